@@ -1,0 +1,152 @@
+"""The app factory: one Starlette app per site.
+
+Middleware, outermost first: sessions (signed cookie), CSRF on every
+non-GET request (asgi-csrf, as Datasette uses), then the user loader. Routes:
+core's own, then static files per plugin, then one ``Mount`` per plugin, with
+plugins mounted at the site root last so they never shadow another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from asgi_csrf import asgi_csrf
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from core.auth import UserMiddleware
+from core.permissions import Forbidden, LoginRequired
+from core.plugins import CORE, call_each
+from core.routes import core_routes
+from core.site import Site
+
+SESSION_COOKIE = "paraply_session"
+SESSION_MAX_AGE = 14 * 24 * 3600
+
+
+class _EveryPath:
+    """asgi-csrf skips requests that carry no cookie unless their path is in
+    ``always_protect``; we protect every path, so no form is exempt."""
+
+    def __contains__(self, path: object) -> bool:
+        return True
+
+
+async def _csrf_failed(scope: Scope, send: Send, message_id: Any) -> None:
+    body = (
+        "<!doctype html><html lang='sv'><head><meta charset='utf-8'><title>Formuläret kunde inte skickas"
+        "</title></head><body><main><h1>Formuläret kunde inte skickas</h1><p>Sidan var för gammal eller "
+        "kakor (cookies) är avstängda. Gå tillbaka, ladda om sidan och försök igen.</p>"
+        "<p><a href='/'>Till startsidan</a></p></main></body></html>"
+    ).encode()
+    await send(
+        {"type": "http.response.start", "status": 403, "headers": [(b"content-type", b"text/html; charset=utf-8")]}
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _csrf_middleware(app: ASGIApp, secret: str, secure: bool) -> ASGIApp:
+    return asgi_csrf(
+        app,
+        signing_secret=secret,
+        always_protect=_EveryPath(),
+        cookie_secure=secure,
+        cookie_samesite="Lax",
+        send_csrf_failed=_csrf_failed,
+    )
+
+
+class CSRFMiddleware:
+    def __init__(self, app: ASGIApp, secret: str, secure: bool) -> None:
+        self.app = _csrf_middleware(app, secret, secure)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
+def plugin_routes(site: Site) -> list[BaseRoute]:
+    mounted: list[BaseRoute] = []
+    at_root: list[BaseRoute] = []
+    for plugin, routes in call_each(site.pm, "routes", site=site):
+        if plugin == CORE or not routes:
+            continue
+        prefix = site.prefix(plugin)
+        mount = Mount(prefix, routes=list(routes), name=plugin)
+        (at_root if prefix == "" else mounted).append(mount)
+    return mounted + at_root
+
+
+def static_routes(site: Site) -> list[BaseRoute]:
+    routes: list[BaseRoute] = []
+    site_static = site.folder / "static"
+    if site_static.is_dir():
+        routes.append(Mount("/static/site", StaticFiles(directory=site_static), name="static-site"))
+    for info in site.plugin_infos():
+        if info.static_dir:
+            routes.append(Mount(f"/static/{info.name}", StaticFiles(directory=info.static_dir), name=f"static-{info.name}"))
+    routes.append(Mount("/uploads", StaticFiles(directory=site.uploads_dir), name="uploads"))
+    return routes
+
+
+def create_app(site: Site, *, debug: bool = False) -> Starlette:
+    secure = site.base_url.startswith("https://")
+
+    async def login_required(request: Request, exc: Exception) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/konto/logga-in?next={_quote(target)}", status_code=303)
+
+    async def forbidden(request: Request, exc: Exception) -> Response:
+        return site.render(request, "error.html", {"status": 403, "message": str(exc) or None}, status_code=403)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code in (404, 405, 400, 413):
+            return site.render(
+                request, "error.html", {"status": exc.status_code, "message": exc.detail}, status_code=exc.status_code
+            )
+        return HTMLResponse(str(exc.detail), status_code=exc.status_code, headers=exc.headers)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        site.dispose()
+
+    app = Starlette(
+        debug=debug,
+        routes=[*core_routes(site), *static_routes(site), *plugin_routes(site)],
+        middleware=[
+            Middleware(
+                SessionMiddleware,
+                secret_key=site.secret_key,
+                session_cookie=SESSION_COOKIE,
+                max_age=SESSION_MAX_AGE,
+                same_site="lax",
+                https_only=secure,
+            ),
+            Middleware(CSRFMiddleware, secret=site.secret_key, secure=secure),
+            Middleware(UserMiddleware, site=site),
+        ],
+        exception_handlers={
+            LoginRequired: login_required,
+            Forbidden: forbidden,
+            HTTPException: http_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.site = site
+    return app
+
+
+def _quote(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path, safe="/")

@@ -1,0 +1,51 @@
+"""Sessions to users: the middleware that puts ``request.state.user`` in place,
+and the helpers that log a user in and out."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from core.models import User
+
+if TYPE_CHECKING:
+    from core.site import Site
+
+
+class UserMiddleware:
+    """Loads the logged-in user from the signed session cookie. A session whose
+    ``session_version`` no longer matches (password changed, account
+    deactivated) is treated as logged out."""
+
+    def __init__(self, app: ASGIApp, site: Site) -> None:
+        self.app = app
+        self.site = site
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope.setdefault("state", {})
+            scope["state"]["user"] = None
+            session = scope.get("session") or {}
+            user_id = session.get("user_id")
+            if user_id is not None:
+                with self.site.session() as db:
+                    user = db.get(User, user_id)
+                    if user and user.is_active and user.session_version == session.get("v"):
+                        scope["state"]["user"] = user
+                    else:
+                        session.pop("user_id", None)
+                        session.pop("v", None)
+        await self.app(scope, receive, send)
+
+
+def log_in(request: Request, user: User) -> None:
+    # A fresh session on login: nothing from before survives (session fixation).
+    request.session.clear()
+    request.session["user_id"] = user.id
+    request.session["v"] = user.session_version
+
+
+def log_out(request: Request) -> None:
+    request.session.clear()

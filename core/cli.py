@@ -1,0 +1,191 @@
+"""The ``paraply`` command line.
+
+Core commands are listed here; plugins add theirs through the
+``cli_commands`` hook (called for every installed plugin, since the CLI starts
+before a site is chosen).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from core.settings import ConfigError
+
+
+def load_site(name: str, database_url: str | None = None):  # type: ignore[no-untyped-def]
+    """Load a site for a command, turning config errors into a clean exit."""
+    from core.site import Site
+
+    try:
+        return Site.load(name, database_url=database_url)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+site_option = click.option(
+    "--site", "site_name", default="mockeln", show_default=True, help="Site folder name under sites/, or a path."
+)
+
+
+@click.group()
+@click.version_option(package_name="paraply")
+def cli() -> None:
+    """Paraply: the portal for umbrella organisations of associations."""
+
+
+@cli.command()
+@site_option
+def migrate(site_name: str) -> None:
+    """Create or upgrade the site's tables (core and enabled plugins)."""
+    from core import migrate as migrations
+
+    site = load_site(site_name)
+    click.echo(f"Migrerar {site.name} ({site.database_url.split('@')[-1]})")
+    done = migrations.upgrade(site, progress=lambda b: click.echo(f"  {b} ..."))
+    click.echo(f"Klart: {', '.join(done)} är uppdaterade.")
+
+
+@cli.command("make-migration")
+@site_option
+@click.option("--plugin", required=True, help="Plugin (or 'core') whose models changed.")
+@click.option("-m", "--message", required=True, help="What the migration does.")
+def make_migration(site_name: str, plugin: str, message: str) -> None:
+    """Write a new migration for one plugin by comparing its models with the
+    site's (migrated) database."""
+    from core import migrate as migrations
+
+    site = load_site(site_name)
+    migrations.upgrade(site)
+    path = migrations.make_revision(site, plugin, message)
+    click.echo(f"Skrev {path}. Läs igenom den innan du checkar in den.")
+
+
+@cli.command("create-admin")
+@site_option
+@click.option("--email", prompt="E-postadress")
+@click.option("--name", prompt="Namn")
+@click.option("--password", prompt="Lösenord", hide_input=True, confirmation_prompt=True)
+def create_admin(site_name: str, email: str, name: str, password: str) -> None:
+    """Create a site admin account (umbrella staff)."""
+    from core.accounts import create_user, get_user_by_email, password_problem
+    from core.models import Role
+
+    site = load_site(site_name)
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
+    with site.session() as db:
+        if get_user_by_email(db, email):
+            raise click.ClickException(f"Det finns redan ett konto för {email}.")
+        create_user(db, email, name, password, Role.ADMIN)
+    click.echo(f"Administratören {email} är skapad på {site.name}.")
+
+
+@cli.command("plugins")
+@site_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def plugins_cmd(site_name: str, as_json: bool) -> None:
+    """List installed plugins and which the site enables."""
+    from core.plugins import discover
+
+    site = load_site(site_name)
+    rows = []
+    for name, info in discover().items():
+        rows.append({"name": name, "version": info.version, "source": info.source, "enabled": name in site.enabled})
+    if as_json:
+        import json
+
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        mark = "på " if row["enabled"] else "av "
+        click.echo(f"{mark} {row['name']:<16} {row['version']:<8} {row['source']}")
+
+
+@cli.command("demo-data")
+@site_option
+def demo_data(site_name: str) -> None:
+    """Load the enabled plugins' demo content (idempotent)."""
+    from core.demo import load_demo
+
+    site = load_site(site_name)
+    load_demo(site, echo=click.echo)
+
+
+@cli.command()
+@site_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+@click.option("--reload", is_flag=True, help="Restart on code changes (development).")
+def serve(site_name: str, host: str, port: int, workers: int, reload: bool) -> None:
+    """Serve a site. Run 'paraply migrate' first: a server never migrates."""
+    import uvicorn
+
+    from core import migrate as migrations
+
+    site = load_site(site_name)
+    waiting = migrations.pending(site)
+    if waiting:
+        raise click.ClickException(
+            f"Databasen behöver migreras ({', '.join(waiting)}). Kör: paraply migrate --site {site_name}"
+        )
+    os.environ["PARAPLY_SITE"] = str(site.folder)
+    click.echo(f"{site.name} på http://{host}:{port}/")
+    uvicorn.run("core.asgi:app", host=host, port=port, workers=workers, reload=reload, proxy_headers=True)
+
+
+@cli.command()
+@site_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Prepare the demo but do not start the server.")
+def demo(site_name: str, host: str, port: int, no_serve: bool) -> None:
+    """Run the demo: migrate, load demo data and accounts, and serve."""
+    from core import migrate as migrations
+    from core.demo import load_demo
+
+    site = load_site(site_name)
+    click.echo(f"Förbereder demo av {site.name} i {site.data_dir}")
+    migrations.upgrade(site)
+    accounts = load_demo(site, echo=click.echo)
+    click.echo("")
+    click.echo(f"  {site.name}: http://{host}:{port}/")
+    for email, password, role in accounts:
+        click.echo(f"  Inloggning ({role}): {email} / {password}")
+    click.echo("")
+    if no_serve:
+        return
+    import uvicorn
+
+    from core.app import create_app
+
+    uvicorn.run(create_app(site), host=host, port=port)
+
+
+def _register_plugin_commands() -> None:
+    import pluggy
+
+    from core import hookspecs
+    from core.plugins import discover
+
+    pm = pluggy.PluginManager("paraply")
+    pm.add_hookspecs(hookspecs)
+    for name, info in discover().items():
+        try:
+            pm.register(info.module, name=name)
+        except Exception as exc:  # a broken plugin must not break the CLI
+            click.echo(f"Varning: tillägget {name} kunde inte laddas: {exc}", err=True)
+    for commands in pm.hook.cli_commands():
+        for command in commands or []:
+            cli.add_command(command)
+
+
+def main() -> None:
+    sys.path.insert(0, str(Path.cwd()))
+    _register_plugin_commands()
+    cli()

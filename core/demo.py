@@ -1,0 +1,36 @@
+"""Demo content: core's demo accounts, then every enabled plugin's
+``demo_data`` hook, in site order. Idempotent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from core.accounts import create_user, get_user_by_email
+from core.models import Role
+from core.site import Site
+
+#: Demo logins, printed by ``paraply demo``. Demo sites only.
+DEMO_PASSWORD = "demo-paraply-2026"
+
+
+def demo_accounts(site: Site) -> list[tuple[str, str, Role]]:
+    host = site.host if "." in site.host else f"{site.slug}.example"
+    return [
+        (f"admin@{host}", "Ada Administratör", Role.ADMIN),
+        (f"redaktor@{host}", "Rita Redaktör", Role.EDITOR),
+    ]
+
+
+def load_demo(site: Site, echo: Callable[[str], None] = print) -> list[tuple[str, str, str]]:
+    printed = []
+    with site.session() as db:
+        for email, name, role in demo_accounts(site):
+            if get_user_by_email(db, email) is None:
+                create_user(db, email, name, DEMO_PASSWORD, role)
+            printed.append((email, DEMO_PASSWORD, "administratör" if role == Role.ADMIN else "redaktör"))
+        db.commit()
+        for impl_result in site.pm.hook.demo_data(site=site, session=db):
+            del impl_result
+        db.commit()
+    echo("Demodata är inläst.")
+    return printed

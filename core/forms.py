@@ -1,0 +1,59 @@
+"""Forms: WTForms with its Swedish messages, fed from Starlette's form data.
+
+WTForms ships Swedish translations of its validation messages, so fields
+validate and explain themselves in Swedish without our own catalogue.
+Templates render fields with ``core/templates/macros/forms.html``, which links
+each error to its field for screen readers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+from wtforms import Form as _Form
+from wtforms.meta import DefaultMeta
+
+F = TypeVar("F", bound="Form")
+
+#: Largest request body a form may send (logo and image uploads included).
+MAX_FORM_BYTES = 8 * 1024 * 1024
+
+
+class Form(_Form):
+    class Meta(DefaultMeta):
+        locales = ["sv_SE", "sv"]
+        cache_translations = True
+
+    @classmethod
+    async def from_request(cls: type[F], request: Request, **kwargs: Any) -> F:
+        """Bind the posted form (or nothing, on GET) to a new form."""
+        if request.method == "POST":
+            data: FormData = await request.form(max_part_size=MAX_FORM_BYTES)
+            return cls(formdata=_Adapter(data), **kwargs)
+        return cls(**kwargs)
+
+    def error_count(self) -> int:
+        return sum(len(f.errors) for f in self)
+
+
+class _Adapter:
+    """What WTForms expects of form data (``getlist``, ``__contains__``).
+    Empty file inputs arrive as an UploadFile without a name; they are dropped
+    so an optional file field is simply empty."""
+
+    def __init__(self, data: FormData) -> None:
+        self.data = data
+
+    def __iter__(self) -> Any:
+        return iter(self.data.keys())
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.data
+
+    def getlist(self, key: str) -> list[Any]:
+        return [v for v in self.data.getlist(key) if not (isinstance(v, UploadFile) and not v.filename)]

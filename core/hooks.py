@@ -1,0 +1,30 @@
+"""Core's own hook implementations: it contributes like any plugin."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from core import hookimpl
+from core.contributions import NavItem
+from core.permissions import current_user
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from core.site import Site
+
+
+@hookimpl
+def admin_links(site: Site, request: Request) -> list[NavItem]:
+    return [
+        NavItem("Användare", "/-/admin/anvandare", order=90, description="Konton för personal och föreningsredaktörer."),
+        NavItem("Tillägg", "/-/plugins", order=95, description="Vilka tillägg som är påslagna på webbplatsen."),
+    ]
+
+
+@hookimpl
+def nav_items(site: Site, request: Request) -> list[NavItem]:
+    user = current_user(request)
+    if user is not None and user.is_admin:
+        return [NavItem("Administration", "/-/admin", order=90)]
+    return []

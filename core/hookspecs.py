@@ -1,0 +1,118 @@
+"""Every hook a Paraply plugin can implement.
+
+A plugin is a module of ``@hookimpl`` functions (``from core import hookimpl``).
+Hooks are called with keyword arguments only, and an implementation may accept
+any subset of a hook's arguments, so new arguments can be added without breaking
+plugins. Hooks are named after what they contribute.
+
+Call order: the site's ``plugins`` list in ``site.toml`` is the order. Hooks that
+collect lists return the contributions in that order (core first); for
+``firstresult`` hooks the first plugin in the list that answers wins.
+
+Each hook below is documented in this docstring style and has a
+``test_hook_<name>`` in ``tests/test_hooks.py``; ``tests/test_hookspecs.py``
+fails if either is missing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+    from sqlmodel import Session
+    from starlette.requests import Request
+    from starlette.routing import BaseRoute
+
+    from core.contributions import Block, Figure, NavItem, SearchResult
+    from core.settings import PluginSettings
+    from core.site import Site
+
+hookspec = pluggy.HookspecMarker("paraply")
+
+
+@hookspec
+def settings_model() -> type[PluginSettings] | None:
+    """Return the pydantic model (a ``core.settings.PluginSettings`` subclass)
+    that validates this plugin's ``[plugin.<name>]`` table in ``site.toml``.
+
+    Called once per plugin when a site loads. Unknown keys and wrong types are
+    reported with the file, the key and the fix. The validated object is
+    available as ``site.plugin_settings("<name>")``. A plugin with no settings
+    need not implement this hook; it then gets ``PluginSettings`` (only
+    ``prefix``)."""
+
+
+@hookspec
+def routes(site: Site) -> list[BaseRoute] | None:
+    """Return the plugin's Starlette routes.
+
+    Core mounts them in one ``Mount`` per plugin under the plugin's URL prefix
+    (``prefix`` in its settings, default ``/<name>``), named after the plugin, so
+    ``request.url_for("<name>:<route name>")`` finds them. Plugins whose prefix
+    is ``/`` are mounted last so they never shadow another plugin."""
+
+
+@hookspec
+def nav_items(site: Site, request: Request) -> list[NavItem] | None:
+    """Return links for the site's main navigation (``core.contributions.NavItem``).
+
+    Items are sorted by their ``order`` and then by plugin order. Return only
+    what the current visitor may use."""
+
+
+@hookspec
+def admin_links(site: Site, request: Request) -> list[NavItem] | None:
+    """Return links for the admin overview page (``/-/admin``), shown to
+    site admins. Use it to make a plugin's admin pages findable."""
+
+
+@hookspec
+def front_page_blocks(site: Site, request: Request, session: Session) -> list[Block] | None:
+    """Return blocks for the front page (``core.contributions.Block``: a title, a
+    template name and its context, an ``order``). The webportal plugin renders
+    them after its own news and featured association."""
+
+
+@hookspec
+def search_results(site: Site, query: str, session: Session, request: Request) -> list[SearchResult] | None:
+    """Return results for the site-wide search (``/sok?q=``).
+
+    ``query`` is what the visitor typed, stripped. Return at most a handful of
+    ``core.contributions.SearchResult`` per plugin, best first; core groups them by
+    plugin."""
+
+
+@hookspec
+def report_figures(site: Site, session: Session, start: Any, end: Any) -> list[Figure] | None:
+    """Return figures for the site's follow-up report between the dates
+    ``start`` and ``end`` (inclusive), as ``core.contributions.Figure`` (label, value,
+    unit). The umbrella uses the report for the municipality's review of the
+    partnership (IOP)."""
+
+
+@hookspec
+def demo_data(site: Site, session: Session) -> None:
+    """Load the plugin's demo content into the database.
+
+    Must be idempotent: running ``paraply demo-data`` twice leaves the same
+    rows. Called in plugin order, so a plugin may rely on the demo data of
+    plugins listed before it."""
+
+
+@hookspec
+def cli_commands() -> list[click.Command] | None:
+    """Return extra ``click`` commands for the ``paraply`` CLI.
+
+    Called for every installed plugin (the CLI starts before a site is
+    chosen); commands that act on a site take ``--site`` and should refuse a
+    site that does not enable the plugin."""
+
+
+@hookspec
+def template_context(site: Site, request: Request) -> dict[str, Any] | None:
+    """Return extra variables for every template rendered on the site.
+
+    Keep it cheap: it runs on every page."""

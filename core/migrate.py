@@ -1,0 +1,118 @@
+"""Migrations: one Alembic branch per plugin, core included, in one version
+table.
+
+Each plugin keeps its revisions in ``<plugin>/migrations/`` with the branch
+label set to its name; core's live in ``core/migrations/versions``. ``paraply
+migrate`` upgrades core and then every enabled plugin, in site order, to its
+own head, so a site with fewer plugins gets fewer tables. Every installed
+plugin's folder is on the version path, so a plugin switched off later does
+not make Alembic lose track of revisions already applied. Migrations never
+run implicitly when a production server starts (only the demo does that).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from core.plugins import CORE, core_info
+from core.site import Site
+
+SCRIPT_LOCATION = Path(__file__).parent / "migrations"
+
+
+def version_dirs(site: Site) -> dict[str, Path]:
+    dirs = {CORE: SCRIPT_LOCATION / "versions"}
+    for name, info in site.installed.items():
+        folder = info.migrations_dir
+        if folder is not None:
+            dirs[name] = folder
+    return dirs
+
+
+def alembic_config(site: Site) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(SCRIPT_LOCATION))
+    cfg.set_main_option("path_separator", "os")
+    import os
+
+    cfg.set_main_option("version_locations", os.pathsep.join(str(p) for p in version_dirs(site).values()))
+    cfg.set_main_option("sqlalchemy.url", site.database_url.replace("%", "%%"))
+    return cfg
+
+
+def branches_for(site: Site) -> list[str]:
+    """Core, then every enabled plugin that ships migrations, in site order."""
+    script = ScriptDirectory.from_config(alembic_config(site))
+    labels = {label for rev in script.walk_revisions() for label in rev.branch_labels}
+    return [CORE] + [name for name in site.enabled if name in labels]
+
+
+def upgrade(site: Site, progress: Callable[[str], None] | None = None) -> list[str]:
+    """Bring core and the enabled plugins' tables up to date. Returns the
+    branches upgraded."""
+    cfg = alembic_config(site)
+    done = []
+    with site.engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        for branch in branches_for(site):
+            if progress:
+                progress(branch)
+            command.upgrade(cfg, f"{branch}@head")
+            done.append(branch)
+    return done
+
+
+def current_heads(site: Site) -> dict[str, str | None]:
+    """Applied revision per branch (None when the branch has not run)."""
+    cfg = alembic_config(site)
+    script = ScriptDirectory.from_config(cfg)
+    with site.engine.connect() as connection:
+        applied = set(MigrationContext.configure(connection).get_current_heads())
+    result: dict[str, str | None] = {}
+    for branch in branches_for(site):
+        result[branch] = None
+        for rev in applied:
+            if branch in script.get_revision(rev).branch_labels or any(
+                branch in r.branch_labels for r in script.iterate_revisions(rev, "base")
+            ):
+                result[branch] = rev
+    return result
+
+
+def pending(site: Site) -> list[str]:
+    """Branches whose applied revision is not their head."""
+    cfg = alembic_config(site)
+    script = ScriptDirectory.from_config(cfg)
+    heads = current_heads(site)
+    return [b for b in branches_for(site) if heads.get(b) != script.get_revision(f"{b}@head").revision]
+
+
+def make_revision(site: Site, plugin: str, message: str) -> str:
+    """Autogenerate a revision for ``plugin`` from its models, compared
+    against this site's database (which must be up to date). Only tables
+    prefixed with the plugin's name are considered."""
+    import importlib
+
+    cfg = alembic_config(site)
+    dirs = version_dirs(site)
+    info = core_info() if plugin == CORE else site.installed[plugin]
+    models = info.module_path.rsplit(".", 1)[0] + ".models"
+    importlib.import_module(models)
+    script = ScriptDirectory.from_config(cfg)
+    try:
+        script.get_revision(f"{plugin}@head")
+        head_args: dict[str, object] = {"head": f"{plugin}@head"}
+    except Exception:
+        head_args = {"head": "base", "branch_label": plugin, "version_path": str(dirs[plugin])}
+    with site.engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        cfg.attributes["table_prefix"] = f"{plugin}_"
+        rev = command.revision(cfg, message=message, autogenerate=True, **head_args)  # type: ignore[arg-type]
+    assert rev is not None and not isinstance(rev, list)
+    return str(rev.path)

@@ -1,0 +1,50 @@
+"""Core tables: accounts and login throttling. Plugins may point foreign keys
+at ``core_user`` but never alter core tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, timezone-aware (SQLModel stores aware datetimes)."""
+    return datetime.now(UTC)
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # umbrella staff: runs the site
+    EDITOR = "editor"  # association representative: edits linked associations
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "core_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(max_length=120)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(default=Role.EDITOR, max_length=16)
+    is_active: bool = Field(default=True)
+    # Bumped on password change so every other session is signed out.
+    session_version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN and self.is_active
+
+
+class LoginFailure(SQLModel, table=True):
+    """One failed login. Rows older than the throttle window are pruned on
+    every login attempt, so this holds minutes of data, not history."""
+
+    __tablename__ = "core_login_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    ip: str = Field(max_length=64, index=True)
+    at: datetime = Field(default_factory=utcnow, index=True)

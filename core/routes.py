@@ -1,0 +1,27 @@
+"""Core's route list. Plugins add theirs through the ``routes`` hook."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from starlette.routing import BaseRoute, Route
+
+from core.views import accounts, meta
+
+if TYPE_CHECKING:
+    from core.site import Site
+
+
+def core_routes(site: Site) -> list[BaseRoute]:
+    return [
+        Route("/konto/logga-in", accounts.login, methods=["GET", "POST"], name="login"),
+        Route("/konto/logga-ut", accounts.logout, methods=["POST"], name="logout"),
+        Route("/konto/losenord", accounts.change_password, methods=["GET", "POST"], name="change_password"),
+        Route("/-/admin", meta.admin_index, name="admin"),
+        Route("/-/admin/anvandare", accounts.user_list, name="users"),
+        Route("/-/admin/anvandare/ny", accounts.user_edit, methods=["GET", "POST"], name="user_new"),
+        Route("/-/admin/anvandare/{user_id:int}", accounts.user_edit, methods=["GET", "POST"], name="user_edit"),
+        Route("/-/plugins", meta.plugins_html, name="plugins"),
+        Route("/-/plugins.json", meta.plugins_json, name="plugins_json"),
+        Route("/sok", meta.search, name="search"),
+    ]

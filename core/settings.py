@@ -1,0 +1,217 @@
+"""Reading and validating ``sites/<slug>/site.toml``.
+
+Every error names the file, the key and what to do, because the people who
+edit these files are umbrella staff, not developers. Secrets never live in the
+toml: the session secret and a database URL with a password come from the
+environment (``PARAPLY_SECRET_KEY``, ``PARAPLY_DATABASE_URL``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+SLUG = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+
+
+class ConfigError(Exception):
+    """A site.toml problem, worded for the person who edits the file."""
+
+    def __init__(self, path: Path | str, key: str, problem: str, fix: str = "") -> None:
+        self.path, self.key, self.problem, self.fix = str(path), key, problem, fix
+        msg = f"{path}: {key}: {problem}"
+        if fix:
+            msg += f" Fix: {fix}"
+        super().__init__(msg)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def relative_luminance(hex_colour: str) -> float:
+    """WCAG 2.1 relative luminance of a ``#rrggbb`` colour."""
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+class SiteSection(_Strict):
+    name: str = Field(min_length=1)
+    base_url: str
+    locale: str = "sv"
+    timezone: str = "Europe/Stockholm"
+    description: str = ""
+    logo: str = ""
+    contact_email: str = ""
+    plugins: list[str] = Field(default_factory=lambda: ["webportal"])
+    data_dir: str = ""
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, v: str) -> str:
+        parts = urlsplit(v)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http(s) address such as 'https://mockeln.example'")
+        return v.rstrip("/")
+
+    @field_validator("locale")
+    @classmethod
+    def _locale(cls, v: str) -> str:
+        if v not in ("sv", "en"):
+            raise ValueError("must be 'sv' or 'en'")
+        return v
+
+    @field_validator("plugins")
+    @classmethod
+    def _no_duplicates(cls, v: list[str]) -> list[str]:
+        seen = [p for i, p in enumerate(v) if p in v[:i]]
+        if seen:
+            raise ValueError(f"lists {seen[0]!r} twice; list each plugin once")
+        return v
+
+
+class ThemeSection(_Strict):
+    """Colours of the site. ``primary`` carries white text (header, buttons),
+    so it must reach WCAG AA contrast (4.5:1) against white."""
+
+    primary: str = "#1d4e89"
+    accent: str = "#f2b705"
+    background: str = "#ffffff"
+    text: str = "#1a1a1a"
+
+    @field_validator("primary", "accent", "background", "text")
+    @classmethod
+    def _hex(cls, v: str) -> str:
+        if not HEX_COLOUR.match(v):
+            raise ValueError(f"{v!r} is not a colour; write it as #rrggbb, e.g. '#1d4e89'")
+        return v.lower()
+
+    def contrast_problems(self) -> list[tuple[str, str]]:
+        problems = []
+        ratio = contrast_ratio(self.primary, "#ffffff")
+        if ratio < 4.5:
+            problems.append(
+                ("primary", f"white text on {self.primary} has contrast {ratio:.1f}:1, WCAG AA needs 4.5:1;"
+                 " choose a darker colour")
+            )
+        ratio = contrast_ratio(self.text, self.background)
+        if ratio < 4.5:
+            problems.append(
+                ("text", f"text {self.text} on background {self.background} has contrast {ratio:.1f}:1,"
+                 " WCAG AA needs 4.5:1; choose colours further apart")
+            )
+        return problems
+
+
+class DatabaseSection(_Strict):
+    url: str = ""
+
+    @field_validator("url")
+    @classmethod
+    def _no_password(cls, v: str) -> str:
+        parts = urlsplit(v)
+        if parts.password:
+            raise ValueError(
+                "contains a password; remove it and set PARAPLY_DATABASE_URL in the environment instead"
+            )
+        return v
+
+
+class PluginSettings(BaseModel):
+    """Base of every plugin's settings. ``prefix`` is where the plugin's routes
+    are mounted; ``None`` means ``/<plugin name>``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    prefix: str | None = None
+
+    @field_validator("prefix")
+    @classmethod
+    def _prefix(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith("/"):
+            raise ValueError("must start with '/', e.g. '/hjalp'")
+        return v
+
+
+class SiteFile(_Strict):
+    site: SiteSection
+    theme: ThemeSection = ThemeSection()
+    database: DatabaseSection = DatabaseSection()
+    plugin: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+def _key_of(loc: tuple[int | str, ...]) -> str:
+    key = ""
+    for part in loc:
+        if isinstance(part, int):
+            key += f"[{part}]"
+        elif key:
+            key += f".{part}"
+        else:
+            key = str(part)
+    return key
+
+
+def _explain(exc: ValidationError, path: Path, prefix: str = "") -> ConfigError:
+    err = exc.errors()[0]
+    key = _key_of(tuple(err["loc"]))
+    if prefix:
+        key = f"{prefix}.{key}" if key else prefix
+    kind = err["type"]
+    if kind == "missing":
+        return ConfigError(path, key, "is missing.", f"add '{key.rsplit('.', 1)[-1]} = ...' to the file.")
+    if kind == "extra_forbidden":
+        return ConfigError(path, key, "is not a known setting.", "check the spelling or remove it.")
+    msg = err["msg"].removeprefix("Value error, ")
+    return ConfigError(path, key, msg + ".", "")
+
+
+def read_site_file(path: Path) -> SiteFile:
+    """Parse and validate a site.toml, raising ``ConfigError``."""
+    if not path.is_file():
+        raise ConfigError(path, "(file)", "does not exist.", "create it, e.g. with 'paraply new-site NAME'.")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, "(syntax)", f"is not valid TOML ({exc}).", "correct the line it names.") from exc
+    try:
+        parsed = SiteFile.model_validate(raw)
+    except ValidationError as exc:
+        raise _explain(exc, path) from exc
+    for key, problem in parsed.theme.contrast_problems():
+        raise ConfigError(path, f"theme.{key}", problem + ".")
+    return parsed
+
+
+def validate_plugin_settings(
+    path: Path, name: str, model: type[PluginSettings], raw: dict[str, Any]
+) -> PluginSettings:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise _explain(exc, path, prefix=f"plugin.{name}") from exc
+
+
+def default_data_dir(slug: str) -> Path:
+    """Where a site keeps its database and uploads: outside the source tree.
+
+    ``PARAPLY_DATA_DIR`` wins; then ``$XDG_DATA_HOME/paraply``; then
+    ``~/.local/share/paraply``. One subfolder per site."""
+    root = os.environ.get("PARAPLY_DATA_DIR")
+    if root:
+        return Path(root) / slug
+    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(xdg) / "paraply" / slug

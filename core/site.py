@@ -1,0 +1,239 @@
+"""A site: its validated config, its plugin manager, database and templates.
+
+One ``Site`` per umbrella; several can live in one process (the tests and the
+federated demo do this), each with its own plugin manager, because which
+plugins are enabled is a per-site decision.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pluggy
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from core import db
+from core.plugins import CORE, PluginInfo, build_manager, call_each, core_info, discover
+from core.settings import (
+    SLUG,
+    ConfigError,
+    PluginSettings,
+    SiteFile,
+    default_data_dir,
+    read_site_file,
+    validate_plugin_settings,
+)
+
+log = logging.getLogger("paraply")
+
+SITE_FILE = "site.toml"
+
+
+def sites_root() -> Path:
+    """The folder holding one subfolder per site: ``PARAPLY_SITES_DIR`` or
+    ``./sites``."""
+    return Path(os.environ.get("PARAPLY_SITES_DIR", "sites")).resolve()
+
+
+def find_site_folder(name_or_path: str) -> Path:
+    path = Path(name_or_path)
+    if (path / SITE_FILE).is_file():
+        return path.resolve()
+    candidate = sites_root() / name_or_path
+    if (candidate / SITE_FILE).is_file():
+        return candidate
+    raise ConfigError(
+        candidate / SITE_FILE,
+        "(file)",
+        f"no site called {name_or_path!r} was found.",
+        f"give a site folder, or a name under {sites_root()} (set PARAPLY_SITES_DIR to look elsewhere).",
+    )
+
+
+class Site:
+    """Everything one umbrella's portal needs, loaded from its folder."""
+
+    def __init__(
+        self,
+        folder: Path,
+        config: SiteFile,
+        installed: dict[str, PluginInfo],
+        *,
+        database_url: str | None = None,
+        data_dir: Path | None = None,
+    ) -> None:
+        self.folder = folder
+        self.slug = folder.name
+        self.config_path = folder / SITE_FILE
+        self.config = config
+        self.installed = installed
+        self.enabled: list[str] = list(config.site.plugins)
+        self.pm: pluggy.PluginManager = build_manager(self.enabled, installed)
+        self.data_dir = (
+            data_dir
+            or (Path(config.site.data_dir).expanduser() if config.site.data_dir else None)
+            or default_data_dir(self.slug)
+        )
+        self._database_url = database_url
+        self._plugin_settings: dict[str, PluginSettings] = {}
+        for plugin, model in call_each(self.pm, "settings_model"):
+            if plugin == CORE:
+                continue
+            raw = config.plugin.get(plugin, {})
+            self._plugin_settings[plugin] = validate_plugin_settings(
+                self.config_path, plugin, model or PluginSettings, raw
+            )
+        for plugin in self.enabled:
+            if plugin not in self._plugin_settings:
+                self._plugin_settings[plugin] = validate_plugin_settings(
+                    self.config_path, plugin, PluginSettings, config.plugin.get(plugin, {})
+                )
+        for name in config.plugin:
+            if name not in self.enabled:
+                raise ConfigError(
+                    self.config_path,
+                    f"plugin.{name}",
+                    f"has settings but {name!r} is not in site.plugins.",
+                    f"add {name!r} to site.plugins, or remove the [plugin.{name}] table.",
+                )
+
+    # -- loading -------------------------------------------------------------
+
+    @classmethod
+    def load(
+        cls,
+        name_or_path: str | Path,
+        *,
+        database_url: str | None = None,
+        data_dir: Path | None = None,
+        installed: dict[str, PluginInfo] | None = None,
+    ) -> Site:
+        folder = find_site_folder(str(name_or_path))
+        path = folder / SITE_FILE
+        if not SLUG.match(folder.name):
+            raise ConfigError(
+                path, "(folder)", f"the folder name {folder.name!r} is not a valid site slug.",
+                "use lower-case letters, digits and '-', starting with a letter.",
+            )
+        config = read_site_file(path)
+        installed = installed if installed is not None else discover()
+        for i, plugin in enumerate(config.site.plugins):
+            if plugin not in installed:
+                known = ", ".join(sorted(installed)) or "none"
+                raise ConfigError(
+                    path,
+                    f"site.plugins[{i}]",
+                    f"there is no installed plugin called {plugin!r}.",
+                    f"check the spelling (installed: {known}), or install the plugin's package.",
+                )
+        return cls(folder, config, installed, database_url=database_url, data_dir=data_dir)
+
+    # -- config ----------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        return self.config.site.name
+
+    @property
+    def base_url(self) -> str:
+        return self.config.site.base_url
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).hostname or "localhost"
+
+    @property
+    def locale(self) -> str:
+        return self.config.site.locale
+
+    def plugin_settings(self, name: str) -> Any:
+        return self._plugin_settings[name]
+
+    def prefix(self, plugin: str) -> str:
+        """Where a plugin's routes are mounted, without a trailing slash
+        (``""`` for the site root)."""
+        prefix = self._plugin_settings[plugin].prefix
+        if prefix is None:
+            prefix = f"/{plugin}"
+        return prefix.rstrip("/")
+
+    def plugin_infos(self) -> list[PluginInfo]:
+        """Core first, then the enabled plugins in site order."""
+        return [core_info(), *(self.installed[name] for name in self.enabled)]
+
+    def absolute_url(self, path: str) -> str:
+        return self.base_url + path
+
+    # -- secrets -----------------------------------------------------------------
+
+    @cached_property
+    def secret_key(self) -> str:
+        """``PARAPLY_SECRET_KEY`` from the environment; failing that a random
+        key kept in the data folder (mode 0600), so a demo or a single small
+        site works without set-up and sessions survive restarts."""
+        env = os.environ.get("PARAPLY_SECRET_KEY")
+        if env:
+            return env
+        path = self.data_dir / "secret_key"
+        if path.is_file():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        log.warning("No PARAPLY_SECRET_KEY set: using a generated key kept in %s", path)
+        return key
+
+    # -- storage -------------------------------------------------------------------
+
+    @property
+    def database_url(self) -> str:
+        url = self._database_url or os.environ.get("PARAPLY_DATABASE_URL") or self.config.database.url
+        if not url:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            url = db.sqlite_url(self.data_dir / f"{self.slug}.db")
+        return url
+
+    @cached_property
+    def engine(self) -> Engine:
+        return db.make_engine(self.database_url)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with db.session_scope(self.engine) as session:
+            yield session
+
+    @property
+    def uploads_dir(self) -> Path:
+        path = self.data_dir / "uploads"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    # -- templates -----------------------------------------------------------------
+
+    @cached_property
+    def templates(self) -> Any:
+        from core.templating import make_templates
+
+        return make_templates(self)
+
+    def render(
+        self, request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
+    ) -> Response:
+        return self.templates.TemplateResponse(request, template, context or {}, status_code=status_code)
+
+    def dispose(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.dispose()

@@ -1,0 +1,123 @@
+"""Jinja2 environment of a site.
+
+Unprefixed names resolve site, then plugins in site order, then core, so a
+site overrides any template by putting a file of the same name in
+``sites/<slug>/templates/``. Prefixed names pick one source explicitly:
+``{% extends "core:base.html" %}``, ``"webportal:webportal/news_list.html"``,
+``"site:base.html"``. Plugins keep their templates in a subfolder named after
+the plugin to avoid collisions. Autoescape is always on.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
+from markupsafe import Markup, escape
+from starlette.requests import Request
+from starlette.templating import Jinja2Templates
+
+from core import i18n
+from core.markdown import render_markdown
+from core.plugins import collect
+
+if TYPE_CHECKING:
+    from core.site import Site
+
+BABEL_LOCALES = {"sv": "sv_SE", "en": "en_GB"}
+
+
+def make_templates(site: Site) -> Jinja2Templates:
+    folders: dict[str, FileSystemLoader] = {}
+    site_templates = site.folder / "templates"
+    if site_templates.is_dir():
+        folders["site"] = FileSystemLoader(site_templates)
+    for info in reversed(site.plugin_infos()[1:]):
+        if info.templates_dir:
+            folders[info.name] = FileSystemLoader(info.templates_dir)
+    core_dir = site.plugin_infos()[0].templates_dir
+    assert core_dir is not None
+    folders["core"] = FileSystemLoader(core_dir)
+
+    ordered = [folders["site"]] if "site" in folders else []
+    ordered += [folders[name] for name in site.enabled if name in folders]
+    ordered.append(folders["core"])
+    loader = ChoiceLoader([PrefixLoader(folders, delimiter=":"), *ordered])  # type: ignore[arg-type]
+    env = Environment(
+        loader=loader,
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    i18n.install(env, site.locale)
+    tz = ZoneInfo(site.config.site.timezone)
+    babel_locale = BABEL_LOCALES[site.locale]
+
+    def fmt_date(value: date | datetime | None, style: str = "long") -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            value = _local(value, tz).date()
+        return format_date(value, format=style, locale=babel_locale)
+
+    def fmt_datetime(value: datetime | None, style: str = "short") -> str:
+        if value is None:
+            return ""
+        local = _local(value, tz)
+        if style == "short":
+            return format_date(local.date(), "d MMM yyyy", locale=babel_locale) + " " + local.strftime("%H:%M")
+        return format_datetime(local, format=style, locale=babel_locale)
+
+    def fmt_number(value: float | int) -> str:
+        return format_decimal(value, locale=babel_locale)
+
+    env.filters["date"] = fmt_date
+    env.filters["datetime"] = fmt_datetime
+    env.filters["number"] = fmt_number
+    env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
+    env.globals["site"] = site
+    env.globals["static"] = lambda source, path: f"/static/{source}/{path}"
+
+    def context(request: Request) -> dict[str, Any]:
+        token_getter = request.scope.get("csrftoken")
+        token = token_getter() if token_getter else ""
+        extra: dict[str, Any] = {}
+        for result in site.pm.hook.template_context(site=site, request=request):
+            if result:
+                extra.update(result)
+        nav = sorted(collect(site.pm, "nav_items", site=site, request=request), key=lambda n: n.order)
+        return {
+            "user": getattr(request.state, "user", None),
+            "nav_items": nav,
+            "csrftoken": token,
+            "csrf_field": Markup(f'<input type="hidden" name="csrftoken" value="{escape(token)}">'),
+            "flashes": _pop_flashes(request),
+            "current_path": request.url.path,
+            **extra,
+        }
+
+    return Jinja2Templates(env=env, context_processors=[context])
+
+
+def _local(value: datetime, tz: ZoneInfo) -> datetime:
+    """Stored datetimes are naive UTC; show them in the site's time zone."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo("UTC"))
+    return value.astimezone(tz)
+
+
+def flash(request: Request, message: str, kind: str = "success") -> None:
+    """Queue a message for the next page the visitor sees (after a redirect)."""
+    request.session.setdefault("_flashes", []).append([kind, message])
+
+
+def _pop_flashes(request: Request) -> list[tuple[str, str]]:
+    if "session" not in request.scope:
+        return []
+    flashes = request.session.pop("_flashes", [])
+    return [(k, m) for k, m in flashes]

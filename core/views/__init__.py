@@ -1,0 +1,1 @@
+"""Core's own pages: accounts, admin overview, plugin list, site search."""

@@ -1,0 +1,182 @@
+"""Logging in and out, changing one's password, and the admin's user list."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, validators
+
+from core.accounts import (
+    authenticate,
+    create_user,
+    get_user_by_email,
+    password_problem,
+    set_password,
+    verify_password,
+)
+from core.auth import log_in, log_out
+from core.forms import Form
+from core.models import Role, User
+from core.permissions import require_admin, require_user
+from core.site import Site
+from core.templating import flash
+
+ROLE_CHOICES = [(Role.EDITOR.value, "Föreningsredaktör"), (Role.ADMIN.value, "Administratör")]
+
+
+class LoginForm(Form):
+    email = EmailField("E-postadress", [validators.InputRequired()])
+    password = PasswordField("Lösenord", [validators.InputRequired()])
+
+
+class PasswordForm(Form):
+    current = PasswordField("Nuvarande lösenord", [validators.InputRequired()])
+    new = PasswordField("Nytt lösenord", [validators.InputRequired()])
+    repeat = PasswordField(
+        "Upprepa nytt lösenord",
+        [validators.InputRequired(), validators.EqualTo("new", message="Lösenorden är inte lika.")],
+    )
+
+
+class UserForm(Form):
+    name = StringField("Namn", [validators.InputRequired(), validators.Length(max=120)])
+    email = EmailField("E-postadress", [validators.InputRequired(), validators.Email(), validators.Length(max=254)])
+    role = SelectField("Roll", choices=ROLE_CHOICES)
+    password = PasswordField(
+        "Lösenord", description="Minst 10 tecken. Lämna tomt för att behålla det nuvarande (vid ändring)."
+    )
+    is_active = BooleanField("Kontot är aktivt", default=True)
+
+
+def _site(request: Request) -> Site:
+    return request.app.state.site  # type: ignore[no-any-return]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: never an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def login(request: Request) -> Response:
+    site = _site(request)
+    form = await LoginForm.from_request(request)
+    next_url = _safe_next(request.query_params.get("next"))
+    error = None
+    if request.method == "POST" and form.validate():
+        with site.session() as db:
+            result = authenticate(db, form.email.data or "", form.password.data or "", _client_ip(request))
+            db.commit()
+            if result.throttled:
+                error = (
+                    "För många misslyckade inloggningsförsök. Vänta "
+                    f"{result.wait_minutes} minuter och försök igen, eller be en administratör om hjälp."
+                )
+            elif result.user is None:
+                error = "Fel e-postadress eller lösenord. Kontrollera stavningen och försök igen."
+            else:
+                log_in(request, result.user)
+                flash(request, f"Välkommen, {result.user.name}! Du är inloggad.")
+                return RedirectResponse(next_url, status_code=303)
+    status = 400 if error or form.errors else 200
+    return site.render(
+        request, "accounts/login.html", {"form": form, "error": error, "next": next_url}, status_code=status
+    )
+
+
+async def logout(request: Request) -> Response:
+    log_out(request)
+    flash(request, "Du är utloggad.")
+    return RedirectResponse("/", status_code=303)
+
+
+async def change_password(request: Request) -> Response:
+    site = _site(request)
+    user = require_user(request)
+    form = await PasswordForm.from_request(request)
+    if request.method == "POST" and form.validate():
+        problem = password_problem(form.new.data or "")
+        if not verify_password(user.password_hash, form.current.data or ""):
+            form.current.errors = ["Det nuvarande lösenordet stämmer inte."]
+        elif problem:
+            form.new.errors = [problem]
+        else:
+            with site.session() as db:
+                fresh = db.get(User, user.id)
+                assert fresh is not None
+                set_password(db, fresh, form.new.data or "")
+                db.commit()
+                log_in(request, fresh)
+            flash(request, "Ditt lösenord är bytt. Andra inloggningar har loggats ut.")
+            return RedirectResponse("/", status_code=303)
+    return site.render(
+        request, "accounts/password.html", {"form": form}, status_code=400 if form.error_count() else 200
+    )
+
+
+async def user_list(request: Request) -> Response:
+    site = _site(request)
+    require_admin(request)
+    from sqlmodel import select
+
+    with site.session() as db:
+        users = db.exec(select(User).order_by(User.name)).all()
+    return site.render(request, "accounts/users.html", {"users": users})
+
+
+async def user_edit(request: Request) -> Response:
+    """Create (no id) or edit a user. Admins only."""
+    site = _site(request)
+    admin = require_admin(request)
+    user_id = request.path_params.get("user_id")
+    with site.session() as db:
+        existing = db.get(User, user_id) if user_id is not None else None
+        if user_id is not None and existing is None:
+            from starlette.exceptions import HTTPException
+
+            raise HTTPException(404, "Det finns ingen sådan användare.")
+        form = await UserForm.from_request(request, obj=existing)
+        if request.method == "POST" and form.validate():
+            email = (form.email.data or "").strip().lower()
+            password = form.password.data or ""
+            other = get_user_by_email(db, email)
+            if other is not None and (existing is None or other.id != existing.id):
+                form.email.errors = ["Det finns redan ett konto med den e-postadressen."]
+            elif existing is None and not password:
+                form.password.errors = ["Ange ett lösenord för det nya kontot."]
+            elif password and (problem := password_problem(password)):
+                form.password.errors = [problem]
+            elif existing is not None and existing.id == admin.id and (
+                form.role.data != Role.ADMIN or not form.is_active.data
+            ):
+                form.role.errors = ["Du kan inte ta bort din egen administratörsroll eller stänga ditt eget konto."]
+            else:
+                role = Role(form.role.data)
+                if existing is None:
+                    user = create_user(db, email, form.name.data or "", password, role)
+                    flash(request, f"Kontot för {user.name} är skapat.")
+                else:
+                    was_active = existing.is_active
+                    existing.name = (form.name.data or "").strip()
+                    existing.email = email
+                    existing.role = role
+                    existing.is_active = bool(form.is_active.data)
+                    if password:
+                        set_password(db, existing, password)
+                    elif was_active and not existing.is_active:
+                        existing.session_version += 1
+                    db.add(existing)
+                    flash(request, f"Kontot för {existing.name} är sparat.")
+                db.commit()
+                return RedirectResponse("/-/admin/anvandare", status_code=303)
+        return site.render(
+            request,
+            "accounts/user_form.html",
+            {"form": form, "account": existing},
+            status_code=400 if form.error_count() else 200,
+        )

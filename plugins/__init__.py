@@ -1,0 +1,1 @@
+"""Built-in Paraply plugins. Each subpackage is one plugin; see core.plugins."""

@@ -1,0 +1,1 @@
+"""The web portal: member directory, news, pages and the front page."""
