@@ -56,9 +56,7 @@ def password_problem(password: str) -> str | None:
 
 
 def create_user(session: Session, email: str, name: str, password: str, role: Role = Role.EDITOR) -> User:
-    user = User(
-        email=normalise_email(email), name=name.strip(), password_hash=hash_password(password), role=role
-    )
+    user = User(email=normalise_email(email), name=name.strip(), password_hash=hash_password(password), role=role)
     session.add(user)
     session.flush()
     return user
@@ -95,9 +93,7 @@ def authenticate(session: Session, email: str, password: str, ip: str) -> LoginR
     by_email, by_ip = _recent_failures(session, email, ip)
     if by_email >= MAX_FAILURES or by_ip >= MAX_FAILURES * 4:
         oldest = session.exec(
-            select(func.min(LoginFailure.at)).where(
-                (LoginFailure.email == email) | (LoginFailure.ip == ip)
-            )
+            select(func.min(LoginFailure.at)).where((LoginFailure.email == email) | (LoginFailure.ip == ip))
         ).one()
         wait = WINDOW - (utcnow() - oldest) if oldest else WINDOW
         return LoginResult(throttled=True, wait_minutes=max(1, int(wait.total_seconds() // 60) + 1))

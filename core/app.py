@@ -92,7 +92,9 @@ def static_routes(site: Site) -> list[BaseRoute]:
         routes.append(Mount("/static/site", StaticFiles(directory=site_static), name="static-site"))
     for info in site.plugin_infos():
         if info.static_dir:
-            routes.append(Mount(f"/static/{info.name}", StaticFiles(directory=info.static_dir), name=f"static-{info.name}"))
+            routes.append(
+                Mount(f"/static/{info.name}", StaticFiles(directory=info.static_dir), name=f"static-{info.name}")
+            )
     routes.append(Mount("/uploads", StaticFiles(directory=site.uploads_dir), name="uploads"))
     return routes
 

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 @hookimpl
 def admin_links(site: Site, request: Request) -> list[NavItem]:
     return [
-        NavItem("Användare", "/-/admin/anvandare", order=90, description="Konton för personal och föreningsredaktörer."),
+        NavItem(
+            "Användare", "/-/admin/anvandare", order=90, description="Konton för personal och föreningsredaktörer."
+        ),
         NavItem("Tillägg", "/-/plugins", order=95, description="Vilka tillägg som är påslagna på webbplatsen."),
     ]
 

@@ -64,7 +64,5 @@ def match(column: InstrumentedAttribute[str], query: str) -> ColumnElement[bool]
     clauses = []
     for term in terms[:10]:
         variants = {term, stem(term)}
-        clauses.append(
-            or_(*(column.like(f"% {_escape_like(v)}%", escape="\\") for v in variants if v))
-        )
+        clauses.append(or_(*(column.like(f"% {_escape_like(v)}%", escape="\\") for v in variants if v)))
     return and_(*clauses)

@@ -104,14 +104,20 @@ class ThemeSection(_Strict):
         ratio = contrast_ratio(self.primary, "#ffffff")
         if ratio < 4.5:
             problems.append(
-                ("primary", f"white text on {self.primary} has contrast {ratio:.1f}:1, WCAG AA needs 4.5:1;"
-                 " choose a darker colour")
+                (
+                    "primary",
+                    f"white text on {self.primary} has contrast {ratio:.1f}:1, WCAG AA needs 4.5:1;"
+                    " choose a darker colour",
+                )
             )
         ratio = contrast_ratio(self.text, self.background)
         if ratio < 4.5:
             problems.append(
-                ("text", f"text {self.text} on background {self.background} has contrast {ratio:.1f}:1,"
-                 " WCAG AA needs 4.5:1; choose colours further apart")
+                (
+                    "text",
+                    f"text {self.text} on background {self.background} has contrast {ratio:.1f}:1,"
+                    " WCAG AA needs 4.5:1; choose colours further apart",
+                )
             )
         return problems
 
@@ -124,9 +130,7 @@ class DatabaseSection(_Strict):
     def _no_password(cls, v: str) -> str:
         parts = urlsplit(v)
         if parts.password:
-            raise ValueError(
-                "contains a password; remove it and set PARAPLY_DATABASE_URL in the environment instead"
-            )
+            raise ValueError("contains a password; remove it and set PARAPLY_DATABASE_URL in the environment instead")
         return v
 
 
@@ -196,9 +200,7 @@ def read_site_file(path: Path) -> SiteFile:
     return parsed
 
 
-def validate_plugin_settings(
-    path: Path, name: str, model: type[PluginSettings], raw: dict[str, Any]
-) -> PluginSettings:
+def validate_plugin_settings(path: Path, name: str, model: type[PluginSettings], raw: dict[str, Any]) -> PluginSettings:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:

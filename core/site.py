@@ -123,7 +123,9 @@ class Site:
         path = folder / SITE_FILE
         if not SLUG.match(folder.name):
             raise ConfigError(
-                path, "(folder)", f"the folder name {folder.name!r} is not a valid site slug.",
+                path,
+                "(folder)",
+                f"the folder name {folder.name!r} is not a valid site slug.",
                 "use lower-case letters, digits and '-', starting with a letter.",
             )
         config = read_site_file(path)

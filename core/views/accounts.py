@@ -151,8 +151,10 @@ async def user_edit(request: Request) -> Response:
                 form.password.errors = ["Ange ett lösenord för det nya kontot."]
             elif password and (problem := password_problem(password)):
                 form.password.errors = [problem]
-            elif existing is not None and existing.id == admin.id and (
-                form.role.data != Role.ADMIN or not form.is_active.data
+            elif (
+                existing is not None
+                and existing.id == admin.id
+                and (form.role.data != Role.ADMIN or not form.is_active.data)
             ):
                 form.role.errors = ["Du kan inte ta bort din egen administratörsroll eller stänga ditt eget konto."]
             else:

@@ -27,9 +27,7 @@ def plugin_rows(site: Site) -> list[dict[str, object]]:
                 "version": info.version,
                 "source": info.source,
                 "prefix": "" if info.name == "core" else (site.prefix(info.name) or "/"),
-                "hooks": sorted(
-                    h.name for h in site.pm.get_hookcallers(site.pm.get_plugin(info.name)) or []
-                ),
+                "hooks": sorted(h.name for h in site.pm.get_hookcallers(site.pm.get_plugin(info.name)) or []),
                 "templates": info.templates_dir is not None,
                 "static": info.static_dir is not None,
                 "migrations": info.migrations_dir is not None,
