@@ -1,14 +1,20 @@
-"""The webportal plugin's hook implementations."""
+"""The webportal plugin's hook implementations. Each delegates to the module
+that owns the feature."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core import hookimpl
+from core.contributions import Figure, NavItem, SearchResult
+from core.permissions import current_user
 from plugins.webportal import models  # noqa: F401  (registers the tables)
 from plugins.webportal.settings import WebportalSettings
 
 if TYPE_CHECKING:
+    import click
+    from sqlmodel import Session
+    from starlette.requests import Request
     from starlette.routing import BaseRoute
 
     from core.site import Site
@@ -24,3 +30,84 @@ def routes(site: Site) -> list[BaseRoute]:
     from plugins.webportal.routes import webportal_routes
 
     return webportal_routes()
+
+
+@hookimpl
+def nav_items(site: Site, request: Request) -> list[NavItem]:
+    from plugins.webportal import pages
+
+    prefix = site.prefix("webportal")
+    items = [
+        NavItem("Föreningar", f"{prefix}/foreningar", order=10),
+        NavItem("Nyheter", f"{prefix}/nyheter", order=20),
+    ]
+    items += pages.nav_items(site)
+    user = current_user(request)
+    if user is not None and not user.is_admin:
+        items.append(NavItem("Mina föreningar", f"{prefix}/mina-foreningar", order=85))
+    return items
+
+
+@hookimpl
+def admin_links(site: Site, request: Request) -> list[NavItem]:
+    prefix = site.prefix("webportal")
+    return [
+        NavItem(
+            "Föreningar",
+            f"{prefix}/admin/foreningar",
+            order=10,
+            description="Godkänn ansökningar, redigera föreningar och koppla redaktörer.",
+        ),
+        NavItem("Nyheter", f"{prefix}/nyheter/ny", order=20, description="Skriv och publicera en nyhet."),
+        NavItem(
+            "Sidor",
+            f"{prefix}/admin/sidor",
+            order=30,
+            description="Om oss, Kontakt, Tillgänglighetsredogörelse och andra sidor.",
+        ),
+        NavItem(
+            "Månadens förening",
+            f"{prefix}/admin/manadens-forening",
+            order=40,
+            description="Välj vilken förening som lyfts fram på startsidan.",
+        ),
+    ]
+
+
+@hookimpl
+def search_results(site: Site, query: str, session: Session, request: Request) -> list[SearchResult]:
+    from plugins.webportal import directory, news, pages
+
+    return [
+        *directory.search_results(site, session, query),
+        *news.search_results(site, session, query),
+        *pages.search_results(site, session, query),
+    ]
+
+
+@hookimpl
+def report_figures(site: Site, session: Session, start: Any, end: Any) -> list[Figure]:
+    from plugins.webportal import directory, news
+
+    return [*directory.report_figures(session, start, end), *news.report_figures(session, start, end)]
+
+
+@hookimpl
+def demo_data(site: Site, session: Session) -> None:
+    from plugins.webportal import demo
+
+    demo.load(site, session)
+
+
+@hookimpl
+def cli_commands() -> list[click.Command]:
+    from plugins.webportal.import_members import import_members
+
+    return [import_members]
+
+
+@hookimpl
+def template_context(site: Site, request: Request) -> dict[str, Any]:
+    from plugins.webportal import pages
+
+    return {"footer_links": pages.footer_links(site)}

@@ -1,0 +1,75 @@
+"""Uploaded images (association logos, news pictures): checked and re-encoded.
+
+An upload is accepted only if Pillow can open it as PNG, JPEG, GIF or WebP
+within the size limit; it is then re-encoded (which drops metadata such as
+GPS positions and anything smuggled after the image data), scaled down to at
+most ``MAX_SIDE`` pixels, and stored under a random name in the site's
+uploads folder. SVG is refused: it can carry scripts.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+from starlette.datastructures import UploadFile
+
+ALLOWED_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "png", "WEBP": "webp"}
+MAX_SIDE = 1600
+MAX_PIXELS = 40_000_000  # refuse decompression bombs early
+
+
+class ImageError(ValueError):
+    """Why an upload was refused, in Swedish, for the form."""
+
+
+async def read_limited(upload: UploadFile, max_bytes: int) -> bytes:
+    data = await upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ImageError(f"Bilden är för stor. Största tillåtna storlek är {max_bytes // 1024} kB.")
+    if not data:
+        raise ImageError("Filen är tom. Välj en bildfil.")
+    return data
+
+
+def store_image(data: bytes, folder: Path, stem_hint: str = "bild") -> str:
+    """Validate and re-encode ``data``; return the stored file name."""
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            fmt = probe.format or ""
+            probe.verify()
+        if fmt not in ALLOWED_FORMATS:
+            raise ImageError("Filtypen stöds inte. Använd PNG, JPEG, GIF eller WebP.")
+        with Image.open(io.BytesIO(data)) as img:
+            img = ImageOps.exif_transpose(img)
+            img.thumbnail((MAX_SIDE, MAX_SIDE))
+            ext = ALLOWED_FORMATS[fmt]
+            if ext == "jpg" and img.mode not in ("RGB", "L"):
+                img = img.convert("RGB")
+            if ext == "png" and img.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+                img = img.convert("RGBA")
+            out = io.BytesIO()
+            save_format = {"jpg": "JPEG", "png": "PNG", "webp": "WEBP"}[ext]
+            img.save(out, format=save_format, **({"quality": 85} if ext in ("jpg", "webp") else {}))
+    except ImageError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
+        raise ImageError("Filen kunde inte läsas som en bild. Välj en PNG-, JPEG-, GIF- eller WebP-bild.") from exc
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{stem_hint[:40]}-{secrets.token_hex(8)}.{ext}"
+    (folder / name).write_bytes(out.getvalue())
+    return name
+
+
+async def save_upload(upload: UploadFile, folder: Path, max_kb: int, stem_hint: str = "bild") -> str:
+    """Read, check and store an uploaded image; raises ``ImageError``."""
+    data = await read_limited(upload, max_kb * 1024)
+    return store_image(data, folder, stem_hint)
+
+
+def delete_image(folder: Path, name: str) -> None:
+    if name and "/" not in name and "\\" not in name:
+        (folder / name).unlink(missing_ok=True)
