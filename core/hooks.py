@@ -20,6 +20,12 @@ def admin_links(site: Site, request: Request) -> list[NavItem]:
         NavItem(
             "Användare", "/-/admin/anvandare", order=90, description="Konton för personal och föreningsredaktörer."
         ),
+        NavItem(
+            "Uppföljning",
+            "/-/admin/uppfoljning",
+            order=80,
+            description="Siffror för en period från alla tillägg, som tabell eller CSV.",
+        ),
         NavItem("Tillägg", "/-/plugins", order=95, description="Vilka tillägg som är påslagna på webbplatsen."),
     ]
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from starlette.routing import BaseRoute, Route
 
-from core.views import accounts, meta
+from core.views import accounts, meta, report
 
 if TYPE_CHECKING:
     from core.site import Site
@@ -21,6 +21,8 @@ def core_routes(site: Site) -> list[BaseRoute]:
         Route("/-/admin/anvandare", accounts.user_list, name="users"),
         Route("/-/admin/anvandare/ny", accounts.user_edit, methods=["GET", "POST"], name="user_new"),
         Route("/-/admin/anvandare/{user_id:int}", accounts.user_edit, methods=["GET", "POST"], name="user_edit"),
+        Route("/-/admin/uppfoljning", report.report, name="report"),
+        Route("/-/admin/uppfoljning.csv", report.report_csv, name="report_csv"),
         Route("/-/plugins", meta.plugins_html, name="plugins"),
         Route("/-/plugins.json", meta.plugins_json, name="plugins_json"),
         Route("/sok", meta.search, name="search"),
