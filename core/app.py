@@ -1,7 +1,7 @@
 """The app factory: one Starlette app per site.
 
 Middleware, outermost first: sessions (signed cookie), CSRF on every
-non-GET request (asgi-csrf, as Datasette uses), then the user loader. Routes:
+non-GET request (core.csrf), then the user loader. Routes:
 core's own, then static files per plugin, then one ``Mount`` per plugin, with
 plugins mounted at the site root last so they never shadow another.
 """
@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
-from asgi_csrf import asgi_csrf
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -21,9 +19,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.auth import UserMiddleware
+from core.csrf import CSRFMiddleware
 from core.permissions import Forbidden, LoginRequired
 from core.plugins import CORE, call_each
 from core.routes import core_routes
@@ -31,46 +29,6 @@ from core.site import Site
 
 SESSION_COOKIE = "paraply_session"
 SESSION_MAX_AGE = 14 * 24 * 3600
-
-
-class _EveryPath:
-    """asgi-csrf skips requests that carry no cookie unless their path is in
-    ``always_protect``; we protect every path, so no form is exempt."""
-
-    def __contains__(self, path: object) -> bool:
-        return True
-
-
-async def _csrf_failed(scope: Scope, send: Send, message_id: Any) -> None:
-    body = (
-        "<!doctype html><html lang='sv'><head><meta charset='utf-8'><title>Formuläret kunde inte skickas"
-        "</title></head><body><main><h1>Formuläret kunde inte skickas</h1><p>Sidan var för gammal eller "
-        "kakor (cookies) är avstängda. Gå tillbaka, ladda om sidan och försök igen.</p>"
-        "<p><a href='/'>Till startsidan</a></p></main></body></html>"
-    ).encode()
-    await send(
-        {"type": "http.response.start", "status": 403, "headers": [(b"content-type", b"text/html; charset=utf-8")]}
-    )
-    await send({"type": "http.response.body", "body": body})
-
-
-def _csrf_middleware(app: ASGIApp, secret: str, secure: bool) -> ASGIApp:
-    return asgi_csrf(
-        app,
-        signing_secret=secret,
-        always_protect=_EveryPath(),
-        cookie_secure=secure,
-        cookie_samesite="Lax",
-        send_csrf_failed=_csrf_failed,
-    )
-
-
-class CSRFMiddleware:
-    def __init__(self, app: ASGIApp, secret: str, secure: bool) -> None:
-        self.app = _csrf_middleware(app, secret, secure)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.app(scope, receive, send)
 
 
 def plugin_routes(site: Site) -> list[BaseRoute]:

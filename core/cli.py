@@ -167,6 +167,43 @@ def demo(site_name: str, host: str, port: int, no_serve: bool) -> None:
     uvicorn.run(create_app(site), host=host, port=port)
 
 
+@cli.command("new-site")
+@click.argument("name")
+@click.option("--title", help="The umbrella's name; default: NAME capitalised.")
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True, help="Public address of the site.")
+@click.option("--plugins", default="webportal", show_default=True, help="Enabled plugins, comma-separated, in order.")
+@click.option("--municipalities", help="Municipalities the directory covers, comma-separated; default: NAME.")
+@click.option(
+    "--sites-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of sites; default: PARAPLY_SITES_DIR or ./sites.",
+)
+def new_site(
+    name: str, title: str | None, base_url: str, plugins: str, municipalities: str | None, sites_dir: Path | None
+) -> None:
+    """Create sites/NAME/ with a commented site.toml, templates/ and static/."""
+    from core.scaffold import ScaffoldError, create_site, next_steps
+
+    def split(text: str) -> list[str]:
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+    try:
+        folder = create_site(
+            name,
+            sites_dir=sites_dir,
+            title=title,
+            base_url=base_url,
+            plugins=split(plugins),
+            municipalities=split(municipalities) if municipalities else None,
+        )
+    except ScaffoldError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Webbplatsen {name} är skapad i {folder}.")
+    click.echo("Inställningarna finns i site.toml, med en förklaring till varje rad. Nästa steg:")
+    for step in next_steps(folder):
+        click.echo(f"  {step}")
+
+
 def _register_plugin_commands() -> None:
     import pluggy
 
@@ -180,7 +217,12 @@ def _register_plugin_commands() -> None:
             pm.register(info.module, name=name)
         except Exception as exc:  # a broken plugin must not break the CLI
             click.echo(f"Varning: tillägget {name} kunde inte laddas: {exc}", err=True)
-    for commands in pm.hook.cli_commands():
+    for impl in pm.hook.cli_commands.get_hookimpls():
+        try:
+            commands = impl.function()
+        except Exception as exc:  # nor may one whose commands fail to load
+            click.echo(f"Varning: tillägget {impl.plugin_name} kunde inte lägga till kommandon: {exc}", err=True)
+            continue
         for command in commands or []:
             cli.add_command(command)
 

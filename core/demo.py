@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
 from core.accounts import create_user, get_user_by_email
@@ -13,8 +14,17 @@ from core.site import Site
 DEMO_PASSWORD = "demo-paraply-2026"
 
 
+def _is_domain(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return "." in host
+    return False
+
+
 def demo_accounts(site: Site) -> list[tuple[str, str, Role]]:
-    host = site.host if "." in site.host else f"{site.slug}.example"
+    # A loopback address or "localhost" is no mail domain: use <slug>.example.
+    host = site.host if _is_domain(site.host) else f"{site.slug}.example"
     return [
         (f"admin@{host}", "Ada Administratör", Role.ADMIN),
         (f"redaktor@{host}", "Rita Redaktör", Role.EDITOR),

@@ -9,6 +9,13 @@ Call order: the site's ``plugins`` list in ``site.toml`` is the order. Hooks tha
 collect lists return the contributions in that order (core first); for
 ``firstresult`` hooks the first plugin in the list that answers wins.
 
+Common arguments: ``site`` is the ``core.site.Site`` being served (its config,
+``site.plugin_settings("<name>")``, ``site.prefix("<name>")``); ``request`` is
+the current Starlette request (``core.permissions.current_user(request)``
+says who is visiting); ``session`` is an open SQLModel session on the site's
+database, owned by the caller (do not close it). Any other argument is
+explained in its hook's docstring.
+
 Each hook below is documented in this docstring style and has a
 ``test_hook_<name>`` in ``tests/test_hooks.py``; ``tests/test_hookspecs.py``
 fails if either is missing.

@@ -68,20 +68,29 @@ def upgrade(site: Site, progress: Callable[[str], None] | None = None) -> list[s
     return done
 
 
-def current_heads(site: Site) -> dict[str, str | None]:
-    """Applied revision per branch (None when the branch has not run)."""
-    cfg = alembic_config(site)
-    script = ScriptDirectory.from_config(cfg)
+def _applied_revisions(site: Site, script: ScriptDirectory) -> set[str]:
+    """Every revision applied to the database. The version table holds only
+    heads, and a head that ``depends_on`` another branch stands in for that
+    branch's revisions too, so walk each head down to base, dependencies
+    included."""
     with site.engine.connect() as connection:
-        applied = set(MigrationContext.configure(connection).get_current_heads())
+        heads = MigrationContext.configure(connection).get_current_heads()
+    applied: set[str] = set()
+    for head in heads:
+        applied.update(rev.revision for rev in script.iterate_revisions(head, "base"))
+    return applied
+
+
+def current_heads(site: Site) -> dict[str, str | None]:
+    """Applied revision per branch (None when the branch has not run): the
+    newest revision carrying the branch's label that has been applied."""
+    script = ScriptDirectory.from_config(alembic_config(site))
+    applied = _applied_revisions(site, script)
     result: dict[str, str | None] = {}
     for branch in branches_for(site):
-        result[branch] = None
-        for rev in applied:
-            if branch in script.get_revision(rev).branch_labels or any(
-                branch in r.branch_labels for r in script.iterate_revisions(rev, "base")
-            ):
-                result[branch] = rev
+        lineage = script.iterate_revisions(f"{branch}@head", "base")
+        own = (rev.revision for rev in lineage if branch in rev.branch_labels)
+        result[branch] = next((rev for rev in own if rev in applied), None)
     return result
 
 

@@ -180,7 +180,28 @@ def _explain(exc: ValidationError, path: Path, prefix: str = "") -> ConfigError:
     if kind == "extra_forbidden":
         return ConfigError(path, key, "is not a known setting.", "check the spelling or remove it.")
     msg = err["msg"].removeprefix("Value error, ")
+    if kind in _TYPE_FIXES:
+        fix = _TYPE_FIXES[kind].format(key=key.split(".")[-1].split("[")[0])
+        return ConfigError(path, key, f"{msg} (it is {err['input']!r}).", fix)
     return ConfigError(path, key, msg + ".", "")
+
+
+#: Fixes for values of the wrong type; validators' own messages already say
+#: what to write, pydantic's type errors do not.
+_TYPE_FIXES = {
+    "int_parsing": "write a whole number without quotes, e.g. {key} = 20.",
+    "int_type": "write a whole number without quotes, e.g. {key} = 20.",
+    "int_from_float": "write a whole number without quotes, e.g. {key} = 20.",
+    "float_parsing": "write a number without quotes, e.g. {key} = 2.5.",
+    "float_type": "write a number without quotes, e.g. {key} = 2.5.",
+    "bool_parsing": "write true or false without quotes, e.g. {key} = true.",
+    "bool_type": "write true or false without quotes, e.g. {key} = true.",
+    "string_type": 'write text in double quotes, e.g. {key} = "...".',
+    "list_type": 'write a list in square brackets, e.g. {key} = ["...", "..."].',
+    "greater_than_equal": "choose a value within the limit.",
+    "less_than_equal": "choose a value within the limit.",
+    "dict_type": "write it as a table, [{key}], with settings under it.",
+}
 
 
 def read_site_file(path: Path) -> SiteFile:

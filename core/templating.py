@@ -113,7 +113,8 @@ def _local(value: datetime, tz: ZoneInfo) -> datetime:
 
 def flash(request: Request, message: str, kind: str = "success") -> None:
     """Queue a message for the next page the visitor sees (after a redirect)."""
-    request.session.setdefault("_flashes", []).append([kind, message])
+    # Reassign rather than append: the session middleware only notices assignment.
+    request.session["_flashes"] = [*request.session.get("_flashes", []), [kind, message]]
 
 
 def _pop_flashes(request: Request) -> list[tuple[str, str]]:

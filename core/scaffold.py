@@ -1,0 +1,149 @@
+"""``paraply new-site NAME``: a new umbrella's site folder that serves at once.
+
+The files come from ``core/site_template/``: every file is copied, and files
+ending in ``.tmpl`` are filled in (``string.Template``) and lose the suffix.
+Folders starting with ``_`` hold fragments, such as the ``[plugin.<name>]``
+table a plugin needs, added to site.toml only when that plugin is enabled.
+
+The written site.toml is loaded with ``Site.load`` before success is
+reported, so a mistake in the options (an unknown plugin, a bad address)
+leaves no half-made folder behind.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from string import Template
+from xml.sax.saxutils import escape
+
+from core.settings import SLUG, ConfigError, ThemeSection
+from core.site import Site, sites_root
+
+TEMPLATE_DIR = Path(__file__).parent / "site_template"
+FRAGMENTS = TEMPLATE_DIR / "_fragments"
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+DEFAULT_PLUGINS = ("webportal",)
+
+
+class ScaffoldError(Exception):
+    """Why the site could not be created, in Swedish and English."""
+
+
+def toml_string(value: str) -> str:
+    """A TOML basic string: JSON's escapes are valid TOML ones."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def toml_list(values: Sequence[str]) -> str:
+    return "[" + ", ".join(toml_string(v) for v in values) + "]"
+
+
+def genitive(name: str) -> str:
+    """Swedish genitive: "Kristinehamns", but "Storfors" stays as it is."""
+    return name if name[-1:].lower() in ("s", "x", "z") else name + "s"
+
+
+def default_title(name: str) -> str:
+    return name.replace("-", " ").capitalize()
+
+
+def _check_name(name: str, folder: Path) -> None:
+    if not SLUG.match(name):
+        raise ScaffoldError(
+            f"Namnet ”{name}” går inte att använda. Använd 2–40 tecken: små bokstäver a–z, siffror och "
+            "bindestreck, och börja med en bokstav, till exempel kristinehamn.\n"
+            f"The name {name!r} is not a valid site name: use 2-40 lower-case letters a-z, digits and '-', "
+            "starting with a letter, e.g. kristinehamn."
+        )
+    if folder.exists():
+        raise ScaffoldError(
+            f"Mappen {folder} finns redan. Välj ett annat namn, eller ta bort mappen om du vill börja om.\n"
+            f"The folder {folder} already exists: choose another name, or remove the folder to start over."
+        )
+
+
+def _plugin_tables(plugins: Sequence[str], context: dict[str, str]) -> str:
+    """The ``[plugin.<name>]`` tables for the enabled plugins that have a
+    fragment; other plugins run on their defaults."""
+    tables = []
+    for plugin in plugins:
+        fragment = FRAGMENTS / f"{plugin}.toml.tmpl"
+        if fragment.is_file():
+            tables.append(Template(fragment.read_text(encoding="utf-8")).substitute(context))
+    return "".join(tables)
+
+
+def _write_tree(folder: Path, context: dict[str, str]) -> None:
+    for source in sorted(TEMPLATE_DIR.rglob("*")):
+        relative = source.relative_to(TEMPLATE_DIR)
+        if source.is_dir() or relative.parts[0].startswith("_"):
+            continue
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.suffix == ".tmpl":
+            text = Template(source.read_text(encoding="utf-8")).substitute(context)
+            target.with_suffix("").write_text(text, encoding="utf-8")
+        else:
+            shutil.copyfile(source, target)
+
+
+def create_site(
+    name: str,
+    *,
+    sites_dir: Path | None = None,
+    title: str | None = None,
+    base_url: str = DEFAULT_BASE_URL,
+    plugins: Sequence[str] = DEFAULT_PLUGINS,
+    municipalities: Sequence[str] | None = None,
+) -> Path:
+    """Write ``<sites_dir>/<name>/`` and return the folder. Raises
+    ``ScaffoldError`` (and writes nothing) if the name is taken or invalid,
+    or if the resulting site.toml does not load."""
+    root = (sites_dir or sites_root()).resolve()
+    folder = root / name
+    _check_name(name, folder)
+    title = (title or default_title(name)).strip()
+    theme = ThemeSection()
+    context = {
+        "slug": name,
+        "title": title,
+        "name": toml_string(title),
+        "base_url": toml_string(base_url),
+        "plugins": toml_list(plugins),
+        "municipalities": toml_list(municipalities or [default_title(name)]),
+        "primary": theme.primary,
+        "accent": theme.accent,
+        "background": theme.background,
+        "text": theme.text,
+        "initial": escape(title[:1].upper() or "P"),
+        "logo_label": escape(f"{genitive(title)} logotyp", {'"': "&quot;"}),
+    }
+    context["plugin_tables"] = _plugin_tables(plugins, context)
+    folder.mkdir(parents=True)
+    try:
+        _write_tree(folder, context)
+        Site.load(folder).dispose()
+    except ConfigError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise ScaffoldError(
+            f"Webbplatsen skapades inte, eftersom inställningarna inte gick att använda: {exc}\n"
+            f"The site was not created because its settings do not load: {exc}"
+        ) from exc
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder
+
+
+def next_steps(folder: Path) -> list[str]:
+    """The commands to run next; ``--site`` takes the bare name when the
+    folder is where the CLI looks by default, else the path."""
+    site = folder.name if folder.parent == sites_root() else str(folder)
+    return [
+        f"paraply migrate --site {site}",
+        f"paraply create-admin --site {site}",
+        f"paraply serve --site {site}",
+    ]

@@ -1,0 +1,235 @@
+"""The umbrella staff's pages for the member directory: the application
+queue and register, decisions, linking editors, deleting, and choosing
+Månadens förening. Every view starts with ``require_admin``."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from babel.dates import format_date
+from sqlmodel import Session, col, select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from wtforms import MonthField, SelectChoice, SelectField, TextAreaField, validators
+
+from core.accounts import get_user_by_email
+from core.forms import Form
+from core.permissions import require_admin
+from core.search import match
+from core.templating import flash
+from plugins.webportal import images
+from plugins.webportal.directory import (
+    STATUS_LABELS,
+    by_name,
+    edit_url,
+    editors_of,
+    page_link,
+    page_number,
+    page_url,
+    paged,
+    set_status,
+    settings_of,
+    site_of,
+    url,
+)
+from plugins.webportal.models import Association, AssociationEditor, Featured, Status
+
+FEATURED_HISTORY = 12
+
+
+def _get_association(db: Session, request: Request) -> Association:
+    association = db.get(Association, request.path_params["association_id"])
+    if association is None:
+        raise HTTPException(404, "Föreningen finns inte längre. Den kan redan vara borttagen.")
+    return association
+
+
+async def association_queue(request: Request) -> Response:
+    """Pending applications first (they need a decision), then the whole
+    register, searchable and paged."""
+    site = site_of(request)
+    require_admin(request)
+    query = (request.query_params.get("q") or "").strip()[:200]
+    with site.session() as db:
+        pending = db.exec(
+            select(Association).where(Association.status == Status.PENDING).order_by(col(Association.created_at))
+        ).all()
+        statement = select(Association)
+        clause = match(Association.search_text, query)  # type: ignore[arg-type]
+        if clause is not None:
+            statement = statement.where(clause)
+        everything = by_name(list(db.exec(statement).all()))
+        rows, page, pages = paged(everything, page_number(request), settings_of(site).per_page)
+        editors = {a.id: editors_of(db, a) for a in rows}
+    return site.render(
+        request,
+        "webportal/admin_associations.html",
+        {
+            "pending": pending,
+            "associations": rows,
+            "total": len(everything),
+            "editors": editors,
+            "query": query,
+            "page": page,
+            "pages": pages,
+            "status_labels": STATUS_LABELS,
+            "page_link": page_link(url(site, "/admin/foreningar"), {"q": query}),
+            "list_url": url(site, "/admin/foreningar"),
+            "new_url": url(site, "/admin/foreningar/ny"),
+            "decide_url": lambda a: url(site, f"/admin/foreningar/{a.id}/beslut"),
+            "page_url": lambda a: page_url(site, a),
+            "edit_url": lambda a: edit_url(site, a),
+        },
+    )
+
+
+async def association_decide(request: Request) -> Response:
+    site = site_of(request)
+    require_admin(request)
+    decision = (await request.form()).get("beslut")
+    with site.session() as db:
+        association = _get_association(db, request)
+        if decision == "godkann":
+            set_status(association, Status.APPROVED)
+            message = f"{association.name} är godkänd och visas nu i föreningslistan."
+        elif decision == "avsla":
+            set_status(association, Status.REJECTED)
+            message = f"Ansökan från {association.name} är avslagen. Den sökandes kontaktuppgifter är raderade."
+        else:
+            flash(request, "Välj att godkänna eller avslå ansökan.", "error")
+            return RedirectResponse(url(site, "/admin/foreningar"), status_code=303)
+        db.add(association)
+        db.commit()
+    flash(request, message)
+    return RedirectResponse(url(site, "/admin/foreningar"), status_code=303)
+
+
+async def association_editors(request: Request) -> Response:
+    """Link an existing account to the association as its editor, or unlink one."""
+    site = site_of(request)
+    require_admin(request)
+    data = await request.form()
+    action = data.get("action")
+    with site.session() as db:
+        association = _get_association(db, request)
+        back = RedirectResponse(edit_url(site, association), status_code=303)
+        if action == "add":
+            email = str(data.get("email") or "").strip()
+            user = get_user_by_email(db, email) if email else None
+            if user is None:
+                flash(
+                    request,
+                    f"Det finns inget konto med e-postadressen {email or '(tom)'}. Skapa kontot först under "
+                    "/-/admin/anvandare/ny och lägg sedan till det här.",
+                    "error",
+                )
+                return back
+            linked = db.exec(
+                select(AssociationEditor).where(
+                    AssociationEditor.association_id == association.id, AssociationEditor.user_id == user.id
+                )
+            ).first()
+            if linked is not None:
+                flash(request, f"{user.name} är redan redaktör för {association.name}.")
+                return back
+            db.add(AssociationEditor(association_id=association.id, user_id=user.id))
+            db.commit()
+            flash(request, f"{user.name} kan nu redigera {association.name}.")
+        elif action == "remove":
+            try:
+                user_id = int(str(data.get("user_id") or ""))
+            except ValueError:
+                user_id = -1
+            link = db.exec(
+                select(AssociationEditor).where(
+                    AssociationEditor.association_id == association.id, AssociationEditor.user_id == user_id
+                )
+            ).first()
+            if link is None:
+                flash(request, "Den redaktören var inte kopplad till föreningen.", "error")
+                return back
+            db.delete(link)
+            db.commit()
+            flash(request, f"Redaktören är borttagen från {association.name}.")
+        else:
+            flash(request, "Okänd åtgärd. Använd knapparna på sidan och försök igen.", "error")
+    return back
+
+
+async def association_delete(request: Request) -> Response:
+    """Delete for good, after an explicit confirmation. News about the
+    association stays (its link is cleared by the database, ON DELETE SET NULL);
+    editor links and Månadens förening entries go with it (CASCADE)."""
+    site = site_of(request)
+    require_admin(request)
+    confirmed = (await request.form()).get("bekrafta") == "ja"
+    with site.session() as db:
+        association = _get_association(db, request)
+        if not confirmed:
+            flash(
+                request, "Föreningen togs inte bort. Kryssa i rutan ”Ja, ta bort föreningen” för att bekräfta.", "error"
+            )
+            return RedirectResponse(edit_url(site, association), status_code=303)
+        name, logo = association.name, association.logo
+        db.delete(association)
+        db.commit()
+    images.delete_image(site.uploads_dir, logo)
+    flash(request, f"{name} är borttagen.")
+    return RedirectResponse(url(site, "/admin/foreningar"), status_code=303)
+
+
+class FeaturedForm(Form):
+    month = MonthField(
+        "Månad",
+        [validators.InputRequired("Välj en månad.")],
+        default=lambda: date.today().replace(day=1),
+        description="Skriv som ÅÅÅÅ-MM om din webbläsare inte visar en kalender, till exempel 2026-03.",
+    )
+    association_id = SelectField(
+        "Förening", [validators.InputRequired("Välj en förening.")], coerce=int, validate_choice=True
+    )
+    motivation = TextAreaField(
+        "Motivering",
+        [validators.Length(max=600)],
+        description="Högst 600 tecken. Visas på startsidan: varför lyfter vi fram föreningen?",
+    )
+
+
+async def featured(request: Request) -> Response:
+    """Choose Månadens förening; choosing again for a month replaces the choice."""
+    site = site_of(request)
+    require_admin(request)
+    with site.session() as db:
+        form = await FeaturedForm.from_request(request)
+        approved = by_name(list(db.exec(select(Association).where(Association.status == Status.APPROVED)).all()))
+        form.association_id.choices = [SelectChoice(str(a.id), a.name) for a in approved]
+        if request.method == "POST" and form.validate():
+            month: date = form.month.data.replace(day=1)
+            row = db.exec(select(Featured).where(Featured.month == month)).first() or Featured(month=month)
+            row.association_id = form.association_id.data
+            row.motivation = (form.motivation.data or "").strip()
+            db.add(row)
+            db.commit()
+            chosen = db.get(Association, row.association_id)
+            when = format_date(month, "LLLL yyyy", locale="sv_SE")
+            flash(request, f"{chosen.name if chosen else 'Föreningen'} är Månadens förening för {when}.")
+            return RedirectResponse(url(site, "/admin/manadens-forening"), status_code=303)
+        history = db.exec(
+            select(Featured, Association)
+            .join(Association, col(Featured.association_id) == Association.id)
+            .order_by(col(Featured.month).desc())
+            .limit(FEATURED_HISTORY)
+        ).all()
+    return site.render(
+        request,
+        "webportal/admin_featured.html",
+        {
+            "form": form,
+            "history": history,
+            "has_choices": bool(approved),
+            "page_url": lambda a: page_url(site, a),
+            "admin_url": url(site, "/admin/foreningar"),
+        },
+        status_code=400 if form.error_count() else 200,
+    )

@@ -1,0 +1,685 @@
+"""The member directory: the public list and pages of associations, the
+application form for new ones, and the edit form that editors and admins share.
+
+Who may edit what lives here too (``can_edit``, ``editable_associations``), so
+the news pages ask the same question the same way.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    FileField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+    URLField,
+    ValidationError,
+    validators,
+)
+
+from core.contributions import Figure, SearchResult
+from core.forms import Form
+from core.markdown import plain_text
+from core.models import User, utcnow
+from core.permissions import Forbidden, current_user, require_admin, require_user
+from core.search import index_text, match
+from core.site import Site
+from core.templating import flash
+from plugins.webportal import images
+from plugins.webportal.models import Association, AssociationEditor, Featured, News, Status, Visibility
+from plugins.webportal.settings import WebportalSettings
+from plugins.webportal.slugs import slugify, unique_slug
+
+PLUGIN = "webportal"
+STATUS_LABELS: dict[str, str] = {
+    Status.PENDING.value: "Väntar på beslut",
+    Status.APPROVED.value: "Godkänd",
+    Status.REJECTED.value: "Avslagen",
+}
+VISIBILITY_CHOICES = [
+    SelectChoice(Visibility.PUBLIC.value, "Synlig för alla"),
+    SelectChoice(Visibility.HIDDEN.value, "Dold (finns kvar i registret men visas inte)"),
+]
+STATUS_CHOICES = [SelectChoice(value, label) for value, label in STATUS_LABELS.items()]
+NEWS_ON_PAGE = 5
+SEARCH_LIMIT = 8
+# Swedish alphabetical order puts å, ä, ö after z; these stand-ins sort after "z" in code-point order.
+_SORT_FOLD = str.maketrans({"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø": "}", "é": "e", "è": "e", "ü": "y"})
+
+
+# -- small helpers -----------------------------------------------------------------
+
+
+def site_of(request: Request) -> Site:
+    return request.app.state.site  # type: ignore[no-any-return]
+
+
+def settings_of(site: Site) -> WebportalSettings:
+    return site.plugin_settings(PLUGIN)  # type: ignore[no-any-return]
+
+
+def url(site: Site, path: str) -> str:
+    """A path inside the plugin, wherever it is mounted."""
+    return f"{site.prefix(PLUGIN)}{path}"
+
+
+def page_url(site: Site, association: Association) -> str:
+    return url(site, f"/foreningar/{association.slug}")
+
+
+def edit_url(site: Site, association: Association) -> str:
+    return url(site, f"/foreningar/{association.slug}/redigera")
+
+
+def sort_key(name: str) -> str:
+    """Sort names as a Swedish reader expects: case-insensitive, å ä ö last."""
+    return name.casefold().translate(_SORT_FOLD)
+
+
+def by_name(associations: list[Association]) -> list[Association]:
+    return sorted(associations, key=lambda a: sort_key(a.name))
+
+
+def refresh_search_text(association: Association) -> None:
+    """Keep the search column in step with what is shown; called on every save."""
+    association.search_text = index_text(
+        association.name,
+        association.short_description,
+        plain_text(association.description or ""),
+        association.activities,
+        association.category,
+        association.municipality,
+    )
+
+
+def _public(statement: Any) -> Any:
+    return statement.where(Association.status == Status.APPROVED, Association.visibility == Visibility.PUBLIC)
+
+
+def page_number(request: Request) -> int:
+    try:
+        return max(1, int(request.query_params.get("sida", "1")))
+    except ValueError:
+        return 1
+
+
+def paged(items: list[Any], page: int, per_page: int) -> tuple[list[Any], int, int]:
+    """One page of ``items``, the page number (clamped) and the page count."""
+    pages = max(1, math.ceil(len(items) / per_page))
+    page = min(page, pages)
+    return items[(page - 1) * per_page : page * per_page], page, pages
+
+
+def page_link(base: str, params: dict[str, str]) -> Callable[[int], str]:
+    """A function giving the link to page n that keeps the other filters."""
+
+    def link(n: int) -> str:
+        query = {k: v for k, v in params.items() if v}
+        if n > 1:
+            query["sida"] = str(n)
+        return base + ("?" + urlencode(query) if query else "")
+
+    return link
+
+
+# -- who may edit ---------------------------------------------------------------------
+
+
+def is_linked_editor(session: Session, user: User, association: Association) -> bool:
+    if user.id is None or association.id is None or not user.is_active:
+        return False
+    link = session.exec(
+        select(AssociationEditor).where(
+            AssociationEditor.association_id == association.id, AssociationEditor.user_id == user.id
+        )
+    ).first()
+    return link is not None
+
+
+def can_edit(session: Session, user: User | None, association: Association) -> bool:
+    """Admins edit every association; an editor only those linked to them."""
+    if user is None or not user.is_active:
+        return False
+    return user.is_admin or is_linked_editor(session, user, association)
+
+
+def linked_associations(session: Session, user: User) -> list[Association]:
+    """Every association the user is linked to as editor, whatever its status."""
+    rows = session.exec(
+        select(Association)
+        .join(AssociationEditor, col(AssociationEditor.association_id) == Association.id)
+        .where(AssociationEditor.user_id == user.id)
+    ).all()
+    return by_name(list(rows))
+
+
+def editable_associations(session: Session, user: User | None) -> list[Association]:
+    """Associations a user may act for (e.g. which one a news item concerns):
+    admins all approved ones, editors the approved ones linked to them. Pending
+    and rejected ones are left out because nothing may be published about them."""
+    if user is None or not user.is_active:
+        return []
+    if user.is_admin:
+        rows = session.exec(select(Association).where(Association.status == Status.APPROVED)).all()
+        return by_name(list(rows))
+    return [a for a in linked_associations(session, user) if a.status == Status.APPROVED]
+
+
+def editors_of(session: Session, association: Association) -> list[User]:
+    rows = session.exec(
+        select(User)
+        .join(AssociationEditor, col(AssociationEditor.user_id) == User.id)
+        .where(AssociationEditor.association_id == association.id)
+        .order_by(User.name)
+    ).all()
+    return list(rows)
+
+
+# -- form fields and validators -------------------------------------------------------------
+
+WEBSITE_ERROR = "Ange en webbadress som börjar med http:// eller https://, till exempel https://foreningen.se."
+PHONE = re.compile(r"^[0-9 +()\-]{5,40}$")
+
+
+def normalise_website(value: str) -> str:
+    """People write "www.foreningen.se"; assume https for a bare host name."""
+    value = value.strip()
+    if value and "://" not in value and not value.lower().startswith(("javascript:", "data:", "mailto:")):
+        value = "https://" + value
+    return value
+
+
+def check_website(form: Form, field: Field) -> None:
+    """Only http(s) links with a host name: never javascript: or data: URLs."""
+    value = normalise_website(field.data or "")
+    field.data = value
+    if not value:
+        return
+    parts = urlsplit(value)
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host or ("." not in host and host != "localhost") or " " in value:
+        raise ValidationError(WEBSITE_ERROR)
+
+
+def check_phone(form: Form, field: Field) -> None:
+    value = (field.data or "").strip()
+    field.data = value
+    if value and not PHONE.match(value):
+        raise ValidationError("Skriv telefonnumret med siffror, till exempel 0586-123 45 eller +46 586 123 45.")
+
+
+def check_year(form: Form, field: Field) -> None:
+    if field.data is not None and not 1800 <= field.data <= date.today().year:
+        raise ValidationError(f"Ange ett årtal mellan 1800 och {date.today().year}, till exempel 1985.")
+
+
+def safe_link(website: str) -> str:
+    """The website as a link target only if it is http(s): imported or federated
+    rows did not pass through the form's validation."""
+    return website if urlsplit(website).scheme in ("http", "https") else ""
+
+
+def tel_href(phone: str) -> str:
+    """A ``tel:`` link target: digits and a leading plus only."""
+    return "tel:" + re.sub(r"[^0-9+]", "", phone)
+
+
+def _choices(options: list[str], current: str | None, blank: str | None = None) -> list[SelectChoice]:
+    """Select options from the settings, keeping a stored value that is no
+    longer in the settings so saving never silently changes it."""
+    choices = [SelectChoice("", blank)] if blank else []
+    choices += [SelectChoice(o) for o in options]
+    if current and current not in options:
+        choices.append(SelectChoice(current))
+    return choices
+
+
+class ApplyForm(Form):
+    name = StringField(
+        "Föreningens namn", [validators.InputRequired("Skriv föreningens namn."), validators.Length(max=200)]
+    )
+    category = SelectField("Kategori", [validators.InputRequired("Välj den kategori som passar bäst.")])
+    municipality = SelectField("Kommun", [validators.InputRequired("Välj kommunen där föreningen finns.")])
+    short_description = TextAreaField(
+        "Kort beskrivning",
+        [validators.InputRequired("Beskriv kort vad föreningen gör."), validators.Length(max=300)],
+        description="Högst 300 tecken. Visas i föreningslistan.",
+    )
+    website = URLField(
+        "Webbplats", [validators.Optional(), check_website], description="Till exempel https://foreningen.se"
+    )
+    email = EmailField(
+        "Föreningens e-postadress", [validators.Optional(), validators.Email(), validators.Length(max=254)]
+    )
+    phone = TelField("Telefon", [validators.Optional(), check_phone])
+    applicant_name = StringField(
+        "Ditt namn",
+        [validators.InputRequired("Skriv ditt namn så att vi vet vem vi ska svara."), validators.Length(max=120)],
+    )
+    applicant_email = EmailField(
+        "Din e-postadress",
+        [
+            validators.InputRequired("Skriv din e-postadress så att vi kan svara dig."),
+            validators.Email(),
+            validators.Length(max=254),
+        ],
+        description="Vi använder den bara för att svara på ansökan och raderar den när ansökan är behandlad.",
+    )
+    consent = BooleanField(
+        "Jag godkänner att uppgifterna sparas och att föreningens uppgifter publiceras i föreningslistan "
+        "när ansökan är godkänd.",
+        [validators.InputRequired("Kryssa i rutan för att godkänna att uppgifterna sparas.")],
+    )
+    # Honeypot: hidden from people with CSS; a bot that fills every field gives itself away.
+    homepage = StringField("Lämna det här fältet tomt")
+
+
+class AssociationForm(Form):
+    name = StringField(
+        "Föreningens namn", [validators.InputRequired("Skriv föreningens namn."), validators.Length(max=200)]
+    )
+    category = SelectField("Kategori", [validators.InputRequired("Välj en kategori.")])
+    municipality = SelectField("Kommun", [validators.InputRequired("Välj en kommun.")])
+    short_description = TextAreaField(
+        "Kort beskrivning", [validators.Length(max=300)], description="Högst 300 tecken. Visas i föreningslistan."
+    )
+    description = TextAreaField(
+        "Beskrivning",
+        description="Du kan använda Markdown: **fetstil**, *kursiv*, en tom rad mellan stycken, "
+        "listor med - i början av raden och länkar som [text](https://adress.se).",
+    )
+    website = URLField(
+        "Webbplats", [validators.Optional(), check_website], description="Till exempel https://foreningen.se"
+    )
+    email = EmailField("E-postadress", [validators.Optional(), validators.Email(), validators.Length(max=254)])
+    phone = TelField("Telefon", [validators.Optional(), check_phone])
+    address = StringField("Adress", [validators.Length(max=300)], description="Besöks- eller postadress.")
+    founded_year = IntegerField(
+        "Grundad år", [validators.Optional(), check_year], description="Årtal med fyra siffror, till exempel 1985."
+    )
+    activities = StringField(
+        "Verksamheter",
+        [validators.Length(max=1000)],
+        description="Skilj med kommatecken, till exempel: fotboll, innebandy, sommarläger.",
+    )
+    visibility = SelectField("Synlighet", choices=VISIBILITY_CHOICES)
+    status = SelectField("Status", choices=STATUS_CHOICES)
+    logo_file = FileField("Logotyp", description="PNG, JPEG, GIF eller WebP.")
+    remove_logo = BooleanField("Ta bort nuvarande logotyp")
+
+
+def _set_place_choices(form: ApplyForm | AssociationForm, settings: WebportalSettings, obj: Association | None) -> None:
+    blank = "Välj …" if isinstance(form, ApplyForm) else None
+    form.category.choices = _choices(settings.categories, obj.category if obj else None, blank)
+    form.municipality.choices = _choices(settings.municipalities, obj.municipality if obj else None, blank)
+
+
+# -- public pages -------------------------------------------------------------------------------
+
+
+def _filters(request: Request, settings: WebportalSettings) -> dict[str, str]:
+    """The list's filters; values not among the site's choices are ignored."""
+    category = request.query_params.get("kategori", "")
+    municipality = request.query_params.get("kommun", "")
+    return {
+        "kategori": category if category in settings.categories else "",
+        "kommun": municipality if municipality in settings.municipalities else "",
+        "q": (request.query_params.get("q") or "").strip()[:200],
+    }
+
+
+def find_public(session: Session, category: str = "", municipality: str = "", query: str = "") -> list[Association]:
+    """Public associations matching the filters, in Swedish name order."""
+    statement = _public(select(Association))
+    if category:
+        statement = statement.where(Association.category == category)
+    if municipality:
+        statement = statement.where(Association.municipality == municipality)
+    clause = match(Association.search_text, query)  # type: ignore[arg-type]
+    if clause is not None:
+        statement = statement.where(clause)
+    return by_name(list(session.exec(statement).all()))
+
+
+async def association_list(request: Request) -> Response:
+    site = site_of(request)
+    settings = settings_of(site)
+    filters = _filters(request, settings)
+    with site.session() as db:
+        found = find_public(db, filters["kategori"], filters["kommun"], filters["q"])
+    rows, page, pages = paged(found, page_number(request), settings.per_page)
+    return site.render(
+        request,
+        "webportal/association_list.html",
+        {
+            "associations": rows,
+            "total": len(found),
+            "page": page,
+            "pages": pages,
+            "filters": filters,
+            "filtered": any(filters.values()),
+            "settings": settings,
+            "page_link": page_link(url(site, "/foreningar"), filters),
+            "list_url": url(site, "/foreningar"),
+            "apply_url": url(site, "/foreningar/ansok"),
+            "page_url": lambda a: page_url(site, a),
+        },
+    )
+
+
+def _latest_news(session: Session, association: Association) -> list[News]:
+    rows = session.exec(
+        select(News)
+        .where(
+            News.association_id == association.id,
+            News.published == True,  # noqa: E712
+            News.published_at <= utcnow(),
+        )
+        .order_by(col(News.published_at).desc())
+        .limit(NEWS_ON_PAGE)
+    ).all()
+    return list(rows)
+
+
+async def association_page(request: Request) -> Response:
+    site = site_of(request)
+    user = current_user(request)
+    with site.session() as db:
+        association = db.exec(select(Association).where(Association.slug == request.path_params["slug"])).first()
+        if association is None:
+            raise HTTPException(404, "Det finns ingen förening med den adressen. Sök i föreningslistan i stället.")
+        may_edit = can_edit(db, user, association)
+        if not association.is_public and not may_edit:
+            raise HTTPException(404, "Föreningen finns inte i föreningslistan. Sök i föreningslistan i stället.")
+        news = _latest_news(db, association)
+    return site.render(
+        request,
+        "webportal/association_page.html",
+        {
+            "association": association,
+            "news": news,
+            "may_edit": may_edit,
+            "status_label": STATUS_LABELS.get(association.status, association.status),
+            "edit_url": edit_url(site, association),
+            "news_new_url": url(site, "/nyheter/ny?" + urlencode({"forening": association.slug})),
+            "list_url": url(site, "/foreningar"),
+            "news_url": lambda n: url(site, f"/nyheter/{n.id}"),
+            "tel_href": tel_href(association.phone) if association.phone else "",
+            "website_href": safe_link(association.website),
+        },
+    )
+
+
+async def association_apply(request: Request) -> Response:
+    """Anyone may apply; the application waits for an admin (status pending)."""
+    site = site_of(request)
+    settings = settings_of(site)
+    form = await ApplyForm.from_request(request)
+    _set_place_choices(form, settings, None)
+    if request.method == "POST" and form.validate():
+        if not (form.homepage.data or "").strip():
+            with site.session() as db:
+                db.add(_new_application(db, form))
+                db.commit()
+        # A filled honeypot gets the same answer, so the bot learns nothing.
+        flash(
+            request,
+            "Tack! Ansökan är skickad. Vi går igenom den och hör av oss till dig via e-post. "
+            "Föreningen visas i listan när ansökan är godkänd.",
+        )
+        return RedirectResponse(url(site, "/foreningar"), status_code=303)
+    return site.render(
+        request,
+        "webportal/association_apply.html",
+        {"form": form, "list_url": url(site, "/foreningar")},
+        status_code=400 if form.error_count() else 200,
+    )
+
+
+def _taken_slugs(session: Session, base: str) -> set[str]:
+    rows = session.exec(select(Association.slug).where(col(Association.slug).startswith(base))).all()
+    return set(rows)
+
+
+def new_slug(session: Session, name: str) -> str:
+    base = slugify(name)
+    return unique_slug(base, _taken_slugs(session, base))
+
+
+def _new_application(session: Session, form: ApplyForm) -> Association:
+    name = (form.name.data or "").strip()
+    association = Association(
+        slug=new_slug(session, name),
+        name=name,
+        category=form.category.data or "",
+        municipality=form.municipality.data or "",
+        short_description=(form.short_description.data or "").strip(),
+        website=form.website.data or "",
+        email=(form.email.data or "").strip(),
+        phone=form.phone.data or "",
+        applicant_name=(form.applicant_name.data or "").strip(),
+        applicant_email=(form.applicant_email.data or "").strip(),
+        status=Status.PENDING,
+        visibility=Visibility.PUBLIC,
+    )
+    refresh_search_text(association)
+    return association
+
+
+# -- editing ---------------------------------------------------------------------------------------
+
+
+def _load_for_edit(db: Session, request: Request, user: User) -> Association | None:
+    """The association being edited (None when an admin creates one); 404 or
+    403 before anything is shown or changed."""
+    slug = request.path_params.get("slug")
+    if slug is None:
+        if not user.is_admin:
+            raise Forbidden("Bara administratörer kan lägga upp nya föreningar. Ansök om medlemskap i stället.")
+        return None
+    association = db.exec(select(Association).where(Association.slug == slug)).first()
+    if association is None:
+        raise HTTPException(404, "Det finns ingen förening med den adressen.")
+    if not can_edit(db, user, association):
+        raise Forbidden("Du kan bara redigera föreningar som du är redaktör för.")
+    return association
+
+
+async def association_edit(request: Request) -> Response:
+    """Edit an association (its editors and admins) or create one (admins,
+    ``/admin/foreningar/ny``; created approved). The slug is fixed at
+    creation so links and federated copies keep working after a rename."""
+    site = site_of(request)
+    settings = settings_of(site)
+    user = require_user(request)
+    if request.path_params.get("slug") is None:
+        require_admin(request)
+    with site.session() as db:
+        association = _load_for_edit(db, request, user)
+        form = await AssociationForm.from_request(request, obj=association)
+        _set_place_choices(form, settings, association)
+        if not user.is_admin:
+            del form.status
+        elif association is None and request.method == "GET":
+            form.status.data = Status.APPROVED.value
+        if request.method == "POST" and form.validate():
+            saved = await _save(site, db, form, association, user)
+            if saved is not None:
+                db.commit()
+                flash(request, f"Uppgifterna om {saved.name} är sparade.")
+                return RedirectResponse(page_url(site, saved), status_code=303)
+        editors = editors_of(db, association) if association is not None and user.is_admin else []
+    return site.render(
+        request,
+        "webportal/association_form.html",
+        {
+            "form": form,
+            "association": association,
+            "editors": editors,
+            "is_admin": user.is_admin,
+            "page_url": page_url(site, association) if association else None,
+            "editors_url": url(site, f"/admin/foreningar/{association.id}/redaktorer") if association else None,
+            "delete_url": url(site, f"/admin/foreningar/{association.id}/ta-bort") if association else None,
+            "admin_url": url(site, "/admin/foreningar"),
+        },
+        status_code=400 if form.error_count() else 200,
+    )
+
+
+async def _save(
+    site: Site, db: Session, form: AssociationForm, association: Association | None, user: User
+) -> Association | None:
+    """Apply a valid form; returns None (with the error on the logo field) if
+    the uploaded logo is refused, before anything is changed."""
+    name = (form.name.data or "").strip()
+    if association is None:
+        association = Association(slug=new_slug(db, name), name=name, category="", municipality="")
+        association.status = Status.APPROVED
+    upload = form.logo_file.data
+    new_logo = ""
+    if isinstance(upload, UploadFile) and upload.filename:
+        try:
+            new_logo = await images.save_upload(
+                upload, site.uploads_dir, settings_of(site).max_image_kb, stem_hint=association.slug
+            )
+        except images.ImageError as exc:
+            form.logo_file.errors = [str(exc)]
+            return None
+    if new_logo or form.remove_logo.data:
+        images.delete_image(site.uploads_dir, association.logo)
+        association.logo = new_logo
+    association.name = name
+    association.category = form.category.data or ""
+    association.municipality = form.municipality.data or ""
+    association.short_description = (form.short_description.data or "").strip()
+    association.description = form.description.data or ""
+    association.website = form.website.data or ""
+    association.email = (form.email.data or "").strip()
+    association.phone = form.phone.data or ""
+    association.address = (form.address.data or "").strip()
+    association.founded_year = form.founded_year.data
+    association.activities = ", ".join(a.strip() for a in (form.activities.data or "").split(",") if a.strip())
+    association.visibility = form.visibility.data or Visibility.PUBLIC
+    if user.is_admin and "status" in form:
+        set_status(association, Status(form.status.data))
+    elif association.id is None:
+        set_status(association, Status.APPROVED)
+    association.updated_at = utcnow()
+    refresh_search_text(association)
+    db.add(association)
+    return association
+
+
+def set_status(association: Association, status: Status) -> None:
+    """Change the status. Once an application is decided the applicant's name
+    and e-mail have served their purpose and are erased (minimal personal data)."""
+    association.status = status
+    if status == Status.APPROVED and association.approved_at is None:
+        association.approved_at = utcnow()
+    if status != Status.PENDING:
+        association.applicant_name = ""
+        association.applicant_email = ""
+
+
+async def my_associations(request: Request) -> Response:
+    site = site_of(request)
+    user = require_user(request)
+    with site.session() as db:
+        linked = linked_associations(db, user)
+    return site.render(
+        request,
+        "webportal/my_associations.html",
+        {
+            "associations": linked,
+            "status_labels": STATUS_LABELS,
+            "page_url": lambda a: page_url(site, a),
+            "edit_url": lambda a: edit_url(site, a),
+            "news_new_url": url(site, "/nyheter/ny"),
+            "admin_url": url(site, "/admin/foreningar"),
+        },
+    )
+
+
+# -- Månadens förening ------------------------------------------------------------------------------
+
+
+def featured_for(session: Session, today: date) -> tuple[Association, Featured] | None:
+    """This month's featured association, or else the latest earlier one that
+    is still public, so the front page always has one once any is chosen."""
+    month = today.replace(day=1)
+    row = session.exec(
+        _public(
+            select(Association, Featured)
+            .join(Featured, col(Featured.association_id) == Association.id)
+            .where(Featured.month <= month)
+        )
+        .order_by(col(Featured.month).desc())
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+# -- hooks' helpers ----------------------------------------------------------------------------------
+
+
+def search_results(site: Site, session: Session, query: str) -> list[SearchResult]:
+    """Public associations for the site-wide search."""
+    found = find_public(session, query=query) if query.strip() else []
+    return [
+        SearchResult(title=a.name, url=page_url(site, a), summary=a.short_description, kind="Föreningar")
+        for a in found[:SEARCH_LIMIT]
+    ]
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def report_figures(session: Session, start: date, end: date) -> list[Figure]:
+    """Approved associations at the end of the period, new ones during it,
+    applications received, and the approved ones per municipality."""
+    since, until = _day_start(start), _day_start(end + timedelta(days=1))
+    approved = select(func.count()).select_from(Association).where(Association.status == Status.APPROVED)
+    approved_by_end = approved.where((col(Association.approved_at).is_(None)) | (col(Association.approved_at) < until))
+    total = session.exec(approved_by_end).one()
+    new = session.exec(
+        approved.where(col(Association.approved_at) >= since, col(Association.approved_at) < until)
+    ).one()
+    applications = session.exec(
+        select(func.count())
+        .select_from(Association)
+        .where(col(Association.created_at) >= since, col(Association.created_at) < until)
+    ).one()
+    figures = [
+        Figure("Godkända medlemsföreningar vid periodens slut", total, "st"),
+        Figure("Nya godkända föreningar under perioden", new, "st"),
+        Figure("Föreningar som ansökt eller lagts upp under perioden", applications, "st"),
+    ]
+    per_place = session.exec(
+        select(Association.municipality, func.count())
+        .where(Association.status == Status.APPROVED)
+        .where((col(Association.approved_at).is_(None)) | (col(Association.approved_at) < until))
+        .group_by(Association.municipality)
+    ).all()
+    for place, count in sorted(per_place, key=lambda row: sort_key(row[0])):
+        figures.append(Figure(f"Godkända föreningar i {place}", count, "st"))
+    return figures

@@ -1,0 +1,56 @@
+"""The front page: a way into the directory, Månadens förening, the latest
+news, and then whatever blocks the site's plugins contribute through the
+``front_page_blocks`` hook (LISA, Fritidsbanken, the park, Forum's news ...).
+
+Blocks are rendered inside the database session that produced them, so a
+block's template may read attributes of the rows in its context.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from core.contributions import Block
+from core.plugins import collect
+from core.site import Site
+from plugins.webportal import directory
+from plugins.webportal.news import FRONT_PAGE_NEWS, association_url, feed_links, item_url, latest, site_of, url
+
+
+def local_today(site: Site) -> date:
+    """Today where the umbrella is (Europe/Stockholm unless the site says
+    otherwise), so the month of Månadens förening turns at local midnight."""
+    return datetime.now(ZoneInfo(site.config.site.timezone)).date()
+
+
+def blocks(site: Site, request: Request, session: Session) -> list[Block]:
+    """Every plugin's front-page blocks, by their ``order`` (plugin order breaks ties)."""
+    found = collect(site.pm, "front_page_blocks", site=site, request=request, session=session)
+    return sorted(found, key=lambda b: b.order)
+
+
+async def front_page(request: Request) -> Response:
+    site = site_of(request)
+    with site.session() as db:
+        featured = directory.featured_for(db, local_today(site))
+        return site.render(
+            request,
+            "webportal/front.html",
+            {
+                "featured": featured[0] if featured else None,
+                "motivation": featured[1].motivation if featured else "",
+                "news": latest(db, FRONT_PAGE_NEWS),
+                "blocks": blocks(site, request, db),
+                "associations_url": url(site, "/foreningar"),
+                "apply_url": url(site, "/foreningar/ansok"),
+                "news_url": url(site, "/nyheter"),
+                "item_url": lambda n: item_url(site, n.id),
+                "association_url": lambda a: association_url(site, a),
+                **feed_links(site),
+            },
+        )

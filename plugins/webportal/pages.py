@@ -1,0 +1,229 @@
+"""Admin-edited pages (Om oss, Kontakt, Tillgänglighetsredogörelse ...):
+the public page, the admins' list and form, and the links they add to the
+main navigation and the footer.
+
+``nav_items`` and ``footer_links`` run on every page view, so each is a
+single small query.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlmodel import Session, col, select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from wtforms import BooleanField, Field, IntegerField, StringField, TextAreaField, ValidationError, validators
+
+from core.contributions import NavItem, SearchResult
+from core.forms import MAX_FORM_BYTES, Form
+from core.markdown import plain_text
+from core.models import utcnow
+from core.permissions import current_user, require_admin
+from core.search import index_text, match
+from core.site import Site
+from core.templating import flash
+from plugins.webportal.models import Page
+from plugins.webportal.news import MARKDOWN_HINT, site_of, url
+from plugins.webportal.slugs import slugify, unique_slug
+
+#: Pages come after Föreningar (10) and Nyheter (20) in the main navigation;
+#: among themselves they follow their ``nav_order``.
+NAV_ORDER = 30
+SEARCH_LIMIT = 8
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def page_url(site: Site, page: Page) -> str:
+    return url(site, f"/sida/{page.slug}")
+
+
+def _ordered(statement: Any) -> Any:
+    return statement.order_by(col(Page.nav_order), col(Page.title))
+
+
+# -- links on every page ---------------------------------------------------------------------
+
+
+def _links(site: Site, flag: Any) -> list[NavItem]:
+    """Links to the pages with ``flag`` set: one query for two columns."""
+    with site.session() as db:
+        rows = db.exec(_ordered(select(Page.slug, Page.title).where(flag == True))).all()  # noqa: E712
+    prefix = site.prefix("webportal")
+    return [NavItem(title, f"{prefix}/sida/{slug}", order=NAV_ORDER) for slug, title in rows]
+
+
+def nav_items(site: Site) -> list[NavItem]:
+    """Pages marked for the main navigation."""
+    return _links(site, Page.in_nav)
+
+
+def footer_links(site: Site) -> list[NavItem]:
+    """Pages marked for the footer (the accessibility statement belongs here)."""
+    return _links(site, Page.in_footer)
+
+
+# -- the public page -----------------------------------------------------------------------------
+
+
+async def page_view(request: Request) -> Response:
+    site = site_of(request)
+    user = current_user(request)
+    with site.session() as db:
+        page = db.exec(select(Page).where(Page.slug == request.path_params["slug"])).first()
+    if page is None:
+        raise HTTPException(404, "Sidan finns inte, eller har flyttats. Sök på webbplatsen eller gå till startsidan.")
+    is_admin = user is not None and user.is_admin
+    return site.render(
+        request,
+        "webportal/page.html",
+        {"page": page, "edit_url": url(site, f"/admin/sidor/{page.id}") if is_admin else None},
+    )
+
+
+# -- admin ----------------------------------------------------------------------------------------
+
+
+def check_slug(form: Form, field: Field) -> None:
+    value = (field.data or "").strip().lower()
+    field.data = value
+    if value and not SLUG.match(value):
+        raise ValidationError(
+            "Använd bara små bokstäver a–z, siffror och bindestreck, till exempel om-oss. "
+            "Lämna tomt så skapas adressen från rubriken."
+        )
+
+
+class PageForm(Form):
+    title = StringField("Rubrik", [validators.InputRequired("Skriv en rubrik."), validators.Length(max=200)])
+    slug = StringField(
+        "Adress",
+        [validators.Length(max=120), check_slug],
+        description="Sidan får adressen /sida/adress. Lämna tomt så skapas den från rubriken. "
+        "Ändrar du den slutar gamla länkar till sidan att fungera.",
+    )
+    body = TextAreaField("Text", description=MARKDOWN_HINT)
+    in_nav = BooleanField("Visa i huvudmenyn")
+    in_footer = BooleanField("Visa i sidfoten", description="Till exempel Kontakt och Tillgänglighetsredogörelse.")
+    nav_order = IntegerField(
+        "Ordning",
+        [validators.Optional(), validators.NumberRange(min=0, max=999)],
+        default=50,
+        description="Sidor med lägre tal visas först i menyn och sidfoten (0–999). Tomt betyder 50.",
+    )
+
+
+def _taken(db: Session, page: Page | None) -> set[str]:
+    """Slugs of every other page."""
+    statement = select(Page.slug)
+    if page is not None:
+        statement = statement.where(Page.id != page.id)
+    return set(db.exec(statement).all())
+
+
+def _slug_for(db: Session, form: PageForm, page: Page | None) -> str | None:
+    """The slug to save, or None with an error on the field if it is taken."""
+    taken = _taken(db, page)
+    wanted = form.slug.data or ""
+    if not wanted:
+        return unique_slug(slugify(form.title.data or "", max_length=100) or "sida", taken)
+    if wanted in taken:
+        form.slug.errors = ["En annan sida har redan den adressen. Välj en annan, till exempel med ett tillägg."]
+        return None
+    return wanted
+
+
+def _load(db: Session, request: Request) -> Page | None:
+    page_id = request.path_params.get("page_id")
+    if page_id is None:
+        return None
+    page = db.get(Page, page_id)
+    if page is None:
+        raise HTTPException(404, "Sidan finns inte längre. Den kan redan vara borttagen.")
+    return page
+
+
+async def page_admin_list(request: Request) -> Response:
+    site = site_of(request)
+    require_admin(request)
+    with site.session() as db:
+        pages = db.exec(_ordered(select(Page))).all()
+    return site.render(
+        request,
+        "webportal/admin_pages.html",
+        {
+            "pages": pages,
+            "new_url": url(site, "/admin/sidor/ny"),
+            "edit_url": lambda p: url(site, f"/admin/sidor/{p.id}"),
+            "page_url": lambda p: page_url(site, p),
+        },
+    )
+
+
+async def page_edit(request: Request) -> Response:
+    """Create (``/admin/sidor/ny``) or edit a page. Admins only."""
+    site = site_of(request)
+    require_admin(request)
+    with site.session() as db:
+        page = _load(db, request)
+        form = await PageForm.from_request(request, obj=page)
+        if request.method == "POST" and form.validate():
+            slug = _slug_for(db, form, page)
+            if slug is not None:
+                page = page or Page(slug=slug, title="")
+                page.slug = slug
+                page.title = (form.title.data or "").strip()
+                page.body = form.body.data or ""
+                page.in_nav = bool(form.in_nav.data)
+                page.in_footer = bool(form.in_footer.data)
+                page.nav_order = form.nav_order.data if form.nav_order.data is not None else 50
+                page.updated_at = utcnow()
+                page.search_text = index_text(page.title, plain_text(page.body))
+                db.add(page)
+                db.commit()
+                flash(request, f"Sidan ”{page.title}” är sparad.")
+                return RedirectResponse(page_url(site, page), status_code=303)
+    return site.render(
+        request,
+        "webportal/admin_pages_form.html",
+        {
+            "form": form,
+            "page": page,
+            "list_url": url(site, "/admin/sidor"),
+            "page_url": page_url(site, page) if page else None,
+            "delete_url": url(site, f"/admin/sidor/{page.id}/ta-bort") if page else None,
+        },
+        status_code=400 if form.error_count() else 200,
+    )
+
+
+async def page_delete(request: Request) -> Response:
+    site = site_of(request)
+    require_admin(request)
+    with site.session() as db:
+        page = _load(db, request)
+        assert page is not None
+        data = await request.form(max_part_size=MAX_FORM_BYTES)
+        if data.get("bekrafta") != "ja":
+            flash(request, "Sidan togs inte bort. Kryssa i rutan för att bekräfta och försök igen.", "error")
+            return RedirectResponse(url(site, f"/admin/sidor/{page.id}"), status_code=303)
+        title = page.title
+        db.delete(page)
+        db.commit()
+    flash(request, f"Sidan ”{title}” är borttagen. Länkar till den i menyn och sidfoten är borta.")
+    return RedirectResponse(url(site, "/admin/sidor"), status_code=303)
+
+
+# -- hooks' helpers ----------------------------------------------------------------------------------
+
+
+def search_results(site: Site, session: Session, query: str) -> list[SearchResult]:
+    clause = match(Page.search_text, query)  # type: ignore[arg-type]
+    if clause is None:
+        return []
+    rows = session.exec(select(Page).where(clause).order_by(col(Page.title)).limit(SEARCH_LIMIT)).all()
+    return [
+        SearchResult(title=p.title, url=page_url(site, p), summary=plain_text(p.body, 200), kind="Sidor") for p in rows
+    ]

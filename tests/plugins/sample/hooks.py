@@ -1,0 +1,107 @@
+"""Hook implementations of the sample test plugin: one for every hook in
+``core/hookspecs.py``, each with an effect a test can see."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+import click
+from pydantic import Field
+from sqlalchemy import func
+from sqlmodel import select
+from starlette.routing import Route
+
+from core import hookimpl
+from core.contributions import Block, Figure, NavItem, SearchResult
+from core.search import index_text, match
+from core.settings import PluginSettings
+from tests.plugins.sample import views
+from tests.plugins.sample.models import SampleThing
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+    from starlette.requests import Request
+    from starlette.routing import BaseRoute
+
+    from core.site import Site
+
+DEMO_THINGS = ["Demosak ett", "Demosak två"]
+
+
+class SampleSettings(PluginSettings):
+    greeting: str = "Hej från provtillägget"
+    max_results: int = Field(default=3, ge=1, le=10)
+
+
+@hookimpl
+def settings_model() -> type[SampleSettings]:
+    return SampleSettings
+
+
+@hookimpl
+def routes(site: Site) -> list[BaseRoute]:
+    return [
+        Route("/", views.index, name="index"),
+        Route("/delad", views.shared, name="shared"),
+    ]
+
+
+@hookimpl
+def nav_items(site: Site, request: Request) -> list[NavItem]:
+    return [NavItem("Provsidan", f"{site.prefix('sample')}/", order=60)]
+
+
+@hookimpl
+def admin_links(site: Site, request: Request) -> list[NavItem]:
+    return [NavItem("Provtillägget", f"{site.prefix('sample')}/", order=70, description="Sköt provtilläggets saker.")]
+
+
+@hookimpl
+def front_page_blocks(site: Site, request: Request, session: Session) -> list[Block]:
+    count = session.exec(select(func.count()).select_from(SampleThing)).one()
+    return [Block("Provblocket", "sample/block.html", {"thing_count": count}, order=70)]
+
+
+@hookimpl
+def search_results(site: Site, query: str, session: Session, request: Request) -> list[SearchResult]:
+    clause = match(SampleThing.search_text, query)
+    if clause is None:
+        return []
+    limit = site.plugin_settings("sample").max_results
+    things = session.exec(select(SampleThing).where(clause).order_by(SampleThing.name).limit(limit)).all()
+    prefix = site.prefix("sample")
+    return [SearchResult(t.name, f"{prefix}/", summary="En sak i provtillägget.", kind="Provsaker") for t in things]
+
+
+@hookimpl
+def report_figures(site: Site, session: Session, start: date, end: date) -> list[Figure]:
+    since = datetime.combine(start, time.min, tzinfo=UTC)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
+    query = select(func.count()).select_from(SampleThing)
+    count = session.exec(query.where(SampleThing.created_at >= since, SampleThing.created_at < until)).one()
+    return [Figure("Nya provsaker", count, "st")]
+
+
+@hookimpl
+def demo_data(site: Site, session: Session) -> None:
+    for name in DEMO_THINGS:
+        if session.exec(select(SampleThing).where(SampleThing.name == name)).first() is None:
+            session.add(SampleThing(name=name, search_text=index_text(name)))
+
+
+@click.command("sample-hello")
+@click.option("--name", default="världen")
+def hello(name: str) -> None:
+    """Hälsa från provtillägget."""
+    click.echo(f"Hej, {name}!")
+
+
+@hookimpl
+def cli_commands() -> list[click.Command]:
+    return [hello]
+
+
+@hookimpl
+def template_context(site: Site, request: Request) -> dict[str, Any]:
+    return {"sample_greeting": site.plugin_settings("sample").greeting}

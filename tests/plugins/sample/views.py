@@ -1,0 +1,22 @@
+"""The sample test plugin's pages."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tests.plugins.sample.models import SampleThing
+
+
+async def index(request: Request) -> Response:
+    site = request.app.state.site
+    with site.session() as db:
+        things = db.exec(select(SampleThing).order_by(SampleThing.name)).all()
+    return site.render(request, "sample/page.html", {"things": things})
+
+
+async def shared(request: Request) -> Response:
+    """Renders a template name that the ``other`` test plugin ships too, so
+    the site's plugin order decides which file is used."""
+    return request.app.state.site.render(request, "shared/hello.html")

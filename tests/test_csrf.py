@@ -1,0 +1,68 @@
+"""CSRF on multipart forms (the upload forms): the token must be present,
+match the cookie and come before any file."""
+
+from __future__ import annotations
+
+from tests.conftest import PASSWORD, add_user, text_of
+
+BOUNDARY = "paraplygrans"
+
+
+def multipart(parts: list[tuple[str, str, str | None]]) -> bytes:
+    """A multipart body as a browser sends it: (name, value, filename) parts."""
+    chunks = []
+    for name, value, filename in parts:
+        disposition = f'form-data; name="{name}"'
+        if filename:
+            disposition += f'; filename="{filename}"\r\nContent-Type: application/octet-stream'
+        chunks.append(f"--{BOUNDARY}\r\nContent-Disposition: {disposition}\r\n\r\n{value}\r\n")
+    chunks.append(f"--{BOUNDARY}--\r\n")
+    return "".join(chunks).encode()
+
+
+def post(client, parts):
+    return client.post(
+        "/konto/logga-in",
+        content=multipart(parts),
+        headers={"content-type": f"multipart/form-data; boundary={BOUNDARY}"},
+        follow_redirects=False,
+    )
+
+
+def test_multipart_form_with_token_first_goes_through(make_site, make_client):
+    site = make_site(plugins=[])
+    add_user(site, "ada@test.example")
+    client = make_client(site)
+    token = client.csrf()
+    response = post(
+        client,
+        [("csrftoken", token, None), ("email", "ada@test.example", None), ("password", PASSWORD, None)],
+    )
+    assert response.status_code == 303
+    assert client.get("/konto/losenord", follow_redirects=False).status_code == 200
+
+
+def test_multipart_form_with_wrong_or_missing_token_is_refused(make_site, make_client):
+    site = make_site(plugins=[])
+    add_user(site, "ada@test.example")
+    client = make_client(site)
+    client.csrf()
+    for parts in (
+        [("csrftoken", "fel-token", None), ("email", "ada@test.example", None), ("password", PASSWORD, None)],
+        [("email", "ada@test.example", None), ("password", PASSWORD, None)],
+    ):
+        response = post(client, parts)
+        assert response.status_code == 403
+        assert "Formuläret kunde inte skickas" in text_of(response.text)
+
+
+def test_file_before_the_token_is_refused_without_reading_it(make_site, make_client):
+    site = make_site(plugins=[])
+    add_user(site, "ada@test.example")
+    client = make_client(site)
+    token = client.csrf()
+    response = post(
+        client,
+        [("logo", "x" * 10_000, "logo.png"), ("csrftoken", token, None), ("email", "ada@test.example", None)],
+    )
+    assert response.status_code == 403

@@ -1,0 +1,225 @@
+"""One test per hook in ``core/hookspecs.py``, each through the real
+machinery: the ``sample`` test plugin (tests/plugins/sample) is installed and
+enabled on a site, and the test asserts what a visitor, an admin or an
+operator sees. ``tests/test_hookspecs.py`` fails when a hook has no test here.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlmodel import select
+
+from core import cli as cli_module
+from core.accounts import get_user_by_email
+from core.demo import demo_accounts, load_demo
+from core.models import Role
+from core.plugins import collect
+from core.search import index_text
+from core.settings import ConfigError
+from tests.conftest import DEFAULT_WEBPORTAL, add_user, text_of
+from tests.plugins import SiteMaker, install_distribution
+from tests.plugins.sample.hooks import DEMO_THINGS
+from tests.plugins.sample.models import SampleThing
+
+
+@pytest.fixture
+def sites(tmp_path: Path, database_url: str):
+    """Migrated test sites on both databases."""
+    maker = SiteMaker(tmp_path, database_url)
+    yield maker
+    maker.close()
+
+
+@pytest.fixture
+def offline_sites(tmp_path: Path):
+    """Sites for tests that never touch a database (config, anonymous pages
+    that read no rows)."""
+    maker = SiteMaker(tmp_path, f"sqlite:///{tmp_path / 'unused.db'}")
+    yield maker
+    maker.close()
+
+
+def _add_things(site, *names: str, created_at: datetime | None = None) -> None:
+    with site.session() as db:
+        for name in names:
+            thing = SampleThing(name=name, search_text=index_text(name))
+            if created_at is not None:
+                thing.created_at = created_at
+            db.add(thing)
+        db.commit()
+
+
+def _nav_text(html: str) -> str:
+    nav = re.search(r'<nav class="main-nav".*?</nav>', html, flags=re.S)
+    assert nav, "the page has no main navigation"
+    return text_of(nav.group(0))
+
+
+def test_hook_settings_model(offline_sites):
+    site = offline_sites(
+        ["sample"], plugin_settings={"sample": 'greeting = "Tjena"\nmax_results = 5'}, migrate_db=False
+    )
+    assert site.plugin_settings("sample").greeting == "Tjena"
+    assert site.plugin_settings("sample").max_results == 5
+
+    with pytest.raises(ConfigError) as wrong_type:
+        offline_sites(["sample"], plugin_settings={"sample": 'max_results = "fem"'}, migrate_db=False)
+    message = str(wrong_type.value)
+    assert str(offline_sites.root / "sites" / "testsite" / "site.toml") in message
+    assert "plugin.sample.max_results" in message
+    assert "whole number" in message and "max_results = 20" in message
+
+    with pytest.raises(ConfigError) as out_of_range:
+        offline_sites(["sample"], plugin_settings={"sample": "max_results = 50"}, migrate_db=False)
+    assert out_of_range.value.key == "plugin.sample.max_results"
+    assert "less than or equal to 10" in str(out_of_range.value)
+
+    with pytest.raises(ConfigError) as typo:
+        offline_sites(["sample"], plugin_settings={"sample": 'greting = "Hej"'}, migrate_db=False)
+    assert typo.value.key == "plugin.sample.greting"
+    assert "not a known setting" in str(typo.value) and "check the spelling" in str(typo.value)
+
+
+def test_hook_routes(sites, make_client):
+    site = sites(["sample"])
+    client = make_client(site)
+    page = client.get("/sample/")
+    assert page.status_code == 200
+    assert "Provsidan" in text_of(page.text)
+    # The route names are namespaced by the plugin: the page links to
+    # url_for("sample:shared"), which must resolve under the prefix.
+    assert 'href="http://testsite.example/sample/delad"' in page.text
+    assert client.get("/sample/delad").status_code == 200
+    assert client.get("/delad").status_code == 404
+
+    moved = sites(["sample"], plugin_settings={"sample": 'prefix = "/prov"'}, slug="moved")
+    moved_client = make_client(moved)
+    assert "Provsidan" in text_of(moved_client.get("/prov/").text)
+    assert moved_client.get("/sample/").status_code == 404
+
+
+def test_hook_nav_items(offline_sites, make_client):
+    site = offline_sites(["sample"], migrate_db=False)
+    page = make_client(site).get("/konto/logga-in")
+    nav = _nav_text(page.text)
+    assert "Provsidan" in nav
+    assert '<a href="/sample/">Provsidan</a>' in page.text
+
+
+def test_hook_admin_links(sites, make_client):
+    site = sites(["sample"])
+    add_user(site, "ada@test.example", Role.ADMIN, "Ada")
+    add_user(site, "eva@test.example", Role.EDITOR, "Eva")
+    client = make_client(site)
+    client.login("ada@test.example")
+    page = client.get("/-/admin")
+    assert page.status_code == 200
+    body = text_of(page.text)
+    assert "Provtillägget Sköt provtilläggets saker." in body
+    assert "Användare" in body  # core's own links are still there
+    assert '<a href="/sample/">Provtillägget</a>' in page.text
+
+    editor = make_client(site)
+    editor.login("eva@test.example")
+    refused = editor.get("/-/admin")
+    assert refused.status_code == 403
+    assert "Provtillägget" not in text_of(refused.text)
+
+
+def test_hook_front_page_blocks(sites, make_client):
+    site = sites(["webportal", "sample"], plugin_settings={"webportal": DEFAULT_WEBPORTAL})
+    _add_things(site, "Bikupan", "Blomsterängen")
+    page = make_client(site).get("/")
+    assert page.status_code == 200
+    body = text_of(page.text)
+    assert "Provblocket Provtillägget har 2 saker." in body
+    # After the web portal's own news, as a section with its own h2.
+    assert body.index("Senaste nytt") < body.index("Provblocket")
+    assert re.search(r"<h2 id=\"[^\"]+\">Provblocket</h2>", page.text)
+
+
+def test_hook_search_results(sites, make_client):
+    site = sites(["sample"])
+    _add_things(site, "Bikupan vid parken", "Blomsterängen")
+    client = make_client(site)
+    page = client.get("/sok", params={"q": "BIKUPAN"})
+    assert page.status_code == 200
+    body = text_of(page.text)
+    assert "1 träffar för ”BIKUPAN”" in body
+    assert "Provsaker Bikupan vid parken En sak i provtillägget." in body
+    assert "Blomsterängen" not in body
+
+    none = text_of(client.get("/sok", params={"q": "fotboll"}).text)
+    assert "Inga träffar för ”fotboll”" in none
+
+
+def test_hook_report_figures(sites, make_client):
+    site = sites(["sample"])
+    _add_things(site, "Fjolårets sak", created_at=datetime(2025, 6, 1, tzinfo=UTC))
+    _add_things(site, "Årets sak", "Årets andra sak", created_at=datetime(2026, 3, 1, tzinfo=UTC))
+    with site.session() as db:
+        this_year = collect(
+            site.pm, "report_figures", site=site, session=db, start=date(2026, 1, 1), end=date(2026, 12, 31)
+        )
+        last_year = collect(
+            site.pm, "report_figures", site=site, session=db, start=date(2025, 1, 1), end=date(2025, 12, 31)
+        )
+    assert [(f.label, f.value, f.unit) for f in this_year] == [("Nya provsaker", 2, "st")]
+    assert [(f.label, f.value) for f in last_year] == [("Nya provsaker", 1)]
+
+    add_user(site, "ada@test.example", Role.ADMIN)
+    client = make_client(site)
+    client.login("ada@test.example")
+    report = text_of(client.get("/-/admin/uppfoljning", params={"fran": "2026-01-01", "till": "2026-12-31"}).text)
+    assert "Nya provsaker 2 st sample" in report
+
+
+def test_hook_demo_data(sites):
+    site = sites(["sample"])
+    messages: list[str] = []
+    load_demo(site, echo=messages.append)
+    load_demo(site, echo=messages.append)  # idempotent: the same rows again
+    with site.session() as db:
+        names = sorted(t.name for t in db.exec(select(SampleThing)).all())
+        accounts = [get_user_by_email(db, email) for email, _, _ in demo_accounts(site)]
+    assert names == sorted(DEMO_THINGS)
+    assert all(account is not None for account in accounts)
+    assert messages == ["Demodata är inläst.", "Demodata är inläst."]
+
+
+def test_hook_cli_commands(tmp_path, monkeypatch, capsys):
+    plugins = {
+        "sample": "tests.plugins.sample.hooks",
+        # A broken plugin warns but never takes the CLI down with it.
+        "broken-cli": "tests.plugins.broken_cli",
+    }
+    install_distribution(tmp_path, "paraply-sample", "1.0", plugins)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv("PARAPLY_NO_ENTRY_POINTS", raising=False)
+    # Registering adds to the global command group: restore it afterwards.
+    monkeypatch.setattr(cli_module.cli, "commands", dict(cli_module.cli.commands))
+    cli_module._register_plugin_commands()
+    warnings = capsys.readouterr().err
+    assert "Varning: tillägget broken-cli kunde inte lägga till kommandon: No module named 'saknad_modul'" in warnings
+
+    runner = CliRunner()
+    help_text = runner.invoke(cli_module.cli, ["--help"]).output
+    assert re.search(r"sample-hello\s+Hälsa från provtillägget\.", help_text)
+    assert "migrate" in help_text  # core's commands are still there
+    result = runner.invoke(cli_module.cli, ["sample-hello", "--name", "Möckeln"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "Hej, Möckeln!\n"
+
+
+def test_hook_template_context(sites, make_client):
+    site = sites(["sample"], plugin_settings={"sample": 'greeting = "Välkommen till provet"'})
+    page = make_client(site).get("/sample/")
+    assert '<p class="sample-greeting">Välkommen till provet</p>' in page.text
+
+    plain = sites(["sample"], slug="plain")
+    assert "Hej från provtillägget" in text_of(make_client(plain).get("/sample/").text)
