@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, validators
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField, validators
 
 from core.accounts import (
     authenticate,
@@ -21,7 +21,7 @@ from core.permissions import require_admin, require_user
 from core.site import Site
 from core.templating import flash
 
-ROLE_CHOICES = [(Role.EDITOR.value, "Föreningsredaktör"), (Role.ADMIN.value, "Administratör")]
+ROLE_CHOICES = [SelectChoice(Role.EDITOR.value, "Föreningsredaktör"), SelectChoice(Role.ADMIN.value, "Administratör")]
 
 
 class LoginForm(Form):

@@ -27,7 +27,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from wtforms import BooleanField, FileField, SelectField, StringField, TextAreaField, validators
+from wtforms import BooleanField, FileField, SelectChoice, SelectField, StringField, TextAreaField, validators
 
 from core.contributions import Figure, SearchResult
 from core.forms import MAX_FORM_BYTES, Form
@@ -285,7 +285,7 @@ def _load_for_edit(db: Session, request: Request, user: User) -> News | None:
 
 def _association_choices(
     db: Session, site: Site, user: User, news: News | None
-) -> tuple[list[tuple[str, str]], dict[str, str]]:
+) -> tuple[list[SelectChoice], dict[str, str]]:
     """The association select for this user, and slug -> option value (to
     preselect from ``?forening=``). An editor must pick one of theirs; an
     admin may also pick none. A current association that is no longer in the
@@ -298,7 +298,7 @@ def _association_choices(
         if current is not None:
             associations = [*associations, current]
     blank = f"Ingen förening – nyhet från {site.name}" if user.is_admin else "Välj förening …"
-    choices = [("", blank)] + [(str(a.id), a.name) for a in associations]
+    choices = [SelectChoice("", blank)] + [SelectChoice(str(a.id), a.name) for a in associations]
     return choices, {a.slug: str(a.id) for a in associations}
 
 

@@ -1,0 +1,364 @@
+"""Every mutating route, walked as four people: anonymous, the editor of
+another association, the association's own editor and a site admin.
+
+The table below names, for each POST route, the form a browser would send,
+a probe that reads the database to tell whether the change happened, and the
+outcome per role. The first test fails if a POST route exists that the table
+does not cover, so a new route cannot ship without saying who may use it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import select
+from starlette.routing import Mount, Route
+
+from core.accounts import get_user_by_email, verify_password
+from core.app import create_app
+from core.models import Role, User
+from core.search import index_text
+from core.site import Site
+from plugins.webportal.models import Association, AssociationEditor, Featured, News, Page, Status
+from tests.conftest import DEFAULT_WEBPORTAL, PASSWORD, Client, add_user
+
+ROLES = ("anonymous", "other_editor", "editor", "admin")
+EMAILS = {"other_editor": "annan@test.example", "editor": "egen@test.example", "admin": "admin@test.example"}
+GUEST = "gast@test.example"  # an account nobody is logged in as, for the login case
+
+# Outcomes: the change happens; the person is sent to log in; refused with 403;
+# refused with a form error (400) because what they chose is not theirs.
+OK, LOGIN, FORBIDDEN, REFUSED = "ok", "login", "forbidden", "refused"
+ADMIN_ONLY = {"anonymous": LOGIN, "other_editor": FORBIDDEN, "editor": FORBIDDEN, "admin": OK}
+OWN_EDITOR = {"anonymous": LOGIN, "other_editor": FORBIDDEN, "editor": OK, "admin": OK}
+LOGGED_IN = {"anonymous": LOGIN, "other_editor": OK, "editor": OK, "admin": OK}
+ANYONE = dict.fromkeys(ROLES, OK)
+
+
+@dataclass
+class World:
+    """What each case starts from: the editor's association ``own``, the other
+    editor's ``theirs``, a pending application, a news item and a page."""
+
+    site: Site
+    own: int
+    theirs: int
+    pending: int
+    news: int
+    page: int
+    editor: int
+
+
+def build_world(site: Site) -> World:
+    users = {
+        role: add_user(site, email, Role.ADMIN if role == "admin" else Role.EDITOR) for role, email in EMAILS.items()
+    }
+    add_user(site, GUEST, Role.EDITOR, "Gustav Gäst")
+    now = datetime.now(UTC)
+    with site.session() as db:
+
+        def association(slug: str, name: str, status: Status) -> Association:
+            row = Association(
+                slug=slug,
+                name=name,
+                category="Idrott",
+                municipality="Karlskoga",
+                short_description=f"{name} i Karlskoga.",
+                status=status,
+                search_text=index_text(name),
+            )
+            db.add(row)
+            db.flush()
+            return row
+
+        own = association("egna-klubben", "Egna klubben", Status.APPROVED)
+        theirs = association("andra-klubben", "Andra klubben", Status.APPROVED)
+        pending = association("nya-klubben", "Nya klubben", Status.PENDING)
+        db.add(AssociationEditor(association_id=own.id, user_id=users["editor"].id))
+        db.add(AssociationEditor(association_id=theirs.id, user_id=users["other_editor"].id))
+        news = News(
+            title="Egna klubbens nyhet",
+            summary="Kort.",
+            body="Text.",
+            association_id=own.id,
+            author_id=users["editor"].id,
+            published=True,
+            published_at=now,
+            updated_at=now,
+            search_text=index_text("Egna klubbens nyhet"),
+        )
+        page = Page(slug="om-oss", title="Om oss", body="Vi är paraplyet.", in_nav=True)
+        db.add(news)
+        db.add(page)
+        db.commit()
+        return World(site, own.id, theirs.id, pending.id, news.id, page.id, users["editor"].id)
+
+
+def get(world: World, model: type, key: int) -> object | None:
+    with world.site.session() as db:
+        return db.get(model, key)
+
+
+def count(world: World, model: type) -> int:
+    with world.site.session() as db:
+        return len(db.exec(select(model)).all())
+
+
+@dataclass
+class Case:
+    """One POST route: the form to send, a probe that says whether the change
+    happened, and the expected outcome per role."""
+
+    path: Callable[[World], str]
+    form: Callable[[World], dict[str, str]]
+    changed: Callable[[World, str, Client], bool]
+    expect: dict[str, str]
+
+
+def _password_changed(world: World, role: str, client: Client) -> bool:
+    if role == "anonymous":
+        return False
+    with world.site.session() as db:
+        user = get_user_by_email(db, EMAILS[role])
+        assert user is not None
+        return verify_password(user.password_hash, "ett-nytt-langt-losenord")
+
+
+def _logged_in_name(client: Client) -> str | None:
+    """The name the page header shows for whoever is logged in."""
+    found = re.search(r'<li class="nav-user"><a href="/konto/losenord">([^<]+)</a>', client.get("/").text)
+    return found.group(1) if found else None
+
+
+CASES: dict[str, Case] = {
+    "/konto/logga-in": Case(
+        lambda w: "/konto/logga-in",
+        lambda w: {"email": GUEST, "password": PASSWORD},
+        lambda w, role, client: _logged_in_name(client) == "Gustav Gäst",
+        ANYONE,
+    ),
+    "/konto/logga-ut": Case(
+        lambda w: "/konto/logga-ut",
+        lambda w: {},
+        # Anonymous has nobody to log out: the probe says "done" when nobody is logged in.
+        lambda w, role, client: role == "anonymous" or _logged_in_name(client) is None,
+        {"anonymous": OK, "other_editor": OK, "editor": OK, "admin": OK},
+    ),
+    "/konto/losenord": Case(
+        lambda w: "/konto/losenord",
+        lambda w: {"current": PASSWORD, "new": "ett-nytt-langt-losenord", "repeat": "ett-nytt-langt-losenord"},
+        _password_changed,
+        LOGGED_IN,
+    ),
+    "/-/admin/anvandare/ny": Case(
+        lambda w: "/-/admin/anvandare/ny",
+        lambda w: {"name": "Ny Person", "email": "ny@test.example", "role": "editor", "password": "ett-langt-losenord"},
+        lambda w, role, client: _user_exists(w, "ny@test.example"),
+        ADMIN_ONLY,
+    ),
+    "/-/admin/anvandare/{user_id:int}": Case(
+        lambda w: f"/-/admin/anvandare/{w.editor}",
+        lambda w: {"name": "Nytt Namn", "email": EMAILS["editor"], "role": "admin", "is_active": "y"},
+        lambda w, role, client: getattr(get(w, User, w.editor), "role", None) == Role.ADMIN,
+        ADMIN_ONLY,
+    ),
+    "/foreningar/ansok": Case(
+        lambda w: "/foreningar/ansok",
+        lambda w: {
+            "name": "Ansökande förening",
+            "category": "Kultur",
+            "municipality": "Degerfors",
+            "short_description": "Vi sjunger.",
+            "applicant_name": "Sara Sökande",
+            "applicant_email": "sara@test.example",
+            "consent": "y",
+            "homepage": "",
+        },
+        lambda w, role, client: _association_named(w, "Ansökande förening") is not None,
+        ANYONE,
+    ),
+    "/foreningar/{slug}/redigera": Case(
+        lambda w: "/foreningar/egna-klubben/redigera",
+        lambda w: {
+            "name": "Egna klubben",
+            "category": "Idrott",
+            "municipality": "Karlskoga",
+            "short_description": "Ändrad beskrivning.",
+            "visibility": "public",
+        },
+        lambda w, role, client: getattr(get(w, Association, w.own), "short_description", "") == "Ändrad beskrivning.",
+        OWN_EDITOR,
+    ),
+    "/nyheter/ny": Case(
+        lambda w: "/nyheter/ny",
+        lambda w: {
+            "title": "Ny nyhet",
+            "summary": "Kort.",
+            "body": "Text.",
+            "association": str(w.own),
+            "published": "y",
+        },
+        lambda w, role, client: _news_titled(w, "Ny nyhet"),
+        {"anonymous": LOGIN, "other_editor": REFUSED, "editor": OK, "admin": OK},
+    ),
+    "/nyheter/{news_id:int}/redigera": Case(
+        lambda w: f"/nyheter/{w.news}/redigera",
+        lambda w: {
+            "title": "Ändrad nyhet",
+            "summary": "Kort.",
+            "body": "Text.",
+            "association": str(w.own),
+            "published": "y",
+        },
+        lambda w, role, client: getattr(get(w, News, w.news), "title", "") == "Ändrad nyhet",
+        OWN_EDITOR,
+    ),
+    "/nyheter/{news_id:int}/ta-bort": Case(
+        lambda w: f"/nyheter/{w.news}/ta-bort",
+        lambda w: {"bekrafta": "ja"},
+        lambda w, role, client: get(w, News, w.news) is None,
+        OWN_EDITOR,
+    ),
+    "/admin/foreningar/ny": Case(
+        lambda w: "/admin/foreningar/ny",
+        lambda w: {
+            "name": "Adminskapad förening",
+            "category": "Socialt",
+            "municipality": "Karlskoga",
+            "short_description": "Skapad av kansliet.",
+            "visibility": "public",
+            "status": "approved",
+        },
+        lambda w, role, client: _association_named(w, "Adminskapad förening") is not None,
+        ADMIN_ONLY,
+    ),
+    "/admin/foreningar/{association_id:int}/beslut": Case(
+        lambda w: f"/admin/foreningar/{w.pending}/beslut",
+        lambda w: {"beslut": "godkann"},
+        lambda w, role, client: getattr(get(w, Association, w.pending), "status", None) == Status.APPROVED,
+        ADMIN_ONLY,
+    ),
+    "/admin/foreningar/{association_id:int}/redaktorer": Case(
+        lambda w: f"/admin/foreningar/{w.own}/redaktorer",
+        lambda w: {"action": "add", "email": EMAILS["other_editor"]},
+        lambda w, role, client: count(w, AssociationEditor) == 3,
+        ADMIN_ONLY,
+    ),
+    "/admin/foreningar/{association_id:int}/ta-bort": Case(
+        lambda w: f"/admin/foreningar/{w.own}/ta-bort",
+        lambda w: {"bekrafta": "ja"},
+        lambda w, role, client: get(w, Association, w.own) is None,
+        ADMIN_ONLY,
+    ),
+    "/admin/sidor/ny": Case(
+        lambda w: "/admin/sidor/ny",
+        lambda w: {"title": "Kontakt", "slug": "kontakt", "body": "Ring oss.", "nav_order": "10"},
+        lambda w, role, client: _page_slugged(w, "kontakt"),
+        ADMIN_ONLY,
+    ),
+    "/admin/sidor/{page_id:int}": Case(
+        lambda w: f"/admin/sidor/{w.page}",
+        lambda w: {"title": "Om paraplyet", "slug": "om-oss", "body": "Ny text.", "in_nav": "y", "nav_order": "10"},
+        lambda w, role, client: getattr(get(w, Page, w.page), "title", "") == "Om paraplyet",
+        ADMIN_ONLY,
+    ),
+    "/admin/sidor/{page_id:int}/ta-bort": Case(
+        lambda w: f"/admin/sidor/{w.page}/ta-bort",
+        lambda w: {"bekrafta": "ja"},
+        lambda w, role, client: get(w, Page, w.page) is None,
+        ADMIN_ONLY,
+    ),
+    "/admin/manadens-forening": Case(
+        lambda w: "/admin/manadens-forening",
+        lambda w: {"month": "2026-12", "association_id": str(w.own), "motivation": "Flitiga."},
+        lambda w, role, client: count(w, Featured) == 1,
+        ADMIN_ONLY,
+    ),
+}
+
+
+def _user_exists(world: World, email: str) -> bool:
+    with world.site.session() as db:
+        return get_user_by_email(db, email) is not None
+
+
+def _association_named(world: World, name: str) -> Association | None:
+    with world.site.session() as db:
+        return db.exec(select(Association).where(Association.name == name)).first()
+
+
+def _news_titled(world: World, title: str) -> bool:
+    with world.site.session() as db:
+        return db.exec(select(News).where(News.title == title)).first() is not None
+
+
+def _page_slugged(world: World, slug: str) -> bool:
+    with world.site.session() as db:
+        return db.exec(select(Page).where(Page.slug == slug)).first() is not None
+
+
+def post_routes(routes: list, prefix: str = "") -> Iterator[str]:
+    """Every path template that takes POST, through every Mount."""
+    for route in routes:
+        if isinstance(route, Mount):
+            yield from post_routes(route.routes or [], prefix + route.path)
+        elif isinstance(route, Route) and "POST" in (route.methods or set()):
+            yield prefix + route.path
+
+
+def test_every_post_route_is_in_the_table(make_site):
+    site = make_site(plugin_settings={"webportal": DEFAULT_WEBPORTAL})
+    app = create_app(site)
+    found = set(post_routes(app.routes))
+    assert found, "no POST routes found: the walk is broken"
+    missing = found - set(CASES)
+    assert not missing, f"POST routes with no permission case: {sorted(missing)}"
+    assert set(CASES) <= found, f"cases for routes that no longer exist: {sorted(set(CASES) - found)}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", sorted(CASES))
+def test_mutating_route_as(route, role, make_site, make_client):
+    case = CASES[route]
+    site = make_site(plugin_settings={"webportal": DEFAULT_WEBPORTAL})
+    world = build_world(site)
+    client = make_client(site)
+    if role != "anonymous":
+        client.login(EMAILS[role])
+    if not (route == "/konto/logga-ut" and role == "anonymous"):
+        assert not case.changed(world, role, client), f"{route} as {role}: the probe says done before the request"
+
+    response = client.submit(case.path(world), case.form(world))
+    expected = case.expect[role]
+    if expected == OK:
+        assert response.status_code in (200, 303), f"{route} as {role}: {response.status_code} {response.text[:300]}"
+        if response.status_code == 303:
+            assert not response.headers["location"].startswith("/konto/logga-in")
+        assert case.changed(world, role, client), (
+            f"{route} as {role}: answered {response.status_code} but changed nothing"
+        )
+    else:
+        if expected == LOGIN:
+            assert response.status_code == 303
+            assert response.headers["location"].startswith("/konto/logga-in?next=")
+        elif expected == FORBIDDEN:
+            assert response.status_code == 403
+        else:
+            assert response.status_code == 400
+        assert not case.changed(world, role, client), f"{route} as {role} was refused but the change happened anyway"
+
+
+def test_login_and_logout_change_who_is_logged_in(make_site, make_client):
+    site = make_site(plugin_settings={"webportal": DEFAULT_WEBPORTAL})
+    build_world(site)
+    client = make_client(site)
+    assert client.get("/mina-foreningar", follow_redirects=False).status_code == 303
+    client.login(EMAILS["editor"])
+    mine = client.get("/mina-foreningar", follow_redirects=False)
+    assert mine.status_code == 200 and "Egna klubben" in mine.text and "Andra klubben" not in mine.text
+    client.submit("/konto/logga-ut")
+    assert client.get("/mina-foreningar", follow_redirects=False).status_code == 303
