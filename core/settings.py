@@ -134,6 +134,59 @@ class DatabaseSection(_Strict):
         return v
 
 
+def _http_url(v: str) -> str:
+    parts = urlsplit(v)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http(s) address such as 'https://kristinehamn.example'")
+    return v
+
+
+class PeerSection(_Strict):
+    """A sibling Paraply site this one federates with: peers are an allowlist."""
+
+    #: Shown beside its entries, e.g. "Kristinehamns föreningar".
+    name: str = Field(min_length=1)
+    #: The peer's base URL; its feeds are found through /.well-known/paraply.
+    url: str
+    #: Allow this peer at a loopback or private address (the demo's peers on
+    #: 127.0.0.1). Every other peer must resolve to a public address.
+    allow_private: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        return _http_url(v).rstrip("/")
+
+
+class ExternalFeedSection(_Strict):
+    """An outside Atom/RSS feed shown as a front-page block (e.g. Forum's news)."""
+
+    name: str = Field(min_length=1)
+    url: str
+    allow_private: bool = False
+    #: How many of its newest entries the block shows.
+    max_items: int = Field(default=5, ge=1, le=50)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        return _http_url(v)
+
+
+class FederationSection(_Strict):
+    """How this site shares with its peers (DESIGN.md, "Federation")."""
+
+    #: Authority part of tag URIs (RFC 4151); empty: the base URL's host.
+    tag_authority: str = ""
+    #: Subscribe to peers' hubs (WebSub) and push to subscribers; with false,
+    #: peers are only polled.
+    push: bool = True
+    #: Seconds between polls of a peer (back-off on errors grows from here).
+    poll_interval: int = Field(default=300, ge=1, le=86400)
+    peers: list[PeerSection] = Field(default_factory=list)
+    external: list[ExternalFeedSection] = Field(default_factory=list)
+
+
 class PluginSettings(BaseModel):
     """Base of every plugin's settings. ``prefix`` is where the plugin's routes
     are mounted; ``None`` means ``/<plugin name>``."""
@@ -154,6 +207,7 @@ class SiteFile(_Strict):
     site: SiteSection
     theme: ThemeSection = ThemeSection()
     database: DatabaseSection = DatabaseSection()
+    federation: FederationSection = FederationSection()
     plugin: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 

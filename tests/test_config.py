@@ -224,3 +224,27 @@ def test_serve_refuses_an_unmigrated_database(tmp_path, database_url, monkeypatc
     served = runner.invoke(cli, ["serve", "--site", str(folder), "--port", "8123"])
     assert served.exit_code == 0, served.output
     assert [(s["app"], s["port"]) for s in started] == [("core.asgi:app", 8123)]
+
+
+def test_federation_peers_are_validated(tmp_path):
+    peers = '[[federation.peers]]\nname = "Kristinehamn"\nurl = "ftp://kristinehamn.example"\n'
+    error = _error(tmp_path, VALID_SITE + peers)
+    assert error.key == "federation.peers[0].url"
+    assert "must be an http(s) address" in str(error)
+    error = _error(
+        tmp_path,
+        VALID_SITE + '[[federation.peers]]\nname = "Storfors"\nurl = "https://storfors.example"\nadress = "x"\n',
+    )
+    assert error.key == "federation.peers[0].adress"
+
+
+def test_federation_peers_load_with_the_allowlist(tmp_path):
+    body = VALID_SITE + (
+        '[federation]\npoll_interval = 60\n[[federation.peers]]\nname = "Kristinehamn"\n'
+        'url = "http://127.0.0.1:8001/"\nallow_private = true\n'
+    )
+    site = Site.load(_write(tmp_path, body), data_dir=tmp_path / "data")
+    (peer,) = site.config.federation.peers
+    assert (peer.name, peer.url, peer.allow_private) == ("Kristinehamn", "http://127.0.0.1:8001", True)
+    assert site.config.federation.poll_interval == 60
+    assert site.config.federation.push is True
