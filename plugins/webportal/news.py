@@ -38,8 +38,8 @@ from core.search import index_text, match
 from core.site import Site
 from core.templating import flash
 from plugins.webportal import directory, images
+from plugins.webportal.directory import settings_of, site_of, url
 from plugins.webportal.models import Association, News
-from plugins.webportal.settings import WebportalSettings
 
 PLUGIN = "webportal"
 SEARCH_LIMIT = 8
@@ -55,19 +55,6 @@ NO_ASSOCIATION_FOR_EDITOR = (
 
 
 # -- small helpers -----------------------------------------------------------------
-
-
-def site_of(request: Request) -> Site:
-    return request.app.state.site  # type: ignore[no-any-return]
-
-
-def settings_of(site: Site) -> WebportalSettings:
-    return site.plugin_settings(PLUGIN)  # type: ignore[no-any-return]
-
-
-def url(site: Site, path: str) -> str:
-    """A path inside the plugin, wherever it is mounted."""
-    return f"{site.prefix(PLUGIN)}{path}"
 
 
 def item_url(site: Site, news_id: int | None) -> str:
