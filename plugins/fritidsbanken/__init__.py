@@ -1,0 +1,1 @@
+"""Fritidsbanken: free loans of sports and leisure equipment."""

@@ -1,0 +1,54 @@
+"""Who is who in Fritidsbanken.
+
+Staff are site accounts: site admins, and accounts linked to a branch in
+``fritidsbanken_staff`` (admins are staff at every branch). Borrowers have no
+account: they prove they hold a mobile number, either with a one-time code
+sent to it or with a signed link in a message sent to it (see ``phone_login``).
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+from starlette.requests import Request
+
+from core.models import User
+from core.permissions import Forbidden, require_user
+from plugins.fritidsbanken.models import Branch, Staff
+
+NOT_STAFF = (
+    "Den här sidan är för personalen på Fritidsbanken. Be webbplatsens administratör att koppla ditt konto "
+    "till ett utlåningsställe."
+)
+
+
+def staff_branch_ids(db: Session, user: User | None) -> set[int]:
+    """The branches a user works at; every branch for an admin."""
+    if user is None or not user.is_active:
+        return set()
+    if user.is_admin:
+        return {b for b in db.exec(select(Branch.id)).all() if b is not None}
+    return set(db.exec(select(Staff.branch_id).where(Staff.user_id == user.id)).all())
+
+
+def is_staff(db: Session, user: User | None) -> bool:
+    if user is None or not user.is_active:
+        return False
+    return user.is_admin or db.exec(select(Staff.id).where(Staff.user_id == user.id)).first() is not None
+
+
+def require_staff(request: Request, db: Session) -> User:
+    """A logged-in admin or branch staff member, or LoginRequired / Forbidden."""
+    user = require_user(request)
+    if not is_staff(db, user):
+        raise Forbidden(NOT_STAFF)
+    return user
+
+
+def require_branch_staff(request: Request, db: Session, branch_id: int) -> User:
+    """Staff of this particular branch (or an admin)."""
+    user = require_staff(request, db)
+    if branch_id not in staff_branch_ids(db, user):
+        raise Forbidden(
+            "Du arbetar inte på det utlåningsstället. Välj ditt eget ställe, eller be administratören om behörighet."
+        )
+    return user

@@ -1,0 +1,163 @@
+"""The plugin's forms, with Swedish labels and messages that say what to do."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from wtforms import (
+    BooleanField,
+    DateField,
+    FileField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    validators,
+)
+
+from core.forms import Form
+from plugins.fritidsbanken.phones import PhoneError, normalise
+
+
+def _phone(required_message: str | None = None):  # type: ignore[no-untyped-def]
+    def check(form: Form, field: StringField) -> None:
+        raw = (field.data or "").strip()
+        if not raw:
+            if required_message:
+                raise validators.StopValidation(required_message)
+            return
+        try:
+            field.data = normalise(raw)
+        except PhoneError as exc:
+            raise validators.StopValidation(str(exc)) from exc
+
+    return check
+
+
+class PhoneForm(Form):
+    mobile = StringField(
+        "Mobilnummer",
+        [_phone("Skriv ditt mobilnummer, till exempel 070-123 45 67.")],
+        description="Vi skickar en kod med sms. Är du målsman, skriv ditt eget nummer så ser du också barnens lån.",
+    )
+
+
+class CodeForm(Form):
+    mobile = StringField("Mobilnummer", [_phone("Mobilnumret saknas. Börja om och skriv ditt nummer.")])
+    code = StringField(
+        "Kod från sms:et",
+        [
+            validators.InputRequired("Skriv koden från sms:et."),
+            validators.Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message="Koden är sex siffror. Skriv den som i sms:et."),
+        ],
+    )
+
+
+class BorrowerForm(Form):
+    """Registration at the counter and changes to a borrower."""
+
+    name = StringField(
+        "Namn", [validators.InputRequired("Skriv låntagarens för- och efternamn."), validators.Length(max=120)]
+    )
+    birth_year = IntegerField(
+        "Födelseår",
+        [validators.InputRequired("Skriv födelseåret med fyra siffror, till exempel 2014.")],
+        description="Behövs för att veta om låntagaren är under 18 år.",
+    )
+    mobile = StringField(
+        "Mobilnummer",
+        [_phone()],
+        description="Påminnelser skickas hit. Ett barn utan eget nummer nås via målsmans nummer.",
+    )
+    email = StringField(
+        "E-post (valfritt)",
+        [
+            validators.Optional(),
+            validators.Email("Skriv en e-postadress som namn@exempel.se."),
+            validators.Length(max=254),
+        ],
+        description="Om låntagaren vill ha påminnelser med e-post också.",
+    )
+    guardian_name = StringField("Målsmans namn", [validators.Length(max=120)])
+    guardian_mobile = StringField("Målsmans mobilnummer", [_phone()])
+    guardian_consent = BooleanField(
+        "Målsman samtycker till att barnet lånar utrustning som kräver samtycke",
+        description="Till exempel cyklar, skridskor och vattensport.",
+    )
+
+    def validate_for(self, today: date) -> bool:
+        """Field checks plus the rules that tie fields together; every problem is shown at once."""
+        ok = self.validate()
+        year = self.birth_year.data
+        if isinstance(year, int) and not (today.year - 110 <= year <= today.year):
+            self.birth_year.errors = [f"Skriv ett födelseår mellan {today.year - 110} och {today.year}."]
+            ok = False
+        minor = isinstance(year, int) and today.year - year < 18
+        if minor:
+            if not (self.guardian_name.data or "").strip():
+                self.guardian_name.errors = [*self.guardian_name.errors, "Skriv målsmans namn: låntagaren är under 18."]
+                ok = False
+            if not self.guardian_mobile.data and not self.guardian_mobile.errors:
+                self.guardian_mobile.errors = ["Skriv målsmans mobilnummer: låntagaren är under 18."]
+                ok = False
+        elif isinstance(year, int) and not self.mobile.data and not self.mobile.errors:
+            self.mobile.errors = ["Skriv låntagarens mobilnummer."]
+            ok = False
+        return ok
+
+
+class OnlineRegistrationForm(BorrowerForm):
+    """Registration on a phone: the verified number is the borrower's own or,
+    for a child, the guardian's."""
+
+    who = SelectField(
+        "Vem ska låna?",
+        choices=[("self", "Jag själv"), ("child", "Mitt barn (under 18 år)")],
+        validators=[validators.InputRequired("Välj vem som ska låna.")],
+    )
+    privacy = BooleanField(
+        "Jag har läst hur Fritidsbanken sparar uppgifterna",
+        [validators.InputRequired("Kryssa i rutan när du har läst hur uppgifterna sparas.")],
+    )
+
+
+class ItemForm(Form):
+    number = StringField(
+        "ID-nummer",
+        [
+            validators.InputRequired("Skriv sakens ID-nummer, det som står på etiketten."),
+            validators.Regexp(r"^[A-Za-z0-9-]{1,20}$", message="Använd bara bokstäver, siffror och bindestreck."),
+        ],
+        description="Förifyllt med nästa lediga nummer. Skriv ett annat om saken redan har en etikett.",
+    )
+    name = StringField("Benämning", [validators.InputRequired("Skriv vad saken är."), validators.Length(max=120)])
+    category = SelectField("Kategori", validators=[validators.InputRequired("Välj en kategori.")])
+    size = StringField(
+        "Storlek", [validators.Length(max=40)], description="Till exempel skostorlek 38, 150 cm eller 6–8 år."
+    )
+    condition = SelectField("Skick")
+    branch = SelectField("Utlåningsställe", validators=[validators.InputRequired("Välj utlåningsställe.")])
+    description = TextAreaField("Beskrivning", [validators.Length(max=1000)])
+    needs_consent = BooleanField("Kräver målsmans samtycke för låntagare under 18 år")
+    donor = StringField("Skänkt av (valfritt)", [validators.Length(max=120)], description="Visas bara för personalen.")
+    photo_file = FileField("Foto")
+    retired = BooleanField("Utrangerad (lånas inte ut längre)")
+
+
+class BranchForm(Form):
+    name = StringField("Namn", [validators.InputRequired("Skriv utlåningsställets namn."), validators.Length(max=120)])
+    address = StringField("Adress", [validators.Length(max=200)])
+    phone = StringField("Telefon", [validators.Length(max=40)])
+    email = StringField(
+        "E-post", [validators.Optional(), validators.Email("Skriv en e-postadress som namn@exempel.se.")]
+    )
+    info = TextAreaField("Bra att veta", [validators.Length(max=1000)], description="Till exempel hur man hittar dit.")
+
+
+class ReserveForm(Form):
+    pickup_on = DateField(
+        "Hämtdag",
+        [validators.InputRequired("Välj vilken dag du vill hämta saken, som ÅÅÅÅ-MM-DD.")],
+        description="Är saken utlånad ställer du dig i kö och får ett sms när den finns att hämta.",
+    )
+    borrower = SelectField("Vem ska låna?")

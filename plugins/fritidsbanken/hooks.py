@@ -1,0 +1,117 @@
+"""The Fritidsbanken plugin's hook implementations. Each delegates to the
+module that owns the feature."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from core import hookimpl
+from core.contributions import Block, Figure, NavItem, SearchResult
+from core.permissions import current_user
+from plugins.fritidsbanken import models  # noqa: F401  (registers the tables)
+from plugins.fritidsbanken.settings import FritidsbankenSettings
+
+if TYPE_CHECKING:
+    import click
+    from sqlmodel import Session
+    from starlette.requests import Request
+    from starlette.routing import BaseRoute
+
+    from core.site import Site
+
+PLUGIN = "fritidsbanken"
+
+
+@hookimpl
+def settings_model() -> type[FritidsbankenSettings]:
+    return FritidsbankenSettings
+
+
+@hookimpl
+def routes(site: Site) -> list[BaseRoute]:
+    from plugins.fritidsbanken.routes import fritidsbanken_routes
+
+    return fritidsbanken_routes()
+
+
+@hookimpl
+def nav_items(site: Site, request: Request) -> list[NavItem]:
+    from plugins.fritidsbanken.access import is_staff
+
+    prefix = site.prefix(PLUGIN)
+    title = site.plugin_settings(PLUGIN).title
+    items = [
+        NavItem(title, f"{prefix}/" if prefix else "/", order=40),
+        NavItem("Mina lån", f"{prefix}/mina-lan", order=41),
+    ]
+    user = current_user(request)
+    if user is not None:
+        with site.session() as db:
+            if is_staff(db, user):
+                items.append(NavItem("Disken", f"{prefix}/disk", order=42))
+    return items
+
+
+@hookimpl
+def admin_links(site: Site, request: Request) -> list[NavItem]:
+    prefix = site.prefix(PLUGIN)
+    title = site.plugin_settings(PLUGIN).title
+    return [
+        NavItem(
+            f"{title}: disken", f"{prefix}/disk", order=60, description="Låna ut, ta emot och registrera låntagare."
+        ),
+        NavItem(
+            f"{title}: katalogen",
+            f"{prefix}/admin/artiklar",
+            order=61,
+            description="Lägg in skänkta saker, skriv ut etiketter, skicka till reparation.",
+        ),
+        NavItem(
+            f"{title}: utlåningsställen",
+            f"{prefix}/admin/stallen",
+            order=62,
+            description="Adresser, öppettider och vilken personal som arbetar var.",
+        ),
+        NavItem(
+            f"{title}: statistik",
+            f"{prefix}/admin/statistik",
+            order=63,
+            description="Lån per månad, kategori och ställe, låntagare per åldersgrupp; som diagram och CSV.",
+        ),
+    ]
+
+
+@hookimpl
+def front_page_blocks(site: Site, request: Request, session: Session) -> list[Block]:
+    from plugins.fritidsbanken.front import newest_block
+
+    block = newest_block(site, session)
+    return [block] if block else []
+
+
+@hookimpl
+def search_results(site: Site, query: str, session: Session, request: Request) -> list[SearchResult]:
+    from plugins.fritidsbanken import catalogue
+
+    return catalogue.search_results(site, session, query)
+
+
+@hookimpl
+def report_figures(site: Site, session: Session, start: Any, end: Any) -> list[Figure]:
+    from plugins.fritidsbanken import stats
+
+    return stats.report_figures(session, site, start, end)
+
+
+@hookimpl
+def demo_data(site: Site, session: Session) -> None:
+    from plugins.fritidsbanken import demo
+
+    demo.load(site, session)
+
+
+@hookimpl
+def cli_commands() -> list[click.Command]:
+    from plugins.fritidsbanken.cli import fritidsbanken
+
+    return [fritidsbanken]

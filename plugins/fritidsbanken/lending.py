@@ -1,0 +1,471 @@
+"""Lending: check-out, check-in, extension, reservations and their queue.
+
+The rules, from Fritidsbanken's own: a loan lasts ``loan_days`` (14 by
+default), moved forward to a day the branch is open; it can be extended
+``max_extensions`` times (once) while nobody waits for the item; there is
+never a fee. A reservation joins the item's queue; when the item comes back
+(or is free already) the first in the queue gets it held at the counter until
+``hold_until``, and is told by text message. An item reported damaged goes
+to repair with a note and skips the queue until it is mended.
+
+Each function works on an open session and leaves committing to the caller,
+so a counter action is one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from core.site import Site
+from plugins.fritidsbanken import clock, messages
+from plugins.fritidsbanken.models import (
+    Borrower,
+    Item,
+    ItemStatus,
+    Loan,
+    OpeningHours,
+    Reservation,
+    ReservationStatus,
+)
+from plugins.fritidsbanken.settings import FritidsbankenSettings
+
+PLUGIN = "fritidsbanken"
+MAX_NUMBERS = 50  # one counter action; more is a mistake (a pasted list?)
+_SPLIT = re.compile(r"[\s,;]+")
+ACTIVE_RESERVATION = (ReservationStatus.WAITING, ReservationStatus.READY)
+
+AGE_GROUPS: list[tuple[int, int, str]] = [
+    (0, 12, "0–12 år"),
+    (13, 17, "13–17 år"),
+    (18, 25, "18–25 år"),
+    (26, 64, "26–64 år"),
+    (65, 200, "65 år och äldre"),
+]
+UNKNOWN_AGE = "Okänd ålder"
+
+
+def settings_of(site: Site) -> FritidsbankenSettings:
+    return site.plugin_settings(PLUGIN)  # type: ignore[no-any-return]
+
+
+def age_group(borrower: Borrower, today: date) -> str:
+    age = borrower.age(today)
+    if age is None:
+        return UNKNOWN_AGE
+    for low, high, label in AGE_GROUPS:
+        if low <= age <= high:
+            return label
+    return UNKNOWN_AGE
+
+
+def parse_numbers(text: str) -> list[str]:
+    """ID numbers typed or scanned into one box: separated by new lines (a
+    scanner's Enter), spaces, commas or semicolons; each once, in order. A
+    label's QR code (the item's address) counts as its number."""
+    seen: dict[str, None] = {}
+    for part in _SPLIT.split(text or ""):
+        if "/artiklar/" in part:  # a scanned label's QR code holds the item's address
+            part = part.rsplit("/artiklar/", 1)[1].split("/")[0].split("?")[0]
+        number = part.strip().upper()
+        if number:
+            seen.setdefault(number[:20], None)
+    return list(seen)[:MAX_NUMBERS]
+
+
+@dataclass
+class Outcome:
+    """What happened to one ID number at the counter."""
+
+    number: str
+    ok: bool
+    message: str
+    item: Item | None = None
+    loan: Loan | None = None
+
+
+# -- dates ---------------------------------------------------------------------------------
+
+
+def open_weekdays(db: Session, branch_id: int) -> set[int]:
+    return set(db.exec(select(OpeningHours.weekday).where(OpeningHours.branch_id == branch_id)).all())
+
+
+def next_open_day(db: Session, branch_id: int, day: date) -> date:
+    """``day`` or the first day after it that the branch is open (a branch
+    without opening hours is taken to be open every day)."""
+    weekdays = open_weekdays(db, branch_id)
+    if not weekdays:
+        return day
+    for _ in range(7):
+        if day.weekday() in weekdays:
+            return day
+        day += timedelta(days=1)
+    return day
+
+
+def due_day(db: Session, site: Site, branch_id: int, start: date) -> date:
+    return next_open_day(db, branch_id, start + timedelta(days=settings_of(site).loan_days))
+
+
+# -- queries ---------------------------------------------------------------------------------
+
+
+def item_by_number(db: Session, number: str) -> Item | None:
+    return db.exec(select(Item).where(Item.number == number.strip().upper())).first()
+
+
+def open_loan(db: Session, item_id: int) -> Loan | None:
+    return db.exec(select(Loan).where(Loan.item_id == item_id, col(Loan.returned_at).is_(None))).first()
+
+
+def open_loans_of(db: Session, borrower_id: int) -> list[tuple[Loan, Item]]:
+    rows = db.exec(
+        select(Loan, Item)
+        .join(Item, col(Item.id) == col(Loan.item_id))
+        .where(Loan.borrower_id == borrower_id, col(Loan.returned_at).is_(None))
+        .order_by(col(Loan.due_on), col(Item.number))
+    ).all()
+    return [(loan, item) for loan, item in rows]
+
+
+def queue(db: Session, item_id: int) -> list[Reservation]:
+    """Active reservations of an item: the held one first, then the queue in order."""
+    rows = db.exec(
+        select(Reservation)
+        .where(Reservation.item_id == item_id, col(Reservation.status).in_(ACTIVE_RESERVATION))
+        .order_by(col(Reservation.created_at), col(Reservation.id))
+    ).all()
+    return sorted(rows, key=lambda r: r.status != ReservationStatus.READY)
+
+
+def waiting_count(db: Session, item_ids: list[int]) -> dict[int, int]:
+    if not item_ids:
+        return {}
+    rows = db.exec(
+        select(Reservation.item_id, func.count())
+        .where(col(Reservation.item_id).in_(item_ids), Reservation.status == ReservationStatus.WAITING)
+        .group_by(col(Reservation.item_id))
+    ).all()
+    return {item_id: int(n) for item_id, n in rows}
+
+
+def due_days(db: Session, item_ids: list[int]) -> dict[int, date]:
+    """The due day of each item's open loan: the catalogue's "available from"."""
+    if not item_ids:
+        return {}
+    rows = db.exec(
+        select(Loan.item_id, Loan.due_on).where(col(Loan.item_id).in_(item_ids), col(Loan.returned_at).is_(None))
+    ).all()
+    return {item_id: due for item_id, due in rows}
+
+
+def available_from(db: Session, site: Site, item: Item, today: date) -> date | None:
+    """When an item on loan or held can be expected back for someone new: the
+    due day, plus a loan period for each person ahead in the queue."""
+    if item.status == ItemStatus.AVAILABLE:
+        return today
+    if item.status not in (ItemStatus.ON_LOAN, ItemStatus.RESERVED) or item.id is None:
+        return None
+    loan = open_loan(db, item.id)
+    start = max(loan.due_on, today) if loan else today
+    ahead = len(queue(db, item.id))
+    return start + timedelta(days=settings_of(site).loan_days * ahead)
+
+
+# -- check-out -----------------------------------------------------------------------------------
+
+
+def consent_missing(borrower: Borrower, item: Item, today: date) -> bool:
+    return item.needs_consent and borrower.is_minor(today) and not borrower.guardian_consent
+
+
+def checkout(
+    db: Session,
+    site: Site,
+    borrower: Borrower,
+    branch_id: int,
+    numbers: list[str],
+    user_id: int | None,
+    now: datetime | None = None,
+) -> list[Outcome]:
+    """Lend every item that may be lent; say why for the others."""
+    now = now or clock.now()
+    today = clock.local_date(site, now)
+    due = due_day(db, site, branch_id, today)
+    results: list[Outcome] = []
+    for number in numbers:
+        item = item_by_number(db, number)
+        results.append(_checkout_one(db, site, borrower, branch_id, number, item, user_id, now, today, due))
+    if any(r.ok for r in results):
+        borrower.last_active_at = now
+        db.add(borrower)
+    return results
+
+
+def _checkout_one(
+    db: Session,
+    site: Site,
+    borrower: Borrower,
+    branch_id: int,
+    number: str,
+    item: Item | None,
+    user_id: int | None,
+    now: datetime,
+    today: date,
+    due: date,
+) -> Outcome:
+    if item is None or item.id is None:
+        return Outcome(number, False, "Det finns ingen sak med det ID-numret. Kontrollera numret på etiketten.")
+    if item.status == ItemStatus.ON_LOAN:
+        loan = open_loan(db, item.id)
+        if loan is not None and loan.borrower_id == borrower.id:
+            return Outcome(number, False, "Är redan utlånad till den här låntagaren.", item, loan)
+        return Outcome(number, False, "Är redan utlånad. Lämna in den först om den står här på disken.", item)
+    if item.status == ItemStatus.REPAIR:
+        return Outcome(number, False, f"Är på reparation: {item.repair_note or 'ingen anteckning'}.", item)
+    if item.status == ItemStatus.RETIRED:
+        return Outcome(number, False, "Är utrangerad och lånas inte ut.", item)
+    held = None
+    if item.status == ItemStatus.RESERVED:
+        held = next((r for r in queue(db, item.id) if r.status == ReservationStatus.READY), None)
+        if held is not None and held.borrower_id != borrower.id:
+            until = held.hold_until.isoformat() if held.hold_until else ""
+            return Outcome(number, False, f"Är reserverad för en annan låntagare till och med {until}.", item)
+    if consent_missing(borrower, item, today):
+        return Outcome(
+            number,
+            False,
+            "Kräver målsmans samtycke för låntagare under 18 år. Registrera samtycket på låntagaren först.",
+            item,
+        )
+    loan = Loan(
+        item_id=item.id,
+        borrower_id=borrower.id,
+        borrower_tag=borrower.tag,
+        age_group=age_group(borrower, today),
+        branch_id=branch_id,
+        out_at=now,
+        due_on=due,
+        lent_by=user_id,
+    )
+    db.add(loan)
+    if held is not None:
+        held.status = ReservationStatus.FULFILLED
+        held.closed_at = now
+        db.add(held)
+    item.status = ItemStatus.ON_LOAN
+    item.updated_at = now
+    db.add(item)
+    db.flush()
+    return Outcome(number, True, f"Utlånad till och med {due.isoformat()}.", item, loan)
+
+
+# -- check-in ------------------------------------------------------------------------------------
+
+
+def checkin(
+    db: Session,
+    site: Site,
+    branch_id: int,
+    numbers: list[str],
+    now: datetime | None = None,
+    damaged_note: str = "",
+) -> list[Outcome]:
+    """Take items back. Each returned item goes to the first in its queue, or
+    becomes available; with ``damaged_note`` it goes to repair instead."""
+    now = now or clock.now()
+    today = clock.local_date(site, now)
+    results = []
+    for number in numbers:
+        item = item_by_number(db, number)
+        if item is None or item.id is None:
+            results.append(Outcome(number, False, "Det finns ingen sak med det ID-numret."))
+            continue
+        loan = open_loan(db, item.id)
+        if loan is None:
+            results.append(Outcome(number, False, "Var inte utlånad. Inget behövde göras.", item))
+            continue
+        loan.returned_at = now
+        loan.returned_branch_id = branch_id
+        db.add(loan)
+        if loan.borrower_id is not None:
+            borrower = db.get(Borrower, loan.borrower_id)
+            if borrower is not None:
+                borrower.last_active_at = now
+                db.add(borrower)
+        item.branch_id = branch_id  # it is here now
+        item.updated_at = now
+        if damaged_note.strip():
+            send_to_repair(db, item, damaged_note, now)
+            results.append(Outcome(number, True, "Återlämnad och skickad till reparation.", item, loan))
+            continue
+        db.flush()
+        held = advance_queue(db, site, item, today, now)
+        if held is not None:
+            msg = "Återlämnad. Reserverad: lägg den åt sidan för nästa i kön."
+        else:
+            msg = "Återlämnad och tillgänglig igen."
+        results.append(Outcome(number, True, msg, item, loan))
+    db.flush()
+    return results
+
+
+# -- repair ----------------------------------------------------------------------------------------
+
+
+def send_to_repair(db: Session, item: Item, note: str, now: datetime | None = None) -> None:
+    """Take an item out of circulation with a note of what is wrong. A hold
+    for someone in the queue goes back to waiting."""
+    now = now or clock.now()
+    if item.id is not None:
+        for reservation in queue(db, item.id):
+            if reservation.status == ReservationStatus.READY:
+                reservation.status = ReservationStatus.WAITING
+                reservation.ready_on = reservation.hold_until = None
+                db.add(reservation)
+    item.status = ItemStatus.REPAIR
+    item.repair_note = note.strip()[:500]
+    item.updated_at = now
+    db.add(item)
+
+
+def back_from_repair(db: Session, site: Site, item: Item, now: datetime | None = None) -> None:
+    now = now or clock.now()
+    item.repair_note = ""
+    item.updated_at = now
+    db.add(item)
+    db.flush()
+    advance_queue(db, site, item, clock.today(site), now)
+
+
+# -- extension -------------------------------------------------------------------------------------
+
+
+def extension_refusal(db: Session, site: Site, loan: Loan) -> str | None:
+    """Why a loan cannot be extended, or None if it can."""
+    if loan.returned_at is not None:
+        return "Lånet är redan återlämnat."
+    if loan.extensions >= settings_of(site).max_extensions:
+        return "Lånet har redan förlängts en gång. Lämna tillbaka saken och låna den igen om ingen väntar."
+    if waiting_count(db, [loan.item_id]).get(loan.item_id):
+        return "Någon väntar på den här saken, så lånet kan inte förlängas."
+    return None
+
+
+def extend(db: Session, site: Site, loan: Loan) -> date:
+    """Extend by one loan period from the current due day (or today, if later)."""
+    start = max(loan.due_on, clock.today(site))
+    loan.due_on = due_day(db, site, loan.branch_id, start)
+    loan.extensions += 1
+    loan.due_reminder_at = None  # a new due day earns a new reminder
+    db.add(loan)
+    return loan.due_on
+
+
+# -- reservations ------------------------------------------------------------------------------
+
+
+class ReservationError(ValueError):
+    """Why a reservation was refused, in Swedish."""
+
+
+def reserve(db: Session, site: Site, borrower: Borrower, item: Item, pickup_on: date) -> Reservation:
+    """Reserve an item for a pick-up day. A free item is held at once; an item
+    out on loan (or held for someone) puts the borrower in its queue."""
+    settings = settings_of(site)
+    today = clock.today(site)
+    now = clock.now()
+    assert item.id is not None and borrower.id is not None
+    if item.status == ItemStatus.RETIRED:
+        raise ReservationError("Den här saken lånas inte ut längre.")
+    if pickup_on < today:
+        raise ReservationError("Hämtdagen har redan varit. Välj i dag eller en senare dag.")
+    if pickup_on > today + timedelta(days=settings.max_pickup_days_ahead):
+        raise ReservationError(
+            f"Välj en hämtdag inom {settings.max_pickup_days_ahead} dagar. Reservera närmare den dag du behöver saken."
+        )
+    if any(r.borrower_id == borrower.id for r in queue(db, item.id)):
+        raise ReservationError("Du har redan reserverat den här saken.")
+    loan = open_loan(db, item.id)
+    if loan is not None and loan.borrower_id == borrower.id:
+        raise ReservationError("Du har redan den här saken hemma. Förläng lånet i stället.")
+    if consent_missing(borrower, item, today):
+        raise ReservationError("Den här saken kräver målsmans samtycke. Kontakta Fritidsbanken.")
+    reservation = Reservation(item_id=item.id, borrower_id=borrower.id, pickup_on=pickup_on, created_at=now)
+    db.add(reservation)
+    db.flush()
+    if item.status == ItemStatus.AVAILABLE:
+        _hold(db, site, item, reservation, today, notify=False)
+    return reservation
+
+
+def _hold(db: Session, site: Site, item: Item, reservation: Reservation, today: date, notify: bool = True) -> None:
+    reservation.status = ReservationStatus.READY
+    reservation.ready_on = today
+    reservation.hold_until = max(reservation.pickup_on, today) + timedelta(days=settings_of(site).hold_days)
+    item.status = ItemStatus.RESERVED
+    db.add(reservation)
+    db.add(item)
+    if notify:
+        borrower = db.get(Borrower, reservation.borrower_id)
+        if borrower is not None:
+            messages.send_to_borrower(
+                db,
+                site,
+                borrower,
+                "ready",
+                f"{settings_of(site).title}: din reservation",
+                f"Hej {borrower.name.split()[0]}! {item.name} ({item.number}) som du reserverade finns att hämta "
+                f"hos {settings_of(site).title}. Hämta den senast {reservation.hold_until.isoformat()}.",
+            )
+
+
+def advance_queue(db: Session, site: Site, item: Item, today: date, now: datetime | None = None) -> Reservation | None:
+    """Give a free item to the first in its queue (held and notified), or
+    make it available. Returns the reservation now holding it."""
+    assert item.id is not None
+    if item.status == ItemStatus.RETIRED:
+        return None
+    nxt = next((r for r in queue(db, item.id) if r.status == ReservationStatus.WAITING), None)
+    if nxt is None:
+        item.status = ItemStatus.AVAILABLE
+        db.add(item)
+        return None
+    _hold(db, site, item, nxt, today)
+    return nxt
+
+
+def cancel(db: Session, site: Site, reservation: Reservation, status: str = ReservationStatus.CANCELLED) -> None:
+    """Cancel (or expire) a reservation; a held item passes down the queue."""
+    was_ready = reservation.status == ReservationStatus.READY
+    reservation.status = status
+    reservation.closed_at = clock.now()
+    db.add(reservation)
+    db.flush()
+    if was_ready:
+        item = db.get(Item, reservation.item_id)
+        if item is not None and item.status == ItemStatus.RESERVED:
+            advance_queue(db, site, item, clock.today(site))
+
+
+def expire_holds(db: Session, site: Site, today: date) -> int:
+    """Holds not collected by ``hold_until`` expire; the next in the queue gets the item."""
+    stale = db.exec(
+        select(Reservation).where(Reservation.status == ReservationStatus.READY, col(Reservation.hold_until) < today)
+    ).all()
+    for reservation in stale:
+        cancel(db, site, reservation, ReservationStatus.EXPIRED)
+    return len(stale)
+
+
+def queue_position(db: Session, reservation: Reservation) -> int:
+    """1 for the first waiting in line (0 if the item is held for them)."""
+    if reservation.status == ReservationStatus.READY:
+        return 0
+    waiting = [r.id for r in queue(db, reservation.item_id) if r.status == ReservationStatus.WAITING]
+    return waiting.index(reservation.id) + 1 if reservation.id in waiting else 0

@@ -1,0 +1,81 @@
+"""Messages to borrowers: worded here, sent through the configured sender,
+and recorded in ``fritidsbanken_message`` so the counter can see what went out.
+
+A child without a mobile number is reached through the guardian's. E-mail
+goes out as well when the borrower gave an address.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlmodel import Session
+
+from core.site import Site
+from plugins.fritidsbanken import clock
+from plugins.fritidsbanken.models import Borrower, Message
+from plugins.fritidsbanken.senders import Outgoing, SendError, make_sender
+
+PLUGIN = "fritidsbanken"
+log = logging.getLogger("paraply.fritidsbanken")
+
+
+def send_to_number(
+    db: Session, site: Site, number: str, kind: str, subject: str, body: str, borrower_id: int | None = None
+) -> bool:
+    """Send one text message to a number (used for one-time codes)."""
+    sender = make_sender(site.plugin_settings(PLUGIN))
+    ok = _deliver(sender, Outgoing("sms", number, subject, body))
+    db.add(
+        Message(
+            borrower_id=borrower_id,
+            kind=kind,
+            channel="sms",
+            recipient=number,
+            body=body if kind != "code" else "(engångskod)",
+            ok=ok,
+            created_at=clock.now(),
+        )
+    )
+    return ok
+
+
+def send_to_borrower(
+    db: Session, site: Site, borrower: Borrower, kind: str, subject: str, body: str, loan_id: int | None = None
+) -> bool:
+    """Text message to the borrower's (or guardian's) mobile, and e-mail if
+    the borrower gave an address. True if at least one went out."""
+    sender = make_sender(site.plugin_settings(PLUGIN))
+    outgoing = []
+    if borrower.contact_mobile:
+        outgoing.append(Outgoing("sms", borrower.contact_mobile, subject, body))
+    if borrower.email:
+        outgoing.append(Outgoing("email", borrower.email, subject, body))
+    sent_any = False
+    now: datetime = clock.now()
+    for message in outgoing:
+        ok = _deliver(sender, message)
+        sent_any = sent_any or ok
+        db.add(
+            Message(
+                borrower_id=borrower.id,
+                loan_id=loan_id,
+                kind=kind,
+                channel=message.channel,
+                recipient=message.recipient,
+                body=body,
+                ok=ok,
+                created_at=now,
+            )
+        )
+    return sent_any
+
+
+def _deliver(sender: object, message: Outgoing) -> bool:
+    try:
+        sender.send(message)  # type: ignore[attr-defined]
+    except SendError as exc:
+        log.warning("Kunde inte skicka %s till %s: %s", message.channel, message.recipient, exc)
+        return False
+    return True

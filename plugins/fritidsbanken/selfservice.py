@@ -1,0 +1,256 @@
+"""A borrower's own pages, on a phone and without a password: see loans and
+due days, extend, reserve, cancel, and register online. Who may see what is
+decided by the verified mobile number (``phone_login``)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from core.templating import flash
+from plugins.fritidsbanken import borrowers, clock, lending, phone_login
+from plugins.fritidsbanken.forms import CodeForm, OnlineRegistrationForm, PhoneForm, ReserveForm
+from plugins.fritidsbanken.models import Borrower, Item, Loan, Reservation, ReservationStatus
+from plugins.fritidsbanken.web import render, settings_of, site_of, url
+
+LOGIN_FIRST = "Logga in med ditt mobilnummer först, så vet vi vems lån det gäller."
+
+
+def _mine(request: Request, db: Session) -> tuple[str, list[Borrower]] | None:
+    number = phone_login.verified_number(request)
+    if number is None:
+        return None
+    return number, borrowers.for_phone(db, number)
+
+
+def _login_redirect(request: Request) -> Response:
+    site = site_of(request)
+    flash(request, LOGIN_FIRST, "error")
+    return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+
+
+async def my_loans(request: Request) -> Response:
+    site = site_of(request)
+    today = clock.today(site)
+    with site.session() as db:
+        mine = _mine(request, db)
+        if mine is None:
+            return render(request, "fritidsbanken/phone_login.html", {"form": PhoneForm()})
+        number, people = mine
+        overview = []
+        for person in people:
+            assert person.id is not None
+            loans = [
+                (loan, item, lending.extension_refusal(db, site, loan))
+                for loan, item in lending.open_loans_of(db, person.id)
+            ]
+            reservations = [
+                (r, db.get(Item, r.item_id), lending.queue_position(db, r))
+                for r in db.exec(
+                    select(Reservation)
+                    .where(
+                        Reservation.borrower_id == person.id, col(Reservation.status).in_(lending.ACTIVE_RESERVATION)
+                    )
+                    .order_by(col(Reservation.created_at))
+                ).all()
+            ]
+            overview.append((person, loans, reservations, borrowers.deletion_due(site, person)))
+    return render(
+        request,
+        "fritidsbanken/my_loans.html",
+        {"number": number, "overview": overview, "today": today},
+    )
+
+
+async def send_code(request: Request) -> Response:
+    site = site_of(request)
+    form = await PhoneForm.from_request(request)
+    if not form.validate():
+        return render(request, "fritidsbanken/phone_login.html", {"form": form}, status_code=400)
+    with site.session() as db:
+        phone_login.send_code(db, site, form.mobile.data)
+        db.commit()
+    code_form = CodeForm(data={"mobile": form.mobile.data})
+    return render(request, "fritidsbanken/phone_code.html", {"form": code_form, "number": form.mobile.data})
+
+
+async def verify_code(request: Request) -> Response:
+    site = site_of(request)
+    form = await CodeForm.from_request(request)
+    valid = form.validate()
+    if valid:
+        with site.session() as db:
+            ok = phone_login.check_code(db, site, form.mobile.data, form.code.data or "")
+            db.commit()
+            known = bool(borrowers.for_phone(db, form.mobile.data)) if ok else False
+        if ok:
+            phone_login.log_in(request, form.mobile.data)
+            if not known:
+                return RedirectResponse(url(site, "/registrera"), status_code=303)
+            return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+        form.code.errors = [
+            "Koden stämmer inte eller är för gammal. Kontrollera sms:et, eller be om en ny kod och använd den senaste."
+        ]
+    return render(
+        request, "fritidsbanken/phone_code.html", {"form": form, "number": form.mobile.data or ""}, status_code=400
+    )
+
+
+async def link_login(request: Request) -> Response:
+    """The signed link in a reminder: log this phone in and show the loans."""
+    site = site_of(request)
+    number = phone_login.number_from_token(site, request.path_params["token"])
+    if number is None:
+        flash(request, "Länken är för gammal eller felaktig. Logga in med ditt mobilnummer i stället.", "error")
+    else:
+        phone_login.log_in(request, number)
+    return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+
+
+async def phone_logout(request: Request) -> Response:
+    site = site_of(request)
+    phone_login.log_out(request)
+    flash(request, "Du är utloggad från dina lån.")
+    return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+
+
+async def extend(request: Request) -> Response:
+    site = site_of(request)
+    with site.session() as db:
+        mine = _mine(request, db)
+        if mine is None:
+            return _login_redirect(request)
+        loan = db.get(Loan, request.path_params["loan_id"])
+        if loan is None or loan.borrower_id not in {p.id for p in mine[1]}:
+            raise HTTPException(404, "Lånet finns inte bland dina lån. Gå tillbaka till Mina lån.")
+        refusal = lending.extension_refusal(db, site, loan)
+        if refusal:
+            flash(request, refusal, "error")
+        else:
+            due = lending.extend(db, site, loan)
+            db.commit()
+            flash(request, f"Lånet är förlängt. Lämna tillbaka senast {due.isoformat()}.")
+    return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+
+
+async def reserve(request: Request) -> Response:
+    site = site_of(request)
+    today = clock.today(site)
+    with site.session() as db:
+        item = lending.item_by_number(db, request.path_params["number"])
+        if item is None:
+            raise HTTPException(404, "Den saken finns inte i katalogen.")
+        mine = _mine(request, db)
+        if mine is None:
+            return _login_redirect(request)
+        people = mine[1]
+        if not people:
+            flash(request, "Registrera dig som låntagare först, så kan du reservera.", "error")
+            return RedirectResponse(url(site, "/registrera"), status_code=303)
+        form = await ReserveForm.from_request(request)
+        form.borrower.choices = [(str(p.id), p.name) for p in people]
+        if request.method == "GET":
+            form.pickup_on.data = lending.available_from(db, site, item, today) or today
+            form.borrower.data = str(people[0].id)
+        elif form.validate():
+            borrower = next((p for p in people if str(p.id) == form.borrower.data), None)
+            assert borrower is not None  # SelectField only accepts its choices
+            try:
+                reservation = lending.reserve(db, site, borrower, item, form.pickup_on.data)
+            except lending.ReservationError as exc:
+                form.pickup_on.errors = [str(exc)]
+            else:
+                db.commit()
+                if reservation.status == ReservationStatus.READY:
+                    flash(request, f"{item.name} är reserverad. Hämta den senast {reservation.hold_until}.")
+                else:
+                    position = lending.queue_position(db, reservation)
+                    flash(request, f"Du står i kö för {item.name}, plats {position}. Du får ett sms när den finns.")
+                return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+        status = 400 if form.errors else 200
+        latest = today + timedelta(days=settings_of(site).max_pickup_days_ahead)
+        return render(
+            request,
+            "fritidsbanken/reserve.html",
+            {"form": form, "item": item, "today": today, "latest": latest},
+            status_code=status,
+        )
+
+
+async def cancel(request: Request) -> Response:
+    site = site_of(request)
+    with site.session() as db:
+        mine = _mine(request, db)
+        if mine is None:
+            return _login_redirect(request)
+        reservation = db.get(Reservation, request.path_params["reservation_id"])
+        if reservation is None or reservation.borrower_id not in {p.id for p in mine[1]}:
+            raise HTTPException(404, "Reservationen finns inte bland dina reservationer.")
+        if reservation.status in lending.ACTIVE_RESERVATION:
+            lending.cancel(db, site, reservation)
+            db.commit()
+            flash(request, "Reservationen är avbokad.")
+    return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+
+
+async def register(request: Request) -> Response:
+    """Online registration, after the phone proved its number: the number is
+    the borrower's own, or for a child the guardian's (who then consents)."""
+    site = site_of(request)
+    number = phone_login.verified_number(request)
+    if number is None:
+        flash(request, "Börja med ditt mobilnummer: vi skickar en kod, sedan fyller du i resten.", "error")
+        return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+    today = clock.today(site)
+    form = await OnlineRegistrationForm.from_request(request)
+    if request.method == "POST":
+        child = form.who.data == "child"
+        # The verified number fills the right field; the other is the child's own, if any.
+        if child:
+            form.guardian_mobile.data = number
+        else:
+            form.mobile.data = number
+            form.guardian_name.data = form.guardian_mobile.data = ""
+            form.guardian_consent.data = False
+        ok = form.validate_for(today)
+        year = form.birth_year.data
+        if ok and isinstance(year, int):
+            minor = today.year - year < 18
+            if child and not minor:
+                form.birth_year.errors = ["Barnet ska vara under 18 år. Är låntagaren vuxen registrerar hen sig själv."]
+                ok = False
+            elif not child and minor:
+                form.birth_year.errors = [
+                    "Du är under 18 år: be en förälder eller annan målsman registrera dig med sitt mobilnummer."
+                ]
+                ok = False
+        if ok:
+            with site.session() as db:
+                borrower = Borrower(
+                    name=form.name.data.strip(),
+                    mobile=form.mobile.data or "",
+                    email=(form.email.data or "").strip(),
+                    birth_year=year,
+                    guardian_name=(form.guardian_name.data or "").strip() if child else "",
+                    guardian_mobile=number if child else "",
+                    guardian_consent=bool(form.guardian_consent.data) if child else False,
+                    consent_recorded_at=clock.now() if child and form.guardian_consent.data else None,
+                    registered_online=True,
+                    created_at=clock.now(),
+                    last_active_at=clock.now(),
+                    tag=borrowers.new_tag(),
+                )
+                db.add(borrower)
+                db.commit()
+            flash(request, f"{borrower.name} är registrerad. Välkommen till {settings_of(site).title}!")
+            return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+    return render(
+        request,
+        "fritidsbanken/register.html",
+        {"form": form, "number": number, "months": settings_of(site).delete_after_months},
+        status_code=400 if form.errors else 200,
+    )

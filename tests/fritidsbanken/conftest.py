@@ -1,0 +1,181 @@
+"""Fixtures for the Fritidsbanken tests: a migrated site with webportal and
+fritidsbanken on both databases, a branch with opening hours, staff, items,
+borrowers, and a clock the test moves."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from core.models import Role, User
+from core.search import index_text
+from core.site import Site
+from plugins.fritidsbanken import clock
+from plugins.fritidsbanken.models import Borrower, Branch, Item, OpeningHours, Staff
+from tests.conftest import DEFAULT_WEBPORTAL, Client, add_user
+
+FB_SETTINGS = 'sender = "log"\n'
+#: A Monday at noon, Stockholm time: loans out today are due Monday in two weeks.
+MONDAY = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
+
+
+class Clock:
+    """The plugin's clock, moved by the test."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def fake_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    c = Clock(MONDAY)
+    monkeypatch.setattr(clock, "now", c)
+    return c
+
+
+@pytest.fixture
+def fb_site(make_site, fake_clock) -> Site:
+    return make_site(
+        plugins=["webportal", "fritidsbanken"],
+        plugin_settings={"webportal": DEFAULT_WEBPORTAL, "fritidsbanken": FB_SETTINGS},
+    )
+
+
+@dataclass
+class World:
+    site: Site
+    branch: int  # Karlskoga: open Mon, Wed, Sat
+    other_branch: int  # Degerfors
+    admin: User
+    staff: User  # works at Karlskoga
+    other_staff: User  # works at Degerfors
+    editor: User  # a site account with no counter
+
+
+def build_world(site: Site) -> World:
+    admin = add_user(site, "admin@test.example", Role.ADMIN, "Ada Admin")
+    staff = add_user(site, "disk@test.example", Role.EDITOR, "Disa Disk")
+    other = add_user(site, "degerfors@test.example", Role.EDITOR, "Dag Degerfors")
+    editor = add_user(site, "redaktor@test.example", Role.EDITOR, "Rut Redaktör")
+    with site.session() as db:
+        k = Branch(name="Fritidsbanken Karlskoga", address="Bergsmansgatan 12")
+        d = Branch(name="Fritidsbanken Degerfors")
+        db.add(k)
+        db.add(d)
+        db.flush()
+        for day in (0, 2, 5):
+            db.add(OpeningHours(branch_id=k.id, weekday=day, opens="15:00", closes="18:00"))
+        db.add(OpeningHours(branch_id=d.id, weekday=1, opens="14:00", closes="18:00"))
+        db.add(Staff(branch_id=k.id, user_id=staff.id))
+        db.add(Staff(branch_id=d.id, user_id=other.id))
+        db.commit()
+        return World(site, k.id, d.id, admin, staff, other, editor)
+
+
+@pytest.fixture
+def world(fb_site: Site) -> World:
+    return build_world(fb_site)
+
+
+def add_item(
+    site: Site,
+    number: str,
+    name: str = "Hockeyskridskor",
+    category: str = "Skridskor",
+    size: str = "36",
+    branch_id: int = 1,
+    needs_consent: bool = False,
+    **extra: object,
+) -> Item:
+    with site.session() as db:
+        item = Item(
+            number=number,
+            name=name,
+            category=category,
+            size=size,
+            branch_id=branch_id,
+            needs_consent=needs_consent,
+            search_text=index_text(name, category, size, number),
+            created_at=clock.now(),
+            **extra,
+        )
+        db.add(item)
+        db.commit()
+        db.refresh(item)
+        return item
+
+
+def add_borrower(site: Site, name: str, mobile: str = "", **extra: object) -> Borrower:
+    with site.session() as db:
+        borrower = Borrower(
+            name=name,
+            mobile=mobile,
+            tag=name.replace(" ", "")[:32],
+            created_at=clock.now(),
+            last_active_at=clock.now(),
+            **extra,
+        )
+        db.add(borrower)
+        db.commit()
+        db.refresh(borrower)
+        return borrower
+
+
+def child_with_consent(site: Site, consent: bool = True) -> Borrower:
+    return add_borrower(
+        site,
+        "Alva Andersson",
+        birth_year=2016,
+        guardian_name="Anna Andersson",
+        guardian_mobile="+46701740650",
+        guardian_consent=consent,
+    )
+
+
+class SentMessages:
+    """Messages the log sender wrote, read from the log as an operator would."""
+
+    def __init__(self, caplog: pytest.LogCaptureFixture) -> None:
+        self.caplog = caplog
+
+    def all(self) -> list[str]:
+        return [r.getMessage() for r in self.caplog.records if r.name == "paraply.fritidsbanken.sender"]
+
+    def to(self, number: str) -> list[str]:
+        return [m for m in self.all() if f" till {number}: " in m]
+
+    def code_for(self, number: str) -> str:
+        found = [re.search(r"är (\d{6})\.", m) for m in self.to(number)]
+        codes = [f.group(1) for f in found if f]
+        assert codes, f"no code was sent to {number}: {self.all()}"
+        return codes[-1]
+
+
+@pytest.fixture
+def sent(caplog: pytest.LogCaptureFixture) -> SentMessages:
+    caplog.set_level(logging.INFO, logger="paraply.fritidsbanken.sender")
+    return SentMessages(caplog)
+
+
+def phone_login(client: Client, sent: SentMessages, number_as_typed: str, normalised: str) -> None:
+    """Log a phone in the way a borrower does: number, then the texted code."""
+    page = client.submit("/fritidsbanken/mina-lan/kod", {"mobile": number_as_typed})
+    assert page.status_code == 200, page.text[:400]
+    answer = client.submit(
+        "/fritidsbanken/mina-lan/verifiera", {"mobile": normalised, "code": sent.code_for(normalised)}
+    )
+    assert answer.status_code == 303, answer.text[:400]
+
+
+ClientFactory = Callable[[Site], Client]
