@@ -140,31 +140,67 @@ def serve(site_name: str, host: str, port: int, workers: int, reload: bool) -> N
 
 
 @cli.command()
-@site_option
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--no-serve", is_flag=True, help="Prepare the demo but do not start the server.")
-def demo(site_name: str, host: str, port: int, no_serve: bool) -> None:
-    """Run the demo: migrate, load demo data and accounts, and serve."""
-    from core import migrate as migrations
-    from core.demo import load_demo
+@click.option(
+    "--site",
+    "site_names",
+    multiple=True,
+    help="Only this site (repeat for several); default: all four demo sites.",
+)
+@click.option("--port", type=int, help="Serve the one --site on this port instead of its base_url's.")
+@click.option("--port-offset", default=0, show_default=True, type=int, help="Shift every demo address's port.")
+@click.option("--no-serve", is_flag=True, help="Prepare the demo but do not start the servers.")
+def demo(site_names: tuple[str, ...], port: int | None, port_offset: int, no_serve: bool) -> None:
+    """Run the demo: migrate, load demo data and accounts, and serve the four
+    demo sites (and a stand-in Forum feed) on 127.0.0.1, one port each."""
+    import asyncio
 
-    site = load_site(site_name)
-    click.echo(f"Förbereder demo av {site.name} i {site.data_dir}")
-    migrations.upgrade(site)
-    accounts = load_demo(site, echo=click.echo)
-    click.echo("")
-    click.echo(f"  {site.name}: http://{host}:{port}/")
-    for email, password, role in accounts:
-        click.echo(f"  Inloggning ({role}): {email} / {password}")
+    from core import migrate as migrations
+    from core.demo import DEMO_SITES, load_demo
+    from core.demo_network import DemoError, DemoNetwork, addresses, offset_moves, summary, with_port
+
+    names = list(site_names) or list(DEMO_SITES)
+    if port is not None and len(names) != 1:
+        raise click.ClickException("--port gäller en enda webbplats (--site). Flytta alla med --port-offset.")
+    if len(names) > 1 and os.environ.get("PARAPLY_DATABASE_URL"):
+        raise click.ClickException(
+            "PARAPLY_DATABASE_URL pekar ut en enda databas, men demon har flera webbplatser som behöver var sin."
+            " Ta bort variabeln (varje webbplats får då SQLite i sin datamapp) eller välj en webbplats med --site."
+        )
+    try:
+        origins = addresses(names)
+        moves = offset_moves(origins, port_offset)
+        if port is not None:
+            own = moves.get(origins[0], origins[0])
+            moves[origins[0]] = with_port(own, port)
+        network = DemoNetwork.load(names, moves)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except DemoError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+    click.echo("Förbereder demon:")
+    accounts = {}
+    for site in network.sites:
+        migrations.upgrade(site)
+        accounts[site.slug] = load_demo(site, echo=lambda _: None)
+        click.echo(f"  {site.name}: databasen är migrerad och demodatan inläst ({site.data_dir})")
     click.echo("")
     if no_serve:
+        again = ["./run demo", *(f"--site {name}" for name in site_names)]
+        again += [f"--port {port}"] if port is not None else []
+        again += [f"--port-offset {port_offset}"] if port_offset else []
+        click.echo(summary(network, accounts, running=False, start_command=" ".join(again)))
         return
-    import uvicorn
-
-    from core.app import create_app
-
-    uvicorn.run(create_app(site), host=host, port=port)
+    try:
+        sockets = network.bind()
+    except DemoError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(summary(network, accounts, running=True))
+    try:
+        asyncio.run(network.serve(sockets))
+    except DemoError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo("Demon är stoppad.")
 
 
 @cli.command("new-site")

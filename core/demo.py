@@ -1,10 +1,18 @@
 """Demo content: core's demo accounts, then every enabled plugin's
-``demo_data`` hook, in site order. Idempotent."""
+``demo_data`` hook, in site order. Idempotent.
+
+Each demo site may bring its own content in ``sites/<slug>/demo/<plugin>/``:
+a plugin reads its demo files through ``demo_file``, which prefers the site's
+copy and falls back to the plugin's own ``data/`` folder. So the four demo
+umbrellas each show their own town's associations and news, and a new site
+without a ``demo/`` folder still gets the plugin's example content.
+"""
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
+from pathlib import Path
 
 from core.accounts import create_user, get_user_by_email
 from core.models import Role
@@ -12,6 +20,23 @@ from core.site import Site
 
 #: Demo logins, printed by ``paraply demo``. Demo sites only.
 DEMO_PASSWORD = "demo-paraply-2026"
+
+#: The demo network that ``paraply demo`` starts, in the order it lists them.
+DEMO_SITES = ("mockeln", "kristinehamn", "storfors", "filipstad")
+
+#: Folder in a site for its own demo content, one subfolder per plugin.
+DEMO_FOLDER = "demo"
+
+
+def demo_folder(site: Site) -> Path:
+    return site.folder / DEMO_FOLDER
+
+
+def demo_file(site: Site, plugin: str, name: str, fallback: Path) -> Path:
+    """``sites/<slug>/demo/<plugin>/<name>`` if the site has one, else
+    ``fallback/<name>`` (the plugin's own demo data)."""
+    own = demo_folder(site) / plugin / name
+    return own if own.is_file() else fallback / name
 
 
 def _is_domain(host: str) -> bool:

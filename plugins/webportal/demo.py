@@ -1,8 +1,13 @@
-"""The webportal's demo content: Möckelnföreningarna's associations in
-Karlskoga and Degerfors, a few pending applications, news, the standard pages,
-Månadens förening, and the demo editor's two associations.
+"""The webportal's demo content: an umbrella's associations, a few pending
+applications, news, the standard pages, Månadens förening, and the demo
+editor's two associations.
 
-The content lives in ``data/`` rather than in code: ``associations.csv`` is
+The content lives in files rather than in code. Each demo site keeps its own
+in ``sites/<slug>/demo/webportal/`` (Kristinehamn's, Storfors's and
+Filipstad's associations and news); any file a site lacks comes from this
+plugin's ``data/``, which holds Möckelnföreningarna's content for Karlskoga
+and Degerfors and is the default for every other site
+(``core.demo.demo_file``). ``associations.csv`` is
 written the way an umbrella's register comes out of Swedish Excel (``;``,
 Swedish headers) and goes through the same checks as ``paraply
 import-members`` (``plan_import``), so it doubles as an example import file.
@@ -25,7 +30,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from core.demo import demo_accounts
+from core.demo import demo_accounts, demo_file
 from core.markdown import plain_text
 from core.models import Role, User, utcnow
 from core.search import index_text
@@ -39,8 +44,12 @@ DATA = Path(__file__).parent / "data"
 log = logging.getLogger("paraply")
 
 
-def _json(name: str) -> Any:
-    return json.loads((DATA / name).read_text(encoding="utf-8"))
+def _file(site: Site, name: str) -> Path:
+    return demo_file(site, "webportal", name, DATA)
+
+
+def _json(site: Site, name: str) -> Any:
+    return json.loads(_file(site, name).read_text(encoding="utf-8"))
 
 
 def _warn_rejected(plan: ImportPlan, what: str) -> None:
@@ -58,7 +67,7 @@ def _warn_rejected(plan: ImportPlan, what: str) -> None:
 
 
 def _load_associations(site: Site, session: Session) -> None:
-    _headers, rows = read_rows((DATA / "associations.csv").read_text(encoding="utf-8"), ";")
+    _headers, rows = read_rows(_file(site, "associations.csv").read_text(encoding="utf-8"), ";")
     plan = plan_import(site, rows, session)
     _warn_rejected(plan, "föreningar")
     now = utcnow()
@@ -72,7 +81,7 @@ def _load_associations(site: Site, session: Session) -> None:
 def _load_applications(site: Site, session: Session) -> None:
     """Pending applications, with the applicant's name and e-mail that an
     application carries until it is decided."""
-    applications = _json("demo.json")["applications"]
+    applications = _json(site, "demo.json")["applications"]
     extra = {a["namn"].casefold(): a for a in applications}
     fields = ("applicant_name", "applicant_email", "days_ago")
     rows = [{k: v for k, v in a.items() if k not in fields} for a in applications]
@@ -96,10 +105,10 @@ def _demo_user(site: Site, session: Session, role: Role) -> User | None:
     return session.exec(select(User).where(User.email == email)).first()
 
 
-def _load_news(session: Session, associations: dict[str, Association], author: User | None) -> None:
+def _load_news(site: Site, session: Session, associations: dict[str, Association], author: User | None) -> None:
     existing = set(session.exec(select(News.title)).all())
     now = utcnow()
-    for i, item in enumerate(_json("news.json")):
+    for i, item in enumerate(_json(site, "news.json")):
         if item["title"] in existing:
             continue
         association = associations.get(item["association"] or "")
@@ -138,10 +147,10 @@ def _load_pages(site: Site, session: Session) -> None:
         "base_url": site.base_url,
         "contact_email": site.config.site.contact_email or f"info@{_mail_host(site)}",
     }
-    for meta in _json("pages.json"):
+    for meta in _json(site, "pages.json"):
         if meta["slug"] in existing:
             continue
-        body = Template((DATA / meta["file"]).read_text(encoding="utf-8")).safe_substitute(values)
+        body = Template(_file(site, meta["file"]).read_text(encoding="utf-8")).safe_substitute(values)
         page = Page(
             slug=meta["slug"],
             title=meta["title"],
@@ -156,7 +165,7 @@ def _load_pages(site: Site, session: Session) -> None:
 
 def _load_featured(site: Site, session: Session, associations: dict[str, Association]) -> None:
     """Månadens förening for the current month (in the site's time zone)."""
-    featured = _json("demo.json")["featured"]
+    featured = _json(site, "demo.json")["featured"]
     month = local_today(site).replace(day=1)
     association = associations.get(featured["association"])
     if association is None or session.exec(select(Featured).where(Featured.month == month)).first():
@@ -171,7 +180,7 @@ def _link_editor(site: Site, session: Session, associations: dict[str, Associati
     editor = _demo_user(site, session, Role.EDITOR)
     if editor is None or editor.id is None:
         return
-    for slug in _json("demo.json")["editor_associations"]:
+    for slug in _json(site, "demo.json")["editor_associations"]:
         association = associations.get(slug)
         if association is None or association.id is None:
             continue
@@ -190,7 +199,7 @@ def load(site: Site, session: Session) -> None:
     _load_applications(site, session)
     session.flush()
     associations = _by_slug(session)
-    _load_news(session, associations, _demo_user(site, session, Role.ADMIN))
+    _load_news(site, session, associations, _demo_user(site, session, Role.ADMIN))
     _load_pages(site, session)
     _load_featured(site, session, associations)
     _link_editor(site, session, associations)
