@@ -32,6 +32,7 @@ ENTRY_POINT_GROUP = "paraply.plugins"
 #: purpose; third-party plugins use the entry-point group instead.
 BUILTIN_PLUGINS: dict[str, str] = {
     "webportal": "plugins.webportal.hooks",
+    "lisa": "plugins.lisa.hooks",
     "fritidsbanken": "plugins.fritidsbanken.hooks",
 }
 

@@ -1,0 +1,384 @@
+"""LISA's admin pages, for the umbrella's staff: services, organisations,
+the taxonomy of needs, proposals from organisations, who acts for whom
+(memberships), health centres, and services due for verification."""
+
+from __future__ import annotations
+
+import json
+
+from sqlmodel import Session, col, select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from wtforms import SelectChoice
+
+from core.accounts import get_user_by_email
+from core.models import User
+from core.permissions import require_admin
+from core.templating import flash
+from plugins.lisa import confirm, directory, editing
+from plugins.lisa.directory import settings_of, site_of, url
+from plugins.lisa.forms import HealthCentreForm, MembershipForm, OrganisationForm, ServiceForm, TermForm
+from plugins.lisa.models import (
+    HealthCentre,
+    Membership,
+    MembershipKind,
+    Organisation,
+    Proposal,
+    ProposalStatus,
+    ReferralAccess,
+    Service,
+    Term,
+)
+from plugins.lisa.public import common
+from plugins.lisa.slugs import term_code
+
+
+def _organisations(session: Session) -> list[Organisation]:
+    return list(session.exec(select(Organisation).order_by(col(Organisation.name))).all())
+
+
+async def overview(request: Request) -> Response:
+    site = site_of(request)
+    require_admin(request)
+    with site.session() as session:
+        unverified = directory.unverified_services(site, session)
+        proposals = list(
+            session.exec(
+                select(Proposal).where(Proposal.status == ProposalStatus.PENDING).order_by(col(Proposal.submitted_at))
+            ).all()
+        )
+        services = {s.id: s for s in session.exec(select(Service)).all()}
+        orgs = {o.id: o for o in _organisations(session)}
+        diffs = []
+        for p in proposals:
+            service = services[p.service_id]
+            now = editing.current_values(session, service)
+            changes = json.loads(p.changes)
+            diffs.append((p, service, [(k, now.get(k, ""), v) for k, v in changes.items() if now.get(k, "") != v]))
+        accesses = session.exec(
+            select(ReferralAccess, User)
+            .join(User, col(User.id) == ReferralAccess.user_id, isouter=True)
+            .order_by(col(ReferralAccess.at).desc())
+            .limit(30)
+        ).all()
+    return site.render(
+        request,
+        "lisa/admin.html",
+        {
+            **common(site),
+            "unverified": unverified,
+            "diffs": diffs,
+            "services": sorted(services.values(), key=lambda s: directory.fold(s.name)),
+            "orgs": orgs,
+            "accesses": accesses,
+            "months": settings_of(site).verify_after_months,
+            "field_labels": {f.name: f.label.text for f in ServiceForm()},
+        },
+    )
+
+
+def _service_form_choices(site: object, session: Session, form: ServiceForm) -> None:
+    form.organisation_id.choices = [SelectChoice(o.id, o.name) for o in _organisations(session)]
+    form.terms.choices = [SelectChoice(t.id, t.name) for t in directory.all_terms(session)]
+    form.municipality.choices = [SelectChoice(m) for m in settings_of(site).municipalities]  # type: ignore[arg-type]
+
+
+async def service_edit(request: Request) -> Response:
+    site = site_of(request)
+    admin = require_admin(request)
+    service_id = request.path_params.get("service_id")
+    with site.session() as session:
+        service = session.get(Service, service_id) if service_id is not None else None
+        if service_id is not None and service is None:
+            raise HTTPException(404, "Tjänsten finns inte.")
+        if request.method == "POST":
+            form = await ServiceForm.from_request(request)
+        elif service is not None:
+            form = ServiceForm(
+                obj=service,
+                terms=editing.existing_term_ids(session, service),
+                languages=service.language_list,
+                contact_methods=service.method_list,
+                openings_text=editing.openings_text(session, service),
+            )
+        else:
+            form = ServiceForm(languages=["sv"], free=True, contact_methods=["dropin"])
+        _service_form_choices(site, session, form)
+        if not _organisations(session):
+            flash(request, "Lägg först till organisationen som ger tjänsten.", "error")
+            return RedirectResponse(url(site, "/admin/organisation/ny"), status_code=303)
+        if request.method == "POST" and form.validate():
+            if service is None:
+                service = Service(organisation_id=form.organisation_id.data, name=form.name.data)
+                session.add(service)
+                session.flush()
+            for name in (
+                "organisation_id",
+                "name",
+                "eligibility",
+                "min_age",
+                "max_age",
+                "free",
+                "cost_description",
+                "accepts_referrals",
+                "municipality",
+                "location_name",
+                "postal_code",
+                "city",
+            ):
+                setattr(
+                    service,
+                    name,
+                    getattr(form, name).data
+                    if getattr(form, name).data is not None
+                    else (None if name in ("min_age", "max_age") else ""),
+                )
+            service.languages = ",".join(form.languages.data or [])
+            service.contact_methods = ",".join(form.contact_methods.data or [])
+            editing.set_terms(session, service, form.terms.data or [])
+            editing.apply_changes(session, service, {name: getattr(form, name).data for name in editing.PROPOSABLE})
+            if form.verified.data:
+                editing.mark_verified(service, f"{admin.name} ({site.name})")
+            session.commit()
+            flash(request, f"”{service.name}” är sparad.")
+            return RedirectResponse(url(site, f"/tjanst/{service.id}"), status_code=303)
+        return site.render(
+            request,
+            "lisa/admin_service_form.html",
+            {**common(site), "form": form, "service": service},
+            status_code=400 if form.errors else 200,
+        )
+
+
+async def service_verify(request: Request) -> Response:
+    site = site_of(request)
+    admin = require_admin(request)
+    with site.session() as session:
+        service = session.get(Service, request.path_params["service_id"])
+        if service is None:
+            raise HTTPException(404, "Tjänsten finns inte.")
+        editing.mark_verified(service, f"{admin.name} ({site.name})")
+        session.add(service)
+        session.commit()
+    flash(request, f"”{service.name}” är markerad som kontrollerad i dag.")
+    return RedirectResponse(url(site, "/admin"), status_code=303)
+
+
+async def organisation_list(request: Request) -> Response:
+    site = site_of(request)
+    require_admin(request)
+    with site.session() as session:
+        orgs = _organisations(session)
+        counts: dict[int, int] = {}
+        for s in session.exec(select(Service)).all():
+            counts[s.organisation_id] = counts.get(s.organisation_id, 0) + 1
+    links = {o.id: site.absolute_url(confirm.confirm_url(site, o)) for o in orgs}
+    return site.render(
+        request, "lisa/admin_organisations.html", {**common(site), "orgs": orgs, "counts": counts, "links": links}
+    )
+
+
+async def organisation_edit(request: Request) -> Response:
+    site = site_of(request)
+    require_admin(request)
+    org_id = request.path_params.get("organisation_id")
+    with site.session() as session:
+        org = session.get(Organisation, org_id) if org_id is not None else None
+        if org_id is not None and org is None:
+            raise HTTPException(404, "Organisationen finns inte.")
+        form = await OrganisationForm.from_request(request, obj=org)
+        form.municipality.choices = [SelectChoice(m) for m in settings_of(site).municipalities]
+        if request.method == "POST" and form.validate():
+            if org is None:
+                org = Organisation(name=form.name.data)
+            form.populate_obj(org)
+            org.updated_at = directory.clock.now()
+            session.add(org)
+            session.flush()
+            for service in session.exec(select(Service).where(Service.organisation_id == org.id)).all():
+                directory.refresh_search_text(session, service)
+                session.add(service)
+            session.commit()
+            flash(request, f"”{org.name}” är sparad.")
+            return RedirectResponse(url(site, "/admin/organisationer"), status_code=303)
+        link = site.absolute_url(confirm.confirm_url(site, org)) if org else ""
+        return site.render(
+            request,
+            "lisa/admin_organisation_form.html",
+            {**common(site), "form": form, "organisation": org, "confirm_link": link},
+            status_code=400 if form.errors else 200,
+        )
+
+
+async def terms_page(request: Request) -> Response:
+    """The taxonomy of needs: add a need, or rename and reorder one."""
+    site = site_of(request)
+    require_admin(request)
+    with site.session() as session:
+        form = await TermForm.from_request(request)
+        if request.method == "POST" and form.validate():
+            code = term_code(form.name.data)
+            if session.exec(select(Term).where(Term.code == code)).first() is not None:
+                form.name.errors = [*form.name.errors, "Det behovet finns redan. Välj ett annat namn."]
+            else:
+                session.add(
+                    Term(
+                        code=code,
+                        name=form.name.data.strip(),
+                        description=form.description.data or "",
+                        position=form.position.data,
+                        updated_at=directory.clock.now(),
+                    )
+                )
+                session.commit()
+                flash(request, f"Behovet ”{form.name.data}” är tillagt.")
+                return RedirectResponse(url(site, "/admin/behov"), status_code=303)
+        terms = directory.all_terms(session)
+        edit_forms = {t.id: TermForm(obj=t, prefix=f"t{t.id}") for t in terms}
+    return site.render(
+        request,
+        "lisa/admin_terms.html",
+        {**common(site), "form": form, "terms": terms, "edit_forms": edit_forms},
+        status_code=400 if form.errors else 200,
+    )
+
+
+async def term_edit(request: Request) -> Response:
+    site = site_of(request)
+    require_admin(request)
+    with site.session() as session:
+        term = session.get(Term, request.path_params["term_id"])
+        if term is None:
+            raise HTTPException(404, "Behovet finns inte.")
+        form = await TermForm.from_request(request, prefix=f"t{term.id}")
+        if not form.validate():
+            flash(request, "Behovet sparades inte: " + " ".join(e for f in form for e in f.errors), "error")
+            return RedirectResponse(url(site, "/admin/behov"), status_code=303)
+        term.name = form.name.data.strip()
+        term.description = form.description.data or ""
+        term.position = form.position.data
+        term.updated_at = directory.clock.now()
+        session.add(term)
+        session.flush()
+        for service in session.exec(select(Service)).all():
+            directory.refresh_search_text(session, service)
+            session.add(service)
+        session.commit()
+    flash(request, f"Behovet ”{term.name}” är sparat.")
+    return RedirectResponse(url(site, "/admin/behov"), status_code=303)
+
+
+async def proposal_decide(request: Request) -> Response:
+    site = site_of(request)
+    admin = require_admin(request)
+    data = await request.form()
+    decision = data.get("beslut")
+    with site.session() as session:
+        proposal = session.get(Proposal, request.path_params["proposal_id"])
+        if proposal is None or proposal.status != ProposalStatus.PENDING:
+            raise HTTPException(404, "Förslaget finns inte eller är redan avgjort.")
+        service = session.get(Service, proposal.service_id)
+        assert service is not None
+        if decision == "godkann":
+            editing.apply_changes(session, service, json.loads(proposal.changes))
+            editing.mark_verified(service, proposal.submitted_by or admin.name)
+            proposal.status = ProposalStatus.APPROVED
+            message = f"Ändringarna i ”{service.name}” är godkända och syns nu."
+        elif decision == "avsla":
+            proposal.status = ProposalStatus.REJECTED
+            message = f"Förslaget för ”{service.name}” är avslaget."
+        else:
+            raise HTTPException(400, "Välj godkänn eller avslå.")
+        proposal.decided_at = directory.clock.now()
+        session.add(proposal)
+        session.commit()
+    flash(request, message)
+    return RedirectResponse(url(site, "/admin"), status_code=303)
+
+
+def _targets(session: Session) -> list[tuple[str, str]]:
+    targets = [
+        (f"vc:{h.id}", f"Vårdcentral: {h.name}")
+        for h in session.exec(select(HealthCentre).order_by(col(HealthCentre.name))).all()
+    ]
+    targets += [(f"org:{o.id}", f"Organisation: {o.name}") for o in _organisations(session)]
+    return targets
+
+
+async def roles_page(request: Request) -> Response:
+    """Who acts for which health centre or organisation."""
+    site = site_of(request)
+    require_admin(request)
+    with site.session() as session:
+        form = await MembershipForm.from_request(request)
+        form.target.choices = [SelectChoice(v, label) for v, label in _targets(session)]
+        hc_form = HealthCentreForm(prefix="vc")
+        hc_form.municipality.choices = [SelectChoice(m) for m in settings_of(site).municipalities]
+        if request.method == "POST" and form.validate():
+            user = get_user_by_email(session, form.email.data)
+            kind, _, raw = (form.target.data or "").partition(":")
+            if user is None:
+                form.email.errors = [
+                    *form.email.errors,
+                    "Det finns inget konto med den adressen. Skapa kontot först under Administration → Användare.",
+                ]
+            else:
+                membership = Membership(
+                    user_id=user.id,
+                    kind=MembershipKind.HEALTH_CENTRE if kind == "vc" else MembershipKind.ORGANISATION,
+                    health_centre_id=int(raw) if kind == "vc" else None,
+                    organisation_id=int(raw) if kind == "org" else None,
+                )
+                exists = session.exec(
+                    select(Membership).where(
+                        Membership.user_id == user.id,
+                        Membership.health_centre_id == membership.health_centre_id,
+                        Membership.organisation_id == membership.organisation_id,
+                    )
+                ).first()
+                if exists is None:
+                    session.add(membership)
+                    session.commit()
+                flash(request, f"{user.name} är kopplad.")
+                return RedirectResponse(url(site, "/admin/roller"), status_code=303)
+        rows = session.exec(
+            select(Membership, User).join(User, col(User.id) == Membership.user_id).order_by(col(User.name))
+        ).all()
+        names = dict(_targets(session))
+    return site.render(
+        request,
+        "lisa/admin_roles.html",
+        {**common(site), "form": form, "hc_form": hc_form, "rows": rows, "names": names},
+        status_code=400 if form.errors else 200,
+    )
+
+
+async def role_delete(request: Request) -> Response:
+    site = site_of(request)
+    require_admin(request)
+    with site.session() as session:
+        membership = session.get(Membership, request.path_params["membership_id"])
+        if membership is None:
+            raise HTTPException(404, "Kopplingen finns inte.")
+        session.delete(membership)
+        session.commit()
+    flash(request, "Kopplingen är borttagen.")
+    return RedirectResponse(url(site, "/admin/roller"), status_code=303)
+
+
+async def health_centre_add(request: Request) -> Response:
+    site = site_of(request)
+    require_admin(request)
+    with site.session() as session:
+        form = await HealthCentreForm.from_request(request, prefix="vc")
+        form.municipality.choices = [SelectChoice(m) for m in settings_of(site).municipalities]
+        if not form.validate():
+            flash(request, "Vårdcentralen sparades inte: " + " ".join(e for f in form for e in f.errors), "error")
+        elif session.exec(select(HealthCentre).where(HealthCentre.name == form.name.data.strip())).first():
+            flash(request, "Den vårdcentralen finns redan.", "error")
+        else:
+            session.add(HealthCentre(name=form.name.data.strip(), municipality=form.municipality.data))
+            session.commit()
+            flash(request, f"{form.name.data} är tillagd.")
+    return RedirectResponse(url(site, "/admin/roller"), status_code=303)

@@ -1,0 +1,169 @@
+"""Keeping the directory current: each organisation gets a signed link
+(no account needed) where it confirms that its services are still right, or
+proposes changes, which wait for an admin's approval before anyone sees them.
+
+The link is an itsdangerous token signed with the site's secret key and
+carrying only the organisation's id; it expires after
+``confirm_link_days``. Logged-in organisation users find the same page under
+"Mina tjänster".
+"""
+
+from __future__ import annotations
+
+import json
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlmodel import col, select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from wtforms import StringField, validators
+
+from core.permissions import Forbidden, require_user
+from core.site import Site
+from core.templating import flash
+from plugins.lisa import clock, directory, editing, roles
+from plugins.lisa.directory import settings_of, site_of, url
+from plugins.lisa.forms import ProposalFields
+from plugins.lisa.models import Organisation, Proposal, ProposalStatus, Service, ServiceStatus
+from plugins.lisa.public import common
+
+SALT = "lisa-confirm"
+
+
+class ProposalForm(ProposalFields):
+    submitter = StringField(
+        "Ditt namn",
+        description="Så att kansliet vet vem som har kontrollerat uppgifterna.",
+        validators=[validators.InputRequired("Skriv ditt namn."), validators.Length(max=120)],
+    )
+
+
+def _serializer(site: Site) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(site.secret_key, salt=SALT)
+
+
+def make_token(site: Site, organisation: Organisation) -> str:
+    return _serializer(site).dumps({"o": organisation.id})
+
+
+def confirm_url(site: Site, organisation: Organisation) -> str:
+    return url(site, f"/bekrafta/{make_token(site, organisation)}")
+
+
+def _organisation_id(site: Site, token: str) -> int:
+    max_age = settings_of(site).confirm_link_days * 86400
+    try:
+        data = _serializer(site).loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise Forbidden("Länken har gått ut. Be kansliet om en ny länk.") from exc
+    except BadSignature as exc:
+        raise Forbidden(
+            "Länken är inte giltig. Kontrollera att hela länken kom med, eller be kansliet om en ny."
+        ) from exc
+    return int(data["o"])
+
+
+async def confirm_page(request: Request) -> Response:
+    site = site_of(request)
+    token = request.path_params["token"]
+    org_id = _organisation_id(site, token)
+    with site.session() as session:
+        organisation = session.get(Organisation, org_id)
+        if organisation is None:
+            raise HTTPException(404, "Organisationen finns inte längre i LISA.")
+        services = session.exec(
+            select(Service).where(Service.organisation_id == org_id).order_by(col(Service.name))
+        ).all()
+        rows = []
+        for s in services:
+            pending = session.exec(
+                select(Proposal).where(Proposal.service_id == s.id, Proposal.status == ProposalStatus.PENDING)
+            ).first()
+            rows.append(
+                {
+                    "service": s,
+                    "form": ProposalForm(data=editing.current_values(session, s), prefix=f"s{s.id}"),
+                    "pending": pending,
+                    "due": directory.needs_verification(site, s),
+                }
+            )
+    return site.render(
+        request,
+        "lisa/confirm.html",
+        {**common(site), "organisation": organisation, "rows": rows, "token": token},
+    )
+
+
+async def confirm_service(request: Request) -> Response:
+    """Either "everything is right" (verified now) or a proposal for the admin."""
+    site = site_of(request)
+    token = request.path_params["token"]
+    org_id = _organisation_id(site, token)
+    with site.session() as session:
+        service = session.get(Service, request.path_params["service_id"])
+        if service is None or service.organisation_id != org_id:
+            raise Forbidden("Länken gäller bara den egna organisationens tjänster.")
+        organisation = session.get(Organisation, org_id)
+        assert organisation is not None
+        form = await ProposalForm.from_request(request, prefix=f"s{service.id}")
+        data = await request.form()
+        action = data.get("atgard")
+        if action not in ("stammer", "foresla"):
+            raise HTTPException(400, "Välj om uppgifterna stämmer eller om du föreslår ändringar.")
+        if action == "stammer":
+            if not form.submitter.data or not form.submitter.data.strip():
+                flash(request, "Skriv ditt namn så att kansliet vet vem som kontrollerade uppgifterna.", "error")
+                return RedirectResponse(url(site, f"/bekrafta/{token}#tjanst-{service.id}"), status_code=303)
+            editing.mark_verified(service, f"{form.submitter.data.strip()[:120]} ({organisation.name})")
+            session.add(service)
+            session.commit()
+            flash(request, f"Tack! ”{service.name}” är markerad som kontrollerad.")
+            return RedirectResponse(url(site, f"/bekrafta/{token}"), status_code=303)
+        if not form.validate():
+            return site.render(
+                request,
+                "lisa/confirm.html",
+                {
+                    **common(site),
+                    "organisation": organisation,
+                    "rows": [{"service": service, "form": form, "pending": None, "due": False}],
+                    "token": token,
+                },
+                status_code=400,
+            )
+        now = editing.current_values(session, service)
+        changes = {name: form[name].data or "" for name in editing.PROPOSABLE if (form[name].data or "") != now[name]}
+        if not changes:
+            flash(request, "Du ändrade inget. Klicka på ”Uppgifterna stämmer” om allt är rätt.", "error")
+            return RedirectResponse(url(site, f"/bekrafta/{token}#tjanst-{service.id}"), status_code=303)
+        session.add(
+            Proposal(
+                service_id=service.id,
+                changes=json.dumps(changes, ensure_ascii=False),
+                submitted_by=f"{form.submitter.data.strip()} ({organisation.name})",
+                submitted_at=clock.now(),
+            )
+        )
+        session.commit()
+    flash(request, "Tack! Ändringarna är skickade till kansliet och syns när de har godkänts.")
+    return RedirectResponse(url(site, f"/bekrafta/{token}"), status_code=303)
+
+
+async def my_services(request: Request) -> Response:
+    """An organisation user's way in: their organisations and the link to
+    confirm or update each one's services."""
+    site = site_of(request)
+    user = require_user(request)
+    with site.session() as session:
+        ids = roles.organisation_ids(session, user)
+        if not ids:
+            raise Forbidden("Ditt konto är inte kopplat till någon organisation i LISA. Kontakta kansliet.")
+        orgs = session.exec(select(Organisation).where(col(Organisation.id).in_(ids)).order_by(col(Organisation.name)))
+        rows = []
+        for org in orgs:
+            services = session.exec(
+                select(Service).where(Service.organisation_id == org.id, Service.status != ServiceStatus.ENDED)
+            ).all()
+            rows.append((org, confirm_url(site, org), list(services)))
+    return site.render(request, "lisa/my_services.html", {**common(site), "rows": rows})

@@ -1,0 +1,142 @@
+"""LISA's demo content: the needs taxonomy, 20 organisations with 34 services
+across Karlskoga and Degerfors, three health centres, and two demo accounts
+that show the referral loop: a nurse at Vårdcentralen Bofors and a volunteer
+at Röda Korset.
+
+A site may bring its own ``sites/<slug>/demo/lisa/demo.json``. Idempotent:
+rows are keyed on names (terms on their code) and only missing ones are
+created, so what a demo visitor changed survives a second run. "Last
+verified" dates are spread so a few services are already due for checking.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+from core.accounts import create_user, get_user_by_email
+from core.demo import DEMO_PASSWORD, demo_accounts, demo_file
+from core.models import Role
+from core.site import Site
+from plugins.lisa import clock, directory, editing
+from plugins.lisa.models import HealthCentre, Membership, MembershipKind, Organisation, Service, Term
+
+DATA = Path(__file__).parent / "data"
+
+
+def ensure_terms(session: Session) -> dict[str, Term]:
+    """The default needs, created once; admins may rename them afterwards."""
+    terms = {t.code: t for t in session.exec(select(Term)).all()}
+    for position, (code, name, description) in enumerate(directory.DEFAULT_TERMS):
+        if code not in terms:
+            terms[code] = Term(code=code, name=name, description=description, position=(position + 1) * 10)
+            session.add(terms[code])
+    session.flush()
+    return terms
+
+
+def demo_users(site: Site) -> list[tuple[str, str, str]]:
+    """(e-mail, name, what they are) of LISA's demo accounts."""
+    host = demo_accounts(site)[0][0].split("@", 1)[1]
+    return [
+        (f"vardcentral@{host}", "Vera Sjuksköterska", "Vårdcentralen Bofors"),
+        (f"organisation@{host}", "Olle Volontär", "Röda Korset Karlskoga-Degerfors"),
+    ]
+
+
+def load(site: Site, session: Session) -> None:
+    data: dict[str, Any] = json.loads(demo_file(site, "lisa", "demo.json", DATA).read_text(encoding="utf-8"))
+    terms = ensure_terms(session)
+    municipalities = directory.settings_of(site).municipalities
+    centres = {h.name: h for h in session.exec(select(HealthCentre)).all()}
+    for hc in data["health_centres"]:
+        if hc["name"] not in centres:
+            centres[hc["name"]] = HealthCentre(name=hc["name"], municipality=hc["municipality"])
+            session.add(centres[hc["name"]])
+    orgs: dict[str, Organisation] = {}
+    existing = {o.name: o for o in session.exec(select(Organisation)).all()}
+    for o in data["organisations"]:
+        org = existing.get(o["name"])
+        if org is None:
+            org = Organisation(
+                name=o["name"],
+                kind=o.get("kind", "Förening"),
+                description=o.get("description", ""),
+                website=o.get("website", ""),
+                email=o.get("email", ""),
+                phone=o.get("phone", ""),
+                municipality=o.get("municipality", ""),
+                association_slug=o.get("association_slug", ""),
+            )
+            session.add(org)
+        orgs[o["key"]] = org
+    session.flush()
+    have = {(s.organisation_id, s.name) for s in session.exec(select(Service)).all()}
+    now = clock.now()
+    for s in data["services"]:
+        org = orgs[s["org"]]
+        if (org.id, s["name"]) in have or s["municipality"] not in municipalities:
+            continue
+        service = Service(
+            organisation_id=org.id,
+            name=s["name"],
+            summary=s.get("summary", ""),
+            description=s.get("description", ""),
+            target_groups=s.get("target_groups", ""),
+            min_age=s.get("min_age"),
+            max_age=s.get("max_age"),
+            languages=",".join(s.get("languages", ["sv"])),
+            free=s.get("free", True),
+            cost_description=s.get("cost", ""),
+            contact_methods=",".join(s.get("methods", [])),
+            how_to_contact=s.get("how", ""),
+            phone=s.get("phone", ""),
+            email=s.get("email", ""),
+            accepts_referrals=s.get("referrals", False),
+            status=s.get("status", "active"),
+            status_message=s.get("status_message", ""),
+            municipality=s["municipality"],
+            location_name=s.get("location", ""),
+            address=s.get("address", ""),
+            postal_code=s.get("postal_code", ""),
+            city=s.get("city", ""),
+            accessibility=s.get("accessibility", ""),
+            verified_at=now - timedelta(days=s.get("verified_days_ago", 30)),
+            verified_by=f"{org.name} (demodata)",
+        )
+        session.add(service)
+        session.flush()
+        editing.set_terms(session, service, [terms[c].id for c in s.get("terms", []) if c in terms])  # type: ignore[misc]
+        editing.set_openings(session, service, s.get("openings", ""))
+        session.flush()
+        directory.refresh_search_text(session, service)
+        session.add(service)
+    _load_users(site, session, centres, orgs)
+    session.commit()
+
+
+def _load_users(site: Site, session: Session, centres: dict[str, HealthCentre], orgs: dict[str, Organisation]) -> None:
+    by_name = {o.name: o for o in orgs.values()}
+    session.flush()
+    for email, name, unit in demo_users(site):
+        user = get_user_by_email(session, email) or create_user(session, email, name, DEMO_PASSWORD, Role.EDITOR)
+        session.flush()
+        if unit in centres:
+            membership = Membership(
+                user_id=user.id, kind=MembershipKind.HEALTH_CENTRE, health_centre_id=centres[unit].id
+            )
+        else:
+            membership = Membership(user_id=user.id, kind=MembershipKind.ORGANISATION, organisation_id=by_name[unit].id)
+        exists = session.exec(
+            select(Membership).where(
+                Membership.user_id == user.id,
+                Membership.health_centre_id == membership.health_centre_id,
+                Membership.organisation_id == membership.organisation_id,
+            )
+        ).first()
+        if exists is None:
+            session.add(membership)

@@ -1,0 +1,301 @@
+"""The directory's questions: which services match a visitor's filters,
+whether a service is open now, which ones are due for verification.
+
+Searching is forgiving: the search text holds every word as written and
+folded (å→a, ä→a, ö→o), so "vald i nara relationer" finds "våld i nära
+relationer" and "ÖREBRO" finds "Örebro". Filters that need the schedule
+("open now") run in Python on the few hundred rows a region has.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+from starlette.requests import Request
+
+from core.search import index_text, match
+from core.site import Site
+from plugins.lisa import clock
+from plugins.lisa.models import Organisation, Schedule, Service, ServiceStatus, ServiceTerm, Term
+from plugins.lisa.settings import LisaSettings
+
+PLUGIN = "lisa"
+
+#: The needs a new site starts with; admins edit them under LISA → Behov.
+DEFAULT_TERMS: list[tuple[str, str, str]] = [
+    ("ensamhet", "Ensamhet", "Gemenskap, samtal och sällskap för den som känner sig ensam."),
+    ("ekonomi-och-skulder", "Ekonomi och skulder", "Budget- och skuldrådgivning, hjälp med räkningar och ansökningar."),
+    ("mat-och-klader", "Mat och kläder", "Matkassar, sociala måltider, kläder och second hand."),
+    ("boende", "Boende", "Akut boende, hjälp att behålla eller hitta bostad."),
+    ("psykisk-halsa", "Psykisk hälsa", "Stödsamtal, samtalsgrupper och stöd vid oro, nedstämdhet eller kris."),
+    ("missbruk-och-beroende", "Missbruk och beroende", "Stöd för den som har ett beroende och för anhöriga."),
+    ("vald-i-nara-relationer", "Våld i nära relationer", "Stöd, skydd och rådgivning för den som utsätts för våld."),
+    ("anhorigstod", "Anhörigstöd", "Stöd för den som hjälper eller vårdar en närstående."),
+    ("foraldraskap", "Föräldraskap", "Föräldragrupper, familjestöd och mötesplatser för småbarnsföräldrar."),
+    ("nyanlanda", "Nyanlända", "Språkcafé, samhällsinformation och stöd för den som är ny i Sverige."),
+    ("sysselsattning", "Sysselsättning", "Meningsfull vardag, praktik, volontärarbete och arbetsträning."),
+    ("juridik", "Juridik", "Rådgivning om rättigheter, myndighetskontakter och juridiska frågor."),
+    ("fritid-for-barn-och-unga", "Fritid för barn och unga", "Kostnadsfria aktiviteter, läxhjälp och mötesplatser."),
+]
+
+#: ISO 639-1 codes and their Swedish names, for the language filter and pages.
+LANGUAGES: dict[str, str] = {
+    "sv": "svenska",
+    "en": "engelska",
+    "ar": "arabiska",
+    "so": "somaliska",
+    "ti": "tigrinja",
+    "fa": "persiska",
+    "prs": "dari",
+    "uk": "ukrainska",
+    "pl": "polska",
+    "fi": "finska",
+    "es": "spanska",
+    "ku": "kurdiska",
+    "bs": "bosniska",
+    "sgn": "teckenspråk",
+}
+
+METHOD_LABELS: dict[str, str] = {
+    "dropin": "Drop-in, kom när det är öppet",
+    "phone": "Ring",
+    "booking": "Boka tid",
+    "referral": "Tar emot remiss från vårdcentral",
+}
+
+STATUS_LABELS: dict[str, str] = {
+    ServiceStatus.ACTIVE.value: "Pågår",
+    ServiceStatus.TEMPORARILY_CLOSED.value: "Tillfälligt stängt",
+    ServiceStatus.ENDED.value: "Avslutad",
+}
+
+WEEKDAYS = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
+
+_FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "è": "e", "ü": "u", "æ": "a", "ø": "o"})
+
+
+def site_of(request: Request) -> Site:
+    return request.app.state.site  # type: ignore[no-any-return]
+
+
+def settings_of(site: Site) -> LisaSettings:
+    return site.plugin_settings(PLUGIN)  # type: ignore[no-any-return]
+
+
+def url(site: Site, path: str = "") -> str:
+    """A path inside the plugin, wherever it is mounted."""
+    return f"{site.prefix(PLUGIN)}{path}"
+
+
+def site_tz(site: Site) -> ZoneInfo:
+    return ZoneInfo(site.config.site.timezone)
+
+
+def fold(text: str) -> str:
+    """Lower-case without Swedish diacritics, for forgiving matches."""
+    return unicodedata.normalize("NFC", text).casefold().translate(_FOLD)
+
+
+def refresh_search_text(session: Session, service: Service) -> None:
+    """Keep the search column in step with what is shown; call on every save."""
+    organisation = session.get(Organisation, service.organisation_id)
+    terms = terms_of(session, service)
+    parts = [
+        service.name,
+        service.summary,
+        service.description,
+        service.target_groups,
+        organisation.name if organisation else "",
+        service.municipality,
+        service.location_name,
+        *(t.name for t in terms),
+        *(LANGUAGES.get(code, "") for code in service.language_list),
+    ]
+    service.search_text = index_text(*parts, *(fold(p) for p in parts))
+
+
+def terms_of(session: Session, service: Service) -> list[Term]:
+    rows = session.exec(
+        select(Term)
+        .join(ServiceTerm, col(ServiceTerm.term_id) == Term.id)
+        .where(ServiceTerm.service_id == service.id)
+        .order_by(col(Term.position), col(Term.name))
+    ).all()
+    return list(rows)
+
+
+def all_terms(session: Session) -> list[Term]:
+    return list(session.exec(select(Term).order_by(col(Term.position), col(Term.name))).all())
+
+
+def schedules_of(session: Session, service: Service) -> list[Schedule]:
+    rows = session.exec(
+        select(Schedule)
+        .where(Schedule.service_id == service.id)
+        .order_by(col(Schedule.weekday), col(Schedule.opens_at))
+    ).all()
+    return list(rows)
+
+
+# -- open now ---------------------------------------------------------------------
+
+
+def is_open(schedules: list[Schedule], at: datetime, tz: ZoneInfo) -> bool:
+    """Whether any weekly opening covers ``at`` in the site's time zone.
+    An opening that closes at or before it opens runs past midnight."""
+    local = at.astimezone(tz)
+    today, now_t = local.weekday(), local.time().replace(tzinfo=None)
+    yesterday = (today - 1) % 7
+    for s in schedules:
+        overnight = s.closes_at <= s.opens_at
+        if s.weekday == today and (s.opens_at <= now_t < s.closes_at or (overnight and now_t >= s.opens_at)):
+            return True
+        if overnight and s.weekday == yesterday and now_t < s.closes_at:
+            return True
+    return False
+
+
+def opening_lines(schedules: list[Schedule]) -> list[str]:
+    """ "måndag 10.00–14.00" per opening, in week order, for pages and print."""
+    return [f"{WEEKDAYS[s.weekday]} {_hhmm(s.opens_at)}–{_hhmm(s.closes_at)}" for s in schedules]
+
+
+def _hhmm(t: object) -> str:
+    return t.strftime("%H.%M")  # type: ignore[attr-defined]
+
+
+# -- verification -------------------------------------------------------------------
+
+
+def verify_due_before(site: Site) -> datetime:
+    """Services last verified before this moment are flagged."""
+    months = settings_of(site).verify_after_months
+    return clock.now() - timedelta(days=round(months * 365.25 / 12))
+
+
+def needs_verification(site: Site, service: Service) -> bool:
+    if service.status == ServiceStatus.ENDED:
+        return False
+    verified = service.verified_at
+    if verified is None:
+        return True
+    if verified.tzinfo is None:
+        verified = verified.replace(tzinfo=clock.now().tzinfo)
+    return verified < verify_due_before(site)
+
+
+def unverified_services(site: Site, session: Session) -> list[Service]:
+    rows = session.exec(select(Service).where(Service.status != ServiceStatus.ENDED).order_by(col(Service.name)))
+    return [s for s in rows if needs_verification(site, s)]
+
+
+# -- finding help -----------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    """What a visitor asked for, read from the query string."""
+
+    q: str = ""
+    behov: str = ""
+    kommun: str = ""
+    sprak: str = ""
+    gratis: bool = False
+    oppet: bool = False
+    alder: int | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_request(cls, request: Request) -> Filters:
+        p = request.query_params
+        filters = cls(
+            q=p.get("q", "").strip()[:200],
+            behov=p.get("behov", "").strip(),
+            kommun=p.get("kommun", "").strip(),
+            sprak=p.get("sprak", "").strip(),
+            gratis=p.get("gratis") == "ja",
+            oppet=p.get("oppet") == "ja",
+        )
+        age = p.get("alder", "").strip()
+        if age:
+            if age.isdigit() and int(age) <= 120:
+                filters.alder = int(age)
+            else:
+                filters.errors.append("Skriv åldern med siffror, till exempel 16.")
+        return filters
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.behov or self.kommun or self.sprak or self.gratis or self.oppet or self.alder)
+
+    def as_params(self) -> dict[str, str]:
+        params = {"q": self.q, "behov": self.behov, "kommun": self.kommun, "sprak": self.sprak}
+        if self.gratis:
+            params["gratis"] = "ja"
+        if self.oppet:
+            params["oppet"] = "ja"
+        if self.alder is not None:
+            params["alder"] = str(self.alder)
+        return {k: v for k, v in params.items() if v}
+
+
+def find_services(site: Site, session: Session, filters: Filters) -> list[Service]:
+    """Services that are not ended and match every filter, open ones first,
+    then by name."""
+    statement = select(Service).where(Service.status != ServiceStatus.ENDED)
+    if filters.q:
+        clause = match(col(Service.search_text), fold(filters.q))  # type: ignore[arg-type]
+        if clause is not None:
+            statement = statement.where(clause)
+    if filters.behov:
+        statement = statement.join(ServiceTerm, col(ServiceTerm.service_id) == Service.id).join(
+            Term, col(Term.id) == ServiceTerm.term_id
+        )
+        statement = statement.where(Term.code == filters.behov)
+    if filters.kommun:
+        statement = statement.where(Service.municipality == filters.kommun)
+    if filters.gratis:
+        statement = statement.where(Service.free == True)  # noqa: E712
+    if filters.alder is not None:
+        age = filters.alder
+        statement = statement.where((col(Service.min_age).is_(None)) | (col(Service.min_age) <= age))
+        statement = statement.where((col(Service.max_age).is_(None)) | (col(Service.max_age) >= age))
+    services = list(session.exec(statement).all())
+    if filters.sprak:
+        services = [s for s in services if filters.sprak in s.language_list]
+    if filters.oppet:
+        tz, at = site_tz(site), clock.now()
+        openings = schedules_for(session, [s.id for s in services if s.id is not None])
+        services = [s for s in services if s.status == ServiceStatus.ACTIVE and is_open(openings[s.id or 0], at, tz)]
+    return sorted(services, key=lambda s: (s.status != ServiceStatus.ACTIVE, fold(s.name)))
+
+
+def schedules_for(session: Session, service_ids: list[int]) -> dict[int, list[Schedule]]:
+    """Every listed service's openings in one query, for result lists."""
+    found: dict[int, list[Schedule]] = {i: [] for i in service_ids}
+    if not service_ids:
+        return found
+    rows = session.exec(
+        select(Schedule)
+        .where(col(Schedule.service_id).in_(service_ids))
+        .order_by(col(Schedule.weekday), col(Schedule.opens_at))
+    ).all()
+    for row in rows:
+        found[row.service_id].append(row)
+    return found
+
+
+def organisations_by_id(session: Session, ids: set[int]) -> dict[int, Organisation]:
+    if not ids:
+        return {}
+    rows = session.exec(select(Organisation).where(col(Organisation.id).in_(ids))).all()
+    return {o.id: o for o in rows if o.id is not None}
+
+
+def tel_href(phone: str) -> str:
+    """A ``tel:`` link target: digits and a leading plus only."""
+    return "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+")

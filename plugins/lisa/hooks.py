@@ -1,0 +1,106 @@
+"""The LISA plugin's hook implementations. Each delegates to the module that
+owns the feature."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from core import hookimpl
+from core.contributions import Figure, NavItem, SearchResult
+from core.permissions import current_user
+from plugins.lisa import models  # noqa: F401  (registers the tables)
+from plugins.lisa.settings import LisaSettings
+
+if TYPE_CHECKING:
+    import click
+    from sqlmodel import Session
+    from starlette.requests import Request
+    from starlette.routing import BaseRoute
+
+    from core.site import Site
+
+
+@hookimpl
+def settings_model() -> type[LisaSettings]:
+    return LisaSettings
+
+
+@hookimpl
+def routes(site: Site) -> list[BaseRoute]:
+    from plugins.lisa.routes import lisa_routes
+
+    return lisa_routes()
+
+
+@hookimpl
+def nav_items(site: Site, request: Request) -> list[NavItem]:
+    from plugins.lisa import roles
+
+    prefix = site.prefix("lisa")
+    items = [NavItem("Hitta hjälp", f"{prefix}/", order=30)]
+    user = current_user(request)
+    if user is not None:
+        with site.session() as session:
+            kinds = {m.kind for m in roles.memberships(session, user)}
+        if kinds:
+            items.append(NavItem("Remisser", f"{prefix}/remisser", order=80))
+        if "organisation" in kinds:
+            items.append(NavItem("Mina tjänster", f"{prefix}/mina-tjanster", order=86))
+    return items
+
+
+@hookimpl
+def admin_links(site: Site, request: Request) -> list[NavItem]:
+    prefix = site.prefix("lisa")
+    return [
+        NavItem(
+            "LISA – hitta rätt hjälp",
+            f"{prefix}/admin",
+            order=50,
+            description="Tjänster och organisationer, behov, ändringsförslag, tjänster att kontrollera, roller.",
+        ),
+        NavItem(
+            "LISA: affischer och utskrifter",
+            f"{prefix}/skriv-ut",
+            order=51,
+            description="Affisch med QR-kod per kommun och A4-listor till vårdcentralerna.",
+        ),
+    ]
+
+
+@hookimpl
+def search_results(site: Site, query: str, session: Session, request: Request) -> list[SearchResult]:
+    from plugins.lisa.directory import Filters, find_services, url
+
+    found = find_services(site, session, Filters(q=query))[:6]
+    return [SearchResult(s.name, url(site, f"/tjanst/{s.id}"), s.summary, kind="Hjälp (LISA)") for s in found]
+
+
+@hookimpl
+def report_figures(site: Site, session: Session, start: Any, end: Any) -> list[Figure]:
+    from sqlmodel import select
+
+    from plugins.lisa.models import Organisation, Service, ServiceStatus
+    from plugins.lisa.referrals import referrals_sent_between
+
+    services = session.exec(select(Service).where(Service.status != ServiceStatus.ENDED)).all()
+    organisations = session.exec(select(Organisation)).all()
+    return [
+        Figure("Tjänster i LISA", len(services), "st", plugin="lisa"),
+        Figure("Organisationer i LISA", len(organisations), "st", plugin="lisa"),
+        Figure("Remisser skickade via LISA", referrals_sent_between(session, start, end), "st", plugin="lisa"),
+    ]
+
+
+@hookimpl
+def demo_data(site: Site, session: Session) -> None:
+    from plugins.lisa import demo
+
+    demo.load(site, session)
+
+
+@hookimpl
+def cli_commands() -> list[click.Command]:
+    from plugins.lisa.cli import lisa_export, lisa_import, lisa_purge
+
+    return [lisa_export, lisa_import, lisa_purge]

@@ -1,0 +1,70 @@
+"""Export downloads (open data, no personal data) and the admin's import form."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from core.forms import MAX_FORM_BYTES
+from core.permissions import require_admin
+from core.templating import flash
+from plugins.lisa.directory import site_of, url
+from plugins.lisa.hsds import exchange
+from plugins.lisa.public import common
+
+
+async def export_json(request: Request) -> Response:
+    site = site_of(request)
+    with site.session() as session:
+        document = exchange.export_document(site, session)
+    body = json.dumps(document, ensure_ascii=False, indent=1)
+    return Response(
+        body,
+        media_type="application/json; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="lisa-hsds.json"'},
+    )
+
+
+async def export_csv(request: Request) -> Response:
+    site = site_of(request)
+    with site.session() as session:
+        document = exchange.export_document(site, session)
+    return Response(
+        exchange.export_zip(document),
+        media_type="application/zip",
+        headers={"Content-Disposition": 'attachment; filename="lisa-hsds-csv.zip"'},
+    )
+
+
+async def import_form(request: Request) -> Response:
+    site = site_of(request)
+    require_admin(request)
+    error = ""
+    if request.method == "POST":
+        form = await request.form(max_part_size=MAX_FORM_BYTES)
+        upload = form.get("fil")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            error = "Välj en fil att läsa in: HSDS-JSON eller en zip med CSV-filer."
+        else:
+            data = await upload.read()
+            try:
+                document = exchange.read_document(data, upload.filename)
+                with site.session() as session:
+                    result = exchange.import_document(site, session, document)
+            except exchange.ImportError_ as exc:
+                error = str(exc)
+            else:
+                message = (
+                    f"Inläst: {result.services} tjänster, {result.organisations} nya organisationer, "
+                    f"{result.terms} nya behov."
+                )
+                if result.skipped:
+                    message += f" Hoppade över {len(result.skipped)} tjänster utan namn eller organisation."
+                flash(request, message)
+                return RedirectResponse(url(site, "/admin"), status_code=303)
+    return site.render(
+        request, "lisa/admin_import.html", {**common(site), "error": error}, status_code=400 if error else 200
+    )

@@ -1,0 +1,241 @@
+"""Pages for residents and health-centre staff: search, a service, the "kort"
+to read out or hand over, an organisation, the A4 print view and the
+per-municipality poster with its QR code."""
+
+from __future__ import annotations
+
+import io
+import math
+from typing import Any
+from urllib.parse import urlencode
+
+import segno
+from markupsafe import Markup
+from sqlmodel import Session, col, select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from core.permissions import current_user
+from core.site import Site
+from plugins.lisa import clock, directory
+from plugins.lisa.directory import (
+    LANGUAGES,
+    METHOD_LABELS,
+    STATUS_LABELS,
+    Filters,
+    site_of,
+    url,
+)
+from plugins.lisa.models import Organisation, Service, ServiceStatus, Term
+from plugins.lisa.roles import can_refer
+
+
+def service_url(site: Site, service: Service) -> str:
+    return url(site, f"/tjanst/{service.id}")
+
+
+def common(site: Site) -> dict[str, Any]:
+    """Labels and helpers every LISA template uses."""
+    return {
+        "lisa_url": lambda path="": url(site, path),
+        "service_url": lambda s: service_url(site, s),
+        "languages": LANGUAGES,
+        "method_labels": METHOD_LABELS,
+        "status_labels": STATUS_LABELS,
+        "tel_href": directory.tel_href,
+        "municipalities": directory.settings_of(site).municipalities,
+    }
+
+
+def _get_service(session: Session, service_id: int) -> Service:
+    service = session.get(Service, service_id)
+    if service is None:
+        raise HTTPException(404, "Tjänsten finns inte. Den kan ha tagits bort; sök igen bland all hjälp.")
+    return service
+
+
+def _view(site: Site, session: Session, services: list[Service]) -> list[dict[str, Any]]:
+    """What a result list shows per service, with openings loaded in one go."""
+    ids = [s.id for s in services if s.id is not None]
+    openings = directory.schedules_for(session, ids)
+    orgs = directory.organisations_by_id(session, {s.organisation_id for s in services})
+    tz, now = directory.site_tz(site), clock.now()
+    return [
+        {
+            "service": s,
+            "organisation": orgs.get(s.organisation_id),
+            "open_now": s.status == ServiceStatus.ACTIVE and directory.is_open(openings[s.id or 0], now, tz),
+            "openings": directory.opening_lines(openings[s.id or 0]),
+            "terms": directory.terms_of(session, s),
+        }
+        for s in services
+    ]
+
+
+async def search(request: Request) -> Response:
+    site = site_of(request)
+    filters = Filters.from_request(request)
+    per_page = directory.settings_of(site).per_page
+    try:
+        page = max(1, int(request.query_params.get("sida", "1")))
+    except ValueError:
+        page = 1
+    with site.session() as session:
+        terms = directory.all_terms(session)
+        found = directory.find_services(site, session, filters) if not filters.errors else []
+        pages = max(1, math.ceil(len(found) / per_page))
+        page = min(page, pages)
+        rows = _view(site, session, found[(page - 1) * per_page : page * per_page])
+        chosen = next((t for t in terms if t.code == filters.behov), None)
+
+    def page_link(n: int) -> str:
+        params = filters.as_params()
+        if n > 1:
+            params["sida"] = str(n)
+        return url(site, "/") + ("?" + urlencode(params) if params else "")
+
+    return site.render(
+        request,
+        "lisa/search.html",
+        {
+            **common(site),
+            "filters": filters,
+            "terms": terms,
+            "chosen_term": chosen,
+            "rows": rows,
+            "total": len(found),
+            "page": page,
+            "pages": pages,
+            "page_link": page_link,
+        },
+        status_code=400 if filters.errors else 200,
+    )
+
+
+async def service_page(request: Request) -> Response:
+    site = site_of(request)
+    with site.session() as session:
+        service = _get_service(session, request.path_params["service_id"])
+        row = _view(site, session, [service])[0]
+        user = current_user(request)
+        may_refer = service.accepts_referrals and can_refer(session, user)
+    return site.render(
+        request,
+        "lisa/service.html",
+        {
+            **common(site),
+            **row,
+            "may_refer": may_refer,
+            "needs_verification": directory.needs_verification(site, service),
+        },
+    )
+
+
+async def service_card(request: Request) -> Response:
+    """The "kort": the essentials in large type on one small page, for a nurse
+    to read out or print and hand over."""
+    site = site_of(request)
+    with site.session() as session:
+        service = _get_service(session, request.path_params["service_id"])
+        row = _view(site, session, [service])[0]
+    return site.render(request, "lisa/card.html", {**common(site), **row})
+
+
+async def organisation_page(request: Request) -> Response:
+    site = site_of(request)
+    with site.session() as session:
+        organisation = session.get(Organisation, request.path_params["organisation_id"])
+        if organisation is None:
+            raise HTTPException(404, "Organisationen finns inte i LISA.")
+        services = session.exec(
+            select(Service)
+            .where(Service.organisation_id == organisation.id, Service.status != ServiceStatus.ENDED)
+            .order_by(col(Service.name))
+        ).all()
+        rows = _view(site, session, list(services))
+    return site.render(request, "lisa/organisation.html", {**common(site), "organisation": organisation, "rows": rows})
+
+
+async def print_view(request: Request) -> Response:
+    """The whole directory, or one need, laid out for A4, grouped by need."""
+    site = site_of(request)
+    code = request.query_params.get("behov", "")
+    kommun = request.query_params.get("kommun", "")
+    with site.session() as session:
+        terms = directory.all_terms(session)
+        chosen = [t for t in terms if t.code == code] if code else terms
+        if code and not chosen:
+            raise HTTPException(404, "Det behovet finns inte. Välj ett behov i listan.")
+        groups = []
+        for term in chosen:
+            services = directory.find_services(site, session, Filters(behov=term.code, kommun=kommun))
+            groups.append((term, _view(site, session, services)))
+    return site.render(
+        request,
+        "lisa/print.html",
+        {
+            **common(site),
+            "groups": groups,
+            "terms": terms,
+            "code": code,
+            "kommun": kommun,
+            "printed": clock.now(),
+        },
+    )
+
+
+def poster_target(site: Site, municipality: str) -> str:
+    """What the poster's QR code opens: the directory filtered to the town."""
+    return site.absolute_url(url(site, "/") + "?" + urlencode({"kommun": municipality}))
+
+
+def _municipality(site: Site, request: Request) -> str:
+    name = request.path_params["kommun"]
+    for m in directory.settings_of(site).municipalities:
+        if directory.fold(m) == directory.fold(name):
+            return m
+    raise HTTPException(404, "Det finns ingen affisch för den kommunen. Välj en av kommunerna i listan.")
+
+
+def qr_svg(target: str, scale: int = 8) -> str:
+    """A QR code as SVG, made here (segno), so no outside service sees who
+    prints what."""
+    buffer = io.BytesIO()
+    segno.make(target, error="m").save(buffer, kind="svg", scale=scale, xmldecl=False, svgns=True, title=target)
+    return buffer.getvalue().decode("utf-8")
+
+
+async def poster(request: Request) -> Response:
+    site = site_of(request)
+    municipality = _municipality(site, request)
+    target = poster_target(site, municipality)
+    with site.session() as session:
+        terms = directory.all_terms(session)
+        count = len(directory.find_services(site, session, Filters(kommun=municipality)))
+    return site.render(
+        request,
+        "lisa/poster.html",
+        {
+            **common(site),
+            "municipality": municipality,
+            "target": target,
+            "qr": Markup(qr_svg(target)),  # our own SVG, no user markup in it but the escaped URL
+            "terms": terms,
+            "count": count,
+        },
+    )
+
+
+async def poster_qr(request: Request) -> Response:
+    site = site_of(request)
+    target = poster_target(site, _municipality(site, request))
+    return Response(qr_svg(target, scale=10), media_type="image/svg+xml")
+
+
+async def posters(request: Request) -> Response:
+    """The list of posters and print views, for health-centre staff."""
+    site = site_of(request)
+    with site.session() as session:
+        terms: list[Term] = directory.all_terms(session)
+    return site.render(request, "lisa/print_index.html", {**common(site), "terms": terms})

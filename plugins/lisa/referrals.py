@@ -1,0 +1,303 @@
+"""Referrals: a health-centre or organisation user hands a person on to a
+service that accepts referrals, with the person's recorded consent.
+
+Lawful and minimal (GDPR art. 9, OSL 25:1): only a first name or alias, how
+to reach them and what they need; who consented, when, to what. The list
+pages show no personal data; only the referral's own page does, and every
+view of it is written to the access log. Each referral is deleted when its
+retention period (``referral_retention_days``) ends: ``purge_expired`` runs
+whenever a referral page is opened and from ``paraply lisa-purge`` (run it
+daily from cron). Referrals never reach feeds, search, exports or logs.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlmodel import Session, col, delete, select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from wtforms import (
+    BooleanField,
+    Field,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+    validators,
+)
+
+from core.forms import Form
+from core.models import User
+from core.permissions import Forbidden, require_user
+from core.templating import flash
+from plugins.lisa import clock, roles
+from plugins.lisa.directory import settings_of, site_of, url
+from plugins.lisa.models import (
+    HealthCentre,
+    Organisation,
+    Referral,
+    ReferralAccess,
+    ReferralStatus,
+    Service,
+    ServiceStatus,
+)
+from plugins.lisa.public import common
+
+STATUS_LABELS = {
+    ReferralStatus.SENT.value: "Skickad, väntar på svar",
+    ReferralStatus.ACCEPTED.value: "Antagen",
+    ReferralStatus.DECLINED.value: "Avböjd",
+    ReferralStatus.COMPLETED.value: "Avslutad",
+}
+CONSENT_BY = [
+    ("personen", "Personen själv"),
+    ("vardnadshavare", "Vårdnadshavare"),
+    ("foretradare", "God man eller förvaltare"),
+]
+_PERSONNUMMER = re.compile(r"\b(19|20)?\d{6}[-+ ]?\d{4}\b")
+
+
+def no_personnummer(form: Form, field: Field) -> None:
+    if _PERSONNUMMER.search(field.data or ""):
+        raise ValidationError(
+            "Ta bort personnumret. En remiss i LISA ska bara ha förnamn eller alias, kontaktväg och behov."
+        )
+
+
+class ReferralForm(Form):
+    sender = SelectField("Skickas från", validators=[validators.InputRequired("Välj vem som skickar remissen.")])
+    person_name = StringField(
+        "Förnamn eller alias",
+        description="Bara förnamn eller ett alias som personen själv valt. Inget efternamn, inget personnummer.",
+        validators=[
+            validators.InputRequired("Skriv personens förnamn eller ett alias."),
+            validators.Length(max=60),
+            no_personnummer,
+        ],
+    )
+    contact = StringField(
+        "Hur personen vill bli kontaktad",
+        description="Till exempel ett telefonnummer eller en e-postadress, och när det passar.",
+        validators=[
+            validators.InputRequired("Skriv hur organisationen kan nå personen."),
+            validators.Length(max=120),
+            no_personnummer,
+        ],
+    )
+    need = TextAreaField(
+        "Vad personen behöver hjälp med",
+        description="Kort och med personens egna ord. Skriv inga diagnoser eller journaluppgifter.",
+        validators=[
+            validators.InputRequired("Beskriv kort vad personen behöver hjälp med."),
+            validators.Length(max=1000),
+            no_personnummer,
+        ],
+    )
+    consent_by = SelectField("Vem gav samtycket", choices=[SelectChoice(k, v) for k, v in CONSENT_BY])
+    consent = BooleanField(
+        "Samtycke är inhämtat",
+        validators=[
+            validators.InputRequired(
+                "Kryssa i rutan när personen har samtyckt. Utan samtycke kan remissen inte skickas."
+            )
+        ],
+    )
+
+
+def consent_text(sender_name: str, organisation: Organisation, service: Service, days: int) -> str:
+    """What the person consents to, recorded word for word with the referral."""
+    return (
+        f"Att {sender_name} lämnar förnamn eller alias, kontaktväg och behov till {organisation.name} "
+        f"({service.name}) så att de kan kontakta personen. Uppgifterna raderas automatiskt efter {days} dagar."
+    )
+
+
+def log_access(session: Session, referral: Referral, user: User | None, action: str) -> None:
+    assert referral.id is not None
+    session.add(
+        ReferralAccess(referral_id=referral.id, user_id=user.id if user else None, action=action, at=clock.now())
+    )
+
+
+def purge_expired(session: Session) -> int:
+    """Delete every referral whose retention period has ended. Returns how many."""
+    now = clock.now()
+    expired = session.exec(select(Referral.id).where(col(Referral.delete_after) <= now)).all()
+    for referral_id in expired:
+        session.add(ReferralAccess(referral_id=referral_id, user_id=None, action="deleted", at=now))
+    if expired:
+        session.exec(delete(Referral).where(col(Referral.id).in_(list(expired))))  # type: ignore[call-overload]
+    session.commit()
+    return len(expired)
+
+
+def _sender_name(session: Session, referral: Referral) -> str:
+    if referral.sender_health_centre_id:
+        hc = session.get(HealthCentre, referral.sender_health_centre_id)
+        if hc:
+            return hc.name
+    if referral.sender_organisation_id:
+        org = session.get(Organisation, referral.sender_organisation_id)
+        if org:
+            return org.name
+    return "Okänd avsändare"
+
+
+async def new_referral(request: Request) -> Response:
+    site = site_of(request)
+    user = require_user(request)
+    with site.session() as session:
+        service = session.get(Service, request.path_params["service_id"])
+        if service is None or service.status == ServiceStatus.ENDED:
+            raise HTTPException(404, "Tjänsten finns inte längre. Sök en annan tjänst.")
+        roles.require_referrer(session, user)
+        if not service.accepts_referrals:
+            raise Forbidden("Den här tjänsten tar inte emot remisser. Ge personen kontaktuppgifterna i stället.")
+        organisation = session.get(Organisation, service.organisation_id)
+        assert organisation is not None
+        choices = roles.sender_choices(session, user)
+        form = await ReferralForm.from_request(request)
+        form.sender.choices = [SelectChoice(v, label) for v, label in choices]
+        days = settings_of(site).referral_retention_days
+        names = dict(choices)
+        if request.method == "POST" and form.validate():
+            kind, _, raw_id = (form.sender.data or "").partition(":")
+            now = clock.now()
+            referral = Referral(
+                service_id=service.id,
+                sender_user_id=user.id,
+                sender_health_centre_id=int(raw_id) if kind == "vc" else None,
+                sender_organisation_id=int(raw_id) if kind == "org" else None,
+                person_name=form.person_name.data.strip(),
+                contact=form.contact.data.strip(),
+                need=form.need.data.strip(),
+                consent_by=dict(CONSENT_BY)[form.consent_by.data],
+                consent_scope=consent_text(names[form.sender.data], organisation, service, days),
+                consent_at=now,
+                created_at=now,
+                delete_after=now + timedelta(days=days),
+            )
+            session.add(referral)
+            session.flush()
+            log_access(session, referral, user, "created")
+            session.commit()
+            flash(request, f"Remissen är skickad till {organisation.name}. Du ser svaret under Remisser.")
+            return RedirectResponse(url(site, f"/remisser/{referral.id}"), status_code=303)
+        sample_sender = names.get(form.sender.data or "", choices[0][1] if choices else "")
+        return site.render(
+            request,
+            "lisa/referral_form.html",
+            {
+                **common(site),
+                "form": form,
+                "service": service,
+                "organisation": organisation,
+                "consent_text": consent_text(sample_sender, organisation, service, days),
+                "days": days,
+            },
+            status_code=400 if form.errors else 200,
+        )
+
+
+async def referral_list(request: Request) -> Response:
+    site = site_of(request)
+    user = require_user(request)
+    with site.session() as session:
+        purge_expired(session)
+        if not roles.can_refer(session, user):
+            raise Forbidden(
+                "Remisser är för personal på vårdcentraler och organisationer i LISA. "
+                "Be administratören koppla ditt konto."
+            )
+        received, sent = roles.visible_referrals(session, user)
+        services = {s.id: s for s in session.exec(select(Service)).all()}
+        senders = {r.id: _sender_name(session, r) for r in received + sent}
+    return site.render(
+        request,
+        "lisa/referral_list.html",
+        {
+            **common(site),
+            "received": received,
+            "sent": sent,
+            "services": services,
+            "senders": senders,
+            "status_labels_ref": STATUS_LABELS,
+        },
+    )
+
+
+def _load_for_party(session: Session, request: Request, user: User) -> tuple[Referral, bool, bool]:
+    referral = session.get(Referral, request.path_params["referral_id"])
+    if referral is None:
+        raise HTTPException(404, "Remissen finns inte. Den kan ha raderats när lagringstiden gick ut.")
+    receiver = roles.is_receiver(session, user, referral)
+    sender = roles.is_sender(session, user, referral)
+    if not (receiver or sender):
+        raise Forbidden("Bara avsändaren och den mottagande organisationen kan se remissen.")
+    return referral, receiver, sender
+
+
+async def referral_page(request: Request) -> Response:
+    site = site_of(request)
+    user = require_user(request)
+    with site.session() as session:
+        purge_expired(session)
+        referral, receiver, sender = _load_for_party(session, request, user)
+        log_access(session, referral, user, "read")
+        session.commit()
+        service = session.get(Service, referral.service_id)
+        organisation = session.get(Organisation, service.organisation_id) if service else None
+        accesses = session.exec(
+            select(ReferralAccess, User)
+            .join(User, col(User.id) == ReferralAccess.user_id, isouter=True)
+            .where(ReferralAccess.referral_id == referral.id)
+            .order_by(col(ReferralAccess.at))
+        ).all()
+        sender_name = _sender_name(session, referral)
+    return site.render(
+        request,
+        "lisa/referral.html",
+        {
+            **common(site),
+            "referral": referral,
+            "service": service,
+            "organisation": organisation,
+            "receiver": receiver,
+            "sender": sender,
+            "sender_name": sender_name,
+            "accesses": accesses,
+            "status_labels_ref": STATUS_LABELS,
+            "next_statuses": [s for s in ReferralStatus if s != ReferralStatus.SENT],
+        },
+    )
+
+
+async def referral_status(request: Request) -> Response:
+    """The receiving organisation answers: accepted, declined or completed."""
+    site = site_of(request)
+    user = require_user(request)
+    form = await request.form()
+    new = str(form.get("status", ""))
+    with site.session() as session:
+        referral, receiver, _sender = _load_for_party(session, request, user)
+        if not receiver:
+            raise Forbidden("Bara den mottagande organisationen kan ändra remissens status.")
+        if new not in {s.value for s in ReferralStatus} or new == ReferralStatus.SENT:
+            raise HTTPException(400, "Välj antagen, avböjd eller avslutad.")
+        referral.status = new
+        referral.status_changed_at = clock.now()
+        session.add(referral)
+        log_access(session, referral, user, f"status:{new}")
+        session.commit()
+    flash(request, f"Remissens status är nu: {STATUS_LABELS[new].lower()}.")
+    return RedirectResponse(url(site, f"/remisser/{referral.id}"), status_code=303)
+
+
+def referrals_sent_between(session: Session, start: object, end: object) -> int:
+    """How many referrals were sent in a period: a count only, for the report."""
+    rows = session.exec(select(ReferralAccess).where(ReferralAccess.action == "created")).all()
+    return sum(1 for r in rows if start <= r.at.date() <= end)  # type: ignore[operator]
