@@ -180,10 +180,14 @@ def demo(site_names: tuple[str, ...], port: int | None, port_offset: int, no_ser
 
     click.echo("Förbereder demon:")
     accounts = {}
-    for site in network.sites:
-        migrations.upgrade(site)
-        accounts[site.slug] = load_demo(site, echo=lambda _: None)
-        click.echo(f"  {site.name}: databasen är migrerad och demodatan inläst ({site.data_dir})")
+    try:
+        for site in network.sites:
+            migrations.upgrade(site)
+            accounts[site.slug] = load_demo(site, echo=lambda _: None)
+            click.echo(f"  {site.name}: databasen är migrerad och demodatan inläst ({site.data_dir})")
+    except KeyboardInterrupt:
+        click.echo("Avbrutet. Kör ./run demo igen för att fortsätta där det slutade.")
+        raise SystemExit(130) from None
     click.echo("")
     if no_serve:
         again = ["./run demo", *(f"--site {name}" for name in site_names)]

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import uvicorn
 from starlette.types import ASGIApp
 
+from core.app import create_app
 from core.demo_feeds import StandinFeed, feeds_app, standin_feeds
 from core.settings import SiteFile
 from core.site import Site
@@ -154,8 +155,6 @@ class DemoNetwork:
         self.started = threading.Event()
         self._servers: list[_Server] = []
         self._stopping = False
-        from core.app import create_app
-
         taken: dict[str, str] = {}
         for site in sites:
             origin = origin_of(site.base_url)
@@ -197,6 +196,8 @@ class DemoNetwork:
             _Server(uvicorn.Config(listener.app, log_level="warning", access_log=False, lifespan="on"))
             for listener in self.listeners
         ]
+        if self._stopping:  # stopped before it started
+            self.stop()
         restore = self._capture_signals() if handle_signals else contextlib.nullcontext()
         with restore:
             tasks = [

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -16,6 +17,7 @@ import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
+from html import unescape
 from pathlib import Path
 
 import feedparser
@@ -199,6 +201,42 @@ def test_a_demo_site_shows_its_own_town(demo_site):
     assert "Kristinehamns Kanotklubb" in found
     assert editor == "redaktor@kristinehamn.example"
     assert "Kristinehamns kommun" in statement and "Digg" in statement
+
+
+@pytest.mark.parametrize("slug", list(TOWNS))
+def test_every_page_a_visitor_can_reach_renders(slug, tmp_path):
+    """Follow every link a visitor can follow from the front page: each
+    association, news item and page of the town's content renders."""
+    site = Site.load(SITES / slug, database_url=f"sqlite:///{tmp_path / slug}.db", data_dir=tmp_path / slug)
+    migrate.upgrade(site)
+    load_demo(site, echo=lambda _: None)
+    seen: dict[str, int] = {}
+    queue = ["/"]
+    with TestClient(create_app(site), base_url=site.base_url) as client:
+        while queue and len(seen) < 400:
+            path = queue.pop()
+            if path in seen:
+                continue
+            response = client.get(path)
+            seen[path] = response.status_code
+            if not response.headers.get("content-type", "").startswith("text/html"):
+                continue
+            assert f"<title>{site.name}" in response.text or f"– {site.name}</title>" in response.text, path
+            for href in re.findall(r'href="(/[^"#]*)', response.text):
+                href = unescape(href)
+                path_only, _, query = href.partition("?")
+                if query and not re.fullmatch(r"sida=\d+", query):
+                    href = path_only  # follow pages of a list, not every filter
+                if not href.startswith(("/static", "/uploads", "/konto", "/-/")) and href not in seen:
+                    queue.append(href)
+    site.dispose()
+    assert {path: status for path, status in seen.items() if status != 200} == {}
+    with site.session() as db:
+        public = [a.slug for a in db.exec(select(Association)) if a.is_public]
+        news = [n.id for n in db.exec(select(News))]
+    assert {f"/foreningar/{a}" for a in public} <= set(seen)
+    assert {"/sida/om-oss", "/sida/kontakt", "/sida/tillganglighetsredogorelse", "/nyheter"} <= set(seen)
+    assert len([p for p in seen if re.fullmatch(r"/nyheter/\d+", p)]) >= min(len(news), 5)
 
 
 def test_a_new_site_without_demo_folder_gets_the_plugins_content(make_site):
