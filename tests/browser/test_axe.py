@@ -1,0 +1,121 @@
+"""axe-core on every page of every demo site, at desktop and phone widths, as
+an anonymous visitor, as the site admin and as an association editor.
+
+The pages come from the app's own routes (``pages.py``), so each enabled
+plugin's pages are checked as soon as the plugin is enabled on a demo site.
+axe-core is injected from ``node_modules`` (npm, pinned in package.json),
+never from another host, and runs the WCAG 2.0 and 2.1 A and AA rules. The
+test fails on any violation and names the page, the rule and the elements.
+At phone width it also fails when a page scrolls sideways (WCAG 1.4.10).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.models import Role
+from tests.browser.conftest import SKIPPED_ROUTES, VIEWPORTS, login
+from tests.browser.pages import PageWalk, http_client, walk
+from tests.browser.server import LiveSite, demo_site_slugs
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+ROLES = {"anonymous": None, "admin": Role.ADMIN, "editor": Role.EDITOR}
+
+RUN_AXE = """async (tags) => {
+  const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  return results.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 200),
+                              summary: (n.failureSummary || '').split('\\n').slice(0, 3).join(' ')})),
+  }));
+}"""
+OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+_walks: dict[tuple[str, str], PageWalk] = {}
+
+
+def pages_for(live: LiveSite, role: str) -> PageWalk:
+    """The pages a visitor in this role can open (walked once per site and role)."""
+    key = (live.site.slug, role)
+    if key not in _walks:
+        login_details = live.login_for(ROLES[role]) if ROLES[role] else None  # type: ignore[arg-type]
+        client = http_client(live, login_details)
+        try:
+            _walks[key] = walk(live, client)
+        finally:
+            client.close()
+        note_unvisited(live.site.slug)
+    return _walks[key]
+
+
+def note_unvisited(slug: str) -> None:
+    """Once every role has walked a site, log the routes none of them could
+    open, with each role's reason (printed at the end of the run)."""
+    walks = {role: _walks.get((slug, role)) for role in ROLES}
+    if any(w is None for w in walks.values()):
+        return
+    visited = {t for w in walks.values() for t in w.pages.values()}  # type: ignore[union-attr]
+    templates = {t for w in walks.values() for t in w.skipped} - visited  # type: ignore[union-attr]
+    # Feeds, JSON and CSV are not pages; only pages the walk missed are worth a line.
+    templates = {t for t in templates if not any("not an HTML page" in w.skipped.get(t, "") for w in walks.values())}  # type: ignore[union-attr]
+    for template in sorted(templates):
+        reasons = "; ".join(f"{role}: {w.skipped.get(template, '-')}" for role, w in walks.items())  # type: ignore[union-attr]
+        SKIPPED_ROUTES.append(f"{slug}: {template} not checked ({reasons})")
+
+
+def pages_to_check(live: LiveSite, role: str) -> dict[str, str]:
+    """Public pages as the anonymous visitor; as the admin and the editor,
+    the pages beyond the public ones (administration; their own associations,
+    news and account)."""
+    pages = pages_for(live, role).pages
+    if role == "anonymous":
+        return pages
+    public = set(pages_for(live, "anonymous").pages.values())
+    return {url: t for url, t in pages.items() if t not in public}
+
+
+def describe(url: str, where: str, violation: dict[str, Any]) -> str:
+    lines = [f"{url} ({where}): {violation['id']} [{violation['impact']}] {violation['help']}"]
+    for node in violation["nodes"][:5]:
+        lines.append(f"    at {node['target']}: {node['html']}")
+        if node["summary"]:
+            lines.append(f"       {node['summary']}")
+    if len(violation["nodes"]) > 5:
+        lines.append(f"    ... and {len(violation['nodes']) - 5} more elements")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("slug", demo_site_slugs())
+def test_no_axe_violations(
+    browser: Any, axe_source: Path, demo_site: Callable[[str], LiveSite], slug: str, viewport: str, role: str
+) -> None:
+    live = demo_site(slug)
+    pages = pages_to_check(live, role)
+    assert pages, f"the page walk found no pages for {role} on {slug}"
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="sv-SE")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        if ROLES[role]:
+            login(page, live, ROLES[role])
+        where = f"{slug}, {viewport}, {role}"
+        for url in sorted(pages):
+            page.goto(live.url + url)
+            page.add_script_tag(path=str(axe_source))
+            for violation in page.evaluate(RUN_AXE, AXE_TAGS):
+                problems.append(describe(url, where, violation))
+            if viewport == "phone":
+                overflow = page.evaluate(OVERFLOW)
+                if overflow > 0:
+                    problems.append(f"{url} ({where}): the page scrolls sideways by {overflow}px (WCAG 1.4.10 reflow)")
+    finally:
+        context.close()
+    print(f"{slug} {viewport} {role}: checked {len(pages)} pages: " + ", ".join(sorted(pages)))
+    assert not problems, f"{len(problems)} accessibility problems:\n" + "\n".join(problems)
