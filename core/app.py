@@ -75,15 +75,29 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
             )
         return HTMLResponse(str(exc.detail), status_code=exc.status_code, headers=exc.headers)
 
+    # Federation runs on every site: its routes, its hooks and templates, and
+    # in the lifespan its poller (only for a site with peers or external
+    # feeds) and its WebSub hub. Its machine endpoints sit outside the session
+    # and CSRF middleware (see federation.routes).
+    from federation.routes import MachineEndpoints, public_routes
+    from federation.runtime import Federation
+
+    federation = Federation.install(site)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        site.dispose()
+        await federation.start()
+        try:
+            yield
+        finally:
+            await federation.stop()
+            site.dispose()
 
     app = Starlette(
         debug=debug,
-        routes=[*core_routes(site), *static_routes(site), *plugin_routes(site)],
+        routes=[*core_routes(site), *public_routes(), *static_routes(site), *plugin_routes(site)],
         middleware=[
+            Middleware(MachineEndpoints),
             Middleware(
                 SessionMiddleware,
                 secret_key=site.secret_key,
@@ -103,6 +117,7 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
         lifespan=lifespan,
     )
     app.state.site = site
+    app.state.federation = federation
     return app
 
 

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from core.contributions import Block, Figure, NavItem, SearchResult
     from core.settings import PluginSettings
     from core.site import Site
+    from federation.kinds import FederatedKind
 
 hookspec = pluggy.HookspecMarker("paraply")
 
@@ -81,6 +82,20 @@ def front_page_blocks(site: Site, request: Request, session: Session) -> list[Bl
     """Return blocks for the front page (``core.contributions.Block``: a title, a
     template name and its context, an ``order``). The webportal plugin renders
     them after its own news and featured association."""
+
+
+@hookspec
+def federated_kinds(site: Site) -> list[FederatedKind] | None:
+    """Return the kinds of content this plugin shares with peer sites
+    (``federation.kinds.FederatedKind``: a name such as ``news``, a function
+    giving the site's own public items as ``FeedItem`` objects, and the table
+    they come from).
+
+    Federation publishes each kind as Atom and RSS feeds with archives,
+    records deletions of the table's rows as tombstones, pushes changes to
+    subscribers and ingests the same kind from peers. Return only what this
+    site owns: federated copies are never republished. The first plugin to
+    claim a name keeps it."""
 
 
 @hookspec

@@ -8,6 +8,9 @@ own head, so a site with fewer plugins gets fewer tables. Every installed
 plugin's folder is on the version path, so a plugin switched off later does
 not make Alembic lose track of revisions already applied. Migrations never
 run implicitly when a production server starts (only the demo does that).
+
+Federation (``federation/migrations``, branch ``federation``) is not a
+plugin: every site federates, so its branch always runs, right after core.
 """
 
 from __future__ import annotations
@@ -24,10 +27,12 @@ from core.plugins import CORE, core_info
 from core.site import Site
 
 SCRIPT_LOCATION = Path(__file__).parent / "migrations"
+FEDERATION = "federation"
+FEDERATION_MIGRATIONS = Path(__file__).parent.parent / "federation" / "migrations"
 
 
 def version_dirs(site: Site) -> dict[str, Path]:
-    dirs = {CORE: SCRIPT_LOCATION / "versions"}
+    dirs = {CORE: SCRIPT_LOCATION / "versions", FEDERATION: FEDERATION_MIGRATIONS}
     for name, info in site.installed.items():
         folder = info.migrations_dir
         if folder is not None:
@@ -47,10 +52,11 @@ def alembic_config(site: Site) -> Config:
 
 
 def branches_for(site: Site) -> list[str]:
-    """Core, then every enabled plugin that ships migrations, in site order."""
+    """Core, federation, then every enabled plugin that ships migrations, in
+    site order."""
     script = ScriptDirectory.from_config(alembic_config(site))
     labels = {label for rev in script.walk_revisions() for label in rev.branch_labels}
-    return [CORE] + [name for name in site.enabled if name in labels]
+    return [CORE, FEDERATION] + [name for name in site.enabled if name in labels]
 
 
 def upgrade(site: Site, progress: Callable[[str], None] | None = None) -> list[str]:
@@ -110,8 +116,11 @@ def make_revision(site: Site, plugin: str, message: str) -> str:
 
     cfg = alembic_config(site)
     dirs = version_dirs(site)
-    info = core_info() if plugin == CORE else site.installed[plugin]
-    models = info.module_path.rsplit(".", 1)[0] + ".models"
+    if plugin == FEDERATION:
+        models = "federation.models"
+    else:
+        info = core_info() if plugin == CORE else site.installed[plugin]
+        models = info.module_path.rsplit(".", 1)[0] + ".models"
     importlib.import_module(models)
     script = ScriptDirectory.from_config(cfg)
     try:

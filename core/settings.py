@@ -183,6 +183,11 @@ class FederationSection(_Strict):
     push: bool = True
     #: Seconds between polls of a peer (back-off on errors grows from here).
     poll_interval: int = Field(default=300, ge=1, le=86400)
+    #: Seconds a peer or outside feed may take to answer before the fetch
+    #: counts as failed (a whole response may take three times as long).
+    timeout: int = Field(default=10, ge=1, le=120)
+    #: WebSub lease we ask peers' hubs for, in seconds; renewed before it ends.
+    lease_seconds: int = Field(default=864000, ge=60, le=2592000)
     peers: list[PeerSection] = Field(default_factory=list)
     external: list[ExternalFeedSection] = Field(default_factory=list)
 

@@ -145,7 +145,7 @@ def test_migrate_creates_core_and_plugin_tables(paraply, tmp_path, database_url)
     assert "webportal_association" not in _tables(database_url)
     result = paraply("migrate", "--site", folder)
     assert result.exit_code == 0, result.output
-    assert "Klart: core, webportal är uppdaterade." in result.output
+    assert "Klart: core, federation, webportal är uppdaterade." in result.output
     assert {"core_user", "webportal_association", "webportal_news"} <= _tables(database_url)
 
 

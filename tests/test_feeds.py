@@ -43,7 +43,11 @@ def test_atom_feed_has_permanent_ids_and_the_entry_fields(site, client, admin, e
     assert root.findtext(f"{ATOM}id") == "tag:testsite.example,2026:news"
     assert root.findtext(f"{ATOM}title") == "Nyheter från Testföreningarna testsite"
     links = {link.get("rel"): link.get("href") for link in root.findall(f"{ATOM}link")}
-    assert links == {"alternate": "http://testsite.example/nyheter", "self": "http://testsite.example/nyheter.atom"}
+    assert links == {
+        "alternate": "http://testsite.example/nyheter",
+        "self": "http://testsite.example/nyheter.atom",
+        "hub": "http://testsite.example/-/websub",  # WebSub: federation pushes the feed
+    }
     assert root.findtext(f"{ATOM}updated") == "2026-02-01T12:00:00+00:00"
 
     assert [e.findtext(f"{ATOM}title") for e in entries] == ["Simultanspel", "Äldre nyhet"]

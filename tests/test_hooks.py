@@ -223,3 +223,42 @@ def test_hook_template_context(sites, make_client):
 
     plain = sites(["sample"], slug="plain")
     assert "Hej från provtillägget" in text_of(make_client(plain).get("/sample/").text)
+
+
+def test_hook_federated_kinds(sites, make_client):
+    """A plugin's kind is published in both formats with archives, listed in
+    the discovery document, and a deleted row becomes a tombstone."""
+    import json
+    import xml.etree.ElementTree as ET
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    site = sites(["sample"])
+    _add_things(site, "Sak ett", created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    _add_things(site, "Sak två", created_at=datetime(2026, 1, 2, tzinfo=UTC))
+    _add_things(site, "Sak tre", created_at=datetime(2026, 1, 3, tzinfo=UTC))
+    _add_things(site, "Sak fyra", created_at=datetime(2026, 1, 4, tzinfo=UTC))
+    client = make_client(site)
+
+    discovery = json.loads(client.get("/.well-known/paraply").text)
+    assert discovery["feeds"]["things"]["atom"] == "http://testsite.example/-/federation/things.atom"
+    feed = ET.fromstring(client.get("/-/federation/things.atom").content)
+    titles = [e.findtext(f"{atom}title") for e in feed.findall(f"{atom}entry")]
+    assert titles == ["Sak fyra", "Sak tre", "Sak två"]  # three to a page, newest first
+    links = {link.get("rel"): link.get("href") for link in feed.findall(f"{atom}link")}
+    assert links["prev-archive"] == "http://testsite.example/-/federation/things/arkiv/1.atom"
+    archive = ET.fromstring(client.get("/-/federation/things/arkiv/1.atom").content)
+    assert [e.findtext(f"{atom}title") for e in archive.findall(f"{atom}entry")] == ["Sak tre", "Sak två", "Sak ett"]
+    rss = client.get("/-/federation/things.rss")
+    assert rss.status_code == 200 and "<title>Sak fyra</title>" in rss.text
+
+    with site.session() as db:
+        db.delete(db.exec(select(SampleThing).where(SampleThing.name == "Sak fyra")).one())
+        db.commit()
+    feed = ET.fromstring(client.get("/-/federation/things.atom").content)
+    graves = feed.findall("{http://purl.org/atompub/tombstones/1.0}deleted-entry")
+    assert [g.get("ref") for g in graves] == ["tag:testsite.example,2026:things/4"]
+    assert "Sak fyra" not in [e.findtext(f"{atom}title") for e in feed.findall(f"{atom}entry")]
+
+    # A site without the plugin publishes no such kind.
+    plain = sites([], slug="plain")
+    assert make_client(plain).get("/-/federation/things.atom").status_code == 404

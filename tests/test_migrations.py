@@ -13,6 +13,7 @@ from sqlalchemy import event, inspect, text
 from sqlmodel import SQLModel, select
 
 import core.models  # noqa: F401  (registers core's tables)
+import federation.models  # noqa: F401  (registers federation's tables: every site has them)
 import plugins.webportal.models  # noqa: F401  (registers webportal's tables)
 from core import migrate
 from tests.conftest import DEFAULT_WEBPORTAL
@@ -21,6 +22,7 @@ from tests.plugins.sample.models import SampleThing
 
 CORE_REV = "c382d6bf531d"
 SAMPLE_REV = "4b1e7c2a9d30"
+FEDERATION_REV = "d44645ae75d7"
 WEBPORTAL = {"webportal": DEFAULT_WEBPORTAL}
 
 
@@ -63,13 +65,14 @@ def _schema_differences(site, *prefixes: str) -> list[object]:
 def test_a_site_without_plugins_gets_exactly_the_core_tables(sites):
     site = sites([])
     assert {"core_user", "core_login_failure"} <= _model_tables("core")
-    assert _tables(site) == _model_tables("core") | {"alembic_version"}
+    # Federation is not a plugin: its branch runs on every site, after core.
+    assert _tables(site) == _model_tables("core", "federation") | {"alembic_version"}
 
 
 def test_a_webportal_site_gets_core_and_webportal_tables(sites):
     site = sites(["webportal"], plugin_settings=WEBPORTAL)
     assert "webportal_association" in _model_tables("webportal")
-    assert _tables(site) == _model_tables("core", "webportal") | {"alembic_version"}
+    assert _tables(site) == _model_tables("core", "federation", "webportal") | {"alembic_version"}
 
 
 def test_migrating_twice_changes_nothing(sites):
@@ -82,7 +85,7 @@ def test_migrating_twice_changes_nothing(sites):
 
     event.listen(site.engine, "before_cursor_execute", record)
     try:
-        assert migrate.upgrade(site) == ["core", "webportal", "sample"]
+        assert migrate.upgrade(site) == ["core", "federation", "webportal", "sample"]
     finally:
         event.remove(site.engine, "before_cursor_execute", record)
     assert statements, "the listener saw nothing; the check below would pass vacuously"
@@ -92,7 +95,7 @@ def test_migrating_twice_changes_nothing(sites):
 
 def test_migrated_schema_matches_the_models(sites):
     site = sites(["webportal", "sample"], plugin_settings=WEBPORTAL)
-    differences = _schema_differences(site, "core", "webportal", "sample")
+    differences = _schema_differences(site, "core", "federation", "webportal", "sample")
     assert differences == [], "models changed without a migration (run 'paraply make-migration'):\n" + "\n".join(
         map(str, differences)
     )
@@ -108,13 +111,13 @@ def test_the_comparison_would_notice_a_missing_migration(sites):
 def test_a_plugin_branch_runs_only_when_the_plugin_is_enabled(sites):
     blocked = sites([], slug="without")
     assert "sample_thing" not in _tables(blocked)
-    assert _versions(blocked) == {CORE_REV}
+    assert _versions(blocked) == {CORE_REV, FEDERATION_REV}
 
     enabled = sites(["sample"], slug="with")
     assert "sample_thing" in _tables(enabled)
     columns = {c["name"] for c in inspect(enabled.engine).get_columns("sample_thing")}
     assert columns == {"id", "name", "search_text", "created_at"}
-    assert migrate.current_heads(enabled) == {"core": CORE_REV, "sample": SAMPLE_REV}
+    assert migrate.current_heads(enabled) == {"core": CORE_REV, "federation": FEDERATION_REV, "sample": SAMPLE_REV}
 
 
 def test_disabling_a_migrated_plugin_keeps_migrate_working(sites):
@@ -128,7 +131,7 @@ def test_disabling_a_migrated_plugin_keeps_migrate_working(sites):
     assert migrate.pending(second) == []
     assert migrate.current_heads(second)["core"] == CORE_REV
     assert _model_tables("webportal") <= _tables(second)
-    assert migrate.upgrade(second) == ["core", "webportal"]
+    assert migrate.upgrade(second) == ["core", "federation", "webportal"]
 
     # Switching it back on finds its table and rows where they were.
     third = sites(["webportal", "sample"], plugin_settings=WEBPORTAL, slug="third")
@@ -141,7 +144,7 @@ def test_disabling_a_migrated_plugin_keeps_migrate_working(sites):
 def test_pending_reports_fresh_and_migrated_databases(sites, plugins):
     settings = WEBPORTAL if "webportal" in plugins else None
     site = sites(plugins, plugin_settings=settings, migrate_db=False)
-    assert migrate.pending(site) == ["core", *plugins]
+    assert migrate.pending(site) == ["core", "federation", *plugins]
     assert set(migrate.current_heads(site).values()) == {None}
     migrate.upgrade(site)
     assert migrate.pending(site) == []

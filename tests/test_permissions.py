@@ -134,6 +134,30 @@ def _logged_in_name(client: Client) -> str | None:
     return found.group(1) if found else None
 
 
+def _peer_to_poll(world: World) -> int:
+    """A federation peer in back-off, made on first use (the walk does not
+    start the poller that would make it)."""
+    from federation.models import Peer
+
+    with world.site.session() as db:
+        peer = db.exec(select(Peer)).first()
+        if peer is None:
+            peer = Peer(url="https://granne.example", name="Grannföreningarna", failures=3)
+            db.add(peer)
+            db.commit()
+            db.refresh(peer)
+        assert peer.id is not None
+        return peer.id
+
+
+def _peer_due_now(world: World, role: str, client: Client) -> bool:
+    from federation.models import Peer
+
+    with world.site.session() as db:
+        peer = db.exec(select(Peer)).first()
+        return peer is not None and peer.failures == 0
+
+
 CASES: dict[str, Case] = {
     "/konto/logga-in": Case(
         lambda w: "/konto/logga-in",
@@ -276,6 +300,12 @@ CASES: dict[str, Case] = {
         lambda w: "/admin/manadens-forening",
         lambda w: {"month": "2026-12", "association_id": str(w.own), "motivation": "Flitiga."},
         lambda w, role, client: count(w, Featured) == 1,
+        ADMIN_ONLY,
+    ),
+    "/-/admin/natverket/{peer_id:int}/hamta": Case(
+        lambda w: f"/-/admin/natverket/{_peer_to_poll(w)}/hamta",
+        lambda w: {},
+        _peer_due_now,
         ADMIN_ONLY,
     ),
 }

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
     from core.site import Site
+    from federation.kinds import FederatedKind
 
 
 @hookimpl
@@ -72,6 +73,13 @@ def admin_links(site: Site, request: Request) -> list[NavItem]:
             description="Välj vilken förening som lyfts fram på startsidan.",
         ),
     ]
+
+
+@hookimpl
+def federated_kinds(site: Site) -> list[FederatedKind]:
+    from plugins.webportal import federated
+
+    return federated.kinds(site)
 
 
 @hookimpl

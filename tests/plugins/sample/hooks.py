@@ -16,6 +16,7 @@ from core import hookimpl
 from core.contributions import Block, Figure, NavItem, SearchResult
 from core.search import index_text, match
 from core.settings import PluginSettings
+from federation.kinds import FederatedKind, FeedItem, tag_authority
 from tests.plugins.sample import views
 from tests.plugins.sample.models import SampleThing
 
@@ -61,6 +62,41 @@ def admin_links(site: Site, request: Request) -> list[NavItem]:
 def front_page_blocks(site: Site, request: Request, session: Session) -> list[Block]:
     count = session.exec(select(func.count()).select_from(SampleThing)).one()
     return [Block("Provblocket", "sample/block.html", {"thing_count": count}, order=70)]
+
+
+@hookimpl
+def federated_kinds(site: Site) -> list[FederatedKind]:
+    """Sample things as a federated kind, three to a feed page."""
+
+    def ref(thing: SampleThing) -> str:
+        return f"tag:{tag_authority(site)},2026:things/{thing.id}"
+
+    def items(session: Session) -> list[FeedItem]:
+        things = session.exec(select(SampleThing).order_by(SampleThing.created_at.desc(), SampleThing.id.desc()))
+        return [
+            FeedItem(
+                id=ref(t),
+                title=t.name,
+                link=site.absolute_url(f"{site.prefix('sample')}/"),
+                published=t.created_at,
+                updated=t.created_at,
+                fields={"name": t.name},
+            )
+            for t in things.all()
+        ]
+
+    return [
+        FederatedKind(
+            name="things",
+            title="Provsaker",
+            feed_id=f"tag:{tag_authority(site)},2026:things",
+            items=items,
+            model=SampleThing,
+            ref_of=ref,
+            is_public=lambda thing: True,
+            page_size=3,
+        )
+    ]
 
 
 @hookimpl

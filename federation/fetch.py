@@ -1,0 +1,341 @@
+"""The fetcher: every request federation makes goes through here.
+
+feedparser's own HTTP client follows redirects anywhere, reads unbounded
+bodies and opens local files, so we fetch ourselves (DESIGN.md, Federation):
+
+- http and https only, on every redirect hop (followed by hand, at most 5);
+- the address a host name resolves to is checked when the connection is
+  opened (``GuardedBackend``, the way Miniflux's dialer does it), so a
+  redirect or a DNS answer that points at loopback, a private network,
+  link-local (cloud metadata), or any other non-public range is refused. A
+  peer allowlisted with ``allow_private`` may use such an address, for its
+  own origin (host and port) only;
+- the body is decompressed here, in bounded steps, and capped *after*
+  decompression, so a gzip bomb stops at the cap;
+- connect/read timeouts plus a total deadline (a server that dribbles bytes
+  cannot hold a worker), and at most ``per_host`` requests at a time to one
+  origin (host and port: sites that share a machine run on different ports);
+- conditional GET: the caller passes the ETag and Last-Modified it kept
+  for the feed and gets ``status == 304`` when nothing changed.
+
+Errors are ``FetchError`` with a message in plain Swedish for the admin page.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import ssl
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import anyio
+import certifi
+import httpcore
+import httpx
+
+from core import __version__
+
+USER_AGENT = f"Paraply/{__version__} (+federation)"
+MAX_BYTES = 5 * 1024 * 1024
+MAX_REDIRECTS = 5
+REDIRECTS = {301, 302, 303, 307, 308}
+SCHEMES = ("http", "https")
+Origin = tuple[str, int]
+
+
+class FetchError(Exception):
+    """A fetch that failed; ``str(exc)`` is for the admin, in Swedish."""
+
+
+class BlockedAddress(FetchError):
+    pass
+
+
+def origin_of(url: str) -> Origin:
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return ((parts.hostname or "").lower(), port)
+
+
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Only globally routable unicast addresses; IPv4 mapped into IPv6 is
+    judged as the IPv4 address it is."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_global and not address.is_multicast
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Resolves the host itself, refuses non-public addresses unless the
+    origin is allowlisted, and connects to the address it checked (so a
+    second, different DNS answer cannot slip past)."""
+
+    def __init__(self, allowed: set[Origin]) -> None:
+        self.inner = httpcore.AnyIOBackend()
+        self.allowed = allowed
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        try:
+            infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise FetchError(f"Namnet {host} gick inte att slå upp ({exc.strerror or exc}).") from exc
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+        if (host.lower(), port) not in self.allowed:
+            for address in addresses:
+                if not is_public(address):
+                    raise BlockedAddress(
+                        f"Adressen {host} pekar på {address}, som är ett internt eller privat nät. "
+                        "Sådana adresser hämtas inte, om inte grannen är uttryckligen tillåten i site.toml."
+                    )
+        last: Exception | None = None
+        for address in addresses:
+            try:
+                return await self.inner.connect_tcp(str(address), port, timeout, local_address, socket_options)
+            except httpcore.ConnectError as exc:
+                last = exc
+        raise httpcore.ConnectError(str(last) if last else f"no address for {host}")
+
+    async def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.AsyncNetworkStream:
+        raise FetchError("Unix-socklar används inte av federationen.")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport over a connection pool that uses ``GuardedBackend``
+    (httpx has no public option for a network backend)."""
+
+    def __init__(self, allowed: set[Origin], limits: httpx.Limits) -> None:
+        super().__init__(limits=limits, trust_env=False)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl.create_default_context(cafile=certifi.where()),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=GuardedBackend(allowed),
+        )
+
+
+@dataclass
+class FetchResult:
+    url: str  # after redirects
+    status: int  # 200 (any 2xx) or 304
+    body: bytes = b""
+    etag: str = ""
+    last_modified: str = ""
+    content_type: str = ""
+    links: dict[str, str] = field(default_factory=dict)  # from the Link header, by rel
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+def parse_link_header(value: str) -> dict[str, str]:
+    """``<url>; rel="hub", <url>; rel="self"`` -> {"hub": url, "self": url}."""
+    found: dict[str, str] = {}
+    for link in httpx.Headers({"link": value}).get_list("link", split_commas=True):
+        parts = [p.strip() for p in link.split(";")]
+        if not parts or not parts[0].startswith("<"):
+            continue
+        href = parts[0][1:-1]
+        for param in parts[1:]:
+            key, _, val = param.partition("=")
+            if key.strip().lower() == "rel":
+                for rel in val.strip().strip('"').split():
+                    found.setdefault(rel.lower(), href)
+    return found
+
+
+class _Decoder:
+    """Decompresses gzip/deflate in bounded steps and stops at ``limit``."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.parts: list[bytes] = []
+        encoding = encoding.strip().lower()
+        if encoding in ("", "identity"):
+            self.zlib = None
+        elif encoding in ("gzip", "x-gzip", "deflate"):
+            self.zlib = zlib.decompressobj(wbits=47)  # gzip or zlib header, detected
+        else:
+            raise FetchError(f"Servern skickade en komprimering som inte stöds ({encoding}).")
+
+    def _add(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise FetchError(f"Svaret var större än {self.limit // (1024 * 1024)} MB (efter uppackning) och avbröts.")
+        self.parts.append(data)
+
+    def feed(self, chunk: bytes) -> None:
+        if self.zlib is None:
+            self._add(chunk)
+            return
+        data = chunk
+        try:
+            while data:
+                out = self.zlib.decompress(data, self.limit - self.size + 1)
+                self._add(out)
+                data = self.zlib.unconsumed_tail
+        except zlib.error as exc:
+            raise FetchError("Svaret gick inte att packa upp (trasig komprimering).") from exc
+
+    def body(self) -> bytes:
+        return b"".join(self.parts)
+
+
+class Fetcher:
+    """One shared HTTP client per site runtime."""
+
+    def __init__(
+        self,
+        allow_private: Iterable[str] = (),
+        *,
+        max_bytes: int = MAX_BYTES,
+        timeout: float = 10.0,
+        total_timeout: float = 30.0,
+        per_host: int = 4,
+        max_connections: int = 100,
+    ) -> None:
+        self.allowed: set[Origin] = {origin_of(url) for url in allow_private}
+        self.max_bytes = max_bytes
+        self.total_timeout = total_timeout
+        self.per_host = per_host
+        self._limits: dict[str, anyio.Semaphore] = {}
+        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+        self.client = httpx.AsyncClient(
+            transport=GuardedTransport(self.allowed, limits),
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+            trust_env=False,
+        )
+
+    def allow(self, url: str) -> None:
+        """Allowlist one more origin (a peer added while running)."""
+        self.allowed.add(origin_of(url))
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    def _limit(self, url: str) -> anyio.Semaphore:
+        host, port = origin_of(url)
+        key = f"{host}:{port}"
+        if key not in self._limits:
+            self._limits[key] = anyio.Semaphore(self.per_host)
+        return self._limits[key]
+
+    @staticmethod
+    def _check_scheme(url: str) -> None:
+        if urlsplit(url).scheme.lower() not in SCHEMES or not urlsplit(url).hostname:
+            raise FetchError(f"Adressen {url[:200]} är inte en http- eller https-adress och hämtas inte.")
+
+    async def get(self, url: str, *, etag: str = "", last_modified: str = "", accept: str = "") -> FetchResult:
+        headers = {"Accept": accept or "application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.5"}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return await self.request("GET", url, headers=headers)
+
+    async def post(
+        self,
+        url: str,
+        *,
+        content: bytes = b"",
+        data: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> FetchResult:
+        """A POST (WebSub subscription requests and deliveries); redirects are
+        not followed, the answer's body is capped like any other."""
+        return await self.request("POST", url, headers=headers or {}, content=content, data=data)
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str],
+        content: bytes = b"",
+        data: dict[str, str] | None = None,
+    ) -> FetchResult:
+        try:
+            with anyio.fail_after(self.total_timeout):
+                async with self._limit(url):
+                    return await self._request(method, url, headers, content, data)
+        except TimeoutError as exc:
+            raise FetchError(f"Servern svarade inte färdigt inom {self.total_timeout:g} sekunder.") from exc
+
+    async def _request(
+        self, method: str, url: str, headers: dict[str, str], content: bytes, data: dict[str, str] | None
+    ) -> FetchResult:
+        for _hop in range(MAX_REDIRECTS + 1):
+            self._check_scheme(url)
+            try:
+                kwargs: dict[str, Any] = {"headers": headers}
+                if method == "POST":
+                    kwargs["data" if data is not None else "content"] = data if data is not None else content
+                async with self.client.stream(method, url, **kwargs) as response:
+                    if response.status_code in REDIRECTS and method == "GET":
+                        location = response.headers.get("location", "")
+                        if not location:
+                            raise FetchError("Servern skickade vidare utan att säga vart.")
+                        url = urljoin(url, location)
+                        continue
+                    return await self._read(url, response)
+            except FetchError:
+                raise
+            except httpx.TimeoutException as exc:
+                raise FetchError("Servern svarade inte i tid (tidsgränsen passerades).") from exc
+            except (httpx.ConnectError, httpcore.ConnectError) as exc:
+                raise FetchError(f"Det gick inte att ansluta till {urlsplit(url).netloc} (servern är nere?).") from exc
+            except httpx.HTTPError as exc:
+                raise FetchError(f"Förbindelsen bröts ({type(exc).__name__}).") from exc
+        raise FetchError(f"För många vidarekopplingar (fler än {MAX_REDIRECTS}).")
+
+    async def _read(self, url: str, response: httpx.Response) -> FetchResult:
+        result = FetchResult(
+            url=url,
+            status=response.status_code,
+            etag=response.headers.get("etag", ""),
+            last_modified=response.headers.get("last-modified", ""),
+            content_type=response.headers.get("content-type", ""),
+            links=parse_link_header(response.headers.get("link", "")),
+        )
+        if response.status_code == 304:
+            return result
+        length = response.headers.get("content-length", "")
+        if length.isdigit() and int(length) > self.max_bytes:
+            raise FetchError(f"Svaret var större än {self.max_bytes // (1024 * 1024)} MB och hämtades inte.")
+        decoder = _Decoder(response.headers.get("content-encoding", ""), self.max_bytes)
+        async for chunk in response.aiter_raw(16384):
+            decoder.feed(chunk)
+        result.body = decoder.body()
+        if not 200 <= response.status_code < 300:
+            raise FetchError(f"Servern svarade med felkod {response.status_code}{_reason(response.status_code)}.")
+        return result
+
+
+def _reason(status: int) -> str:
+    reasons = {
+        404: " (sidan finns inte)",
+        410: " (borttagen för gott)",
+        429: " (för många förfrågningar)",
+        500: " (fel i servern)",
+        502: " (fel i en mellanliggande server)",
+        503: " (tillfälligt otillgänglig)",
+    }
+    return reasons.get(status, "")

@@ -1,0 +1,47 @@
+"""Federation's hook implementations. Federation is not a plugin, but it
+contributes to the site's lists the way core and plugins do; it is
+registered on every site by ``federation.runtime.Federation.install``.
+``trylast`` puts its contributions after the plugins'."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from core import hookimpl
+from core.contributions import Block, NavItem
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+    from starlette.requests import Request
+
+    from core.site import Site
+
+
+@hookimpl(trylast=True)
+def nav_items(site: Site, request: Request) -> list[NavItem]:
+    if not site.config.federation.peers:
+        return []
+    return [NavItem("Nätverket", "/natverket/nyheter", order=40)]
+
+
+@hookimpl(trylast=True)
+def admin_links(site: Site, request: Request) -> list[NavItem]:
+    return [
+        NavItem(
+            "Nätverket",
+            "/-/admin/natverket",
+            order=85,
+            description="Grannsajter och andra flöden: när de senast hämtades, fel och vad som tagits emot.",
+        )
+    ]
+
+
+@hookimpl(trylast=True)
+def front_page_blocks(site: Site, request: Request, session: Session) -> list[Block]:
+    """One block per external feed in ``[[federation.external]]`` (Forum's news ...)."""
+    from federation.views import external_blocks
+
+    return [
+        Block(block["source"].name, "federation/external_block.html", block, order=60)
+        for block in external_blocks(site, session)
+    ]

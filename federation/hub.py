@@ -1,0 +1,163 @@
+"""The WebSub hub for this site's own feeds (W3C WebSub, section 5-7).
+
+- ``POST /-/websub`` takes ``hub.mode`` (subscribe/unsubscribe),
+  ``hub.topic`` (one of our current feed documents), ``hub.callback``,
+  ``hub.lease_seconds`` and ``hub.secret``; answers 202 and then verifies
+  the intent: a GET to the callback with a random ``hub.challenge`` that the
+  subscriber must echo. Only then is the subscription stored (or removed).
+- When a kind changes (``changes``), each subscriber of its topics gets the
+  new document by POST, signed ``X-Hub-Signature: sha256=<HMAC of the
+  body with the subscriber's secret>``, with ``Link`` rel=hub and rel=self.
+  Failed deliveries are retried a few times; expired leases are dropped.
+
+Callbacks are contacted through the same guarded fetcher as feeds, so a
+subscription cannot make this server call into a private network (except
+the allowlisted peers' own origins).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import secrets
+from datetime import timedelta
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode, urlsplit
+
+from sqlmodel import col, select
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from core.models import utcnow
+from federation import publish
+from federation.fetch import FetchError
+from federation.models import Subscription
+
+if TYPE_CHECKING:
+    from federation.runtime import Federation
+
+log = logging.getLogger("paraply.federation")
+
+DEFAULT_LEASE = 10 * 24 * 3600
+MIN_LEASE = 60
+MAX_LEASE = 30 * 24 * 3600
+MAX_SUBSCRIPTIONS = 2000
+RETRIES = (1.0, 5.0, 30.0)
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def _bad(message: str) -> Response:
+    return PlainTextResponse(message, status_code=400)
+
+
+async def hub_endpoint(request: Request) -> Response:
+    """Subscription requests from subscribers (form-encoded POST)."""
+    runtime: Federation = request.app.state.federation
+    site = runtime.site
+    form = await request.form(max_fields=20, max_files=0)
+    mode = str(form.get("hub.mode", ""))
+    topic = str(form.get("hub.topic", ""))
+    callback = str(form.get("hub.callback", ""))
+    secret = str(form.get("hub.secret", ""))
+    if mode not in ("subscribe", "unsubscribe"):
+        return _bad("hub.mode must be subscribe or unsubscribe")
+    if topic not in publish.topics(site):
+        return _bad("hub.topic is not a feed of this hub")
+    parts = urlsplit(callback)
+    if parts.scheme not in ("http", "https") or not parts.hostname or len(callback) > 500:
+        return _bad("hub.callback must be an http(s) URL")
+    if len(secret.encode()) > 199:
+        return _bad("hub.secret must be shorter than 200 bytes")
+    try:
+        lease = int(str(form.get("hub.lease_seconds") or DEFAULT_LEASE))
+    except ValueError:
+        return _bad("hub.lease_seconds must be a number")
+    lease = max(MIN_LEASE, min(MAX_LEASE, lease)) if mode == "subscribe" else 0
+    task = BackgroundTask(verify_intent, runtime, mode, topic, callback, secret, lease)
+    return PlainTextResponse("Accepted", status_code=202, background=task)
+
+
+async def verify_intent(runtime: Federation, mode: str, topic: str, callback: str, secret: str, lease: int) -> bool:
+    """Ask the subscriber to confirm, then store or remove the subscription."""
+    challenge = secrets.token_urlsafe(24)
+    query = {"hub.mode": mode, "hub.topic": topic, "hub.challenge": challenge}
+    if mode == "subscribe":
+        query["hub.lease_seconds"] = str(lease)
+    separator = "&" if urlsplit(callback).query else "?"
+    try:
+        answer = await runtime.fetcher.get(callback + separator + urlencode(query), accept="text/plain")
+    except FetchError as exc:
+        log.info("WebSub: %s did not confirm %s of %s: %s", callback, mode, topic, exc)
+        return False
+    if answer.body.strip() != challenge.encode():
+        log.info("WebSub: %s answered the challenge wrongly", callback)
+        return False
+    with runtime.site.session() as db:
+        existing = db.exec(
+            select(Subscription).where(Subscription.topic == topic, Subscription.callback == callback)
+        ).first()
+        if mode == "unsubscribe":
+            if existing is not None:
+                db.delete(existing)
+            return True
+        count = db.exec(select(Subscription.id)).all()
+        if existing is None and len(count) >= MAX_SUBSCRIPTIONS:
+            return False
+        row = existing or Subscription(topic=topic, callback=callback, lease_until=utcnow())
+        row.secret = secret
+        row.lease_until = utcnow() + timedelta(seconds=lease)
+        db.add(row)
+    return True
+
+
+async def publish_changes(runtime: Federation, kinds: set[str]) -> None:
+    """Deliver the current documents of ``kinds`` to their subscribers."""
+    site = runtime.site
+    wanted = {url: topic for url, topic in publish.topics(site).items() if topic.kind in kinds}
+    if not wanted:
+        return
+    now = utcnow()
+    with site.session() as db:
+        for expired in db.exec(select(Subscription).where(col(Subscription.lease_until) < now)).all():
+            db.delete(expired)
+        subscriptions = db.exec(select(Subscription).where(col(Subscription.topic).in_(list(wanted)))).all()
+    if not subscriptions:
+        return
+    documents: dict[str, publish.Document] = {}
+    for url in {s.topic for s in subscriptions}:
+        topic = wanted[url]
+        documents[url] = await asyncio.to_thread(publish.render, site, topic.kind, topic.fmt, None, topic.path)
+    await asyncio.gather(*(deliver(runtime, s, documents[s.topic]) for s in subscriptions))
+
+
+async def deliver(runtime: Federation, subscription: Subscription, document: publish.Document) -> None:
+    headers = {
+        "Content-Type": document.media_type,
+        "Link": f'<{document.hub}>; rel="hub", <{document.self_url}>; rel="self"',
+    }
+    if subscription.secret:
+        headers["X-Hub-Signature"] = sign(subscription.secret, document.body)
+    error = ""
+    for delay in (0.0, *RETRIES):
+        if delay:
+            await asyncio.sleep(delay)
+        try:
+            await runtime.fetcher.post(subscription.callback, content=document.body, headers=headers)
+            error = ""
+            break
+        except FetchError as exc:
+            error = str(exc)[:300]
+            if "410" in error:  # the subscriber is gone for good
+                break
+    with runtime.site.session() as db:
+        row = db.get(Subscription, subscription.id)
+        if row is not None:
+            row.last_delivery_at = utcnow()
+            row.last_delivery_error = error
+            db.add(row)

@@ -1,0 +1,207 @@
+"""Writing received entries as federated copies.
+
+Per peer and kind, an entry is known by the id its origin gave it:
+
+- a new id is inserted; a known one is replaced only when its ``updated``
+  is newer (re-delivery, re-polls and archives are no-ops);
+- a tombstone (RFC 6721) marks the copy deleted, and remembers when, so an
+  older copy met later (in an archive) does not come back;
+- a complete document (RFC 5005 ``fh:complete``, the members feed) marks
+  every copy it no longer lists deleted;
+- entries under this site's own tag authority are skipped: a peer echoing
+  our entries would make a loop, and we only ever show our own originals;
+- every field is cleaned (``clean``) before it is stored; dates in the
+  future are clamped to the time of receipt, a missing date becomes it.
+
+Inserts use ``ON CONFLICT DO NOTHING`` on (peer, kind, id), so two workers
+ingesting the same push and poll at once never store an entry twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from core.models import utcnow
+from core.search import index_text
+from federation import clean
+from federation.models import Entry
+from federation.parse import ParsedEntry, ParsedFeed
+
+#: Clock skew we tolerate before calling a date "in the future".
+SKEW = timedelta(minutes=10)
+CHUNK = 500
+
+
+@dataclass
+class Stats:
+    new: int = 0
+    updated: int = 0
+    deleted: int = 0
+    skipped: int = 0
+
+    @property
+    def received(self) -> int:
+        return self.new + self.updated
+
+    def __iadd__(self, other: Stats) -> Stats:
+        self.new += other.new
+        self.updated += other.updated
+        self.deleted += other.deleted
+        self.skipped += other.skipped
+        return self
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _date(value: datetime | None, now: datetime) -> datetime:
+    value = _aware(value)
+    if value is None or value > now + SKEW:
+        return now
+    return value
+
+
+def row_values(entry: ParsedEntry, peer_id: int, kind: str, now: datetime) -> dict[str, Any]:
+    """The cleaned column values of one entry."""
+    published = _date(entry.published or entry.updated, now)
+    updated = max(_date(entry.updated or entry.published, now), published)
+    title = clean.text(entry.title, 300) or "(utan rubrik)"
+    summary = clean.text(entry.summary, 1000)
+    content = clean.rich(entry.content) if entry.content else ""
+    categories = [clean.text(c, 80) for c in entry.categories[:10]]
+    fields = clean.fields(entry.fields)
+    return {
+        "peer_id": peer_id,
+        "kind": kind,
+        "entry_id": entry.id[:500],
+        "title": title,
+        "link": clean.url(entry.link),
+        "summary": summary,
+        "content_html": content,
+        "author": clean.text(entry.author, 200),
+        "categories": ", ".join(c for c in categories if c)[:500],
+        "fields": fields or None,
+        "published": published,
+        "updated": updated,
+        "received_at": now,
+        "deleted_at": None,
+        "search_text": index_text(title, summary, *categories, *fields.values()),
+    }
+
+
+def _insert(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(Entry).on_conflict_do_nothing(index_elements=["peer_id", "kind", "entry_id"])
+
+
+def _existing(session: Session, peer_id: int, kind: str, ids: list[str]) -> dict[str, tuple[int, datetime, Any]]:
+    found: dict[str, tuple[int, datetime, Any]] = {}
+    for start in range(0, len(ids), CHUNK):
+        rows = session.exec(
+            select(Entry.entry_id, Entry.id, Entry.updated, Entry.deleted_at).where(
+                Entry.peer_id == peer_id, Entry.kind == kind, col(Entry.entry_id).in_(ids[start : start + CHUNK])
+            )
+        ).all()
+        for entry_id, row_id, updated, deleted_at in rows:
+            found[entry_id] = (row_id, _aware(updated), _aware(deleted_at))  # type: ignore[assignment]
+    return found
+
+
+def apply(session: Session, peer_id: int, kind: str, feed: ParsedFeed, own_prefixes: tuple[str, ...] = ()) -> Stats:
+    """Store one parsed document's entries and deletions for a peer."""
+    now = utcnow()
+    stats = Stats()
+    newest: dict[str, ParsedEntry] = {}
+    for entry in feed.entries:
+        entry.id = (entry.id or clean.url(entry.link)).strip()
+        if not entry.id or (own_prefixes and entry.id.startswith(own_prefixes)):
+            stats.skipped += 1  # no identity, or our own entry echoed back
+            continue
+        seen = newest.get(entry.id)
+        if seen is not None:
+            stats.skipped += 1
+            if (_date(entry.updated, now)) <= (_date(seen.updated, now)):
+                continue
+        newest[entry.id] = entry
+
+    graves = {ref[:500]: _date(when, now) for ref, when in feed.tombstones if ref}
+    ids = list(newest) + [ref for ref in graves if ref not in newest]
+    existing = _existing(session, peer_id, kind, ids)
+
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for entry_id, entry in newest.items():
+        values = row_values(entry, peer_id, kind, now)
+        grave = graves.get(entry_id)
+        if grave is not None and grave >= values["updated"]:
+            continue  # deleted after this version was written: the tombstone below wins
+        known = existing.get(entry_id)
+        if known is None:
+            inserts.append(values)
+            stats.new += 1
+            continue
+        row_id, updated, deleted_at = known
+        if values["updated"] <= updated or (deleted_at is not None and values["updated"] <= deleted_at):
+            continue
+        values["id"] = row_id
+        updates.append(values)
+        stats.updated += 1
+
+    for ref, when in graves.items():
+        known = existing.get(ref)
+        if known is None:
+            # Remember the deletion, so an older copy in an archive stays dead.
+            inserts.append(
+                {
+                    "peer_id": peer_id,
+                    "kind": kind,
+                    "entry_id": ref,
+                    "title": "",
+                    "published": when,
+                    "updated": when,
+                    "received_at": now,
+                    "deleted_at": when,
+                    "search_text": "",
+                    "link": "",
+                    "summary": "",
+                    "content_html": "",
+                    "author": "",
+                    "categories": "",
+                    "fields": None,
+                }
+            )
+            continue
+        row_id, updated, deleted_at = known
+        if deleted_at is None and when >= updated:
+            session.exec(update(Entry).where(col(Entry.id) == row_id).values(deleted_at=when))  # type: ignore[call-overload]
+            stats.deleted += 1
+
+    if inserts:
+        session.execute(_insert(session), inserts)
+    if updates:
+        session.execute(update(Entry), updates)
+
+    if feed.complete and not feed.archive:
+        listed = set(newest)
+        stale = session.exec(
+            select(Entry.id, Entry.entry_id).where(
+                Entry.peer_id == peer_id, Entry.kind == kind, col(Entry.deleted_at).is_(None)
+            )
+        ).all()
+        gone = [row_id for row_id, entry_id in stale if entry_id not in listed]
+        for start in range(0, len(gone), CHUNK):
+            session.exec(
+                update(Entry).where(col(Entry.id).in_(gone[start : start + CHUNK])).values(deleted_at=now)  # type: ignore[call-overload]
+            )
+        stats.deleted += len(gone)
+    return stats

@@ -1,0 +1,307 @@
+"""Publishing each federated kind as Atom 1.0 (RFC 4287) and RSS 2.0.
+
+Documents, per kind, at ``/-/federation/<kind>.atom`` and ``.rss``:
+
+- The *current* document holds the newest ``page_size`` items, the kind's
+  tombstones (RFC 6721) and, when older items exist, a ``prev-archive`` link.
+- *Archive* documents (RFC 5005 ``fh:archive``), ``/-/federation/<kind>/arkiv/<n>.atom``,
+  hold fixed pages of older items, oldest page first; only full pages are
+  archived, so an archive page does not change when news is added. A new
+  peer walks ``prev-archive`` links back to backfill.
+- A *complete* kind (members) puts every item in the current document with
+  ``fh:complete`` and has no archives: receivers replace their copy.
+
+Every document carries ``rel=self`` and ``rel=hub`` and answers conditional
+GET (``conditional_response``): the ETag is a hash of the body, so the body
+must be the same bytes for the same data, and Last-Modified is the newest
+change, tombstones included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+
+from feedgen.feed import FeedGenerator
+from sqlmodel import Session, col, select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from core import __version__
+from core.site import Site
+from federation import feedext
+from federation.kinds import FederatedKind, FeedItem, kinds_for
+from federation.models import Tombstone
+
+#: ``updated`` of a feed with no entries: fixed, so an empty feed has a stable ETag.
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+ATOM_TYPE = "application/atom+xml; charset=utf-8"
+RSS_TYPE = "application/rss+xml; charset=utf-8"
+MEDIA_TYPES = {"atom": ATOM_TYPE, "rss": RSS_TYPE}
+CACHE_CONTROL = "public, max-age=60"
+#: Tombstones older than the newest this many are no longer published.
+MAX_TOMBSTONES = 500
+PREFIX = "/-/federation"
+HUB_PATH = "/-/websub"
+
+
+# -- URLs ----------------------------------------------------------------------------------
+
+
+def feed_path(kind: str, fmt: str, page: int | None = None) -> str:
+    if page is None:
+        return f"{PREFIX}/{kind}.{fmt}"
+    return f"{PREFIX}/{kind}/arkiv/{page}.{fmt}"
+
+
+def feed_url(site: Site, kind: str, fmt: str, page: int | None = None) -> str:
+    return site.absolute_url(feed_path(kind, fmt, page))
+
+
+def hub_url(site: Site) -> str:
+    return site.absolute_url(HUB_PATH)
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A current document subscribers can follow: its kind, format and path."""
+
+    kind: str
+    fmt: str
+    path: str
+
+
+def topics(site: Site) -> dict[str, Topic]:
+    """Every URL the hub accepts as ``hub.topic``: each kind's current
+    documents, plus the plugin's own aliases of them (``/nyheter.atom``)."""
+    found: dict[str, Topic] = {}
+    for kind in kinds_for(site).values():
+        for fmt in ("atom", "rss"):
+            path = feed_path(kind.name, fmt)
+            found[site.absolute_url(path)] = Topic(kind.name, fmt, path)
+        for fmt, path in aliases(kind).items():
+            found[site.absolute_url(path)] = Topic(kind.name, fmt, path)
+    return found
+
+
+def aliases(kind: FederatedKind) -> dict[str, str]:
+    return dict(kind.aliases)
+
+
+# -- conditional GET -------------------------------------------------------------------------
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def etag_for(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    """If-None-Match uses the weak comparison (RFC 9110 13.1.2)."""
+    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
+    return "*" in tags or etag in tags
+
+
+def _not_modified_since(header: str, last_modified: datetime) -> bool:
+    try:
+        since = parsedate_to_datetime(header)
+    except (TypeError, ValueError, IndexError):
+        return False
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    # HTTP dates have whole seconds; compare at that resolution.
+    return _aware(last_modified).replace(microsecond=0) <= since
+
+
+def conditional_response(
+    request: Request,
+    body: bytes,
+    media_type: str,
+    last_modified: datetime | None,
+    links: list[tuple[str, str]] | None = None,
+) -> Response:
+    """A 200 with ``body``, or a 304 without one if the client already has it.
+
+    Sends ``ETag`` (a hash of the body), ``Last-Modified`` when given, and
+    ``Link`` headers (``rel=hub``/``rel=self`` for WebSub discovery).
+    If-None-Match wins over If-Modified-Since when both are sent (RFC 9110
+    13.2.2)."""
+    etag = etag_for(body)
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
+    if last_modified is not None:
+        headers["Last-Modified"] = format_datetime(_aware(last_modified), usegmt=True)
+    if links:
+        headers["Link"] = ", ".join(f'<{href}>; rel="{rel}"' for rel, href in links)
+    if_none_match = request.headers.get("if-none-match")
+    if_modified_since = request.headers.get("if-modified-since")
+    if if_none_match is not None:
+        fresh = _etag_matches(if_none_match, etag)
+    else:
+        fresh = bool(if_modified_since and last_modified and _not_modified_since(if_modified_since, last_modified))
+    if fresh:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+# -- documents ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Document:
+    body: bytes
+    media_type: str
+    last_modified: datetime | None
+    self_url: str
+    hub: str
+
+
+def tombstones(session: Session, kind: str, exclude: set[str]) -> list[Tombstone]:
+    rows = session.exec(
+        select(Tombstone)
+        .where(Tombstone.kind == kind)
+        .order_by(col(Tombstone.deleted_at).desc(), col(Tombstone.id).desc())
+        .limit(MAX_TOMBSTONES)
+    ).all()
+    return [t for t in rows if t.ref not in exclude]
+
+
+def archive_count(kind: FederatedKind, total: int) -> int:
+    """Full archive pages for ``total`` items (complete kinds have none)."""
+    return 0 if kind.complete else total // kind.page_size
+
+
+def page_items(kind: FederatedKind, items: list[FeedItem], page: int | None) -> list[FeedItem]:
+    """The items of the current document (``page`` None) or of archive page
+    ``page`` (1 is the oldest), newest first within the document."""
+    if kind.complete:
+        return items
+    if page is None:
+        return items[: kind.page_size]
+    oldest_first = items[::-1]
+    chunk = oldest_first[(page - 1) * kind.page_size : page * kind.page_size]
+    return chunk[::-1]
+
+
+def build(site: Site, session: Session, kind: FederatedKind, fmt: str, page: int | None, self_url: str) -> Document:
+    """Render one document of ``kind``; raises 404 for an archive page that
+    does not exist."""
+    items = kind.items(session)
+    archives = archive_count(kind, len(items))
+    if page is not None and not 1 <= page <= archives:
+        raise HTTPException(404, "Det finns ingen sådan arkivsida för flödet.")
+    shown = page_items(kind, items, page)
+    graves = tombstones(session, kind.name, {i.id for i in items}) if page is None else []
+
+    fg = FeedGenerator()
+    fg.load_extension("dc", atom=False, rss=True)  # RSS authors without e-mail: dc:creator
+    feedext.register(fg)
+    fg.id(kind.feed_id if page is None else f"{kind.feed_id}/archive/{page}")
+    title = f"{kind.title} från {site.name}"
+    fg.title(title if page is None else f"{title} (arkiv {page})")
+    fg.subtitle(kind.description or f"{kind.title} från {site.name}.")
+    fg.link(href=self_url, rel="self")
+    # Last: feedgen makes the last link RSS's <link>, which must be a web page.
+    fg.link(href=site.absolute_url(kind.page_path), rel="alternate", type="text/html")
+    fg.language(site.locale)
+    fg.author({"name": site.name})
+    fg.generator("Paraply", version=__version__)
+    newest = [_aware(i.updated) for i in shown] + [_aware(t.deleted_at) for t in graves]
+    fg.updated(max(newest, default=EPOCH))
+
+    ext = fg.paraply
+    ext.kind = kind.name
+    ext.complete = kind.complete
+    ext.archive = page is not None
+    ext.links = [("hub", hub_url(site))]
+    current = feed_url(site, kind.name, fmt)
+    if page is None:
+        if archives:
+            ext.links.append(("prev-archive", feed_url(site, kind.name, fmt, archives)))
+    else:
+        ext.links.append(("current", current))
+        if page > 1:
+            ext.links.append(("prev-archive", feed_url(site, kind.name, fmt, page - 1)))
+        following = feed_url(site, kind.name, fmt, page + 1) if page < archives else current
+        ext.links.append(("next-archive", following))
+    ext.tombstones = [(t.ref, _aware(t.deleted_at)) for t in graves]
+
+    for item in shown:
+        add_entry(fg, item)
+    body = fg.atom_str(pretty=True) if fmt == "atom" else fg.rss_str(pretty=True)
+    changed = max(newest) if newest else None
+    return Document(body, MEDIA_TYPES[fmt], changed, self_url, hub_url(site))
+
+
+def add_entry(fg: FeedGenerator, item: FeedItem) -> None:
+    fe = fg.add_entry(order="append")
+    fe.id(item.id)  # also the RSS guid, isPermaLink="false"
+    fe.title(item.title)
+    fe.link(href=item.link, rel="alternate", type="text/html")
+    fe.published(_aware(item.published))
+    fe.updated(_aware(item.updated))
+    if item.author:
+        fe.author({"name": item.author})
+        fe.dc.dc_creator(item.author)
+    for term in item.categories:
+        fe.category({"term": term})
+    if item.summary:
+        fe.summary(item.summary)
+    if item.content_html:
+        fe.content(item.content_html, type="html")
+    fe.paraply.fields = dict(item.fields)
+
+
+def render(site: Site, kind_name: str, fmt: str, page: int | None = None, self_path: str | None = None) -> Document:
+    """A document by kind name, in its own session (also used by the hub)."""
+    kind = kinds_for(site).get(kind_name)
+    if kind is None or fmt not in MEDIA_TYPES:
+        raise HTTPException(404, "Det finns inget sådant flöde på den här webbplatsen.")
+    self_url = site.absolute_url(self_path) if self_path else feed_url(site, kind_name, fmt, page)
+    with site.session() as db:
+        return build(site, db, kind, fmt, page, self_url)
+
+
+def respond(request: Request, document: Document) -> Response:
+    return conditional_response(
+        request,
+        document.body,
+        document.media_type,
+        document.last_modified,
+        links=[("hub", document.hub), ("self", document.self_url)],
+    )
+
+
+def feed_response(request: Request, kind_name: str, fmt: str, self_path: str | None = None) -> Response:
+    """The current document of a kind; plugins serve their aliases with it
+    (webportal's ``/nyheter.atom``)."""
+    site: Site = request.app.state.site
+    return respond(request, render(site, kind_name, fmt, None, self_path))
+
+
+# -- routes ------------------------------------------------------------------------------------
+
+
+def _split(name: str) -> tuple[str, str]:
+    stem, _, fmt = name.rpartition(".")
+    if not stem or fmt not in MEDIA_TYPES:
+        raise HTTPException(404, "Det finns inget sådant flöde. Flöden slutar på .atom eller .rss.")
+    return stem, fmt
+
+
+async def current_feed(request: Request) -> Response:
+    kind, fmt = _split(request.path_params["name"])
+    return feed_response(request, kind, fmt)
+
+
+async def archive_feed(request: Request) -> Response:
+    site: Site = request.app.state.site
+    page_text, fmt = _split(request.path_params["page"])
+    if not page_text.isdigit():
+        raise HTTPException(404, "Det finns ingen sådan arkivsida för flödet.")
+    return respond(request, render(site, request.path_params["kind"], fmt, int(page_text)))

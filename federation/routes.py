@@ -1,0 +1,59 @@
+"""Federation's routes, mounted by ``core.app`` for every site.
+
+``public_routes`` go through the normal middleware (sessions, CSRF, user).
+``MachineEndpoints`` serves the WebSub hub and callbacks *before* that
+middleware: peers' servers call them without cookies or CSRF tokens, and
+they are authenticated by intent verification and HMAC signatures instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.routing import BaseRoute, Mount, Route, Router
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from federation import discovery, hub, publish, subscriber, views
+
+MACHINE_PREFIX = "/-/websub"
+
+
+def public_routes() -> list[BaseRoute]:
+    return [
+        Route("/.well-known/paraply", discovery.well_known, name="federation_well_known"),
+        Route(discovery.OPML_PATH, discovery.opml_file, name="federation_opml"),
+        Route(publish.PREFIX + "/{name}", publish.current_feed, name="federation_feed"),
+        Route(publish.PREFIX + "/{kind}/arkiv/{page}", publish.archive_feed, name="federation_archive"),
+        Route("/natverket/nyheter", views.network_news, name="federation_news"),
+        Route("/natverket/foreningar", views.network_members, name="federation_members"),
+        Route("/-/admin/natverket", views.admin_peers, name="federation_admin"),
+        Route(
+            "/-/admin/natverket/{peer_id:int}/hamta",
+            views.admin_poll_now,
+            methods=["POST"],
+            name="federation_poll_now",
+        ),
+        Mount("/static/federation", StaticFiles(directory=Path(__file__).parent / "static"), name="static-federation"),
+    ]
+
+
+def machine_routes() -> list[BaseRoute]:
+    return [
+        Route(publish.HUB_PATH, hub.hub_endpoint, methods=["POST"], name="websub_hub"),
+        Route(subscriber.CALLBACK_PATH + "{token}", subscriber.callback_endpoint, methods=["GET", "POST"]),
+    ]
+
+
+class MachineEndpoints:
+    """ASGI middleware: ``/-/websub...`` goes to the WebSub routes, all else on."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.router = Router(machine_routes())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(MACHINE_PREFIX):
+            await self.router(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)

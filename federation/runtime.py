@@ -1,0 +1,412 @@
+"""The background side of federation for one site, run in the app's lifespan.
+
+``Federation.install(site)`` (from ``core.app.create_app``) registers
+federation's hooks and templates on the site and starts watching the kinds'
+tables; ``start()``/``stop()`` run in the lifespan. Only a site with peers or
+external feeds starts a poller; every site can be a hub.
+
+The poller keeps one row per peer (``Peer``) with its schedule and health.
+Each round it polls the peers that are due, each in its own task: discover
+the peer's feeds (``/.well-known/paraply``), fetch each with conditional GET,
+ingest, walk the archives once (backfill), and subscribe to the peer's hub
+when push is on. A peer that pushes is polled far less often; a failing one
+backs off exponentially, up to six hours. A peer's errors are caught and
+recorded, never raised: a peer that is down, slow or hostile costs only its
+own row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+from sqlmodel import col, select
+
+from core.models import utcnow
+from core.site import Site
+from federation import changes, hub, ingest, parse
+from federation.fetch import Fetcher, FetchError, origin_of
+from federation.kinds import kinds_for
+from federation.models import FeedState, Peer
+
+log = logging.getLogger("paraply.federation")
+
+TEMPLATES = Path(__file__).parent / "templates"
+#: A peer that pushes is still polled, this many times less often.
+PUSH_POLL_FACTOR = 12
+MAX_BACKOFF = 6 * 3600
+#: Re-read a peer's /.well-known/paraply this often.
+DISCOVERY_TTL = 3600
+MAX_ARCHIVE_PAGES = 200
+MAX_KINDS = 20
+PARALLEL_POLLS = 32
+LOCK_RETRY = 15.0
+EXTERNAL = "external"
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    from datetime import UTC
+
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Federation:
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.config = site.config.federation
+        self.lease_seconds = self.config.lease_seconds
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._fetcher: Fetcher | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._polling: set[int] = set()
+        self._wake: asyncio.Event | None = None
+        self.lock_retry = LOCK_RETRY
+        from federation.lock import PollerLock
+
+        self.lock = PollerLock(site.engine, site.data_dir)
+
+    # -- set-up --------------------------------------------------------------------------
+
+    @classmethod
+    def install(cls, site: Site) -> Federation:
+        """Make federation part of ``site``: hooks, templates, table watch."""
+        from federation import hooks
+
+        if site.pm.get_plugin("federation") is None:
+            site.pm.register(hooks, name="federation")
+        env = site.templates.env
+        if not getattr(env, "_federation_templates", False):
+            own = FileSystemLoader(TEMPLATES)
+            env.loader = ChoiceLoader([env.loader, PrefixLoader({"federation": own}, delimiter=":"), own])
+            env._federation_templates = True  # type: ignore[attr-defined]
+        runtime = cls(site)
+        changes.watch(site.engine, list(kinds_for(site).values()), runtime.changed)
+        return runtime
+
+    @property
+    def has_sources(self) -> bool:
+        return bool(self.config.peers or self.config.external)
+
+    @property
+    def fetcher(self) -> Fetcher:
+        if self._fetcher is None:
+            allowed = [p.url for p in self.config.peers if p.allow_private]
+            allowed += [e.url for e in self.config.external if e.allow_private]
+            self._fetcher = Fetcher(
+                allowed, timeout=float(self.config.timeout), total_timeout=float(self.config.timeout) * 3
+            )
+        return self._fetcher
+
+    @property
+    def own_prefixes(self) -> tuple[str, ...]:
+        """``tag:<authority>,<year>:`` of our own ids, to refuse echoes."""
+        return tuple({k.feed_id.rsplit(":", 1)[0] + ":" for k in kinds_for(self.site).values()})
+
+    # -- lifespan ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        if self.has_sources:
+            self.spawn(self._run())
+
+    async def stop(self) -> None:
+        self.loop = None
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.to_thread(self.lock.release)
+        if self._fetcher is not None:
+            await self._fetcher.aclose()
+            self._fetcher = None
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        assert self.loop is not None
+        task = self.loop.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def changed(self, kinds: set[str]) -> None:
+        """Called after a commit that changed our own content (any thread)."""
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            return
+        loop.call_soon_threadsafe(lambda: self.loop and self.spawn(hub.publish_changes(self, kinds)))
+
+    def wake(self) -> None:
+        """Poll due peers now (after an admin's "Hämta nu")."""
+        loop, event = self.loop, self._wake
+        if loop is not None and event is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(event.set)
+
+    def unsubscribing(self, topic: str) -> bool:
+        return False  # we never ask to unsubscribe; a removed peer's lease simply runs out
+
+    # -- peers ---------------------------------------------------------------------------
+
+    def sync_peers(self, reset: bool = False) -> None:
+        """Rows for the peers and external feeds in site.toml; with ``reset``
+        every one is due now (subscriptions are renewed on start)."""
+        wanted = [(p.url, p.name, False) for p in self.config.peers]
+        wanted += [(e.url, e.name, True) for e in self.config.external]
+        with self.site.session() as db:
+            rows = {p.url: p for p in db.exec(select(Peer)).all()}
+            for url, name, external in wanted:
+                row = rows.get(url) or Peer(url=url, name=name, external=external)
+                row.name, row.external = name, external
+                if reset or row.next_attempt_at is None:
+                    row.next_attempt_at = utcnow()
+                db.add(row)
+
+    def _due(self) -> tuple[list[int], float]:
+        """Peers to poll now, and seconds until the next one is due."""
+        urls = [p.url for p in self.config.peers] + [e.url for e in self.config.external]
+        now = utcnow()
+        with self.site.session() as db:
+            rows = db.exec(select(Peer).where(col(Peer.url).in_(urls))).all()
+        due, wait = [], 5.0
+        for row in rows:
+            when = _aware(row.next_attempt_at) or now
+            if row.id in self._polling:
+                continue
+            if when <= now:
+                due.append(row.id)
+            else:
+                wait = min(wait, (when - now).total_seconds())
+        return [d for d in due if d is not None], max(wait, 0.05)
+
+    async def _run(self) -> None:
+        while not await asyncio.to_thread(self.lock.acquire):
+            await asyncio.sleep(self.lock_retry)
+        await asyncio.to_thread(self.sync_peers, True)
+        limit = asyncio.Semaphore(PARALLEL_POLLS)
+        assert self._wake is not None
+        while True:
+            due, wait = await asyncio.to_thread(self._due)
+            for peer_id in due:
+                self._polling.add(peer_id)
+                self.spawn(self._poll_guarded(peer_id, limit))
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), wait)
+            except TimeoutError:
+                pass
+
+    async def _poll_guarded(self, peer_id: int, limit: asyncio.Semaphore) -> None:
+        try:
+            async with limit:
+                await self.poll(peer_id)
+        finally:
+            self._polling.discard(peer_id)
+
+    async def poll(self, peer_id: int) -> ingest.Stats:
+        """Poll one peer or external feed now and record how it went."""
+        with self.site.session() as db:
+            peer = db.get(Peer, peer_id)
+        assert peer is not None and peer.id is not None
+        stats = ingest.Stats()
+        started = utcnow()
+        try:
+            if peer.external:
+                stats += await self._poll_feed(peer, EXTERNAL, peer.url)
+            else:
+                for kind, url in (await self._feeds_of(peer)).items():
+                    stats += await self._poll_feed(peer, kind, url)
+        except (FetchError, parse.FeedError) as exc:
+            await asyncio.to_thread(self._record_error, peer.id, str(exc), started, stats)
+            return stats
+        except Exception as exc:  # a peer must never take the poller down
+            log.exception("Federation: polling %s failed", peer.url)
+            message = f"Ett oväntat fel inträffade ({type(exc).__name__}). Vi försöker igen senare."
+            await asyncio.to_thread(self._record_error, peer.id, message, started, stats)
+            return stats
+        await asyncio.to_thread(self._record_success, peer.id, started, stats)
+        return stats
+
+    async def _feeds_of(self, peer: Peer) -> dict[str, str]:
+        """The peer's feeds by kind, from its discovery document."""
+        discovery = peer.discovery or {}
+        fetched = discovery.get("_fetched_at", 0)
+        if not discovery or utcnow().timestamp() - float(fetched) > DISCOVERY_TTL:
+            url = peer.url + "/.well-known/paraply"
+            result = await self.fetcher.get(url, accept="application/json")
+            discovery = discovery_from(result.body, peer.url)
+            discovery["_fetched_at"] = utcnow().timestamp()
+            with self.site.session() as db:
+                row = db.get(Peer, peer.id)
+                if row is not None:
+                    row.discovery = discovery
+                    row.hub = discovery.get("hub", "")
+                    db.add(row)
+        return {kind: info["atom"] for kind, info in discovery.get("feeds", {}).items()}
+
+    def _state(self, peer_id: int, kind: str, url: str) -> FeedState:
+        with self.site.session() as db:
+            state = db.exec(select(FeedState).where(FeedState.peer_id == peer_id, FeedState.kind == kind)).first()
+            if state is None:
+                state = FeedState(peer_id=peer_id, kind=kind, url=url)
+            elif state.url != url:
+                state.url, state.etag, state.last_modified = url, "", ""
+            db.add(state)
+            db.commit()
+            db.refresh(state)
+            return state
+
+    async def _poll_feed(self, peer: Peer, kind: str, url: str) -> ingest.Stats:
+        state = await asyncio.to_thread(self._state, peer.id, kind, url)  # type: ignore[arg-type]
+        result = await self.fetcher.get(url, etag=state.etag, last_modified=state.last_modified)
+        stats = ingest.Stats()
+        links = dict(result.links)
+        if not result.not_modified:
+            feed = await asyncio.to_thread(parse.parse, result.body, result.url, result.content_type)
+            stats += await asyncio.to_thread(self._apply, peer.id, kind, feed)
+            for rel, href in feed.links.items():
+                links.setdefault(rel, href)
+            if not state.backfilled:
+                stats += await self._backfill(peer, kind, feed)
+        await asyncio.to_thread(self._save_validators, state.id, result.etag, result.last_modified)
+        hub_url = links.get("hub", "")
+        if self.config.push and hub_url and self._needs_subscription(state):
+            self_url = links.get("self", "")
+            topic = self_url if self_url and origin_of(self_url) == origin_of(url) else url
+            if topic != state.url:
+                await asyncio.to_thread(self._state, peer.id, kind, topic)  # type: ignore[arg-type]
+            from federation.subscriber import subscribe
+
+            await subscribe(self, state.id, hub_url, topic)  # type: ignore[arg-type]
+        return stats
+
+    async def _backfill(self, peer: Peer, kind: str, feed: parse.ParsedFeed) -> ingest.Stats:
+        """Walk ``prev-archive`` links once (RFC 5005), oldest last."""
+        stats = ingest.Stats()
+        link, seen = feed.links.get("prev-archive", ""), set()
+        while link and link not in seen and len(seen) < MAX_ARCHIVE_PAGES:
+            seen.add(link)
+            result = await self.fetcher.get(link)
+            page = await asyncio.to_thread(parse.parse, result.body, result.url, result.content_type)
+            page.complete = False  # an archive never replaces the listing
+            stats += await asyncio.to_thread(self._apply, peer.id, kind, page)
+            link = page.links.get("prev-archive", "")
+        with self.site.session() as db:
+            state = db.exec(select(FeedState).where(FeedState.peer_id == peer.id, FeedState.kind == kind)).first()
+            if state is not None:
+                state.backfilled = True
+                db.add(state)
+        return stats
+
+    def _needs_subscription(self, state: FeedState) -> bool:
+        lease = _aware(state.lease_until)
+        if lease is None:
+            return True
+        return lease - utcnow() < self._renew_margin()
+
+    def _renew_margin(self) -> timedelta:
+        return timedelta(seconds=max(self.lease_seconds * 0.2, 5))
+
+    def _apply(self, peer_id: int, kind: str, feed: parse.ParsedFeed) -> ingest.Stats:
+        with self.site.session() as db:
+            return ingest.apply(db, peer_id, kind, feed, self.own_prefixes)
+
+    def _save_validators(self, state_id: int | None, etag: str, last_modified: str) -> None:
+        with self.site.session() as db:
+            state = db.get(FeedState, state_id)
+            if state is not None and (etag or last_modified):
+                state.etag, state.last_modified = etag[:200], last_modified[:100]
+                db.add(state)
+
+    def _record_success(self, peer_id: int, started: datetime, stats: ingest.Stats) -> None:
+        with self.site.session() as db:
+            peer = db.get(Peer, peer_id)
+            if peer is None:
+                return
+            now = utcnow()
+            peer.last_attempt_at = started
+            peer.last_success_at = now
+            peer.failures = 0
+            peer.items_received += stats.received
+            interval = timedelta(seconds=self.config.poll_interval)
+            states = db.exec(select(FeedState).where(FeedState.peer_id == peer_id)).all()
+            leases = [_aware(s.lease_until) for s in states]
+            pushing = self.config.push and states and all(lease and lease > now for lease in leases)
+            following = now + (interval * PUSH_POLL_FACTOR if pushing else interval)
+            for lease in leases:
+                if lease is not None:
+                    following = min(following, max(lease - self._renew_margin(), now + timedelta(seconds=1)))
+            peer.next_attempt_at = following
+            db.add(peer)
+
+    def _record_error(self, peer_id: int, message: str, started: datetime, stats: ingest.Stats) -> None:
+        with self.site.session() as db:
+            peer = db.get(Peer, peer_id)
+            if peer is None:
+                return
+            now = utcnow()
+            peer.last_attempt_at = started
+            peer.last_error_at = now
+            peer.last_error = message[:500]
+            peer.failures += 1
+            peer.items_received += stats.received
+            backoff = min(
+                self.config.poll_interval * 2 ** min(peer.failures, 16), max(MAX_BACKOFF, self.config.poll_interval)
+            )
+            peer.next_attempt_at = now + timedelta(seconds=backoff)
+            db.add(peer)
+
+    # -- push ----------------------------------------------------------------------------
+
+    async def ingest_push(self, state: FeedState, body: bytes, content_type: str) -> None:
+        """A verified delivery from a peer's hub: ingest it like a poll."""
+        started = utcnow()
+        try:
+            feed = await asyncio.to_thread(parse.parse, body, state.url, content_type)
+            stats = await asyncio.to_thread(self._apply, state.peer_id, state.kind, feed)
+        except parse.FeedError as exc:
+            await asyncio.to_thread(self._record_error, state.peer_id, str(exc), started, ingest.Stats())
+            return
+        await asyncio.to_thread(self._record_push, state.peer_id, stats)
+
+    def _record_push(self, peer_id: int, stats: ingest.Stats) -> None:
+        with self.site.session() as db:
+            peer = db.get(Peer, peer_id)
+            if peer is not None:
+                peer.last_success_at = utcnow()
+                peer.items_received += stats.received
+                db.add(peer)
+
+
+def discovery_from(body: bytes, base_url: str) -> dict[str, Any]:
+    """A peer's ``/.well-known/paraply``, checked: only http(s) feed URLs
+    on the peer's own origin are kept."""
+    import json
+
+    from federation import clean
+
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise parse.FeedError("Grannens /.well-known/paraply var inte giltig JSON.") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("feeds"), dict):
+        raise parse.FeedError("Grannens /.well-known/paraply saknar en lista över flöden.")
+    origin = origin_of(base_url)
+    feeds: dict[str, dict[str, str]] = {}
+    for kind, info in list(data["feeds"].items())[:MAX_KINDS]:
+        if not isinstance(kind, str) or not isinstance(info, dict):
+            continue
+        atom = clean.url(info.get("atom"))
+        if atom and origin_of(atom) == origin and kind.replace("-", "").isalnum():
+            feeds[kind[:32]] = {"atom": atom, "title": clean.text(info.get("title"), 80)}
+    hub_url = clean.url(data.get("hub"))
+    return {
+        "name": clean.text(data.get("name"), 200),
+        "feeds": feeds,
+        "hub": hub_url if hub_url and urlsplit(hub_url).hostname else "",
+    }

@@ -1,0 +1,355 @@
+"""What people see of the network.
+
+- "Nyheter från nätverket" (``/natverket/nyheter``): news from every peer,
+  newest first, each with its origin shown and linked, filterable by site.
+- "Föreningar i nätverket" (``/natverket/foreningar``): this site's member
+  associations and every peer's, searchable and filterable by site.
+- The admin page of peer health (``/-/admin/natverket``), in plain Swedish,
+  with a "Hämta nu" button per peer.
+
+Pages only read what the poller stored, so a peer that is down, slow or
+hostile never slows or breaks them: its last good copy is shown, marked with
+its age when the latest attempt failed or is long overdue.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from babel.dates import format_timedelta
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from core.forms import MAX_FORM_BYTES
+from core.models import utcnow
+from core.permissions import require_admin
+from core.search import index_text, match, stem, words
+from core.site import Site
+from core.templating import flash
+from federation.kinds import kinds_for
+from federation.models import Entry, FeedState, Peer, Subscription
+
+PER_PAGE = 20
+NEWS = "news"
+MEMBERS = "members"
+#: A copy is called old when the peer has not answered for this many poll intervals.
+STALE_AFTER_POLLS = 3
+SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø": "}"})
+
+
+def site_of(request: Request) -> Site:
+    return request.app.state.site  # type: ignore[no-any-return]
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def age(site: Site, since: datetime | None, now: datetime | None = None) -> str:
+    """ "3 timmar", "2 dagar": how long ago, in the site's language."""
+    if since is None:
+        return ""
+    delta = (now or utcnow()) - (_aware(since) or utcnow())
+    return format_timedelta(max(delta, timedelta(seconds=1)), locale="sv_SE" if site.locale == "sv" else "en_GB")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A peer as pages show it, with the freshness of its copy."""
+
+    peer: Peer
+    stale: bool
+    age: str
+
+    @property
+    def id(self) -> int:
+        return self.peer.id or 0
+
+    @property
+    def name(self) -> str:
+        return self.peer.name
+
+
+def sources(site: Site, session: Session, external: bool = False) -> list[Source]:
+    """The configured peers (or external feeds), in site.toml order."""
+    config = site.config.federation
+    urls = [e.url for e in config.external] if external else [p.url for p in config.peers]
+    rows = {p.url: p for p in session.exec(select(Peer).where(col(Peer.url).in_(urls))).all()}
+    now = utcnow()
+    overdue = timedelta(seconds=config.poll_interval * STALE_AFTER_POLLS)
+    found = []
+    for url in urls:
+        peer = rows.get(url)
+        if peer is None:
+            continue
+        success, error = _aware(peer.last_success_at), _aware(peer.last_error_at)
+        failing = error is not None and (success is None or error > success)
+        stale = failing or (success is not None and now - success > overdue and not _pushing(session, peer, now))
+        found.append(Source(peer, stale, age(site, success, now) if success else ""))
+    return found
+
+
+def _pushing(session: Session, peer: Peer, now: datetime) -> bool:
+    leases = session.exec(select(FeedState.lease_until).where(FeedState.peer_id == peer.id)).all()
+    return bool(leases) and all(lease is not None and _aware(lease) > now for lease in leases)  # type: ignore[operator]
+
+
+def _page(request: Request) -> int:
+    try:
+        return max(1, int(request.query_params.get("sida", "1")))
+    except ValueError:
+        return 1
+
+
+def _link(base: str, params: dict[str, str]) -> Any:
+    def link(n: int) -> str:
+        query = {k: v for k, v in params.items() if v}
+        if n > 1:
+            query["sida"] = str(n)
+        return base + ("?" + urlencode(query) if query else "")
+
+    return link
+
+
+def _chosen(request: Request, known: dict[str, Any]) -> str:
+    value = request.query_params.get("sajt", "")
+    return value if value in known else ""
+
+
+# -- Nyheter från nätverket ----------------------------------------------------------------
+
+
+async def network_news(request: Request) -> Response:
+    site = site_of(request)
+    with site.session() as db:
+        peers = sources(site, db)
+        by_id = {str(s.id): s for s in peers}
+        chosen = _chosen(request, by_id)
+        ids = [int(chosen)] if chosen else [s.id for s in peers]
+        where = (Entry.kind == NEWS, col(Entry.deleted_at).is_(None), col(Entry.peer_id).in_(ids))
+        total = int(db.exec(select(func.count()).select_from(Entry).where(*where)).one())
+        pages = max(1, math.ceil(total / PER_PAGE))
+        page = min(_page(request), pages)
+        rows = db.exec(
+            select(Entry)
+            .where(*where)
+            .order_by(col(Entry.published).desc(), col(Entry.id).desc())
+            .offset((page - 1) * PER_PAGE)
+            .limit(PER_PAGE)
+        ).all()
+    return site.render(
+        request,
+        "federation/network_news.html",
+        {
+            "items": [(row, by_id.get(str(row.peer_id))) for row in rows],
+            "peers": peers,
+            "stale": [s for s in peers if s.stale and (not chosen or str(s.id) == chosen)],
+            "chosen": chosen,
+            "total": total,
+            "page": page,
+            "pages": pages,
+            "page_link": _link("/natverket/nyheter", {"sajt": chosen}),
+        },
+    )
+
+
+# -- Föreningar i nätverket ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Listing:
+    name: str
+    link: str
+    summary: str
+    category: str
+    municipality: str
+    source: str
+    source_url: str
+
+
+def _sort_key(listing: Listing) -> tuple[str, str]:
+    return (listing.name.casefold().translate(SWEDISH_ORDER), listing.source)
+
+
+def _matches(text: str, query: str) -> bool:
+    """The same rule as ``core.search.match``, for our own rows in memory."""
+    for term in words(query)[:10]:
+        if not any(f" {variant}" in text for variant in {term, stem(term)} if variant):
+            return False
+    return True
+
+
+def _own_listings(site: Site, session: Session, query: str) -> list[Listing]:
+    kind = kinds_for(site).get(MEMBERS)
+    if kind is None:
+        return []
+    found = []
+    for item in kind.items(session):
+        fields = item.fields
+        text = index_text(item.title, item.summary, *item.categories, *fields.values())
+        if query and not _matches(text, query):
+            continue
+        found.append(
+            Listing(
+                item.title,
+                item.link,
+                item.summary,
+                fields.get("category", ""),
+                fields.get("municipality", ""),
+                site.name,
+                site.base_url + "/",
+            )
+        )
+    return found
+
+
+async def network_members(request: Request) -> Response:
+    site = site_of(request)
+    query = (request.query_params.get("q") or "").strip()[:200]
+    with site.session() as db:
+        peers = sources(site, db)
+        by_id = {str(s.id): s for s in peers}
+        options = {"egen": site.name, **{key: s.name for key, s in by_id.items()}}
+        chosen = _chosen(request, options)
+        listings: list[Listing] = []
+        if chosen in ("", "egen"):
+            listings += _own_listings(site, db, query)
+        ids = [int(chosen)] if chosen not in ("", "egen") else ([] if chosen else [s.id for s in peers])
+        if ids:
+            statement = select(Entry).where(
+                Entry.kind == MEMBERS, col(Entry.deleted_at).is_(None), col(Entry.peer_id).in_(ids)
+            )
+            clause = match(Entry.search_text, query)  # type: ignore[arg-type]
+            if clause is not None:
+                statement = statement.where(clause)
+            for row in db.exec(statement).all():
+                source = by_id[str(row.peer_id)]
+                fields = row.fields or {}
+                listings.append(
+                    Listing(
+                        row.title,
+                        row.link,
+                        row.summary,
+                        str(fields.get("category", "")),
+                        str(fields.get("municipality", "")),
+                        source.name,
+                        source.peer.url + "/",
+                    )
+                )
+    listings.sort(key=_sort_key)
+    pages = max(1, math.ceil(len(listings) / PER_PAGE))
+    page = min(_page(request), pages)
+    return site.render(
+        request,
+        "federation/network_members.html",
+        {
+            "listings": listings[(page - 1) * PER_PAGE : page * PER_PAGE],
+            "total": len(listings),
+            "query": query,
+            "options": options,
+            "chosen": chosen,
+            "stale": [s for s in peers if s.stale and (not chosen or str(s.id) == chosen)],
+            "page": page,
+            "pages": pages,
+            "page_link": _link("/natverket/foreningar", {"q": query, "sajt": chosen}),
+        },
+    )
+
+
+# -- admin: peer health ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Health:
+    peer: Peer
+    ok: bool | None  # None: never tried
+    status: str
+    feeds: list[FeedState]
+    pushing: bool
+
+
+def _health(site: Site, session: Session) -> list[Health]:
+    now = utcnow()
+    found = []
+    for source in [*sources(site, session), *sources(site, session, external=True)]:
+        peer = source.peer
+        success, error = _aware(peer.last_success_at), _aware(peer.last_error_at)
+        feeds = list(session.exec(select(FeedState).where(FeedState.peer_id == peer.id)).all())
+        if success is None and error is None:
+            ok, status = None, "Inte hämtad ännu."
+        elif error is not None and (success is None or error > success):
+            ok, status = False, f"Fel vid senaste försöket ({peer.failures} i rad)."
+        else:
+            ok, status = True, "Fungerar."
+        found.append(Health(peer, ok, status, feeds, _pushing(session, peer, now)))
+    return found
+
+
+async def admin_peers(request: Request) -> Response:
+    site = site_of(request)
+    require_admin(request)
+    with site.session() as db:
+        health = _health(site, db)
+        subscribers = int(
+            db.exec(
+                select(func.count()).select_from(Subscription).where(col(Subscription.lease_until) > utcnow())
+            ).one()
+        )
+    return site.render(
+        request,
+        "federation/admin_peers.html",
+        {
+            "health": health,
+            "subscribers": subscribers,
+            "config": site.config.federation,
+            "age": lambda when: age(site, when),
+        },
+    )
+
+
+async def admin_poll_now(request: Request) -> Response:
+    """Make a peer due now (and forget its back-off)."""
+    site = site_of(request)
+    require_admin(request)
+    await request.form(max_part_size=MAX_FORM_BYTES)
+    with site.session() as db:
+        peer = db.get(Peer, request.path_params["peer_id"])
+        if peer is None:
+            raise HTTPException(404, "Grannen finns inte längre i listan. Gå tillbaka till nätverkssidan.")
+        peer.next_attempt_at = utcnow()
+        peer.failures = 0
+        db.add(peer)
+        name = peer.name
+    runtime = getattr(request.app.state, "federation", None)
+    if runtime is not None:
+        runtime.wake()
+    flash(request, f"{name} hämtas nu. Ladda om sidan om en stund för att se resultatet.")
+    return RedirectResponse("/-/admin/natverket", status_code=303)
+
+
+# -- the external feeds' front-page block ------------------------------------------------------
+
+
+def external_blocks(site: Site, session: Session) -> list[dict[str, Any]]:
+    """One block per external feed: its newest entries and their freshness."""
+    config = {e.url: e for e in site.config.federation.external}
+    blocks = []
+    for source in sources(site, session, external=True):
+        wanted = config[source.peer.url]
+        rows = session.exec(
+            select(Entry)
+            .where(Entry.peer_id == source.id, Entry.kind == "external", col(Entry.deleted_at).is_(None))
+            .order_by(col(Entry.published).desc(), col(Entry.id).desc())
+            .limit(wanted.max_items)
+        ).all()
+        blocks.append({"source": source, "entries": list(rows)})
+    return blocks
