@@ -9,6 +9,7 @@ from wtforms import (
     DateField,
     FileField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -112,7 +113,7 @@ class OnlineRegistrationForm(BorrowerForm):
 
     who = SelectField(
         "Vem ska låna?",
-        choices=[("self", "Jag själv"), ("child", "Mitt barn (under 18 år)")],
+        choices=[SelectChoice("self", "Jag själv"), SelectChoice("child", "Mitt barn (under 18 år)")],
         validators=[validators.InputRequired("Välj vem som ska låna.")],
     )
     privacy = BooleanField(

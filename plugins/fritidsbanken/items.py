@@ -12,6 +12,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from wtforms import SelectChoice
 
 from core.forms import MAX_FORM_BYTES
 from core.models import User
@@ -99,9 +100,9 @@ async def item_edit(request: Request) -> Response:
         form = await ItemForm.from_request(request, obj=item)
         allowed = staff_branch_ids(db, user)
         branches = [b for b in db.exec(select(Branch).order_by(col(Branch.name))).all() if b.id in allowed]
-        form.category.choices = [(c, c) for c in settings.categories]
-        form.condition.choices = [(k.value, v) for k, v in CONDITION_LABELS.items()]
-        form.branch.choices = [(str(b.id), b.name) for b in branches]
+        form.category.choices = [SelectChoice(c, c) for c in settings.categories]
+        form.condition.choices = [SelectChoice(k.value, v) for k, v in CONDITION_LABELS.items()]
+        form.branch.choices = [SelectChoice(str(b.id), b.name) for b in branches]
         if request.method == "GET":
             if item is None:
                 form.number.data = next_number(db)

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from wtforms import SelectChoice
 
 from core.templating import flash
 from plugins.fritidsbanken import borrowers, clock, lending, phone_login
@@ -152,7 +153,7 @@ async def reserve(request: Request) -> Response:
             flash(request, "Registrera dig som låntagare först, så kan du reservera.", "error")
             return RedirectResponse(url(site, "/registrera"), status_code=303)
         form = await ReserveForm.from_request(request)
-        form.borrower.choices = [(str(p.id), p.name) for p in people]
+        form.borrower.choices = [SelectChoice(str(p.id), p.name) for p in people]
         if request.method == "GET":
             form.pickup_on.data = lending.available_from(db, site, item, today) or today
             form.borrower.data = str(people[0].id)
@@ -218,15 +219,18 @@ async def register(request: Request) -> Response:
             form.guardian_consent.data = False
         ok = form.validate_for(today)
         year = form.birth_year.data
-        if ok and isinstance(year, int):
+        if isinstance(year, int) and not form.birth_year.errors:
+            # Who is registered must fit the age; that error replaces the rules for the other kind.
             minor = today.year - year < 18
             if child and not minor:
                 form.birth_year.errors = ["Barnet ska vara under 18 år. Är låntagaren vuxen registrerar hen sig själv."]
+                form.mobile.errors = []
                 ok = False
             elif not child and minor:
                 form.birth_year.errors = [
                     "Du är under 18 år: be en förälder eller annan målsman registrera dig med sitt mobilnummer."
                 ]
+                form.guardian_name.errors = form.guardian_mobile.errors = []
                 ok = False
         if ok:
             with site.session() as db:
