@@ -1,0 +1,72 @@
+"""The public plugin interface: everything a plugin may import from core.
+
+A plugin written outside this repository imports from here (and
+``from core import hookimpl``), nothing else in ``core``. What is listed here
+is kept stable; everything else in core may change without notice.
+``docs/plugins.md`` explains each name, and ``tests/test_odling_interface.py``
+checks that the odling plugin, our worked example of a third-party plugin,
+keeps to this module.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from core import hookimpl
+from core.accounts import get_user_by_email
+from core.contributions import Block, Figure, NavItem, SearchResult
+from core.forms import MAX_FORM_BYTES, Form
+from core.i18n import gettext
+from core.markdown import plain_text, render_markdown, sanitize_html
+from core.models import Role, User, utcnow
+from core.permissions import Forbidden, LoginRequired, current_user, require_admin, require_user
+from core.search import index_text, match
+from core.settings import ConfigError, PluginSettings
+from core.site import Site
+from core.templating import flash
+
+#: The core table plugins may point foreign keys at (``core_user.id``).
+USER_TABLE = User.__tablename__
+
+#: Core's first migration: put it in ``depends_on`` of a plugin's first
+#: revision when the plugin's tables refer to ``core_user``.
+CORE_BASE_REVISION = "c382d6bf531d"
+
+
+def site_of(request: Request) -> Site:
+    """The site serving this request (``site.render``, ``site.session()``,
+    ``site.plugin_settings(name)``, ``site.prefix(name)``)."""
+    return request.app.state.site  # type: ignore[no-any-return]
+
+
+__all__ = [
+    "CORE_BASE_REVISION",
+    "MAX_FORM_BYTES",
+    "USER_TABLE",
+    "Block",
+    "ConfigError",
+    "Figure",
+    "Forbidden",
+    "Form",
+    "LoginRequired",
+    "NavItem",
+    "PluginSettings",
+    "Role",
+    "SearchResult",
+    "Site",
+    "User",
+    "current_user",
+    "flash",
+    "get_user_by_email",
+    "gettext",
+    "hookimpl",
+    "index_text",
+    "match",
+    "plain_text",
+    "render_markdown",
+    "require_admin",
+    "require_user",
+    "sanitize_html",
+    "site_of",
+    "utcnow",
+]

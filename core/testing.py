@@ -1,0 +1,147 @@
+"""Test helpers for plugins: a migrated throw-away site with your plugin
+enabled, a test client that knows the CSRF dance and how to log in, and test
+accounts. Part of the public plugin interface (see ``docs/plugins.md``).
+
+In a plugin's ``tests/conftest.py``::
+
+    from core.testing import paraply_client, paraply_site  # noqa: F401  (fixtures)
+
+and in a test::
+
+    def test_page(paraply_site, paraply_client):
+        site = paraply_site(["myplugin"], settings={"myplugin": 'greeting = "Hej"'})
+        client = paraply_client(site)
+        assert "Hej" in client.get("/myplugin/").text
+
+Sites use a fresh SQLite file in pytest's ``tmp_path`` unless
+``PARAPLY_TEST_DATABASE_URL`` names an empty database (e.g. PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import textwrap
+from collections.abc import Callable, Iterator
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from core import migrate
+from core.accounts import create_user
+from core.app import create_app
+from core.models import Role, User
+from core.site import Site
+
+#: Password of every account made with ``add_user``.
+TEST_PASSWORD = "test-losenord-123"
+
+os.environ.setdefault("PARAPLY_SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("PARAPLY_CHEAP_HASHING", "1")
+
+
+def write_site_toml(
+    folder: Path, plugins: list[str], settings: dict[str, str] | None = None, name: str = "Testparaplyet"
+) -> Path:
+    """Write ``folder/site.toml`` enabling ``plugins`` (in order), with a
+    ``[plugin.<name>]`` table per entry of ``settings`` (TOML text)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    listed = ", ".join(f'"{p}"' for p in plugins)
+    body = f'[site]\nname = "{name}"\nbase_url = "http://{folder.name}.example"\nplugins = [{listed}]\n'
+    for plugin, table in (settings or {}).items():
+        body += f"\n[plugin.{plugin}]\n{textwrap.dedent(table)}\n"
+    (folder / "site.toml").write_text(body, encoding="utf-8")
+    return folder
+
+
+def make_test_site(
+    root: Path,
+    plugins: list[str],
+    settings: dict[str, str] | None = None,
+    *,
+    slug: str = "testsite",
+    database_url: str | None = None,
+    migrate_db: bool = True,
+) -> Site:
+    """A site in ``root/<slug>`` with its database migrated (core first,
+    then the plugins in order), exactly as ``paraply migrate`` does."""
+    folder = write_site_toml(root / "sites" / slug, plugins, settings)
+    url = database_url or os.environ.get("PARAPLY_TEST_DATABASE_URL") or f"sqlite:///{root / f'{slug}.db'}"
+    site = Site.load(folder, database_url=url, data_dir=root / "data" / slug)
+    if migrate_db:
+        migrate.upgrade(site)
+    return site
+
+
+def add_user(site: Site, email: str, role: Role = Role.EDITOR, name: str | None = None) -> User:
+    """An account on ``site`` with the password ``TEST_PASSWORD``."""
+    with site.session() as db:
+        user = create_user(db, email, name or email.split("@")[0].title(), TEST_PASSWORD, role)
+        db.commit()
+        db.refresh(user)
+        return user
+
+
+class Client(TestClient):
+    """Starlette's test client, plus ``submit`` (POST with the CSRF token, as
+    a browser sends a form) and ``login``."""
+
+    def csrf(self) -> str:
+        token = self.cookies.get("csrftoken")
+        if not token:
+            self.get("/konto/logga-in")
+            token = self.cookies.get("csrftoken")
+        assert token, "no csrftoken cookie was set"
+        return token
+
+    def submit(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        payload = dict(data or {})
+        payload.setdefault("csrftoken", self.csrf())
+        kwargs.setdefault("follow_redirects", False)
+        return self.post(url, data=payload, **kwargs)
+
+    def login(self, email: str, password: str = TEST_PASSWORD) -> Any:
+        response = self.submit("/konto/logga-in", {"email": email, "password": password})
+        assert response.status_code == 303, response.text[:500]
+        return response
+
+
+def text_of(html: str) -> str:
+    """The visible text of a page, whitespace collapsed: assert on what a
+    person reads, not on markup."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+@pytest.fixture
+def paraply_site(tmp_path: Path) -> Iterator[Callable[..., Site]]:
+    """Factory: ``paraply_site(plugins, settings=None, slug="testsite")``."""
+    made: list[Site] = []
+
+    def factory(plugins: list[str], settings: dict[str, str] | None = None, **kwargs: Any) -> Site:
+        site = make_test_site(tmp_path, plugins, settings, **kwargs)
+        made.append(site)
+        return site
+
+    yield factory
+    for site in made:
+        site.dispose()
+
+
+@pytest.fixture
+def paraply_client() -> Iterator[Callable[[Site], Client]]:
+    """Factory: ``paraply_client(site)`` gives a ``Client`` on the site's app."""
+    clients: list[Client] = []
+
+    def factory(site: Site) -> Client:
+        client = Client(create_app(site), base_url=site.base_url)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield factory
+    for client in clients:
+        client.__exit__(None, None, None)

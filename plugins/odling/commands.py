@@ -1,0 +1,51 @@
+"""The odling plugin's ``paraply`` commands, run from cron or by hand:
+reminders before work sessions, and the retention rule for members."""
+
+from __future__ import annotations
+
+import click
+
+from core.api import ConfigError, Site
+
+
+def _load(site_name: str) -> Site:
+    try:
+        site = Site.load(site_name)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if "odling" not in site.enabled:
+        raise click.ClickException(
+            f'{site.name} har inte tillägget odling påslaget. Lägg till "odling" i site.plugins i site.toml.'
+        )
+    return site
+
+
+site_option = click.option("--site", "site_name", default="mockeln", show_default=True, help="Site folder or path.")
+
+
+@click.command("odling-paminnelser")
+@site_option
+def send_reminders(site_name: str) -> None:
+    """E-mail reminders to members signed up for a work session soon (once each)."""
+    from plugins.odling import mail, sessions
+
+    site = _load(site_name)
+    if not mail.can_send(site):
+        raise click.ClickException("E-post är inte påslaget: sätt mail_from under [plugin.odling] i site.toml.")
+    with site.session() as db:
+        sent = sessions.send_reminders(site, db)
+    click.echo(f"{sent} påminnelser skickade.")
+    site.dispose()
+
+
+@click.command("odling-gallra")
+@site_option
+def prune_members(site_name: str) -> None:
+    """Delete members inactive longer than retention_months (the retention rule)."""
+    from plugins.odling import members
+
+    site = _load(site_name)
+    with site.session() as db:
+        names = members.prune(site, db)
+    click.echo(f"{len(names)} medlemmar raderade.")
+    site.dispose()

@@ -1,0 +1,132 @@
+"""Hook implementations of the odling plugin. Registered through the
+``paraply.plugins`` entry point (see pyproject.toml), like any third-party
+plugin; each hook delegates to the module that owns the feature."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from core.api import Block, Figure, NavItem, SearchResult, Site, current_user, hookimpl, match
+from plugins.odling import models  # noqa: F401  (registers the tables)
+from plugins.odling.settings import OdlingSettings
+
+if TYPE_CHECKING:
+    import click
+    from sqlmodel import Session
+    from starlette.requests import Request
+    from starlette.routing import BaseRoute
+
+PLUGIN = "odling"
+
+
+@hookimpl
+def settings_model() -> type[OdlingSettings]:
+    return OdlingSettings
+
+
+@hookimpl
+def routes(site: Site) -> list[BaseRoute]:
+    from plugins.odling.routes import odling_routes
+
+    return odling_routes()
+
+
+@hookimpl
+def nav_items(site: Site, request: Request) -> list[NavItem]:
+    from plugins.odling import web
+
+    items = [NavItem("Parken", web.url(site, "/"), order=40)]
+    if current_user(request) is not None and web.viewer_is_coordinator(request):
+        items.append(NavItem("Samordning", web.url(site, "/samordning"), order=86))
+    return items
+
+
+@hookimpl
+def admin_links(site: Site, request: Request) -> list[NavItem]:
+    from plugins.odling import web
+
+    return [
+        NavItem(
+            "Parken: samordning",
+            web.url(site, "/samordning"),
+            order=50,
+            description="Bäddar, plantering, skörd, arbetspass, medlemmar och samordnare i Ätbart för bi och människa.",
+        )
+    ]
+
+
+@hookimpl
+def front_page_blocks(site: Site, request: Request, session: Session) -> list[Block]:
+    from plugins.odling import crops, web
+
+    today = web.today(site)
+    every = crops.all_crops(session)
+    blooming = crops.blooming(every, today.month)
+    if not blooming:
+        month, blooming = crops.next_to_bloom(every, today.month)
+        if not blooming:
+            return []
+        title, month_name = "Snart blommar det i parken", web.MONTHS[month - 1]
+    else:
+        title, month_name = "Blommar nu i parken", web.MONTHS[today.month - 1]
+    return [
+        Block(
+            title,
+            "odling/front_block.html",
+            {
+                "crops": blooming[:8],
+                "more": max(0, len(blooming) - 8),
+                "month_name": month_name,
+                "blooming_url": web.url(site, "/blommar"),
+                "join_url": web.url(site, "/bli-medlem"),
+                "park_name": web.settings_of(site).park_name,
+            },
+            order=60,
+        )
+    ]
+
+
+@hookimpl
+def search_results(site: Site, query: str, session: Session, request: Request) -> list[SearchResult]:
+    from sqlmodel import col, select
+
+    from plugins.odling import crops, web
+    from plugins.odling.models import Crop
+
+    clause = match(col(Crop.search_text), query)
+    if clause is None:
+        return []
+    found = session.exec(select(Crop).where(clause).order_by(col(Crop.name_sv)).limit(6)).all()
+    return [
+        SearchResult(
+            f"{c.name_sv} ({c.name_latin})",
+            web.url(site, f"/vaxter#vaxt-{c.id}"),
+            f"Blommar {crops.month_ranges(c.months)}. Föda för {crops.pollinator_names(c)}.",
+            "Växt i parken",
+        )
+        for c in found
+    ]
+
+
+@hookimpl
+def report_figures(site: Site, session: Session, start: Any, end: Any) -> list[Figure]:
+    from plugins.odling import report
+
+    return report.figures(
+        session, start if isinstance(start, date) else start.date(), end if isinstance(end, date) else end.date()
+    )
+
+
+@hookimpl
+def demo_data(site: Site, session: Session) -> None:
+    from plugins.odling import demo
+
+    demo.load(site, session)
+
+
+@hookimpl
+def cli_commands() -> list[click.Command]:
+    from plugins.odling.commands import prune_members, send_reminders
+
+    return [send_reminders, prune_members]

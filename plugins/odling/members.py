@@ -1,0 +1,328 @@
+"""Members of the park organisation: the public join form, each member's
+personal page (reached by a secret link, no account needed), the
+coordinators' member list, and the retention rule.
+
+Personal data is minimal: a name, an e-mail address or a phone number, how
+they want to take part, and the consent they gave (its text and time). A
+member inactive for ``retention_months`` is deleted by ``paraply
+odling-gallra`` (or the button on the member list); members can delete
+themselves at any time from their page.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from datetime import date
+
+from sqlmodel import Session, col, select
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from wtforms import BooleanField, EmailField, StringField, TextAreaField, validators
+
+from core.api import Form, Site, flash, site_of, utcnow
+from plugins.odling import mail, web
+from plugins.odling.crops import CheckboxList
+from plugins.odling.models import Member, Observation, Signup, WorkSession
+
+INTERESTS = {
+    "odla": "Odla och sköta bäddar",
+    "arbetspass": "Komma på arbetspass",
+    "pollinatorer": "Räkna bin och andra pollinatörer",
+    "evenemang": "Skördefester och visningar",
+}
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    last = [
+        31,
+        29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28,
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ]
+    return date(year, month, min(day.day, last[month - 1]))
+
+
+def consent_text(site: Site) -> str:
+    settings = web.settings_of(site)
+    return (
+        f"Jag samtycker till att {settings.park_name} sparar mitt namn och mina kontaktuppgifter för att "
+        "kunna höra av sig om parken och arbetspassen. Bara parkens samordnare ser dem. Uppgifterna raderas "
+        f"{settings.retention_months} månader efter att jag senast var aktiv, eller när jag själv tar bort dem."
+    )
+
+
+def touch(site: Site, member: Member) -> None:
+    """Activity keeps a member: move the deletion date forward."""
+    member.last_active_at = utcnow()
+    member.delete_after = add_months(web.today(site), web.settings_of(site).retention_months)
+
+
+def by_token(db: Session, token: str) -> Member:
+    member = db.exec(select(Member).where(Member.token == token)).first() if token else None
+    if member is None:
+        raise web.not_found(
+            "Länken fungerar inte. Den kan vara felskriven, eller så är uppgifterna redan raderade. "
+            "Bli medlem igen eller be om en ny länk."
+        )
+    return member
+
+
+def member_url(site: Site, member: Member) -> str:
+    return web.url(site, f"/mitt/{member.token}")
+
+
+def send_link(site: Site, member: Member) -> bool:
+    settings = web.settings_of(site)
+    body = (
+        f"Hej {member.name}!\n\n"
+        f"Här är din personliga länk till {settings.park_name}. Där anmäler du dig till arbetspass, "
+        "avbokar, ser dina timmar och kan radera dina uppgifter:\n\n"
+        f"{site.absolute_url(member_url(site, member))}\n\n"
+        "Dela inte länken: den som har den kommer åt dina anmälningar.\n"
+    )
+    return mail.send(site, member.email, f"Din länk till {settings.park_name}", body)
+
+
+# -- joining -----------------------------------------------------------------------------
+
+
+class JoinForm(Form):
+    name = StringField("Namn", [validators.InputRequired("Skriv ditt namn."), validators.Length(max=120)])
+    email = EmailField(
+        "E-postadress",
+        [
+            validators.Optional(),
+            validators.Email("Skriv en e-postadress som namn@exempel.se."),
+            validators.Length(max=254),
+        ],
+        description="Vi behöver e-post eller telefon, inte båda.",
+    )
+    phone = StringField("Telefon", [validators.Optional(), validators.Length(max=40)])
+    interests = CheckboxList(
+        "Hur vill du vara med?",
+        choices=web.options(INTERESTS.items()),
+        validators=[validators.InputRequired("Kryssa i minst ett sätt som du vill vara med på.")],
+    )
+    message = TextAreaField("Något du vill berätta?", [validators.Length(max=500)], description="Frivilligt.")
+    consent = BooleanField(
+        "Jag samtycker till att mina uppgifter sparas",
+        [
+            validators.InputRequired(
+                "Kryssa i rutan för att vi ska få spara dina uppgifter. Utan dem kan vi inte nå dig."
+            )
+        ],
+    )
+    homepage = StringField("Lämna tomt")  # honeypot: people leave it empty
+
+
+async def join(request: Request) -> Response:
+    site = site_of(request)
+    form = await JoinForm.from_request(request)
+    if request.method == "POST" and form.validate():
+        email = (form.email.data or "").strip().lower()
+        phone = (form.phone.data or "").strip()
+        if form.homepage.data:
+            return RedirectResponse(web.url(site, "/"), status_code=303)
+        if not email and not phone:
+            form.email.errors = ["Skriv din e-postadress eller ditt telefonnummer, så att vi kan nå dig."]
+        else:
+            with site.session() as db:
+                member = Member(
+                    name=form.name.data.strip(),
+                    email=email,
+                    phone=phone,
+                    interests=",".join(form.interests.data),
+                    message=(form.message.data or "").strip(),
+                    consent_text=consent_text(site),
+                    token=secrets.token_urlsafe(24),
+                    delete_after=web.today(site),
+                )
+                touch(site, member)
+                db.add(member)
+                db.commit()
+                sent = send_link(site, member)
+            flash(
+                request,
+                "Välkommen som medlem! Det här är din egen sida. Spara länken (bokmärk sidan)"
+                + (", vi har också skickat den till din e-post." if sent else "."),
+            )
+            return RedirectResponse(member_url(site, member), status_code=303)
+    return site.render(
+        request,
+        "odling/join.html",
+        {"form": form, "consent_text": consent_text(site), "url": lambda p: web.url(site, p)},
+        status_code=400 if request.method == "POST" else 200,
+    )
+
+
+class LinkForm(Form):
+    email = EmailField(
+        "E-postadress",
+        [
+            validators.InputRequired("Skriv e-postadressen du anmälde dig med."),
+            validators.Email("Skriv en e-postadress som namn@exempel.se."),
+        ],
+    )
+
+
+async def resend_link(request: Request) -> Response:
+    """Mail the personal link again. The answer is the same whether or not
+    the address is a member's, so the form tells nobody who is a member."""
+    site = site_of(request)
+    form = await LinkForm.from_request(request)
+    if request.method == "POST" and form.validate():
+        with site.session() as db:
+            member = db.exec(select(Member).where(Member.email == form.email.data.strip().lower())).first()
+            if member is not None:
+                send_link(site, member)
+        flash(request, "Om adressen finns hos oss har vi skickat din länk dit. Titta även i skräpposten.")
+        return RedirectResponse(web.url(site, "/medlem/lank"), status_code=303)
+    return site.render(
+        request,
+        "odling/resend_link.html",
+        {"form": form, "mail_on": mail.can_send(site), "url": lambda p: web.url(site, p)},
+        status_code=400 if request.method == "POST" else 200,
+    )
+
+
+# -- a member's own page -------------------------------------------------------------------
+
+
+def hours_by_member(db: Session) -> dict[int, float]:
+    """Hours worked: the length of every session a member attended."""
+    hours: dict[int, float] = defaultdict(float)
+    rows = db.exec(
+        select(Signup.member_id, WorkSession)
+        .join(WorkSession, col(Signup.session_id) == col(WorkSession.id))
+        .where(Signup.attended == True)  # noqa: E712
+    ).all()
+    for member_id, session in rows:
+        hours[member_id] += session.hours
+    return hours
+
+
+async def my_page(request: Request) -> Response:
+    from plugins.odling import sessions
+
+    site = site_of(request)
+    with site.session() as db:
+        member = by_token(db, request.path_params["token"])
+        upcoming = sessions.upcoming_with_counts(db, site)
+        mine = {s.session_id: s for s in db.exec(select(Signup).where(Signup.member_id == member.id)).all()}
+        past = db.exec(
+            select(WorkSession, Signup)
+            .join(Signup, col(Signup.session_id) == col(WorkSession.id))
+            .where(Signup.member_id == member.id, col(WorkSession.starts_at) < web.now(site))
+            .order_by(col(WorkSession.starts_at).desc())
+        ).all()
+        hours = hours_by_member(db).get(member.id or 0, 0.0)
+        observations = len(db.exec(select(Observation.id).where(Observation.member_id == member.id)).all())
+    return site.render(
+        request,
+        "odling/my_page.html",
+        {
+            "member": member,
+            "upcoming": upcoming,
+            "mine": mine,
+            "past": past,
+            "hours": hours,
+            "observations": observations,
+            "interests": INTERESTS,
+            "local": lambda d: web.local(site, d),
+            "here": member_url(site, member),
+            "url": lambda p: web.url(site, p),
+        },
+    )
+
+
+async def delete_me(request: Request) -> Response:
+    site = site_of(request)
+    form = await request.form()
+    with site.session() as db:
+        member = by_token(db, request.path_params["token"])
+        if form.get("bekrafta") != "ja":
+            flash(request, "Kryssa i rutan om du verkligen vill radera dina uppgifter.", "error")
+            return RedirectResponse(member_url(site, member) + "#radera", status_code=303)
+        db.delete(member)
+        db.commit()
+    flash(request, "Dina uppgifter är raderade. Tack för att du var med!")
+    return RedirectResponse(web.url(site, "/"), status_code=303)
+
+
+# -- coordinators ----------------------------------------------------------------------------
+
+
+async def member_list(request: Request) -> Response:
+    web.require_coordinator(request)
+    site = site_of(request)
+    with site.session() as db:
+        members = db.exec(select(Member).order_by(col(Member.name))).all()
+        hours = hours_by_member(db)
+        signups: dict[int, int] = defaultdict(int)
+        for member_id in db.exec(select(Signup.member_id)).all():
+            signups[member_id] += 1
+    today = web.today(site)
+    return site.render(
+        request,
+        "odling/members.html",
+        {
+            "members": members,
+            "coordinator": True,
+            "hours": hours,
+            "signups": signups,
+            "total_hours": sum(hours.values()),
+            "expired": [m for m in members if m.delete_after < today],
+            "interests": INTERESTS,
+            "retention_months": web.settings_of(site).retention_months,
+            "url": lambda p: web.url(site, p),
+        },
+    )
+
+
+async def member_delete(request: Request) -> Response:
+    web.require_coordinator(request)
+    site = site_of(request)
+    with site.session() as db:
+        member = db.get(Member, request.path_params["member_id"])
+        if member is None:
+            raise web.not_found("Medlemmen finns inte längre.")
+        name = member.name
+        db.delete(member)
+        db.commit()
+    flash(request, f"{name} och hens anmälningar är raderade.")
+    return RedirectResponse(web.url(site, "/samordning/medlemmar"), status_code=303)
+
+
+def prune(site: Site, db: Session) -> list[str]:
+    """Apply the retention rule: delete members whose ``delete_after`` has
+    passed. Their observations stay, without a name. Returns the names."""
+    expired = db.exec(select(Member).where(col(Member.delete_after) < web.today(site))).all()
+    names = [m.name for m in expired]
+    for member in expired:
+        db.delete(member)
+    db.commit()
+    return names
+
+
+async def prune_now(request: Request) -> Response:
+    web.require_coordinator(request)
+    site = site_of(request)
+    with site.session() as db:
+        names = prune(site, db)
+    flash(
+        request,
+        f"{len(names)} medlemmar som inte varit aktiva på länge är raderade." if names else "Ingen behövde raderas.",
+    )
+    return RedirectResponse(web.url(site, "/samordning/medlemmar"), status_code=303)

@@ -1,0 +1,113 @@
+"""Small helpers every odling view uses: the site, the settings, URLs inside
+the plugin, the park's clock and who may coordinate."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from wtforms import SelectChoice
+
+from core.api import Forbidden, Site, User, current_user, require_user, site_of
+from plugins.odling.models import Coordinator
+
+if TYPE_CHECKING:
+    from plugins.odling.settings import OdlingSettings
+
+PLUGIN = "odling"
+
+MONTHS = [
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+
+
+def settings_of(site: Site) -> OdlingSettings:
+    return site.plugin_settings(PLUGIN)  # type: ignore[no-any-return]
+
+
+def url(site: Site, path: str = "/") -> str:
+    """A path inside the plugin, wherever the site mounts it."""
+    return f"{site.prefix(PLUGIN)}{path}"
+
+
+def timezone(site: Site) -> ZoneInfo:
+    return ZoneInfo(site.config.site.timezone)
+
+
+def today(site: Site) -> date:
+    """The park's today: ``today`` from the settings when set (demos, tests),
+    else the date in the site's time zone."""
+    fixed = settings_of(site).today
+    return fixed if fixed is not None else datetime.now(timezone(site)).date()
+
+
+def now(site: Site) -> datetime:
+    """Now, aware: with a fixed ``today``, noon of that day."""
+    fixed = settings_of(site).today
+    if fixed is not None:
+        return datetime.combine(fixed, time(12, 0), tzinfo=timezone(site))
+    return datetime.now(timezone(site))
+
+
+def local(site: Site, moment: datetime) -> datetime:
+    """A stored datetime in the site's time zone (SQLite hands back naive UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(timezone(site))
+
+
+def is_coordinator(db: Session, user: User | None) -> bool:
+    """Site admins, and users appointed in ``odling_coordinator``."""
+    if user is None or not user.is_active:
+        return False
+    if user.is_admin:
+        return True
+    return db.exec(select(Coordinator).where(Coordinator.user_id == user.id)).first() is not None
+
+
+def require_coordinator(request: Request) -> User:
+    """Log in first (303), then be a coordinator or admin (403)."""
+    user = require_user(request)
+    with site_of(request).session() as db:
+        if not is_coordinator(db, user):
+            raise Forbidden(
+                "Den här sidan är för parkens samordnare. Be webbplatsens administratör "
+                "att lägga till dig som samordnare om du ska planera odlingen."
+            )
+    return user
+
+
+def viewer_is_coordinator(request: Request) -> bool:
+    with site_of(request).session() as db:
+        return is_coordinator(db, current_user(request))
+
+
+def options(pairs: object) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(str(value), str(label)) for value, label in pairs]  # type: ignore[attr-defined]
+
+
+def int_param(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def not_found(message: str) -> HTTPException:
+    return HTTPException(404, message)
