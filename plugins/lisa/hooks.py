@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
     from core.site import Site
+    from federation.kinds import FederatedKind
 
 
 @hookimpl
@@ -66,6 +67,13 @@ def admin_links(site: Site, request: Request) -> list[NavItem]:
             description="Affisch med QR-kod per kommun och A4-listor till vårdcentralerna.",
         ),
     ]
+
+
+@hookimpl
+def federated_kinds(site: Site) -> list[FederatedKind]:
+    from plugins.lisa import federated
+
+    return federated.kinds(site)
 
 
 @hookimpl

@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from core.permissions import current_user
 from core.site import Site
-from plugins.lisa import clock, directory
+from plugins.lisa import clock, directory, federated
 from plugins.lisa.directory import (
     LANGUAGES,
     METHOD_LABELS,
@@ -88,6 +88,7 @@ async def search(request: Request) -> Response:
         page = min(page, pages)
         rows = _view(site, session, found[(page - 1) * per_page : page * per_page])
         chosen = next((t for t in terms if t.code == filters.behov), None)
+        neighbours = federated.peer_help(session, filters) if not filters.errors else []
 
     def page_link(n: int) -> str:
         params = filters.as_params()
@@ -108,6 +109,7 @@ async def search(request: Request) -> Response:
             "page": page,
             "pages": pages,
             "page_link": page_link,
+            "neighbours": neighbours,
         },
         status_code=400 if filters.errors else 200,
     )

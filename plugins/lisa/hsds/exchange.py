@@ -24,6 +24,7 @@ from sqlmodel import Session, col, delete, select
 from core.site import Site
 from plugins.lisa import clock, directory, editing
 from plugins.lisa.hsds import serialize
+from plugins.lisa.hsds.validate import errors
 from plugins.lisa.models import Organisation, Schedule, Service, ServiceStatus, Term
 from plugins.lisa.slugs import term_code
 
@@ -143,6 +144,38 @@ def nest(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     }
 
 
+#: HSDS fields of type number; CSV carries them as text.
+NUMERIC = {
+    "minimum_age",
+    "maximum_age",
+    "amount",
+    "interval",
+    "timezone",
+    "latitude",
+    "longitude",
+    "year_incorporated",
+    "extension",
+    "count",
+}
+
+
+def _typed(row: dict[str, str]) -> dict[str, Any]:
+    typed: dict[str, Any] = {}
+    for key, value in row.items():
+        if value == "" or key is None:
+            continue
+        if key in NUMERIC:
+            try:
+                number = float(value)
+            except ValueError:
+                typed[key] = value  # left for the schema check to report
+                continue
+            typed[key] = int(number) if number.is_integer() else number
+        else:
+            typed[key] = value
+    return typed
+
+
 def read_zip(data: bytes) -> dict[str, Any]:
     tables: dict[str, list[dict[str, Any]]] = {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -151,7 +184,7 @@ def read_zip(data: bytes) -> dict[str, Any]:
             if not name.endswith(".csv") or info.file_size > 20 * 1024 * 1024:
                 continue
             text = archive.read(info).decode("utf-8-sig")
-            tables[name[:-4]] = [{k: v for k, v in row.items() if v != ""} for row in csv.DictReader(io.StringIO(text))]
+            tables[name[:-4]] = [_typed(row) for row in csv.DictReader(io.StringIO(text))]
     return nest(tables)
 
 
@@ -195,6 +228,15 @@ STATUS_IN = {
 def import_document(site: Site, session: Session, document: dict[str, Any]) -> ImportResult:
     if not isinstance(document, dict) or not isinstance(document.get("services", []), list):
         raise ImportError_("Filen är inget HSDS-dokument: den ska ha listorna organizations och services.")
+    problems = [f"services/{i}/{e}" for i, s in enumerate(document.get("services", [])) for e in errors("service", s)]
+    problems += [
+        f"organizations/{i}/{e}"
+        for i, o in enumerate(document.get("organizations", []))
+        for e in errors("organization", o)
+    ]
+    if problems:
+        more = f" (och {len(problems) - 3} fel till)" if len(problems) > 3 else ""
+        raise ImportError_("Filen följer inte HSDS 3.0: " + "; ".join(problems[:3]) + more)
     result = ImportResult()
     municipalities = directory.settings_of(site).municipalities
     terms: dict[str, Term] = {}
