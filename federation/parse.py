@@ -124,6 +124,7 @@ def parse(body: bytes, url: str = "", content_type: str = "") -> ParsedFeed:
 
     feed = ParsedFeed(title=str(parsed.feed.get("title", "")))
     fields_by_id: dict[str, dict[str, str]] = {}
+    dates_by_id: dict[str, tuple[datetime | None, datetime | None]] = {}
     if root is not None:
         head = _channel(root)
         feed.kind = (head.findtext(f"{{{NS}}}kind") or "").strip()
@@ -138,9 +139,16 @@ def parse(body: bytes, url: str = "", content_type: str = "") -> ParsedFeed:
             if ref:
                 feed.tombstones.append((ref, _iso(node.get("when"))))
         for node in _entry_nodes(root)[:MAX_ENTRIES]:
+            entry_id = _entry_id(node)
             values = {f.get("name") or "": (f.text or "") for f in node.findall(f"{{{NS}}}field")}
             if values:
-                fields_by_id[_entry_id(node)] = values
+                fields_by_id[entry_id] = values
+            # feedparser's dates have whole seconds; Atom's may be finer, and an
+            # edit made in the same second as the original must still count.
+            dates_by_id[entry_id] = (
+                _iso(node.findtext(f"{{{ATOM_NS}}}published")),
+                _iso(node.findtext(f"{{{ATOM_NS}}}updated")),
+            )
 
     for e in parsed.entries[:MAX_ENTRIES]:
         entry_id = str(e.get("id") or "").strip()
@@ -156,8 +164,8 @@ def parse(body: bytes, url: str = "", content_type: str = "") -> ParsedFeed:
                 content=content,
                 author=str(e.get("author", "")),
                 categories=[str(t.get("term", "")) for t in e.get("tags", []) if t.get("term")],
-                published=_when(e.get("published_parsed")),
-                updated=_when(e.get("updated_parsed")),
+                published=dates_by_id.get(entry_id, (None, None))[0] or _when(e.get("published_parsed")),
+                updated=dates_by_id.get(entry_id, (None, None))[1] or _when(e.get("updated_parsed")),
                 fields=fields_by_id.get(entry_id, {}),
             )
         )

@@ -5,9 +5,12 @@ that goes down and comes back loses nothing."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from sqlmodel import select
 
-from federation.models import FeedState, Peer
+from federation.models import Entry, FeedState, Peer
+from plugins.webportal.models import Association, News, Status
 from tests.federation.harness import Browser, eventually
 
 
@@ -64,4 +67,145 @@ def test_polling_brings_news_when_push_is_off(network):
     with filipstad.session() as db:
         assert all(s.lease_until is None for s in db.exec(select(FeedState)).all())  # nothing subscribed
     mockeln.close()
+    visitor.close()
+
+
+def add_association(site, name: str, municipality: str = "Karlskoga", category: str = "Kultur") -> int:
+    from core.search import index_text
+
+    with site.session() as db:
+        row = Association(
+            slug=name.lower().replace(" ", "-"),
+            name=name,
+            category=category,
+            municipality=municipality,
+            short_description=f"{name} i {municipality}.",
+            status=Status.APPROVED,
+            search_text=index_text(name),
+        )
+        db.add(row)
+        db.commit()
+        db.refresh(row)
+        assert row.id is not None
+        return row.id
+
+
+def pair(network, **options):
+    """Möckeln and Filipstad, each the other's peer, subscribed both ways."""
+    mockeln = network.site("mockeln", "Möckelnföreningarna", ["filipstad"], **options)
+    filipstad = network.site("filipstad", "Filipstads föreningar", ["mockeln"], **options)
+    if options.get("push", True):
+        eventually(lambda: subscribed(filipstad, network.url("mockeln")), message="Filipstad never subscribed")
+    return mockeln, filipstad
+
+
+def test_an_edit_and_a_deletion_propagate(network):
+    pair(network, poll_interval=3600)
+    editor, visitor = Browser(network.url("mockeln")), Browser(network.url("filipstad"))
+    news_id = write_news(editor, "Loppis på lördag")
+    eventually(lambda: "Loppis på lördag" in visitor.text("/natverket/nyheter"), message="not pushed")
+
+    response = editor.submit(f"/nyheter/{news_id}/redigera", news_form("Loppis på söndag i stället"))
+    assert response.status_code == 303
+    page = eventually(
+        lambda: (t := visitor.text("/natverket/nyheter")) and "Loppis på söndag i stället" in t and t,
+        message="the edit never arrived",
+    )
+    assert "Loppis på lördag" not in page  # replaced, not duplicated
+
+    response = editor.submit(f"/nyheter/{news_id}/ta-bort", {"bekrafta": "ja"})
+    assert response.status_code == 303
+    eventually(lambda: "Loppis" not in visitor.text("/natverket/nyheter"), message="the deletion never arrived")
+    editor.close()
+    visitor.close()
+
+
+def test_unpublishing_withdraws_the_copy(network):
+    pair(network, poll_interval=3600)
+    editor, visitor = Browser(network.url("mockeln")), Browser(network.url("filipstad"))
+    news_id = write_news(editor, "Utkast som slank ut")
+    eventually(lambda: "Utkast som slank ut" in visitor.text("/natverket/nyheter"), message="not pushed")
+    editor.submit(f"/nyheter/{news_id}/redigera", news_form("Utkast som slank ut", published=False))
+    eventually(lambda: "Utkast som slank ut" not in visitor.text("/natverket/nyheter"), message="still shown")
+    editor.close()
+    visitor.close()
+
+
+def test_a_removed_member_disappears_from_the_network_directory(network):
+    mockeln, filipstad = pair(network, poll_interval=3600)
+    add_association(mockeln, "Karlskoga Schackklubb")
+    club = add_association(mockeln, "Degerfors Körsällskap", municipality="Degerfors")
+    visitor = Browser(network.url("filipstad"))
+    listing = eventually(
+        lambda: (t := visitor.text("/natverket/foreningar")) and "Degerfors Körsällskap" in t and t,
+        message="members were not pushed",
+    )
+    assert "Karlskoga Schackklubb" in listing
+    searched = visitor.text("/natverket/foreningar?q=schack")
+    assert "Karlskoga Schackklubb" in searched and "Degerfors Körsällskap" not in searched
+
+    admin = Browser(network.url("mockeln"))
+    admin.login()
+    assert admin.submit(f"/admin/foreningar/{club}/ta-bort", {"bekrafta": "ja"}).status_code == 303
+    eventually(
+        lambda: "Degerfors Körsällskap" not in visitor.text("/natverket/foreningar"),
+        message="the removed member is still listed",
+    )
+    assert "Karlskoga Schackklubb" in visitor.text("/natverket/foreningar")
+    admin.close()
+    visitor.close()
+
+
+def test_a_new_peer_backfills_older_news_from_the_archives(network):
+    mockeln = network.site("mockeln", "Möckelnföreningarna", [], poll_interval=3600)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    with mockeln.session() as db:
+        for i in range(120):  # 50 per document: the current one and two archive pages
+            when = start + timedelta(days=i)
+            db.add(News(title=f"Nyhet nummer {i}", published_at=when, updated_at=when))
+        db.commit()
+
+    filipstad = network.site("filipstad", "Filipstads föreningar", ["mockeln"], push=False, poll_interval=3600)
+
+    def copies() -> int:
+        with filipstad.session() as db:
+            return len(db.exec(select(Entry).where(Entry.kind == "news")).all())
+
+    eventually(lambda: copies() == 120, timeout=15, message="the archives were not walked")
+    visitor = Browser(network.url("filipstad"))
+    assert "Nyhet nummer 119" in visitor.text("/natverket/nyheter")
+    assert "Nyhet nummer 0" in visitor.text("/natverket/nyheter?sida=6")
+    visitor.close()
+
+
+def test_a_peer_that_goes_down_and_comes_back_loses_nothing(network):
+    pair(network, poll_interval=1, lease_seconds=3600)
+    editor, visitor = Browser(network.url("mockeln")), Browser(network.url("filipstad"))
+    write_news(editor, "Före avbrottet")
+    eventually(lambda: "Före avbrottet" in visitor.text("/natverket/nyheter"), message="not pushed")
+
+    # Möckeln goes down: Filipstad keeps its last good copy and says how old it is.
+    network.stop("mockeln")
+    page = eventually(
+        lambda: (t := visitor.text("/natverket/nyheter")) and "svarar inte just nu" in t and t,
+        message="no notice that Möckeln is down",
+    )
+    assert "Före avbrottet" in page and "Möckelnföreningarna" in page
+    visitor.login()
+    health = visitor.text("/-/admin/natverket")
+    assert "Det gick inte att ansluta" in health and "Fel vid senaste försöket" in health
+
+    # Filipstad goes down too; Möckeln comes back and publishes while it is away.
+    network.stop("filipstad")
+    network.start("mockeln")
+    write_news(editor, "Under tiden Filipstad sov")
+    network.start("filipstad")
+    visitor = Browser(network.url("filipstad"))
+    page = eventually(
+        lambda: (t := visitor.text("/natverket/nyheter")) and "Under tiden Filipstad sov" in t and t,
+        timeout=12,
+        message="the news written while Filipstad was down never arrived",
+    )
+    assert "Före avbrottet" in page and "svarar inte just nu" not in page
+    editor.close()
     visitor.close()
