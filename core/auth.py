@@ -41,11 +41,18 @@ class UserMiddleware:
 
 
 def log_in(request: Request, user: User) -> None:
-    # A fresh session on login: nothing from before survives (session fixation).
+    # A fresh session on login: nothing from before survives (session fixation),
+    # except the language the visitor chose.
+    lang = request.session.get("lang")
     request.session.clear()
+    if lang:
+        request.session["lang"] = lang
     request.session["user_id"] = user.id
     request.session["v"] = user.session_version
 
 
 def log_out(request: Request) -> None:
+    lang = request.session.get("lang")
     request.session.clear()
+    if lang:
+        request.session["lang"] = lang

@@ -244,6 +244,13 @@ def new_site(
         click.echo(f"  {step}")
 
 
+from core.i18n_cli import translations  # noqa: E402
+from core.screenshots import screenshots  # noqa: E402
+
+cli.add_command(translations)
+cli.add_command(screenshots)
+
+
 def _register_plugin_commands() -> None:
     import pluggy
 

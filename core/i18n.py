@@ -1,33 +1,176 @@
-"""Translations. Swedish is the source language of every UI string, so a site
-in Swedish needs no catalogue; other languages come from Babel catalogues in
-``core/locale`` when they exist (``en`` is planned)."""
+"""Languages: Swedish first, English beside it.
+
+Swedish is the source language of every UI string (the msgids are Swedish),
+so Swedish needs no catalogue. Other languages come from Babel message
+catalogues: ``core/locale/<lang>/LC_MESSAGES/messages.po`` for core and
+``plugins/<name>/locale/...`` for each plugin, merged in site order (core
+first). The ``.po`` files are the source; the ``.mo`` files are compiled from
+them when a site starts (if missing or older) and by ``paraply translations
+compile``, and are not committed.
+
+The language of a request is, in order: ``?lang=xx`` in the URL (then kept in
+the session), the session's choice, and the site's ``locale``. It lives in a
+context variable for the request, so template strings, macros imported
+without context, and the date and number filters all agree.
+"""
 
 from __future__ import annotations
 
 import gettext as _gettext
+import logging
+from collections.abc import Iterable
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
 from jinja2 import Environment
 
+log = logging.getLogger("paraply")
+
 LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "messages"
+SOURCE_LOCALE = "sv"
+LOCALES = {"sv": "Svenska", "en": "English"}
+BABEL_LOCALES = {"sv": "sv_SE", "en": "en_GB"}
+SESSION_KEY = "lang"
+
+#: Extraction: templates (Jinja2's own extractor) and Python (``_()`` and
+#: ``gettext()`` calls, and the label of every ``NavItem``).
+METHOD_MAP = [("**/templates/**.html", "jinja2.ext:babel_extract"), ("**.py", "python")]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "NavItem": (1,)}
+EXTRACT_OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true"}}
+
+current_locale: ContextVar[str | None] = ContextVar("paraply_locale", default=None)
+
+
+# -- catalogues --------------------------------------------------------------------
+
+
+def po_path(locale_dir: Path, locale: str) -> Path:
+    return locale_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def compile_catalogue(po: Path, *, force: bool = False) -> Path:
+    """Compile ``messages.po`` to ``messages.mo`` beside it, if missing or older."""
+    mo = po.with_suffix(".mo")
+    if force or not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+        with po.open("rb") as fh:
+            catalog = read_po(fh)
+        with mo.open("wb") as fh:
+            write_mo(fh, catalog)
+    return mo
+
+
+def compile_all(locale_dirs: Iterable[Path], *, force: bool = False) -> list[Path]:
+    done = []
+    for locale_dir in locale_dirs:
+        for po in sorted(locale_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+            try:
+                done.append(compile_catalogue(po, force=force))
+            except OSError as exc:  # a read-only install keeps the .mo it shipped with
+                log.warning("Kunde inte kompilera %s: %s", po, exc)
+    return done
+
+
+def extract(package_dir: Path) -> Catalog:
+    """Every translatable string in a package (core or one plugin)."""
+    catalog = Catalog(locale=None, project="paraply", charset="utf-8")
+    for filename, lineno, message, comments, context in extract_from_dir(
+        package_dir,
+        METHOD_MAP,
+        options_map=EXTRACT_OPTIONS,
+        keywords=KEYWORDS,
+        comment_tags=("Translators:",),
+        directory_filter=lambda path: not Path(path).name.startswith((".", "_", "locale", "tests", "data")),
+    ):
+        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+def update_catalogue(package_dir: Path, locale: str) -> tuple[Path, int]:
+    """Extract a package's strings and merge them into its catalogue for a
+    language (created if missing). Returns the ``.po`` path and how many
+    messages still lack a translation."""
+    template = extract(package_dir)
+    po = po_path(package_dir / "locale", locale)
+    if po.exists():
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=locale)
+        catalog.update(template, update_header_comment=False)
+    else:
+        po.parent.mkdir(parents=True, exist_ok=True)
+        catalog = Catalog(locale=locale, project="paraply", charset="utf-8")
+        catalog.update(template)
+    with po.open("wb") as fh:
+        write_po(fh, catalog, width=120, omit_header=False, ignore_obsolete=True, sort_output=True)
+    missing = sum(1 for m in catalog if m.id and (not m.string or m.fuzzy))
+    return po, missing
+
+
+# -- translations at run time ---------------------------------------------------------
 
 
 @cache
-def translations(locale: str) -> _gettext.NullTranslations:
-    if locale == "sv":
+def translations(locale: str, locale_dirs: tuple[Path, ...] = (LOCALE_DIR,)) -> _gettext.NullTranslations:
+    """Core's catalogue with each plugin's as fallbacks, in site order."""
+    if locale == SOURCE_LOCALE:
         return _gettext.NullTranslations()
-    return _gettext.translation("messages", localedir=LOCALE_DIR, languages=[locale], fallback=True)
+    merged: _gettext.NullTranslations | None = None
+    for locale_dir in locale_dirs:
+        found = _gettext.translation(DOMAIN, localedir=locale_dir, languages=[locale], fallback=True)
+        if merged is None:
+            merged = found
+        elif isinstance(found, _gettext.GNUTranslations):
+            merged.add_fallback(found)
+    return merged or _gettext.NullTranslations()
 
 
-def install(env: Environment, locale: str) -> None:
-    env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
+class Translator:
+    """The ``_``/``gettext`` a site's templates call: the language is the
+    request's (``current_locale``), falling back to the site's default."""
+
+    def __init__(self, default: str, locale_dirs: tuple[Path, ...]) -> None:
+        self.default = default
+        self.locale_dirs = locale_dirs
+
+    @property
+    def locale(self) -> str:
+        return current_locale.get() or self.default
+
+    def gettext(self, message: str) -> str:
+        return translations(self.locale, self.locale_dirs).gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return translations(self.locale, self.locale_dirs).ngettext(singular, plural, n)
+
+
+def install(env: Environment, default: str, locale_dirs: tuple[Path, ...] = (LOCALE_DIR,)) -> Translator:
+    compile_all(locale_dirs)
+    translator = Translator(default, locale_dirs)
+    env.install_gettext_callables(translator.gettext, translator.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    return translator
+
+
+def choose_locale(query_lang: str | None, session: dict | None, default: str) -> str:
+    """The request's language: ``?lang=`` (remembered in the session), then
+    the session's earlier choice, then the site's default."""
+    if query_lang in LOCALES:
+        if session is not None:
+            session[SESSION_KEY] = query_lang
+        return query_lang  # type: ignore[return-value]
+    remembered = session.get(SESSION_KEY) if session is not None else None
+    return remembered if remembered in LOCALES else default
 
 
 def gettext(message: str) -> str:
-    """Marks a Python-side UI string for extraction; Swedish is returned as is
-    until per-request locales arrive."""
-    return message
+    """Marks a Python-side UI string for extraction and translates it into
+    the current request's language (Swedish outside a request)."""
+    locale = current_locale.get() or SOURCE_LOCALE
+    return translations(locale).gettext(message)
 
 
 _ = gettext

@@ -28,8 +28,6 @@ from core.plugins import collect
 if TYPE_CHECKING:
     from core.site import Site
 
-BABEL_LOCALES = {"sv": "sv_SE", "en": "en_GB"}
-
 
 def make_templates(site: Site) -> Jinja2Templates:
     folders: dict[str, FileSystemLoader] = {}
@@ -54,36 +52,50 @@ def make_templates(site: Site) -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    i18n.install(env, site.locale)
+    locale_dirs = tuple(
+        folder
+        for folder in (i18n.LOCALE_DIR, *(info.folder("locale") for info in site.plugin_infos()[1:]))
+        if folder is not None
+    )
+    translator = i18n.install(env, site.locale, locale_dirs)
     tz = ZoneInfo(site.config.site.timezone)
-    babel_locale = BABEL_LOCALES[site.locale]
+
+    def babel_locale() -> str:
+        return i18n.BABEL_LOCALES[translator.locale]
 
     def fmt_date(value: date | datetime | None, style: str = "long") -> str:
         if value is None:
             return ""
         if isinstance(value, datetime):
             value = _local(value, tz).date()
-        return format_date(value, format=style, locale=babel_locale)
+        return format_date(value, format=style, locale=babel_locale())
 
     def fmt_datetime(value: datetime | None, style: str = "short") -> str:
         if value is None:
             return ""
         local = _local(value, tz)
         if style == "short":
-            return format_date(local.date(), "d MMM yyyy", locale=babel_locale) + " " + local.strftime("%H:%M")
-        return format_datetime(local, format=style, locale=babel_locale)
+            return format_date(local.date(), "d MMM yyyy", locale=babel_locale()) + " " + local.strftime("%H:%M")
+        return format_datetime(local, format=style, locale=babel_locale())
 
     def fmt_number(value: float | int) -> str:
-        return format_decimal(value, locale=babel_locale)
+        return format_decimal(value, locale=babel_locale())
 
     env.filters["date"] = fmt_date
     env.filters["datetime"] = fmt_datetime
     env.filters["number"] = fmt_number
+    # For text that is not a literal in the template (nav labels, flash
+    # messages): a plain lookup that stays autoescaped, unlike ``_()``,
+    # which marks its result safe and %-formats it.
+    env.filters["translate"] = lambda text: translator.gettext(str(text)) if text else ""
     env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
     env.globals["site"] = site
     env.globals["static"] = lambda source, path: f"/static/{source}/{path}"
 
     def context(request: Request) -> dict[str, Any]:
+        session = request.session if "session" in request.scope else None
+        lang = i18n.choose_locale(request.query_params.get("lang"), session, site.locale)
+        i18n.current_locale.set(lang)
         token_getter = request.scope.get("csrftoken")
         token = token_getter() if token_getter else ""
         extra: dict[str, Any] = {}
@@ -98,10 +110,20 @@ def make_templates(site: Site) -> Jinja2Templates:
             "csrf_field": Markup(f'<input type="hidden" name="csrftoken" value="{escape(token)}">'),
             "flashes": _pop_flashes(request),
             "current_path": request.url.path,
+            "lang": lang,
+            "other_languages": [
+                (code, name, _switch_url(request, code)) for code, name in i18n.LOCALES.items() if code != lang
+            ],
             **extra,
         }
 
     return Jinja2Templates(env=env, context_processors=[context])
+
+
+def _switch_url(request: Request, lang: str) -> str:
+    """This page in another language (a plain link: works without JavaScript)."""
+    url = request.url.include_query_params(lang=lang)
+    return f"{url.path}?{url.query}"
 
 
 def _local(value: datetime, tz: ZoneInfo) -> datetime:

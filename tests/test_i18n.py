@@ -1,0 +1,132 @@
+"""Languages: Swedish by default, English by ``?lang=en`` (kept in the
+session, across login), ``lang`` on the page, dates and numbers in the
+language's format, and a complete English catalogue for every template
+string of core and of every plugin that ships one."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from core import i18n
+from core.i18n_cli import translation_packages
+from core.models import Role
+from tests.conftest import add_user, text_of
+
+#: Packages whose English must be complete. Every other plugin that ships
+#: ``locale/en`` is held to the same rule (see ``english_packages``).
+REQUIRED = {"core", "webportal"}
+
+
+def english_packages() -> dict[str, Path]:
+    return {
+        name: folder
+        for name, folder in translation_packages().items()
+        if name in REQUIRED or i18n.po_path(folder / "locale", "en").exists()
+    }
+
+
+@pytest.mark.parametrize("package", sorted(english_packages()))
+def test_every_template_string_has_an_english_translation(package: str) -> None:
+    folder = english_packages()[package]
+    po = i18n.po_path(folder / "locale", "en")
+    assert po.exists(), f"{package} has no English catalogue; run: paraply translations update --package {package}"
+    with po.open("rb") as fh:
+        catalog = read_po(fh)
+    missing = []
+    for message in i18n.extract(folder):
+        if not message.id or not any("/templates/" in f"/{path}" for path, _line in message.locations):
+            continue
+        translated = catalog.get(message.id)
+        if translated is None or not translated.string or translated.fuzzy:
+            where = ", ".join(f"{path}:{line}" for path, line in message.locations[:2])
+            missing.append(f"{message.id!r} ({where})")
+    assert not missing, (
+        f"{len(missing)} template strings in {package} have no English translation. Run "
+        f"'paraply translations update --package {package}', translate them in {po}, then:\n" + "\n".join(missing)
+    )
+
+
+def test_swedish_is_the_default(client) -> None:
+    page = client.get("/")
+    assert '<html lang="sv">' in page.text
+    assert "Hoppa till innehållet" in page.text
+    assert 'hreflang="en"' in page.text  # the way to English, as a plain link
+
+
+def test_english_by_url_is_remembered_until_changed(client) -> None:
+    english = client.get("/foreningar?lang=en")
+    assert '<html lang="en">' in english.text
+    text = text_of(english.text)
+    assert "Skip to content" in text and "Find an association by interest" in text
+    # The choice is remembered on the next page, without the parameter.
+    assert '<html lang="en">' in client.get("/nyheter").text
+    # The switch back keeps the page and its query.
+    assert 'href="/nyheter?lang=sv"' in client.get("/nyheter").text
+    assert '<html lang="sv">' in client.get("/nyheter?lang=sv").text
+    assert '<html lang="sv">' in client.get("/").text
+
+
+def test_unknown_language_falls_back_to_swedish(client) -> None:
+    assert '<html lang="sv">' in client.get("/?lang=xx").text
+
+
+def test_language_survives_login_and_logout(site, client) -> None:
+    add_user(site, "lang@test.example", Role.EDITOR)
+    client.get("/?lang=en")
+    client.login("lang@test.example")
+    page = client.get("/mina-foreningar")
+    assert '<html lang="en">' in page.text and "Log out" in text_of(page.text)
+    client.submit("/konto/logga-ut")
+    assert '<html lang="en">' in client.get("/").text
+
+
+def test_dates_and_numbers_follow_the_language(site) -> None:
+    env = site.templates.env
+    template = env.from_string("{{ day|date }} · {{ amount|number }}")
+    day = datetime(2026, 3, 5, 12, tzinfo=UTC)
+    token = i18n.current_locale.set("sv")
+    try:
+        swedish = template.render(day=day, amount=1234567.5)
+        i18n.current_locale.set("en")
+        english = template.render(day=day, amount=1234567.5)
+    finally:
+        i18n.current_locale.reset(token)
+    assert swedish == "5 mars 2026 · 1\xa0234\xa0567,5"
+    assert english == "5 March 2026 · 1,234,567.5"
+
+
+def test_translated_dynamic_text_stays_escaped(site) -> None:
+    """Flash messages and nav labels carry user data: the ``translate``
+    filter looks them up but never marks them safe."""
+    rendered = site.templates.env.from_string("{{ message|translate }}").render(message="<script>x</script> 100 %")
+    assert rendered == "&lt;script&gt;x&lt;/script&gt; 100 %"
+
+
+def test_catalogues_are_extracted_and_compiled_by_the_normal_commands(tmp_path: Path) -> None:
+    package = tmp_path / "demo_plugin"
+    (package / "templates" / "demo_plugin").mkdir(parents=True)
+    (package / "templates" / "demo_plugin" / "page.html").write_text(
+        '<h1>{{ _("Lånade saker") }}</h1><p>{{ _("Återlämna senast %(day)s", day=d) }}</p>', encoding="utf-8"
+    )
+    (package / "hooks.py").write_text('NavItem("Utlåning", "/utlaning")\n', encoding="utf-8")
+    po, missing = i18n.update_catalogue(package, "en")
+    assert missing == 3
+    catalog = read_po(po.open("rb"))
+    assert {m.id for m in catalog if m.id} == {"Lånade saker", "Återlämna senast %(day)s", "Utlåning"}
+    # A site compiles a missing .mo at start, and a stale one again.
+    text = po.read_text(encoding="utf-8").replace('msgid "Lånade saker"\nmsgstr ""', 'msgid "Lånade saker"\nmsgstr "Loans"')
+    po.write_text(text, encoding="utf-8")
+    mo = i18n.compile_catalogue(po)
+    assert mo.exists()
+    old = time.time() - 60
+    os.utime(mo, (old, old))
+    assert i18n.compile_catalogue(po).stat().st_mtime > old
+    import gettext
+
+    assert gettext.translation("messages", package / "locale", ["en"]).gettext("Lånade saker") == "Loans"
