@@ -120,8 +120,8 @@ def test_catalogues_are_extracted_and_compiled_by_the_normal_commands(tmp_path: 
     catalog = read_po(po.open("rb"))
     assert {m.id for m in catalog if m.id} == {"Lånade saker", "Återlämna senast %(day)s", "Utlåning"}
     # A site compiles a missing .mo at start, and a stale one again.
-    text = po.read_text(encoding="utf-8").replace('msgid "Lånade saker"\nmsgstr ""', 'msgid "Lånade saker"\nmsgstr "Loans"')
-    po.write_text(text, encoding="utf-8")
+    untranslated = 'msgid "Lånade saker"\nmsgstr ""'
+    po.write_text(po.read_text(encoding="utf-8").replace(untranslated, untranslated[:-2] + '"Loans"'), encoding="utf-8")
     mo = i18n.compile_catalogue(po)
     assert mo.exists()
     old = time.time() - 60
