@@ -24,6 +24,7 @@ from core.search import index_text, match
 from core.settings import ConfigError, PluginSettings
 from core.site import Site
 from core.templating import flash
+from federation.kinds import FederatedKind, FeedItem, tag_authority
 
 #: The core table plugins may point foreign keys at (``core_user.id``).
 USER_TABLE = User.__tablename__
@@ -45,6 +46,8 @@ __all__ = [
     "USER_TABLE",
     "Block",
     "ConfigError",
+    "FederatedKind",
+    "FeedItem",
     "Figure",
     "Forbidden",
     "Form",
@@ -68,5 +71,6 @@ __all__ = [
     "require_user",
     "sanitize_html",
     "site_of",
+    "tag_authority",
     "utcnow",
 ]

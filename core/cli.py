@@ -244,6 +244,29 @@ def new_site(
         click.echo(f"  {step}")
 
 
+@cli.command("new-plugin")
+@click.argument("name")
+@click.option("--title", help="The plugin's name in menus; default: NAME capitalised.")
+@click.option(
+    "--dir",
+    "parent",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to create paraply-NAME/; default: the current folder.",
+)
+def new_plugin(name: str, title: str | None, parent: Path | None) -> None:
+    """Create paraply-NAME/: a plugin package that installs and loads as is (see docs/plugins.md)."""
+    from core.scaffold_plugin import PluginScaffoldError, create_plugin
+    from core.scaffold_plugin import next_steps as plugin_steps
+
+    try:
+        folder = create_plugin(name, parent=parent, title=title)
+    except PluginScaffoldError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Tillägget {name} är skapat i {folder}. Nästa steg:")
+    for step in plugin_steps(folder, name):
+        click.echo(f"  {step}")
+
+
 from core.i18n_cli import translations  # noqa: E402
 from core.screenshots import screenshots  # noqa: E402
 
