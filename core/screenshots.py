@@ -59,6 +59,7 @@ def serve_demo(folder: Path, data_dir: Path) -> Iterator[tuple[object, str]]:
     from core.demo import load_demo
     from core.site import Site
 
+    data_dir.mkdir(parents=True, exist_ok=True)
     site = Site.load(folder, database_url=f"sqlite:///{data_dir / 'site.db'}", data_dir=data_dir)
     migrate.upgrade(site)
     load_demo(site, echo=lambda _msg: None)
