@@ -1,5 +1,5 @@
-"""Fritidsbanken's demo: two branches (Karlskoga and Degerfors) with opening
-hours, about 200 items across the categories and sizes, 50 borrowers
+"""Fritidsbanken's demo: a branch per municipality the site covers
+(Karlskoga and Degerfors on Möckeln) with opening hours, about 200 items across the categories and sizes, 50 borrowers
 (children with guardians among them) and a year of loans with the seasons
 in it: skis and skates in winter, bikes and water sports in summer.
 
@@ -37,20 +37,25 @@ from plugins.fritidsbanken.models import (
 
 FICTION_FIRST = 701740605  # 070-174 06 05, PTS's numbers for fiction
 
-BRANCHES = [
-    (
-        "Fritidsbanken Karlskoga",
-        "Bergsmansgatan 12, Karlskoga",
-        "0586-100 00",
-        [(0, "15:00", "18:00"), (2, "15:00", "18:00"), (3, "15:00", "19:00"), (5, "10:00", "13:00")],
-    ),
-    (
-        "Fritidsbanken Degerfors",
-        "Storgatan 30, Degerfors",
-        "0586-200 00",
-        [(1, "14:00", "18:00"), (3, "14:00", "18:00")],
-    ),
+#: Opening hours of the first and second demo branch: (weekday, opens, closes).
+HOURS = [
+    [(0, "15:00", "18:00"), (2, "15:00", "18:00"), (3, "15:00", "19:00"), (5, "10:00", "13:00")],
+    [(1, "14:00", "18:00"), (3, "14:00", "18:00")],
 ]
+STREETS = ["Bergsmansgatan 12", "Storgatan 30", "Torget 4"]
+
+
+def branch_specs(site: Site) -> list[tuple[str, str, str, list[tuple[int, str, str]]]]:
+    """One demo branch per municipality the site covers (webportal's list),
+    at most three: Karlskoga and Degerfors on Möckeln, Storfors on Storfors."""
+    places = [site.name]
+    if "webportal" in site.enabled:
+        places = list(site.plugin_settings("webportal").municipalities)
+    return [
+        (f"Fritidsbanken {place}", f"{STREETS[i]}, {place}", f"0586-{i + 1}00 00", HOURS[i % 2])
+        for i, place in enumerate(places[:3])
+    ]
+
 
 # (category, name, sizes, needs consent, season weight by month 1..12)
 WINTER = [5, 5, 4, 1, 0, 0, 0, 0, 0, 1, 3, 5]
@@ -97,24 +102,25 @@ LAST_NAMES = [
 
 
 def load(site: Site, session: Session) -> None:
-    names = [b[0] for b in BRANCHES]
+    specs = branch_specs(site)
+    names = [b[0] for b in specs]
     if session.exec(select(Branch).where(Branch.name.in_(names))).first() is not None:  # type: ignore[attr-defined]
         return
     rng = random.Random(2026)
     now = clock.now()
     today = clock.local_date(site, now)
-    branches = _branches(session)
+    branches = _branches(session, specs)
     _staff(site, session, branches[0])
     items = _items(site, session, rng, branches, now)
     borrowers = _borrowers(session, rng, today, now)
-    _history(site, session, rng, items, borrowers, branches, today)
+    _history(site, session, rng, items, borrowers, branches, specs, today)
     _extras(site, session, items, borrowers, today, now)
     session.flush()
 
 
-def _branches(session: Session) -> list[Branch]:
+def _branches(session: Session, specs: list[tuple[str, str, str, list[tuple[int, str, str]]]]) -> list[Branch]:
     out = []
-    for name, address, phone, hours in BRANCHES:
+    for name, address, phone, hours in specs:
         branch = Branch(name=name, address=address, phone=phone, info="Ingen avgift, ingen deposition. Välkommen!")
         session.add(branch)
         session.flush()
@@ -151,7 +157,7 @@ def _items(site: Site, session: Session, rng: random.Random, branches: list[Bran
                 size=size,
                 condition=rng.choice([Condition.NEW, Condition.GOOD, Condition.GOOD, Condition.FAIR, Condition.WORN]),
                 needs_consent=consent,
-                branch_id=branches[0 if rng.random() < 0.65 else 1].id,  # type: ignore[arg-type]
+                branch_id=branches[0 if rng.random() < 0.65 else -1].id,  # type: ignore[arg-type]
                 donor=rng.choice(["", "", "", "IFK Karlskoga", "Privatperson", "Degerfors IF"]),
                 created_at=now - timedelta(days=age_days + 365 if number % 17 else age_days),
                 updated_at=now,
@@ -198,12 +204,13 @@ def _history(
     items: list[Item],
     people: list[Borrower],
     branches: list[Branch],
+    specs: list[tuple[str, str, str, list[tuple[int, str, str]]]],
     today: date,
 ) -> None:
     """A year of loans, day by day on the branches' open days."""
     season = {name: weights for _c, name, _s, _n, weights, _k in THINGS}
     busy_until: dict[int, date] = {}
-    open_days = {b.id: {h[0] for h in spec[3]} for b, spec in zip(branches, BRANCHES, strict=True)}
+    open_days = {b.id: {h[0] for h in spec[3]} for b, spec in zip(branches, specs, strict=True)}
     loan_days = site.plugin_settings("fritidsbanken").loan_days
     day = today - timedelta(days=365)
     while day <= today:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
     from core.site import Site
+    from federation.kinds import FederatedKind
 
 PLUGIN = "fritidsbanken"
 
@@ -87,6 +88,13 @@ def front_page_blocks(site: Site, request: Request, session: Session) -> list[Bl
 
     block = newest_block(site, session)
     return [block] if block else []
+
+
+@hookimpl
+def federated_kinds(site: Site) -> list[FederatedKind]:
+    from plugins.fritidsbanken import federated
+
+    return federated.kinds(site)
 
 
 @hookimpl

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from plugins.fritidsbanken import branches, catalogue, counter, items, selfservice, stats_views
+from plugins.fritidsbanken import branches, catalogue, counter, items, nearby, selfservice, stats_views
 
 GET_POST = ["GET", "POST"]
 POST = ["POST"]
@@ -17,6 +17,7 @@ def fritidsbanken_routes() -> list[BaseRoute]:
         Route("/", catalogue.catalogue, name="catalogue"),
         Route("/artiklar/{number}", catalogue.item_page, name="item"),
         Route("/stallen", catalogue.branches_page, name="branches"),
+        Route("/i-narheten", nearby.nearby, name="nearby"),
         # borrowers on their phones
         Route("/mina-lan", selfservice.my_loans, name="my_loans"),
         Route("/mina-lan/kod", selfservice.send_code, methods=POST, name="send_code"),

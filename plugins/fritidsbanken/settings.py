@@ -62,7 +62,10 @@ class FritidsbankenSettings(PluginSettings):
     #: An e-mail-to-SMS gateway address; ``{number}`` becomes the mobile
     #: number without "+", e.g. "{number}@sms.example.se". Empty: no SMS.
     sms_gateway: str = ""
-    #: Authority and year of tag URIs in the federated "new in the catalogue" feed.
+    #: Days an item counts as "new in the catalogue" in the federated feed.
+    new_days: int = Field(default=60, ge=1, le=365)
+    #: Authority and year of tag URIs in the federated "new in the catalogue"
+    #: feed (empty authority: federation's). Never change them once published.
     tag_authority: str = ""
     tag_year: int = Field(default=2026, ge=2000, le=2100)
 
