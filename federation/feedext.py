@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
-from feedgen.util import xml_elem
+from lxml import etree
 
 from federation import NS
 
@@ -81,6 +81,10 @@ class ParaplyEntry(BaseEntryExtension):
 
     def extend_rss(self, item: Any) -> Any:
         return self._extend(item)
+
+
+def xml_elem(tag: str, parent: Any) -> Any:
+    return etree.SubElement(parent, tag)
 
 
 def register(fg: Any) -> None:

@@ -125,6 +125,7 @@ def parse(body: bytes, url: str = "", content_type: str = "") -> ParsedFeed:
     feed = ParsedFeed(title=str(parsed.feed.get("title", "")))
     fields_by_id: dict[str, dict[str, str]] = {}
     dates_by_id: dict[str, tuple[datetime | None, datetime | None]] = {}
+    dates_in_order: list[tuple[datetime | None, datetime | None]] = []
     if root is not None:
         head = _channel(root)
         feed.kind = (head.findtext(f"{{{NS}}}kind") or "").strip()
@@ -145,13 +146,14 @@ def parse(body: bytes, url: str = "", content_type: str = "") -> ParsedFeed:
                 fields_by_id[entry_id] = values
             # feedparser's dates have whole seconds; Atom's may be finer, and an
             # edit made in the same second as the original must still count.
-            dates_by_id[entry_id] = (
-                _iso(node.findtext(f"{{{ATOM_NS}}}published")),
-                _iso(node.findtext(f"{{{ATOM_NS}}}updated")),
-            )
+            dates = (_iso(node.findtext(f"{{{ATOM_NS}}}published")), _iso(node.findtext(f"{{{ATOM_NS}}}updated")))
+            dates_by_id[entry_id] = dates
+            dates_in_order.append(dates)
 
-    for e in parsed.entries[:MAX_ENTRIES]:
+    in_step = len(dates_in_order) == len(parsed.entries[:MAX_ENTRIES])
+    for position, e in enumerate(parsed.entries[:MAX_ENTRIES]):
         entry_id = str(e.get("id") or "").strip()
+        precise = dates_in_order[position] if in_step else dates_by_id.get(entry_id, (None, None))
         content = ""
         if e.get("content"):
             content = str(e.content[0].get("value", ""))
@@ -164,8 +166,8 @@ def parse(body: bytes, url: str = "", content_type: str = "") -> ParsedFeed:
                 content=content,
                 author=str(e.get("author", "")),
                 categories=[str(t.get("term", "")) for t in e.get("tags", []) if t.get("term")],
-                published=dates_by_id.get(entry_id, (None, None))[0] or _when(e.get("published_parsed")),
-                updated=dates_by_id.get(entry_id, (None, None))[1] or _when(e.get("updated_parsed")),
+                published=precise[0] or _when(e.get("published_parsed")),
+                updated=precise[1] or _when(e.get("updated_parsed")),
                 fields=fields_by_id.get(entry_id, {}),
             )
         )

@@ -215,21 +215,23 @@ class Federation:
         assert peer is not None and peer.id is not None
         stats = ingest.Stats()
         started = utcnow()
+        errors: list[str] = []
         try:
-            if peer.external:
-                stats += await self._poll_feed(peer, EXTERNAL, peer.url)
-            else:
-                for kind, url in (await self._feeds_of(peer)).items():
-                    stats += await self._poll_feed(peer, kind, url)
-        except (FetchError, parse.FeedError) as exc:
-            await asyncio.to_thread(self._record_error, peer.id, str(exc), started, stats)
-            return stats
-        except Exception as exc:  # a peer must never take the poller down
-            log.exception("Federation: polling %s failed", peer.url)
-            message = f"Ett oväntat fel inträffade ({type(exc).__name__}). Vi försöker igen senare."
-            await asyncio.to_thread(self._record_error, peer.id, message, started, stats)
-            return stats
-        await asyncio.to_thread(self._record_success, peer.id, started, stats)
+            feeds = {EXTERNAL: peer.url} if peer.external else await self._feeds_of(peer)
+        except Exception as exc:
+            feeds = {}
+            errors.append(_explain(exc, peer.url))
+        # Each feed on its own: a broken members feed must not stop the news.
+        for kind, url in feeds.items():
+            try:
+                stats += await self._poll_feed(peer, kind, url)
+            except Exception as exc:
+                label = "" if peer.external else f"{KIND_LABELS.get(kind, kind)}: "
+                errors.append(label + _explain(exc, url))
+        if errors:
+            await asyncio.to_thread(self._record_error, peer.id, " ".join(errors), started, stats)
+        else:
+            await asyncio.to_thread(self._record_success, peer.id, started, stats)
         return stats
 
     async def _feeds_of(self, peer: Peer) -> dict[str, str]:
@@ -381,6 +383,17 @@ class Federation:
                 peer.last_success_at = utcnow()
                 peer.items_received += stats.received
                 db.add(peer)
+
+
+KIND_LABELS = {"news": "Nyheter", "members": "Föreningar", "events": "Evenemang"}
+
+
+def _explain(exc: Exception, url: str) -> str:
+    """An error for the admin page, in Swedish; unexpected ones are logged."""
+    if isinstance(exc, FetchError | parse.FeedError):
+        return str(exc)
+    log.exception("Federation: fetching %s failed", url)
+    return f"Ett oväntat fel inträffade ({type(exc).__name__}). Vi försöker igen senare."
 
 
 def discovery_from(body: bytes, base_url: str) -> dict[str, Any]:

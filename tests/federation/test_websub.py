@@ -1,0 +1,151 @@
+"""WebSub between real servers: the hub verifies intent before it stores a
+subscription and signs what it delivers; the subscriber ignores a payload
+whose signature is wrong; leases are renewed; and only one worker polls."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import timedelta
+
+import httpx
+from sqlalchemy import create_engine
+from sqlmodel import select
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from core.models import utcnow
+from federation.lock import PollerLock
+from federation.models import Entry, FeedState, Peer, Subscription
+from tests.federation.harness import Browser, eventually
+from tests.federation.test_propagation import pair, write_news
+
+
+def subscriber_app(received: list[tuple[dict[str, str], bytes]], echo: bool) -> Starlette:
+    async def callback(request: Request) -> Response:
+        if request.method == "GET":
+            challenge = request.query_params.get("hub.challenge", "")
+            return PlainTextResponse(challenge if echo else "fel svar")
+        received.append((dict(request.headers), await request.body()))
+        return PlainTextResponse("tack", status_code=202)
+
+    return Starlette(routes=[Route("/cb/{name}", callback, methods=["GET", "POST"])])
+
+
+def test_the_hub_verifies_intent_and_signs_deliveries(network):
+    received: list[tuple[dict[str, str], bytes]] = []
+    port = network.port("subscriber")
+    network.serve("subscriber", subscriber_app(received, echo=True))
+    liar_port = network.port("liar")
+    network.serve("liar", subscriber_app([], echo=False))
+    mockeln = network.site(
+        "mockeln",
+        "Möckelnföreningarna",
+        extra_peers=[("Prenumeranten", network.url("subscriber")), ("Lögnaren", network.url("liar"))],
+        poll_interval=3600,
+    )
+    hub = network.url("mockeln") + "/-/websub"
+    topic = network.url("mockeln") + "/-/federation/news.atom"
+
+    def ask(callback: str, **overrides: str) -> httpx.Response:
+        form = {"hub.mode": "subscribe", "hub.topic": topic, "hub.callback": callback, "hub.secret": "hemlis"}
+        return httpx.post(hub, data={**form, **overrides})
+
+    assert ask(f"http://127.0.0.1:{port}/cb/a", **{"hub.topic": "http://annan.example/feed"}).status_code == 400
+    assert ask(f"http://127.0.0.1:{port}/cb/a", **{"hub.mode": "kanske"}).status_code == 400
+    assert ask("javascript:alert(1)").status_code == 400
+    assert ask(f"http://127.0.0.1:{liar_port}/cb/x").status_code == 202
+    assert ask(f"http://127.0.0.1:{port}/cb/a", **{"hub.lease_seconds": "600"}).status_code == 202
+
+    def stored() -> list[Subscription]:
+        with mockeln.session() as db:
+            return list(db.exec(select(Subscription)).all())
+
+    rows = eventually(stored, message="the verified subscription was not stored")
+    assert [r.callback for r in rows] == [f"http://127.0.0.1:{port}/cb/a"]  # the liar never confirmed
+    lease = rows[0].lease_until
+    assert timedelta(seconds=590) < lease - utcnow() <= timedelta(seconds=600)
+
+    write_news(Browser(network.url("mockeln")), "Signerad nyhet")
+    eventually(lambda: received, message="nothing was delivered")
+    headers, body = received[0]
+    assert b"Signerad nyhet" in body
+    expected = "sha256=" + hmac.new(b"hemlis", body, hashlib.sha256).hexdigest()
+    assert headers["x-hub-signature"] == expected
+    assert f'<{topic}>; rel="self"' in headers["link"] and f'<{hub}>; rel="hub"' in headers["link"]
+
+    # Unsubscribing is verified the same way.
+    assert ask(f"http://127.0.0.1:{port}/cb/a", **{"hub.mode": "unsubscribe"}).status_code == 202
+    eventually(lambda: not stored(), message="the unsubscription was not applied")
+
+
+def test_a_payload_with_a_bad_signature_is_ignored(network):
+    mockeln, filipstad = pair(network, poll_interval=3600)
+    with filipstad.session() as db:
+        state = db.exec(select(FeedState).where(FeedState.kind == "news")).one()
+    body = httpx.get(state.url).content.replace(b"</feed>", b"")
+    entry = (
+        b"<entry><id>tag:mockeln.localhost,2026:news/999</id><title>Insmugglad</title>"
+        b"<updated>2026-05-01T00:00:00Z</updated><link href='https://exempel.se/'/></entry></feed>"
+    )
+    body += entry
+    callback = network.url("filipstad") + "/-/websub/callback/" + state.callback_token
+
+    def copies() -> list[str]:
+        with filipstad.session() as db:
+            return [e.title for e in db.exec(select(Entry).where(Entry.kind == "news")).all()]
+
+    wrong = "sha256=" + hmac.new(b"fel nyckel", body, hashlib.sha256).hexdigest()
+    for headers in ({"X-Hub-Signature": wrong}, {}, {"X-Hub-Signature": "md5=abc"}):
+        response = httpx.post(callback, content=body, headers={"Content-Type": "application/atom+xml", **headers})
+        assert response.status_code == 202
+    assert "Insmugglad" not in copies()
+    assert httpx.post(network.url("filipstad") + "/-/websub/callback/okand", content=body).status_code == 404
+
+    right = "sha256=" + hmac.new(state.secret.encode(), body, hashlib.sha256).hexdigest()
+    assert httpx.post(callback, content=body, headers={"X-Hub-Signature": right}).status_code == 202
+    assert "Insmugglad" in copies()
+    # Delivered twice, stored once.
+    httpx.post(callback, content=body, headers={"X-Hub-Signature": right})
+    assert copies().count("Insmugglad") == 1
+
+
+def test_leases_are_renewed_before_they_run_out(network):
+    mockeln, filipstad = pair(network, poll_interval=3600, lease_seconds=60)
+    with filipstad.session() as db:
+        for state in db.exec(select(FeedState)).all():
+            state.lease_until = utcnow() + timedelta(seconds=5)
+            db.add(state)
+        peer_id = db.exec(select(Peer)).one().id
+
+    admin = Browser(network.url("filipstad"))
+    admin.login()
+    assert admin.submit(f"/-/admin/natverket/{peer_id}/hamta", {}).status_code == 303
+
+    def renewed() -> bool:
+        with filipstad.session() as db:
+            leases = [s.lease_until for s in db.exec(select(FeedState)).all()]
+        return all(lease is not None and lease - utcnow() > timedelta(seconds=30) for lease in leases)
+
+    eventually(renewed, message="the leases were not renewed")
+    assert "Aktiv: grannen skickar ändringar direkt." in admin.text("/-/admin/natverket")
+    admin.close()
+
+
+def test_only_one_worker_holds_the_poller_lock(database_url, tmp_path):
+    first_engine, second_engine = create_engine(database_url), create_engine(database_url)
+    first = PollerLock(first_engine, tmp_path)
+    second = PollerLock(second_engine, tmp_path)
+    try:
+        assert first.acquire()
+        assert not second.acquire()
+        first.release()
+        assert second.acquire()
+        assert not first.acquire()
+    finally:
+        first.release()
+        second.release()
+        first_engine.dispose()
+        second_engine.dispose()
