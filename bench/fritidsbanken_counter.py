@@ -1,0 +1,262 @@
+"""Counter benchmark for Fritidsbanken: check-out plus check-in of one item,
+per second, with 20,000 items and 200,000 past loans in the database.
+
+Run from the repository root:
+
+    .venv/bin/python bench/fritidsbanken_counter.py              # SQLite
+    .venv/bin/python bench/fritidsbanken_counter.py --postgres   # and PostgreSQL
+
+It builds a throw-away site (SQLite in a temporary folder; PostgreSQL in a
+throw-away cluster started with initdb/pg_ctl, fsync off), fills it with bulk
+inserts, then times two things:
+
+- ``service``: ``lending.checkout`` + ``lending.checkin`` + commit, the work
+  the counter's database does;
+- ``http``: the two POSTs a staff member's browser sends (scan into "Låna ut",
+  scan into "Ta emot"), through the whole app in-process: middleware, CSRF,
+  the borrower page with its loans, reservations and history count.
+
+It also prints the query plans of the counter's lookups and fails if any of
+them scans a whole table, so a lost index shows up here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("PARAPLY_SECRET_KEY", "bench-secret-key-not-for-production")
+os.environ.setdefault("PARAPLY_CHEAP_HASHING", "1")
+
+from sqlalchemy import insert, text  # noqa: E402
+
+from core import migrate  # noqa: E402
+from core.accounts import create_user  # noqa: E402
+from core.models import Role  # noqa: E402
+from core.site import Site  # noqa: E402
+from plugins.fritidsbanken import lending  # noqa: E402
+from plugins.fritidsbanken.models import Borrower, Branch, Item, Loan, OpeningHours  # noqa: E402
+
+ITEMS = 20_000
+LOANS = 200_000
+BORROWERS = 5_000
+CATEGORIES = ["Skidor", "Skridskor", "Cyklar", "Bollar", "Friluftsliv", "Vattensport"]
+
+
+def make_site(folder: Path, database_url: str) -> Site:
+    site_dir = folder / "sites" / "bench"
+    site_dir.mkdir(parents=True)
+    (site_dir / "site.toml").write_text(
+        '[site]\nname = "Bänken"\nbase_url = "http://bench.example"\nplugins = ["fritidsbanken"]\n',
+        encoding="utf-8",
+    )
+    site = Site.load(site_dir, database_url=database_url, data_dir=folder / "data")
+    migrate.upgrade(site)
+    return site
+
+
+def fill(site: Site) -> None:
+    """Bulk rows: 2 branches, 20,000 items, 5,000 borrowers, 200,000 returned loans."""
+    rng = random.Random(1)
+    now = datetime.now(UTC)
+    with site.session() as db:
+        for name in ("Fritidsbanken Karlskoga", "Fritidsbanken Degerfors"):
+            db.add(Branch(name=name))
+        db.flush()
+        for day in range(7):
+            db.add(OpeningHours(branch_id=1, weekday=day, opens="10:00", closes="18:00"))
+        create_user(db, "disk@bench.example", "Disk", "ett-langt-losenord", Role.ADMIN)
+        db.commit()
+    items = [
+        {
+            "number": str(100000 + i),
+            "name": f"Sak {i}",
+            "category": CATEGORIES[i % len(CATEGORIES)],
+            "size": str(28 + i % 20),
+            "condition": "good",
+            "description": "",
+            "photo": "",
+            "donor": "",
+            "status": "available",
+            "branch_id": 1 + i % 2,
+            "needs_consent": False,
+            "repair_note": "",
+            "created_at": now - timedelta(days=i % 700),
+            "updated_at": now,
+            "search_text": f" sak {i} ",
+        }
+        for i in range(ITEMS)
+    ]
+    people = [
+        {
+            "name": f"Låntagare {i}",
+            "mobile": f"+467017{i:05d}",
+            "email": "",
+            "birth_year": 1950 + i % 70,
+            "guardian_name": "",
+            "guardian_mobile": "",
+            "guardian_consent": False,
+            "registered_online": False,
+            "created_at": now,
+            "last_active_at": now,
+            "tag": f"t{i:08d}",
+        }
+        for i in range(BORROWERS)
+    ]
+    with site.engine.begin() as conn:
+        conn.execute(insert(Item), items)
+        conn.execute(insert(Borrower), people)
+        batch = []
+        for n in range(LOANS):
+            out = now - timedelta(days=730) + timedelta(minutes=5 * n)
+            borrower = rng.randrange(BORROWERS) + 1
+            batch.append(
+                {
+                    "item_id": rng.randrange(ITEMS) + 1,
+                    "borrower_id": borrower,
+                    "borrower_tag": f"t{borrower - 1:08d}",
+                    "age_group": "26–64 år",
+                    "branch_id": 1 + n % 2,
+                    "out_at": out,
+                    "due_on": (out + timedelta(days=14)).date(),
+                    "returned_at": out + timedelta(days=rng.randint(3, 20)),
+                    "returned_branch_id": 1,
+                    "extensions": 0,
+                    "overdue_reminders": 0,
+                }
+            )
+            if len(batch) == 20_000:
+                conn.execute(insert(Loan), batch)
+                batch = []
+        if batch:
+            conn.execute(insert(Loan), batch)
+        conn.execute(text("ANALYZE"))
+
+
+PLANNED = {
+    "item by ID number": "SELECT * FROM fritidsbanken_item WHERE number = '100042'",
+    "open loan of an item": "SELECT * FROM fritidsbanken_loan WHERE item_id = 42 AND returned_at IS NULL",
+    "open loans of a borrower": "SELECT * FROM fritidsbanken_loan WHERE borrower_id = 7 AND returned_at IS NULL",
+    "history count of a borrower": "SELECT count(*) FROM fritidsbanken_loan WHERE borrower_id = 7",
+    "queue of an item": "SELECT * FROM fritidsbanken_reservation WHERE item_id = 42 AND status IN ('waiting', 'ready')",
+    "borrower by mobile": "SELECT * FROM fritidsbanken_borrower WHERE mobile = '+46701700007'",
+    "loans out now (counter)": "SELECT count(*) FROM fritidsbanken_loan WHERE returned_at IS NULL",
+    "reminders due": "SELECT * FROM fritidsbanken_loan WHERE returned_at IS NULL AND due_on <= '2026-03-16'",
+}
+
+
+def check_plans(site: Site) -> list[str]:
+    """Each counter lookup's plan; a full scan of a big table is a failure."""
+    problems = []
+    with site.engine.connect() as conn:
+        pg = conn.dialect.name == "postgresql"
+        for label, sql in PLANNED.items():
+            rows = conn.execute(text(("EXPLAIN " if pg else "EXPLAIN QUERY PLAN ") + sql)).all()
+            plan = " | ".join(str(r[-1] if not pg else r[0]) for r in rows)
+            print(f"  {label:<28} {plan[:110]}")
+            scans_loans = ("Seq Scan on fritidsbanken_loan" in plan) if pg else ("SCAN fritidsbanken_loan" in plan)
+            scans_items = ("Seq Scan on fritidsbanken_item" in plan) if pg else ("SCAN fritidsbanken_item" in plan)
+            if scans_loans or scans_items:
+                problems.append(label)
+    return problems
+
+
+def time_service(site: Site, rounds: int) -> float:
+    rng = random.Random(2)
+    started = time.perf_counter()
+    for _ in range(rounds):
+        number = str(100000 + rng.randrange(ITEMS))
+        with site.session() as db:
+            borrower = db.get(Borrower, rng.randrange(BORROWERS) + 1)
+            assert borrower is not None
+            out = lending.checkout(db, site, borrower, 1, [number], 1)
+            assert out[0].ok, out[0].message
+            db.commit()
+            back = lending.checkin(db, site, 1, [number])
+            assert back[0].ok, back[0].message
+            db.commit()
+    return rounds / (time.perf_counter() - started)
+
+
+def time_http(site: Site, rounds: int) -> float:
+    from starlette.testclient import TestClient
+
+    from core.app import create_app
+
+    rng = random.Random(3)
+    with TestClient(create_app(site), base_url=site.base_url) as client:
+        client.get("/konto/logga-in")
+        token = client.cookies.get("csrftoken")
+        login = {"email": "disk@bench.example", "password": "ett-langt-losenord", "csrftoken": token}
+        assert client.post("/konto/logga-in", data=login, follow_redirects=False).status_code == 303
+        started = time.perf_counter()
+        for _ in range(rounds):
+            number = str(100000 + rng.randrange(ITEMS))
+            borrower = rng.randrange(BORROWERS) + 1
+            out = client.post(
+                f"/fritidsbanken/disk/lantagare/{borrower}/lana", data={"numbers": number, "csrftoken": token}
+            )
+            assert out.status_code == 200 and "✔ Utlånad" in out.text, out.text[:300]
+            back = client.post("/fritidsbanken/disk/aterlamna", data={"numbers": number, "csrftoken": token})
+            assert back.status_code == 200 and "Återlämnad" in back.text, back.text[:300]
+        return rounds / (time.perf_counter() - started)
+
+
+def run(label: str, database_url: str, folder: Path, rounds: int) -> bool:
+    print(f"\n== {label} ==")
+    site = make_site(folder, database_url)
+    started = time.perf_counter()
+    fill(site)
+    print(
+        f"filled {ITEMS:,} items, {BORROWERS:,} borrowers, {LOANS:,} past loans"
+        f" in {time.perf_counter() - started:.1f} s"
+    )
+    problems = check_plans(site)
+    service = time_service(site, rounds)
+    http = time_http(site, rounds)
+    print(f"service: {service:7.1f} check-out + check-in per second ({rounds} rounds)")
+    print(f"http:    {http:7.1f} check-out + check-in per second ({rounds} rounds, two POSTs each)")
+    site.dispose()
+    if problems:
+        print(f"FULL TABLE SCANS in: {', '.join(problems)}")
+    return not problems
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--postgres", action="store_true", help="also run on a throw-away PostgreSQL cluster")
+    args = parser.parse_args()
+    ok = True
+    with tempfile.TemporaryDirectory() as tmp:
+        ok &= run("SQLite", f"sqlite:///{tmp}/bench.db", Path(tmp) / "sqlite", args.rounds)
+        if args.postgres:
+            from tests.pg import find_pg_bin, start_cluster
+
+            if find_pg_bin() is None:
+                print("\nPostgreSQL binaries (initdb, pg_ctl) not found: skipped")
+            else:
+                cluster = start_cluster()
+                try:
+                    from sqlalchemy import create_engine
+
+                    admin = create_engine(cluster.admin_url, isolation_level="AUTOCOMMIT")
+                    with admin.connect() as conn:
+                        conn.execute(text('CREATE DATABASE "bench"'))
+                    admin.dispose()
+                    ok &= run("PostgreSQL", cluster.url("bench"), Path(tmp) / "pg", args.rounds)
+                finally:
+                    cluster.stop()
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
