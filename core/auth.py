@@ -45,8 +45,8 @@ def log_in(request: Request, user: User) -> None:
     # except the language the visitor chose.
     lang = request.session.get("lang")
     request.session.clear()
-    if lang:
-        request.session["lang"] = lang
+    if user.locale or lang:
+        request.session["lang"] = user.locale or lang
     request.session["user_id"] = user.id
     request.session["v"] = user.session_version
 

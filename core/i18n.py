@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -38,10 +39,22 @@ LOCALES = {"sv": "Svenska", "en": "English"}
 BABEL_LOCALES = {"sv": "sv_SE", "en": "en_GB"}
 SESSION_KEY = "lang"
 
-#: Extraction: templates (Jinja2's own extractor) and Python (``_()`` and
-#: ``gettext()`` calls, and the label of every ``NavItem``).
+#: Extraction: templates (Jinja2's own extractor) and Python: ``_()`` and
+#: ``gettext()`` calls, the label of every ``NavItem``, and form field labels,
+#: choice labels and validator messages (the form macros translate them when
+#: they render).
 METHOD_MAP = [("**/templates/**.html", "jinja2.ext:babel_extract"), ("**.py", "python")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "NavItem": (1,)}
+_FIELDS = ("String", "TextArea", "Email", "Password", "Select", "Boolean", "Integer", "URL", "Tel", "File", "Date")
+KEYWORDS: dict[str, Any] = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "NavItem": (1,),
+    "SelectChoice": (2,),
+    "InputRequired": (1,),
+    "DataRequired": (1,),
+    **{f"{name}Field": (1,) for name in _FIELDS},
+}
 EXTRACT_OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true"}}
 
 current_locale: ContextVar[str | None] = ContextVar("paraply_locale", default=None)
@@ -100,11 +113,11 @@ def update_catalogue(package_dir: Path, locale: str) -> tuple[Path, int]:
     if po.exists():
         with po.open("rb") as fh:
             catalog = read_po(fh, locale=locale)
-        catalog.update(template, update_header_comment=False)
+        catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
     else:
         po.parent.mkdir(parents=True, exist_ok=True)
         catalog = Catalog(locale=locale, project="paraply", charset="utf-8")
-        catalog.update(template)
+        catalog.update(template, no_fuzzy_matching=True)
     with po.open("wb") as fh:
         write_po(fh, catalog, width=120, omit_header=False, ignore_obsolete=True, sort_output=True)
     missing = sum(1 for m in catalog if m.id and (not m.string or m.fuzzy))

@@ -32,6 +32,8 @@ class User(SQLModel, table=True):
     session_version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
+    # The language the person chose for the site ("sv", "en"); None: the site's default.
+    locale: str | None = Field(default=None, max_length=8)
 
     @property
     def is_admin(self) -> bool:

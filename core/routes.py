@@ -17,6 +17,7 @@ def core_routes(site: Site) -> list[BaseRoute]:
         Route("/konto/logga-in", accounts.login, methods=["GET", "POST"], name="login"),
         Route("/konto/logga-ut", accounts.logout, methods=["POST"], name="logout"),
         Route("/konto/losenord", accounts.change_password, methods=["GET", "POST"], name="change_password"),
+        Route("/konto/sprak", accounts.language, methods=["POST"], name="language"),
         Route("/-/admin", meta.admin_index, name="admin"),
         Route("/-/admin/anvandare", accounts.user_list, name="users"),
         Route("/-/admin/anvandare/ny", accounts.user_edit, methods=["GET", "POST"], name="user_new"),

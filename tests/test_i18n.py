@@ -130,3 +130,24 @@ def test_catalogues_are_extracted_and_compiled_by_the_normal_commands(tmp_path: 
     import gettext
 
     assert gettext.translation("messages", package / "locale", ["en"]).gettext("Lånade saker") == "Loans"
+
+
+def test_a_person_saves_their_language_and_gets_it_at_every_login(site, client, make_client) -> None:
+    add_user(site, "pref@test.example", Role.EDITOR)
+    client.login("pref@test.example")
+    account = client.get("/konto/losenord")
+    assert 'action="/konto/sprak"' in account.text and "Språk" in text_of(account.text)
+    response = client.submit("/konto/sprak", {"lang": "en"})
+    assert response.status_code == 303
+    assert "Your language is saved." in text_of(client.get("/konto/losenord").text)
+    # Another device: Swedish until the person logs in, then their English.
+    other = make_client(site)
+    assert '<html lang="sv">' in other.get("/").text
+    other.login("pref@test.example")
+    assert '<html lang="en">' in other.get("/").text
+    # A language that is not offered is refused and changes nothing.
+    client.submit("/konto/sprak", {"lang": "xx"})
+    with site.session() as db:
+        from core.accounts import get_user_by_email
+
+        assert get_user_by_email(db, "pref@test.example").locale == "en"

@@ -20,7 +20,7 @@ from tests.conftest import DEFAULT_WEBPORTAL
 from tests.plugins import SiteMaker
 from tests.plugins.sample.models import SampleThing
 
-CORE_REV = "c382d6bf531d"
+CORE_REV = "5d1e7a2b9c40"
 SAMPLE_REV = "4b1e7c2a9d30"
 FEDERATION_REV = "d44645ae75d7"
 WEBPORTAL = {"webportal": DEFAULT_WEBPORTAL}

@@ -128,6 +128,15 @@ def _password_changed(world: World, role: str, client: Client) -> bool:
         return verify_password(user.password_hash, "ett-nytt-langt-losenord")
 
 
+def _language_saved(world: World, role: str, client: Client) -> bool:
+    if role == "anonymous":
+        return False
+    with world.site.session() as db:
+        user = get_user_by_email(db, EMAILS[role])
+        assert user is not None
+        return user.locale == "en"
+
+
 def _logged_in_name(client: Client) -> str | None:
     """The name the page header shows for whoever is logged in."""
     found = re.search(r'<li class="nav-user"><a href="/konto/losenord">([^<]+)</a>', client.get("/").text)
@@ -176,6 +185,12 @@ CASES: dict[str, Case] = {
         lambda w: "/konto/losenord",
         lambda w: {"current": PASSWORD, "new": "ett-nytt-langt-losenord", "repeat": "ett-nytt-langt-losenord"},
         _password_changed,
+        LOGGED_IN,
+    ),
+    "/konto/sprak": Case(
+        lambda w: "/konto/sprak",
+        lambda w: {"lang": "en"},
+        _language_saved,
         LOGGED_IN,
     ),
     "/-/admin/anvandare/ny": Case(

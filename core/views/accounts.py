@@ -16,6 +16,7 @@ from core.accounts import (
 )
 from core.auth import log_in, log_out
 from core.forms import Form
+from core.i18n import LOCALES
 from core.models import Role, User
 from core.permissions import require_admin, require_user
 from core.site import Site
@@ -89,6 +90,28 @@ async def login(request: Request) -> Response:
     )
 
 
+class LanguageForm(Form):
+    lang = SelectField("Språk", choices=[SelectChoice(code, name) for code, name in LOCALES.items()])
+
+
+async def language(request: Request) -> Response:
+    """Save the person's language on their account (and this session), so it
+    follows them to every device they log in on."""
+    site = _site(request)
+    user = require_user(request)
+    form = await LanguageForm.from_request(request)
+    if form.validate():
+        with site.session() as db:
+            fresh = db.get(User, user.id)
+            assert fresh is not None
+            fresh.locale = form.lang.data
+            db.add(fresh)
+            db.commit()
+        request.session["lang"] = form.lang.data
+        flash(request, "Språket är sparat." if form.lang.data == "sv" else "Your language is saved.")
+    return RedirectResponse("/konto/losenord", status_code=303)
+
+
 async def logout(request: Request) -> Response:
     log_out(request)
     flash(request, "Du är utloggad.")
@@ -115,7 +138,10 @@ async def change_password(request: Request) -> Response:
             flash(request, "Ditt lösenord är bytt. Andra inloggningar har loggats ut.")
             return RedirectResponse("/", status_code=303)
     return site.render(
-        request, "accounts/password.html", {"form": form}, status_code=400 if form.error_count() else 200
+        request,
+        "accounts/password.html",
+        {"form": form, "language_form": LanguageForm(lang=user.locale or site.locale)},
+        status_code=400 if form.error_count() else 200,
     )
 
 
