@@ -198,7 +198,7 @@ def text_of(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
-def eventually(check: Callable[[], Any], timeout: float = 8.0, interval: float = 0.05, message: str = "") -> Any:
+def eventually(check: Callable[[], Any], timeout: float = 15.0, interval: float = 0.05, message: str = "") -> Any:
     """Wait until ``check()`` is truthy; fail with ``message`` otherwise."""
     deadline = time.monotonic() + timeout
     last: Any = None
