@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 import snowballstemmer
 from sqlalchemy import ColumnElement, and_, or_
@@ -32,7 +32,10 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
+    """Cached: stemming is the bulk of indexing, and words repeat (federation
+    indexes thousands of received entries at a time)."""
     return _stemmer().stemWord(word)
 
 

@@ -1,12 +1,14 @@
 """From fetched bytes to entries.
 
-feedparser reads the entries (it copes with every dialect of RSS and Atom
-that outside feeds use) and is only ever given bytes, with its own
-sanitizer off because ours (``clean``) runs on everything anyway. What
-feedparser does not expose is read with defusedxml's ElementTree, which
-refuses entity declarations (billion laughs) and external entities: RFC 6721
-tombstones (feedparser keeps only the last one), RFC 5005 ``fh:complete`` /
-``fh:archive`` and archive links, and the Paraply namespace's fields.
+Every document is first read with defusedxml's ElementTree, which refuses
+entity declarations (billion laughs) and external entities. That tree gives
+what feedparser does not expose: RFC 6721 tombstones (feedparser keeps only
+the last one), RFC 5005 ``fh:complete`` / ``fh:archive`` and archive links,
+and the Paraply namespace's fields. Well-formed Atom, which is what peers
+send, is read entirely from the tree. feedparser reads RSS in its many
+dialects and documents that are not well-formed; it is only ever given
+bytes, with its own sanitizer off because ours (``clean``) runs on
+everything anyway.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError
+from urllib.parse import urljoin
+from xml.etree.ElementTree import Element, ParseError, tostring
 
 import feedparser
 from defusedxml import DefusedXmlException
@@ -25,6 +28,7 @@ from federation import NS
 from federation.feedext import AT_NS, ATOM_NS, FH_NS
 
 MAX_ENTRIES = 1000
+XHTML_NS = "http://www.w3.org/1999/xhtml"
 
 
 class FeedError(Exception):
@@ -107,68 +111,111 @@ def structure(body: bytes) -> tuple[Element | None, str]:
         return None, str(exc)
 
 
+def _feed_level(root: Element, feed: ParsedFeed) -> None:
+    head = _channel(root)
+    feed.kind = (head.findtext(f"{{{NS}}}kind") or "").strip()
+    feed.complete = head.find(f"{{{FH_NS}}}complete") is not None
+    feed.archive = head.find(f"{{{FH_NS}}}archive") is not None
+    for link in head.findall(f"{{{ATOM_NS}}}link"):
+        rel, href = (link.get("rel") or "alternate").lower(), link.get("href") or ""
+        if href:
+            feed.links.setdefault(rel, href)
+    for node in head.findall(f"{{{AT_NS}}}deleted-entry"):
+        ref = (node.get("ref") or "").strip()
+        if ref:
+            feed.tombstones.append((ref, _iso(node.get("when"))))
+
+
+def _fields(node: Element) -> dict[str, str]:
+    return {f.get("name") or "": (f.text or "") for f in node.findall(f"{{{NS}}}field")}
+
+
+def _construct(node: Element | None) -> str:
+    """An Atom text construct as a string: text, escaped HTML, or XHTML."""
+    if node is None:
+        return ""
+    if node.get("type") == "xhtml":
+        div = node.find(f"{{{XHTML_NS}}}div")
+        if div is None:
+            return ""
+        return (div.text or "") + "".join(tostring(child, encoding="unicode") for child in div)
+    return node.text or ""
+
+
+def _atom_link(node: Element, base: str) -> str:
+    for link in node.findall(f"{{{ATOM_NS}}}link"):
+        if (link.get("rel") or "alternate") == "alternate" and link.get("href"):
+            return urljoin(base, link.get("href") or "")
+    return ""
+
+
+def _parse_atom(root: Element, url: str) -> ParsedFeed:
+    """Atom is strict XML, so a well-formed document is read straight from
+    the tree: faster than feedparser by an order of magnitude, and with
+    every field (dates to the microsecond, Paraply fields) in one pass."""
+    feed = ParsedFeed(title=_construct(root.find(f"{{{ATOM_NS}}}title")))
+    _feed_level(root, feed)
+    for node in root.findall(f"{{{ATOM_NS}}}entry")[:MAX_ENTRIES]:
+        feed.entries.append(
+            ParsedEntry(
+                id=(node.findtext(f"{{{ATOM_NS}}}id") or "").strip(),
+                title=_construct(node.find(f"{{{ATOM_NS}}}title")),
+                link=_atom_link(node, url),
+                summary=_construct(node.find(f"{{{ATOM_NS}}}summary")),
+                content=_construct(node.find(f"{{{ATOM_NS}}}content")),
+                author=node.findtext(f"{{{ATOM_NS}}}author/{{{ATOM_NS}}}name") or "",
+                categories=[c.get("term") or "" for c in node.findall(f"{{{ATOM_NS}}}category") if c.get("term")],
+                published=_iso(node.findtext(f"{{{ATOM_NS}}}published")),
+                updated=_iso(node.findtext(f"{{{ATOM_NS}}}updated")),
+                fields=_fields(node),
+            )
+        )
+    return feed
+
+
 def parse(body: bytes, url: str = "", content_type: str = "") -> ParsedFeed:
     """Parse a feed document; raises ``FeedError`` for something that is
-    not a feed at all or carries entity tricks."""
+    not a feed at all or carries entity tricks.
+
+    Well-formed Atom (what every Paraply peer sends) is read from the tree;
+    RSS in all its dialects, and anything not well-formed, goes to
+    feedparser, which is given the bytes and nothing else."""
     if not body.strip():
         raise FeedError("Svaret var tomt.")
     root, problem = structure(body)
+    if root is not None and root.tag == f"{{{ATOM_NS}}}feed":
+        return _parse_atom(root, url)
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
     parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False, response_headers=headers)
     if root is None and not parsed.entries:
         raise FeedError(f"Svaret var inget läsbart Atom- eller RSS-flöde ({problem[:120]}).")
-    if root is not None and root.tag not in (f"{{{ATOM_NS}}}feed", "rss") and not parsed.entries:
+    if root is not None and root.tag != "rss" and not parsed.entries:
         raise FeedError("Svaret var XML men inget Atom- eller RSS-flöde.")
 
     feed = ParsedFeed(title=str(parsed.feed.get("title", "")))
-    fields_by_id: dict[str, dict[str, str]] = {}
-    dates_by_id: dict[str, tuple[datetime | None, datetime | None]] = {}
-    dates_in_order: list[tuple[datetime | None, datetime | None]] = []
+    fields_in_order: list[dict[str, str]] = []
     if root is not None:
-        head = _channel(root)
-        feed.kind = (head.findtext(f"{{{NS}}}kind") or "").strip()
-        feed.complete = head.find(f"{{{FH_NS}}}complete") is not None
-        feed.archive = head.find(f"{{{FH_NS}}}archive") is not None
-        for link in head.findall(f"{{{ATOM_NS}}}link"):
-            rel, href = (link.get("rel") or "alternate").lower(), link.get("href") or ""
-            if href:
-                feed.links.setdefault(rel, href)
-        for node in head.findall(f"{{{AT_NS}}}deleted-entry"):
-            ref = (node.get("ref") or "").strip()
-            if ref:
-                feed.tombstones.append((ref, _iso(node.get("when"))))
-        for node in _entry_nodes(root)[:MAX_ENTRIES]:
-            entry_id = _entry_id(node)
-            values = {f.get("name") or "": (f.text or "") for f in node.findall(f"{{{NS}}}field")}
-            if values:
-                fields_by_id[entry_id] = values
-            # feedparser's dates have whole seconds; Atom's may be finer, and an
-            # edit made in the same second as the original must still count.
-            dates = (_iso(node.findtext(f"{{{ATOM_NS}}}published")), _iso(node.findtext(f"{{{ATOM_NS}}}updated")))
-            dates_by_id[entry_id] = dates
-            dates_in_order.append(dates)
-
-    in_step = len(dates_in_order) == len(parsed.entries[:MAX_ENTRIES])
+        _feed_level(root, feed)
+        fields_in_order = [_fields(node) for node in _entry_nodes(root)[:MAX_ENTRIES]]
+    in_step = len(fields_in_order) == len(parsed.entries[:MAX_ENTRIES])
     for position, e in enumerate(parsed.entries[:MAX_ENTRIES]):
-        entry_id = str(e.get("id") or "").strip()
-        precise = dates_in_order[position] if in_step else dates_by_id.get(entry_id, (None, None))
         content = ""
         if e.get("content"):
             content = str(e.content[0].get("value", ""))
         feed.entries.append(
             ParsedEntry(
-                id=entry_id,
+                id=str(e.get("id") or "").strip(),
                 title=str(e.get("title", "")),
                 link=str(e.get("link", "")),
                 summary=str(e.get("summary", "")),
                 content=content,
                 author=str(e.get("author", "")),
                 categories=[str(t.get("term", "")) for t in e.get("tags", []) if t.get("term")],
-                published=precise[0] or _when(e.get("published_parsed")),
-                updated=precise[1] or _when(e.get("updated_parsed")),
-                fields=fields_by_id.get(entry_id, {}),
+                published=_when(e.get("published_parsed")),
+                updated=_when(e.get("updated_parsed")),
+                fields=fields_in_order[position] if in_step else {},
             )
         )
     return feed

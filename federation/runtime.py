@@ -254,6 +254,8 @@ class Federation:
     def _state(self, peer_id: int, kind: str, url: str) -> FeedState:
         with self.site.session() as db:
             state = db.exec(select(FeedState).where(FeedState.peer_id == peer_id, FeedState.kind == kind)).first()
+            if state is not None and state.url == url:
+                return state  # the common case: read only
             if state is None:
                 state = FeedState(peer_id=peer_id, kind=kind, url=url)
             elif state.url != url:
@@ -275,7 +277,8 @@ class Federation:
                 links.setdefault(rel, href)
             if not state.backfilled:
                 stats += await self._backfill(peer, kind, feed)
-        await asyncio.to_thread(self._save_validators, state.id, result.etag, result.last_modified)
+        if (result.etag, result.last_modified) != (state.etag, state.last_modified):
+            await asyncio.to_thread(self._save_validators, state.id, result.etag, result.last_modified)
         hub_url = links.get("hub", "")
         if self.config.push and hub_url and self._needs_subscription(state):
             self_url = links.get("self", "")
@@ -314,9 +317,19 @@ class Federation:
     def _renew_margin(self) -> timedelta:
         return timedelta(seconds=max(self.lease_seconds * 0.2, 5))
 
-    def _apply(self, peer_id: int, kind: str, feed: parse.ParsedFeed) -> ingest.Stats:
+    def _apply(self, peer_id: int, kind: str, feed: parse.ParsedFeed, pushed: bool = False) -> ingest.Stats:
+        """Ingest one document; a pushed one also counts as the peer's latest
+        success, in the same transaction, so a page never shows new entries
+        beside an old "does not answer" notice."""
         with self.site.session() as db:
-            return ingest.apply(db, peer_id, kind, feed, self.own_prefixes)
+            stats = ingest.apply(db, peer_id, kind, feed, self.own_prefixes)
+            if pushed:
+                peer = db.get(Peer, peer_id)
+                if peer is not None:
+                    peer.last_success_at = utcnow()
+                    peer.items_received += stats.received
+                    db.add(peer)
+            return stats
 
     def _save_validators(self, state_id: int | None, etag: str, last_modified: str) -> None:
         with self.site.session() as db:
@@ -370,19 +383,9 @@ class Federation:
         started = utcnow()
         try:
             feed = await asyncio.to_thread(parse.parse, body, state.url, content_type)
-            stats = await asyncio.to_thread(self._apply, state.peer_id, state.kind, feed)
+            await asyncio.to_thread(self._apply, state.peer_id, state.kind, feed, True)
         except parse.FeedError as exc:
             await asyncio.to_thread(self._record_error, state.peer_id, str(exc), started, ingest.Stats())
-            return
-        await asyncio.to_thread(self._record_push, state.peer_id, stats)
-
-    def _record_push(self, peer_id: int, stats: ingest.Stats) -> None:
-        with self.site.session() as db:
-            peer = db.get(Peer, peer_id)
-            if peer is not None:
-                peer.last_success_at = utcnow()
-                peer.items_received += stats.received
-                db.add(peer)
 
 
 KIND_LABELS = {"news": "Nyheter", "members": "Föreningar", "events": "Evenemang"}

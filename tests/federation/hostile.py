@@ -99,6 +99,7 @@ def bomb() -> bytes:
 
 def hostile_app(port: int, loopback_target: str = "", echo_id: str = "tag:echo.example,2026:news/1") -> Starlette:
     base = f"http://127.0.0.1:{port}"
+    bomb()  # compressed once, before any fetcher's time-out starts
 
     async def well_known(request: Request) -> Response:
         return JSONResponse(

@@ -1,0 +1,380 @@
+"""Federation benchmark: 300 simulated peers on loopback.
+
+    /tmp/venv/bin/python bench/federation/run.py [--peers 300] [--news 50] [--members 40] [--pushes 40]
+
+Prints, against the targets of issue 3:
+
+1. first sync of every peer (discovery, news and members feeds) through the
+   real poller: time and entries per second, against feedparser's own parse
+   of the same documents (default options, and with sanitizing and URI
+   resolution off, which is how federation calls it);
+2. a re-sync of the unchanged feeds (every answer a 304): target < 2 s;
+3. publish-to-visible latency by push between two real sites, while the
+   hub also delivers to 300 other subscribers: p50 and p95, target p95 < 1 s;
+4. peak memory (RSS) of the consuming process.
+
+The peers run in a second process (``peers.py``): one uvicorn server on
+one socket per peer, so each peer is its own origin. The consuming site uses
+SQLite in a temporary folder unless ``--database-url`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("PARAPLY_SECRET_KEY", "bench-secret-not-for-production")
+
+import feedparser  # noqa: E402
+import httpx  # noqa: E402
+import uvicorn  # noqa: E402
+from feedgen.feed import FeedGenerator  # noqa: E402
+from sqlmodel import func, select  # noqa: E402
+
+from core import migrate  # noqa: E402
+from core.app import create_app  # noqa: E402
+from core.models import utcnow  # noqa: E402
+from core.site import Site  # noqa: E402
+from federation import feedext  # noqa: E402
+from federation.kinds import FeedItem  # noqa: E402
+from federation.models import Entry, FeedState, Peer, Subscription  # noqa: E402
+from federation.publish import add_entry  # noqa: E402
+from federation.runtime import PARALLEL_POLLS  # noqa: E402
+from plugins.webportal.models import News  # noqa: E402
+
+PARAGRAPH = (
+    "<p>Föreningen bjuder in till öppet hus i Föreningarnas hus på lördag klockan tio. Vi visar hur vi arbetar "
+    "med barn och unga, berättar om höstens aktiviteter och bjuder på kaffe. Alla är välkomna, även du som "
+    "aldrig varit med i en förening tidigare. <a href='https://exempel.se/program'>Läs hela programmet</a>.</p>"
+)
+CONTENT = PARAGRAPH * 3 + "<ul><li>Fika</li><li>Prova-på</li><li>Information</li></ul>"  # about 1.4 KB
+
+
+def free_sockets(count: int) -> list[socket.socket]:
+    found = []
+    for _ in range(count):
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", 0))
+        s.listen(1024)
+        s.set_inheritable(True)
+        found.append(s)
+    return found
+
+
+def feed(base: str, kind: str, items: list[FeedItem], complete: bool) -> bytes:
+    fg = FeedGenerator()
+    feedext.register(fg)
+    fg.load_extension("dc", atom=False, rss=True)
+    fg.id(f"tag:{base.split('//')[1].replace(':', '-')}.example,2026:{kind}")
+    fg.title(f"{kind} från granne")
+    fg.link(href=f"{base}/{kind}.atom", rel="self")
+    fg.link(href=base + "/", rel="alternate")
+    fg.updated(max(i.updated for i in items))
+    fg.paraply.kind = kind
+    fg.paraply.complete = complete
+    for item in items:
+        add_entry(fg, item)
+    return fg.atom_str(pretty=True)
+
+
+def build_documents(folder: Path, ports: list[int], news: int, members: int) -> list[Path]:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    paths = []
+    for i, port in enumerate(ports):
+        base = f"http://127.0.0.1:{port}"
+        authority = f"granne{i:03d}.example"
+        peer = folder / f"peer{i:03d}"
+        peer.mkdir(parents=True)
+        discovery = {
+            "name": f"Granne {i:03d}",
+            "hub": "",
+            "feeds": {"news": {"atom": f"{base}/news.atom"}, "members": {"atom": f"{base}/members.atom"}},
+        }
+        (peer / "well-known.json").write_text(json.dumps(discovery))
+        news_items = [
+            FeedItem(
+                id=f"tag:{authority},2026:news/{n}",
+                title=f"Nyhet {n} från granne {i}: öppet hus och prova-på",
+                link=f"{base}/nyheter/{n}",
+                published=start + timedelta(hours=n),
+                updated=start + timedelta(hours=n),
+                summary="Kaffe, information och prova-på för alla åldrar.",
+                content_html=CONTENT,
+                author="Granne",
+                categories=("Kultur",),
+                fields={"association": f"Förening {n % 7}", "municipality": "Karlskoga"},
+            )
+            for n in range(news)
+        ]
+        member_items = [
+            FeedItem(
+                id=f"tag:{authority},2026:members/{n}",
+                title=f"Förening {n} hos granne {i}",
+                link=f"{base}/foreningar/{n}",
+                published=start,
+                updated=start,
+                summary="Vi spelar, sjunger och fikar tillsammans varje vecka.",
+                content_html=PARAGRAPH,
+                categories=("Idrott",),
+                fields={"category": "Idrott", "municipality": "Filipstad", "website": "https://exempel.se/"},
+            )
+            for n in range(members)
+        ]
+        (peer / "news.atom").write_bytes(feed(base, "news", news_items, False))
+        (peer / "members.atom").write_bytes(feed(base, "members", member_items, True))
+        paths += [peer / "news.atom", peer / "members.atom"]
+    return paths
+
+
+def site_folder(root: Path, slug: str, name: str, port: int, peers: list[tuple[str, str]], push: bool) -> Path:
+    folder = root / "sites" / slug
+    folder.mkdir(parents=True)
+    body = textwrap.dedent(
+        f"""
+        [site]
+        name = "{name}"
+        base_url = "http://127.0.0.1:{port}"
+        plugins = ["webportal"]
+
+        [federation]
+        push = {"true" if push else "false"}
+        poll_interval = 300
+        timeout = 30
+        """
+    )
+    for peer_name, url in peers:
+        body += f'\n[[federation.peers]]\nname = "{peer_name}"\nurl = "{url}"\nallow_private = true\n'
+    (folder / "site.toml").write_text(body, encoding="utf-8")
+    return folder
+
+
+def load_site(folder: Path, root: Path, database_url: str | None) -> Site:
+    slug = folder.name
+    url = database_url or f"sqlite:///{root / (slug + '.db')}"
+    site = Site.load(folder, database_url=url, data_dir=root / "data" / slug)
+    migrate.upgrade(site)
+    return site
+
+
+class Served:
+    def __init__(self, app: object, sock: socket.socket) -> None:
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False))
+        self.thread = threading.Thread(target=lambda: asyncio.run(self.server.serve(sockets=[sock])), daemon=True)
+        self.thread.start()
+        while not self.server.started:
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+async def poll_all(runtime: object, ids: list[int]) -> float:
+    limit = asyncio.Semaphore(PARALLEL_POLLS)
+
+    async def one(peer_id: int) -> None:
+        async with limit:
+            await runtime.poll(peer_id)  # type: ignore[attr-defined]
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(i) for i in ids))
+    return time.perf_counter() - started
+
+
+def bare_parse(paths: list[Path], **options: bool) -> float:
+    bodies = [p.read_bytes() for p in paths]
+    started = time.perf_counter()
+    for body in bodies:
+        feedparser.parse(body, **options)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--peers", type=int, default=300)
+    parser.add_argument("--news", type=int, default=50)
+    parser.add_argument("--members", type=int, default=40)
+    parser.add_argument("--pushes", type=int, default=40)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+
+    root = Path(tempfile.mkdtemp(prefix="paraply-bench-"))
+    sockets = free_sockets(args.peers)
+    ports = [s.getsockname()[1] for s in sockets]
+    print(f"Bygger dokument för {args.peers} grannar ({args.news} nyheter, {args.members} föreningar var) …")
+    paths = build_documents(root / "docs", ports, args.news, args.members)
+    fds = ",".join(str(s.fileno()) for s in sockets)
+    peers_process = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("peers.py")), str(root / "docs"), str(args.peers), fds],
+        pass_fds=[s.fileno() for s in sockets],
+    )
+    for s in sockets:
+        s.close()
+    try:
+        run(args, root, ports, paths)
+    finally:
+        peers_process.terminate()
+        peers_process.wait(10)
+
+
+def run(args: argparse.Namespace, root: Path, ports: list[int], paths: list[Path]) -> None:
+    stats_url = f"http://127.0.0.1:{ports[0]}/stats"
+    for _ in range(200):
+        try:
+            httpx.get(stats_url, timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.05)
+
+    # -- 1 and 2: first sync and unchanged re-sync ---------------------------------------------------
+    peers = [(f"Granne {i:03d}", f"http://127.0.0.1:{port}") for i, port in enumerate(ports)]
+    consumer_socket = free_sockets(1)[0]
+    folder = site_folder(root, "konsument", "Konsumentföreningarna", consumer_socket.getsockname()[1], peers, False)
+    site = load_site(folder, root, args.database_url)
+    runtime = create_app(site).state.federation
+    runtime.sync_peers(reset=True)
+    with site.session() as db:
+        ids = [p.id for p in db.exec(select(Peer)).all()]
+
+    async def syncs() -> tuple[float, float]:
+        runtime.loop = asyncio.get_running_loop()
+        first = await poll_all(runtime, ids)
+        before = httpx.get(stats_url).json()
+        second = await poll_all(runtime, ids)
+        after = httpx.get(stats_url).json()
+        runtime.not_modified = after["304"] - before["304"]
+        runtime.refetched = after["200"] - before["200"]
+        await runtime.fetcher.aclose()
+        return first, second
+
+    first, second = asyncio.run(syncs())
+    with site.session() as db:
+        entries = int(db.exec(select(func.count()).select_from(Entry)).one())
+        errors = [p.last_error for p in db.exec(select(Peer).where(Peer.last_error != "")).all()]
+    expected = args.peers * (args.news + args.members)
+    default_parse = bare_parse(paths)
+    lean_parse = bare_parse(paths, sanitize_html=False, resolve_relative_uris=False)
+    site.dispose()
+
+    print()
+    print(
+        f"Första synkningen: {first:.2f} s för {args.peers} grannar, {entries} poster "
+        f"({entries / first:,.0f} poster/s); väntat {expected}; fel: {len(errors)}"
+    )
+    if errors:
+        print("  första felet:", errors[0])
+    print(
+        f"  feedparser.parse av samma {len(paths)} dokument: {default_parse:.2f} s med standardval "
+        f"({entries / default_parse:,.0f} poster/s), {lean_parse:.2f} s utan sanering och URI-upplösning"
+    )
+    print(
+        f"  kvot synk/feedparser: {first / default_parse:.2f}x mot standardval, "
+        f"{first / lean_parse:.2f}x mot utan sanering (mål: högst 1,5x)"
+    )
+    print(
+        f"Omsynkning, oförändrade flöden: {second:.2f} s; {runtime.not_modified} svar 304, "
+        f"{runtime.refetched} svar 200 (mål: under 2 s)"
+    )
+
+    # -- 3: push latency -------------------------------------------------------------------------------
+    publisher_socket, subscriber_socket = free_sockets(2)
+    publisher_url = f"http://127.0.0.1:{publisher_socket.getsockname()[1]}"
+    subscriber_url = f"http://127.0.0.1:{subscriber_socket.getsockname()[1]}"
+    publisher = load_site(
+        site_folder(
+            root,
+            "avsandare",
+            "Möckelnföreningarna",
+            publisher_socket.getsockname()[1],
+            [("Filipstads föreningar", subscriber_url)],
+            True,
+        ),
+        root,
+        None if args.database_url is None else args.database_url,
+    )
+    subscriber = load_site(
+        site_folder(
+            root,
+            "mottagare",
+            "Filipstads föreningar",
+            subscriber_socket.getsockname()[1],
+            [("Möckelnföreningarna", publisher_url)],
+            True,
+        ),
+        root,
+        None if args.database_url is None else args.database_url,
+    )
+    publisher_app, subscriber_app = create_app(publisher), create_app(subscriber)
+    hub_runtime = publisher_app.state.federation
+    topic = f"{publisher_url}/-/federation/news.atom"
+    with publisher.session() as db:
+        for port in ports:
+            hub_runtime.fetcher.allow(f"http://127.0.0.1:{port}")
+            db.add(
+                Subscription(
+                    topic=topic,
+                    callback=f"http://127.0.0.1:{port}/cb",
+                    secret="s",
+                    lease_until=utcnow() + timedelta(days=1),
+                )
+            )
+    servers = [Served(publisher_app, publisher_socket), Served(subscriber_app, subscriber_socket)]
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with subscriber.session() as db:
+                leases = [s.lease_until for s in db.exec(select(FeedState)).all()]
+            if len(leases) == 2 and all(leases):
+                break
+            time.sleep(0.05)
+        else:
+            raise SystemExit("the subscriber never subscribed to the publisher's hub")
+        latencies = []
+        for n in range(args.pushes):
+            title = f"Pushad nyhet {n}"
+            started = time.perf_counter()
+            with publisher.session() as db:
+                db.add(News(title=title, published_at=utcnow(), updated_at=utcnow()))
+            while True:
+                with subscriber.session() as db:
+                    if db.exec(select(Entry.id).where(Entry.title == title)).first() is not None:
+                        break
+                if time.perf_counter() - started > 30:
+                    raise SystemExit(f"{title} never arrived by push")
+                time.sleep(0.002)
+            latencies.append(time.perf_counter() - started)
+            time.sleep(0.05)
+        deliveries = httpx.get(stats_url).json()["deliveries"]
+    finally:
+        for server in servers:
+            server.stop()
+    latencies.sort()
+    p50 = statistics.median(latencies)
+    p95 = latencies[max(0, int(round(0.95 * len(latencies))) - 1)]
+    print(
+        f"Push, publicerat till synligt ({args.pushes} nyheter, navet levererar även till {args.peers} "
+        f"andra prenumeranter; {deliveries} leveranser): p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms "
+        "(mål: p95 under 1 s)"
+    )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"Högsta minnesanvändning (RSS) i den konsumerande processen: {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
