@@ -39,13 +39,11 @@ def ensure_terms(session: Session) -> dict[str, Term]:
     return terms
 
 
-def demo_users(site: Site) -> list[tuple[str, str, str]]:
-    """(e-mail, name, what they are) of LISA's demo accounts."""
+def demo_users(site: Site) -> list[tuple[str, str]]:
+    """(e-mail, name) of LISA's demo accounts: a nurse at the first health
+    centre and a volunteer at the first organisation that takes referrals."""
     host = demo_accounts(site)[0][0].split("@", 1)[1]
-    return [
-        (f"vardcentral@{host}", "Vera Sjuksköterska", "Vårdcentralen Bofors"),
-        (f"organisation@{host}", "Olle Volontär", "Röda Korset Karlskoga-Degerfors"),
-    ]
+    return [(f"vardcentral@{host}", "Vera Sjuksköterska"), (f"organisation@{host}", "Olle Volontär")]
 
 
 def load(site: Site, session: Session) -> None:
@@ -53,13 +51,19 @@ def load(site: Site, session: Session) -> None:
     terms = ensure_terms(session)
     municipalities = directory.settings_of(site).municipalities
     centres = {h.name: h for h in session.exec(select(HealthCentre)).all()}
+    local = [s for s in data["services"] if s["municipality"] in municipalities]
+    used = {s["org"] for s in local}
     for hc in data["health_centres"]:
+        if hc["municipality"] not in municipalities:
+            continue
         if hc["name"] not in centres:
             centres[hc["name"]] = HealthCentre(name=hc["name"], municipality=hc["municipality"])
             session.add(centres[hc["name"]])
     orgs: dict[str, Organisation] = {}
     existing = {o.name: o for o in session.exec(select(Organisation)).all()}
     for o in data["organisations"]:
+        if o["key"] not in used:
+            continue  # an organisation with no help in this site's area stays out of its directory
         org = existing.get(o["name"])
         if org is None:
             org = Organisation(
@@ -77,9 +81,9 @@ def load(site: Site, session: Session) -> None:
     session.flush()
     have = {(s.organisation_id, s.name) for s in session.exec(select(Service)).all()}
     now = clock.now()
-    for s in data["services"]:
+    for s in local:
         org = orgs[s["org"]]
-        if (org.id, s["name"]) in have or s["municipality"] not in municipalities:
+        if (org.id, s["name"]) in have:
             continue
         service = Service(
             organisation_id=org.id,
@@ -115,28 +119,29 @@ def load(site: Site, session: Session) -> None:
         session.flush()
         directory.refresh_search_text(session, service)
         session.add(service)
-    _load_users(site, session, centres, orgs)
+    referring = [orgs[s["org"]] for s in local if s.get("referrals")]
+    _load_users(site, session, [centres[h["name"]] for h in data["health_centres"] if h["name"] in centres], referring)
     session.commit()
 
 
-def _load_users(site: Site, session: Session, centres: dict[str, HealthCentre], orgs: dict[str, Organisation]) -> None:
-    by_name = {o.name: o for o in orgs.values()}
+def _load_users(site: Site, session: Session, centres: list[HealthCentre], referring: list[Organisation]) -> None:
+    if not centres or not referring:
+        return
     session.flush()
-    for email, name, unit in demo_users(site):
+    (nurse_email, nurse_name), (volunteer_email, volunteer_name) = demo_users(site)
+    for email, name, centre, org in (
+        (nurse_email, nurse_name, centres[0], None),
+        (volunteer_email, volunteer_name, None, referring[0]),
+    ):
         user = get_user_by_email(session, email) or create_user(session, email, name, DEMO_PASSWORD, Role.EDITOR)
         session.flush()
-        if unit in centres:
-            membership = Membership(
-                user_id=user.id, kind=MembershipKind.HEALTH_CENTRE, health_centre_id=centres[unit].id
-            )
-        else:
-            membership = Membership(user_id=user.id, kind=MembershipKind.ORGANISATION, organisation_id=by_name[unit].id)
-        exists = session.exec(
-            select(Membership).where(
-                Membership.user_id == user.id,
-                Membership.health_centre_id == membership.health_centre_id,
-                Membership.organisation_id == membership.organisation_id,
-            )
-        ).first()
+        exists = session.exec(select(Membership).where(Membership.user_id == user.id)).first()
         if exists is None:
-            session.add(membership)
+            session.add(
+                Membership(
+                    user_id=user.id,
+                    kind=MembershipKind.HEALTH_CENTRE if centre else MembershipKind.ORGANISATION,
+                    health_centre_id=centre.id if centre else None,
+                    organisation_id=org.id if org else None,
+                )
+            )

@@ -156,7 +156,24 @@ async def organisation_page(request: Request) -> Response:
             .order_by(col(Service.name))
         ).all()
         rows = _view(site, session, list(services))
-    return site.render(request, "lisa/organisation.html", {**common(site), "organisation": organisation, "rows": rows})
+        member_url = _member_page(site, session, organisation)
+    return site.render(
+        request,
+        "lisa/organisation.html",
+        {**common(site), "organisation": organisation, "rows": rows, "member_url": member_url},
+    )
+
+
+def _member_page(site: Site, session: Session, organisation: Organisation) -> str:
+    """The member association's page, when the organisation is one and the
+    site runs the member directory (webportal) and lists it publicly."""
+    if not organisation.association_slug or "webportal" not in site.enabled:
+        return ""
+    from plugins.webportal.directory import page_url
+    from plugins.webportal.models import Association
+
+    association = session.exec(select(Association).where(Association.slug == organisation.association_slug)).first()
+    return page_url(site, association) if association is not None and association.is_public else ""
 
 
 async def print_view(request: Request) -> Response:
