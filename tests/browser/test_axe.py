@@ -89,25 +89,24 @@ def describe(url: str, where: str, violation: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("role", list(ROLES))
-@pytest.mark.parametrize("viewport", list(VIEWPORTS))
-@pytest.mark.parametrize("slug", demo_site_slugs())
-def test_no_axe_violations(
-    browser: Any, axe_source: Path, demo_site: Callable[[str], LiveSite], slug: str, viewport: str, role: str
-) -> None:
-    live = demo_site(slug)
+def check_pages(browser: Any, axe_source: Path, live: LiveSite, viewport: str, role: str, lang: str = "sv") -> None:
     pages = pages_to_check(live, role)
-    assert pages, f"the page walk found no pages for {role} on {slug}"
+    assert pages, f"the page walk found no pages for {role} on {live.site.slug}"
     context = browser.new_context(viewport=VIEWPORTS[viewport], locale="sv-SE")
     context.set_default_timeout(15_000)
     page = context.new_page()
     problems: list[str] = []
+    where = f"{live.site.slug}, {viewport}, {role}, {lang}"
     try:
         if ROLES[role]:
             login(page, live, ROLES[role])
-        where = f"{slug}, {viewport}, {role}"
+        if lang != "sv":
+            page.goto(f"{live.url}/?lang={lang}")  # remembered in the session from here on
         for url in sorted(pages):
             page.goto(live.url + url)
+            actual = page.evaluate("document.documentElement.lang")
+            if actual != lang:
+                problems.append(f"{url} ({where}): <html lang={actual!r}>, expected {lang!r}")
             page.add_script_tag(path=str(axe_source))
             for violation in page.evaluate(RUN_AXE, AXE_TAGS):
                 problems.append(describe(url, where, violation))
@@ -117,5 +116,23 @@ def test_no_axe_violations(
                     problems.append(f"{url} ({where}): the page scrolls sideways by {overflow}px (WCAG 1.4.10 reflow)")
     finally:
         context.close()
-    print(f"{slug} {viewport} {role}: checked {len(pages)} pages: " + ", ".join(sorted(pages)))
+    print(f"{where}: checked {len(pages)} pages: " + ", ".join(sorted(pages)))
     assert not problems, f"{len(problems)} accessibility problems:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("slug", demo_site_slugs())
+def test_no_axe_violations(
+    browser: Any, axe_source: Path, demo_site: Callable[[str], LiveSite], slug: str, viewport: str, role: str
+) -> None:
+    check_pages(browser, axe_source, demo_site(slug), viewport, role)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "admin"])
+def test_no_axe_violations_in_english(
+    browser: Any, axe_source: Path, demo_site: Callable[[str], LiveSite], role: str
+) -> None:
+    """The English pages too (Möckeln at desktop width): ``lang`` must say
+    English, and what axe checks must hold with English text."""
+    check_pages(browser, axe_source, demo_site("mockeln"), "desktop", role, lang="en")
