@@ -88,7 +88,16 @@ def make_templates(site: Site) -> Jinja2Templates:
     # messages): a plain lookup that stays autoescaped, unlike ``_()``,
     # which marks its result safe and %-formats it.
     env.filters["translate"] = lambda text: translator.gettext(str(text)) if text else ""
-    env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
+
+    def markdown(text: str | None) -> Markup:
+        html = render_markdown(text or "")
+        # Content is written in the site's language; when the page is shown in
+        # another, say so, so a screen reader pronounces it right (WCAG 3.1.2).
+        if html and translator.locale != site.locale:
+            return Markup('<div lang="{}">{}</div>').format(site.locale, Markup(html))
+        return Markup(html)
+
+    env.filters["markdown"] = markdown
     env.globals["site"] = site
     env.globals["static"] = lambda source, path: f"/static/{source}/{path}"
 

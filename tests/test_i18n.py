@@ -151,3 +151,14 @@ def test_a_person_saves_their_language_and_gets_it_at_every_login(site, client, 
         from core.accounts import get_user_by_email
 
         assert get_user_by_email(db, "pref@test.example").locale == "en"
+
+
+def test_swedish_content_is_marked_swedish_on_english_pages(site) -> None:
+    template = site.templates.env.from_string("{{ body|markdown }}")
+    token = i18n.current_locale.set("en")
+    try:
+        english_page = template.render(body="Välkomna till **vårmötet**.")
+    finally:
+        i18n.current_locale.reset(token)
+    assert english_page.startswith('<div lang="sv"><p>Välkomna till <strong>vårmötet</strong>.</p>')
+    assert 'lang="sv"' not in template.render(body="Välkomna!")
