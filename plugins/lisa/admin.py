@@ -15,6 +15,7 @@ from wtforms import SelectChoice
 from core.accounts import get_user_by_email
 from core.models import User
 from core.permissions import require_admin
+from core.site import Site
 from core.templating import flash
 from plugins.lisa import confirm, directory, editing
 from plugins.lisa.directory import settings_of, site_of, url
@@ -78,10 +79,13 @@ async def overview(request: Request) -> Response:
     )
 
 
-def _service_form_choices(site: object, session: Session, form: ServiceForm) -> None:
+def _service_form_choices(site: Site, session: Session, form: ServiceForm, service: Service | None) -> None:
     form.organisation_id.choices = [SelectChoice(o.id, o.name) for o in _organisations(session)]
     form.terms.choices = [SelectChoice(t.id, t.name) for t in directory.all_terms(session)]
-    form.municipality.choices = [SelectChoice(m) for m in settings_of(site).municipalities]  # type: ignore[arg-type]
+    municipalities = list(settings_of(site).municipalities)
+    if service is not None and service.municipality and service.municipality not in municipalities:
+        municipalities.append(service.municipality)  # an imported service keeps its place when edited
+    form.municipality.choices = [SelectChoice(m) for m in municipalities]
 
 
 async def service_edit(request: Request) -> Response:
@@ -104,7 +108,7 @@ async def service_edit(request: Request) -> Response:
             )
         else:
             form = ServiceForm(languages=["sv"], free=True, contact_methods=["dropin"])
-        _service_form_choices(site, session, form)
+        _service_form_choices(site, session, form, service)
         if not _organisations(session):
             flash(request, "Lägg först till organisationen som ger tjänsten.", "error")
             return RedirectResponse(url(site, "/admin/organisation/ny"), status_code=303)
@@ -189,6 +193,12 @@ async def organisation_edit(request: Request) -> Response:
             raise HTTPException(404, "Organisationen finns inte.")
         form = await OrganisationForm.from_request(request, obj=org)
         form.municipality.choices = [SelectChoice(m) for m in settings_of(site).municipalities]
+        # keep values that came from an import or an older setting, so saving never changes them silently
+        kinds = [c.value for c in form.kind.choices]  # type: ignore[union-attr]
+        if org is not None and org.kind and org.kind not in kinds:
+            form.kind.choices = [*form.kind.choices, SelectChoice(org.kind)]  # type: ignore[misc]
+        if org is not None and org.municipality and org.municipality not in settings_of(site).municipalities:
+            form.municipality.choices = [*form.municipality.choices, SelectChoice(org.municipality)]
         if request.method == "POST" and form.validate():
             if org is None:
                 org = Organisation(name=form.name.data)

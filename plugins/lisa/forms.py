@@ -131,7 +131,7 @@ class OrganisationForm(Form):
     kind = SelectField(
         "Typ",
         choices=[
-            (k, k)
+            SelectChoice(k)
             for k in (
                 "Förening",
                 "Trossamfund",
