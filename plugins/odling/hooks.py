@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from core.api import Block, Figure, NavItem, SearchResult, Site, current_user, hookimpl, match
+from core.api import Block, FederatedKind, Figure, NavItem, SearchResult, Site, current_user, hookimpl, match
 from plugins.odling import models  # noqa: F401  (registers the tables)
 from plugins.odling.settings import OdlingSettings
 
@@ -85,6 +85,13 @@ def front_page_blocks(site: Site, request: Request, session: Session) -> list[Bl
             order=60,
         )
     ]
+
+
+@hookimpl
+def federated_kinds(site: Site) -> list[FederatedKind]:
+    from plugins.odling import federated
+
+    return federated.kinds(site)
 
 
 @hookimpl
