@@ -241,6 +241,8 @@ class AccessCode(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     mobile: str = Field(max_length=20, index=True)
+    # The requesting client's address: limits how many numbers one client can text.
+    client: str = Field(default="", max_length=64, index=True)
     code_hash: str = Field(max_length=128)
     created_at: datetime = Field(default_factory=utcnow, index=True)
     expires_at: datetime

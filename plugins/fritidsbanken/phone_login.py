@@ -5,7 +5,9 @@ A borrower proves they hold a mobile number in one of two ways:
 1. **One-time code.** They type their number; we text a six-digit code,
    valid for ``CODE_MINUTES`` and for ``MAX_ATTEMPTS`` guesses, and keep only
    an HMAC of it (keyed with the site secret). At most ``MAX_CODES_PER_HOUR``
-   codes go to one number in an hour. The answer is the same whether or not
+   codes go to one number in an hour, and one client address may ask for at
+   most ``MAX_CODES_PER_CLIENT_HOUR`` (so the form cannot be used to text
+   strangers in bulk). The answer is the same whether or not
    the number belongs to a borrower, so the form tells nobody who borrows.
 2. **Signed link.** Reminders carry a link signed with the site secret
    (itsdangerous) that names the number and expires after ``LINK_DAYS``
@@ -37,6 +39,7 @@ from plugins.fritidsbanken.models import AccessCode
 CODE_MINUTES = 15
 MAX_ATTEMPTS = 5
 MAX_CODES_PER_HOUR = 3
+MAX_CODES_PER_CLIENT_HOUR = 10
 LINK_DAYS = 30
 SESSION_HOURS = 24 * 7
 SESSION_KEY = "fritidsbanken_phone"
@@ -47,21 +50,25 @@ def _hash(site: Site, number: str, code: str) -> str:
     return hmac.new(site.secret_key.encode(), f"{number}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def send_code(db: Session, site: Site, number: str, now: datetime | None = None) -> bool:
-    """Text a new code to ``number`` unless it had too many lately. Returns
-    whether one was sent (the page says the same either way)."""
+def send_code(db: Session, site: Site, number: str, client: str = "", now: datetime | None = None) -> bool:
+    """Text a new code to ``number`` unless it, or the asking ``client``
+    address, had too many lately. Returns whether one was sent (the page says
+    the same either way)."""
     now = now or clock.now()
-    recent = db.exec(
-        select(func.count())
-        .select_from(AccessCode)
-        .where(AccessCode.mobile == number, col(AccessCode.created_at) > now - timedelta(hours=1))
-    ).one()
-    if recent >= MAX_CODES_PER_HOUR:
+    hour_ago = col(AccessCode.created_at) > now - timedelta(hours=1)
+    to_number = db.exec(select(func.count()).select_from(AccessCode).where(AccessCode.mobile == number, hour_ago)).one()
+    from_client = (
+        db.exec(select(func.count()).select_from(AccessCode).where(AccessCode.client == client, hour_ago)).one()
+        if client
+        else 0
+    )
+    if to_number >= MAX_CODES_PER_HOUR or from_client >= MAX_CODES_PER_CLIENT_HOUR:
         return False
     code = f"{secrets.randbelow(1_000_000):06d}"
     db.add(
         AccessCode(
             mobile=number,
+            client=client[:64],
             code_hash=_hash(site, number, code),
             created_at=now,
             expires_at=now + timedelta(minutes=CODE_MINUTES),

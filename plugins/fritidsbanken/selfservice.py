@@ -73,7 +73,7 @@ async def send_code(request: Request) -> Response:
     if not form.validate():
         return render(request, "fritidsbanken/phone_login.html", {"form": form}, status_code=400)
     with site.session() as db:
-        phone_login.send_code(db, site, form.mobile.data)
+        phone_login.send_code(db, site, form.mobile.data, request.client.host if request.client else "")
         db.commit()
     code_form = CodeForm(data={"mobile": form.mobile.data})
     return render(request, "fritidsbanken/phone_code.html", {"form": code_form, "number": form.mobile.data})

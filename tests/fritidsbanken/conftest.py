@@ -4,20 +4,26 @@ borrowers, and a clock the test moves."""
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
 import re
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
+from core import migrate
 from core.models import Role, User
 from core.search import index_text
 from core.site import Site
 from plugins.fritidsbanken import clock
 from plugins.fritidsbanken.models import Borrower, Branch, Item, OpeningHours, Staff
-from tests.conftest import DEFAULT_WEBPORTAL, Client, add_user
+from tests.conftest import DEFAULT_WEBPORTAL, Client, add_user, write_site
 
 FB_SETTINGS = 'sender = "log"\n'
 #: A Monday at noon, Stockholm time: loans out today are due Monday in two weeks.
@@ -44,12 +50,78 @@ def fake_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     return c
 
 
+PLUGINS = ["webportal", "fritidsbanken"]
+SETTINGS = {"webportal": DEFAULT_WEBPORTAL, "fritidsbanken": FB_SETTINGS}
+_templates: dict[str, str] = {}
+
+
+def _sqlite_template(root: Path) -> str:
+    """A migrated SQLite file, made once per session; each test copies it."""
+    if "sqlite" not in _templates:
+        folder = write_site(root / "sites", "template", PLUGINS, SETTINGS)
+        path = root / "template.db"
+        site = Site.load(folder, database_url=f"sqlite:///{path}", data_dir=root / "data")
+        migrate.upgrade(site)
+        with site.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        site.dispose()
+        _templates["sqlite"] = str(path)
+    return _templates["sqlite"]
+
+
+def _postgres_copy(cluster, root: Path, unused_url: str) -> str:  # type: ignore[no-untyped-def]
+    """A fresh database copied from a migrated template database. The empty
+    database the ``database_url`` fixture made is dropped: hundreds of unused
+    databases make the cluster slow to delete at the end."""
+    admin = create_engine(cluster.admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{unused_url.rsplit("/", 1)[1]}"'))
+            if "postgresql" not in _templates:
+                name = f"fbtemplate{os.getpid()}"
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+                folder = write_site(root / "sites", "template", PLUGINS, SETTINGS)
+                site = Site.load(folder, database_url=cluster.url(name), data_dir=root / "data")
+                migrate.upgrade(site)
+                site.dispose()
+                _templates["postgresql"] = name
+            copy = f"fb{os.getpid()}_{next(_copies)}"
+            conn.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{_templates["postgresql"]}"'))
+        return cluster.url(copy)
+    finally:
+        admin.dispose()
+
+
+def _drop(cluster, url: str) -> None:  # type: ignore[no-untyped-def]
+    admin = create_engine(cluster.admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+_copies = itertools.count()
+
+
 @pytest.fixture
-def fb_site(make_site, fake_clock) -> Site:
-    return make_site(
-        plugins=["webportal", "fritidsbanken"],
-        plugin_settings={"webportal": DEFAULT_WEBPORTAL, "fritidsbanken": FB_SETTINGS},
-    )
+def fb_site(make_site, fake_clock, database_url, tmp_path, tmp_path_factory, request) -> Iterator[Site]:
+    """A site with webportal and fritidsbanken on a fresh database, copied
+    from one migrated once per session (migrating takes a second or more,
+    and the permission walk alone makes hundreds of sites)."""
+    root = tmp_path_factory.getbasetemp() / "fritidsbanken-template"
+    root.mkdir(exist_ok=True)
+    if database_url.startswith("sqlite"):
+        path = tmp_path / "fritidsbanken.db"
+        shutil.copyfile(_sqlite_template(root), path)
+        yield make_site(plugins=PLUGINS, plugin_settings=SETTINGS, migrate_db=False, url=f"sqlite:///{path}")
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = _postgres_copy(cluster, root, database_url)
+    site = make_site(plugins=PLUGINS, plugin_settings=SETTINGS, migrate_db=False, url=url)
+    yield site
+    site.dispose()
+    _drop(cluster, url)
 
 
 @dataclass

@@ -206,3 +206,13 @@ def test_months_before_and_deletion_day():
     assert borrowers.months_before(moment, 24) == datetime(2024, 3, 28, 12, tzinfo=UTC)
     assert borrowers.months_before(moment, 3) == datetime(2025, 12, 28, 12, tzinfo=UTC)
     assert moment - borrowers.months_before(moment, 24) > timedelta(days=365 * 2)
+
+
+def test_one_client_cannot_text_strangers_in_bulk(world, fb_site, make_client, sent):
+    phone = make_client(fb_site)
+    numbers = [f"+467017406{n:02d}" for n in range(10, 21)]
+    for number in numbers:
+        page = phone.submit("/fritidsbanken/mina-lan/kod", {"mobile": number})
+        assert page.status_code == 200 and "har vi skickat en kod" in text_of(page.text)
+    texted = [n for n in numbers if sent.to(n)]
+    assert texted == numbers[: phone_login.MAX_CODES_PER_CLIENT_HOUR]
