@@ -47,7 +47,9 @@ def find(db: Session, query: str) -> list[Borrower]:
             return []
         statement = select(Borrower)
         for term in terms[:4]:
-            statement = statement.where(col(Borrower.name).ilike(f"%{term}%"))
+            # SQLite folds case for ASCII only: try the spellings a name has ("åsa", "Åsa", "ÅSA").
+            spellings = {term, term.capitalize(), term.upper()}
+            statement = statement.where(or_(*(col(Borrower.name).ilike(f"%{v}%") for v in spellings)))
     return list(db.exec(statement.order_by(col(Borrower.name)).limit(FIND_LIMIT)).all())
 
 

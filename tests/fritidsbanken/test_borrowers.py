@@ -52,11 +52,14 @@ def test_counter_registration_explains_what_is_missing(world, fb_site, make_clie
 def test_find_by_number_last_digits_or_name(world, fb_site, make_client):
     add_borrower(fb_site, "Maja Nilsson", "+46701740651", birth_year=1990)
     add_borrower(fb_site, "Maja Berg", "+46701740652", birth_year=1991)
+    add_borrower(fb_site, "Åsa Öberg", "+46701740654", birth_year=1992)
     add_borrower(fb_site, "Hugo Ali", "", birth_year=2015, guardian_name="Fatima Ali", guardian_mobile="+46701740653")
     with fb_site.session() as db:
         assert [b.name for b in borrowers.find(db, "070-174 06 53")] == ["Hugo Ali"]  # via the guardian
         assert [b.name for b in borrowers.find(db, "0651")] == ["Maja Nilsson"]
         assert [b.name for b in borrowers.find(db, "maja")] == ["Maja Berg", "Maja Nilsson"]
+        assert [b.name for b in borrowers.find(db, "åsa öberg")] == ["Åsa Öberg"]
+        assert [b.name for b in borrowers.find(db, "ÖBERG")] == ["Åsa Öberg"]
     counter = make_client(fb_site)
     counter.login(world.staff.email)
     listing = text_of(counter.get("/fritidsbanken/disk", params={"q": "Maja"}).text)
