@@ -74,6 +74,10 @@ async def overview(request: Request) -> Response:
             "orgs": orgs,
             "accesses": accesses,
             "months": settings_of(site).verify_after_months,
+            "links": {
+                o.id: site.absolute_url(confirm.confirm_url(site, o))
+                for o in {s.organisation_id: orgs[s.organisation_id] for s in unverified}.values()
+            },
             "field_labels": {f.name: f.label.text for f in ServiceForm()},
         },
     )

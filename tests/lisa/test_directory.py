@@ -143,8 +143,11 @@ def test_site_search_finds_services(lisa_site, login):
 
 def test_services_not_verified_for_twelve_months_are_flagged_to_admins(lisa_site, login, set_clock):
     admin = login(lisa_site, ADMIN)
-    page = text_of(admin.get("/hjalp/admin").text)
+    html = admin.get("/hjalp/admin").text
+    page = text_of(html)
     flagged = page.split("Behöver kontrolleras", 1)[1].split("Alla tjänster", 1)[0]
+    # each flagged row carries the organisation's link to confirm or update its entries
+    assert re.search(r'id="due-link-\d+" type="text" readonly value="http://lisa.example/hjalp/bekrafta/', html)
     # demo data: Sorgegrupp 420 days, Anhöriggrupp 500, Nexus 380, Juridisk vägledning 400; the rest are newer
     for name in ("Sorgegrupp", "Anhöriggrupp", "Fritidsgården Nexus", "Juridisk vägledning"):
         assert name in flagged
