@@ -96,6 +96,15 @@ async def search(request: Request) -> Response:
             params["sida"] = str(n)
         return url(site, "/") + ("?" + urlencode(params) if params else "")
 
+    def toggle(name: str, value: str) -> str:
+        """The link that switches one filter on (or off, when it is on)."""
+        params = filters.as_params()
+        if params.get(name) == value:
+            del params[name]
+        else:
+            params[name] = value
+        return url(site, "/") + ("?" + urlencode(params) if params else "")
+
     return site.render(
         request,
         "lisa/search.html",
@@ -110,6 +119,7 @@ async def search(request: Request) -> Response:
             "pages": pages,
             "page_link": page_link,
             "neighbours": neighbours,
+            "toggle": toggle,
         },
         status_code=400 if filters.errors else 200,
     )

@@ -5,6 +5,7 @@ page, and the 12-month verification flag."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from sqlmodel import select
 
@@ -32,8 +33,14 @@ def test_resident_finds_free_help_for_loneliness_open_now_in_degerfors(lisa_site
     assert need_link, "the needs are links a resident can tap"
     need_page = phone.get(need_link.group(1).replace("&amp;", "&"))
     assert "Ensamhet:" in text_of(need_page.text)
-    # tap 2: municipality, free, open now, then "Visa hjälp"
-    found = phone.get(HELP, params={"behov": "ensamhet", "kommun": "Degerfors", "gratis": "ja", "oppet": "ja"})
+    # taps 2-4: the quick filters for the town, free of charge and open now
+    page = need_page
+    for label in ("Degerfors", "Gratis", "Öppet nu"):
+        link = re.search(rf'<li><a href="([^"]+)">{label}</a></li>', page.text)
+        assert link, f"no quick filter {label!r}"
+        page = phone.get(unescape(link.group(1)))
+        assert f'aria-current="true">{label}</a>' in page.text
+    found = page
     names = result_names(found.text)
     assert names == ["Mötesplats Svartå"], names  # Tuesdays 11–14; the others are closed now
     card = text_of(found.text)
