@@ -208,7 +208,7 @@ class Fetcher:
         timeout: float = 10.0,
         total_timeout: float = 30.0,
         per_host: int = 4,
-        max_connections: int = 100,
+        max_connections: int = 256,
     ) -> None:
         self.allowed: set[Origin] = {origin_of(url) for url in allow_private}
         self.max_bytes = max_bytes

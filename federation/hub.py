@@ -116,27 +116,48 @@ async def verify_intent(runtime: Federation, mode: str, topic: str, callback: st
     return True
 
 
+def _subscribers(runtime: Federation, topics: list[str]) -> list[Subscription]:
+    now = utcnow()
+    with runtime.site.session() as db:
+        for expired in db.exec(select(Subscription).where(col(Subscription.lease_until) < now)).all():
+            db.delete(expired)
+        return list(db.exec(select(Subscription).where(col(Subscription.topic).in_(topics))).all())
+
+
+def _record_deliveries(runtime: Federation, results: dict[int, str]) -> None:
+    """When each subscriber was last served and how it went: one transaction."""
+    now = utcnow()
+    with runtime.site.session() as db:
+        rows = db.exec(select(Subscription).where(col(Subscription.id).in_(list(results)))).all()
+        for row in rows:
+            row.last_delivery_at = now
+            row.last_delivery_error = results[row.id or 0]
+            db.add(row)
+
+
 async def publish_changes(runtime: Federation, kinds: set[str]) -> None:
-    """Deliver the current documents of ``kinds`` to their subscribers."""
+    """Deliver the current documents of ``kinds`` to their subscribers, all
+    at once; the database is touched twice, before and after, off the loop."""
     site = runtime.site
     wanted = {url: topic for url, topic in publish.topics(site).items() if topic.kind in kinds}
     if not wanted:
         return
-    now = utcnow()
-    with site.session() as db:
-        for expired in db.exec(select(Subscription).where(col(Subscription.lease_until) < now)).all():
-            db.delete(expired)
-        subscriptions = db.exec(select(Subscription).where(col(Subscription.topic).in_(list(wanted)))).all()
+    subscriptions = await asyncio.to_thread(_subscribers, runtime, list(wanted))
     if not subscriptions:
         return
     documents: dict[str, publish.Document] = {}
     for url in {s.topic for s in subscriptions}:
         topic = wanted[url]
         documents[url] = await asyncio.to_thread(publish.render, site, topic.kind, topic.fmt, None, topic.path)
-    await asyncio.gather(*(deliver(runtime, s, documents[s.topic]) for s in subscriptions))
+    errors = await asyncio.gather(*(deliver(runtime, s, documents[s.topic]) for s in subscriptions))
+    await asyncio.to_thread(
+        _record_deliveries, runtime, {s.id or 0: e for s, e in zip(subscriptions, errors, strict=True)}
+    )
 
 
-async def deliver(runtime: Federation, subscription: Subscription, document: publish.Document) -> None:
+async def deliver(runtime: Federation, subscription: Subscription, document: publish.Document) -> str:
+    """POST the document to one subscriber, signed, retrying a few times;
+    returns the last error, or "" when it was delivered."""
     headers = {
         "Content-Type": document.media_type,
         "Link": f'<{document.hub}>; rel="hub", <{document.self_url}>; rel="self"',
@@ -149,15 +170,9 @@ async def deliver(runtime: Federation, subscription: Subscription, document: pub
             await asyncio.sleep(delay)
         try:
             await runtime.fetcher.post(subscription.callback, content=document.body, headers=headers)
-            error = ""
-            break
+            return ""
         except FetchError as exc:
             error = str(exc)[:300]
             if "410" in error:  # the subscriber is gone for good
                 break
-    with runtime.site.session() as db:
-        row = db.get(Subscription, subscription.id)
-        if row is not None:
-            row.last_delivery_at = utcnow()
-            row.last_delivery_error = error
-            db.add(row)
+    return error

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,21 @@ MAX_ARCHIVE_PAGES = 200
 MAX_KINDS = 20
 PARALLEL_POLLS = 32
 LOCK_RETRY = 15.0
+#: Peers polled together, whose bookkeeping is written in one transaction.
+ROUND_SIZE = 64
 EXTERNAL = "external"
+
+
+@dataclass
+class Outcome:
+    """How polling one peer went, written by ``Federation._record``."""
+
+    peer_id: int
+    started: datetime
+    stats: ingest.Stats = field(default_factory=ingest.Stats)
+    errors: list[str] = field(default_factory=list)
+    #: New ETag and Last-Modified per feed state id.
+    validators: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -192,47 +207,63 @@ class Federation:
         assert self._wake is not None
         while True:
             due, wait = await asyncio.to_thread(self._due)
-            for peer_id in due:
-                self._polling.add(peer_id)
-                self.spawn(self._poll_guarded(peer_id, limit))
+            for start in range(0, len(due), ROUND_SIZE):
+                batch = due[start : start + ROUND_SIZE]
+                self._polling.update(batch)
+                self.spawn(self._round_guarded(batch, limit))
             self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), wait)
             except TimeoutError:
                 pass
 
-    async def _poll_guarded(self, peer_id: int, limit: asyncio.Semaphore) -> None:
+    async def _round_guarded(self, peer_ids: list[int], limit: asyncio.Semaphore) -> None:
         try:
-            async with limit:
-                await self.poll(peer_id)
+            await self.poll_round(peer_ids, limit)
         finally:
-            self._polling.discard(peer_id)
+            self._polling.difference_update(peer_ids)
 
     async def poll(self, peer_id: int) -> ingest.Stats:
         """Poll one peer or external feed now and record how it went."""
+        return (await self.poll_round([peer_id]))[peer_id]
+
+    async def poll_round(self, peer_ids: list[int], limit: asyncio.Semaphore | None = None) -> dict[int, ingest.Stats]:
+        """Poll several peers at once. The bookkeeping is read in one query
+        and written in one transaction, so an unchanged re-sync costs little
+        more than its 304s; each document is still ingested on its own."""
+        peers, states = await asyncio.to_thread(self._load, peer_ids)
+        gate = limit or asyncio.Semaphore(PARALLEL_POLLS)
+
+        async def one(peer: Peer) -> Outcome:
+            async with gate:
+                return await self._poll_peer(peer, states)
+
+        outcomes = await asyncio.gather(*(one(peer) for peer in peers))
+        await asyncio.to_thread(self._record, outcomes)
+        return {o.peer_id: o.stats for o in outcomes}
+
+    def _load(self, peer_ids: list[int]) -> tuple[list[Peer], dict[tuple[int, str], FeedState]]:
         with self.site.session() as db:
-            peer = db.get(Peer, peer_id)
-        assert peer is not None and peer.id is not None
-        stats = ingest.Stats()
-        started = utcnow()
-        errors: list[str] = []
+            peers = list(db.exec(select(Peer).where(col(Peer.id).in_(peer_ids))).all())
+            rows = db.exec(select(FeedState).where(col(FeedState.peer_id).in_(peer_ids))).all()
+        return peers, {(row.peer_id, row.kind): row for row in rows}
+
+    async def _poll_peer(self, peer: Peer, states: dict[tuple[int, str], FeedState]) -> Outcome:
+        assert peer.id is not None
+        outcome = Outcome(peer.id, utcnow())
         try:
             feeds = {EXTERNAL: peer.url} if peer.external else await self._feeds_of(peer)
         except Exception as exc:
             feeds = {}
-            errors.append(_explain(exc, peer.url))
+            outcome.errors.append(_explain(exc, peer.url))
         # Each feed on its own: a broken members feed must not stop the news.
         for kind, url in feeds.items():
             try:
-                stats += await self._poll_feed(peer, kind, url)
+                await self._poll_feed(peer, kind, url, states.get((peer.id, kind)), outcome)
             except Exception as exc:
                 label = "" if peer.external else f"{KIND_LABELS.get(kind, kind)}: "
-                errors.append(label + _explain(exc, url))
-        if errors:
-            await asyncio.to_thread(self._record_error, peer.id, " ".join(errors), started, stats)
-        else:
-            await asyncio.to_thread(self._record_success, peer.id, started, stats)
-        return stats
+                outcome.errors.append(label + _explain(exc, url))
+        return outcome
 
     async def _feeds_of(self, peer: Peer) -> dict[str, str]:
         """The peer's feeds by kind, from its discovery document."""
@@ -265,20 +296,20 @@ class Federation:
             db.refresh(state)
             return state
 
-    async def _poll_feed(self, peer: Peer, kind: str, url: str) -> ingest.Stats:
-        state = await asyncio.to_thread(self._state, peer.id, kind, url)  # type: ignore[arg-type]
+    async def _poll_feed(self, peer: Peer, kind: str, url: str, state: FeedState | None, outcome: Outcome) -> None:
+        if state is None or state.url != url:
+            state = await asyncio.to_thread(self._state, peer.id, kind, url)  # type: ignore[arg-type]
         result = await self.fetcher.get(url, etag=state.etag, last_modified=state.last_modified)
-        stats = ingest.Stats()
         links = dict(result.links)
         if not result.not_modified:
             feed = await asyncio.to_thread(parse.parse, result.body, result.url, result.content_type)
-            stats += await asyncio.to_thread(self._apply, peer.id, kind, feed)
+            outcome.stats += await asyncio.to_thread(self._apply, peer.id, kind, feed)
             for rel, href in feed.links.items():
                 links.setdefault(rel, href)
             if not state.backfilled:
-                stats += await self._backfill(peer, kind, feed)
-        if (result.etag, result.last_modified) != (state.etag, state.last_modified):
-            await asyncio.to_thread(self._save_validators, state.id, result.etag, result.last_modified)
+                outcome.stats += await self._backfill(peer, kind, feed)
+        if (result.etag, result.last_modified) != (state.etag, state.last_modified) and state.id is not None:
+            outcome.validators[state.id] = (result.etag[:200], result.last_modified[:100])
         hub_url = links.get("hub", "")
         if self.config.push and hub_url and self._needs_subscription(state):
             self_url = links.get("self", "")
@@ -288,7 +319,6 @@ class Federation:
             from federation.subscriber import subscribe
 
             await subscribe(self, state.id, hub_url, topic)  # type: ignore[arg-type]
-        return stats
 
     async def _backfill(self, peer: Peer, kind: str, feed: parse.ParsedFeed) -> ingest.Stats:
         """Walk ``prev-archive`` links once (RFC 5005), oldest last."""
@@ -331,50 +361,60 @@ class Federation:
                     db.add(peer)
             return stats
 
-    def _save_validators(self, state_id: int | None, etag: str, last_modified: str) -> None:
+    def _record(self, outcomes: list[Outcome]) -> None:
+        """Health, schedule and validators of a round, in one transaction."""
+        if not outcomes:
+            return
+        now = utcnow()
+        interval = timedelta(seconds=self.config.poll_interval)
         with self.site.session() as db:
-            state = db.get(FeedState, state_id)
-            if state is not None and (etag or last_modified):
-                state.etag, state.last_modified = etag[:200], last_modified[:100]
-                db.add(state)
+            ids = [o.peer_id for o in outcomes]
+            peers = {p.id: p for p in db.exec(select(Peer).where(col(Peer.id).in_(ids))).all()}
+            states = db.exec(select(FeedState).where(col(FeedState.peer_id).in_(ids))).all()
+            validators = self._validators_of(outcomes)
+            by_peer: dict[int, list[FeedState]] = {}
+            for state in states:
+                if state.id in validators:
+                    state.etag, state.last_modified = validators[state.id]
+                    db.add(state)
+                by_peer.setdefault(state.peer_id, []).append(state)
+            for outcome in outcomes:
+                peer = peers.get(outcome.peer_id)
+                if peer is None:
+                    continue
+                peer.last_attempt_at = outcome.started
+                peer.items_received += outcome.stats.received
+                if outcome.errors:
+                    peer.last_error_at = now
+                    peer.last_error = " ".join(outcome.errors)[:500]
+                    peer.failures += 1
+                    ceiling = max(MAX_BACKOFF, self.config.poll_interval)
+                    backoff = min(self.config.poll_interval * 2 ** min(peer.failures, 16), ceiling)
+                    peer.next_attempt_at = now + timedelta(seconds=backoff)
+                else:
+                    peer.last_success_at = now
+                    peer.failures = 0
+                    leases = [_aware(s.lease_until) for s in by_peer.get(outcome.peer_id, [])]
+                    pushing = self.config.push and leases and all(lease and lease > now for lease in leases)
+                    following = now + (interval * PUSH_POLL_FACTOR if pushing else interval)
+                    for lease in leases:
+                        if lease is not None:
+                            renew = max(lease - self._renew_margin(), now + timedelta(seconds=1))
+                            following = min(following, renew)
+                    peer.next_attempt_at = following
+                db.add(peer)
 
-    def _record_success(self, peer_id: int, started: datetime, stats: ingest.Stats) -> None:
-        with self.site.session() as db:
-            peer = db.get(Peer, peer_id)
-            if peer is None:
-                return
-            now = utcnow()
-            peer.last_attempt_at = started
-            peer.last_success_at = now
-            peer.failures = 0
-            peer.items_received += stats.received
-            interval = timedelta(seconds=self.config.poll_interval)
-            states = db.exec(select(FeedState).where(FeedState.peer_id == peer_id)).all()
-            leases = [_aware(s.lease_until) for s in states]
-            pushing = self.config.push and states and all(lease and lease > now for lease in leases)
-            following = now + (interval * PUSH_POLL_FACTOR if pushing else interval)
-            for lease in leases:
-                if lease is not None:
-                    following = min(following, max(lease - self._renew_margin(), now + timedelta(seconds=1)))
-            peer.next_attempt_at = following
-            db.add(peer)
+    @staticmethod
+    def _validators_of(outcomes: list[Outcome]) -> dict[int, tuple[str, str]]:
+        found: dict[int, tuple[str, str]] = {}
+        for outcome in outcomes:
+            found.update(outcome.validators)
+        return found
 
     def _record_error(self, peer_id: int, message: str, started: datetime, stats: ingest.Stats) -> None:
-        with self.site.session() as db:
-            peer = db.get(Peer, peer_id)
-            if peer is None:
-                return
-            now = utcnow()
-            peer.last_attempt_at = started
-            peer.last_error_at = now
-            peer.last_error = message[:500]
-            peer.failures += 1
-            peer.items_received += stats.received
-            backoff = min(
-                self.config.poll_interval * 2 ** min(peer.failures, 16), max(MAX_BACKOFF, self.config.poll_interval)
-            )
-            peer.next_attempt_at = now + timedelta(seconds=backoff)
-            db.add(peer)
+        outcome = Outcome(peer_id, started, stats)
+        outcome.errors.append(message)
+        self._record([outcome])
 
     # -- push ----------------------------------------------------------------------------
 

@@ -132,3 +132,25 @@ def test_discovery_and_the_opml_list_of_the_network(make_site, make_client):
     urls = [o.get("xmlUrl") for o in opml.iter("outline") if o.get("xmlUrl")]
     assert "http://testsite.example/-/federation/news.atom" in urls and "https://forum.example/feed.atom" in urls
     assert [o.get("text") for o in opml.find("body")] == ["Testföreningarna testsite", "Grannarna", "Andra flöden"]
+
+
+def test_the_peer_health_page_is_for_admins_only(site, client, admin, editor):
+    response = client.get("/-/admin/natverket", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/konto/logga-in")
+    client.login(editor.email)
+    assert client.get("/-/admin/natverket").status_code == 403
+    client.submit("/konto/logga-ut")
+    client.login(admin.email)
+    page = client.get("/-/admin/natverket")
+    assert page.status_code == 200 and "Sajten har inga grannar eller andra flöden ännu." in page.text
+    assert "Nätverket" in client.get("/-/admin").text  # linked from the admin overview
+
+
+def test_network_pages_work_on_a_site_without_peers(site, client):
+    add_association(site, "Karlskoga Schackklubb")
+    news = client.get("/natverket/nyheter")
+    assert news.status_code == 200 and "Sajten samarbetar inte med några andra sajter ännu." in news.text
+    members = client.get("/natverket/foreningar?q=schack")
+    assert members.status_code == 200 and "Karlskoga Schackklubb" in members.text  # our own members count too
+    assert "Karlskoga Schackklubb" not in client.get("/natverket/foreningar?q=fotboll").text
+    assert "Nätverket" not in client.get("/").text.split("</nav>")[0]  # no menu item without peers
