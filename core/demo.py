@@ -56,6 +56,20 @@ def demo_accounts(site: Site) -> list[tuple[str, str, Role]]:
     ]
 
 
+def plugin_demo_logins(site: Site) -> list[tuple[str, str]]:
+    """(e-mail, name) of the demo accounts plugins made on the demo mail
+    domain (LISA's nurse, say), so ``paraply demo`` can list them too."""
+    from sqlmodel import col, select
+
+    from core.models import User
+
+    core = {email for email, _name, _role in demo_accounts(site)}
+    domain = "@" + next(iter(core)).split("@", 1)[1]
+    with site.session() as db:
+        users = db.exec(select(User).where(col(User.email).endswith(domain)).order_by(col(User.id))).all()
+        return [(u.email, u.name) for u in users if u.email not in core]
+
+
 def load_demo(site: Site, echo: Callable[[str], None] = print) -> list[tuple[str, str, str]]:
     printed = []
     with site.session() as db:

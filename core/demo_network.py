@@ -260,7 +260,7 @@ def summary(
     start_command: str = "./run demo",
 ) -> str:
     """The table ``paraply demo`` prints: where each site is, its logins."""
-    from core.demo import DEMO_PASSWORD
+    from core.demo import DEMO_PASSWORD, plugin_demo_logins
 
     rows = [("Webbplats", "Adress", "Administratör", "Redaktör")]
     for listener in network.listeners:
@@ -275,6 +275,12 @@ def summary(
     lines += [
         "  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
     ]
+    others = [(listener.label, plugin_demo_logins(listener.site)) for listener in network.listeners if listener.site]
+    if any(logins for _label, logins in others):
+        lines += ["", "  Fler demokonton, från tilläggen:"]
+        for label, logins in others:
+            if logins:
+                lines.append(f"  {label}: " + ", ".join(f"{email} ({name})" for email, name in logins))
     feeds = [(feed, listener) for listener in network.listeners for feed in listener.feeds]
     if feeds:
         lines += ["", "  Låtsasflöden (i stället för internet):"]

@@ -29,6 +29,7 @@ from starlette.testclient import TestClient
 
 import core.cli as cli_module
 from core import migrate
+from core.accounts import create_user
 from core.app import create_app
 from core.demo import DEMO_SITES, demo_accounts, load_demo
 from core.demo_network import DemoNetwork, addresses, origin_of, relocated_config
@@ -390,7 +391,15 @@ def test_demo_no_serve_prepares_all_four_and_prints_where_they_are(paraply, demo
     first = _counts(demo_env)
     assert all(15 <= associations and 8 <= news for associations, news in first.values())
 
-    assert paraply("demo", "--no-serve").exit_code == 0
+    # Accounts a plugin's demo data makes on the demo domain are listed too.
+    storfors = Site.load(SITES / "storfors", data_dir=demo_env / "storfors")
+    with storfors.session() as db:
+        create_user(db, "kassor@storfors.example", "Kim Kassör", "ett-langt-losenord-1", Role.EDITOR)
+    storfors.dispose()
+    again = paraply("demo", "--no-serve")
+    assert again.exit_code == 0
+    assert "Storfors Föreningsallians: kassor@storfors.example (Kim Kassör)" in again.output
+    assert "admin@storfors.example (" not in again.output
     assert _counts(demo_env) == first
 
 
