@@ -420,7 +420,7 @@ def _hold(db: Session, site: Site, item: Item, reservation: Reservation, today: 
                 borrower,
                 "ready",
                 f"{settings_of(site).title}: din reservation",
-                f"Hej {borrower.name.split()[0]}! {item.name} ({item.number}) som du reserverade finns att hämta "
+                f"{messages.greeting(borrower)} {item.name} ({item.number}) som du reserverade finns att hämta "
                 f"hos {settings_of(site).title}. Hämta den senast {reservation.hold_until.isoformat()}.",
             )
 

@@ -21,6 +21,18 @@ PLUGIN = "fritidsbanken"
 log = logging.getLogger("paraply.fritidsbanken")
 
 
+def greeting(borrower: Borrower) -> str:
+    """How a message opens: to the borrower, or to the guardian whose phone
+    gets a child's messages, naming the child."""
+    if borrower.mobile or not borrower.guardian_mobile:
+        return f"Hej {_first(borrower.name)}!"
+    return f"Hej {_first(borrower.guardian_name)}! Det gäller {borrower.name}."
+
+
+def _first(name: str) -> str:
+    return name.split()[0] if name.strip() else ""
+
+
 def send_to_number(
     db: Session, site: Site, number: str, kind: str, subject: str, body: str, borrower_id: int | None = None
 ) -> bool:

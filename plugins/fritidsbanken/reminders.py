@@ -63,10 +63,6 @@ def _things(rows: list[tuple[Loan, Item, Borrower]]) -> str:
     return ", ".join(f"{item.name} ({item.number})" for _, item, _ in rows)
 
 
-def _first_name(borrower: Borrower) -> str:
-    return borrower.name.split()[0] if borrower.name.strip() else ""
-
-
 def send_due_soon(db: Session, site: Site, today: date, now: datetime) -> int:
     settings = site.plugin_settings(PLUGIN)
     horizon = today + timedelta(days=settings.remind_days_before)
@@ -89,7 +85,7 @@ def send_due_soon(db: Session, site: Site, today: date, now: datetime) -> int:
         due = min(loan.due_on for loan, _, _ in group)
         where = branches.get(group[0][0].branch_id, settings.title)
         body = (
-            f"Hej {_first_name(borrower)}! Påminnelse från {settings.title}: {_things(group)} ska lämnas tillbaka "
+            f"{messages.greeting(borrower)} Påminnelse från {settings.title}: {_things(group)} ska lämnas tillbaka "
             f"senast {due.isoformat()} till {where}. Se dina lån eller förläng: {_link(site, borrower)}"
         )
         if messages.send_to_borrower(
@@ -124,7 +120,7 @@ def send_overdue(db: Session, site: Site, today: date, now: datetime) -> int:
         borrower = group[0][2]
         due = min(loan.due_on for loan, _, _ in group)
         body = (
-            f"Hej {_first_name(borrower)}! {_things(group)} från {settings.title} skulle ha lämnats tillbaka "
+            f"{messages.greeting(borrower)} {_things(group)} från {settings.title} skulle ha lämnats tillbaka "
             f"{due.isoformat()}. Lämna tillbaka när du kan, så kan någon annan låna. Det kostar ingenting. "
             f"Se dina lån: {_link(site, borrower)}"
         )

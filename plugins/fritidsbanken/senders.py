@@ -47,7 +47,18 @@ class Sender(Protocol):
 
 
 class LogSender:
-    """Writes messages to the log instead of sending them."""
+    """Writes messages to the log instead of sending them.
+
+    In the demo this is how a visitor gets the one-time code for "Mina lån",
+    so the messages must reach the console even when the server configured
+    no logging of its own (uvicorn sets up only its own loggers)."""
+
+    def __init__(self) -> None:
+        if not log.handlers:
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("[Fritidsbanken, skickas inte] %(message)s"))
+            log.addHandler(handler)
+            log.setLevel(logging.INFO)
 
     def send(self, message: Outgoing) -> None:
         log.info("%s till %s: %s", message.channel, message.recipient, message.body)

@@ -48,6 +48,7 @@ def test_three_items_to_a_child_and_back(world, fb_site, make_client, sent, fake
     reminders = [m for m in sent.to("+46701740650") if "Påminnelse" in m]
     assert len(reminders) == 1
     assert "Hockeyskridskor (2001), Hjälm (2002), Pulka (2003) ska lämnas tillbaka senast 2026-03-16" in reminders[0]
+    assert "+46701740650: Hej Anna! Det gäller Alva Andersson. Påminnelse från Fritidsbanken:" in reminders[0]
     assert "2026-03-16" in reminders[0] and "avgift" not in reminders[0].lower()
     assert run_daily(site).due_soon == 0  # running twice sends nothing twice
 
