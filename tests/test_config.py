@@ -215,13 +215,13 @@ def test_serve_refuses_an_unmigrated_database(tmp_path, database_url, monkeypatc
 
     refused = runner.invoke(cli, ["serve", "--site", str(folder)])
     assert refused.exit_code != 0
-    assert "Databasen behöver migreras (core, webportal)." in refused.output
+    assert "Databasen behöver migreras (core, federation, webportal)." in refused.output
     assert f"Kör: paraply migrate --site {folder}" in refused.output
     assert started == []  # refused before the server started
 
     migrated = runner.invoke(cli, ["migrate", "--site", str(folder)])
     assert migrated.exit_code == 0, migrated.output
-    assert "Klart: core, webportal är uppdaterade." in migrated.output
+    assert "Klart: core, federation, webportal är uppdaterade." in migrated.output
 
     served = runner.invoke(cli, ["serve", "--site", str(folder), "--port", "8123"])
     assert served.exit_code == 0, served.output
