@@ -10,7 +10,7 @@ Each round it polls the peers that are due, each in its own task: discover
 the peer's feeds (``/.well-known/paraply``), fetch each with conditional GET,
 ingest, walk the archives once (backfill), and subscribe to the peer's hub
 when push is on. A peer that pushes is polled far less often; a failing one
-backs off exponentially, up to six hours. A peer's errors are caught and
+backs off (10 s, 40 s, 160 s ... up to six hours). A peer's errors are caught and
 recorded, never raised: a peer that is down, slow or hostile costs only its
 own row.
 """
@@ -42,6 +42,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 #: A peer that pushes is still polled, this many times less often.
 PUSH_POLL_FACTOR = 12
 MAX_BACKOFF = 6 * 3600
+FIRST_RETRY = 10
 #: Re-read a peer's /.well-known/paraply this often.
 DISCOVERY_TTL = 3600
 MAX_ARCHIVE_PAGES = 200
@@ -388,9 +389,7 @@ class Federation:
                     peer.last_error_at = now
                     peer.last_error = " ".join(outcome.errors)[:500]
                     peer.failures += 1
-                    ceiling = max(MAX_BACKOFF, self.config.poll_interval)
-                    backoff = min(self.config.poll_interval * 2 ** min(peer.failures, 16), ceiling)
-                    peer.next_attempt_at = now + timedelta(seconds=backoff)
+                    peer.next_attempt_at = now + timedelta(seconds=self.backoff(peer.failures))
                 else:
                     peer.last_success_at = now
                     peer.failures = 0
@@ -403,6 +402,13 @@ class Federation:
                             following = min(following, renew)
                     peer.next_attempt_at = following
                 db.add(peer)
+
+    def backoff(self, failures: int) -> float:
+        """Seconds before the next try after ``failures`` failures in a row:
+        soon after the first (a peer restarting, sites starting together),
+        then four times longer each time, up to six hours."""
+        first = min(FIRST_RETRY, self.config.poll_interval)
+        return float(min(first * 4 ** min(failures - 1, 12), max(MAX_BACKOFF, self.config.poll_interval)))
 
     @staticmethod
     def _validators_of(outcomes: list[Outcome]) -> dict[int, tuple[str, str]]:

@@ -154,3 +154,11 @@ def test_network_pages_work_on_a_site_without_peers(site, client):
     assert members.status_code == 200 and "Karlskoga Schackklubb" in members.text  # our own members count too
     assert "Karlskoga Schackklubb" not in client.get("/natverket/foreningar?q=fotboll").text
     assert "Nätverket" not in client.get("/").text.split("</nav>")[0]  # no menu item without peers
+
+
+def test_a_failing_peer_is_retried_soon_then_ever_more_rarely(site):
+    from federation.runtime import Federation
+
+    runtime = Federation(site)  # poll_interval 300
+    assert [runtime.backoff(n) for n in (1, 2, 3, 4)] == [10, 40, 160, 640]
+    assert runtime.backoff(50) == 6 * 3600
