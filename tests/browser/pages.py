@@ -95,6 +95,7 @@ class PageWalk:
 
     pages: dict[str, str] = field(default_factory=dict)  # url -> route template
     skipped: dict[str, str] = field(default_factory=dict)  # route template -> reason
+    broken: dict[str, str] = field(default_factory=dict)  # url -> what went wrong (5xx, dropped connection)
 
 
 def walk(live: LiveSite, client: httpx.Client) -> PageWalk:
@@ -107,7 +108,14 @@ def walk(live: LiveSite, client: httpx.Client) -> PageWalk:
         if url in tried:
             return
         tried.add(url)
-        response = client.get(url)
+        try:
+            response = client.get(url)
+        except httpx.HTTPError as exc:
+            result.broken[url] = f"the server dropped the request ({exc!r}); see the server's log above"
+            return
+        if response.status_code >= 500:
+            result.broken[url] = f"answers {response.status_code}"
+            return
         if response.status_code == 200 and response.headers.get("content-type", "").startswith("text/html"):
             result.pages[url] = template
             links.update(local_links(response.text))

@@ -92,6 +92,10 @@ def describe(url: str, where: str, violation: dict[str, Any]) -> str:
 def check_pages(browser: Any, axe_source: Path, live: LiveSite, viewport: str, role: str, lang: str = "sv") -> None:
     pages = pages_to_check(live, role)
     assert pages, f"the page walk found no pages for {role} on {live.site.slug}"
+    broken = pages_for(live, role).broken
+    assert not broken, f"pages that fail to load for {role} on {live.site.slug}:\n" + "\n".join(
+        f"  {url}: {reason}" for url, reason in sorted(broken.items())
+    )
     context = browser.new_context(viewport=VIEWPORTS[viewport], locale="sv-SE")
     context.set_default_timeout(15_000)
     page = context.new_page()
