@@ -86,11 +86,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        try:
-            infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError as exc:
-            raise FetchError(f"Namnet {host} gick inte att slå upp ({exc.strerror or exc}).") from exc
-        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+        addresses = await self._resolve(host, port)
         if (host.lower(), port) not in self.allowed:
             for address in addresses:
                 if not is_public(address):
@@ -105,6 +101,19 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             except httpcore.ConnectError as exc:
                 last = exc
         raise httpcore.ConnectError(str(last) if last else f"no address for {host}")
+
+    @staticmethod
+    async def _resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+        """The addresses to check and connect to; an IP literal needs no lookup."""
+        try:
+            return [ipaddress.ip_address(host.strip("[]"))]
+        except ValueError:
+            pass
+        try:
+            infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise FetchError(f"Namnet {host} gick inte att slå upp ({exc.strerror or exc}).") from exc
+        return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
 
     async def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.AsyncNetworkStream:
         raise FetchError("Unix-socklar används inte av federationen.")
@@ -208,7 +217,7 @@ class Fetcher:
         timeout: float = 10.0,
         total_timeout: float = 30.0,
         per_host: int = 4,
-        max_connections: int = 256,
+        max_connections: int = 512,
     ) -> None:
         self.allowed: set[Origin] = {origin_of(url) for url in allow_private}
         self.max_bytes = max_bytes
