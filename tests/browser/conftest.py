@@ -58,8 +58,11 @@ def require(ok: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
+    """Chromium, shared by the browser tests. Package scope: Playwright's sync
+    API keeps an asyncio loop running in the main thread while it lives, and
+    later tests that call ``asyncio.run`` must not find it."""
     executable = chromium_path()
     require(executable is not None, "Chromium not found (apt-get install chromium, or set PARAPLY_CHROMIUM)")
     try:
