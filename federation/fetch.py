@@ -224,7 +224,11 @@ class Fetcher:
         self.total_timeout = total_timeout
         self.per_host = per_host
         self._limits: dict[str, anyio.Semaphore] = {}
-        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+        # Idle connections are dropped before common servers' keep-alive ends
+        # (uvicorn: 5 s), so a reused one is rarely closed under our feet.
+        limits = httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections, keepalive_expiry=4.0
+        )
         self.client = httpx.AsyncClient(
             transport=GuardedTransport(self.allowed, limits),
             timeout=httpx.Timeout(timeout),
@@ -291,7 +295,8 @@ class Fetcher:
     async def _request(
         self, method: str, url: str, headers: dict[str, str], content: bytes, data: dict[str, str] | None
     ) -> FetchResult:
-        for _hop in range(MAX_REDIRECTS + 1):
+        retried = False
+        for _hop in range(MAX_REDIRECTS + 2):
             self._check_scheme(url)
             try:
                 kwargs: dict[str, Any] = {"headers": headers}
@@ -307,6 +312,13 @@ class Fetcher:
                     return await self._read(url, response)
             except FetchError:
                 raise
+            except httpx.RemoteProtocolError as exc:
+                # A kept-alive connection the server had just closed: a GET is
+                # safe to send once more, on a fresh connection.
+                if method == "GET" and not retried:
+                    retried = True
+                    continue
+                raise FetchError(f"Förbindelsen bröts ({type(exc).__name__}).") from exc
             except httpx.TimeoutException as exc:
                 raise FetchError("Servern svarade inte i tid (tidsgränsen passerades).") from exc
             except (httpx.ConnectError, httpcore.ConnectError) as exc:
