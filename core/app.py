@@ -21,13 +21,13 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from core.auth import UserMiddleware
-from core.csrf import CSRFMiddleware
+from core.csrf import CSRFMiddleware, cookie_suffix, csrf_cookie_name
 from core.permissions import Forbidden, LoginRequired
 from core.plugins import CORE, call_each
 from core.routes import core_routes
 from core.site import Site
 
-SESSION_COOKIE = "paraply_session"
+SESSION_COOKIE = "paraply_session"  # + "_<site slug>": see core.csrf.cookie_suffix
 SESSION_MAX_AGE = 14 * 24 * 3600
 
 
@@ -101,12 +101,12 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
             Middleware(
                 SessionMiddleware,
                 secret_key=site.secret_key,
-                session_cookie=SESSION_COOKIE,
+                session_cookie=f"{SESSION_COOKIE}_{cookie_suffix(site.slug)}",
                 max_age=SESSION_MAX_AGE,
                 same_site="lax",
                 https_only=secure,
             ),
-            Middleware(CSRFMiddleware, secret=site.secret_key, secure=secure),
+            Middleware(CSRFMiddleware, secret=site.secret_key, secure=secure, cookie_name=csrf_cookie_name(site.slug)),
             Middleware(UserMiddleware, site=site),
         ],
         exception_handlers={

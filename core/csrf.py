@@ -11,6 +11,7 @@ is refused before it is read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,6 +21,18 @@ from python_multipart.multipart import parse_options_header
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 TOKEN_FIELD = b"csrftoken"
+
+
+def cookie_suffix(slug: str) -> str:
+    """Cookies are kept per host, not per port, so sites that share a host
+    (the demo network on 127.0.0.1) need cookie names of their own."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", slug)
+
+
+def csrf_cookie_name(slug: str) -> str:
+    return f"csrftoken_{cookie_suffix(slug)}"
+
+
 MAX_TOKEN_BYTES = 1024
 
 
@@ -124,9 +137,10 @@ async def _csrf_failed(scope: Scope, send: Send, message_id: Any) -> None:
 class CSRFMiddleware:
     """Checks the signed ``csrftoken`` of every non-GET request."""
 
-    def __init__(self, app: ASGIApp, secret: str, secure: bool) -> None:
+    def __init__(self, app: ASGIApp, secret: str, secure: bool, cookie_name: str = "csrftoken") -> None:
         self.app = asgi_csrf.asgi_csrf(
             app,
+            cookie_name=cookie_name,
             signing_secret=secret,
             always_protect=_EveryPath(),
             cookie_secure=secure,

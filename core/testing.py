@@ -33,6 +33,7 @@ from starlette.testclient import TestClient
 from core import migrate
 from core.accounts import create_user
 from core.app import create_app
+from core.csrf import csrf_cookie_name
 from core.models import Role, User
 from core.site import Site
 
@@ -90,10 +91,11 @@ class Client(TestClient):
     a browser sends a form) and ``login``."""
 
     def csrf(self) -> str:
-        token = self.cookies.get("csrftoken")
+        name = csrf_cookie_name(self.app.state.site.slug)  # type: ignore[attr-defined]
+        token = self.cookies.get(name)
         if not token:
             self.get("/konto/logga-in")
-            token = self.cookies.get("csrftoken")
+            token = self.cookies.get(name)
         assert token, "no csrftoken cookie was set"
         return token
 

@@ -31,6 +31,7 @@ from starlette.testclient import TestClient  # noqa: E402
 from core import migrate  # noqa: E402
 from core.accounts import create_user  # noqa: E402
 from core.app import create_app  # noqa: E402
+from core.csrf import csrf_cookie_name  # noqa: E402
 from core.models import Role, User  # noqa: E402
 from core.site import Site  # noqa: E402
 from tests.pg import PgCluster, find_pg_bin, start_cluster  # noqa: E402
@@ -169,10 +170,11 @@ class Client(TestClient):
     """A test client that knows the CSRF dance and how to log in."""
 
     def csrf(self) -> str:
-        token = self.cookies.get("csrftoken")
+        name = csrf_cookie_name(self.app.state.site.slug)  # type: ignore[attr-defined]
+        token = self.cookies.get(name)
         if not token:
             self.get("/konto/logga-in")
-            token = self.cookies.get("csrftoken")
+            token = self.cookies.get(name)
         assert token, "no csrftoken cookie was set"
         return token
 

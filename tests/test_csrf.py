@@ -66,3 +66,31 @@ def test_file_before_the_token_is_refused_without_reading_it(make_site, make_cli
         [("logo", "x" * 10_000, "logo.png"), ("csrftoken", token, None), ("email", "ada@test.example", None)],
     )
     assert response.status_code == 403
+
+
+def test_two_sites_on_one_host_keep_their_own_cookies(make_site, make_client, tmp_path):
+    """Browsers keep cookies per host, not per port: the demo's four sites on
+    127.0.0.1 must not overwrite each other's login or CSRF cookie."""
+    first = make_site(slug="forsta", plugins=[])
+    second = make_site(slug="andra", plugins=[], url=f"sqlite:///{tmp_path / 'andra.db'}")
+    add_user(first, "ada@test.example")
+    add_user(second, "bo@test.example")
+    at_first, at_second = make_client(first), make_client(second)
+    at_first.login("ada@test.example")
+    token = at_first.csrf()
+    # The same browser opens the second site, which sends all the host's cookies.
+    for cookie in at_first.cookies.jar:
+        at_second.cookies.jar.set_cookie(cookie)
+    at_second.login("bo@test.example")
+    for cookie in at_second.cookies.jar:
+        at_first.cookies.jar.set_cookie(cookie)
+    assert {cookie.name for cookie in at_first.cookies.jar} >= {
+        "paraply_session_forsta",
+        "paraply_session_andra",
+        "csrftoken_forsta",
+        "csrftoken_andra",
+    }
+    # Back at the first site: still logged in, and its open form still posts.
+    assert at_first.get("/konto/losenord", follow_redirects=False).status_code == 200
+    response = at_first.post("/konto/logga-ut", data={"csrftoken": token}, follow_redirects=False)
+    assert response.status_code == 303

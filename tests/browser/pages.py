@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 from starlette.routing import BaseRoute, Mount, Route, compile_path
 
+from core.csrf import csrf_cookie_name
 from tests.browser.server import LiveSite
 
 #: Example queries for routes whose interesting state needs one (by route name).
@@ -82,7 +83,11 @@ def http_client(live: LiveSite, login: tuple[str, str] | None) -> httpx.Client:
         email, password = login
         response = client.post(
             "/konto/logga-in",
-            data={"csrftoken": client.cookies.get("csrftoken") or "", "email": email, "password": password},
+            data={
+                "csrftoken": client.cookies.get(csrf_cookie_name(live.site.slug)) or "",
+                "email": email,
+                "password": password,
+            },
         )
         assert response.status_code == 303, f"demo login {email} failed: {response.status_code}"
     return client

@@ -176,9 +176,13 @@ class Browser:
         return self.http.get(path, **kwargs)
 
     def token(self) -> str:
-        if not self.http.cookies.get("csrftoken"):
+        if not self._csrf_cookie():
             self.http.get("/konto/logga-in")
-        return str(self.http.cookies.get("csrftoken"))
+        return self._csrf_cookie()
+
+    def _csrf_cookie(self) -> str:
+        # Named per site (csrftoken_<slug>); this browser talks to one site.
+        return next((c.value or "" for c in self.http.cookies.jar if c.name.startswith("csrftoken_")), "")
 
     def submit(self, path: str, data: dict[str, str]) -> httpx.Response:
         return self.http.post(path, data={"csrftoken": self.token(), **data})
