@@ -15,6 +15,7 @@ plugin: every site federates, so its branch always runs, right after core.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,15 +27,27 @@ from alembic.script import ScriptDirectory
 from core.plugins import CORE, core_info
 from core.site import Site
 
+logger = logging.getLogger(__name__)
+
 SCRIPT_LOCATION = Path(__file__).parent / "migrations"
 FEDERATION = "federation"
 FEDERATION_MIGRATIONS = Path(__file__).parent.parent / "federation" / "migrations"
 
 
 def version_dirs(site: Site) -> dict[str, Path]:
+    """Every installed plugin's migrations, enabled or not: a database may
+    still carry the revisions of a plugin the site has since disabled. An
+    installed plugin that does not import is skipped unless the site enables it,
+    so one broken package cannot stop every site on the machine."""
     dirs = {CORE: SCRIPT_LOCATION / "versions", FEDERATION: FEDERATION_MIGRATIONS}
     for name, info in site.installed.items():
-        folder = info.migrations_dir
+        try:
+            folder = info.migrations_dir
+        except ImportError as exc:
+            if name in site.enabled:
+                raise
+            logger.warning("Skipping the migrations of plugin %r, which does not import: %s", name, exc)
+            continue
         if folder is not None:
             dirs[name] = folder
     return dirs

@@ -16,8 +16,10 @@ import core.models  # noqa: F401  (registers core's tables)
 import federation.models  # noqa: F401  (registers federation's tables: every site has them)
 import plugins.webportal.models  # noqa: F401  (registers webportal's tables)
 from core import migrate
-from tests.conftest import DEFAULT_WEBPORTAL
-from tests.plugins import SiteMaker
+from core.plugins import PluginInfo
+from core.site import Site
+from tests.conftest import DEFAULT_WEBPORTAL, write_site
+from tests.plugins import SiteMaker, installed_with
 from tests.plugins.sample.models import SampleThing
 
 CORE_REV = "5d1e7a2b9c40"
@@ -149,3 +151,17 @@ def test_pending_reports_fresh_and_migrated_databases(sites, plugins):
     migrate.upgrade(site)
     assert migrate.pending(site) == []
     assert None not in migrate.current_heads(site).values()
+
+
+def test_an_installed_plugin_that_does_not_import_stops_only_sites_that_enable_it(tmp_path, database_url):
+    installed = installed_with()
+    installed["trasig"] = PluginInfo("trasig", "tests.plugins.finns_inte", "trasig-paket", "0.1")
+    folder = write_site(tmp_path / "sites", "hel", ["webportal"])
+    site = Site.load(folder, database_url=database_url, data_dir=tmp_path / "data", installed=installed)
+    try:
+        assert migrate.upgrade(site) == ["core", "federation", "webportal"]
+    finally:
+        site.dispose()
+    broken = write_site(tmp_path / "sites", "trasig", ["webportal", "trasig"])
+    with pytest.raises(ImportError):
+        Site.load(broken, database_url=database_url, data_dir=tmp_path / "data", installed=installed)
