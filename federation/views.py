@@ -14,11 +14,9 @@ its age when the latest attempt failed or is long overdue.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 from babel.dates import format_timedelta
 from sqlalchemy import func
@@ -29,6 +27,7 @@ from starlette.responses import RedirectResponse, Response
 
 from core.forms import MAX_FORM_BYTES
 from core.models import utcnow
+from core.paging import page_count, page_link, page_number
 from core.permissions import require_admin
 from core.search import index_text, match, stem, words
 from core.site import Site
@@ -103,23 +102,6 @@ def _pushing(session: Session, peer: Peer, now: datetime) -> bool:
     return bool(leases) and all(lease is not None and _aware(lease) > now for lease in leases)  # type: ignore[operator]
 
 
-def _page(request: Request) -> int:
-    try:
-        return max(1, int(request.query_params.get("sida", "1")))
-    except ValueError:
-        return 1
-
-
-def _link(base: str, params: dict[str, str]) -> Any:
-    def link(n: int) -> str:
-        query = {k: v for k, v in params.items() if v}
-        if n > 1:
-            query["sida"] = str(n)
-        return base + ("?" + urlencode(query) if query else "")
-
-    return link
-
-
 def _chosen(request: Request, known: dict[str, Any]) -> str:
     value = request.query_params.get("sajt", "")
     return value if value in known else ""
@@ -137,8 +119,8 @@ async def network_news(request: Request) -> Response:
         ids = [int(chosen)] if chosen else [s.id for s in peers]
         where = (Entry.kind == NEWS, col(Entry.deleted_at).is_(None), col(Entry.peer_id).in_(ids))
         total = int(db.exec(select(func.count()).select_from(Entry).where(*where)).one())
-        pages = max(1, math.ceil(total / PER_PAGE))
-        page = min(_page(request), pages)
+        pages = page_count(total, PER_PAGE)
+        page = min(page_number(request), pages)
         rows = db.exec(
             select(Entry)
             .where(*where)
@@ -157,7 +139,7 @@ async def network_news(request: Request) -> Response:
             "total": total,
             "page": page,
             "pages": pages,
-            "page_link": _link("/natverket/nyheter", {"sajt": chosen}),
+            "page_link": page_link("/natverket/nyheter", {"sajt": chosen}),
         },
     )
 
@@ -246,8 +228,8 @@ async def network_members(request: Request) -> Response:
                     )
                 )
     listings.sort(key=_sort_key)
-    pages = max(1, math.ceil(len(listings) / PER_PAGE))
-    page = min(_page(request), pages)
+    pages = page_count(len(listings), PER_PAGE)
+    page = min(page_number(request), pages)
     return site.render(
         request,
         "federation/network_members.html",
@@ -260,7 +242,7 @@ async def network_members(request: Request) -> Response:
             "stale": [s for s in peers if s.stale and (not chosen or str(s.id) == chosen)],
             "page": page,
             "pages": pages,
-            "page_link": _link("/natverket/foreningar", {"q": query, "sajt": chosen}),
+            "page_link": page_link("/natverket/foreningar", {"q": query, "sajt": chosen}),
         },
     )
 

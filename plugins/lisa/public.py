@@ -5,7 +5,6 @@ per-municipality poster with its QR code."""
 from __future__ import annotations
 
 import io
-import math
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from core.paging import page_count, page_number
 from core.permissions import current_user
 from core.site import Site
 from plugins.lisa import clock, directory, federated
@@ -77,14 +77,11 @@ async def search(request: Request) -> Response:
     site = site_of(request)
     filters = Filters.from_request(request)
     per_page = directory.settings_of(site).per_page
-    try:
-        page = max(1, int(request.query_params.get("sida", "1")))
-    except ValueError:
-        page = 1
+    page = page_number(request)
     with site.session() as session:
         terms = directory.all_terms(session)
         found = directory.find_services(site, session, filters) if not filters.errors else []
-        pages = max(1, math.ceil(len(found) / per_page))
+        pages = page_count(len(found), per_page)
         page = min(page, pages)
         rows = _view(site, session, found[(page - 1) * per_page : page * per_page])
         chosen = next((t for t in terms if t.code == filters.behov), None)

@@ -15,6 +15,7 @@ from wtforms import MonthField, SelectChoice, SelectField, TextAreaField, valida
 
 from core.accounts import get_user_by_email
 from core.forms import Form
+from core.paging import page_link, page_number, paged
 from core.permissions import require_admin
 from core.search import match
 from core.templating import flash
@@ -24,10 +25,7 @@ from plugins.webportal.directory import (
     by_name,
     edit_url,
     editors_of,
-    page_link,
-    page_number,
     page_url,
-    paged,
     set_status,
     settings_of,
     site_of,

@@ -7,9 +7,7 @@ the news pages ask the same question the same way.
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -40,6 +38,7 @@ from core.contributions import Figure, SearchResult
 from core.forms import Form
 from core.markdown import plain_text
 from core.models import User, utcnow
+from core.paging import page_link, page_number, paged
 from core.permissions import Forbidden, current_user, require_admin, require_user
 from core.search import index_text, match
 from core.site import Site
@@ -113,32 +112,6 @@ def refresh_search_text(association: Association) -> None:
 
 def _public(statement: Any) -> Any:
     return statement.where(Association.status == Status.APPROVED, Association.visibility == Visibility.PUBLIC)
-
-
-def page_number(request: Request) -> int:
-    try:
-        return max(1, int(request.query_params.get("sida", "1")))
-    except ValueError:
-        return 1
-
-
-def paged(items: list[Any], page: int, per_page: int) -> tuple[list[Any], int, int]:
-    """One page of ``items``, the page number (clamped) and the page count."""
-    pages = max(1, math.ceil(len(items) / per_page))
-    page = min(page, pages)
-    return items[(page - 1) * per_page : page * per_page], page, pages
-
-
-def page_link(base: str, params: dict[str, str]) -> Callable[[int], str]:
-    """A function giving the link to page n that keeps the other filters."""
-
-    def link(n: int) -> str:
-        query = {k: v for k, v in params.items() if v}
-        if n > 1:
-            query["sida"] = str(n)
-        return base + ("?" + urlencode(query) if query else "")
-
-    return link
 
 
 # -- who may edit ---------------------------------------------------------------------

@@ -15,11 +15,8 @@ published, ``published_at`` stays behind ``updated_at`` for good.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -33,6 +30,7 @@ from core.contributions import Figure, SearchResult
 from core.forms import MAX_FORM_BYTES, Form
 from core.markdown import plain_text
 from core.models import User, utcnow
+from core.paging import page_count, page_link, page_number
 from core.permissions import Forbidden, current_user, require_user
 from core.search import index_text, match
 from core.site import Site
@@ -67,25 +65,6 @@ def edit_url(site: Site, news_id: int | None) -> str:
 
 def association_url(site: Site, association: Association) -> str:
     return url(site, f"/foreningar/{association.slug}")
-
-
-def _page_number(request: Request) -> int:
-    try:
-        return max(1, int(request.query_params.get("sida", "1")))
-    except ValueError:
-        return 1
-
-
-def _page_link(base: str, params: dict[str, str]) -> Callable[[int], str]:
-    """Link to page n of a list, keeping its filter."""
-
-    def link(n: int) -> str:
-        query = {k: v for k, v in params.items() if v}
-        if n > 1:
-            query["sida"] = str(n)
-        return base + ("?" + urlencode(query) if query else "")
-
-    return link
 
 
 def published_only(statement: Any) -> Any:
@@ -171,8 +150,8 @@ async def news_list(request: Request) -> Response:
         association = _association_by_slug(db, slug) if slug else None
         association_id = association.id if association else None
         total = _count(db, association_id)
-        pages = max(1, math.ceil(total / settings.per_page))
-        page = min(_page_number(request), pages)
+        pages = page_count(total, settings.per_page)
+        page = min(page_number(request), pages)
         items = latest(db, settings.per_page, (page - 1) * settings.per_page, association_id)
         can_write = may_write(db, current_user(request))
     return site.render(
@@ -184,7 +163,7 @@ async def news_list(request: Request) -> Response:
             "total": total,
             "page": page,
             "pages": pages,
-            "page_link": _page_link(url(site, "/nyheter"), {"forening": slug}),
+            "page_link": page_link(url(site, "/nyheter"), {"forening": slug}),
             "list_url": url(site, "/nyheter"),
             "item_url": lambda n: item_url(site, n.id),
             "association_url": lambda a: association_url(site, a),
