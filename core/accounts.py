@@ -11,6 +11,7 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlmodel import Session, col, delete, func, select
 
+from core.i18n import gettext as _
 from core.models import LoginFailure, Role, User, utcnow
 
 
@@ -49,9 +50,9 @@ def normalise_email(email: str) -> str:
 def password_problem(password: str) -> str | None:
     """A Swedish explanation of why a password is too weak, or None."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Lösenordet måste vara minst {MIN_PASSWORD_LENGTH} tecken långt."
+        return _("Lösenordet måste vara minst %(n)s tecken långt.") % {"n": MIN_PASSWORD_LENGTH}
     if password.strip() != password:
-        return "Lösenordet får inte börja eller sluta med mellanslag."
+        return _("Lösenordet får inte börja eller sluta med mellanslag.")
     return None
 
 

@@ -16,7 +16,7 @@ from core import hookimpl
 from core.accounts import get_user_by_email
 from core.contributions import Block, Figure, NavItem, SearchResult
 from core.forms import MAX_FORM_BYTES, Form
-from core.i18n import gettext
+from core.i18n import gettext, ngettext
 from core.markdown import plain_text, render_markdown, sanitize_html
 from core.models import Role, User, utcnow
 from core.permissions import Forbidden, LoginRequired, current_user, require_admin, require_user
@@ -62,6 +62,7 @@ __all__ = [
     "flash",
     "get_user_by_email",
     "gettext",
+    "ngettext",
     "hookimpl",
     "index_text",
     "match",

@@ -1,7 +1,8 @@
 """The app factory: one Starlette app per site.
 
 Middleware, outermost first: sessions (signed cookie), CSRF on every
-non-GET request (core.csrf), then the user loader. Routes:
+non-GET request (core.csrf), the user loader, then the request's language
+(core.i18n, so Python-side strings are translated too). Routes:
 core's own, then static files per plugin, then one ``Mount`` per plugin, with
 plugins mounted at the site root last so they never shadow another.
 """
@@ -22,6 +23,7 @@ from starlette.staticfiles import StaticFiles
 
 from core.auth import UserMiddleware
 from core.csrf import CSRFMiddleware, cookie_suffix, csrf_cookie_name
+from core.i18n import LocaleMiddleware
 from core.permissions import Forbidden, LoginRequired
 from core.plugins import CORE, call_each
 from core.routes import core_routes
@@ -108,6 +110,7 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
             ),
             Middleware(CSRFMiddleware, secret=site.secret_key, secure=secure, cookie_name=csrf_cookie_name(site.slug)),
             Middleware(UserMiddleware, site=site),
+            Middleware(LocaleMiddleware, translator=site.translator),
         ],
         exception_handlers={
             LoginRequired: login_required,

@@ -23,6 +23,7 @@ from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -58,6 +59,9 @@ KEYWORDS: dict[str, Any] = {
 EXTRACT_OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true"}}
 
 current_locale: ContextVar[str | None] = ContextVar("paraply_locale", default=None)
+#: The site's catalogues for Python-side strings (flash messages, errors),
+#: set per request by ``LocaleMiddleware``.
+current_translator: ContextVar[Translator | None] = ContextVar("paraply_translator", default=None)
 
 
 # -- catalogues --------------------------------------------------------------------
@@ -161,9 +165,7 @@ class Translator:
         return translations(self.locale, self.locale_dirs).ngettext(singular, plural, n)
 
 
-def install(env: Environment, default: str, locale_dirs: tuple[Path, ...] = (LOCALE_DIR,)) -> Translator:
-    compile_all(locale_dirs)
-    translator = Translator(default, locale_dirs)
+def install(env: Environment, translator: Translator) -> Translator:
     env.install_gettext_callables(translator.gettext, translator.ngettext, newstyle=True)  # type: ignore[attr-defined]
     return translator
 
@@ -181,9 +183,41 @@ def choose_locale(query_lang: str | None, session: dict | None, default: str) ->
 
 def gettext(message: str) -> str:
     """Marks a Python-side UI string for extraction and translates it into
-    the current request's language (Swedish outside a request)."""
-    locale = current_locale.get() or SOURCE_LOCALE
-    return translations(locale).gettext(message)
+    the current request's language with the site's catalogues (core and its
+    plugins); Swedish outside a request. Interpolate after translating:
+    ``_("Sidan ”%(title)s” är sparad.") % {"title": title}``, so the msgid
+    stays one string a translator can reorder."""
+    translator = current_translator.get()
+    if translator is not None:
+        return translator.gettext(message)
+    return translations(current_locale.get() or SOURCE_LOCALE).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """``gettext`` for a message whose form depends on a number."""
+    translator = current_translator.get()
+    if translator is not None:
+        return translator.ngettext(singular, plural, n)
+    return translations(current_locale.get() or SOURCE_LOCALE).ngettext(singular, plural, n)
 
 
 _ = gettext
+
+
+class LocaleMiddleware:
+    """Chooses the request's language before the endpoint runs, so strings
+    translated in Python (a flash before a redirect, an error message) are in
+    the same language as the page. Sits inside the session middleware, which
+    keeps a ``?lang=`` choice."""
+
+    def __init__(self, app: Any, translator: Translator) -> None:
+        self.app = app
+        self.translator = translator
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+            lang = choose_locale((query.get("lang") or [None])[-1], scope.get("session"), self.translator.default)
+            current_locale.set(lang)
+            current_translator.set(self.translator)
+        await self.app(scope, receive, send)

@@ -223,7 +223,21 @@ class Site:
         path.mkdir(parents=True, exist_ok=True)
         return path
 
-    # -- templates -----------------------------------------------------------------
+    # -- templates and languages ------------------------------------------------------
+
+    @cached_property
+    def translator(self) -> Any:
+        """The site's catalogues: core's, federation's, then each enabled
+        plugin's in site order (compiled here if a ``.mo`` is missing or old,
+        before anything is translated and cached)."""
+        from core import i18n
+        from federation import runtime as federation_runtime
+
+        folders = (i18n.LOCALE_DIR, federation_runtime.LOCALE_DIR)
+        folders += tuple(info.folder("locale") or info.package_dir / "locale" for info in self.plugin_infos()[1:])
+        locale_dirs = tuple(folder for folder in folders if folder.is_dir())
+        i18n.compile_all(locale_dirs)
+        return i18n.Translator(self.locale, locale_dirs)
 
     @cached_property
     def templates(self) -> Any:

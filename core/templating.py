@@ -52,12 +52,7 @@ def make_templates(site: Site) -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    locale_dirs = tuple(
-        folder
-        for folder in (i18n.LOCALE_DIR, *(info.folder("locale") for info in site.plugin_infos()[1:]))
-        if folder is not None
-    )
-    translator = i18n.install(env, site.locale, locale_dirs)
+    translator = i18n.install(env, site.translator)
     tz = ZoneInfo(site.config.site.timezone)
 
     def babel_locale() -> str:

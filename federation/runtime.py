@@ -39,6 +39,7 @@ from federation.models import FeedState, Peer
 log = logging.getLogger("paraply.federation")
 
 TEMPLATES = Path(__file__).parent / "templates"
+LOCALE_DIR = Path(__file__).parent / "locale"
 #: A peer that pushes is still polled, this many times less often.
 PUSH_POLL_FACTOR = 12
 MAX_BACKOFF = 6 * 3600

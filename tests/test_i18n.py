@@ -32,7 +32,7 @@ def english_packages() -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("package", sorted(english_packages()))
-def test_every_template_string_has_an_english_translation(package: str) -> None:
+def test_every_ui_string_has_an_english_translation(package: str) -> None:
     folder = english_packages()[package]
     po = i18n.po_path(folder / "locale", "en")
     assert po.exists(), f"{package} has no English catalogue; run: paraply translations update --package {package}"
@@ -40,14 +40,14 @@ def test_every_template_string_has_an_english_translation(package: str) -> None:
         catalog = read_po(fh)
     missing = []
     for message in i18n.extract(folder):
-        if not message.id or not any("/templates/" in f"/{path}" for path, _line in message.locations):
+        if not message.id:
             continue
         translated = catalog.get(message.id)
         if translated is None or not translated.string or translated.fuzzy:
             where = ", ".join(f"{path}:{line}" for path, line in message.locations[:2])
             missing.append(f"{message.id!r} ({where})")
     assert not missing, (
-        f"{len(missing)} template strings in {package} have no English translation. Run "
+        f"{len(missing)} strings in {package} (templates and Python) have no English translation. Run "
         f"'paraply translations update --package {package}', translate them in {po}, then:\n" + "\n".join(missing)
     )
 
@@ -162,3 +162,20 @@ def test_swedish_content_is_marked_swedish_on_english_pages(site) -> None:
         i18n.current_locale.reset(token)
     assert english_page.startswith('<div lang="sv"><p>Välkomna till <strong>vårmötet</strong>.</p>')
     assert 'lang="sv"' not in template.render(body="Välkomna!")
+
+
+def test_python_side_messages_follow_the_language(site, client) -> None:
+    """A flash set before a redirect and an error from Python code come in the
+    visitor's language, not only the template around them."""
+    add_user(site, "flash@test.example", Role.EDITOR)
+    client.get("/?lang=en")
+    wrong = client.submit("/konto/logga-in", {"email": "flash@test.example", "password": "not the password"})
+    assert "Wrong email address or password" in text_of(wrong.text)
+    client.login("flash@test.example")
+    assert "You are logged in" in text_of(client.get("/").text)
+    client.submit("/konto/logga-ut", {})
+    assert "You are logged out." in text_of(client.get("/").text)
+    # Swedish again: the same messages from the Swedish source.
+    client.get("/?lang=sv")
+    client.login("flash@test.example")
+    assert "Du är inloggad" in text_of(client.get("/").text)

@@ -16,7 +16,8 @@ from core.accounts import (
 )
 from core.auth import log_in, log_out
 from core.forms import Form
-from core.i18n import LOCALES
+from core.i18n import LOCALES, current_locale
+from core.i18n import gettext as _
 from core.models import Role, User
 from core.permissions import require_admin, require_user
 from core.site import Site
@@ -74,15 +75,15 @@ async def login(request: Request) -> Response:
             result = authenticate(db, form.email.data or "", form.password.data or "", _client_ip(request))
             db.commit()
             if result.throttled:
-                error = (
-                    "För många misslyckade inloggningsförsök. Vänta "
-                    f"{result.wait_minutes} minuter och försök igen, eller be en administratör om hjälp."
-                )
+                error = _(
+                    "För många misslyckade inloggningsförsök. Vänta %(minutes)s minuter och försök igen, "
+                    "eller be en administratör om hjälp."
+                ) % {"minutes": result.wait_minutes}
             elif result.user is None:
-                error = "Fel e-postadress eller lösenord. Kontrollera stavningen och försök igen."
+                error = _("Fel e-postadress eller lösenord. Kontrollera stavningen och försök igen.")
             else:
                 log_in(request, result.user)
-                flash(request, f"Välkommen, {result.user.name}! Du är inloggad.")
+                flash(request, _("Välkommen, %(name)s! Du är inloggad.") % {"name": result.user.name})
                 return RedirectResponse(next_url, status_code=303)
     status = 400 if error or form.errors else 200
     return site.render(
@@ -108,13 +109,14 @@ async def language(request: Request) -> Response:
             db.add(fresh)
             db.commit()
         request.session["lang"] = form.lang.data
-        flash(request, "Språket är sparat." if form.lang.data == "sv" else "Your language is saved.")
+        current_locale.set(form.lang.data)  # say it in the language just chosen
+        flash(request, _("Språket är sparat."))
     return RedirectResponse("/konto/losenord", status_code=303)
 
 
 async def logout(request: Request) -> Response:
     log_out(request)
-    flash(request, "Du är utloggad.")
+    flash(request, _("Du är utloggad."))
     return RedirectResponse("/", status_code=303)
 
 
@@ -125,7 +127,7 @@ async def change_password(request: Request) -> Response:
     if request.method == "POST" and form.validate():
         problem = password_problem(form.new.data or "")
         if not verify_password(user.password_hash, form.current.data or ""):
-            form.current.errors = ["Det nuvarande lösenordet stämmer inte."]
+            form.current.errors = [_("Det nuvarande lösenordet stämmer inte.")]
         elif problem:
             form.new.errors = [problem]
         else:
@@ -135,7 +137,7 @@ async def change_password(request: Request) -> Response:
                 set_password(db, fresh, form.new.data or "")
                 db.commit()
                 log_in(request, fresh)
-            flash(request, "Ditt lösenord är bytt. Andra inloggningar har loggats ut.")
+            flash(request, _("Ditt lösenord är bytt. Andra inloggningar har loggats ut."))
             return RedirectResponse("/", status_code=303)
     return site.render(
         request,
@@ -165,16 +167,16 @@ async def user_edit(request: Request) -> Response:
         if user_id is not None and existing is None:
             from starlette.exceptions import HTTPException
 
-            raise HTTPException(404, "Det finns ingen sådan användare.")
+            raise HTTPException(404, _("Det finns ingen sådan användare."))
         form = await UserForm.from_request(request, obj=existing)
         if request.method == "POST" and form.validate():
             email = (form.email.data or "").strip().lower()
             password = form.password.data or ""
             other = get_user_by_email(db, email)
             if other is not None and (existing is None or other.id != existing.id):
-                form.email.errors = ["Det finns redan ett konto med den e-postadressen."]
+                form.email.errors = [_("Det finns redan ett konto med den e-postadressen.")]
             elif existing is None and not password:
-                form.password.errors = ["Ange ett lösenord för det nya kontot."]
+                form.password.errors = [_("Ange ett lösenord för det nya kontot.")]
             elif password and (problem := password_problem(password)):
                 form.password.errors = [problem]
             elif (
@@ -182,12 +184,12 @@ async def user_edit(request: Request) -> Response:
                 and existing.id == admin.id
                 and (form.role.data != Role.ADMIN or not form.is_active.data)
             ):
-                form.role.errors = ["Du kan inte ta bort din egen administratörsroll eller stänga ditt eget konto."]
+                form.role.errors = [_("Du kan inte ta bort din egen administratörsroll eller stänga ditt eget konto.")]
             else:
                 role = Role(form.role.data)
                 if existing is None:
                     user = create_user(db, email, form.name.data or "", password, role)
-                    flash(request, f"Kontot för {user.name} är skapat.")
+                    flash(request, _("Kontot för %(name)s är skapat.") % {"name": user.name})
                 else:
                     was_active = existing.is_active
                     existing.name = (form.name.data or "").strip()
@@ -199,7 +201,7 @@ async def user_edit(request: Request) -> Response:
                     elif was_active and not existing.is_active:
                         existing.session_version += 1
                     db.add(existing)
-                    flash(request, f"Kontot för {existing.name} är sparat.")
+                    flash(request, _("Kontot för %(name)s är sparat.") % {"name": existing.name})
                 db.commit()
                 return RedirectResponse("/-/admin/anvandare", status_code=303)
         return site.render(
