@@ -16,7 +16,7 @@ from core import hookimpl
 from core.accounts import get_user_by_email
 from core.contributions import Block, Figure, NavItem, SearchResult
 from core.forms import MAX_FORM_BYTES, Form
-from core.i18n import gettext, ngettext
+from core.i18n import N_, gettext, ngettext
 from core.markdown import plain_text, render_markdown, sanitize_html
 from core.models import Role, User, utcnow
 from core.permissions import Forbidden, LoginRequired, current_user, require_admin, require_user
@@ -43,6 +43,7 @@ def site_of(request: Request) -> Site:
 __all__ = [
     "CORE_BASE_REVISION",
     "MAX_FORM_BYTES",
+    "N_",
     "USER_TABLE",
     "Block",
     "ConfigError",

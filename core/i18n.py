@@ -49,6 +49,7 @@ _FIELDS = ("String", "TextArea", "Email", "Password", "Select", "Boolean", "Inte
 KEYWORDS: dict[str, Any] = {
     "_": None,
     "gettext": None,
+    "N_": None,
     "ngettext": (1, 2),
     "NavItem": (1,),
     "SelectChoice": (2,),
@@ -202,6 +203,13 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 _ = gettext
+
+
+def N_(message: str) -> str:  # noqa: N802 (the conventional name, which extraction knows)
+    """Marks a string for extraction without translating it: for module
+    constants (labels in a dict, choices) that are translated where they are
+    shown, with ``gettext(value)`` or the template's ``|translate``."""
+    return message
 
 
 class LocaleMiddleware:
