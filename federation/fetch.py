@@ -38,6 +38,7 @@ import httpcore
 import httpx
 
 from core import __version__
+from core.i18n import N_
 
 USER_AGENT = f"Paraply/{__version__} (+federation)"
 MAX_BYTES = 5 * 1024 * 1024
@@ -91,8 +92,11 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             for address in addresses:
                 if not is_public(address):
                     raise BlockedAddress(
-                        f"Adressen {host} pekar på {address}, som är ett internt eller privat nät. "
-                        "Sådana adresser hämtas inte, om inte grannen är uttryckligen tillåten i site.toml."
+                        N_(
+                            "Adressen %(host)s pekar på %(address)s, som är ett internt eller privat nät. Sådana "
+                            "adresser hämtas inte, om inte grannen är uttryckligen tillåten i site.toml."
+                        )
+                        % {"host": host, "address": address}
                     )
         last: Exception | None = None
         for address in addresses:
@@ -112,11 +116,14 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         try:
             infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except OSError as exc:
-            raise FetchError(f"Namnet {host} gick inte att slå upp ({exc.strerror or exc}).") from exc
+            raise FetchError(
+                N_("Namnet %(host)s gick inte att slå upp (%(reason)s).")
+                % {"host": host, "reason": exc.strerror or exc}
+            ) from exc
         return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
 
     async def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.AsyncNetworkStream:
-        raise FetchError("Unix-socklar används inte av federationen.")
+        raise FetchError(N_("Unix-socklar används inte av federationen."))
 
     async def sleep(self, seconds: float) -> None:
         await self.inner.sleep(seconds)
@@ -181,12 +188,17 @@ class _Decoder:
         elif encoding in ("gzip", "x-gzip", "deflate"):
             self.zlib = zlib.decompressobj(wbits=47)  # gzip or zlib header, detected
         else:
-            raise FetchError(f"Servern skickade en komprimering som inte stöds ({encoding}).")
+            raise FetchError(
+                N_("Servern skickade en komprimering som inte stöds (%(encoding)s).") % {"encoding": encoding}
+            )
 
     def _add(self, data: bytes) -> None:
         self.size += len(data)
         if self.size > self.limit:
-            raise FetchError(f"Svaret var större än {self.limit // (1024 * 1024)} MB (efter uppackning) och avbröts.")
+            raise FetchError(
+                N_("Svaret var större än %(mb)s MB (efter uppackning) och avbröts.")
+                % {"mb": self.limit // (1024 * 1024)}
+            )
         self.parts.append(data)
 
     def feed(self, chunk: bytes) -> None:
@@ -200,7 +212,7 @@ class _Decoder:
                 self._add(out)
                 data = self.zlib.unconsumed_tail
         except zlib.error as exc:
-            raise FetchError("Svaret gick inte att packa upp (trasig komprimering).") from exc
+            raise FetchError(N_("Svaret gick inte att packa upp (trasig komprimering).")) from exc
 
     def body(self) -> bytes:
         return b"".join(self.parts)
@@ -254,7 +266,9 @@ class Fetcher:
     @staticmethod
     def _check_scheme(url: str) -> None:
         if urlsplit(url).scheme.lower() not in SCHEMES or not urlsplit(url).hostname:
-            raise FetchError(f"Adressen {url[:200]} är inte en http- eller https-adress och hämtas inte.")
+            raise FetchError(
+                N_("Adressen %(url)s är inte en http- eller https-adress och hämtas inte.") % {"url": url[:200]}
+            )
 
     async def get(self, url: str, *, etag: str = "", last_modified: str = "", accept: str = "") -> FetchResult:
         headers = {"Accept": accept or "application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.5"}
@@ -290,7 +304,9 @@ class Fetcher:
                 async with self._limit(url):
                     return await self._request(method, url, headers, content, data)
         except TimeoutError as exc:
-            raise FetchError(f"Servern svarade inte färdigt inom {self.total_timeout:g} sekunder.") from exc
+            raise FetchError(
+                N_("Servern svarade inte färdigt inom %(seconds)s sekunder.") % {"seconds": f"{self.total_timeout:g}"}
+            ) from exc
 
     async def _request(
         self, method: str, url: str, headers: dict[str, str], content: bytes, data: dict[str, str] | None
@@ -306,7 +322,7 @@ class Fetcher:
                     if response.status_code in REDIRECTS and method == "GET":
                         location = response.headers.get("location", "")
                         if not location:
-                            raise FetchError("Servern skickade vidare utan att säga vart.")
+                            raise FetchError(N_("Servern skickade vidare utan att säga vart."))
                         url = urljoin(url, location)
                         continue
                     return await self._read(url, response)
@@ -318,14 +334,16 @@ class Fetcher:
                 if method == "GET" and not retried:
                     retried = True
                     continue
-                raise FetchError(f"Förbindelsen bröts ({type(exc).__name__}).") from exc
+                raise FetchError(N_("Förbindelsen bröts (%(error)s).") % {"error": type(exc).__name__}) from exc
             except httpx.TimeoutException as exc:
-                raise FetchError("Servern svarade inte i tid (tidsgränsen passerades).") from exc
+                raise FetchError(N_("Servern svarade inte i tid (tidsgränsen passerades).")) from exc
             except (httpx.ConnectError, httpcore.ConnectError) as exc:
-                raise FetchError(f"Det gick inte att ansluta till {urlsplit(url).netloc} (servern är nere?).") from exc
+                raise FetchError(
+                    N_("Det gick inte att ansluta till %(host)s (servern är nere?).") % {"host": urlsplit(url).netloc}
+                ) from exc
             except httpx.HTTPError as exc:
-                raise FetchError(f"Förbindelsen bröts ({type(exc).__name__}).") from exc
-        raise FetchError(f"För många vidarekopplingar (fler än {MAX_REDIRECTS}).")
+                raise FetchError(N_("Förbindelsen bröts (%(error)s).") % {"error": type(exc).__name__}) from exc
+        raise FetchError(N_("För många vidarekopplingar (fler än %(count)s).") % {"count": MAX_REDIRECTS})
 
     async def _read(self, url: str, response: httpx.Response) -> FetchResult:
         result = FetchResult(
@@ -340,23 +358,26 @@ class Fetcher:
             return result
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) > self.max_bytes:
-            raise FetchError(f"Svaret var större än {self.max_bytes // (1024 * 1024)} MB och hämtades inte.")
+            raise FetchError(
+                N_("Svaret var större än %(mb)s MB och hämtades inte.") % {"mb": self.max_bytes // (1024 * 1024)}
+            )
         decoder = _Decoder(response.headers.get("content-encoding", ""), self.max_bytes)
         async for chunk in response.aiter_raw(16384):
             decoder.feed(chunk)
         result.body = decoder.body()
         if not 200 <= response.status_code < 300:
-            raise FetchError(f"Servern svarade med felkod {response.status_code}{_reason(response.status_code)}.")
+            raise FetchError(_status_message(response.status_code) % {"status": response.status_code})
         return result
 
 
-def _reason(status: int) -> str:
-    reasons = {
-        404: " (sidan finns inte)",
-        410: " (borttagen för gott)",
-        429: " (för många förfrågningar)",
-        500: " (fel i servern)",
-        502: " (fel i en mellanliggande server)",
-        503: " (tillfälligt otillgänglig)",
+def _status_message(status: int) -> str:
+    """The message for an error status, whole, so it translates as one sentence."""
+    messages = {
+        404: N_("Servern svarade med felkod %(status)s (sidan finns inte)."),
+        410: N_("Servern svarade med felkod %(status)s (borttagen för gott)."),
+        429: N_("Servern svarade med felkod %(status)s (för många förfrågningar)."),
+        500: N_("Servern svarade med felkod %(status)s (fel i servern)."),
+        502: N_("Servern svarade med felkod %(status)s (fel i en mellanliggande server)."),
+        503: N_("Servern svarade med felkod %(status)s (tillfälligt otillgänglig)."),
     }
-    return reasons.get(status, "")
+    return messages.get(status, N_("Servern svarade med felkod %(status)s."))
