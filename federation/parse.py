@@ -24,6 +24,7 @@ import feedparser
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from core.i18n import N_
 from federation import NS
 from federation.feedext import AT_NS, ATOM_NS, FH_NS
 
@@ -104,8 +105,10 @@ def structure(body: bytes) -> tuple[Element | None, str]:
         return fromstring(body, forbid_dtd=False, forbid_entities=True, forbid_external=True), ""
     except DefusedXmlException as exc:
         raise FeedError(
-            "Flödet innehåller XML-entiteter eller externa referenser (till exempel en ”billion laughs”-attack) "
-            "och lästes inte."
+            N_(
+                "Flödet innehåller XML-entiteter eller externa referenser (till exempel en ”billion laughs”-attack) "
+                "och lästes inte."
+            )
         ) from exc
     except (ParseError, ValueError) as exc:
         return None, str(exc)
@@ -181,7 +184,7 @@ def parse(body: bytes, url: str = "", content_type: str = "") -> ParsedFeed:
     RSS in all its dialects, and anything not well-formed, goes to
     feedparser, which is given the bytes and nothing else."""
     if not body.strip():
-        raise FeedError("Svaret var tomt.")
+        raise FeedError(N_("Svaret var tomt."))
     root, problem = structure(body)
     if root is not None and root.tag == f"{{{ATOM_NS}}}feed":
         return _parse_atom(root, url)
@@ -190,9 +193,11 @@ def parse(body: bytes, url: str = "", content_type: str = "") -> ParsedFeed:
         headers["content-type"] = content_type
     parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False, response_headers=headers)
     if root is None and not parsed.entries:
-        raise FeedError(f"Svaret var inget läsbart Atom- eller RSS-flöde ({problem[:120]}).")
+        raise FeedError(
+            N_("Svaret var inget läsbart Atom- eller RSS-flöde (%(problem)s).") % {"problem": problem[:120]}
+        )
     if root is not None and root.tag != "rss" and not parsed.entries:
-        raise FeedError("Svaret var XML men inget Atom- eller RSS-flöde.")
+        raise FeedError(N_("Svaret var XML men inget Atom- eller RSS-flöde."))
 
     feed = ParsedFeed(title=str(parsed.feed.get("title", "")))
     fields_in_order: list[dict[str, str]] = []

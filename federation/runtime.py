@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from sqlmodel import col, select
 
+from core.i18n import N_
 from core.models import utcnow
 from core.site import Site
 from federation import changes, hub, ingest, parse
@@ -435,7 +436,7 @@ class Federation:
             await asyncio.to_thread(self._record_error, state.peer_id, str(exc), started, ingest.Stats())
 
 
-KIND_LABELS = {"news": "Nyheter", "members": "Föreningar", "events": "Evenemang"}
+KIND_LABELS = {"news": N_("Nyheter"), "members": N_("Föreningar"), "events": N_("Evenemang")}
 
 
 def _explain(exc: Exception, url: str) -> str:
@@ -443,7 +444,7 @@ def _explain(exc: Exception, url: str) -> str:
     if isinstance(exc, FetchError | parse.FeedError):
         return str(exc)
     log.exception("Federation: fetching %s failed", url)
-    return f"Ett oväntat fel inträffade ({type(exc).__name__}). Vi försöker igen senare."
+    return N_("Ett oväntat fel inträffade (%(error)s). Vi försöker igen senare.") % {"error": type(exc).__name__}
 
 
 def discovery_from(body: bytes, base_url: str) -> dict[str, Any]:
@@ -456,9 +457,9 @@ def discovery_from(body: bytes, base_url: str) -> dict[str, Any]:
     try:
         data = json.loads(body)
     except ValueError as exc:
-        raise parse.FeedError("Grannens /.well-known/paraply var inte giltig JSON.") from exc
+        raise parse.FeedError(N_("Grannens /.well-known/paraply var inte giltig JSON.")) from exc
     if not isinstance(data, dict) or not isinstance(data.get("feeds"), dict):
-        raise parse.FeedError("Grannens /.well-known/paraply saknar en lista över flöden.")
+        raise parse.FeedError(N_("Grannens /.well-known/paraply saknar en lista över flöden."))
     origin = origin_of(base_url)
     feeds: dict[str, dict[str, str]] = {}
     for kind, info in list(data["feeds"].items())[:MAX_KINDS]:
