@@ -15,6 +15,7 @@ from sqlmodel import select
 from starlette.requests import Request
 from starlette.responses import Response
 
+from core.i18n import gettext as _
 from core.site import Site
 from federation import PROTOCOL, publish
 from federation.kinds import kinds_for, tag_authority
@@ -56,7 +57,7 @@ async def well_known(request: Request) -> Response:
 def opml(site: Site) -> bytes:
     root = Element("opml", version="2.0")
     head = SubElement(root, "head")
-    SubElement(head, "title").text = f"Nätverket kring {site.name}"
+    SubElement(head, "title").text = _("Nätverket kring %(site)s") % {"site": site.name}
     body = SubElement(root, "body")
 
     def outline(parent: Element, title: str, xml_url: str, html_url: str) -> None:
@@ -64,16 +65,19 @@ def opml(site: Site) -> bytes:
 
     own = SubElement(body, "outline", text=site.name, title=site.name)
     for kind in kinds_for(site).values():
-        outline(own, f"{kind.title} från {site.name}", publish.feed_url(site, kind.name, "atom"), site.base_url + "/")
+        title = _("%(feed)s från %(site)s") % {"feed": _(kind.title), "site": site.name}
+        outline(own, title, publish.feed_url(site, kind.name, "atom"), site.base_url + "/")
     with site.session() as db:
         rows = {p.url: p for p in db.exec(select(Peer)).all()}
     for peer in site.config.federation.peers:
         group = SubElement(body, "outline", text=peer.name, title=peer.name)
         discovered = (rows.get(peer.url).discovery if peer.url in rows else None) or {}
         for kind, info in (discovered.get("feeds") or {}).items():
-            outline(group, f"{info.get('title') or kind} från {peer.name}", info["atom"], peer.url + "/")
+            title = _("%(feed)s från %(site)s") % {"feed": _(info.get("title") or kind), "site": peer.name}
+            outline(group, title, info["atom"], peer.url + "/")
     if site.config.federation.external:
-        group = SubElement(body, "outline", text="Andra flöden", title="Andra flöden")
+        other = _("Andra flöden")
+        group = SubElement(body, "outline", text=other, title=other)
         for external in site.config.federation.external:
             outline(group, external.name, external.url, external.url)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="unicode")).encode()

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from core import hookimpl
 from core.contributions import Block, NavItem
+from core.i18n import N_
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -31,7 +32,7 @@ def admin_links(site: Site, request: Request) -> list[NavItem]:
             "Nätverket",
             "/-/admin/natverket",
             order=85,
-            description="Grannsajter och andra flöden: när de senast hämtades, fel och vad som tagits emot.",
+            description=N_("Grannsajter och andra flöden: när de senast hämtades, fel och vad som tagits emot."),
         )
     ]
 

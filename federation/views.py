@@ -4,7 +4,8 @@
   newest first, each with its origin shown and linked, filterable by site.
 - "Föreningar i nätverket" (``/natverket/foreningar``): this site's member
   associations and every peer's, searchable and filterable by site.
-- The admin page of peer health (``/-/admin/natverket``), in plain Swedish,
+- The admin page of peer health (``/-/admin/natverket``), in plain words
+  (stored in Swedish, shown in the reader's language: ``federation.messages``),
   with a "Hämta nu" button per peer.
 
 Pages only read what the poller stored, so a peer that is down, slow or
@@ -26,12 +27,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from core.forms import MAX_FORM_BYTES
+from core.i18n import BABEL_LOCALES, current_locale
+from core.i18n import gettext as _
 from core.models import utcnow
 from core.paging import page_count, page_link, page_number
 from core.permissions import require_admin
 from core.search import index_text, match, stem, words
 from core.site import Site
 from core.templating import flash
+from federation import messages
 from federation.kinds import kinds_for
 from federation.models import Entry, FeedState, Peer, Subscription
 
@@ -54,11 +58,12 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def age(site: Site, since: datetime | None, now: datetime | None = None) -> str:
-    """ "3 timmar", "2 dagar": how long ago, in the site's language."""
+    """ "3 timmar", "2 days": how long ago, in the request's language."""
     if since is None:
         return ""
     delta = (now or utcnow()) - (_aware(since) or utcnow())
-    return format_timedelta(max(delta, timedelta(seconds=1)), locale="sv_SE" if site.locale == "sv" else "en_GB")
+    locale = BABEL_LOCALES.get(current_locale.get() or site.locale, BABEL_LOCALES["sv"])
+    return format_timedelta(max(delta, timedelta(seconds=1)), locale=locale)
 
 
 @dataclass(frozen=True)
@@ -257,6 +262,8 @@ class Health:
     status: str
     feeds: list[FeedState]
     pushing: bool
+    #: The last error, message by message, in the reader's language.
+    error: list[messages.Part]
 
 
 def _health(site: Site, session: Session) -> list[Health]:
@@ -267,12 +274,13 @@ def _health(site: Site, session: Session) -> list[Health]:
         success, error = _aware(peer.last_success_at), _aware(peer.last_error_at)
         feeds = list(session.exec(select(FeedState).where(FeedState.peer_id == peer.id)).all())
         if success is None and error is None:
-            ok, status = None, "Inte hämtad ännu."
+            ok, status = None, _("Inte hämtad ännu.")
         elif error is not None and (success is None or error > success):
-            ok, status = False, f"Fel vid senaste försöket ({peer.failures} i rad)."
+            ok, status = False, _("Fel vid senaste försöket (%(count)s i rad).") % {"count": peer.failures}
         else:
-            ok, status = True, "Fungerar."
-        found.append(Health(peer, ok, status, feeds, _pushing(session, peer, now)))
+            ok, status = True, _("Fungerar.")
+        parts = messages.translate(peer.last_error) if peer.last_error else []
+        found.append(Health(peer, ok, status, feeds, _pushing(session, peer, now), parts))
     return found
 
 
@@ -306,7 +314,7 @@ async def admin_poll_now(request: Request) -> Response:
     with site.session() as db:
         peer = db.get(Peer, request.path_params["peer_id"])
         if peer is None:
-            raise HTTPException(404, "Grannen finns inte längre i listan. Gå tillbaka till nätverkssidan.")
+            raise HTTPException(404, _("Grannen finns inte längre i listan. Gå tillbaka till nätverkssidan."))
         peer.next_attempt_at = utcnow()
         peer.failures = 0
         db.add(peer)
@@ -314,7 +322,7 @@ async def admin_poll_now(request: Request) -> Response:
     runtime = getattr(request.app.state, "federation", None)
     if runtime is not None:
         runtime.wake()
-    flash(request, f"{name} hämtas nu. Ladda om sidan om en stund för att se resultatet.")
+    flash(request, _("%(name)s hämtas nu. Ladda om sidan om en stund för att se resultatet.") % {"name": name})
     return RedirectResponse("/-/admin/natverket", status_code=303)
 
 
