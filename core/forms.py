@@ -15,6 +15,8 @@ from starlette.requests import Request
 from wtforms import Form as _Form
 from wtforms.meta import DefaultMeta
 
+from core.i18n import BABEL_LOCALES, SOURCE_LOCALE, current_locale
+
 F = TypeVar("F", bound="Form")
 
 #: Largest request body a form may send (logo and image uploads included).
@@ -23,8 +25,14 @@ MAX_FORM_BYTES = 8 * 1024 * 1024
 
 class Form(_Form):
     class Meta(DefaultMeta):
-        locales = ["sv_SE", "sv"]
         cache_translations = True
+
+        @property
+        def locales(self) -> list[str]:  # type: ignore[override]
+            """WTForms' own messages ("Inte ett giltigt heltal") in the
+            request's language, like the rest of the page; Swedish outside a request."""
+            lang = current_locale.get() or SOURCE_LOCALE
+            return [BABEL_LOCALES.get(lang, lang), lang]
 
     @classmethod
     async def from_request(cls: type[F], request: Request, **kwargs: Any) -> F:

@@ -142,7 +142,7 @@ def test_reminders_go_out_once_before_a_session(make_site, make_client):
     client = make_client(site)
     client.login("admin@test.example")
     first = client.submit("/parken/samordning/paminnelser")
-    assert "1 påminnelser skickade." in text_of(client.get(first.headers["location"]).text)
+    assert "1 påminnelse skickad." in text_of(client.get(first.headers["location"]).text)
     reminder = _only_mail(site)
     assert reminder["to"] == "rut@test.example"
     assert reminder["subject"] == "Påminnelse: Plocka vinbär 2026-07-16"

@@ -1,5 +1,7 @@
 """The odling plugin's ``paraply`` commands, run from cron or by hand:
-reminders before work sessions, and the retention rule for members."""
+reminders before work sessions, and the retention rule for members.
+Their output is in Swedish, like the rest of ``paraply``'s commands: it is
+read by whoever runs the site, not by a visitor with a chosen language."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from core.api import User, flash, get_user_by_email, require_admin, site_of
+from core.api import gettext as _
 from plugins.odling import mail, web
 from plugins.odling.models import Coordinator, Member, Signup, WorkSession
 
@@ -37,7 +38,6 @@ async def dashboard(request: Request) -> Response:
             "coordinators": coordinators,
             "is_admin": user.is_admin,
             "mail_on": mail.can_send(site),
-            "local": lambda d: web.local(site, d),
             "url": lambda p: web.url(site, p),
         },
     )
@@ -55,20 +55,20 @@ async def coordinators(request: Request) -> Response:
             if row is not None:
                 db.delete(row)
                 db.commit()
-                flash(request, "Samordnaren är borttagen.")
+                flash(request, _("Samordnaren är borttagen."))
             return RedirectResponse(web.url(site, "/samordning"), status_code=303)
         email = str(form.get("email") or "").strip()
         user = get_user_by_email(db, email) if email else None
         if user is None:
             flash(
                 request,
-                "Det finns inget konto med den e-postadressen. Skapa kontot under Administration → Användare först.",
+                _("Det finns inget konto med den e-postadressen. Skapa kontot under Administration → Användare först."),
                 "error",
             )
         elif db.exec(select(Coordinator).where(Coordinator.user_id == user.id)).first() is not None:
-            flash(request, f"{user.name} är redan samordnare.")
+            flash(request, _("%(name)s är redan samordnare.") % {"name": user.name})
         else:
             db.add(Coordinator(user_id=user.id or 0, responsibility=str(form.get("ansvar") or "").strip()[:120]))
             db.commit()
-            flash(request, f"{user.name} är nu samordnare i parken.")
+            flash(request, _("%(name)s är nu samordnare i parken.") % {"name": user.name})
     return RedirectResponse(web.url(site, "/samordning"), status_code=303)

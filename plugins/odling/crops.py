@@ -12,14 +12,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, validators, widgets
 
-from core.api import Form, current_user, flash, index_text, site_of
+from core.api import N_, Form, current_user, flash, index_text, site_of
+from core.api import gettext as _
 from plugins.odling import web
 from plugins.odling.models import Crop, Planting
 from plugins.odling.taxa import GROUPS
 
 STARTER_LIST = Path(__file__).parent / "data" / "crops.csv"
 
-LIFECYCLES = {"ettarig": "Ettårig", "tvaarig": "Tvåårig", "flerarig": "Flerårig"}
+#: Stored as the keys; the labels are translated where they are shown.
+LIFECYCLES = {"ettarig": N_("Ettårig"), "tvaarig": N_("Tvåårig"), "flerarig": N_("Flerårig")}
 
 
 def starter_rows() -> list[dict[str, str]]:
@@ -77,7 +79,7 @@ def next_to_bloom(crops: list[Crop], month: int) -> tuple[int, list[Crop]]:
 
 
 def month_ranges(months: list[int]) -> str:
-    """ "6, 7, 8, 9" -> "juni–september"; gaps give several ranges."""
+    """ "6, 7, 8, 9" -> "juni–september" (in the request's language); gaps give several ranges."""
     if not months:
         return "–"
     months = sorted(set(months))
@@ -87,12 +89,12 @@ def month_ranges(months: list[int]) -> str:
             ranges[-1] = (ranges[-1][0], m)
         else:
             ranges.append((m, m))
-    names = web.MONTHS
+    names = web.month_names()
     return ", ".join(names[a - 1] if a == b else f"{names[a - 1]}–{names[b - 1]}" for a, b in ranges)
 
 
 def pollinator_names(crop: Crop) -> str:
-    return ", ".join(GROUPS.get(k, k).lower() for k in crop.pollinator_keys)
+    return ", ".join(_(GROUPS[k]).lower() if k in GROUPS else k for k in crop.pollinator_keys)
 
 
 def template_helpers() -> dict[str, object]:
@@ -100,7 +102,7 @@ def template_helpers() -> dict[str, object]:
         "month_ranges": month_ranges,
         "pollinator_names": pollinator_names,
         "lifecycles": LIFECYCLES,
-        "month_names": web.MONTHS,
+        "month_names": web.month_names(),
     }
 
 
@@ -140,6 +142,7 @@ async def blooming_now(request: Request) -> Response:
         "odling/blooming.html",
         {
             "month": month,
+            "month_name": web.month_name(month),
             "is_current": month == today.month,
             "today": today,
             "crops": now_list,
@@ -172,19 +175,19 @@ class CropForm(Form):
         ],
     )
     edible_parts = StringField(
-        "Ätliga delar", [validators.Length(max=200)], description="Till exempel: blad, blommor, frön."
+        "Ätliga delar", [validators.Length(max=200)], description=N_("Till exempel: blad, blommor, frön.")
     )
     flowering = CheckboxList(
-        "Blommar",
-        choices=web.options((str(i + 1), name.capitalize()) for i, name in enumerate(web.MONTHS)),
+        N_("Blommar"),
+        choices=lambda: web.options((str(i + 1), name.capitalize()) for i, name in enumerate(web.month_names())),
         validators=[validators.InputRequired("Kryssa i minst en månad då växten blommar.")],
     )
     pollinators = CheckboxList(
-        "Föda för",
-        choices=web.options(GROUPS.items()),
+        N_("Föda för"),
+        choices=web.translated_options(GROUPS),
         validators=[validators.InputRequired("Kryssa i minst en grupp pollinatörer som växten ger föda.")],
     )
-    lifecycle = SelectField("Livslängd", choices=web.options(LIFECYCLES.items()))
+    lifecycle = SelectField("Livslängd", choices=web.translated_options(LIFECYCLES))
     notes = TextAreaField("Odlingstips", [validators.Length(max=500)])
 
 
@@ -196,7 +199,7 @@ async def crop_edit(request: Request) -> Response:
     with site.session() as db:
         crop = db.get(Crop, crop_id) if crop_id is not None else None
         if crop_id is not None and crop is None:
-            raise web.not_found("Växten finns inte. Gå tillbaka till växtlistan.")
+            raise web.not_found(_("Växten finns inte. Gå tillbaka till växtlistan."))
         form = await CropForm.from_request(request)
         if request.method == "GET" and crop is not None:
             form.name_sv.data, form.name_latin.data = crop.name_sv, crop.name_latin
@@ -208,7 +211,9 @@ async def crop_edit(request: Request) -> Response:
             latin = form.name_latin.data.strip()
             clash = db.exec(select(Crop).where(Crop.name_latin == latin)).first()
             if clash is not None and (crop is None or clash.id != crop.id):
-                form.name_latin.errors = [f"{clash.name_sv} har redan det latinska namnet. Ändra den växten i stället."]
+                form.name_latin.errors = [
+                    _("%(crop)s har redan det latinska namnet. Ändra den växten i stället.") % {"crop": clash.name_sv}
+                ]
             else:
                 crop = crop or Crop(name_sv="", name_latin="")
                 crop.name_sv = form.name_sv.data.strip()
@@ -221,7 +226,7 @@ async def crop_edit(request: Request) -> Response:
                 crop.search_text = search_text(crop)
                 db.add(crop)
                 db.commit()
-                flash(request, f"{crop.name_sv} är sparad.")
+                flash(request, _("%(name)s är sparad.") % {"name": crop.name_sv})
                 return RedirectResponse(web.url(site, "/vaxter"), status_code=303)
     status = 400 if request.method == "POST" else 200
     return site.render(

@@ -7,6 +7,9 @@ session that has passed or is cancelled drops out, with no tombstones to
 keep. Entry ids are tag URIs built from the session's database id
 (``tag:<authority>,<year>:odling/arbetspass/<id>``), so renaming a task never
 changes them. No personal data travels: only task, time, place and free places.
+
+Titles and summaries are in the site's language (Swedish), not a visitor's:
+the feed is published once for every peer, like the iCal feed.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from core.api import Block, FederatedKind, Figure, NavItem, SearchResult, Site, current_user, hookimpl, match
+from core.api import gettext as _
 from plugins.odling import models  # noqa: F401  (registers the tables)
 from plugins.odling.settings import OdlingSettings
 
@@ -46,12 +47,14 @@ def nav_items(site: Site, request: Request) -> list[NavItem]:
 def admin_links(site: Site, request: Request) -> list[NavItem]:
     from plugins.odling import web
 
+    # The admin overview shows label and description as given: translate here.
     return [
         NavItem(
-            "Parken: samordning",
+            _("Parken: samordning"),
             web.url(site, "/samordning"),
             order=50,
-            description="Bäddar, plantering, skörd, arbetspass, medlemmar och samordnare i Ätbart för bi och människa.",
+            description=_("Bäddar, plantering, skörd, arbetspass, medlemmar och samordnare i %(park)s.")
+            % {"park": web.settings_of(site).park_name},
         )
     ]
 
@@ -67,9 +70,9 @@ def front_page_blocks(site: Site, request: Request, session: Session) -> list[Bl
         month, blooming = crops.next_to_bloom(every, today.month)
         if not blooming:
             return []
-        title, month_name = "Snart blommar det i parken", web.MONTHS[month - 1]
+        title, month_name = _("Snart blommar det i parken"), web.month_name(month)
     else:
-        title, month_name = "Blommar nu i parken", web.MONTHS[today.month - 1]
+        title, month_name = _("Blommar nu i parken"), web.month_name(today.month)
     return [
         Block(
             title,
@@ -109,8 +112,9 @@ def search_results(site: Site, query: str, session: Session, request: Request) -
         SearchResult(
             f"{c.name_sv} ({c.name_latin})",
             web.url(site, f"/vaxter#vaxt-{c.id}"),
-            f"Blommar {crops.month_ranges(c.months)}. Föda för {crops.pollinator_names(c)}.",
-            "Växt i parken",
+            _("Blommar %(months)s. Föda för %(pollinators)s.")
+            % {"months": crops.month_ranges(c.months), "pollinators": crops.pollinator_names(c)},
+            _("Växt i parken"),
         )
         for c in found
     ]

@@ -20,16 +20,18 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import BooleanField, EmailField, StringField, TextAreaField, validators
 
-from core.api import Form, Site, flash, site_of, utcnow
+from core.api import N_, Form, Site, flash, ngettext, site_of, utcnow
+from core.api import gettext as _
 from plugins.odling import mail, web
 from plugins.odling.crops import CheckboxList
 from plugins.odling.models import Member, Observation, Signup, WorkSession
 
+#: Stored as the keys; the labels are translated where they are shown.
 INTERESTS = {
-    "odla": "Odla och sköta bäddar",
-    "arbetspass": "Komma på arbetspass",
-    "pollinatorer": "Räkna bin och andra pollinatörer",
-    "evenemang": "Skördefester och visningar",
+    "odla": N_("Odla och sköta bäddar"),
+    "arbetspass": N_("Komma på arbetspass"),
+    "pollinatorer": N_("Räkna bin och andra pollinatörer"),
+    "evenemang": N_("Skördefester och visningar"),
 }
 
 
@@ -55,12 +57,14 @@ def add_months(day: date, months: int) -> date:
 
 
 def consent_text(site: Site) -> str:
+    """The consent in the language of the join page. It is stored as shown,
+    not as a message id: the record must keep the words the person agreed to."""
     settings = web.settings_of(site)
-    return (
-        f"Jag samtycker till att {settings.park_name} sparar mitt namn och mina kontaktuppgifter för att "
+    return _(
+        "Jag samtycker till att %(park)s sparar mitt namn och mina kontaktuppgifter för att "
         "kunna höra av sig om parken och arbetspassen. Bara parkens samordnare ser dem. Uppgifterna raderas "
-        f"{settings.retention_months} månader efter att jag senast var aktiv, eller när jag själv tar bort dem."
-    )
+        "%(months)s månader efter att jag senast var aktiv, eller när jag själv tar bort dem."
+    ) % {"park": settings.park_name, "months": settings.retention_months}
 
 
 def touch(site: Site, member: Member) -> None:
@@ -73,8 +77,10 @@ def by_token(db: Session, token: str) -> Member:
     member = db.exec(select(Member).where(Member.token == token)).first() if token else None
     if member is None:
         raise web.not_found(
-            "Länken fungerar inte. Den kan vara felskriven, eller så är uppgifterna redan raderade. "
-            "Bli medlem igen eller be om en ny länk."
+            _(
+                "Länken fungerar inte. Den kan vara felskriven, eller så är uppgifterna redan raderade. "
+                "Bli medlem igen eller be om en ny länk."
+            )
         )
     return member
 
@@ -84,6 +90,8 @@ def member_url(site: Site, member: Member) -> str:
 
 
 def send_link(site: Site, member: Member) -> bool:
+    # In the site's language (Swedish), not the page's: an e-mail may be read
+    # anywhere, later, and we do not know the member's language.
     settings = web.settings_of(site)
     body = (
         f"Hej {member.name}!\n\n"
@@ -104,18 +112,18 @@ class JoinForm(Form):
         "E-postadress",
         [
             validators.Optional(),
-            validators.Email("Skriv en e-postadress som namn@exempel.se."),
+            validators.Email(N_("Skriv en e-postadress som namn@exempel.se.")),
             validators.Length(max=254),
         ],
-        description="Vi behöver e-post eller telefon, inte båda.",
+        description=N_("Vi behöver e-post eller telefon, inte båda."),
     )
     phone = StringField("Telefon", [validators.Optional(), validators.Length(max=40)])
     interests = CheckboxList(
-        "Hur vill du vara med?",
-        choices=web.options(INTERESTS.items()),
+        N_("Hur vill du vara med?"),
+        choices=web.translated_options(INTERESTS),
         validators=[validators.InputRequired("Kryssa i minst ett sätt som du vill vara med på.")],
     )
-    message = TextAreaField("Något du vill berätta?", [validators.Length(max=500)], description="Frivilligt.")
+    message = TextAreaField("Något du vill berätta?", [validators.Length(max=500)], description=N_("Frivilligt."))
     consent = BooleanField(
         "Jag samtycker till att mina uppgifter sparas",
         [
@@ -136,7 +144,7 @@ async def join(request: Request) -> Response:
         if form.homepage.data:
             return RedirectResponse(web.url(site, "/"), status_code=303)
         if not email and not phone:
-            form.email.errors = ["Skriv din e-postadress eller ditt telefonnummer, så att vi kan nå dig."]
+            form.email.errors = [_("Skriv din e-postadress eller ditt telefonnummer, så att vi kan nå dig.")]
         else:
             with site.session() as db:
                 member = Member(
@@ -153,11 +161,14 @@ async def join(request: Request) -> Response:
                 db.add(member)
                 db.commit()
                 sent = send_link(site, member)
-            flash(
-                request,
-                "Välkommen som medlem! Det här är din egen sida. Spara länken (bokmärk sidan)"
-                + (", vi har också skickat den till din e-post." if sent else "."),
-            )
+            if sent:
+                welcome = _(
+                    "Välkommen som medlem! Det här är din egen sida. Spara länken (bokmärk sidan), "
+                    "vi har också skickat den till din e-post."
+                )
+            else:
+                welcome = _("Välkommen som medlem! Det här är din egen sida. Spara länken (bokmärk sidan).")
+            flash(request, welcome)
             return RedirectResponse(member_url(site, member), status_code=303)
     return site.render(
         request,
@@ -172,7 +183,7 @@ class LinkForm(Form):
         "E-postadress",
         [
             validators.InputRequired("Skriv e-postadressen du anmälde dig med."),
-            validators.Email("Skriv en e-postadress som namn@exempel.se."),
+            validators.Email(N_("Skriv en e-postadress som namn@exempel.se.")),
         ],
     )
 
@@ -187,7 +198,7 @@ async def resend_link(request: Request) -> Response:
             member = db.exec(select(Member).where(Member.email == form.email.data.strip().lower())).first()
             if member is not None:
                 send_link(site, member)
-        flash(request, "Om adressen finns hos oss har vi skickat din länk dit. Titta även i skräpposten.")
+        flash(request, _("Om adressen finns hos oss har vi skickat din länk dit. Titta även i skräpposten."))
         return RedirectResponse(web.url(site, "/medlem/lank"), status_code=303)
     return site.render(
         request,
@@ -240,7 +251,6 @@ async def my_page(request: Request) -> Response:
             "hours": hours,
             "observations": observations,
             "interests": INTERESTS,
-            "local": lambda d: web.local(site, d),
             "here": member_url(site, member),
             "url": lambda p: web.url(site, p),
         },
@@ -253,11 +263,11 @@ async def delete_me(request: Request) -> Response:
     with site.session() as db:
         member = by_token(db, request.path_params["token"])
         if form.get("bekrafta") != "ja":
-            flash(request, "Kryssa i rutan om du verkligen vill radera dina uppgifter.", "error")
+            flash(request, _("Kryssa i rutan om du verkligen vill radera dina uppgifter."), "error")
             return RedirectResponse(member_url(site, member) + "#radera", status_code=303)
         db.delete(member)
         db.commit()
-    flash(request, "Dina uppgifter är raderade. Tack för att du var med!")
+    flash(request, _("Dina uppgifter är raderade. Tack för att du var med!"))
     return RedirectResponse(web.url(site, "/"), status_code=303)
 
 
@@ -297,11 +307,11 @@ async def member_delete(request: Request) -> Response:
     with site.session() as db:
         member = db.get(Member, request.path_params["member_id"])
         if member is None:
-            raise web.not_found("Medlemmen finns inte längre.")
+            raise web.not_found(_("Medlemmen finns inte längre."))
         name = member.name
         db.delete(member)
         db.commit()
-    flash(request, f"{name} och hens anmälningar är raderade.")
+    flash(request, _("%(name)s och hens anmälningar är raderade.") % {"name": name})
     return RedirectResponse(web.url(site, "/samordning/medlemmar"), status_code=303)
 
 
@@ -321,8 +331,13 @@ async def prune_now(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         names = prune(site, db)
-    flash(
-        request,
-        f"{len(names)} medlemmar som inte varit aktiva på länge är raderade." if names else "Ingen behövde raderas.",
-    )
+    if names:
+        message = ngettext(
+            "%(count)s medlem som inte varit aktiv på länge är raderad.",
+            "%(count)s medlemmar som inte varit aktiva på länge är raderade.",
+            len(names),
+        ) % {"count": len(names)}
+    else:
+        message = _("Ingen behövde raderas.")
+    flash(request, message)
     return RedirectResponse(web.url(site, "/samordning/medlemmar"), status_code=303)

@@ -14,10 +14,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import DateField, IntegerField, SelectField, StringField, validators
 
-from core.api import Form, Site, current_user, flash, require_user, site_of
+from core.api import N_, Form, Site, current_user, flash, require_user, site_of
+from core.api import gettext as _
 from plugins.odling import members, web
 from plugins.odling.models import Bed, Member, Observation
-from plugins.odling.taxa import GROUPS, TAXA, TAXA_LIST
+from plugins.odling.taxa import GROUPS, TAXA, TAXA_LIST, taxon_name
 
 #: Bar colours per group; each has at least 3:1 contrast against white (WCAG 1.4.11).
 COLOURS = {
@@ -107,11 +108,13 @@ def chart(table: dict[int, dict[str, int]]) -> dict[str, object]:
                     round(slot * 0.7, 1),
                     round(h, 1),
                     COLOURS[group],
-                    f"{web.MONTHS[month - 1]}: {n} {GROUPS[group].lower()}",
+                    _("%(month)s: %(count)s %(group)s")
+                    % {"month": web.month_name(month), "count": n, "group": _(GROUPS[group]).lower()},
                 )
             )
     ticks = [(round(CHART_H - MARGIN_B - plot_h * i / 4, 1), top * i // 4) for i in range(5)]
-    labels = [(round(MARGIN_L + (m - 0.5) * slot, 1), web.MONTHS[m - 1][:3]) for m in range(1, 13)]
+    # Three letters name a month in both languages (jan/Jan … dec/Dec).
+    labels = [(round(MARGIN_L + (m - 0.5) * slot, 1), name[:3]) for m, name in enumerate(web.month_names(), 1)]
     return {
         "width": CHART_W,
         "height": CHART_H,
@@ -143,13 +146,13 @@ async def overview(request: Request) -> Response:
             "years": known,
             "table": table,
             "chart": chart(table),
-            "groups": GROUPS,
+            "groups": {key: _(name) for key, name in GROUPS.items()},
             "colours": COLOURS,
             "recent": recent,
             "beds": beds,
-            "taxa": TAXA,
+            "taxon_name": taxon_name,
             "coordinator": coordinator,
-            "month_names": web.MONTHS,
+            "month_names": web.month_names(),
             "url": lambda p: web.url(site, p),
         },
     )
@@ -157,19 +160,20 @@ async def overview(request: Request) -> Response:
 
 class ObservationForm(Form):
     observed_on = DateField("Datum", [validators.InputRequired("Skriv datum som åååå-mm-dd.")])
-    bed = SelectField("Var i parken", description="Bädden eller området där du räknade.")
+    bed = SelectField("Var i parken", description=N_("Bädden eller området där du räknade."))
     taxon = SelectField(
-        "Art eller grupp", choices=web.options((t.key, f"{t.name_sv} ({t.scientific_name})") for t in TAXA_LIST)
+        "Art eller grupp",
+        choices=lambda: web.options((t.key, f"{_(t.name_sv)} ({t.scientific_name})") for t in TAXA_LIST),
     )
     count = IntegerField(
         "Antal individer",
         [
             validators.InputRequired("Skriv hur många du såg, till exempel 3."),
-            validators.NumberRange(1, 10000, "Skriv ett antal mellan 1 och 10 000."),
+            validators.NumberRange(1, 10000, N_("Skriv ett antal mellan 1 och 10 000.")),
         ],
     )
     notes = StringField(
-        "Anteckning", [validators.Length(max=300)], description="Till exempel: på gurkörten, soligt och varmt."
+        "Anteckning", [validators.Length(max=300)], description=N_("Till exempel: på gurkörten, soligt och varmt.")
     )
 
 
@@ -178,14 +182,14 @@ async def _log(request: Request, member: Member | None, user_id: int | None, bac
     with site.session() as db:
         form = await ObservationForm.from_request(request)
         form.bed.choices = web.options(
-            [("", "Hela parken")]
+            [("", _("Hela parken"))]
             + [(str(b.id), f"{b.code} {b.name}") for b in db.exec(select(Bed).order_by(col(Bed.code))).all()]
         )
         if request.method == "GET":
             form.observed_on.data = web.today(site)
         if request.method == "POST" and form.validate():
             if form.observed_on.data > web.today(site):
-                form.observed_on.errors = ["Datumet ligger i framtiden. Skriv dagen då du räknade."]
+                form.observed_on.errors = [_("Datumet ligger i framtiden. Skriv dagen då du räknade.")]
             else:
                 db.add(
                     Observation(
@@ -202,7 +206,11 @@ async def _log(request: Request, member: Member | None, user_id: int | None, bac
                     members.touch(site, member)
                     db.add(member)
                 db.commit()
-                flash(request, f"Tack! {form.count.data} {TAXA[form.taxon.data].name_sv.lower()} är registrerade.")
+                flash(
+                    request,
+                    _("Tack! Räkningen är sparad: %(taxon)s, %(count)s st.")
+                    % {"taxon": taxon_name(form.taxon.data), "count": form.count.data},
+                )
                 return RedirectResponse(back, status_code=303)
     return site.render(
         request,
@@ -246,7 +254,7 @@ def darwin_core_rows(site: Site, db: Session, year: int | None = None) -> list[d
                 "eventDate": obs.observed_on.isoformat(),
                 "scientificName": taxon.scientific_name,
                 "taxonRank": taxon.rank,
-                "vernacularName": taxon.name_sv,
+                "vernacularName": taxon.name_sv,  # Swedish: the portals it goes to are Swedish (and GBIF)
                 "kingdom": "Animalia",
                 "order": taxon.order,
                 "family": taxon.family,

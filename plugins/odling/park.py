@@ -12,15 +12,22 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField, validators
 
-from core.api import Form, current_user, flash, site_of
+from core.api import N_, Form, current_user, flash, site_of
+from core.api import gettext as _
 from plugins.odling import crops as crop_views
 from plugins.odling import web
 from plugins.odling.models import Bed, Crop, Harvest, Planting, WorkSession
 
 PLAN_WIDTH, PLAN_HEIGHT = 1000, 600
-SUN = {"sol": "Sol", "halvskugga": "Halvskugga", "skugga": "Skugga"}
-KINDS = {"badd": "Odlingsbädd", "omrade": "Område"}
-UNITS = {"kg": "kg", "st": "st", "knippen": "knippen", "liter": "liter"}
+# Stored as the keys; the labels are translated where they are shown.
+SUN = {"sol": N_("Sol"), "halvskugga": N_("Halvskugga"), "skugga": N_("Skugga")}
+KINDS = {"badd": N_("Odlingsbädd"), "omrade": N_("Område")}
+UNITS = {"kg": "kg", "st": N_("st"), "knippen": N_("knippen"), "liter": N_("liter")}
+
+
+def unit_name(unit: str) -> str:
+    """A harvest unit as people read it (``kg`` is the same everywhere)."""
+    return _(UNITS[unit]) if unit in UNITS else unit
 
 
 def beds(db: Session) -> list[Bed]:
@@ -78,12 +85,11 @@ async def overview(request: Request) -> Response:
             "blooming_count": len(blooming),
             "upcoming": upcoming,
             "season": today.year,
-            "month_name": web.MONTHS[today.month - 1],
+            "month_name": web.month_name(today.month),
             "coordinator": coordinator,
             "plan": {"width": PLAN_WIDTH, "height": PLAN_HEIGHT},
             "sun": SUN,
             "kinds": KINDS,
-            "local": lambda d: web.local(site, d),
             "url": lambda p: web.url(site, p),
         },
     )
@@ -95,7 +101,7 @@ async def bed_page(request: Request) -> Response:
     with site.session() as db:
         bed = db.get(Bed, request.path_params["bed_id"])
         if bed is None:
-            raise web.not_found("Bädden finns inte. Se alla bäddar på parkens karta.")
+            raise web.not_found(_("Bädden finns inte. Se alla bäddar på parkens karta."))
         rows = plantings_by_bed(db, season).get(bed.id or 0, [])
         harvests = db.exec(
             select(Harvest, Crop)
@@ -120,6 +126,7 @@ async def bed_page(request: Request) -> Response:
             "coordinator": coordinator,
             "sun": SUN,
             "kinds": KINDS,
+            "unit_name": unit_name,
             "url": lambda p: web.url(site, p),
             **crop_views.template_helpers(),
         },
@@ -135,9 +142,9 @@ class BedForm(Form):
         [validators.InputRequired("Skriv ett kort namn, till exempel B4."), validators.Length(max=12)],
     )
     name = StringField("Namn", [validators.InputRequired("Skriv bäddens namn."), validators.Length(max=120)])
-    kind = SelectField("Slag", choices=web.options(KINDS.items()))
+    kind = SelectField("Slag", choices=web.translated_options(KINDS))
     area_m2 = DecimalField(
-        "Storlek (m²)",
+        N_("Storlek (m²)"),
         [
             validators.InputRequired("Skriv storleken i kvadratmeter, till exempel 12."),
             validators.NumberRange(0, 100000),
@@ -147,7 +154,7 @@ class BedForm(Form):
     x = IntegerField(
         "Läge från vänster",
         [validators.InputRequired("Skriv ett tal mellan 0 och 1000."), validators.NumberRange(0, PLAN_WIDTH)],
-        description="Kartan är 1000 steg bred och 600 hög; 0,0 är övre vänstra hörnet.",
+        description=N_("Kartan är 1000 steg bred och 600 hög; 0,0 är övre vänstra hörnet."),
     )
     y = IntegerField(
         "Läge uppifrån",
@@ -159,8 +166,8 @@ class BedForm(Form):
     height = IntegerField(
         "Höjd på kartan", [validators.InputRequired("Skriv höjden, 10–600."), validators.NumberRange(10, PLAN_HEIGHT)]
     )
-    sun = SelectField("Ljus", choices=web.options(SUN.items()))
-    soil = StringField("Jord", [validators.Length(max=120)], description="Till exempel: mullrik lerjord, sandig.")
+    sun = SelectField("Ljus", choices=web.translated_options(SUN))
+    soil = StringField("Jord", [validators.Length(max=120)], description=N_("Till exempel: mullrik lerjord, sandig."))
     description = TextAreaField("Beskrivning", [validators.Length(max=1000)])
 
 
@@ -171,7 +178,7 @@ async def bed_edit(request: Request) -> Response:
     with site.session() as db:
         bed = db.get(Bed, bed_id) if bed_id is not None else None
         if bed_id is not None and bed is None:
-            raise web.not_found("Bädden finns inte längre.")
+            raise web.not_found(_("Bädden finns inte längre."))
         form = (
             await BedForm.from_request(request, obj=bed)
             if request.method == "GET"
@@ -187,7 +194,7 @@ async def bed_edit(request: Request) -> Response:
             bed.description = (form.description.data or "").strip()
             db.add(bed)
             db.commit()
-            flash(request, f"{bed.name} är sparad.")
+            flash(request, _("%(name)s är sparad.") % {"name": bed.name})
             return RedirectResponse(web.url(site, f"/badd/{bed.id}"), status_code=303)
     return site.render(
         request,
@@ -206,8 +213,10 @@ class PlantingForm(Form):
     season = IntegerField(
         "Säsong (år)", [validators.InputRequired("Skriv året, till exempel 2026."), validators.NumberRange(2000, 2100)]
     )
-    planted_on = DateField("Sått eller planterat", [validators.Optional()], description="Åååå-mm-dd. Kan lämnas tomt.")
-    amount = StringField("Mängd", [validators.Length(max=80)], description="Till exempel: 12 plantor, två rader.")
+    planted_on = DateField(
+        "Sått eller planterat", [validators.Optional()], description=N_("Åååå-mm-dd. Kan lämnas tomt.")
+    )
+    amount = StringField("Mängd", [validators.Length(max=80)], description=N_("Till exempel: 12 plantor, två rader."))
     notes = TextAreaField("Anteckningar", [validators.Length(max=500)])
 
 
@@ -233,7 +242,11 @@ async def planting_new(request: Request) -> Response:
             db.add(planting)
             db.commit()
             crop = db.get(Crop, planting.crop_id)
-            flash(request, f"{crop.name_sv if crop else 'Växten'} är planerad för {planting.season}.")
+            flash(
+                request,
+                _("%(crop)s är planerad för %(season)s.")
+                % {"crop": crop.name_sv if crop else _("Växten"), "season": planting.season},
+            )
             return RedirectResponse(web.url(site, f"/badd/{planting.bed_id}?sasong={planting.season}"), status_code=303)
     return site.render(
         request,
@@ -249,11 +262,11 @@ async def planting_delete(request: Request) -> Response:
     with site.session() as db:
         planting = db.get(Planting, request.path_params["planting_id"])
         if planting is None:
-            raise web.not_found("Planteringen finns inte längre.")
+            raise web.not_found(_("Planteringen finns inte längre."))
         bed_id, season = planting.bed_id, planting.season
         db.delete(planting)
         db.commit()
-    flash(request, "Planteringen och dess skördar är borttagna.")
+    flash(request, _("Planteringen och dess skördar är borttagna."))
     return RedirectResponse(web.url(site, f"/badd/{bed_id}?sasong={season}"), status_code=303)
 
 
@@ -261,11 +274,11 @@ class HarvestForm(Form):
     planting = SelectField("Vad som skördades")
     harvested_on = DateField("Datum", [validators.InputRequired("Skriv datum som åååå-mm-dd.")])
     quantity = DecimalField(
-        "Mängd",
+        N_("Mängd"),
         [validators.InputRequired("Skriv hur mycket, till exempel 2,5."), validators.NumberRange(0.01, 100000)],
         places=2,
     )
-    unit = SelectField("Enhet", choices=web.options(UNITS.items()))
+    unit = SelectField("Enhet", choices=web.translated_options(UNITS))
     notes = StringField("Anteckning", [validators.Length(max=300)])
 
 
@@ -303,7 +316,7 @@ async def harvests(request: Request) -> Response:
             )
             db.add(harvest)
             db.commit()
-            flash(request, "Skörden är registrerad.")
+            flash(request, _("Skörden är registrerad."))
             return RedirectResponse(web.url(site, f"/samordning/skord?sasong={season}"), status_code=303)
         log = db.exec(
             select(Harvest, Planting, Crop, Bed)
@@ -322,6 +335,7 @@ async def harvests(request: Request) -> Response:
             "log": log,
             "coordinator": True,
             "totals": totals,
+            "unit_name": unit_name,
             "season": season,
             "url": lambda p: web.url(site, p),
         },

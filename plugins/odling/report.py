@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time
 from sqlmodel import Session, col, select
 
 from core.api import Figure
+from core.api import gettext as _
 from plugins.odling.models import Harvest, Member, Observation, Signup, WorkSession
 
 
@@ -40,10 +41,12 @@ def figures(db: Session, start: date, end: date) -> list[Figure]:
         ).all()
     )
     plugin = "odling"
+    # The report page shows labels and units as given, so they are translated
+    # here, in the language of the person asking for the report.
     return [
-        Figure("Nya medlemmar i parken", joined, "st", plugin),
-        Figure("Arbetspass i parken", len(sessions), "st", plugin),
-        Figure("Ideella timmar i parken", round(hours, 1), "timmar", plugin),
-        Figure("Skörd i parken", round(kg, 1), "kg", plugin),
-        Figure("Räknade pollinatörer", counted, "individer", plugin),
+        Figure(_("Nya medlemmar i parken"), joined, _("personer"), plugin),
+        Figure(_("Arbetspass i parken"), len(sessions), _("pass"), plugin),
+        Figure(_("Ideella timmar i parken"), round(hours, 1), _("timmar"), plugin),
+        Figure(_("Skörd i parken"), round(kg, 1), "kg", plugin),
+        Figure(_("Räknade pollinatörer"), counted, _("individer"), plugin),
     ]

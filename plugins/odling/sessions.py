@@ -14,7 +14,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField, validators
 
-from core.api import Form, Site, current_user, flash, site_of, utcnow
+from core.api import N_, Form, Site, current_user, flash, ngettext, site_of, utcnow
+from core.api import gettext as _
 from plugins.odling import mail, members, web
 from plugins.odling.models import Bed, Member, Signup, WorkSession
 
@@ -54,7 +55,6 @@ async def session_list(request: Request) -> Response:
             "upcoming": upcoming,
             "places": places,
             "coordinator": coordinator,
-            "local": lambda d: web.local(site, d),
             "url": lambda p: web.url(site, p),
         },
     )
@@ -65,7 +65,7 @@ async def session_page(request: Request) -> Response:
     with site.session() as db:
         work = db.get(WorkSession, request.path_params["session_id"])
         if work is None:
-            raise web.not_found("Arbetspasset finns inte. Det kan vara inställt; se alla arbetspass.")
+            raise web.not_found(_("Arbetspasset finns inte. Det kan vara inställt; se alla arbetspass."))
         coordinator = web.is_coordinator(db, current_user(request))
         signups = db.exec(
             select(Signup, Member)
@@ -84,7 +84,6 @@ async def session_page(request: Request) -> Response:
             "bed": bed,
             "coordinator": coordinator,
             "past": web.local(site, work.starts_at) < web.now(site),
-            "local": lambda d: web.local(site, d),
             "url": lambda p: web.url(site, p),
         },
     )
@@ -102,15 +101,15 @@ async def sign_up(request: Request) -> Response:
         if work is None:
             raise web.not_found("Arbetspasset finns inte längre.")
         if web.local(site, work.starts_at) < web.now(site):
-            flash(request, "Passet har redan börjat, så det går inte att anmäla sig längre.", "error")
+            flash(request, _("Passet har redan börjat, så det går inte att anmäla sig längre."), "error")
             return RedirectResponse(back, status_code=303)
         taken = signup_counts(db).get(work.id or 0, 0)
         exists = db.exec(select(Signup).where(Signup.session_id == work.id, Signup.member_id == member.id)).first()
         if exists is not None:
-            flash(request, f"Du är redan anmäld till {work.task}.")
+            flash(request, _("Du är redan anmäld till %(task)s.") % {"task": work.task})
             return RedirectResponse(back, status_code=303)
         if taken >= work.places:
-            flash(request, f"{work.task} är fullt. Välj ett annat pass.", "error")
+            flash(request, _("%(task)s är fullt. Välj ett annat pass.") % {"task": work.task}, "error")
             return RedirectResponse(back, status_code=303)
         db.add(Signup(session_id=work.id or 0, member_id=member.id or 0))
         members.touch(site, member)
@@ -119,7 +118,7 @@ async def sign_up(request: Request) -> Response:
             db.commit()
         except IntegrityError:  # a double click raced the check above
             db.rollback()
-    flash(request, f"Du är anmäld till {work.task}. Välkommen!")
+    flash(request, _("Du är anmäld till %(task)s. Välkommen!") % {"task": work.task})
     return RedirectResponse(back, status_code=303)
 
 
@@ -132,13 +131,13 @@ async def cancel(request: Request) -> Response:
             select(Signup).where(Signup.session_id == request.path_params["session_id"], Signup.member_id == member.id)
         ).first()
         if signup is None:
-            flash(request, "Du var inte anmäld till det passet.")
+            flash(request, _("Du var inte anmäld till det passet."))
             return RedirectResponse(back, status_code=303)
         db.delete(signup)
         members.touch(site, member)
         db.add(member)
         db.commit()
-    flash(request, "Du är avbokad. Tack för att du hörde av dig!")
+    flash(request, _("Du är avbokad. Tack för att du hörde av dig!"))
     return RedirectResponse(back, status_code=303)
 
 
@@ -151,15 +150,15 @@ class SessionForm(Form):
         [validators.InputRequired("Skriv vad passet gäller, till exempel Rensa ogräs."), validators.Length(max=160)],
     )
     description = TextAreaField(
-        "Beskrivning", [validators.Length(max=1000)], description="Vad ska man ta med? Var samlas vi?"
+        "Beskrivning", [validators.Length(max=1000)], description=N_("Vad ska man ta med? Var samlas vi?")
     )
     day = DateField("Datum", [validators.InputRequired("Skriv datum som åååå-mm-dd.")])
-    start = TimeField("Börjar", [validators.InputRequired("Skriv starttid som tt:mm, till exempel 17:00.")])
-    end = TimeField("Slutar", [validators.InputRequired("Skriv sluttid som tt:mm, till exempel 19:00.")])
+    start = TimeField(N_("Börjar"), [validators.InputRequired("Skriv starttid som tt:mm, till exempel 17:00.")])
+    end = TimeField(N_("Slutar"), [validators.InputRequired("Skriv sluttid som tt:mm, till exempel 19:00.")])
     places = IntegerField(
         "Antal platser", [validators.InputRequired("Skriv hur många som får plats."), validators.NumberRange(1, 200)]
     )
-    bed = SelectField("Plats i parken", description="Välj en bädd eller ett område, eller hela parken.")
+    bed = SelectField("Plats i parken", description=N_("Välj en bädd eller ett område, eller hela parken."))
 
 
 async def session_edit(request: Request) -> Response:
@@ -173,7 +172,7 @@ async def session_edit(request: Request) -> Response:
             raise web.not_found("Arbetspasset finns inte längre.")
         form = await SessionForm.from_request(request)
         form.bed.choices = web.options(
-            [("", "Hela parken")] + [(str(k), v) for k, v in sorted(bed_names(db).items(), key=lambda kv: kv[1])]
+            [("", _("Hela parken"))] + [(str(k), v) for k, v in sorted(bed_names(db).items(), key=lambda kv: kv[1])]
         )
         if request.method == "GET" and work is not None:
             start, end = web.local(site, work.starts_at), web.local(site, work.ends_at)
@@ -186,7 +185,7 @@ async def session_edit(request: Request) -> Response:
             starts = datetime.combine(form.day.data, form.start.data, tzinfo=tz)
             ends = datetime.combine(form.day.data, form.end.data, tzinfo=tz)
             if ends <= starts:
-                form.end.errors = ["Sluttiden måste vara efter starttiden."]
+                form.end.errors = [_("Sluttiden måste vara efter starttiden.")]
             else:
                 work = work or WorkSession(task="", starts_at=starts, ends_at=ends)
                 work.task = form.task.data.strip()
@@ -197,7 +196,7 @@ async def session_edit(request: Request) -> Response:
                 work.updated_at = utcnow()
                 db.add(work)
                 db.commit()
-                flash(request, f"Arbetspasset {work.task} är sparat.")
+                flash(request, _("Arbetspasset %(task)s är sparat.") % {"task": work.task})
                 return RedirectResponse(web.url(site, f"/pass/{work.id}"), status_code=303)
     return site.render(
         request,
@@ -221,7 +220,7 @@ async def attendance(request: Request) -> Response:
             signup.attended = signup.id in came
             db.add(signup)
         db.commit()
-    flash(request, f"Närvaron är sparad: {len(came)} kom.")
+    flash(request, _("Närvaron är sparad: %(count)s kom.") % {"count": len(came)})
     return RedirectResponse(web.url(site, f"/pass/{work.id}"), status_code=303)
 
 
@@ -245,6 +244,8 @@ def send_reminders(site: Site, db: Session) -> int:
     ).all()
     settings = web.settings_of(site)
     sent = 0
+    # Reminders are in the site's language (Swedish), not the language of the
+    # coordinator who presses the button: we do not know the member's.
     for signup, member, work in rows:
         if not member.email:
             continue
@@ -271,9 +272,12 @@ async def remind_now(request: Request) -> Response:
     with site.session() as db:
         sent = send_reminders(site, db)
     if not mail.can_send(site):
-        flash(request, "E-post är inte påslaget (mail_from i site.toml), så inga påminnelser skickades.", "error")
+        flash(request, _("E-post är inte påslaget (mail_from i site.toml), så inga påminnelser skickades."), "error")
+    elif sent:
+        message = ngettext("%(count)s påminnelse skickad.", "%(count)s påminnelser skickade.", sent)
+        flash(request, message % {"count": sent})
     else:
-        flash(request, f"{sent} påminnelser skickade." if sent else "Ingen behövde påminnas just nu.")
+        flash(request, _("Ingen behövde påminnas just nu."))
     return RedirectResponse(web.url(site, "/pass"), status_code=303)
 
 
@@ -286,7 +290,8 @@ def _aware(moment: datetime) -> datetime:
 
 async def ical_feed(request: Request) -> Response:
     """Every session from ``FEED_DAYS_BACK`` days ago on, as iCalendar
-    (RFC 5545), so volunteers can subscribe in their phone's calendar."""
+    (RFC 5545), so volunteers can subscribe in their phone's calendar. In the
+    site's language: a calendar subscription has no visitor's language."""
     site = site_of(request)
     settings = web.settings_of(site)
     since = web.now(site) - timedelta(days=FEED_DAYS_BACK)

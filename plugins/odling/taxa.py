@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: Pollinator groups a crop feeds: key -> Swedish name.
+from core.api import N_
+from core.api import gettext as _
+
+#: Pollinator groups a crop feeds: key -> Swedish name (translated where shown).
 GROUPS: dict[str, str] = {
-    "honungsbi": "Honungsbin",
-    "humlor": "Humlor",
-    "solitara-bin": "Solitära bin",
-    "blomflugor": "Blomflugor",
-    "fjarilar": "Fjärilar",
+    "honungsbi": N_("Honungsbin"),
+    "humlor": N_("Humlor"),
+    "solitara-bin": N_("Solitära bin"),
+    "blomflugor": N_("Blomflugor"),
+    "fjarilar": N_("Fjärilar"),
 }
 
 
@@ -28,38 +31,44 @@ class Taxon:
 
 
 TAXA_LIST: list[Taxon] = [
-    Taxon("apis-mellifera", "Honungsbi", "Apis mellifera", "species", "honungsbi", "Apidae", "Hymenoptera"),
-    Taxon("bombus", "Humlor (obestämd art)", "Bombus", "genus", "humlor", "Apidae", "Hymenoptera"),
-    Taxon("bombus-terrestris", "Mörk jordhumla", "Bombus terrestris", "species", "humlor", "Apidae", "Hymenoptera"),
-    Taxon("bombus-lapidarius", "Stenhumla", "Bombus lapidarius", "species", "humlor", "Apidae", "Hymenoptera"),
-    Taxon("bombus-pascuorum", "Åkerhumla", "Bombus pascuorum", "species", "humlor", "Apidae", "Hymenoptera"),
-    Taxon("bombus-hortorum", "Trädgårdshumla", "Bombus hortorum", "species", "humlor", "Apidae", "Hymenoptera"),
-    Taxon("bombus-pratorum", "Ängshumla", "Bombus pratorum", "species", "humlor", "Apidae", "Hymenoptera"),
-    Taxon("anthophila", "Vildbin (obestämd art)", "Anthophila", "unranked", "solitara-bin", "", "Hymenoptera"),
-    Taxon("osmia-bicornis", "Rödmurarbi", "Osmia bicornis", "species", "solitara-bin", "Megachilidae", "Hymenoptera"),
-    Taxon("andrena", "Sandbin", "Andrena", "genus", "solitara-bin", "Andrenidae", "Hymenoptera"),
-    Taxon("megachile", "Tapetserarbin", "Megachile", "genus", "solitara-bin", "Megachilidae", "Hymenoptera"),
-    Taxon("syrphidae", "Blomflugor (obestämd art)", "Syrphidae", "family", "blomflugor", "Syrphidae", "Diptera"),
+    Taxon("apis-mellifera", N_("Honungsbi"), "Apis mellifera", "species", "honungsbi", "Apidae", "Hymenoptera"),
+    Taxon("bombus", N_("Humlor (obestämd art)"), "Bombus", "genus", "humlor", "Apidae", "Hymenoptera"),
+    Taxon("bombus-terrestris", N_("Mörk jordhumla"), "Bombus terrestris", "species", "humlor", "Apidae", "Hymenoptera"),
+    Taxon("bombus-lapidarius", N_("Stenhumla"), "Bombus lapidarius", "species", "humlor", "Apidae", "Hymenoptera"),
+    Taxon("bombus-pascuorum", N_("Åkerhumla"), "Bombus pascuorum", "species", "humlor", "Apidae", "Hymenoptera"),
+    Taxon("bombus-hortorum", N_("Trädgårdshumla"), "Bombus hortorum", "species", "humlor", "Apidae", "Hymenoptera"),
+    Taxon("bombus-pratorum", N_("Ängshumla"), "Bombus pratorum", "species", "humlor", "Apidae", "Hymenoptera"),
+    Taxon("anthophila", N_("Vildbin (obestämd art)"), "Anthophila", "unranked", "solitara-bin", "", "Hymenoptera"),
+    Taxon(
+        "osmia-bicornis", N_("Rödmurarbi"), "Osmia bicornis", "species", "solitara-bin", "Megachilidae", "Hymenoptera"
+    ),
+    Taxon("andrena", N_("Sandbin"), "Andrena", "genus", "solitara-bin", "Andrenidae", "Hymenoptera"),
+    Taxon("megachile", N_("Tapetserarbin"), "Megachile", "genus", "solitara-bin", "Megachilidae", "Hymenoptera"),
+    Taxon("syrphidae", N_("Blomflugor (obestämd art)"), "Syrphidae", "family", "blomflugor", "Syrphidae", "Diptera"),
     Taxon(
         "episyrphus-balteatus",
-        "Flyttblomfluga",
+        N_("Flyttblomfluga"),
         "Episyrphus balteatus",
         "species",
         "blomflugor",
         "Syrphidae",
         "Diptera",
     ),
-    Taxon("eristalis-tenax", "Slamfluga", "Eristalis tenax", "species", "blomflugor", "Syrphidae", "Diptera"),
-    Taxon("lepidoptera", "Fjärilar (obestämd art)", "Lepidoptera", "order", "fjarilar", "", "Lepidoptera"),
-    Taxon("aglais-urticae", "Nässelfjäril", "Aglais urticae", "species", "fjarilar", "Nymphalidae", "Lepidoptera"),
-    Taxon("aglais-io", "Påfågelöga", "Aglais io", "species", "fjarilar", "Nymphalidae", "Lepidoptera"),
-    Taxon("pieris", "Vitfjärilar", "Pieris", "genus", "fjarilar", "Pieridae", "Lepidoptera"),
-    Taxon("gonepteryx-rhamni", "Citronfjäril", "Gonepteryx rhamni", "species", "fjarilar", "Pieridae", "Lepidoptera"),
+    Taxon("eristalis-tenax", N_("Slamfluga"), "Eristalis tenax", "species", "blomflugor", "Syrphidae", "Diptera"),
+    Taxon("lepidoptera", N_("Fjärilar (obestämd art)"), "Lepidoptera", "order", "fjarilar", "", "Lepidoptera"),
+    Taxon("aglais-urticae", N_("Nässelfjäril"), "Aglais urticae", "species", "fjarilar", "Nymphalidae", "Lepidoptera"),
+    Taxon("aglais-io", N_("Påfågelöga"), "Aglais io", "species", "fjarilar", "Nymphalidae", "Lepidoptera"),
+    Taxon("pieris", N_("Vitfjärilar"), "Pieris", "genus", "fjarilar", "Pieridae", "Lepidoptera"),
+    Taxon(
+        "gonepteryx-rhamni", N_("Citronfjäril"), "Gonepteryx rhamni", "species", "fjarilar", "Pieridae", "Lepidoptera"
+    ),
 ]
 
 TAXA: dict[str, Taxon] = {t.key: t for t in TAXA_LIST}
 
 
 def taxon_name(key: str) -> str:
+    """A species or group by its common name in the request's language.
+    The Darwin Core export keeps ``name_sv`` (Swedish portals read it)."""
     taxon = TAXA.get(key)
-    return taxon.name_sv if taxon else key
+    return _(taxon.name_sv) if taxon else key

@@ -3,6 +3,7 @@ the plugin, the park's clock and who may coordinate."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -12,7 +13,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from wtforms import SelectChoice
 
-from core.api import Forbidden, Site, User, current_user, require_user, site_of
+from core.api import N_, Forbidden, Site, User, current_user, require_user, site_of
+from core.api import gettext as _
 from plugins.odling.models import Coordinator
 
 if TYPE_CHECKING:
@@ -20,20 +22,31 @@ if TYPE_CHECKING:
 
 PLUGIN = "odling"
 
+#: Month names as in running Swedish text; shown through ``month_name`` /
+#: ``month_names``, which translate them for the request.
 MONTHS = [
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
+    N_("januari"),
+    N_("februari"),
+    N_("mars"),
+    N_("april"),
+    N_("maj"),
+    N_("juni"),
+    N_("juli"),
+    N_("augusti"),
+    N_("september"),
+    N_("oktober"),
+    N_("november"),
+    N_("december"),
 ]
+
+
+def month_name(month: int) -> str:
+    """The name of month 1–12 in the request's language."""
+    return _(MONTHS[month - 1])
+
+
+def month_names() -> list[str]:
+    return [_(name) for name in MONTHS]
 
 
 def settings_of(site: Site) -> OdlingSettings:
@@ -86,8 +99,10 @@ def require_coordinator(request: Request) -> User:
     with site_of(request).session() as db:
         if not is_coordinator(db, user):
             raise Forbidden(
-                "Den här sidan är för parkens samordnare. Be webbplatsens administratör "
-                "att lägga till dig som samordnare om du ska planera odlingen."
+                _(
+                    "Den här sidan är för parkens samordnare. Be webbplatsens administratör "
+                    "att lägga till dig som samordnare om du ska planera odlingen."
+                )
             )
     return user
 
@@ -100,6 +115,13 @@ def viewer_is_coordinator(request: Request) -> bool:
 def options(pairs: object) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices."""
     return [SelectChoice(str(value), str(label)) for value, label in pairs]  # type: ignore[attr-defined]
+
+
+def translated_options(labels: dict[str, str]) -> Callable[[], list[SelectChoice]]:
+    """Choices from a dict of ``N_``-marked labels, for a field declared at
+    import time: WTForms calls this when a form is built, so the labels are
+    in the language of the request."""
+    return lambda: [SelectChoice(value, _(label)) for value, label in labels.items()]
 
 
 def int_param(value: str | None) -> int | None:
