@@ -11,11 +11,13 @@ from __future__ import annotations
 from sqlmodel import Session, select
 from starlette.requests import Request
 
+from core.api import N_
+from core.api import gettext as _
 from core.models import User
 from core.permissions import Forbidden, require_user
 from plugins.fritidsbanken.models import Branch, Staff
 
-NOT_STAFF = (
+NOT_STAFF = N_(
     "Den här sidan är för personalen på Fritidsbanken. Be webbplatsens administratör att koppla ditt konto "
     "till ett utlåningsställe."
 )
@@ -40,7 +42,7 @@ def require_staff(request: Request, db: Session) -> User:
     """A logged-in admin or branch staff member, or LoginRequired / Forbidden."""
     user = require_user(request)
     if not is_staff(db, user):
-        raise Forbidden(NOT_STAFF)
+        raise Forbidden(_(NOT_STAFF))
     return user
 
 
@@ -49,6 +51,6 @@ def require_branch_staff(request: Request, db: Session, branch_id: int) -> User:
     user = require_staff(request, db)
     if branch_id not in staff_branch_ids(db, user):
         raise Forbidden(
-            "Du arbetar inte på det utlåningsstället. Välj ditt eget ställe, eller be administratören om behörighet."
+            _("Du arbetar inte på det utlåningsstället. Välj ditt eget ställe, eller be administratören om behörighet.")
         )
     return user

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from core.accounts import get_user_by_email
+from core.api import gettext as _
 from core.forms import MAX_FORM_BYTES
 from core.models import User
 from core.permissions import require_admin
@@ -18,7 +19,7 @@ from core.templating import flash
 from plugins.fritidsbanken.catalogue import branches_with_hours
 from plugins.fritidsbanken.forms import BranchForm
 from plugins.fritidsbanken.models import Branch, OpeningHours, Staff
-from plugins.fritidsbanken.web import WEEKDAYS, render, site_of, url
+from plugins.fritidsbanken.web import render, site_of, url, weekday
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
@@ -33,13 +34,13 @@ def parse_hours(form: dict[str, str]) -> tuple[list[tuple[int, str, str]], dict[
             continue
         a, b = _TIME.match(opens), _TIME.match(closes)
         if not a or not b:
-            errors[day] = (
-                f"Skriv tiderna för {WEEKDAYS[day]} som 15:00 och 18:00, eller lämna båda tomma om det är stängt."
-            )
+            errors[day] = _(
+                "Skriv tiderna för %(day)s som 15:00 och 18:00, eller lämna båda tomma om det är stängt."
+            ) % {"day": weekday(day)}
             continue
         start, end = f"{int(a.group(1)):02d}:{a.group(2)}", f"{int(b.group(1)):02d}:{b.group(2)}"
         if start >= end:
-            errors[day] = f"På {WEEKDAYS[day]} måste stängningstiden komma efter öppningstiden."
+            errors[day] = _("På %(day)s måste stängningstiden komma efter öppningstiden.") % {"day": weekday(day)}
             continue
         rows.append((day, start, end))
     return rows, errors
@@ -69,7 +70,7 @@ async def branch_edit(request: Request) -> Response:
         branch_id = request.path_params.get("branch_id")
         branch = db.get(Branch, branch_id) if branch_id is not None else None
         if branch_id is not None and branch is None:
-            raise HTTPException(404, "Utlåningsstället finns inte.")
+            raise HTTPException(404, _("Utlåningsstället finns inte."))
         form = await BranchForm.from_request(request, obj=branch)
         hours_errors: dict[int, str] = {}
         raw_hours: dict[str, str] = {}
@@ -81,7 +82,7 @@ async def branch_edit(request: Request) -> Response:
             name = (form.name.data or "").strip()
             clash = db.exec(select(Branch).where(Branch.name == name)).first()
             if clash is not None and (branch is None or clash.id != branch.id):
-                form.name.errors = [*form.name.errors, "Det finns redan ett utlåningsställe med det namnet."]
+                form.name.errors = [*form.name.errors, _("Det finns redan ett utlåningsställe med det namnet.")]
                 valid = False
             if valid and not hours_errors:
                 branch = branch or Branch(name=name)
@@ -98,7 +99,7 @@ async def branch_edit(request: Request) -> Response:
                     assert branch.id is not None
                     db.add(OpeningHours(branch_id=branch.id, weekday=day, opens=opens, closes=closes))
                 db.commit()
-                flash(request, f"{branch.name} är sparat.")
+                flash(request, _("%(name)s är sparat.") % {"name": branch.name})
                 return RedirectResponse(url(site, f"/admin/stallen/{branch.id}"), status_code=303)
         elif branch is not None:
             for h in db.exec(select(OpeningHours).where(OpeningHours.branch_id == branch.id)).all():
@@ -121,7 +122,7 @@ async def branch_staff(request: Request) -> Response:
     with site.session() as db:
         branch = db.get(Branch, request.path_params["branch_id"])
         if branch is None:
-            raise HTTPException(404, "Utlåningsstället finns inte.")
+            raise HTTPException(404, _("Utlåningsstället finns inte."))
         target = RedirectResponse(url(site, f"/admin/stallen/{branch.id}"), status_code=303)
         if data.get("action") == "remove":
             raw = str(data.get("user_id", ""))
@@ -131,13 +132,13 @@ async def branch_staff(request: Request) -> Response:
             if link is not None:
                 db.delete(link)
                 db.commit()
-                flash(request, "Personen arbetar inte längre på stället.")
+                flash(request, _("Personen arbetar inte längre på stället."))
             return target
         user = get_user_by_email(db, str(data.get("email", "")).strip())
         if user is None:
             flash(
                 request,
-                "Det finns inget konto med den e-postadressen. Skapa kontot under Administration → Användare först.",
+                _("Det finns inget konto med den e-postadressen. Skapa kontot under Administration → Användare först."),
                 "error",
             )
             return target
@@ -146,5 +147,5 @@ async def branch_staff(request: Request) -> Response:
             assert branch.id is not None and user.id is not None
             db.add(Staff(branch_id=branch.id, user_id=user.id))
             db.commit()
-        flash(request, f"{user.name} arbetar nu på {branch.name}.")
+        flash(request, _("%(person)s arbetar nu på %(branch)s.") % {"person": user.name, "branch": branch.name})
     return target

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from core.api import gettext as _
 from core.contributions import SearchResult
 from core.search import match
 from core.site import Site
@@ -80,7 +81,7 @@ async def catalogue(request: Request) -> Response:
             size_rows = size_rows.where(Item.category == filters["kategori"])
         sizes = sorted(set(db.exec(size_rows.distinct()).all()), key=_size_key)
         branches = branches_with_hours(db)
-    branch_names = {b.id: b.name for b, _ in branches}
+    branch_names = {b.id: b.name for b, _hours in branches}
 
     def page_link(n: int) -> str:
         query = {k: v for k, v in filters.items() if v}
@@ -124,7 +125,7 @@ async def item_page(request: Request) -> Response:
     with site.session() as db:
         item = lending.item_by_number(db, request.path_params["number"])
         if item is None or item.status == ItemStatus.RETIRED:
-            raise HTTPException(404, "Den saken finns inte i katalogen. Sök bland allt som går att låna i stället.")
+            raise HTTPException(404, _("Den saken finns inte i katalogen. Sök bland allt som går att låna i stället."))
         branch = db.get(Branch, item.branch_id)
         hours = db.exec(
             select(OpeningHours).where(OpeningHours.branch_id == item.branch_id).order_by(col(OpeningHours.weekday))
@@ -164,8 +165,8 @@ def search_results(site: Site, session: Session, query: str) -> list[SearchResul
         SearchResult(
             title=f"{i.name}{' – ' + i.size if i.size else ''}",
             url=url(site, f"/artiklar/{i.number}"),
-            summary=f"{i.category}. "
-            + ("Finns att låna nu." if i.status == ItemStatus.AVAILABLE else "Utlånad just nu."),
+            summary=f"{_(i.category)}. "
+            + (_("Finns att låna nu.") if i.status == ItemStatus.AVAILABLE else _("Utlånad just nu.")),
             kind=settings_of(site).title,
         )
         for i in rows

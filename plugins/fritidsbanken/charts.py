@@ -1,10 +1,13 @@
 """Bar charts as server-rendered SVG: no JavaScript, nothing from another
 host, printable, and readable by screen readers (a title and a description,
-and every chart sits next to a table of the same numbers)."""
+and every chart sits next to a table of the same numbers). Titles and labels
+come translated from the caller."""
 
 from __future__ import annotations
 
 from markupsafe import Markup, escape
+
+from core.api import gettext as _
 
 BAR = "#1d4e89"  # the default theme's primary: 8.6:1 on white
 TEXT = "#1a1a1a"
@@ -83,4 +86,4 @@ def bars(title: str, data: list[tuple[str, int]], chart_id: str, colour: str = B
 
 
 def _describe(data: list[tuple[str, int]]) -> str:
-    return "; ".join(f"{label}: {value}" for label, value in data) or "Inga lån under perioden."
+    return "; ".join(f"{label}: {value}" for label, value in data) or _("Inga lån under perioden.")

@@ -1,4 +1,7 @@
-"""``paraply fritidsbanken ...``: the daily job, one step at a time if wanted."""
+"""``paraply fritidsbanken ...``: the daily job, one step at a time if wanted.
+
+Its output is in the site's language (Swedish), for the operator's terminal
+and cron mail; no page language applies."""
 
 from __future__ import annotations
 

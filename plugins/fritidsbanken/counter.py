@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from core.api import gettext as _
 from core.forms import MAX_FORM_BYTES
 from core.models import User
 from core.templating import flash
@@ -22,7 +23,7 @@ from plugins.fritidsbanken import borrowers, clock, lending
 from plugins.fritidsbanken.access import require_staff, staff_branch_ids
 from plugins.fritidsbanken.forms import BorrowerForm
 from plugins.fritidsbanken.models import Borrower, Branch, Item, Loan, Message, Reservation
-from plugins.fritidsbanken.web import render, site_of, url
+from plugins.fritidsbanken.web import render, short_date, site_of, url
 
 BRANCH_KEY = "fritidsbanken_branch"
 
@@ -82,11 +83,11 @@ async def choose_branch(request: Request) -> Response:
         user = require_staff(request, db)
         raw = str(data.get("branch", ""))
         if not raw.isdigit() or int(raw) not in staff_branch_ids(db, user):
-            flash(request, "Välj ett av utlåningsställena i listan.", "error")
+            flash(request, _("Välj ett av utlåningsställena i listan."), "error")
         else:
             request.session[BRANCH_KEY] = int(raw)
             branch = db.get(Branch, int(raw))
-            flash(request, f"Disken arbetar nu för {branch.name if branch else ''}.")
+            flash(request, _("Disken arbetar nu för %(branch)s.") % {"branch": branch.name if branch else ""})
     return RedirectResponse(url(site, "/disk"), status_code=303)
 
 
@@ -100,7 +101,7 @@ async def checkin(request: Request) -> Response:
         if branch is None or branch.id is None or not numbers:
             flash(
                 request,
-                "Skanna eller skriv minst ett ID-nummer." if branch else "Lägg först upp ett utlåningsställe.",
+                _("Skanna eller skriv minst ett ID-nummer.") if branch else _("Lägg först upp ett utlåningsställe."),
                 "error",
             )
             return RedirectResponse(url(site, "/disk"), status_code=303)
@@ -115,7 +116,7 @@ async def checkin(request: Request) -> Response:
 def _borrower_or_404(db: Session, borrower_id: int) -> Borrower:
     borrower = db.get(Borrower, borrower_id)
     if borrower is None:
-        raise HTTPException(404, "Låntagaren finns inte. Uppgifterna kan ha raderats. Sök på mobilnumret igen.")
+        raise HTTPException(404, _("Låntagaren finns inte. Uppgifterna kan ha raderats. Sök på mobilnumret igen."))
     return borrower
 
 
@@ -176,10 +177,10 @@ async def checkout(request: Request) -> Response:
         branch = counter_branch(request, db, user)
         numbers = lending.parse_numbers(str(data.get("numbers", "")))
         if branch is None or branch.id is None:
-            flash(request, "Lägg först upp ett utlåningsställe under Utlåningsställen.", "error")
+            flash(request, _("Lägg först upp ett utlåningsställe under Utlåningsställen."), "error")
             return RedirectResponse(url(site, f"/disk/lantagare/{borrower.id}"), status_code=303)
         if not numbers:
-            flash(request, "Skanna eller skriv minst ett ID-nummer.", "error")
+            flash(request, _("Skanna eller skriv minst ett ID-nummer."), "error")
             return RedirectResponse(url(site, f"/disk/lantagare/{borrower.id}"), status_code=303)
         results = lending.checkout(db, site, borrower, branch.id, numbers, user.id)
         db.commit()
@@ -219,7 +220,7 @@ async def borrower_edit(request: Request) -> Response:
             _apply(form, borrower)
             db.add(borrower)
             db.commit()
-            flash(request, f"{borrower.name} är sparad.")
+            flash(request, _("%(name)s är sparad.") % {"name": borrower.name})
             return RedirectResponse(url(site, f"/disk/lantagare/{borrower.id}"), status_code=303)
     return render(
         request,
@@ -237,7 +238,7 @@ async def borrower_delete(request: Request) -> Response:
         require_staff(request, db)
         borrower = _borrower_or_404(db, request.path_params["borrower_id"])
         if data.get("bekrafta") != "ja":
-            flash(request, "Inget togs bort. Kryssa i rutan för att bekräfta.", "error")
+            flash(request, _("Inget togs bort. Kryssa i rutan för att bekräfta."), "error")
             return RedirectResponse(url(site, f"/disk/lantagare/{borrower.id}"), status_code=303)
         name = borrower.name
         for reservation in db.exec(
@@ -249,7 +250,7 @@ async def borrower_delete(request: Request) -> Response:
         db.flush()
         db.delete(borrower)
         db.commit()
-    flash(request, f"Uppgifterna om {name} är raderade. Lånehistoriken finns kvar utan namn.")
+    flash(request, _("Uppgifterna om %(name)s är raderade. Lånehistoriken finns kvar utan namn.") % {"name": name})
     return RedirectResponse(url(site, "/disk"), status_code=303)
 
 
@@ -259,14 +260,14 @@ async def staff_extend(request: Request) -> Response:
         require_staff(request, db)
         loan = db.get(Loan, request.path_params["loan_id"])
         if loan is None:
-            raise HTTPException(404, "Lånet finns inte.")
+            raise HTTPException(404, _("Lånet finns inte."))
         refusal = lending.extension_refusal(db, site, loan)
         if refusal:
             flash(request, refusal, "error")
         else:
             due = lending.extend(db, site, loan)
             db.commit()
-            flash(request, f"Lånet är förlängt till och med {due.isoformat()}.")
+            flash(request, _("Lånet är förlängt till och med %(day)s.") % {"day": short_date(site, due)})
         target = f"/disk/lantagare/{loan.borrower_id}" if loan.borrower_id else "/disk"
     return RedirectResponse(url(site, target), status_code=303)
 
@@ -282,25 +283,24 @@ async def staff_reserve(request: Request) -> Response:
         target = RedirectResponse(url(site, f"/disk/lantagare/{borrower.id}"), status_code=303)
         item = lending.item_by_number(db, str(data.get("number", "")))
         if item is None:
-            flash(request, "Det finns ingen sak med det ID-numret.", "error")
+            flash(request, _("Det finns ingen sak med det ID-numret."), "error")
             return target
         try:
             pickup = date.fromisoformat(str(data.get("pickup_on", "")) or clock.today(site).isoformat())
             reservation = lending.reserve(db, site, borrower, item, pickup)
         except ValueError as exc:
-            message = str(exc) if isinstance(exc, lending.ReservationError) else "Skriv hämtdagen som ÅÅÅÅ-MM-DD."
+            message = str(exc) if isinstance(exc, lending.ReservationError) else _("Skriv hämtdagen som ÅÅÅÅ-MM-DD.")
             flash(request, message, "error")
             return target
         db.commit()
         position = lending.queue_position(db, reservation)
+        if position == 0:
+            message = _("%(item)s är reserverad och står åt sidan till och med %(day)s.")
+        else:
+            message = _("%(item)s är reserverad, plats %(position)s i kön.")
         flash(
             request,
-            f"{item.name} är reserverad"
-            + (
-                f" och står åt sidan till och med {reservation.hold_until}."
-                if position == 0
-                else f", plats {position} i kön."
-            ),
+            message % {"item": item.name, "day": short_date(site, reservation.hold_until), "position": position},
         )
     return target
 
@@ -311,10 +311,10 @@ async def staff_cancel(request: Request) -> Response:
         require_staff(request, db)
         reservation = db.get(Reservation, request.path_params["reservation_id"])
         if reservation is None:
-            raise HTTPException(404, "Reservationen finns inte.")
+            raise HTTPException(404, _("Reservationen finns inte."))
         if reservation.status in lending.ACTIVE_RESERVATION:
             lending.cancel(db, site, reservation)
             db.commit()
-            flash(request, "Reservationen är avbokad.")
+            flash(request, _("Reservationen är avbokad."))
         borrower_id = reservation.borrower_id
     return RedirectResponse(url(site, f"/disk/lantagare/{borrower_id}"), status_code=303)

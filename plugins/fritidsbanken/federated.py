@@ -13,6 +13,10 @@ speed would say nothing new. Peers poll it (conditional GET); what an item is
 (name, size, category, branch) is what travels, never whether it is out on
 loan right now. Entry ids are tag URIs built from the database id
 (``tag:<authority>,<year>:fritidsbanken/<id>``), so renaming never changes them.
+
+The feed is published content in the site's language (Swedish): its titles
+and summaries are written once for every peer, not per visitor, and its
+``fields`` keys are a machine format.
 """
 
 from __future__ import annotations

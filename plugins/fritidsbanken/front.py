@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from core.api import gettext as _
 from core.contributions import Block
 from core.site import Site
 from plugins.fritidsbanken.models import Item, ItemStatus
@@ -29,7 +30,7 @@ def newest_block(site: Site, session: Session) -> Block | None:
     settings = site.plugin_settings("fritidsbanken")
     prefix = site.prefix("fritidsbanken")
     return Block(
-        title=f"Nytt hos {settings.title}",
+        title=_("Nytt hos %(title)s") % {"title": settings.title},
         template="fritidsbanken/front_block.html",
         context={"items": items, "prefix": prefix, "title": settings.title},
         order=60,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from core import hookimpl
+from core.api import gettext as _
 from core.contributions import Block, Figure, NavItem, SearchResult
 from core.permissions import current_user
 from plugins.fritidsbanken import models  # noqa: F401  (registers the tables)
@@ -41,6 +42,7 @@ def nav_items(site: Site, request: Request) -> list[NavItem]:
 
     prefix = site.prefix(PLUGIN)
     title = site.plugin_settings(PLUGIN).title
+    # Labels are Swedish msgids; the navigation translates them (``|translate``).
     items = [
         NavItem(title, f"{prefix}/" if prefix else "/", order=40),
         NavItem("Mina lån", f"{prefix}/mina-lan", order=41),
@@ -55,29 +57,33 @@ def nav_items(site: Site, request: Request) -> list[NavItem]:
 
 @hookimpl
 def admin_links(site: Site, request: Request) -> list[NavItem]:
+    # The admin overview shows labels and descriptions as given: translated here, per request.
     prefix = site.prefix(PLUGIN)
     title = site.plugin_settings(PLUGIN).title
     return [
         NavItem(
-            f"{title}: disken", f"{prefix}/disk", order=60, description="Låna ut, ta emot och registrera låntagare."
+            _("%(title)s: disken") % {"title": title},
+            f"{prefix}/disk",
+            order=60,
+            description=_("Låna ut, ta emot och registrera låntagare."),
         ),
         NavItem(
-            f"{title}: katalogen",
+            _("%(title)s: katalogen") % {"title": title},
             f"{prefix}/admin/artiklar",
             order=61,
-            description="Lägg in skänkta saker, skriv ut etiketter, skicka till reparation.",
+            description=_("Lägg in skänkta saker, skriv ut etiketter, skicka till reparation."),
         ),
         NavItem(
-            f"{title}: utlåningsställen",
+            _("%(title)s: utlåningsställen") % {"title": title},
             f"{prefix}/admin/stallen",
             order=62,
-            description="Adresser, öppettider och vilken personal som arbetar var.",
+            description=_("Adresser, öppettider och vilken personal som arbetar var."),
         ),
         NavItem(
-            f"{title}: statistik",
+            _("%(title)s: statistik") % {"title": title},
             f"{prefix}/admin/statistik",
             order=63,
-            description="Lån per månad, kategori och ställe, låntagare per åldersgrupp; som diagram och CSV.",
+            description=_("Lån per månad, kategori och ställe, låntagare per åldersgrupp; som diagram och CSV."),
         ),
     ]
 

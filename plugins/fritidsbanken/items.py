@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import SelectChoice
 
+from core.api import gettext as _
 from core.forms import MAX_FORM_BYTES
 from core.models import User
 from core.search import index_text, match
@@ -85,7 +86,7 @@ def _load(db: Session, request: Request, user: User) -> Item | None:
         return None
     item = db.get(Item, item_id)
     if item is None:
-        raise HTTPException(404, "Saken finns inte.")
+        raise HTTPException(404, _("Saken finns inte."))
     return item
 
 
@@ -100,8 +101,9 @@ async def item_edit(request: Request) -> Response:
         form = await ItemForm.from_request(request, obj=item)
         allowed = staff_branch_ids(db, user)
         branches = [b for b in db.exec(select(Branch).order_by(col(Branch.name))).all() if b.id in allowed]
-        form.category.choices = [SelectChoice(c, c) for c in settings.categories]
-        form.condition.choices = [SelectChoice(k.value, v) for k, v in CONDITION_LABELS.items()]
+        # Options render as given, so their labels are translated here; the values stay stored codes.
+        form.category.choices = [SelectChoice(c, _(c)) for c in settings.categories]
+        form.condition.choices = [SelectChoice(k.value, _(v)) for k, v in CONDITION_LABELS.items()]
         form.branch.choices = [SelectChoice(str(b.id), b.name) for b in branches]
         if request.method == "GET":
             if item is None:
@@ -111,18 +113,21 @@ async def item_edit(request: Request) -> Response:
                 form.branch.data = str(item.branch_id)
                 form.retired.data = item.status == ItemStatus.RETIRED
         if not branches:
-            flash(request, "Lägg först upp ett utlåningsställe.", "error")
+            flash(request, _("Lägg först upp ett utlåningsställe."), "error")
             return RedirectResponse(url(site, "/admin/stallen"), status_code=303)
         if request.method == "POST" and form.validate():
             number = (form.number.data or "").strip().upper()
             clash = lending.item_by_number(db, number)
             if clash is not None and (item is None or clash.id != item.id):
-                form.number.errors = [f"ID-numret {number} finns redan ({clash.name}). Välj ett annat."]
+                form.number.errors = [
+                    _("ID-numret %(number)s finns redan (%(name)s). Välj ett annat.")
+                    % {"number": number, "name": clash.name}
+                ]
             else:
                 saved = await _save(site, db, form, item, number)
                 if saved is not None:
                     db.commit()
-                    flash(request, f"{saved.name} ({saved.number}) är sparad.")
+                    flash(request, _("%(name)s (%(number)s) är sparad.") % {"name": saved.name, "number": saved.number})
                     return RedirectResponse(url(site, f"/admin/artiklar/{saved.id}"), status_code=303)
         loans = []
         if item is not None:
@@ -176,7 +181,7 @@ async def _save(site, db: Session, form: ItemForm, item: Item | None, number: st
     item.branch_id = branch_id
     if form.retired.data and item.status != ItemStatus.RETIRED:
         if item.status == ItemStatus.ON_LOAN:
-            form.retired.errors = ["Saken är utlånad. Ta emot den först, eller låt den stå som utlånad."]
+            form.retired.errors = [_("Saken är utlånad. Ta emot den först, eller låt den stå som utlånad.")]
             return None
         for reservation in lending.queue(db, item.id) if item.id else []:
             lending.cancel(db, site, reservation)
@@ -200,13 +205,16 @@ async def item_repair(request: Request) -> Response:
         require_branch_staff(request, db, item.branch_id)
         note = str(data.get("note", "")).strip()
         if not note:
-            flash(request, "Skriv vad som är trasigt, så vet den som lagar saken vad som ska göras.", "error")
+            flash(request, _("Skriv vad som är trasigt, så vet den som lagar saken vad som ska göras."), "error")
         elif item.status == ItemStatus.ON_LOAN:
-            flash(request, "Saken är utlånad. Ta emot den vid disken och skriv skadan där.", "error")
+            flash(request, _("Saken är utlånad. Ta emot den vid disken och skriv skadan där."), "error")
         else:
             lending.send_to_repair(db, item, note)
             db.commit()
-            flash(request, f"{item.name} ({item.number}) är skickad till reparation.")
+            flash(
+                request,
+                _("%(name)s (%(number)s) är skickad till reparation.") % {"name": item.name, "number": item.number},
+            )
     return RedirectResponse(url(site, f"/admin/artiklar/{item.id}"), status_code=303)
 
 
@@ -220,8 +228,11 @@ async def item_repaired(request: Request) -> Response:
         if item.status == ItemStatus.REPAIR:
             lending.back_from_repair(db, site, item)
             db.commit()
-            state = "reserverad för nästa i kön" if item.status == ItemStatus.RESERVED else "tillgänglig"
-            flash(request, f"{item.name} ({item.number}) är lagad och {state}.")
+            if item.status == ItemStatus.RESERVED:
+                message = _("%(name)s (%(number)s) är lagad och reserverad för nästa i kön.")
+            else:
+                message = _("%(name)s (%(number)s) är lagad och tillgänglig.")
+            flash(request, message % {"name": item.name, "number": item.number})
     return RedirectResponse(url(site, f"/admin/artiklar/{item.id}"), status_code=303)
 
 

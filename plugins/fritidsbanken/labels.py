@@ -11,6 +11,7 @@ from __future__ import annotations
 import segno
 from markupsafe import Markup
 
+from core.api import gettext as _
 from core.site import Site
 from plugins.fritidsbanken.models import Item
 
@@ -23,5 +24,6 @@ def qr_svg(data: str, scale: int = 3) -> Markup:
     """An inline SVG QR code (error correction M, quiet zone kept), with a
     title so a screen reader says what it is."""
     code = segno.make(data, error="m", micro=False)
-    svg = code.svg_inline(scale=scale, border=2, title=f"QR-kod: {data}", dark="#000", light="#fff")
+    title = _("QR-kod: %(address)s") % {"address": data}
+    svg = code.svg_inline(scale=scale, border=2, title=title, dark="#000", light="#fff")
     return Markup(svg)  # segno's own output; data is escaped by segno

@@ -21,6 +21,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from core.api import N_
+from core.api import gettext as _
 from core.site import Site
 from plugins.fritidsbanken import clock, messages
 from plugins.fritidsbanken.models import (
@@ -33,20 +35,23 @@ from plugins.fritidsbanken.models import (
     ReservationStatus,
 )
 from plugins.fritidsbanken.settings import FritidsbankenSettings
+from plugins.fritidsbanken.web import short_date
 
 PLUGIN = "fritidsbanken"
 MAX_NUMBERS = 50  # one counter action; more is a mistake (a pasted list?)
 _SPLIT = re.compile(r"[\s,;]+")
 ACTIVE_RESERVATION = (ReservationStatus.WAITING, ReservationStatus.READY)
 
+#: Stored on each loan as these Swedish msgids (statistics survive a change of
+#: language); translated where shown.
 AGE_GROUPS: list[tuple[int, int, str]] = [
-    (0, 12, "0–12 år"),
-    (13, 17, "13–17 år"),
-    (18, 25, "18–25 år"),
-    (26, 64, "26–64 år"),
-    (65, 200, "65 år och äldre"),
+    (0, 12, N_("0–12 år")),
+    (13, 17, N_("13–17 år")),
+    (18, 25, N_("18–25 år")),
+    (26, 64, N_("26–64 år")),
+    (65, 200, N_("65 år och äldre")),
 ]
-UNKNOWN_AGE = "Okänd ålder"
+UNKNOWN_AGE = N_("Okänd ålder")
 
 
 def settings_of(site: Site) -> FritidsbankenSettings:
@@ -79,7 +84,8 @@ def parse_numbers(text: str) -> list[str]:
 
 @dataclass
 class Outcome:
-    """What happened to one ID number at the counter."""
+    """What happened to one ID number at the counter; ``message`` is in the
+    request's language (outcomes are shown at once, never stored)."""
 
     number: str
     ok: bool
@@ -101,7 +107,7 @@ def next_open_day(db: Session, branch_id: int, day: date) -> date:
     weekdays = open_weekdays(db, branch_id)
     if not weekdays:
         return day
-    for _ in range(7):
+    for _step in range(7):
         if day.weekday() in weekdays:
             return day
         day += timedelta(days=1)
@@ -220,27 +226,28 @@ def _checkout_one(
     due: date,
 ) -> Outcome:
     if item is None or item.id is None:
-        return Outcome(number, False, "Det finns ingen sak med det ID-numret. Kontrollera numret på etiketten.")
+        return Outcome(number, False, _("Det finns ingen sak med det ID-numret. Kontrollera numret på etiketten."))
     if item.status == ItemStatus.ON_LOAN:
         loan = open_loan(db, item.id)
         if loan is not None and loan.borrower_id == borrower.id:
-            return Outcome(number, False, "Är redan utlånad till den här låntagaren.", item, loan)
-        return Outcome(number, False, "Är redan utlånad. Lämna in den först om den står här på disken.", item)
+            return Outcome(number, False, _("Är redan utlånad till den här låntagaren."), item, loan)
+        return Outcome(number, False, _("Är redan utlånad. Lämna in den först om den står här på disken."), item)
     if item.status == ItemStatus.REPAIR:
-        return Outcome(number, False, f"Är på reparation: {item.repair_note or 'ingen anteckning'}.", item)
+        note = item.repair_note or _("ingen anteckning")
+        return Outcome(number, False, _("Är på reparation: %(note)s.") % {"note": note}, item)
     if item.status == ItemStatus.RETIRED:
-        return Outcome(number, False, "Är utrangerad och lånas inte ut.", item)
+        return Outcome(number, False, _("Är utrangerad och lånas inte ut."), item)
     held = None
     if item.status == ItemStatus.RESERVED:
         held = next((r for r in queue(db, item.id) if r.status == ReservationStatus.READY), None)
         if held is not None and held.borrower_id != borrower.id:
-            until = held.hold_until.isoformat() if held.hold_until else ""
-            return Outcome(number, False, f"Är reserverad för en annan låntagare till och med {until}.", item)
+            message = _("Är reserverad för en annan låntagare till och med %(day)s.")
+            return Outcome(number, False, message % {"day": short_date(site, held.hold_until)}, item)
     if consent_missing(borrower, item, today):
         return Outcome(
             number,
             False,
-            "Kräver målsmans samtycke för låntagare under 18 år. Registrera samtycket på låntagaren först.",
+            _("Kräver målsmans samtycke för låntagare under 18 år. Registrera samtycket på låntagaren först."),
             item,
         )
     loan = Loan(
@@ -262,7 +269,7 @@ def _checkout_one(
     item.updated_at = now
     db.add(item)
     db.flush()
-    return Outcome(number, True, f"Utlånad till och med {due.isoformat()}.", item, loan)
+    return Outcome(number, True, _("Utlånad till och med %(day)s.") % {"day": short_date(site, due)}, item, loan)
 
 
 # -- check-in ------------------------------------------------------------------------------------
@@ -284,11 +291,11 @@ def checkin(
     for number in numbers:
         item = item_by_number(db, number)
         if item is None or item.id is None:
-            results.append(Outcome(number, False, "Det finns ingen sak med det ID-numret."))
+            results.append(Outcome(number, False, _("Det finns ingen sak med det ID-numret.")))
             continue
         loan = open_loan(db, item.id)
         if loan is None:
-            results.append(Outcome(number, False, "Var inte utlånad. Inget behövde göras.", item))
+            results.append(Outcome(number, False, _("Var inte utlånad. Inget behövde göras."), item))
             continue
         loan.returned_at = now
         loan.returned_branch_id = branch_id
@@ -302,14 +309,14 @@ def checkin(
         item.updated_at = now
         if damaged_note.strip():
             send_to_repair(db, item, damaged_note, now)
-            results.append(Outcome(number, True, "Återlämnad och skickad till reparation.", item, loan))
+            results.append(Outcome(number, True, _("Återlämnad och skickad till reparation."), item, loan))
             continue
         db.flush()
         held = advance_queue(db, site, item, today, now)
         if held is not None:
-            msg = "Återlämnad. Reserverad: lägg den åt sidan för nästa i kön."
+            msg = _("Återlämnad. Reserverad: lägg den åt sidan för nästa i kön.")
         else:
-            msg = "Återlämnad och tillgänglig igen."
+            msg = _("Återlämnad och tillgänglig igen.")
         results.append(Outcome(number, True, msg, item, loan))
     db.flush()
     return results
@@ -347,13 +354,13 @@ def back_from_repair(db: Session, site: Site, item: Item, now: datetime | None =
 
 
 def extension_refusal(db: Session, site: Site, loan: Loan) -> str | None:
-    """Why a loan cannot be extended, or None if it can."""
+    """Why a loan cannot be extended (in the request's language), or None if it can."""
     if loan.returned_at is not None:
-        return "Lånet är redan återlämnat."
+        return _("Lånet är redan återlämnat.")
     if loan.extensions >= settings_of(site).max_extensions:
-        return "Lånet har redan förlängts en gång. Lämna tillbaka saken och låna den igen om ingen väntar."
+        return _("Lånet har redan förlängts en gång. Lämna tillbaka saken och låna den igen om ingen väntar.")
     if waiting_count(db, [loan.item_id]).get(loan.item_id):
-        return "Någon väntar på den här saken, så lånet kan inte förlängas."
+        return _("Någon väntar på den här saken, så lånet kan inte förlängas.")
     return None
 
 
@@ -371,7 +378,7 @@ def extend(db: Session, site: Site, loan: Loan) -> date:
 
 
 class ReservationError(ValueError):
-    """Why a reservation was refused, in Swedish."""
+    """Why a reservation was refused, in the request's language."""
 
 
 def reserve(db: Session, site: Site, borrower: Borrower, item: Item, pickup_on: date) -> Reservation:
@@ -382,20 +389,23 @@ def reserve(db: Session, site: Site, borrower: Borrower, item: Item, pickup_on: 
     now = clock.now()
     assert item.id is not None and borrower.id is not None
     if item.status == ItemStatus.RETIRED:
-        raise ReservationError("Den här saken lånas inte ut längre.")
+        raise ReservationError(_("Den här saken lånas inte ut längre."))
     if pickup_on < today:
-        raise ReservationError("Hämtdagen har redan varit. Välj i dag eller en senare dag.")
+        raise ReservationError(_("Hämtdagen har redan varit. Välj i dag eller en senare dag."))
     if pickup_on > today + timedelta(days=settings.max_pickup_days_ahead):
         raise ReservationError(
-            f"Välj en hämtdag inom {settings.max_pickup_days_ahead} dagar. Reservera närmare den dag du behöver saken."
+            _("Välj en hämtdag inom %(days)s dagar. Reservera närmare den dag du behöver saken.")
+            % {"days": settings.max_pickup_days_ahead}
         )
     if any(r.borrower_id == borrower.id for r in queue(db, item.id)):
-        raise ReservationError("Du har redan reserverat den här saken.")
+        raise ReservationError(_("Du har redan reserverat den här saken."))
     loan = open_loan(db, item.id)
     if loan is not None and loan.borrower_id == borrower.id:
-        raise ReservationError("Du har redan den här saken hemma. Förläng lånet i stället.")
+        raise ReservationError(_("Du har redan den här saken hemma. Förläng lånet i stället."))
     if consent_missing(borrower, item, today):
-        raise ReservationError("Den här saken kräver målsmans samtycke. Kontakta Fritidsbanken.")
+        raise ReservationError(
+            _("Den här saken kräver målsmans samtycke. Kontakta %(title)s.") % {"title": settings.title}
+        )
     reservation = Reservation(item_id=item.id, borrower_id=borrower.id, pickup_on=pickup_on, created_at=now)
     db.add(reservation)
     db.flush()
@@ -412,6 +422,8 @@ def _hold(db: Session, site: Site, item: Item, reservation: Reservation, today: 
     db.add(reservation)
     db.add(item)
     if notify:
+        # The text message stays in the site's language (Swedish), not the
+        # language of whoever checked the item in: the recipient's is unknown.
         borrower = db.get(Borrower, reservation.borrower_id)
         if borrower is not None:
             messages.send_to_borrower(

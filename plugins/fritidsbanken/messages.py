@@ -3,6 +3,10 @@ and recorded in ``fritidsbanken_message`` so the counter can see what went out.
 
 A child without a mobile number is reached through the guardian's. E-mail
 goes out as well when the borrower gave an address.
+
+Messages are worded in the site's language (Swedish), never the language of
+the page that caused them: the recipient's language is unknown, and a
+message sent from the counter or the daily job must read the same.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from core.api import N_
 from core.site import Site
 from plugins.fritidsbanken import clock
 from plugins.fritidsbanken.models import Borrower, Message
@@ -19,6 +24,8 @@ from plugins.fritidsbanken.senders import Outgoing, SendError, make_sender
 
 PLUGIN = "fritidsbanken"
 log = logging.getLogger("paraply.fritidsbanken")
+#: Kept instead of a one-time code's text; a Swedish msgid, translated where the counter shows it.
+CODE_PLACEHOLDER = N_("(engångskod)")
 
 
 def greeting(borrower: Borrower) -> str:
@@ -45,7 +52,7 @@ def send_to_number(
             kind=kind,
             channel="sms",
             recipient=number,
-            body=body if kind != "code" else "(engångskod)",
+            body=body if kind != "code" else CODE_PLACEHOLDER,
             ok=ok,
             created_at=clock.now(),
         )

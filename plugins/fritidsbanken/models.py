@@ -18,6 +18,7 @@ from enum import StrEnum
 from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from core.api import N_
 from core.models import utcnow
 
 
@@ -29,12 +30,13 @@ class ItemStatus(StrEnum):
     RETIRED = "retired"
 
 
+#: Swedish msgids, translated where shown (``web.render``'s ``status_label``).
 STATUS_LABELS = {
-    ItemStatus.AVAILABLE: "Tillgänglig",
-    ItemStatus.ON_LOAN: "Utlånad",
-    ItemStatus.RESERVED: "Reserverad",
-    ItemStatus.REPAIR: "På reparation",
-    ItemStatus.RETIRED: "Utrangerad",
+    ItemStatus.AVAILABLE: N_("Tillgänglig"),
+    ItemStatus.ON_LOAN: N_("Utlånad"),
+    ItemStatus.RESERVED: N_("Reserverad"),
+    ItemStatus.REPAIR: N_("På reparation"),
+    ItemStatus.RETIRED: N_("Utrangerad"),
 }
 
 
@@ -46,10 +48,10 @@ class Condition(StrEnum):
 
 
 CONDITION_LABELS = {
-    Condition.NEW: "Som ny",
-    Condition.GOOD: "Bra",
-    Condition.FAIR: "Godtagbar",
-    Condition.WORN: "Sliten men hel",
+    Condition.NEW: N_("Som ny"),
+    Condition.GOOD: N_("Bra"),
+    Condition.FAIR: N_("Godtagbar"),
+    Condition.WORN: N_("Sliten men hel"),
 }
 
 

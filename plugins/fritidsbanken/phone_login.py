@@ -75,6 +75,7 @@ def send_code(db: Session, site: Site, number: str, client: str = "", now: datet
         )
     )
     title = site.plugin_settings("fritidsbanken").title
+    # In the site's language like every message (see ``messages``), whatever the page's.
     messages.send_to_number(
         db,
         site,

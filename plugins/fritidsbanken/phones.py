@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 
+from core.api import gettext as _
+
 _JUNK = re.compile(r"[\s\-().]")
 
 
 class PhoneError(ValueError):
-    """Why a number was refused, in Swedish, for the form."""
+    """Why a number was refused, in the request's language, for the form."""
 
 
 def normalise(raw: str) -> str:
@@ -20,9 +22,9 @@ def normalise(raw: str) -> str:
     if number.startswith("0"):
         number = "+46" + number[1:]
     if not re.fullmatch(r"\+\d{8,15}", number):
-        raise PhoneError("Skriv mobilnumret med siffror, till exempel 070-123 45 67.")
+        raise PhoneError(_("Skriv mobilnumret med siffror, till exempel 070-123 45 67."))
     if number.startswith("+46") and not number.startswith("+467"):
-        raise PhoneError("Det ser inte ut som ett mobilnummer. Svenska mobilnummer börjar med 07.")
+        raise PhoneError(_("Det ser inte ut som ett mobilnummer. Svenska mobilnummer börjar med 07."))
     return number
 
 

@@ -11,6 +11,9 @@ are none.
 
 Running the job twice on one day sends nothing twice: each loan records when
 it was reminded.
+
+Reminders and the job's report are in the site's language (Swedish): they
+go to phones and to the operator's terminal, not to a page with a language.
 """
 
 from __future__ import annotations

@@ -12,13 +12,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import SelectChoice
 
+from core.api import N_
+from core.api import gettext as _
 from core.templating import flash
 from plugins.fritidsbanken import borrowers, clock, lending, phone_login
-from plugins.fritidsbanken.forms import CodeForm, OnlineRegistrationForm, PhoneForm, ReserveForm
+from plugins.fritidsbanken.forms import CodeForm, OnlineRegistrationForm, PhoneForm, ReserveForm, translated_choices
 from plugins.fritidsbanken.models import Borrower, Item, Loan, Reservation, ReservationStatus
-from plugins.fritidsbanken.web import render, settings_of, site_of, url
+from plugins.fritidsbanken.web import render, settings_of, short_date, site_of, url
 
-LOGIN_FIRST = "Logga in med ditt mobilnummer först, så vet vi vems lån det gäller."
+LOGIN_FIRST = N_("Logga in med ditt mobilnummer först, så vet vi vems lån det gäller.")
 
 
 def _mine(request: Request, db: Session) -> tuple[str, list[Borrower]] | None:
@@ -30,7 +32,7 @@ def _mine(request: Request, db: Session) -> tuple[str, list[Borrower]] | None:
 
 def _login_redirect(request: Request) -> Response:
     site = site_of(request)
-    flash(request, LOGIN_FIRST, "error")
+    flash(request, _(LOGIN_FIRST), "error")
     return RedirectResponse(url(site, "/mina-lan"), status_code=303)
 
 
@@ -94,7 +96,10 @@ async def verify_code(request: Request) -> Response:
                 return RedirectResponse(url(site, "/registrera"), status_code=303)
             return RedirectResponse(url(site, "/mina-lan"), status_code=303)
         form.code.errors = [
-            "Koden stämmer inte eller är för gammal. Kontrollera sms:et, eller be om en ny kod och använd den senaste."
+            _(
+                "Koden stämmer inte eller är för gammal. Kontrollera sms:et, "
+                "eller be om en ny kod och använd den senaste."
+            )
         ]
     return render(
         request, "fritidsbanken/phone_code.html", {"form": form, "number": form.mobile.data or ""}, status_code=400
@@ -106,7 +111,7 @@ async def link_login(request: Request) -> Response:
     site = site_of(request)
     number = phone_login.number_from_token(site, request.path_params["token"])
     if number is None:
-        flash(request, "Länken är för gammal eller felaktig. Logga in med ditt mobilnummer i stället.", "error")
+        flash(request, _("Länken är för gammal eller felaktig. Logga in med ditt mobilnummer i stället."), "error")
     else:
         phone_login.log_in(request, number)
     return RedirectResponse(url(site, "/mina-lan"), status_code=303)
@@ -115,7 +120,7 @@ async def link_login(request: Request) -> Response:
 async def phone_logout(request: Request) -> Response:
     site = site_of(request)
     phone_login.log_out(request)
-    flash(request, "Du är utloggad från dina lån.")
+    flash(request, _("Du är utloggad från dina lån."))
     return RedirectResponse(url(site, "/mina-lan"), status_code=303)
 
 
@@ -127,14 +132,14 @@ async def extend(request: Request) -> Response:
             return _login_redirect(request)
         loan = db.get(Loan, request.path_params["loan_id"])
         if loan is None or loan.borrower_id not in {p.id for p in mine[1]}:
-            raise HTTPException(404, "Lånet finns inte bland dina lån. Gå tillbaka till Mina lån.")
+            raise HTTPException(404, _("Lånet finns inte bland dina lån. Gå tillbaka till Mina lån."))
         refusal = lending.extension_refusal(db, site, loan)
         if refusal:
             flash(request, refusal, "error")
         else:
             due = lending.extend(db, site, loan)
             db.commit()
-            flash(request, f"Lånet är förlängt. Lämna tillbaka senast {due.isoformat()}.")
+            flash(request, _("Lånet är förlängt. Lämna tillbaka senast %(day)s.") % {"day": short_date(site, due)})
     return RedirectResponse(url(site, "/mina-lan"), status_code=303)
 
 
@@ -144,13 +149,13 @@ async def reserve(request: Request) -> Response:
     with site.session() as db:
         item = lending.item_by_number(db, request.path_params["number"])
         if item is None:
-            raise HTTPException(404, "Den saken finns inte i katalogen.")
+            raise HTTPException(404, _("Den saken finns inte i katalogen."))
         mine = _mine(request, db)
         if mine is None:
             return _login_redirect(request)
         people = mine[1]
         if not people:
-            flash(request, "Registrera dig som låntagare först, så kan du reservera.", "error")
+            flash(request, _("Registrera dig som låntagare först, så kan du reservera."), "error")
             return RedirectResponse(url(site, "/registrera"), status_code=303)
         form = await ReserveForm.from_request(request)
         form.borrower.choices = [SelectChoice(str(p.id), p.name) for p in people]
@@ -167,10 +172,15 @@ async def reserve(request: Request) -> Response:
             else:
                 db.commit()
                 if reservation.status == ReservationStatus.READY:
-                    flash(request, f"{item.name} är reserverad. Hämta den senast {reservation.hold_until}.")
+                    message = _("%(item)s är reserverad. Hämta den senast %(day)s.")
                 else:
-                    position = lending.queue_position(db, reservation)
-                    flash(request, f"Du står i kö för {item.name}, plats {position}. Du får ett sms när den finns.")
+                    message = _("Du står i kö för %(item)s, plats %(position)s. Du får ett sms när den finns.")
+                values = {
+                    "item": item.name,
+                    "day": short_date(site, reservation.hold_until),
+                    "position": lending.queue_position(db, reservation),
+                }
+                flash(request, message % values)
                 return RedirectResponse(url(site, "/mina-lan"), status_code=303)
         status = 400 if form.errors else 200
         latest = today + timedelta(days=settings_of(site).max_pickup_days_ahead)
@@ -190,11 +200,11 @@ async def cancel(request: Request) -> Response:
             return _login_redirect(request)
         reservation = db.get(Reservation, request.path_params["reservation_id"])
         if reservation is None or reservation.borrower_id not in {p.id for p in mine[1]}:
-            raise HTTPException(404, "Reservationen finns inte bland dina reservationer.")
+            raise HTTPException(404, _("Reservationen finns inte bland dina reservationer."))
         if reservation.status in lending.ACTIVE_RESERVATION:
             lending.cancel(db, site, reservation)
             db.commit()
-            flash(request, "Reservationen är avbokad.")
+            flash(request, _("Reservationen är avbokad."))
     return RedirectResponse(url(site, "/mina-lan"), status_code=303)
 
 
@@ -204,10 +214,11 @@ async def register(request: Request) -> Response:
     site = site_of(request)
     number = phone_login.verified_number(request)
     if number is None:
-        flash(request, "Börja med ditt mobilnummer: vi skickar en kod, sedan fyller du i resten.", "error")
+        flash(request, _("Börja med ditt mobilnummer: vi skickar en kod, sedan fyller du i resten."), "error")
         return RedirectResponse(url(site, "/mina-lan"), status_code=303)
     today = clock.today(site)
     form = await OnlineRegistrationForm.from_request(request)
+    translated_choices(form.who)
     if request.method == "POST":
         child = form.who.data == "child"
         # The verified number fills the right field; the other is the child's own, if any.
@@ -223,12 +234,14 @@ async def register(request: Request) -> Response:
             # Who is registered must fit the age; that error replaces the rules for the other kind.
             minor = today.year - year < 18
             if child and not minor:
-                form.birth_year.errors = ["Barnet ska vara under 18 år. Är låntagaren vuxen registrerar hen sig själv."]
+                form.birth_year.errors = [
+                    _("Barnet ska vara under 18 år. Är låntagaren vuxen registrerar hen sig själv.")
+                ]
                 form.mobile.errors = []
                 ok = False
             elif not child and minor:
                 form.birth_year.errors = [
-                    "Du är under 18 år: be en förälder eller annan målsman registrera dig med sitt mobilnummer."
+                    _("Du är under 18 år: be en förälder eller annan målsman registrera dig med sitt mobilnummer.")
                 ]
                 form.guardian_name.errors = form.guardian_mobile.errors = []
                 ok = False
@@ -250,7 +263,8 @@ async def register(request: Request) -> Response:
                 )
                 db.add(borrower)
                 db.commit()
-            flash(request, f"{borrower.name} är registrerad. Välkommen till {settings_of(site).title}!")
+            message = _("%(name)s är registrerad. Välkommen till %(title)s!")
+            flash(request, message % {"name": borrower.name, "title": settings_of(site).title})
             return RedirectResponse(url(site, "/mina-lan"), status_code=303)
     return render(
         request,

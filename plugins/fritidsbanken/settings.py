@@ -8,19 +8,22 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
+from core.api import N_
 from core.settings import PluginSettings
 
+#: Stored on items as written here; the defaults have English in the catalogue, so pages
+#: show them with ``|translate`` (a site's own categories show as written).
 DEFAULT_CATEGORIES = [
-    "Skidor",
-    "Skridskor",
-    "Cyklar",
-    "Bollar",
-    "Friluftsliv",
-    "Vattensport",
-    "Hjälmar och skydd",
-    "Racketsport",
-    "Vintersport",
-    "Lek och spel",
+    N_("Skidor"),
+    N_("Skridskor"),
+    N_("Cyklar"),
+    N_("Bollar"),
+    N_("Friluftsliv"),
+    N_("Vattensport"),
+    N_("Hjälmar och skydd"),
+    N_("Racketsport"),
+    N_("Vintersport"),
+    N_("Lek och spel"),
 ]
 
 

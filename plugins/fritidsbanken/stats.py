@@ -7,6 +7,9 @@ A loan belongs to the period it was checked out in. "Never returned" means
 still out ``lost_after_days`` after its due day. Unique borrowers are counted
 by the loans' anonymous tags, so the figures stay right after old borrowers'
 personal data is deleted.
+
+``compute`` gives labels in Swedish, the site's language (the CSV and the
+stored age groups use them); pages translate them with ``shown``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from datetime import date, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from core.api import N_
+from core.api import gettext as _
 from core.contributions import Figure
 from core.site import Site
 from plugins.fritidsbanken import clock
@@ -24,7 +29,21 @@ from plugins.fritidsbanken.lending import AGE_GROUPS, UNKNOWN_AGE
 from plugins.fritidsbanken.models import Branch, Item, ItemStatus, Loan
 
 PLUGIN = "fritidsbanken"
-MONTHS = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+#: A month and its year, short (Swedish msgids; ``month_label`` translates).
+MONTHS = [
+    N_("jan %(year)s"),
+    N_("feb %(year)s"),
+    N_("mar %(year)s"),
+    N_("apr %(year)s"),
+    N_("maj %(year)s"),
+    N_("jun %(year)s"),
+    N_("jul %(year)s"),
+    N_("aug %(year)s"),
+    N_("sep %(year)s"),
+    N_("okt %(year)s"),
+    N_("nov %(year)s"),
+    N_("dec %(year)s"),
+]
 
 
 @dataclass
@@ -48,6 +67,12 @@ class Stats:
     def never_returned_share(self) -> float:
         """Percent of the period's loans never returned, one decimal."""
         return round(100 * self.never_returned / self.loans, 1) if self.loans else 0.0
+
+
+def month_label(year: int, month: int, translate: bool = True) -> str:
+    """ "mar 2026" in Swedish, "Mar 2026" in English (``translate=False``: Swedish always)."""
+    label = MONTHS[month - 1]
+    return (_(label) if translate else label) % {"year": year}
 
 
 def _bounds(site: Site, start: date, end: date):  # type: ignore[no-untyped-def]
@@ -102,7 +127,8 @@ def compute(session: Session, site: Site, start: date, end: date) -> Stats:
     month = _month_expr(session)
     by_month = dict(session.exec(select(month, func.count()).where(*in_period).group_by(month)).all())
     stats.per_month = [
-        (f"{MONTHS[m - 1]} {y}", int(by_month.get(f"{y:04d}-{m:02d}", 0))) for y, m in month_keys(start, end)
+        (month_label(y, m, translate=False), int(by_month.get(f"{y:04d}-{m:02d}", 0)))
+        for y, m in month_keys(start, end)
     ]
     stats.per_category = [
         (c, int(n))
@@ -148,22 +174,43 @@ def compute(session: Session, site: Site, start: date, end: date) -> Stats:
     return stats
 
 
+def shown(s: Stats) -> dict[str, list[tuple[str, int]]]:
+    """The page's series with labels in the request's language: months, the
+    default categories and the age groups (branch and item names are
+    content and stay as written)."""
+    return {
+        "month": [
+            (month_label(y, m), n) for (y, m), (_label, n) in zip(month_keys(s.start, s.end), s.per_month, strict=True)
+        ],
+        "category": [(_(c), n) for c, n in s.per_category],
+        "branch": s.per_branch,
+        "age": [(_(g), n) for g, n in s.borrowers_per_age_group],
+        "age_loans": [(_(g), n) for g, n in s.per_age_group],
+        "top": s.top_items,
+    }
+
+
 def report_figures(session: Session, site: Site, start: date, end: date) -> list[Figure]:
-    """The figures the umbrella's follow-up report (IOP) shows for the period."""
+    """The figures the umbrella's follow-up report (IOP) shows for the period,
+    in the request's language (the report shows labels and units as given)."""
     s = compute(session, site, start, end)
+    title = site.plugin_settings(PLUGIN).title
+    pieces, people = _("st"), _("personer")
     return [
-        Figure("Lån från Fritidsbanken", s.loans, "st"),
-        Figure("Unika låntagare", s.unique_borrowers, "personer"),
-        *(Figure(f"Låntagare {group}", n, "personer") for group, n in s.borrowers_per_age_group),
-        *(Figure(f"Lån från {branch}", n, "st") for branch, n in s.per_branch),
-        Figure("Andel lån som aldrig lämnats tillbaka", s.never_returned_share, "%"),
-        Figure("Nya saker i katalogen (skänkta)", s.new_items, "st"),
-        Figure("Saker i katalogen", s.items_in_catalogue, "st"),
+        Figure(_("Lån från %(title)s") % {"title": title}, s.loans, pieces),
+        Figure(_("Unika låntagare"), s.unique_borrowers, people),
+        *(Figure(_("Låntagare %(group)s") % {"group": _(group)}, n, people) for group, n in s.borrowers_per_age_group),
+        *(Figure(_("Lån från %(branch)s") % {"branch": branch}, n, pieces) for branch, n in s.per_branch),
+        Figure(_("Andel lån som aldrig lämnats tillbaka"), s.never_returned_share, "%"),
+        Figure(_("Nya saker i katalogen (skänkta)"), s.new_items, pieces),
+        Figure(_("Saker i katalogen"), s.items_in_catalogue, pieces),
     ]
 
 
 def csv_rows(s: Stats) -> list[list[str]]:
-    """Every figure of the page as rows of (section, key, value)."""
+    """Every figure of the page as rows of (section, key, value). Always in
+    Swedish, whatever the page's language: the file is a data format that
+    spreadsheets and scripts read by its section names."""
     rows = [
         ["sammanfattning", "lån", str(s.loans)],
         ["sammanfattning", "unika låntagare", str(s.unique_borrowers)],

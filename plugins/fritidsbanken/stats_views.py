@@ -1,5 +1,7 @@
 """The statistics page (charts and tables) and its CSV, for any period.
-Staff and admins; the numbers are aggregates with no names."""
+Staff and admins; the numbers are aggregates with no names. The page follows
+the visitor's language; the CSV is a data format and stays Swedish (column
+and section names that spreadsheets and scripts rely on)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from datetime import date, timedelta
 from starlette.requests import Request
 from starlette.responses import Response
 
+from core.api import gettext as _
 from plugins.fritidsbanken import charts, clock, stats
 from plugins.fritidsbanken.access import require_staff
 from plugins.fritidsbanken.web import render, site_of
@@ -25,13 +28,13 @@ def period(request: Request, today: date) -> tuple[date, date, str | None]:
         if request.query_params.get("till"):
             end = date.fromisoformat(request.query_params["till"])
     except ValueError:
-        error = "Skriv datumen som ÅÅÅÅ-MM-DD, till exempel 2026-01-31. Visar de senaste tolv månaderna i stället."
+        error = _("Skriv datumen som ÅÅÅÅ-MM-DD, till exempel 2026-01-31. Visar de senaste tolv månaderna i stället.")
         start, end = _first_of_next_month(date(today.year - 1, today.month, 1)), today
     if start > end:
-        error = "Startdatumet låg efter slutdatumet, så de har bytt plats."
+        error = _("Startdatumet låg efter slutdatumet, så de har bytt plats.")
         start, end = end, start
     if (end - start).days > 366 * 10:
-        error = "Välj en period på högst tio år."
+        error = _("Välj en period på högst tio år.")
         start = end - timedelta(days=366 * 10)
     return start, end, error
 
@@ -46,24 +49,25 @@ async def statistics(request: Request) -> Response:
     with site.session() as db:
         require_staff(request, db)
         s = stats.compute(db, site, start, end)
+    rows = stats.shown(s)
     chart = {
-        "month": charts.columns("Lån per månad", s.per_month, "c-month"),
-        "category": charts.bars("Lån per kategori", s.per_category, "c-cat"),
-        "branch": charts.bars("Lån per utlåningsställe", s.per_branch, "c-branch"),
-        "age": charts.bars("Unika låntagare per åldersgrupp", s.borrowers_per_age_group, "c-age"),
-        "top": charts.bars("Mest utlånade saker", s.top_items, "c-top"),
+        "month": charts.columns(_("Lån per månad"), rows["month"], "c-month"),
+        "category": charts.bars(_("Lån per kategori"), rows["category"], "c-cat"),
+        "branch": charts.bars(_("Lån per utlåningsställe"), rows["branch"], "c-branch"),
+        "age": charts.bars(_("Unika låntagare per åldersgrupp"), rows["age"], "c-age"),
+        "top": charts.bars(_("Mest utlånade saker"), rows["top"], "c-top"),
     }
     return render(
         request,
         "fritidsbanken/statistics.html",
-        {"s": s, "chart": chart, "error": error},
+        {"s": s, "rows": rows, "chart": chart, "error": error},
         status_code=400 if error else 200,
     )
 
 
 async def statistics_csv(request: Request) -> Response:
     site = site_of(request)
-    start, end, _ = period(request, clock.today(site))
+    start, end, _error = period(request, clock.today(site))
     with site.session() as db:
         require_staff(request, db)
         s = stats.compute(db, site, start, end)
