@@ -28,6 +28,12 @@ FOCUS_INFO = """() => {
 }"""
 
 
+TO_TOP = """b => {
+  if (document.activeElement) document.activeElement.blur();
+  b.tabIndex = -1; b.focus(); b.removeAttribute('tabindex');
+}"""
+
+
 class Actor:
     def __init__(self, page: Any, keyboard: bool, max_tabs: int = 120) -> None:
         self.page = page
@@ -42,6 +48,8 @@ class Actor:
     def tab_to(self, target: Any) -> None:
         """Press Tab until ``target`` has focus, checking each stop on the way."""
         visited: list[str] = []
+        if target.evaluate("el => el === document.activeElement"):
+            return  # already there (a field the page focused on load)
         for _ in range(self.max_tabs):
             self.page.keyboard.press("Tab")
             info = self.focused()
@@ -62,7 +70,9 @@ class Actor:
         """Use the skip link, as a keyboard user does on every page."""
         if not self.keyboard:
             return
-        self.page.locator("body").evaluate("b => { document.activeElement && document.activeElement.blur(); }")
+        # Start from the top of the page, as after a load without autofocus:
+        # a blur alone would leave Tab's starting point at the blurred field.
+        self.page.locator("body").evaluate(TO_TOP)
         self.page.keyboard.press("Tab")
         info = self.focused()
         assert info and info["tag"] == "a" and "Hoppa till" in info["label"], (

@@ -18,21 +18,13 @@ from typing import Any
 import pytest
 
 from core.models import Role
+from tests.browser.axe import axe_problems
 from tests.browser.conftest import SKIPPED_ROUTES, VIEWPORTS, login
 from tests.browser.pages import PageWalk, http_client, walk
 from tests.browser.server import LiveSite, demo_site_slugs
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 ROLES = {"anonymous": None, "admin": Role.ADMIN, "editor": Role.EDITOR}
 
-RUN_AXE = """async (tags) => {
-  const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
-  return results.violations.map(v => ({
-    id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 200),
-                              summary: (n.failureSummary || '').split('\\n').slice(0, 3).join(' ')})),
-  }));
-}"""
 OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 _walks: dict[tuple[str, str], PageWalk] = {}
@@ -78,17 +70,6 @@ def pages_to_check(live: LiveSite, role: str) -> dict[str, str]:
     return {url: t for url, t in pages.items() if t not in public}
 
 
-def describe(url: str, where: str, violation: dict[str, Any]) -> str:
-    lines = [f"{url} ({where}): {violation['id']} [{violation['impact']}] {violation['help']}"]
-    for node in violation["nodes"][:5]:
-        lines.append(f"    at {node['target']}: {node['html']}")
-        if node["summary"]:
-            lines.append(f"       {node['summary']}")
-    if len(violation["nodes"]) > 5:
-        lines.append(f"    ... and {len(violation['nodes']) - 5} more elements")
-    return "\n".join(lines)
-
-
 def check_pages(browser: Any, axe_source: Path, live: LiveSite, viewport: str, role: str, lang: str = "sv") -> None:
     pages = pages_to_check(live, role)
     assert pages, f"the page walk found no pages for {role} on {live.site.slug}"
@@ -111,9 +92,7 @@ def check_pages(browser: Any, axe_source: Path, live: LiveSite, viewport: str, r
             actual = page.evaluate("document.documentElement.lang")
             if actual != lang:
                 problems.append(f"{url} ({where}): <html lang={actual!r}>, expected {lang!r}")
-            page.add_script_tag(path=str(axe_source))
-            for violation in page.evaluate(RUN_AXE, AXE_TAGS):
-                problems.append(describe(url, where, violation))
+            problems.extend(axe_problems(page, axe_source, where, url))
             if viewport == "phone":
                 overflow = page.evaluate(OVERFLOW)
                 if overflow > 0:

@@ -12,32 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from core.models import Role
-from tests.browser.actor import Actor
 from tests.browser.server import LiveSite
-
-HOW = ["pointer", "keyboard"]
-
-
-def wait_path(page: Any, path: str) -> None:
-    """Wait until the page is at ``path`` (any query or #fragment)."""
-    page.wait_for_url(lambda url: urlsplit(url).path == path)
-
-
-def actor(page: Any, how: str) -> Actor:
-    return Actor(page, keyboard=how == "keyboard")
-
-
-def log_in_as(page: Any, live: LiveSite, role: Role, how: str) -> None:
-    """Log in through the form with the given input method."""
-    person = actor(page, how)
-    email, password = live.login_for(role)
-    page.goto(live.url + "/konto/logga-in")
-    person.skip_to_content()
-    main = page.locator("main")
-    person.fill(main.get_by_label("E-postadress"), email)
-    person.fill(main.get_by_label("Lösenord"), password)
-    person.press(main.get_by_role("button", name="Logga in"))
-    page.wait_for_url(lambda url: "/konto/logga-in" not in url)
+from tests.browser.steps import HOW, actor, log_in_as, wait_path
 
 
 @pytest.mark.parametrize("how", HOW)
