@@ -13,12 +13,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from functools import partial
+from html import escape
 from typing import Any
 
 import asgi_csrf
 from python_multipart import MultipartParser
 from python_multipart.multipart import parse_options_header
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from core import i18n
+from core.i18n import gettext as _
 
 TOKEN_FIELD = b"csrftoken"
 
@@ -121,12 +126,24 @@ async def _parse_multipart_form_data(
 asgi_csrf._parse_multipart_form_data = _parse_multipart_form_data
 
 
-async def _csrf_failed(scope: Scope, send: Send, message_id: Any) -> None:
+async def _csrf_failed(scope: Scope, send: Send, message_id: Any, *, locale: str = i18n.SOURCE_LOCALE) -> None:
+    """A refused form, in the visitor's language: this runs before
+    ``LocaleMiddleware``, so the language is chosen here the same way."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    asked = re.search(r"(?:^|&)lang=([a-z]{2})(?:&|$)", query)
+    lang = i18n.choose_locale(asked.group(1) if asked else None, dict(scope.get("session") or {}), locale)
+    token = i18n.current_locale.set(lang)
+    try:
+        title = escape(_("Formuläret kunde inte skickas"))
+        text = escape(
+            _("Sidan var för gammal eller kakor (cookies) är avstängda. Gå tillbaka, ladda om sidan och försök igen.")
+        )
+        home = escape(_("Till startsidan"))
+    finally:
+        i18n.current_locale.reset(token)
     body = (
-        "<!doctype html><html lang='sv'><head><meta charset='utf-8'><title>Formuläret kunde inte skickas"
-        "</title></head><body><main><h1>Formuläret kunde inte skickas</h1><p>Sidan var för gammal eller "
-        "kakor (cookies) är avstängda. Gå tillbaka, ladda om sidan och försök igen.</p>"
-        "<p><a href='/'>Till startsidan</a></p></main></body></html>"
+        f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'><title>{title}</title></head>"
+        f"<body><main><h1>{title}</h1><p>{text}</p><p><a href='/'>{home}</a></p></main></body></html>"
     ).encode()
     await send(
         {"type": "http.response.start", "status": 403, "headers": [(b"content-type", b"text/html; charset=utf-8")]}
@@ -137,7 +154,9 @@ async def _csrf_failed(scope: Scope, send: Send, message_id: Any) -> None:
 class CSRFMiddleware:
     """Checks the signed ``csrftoken`` of every non-GET request."""
 
-    def __init__(self, app: ASGIApp, secret: str, secure: bool, cookie_name: str = "csrftoken") -> None:
+    def __init__(
+        self, app: ASGIApp, secret: str, secure: bool, cookie_name: str = "csrftoken", locale: str = i18n.SOURCE_LOCALE
+    ) -> None:
         self.app = asgi_csrf.asgi_csrf(
             app,
             cookie_name=cookie_name,
@@ -145,7 +164,7 @@ class CSRFMiddleware:
             always_protect=_EveryPath(),
             cookie_secure=secure,
             cookie_samesite="Lax",
-            send_csrf_failed=_csrf_failed,
+            send_csrf_failed=partial(_csrf_failed, locale=locale),
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

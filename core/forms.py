@@ -13,9 +13,11 @@ from typing import Any, TypeVar
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from wtforms import Form as _Form
+from wtforms import widgets
+from wtforms.fields.choices import Choice
 from wtforms.meta import DefaultMeta
 
-from core.i18n import BABEL_LOCALES, SOURCE_LOCALE, current_locale
+from core.i18n import BABEL_LOCALES, SOURCE_LOCALE, current_locale, gettext
 
 F = TypeVar("F", bound="Form")
 
@@ -23,9 +25,27 @@ F = TypeVar("F", bound="Form")
 MAX_FORM_BYTES = 8 * 1024 * 1024
 
 
+class _TranslatedSelect(widgets.Select):
+    """A select whose option labels are looked up in the catalogues as they
+    render: fixed choices are module constants (``SelectChoice("x", "Synlig
+    för alla")``), made before there is a request. Labels from data that are
+    not msgids come out unchanged."""
+
+    @classmethod
+    def render_option(cls, choice: Choice, **kwargs: Any) -> Any:
+        if type(choice.label) is str and choice.label:
+            choice = choice._replace(label=gettext(choice.label))
+        return super().render_option(choice, **kwargs)
+
+
 class Form(_Form):
     class Meta(DefaultMeta):
         cache_translations = True
+
+        def render_field(self, field: Any, render_kw: dict[str, Any]) -> Any:
+            if type(field.widget) is widgets.Select:
+                field.widget = _TranslatedSelect(multiple=field.widget.multiple)
+            return super().render_field(field, render_kw)
 
         @property
         def locales(self) -> list[str]:  # type: ignore[override]

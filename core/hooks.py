@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from core import hookimpl
 from core.contributions import NavItem
+from core.i18n import N_
 from core.permissions import current_user
 
 if TYPE_CHECKING:
@@ -18,15 +19,15 @@ if TYPE_CHECKING:
 def admin_links(site: Site, request: Request) -> list[NavItem]:
     return [
         NavItem(
-            "Användare", "/-/admin/anvandare", order=90, description="Konton för personal och föreningsredaktörer."
+            "Användare", "/-/admin/anvandare", order=90, description=N_("Konton för personal och föreningsredaktörer.")
         ),
         NavItem(
             "Uppföljning",
             "/-/admin/uppfoljning",
             order=80,
-            description="Siffror för en period från alla tillägg, som tabell eller CSV.",
+            description=N_("Siffror för en period från alla tillägg, som tabell eller CSV."),
         ),
-        NavItem("Tillägg", "/-/plugins", order=95, description="Vilka tillägg som är påslagna på webbplatsen."),
+        NavItem("Tillägg", "/-/plugins", order=95, description=N_("Vilka tillägg som är påslagna på webbplatsen.")),
     ]
 
 

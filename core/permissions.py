@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
+from core.i18n import gettext as _
 from core.models import User
 
 
@@ -33,5 +34,5 @@ def require_user(request: Request) -> User:
 def require_admin(request: Request) -> User:
     user = require_user(request)
     if not user.is_admin:
-        raise Forbidden("Den här sidan är bara för webbplatsens administratörer.")
+        raise Forbidden(_("Den här sidan är bara för webbplatsens administratörer."))
     return user

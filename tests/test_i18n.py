@@ -179,3 +179,45 @@ def test_python_side_messages_follow_the_language(site, client) -> None:
     client.get("/?lang=sv")
     client.login("flash@test.example")
     assert "Du är inloggad" in text_of(client.get("/").text)
+
+
+def test_webportal_messages_from_python_arrive_in_english(site, client, admin) -> None:
+    """Flashes after a POST, errors set in code, select options, a 404's
+    explanation, the admin overview and the report's figures: Python-side
+    strings of webportal and core, in the visitor's language."""
+    client.get("/?lang=en")
+    client.login(admin.email)
+    news = {"title": "Vårmöte", "summary": "Kort.", "body": "Välkomna!", "association": "", "published": "y"}
+    saved = client.submit("/nyheter/ny", news)
+    assert saved.status_code == 303
+    assert "The news item “Vårmöte” is published." in text_of(client.get(saved.headers["location"]).text)
+    page = client.submit("/admin/sidor/ny", {"title": "Om oss", "slug": "", "body": "Vi finns.", "nav_order": "50"})
+    assert "The page “Om oss” is saved." in text_of(client.get(page.headers["location"]).text)
+    taken = text_of(client.submit("/admin/sidor/ny", {"title": "Om oss igen", "slug": "om-oss", "body": "x"}).text)
+    assert "Another page already has that address." in taken
+    form = client.get("/admin/foreningar/ny")
+    assert ">Visible to everyone</option>" in form.text and ">Awaiting decision</option>" in form.text
+    wrong_year = client.submit("/admin/foreningar/ny", {"name": "Nya klubben", "founded_year": "1700"})
+    assert "Enter a year between 1800 and" in text_of(wrong_year.text)
+    assert "No association with that address" not in text_of(client.get("/foreningar/finns-inte").text)
+    assert "There is no association at that address." in text_of(client.get("/foreningar/finns-inte").text)
+    overview = text_of(client.get("/-/admin").text)
+    assert "Write and publish a news item." in overview and "Accounts for staff and association editors." in overview
+    report = client.get("/-/admin/uppfoljning?fran=2026-13-01")
+    assert "Dates must be written as YYYY-MM-DD" in text_of(report.text)
+    assert "News published during the period" in text_of(report.text)
+    # The same in Swedish, from the Swedish source.
+    client.get("/?lang=sv")
+    again = client.submit("/nyheter/ny", {**news, "title": "Höstmöte"})
+    assert "Nyheten ”Höstmöte” är publicerad." in text_of(client.get(again.headers["location"]).text)
+    assert ">Synlig för alla</option>" in client.get("/admin/foreningar/ny").text
+    assert "Skriv och publicera en nyhet." in text_of(client.get("/-/admin").text)
+
+
+def test_a_refused_form_is_explained_in_the_visitors_language(client) -> None:
+    client.get("/?lang=en")
+    refused = client.post("/konto/logga-in", data={"email": "x@test.example", "password": "y"})
+    assert refused.status_code == 403
+    assert "<html lang='en'>" in refused.text and "The form could not be sent" in text_of(refused.text)
+    client.get("/?lang=sv")
+    assert "Formuläret kunde inte skickas" in text_of(client.post("/konto/logga-in", data={}).text)

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from core.contributions import Figure
+from core.i18n import gettext as _
 from core.permissions import require_admin
 from core.plugins import call_each
 from core.site import Site
@@ -31,10 +32,10 @@ def _period(request: Request) -> tuple[date, date, str | None]:
         if request.query_params.get("till"):
             end = date.fromisoformat(request.query_params["till"])
     except ValueError:
-        error = "Datumen måste skrivas som ÅÅÅÅ-MM-DD, till exempel 2026-01-31. Visar i stället året hittills."
+        error = _("Datumen måste skrivas som ÅÅÅÅ-MM-DD, till exempel 2026-01-31. Visar i stället året hittills.")
         start, end = date(today.year, 1, 1), today
     if start > end:
-        error = "Startdatumet ligger efter slutdatumet; de har bytt plats."
+        error = _("Startdatumet ligger efter slutdatumet; de har bytt plats.")
         start, end = end, start
     return start, end, error
 
@@ -64,10 +65,11 @@ async def report(request: Request) -> Response:
 async def report_csv(request: Request) -> Response:
     site = _site(request)
     require_admin(request)
-    start, end, _ = _period(request)
+    start, end, _error = _period(request)
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";")  # Swedish Excel opens ';' files directly
-    writer.writerow(["tillägg", "mått", "värde", "enhet", "från", "till"])
+    # In the reader's language, like the figures' labels the plugins give.
+    writer.writerow([_("tillägg"), _("mått"), _("värde"), _("enhet"), _("från"), _("till")])
     for fig in figures(site, start, end):
         writer.writerow([fig.plugin, fig.label, str(fig.value).replace(".", ","), fig.unit, start, end])
     filename = f"uppfoljning-{site.slug}-{start}-{end}.csv"

@@ -14,7 +14,10 @@ from starlette.responses import RedirectResponse, Response
 from wtforms import MonthField, SelectChoice, SelectField, TextAreaField, validators
 
 from core.accounts import get_user_by_email
+from core.api import N_
+from core.api import gettext as _
 from core.forms import Form
+from core.i18n import BABEL_LOCALES, current_locale
 from core.paging import page_link, page_number, paged
 from core.permissions import require_admin
 from core.search import match
@@ -39,7 +42,7 @@ FEATURED_HISTORY = 12
 def _get_association(db: Session, request: Request) -> Association:
     association = db.get(Association, request.path_params["association_id"])
     if association is None:
-        raise HTTPException(404, "Föreningen finns inte längre. Den kan redan vara borttagen.")
+        raise HTTPException(404, _("Föreningen finns inte längre. Den kan redan vara borttagen."))
     return association
 
 
@@ -71,7 +74,7 @@ async def association_queue(request: Request) -> Response:
             "query": query,
             "page": page,
             "pages": pages,
-            "status_labels": STATUS_LABELS,
+            "status_labels": {key: _(label) for key, label in STATUS_LABELS.items()},
             "page_link": page_link(url(site, "/admin/foreningar"), {"q": query}),
             "list_url": url(site, "/admin/foreningar"),
             "new_url": url(site, "/admin/foreningar/ny"),
@@ -90,12 +93,14 @@ async def association_decide(request: Request) -> Response:
         association = _get_association(db, request)
         if decision == "godkann":
             set_status(association, Status.APPROVED)
-            message = f"{association.name} är godkänd och visas nu i föreningslistan."
+            message = _("%(name)s är godkänd och visas nu i föreningslistan.") % {"name": association.name}
         elif decision == "avsla":
             set_status(association, Status.REJECTED)
-            message = f"Ansökan från {association.name} är avslagen. Den sökandes kontaktuppgifter är raderade."
+            message = _("Ansökan från %(name)s är avslagen. Den sökandes kontaktuppgifter är raderade.") % {
+                "name": association.name
+            }
         else:
-            flash(request, "Välj att godkänna eller avslå ansökan.", "error")
+            flash(request, _("Välj att godkänna eller avslå ansökan."), "error")
             return RedirectResponse(url(site, "/admin/foreningar"), status_code=303)
         db.add(association)
         db.commit()
@@ -118,8 +123,11 @@ async def association_editors(request: Request) -> Response:
             if user is None:
                 flash(
                     request,
-                    f"Det finns inget konto med e-postadressen {email or '(tom)'}. Skapa kontot först under "
-                    "/-/admin/anvandare/ny och lägg sedan till det här.",
+                    _(
+                        "Det finns inget konto med e-postadressen %(email)s. Skapa kontot först under "
+                        "/-/admin/anvandare/ny och lägg sedan till det här."
+                    )
+                    % {"email": email or _("(tom)")},
                     "error",
                 )
                 return back
@@ -129,11 +137,14 @@ async def association_editors(request: Request) -> Response:
                 )
             ).first()
             if linked is not None:
-                flash(request, f"{user.name} är redan redaktör för {association.name}.")
+                flash(
+                    request,
+                    _("%(user)s är redan redaktör för %(name)s.") % {"user": user.name, "name": association.name},
+                )
                 return back
             db.add(AssociationEditor(association_id=association.id, user_id=user.id))
             db.commit()
-            flash(request, f"{user.name} kan nu redigera {association.name}.")
+            flash(request, _("%(user)s kan nu redigera %(name)s.") % {"user": user.name, "name": association.name})
         elif action == "remove":
             try:
                 user_id = int(str(data.get("user_id") or ""))
@@ -145,13 +156,13 @@ async def association_editors(request: Request) -> Response:
                 )
             ).first()
             if link is None:
-                flash(request, "Den redaktören var inte kopplad till föreningen.", "error")
+                flash(request, _("Den redaktören var inte kopplad till föreningen."), "error")
                 return back
             db.delete(link)
             db.commit()
-            flash(request, f"Redaktören är borttagen från {association.name}.")
+            flash(request, _("Redaktören är borttagen från %(name)s.") % {"name": association.name})
         else:
-            flash(request, "Okänd åtgärd. Använd knapparna på sidan och försök igen.", "error")
+            flash(request, _("Okänd åtgärd. Använd knapparna på sidan och försök igen."), "error")
     return back
 
 
@@ -166,14 +177,16 @@ async def association_delete(request: Request) -> Response:
         association = _get_association(db, request)
         if not confirmed:
             flash(
-                request, "Föreningen togs inte bort. Kryssa i rutan ”Ja, ta bort föreningen” för att bekräfta.", "error"
+                request,
+                _("Föreningen togs inte bort. Kryssa i rutan ”Ja, ta bort föreningen” för att bekräfta."),
+                "error",
             )
             return RedirectResponse(edit_url(site, association), status_code=303)
         name, logo = association.name, association.logo
         db.delete(association)
         db.commit()
     images.delete_image(site.uploads_dir, logo)
-    flash(request, f"{name} är borttagen.")
+    flash(request, _("%(name)s är borttagen.") % {"name": name})
     return RedirectResponse(url(site, "/admin/foreningar"), status_code=303)
 
 
@@ -182,7 +195,7 @@ class FeaturedForm(Form):
         "Månad",
         [validators.InputRequired("Välj en månad.")],
         default=lambda: date.today().replace(day=1),
-        description="Skriv som ÅÅÅÅ-MM om din webbläsare inte visar en kalender, till exempel 2026-03.",
+        description=N_("Skriv som ÅÅÅÅ-MM om din webbläsare inte visar en kalender, till exempel 2026-03."),
     )
     association_id = SelectField(
         "Förening", [validators.InputRequired("Välj en förening.")], coerce=int, validate_choice=True
@@ -190,7 +203,7 @@ class FeaturedForm(Form):
     motivation = TextAreaField(
         "Motivering",
         [validators.Length(max=600)],
-        description="Högst 600 tecken. Visas på startsidan: varför lyfter vi fram föreningen?",
+        description=N_("Högst 600 tecken. Visas på startsidan: varför lyfter vi fram föreningen?"),
     )
 
 
@@ -210,8 +223,9 @@ async def featured(request: Request) -> Response:
             db.add(row)
             db.commit()
             chosen = db.get(Association, row.association_id)
-            when = format_date(month, "LLLL yyyy", locale="sv_SE")
-            flash(request, f"{chosen.name if chosen else 'Föreningen'} är Månadens förening för {when}.")
+            when = format_date(month, "LLLL yyyy", locale=BABEL_LOCALES[current_locale.get() or site.locale])
+            name = chosen.name if chosen else _("Föreningen")
+            flash(request, _("%(name)s är Månadens förening för %(month)s.") % {"name": name, "month": when})
             return RedirectResponse(url(site, "/admin/manadens-forening"), status_code=303)
         history = db.exec(
             select(Featured, Association)

@@ -34,6 +34,8 @@ from wtforms import (
     validators,
 )
 
+from core.api import N_
+from core.api import gettext as _
 from core.contributions import Figure, SearchResult
 from core.forms import Form
 from core.markdown import plain_text
@@ -50,9 +52,9 @@ from plugins.webportal.slugs import slugify, unique_slug
 
 PLUGIN = "webportal"
 STATUS_LABELS: dict[str, str] = {
-    Status.PENDING.value: "Väntar på beslut",
-    Status.APPROVED.value: "Godkänd",
-    Status.REJECTED.value: "Avslagen",
+    Status.PENDING.value: N_("Väntar på beslut"),
+    Status.APPROVED.value: N_("Godkänd"),
+    Status.REJECTED.value: N_("Avslagen"),
 }
 VISIBILITY_CHOICES = [
     SelectChoice(Visibility.PUBLIC.value, "Synlig för alla"),
@@ -169,7 +171,7 @@ def editors_of(session: Session, association: Association) -> list[User]:
 
 # -- form fields and validators -------------------------------------------------------------
 
-WEBSITE_ERROR = "Ange en webbadress som börjar med http:// eller https://, till exempel https://foreningen.se."
+WEBSITE_ERROR = N_("Ange en webbadress som börjar med http:// eller https://, till exempel https://foreningen.se.")
 PHONE = re.compile(r"^[0-9 +()\-]{5,40}$")
 
 
@@ -197,12 +199,14 @@ def check_phone(form: Form, field: Field) -> None:
     value = (field.data or "").strip()
     field.data = value
     if value and not PHONE.match(value):
-        raise ValidationError("Skriv telefonnumret med siffror, till exempel 0586-123 45 eller +46 586 123 45.")
+        raise ValidationError(_("Skriv telefonnumret med siffror, till exempel 0586-123 45 eller +46 586 123 45."))
 
 
 def check_year(form: Form, field: Field) -> None:
     if field.data is not None and not 1800 <= field.data <= date.today().year:
-        raise ValidationError(f"Ange ett årtal mellan 1800 och {date.today().year}, till exempel 1985.")
+        raise ValidationError(
+            _("Ange ett årtal mellan 1800 och %(year)s, till exempel 1985.") % {"year": date.today().year}
+        )
 
 
 def safe_link(website: str) -> str:
@@ -235,10 +239,10 @@ class ApplyForm(Form):
     short_description = TextAreaField(
         "Kort beskrivning",
         [validators.InputRequired("Beskriv kort vad föreningen gör."), validators.Length(max=300)],
-        description="Högst 300 tecken. Visas i föreningslistan.",
+        description=N_("Högst 300 tecken. Visas i föreningslistan."),
     )
     website = URLField(
-        "Webbplats", [validators.Optional(), check_website], description="Till exempel https://foreningen.se"
+        "Webbplats", [validators.Optional(), check_website], description=N_("Till exempel https://foreningen.se")
     )
     email = EmailField(
         "Föreningens e-postadress", [validators.Optional(), validators.Email(), validators.Length(max=254)]
@@ -255,7 +259,7 @@ class ApplyForm(Form):
             validators.Email(),
             validators.Length(max=254),
         ],
-        description="Vi använder den bara för att svara på ansökan och raderar den när ansökan är behandlad.",
+        description=N_("Vi använder den bara för att svara på ansökan och raderar den när ansökan är behandlad."),
     )
     consent = BooleanField(
         "Jag godkänner att uppgifterna sparas och att föreningens uppgifter publiceras i föreningslistan "
@@ -273,35 +277,37 @@ class AssociationForm(Form):
     category = SelectField("Kategori", [validators.InputRequired("Välj en kategori.")])
     municipality = SelectField("Kommun", [validators.InputRequired("Välj en kommun.")])
     short_description = TextAreaField(
-        "Kort beskrivning", [validators.Length(max=300)], description="Högst 300 tecken. Visas i föreningslistan."
+        "Kort beskrivning", [validators.Length(max=300)], description=N_("Högst 300 tecken. Visas i föreningslistan.")
     )
     description = TextAreaField(
         "Beskrivning",
-        description="Du kan använda Markdown: **fetstil**, *kursiv*, en tom rad mellan stycken, "
-        "listor med - i början av raden och länkar som [text](https://adress.se).",
+        description=N_(
+            "Du kan använda Markdown: **fetstil**, *kursiv*, en tom rad mellan stycken, "
+            "listor med - i början av raden och länkar som [text](https://adress.se)."
+        ),
     )
     website = URLField(
-        "Webbplats", [validators.Optional(), check_website], description="Till exempel https://foreningen.se"
+        "Webbplats", [validators.Optional(), check_website], description=N_("Till exempel https://foreningen.se")
     )
     email = EmailField("E-postadress", [validators.Optional(), validators.Email(), validators.Length(max=254)])
     phone = TelField("Telefon", [validators.Optional(), check_phone])
-    address = StringField("Adress", [validators.Length(max=300)], description="Besöks- eller postadress.")
+    address = StringField("Adress", [validators.Length(max=300)], description=N_("Besöks- eller postadress."))
     founded_year = IntegerField(
-        "Grundad år", [validators.Optional(), check_year], description="Årtal med fyra siffror, till exempel 1985."
+        "Grundad år", [validators.Optional(), check_year], description=N_("Årtal med fyra siffror, till exempel 1985.")
     )
     activities = StringField(
         "Verksamheter",
         [validators.Length(max=1000)],
-        description="Skilj med kommatecken, till exempel: fotboll, innebandy, sommarläger.",
+        description=N_("Skilj med kommatecken, till exempel: fotboll, innebandy, sommarläger."),
     )
     visibility = SelectField("Synlighet", choices=VISIBILITY_CHOICES)
     status = SelectField("Status", choices=STATUS_CHOICES)
-    logo_file = FileField("Logotyp", description="PNG, JPEG, GIF eller WebP.")
+    logo_file = FileField("Logotyp", description=N_("PNG, JPEG, GIF eller WebP."))
     remove_logo = BooleanField("Ta bort nuvarande logotyp")
 
 
 def _set_place_choices(form: ApplyForm | AssociationForm, settings: WebportalSettings, obj: Association | None) -> None:
-    blank = "Välj …" if isinstance(form, ApplyForm) else None
+    blank = _("Välj …") if isinstance(form, ApplyForm) else None
     form.category.choices = _choices(settings.categories, obj.category if obj else None, blank)
     form.municipality.choices = _choices(settings.municipalities, obj.municipality if obj else None, blank)
 
@@ -379,10 +385,10 @@ async def association_page(request: Request) -> Response:
     with site.session() as db:
         association = db.exec(select(Association).where(Association.slug == request.path_params["slug"])).first()
         if association is None:
-            raise HTTPException(404, "Det finns ingen förening med den adressen. Sök i föreningslistan i stället.")
+            raise HTTPException(404, _("Det finns ingen förening med den adressen. Sök i föreningslistan i stället."))
         may_edit = can_edit(db, user, association)
         if not association.is_public and not may_edit:
-            raise HTTPException(404, "Föreningen finns inte i föreningslistan. Sök i föreningslistan i stället.")
+            raise HTTPException(404, _("Föreningen finns inte i föreningslistan. Sök i föreningslistan i stället."))
         news = _latest_news(db, association)
     return site.render(
         request,
@@ -391,7 +397,7 @@ async def association_page(request: Request) -> Response:
             "association": association,
             "news": news,
             "may_edit": may_edit,
-            "status_label": STATUS_LABELS.get(association.status, association.status),
+            "status_label": _(STATUS_LABELS.get(association.status, association.status)),
             "edit_url": edit_url(site, association),
             "news_new_url": url(site, "/nyheter/ny?" + urlencode({"forening": association.slug})),
             "list_url": url(site, "/foreningar"),
@@ -416,8 +422,10 @@ async def association_apply(request: Request) -> Response:
         # A filled honeypot gets the same answer, so the bot learns nothing.
         flash(
             request,
-            "Tack! Ansökan är skickad. Vi går igenom den och hör av oss till dig via e-post. "
-            "Föreningen visas i listan när ansökan är godkänd.",
+            _(
+                "Tack! Ansökan är skickad. Vi går igenom den och hör av oss till dig via e-post. "
+                "Föreningen visas i listan när ansökan är godkänd."
+            ),
         )
         return RedirectResponse(url(site, "/foreningar"), status_code=303)
     return site.render(
@@ -467,13 +475,13 @@ def _load_for_edit(db: Session, request: Request, user: User) -> Association | N
     slug = request.path_params.get("slug")
     if slug is None:
         if not user.is_admin:
-            raise Forbidden("Bara administratörer kan lägga upp nya föreningar. Ansök om medlemskap i stället.")
+            raise Forbidden(_("Bara administratörer kan lägga upp nya föreningar. Ansök om medlemskap i stället."))
         return None
     association = db.exec(select(Association).where(Association.slug == slug)).first()
     if association is None:
-        raise HTTPException(404, "Det finns ingen förening med den adressen.")
+        raise HTTPException(404, _("Det finns ingen förening med den adressen."))
     if not can_edit(db, user, association):
-        raise Forbidden("Du kan bara redigera föreningar som du är redaktör för.")
+        raise Forbidden(_("Du kan bara redigera föreningar som du är redaktör för."))
     return association
 
 
@@ -498,7 +506,7 @@ async def association_edit(request: Request) -> Response:
             saved = await _save(site, db, form, association, user)
             if saved is not None:
                 db.commit()
-                flash(request, f"Uppgifterna om {saved.name} är sparade.")
+                flash(request, _("Uppgifterna om %(name)s är sparade.") % {"name": saved.name})
                 return RedirectResponse(page_url(site, saved), status_code=303)
         editors = editors_of(db, association) if association is not None and user.is_admin else []
     return site.render(
@@ -583,7 +591,7 @@ async def my_associations(request: Request) -> Response:
         "webportal/my_associations.html",
         {
             "associations": linked,
-            "status_labels": STATUS_LABELS,
+            "status_labels": {key: _(label) for key, label in STATUS_LABELS.items()},
             "page_url": lambda a: page_url(site, a),
             "edit_url": lambda a: edit_url(site, a),
             "news_new_url": url(site, "/nyheter/ny"),
@@ -618,7 +626,7 @@ def search_results(site: Site, session: Session, query: str) -> list[SearchResul
     """Public associations for the site-wide search."""
     found = find_public(session, query=query) if query.strip() else []
     return [
-        SearchResult(title=a.name, url=page_url(site, a), summary=a.short_description, kind="Föreningar")
+        SearchResult(title=a.name, url=page_url(site, a), summary=a.short_description, kind=_("Föreningar"))
         for a in found[:SEARCH_LIMIT]
     ]
 
@@ -643,9 +651,9 @@ def report_figures(session: Session, start: date, end: date) -> list[Figure]:
         .where(col(Association.created_at) >= since, col(Association.created_at) < until)
     ).one()
     figures = [
-        Figure("Godkända medlemsföreningar vid periodens slut", total, "st"),
-        Figure("Nya godkända föreningar under perioden", new, "st"),
-        Figure("Föreningar som ansökt eller lagts upp under perioden", applications, "st"),
+        Figure(_("Godkända medlemsföreningar vid periodens slut"), total, _("st")),
+        Figure(_("Nya godkända föreningar under perioden"), new, _("st")),
+        Figure(_("Föreningar som ansökt eller lagts upp under perioden"), applications, _("st")),
     ]
     per_place = session.exec(
         select(Association.municipality, func.count())
@@ -654,5 +662,5 @@ def report_figures(session: Session, start: date, end: date) -> list[Figure]:
         .group_by(Association.municipality)
     ).all()
     for place, count in sorted(per_place, key=lambda row: sort_key(row[0])):
-        figures.append(Figure(f"Godkända föreningar i {place}", count, "st"))
+        figures.append(Figure(_("Godkända föreningar i %(place)s") % {"place": place}, count, _("st")))
     return figures

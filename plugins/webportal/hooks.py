@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from core import hookimpl
+from core.api import N_
 from core.contributions import Figure, NavItem, SearchResult
 from core.permissions import current_user
 from plugins.webportal import models  # noqa: F401  (registers the tables)
@@ -57,20 +58,20 @@ def admin_links(site: Site, request: Request) -> list[NavItem]:
             "Föreningar",
             f"{prefix}/admin/foreningar",
             order=10,
-            description="Godkänn ansökningar, redigera föreningar och koppla redaktörer.",
+            description=N_("Godkänn ansökningar, redigera föreningar och koppla redaktörer."),
         ),
-        NavItem("Nyheter", f"{prefix}/nyheter/ny", order=20, description="Skriv och publicera en nyhet."),
+        NavItem("Nyheter", f"{prefix}/nyheter/ny", order=20, description=N_("Skriv och publicera en nyhet.")),
         NavItem(
             "Sidor",
             f"{prefix}/admin/sidor",
             order=30,
-            description="Om oss, Kontakt, Tillgänglighetsredogörelse och andra sidor.",
+            description=N_("Om oss, Kontakt, Tillgänglighetsredogörelse och andra sidor."),
         ),
         NavItem(
             "Månadens förening",
             f"{prefix}/admin/manadens-forening",
             order=40,
-            description="Välj vilken förening som lyfts fram på startsidan.",
+            description=N_("Välj vilken förening som lyfts fram på startsidan."),
         ),
     ]
 

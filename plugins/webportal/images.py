@@ -16,21 +16,23 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 from starlette.datastructures import UploadFile
 
+from core.api import gettext as _
+
 ALLOWED_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "png", "WEBP": "webp"}
 MAX_SIDE = 1600
 MAX_PIXELS = 40_000_000  # refuse decompression bombs early
 
 
 class ImageError(ValueError):
-    """Why an upload was refused, in Swedish, for the form."""
+    """Why an upload was refused, in the visitor's language, for the form."""
 
 
 async def read_limited(upload: UploadFile, max_bytes: int) -> bytes:
     data = await upload.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise ImageError(f"Bilden är för stor. Största tillåtna storlek är {max_bytes // 1024} kB.")
+        raise ImageError(_("Bilden är för stor. Största tillåtna storlek är %(kb)s kB.") % {"kb": max_bytes // 1024})
     if not data:
-        raise ImageError("Filen är tom. Välj en bildfil.")
+        raise ImageError(_("Filen är tom. Välj en bildfil."))
     return data
 
 
@@ -42,7 +44,7 @@ def store_image(data: bytes, folder: Path, stem_hint: str = "bild") -> str:
             fmt = probe.format or ""
             probe.verify()
         if fmt not in ALLOWED_FORMATS:
-            raise ImageError("Filtypen stöds inte. Använd PNG, JPEG, GIF eller WebP.")
+            raise ImageError(_("Filtypen stöds inte. Använd PNG, JPEG, GIF eller WebP."))
         with Image.open(io.BytesIO(data)) as img:
             img = ImageOps.exif_transpose(img)
             img.thumbnail((MAX_SIDE, MAX_SIDE))
@@ -57,7 +59,7 @@ def store_image(data: bytes, folder: Path, stem_hint: str = "bild") -> str:
     except ImageError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
-        raise ImageError("Filen kunde inte läsas som en bild. Välj en PNG-, JPEG-, GIF- eller WebP-bild.") from exc
+        raise ImageError(_("Filen kunde inte läsas som en bild. Välj en PNG-, JPEG-, GIF- eller WebP-bild.")) from exc
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{stem_hint[:40]}-{secrets.token_hex(8)}.{ext}"
     (folder / name).write_bytes(out.getvalue())

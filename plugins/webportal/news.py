@@ -26,6 +26,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import BooleanField, FileField, SelectChoice, SelectField, StringField, TextAreaField, validators
 
+from core.api import N_
+from core.api import gettext as _
 from core.contributions import Figure, SearchResult
 from core.forms import MAX_FORM_BYTES, Form
 from core.markdown import plain_text
@@ -42,11 +44,11 @@ from plugins.webportal.models import Association, News
 PLUGIN = "webportal"
 SEARCH_LIMIT = 8
 FRONT_PAGE_NEWS = 5
-MARKDOWN_HINT = (
+MARKDOWN_HINT = N_(
     "Du kan använda Markdown: **fetstil**, *kursiv*, en tom rad mellan stycken, "
     "listor med - i början av raden, rubriker med ## och länkar som [text](https://adress.se)."
 )
-NO_ASSOCIATION_FOR_EDITOR = (
+NO_ASSOCIATION_FOR_EDITOR = N_(
     "Du är inte kopplad till någon godkänd förening ännu, så du kan inte skriva nyheter. "
     "Be webbplatsens administratör att koppla ditt konto till din förening."
 )
@@ -119,7 +121,7 @@ def _association_by_slug(session: Session, slug: str) -> Association:
     association = session.exec(select(Association).where(Association.slug == slug)).first()
     if association is None or not association.is_public:
         raise HTTPException(
-            404, "Det finns ingen förening med den adressen. Visa alla nyheter eller sök i föreningslistan."
+            404, _("Det finns ingen förening med den adressen. Visa alla nyheter eller sök i föreningslistan.")
         )
     return association
 
@@ -184,7 +186,7 @@ async def news_item(request: Request) -> Response:
     with site.session() as db:
         news = db.get(News, request.path_params["news_id"])
         if news is None or not may_view(db, user, news):
-            raise HTTPException(404, "Nyheten finns inte, eller är inte publicerad. Se alla nyheter i stället.")
+            raise HTTPException(404, _("Nyheten finns inte, eller är inte publicerad. Se alla nyheter i stället."))
         association = db.get(Association, news.association_id) if news.association_id else None
         author = db.get(User, news.author_id) if news.author_id else None
         editable = may_edit(db, user, news)
@@ -213,7 +215,7 @@ class NewsForm(Form):
     summary = TextAreaField(
         "Sammanfattning",
         [validators.Length(max=400)],
-        description="Högst 400 tecken. Visas i nyhetslistan, på startsidan och i nyhetsflödet.",
+        description=N_("Högst 400 tecken. Visas i nyhetslistan, på startsidan och i nyhetsflödet."),
     )
     body = TextAreaField("Text", description=MARKDOWN_HINT)
     association = SelectField("Förening som nyheten gäller")
@@ -221,14 +223,16 @@ class NewsForm(Form):
     image_alt = StringField(
         "Bildbeskrivning (alt-text)",
         [validators.Length(max=300)],
-        description="Obligatorisk om nyheten har en bild. Beskriv kort vad bilden visar, "
-        "för den som inte kan se den, till exempel ”Barn som planterar solrosor i parken”.",
+        description=N_(
+            "Obligatorisk om nyheten har en bild. Beskriv kort vad bilden visar, "
+            "för den som inte kan se den, till exempel ”Barn som planterar solrosor i parken”."
+        ),
     )
     remove_image = BooleanField("Ta bort nuvarande bild")
     published = BooleanField(
         "Publicera nyheten",
         default=True,
-        description="Utan bock sparas nyheten som utkast som bara du och föreningens redaktörer ser.",
+        description=N_("Utan bock sparas nyheten som utkast som bara du och föreningens redaktörer ser."),
     )
 
 
@@ -240,11 +244,13 @@ def _load_for_edit(db: Session, request: Request, user: User) -> News | None:
         return None
     news = db.get(News, news_id)
     if news is None:
-        raise HTTPException(404, "Nyheten finns inte längre. Den kan redan vara borttagen.")
+        raise HTTPException(404, _("Nyheten finns inte längre. Den kan redan vara borttagen."))
     if not may_edit(db, user, news):
         raise Forbidden(
-            "Du kan bara redigera nyheter om föreningar som du är redaktör för. "
-            "Be webbplatsens administratör om hjälp om du ska kunna ändra den här nyheten."
+            _(
+                "Du kan bara redigera nyheter om föreningar som du är redaktör för. "
+                "Be webbplatsens administratör om hjälp om du ska kunna ändra den här nyheten."
+            )
         )
     return news
 
@@ -258,12 +264,12 @@ def _association_choices(
     list (e.g. no longer approved) is kept so saving never silently changes it."""
     associations = directory.editable_associations(db, user)
     if not user.is_admin and not associations:
-        raise Forbidden(NO_ASSOCIATION_FOR_EDITOR)
+        raise Forbidden(_(NO_ASSOCIATION_FOR_EDITOR))
     if news is not None and news.association_id and all(a.id != news.association_id for a in associations):
         current = db.get(Association, news.association_id)
         if current is not None:
             associations = [*associations, current]
-    blank = f"Ingen förening – nyhet från {site.name}" if user.is_admin else "Välj förening …"
+    blank = _("Ingen förening – nyhet från %(site)s") % {"site": site.name} if user.is_admin else _("Välj förening …")
     choices = [SelectChoice("", blank)] + [SelectChoice(str(a.id), a.name) for a in associations]
     return choices, {a.slug: str(a.id) for a in associations}
 
@@ -286,15 +292,17 @@ def _check(form: NewsForm, user: User, news: News | None) -> bool:
     association, and an image needs a description."""
     ok = True
     if not user.is_admin and not form.association.data:
-        form.association.errors = ["Välj vilken av dina föreningar nyheten gäller."]
+        form.association.errors = [_("Välj vilken av dina föreningar nyheten gäller.")]
         ok = False
     upload = form.image_file.data
     has_upload = isinstance(upload, UploadFile) and bool(upload.filename)
     keeps_image = news is not None and bool(news.image) and not form.remove_image.data
     if (has_upload or keeps_image) and not (form.image_alt.data or "").strip():
         form.image_alt.errors = [
-            "Beskriv bilden med några ord, så att den som inte ser bilden vet vad den visar. "
-            "Vill du inte ha bilden kvar, kryssa i ”Ta bort nuvarande bild”."
+            _(
+                "Beskriv bilden med några ord, så att den som inte ser bilden vet vad den visar. "
+                "Vill du inte ha bilden kvar, kryssa i ”Ta bort nuvarande bild”."
+            )
         ]
         ok = False
     return ok
@@ -355,8 +363,11 @@ async def news_edit(request: Request) -> Response:
             saved = await _save(site, db, form, news, user)
             if saved is not None:
                 db.commit()
-                state = "publicerad" if saved.published else "sparad som utkast"
-                flash(request, f"Nyheten ”{saved.title}” är {state}.")
+                if saved.published:
+                    message = _("Nyheten ”%(title)s” är publicerad.")
+                else:
+                    message = _("Nyheten ”%(title)s” är sparad som utkast.")
+                flash(request, message % {"title": saved.title})
                 return RedirectResponse(item_url(site, saved.id), status_code=303)
     return site.render(
         request,
@@ -382,13 +393,13 @@ async def news_delete(request: Request) -> Response:
         assert news is not None
         data = await request.form(max_part_size=MAX_FORM_BYTES)
         if data.get("bekrafta") != "ja":
-            flash(request, "Nyheten togs inte bort. Kryssa i rutan för att bekräfta och försök igen.", "error")
+            flash(request, _("Nyheten togs inte bort. Kryssa i rutan för att bekräfta och försök igen."), "error")
             return RedirectResponse(edit_url(site, news.id), status_code=303)
         title, image = news.title, news.image
         db.delete(news)
         db.commit()
     images.delete_image(site.uploads_dir, image)
-    flash(request, f"Nyheten ”{title}” är borttagen.")
+    flash(request, _("Nyheten ”%(title)s” är borttagen.") % {"title": title})
     return RedirectResponse(url(site, "/nyheter"), status_code=303)
 
 
@@ -405,7 +416,7 @@ def search_results(site: Site, session: Session, query: str) -> list[SearchResul
     ).all()
     return [
         SearchResult(
-            title=n.title, url=item_url(site, n.id), summary=n.summary or plain_text(n.body, 200), kind="Nyheter"
+            title=n.title, url=item_url(site, n.id), summary=n.summary or plain_text(n.body, 200), kind=_("Nyheter")
         )
         for n in rows
     ]
@@ -422,6 +433,6 @@ def report_figures(session: Session, start: date, end: date) -> list[Figure]:
     total = session.exec(statement).one()
     about = session.exec(statement.where(col(News.association_id).is_not(None))).one()
     return [
-        Figure("Publicerade nyheter under perioden", total, "st"),
-        Figure("varav nyheter om medlemsföreningar", about, "st"),
+        Figure(_("Publicerade nyheter under perioden"), total, _("st")),
+        Figure(_("varav nyheter om medlemsföreningar"), about, _("st")),
     ]

@@ -17,6 +17,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import BooleanField, Field, IntegerField, StringField, TextAreaField, ValidationError, validators
 
+from core.api import N_
+from core.api import gettext as _
 from core.contributions import NavItem, SearchResult
 from core.forms import MAX_FORM_BYTES, Form
 from core.markdown import plain_text
@@ -74,7 +76,9 @@ async def page_view(request: Request) -> Response:
     with site.session() as db:
         page = db.exec(select(Page).where(Page.slug == request.path_params["slug"])).first()
     if page is None:
-        raise HTTPException(404, "Sidan finns inte, eller har flyttats. Sök på webbplatsen eller gå till startsidan.")
+        raise HTTPException(
+            404, _("Sidan finns inte, eller har flyttats. Sök på webbplatsen eller gå till startsidan.")
+        )
     is_admin = user is not None and user.is_admin
     return site.render(
         request,
@@ -91,8 +95,10 @@ def check_slug(form: Form, field: Field) -> None:
     field.data = value
     if value and not SLUG.match(value):
         raise ValidationError(
-            "Använd bara små bokstäver a–z, siffror och bindestreck, till exempel om-oss. "
-            "Lämna tomt så skapas adressen från rubriken."
+            _(
+                "Använd bara små bokstäver a–z, siffror och bindestreck, till exempel om-oss. "
+                "Lämna tomt så skapas adressen från rubriken."
+            )
         )
 
 
@@ -101,17 +107,19 @@ class PageForm(Form):
     slug = StringField(
         "Adress",
         [validators.Length(max=120), check_slug],
-        description="Sidan får adressen /sida/adress. Lämna tomt så skapas den från rubriken. "
-        "Ändrar du den slutar gamla länkar till sidan att fungera.",
+        description=N_(
+            "Sidan får adressen /sida/adress. Lämna tomt så skapas den från rubriken. "
+            "Ändrar du den slutar gamla länkar till sidan att fungera."
+        ),
     )
     body = TextAreaField("Text", description=MARKDOWN_HINT)
     in_nav = BooleanField("Visa i huvudmenyn")
-    in_footer = BooleanField("Visa i sidfoten", description="Till exempel Kontakt och Tillgänglighetsredogörelse.")
+    in_footer = BooleanField("Visa i sidfoten", description=N_("Till exempel Kontakt och Tillgänglighetsredogörelse."))
     nav_order = IntegerField(
         "Ordning",
         [validators.Optional(), validators.NumberRange(min=0, max=999)],
         default=50,
-        description="Sidor med lägre tal visas först i menyn och sidfoten (0–999). Tomt betyder 50.",
+        description=N_("Sidor med lägre tal visas först i menyn och sidfoten (0–999). Tomt betyder 50."),
     )
 
 
@@ -130,7 +138,7 @@ def _slug_for(db: Session, form: PageForm, page: Page | None) -> str | None:
     if not wanted:
         return unique_slug(slugify(form.title.data or "", max_length=100) or "sida", taken)
     if wanted in taken:
-        form.slug.errors = ["En annan sida har redan den adressen. Välj en annan, till exempel med ett tillägg."]
+        form.slug.errors = [_("En annan sida har redan den adressen. Välj en annan, till exempel med ett tillägg.")]
         return None
     return wanted
 
@@ -141,7 +149,7 @@ def _load(db: Session, request: Request) -> Page | None:
         return None
     page = db.get(Page, page_id)
     if page is None:
-        raise HTTPException(404, "Sidan finns inte längre. Den kan redan vara borttagen.")
+        raise HTTPException(404, _("Sidan finns inte längre. Den kan redan vara borttagen."))
     return page
 
 
@@ -183,7 +191,7 @@ async def page_edit(request: Request) -> Response:
                 page.search_text = index_text(page.title, plain_text(page.body))
                 db.add(page)
                 db.commit()
-                flash(request, f"Sidan ”{page.title}” är sparad.")
+                flash(request, _("Sidan ”%(title)s” är sparad.") % {"title": page.title})
                 return RedirectResponse(page_url(site, page), status_code=303)
     return site.render(
         request,
@@ -207,12 +215,14 @@ async def page_delete(request: Request) -> Response:
         assert page is not None
         data = await request.form(max_part_size=MAX_FORM_BYTES)
         if data.get("bekrafta") != "ja":
-            flash(request, "Sidan togs inte bort. Kryssa i rutan för att bekräfta och försök igen.", "error")
+            flash(request, _("Sidan togs inte bort. Kryssa i rutan för att bekräfta och försök igen."), "error")
             return RedirectResponse(url(site, f"/admin/sidor/{page.id}"), status_code=303)
         title = page.title
         db.delete(page)
         db.commit()
-    flash(request, f"Sidan ”{title}” är borttagen. Länkar till den i menyn och sidfoten är borta.")
+    flash(
+        request, _("Sidan ”%(title)s” är borttagen. Länkar till den i menyn och sidfoten är borta.") % {"title": title}
+    )
     return RedirectResponse(url(site, "/admin/sidor"), status_code=303)
 
 
@@ -225,5 +235,6 @@ def search_results(site: Site, session: Session, query: str) -> list[SearchResul
         return []
     rows = session.exec(select(Page).where(clause).order_by(col(Page.title)).limit(SEARCH_LIMIT)).all()
     return [
-        SearchResult(title=p.title, url=page_url(site, p), summary=plain_text(p.body, 200), kind="Sidor") for p in rows
+        SearchResult(title=p.title, url=page_url(site, p), summary=plain_text(p.body, 200), kind=_("Sidor"))
+        for p in rows
     ]
