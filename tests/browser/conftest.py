@@ -38,7 +38,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-#: Reasons for routes the page walk could not visit, printed at the end of the run.
+#: Routes no visitor could open, with the reason (test_reach.py), printed at the end of the run.
 SKIPPED_ROUTES: list[str] = []
 
 

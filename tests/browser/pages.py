@@ -11,7 +11,7 @@ reported with the reason, never silently dropped.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -51,23 +51,35 @@ def get_routes(routes: list[BaseRoute], prefix: str = "") -> Iterator[GetRoute]:
             yield GetRoute(full, route.name or full, regex)
 
 
+#: ``<link>`` relations worth following: announced feeds and feed archives.
+FOLLOWED_RELS = {"alternate", "prev-archive", "next-archive", "current"}
+
+
 class _Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.hrefs: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            href = dict(attrs).get("href")
-            if href:
-                self.hrefs.append(href)
+        # <a> in pages; <link> for the feeds a page announces and, inside an
+        # Atom feed, its archive pages (RFC 5005 prev-archive).
+        values = dict(attrs)
+        href = values.get("href")
+        if not href:
+            return
+        if tag == "a" or (tag == "link" and set((values.get("rel") or "").split()) & FOLLOWED_RELS):
+            self.hrefs.append(href)
 
 
-def local_links(html: str) -> list[str]:
+def local_links(html: str, base_url: str = "") -> list[str]:
+    """The site's own links in a page or feed, as paths: relative ones, and
+    absolute ones on the site's public base URL (feeds use those)."""
     parser = _Links()
     parser.feed(html)
     paths = []
     for href in parser.hrefs:
+        if base_url and href.startswith(base_url.rstrip("/") + "/"):
+            href = href[len(base_url.rstrip("/")) :]
         parts = urlsplit(href)
         if parts.scheme or parts.netloc or not parts.path.startswith("/"):
             continue
@@ -101,10 +113,22 @@ class PageWalk:
     pages: dict[str, str] = field(default_factory=dict)  # url -> route template
     skipped: dict[str, str] = field(default_factory=dict)  # route template -> reason
     broken: dict[str, str] = field(default_factory=dict)  # url -> what went wrong (5xx, dropped connection)
+    redirects: dict[str, str] = field(default_factory=dict)  # route template -> where its seed led (token links)
+    not_pages: dict[str, str] = field(default_factory=dict)  # route template -> content type (feeds, JSON, CSV)
 
 
-def walk(live: LiveSite, client: httpx.Client) -> PageWalk:
+FEED_TYPES = ("application/atom+xml", "application/rss+xml", "application/xml")
+
+
+def walk(live: LiveSite, client: httpx.Client, seeds: Iterable[str] = (), enter: Iterable[str] = ()) -> PageWalk:
+    """The pages this visitor can open: first the ``enter`` links (a sign-in
+    link in a message, which may redirect) and ``seeds`` (URLs a visitor has
+    from outside the site, such as an id from the API), then
+    every route without parameters, then the site's own links until each
+    route with parameters has a value. An ``enter`` link that redirects
+    counts as reached, and the page it leads to is walked."""
     routes = list(get_routes(list(live.app.routes)))
+    base_url = live.site.absolute_url("")
     result = PageWalk()
     links: set[str] = set()
     tried: set[str] = set()
@@ -121,13 +145,43 @@ def walk(live: LiveSite, client: httpx.Client) -> PageWalk:
         if response.status_code >= 500:
             result.broken[url] = f"answers {response.status_code}"
             return
-        if response.status_code == 200 and response.headers.get("content-type", "").startswith("text/html"):
+        content_type = response.headers.get("content-type", "")
+        if response.status_code == 200 and content_type.startswith("text/html"):
             result.pages[url] = template
-            links.update(local_links(response.text))
+            links.update(local_links(response.text, base_url))
+        elif response.status_code == 200 and content_type.startswith(FEED_TYPES):
+            links.update(local_links(response.text, base_url))
+            result.not_pages.setdefault(template, content_type)
+            result.skipped.setdefault(template, f"not an HTML page ({content_type})")
+        elif response.status_code == 200:
+            result.not_pages.setdefault(template, content_type)
+            result.skipped.setdefault(template, f"not an HTML page ({content_type})")
         elif response.status_code != 200:
             result.skipped.setdefault(template, f"answers {response.status_code} to this visitor")
+
+    def route_of(url: str) -> GetRoute | None:
+        """The route the router would pick for a link (first match wins)."""
+        path = urlsplit(url).path
+        return next((r for r in routes if r.regex.match(path)), None)
+
+    for link in enter:
+        route = route_of(link)
+        assert route is not None, f"the sign-in link {link} matches no route"
+        response = client.get(link)
+        if response.is_redirect:
+            target = urlsplit(response.headers["location"])
+            result.redirects[route.path] = target.path + (f"?{target.query}" if target.query else "")
+            destination = route_of(result.redirects[route.path])
+            if destination is not None:
+                visit(result.redirects[route.path], destination.path)
         else:
-            result.skipped.setdefault(template, f"not an HTML page ({response.headers.get('content-type')})")
+            tried.add(link)
+            result.pages[link] = route.path  # a page of its own (a member's personal link)
+            links.update(local_links(response.text, base_url))
+    for seed in seeds:
+        route = route_of(seed)
+        assert route is not None, f"the seed {seed} matches no route"
+        visit(seed, route.path)
 
     for route in routes:
         if not route.has_params:
@@ -135,13 +189,9 @@ def walk(live: LiveSite, client: httpx.Client) -> PageWalk:
             for query in EXAMPLE_QUERIES.get(route.name, []):
                 visit(f"{route.path}?{query}", route.path)
 
-    def route_of(url: str) -> GetRoute | None:
-        """The route the router would pick for a link (first match wins)."""
-        path = urlsplit(url).path
-        return next((r for r in routes if r.regex.match(path)), None)
-
     # Fill path parameters from the site's own links until nothing new turns up.
-    pending = [r for r in routes if r.has_params]
+    seeded = set(result.pages.values()) | set(result.redirects) | set(result.not_pages)
+    pending = [r for r in routes if r.has_params and r.path not in seeded]
     progress = True
     while pending and progress:
         progress = False

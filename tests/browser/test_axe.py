@@ -19,7 +19,7 @@ import pytest
 
 from core.models import Role
 from tests.browser.axe import axe_problems
-from tests.browser.conftest import SKIPPED_ROUTES, VIEWPORTS, login
+from tests.browser.conftest import VIEWPORTS, login
 from tests.browser.pages import PageWalk, http_client, walk
 from tests.browser.server import LiveSite, demo_site_slugs
 
@@ -40,23 +40,7 @@ def pages_for(live: LiveSite, role: str) -> PageWalk:
             _walks[key] = walk(live, client)
         finally:
             client.close()
-        note_unvisited(live.site.slug)
     return _walks[key]
-
-
-def note_unvisited(slug: str) -> None:
-    """Once every role has walked a site, log the routes none of them could
-    open, with each role's reason (printed at the end of the run)."""
-    walks = {role: _walks.get((slug, role)) for role in ROLES}
-    if any(w is None for w in walks.values()):
-        return
-    visited = {t for w in walks.values() for t in w.pages.values()}  # type: ignore[union-attr]
-    templates = {t for w in walks.values() for t in w.skipped} - visited  # type: ignore[union-attr]
-    # Feeds, JSON and CSV are not pages; only pages the walk missed are worth a line.
-    templates = {t for t in templates if not any("not an HTML page" in w.skipped.get(t, "") for w in walks.values())}  # type: ignore[union-attr]
-    for template in sorted(templates):
-        reasons = "; ".join(f"{role}: {w.skipped.get(template, '-')}" for role, w in walks.items())  # type: ignore[union-attr]
-        SKIPPED_ROUTES.append(f"{slug}: {template} not checked ({reasons})")
 
 
 def pages_to_check(live: LiveSite, role: str) -> dict[str, str]:

@@ -1,0 +1,131 @@
+"""Every page route of every demo site is checked by someone.
+
+The role walk in ``test_axe.py`` opens what a visitor, the admin and an
+association editor can reach by following links. The rest needs a person in
+another role or a link from outside the site: LISA's nurse and volunteer,
+a borrower signed in by the link in a text message, counter staff, a park
+member's personal link, ids from the open data API (``visitors.py``). Here
+they walk too, and axe-core checks the pages only they can open, at desktop
+and phone widths.
+
+``test_every_route_is_reached`` fails when a GET route is reached by nobody
+and is not listed in ``CANNOT_REACH`` with a reason: a new page a plugin
+adds must be reachable or explained.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.axe import axe_problems
+from tests.browser.conftest import SKIPPED_ROUTES, VIEWPORTS
+from tests.browser.pages import PageWalk, get_routes, http_client, walk
+from tests.browser.server import LiveSite, demo_site_slugs
+from tests.browser.steps import log_in_with
+from tests.browser.test_axe import OVERFLOW, ROLES, pages_for
+from tests.browser.visitors import Visitor, visitors_for
+
+#: Routes no one can be sent to, with the reason. Keep it empty if you can.
+CANNOT_REACH: dict[str, str] = {
+    "/-/federation/{kind}/arkiv/{page}": (
+        "a feed archive (Atom, not a page) exists only once a kind has more items than one feed page, and no "
+        "demo site has that many; tests/federation checks the archives"
+    ),
+}
+
+_extra: dict[str, list[tuple[Visitor, PageWalk]]] = {}
+
+
+def extra_walks(live: LiveSite) -> list[tuple[Visitor, PageWalk]]:
+    """Each extra visitor's walk (once per site)."""
+    slug = live.site.slug
+    if slug not in _extra:
+        walks = []
+        for visitor in visitors_for(live):
+            client = http_client(live, visitor.login)
+            try:
+                walks.append((visitor, walk(live, client, seeds=visitor.seeds, enter=visitor.enter)))
+            finally:
+                client.close()
+        _extra[slug] = walks
+    return _extra[slug]
+
+
+def role_templates(live: LiveSite) -> set[str]:
+    """The route templates the role walk checks with axe."""
+    return {t for role in ROLES for t in pages_for(live, role).pages.values()}
+
+
+@pytest.mark.parametrize("slug", demo_site_slugs())
+def test_every_route_is_reached(demo_site: Callable[[str], LiveSite], slug: str) -> None:
+    live = demo_site(slug)
+    walks = {f"{role} (role walk)": pages_for(live, role) for role in ROLES}
+    walks |= {visitor.name: w for visitor, w in extra_walks(live)}
+    broken = {f"{url} as {name}": why for name, w in walks.items() for url, why in w.broken.items()}
+    assert not broken, "pages that fail to load:\n" + "\n".join(f"  {k}: {v}" for k, v in sorted(broken.items()))
+
+    reached: set[str] = set()
+    for w in walks.values():
+        reached |= set(w.pages.values()) | set(w.redirects) | set(w.not_pages)
+    routes = {r.path for r in get_routes(list(live.app.routes))}
+    unreached = sorted(routes - reached)
+    for template in unreached:
+        if template in CANNOT_REACH:
+            SKIPPED_ROUTES.append(f"{slug}: {template} not checked: {CANNOT_REACH[template]}")
+    unexplained = [t for t in unreached if t not in CANNOT_REACH]
+    lines = [
+        f"  {t}: " + "; ".join(f"{name}: {w.skipped.get(t, '-')}" for name, w in walks.items()) for t in unexplained
+    ]
+    assert not unexplained, (
+        f"{slug}: routes no visitor reached. Give the page a link, add a visitor in visitors.py, "
+        "or say in CANNOT_REACH why it cannot be reached:\n" + "\n".join(lines)
+    )
+    explained = len(unreached)
+    print(
+        f"{slug}: {len(routes)} GET routes, {len(routes) - explained} reached by {len(walks)} visitors, {explained} in CANNOT_REACH"
+    )
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("slug", demo_site_slugs())
+def test_no_axe_violations_beyond_the_role_walk(
+    browser: Any, axe_source: Path, demo_site: Callable[[str], LiveSite], slug: str, viewport: str
+) -> None:
+    """axe on the pages only the extra visitors open (and the page each
+    sign-in link lands on), each in its own browser session."""
+    live = demo_site(slug)
+    checked = role_templates(live)
+    problems: list[str] = []
+    summary: list[str] = []
+    for visitor, w in extra_walks(live):
+        pages = sorted({url for url, t in w.pages.items() if t not in checked} | set(w.redirects.values()))
+        if not pages:
+            continue
+        summary.append(f"{visitor.name}: {len(pages)} ({', '.join(pages)})")
+        context = browser.new_context(viewport=VIEWPORTS[viewport], locale="sv-SE")
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        where = f"{slug}, {viewport}, {visitor.name}"
+        try:
+            if visitor.login:
+                log_in_with(page, live, *visitor.login)
+            for url in visitor.enter:
+                page.goto(live.url + url)
+            for url in pages:
+                response = page.goto(live.url + url)
+                if response is None or response.status != 200:
+                    problems.append(f"{url} ({where}): answers {response.status if response else 'nothing'}")
+                    continue
+                if page.evaluate("document.documentElement.lang") != "sv":
+                    problems.append(f"{url} ({where}): <html lang> is not 'sv'")
+                problems.extend(axe_problems(page, axe_source, where, url))
+                if viewport == "phone" and (overflow := page.evaluate(OVERFLOW)) > 0:
+                    problems.append(f"{url} ({where}): the page scrolls sideways by {overflow}px (WCAG 1.4.10)")
+        finally:
+            context.close()
+    print(f"{slug}, {viewport}: " + "; ".join(summary))
+    assert not problems, f"{len(problems)} accessibility problems:\n" + "\n".join(problems)

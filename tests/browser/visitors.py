@@ -1,0 +1,161 @@
+"""The people the role walk (visitor, admin, association editor) does not
+stand for: LISA's nurse and volunteer, a Fritidsbanken borrower who signed in
+with the link in a text message, counter staff looking at a borrower, a park
+member with their personal link, and a machine reading the open data API.
+
+Each is built from the site's own data with the plugins' own functions (a
+signed link from ``link_token``, ids from the HSDS serializer, a referral
+sent through the real form), so the pages they reach are the pages a person
+in that role reaches. Only the plugins a site enables contribute visitors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import col, select
+
+from core.csrf import csrf_cookie_name
+from core.demo import DEMO_PASSWORD
+from core.models import Role, User
+from tests.browser.pages import http_client
+from tests.browser.server import LiveSite
+
+
+@dataclass
+class Visitor:
+    name: str
+    login: tuple[str, str] | None = None  # e-mail and password for the login form
+    enter: list[str] = field(default_factory=list)  # opened first: the link that signs the visitor in
+    seeds: list[str] = field(default_factory=list)  # URLs the visitor has from outside the site
+
+
+def visitors_for(live: LiveSite) -> list[Visitor]:
+    """Every extra visitor this site's plugins call for, with their data ready."""
+    found = [Visitor("open data client", seeds=_feed_seeds(live) + _api_seeds(live))]
+    enabled = live.site.enabled
+    if "lisa" in enabled:
+        found += _lisa(live)
+    if "fritidsbanken" in enabled:
+        found += _fritidsbanken(live)
+    if "odling" in enabled:
+        found += _odling(live)
+    return [v for v in found if v.login or v.enter or v.seeds]
+
+
+def _feed_seeds(live: LiveSite) -> list[str]:
+    """Each federated kind's current Atom feed, as the discovery document
+    lists them for peers (the walk follows their archive links)."""
+    client = http_client(live, None)
+    try:
+        feeds = client.get("/.well-known/paraply").json()["feeds"]
+    finally:
+        client.close()
+    base = live.site.absolute_url("")
+    return [feed["atom"].removeprefix(base) for feed in feeds.values()]
+
+
+def _api_seeds(live: LiveSite) -> list[str]:
+    """One record of each kind from LISA's HSDS API, by its published id."""
+    if "lisa" not in live.site.enabled:
+        return []
+    from plugins.lisa.hsds.serialize import taxonomy_uid
+    from plugins.lisa.models import Organisation, Service, Term
+
+    prefix = live.site.prefix("lisa")
+    with live.site.session() as db:
+        service = db.exec(select(Service).order_by(col(Service.id))).first()
+        organisation = db.exec(select(Organisation).order_by(col(Organisation.id))).first()
+        term = db.exec(select(Term).order_by(col(Term.id))).first()
+    assert service and organisation and term, "the LISA demo data is missing"
+    return [
+        f"{prefix}/api/services/{service.uid}",
+        f"{prefix}/api/organizations/{organisation.uid}",
+        f"{prefix}/api/taxonomies/{taxonomy_uid(live.site)}",
+        f"{prefix}/api/taxonomy_terms/{term.uid}",
+    ]
+
+
+def _lisa(live: LiveSite) -> list[Visitor]:
+    """The nurse (after sending one referral through the form, so there is a
+    referral to open) and the volunteer whose organisation receives it."""
+    from plugins.lisa.demo import demo_users
+    from plugins.lisa.models import Membership, Referral, Service
+
+    users = demo_users(live.site)
+    (nurse, _), (volunteer, _) = users
+    prefix = live.site.prefix("lisa")
+    with live.site.session() as db:
+        ids = {u.email: u.id for u in db.exec(select(User).where(col(User.email).in_([nurse, volunteer]))).all()}
+        if len(ids) < 2:
+            return []  # the site's demo has no health centre or no organisation taking referrals
+        centre = db.exec(select(Membership.health_centre_id).where(Membership.user_id == ids[nurse])).one()
+        org = db.exec(select(Membership.organisation_id).where(Membership.user_id == ids[volunteer])).one()
+        service = db.exec(
+            select(Service)
+            .where(Service.organisation_id == org, Service.accepts_referrals == True)  # noqa: E712
+            .order_by(col(Service.id))
+        ).first()
+        assert service is not None
+        sent = db.exec(select(Referral.id).where(Referral.service_id == service.id)).first()
+    form = f"{prefix}/tjanst/{service.id}/remiss"
+    if sent is None:
+        client = http_client(live, (nurse, DEMO_PASSWORD))
+        try:
+            assert client.get(form).status_code == 200
+            response = client.post(
+                form,
+                data={
+                    "csrftoken": client.cookies.get(csrf_cookie_name(live.site.slug)) or "",
+                    "sender": f"vc:{centre}",
+                    "person_name": "Alex",
+                    "contact": "070-174 06 98, förmiddagar",
+                    "need": "Vill ha sällskap på promenader.",
+                    "consent_by": "personen",
+                    "consent": "y",
+                },
+            )
+            assert response.status_code == 303, f"the referral form answered {response.status_code}"
+        finally:
+            client.close()
+    return [
+        Visitor("LISA nurse (health centre)", login=(nurse, DEMO_PASSWORD), seeds=[form]),
+        Visitor("LISA volunteer (organisation)", login=(volunteer, DEMO_PASSWORD)),
+    ]
+
+
+def _fritidsbanken(live: LiveSite) -> list[Visitor]:
+    """A borrower with a loan, signed in by the link in a reminder, and the
+    counter staff (the demo editor) looking at that borrower."""
+    from plugins.fritidsbanken.models import Borrower, Loan
+    from plugins.fritidsbanken.phone_login import link_token
+
+    prefix = live.site.prefix("fritidsbanken")
+    with live.site.session() as db:
+        borrower = db.exec(
+            select(Borrower)
+            .join(Loan, col(Loan.borrower_id) == col(Borrower.id))
+            .where(col(Loan.returned_at).is_(None), Borrower.mobile != "")
+            .order_by(col(Borrower.id))
+        ).first()
+        assert borrower is not None, "no demo borrower with a mobile number has a loan"
+    staff = live.login_for(Role.EDITOR)
+    return [
+        Visitor(
+            "Fritidsbanken borrower (link in a text)",
+            enter=[f"{prefix}/mina-lan/lank/{link_token(live.site, borrower.mobile)}"],
+            seeds=[f"{prefix}/registrera"],
+        ),
+        Visitor("Fritidsbanken counter staff", login=staff, seeds=[f"{prefix}/disk/lantagare/{borrower.id}"]),
+    ]
+
+
+def _odling(live: LiveSite) -> list[Visitor]:
+    """A park member with their personal link."""
+    from plugins.odling.models import Member
+
+    prefix = live.site.prefix("odling")
+    with live.site.session() as db:
+        member = db.exec(select(Member).order_by(col(Member.id))).first()
+        assert member is not None, "the park's demo has no members"
+    return [Visitor("park member (personal link)", enter=[f"{prefix}/mitt/{member.token}"])]
