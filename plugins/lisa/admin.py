@@ -13,13 +13,21 @@ from starlette.responses import RedirectResponse, Response
 from wtforms import SelectChoice
 
 from core.accounts import get_user_by_email
+from core.api import gettext as _
 from core.models import User
 from core.permissions import require_admin
 from core.site import Site
 from core.templating import flash
-from plugins.lisa import confirm, directory, editing
+from plugins.lisa import confirm, directory, editing, referrals
 from plugins.lisa.directory import settings_of, site_of, url
-from plugins.lisa.forms import HealthCentreForm, MembershipForm, OrganisationForm, ServiceForm, TermForm
+from plugins.lisa.forms import (
+    HealthCentreForm,
+    MembershipForm,
+    OrganisationForm,
+    ServiceForm,
+    TermForm,
+    translate_choices,
+)
 from plugins.lisa.models import (
     HealthCentre,
     Membership,
@@ -56,7 +64,8 @@ async def overview(request: Request) -> Response:
             service = services[p.service_id]
             now = editing.current_values(session, service)
             changes = json.loads(p.changes)
-            diffs.append((p, service, [(k, now.get(k, ""), v) for k, v in changes.items() if now.get(k, "") != v]))
+            shown = {k: editing.comparable(k, v) for k, v in changes.items()}
+            diffs.append((p, service, [(k, now.get(k, ""), v) for k, v in shown.items() if now.get(k, "") != v]))
         accesses = session.exec(
             select(ReferralAccess, User)
             .join(User, col(User.id) == ReferralAccess.user_id, isouter=True)
@@ -79,6 +88,7 @@ async def overview(request: Request) -> Response:
                 for o in {s.organisation_id: orgs[s.organisation_id] for s in unverified}.values()
             },
             "field_labels": {f.name: f.label.text for f in ServiceForm()},
+            "access_label": referrals.access_label,
         },
     )
 
@@ -99,7 +109,7 @@ async def service_edit(request: Request) -> Response:
     with site.session() as session:
         service = session.get(Service, service_id) if service_id is not None else None
         if service_id is not None and service is None:
-            raise HTTPException(404, "Tjänsten finns inte.")
+            raise HTTPException(404, _("Tjänsten finns inte."))
         if request.method == "POST":
             form = await ServiceForm.from_request(request)
         elif service is not None:
@@ -113,8 +123,9 @@ async def service_edit(request: Request) -> Response:
         else:
             form = ServiceForm(languages=["sv"], free=True, contact_methods=["dropin"])
         _service_form_choices(site, session, form, service)
+        translate_choices(form)
         if not _organisations(session):
-            flash(request, "Lägg först till organisationen som ger tjänsten.", "error")
+            flash(request, _("Lägg först till organisationen som ger tjänsten."), "error")
             return RedirectResponse(url(site, "/admin/organisation/ny"), status_code=303)
         if request.method == "POST" and form.validate():
             if service is None:
@@ -149,7 +160,7 @@ async def service_edit(request: Request) -> Response:
             if form.verified.data:
                 editing.mark_verified(service, f"{admin.name} ({site.name})")
             session.commit()
-            flash(request, f"”{service.name}” är sparad.")
+            flash(request, _("”%(name)s” är sparad.") % {"name": service.name})
             return RedirectResponse(url(site, f"/tjanst/{service.id}"), status_code=303)
         return site.render(
             request,
@@ -165,11 +176,11 @@ async def service_verify(request: Request) -> Response:
     with site.session() as session:
         service = session.get(Service, request.path_params["service_id"])
         if service is None:
-            raise HTTPException(404, "Tjänsten finns inte.")
+            raise HTTPException(404, _("Tjänsten finns inte."))
         editing.mark_verified(service, f"{admin.name} ({site.name})")
         session.add(service)
         session.commit()
-    flash(request, f"”{service.name}” är markerad som kontrollerad i dag.")
+    flash(request, _("”%(name)s” är markerad som kontrollerad i dag.") % {"name": service.name})
     return RedirectResponse(url(site, "/admin"), status_code=303)
 
 
@@ -194,7 +205,7 @@ async def organisation_edit(request: Request) -> Response:
     with site.session() as session:
         org = session.get(Organisation, org_id) if org_id is not None else None
         if org_id is not None and org is None:
-            raise HTTPException(404, "Organisationen finns inte.")
+            raise HTTPException(404, _("Organisationen finns inte."))
         form = await OrganisationForm.from_request(request, obj=org)
         form.municipality.choices = [SelectChoice(m) for m in settings_of(site).municipalities]
         # keep values that came from an import or an older setting, so saving never changes them silently
@@ -203,6 +214,7 @@ async def organisation_edit(request: Request) -> Response:
             form.kind.choices = [*form.kind.choices, SelectChoice(org.kind)]  # type: ignore[misc]
         if org is not None and org.municipality and org.municipality not in settings_of(site).municipalities:
             form.municipality.choices = [*form.municipality.choices, SelectChoice(org.municipality)]
+        translate_choices(form)
         if request.method == "POST" and form.validate():
             if org is None:
                 org = Organisation(name=form.name.data)
@@ -214,7 +226,7 @@ async def organisation_edit(request: Request) -> Response:
                 directory.refresh_search_text(session, service)
                 session.add(service)
             session.commit()
-            flash(request, f"”{org.name}” är sparad.")
+            flash(request, _("”%(name)s” är sparad.") % {"name": org.name})
             return RedirectResponse(url(site, "/admin/organisationer"), status_code=303)
         link = site.absolute_url(confirm.confirm_url(site, org)) if org else ""
         return site.render(
@@ -234,7 +246,7 @@ async def terms_page(request: Request) -> Response:
         if request.method == "POST" and form.validate():
             code = term_code(form.name.data)
             if session.exec(select(Term).where(Term.code == code)).first() is not None:
-                form.name.errors = [*form.name.errors, "Det behovet finns redan. Välj ett annat namn."]
+                form.name.errors = [*form.name.errors, _("Det behovet finns redan. Välj ett annat namn.")]
             else:
                 session.add(
                     Term(
@@ -246,7 +258,7 @@ async def terms_page(request: Request) -> Response:
                     )
                 )
                 session.commit()
-                flash(request, f"Behovet ”{form.name.data}” är tillagt.")
+                flash(request, _("Behovet ”%(name)s” är tillagt.") % {"name": form.name.data})
                 return RedirectResponse(url(site, "/admin/behov"), status_code=303)
         terms = directory.all_terms(session)
         edit_forms = {t.id: TermForm(obj=t, prefix=f"t{t.id}") for t in terms}
@@ -264,10 +276,11 @@ async def term_edit(request: Request) -> Response:
     with site.session() as session:
         term = session.get(Term, request.path_params["term_id"])
         if term is None:
-            raise HTTPException(404, "Behovet finns inte.")
+            raise HTTPException(404, _("Behovet finns inte."))
         form = await TermForm.from_request(request, prefix=f"t{term.id}")
         if not form.validate():
-            flash(request, "Behovet sparades inte: " + " ".join(e for f in form for e in f.errors), "error")
+            errors = " ".join(_(e) for f in form for e in f.errors)
+            flash(request, _("Behovet sparades inte: %(errors)s") % {"errors": errors}, "error")
             return RedirectResponse(url(site, "/admin/behov"), status_code=303)
         term.name = form.name.data.strip()
         term.description = form.description.data or ""
@@ -279,7 +292,7 @@ async def term_edit(request: Request) -> Response:
             directory.refresh_search_text(session, service)
             session.add(service)
         session.commit()
-    flash(request, f"Behovet ”{term.name}” är sparat.")
+    flash(request, _("Behovet ”%(name)s” är sparat.") % {"name": term.name})
     return RedirectResponse(url(site, "/admin/behov"), status_code=303)
 
 
@@ -291,19 +304,19 @@ async def proposal_decide(request: Request) -> Response:
     with site.session() as session:
         proposal = session.get(Proposal, request.path_params["proposal_id"])
         if proposal is None or proposal.status != ProposalStatus.PENDING:
-            raise HTTPException(404, "Förslaget finns inte eller är redan avgjort.")
+            raise HTTPException(404, _("Förslaget finns inte eller är redan avgjort."))
         service = session.get(Service, proposal.service_id)
         assert service is not None
         if decision == "godkann":
             editing.apply_changes(session, service, json.loads(proposal.changes))
             editing.mark_verified(service, proposal.submitted_by or admin.name)
             proposal.status = ProposalStatus.APPROVED
-            message = f"Ändringarna i ”{service.name}” är godkända och syns nu."
+            message = _("Ändringarna i ”%(name)s” är godkända och syns nu.") % {"name": service.name}
         elif decision == "avsla":
             proposal.status = ProposalStatus.REJECTED
-            message = f"Förslaget för ”{service.name}” är avslaget."
+            message = _("Förslaget för ”%(name)s” är avslaget.") % {"name": service.name}
         else:
-            raise HTTPException(400, "Välj godkänn eller avslå.")
+            raise HTTPException(400, _("Välj godkänn eller avslå."))
         proposal.decided_at = directory.clock.now()
         session.add(proposal)
         session.commit()
@@ -313,10 +326,10 @@ async def proposal_decide(request: Request) -> Response:
 
 def _targets(session: Session) -> list[tuple[str, str]]:
     targets = [
-        (f"vc:{h.id}", f"Vårdcentral: {h.name}")
+        (f"vc:{h.id}", _("Vårdcentral: %(name)s") % {"name": h.name})
         for h in session.exec(select(HealthCentre).order_by(col(HealthCentre.name))).all()
     ]
-    targets += [(f"org:{o.id}", f"Organisation: {o.name}") for o in _organisations(session)]
+    targets += [(f"org:{o.id}", _("Organisation: %(name)s") % {"name": o.name}) for o in _organisations(session)]
     return targets
 
 
@@ -331,11 +344,11 @@ async def roles_page(request: Request) -> Response:
         hc_form.municipality.choices = [SelectChoice(m) for m in settings_of(site).municipalities]
         if request.method == "POST" and form.validate():
             user = get_user_by_email(session, form.email.data)
-            kind, _, raw = (form.target.data or "").partition(":")
+            kind, _sep, raw = (form.target.data or "").partition(":")
             if user is None:
                 form.email.errors = [
                     *form.email.errors,
-                    "Det finns inget konto med den adressen. Skapa kontot först under Administration → Användare.",
+                    _("Det finns inget konto med den adressen. Skapa kontot först under Administration → Användare."),
                 ]
             else:
                 membership = Membership(
@@ -354,7 +367,7 @@ async def roles_page(request: Request) -> Response:
                 if exists is None:
                     session.add(membership)
                     session.commit()
-                flash(request, f"{user.name} är kopplad.")
+                flash(request, _("%(name)s är kopplad.") % {"name": user.name})
                 return RedirectResponse(url(site, "/admin/roller"), status_code=303)
         rows = session.exec(
             select(Membership, User).join(User, col(User.id) == Membership.user_id).order_by(col(User.name))
@@ -374,10 +387,10 @@ async def role_delete(request: Request) -> Response:
     with site.session() as session:
         membership = session.get(Membership, request.path_params["membership_id"])
         if membership is None:
-            raise HTTPException(404, "Kopplingen finns inte.")
+            raise HTTPException(404, _("Kopplingen finns inte."))
         session.delete(membership)
         session.commit()
-    flash(request, "Kopplingen är borttagen.")
+    flash(request, _("Kopplingen är borttagen."))
     return RedirectResponse(url(site, "/admin/roller"), status_code=303)
 
 
@@ -388,11 +401,12 @@ async def health_centre_add(request: Request) -> Response:
         form = await HealthCentreForm.from_request(request, prefix="vc")
         form.municipality.choices = [SelectChoice(m) for m in settings_of(site).municipalities]
         if not form.validate():
-            flash(request, "Vårdcentralen sparades inte: " + " ".join(e for f in form for e in f.errors), "error")
+            errors = " ".join(_(e) for f in form for e in f.errors)
+            flash(request, _("Vårdcentralen sparades inte: %(errors)s") % {"errors": errors}, "error")
         elif session.exec(select(HealthCentre).where(HealthCentre.name == form.name.data.strip())).first():
-            flash(request, "Den vårdcentralen finns redan.", "error")
+            flash(request, _("Den vårdcentralen finns redan."), "error")
         else:
             session.add(HealthCentre(name=form.name.data.strip(), municipality=form.municipality.data))
             session.commit()
-            flash(request, f"{form.name.data} är tillagd.")
+            flash(request, _("%(name)s är tillagd.") % {"name": form.name.data})
     return RedirectResponse(url(site, "/admin/roller"), status_code=303)

@@ -1,4 +1,7 @@
-"""``paraply lisa-export``, ``lisa-import`` and ``lisa-purge``."""
+"""``paraply lisa-export``, ``lisa-import`` and ``lisa-purge``.
+
+They run outside any request, for the site's operators, so what they print
+is in the site's language, Swedish (an import error from ``exchange`` too)."""
 
 from __future__ import annotations
 

@@ -20,12 +20,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import StringField, validators
 
+from core.api import N_
+from core.api import gettext as _
 from core.permissions import Forbidden, require_user
 from core.site import Site
 from core.templating import flash
 from plugins.lisa import clock, directory, editing, roles
 from plugins.lisa.directory import settings_of, site_of, url
-from plugins.lisa.forms import ProposalFields
+from plugins.lisa.forms import ProposalFields, translate_choices
 from plugins.lisa.models import Organisation, Proposal, ProposalStatus, Service, ServiceStatus
 from plugins.lisa.public import common
 
@@ -35,7 +37,7 @@ SALT = "lisa-confirm"
 class ProposalForm(ProposalFields):
     submitter = StringField(
         "Ditt namn",
-        description="Så att kansliet vet vem som har kontrollerat uppgifterna.",
+        description=N_("Så att kansliet vet vem som har kontrollerat uppgifterna."),
         validators=[validators.InputRequired("Skriv ditt namn."), validators.Length(max=120)],
     )
 
@@ -63,10 +65,10 @@ def _organisation_id(site: Site, token: str) -> int:
         data, signed_at = _serializer(site).loads(token, return_timestamp=True)
     except BadSignature as exc:
         raise Forbidden(
-            "Länken är inte giltig. Kontrollera att hela länken kom med, eller be kansliet om en ny."
+            _("Länken är inte giltig. Kontrollera att hela länken kom med, eller be kansliet om en ny.")
         ) from exc
     if clock.now() - signed_at > max_age:
-        raise Forbidden("Länken har gått ut. Be kansliet om en ny länk.")
+        raise Forbidden(_("Länken har gått ut. Be kansliet om en ny länk."))
     return int(data["o"])
 
 
@@ -77,7 +79,7 @@ async def confirm_page(request: Request) -> Response:
     with site.session() as session:
         organisation = session.get(Organisation, org_id)
         if organisation is None:
-            raise HTTPException(404, "Organisationen finns inte längre i LISA.")
+            raise HTTPException(404, _("Organisationen finns inte längre i LISA."))
         services = session.exec(
             select(Service).where(Service.organisation_id == org_id).order_by(col(Service.name))
         ).all()
@@ -89,7 +91,7 @@ async def confirm_page(request: Request) -> Response:
             rows.append(
                 {
                     "service": s,
-                    "form": ProposalForm(data=editing.current_values(session, s), prefix=f"s{s.id}"),
+                    "form": translate_choices(ProposalForm(data=editing.current_values(session, s), prefix=f"s{s.id}")),
                     "pending": pending,
                     "due": directory.needs_verification(site, s),
                 }
@@ -109,24 +111,25 @@ async def confirm_service(request: Request) -> Response:
     with site.session() as session:
         service = session.get(Service, request.path_params["service_id"])
         if service is None or service.organisation_id != org_id:
-            raise Forbidden("Länken gäller bara den egna organisationens tjänster.")
+            raise Forbidden(_("Länken gäller bara den egna organisationens tjänster."))
         organisation = session.get(Organisation, org_id)
         assert organisation is not None
         form = await ProposalForm.from_request(request, prefix=f"s{service.id}")
         data = await request.form()
         action = data.get("atgard")
         if action not in ("stammer", "foresla"):
-            raise HTTPException(400, "Välj om uppgifterna stämmer eller om du föreslår ändringar.")
+            raise HTTPException(400, _("Välj om uppgifterna stämmer eller om du föreslår ändringar."))
         if action == "stammer":
             if not form.submitter.data or not form.submitter.data.strip():
-                flash(request, "Skriv ditt namn så att kansliet vet vem som kontrollerade uppgifterna.", "error")
+                flash(request, _("Skriv ditt namn så att kansliet vet vem som kontrollerade uppgifterna."), "error")
                 return RedirectResponse(url(site, f"/bekrafta/{token}#tjanst-{service.id}"), status_code=303)
             editing.mark_verified(service, f"{form.submitter.data.strip()[:120]} ({organisation.name})")
             session.add(service)
             session.commit()
-            flash(request, f"Tack! ”{service.name}” är markerad som kontrollerad.")
+            flash(request, _("Tack! ”%(name)s” är markerad som kontrollerad.") % {"name": service.name})
             return RedirectResponse(url(site, f"/bekrafta/{token}"), status_code=303)
         if not form.validate():
+            translate_choices(form)
             return site.render(
                 request,
                 "lisa/confirm.html",
@@ -139,9 +142,13 @@ async def confirm_service(request: Request) -> Response:
                 status_code=400,
             )
         now = editing.current_values(session, service)
-        changes = {name: form[name].data or "" for name in editing.PROPOSABLE if (form[name].data or "") != now[name]}
+        changes = {
+            name: form[name].data or ""
+            for name in editing.PROPOSABLE
+            if editing.comparable(name, form[name].data or "") != now[name]
+        }
         if not changes:
-            flash(request, "Du ändrade inget. Klicka på ”Uppgifterna stämmer” om allt är rätt.", "error")
+            flash(request, _("Du ändrade inget. Klicka på ”Uppgifterna stämmer” om allt är rätt."), "error")
             return RedirectResponse(url(site, f"/bekrafta/{token}#tjanst-{service.id}"), status_code=303)
         session.add(
             Proposal(
@@ -152,7 +159,7 @@ async def confirm_service(request: Request) -> Response:
             )
         )
         session.commit()
-    flash(request, "Tack! Ändringarna är skickade till kansliet och syns när de har godkänts.")
+    flash(request, _("Tack! Ändringarna är skickade till kansliet och syns när de har godkänts."))
     return RedirectResponse(url(site, f"/bekrafta/{token}"), status_code=303)
 
 
@@ -164,7 +171,7 @@ async def my_services(request: Request) -> Response:
     with site.session() as session:
         ids = roles.organisation_ids(session, user)
         if not ids:
-            raise Forbidden("Ditt konto är inte kopplat till någon organisation i LISA. Kontakta kansliet.")
+            raise Forbidden(_("Ditt konto är inte kopplat till någon organisation i LISA. Kontakta kansliet."))
         orgs = session.exec(select(Organisation).where(col(Organisation.id).in_(ids)).order_by(col(Organisation.name)))
         rows = []
         for org in orgs:

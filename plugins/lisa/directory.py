@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 from starlette.requests import Request
 
+from core.api import N_
+from core.api import gettext as _
 from core.search import index_text, match
 from core.site import Site
 from plugins.lisa import clock
@@ -26,54 +28,69 @@ from plugins.lisa.settings import LisaSettings
 PLUGIN = "lisa"
 
 #: The needs a new site starts with; admins edit them under LISA → Behov.
+#: The names are stored in Swedish and shown through the catalogue, so a need
+#: an admin has not renamed reads in the visitor's language.
 DEFAULT_TERMS: list[tuple[str, str, str]] = [
-    ("ensamhet", "Ensamhet", "Gemenskap, samtal och sällskap för den som känner sig ensam."),
-    ("ekonomi-och-skulder", "Ekonomi och skulder", "Budget- och skuldrådgivning, hjälp med räkningar och ansökningar."),
-    ("mat-och-klader", "Mat och kläder", "Matkassar, sociala måltider, kläder och second hand."),
-    ("boende", "Boende", "Akut boende, hjälp att behålla eller hitta bostad."),
-    ("psykisk-halsa", "Psykisk hälsa", "Stödsamtal, samtalsgrupper och stöd vid oro, nedstämdhet eller kris."),
-    ("missbruk-och-beroende", "Missbruk och beroende", "Stöd för den som har ett beroende och för anhöriga."),
-    ("vald-i-nara-relationer", "Våld i nära relationer", "Stöd, skydd och rådgivning för den som utsätts för våld."),
-    ("anhorigstod", "Anhörigstöd", "Stöd för den som hjälper eller vårdar en närstående."),
-    ("foraldraskap", "Föräldraskap", "Föräldragrupper, familjestöd och mötesplatser för småbarnsföräldrar."),
-    ("nyanlanda", "Nyanlända", "Språkcafé, samhällsinformation och stöd för den som är ny i Sverige."),
-    ("sysselsattning", "Sysselsättning", "Meningsfull vardag, praktik, volontärarbete och arbetsträning."),
-    ("juridik", "Juridik", "Rådgivning om rättigheter, myndighetskontakter och juridiska frågor."),
-    ("fritid-for-barn-och-unga", "Fritid för barn och unga", "Kostnadsfria aktiviteter, läxhjälp och mötesplatser."),
+    ("ensamhet", N_("Ensamhet"), "Gemenskap, samtal och sällskap för den som känner sig ensam."),
+    (
+        "ekonomi-och-skulder",
+        N_("Ekonomi och skulder"),
+        "Budget- och skuldrådgivning, hjälp med räkningar och ansökningar.",
+    ),
+    ("mat-och-klader", N_("Mat och kläder"), "Matkassar, sociala måltider, kläder och second hand."),
+    ("boende", N_("Boende"), "Akut boende, hjälp att behålla eller hitta bostad."),
+    ("psykisk-halsa", N_("Psykisk hälsa"), "Stödsamtal, samtalsgrupper och stöd vid oro, nedstämdhet eller kris."),
+    ("missbruk-och-beroende", N_("Missbruk och beroende"), "Stöd för den som har ett beroende och för anhöriga."),
+    (
+        "vald-i-nara-relationer",
+        N_("Våld i nära relationer"),
+        "Stöd, skydd och rådgivning för den som utsätts för våld.",
+    ),
+    ("anhorigstod", N_("Anhörigstöd"), "Stöd för den som hjälper eller vårdar en närstående."),
+    ("foraldraskap", N_("Föräldraskap"), "Föräldragrupper, familjestöd och mötesplatser för småbarnsföräldrar."),
+    ("nyanlanda", N_("Nyanlända"), "Språkcafé, samhällsinformation och stöd för den som är ny i Sverige."),
+    ("sysselsattning", N_("Sysselsättning"), "Meningsfull vardag, praktik, volontärarbete och arbetsträning."),
+    ("juridik", N_("Juridik"), "Rådgivning om rättigheter, myndighetskontakter och juridiska frågor."),
+    (
+        "fritid-for-barn-och-unga",
+        N_("Fritid för barn och unga"),
+        "Kostnadsfria aktiviteter, läxhjälp och mötesplatser.",
+    ),
 ]
 
-#: ISO 639-1 codes and their Swedish names, for the language filter and pages.
+#: ISO 639-1 codes and their Swedish names, for the language filter and pages
+#: (translated where shown: ``_(name)``, ``{{ name|translate }}``).
 LANGUAGES: dict[str, str] = {
-    "sv": "svenska",
-    "en": "engelska",
-    "ar": "arabiska",
-    "so": "somaliska",
-    "ti": "tigrinja",
-    "fa": "persiska",
-    "prs": "dari",
-    "uk": "ukrainska",
-    "pl": "polska",
-    "fi": "finska",
-    "es": "spanska",
-    "ku": "kurdiska",
-    "bs": "bosniska",
-    "sgn": "teckenspråk",
+    "sv": N_("svenska"),
+    "en": N_("engelska"),
+    "ar": N_("arabiska"),
+    "so": N_("somaliska"),
+    "ti": N_("tigrinja"),
+    "fa": N_("persiska"),
+    "prs": N_("dari"),
+    "uk": N_("ukrainska"),
+    "pl": N_("polska"),
+    "fi": N_("finska"),
+    "es": N_("spanska"),
+    "ku": N_("kurdiska"),
+    "bs": N_("bosniska"),
+    "sgn": N_("teckenspråk"),
 }
 
 METHOD_LABELS: dict[str, str] = {
-    "dropin": "Drop-in, kom när det är öppet",
-    "phone": "Ring",
-    "booking": "Boka tid",
-    "referral": "Tar emot remiss från vårdcentral",
+    "dropin": N_("Drop-in, kom när det är öppet"),
+    "phone": N_("Ring"),
+    "booking": N_("Boka tid"),
+    "referral": N_("Tar emot remiss från vårdcentral"),
 }
 
 STATUS_LABELS: dict[str, str] = {
-    ServiceStatus.ACTIVE.value: "Pågår",
-    ServiceStatus.TEMPORARILY_CLOSED.value: "Tillfälligt stängt",
-    ServiceStatus.ENDED.value: "Avslutad",
+    ServiceStatus.ACTIVE.value: N_("Pågår"),
+    ServiceStatus.TEMPORARILY_CLOSED.value: N_("Tillfälligt stängt"),
+    ServiceStatus.ENDED.value: N_("Avslutad"),
 }
 
-WEEKDAYS = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
+WEEKDAYS = [N_("måndag"), N_("tisdag"), N_("onsdag"), N_("torsdag"), N_("fredag"), N_("lördag"), N_("söndag")]
 
 _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "è": "e", "ü": "u", "æ": "a", "ø": "o"})
 
@@ -159,13 +176,19 @@ def is_open(schedules: list[Schedule], at: datetime, tz: ZoneInfo) -> bool:
     return False
 
 
-def opening_lines(schedules: list[Schedule]) -> list[str]:
-    """ "måndag 10.00–14.00" per opening, in week order, for pages and print."""
-    return [f"{WEEKDAYS[s.weekday]} {_hhmm(s.opens_at)}–{_hhmm(s.closes_at)}" for s in schedules]
+def opening_lines(schedules: list[Schedule], *, localise: bool = True) -> list[str]:
+    """ "måndag 10.00–14.00" per opening, in week order, for pages and print:
+    in the visitor's language, or (``localise=False``) in Swedish, the site's
+    language, for feeds that other sites read."""
+    return [opening_line(s.weekday, s.opens_at, s.closes_at, localise=localise) for s in schedules]
 
 
-def _hhmm(t: object) -> str:
-    return t.strftime("%H.%M")  # type: ignore[attr-defined]
+def opening_line(weekday: int, opens: time, closes: time, *, localise: bool = True) -> str:
+    day, pattern = WEEKDAYS[weekday], "%H.%M"
+    if localise:
+        # Translators: a strftime pattern for times of day in opening hours; Swedish writes 10.00.
+        day, pattern = _(day), _("%H.%M")
+    return f"{day} {opens.strftime(pattern)}–{closes.strftime(pattern)}"
 
 
 # -- verification -------------------------------------------------------------------
@@ -225,7 +248,7 @@ class Filters:
             if age.isdigit() and int(age) <= 120:
                 filters.alder = int(age)
             else:
-                filters.errors.append("Skriv åldern med siffror, till exempel 16.")
+                filters.errors.append(_("Skriv åldern med siffror, till exempel 16."))
         return filters
 
     @property

@@ -52,6 +52,14 @@ def current_values(session: Session, service: Service) -> dict[str, Any]:
     return values
 
 
+def comparable(name: str, value: Any) -> Any:
+    """A proposed value as it would be shown: opening hours written the way
+    this page writes them (they may have been typed in either language)."""
+    if name == "openings_text":
+        return openings.normalise(value or "")
+    return value
+
+
 def apply_changes(session: Session, service: Service, changes: dict[str, Any]) -> None:
     """Write proposable fields (an approved proposal, or the admin form)."""
     for name, value in changes.items():

@@ -66,7 +66,7 @@ def help_items(site: Site, session: Session) -> list[FeedItem]:
             "website": s.website,
             "free": "ja" if s.free else "nej",
             "languages": ",".join(s.language_list),
-            "opening_hours": "; ".join(directory.opening_lines(openings.get(s.id or 0, []))),
+            "opening_hours": "; ".join(directory.opening_lines(openings.get(s.id or 0, []), localise=False)),
             "address": ", ".join(p for p in (s.location_name, s.address, s.city) if p),
             "status": s.status,
             "status_message": s.status_message,
@@ -93,6 +93,8 @@ def kinds(site: Site) -> list[FederatedKind]:
     def ref(row: Any) -> str | None:
         return service_tag(site, row.id) if row.id is not None else None
 
+    # The title and description travel in the feed to peers, whose readers'
+    # language is unknown: they stay in the site's language, Swedish.
     return [
         FederatedKind(
             name=KIND,

@@ -1,4 +1,9 @@
-"""The LISA forms (WTForms with Swedish messages)."""
+"""The LISA forms (WTForms with Swedish messages).
+
+Labels and ``InputRequired`` messages are extracted by their keyword; other
+messages and the descriptions (hints) are marked with ``N_`` and translated
+by the form macros when they render. Select options are rendered by WTForms
+itself, so views call ``translate_choices`` on a form before showing it."""
 
 from __future__ import annotations
 
@@ -21,6 +26,8 @@ from wtforms import (
     validators,
 )
 
+from core.api import N_
+from core.api import gettext as _
 from core.forms import Form
 from plugins.lisa import openings
 from plugins.lisa.directory import LANGUAGES, METHOD_LABELS, STATUS_LABELS
@@ -32,7 +39,7 @@ def check_phone(form: Form, field: Field) -> None:
     value = (field.data or "").strip()
     field.data = value
     if value and not PHONE.match(value):
-        raise ValidationError("Skriv telefonnumret med siffror, till exempel 0586-123 45.")
+        raise ValidationError(_("Skriv telefonnumret med siffror, till exempel 0586-123 45."))
 
 
 def check_website(form: Form, field: Field) -> None:
@@ -42,7 +49,7 @@ def check_website(form: Form, field: Field) -> None:
     field.data = value
     parts = urlsplit(value)
     if value and (parts.scheme not in ("http", "https") or "." not in (parts.hostname or "")):
-        raise ValidationError("Ange en webbadress som börjar med https://, till exempel https://exempel.se.")
+        raise ValidationError(_("Ange en webbadress som börjar med https://, till exempel https://exempel.se."))
 
 
 def check_openings(form: Form, field: Field) -> None:
@@ -55,11 +62,11 @@ def check_openings(form: Form, field: Field) -> None:
 def check_ages(form: Form, field: Field) -> None:
     low = form.min_age.data  # type: ignore[attr-defined]
     if field.data is not None and low is not None and field.data < low:
-        raise ValidationError("Högsta åldern kan inte vara lägre än lägsta åldern.")
+        raise ValidationError(_("Högsta åldern kan inte vara lägre än lägsta åldern."))
 
 
 OPTIONAL_TEXT = [validators.Optional()]
-AGE = [validators.Optional(), validators.NumberRange(0, 120, "Ange en ålder mellan 0 och 120.")]
+AGE = [validators.Optional(), validators.NumberRange(0, 120, N_("Ange en ålder mellan 0 och 120."))]
 
 
 class ProposalFields(Form):
@@ -67,30 +74,32 @@ class ProposalFields(Form):
 
     summary = StringField(
         "Kort beskrivning",
-        description="En mening som syns i träfflistan.",
+        description=N_("En mening som syns i träfflistan."),
         validators=[validators.InputRequired("Skriv en kort beskrivning."), validators.Length(max=300)],
     )
     description = TextAreaField("Mer om tjänsten", validators=[validators.Length(max=4000)])
     target_groups = StringField(
         "För vem",
-        description="Till exempel ”vuxna”, ”unga 13–25 år”, ”anhöriga”.",
+        description=N_("Till exempel ”vuxna”, ”unga 13–25 år”, ”anhöriga”."),
         validators=[validators.Length(max=500)],
     )
     how_to_contact = TextAreaField("Så tar man kontakt", validators=[validators.Length(max=1000)])
     phone = TelField("Telefon", validators=[check_phone])
-    email = EmailField("E-post", validators=[validators.Optional(), validators.Email("Skriv en giltig e-postadress.")])
+    email = EmailField(
+        "E-post", validators=[validators.Optional(), validators.Email(N_("Skriv en giltig e-postadress."))]
+    )
     website = URLField("Webbplats", validators=[check_website])
     openings_text = TextAreaField("Öppettider", description=openings.EXAMPLE, validators=[check_openings])
     address = StringField("Adress", validators=[validators.Length(max=200)])
     accessibility = TextAreaField(
         "Tillgänglighet",
-        description="Till exempel ramp, hiss, hörslinga, parkering nära entrén.",
+        description=N_("Till exempel ramp, hiss, hörslinga, parkering nära entrén."),
         validators=[validators.Length(max=1000)],
     )
     status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in STATUS_LABELS.items()])
     status_message = StringField(
         "Meddelande om status",
-        description="Visas när tjänsten är tillfälligt stängd, till exempel ”Stängt v. 28–32, öppnar 11 augusti”.",
+        description=N_("Visas när tjänsten är tillfälligt stängd, till exempel ”Stängt v. 28–32, öppnar 11 augusti”."),
         validators=[validators.Length(max=500)],
     )
 
@@ -100,24 +109,24 @@ class ServiceForm(ProposalFields):
     name = StringField(
         "Namn på tjänsten", validators=[validators.InputRequired("Skriv tjänstens namn."), validators.Length(max=200)]
     )
-    terms = SelectMultipleField("Behov", coerce=int)
+    terms = SelectMultipleField(N_("Behov"), coerce=int)
     eligibility = TextAreaField(
-        "Villkor", description="Vem kan få hjälpen, och vad krävs?", validators=[validators.Length(max=1000)]
+        "Villkor", description=N_("Vem kan få hjälpen, och vad krävs?"), validators=[validators.Length(max=1000)]
     )
     min_age = IntegerField("Lägsta ålder", validators=AGE)
     max_age = IntegerField("Högsta ålder", validators=[*AGE, check_ages])
-    languages = SelectMultipleField("Språk", choices=[SelectChoice(k, v) for k, v in LANGUAGES.items()])
+    languages = SelectMultipleField(N_("Språk"), choices=[SelectChoice(k, v) for k, v in LANGUAGES.items()])
     free = BooleanField("Kostnadsfritt")
     cost_description = StringField(
-        "Kostnad", description="Om det kostar något: vad och hur mycket.", validators=[validators.Length(max=500)]
+        "Kostnad", description=N_("Om det kostar något: vad och hur mycket."), validators=[validators.Length(max=500)]
     )
     contact_methods = SelectMultipleField(
-        "Kontaktvägar", choices=[SelectChoice(k, v) for k, v in METHOD_LABELS.items()]
+        N_("Kontaktvägar"), choices=[SelectChoice(k, v) for k, v in METHOD_LABELS.items()]
     )
     accepts_referrals = BooleanField("Tar emot remisser via LISA")
     municipality = SelectField("Kommun")
     location_name = StringField(
-        "Plats", description="Till exempel ”Folkets hus, lilla salen”.", validators=[validators.Length(max=200)]
+        "Plats", description=N_("Till exempel ”Folkets hus, lilla salen”."), validators=[validators.Length(max=200)]
     )
     postal_code = StringField("Postnummer", validators=[validators.Length(max=10)])
     city = StringField("Ort", validators=[validators.Length(max=80)])
@@ -133,23 +142,25 @@ class OrganisationForm(Form):
         choices=[
             SelectChoice(k)
             for k in (
-                "Förening",
-                "Trossamfund",
-                "Ideell organisation",
-                "Kommunal verksamhet",
-                "Region",
-                "Studieförbund",
+                N_("Förening"),
+                N_("Trossamfund"),
+                N_("Ideell organisation"),
+                N_("Kommunal verksamhet"),
+                N_("Region"),
+                N_("Studieförbund"),
             )
         ],
     )
     description = TextAreaField("Om organisationen", validators=[validators.Length(max=2000)])
     municipality = SelectField("Kommun")
     website = URLField("Webbplats", validators=[check_website])
-    email = EmailField("E-post", validators=[validators.Optional(), validators.Email("Skriv en giltig e-postadress.")])
+    email = EmailField(
+        "E-post", validators=[validators.Optional(), validators.Email(N_("Skriv en giltig e-postadress."))]
+    )
     phone = TelField("Telefon", validators=[check_phone])
     association_slug = StringField(
         "Medlemsförening (adress i föreningsregistret)",
-        description="Om det är en medlemsförening: sista delen av dess adress, t.ex. ”rodakorset-karlskoga”.",
+        description=N_("Om det är en medlemsförening: sista delen av dess adress, t.ex. ”rodakorset-karlskoga”."),
         validators=[validators.Length(max=120)],
     )
 
@@ -164,7 +175,7 @@ class TermForm(Form):
         default=50,
         validators=[
             validators.InputRequired("Ange ett tal, t.ex. 50."),
-            validators.NumberRange(0, 999, "Ange ett tal 0–999."),
+            validators.NumberRange(0, 999, N_("Ange ett tal 0–999.")),
         ],
     )
 
@@ -174,7 +185,7 @@ class MembershipForm(Form):
         "Kontots e-postadress",
         validators=[
             validators.InputRequired("Skriv kontots e-postadress."),
-            validators.Email("Skriv en giltig e-postadress."),
+            validators.Email(N_("Skriv en giltig e-postadress.")),
         ],
     )
     target = SelectField("Kopplas till")
@@ -186,3 +197,23 @@ class HealthCentreForm(Form):
         validators=[validators.InputRequired("Skriv vårdcentralens namn."), validators.Length(max=200)],
     )
     municipality = SelectField("Kommun")
+
+
+def translate_choices(form: Form) -> Form:
+    """Show every select option's label in the visitor's language. The values
+    stay as they are (codes, or the Swedish word that is stored), so only
+    what people read changes; a name from the database that is no message
+    (an organisation, a municipality) comes back unchanged."""
+    for field in form:
+        choices = getattr(field, "choices", None)
+        if isinstance(choices, list):
+            field.choices = [_translated(choice) for choice in choices]  # type: ignore[attr-defined]
+    return form
+
+
+def _translated(choice: object) -> SelectChoice:
+    if isinstance(choice, SelectChoice):
+        label = _(str(choice.label)) if choice.label else choice.label
+        return SelectChoice(choice.value, label, choice.render_kw, choice.optgroup)
+    value, label = choice if isinstance(choice, tuple) else (choice, choice)  # type: ignore[misc]
+    return SelectChoice(value, _(str(label)))

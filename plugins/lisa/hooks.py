@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from core import hookimpl
+from core.api import gettext as _
 from core.contributions import Figure, NavItem, SearchResult
 from core.permissions import current_user
 from plugins.lisa import models  # noqa: F401  (registers the tables)
@@ -54,17 +55,18 @@ def nav_items(site: Site, request: Request) -> list[NavItem]:
 def admin_links(site: Site, request: Request) -> list[NavItem]:
     prefix = site.prefix("lisa")
     return [
+        # The admin overview shows these as they are, so they are translated here.
         NavItem(
-            "LISA – hitta rätt hjälp",
+            _("LISA – hitta rätt hjälp"),
             f"{prefix}/admin",
             order=50,
-            description="Tjänster och organisationer, behov, ändringsförslag, tjänster att kontrollera, roller.",
+            description=_("Tjänster och organisationer, behov, ändringsförslag, tjänster att kontrollera, roller."),
         ),
         NavItem(
-            "LISA: affischer och utskrifter",
+            _("LISA: affischer och utskrifter"),
             f"{prefix}/skriv-ut",
             order=51,
-            description="Affisch med QR-kod per kommun och A4-listor till vårdcentralerna.",
+            description=_("Affisch med QR-kod per kommun och A4-listor till vårdcentralerna."),
         ),
     ]
 
@@ -81,7 +83,7 @@ def search_results(site: Site, query: str, session: Session, request: Request) -
     from plugins.lisa.directory import Filters, find_services, url
 
     found = find_services(site, session, Filters(q=query))[:6]
-    return [SearchResult(s.name, url(site, f"/tjanst/{s.id}"), s.summary, kind="Hjälp (LISA)") for s in found]
+    return [SearchResult(s.name, url(site, f"/tjanst/{s.id}"), s.summary, kind=_("Hjälp (LISA)")) for s in found]
 
 
 @hookimpl
@@ -93,10 +95,14 @@ def report_figures(site: Site, session: Session, start: Any, end: Any) -> list[F
 
     services = session.exec(select(Service).where(Service.status != ServiceStatus.ENDED)).all()
     organisations = session.exec(select(Organisation)).all()
+    # The report page and its CSV show labels as they are: in the language of
+    # the person who opens the report.
+    # Translators: the unit after a count in the follow-up report ("12 st").
+    count = _("st")
     return [
-        Figure("Tjänster i LISA", len(services), "st", plugin="lisa"),
-        Figure("Organisationer i LISA", len(organisations), "st", plugin="lisa"),
-        Figure("Remisser skickade via LISA", referrals_sent_between(session, start, end), "st", plugin="lisa"),
+        Figure(_("Tjänster i LISA"), len(services), count, plugin="lisa"),
+        Figure(_("Organisationer i LISA"), len(organisations), count, plugin="lisa"),
+        Figure(_("Remisser skickade via LISA"), referrals_sent_between(session, start, end), count, plugin="lisa"),
     ]
 
 

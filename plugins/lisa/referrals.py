@@ -30,12 +30,15 @@ from wtforms import (
     validators,
 )
 
+from core.api import N_
+from core.api import gettext as _
 from core.forms import Form
 from core.models import User
 from core.permissions import Forbidden, require_user
 from core.templating import flash
 from plugins.lisa import clock, roles
 from plugins.lisa.directory import settings_of, site_of, url
+from plugins.lisa.forms import translate_choices
 from plugins.lisa.models import (
     HealthCentre,
     Organisation,
@@ -47,24 +50,39 @@ from plugins.lisa.models import (
 )
 from plugins.lisa.public import common
 
+#: Status names, translated where shown (the status is stored as its code).
 STATUS_LABELS = {
-    ReferralStatus.SENT.value: "Skickad, väntar på svar",
-    ReferralStatus.ACCEPTED.value: "Antagen",
-    ReferralStatus.DECLINED.value: "Avböjd",
-    ReferralStatus.COMPLETED.value: "Avslutad",
+    ReferralStatus.SENT.value: N_("Skickad, väntar på svar"),
+    ReferralStatus.ACCEPTED.value: N_("Antagen"),
+    ReferralStatus.DECLINED.value: N_("Avböjd"),
+    ReferralStatus.COMPLETED.value: N_("Avslutad"),
 }
+#: Who consented. The Swedish words are what a referral stores, and they are
+#: translated where shown.
 CONSENT_BY = [
-    ("personen", "Personen själv"),
-    ("vardnadshavare", "Vårdnadshavare"),
-    ("foretradare", "God man eller förvaltare"),
+    ("personen", N_("Personen själv")),
+    ("vardnadshavare", N_("Vårdnadshavare")),
+    ("foretradare", N_("God man eller förvaltare")),
 ]
+#: What the access log's codes mean, for the referral page and the admin's log.
+ACCESS_LABELS = {
+    "created": N_("skickade"),
+    "read": N_("läste"),
+    "deleted": N_("raderades när lagringstiden gick ut"),
+}
+#: What the person consents to, recorded with the referral. Kept as one
+#: message so the form can show it in the visitor's language.
+CONSENT_TEXT = N_(
+    "Att %(sender)s lämnar förnamn eller alias, kontaktväg och behov till %(organisation)s "
+    "(%(service)s) så att de kan kontakta personen. Uppgifterna raderas automatiskt efter %(days)s dagar."
+)
 _PERSONNUMMER = re.compile(r"\b(19|20)?\d{6}[-+ ]?\d{4}\b")
 
 
 def no_personnummer(form: Form, field: Field) -> None:
     if _PERSONNUMMER.search(field.data or ""):
         raise ValidationError(
-            "Ta bort personnumret. En remiss i LISA ska bara ha förnamn eller alias, kontaktväg och behov."
+            _("Ta bort personnumret. En remiss i LISA ska bara ha förnamn eller alias, kontaktväg och behov.")
         )
 
 
@@ -72,7 +90,7 @@ class ReferralForm(Form):
     sender = SelectField("Skickas från", validators=[validators.InputRequired("Välj vem som skickar remissen.")])
     person_name = StringField(
         "Förnamn eller alias",
-        description="Bara förnamn eller ett alias som personen själv valt. Inget efternamn, inget personnummer.",
+        description=N_("Bara förnamn eller ett alias som personen själv valt. Inget efternamn, inget personnummer."),
         validators=[
             validators.InputRequired("Skriv personens förnamn eller ett alias."),
             validators.Length(max=60),
@@ -81,7 +99,7 @@ class ReferralForm(Form):
     )
     contact = StringField(
         "Hur personen vill bli kontaktad",
-        description="Till exempel ett telefonnummer eller en e-postadress, och när det passar.",
+        description=N_("Till exempel ett telefonnummer eller en e-postadress, och när det passar."),
         validators=[
             validators.InputRequired("Skriv hur organisationen kan nå personen."),
             validators.Length(max=120),
@@ -90,7 +108,7 @@ class ReferralForm(Form):
     )
     need = TextAreaField(
         "Vad personen behöver hjälp med",
-        description="Kort och med personens egna ord. Skriv inga diagnoser eller journaluppgifter.",
+        description=N_("Kort och med personens egna ord. Skriv inga diagnoser eller journaluppgifter."),
         validators=[
             validators.InputRequired("Beskriv kort vad personen behöver hjälp med."),
             validators.Length(max=1000),
@@ -108,12 +126,22 @@ class ReferralForm(Form):
     )
 
 
-def consent_text(sender_name: str, organisation: Organisation, service: Service, days: int) -> str:
-    """What the person consents to, recorded word for word with the referral."""
-    return (
-        f"Att {sender_name} lämnar förnamn eller alias, kontaktväg och behov till {organisation.name} "
-        f"({service.name}) så att de kan kontakta personen. Uppgifterna raderas automatiskt efter {days} dagar."
-    )
+def consent_text(
+    sender_name: str, organisation: Organisation, service: Service, days: int, *, localise: bool = True
+) -> str:
+    """What the person consents to. The form shows it in the visitor's
+    language; the referral records it (``localise=False``) in Swedish, the
+    site's language, which both parties and a later reviewer read."""
+    template = _(CONSENT_TEXT) if localise else CONSENT_TEXT
+    return template % {"sender": sender_name, "organisation": organisation.name, "service": service.name, "days": days}
+
+
+def access_label(action: str) -> str:
+    """An access-log entry in words, in the visitor's language."""
+    if action.startswith("status:"):
+        status = action.partition(":")[2]
+        return _("satte status %(status)s") % {"status": _(STATUS_LABELS.get(status, status)).lower()}
+    return _(ACCESS_LABELS[action]) if action in ACCESS_LABELS else action
 
 
 def log_access(session: Session, referral: Referral, user: User | None, action: str) -> None:
@@ -144,7 +172,7 @@ def _sender_name(session: Session, referral: Referral) -> str:
         org = session.get(Organisation, referral.sender_organisation_id)
         if org:
             return org.name
-    return "Okänd avsändare"
+    return _("Okänd avsändare")
 
 
 async def new_referral(request: Request) -> Response:
@@ -153,19 +181,20 @@ async def new_referral(request: Request) -> Response:
     with site.session() as session:
         service = session.get(Service, request.path_params["service_id"])
         if service is None or service.status == ServiceStatus.ENDED:
-            raise HTTPException(404, "Tjänsten finns inte längre. Sök en annan tjänst.")
+            raise HTTPException(404, _("Tjänsten finns inte längre. Sök en annan tjänst."))
         roles.require_referrer(session, user)
         if not service.accepts_referrals:
-            raise Forbidden("Den här tjänsten tar inte emot remisser. Ge personen kontaktuppgifterna i stället.")
+            raise Forbidden(_("Den här tjänsten tar inte emot remisser. Ge personen kontaktuppgifterna i stället."))
         organisation = session.get(Organisation, service.organisation_id)
         assert organisation is not None
         choices = roles.sender_choices(session, user)
         form = await ReferralForm.from_request(request)
         form.sender.choices = [SelectChoice(v, label) for v, label in choices]
+        translate_choices(form)
         days = settings_of(site).referral_retention_days
         names = dict(choices)
         if request.method == "POST" and form.validate():
-            kind, _, raw_id = (form.sender.data or "").partition(":")
+            kind, _sep, raw_id = (form.sender.data or "").partition(":")
             now = clock.now()
             referral = Referral(
                 service_id=service.id,
@@ -176,7 +205,7 @@ async def new_referral(request: Request) -> Response:
                 contact=form.contact.data.strip(),
                 need=form.need.data.strip(),
                 consent_by=dict(CONSENT_BY)[form.consent_by.data],
-                consent_scope=consent_text(names[form.sender.data], organisation, service, days),
+                consent_scope=consent_text(names[form.sender.data], organisation, service, days, localise=False),
                 consent_at=now,
                 created_at=now,
                 delete_after=now + timedelta(days=days),
@@ -185,7 +214,10 @@ async def new_referral(request: Request) -> Response:
             session.flush()
             log_access(session, referral, user, "created")
             session.commit()
-            flash(request, f"Remissen är skickad till {organisation.name}. Du ser svaret under Remisser.")
+            flash(
+                request,
+                _("Remissen är skickad till %(name)s. Du ser svaret under Remisser.") % {"name": organisation.name},
+            )
             return RedirectResponse(url(site, f"/remisser/{referral.id}"), status_code=303)
         sample_sender = names.get(form.sender.data or "", choices[0][1] if choices else "")
         return site.render(
@@ -210,8 +242,10 @@ async def referral_list(request: Request) -> Response:
         purge_expired(session)
         if not roles.can_refer(session, user):
             raise Forbidden(
-                "Remisser är för personal på vårdcentraler och organisationer i LISA. "
-                "Be administratören koppla ditt konto."
+                _(
+                    "Remisser är för personal på vårdcentraler och organisationer i LISA. "
+                    "Be administratören koppla ditt konto."
+                )
             )
         received, sent = roles.visible_referrals(session, user)
         services = {s.id: s for s in session.exec(select(Service)).all()}
@@ -233,11 +267,11 @@ async def referral_list(request: Request) -> Response:
 def _load_for_party(session: Session, request: Request, user: User) -> tuple[Referral, bool, bool]:
     referral = session.get(Referral, request.path_params["referral_id"])
     if referral is None:
-        raise HTTPException(404, "Remissen finns inte. Den kan ha raderats när lagringstiden gick ut.")
+        raise HTTPException(404, _("Remissen finns inte. Den kan ha raderats när lagringstiden gick ut."))
     receiver = roles.is_receiver(session, user, referral)
     sender = roles.is_sender(session, user, referral)
     if not (receiver or sender):
-        raise Forbidden("Bara avsändaren och den mottagande organisationen kan se remissen.")
+        raise Forbidden(_("Bara avsändaren och den mottagande organisationen kan se remissen."))
     return referral, receiver, sender
 
 
@@ -271,6 +305,7 @@ async def referral_page(request: Request) -> Response:
             "sender_name": sender_name,
             "accesses": accesses,
             "status_labels_ref": STATUS_LABELS,
+            "access_label": access_label,
             "next_statuses": [s for s in ReferralStatus if s != ReferralStatus.SENT],
         },
     )
@@ -285,15 +320,15 @@ async def referral_status(request: Request) -> Response:
     with site.session() as session:
         referral, receiver, _sender = _load_for_party(session, request, user)
         if not receiver:
-            raise Forbidden("Bara den mottagande organisationen kan ändra remissens status.")
+            raise Forbidden(_("Bara den mottagande organisationen kan ändra remissens status."))
         if new not in {s.value for s in ReferralStatus} or new == ReferralStatus.SENT:
-            raise HTTPException(400, "Välj antagen, avböjd eller avslutad.")
+            raise HTTPException(400, _("Välj antagen, avböjd eller avslutad."))
         referral.status = new
         referral.status_changed_at = clock.now()
         session.add(referral)
         log_access(session, referral, user, f"status:{new}")
         session.commit()
-    flash(request, f"Remissens status är nu: {STATUS_LABELS[new].lower()}.")
+    flash(request, _("Remissens status är nu: %(status)s.") % {"status": _(STATUS_LABELS[new]).lower()})
     return RedirectResponse(url(site, f"/remisser/{referral.id}"), status_code=303)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from core.api import gettext as _
 from core.models import User
 from core.permissions import Forbidden
 from plugins.lisa.models import HealthCentre, Membership, MembershipKind, Organisation, Referral, Service
@@ -47,8 +48,10 @@ def can_refer(session: Session, user: User | None) -> bool:
 def require_referrer(session: Session, user: User) -> None:
     if not can_refer(session, user):
         raise Forbidden(
-            "Bara personal på en vårdcentral eller en organisation i LISA kan skicka remisser. "
-            "Be administratören koppla ditt konto till din vårdcentral eller organisation."
+            _(
+                "Bara personal på en vårdcentral eller en organisation i LISA kan skicka remisser. "
+                "Be administratören koppla ditt konto till din vårdcentral eller organisation."
+            )
         )
 
 

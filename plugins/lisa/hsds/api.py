@@ -6,7 +6,9 @@
 Lists are paged (``page``, ``per_page`` up to 100, answered as HSDS's
 ``Page``: total_items, total_pages, page_number, size, first_page,
 last_page, empty, contents); filters are ANDed. Errors are JSON with a
-Swedish ``message``. Public and read-only: it holds no personal data.
+``message`` in Swedish (English with ``?lang=en``); the keys and values
+follow HSDS and are never translated. Public and read-only: it holds no
+personal data.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlmodel import Session, col, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from core.api import gettext as _
 from core.search import match
 from plugins.lisa import directory
 from plugins.lisa.directory import fold, site_of
@@ -46,7 +49,9 @@ def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
     if raw is None or raw == "":
         return default
     if not raw.isdigit() or not low <= int(raw) <= high:
-        raise BadQuery(f"{name} ska vara ett heltal mellan {low} och {high}.")
+        raise BadQuery(
+            _("%(name)s ska vara ett heltal mellan %(low)s och %(high)s.") % {"name": name, "low": low, "high": high}
+        )
     return int(raw)
 
 
@@ -75,7 +80,7 @@ def _modified_after(request: Request) -> datetime | None:
     try:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise BadQuery("modified_after ska vara en tidpunkt i ISO 8601, till exempel 2026-01-31T12:00:00Z.") from exc
+        raise BadQuery(_("modified_after ska vara en tidpunkt i ISO 8601, till exempel 2026-01-31T12:00:00Z.")) from exc
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
@@ -167,7 +172,7 @@ async def service(request: Request) -> Response:
     with site.session() as session:
         row = session.exec(select(Service).where(Service.uid == request.path_params["id"])).first()
         if row is None:
-            return _error(404, "Det finns ingen tjänst med det id:t.")
+            return _error(404, _("Det finns ingen tjänst med det id:t."))
         org = session.get(Organisation, row.organisation_id)
         assert org is not None
         return _json(serialize.service_full(site, session, row, org))
@@ -195,7 +200,7 @@ async def organization(request: Request) -> Response:
     with site.session() as session:
         row = session.exec(select(Organisation).where(Organisation.uid == request.path_params["id"])).first()
         if row is None:
-            return _error(404, "Det finns ingen organisation med det id:t.")
+            return _error(404, _("Det finns ingen organisation med det id:t."))
         return _json(serialize.organization_full(site, session, row))
 
 
@@ -209,7 +214,7 @@ async def taxonomies(request: Request) -> Response:
 async def taxonomy(request: Request) -> Response:
     site = site_of(request)
     if request.path_params["id"] != serialize.taxonomy_uid(site):
-        return _error(404, "Det finns ingen taxonomi med det id:t.")
+        return _error(404, _("Det finns ingen taxonomi med det id:t."))
     return _json(serialize.taxonomy(site))
 
 
@@ -239,5 +244,5 @@ async def taxonomy_term(request: Request) -> Response:
     with site.session() as session:
         row = session.exec(select(Term).where(Term.uid == request.path_params["id"])).first()
         if row is None:
-            return _error(404, "Det finns ingen term med det id:t.")
+            return _error(404, _("Det finns ingen term med det id:t."))
         return _json(serialize.taxonomy_term(site, row))

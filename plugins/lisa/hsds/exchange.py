@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
+from core.api import gettext as _
 from core.site import Site
 from plugins.lisa import clock, directory, editing
 from plugins.lisa.hsds import serialize
@@ -227,7 +228,7 @@ STATUS_IN = {
 
 def import_document(site: Site, session: Session, document: dict[str, Any]) -> ImportResult:
     if not isinstance(document, dict) or not isinstance(document.get("services", []), list):
-        raise ImportError_("Filen är inget HSDS-dokument: den ska ha listorna organizations och services.")
+        raise ImportError_(_("Filen är inget HSDS-dokument: den ska ha listorna organizations och services."))
     problems = [f"services/{i}/{e}" for i, s in enumerate(document.get("services", [])) for e in errors("service", s)]
     problems += [
         f"organizations/{i}/{e}"
@@ -235,8 +236,9 @@ def import_document(site: Site, session: Session, document: dict[str, Any]) -> I
         for e in errors("organization", o)
     ]
     if problems:
-        more = f" (och {len(problems) - 3} fel till)" if len(problems) > 3 else ""
-        raise ImportError_("Filen följer inte HSDS 3.0: " + "; ".join(problems[:3]) + more)
+        more = " " + _("(och %(count)s fel till)") % {"count": len(problems) - 3} if len(problems) > 3 else ""
+        found = "; ".join(problems[:3]) + more
+        raise ImportError_(_("Filen följer inte HSDS 3.0: %(problems)s") % {"problems": found})
     result = ImportResult()
     municipalities = directory.settings_of(site).municipalities
     terms: dict[str, Term] = {}
@@ -301,7 +303,7 @@ def _import_service(
         service = Service(uid=s["id"], organisation_id=org.id, name=s["name"])
     service.organisation_id = org.id  # type: ignore[assignment]
     service.name = s["name"][:200]
-    summary, _, rest = (s.get("description") or "").partition("\n\n")
+    summary, _sep, rest = (s.get("description") or "").partition("\n\n")
     service.summary, service.description = summary[:300], rest[:4000]
     url = s.get("url") or ""
     own = site.base_url + directory.url(site, "/tjanst/")
@@ -314,7 +316,7 @@ def _import_service(
     free_options = [c for c in s.get("cost_options", []) if _int(c.get("amount")) == 0]
     service.free = bool(free_options) or fees in ("", "Kostnadsfritt")
     service.cost_description = "" if fees == "Kostnadsfritt" else fees[:500]
-    target, _, eligibility = (s.get("eligibility_description") or "").partition("; ")
+    target, _sep, eligibility = (s.get("eligibility_description") or "").partition("; ")
     service.target_groups, service.eligibility = (target[:500], eligibility[:1000]) if eligibility else ("", target)
     service.min_age, service.max_age = _int(s.get("minimum_age")), _int(s.get("maximum_age"))
     assured = s.get("assured_date")
@@ -366,8 +368,14 @@ def read_document(data: bytes, filename: str) -> dict[str, Any]:
         try:
             return read_zip(data)
         except (zipfile.BadZipFile, KeyError, csv.Error, UnicodeDecodeError) as exc:
-            raise ImportError_(f"{filename}: zip-filen gick inte att läsa som HSDS-tabeller ({exc}).") from exc
+            raise ImportError_(
+                _("%(file)s: zip-filen gick inte att läsa som HSDS-tabeller (%(reason)s).")
+                % {"file": filename, "reason": exc}
+            ) from exc
     try:
         return json.loads(data.decode("utf-8-sig"))  # type: ignore[no-any-return]
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportError_(f"{filename}: filen är varken HSDS-JSON eller en zip med CSV-filer ({exc}).") from exc
+        raise ImportError_(
+            _("%(file)s: filen är varken HSDS-JSON eller en zip med CSV-filer (%(reason)s).")
+            % {"file": filename, "reason": exc}
+        ) from exc

@@ -8,6 +8,8 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from core.api import gettext as _
+from core.api import ngettext
 from core.forms import MAX_FORM_BYTES
 from core.permissions import require_admin
 from core.templating import flash
@@ -47,7 +49,7 @@ async def import_form(request: Request) -> Response:
         form = await request.form(max_part_size=MAX_FORM_BYTES)
         upload = form.get("fil")
         if not isinstance(upload, UploadFile) or not upload.filename:
-            error = "Välj en fil att läsa in: HSDS-JSON eller en zip med CSV-filer."
+            error = _("Välj en fil att läsa in: HSDS-JSON eller en zip med CSV-filer.")
         else:
             data = await upload.read()
             try:
@@ -57,12 +59,20 @@ async def import_form(request: Request) -> Response:
             except exchange.ImportError_ as exc:
                 error = str(exc)
             else:
-                message = (
-                    f"Inläst: {result.services} tjänster, {result.organisations} nya organisationer, "
-                    f"{result.terms} nya behov."
-                )
+                message = _(
+                    "Inläst: %(services)s tjänster, %(organisations)s nya organisationer, %(terms)s nya behov."
+                ) % {
+                    "services": result.services,
+                    "organisations": result.organisations,
+                    "terms": result.terms,
+                }
                 if result.skipped:
-                    message += f" Hoppade över {len(result.skipped)} tjänster utan namn eller organisation."
+                    skipped = ngettext(
+                        "Hoppade över %(count)s tjänst utan namn eller organisation.",
+                        "Hoppade över %(count)s tjänster utan namn eller organisation.",
+                        len(result.skipped),
+                    )
+                    message += " " + skipped % {"count": len(result.skipped)}
                 flash(request, message)
                 return RedirectResponse(url(site, "/admin"), status_code=303)
     return site.render(
