@@ -1,8 +1,11 @@
 """Discovery: ``/.well-known/paraply`` and an OPML list of the network.
 
 The JSON document tells a peer what this site publishes (name, base URL,
-tag authority, hub, each kind's feeds) and whom it federates with; the
-poller reads it before anything else. The OPML 2.0 file lists our feeds
+tag authority, hub, each kind's feeds with the current Atom document's ETag
+as ``version``) and whom it federates with. The poller asks for it first,
+conditionally, on every poll: a 304 (or unchanged versions) means none of
+the peer's feeds changed, so an unchanged peer costs one request, not one
+per kind. The OPML 2.0 file lists our feeds
 and our peers' for people and feed readers.
 """
 
@@ -31,6 +34,8 @@ def document(site: Site) -> dict[str, object]:
             "atom": publish.feed_url(site, kind.name, "atom"),
             "rss": publish.feed_url(site, kind.name, "rss"),
             "complete": kind.complete,
+            # The Atom document's ETag: a peer skips feeds whose version it has.
+            "version": publish.version(site, kind.name),
         }
         for kind in kinds_for(site).values()
     }

@@ -20,6 +20,9 @@ change, tombstones included.
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -258,13 +261,78 @@ def add_entry(fg: FeedGenerator, item: FeedItem) -> None:
 
 
 def render(site: Site, kind_name: str, fmt: str, page: int | None = None, self_path: str | None = None) -> Document:
-    """A document by kind name, in its own session (also used by the hub)."""
+    """A document by kind name, in its own session (also used by the hub).
+    Current documents come from the site's ``DocumentCache``."""
     kind = kinds_for(site).get(kind_name)
     if kind is None or fmt not in MEDIA_TYPES:
         raise HTTPException(404, "Det finns inget sådant flöde på den här webbplatsen.")
     self_url = site.absolute_url(self_path) if self_path else feed_url(site, kind_name, fmt, page)
+    if page is not None:
+        with site.session() as db:
+            return build(site, db, kind, fmt, page, self_url)
+    cache = DocumentCache.of(site)
+    key = (kind_name, fmt, self_url)
+    found, generation = cache.get(key)
+    if found is not None:
+        return found
     with site.session() as db:
-        return build(site, db, kind, fmt, page, self_url)
+        document = build(site, db, kind, fmt, None, self_url)
+    cache.put(key, document, generation)
+    return document
+
+
+def version(site: Site, kind_name: str) -> str:
+    """The ETag of a kind's current Atom document: ``/.well-known/paraply``
+    lists it per kind, so a peer can tell from that one (conditional)
+    request which feeds changed since it last fetched them."""
+    return etag_for(render(site, kind_name, "atom").body)
+
+
+class DocumentCache:
+    """A site's current documents, so the 304s of a re-sync, the discovery
+    versions and a hub's fan-out do not each render the feed again.
+
+    ``invalidate`` runs after every commit that changes a kind (``changes``
+    calls the runtime, which calls it), before the hub renders. A document
+    rendered while a change commits is not kept (the generation moved on).
+    Entries also expire after ``MAX_AGE`` seconds, the feeds' advertised
+    ``max-age``: a change made by another worker process, or content that
+    is not a watched table, shows within that time."""
+
+    MAX_AGE = 60.0
+    _by_site: weakref.WeakKeyDictionary[Site, DocumentCache] = weakref.WeakKeyDictionary()
+
+    def __init__(self) -> None:
+        self.documents: dict[tuple[str, str, str], tuple[Document, float]] = {}
+        self.generations: dict[str, int] = {}
+        self.lock = threading.Lock()
+
+    @classmethod
+    def of(cls, site: Site) -> DocumentCache:
+        found = cls._by_site.get(site)
+        if found is None:
+            found = cls._by_site.setdefault(site, cls())
+        return found
+
+    def get(self, key: tuple[str, str, str]) -> tuple[Document | None, int]:
+        with self.lock:
+            generation = self.generations.get(key[0], 0)
+            entry = self.documents.get(key)
+        if entry is not None and time.monotonic() - entry[1] < self.MAX_AGE:
+            return entry[0], generation
+        return None, generation
+
+    def put(self, key: tuple[str, str, str], document: Document, generation: int) -> None:
+        with self.lock:
+            if self.generations.get(key[0], 0) == generation:
+                self.documents[key] = (document, time.monotonic())
+
+    def invalidate(self, kinds: set[str]) -> None:
+        with self.lock:
+            for kind in kinds:
+                self.generations[kind] = self.generations.get(kind, 0) + 1
+            for key in [k for k in self.documents if k[0] in kinds]:
+                del self.documents[key]
 
 
 def respond(request: Request, document: Document) -> Response:

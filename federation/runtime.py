@@ -32,7 +32,7 @@ from sqlmodel import col, select
 from core.i18n import N_
 from core.models import utcnow
 from core.site import Site
-from federation import changes, hub, ingest, parse
+from federation import changes, hub, ingest, parse, publish
 from federation.fetch import Fetcher, FetchError, origin_of
 from federation.kinds import kinds_for
 from federation.models import FeedState, Peer
@@ -45,8 +45,6 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 PUSH_POLL_FACTOR = 12
 MAX_BACKOFF = 6 * 3600
 FIRST_RETRY = 10
-#: Re-read a peer's /.well-known/paraply this often.
-DISCOVERY_TTL = 3600
 MAX_ARCHIVE_PAGES = 200
 MAX_KINDS = 20
 PARALLEL_POLLS = 32
@@ -155,6 +153,7 @@ class Federation:
 
     def changed(self, kinds: set[str]) -> None:
         """Called after a commit that changed our own content (any thread)."""
+        publish.DocumentCache.of(self.site).invalidate(kinds)
         loop = self.loop
         if loop is None or loop.is_closed():
             return
@@ -254,36 +253,70 @@ class Federation:
     async def _poll_peer(self, peer: Peer, states: dict[tuple[int, str], FeedState]) -> Outcome:
         assert peer.id is not None
         outcome = Outcome(peer.id, utcnow())
+        discovery_error = ""
         try:
-            feeds = {EXTERNAL: peer.url} if peer.external else await self._feeds_of(peer)
+            feeds = {EXTERNAL: {"atom": peer.url}} if peer.external else await self._feeds_of(peer)
         except Exception as exc:
-            feeds = {}
-            outcome.errors.append(_explain(exc, peer.url))
+            # Without the discovery document, poll the feeds we knew, each
+            # conditionally: a broken /.well-known must not stop the news.
+            discovery_error = _explain(exc, peer.url)
+            known = (peer.discovery or {}).get("feeds", {})
+            feeds = {kind: {"atom": info["atom"]} for kind, info in known.items()}
+        feed_errors: list[str] = []
         # Each feed on its own: a broken members feed must not stop the news.
-        for kind, url in feeds.items():
+        for kind, info in feeds.items():
+            state = states.get((peer.id, kind))
+            if self._unchanged(info, state):
+                continue
+            url = info["atom"]
             try:
-                await self._poll_feed(peer, kind, url, states.get((peer.id, kind)), outcome)
+                await self._poll_feed(peer, kind, url, state, outcome)
             except Exception as exc:
+                message = _explain(exc, url)
+                if message == discovery_error:
+                    continue  # the same cause (the server is down): said once
                 label = "" if peer.external else f"{KIND_LABELS.get(kind, kind)}: "
-                outcome.errors.append(label + _explain(exc, url))
+                feed_errors.append(label + message)
+        if discovery_error:
+            outcome.errors.append(discovery_error)
+        outcome.errors.extend(feed_errors)
         return outcome
 
-    async def _feeds_of(self, peer: Peer) -> dict[str, str]:
-        """The peer's feeds by kind, from its discovery document."""
+    async def _feeds_of(self, peer: Peer) -> dict[str, dict[str, str]]:
+        """The peer's feeds by kind (``atom`` URL and ``version``), from its
+        discovery document, asked for conditionally on every poll."""
         discovery = peer.discovery or {}
-        fetched = discovery.get("_fetched_at", 0)
-        if not discovery or utcnow().timestamp() - float(fetched) > DISCOVERY_TTL:
-            url = peer.url + "/.well-known/paraply"
-            result = await self.fetcher.get(url, accept="application/json")
+        url = peer.url + "/.well-known/paraply"
+        result = await self.fetcher.get(
+            url, etag=discovery.get("_etag", "") if discovery else "", accept="application/json"
+        )
+        if not result.not_modified:
             discovery = discovery_from(result.body, peer.url)
-            discovery["_fetched_at"] = utcnow().timestamp()
-            with self.site.session() as db:
-                row = db.get(Peer, peer.id)
-                if row is not None:
-                    row.discovery = discovery
-                    row.hub = discovery.get("hub", "")
-                    db.add(row)
-        return {kind: info["atom"] for kind, info in discovery.get("feeds", {}).items()}
+            discovery["_etag"] = result.etag[:200]
+            await asyncio.to_thread(self._save_discovery, peer.id, discovery)  # type: ignore[arg-type]
+        return dict(discovery.get("feeds", {}))
+
+    def _save_discovery(self, peer_id: int, discovery: dict[str, Any]) -> None:
+        with self.site.session() as db:
+            row = db.get(Peer, peer_id)
+            if row is not None:
+                row.discovery = discovery
+                row.hub = discovery.get("hub", "")
+                db.add(row)
+
+    def _unchanged(self, info: dict[str, str], state: FeedState | None) -> bool:
+        """The discovery document says this feed is the one we already have:
+        its version is the ETag we kept, it is backfilled, and no
+        subscription needs renewing. Then it is not fetched at all."""
+        version = info.get("version", "")
+        return bool(
+            version
+            and state is not None
+            and state.url == info["atom"]
+            and state.etag == version
+            and state.backfilled
+            and not (self.config.push and self._needs_subscription(state))
+        )
 
     def _state(self, peer_id: int, kind: str, url: str) -> FeedState:
         with self.site.session() as db:
@@ -467,7 +500,11 @@ def discovery_from(body: bytes, base_url: str) -> dict[str, Any]:
             continue
         atom = clean.url(info.get("atom"))
         if atom and origin_of(atom) == origin and kind.replace("-", "").isalnum():
-            feeds[kind[:32]] = {"atom": atom, "title": clean.text(info.get("title"), 80)}
+            feeds[kind[:32]] = {
+                "atom": atom,
+                "title": clean.text(info.get("title"), 80),
+                "version": clean.text(info.get("version"), 100),
+            }
     hub_url = clean.url(data.get("hub"))
     return {
         "name": clean.text(data.get("name"), 200),

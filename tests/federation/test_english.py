@@ -88,7 +88,7 @@ def test_the_network_and_its_health_in_english_and_swedish(network):
     assert "Push is off: the neighbours are fetched regularly. Fetched every 3,600 seconds." in health
     assert "Error at the latest attempt (1 in a row)." in health
     down = f"Could not connect to 127.0.0.1:{mockeln_port} (is the server down?)."
-    assert f"News: {down} Associations: {down}" in health  # one message per feed, each with its kind
+    assert down in health and "News: Could not" not in health  # the cause once, not once per feed
     assert f"Could not connect to {dead.removeprefix('http://')} (is the server down?)." in health
     assert "Working." in health and "(external feed)" in health and "Fetch now" in health
     assert "Det gick inte att ansluta" not in health and "Fel vid senaste" not in health
@@ -96,13 +96,13 @@ def test_the_network_and_its_health_in_english_and_swedish(network):
     # The same page in Swedish: the stored Swedish text, as before.
     swedish = visitor.text("/-/admin/natverket?lang=sv")
     nere = f"Det gick inte att ansluta till 127.0.0.1:{mockeln_port} (servern är nere?)."
-    assert f"Nyheter: {nere} Föreningar: {nere}" in swedish
+    assert nere in swedish
     assert "Fel vid senaste försöket (1 i rad)." in swedish and "Fungerar." in swedish
     assert "Hämtas var 3 600 sekunder." in swedish  # text_of folds the no-break space
     assert "Could not connect" not in swedish
     with filipstad.session() as db:
         stored = db.exec(select(Peer).where(Peer.id == mockeln_id)).one().last_error
-    assert stored == f"Nyheter: {nere} Föreningar: {nere}"  # stored in Swedish, translated when shown
+    assert stored == nere  # stored in Swedish, translated when shown
     visitor.close()
 
 

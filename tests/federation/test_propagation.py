@@ -219,3 +219,53 @@ def test_a_peer_that_goes_down_and_comes_back_loses_nothing(network):
     eventually(lambda: "svarar inte just nu" not in visitor.text("/natverket/nyheter"), message="still marked old")
     editor.close()
     visitor.close()
+
+
+class Requests:
+    """An ASGI wrapper that notes each request's method, path and status."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.seen: list[tuple[str, str, int]] = []
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def noting(message) -> None:
+            if message["type"] == "http.response.start":
+                self.seen.append((scope["method"], scope["path"], message["status"]))
+            await send(message)
+
+        await self.app(scope, receive, noting)
+
+
+def test_an_unchanged_peer_costs_one_conditional_request(network):
+    """The discovery document lists each feed's current ETag, so a poll of
+    a peer where nothing changed is one 304, and a change fetches only the
+    feed that changed."""
+    from core.app import create_app
+
+    mockeln = network.site("mockeln", "Möckelnföreningarna", start=False)
+    requests = Requests(create_app(mockeln))
+    network.serve("mockeln", requests)
+    network.site("filipstad", "Filipstads föreningar", ["mockeln"], push=False, poll_interval=1)
+    editor, visitor = Browser(network.url("mockeln")), Browser(network.url("filipstad"))
+    write_news(editor, "Vårstädning i parken")
+    eventually(lambda: "Vårstädning i parken" in visitor.text("/natverket/nyheter"), message="never polled")
+
+    def polls() -> list[tuple[str, str, int]]:
+        return [r for r in requests.seen if r[1].startswith(("/.well-known/", "/-/federation/"))]
+
+    requests.seen.clear()
+    eventually(lambda: len(polls()) >= 2, timeout=40, message="Filipstad stopped polling")
+    assert set(polls()) == {("GET", "/.well-known/paraply", 304)}
+
+    requests.seen.clear()
+    write_news(editor, "Loppis på lördag")
+    eventually(lambda: "Loppis på lördag" in visitor.text("/natverket/nyheter"), message="the change never came")
+    fetched = {path for _method, path, status in polls() if status == 200}
+    assert fetched == {"/.well-known/paraply", "/-/federation/news.atom"}  # not the unchanged members feed
+    editor.close()
+    visitor.close()

@@ -120,11 +120,13 @@ def test_discovery_and_the_opml_list_of_the_network(make_site, make_client):
     found = json.loads(client.get("/.well-known/paraply").text)
     assert found["protocol"] == "paraply-federation/1" and found["name"] == "Testföreningarna testsite"
     assert found["hub"] == "http://testsite.example/-/websub" and found["tag_authority"] == "test.example"
+    members = client.get("/-/federation/members.atom")
     assert found["feeds"]["members"] == {
         "title": "Föreningar",
         "atom": "http://testsite.example/-/federation/members.atom",
         "rss": "http://testsite.example/-/federation/members.rss",
         "complete": True,
+        "version": members.headers["etag"],  # a peer skips the feed while this is the ETag it has
     }
     assert found["peers"] == [{"name": "Grannarna", "url": "https://granne.example"}]
 
