@@ -1,0 +1,154 @@
+"""Reflow and text spacing on every page of every demo site the role walk opens.
+
+WCAG 1.4.10 (reflow): at 400 % zoom a 1280 px wide window is 320 CSS px
+wide, so at a 320 × 256 viewport no page may scroll sideways. A wide table
+may scroll inside its own container, if that container can take keyboard
+focus (so a keyboard user can scroll it too).
+
+WCAG 1.4.12 (text spacing): with line height 1.5, paragraph spacing 2em,
+letter spacing 0.12em and word spacing 0.16em forced on everything, no text
+may be cut off: no element's text overflows a box that hides what overflows
+or that has a fixed height.
+
+The pages come from the role walk (``pages.py``): the public ones, and for
+the admin and an association editor the pages beyond them, so each
+plugin's pages are checked as soon as a demo site enables it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import login
+from tests.browser.server import LiveSite, demo_site_slugs
+from tests.browser.test_axe import ROLES, pages_to_check
+
+ZOOM_400 = {"width": 320, "height": 256}
+
+#: Everything a page scrolls sideways, or each scroll container that does and
+#: cannot take focus ("table-wrap" without tabindex). Visually hidden text
+#: (1 px boxes) is left out.
+REFLOW = """() => {
+  const doc = document.documentElement;
+  const problems = [];
+  if (doc.scrollWidth > window.innerWidth) {
+    const wide = [];
+    for (const el of document.body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 1 && r.right > window.innerWidth + 1) {
+        let inside = false;
+        for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+          const o = getComputedStyle(p).overflowX;
+          if (o === 'auto' || o === 'scroll' || o === 'hidden') { inside = true; break; }
+        }
+        if (!inside) wide.push(describe(el) + ` reaches ${Math.round(r.right)}px`);
+      }
+    }
+    problems.push(`scrolls sideways: ${doc.scrollWidth}px wide in a ${window.innerWidth}px window` +
+                  (wide.length ? '; widest: ' + wide.slice(-3).join(', ') : ''));
+  }
+  for (const el of document.body.querySelectorAll('*')) {
+    const s = getComputedStyle(el);
+    if ((s.overflowX === 'auto' || s.overflowX === 'scroll') && el.scrollWidth > el.clientWidth + 1
+        && el.tabIndex < 0) {
+      problems.push(`${describe(el)} scrolls sideways but cannot take keyboard focus (add tabindex="0")`);
+    }
+  }
+  return problems;
+  function describe(el) {
+    return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+           (el.classList.length ? '.' + [...el.classList].join('.') : '');
+  }
+}"""
+
+TEXT_SPACING_CSS = """
+* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; }
+p { margin-bottom: 2em !important; }
+"""
+
+#: Elements whose own text no longer fits after the spacing CSS: a box that
+#: hides overflow, or one whose height is fixed (growing it would show more).
+CLIPPED = """() => {
+  const found = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const text = [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join('').trim();
+    if (!text) continue;
+    const s = getComputedStyle(el);
+    if (s.display === 'none' || s.visibility === 'hidden') continue;
+    if (el.clientWidth <= 1 || el.clientHeight <= 1 || s.clip !== 'auto' && s.position === 'absolute') continue;
+    const tall = el.scrollHeight > el.clientHeight + 1;
+    const wide = el.scrollWidth > el.clientWidth + 1;
+    if (!tall && !wide) continue;
+    const hides = ['hidden', 'clip'];
+    let clipped = (tall && hides.includes(s.overflowY)) || (wide && hides.includes(s.overflowX));
+    if (!clipped && tall && s.overflowY === 'visible') {
+      const before = el.offsetHeight, inline = el.style.height;
+      el.style.height = 'auto';
+      clipped = el.offsetHeight > before + 1;
+      el.style.height = inline;
+    }
+    if (clipped) {
+      found.push(el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ').join('.') : '') +
+                 ` "${text.slice(0, 40)}"`);
+    }
+  }
+  return found;
+}"""
+
+
+def test_the_checks_find_what_they_look_for(browser: Any) -> None:
+    """A page made to fail: a wide box, a wide table in an unfocusable
+    scroll container, and text in a fixed-height box that clips."""
+    context = browser.new_context(viewport=ZOOM_400)
+    page = context.new_page()
+    try:
+        table = '<table style="width:600px"><tr><td>tabell</td></tr></table>'
+        page.set_content(
+            '<html lang="sv"><body><div id="bred" style="width:500px">Bred</div>'
+            f'<div class="table-wrap" style="overflow-x:auto">{table}</div>'
+            f'<div class="ok" tabindex="0" style="overflow-x:auto">{table}</div>'
+            '<p class="lag" style="height:1.2em;overflow:hidden">Två rader text som inte får plats i en smal ruta</p>'
+            '<p class="fast" style="height:20px;width:200px">Text i en ruta med fast höjd, som radavståndet</p>'
+            "</body></html>"
+        )
+        reflow = page.evaluate(REFLOW)
+        assert any("scrolls sideways: " in p and "div#bred" in p for p in reflow), reflow
+        assert any(p.startswith("div.table-wrap scrolls sideways") for p in reflow), reflow
+        assert not any(p.startswith("div.ok") for p in reflow), reflow
+        page.add_style_tag(content=TEXT_SPACING_CSS)
+        clipped = page.evaluate(CLIPPED)
+        assert any(c.startswith("p.lag") for c in clipped) and any(c.startswith("p.fast") for c in clipped), clipped
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize("slug", demo_site_slugs())
+def test_pages_reflow_at_400_percent_zoom(
+    browser: Any, demo_site: Callable[[str], LiveSite], slug: str, role: str
+) -> None:
+    """The public pages, and the pages beyond them the admin and an editor
+    open (signed in through the form)."""
+    live = demo_site(slug)
+    pages = sorted(pages_to_check(live, role))
+    context = browser.new_context(viewport=ZOOM_400, locale="sv-SE")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        if ROLES[role]:
+            login(page, live, ROLES[role])
+        for url in pages:
+            page.goto(live.url + url)
+            problems += [f"{url}: {p}" for p in page.evaluate(REFLOW)]
+            page.add_style_tag(content=TEXT_SPACING_CSS)
+            problems += [
+                f"{url}: with WCAG 1.4.12 text spacing, text is cut off in {c}" for c in page.evaluate(CLIPPED)
+            ]
+    finally:
+        context.close()
+    print(f"{slug}, {role}: {len(pages)} pages at 320×256, reflow and text spacing")
+    assert not problems, f"{len(problems)} reflow/text spacing problems on {slug} (320×256):\n" + "\n".join(problems)
