@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -72,8 +73,11 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if exc.status_code in (404, 405, 400, 413):
+            # Starlette's default detail is the English reason phrase ("Not
+            # Found"): the page's own text, in the visitor's language, says it better.
+            message = None if exc.detail == HTTPStatus(exc.status_code).phrase else exc.detail
             return site.render(
-                request, "error.html", {"status": exc.status_code, "message": exc.detail}, status_code=exc.status_code
+                request, "error.html", {"status": exc.status_code, "message": message}, status_code=exc.status_code
             )
         return HTMLResponse(str(exc.detail), status_code=exc.status_code, headers=exc.headers)
 

@@ -220,3 +220,14 @@ def test_a_refused_form_is_explained_in_the_visitors_language(client) -> None:
     assert "<html lang='en'>" in refused.text and "The form could not be sent" in text_of(refused.text)
     client.get("/?lang=sv")
     assert "Formuläret kunde inte skickas" in text_of(client.post("/konto/logga-in", data={}).text)
+
+
+def test_error_pages_say_it_in_the_visitors_language_not_starlettes(client) -> None:
+    """Starlette's English reason phrases ("Method Not Allowed") give way to
+    the error page's own text, in Swedish or English."""
+    swedish = client.get("/nyheter/1/ta-bort")  # a POST-only route
+    assert swedish.status_code == 405
+    assert "Något gick fel" in text_of(swedish.text) and "Method Not Allowed" not in swedish.text
+    english = client.get("/finns-inte?lang=en")
+    assert english.status_code == 404
+    assert "The page you are looking for" in text_of(english.text) and "Not Found" not in english.text
