@@ -30,6 +30,7 @@ SOURCES = ("fetch.py", "parse.py", "runtime.py")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sdifg]")
 #: Before a message: ``"Nyheter: "``, the kind of feed that failed.
 _LABEL = r"(?:(?P<label>[^\s:]{1,40}): )?"
+_SPACE = re.compile(r"\s")
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def translate(stored: str) -> list[Part]:
         else:
             if unknown_from is None:
                 unknown_from = position
-            space = re.compile(r"\s").search(text, position)
+            space = _SPACE.search(text, position)
             position = space.end() if space else len(text)
             continue
         while position < len(text) and text[position].isspace():

@@ -34,6 +34,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from core import __version__
+from core.i18n import gettext as _
 from core.site import Site
 from federation import feedext
 from federation.kinds import FederatedKind, FeedItem, kinds_for
@@ -197,7 +198,7 @@ def build(site: Site, session: Session, kind: FederatedKind, fmt: str, page: int
     items = kind.items(session)
     archives = archive_count(kind, len(items))
     if page is not None and not 1 <= page <= archives:
-        raise HTTPException(404, "Det finns ingen sådan arkivsida för flödet.")
+        raise HTTPException(404, _("Det finns ingen sådan arkivsida för flödet."))
     shown = page_items(kind, items, page)
     graves = tombstones(session, kind.name, {i.id for i in items}) if page is None else []
 
@@ -265,7 +266,7 @@ def render(site: Site, kind_name: str, fmt: str, page: int | None = None, self_p
     Current documents come from the site's ``DocumentCache``."""
     kind = kinds_for(site).get(kind_name)
     if kind is None or fmt not in MEDIA_TYPES:
-        raise HTTPException(404, "Det finns inget sådant flöde på den här webbplatsen.")
+        raise HTTPException(404, _("Det finns inget sådant flöde på den här webbplatsen."))
     self_url = site.absolute_url(self_path) if self_path else feed_url(site, kind_name, fmt, page)
     if page is not None:
         with site.session() as db:
@@ -356,9 +357,9 @@ def feed_response(request: Request, kind_name: str, fmt: str, self_path: str | N
 
 
 def _split(name: str) -> tuple[str, str]:
-    stem, _, fmt = name.rpartition(".")
+    stem, _dot, fmt = name.rpartition(".")
     if not stem or fmt not in MEDIA_TYPES:
-        raise HTTPException(404, "Det finns inget sådant flöde. Flöden slutar på .atom eller .rss.")
+        raise HTTPException(404, _("Det finns inget sådant flöde. Flöden slutar på .atom eller .rss."))
     return stem, fmt
 
 
@@ -371,5 +372,5 @@ async def archive_feed(request: Request) -> Response:
     site: Site = request.app.state.site
     page_text, fmt = _split(request.path_params["page"])
     if not page_text.isdigit():
-        raise HTTPException(404, "Det finns ingen sådan arkivsida för flödet.")
+        raise HTTPException(404, _("Det finns ingen sådan arkivsida för flödet."))
     return respond(request, render(site, request.path_params["kind"], fmt, int(page_text)))

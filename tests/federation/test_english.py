@@ -15,6 +15,7 @@ from federation import messages
 from federation import runtime as federation_runtime
 from federation.models import Entry, Peer
 from federation.publish import feed_url
+from tests.conftest import text_of
 from tests.federation.harness import Browser, eventually, free_port
 from tests.federation.test_propagation import add_association, write_news
 
@@ -144,3 +145,10 @@ def test_a_message_we_do_not_know_is_shown_as_stored_and_marked_swedish(english)
     assert messages.translate(unexpected) == [
         messages.Part("An unexpected error occurred (KeyError). We will try again later.")
     ]
+
+
+def test_a_feed_address_that_does_not_exist_is_explained_in_english(client) -> None:
+    missing = client.get("/-/federation/nyheter.txt?lang=en")
+    assert missing.status_code == 404
+    assert "There is no such feed. Feeds end in .atom or .rss." in text_of(missing.text)
+    assert "Det finns inget sådant flöde" in text_of(client.get("/-/federation/nyheter.txt?lang=sv").text)
