@@ -7,8 +7,9 @@
   subscriber must echo. Only then is the subscription stored (or removed).
 - When a kind changes (``changes``), each subscriber of its topics gets the
   new document by POST, signed ``X-Hub-Signature: sha256=<HMAC of the
-  body with the subscriber's secret>``, with ``Link`` rel=hub and rel=self.
-  Failed deliveries are retried a few times; expired leases are dropped.
+  body with the subscriber's secret>``, with ``Link`` rel=hub and rel=self,
+  through the runtime's ``DeliveryQueue`` (``delivery``: bounded, one
+  pending delivery per subscriber, retries); expired leases are dropped.
 
 Callbacks are contacted through the same guarded fetcher as feeds, so a
 subscription cannot make this server call into a private network (except
@@ -45,7 +46,6 @@ DEFAULT_LEASE = 10 * 24 * 3600
 MIN_LEASE = 60
 MAX_LEASE = 30 * 24 * 3600
 MAX_SUBSCRIPTIONS = 2000
-RETRIES = (1.0, 5.0, 30.0)
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -124,55 +124,13 @@ def _subscribers(runtime: Federation, topics: list[str]) -> list[Subscription]:
         return list(db.exec(select(Subscription).where(col(Subscription.topic).in_(topics))).all())
 
 
-def _record_deliveries(runtime: Federation, results: dict[int, str]) -> None:
-    """When each subscriber was last served and how it went: one transaction."""
-    now = utcnow()
-    with runtime.site.session() as db:
-        rows = db.exec(select(Subscription).where(col(Subscription.id).in_(list(results)))).all()
-        for row in rows:
-            row.last_delivery_at = now
-            row.last_delivery_error = results[row.id or 0]
-            db.add(row)
-
-
 async def publish_changes(runtime: Federation, kinds: set[str]) -> None:
-    """Deliver the current documents of ``kinds`` to their subscribers, all
-    at once; the database is touched twice, before and after, off the loop."""
+    """Mark the subscribers of ``kinds``' topics due for delivery; the
+    runtime's ``DeliveryQueue`` posts them the current documents."""
     site = runtime.site
     wanted = {url: topic for url, topic in publish.topics(site).items() if topic.kind in kinds}
     if not wanted:
         return
     subscriptions = await asyncio.to_thread(_subscribers, runtime, list(wanted))
-    if not subscriptions:
-        return
-    documents: dict[str, publish.Document] = {}
-    for url in {s.topic for s in subscriptions}:
-        topic = wanted[url]
-        documents[url] = await asyncio.to_thread(publish.render, site, topic.kind, topic.fmt, None, topic.path)
-    errors = await asyncio.gather(*(deliver(runtime, s, documents[s.topic]) for s in subscriptions))
-    await asyncio.to_thread(
-        _record_deliveries, runtime, {s.id or 0: e for s, e in zip(subscriptions, errors, strict=True)}
-    )
-
-
-async def deliver(runtime: Federation, subscription: Subscription, document: publish.Document) -> str:
-    """POST the document to one subscriber, signed, retrying a few times;
-    returns the last error, or "" when it was delivered."""
-    headers = {
-        "Content-Type": document.media_type,
-        "Link": f'<{document.hub}>; rel="hub", <{document.self_url}>; rel="self"',
-    }
-    if subscription.secret:
-        headers["X-Hub-Signature"] = sign(subscription.secret, document.body)
-    error = ""
-    for delay in (0.0, *RETRIES):
-        if delay:
-            await asyncio.sleep(delay)
-        try:
-            await runtime.fetcher.post(subscription.callback, content=document.body, headers=headers)
-            return ""
-        except FetchError as exc:
-            error = str(exc)[:300]
-            if "410" in error:  # the subscriber is gone for good
-                break
-    return error
+    if subscriptions:
+        runtime.deliveries.add(subscriptions, wanted)

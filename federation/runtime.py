@@ -88,6 +88,9 @@ class Federation:
         from federation.lock import PollerLock
 
         self.lock = PollerLock(site.engine, site.data_dir)
+        from federation.delivery import DeliveryQueue
+
+        self.deliveries = DeliveryQueue(self)
 
     # -- set-up --------------------------------------------------------------------------
 
@@ -218,6 +221,15 @@ class Federation:
                 await asyncio.wait_for(self._wake.wait(), wait)
             except TimeoutError:
                 pass
+
+    async def poll_peers(self, peer_ids: list[int]) -> None:
+        """Poll these peers now, the way the poller does: in rounds of
+        ``ROUND_SIZE``, at most ``PARALLEL_POLLS`` at a time (the benchmark
+        measures this)."""
+        limit = asyncio.Semaphore(PARALLEL_POLLS)
+        rounds = [peer_ids[start : start + ROUND_SIZE] for start in range(0, len(peer_ids), ROUND_SIZE)]
+        self._polling.update(peer_ids)
+        await asyncio.gather(*(self._round_guarded(batch, limit) for batch in rounds))
 
     async def _round_guarded(self, peer_ids: list[int], limit: asyncio.Semaphore) -> None:
         try:

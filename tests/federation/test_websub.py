@@ -19,6 +19,7 @@ from starlette.routing import Route
 from core.models import utcnow
 from federation.lock import PollerLock
 from federation.models import Entry, FeedState, Peer, Subscription
+from plugins.webportal.models import News
 from tests.federation.harness import Browser, eventually
 from tests.federation.test_propagation import pair, write_news
 
@@ -149,3 +150,51 @@ def test_only_one_worker_holds_the_poller_lock(database_url, tmp_path):
         second.release()
         first_engine.dispose()
         second_engine.dispose()
+
+
+def test_a_burst_of_changes_reaches_each_subscriber_once_or_twice_with_the_newest(network):
+    """Twenty commits in a row do not make twenty deliveries to every
+    subscriber: each gets the current document, and the last one it gets
+    holds the last change. A subscriber that fails is tried again."""
+    received: dict[str, list[bytes]] = {"steady": [], "flaky": []}
+    failures = {"flaky": 1}
+
+    async def callback(request: Request) -> Response:
+        name = request.path_params["name"]
+        if failures.get(name):
+            failures[name] -= 1
+            return PlainTextResponse("inte nu", status_code=503)
+        received[name].append(await request.body())
+        return PlainTextResponse("tack", status_code=202)
+
+    network.serve("subscriber", Starlette(routes=[Route("/cb/{name}", callback, methods=["POST"])]))
+    mockeln = network.site("mockeln", "Möckelnföreningarna", extra_peers=[("Prenumeranten", network.url("subscriber"))])
+    topic = network.url("mockeln") + "/-/federation/news.atom"
+    with mockeln.session() as db:
+        for name in received:
+            db.add(
+                Subscription(
+                    topic=topic,
+                    callback=f"{network.url('subscriber')}/cb/{name}",
+                    secret="hemlis",
+                    lease_until=utcnow() + timedelta(days=1),
+                )
+            )
+    for n in range(20):
+        with mockeln.session() as db:  # twenty commits, twenty changes
+            db.add(News(title=f"Skurnyhet {n}", published_at=utcnow(), updated_at=utcnow()))
+
+    for name in received:
+        eventually(
+            lambda name=name: received[name] and b"Skurnyhet 19" in received[name][-1],
+            message=f"{name} never got the newest document",
+        )
+    assert len(received["steady"]) < 10  # coalesced: not one delivery per change
+    assert all(b"Skurnyhet 19" in body for body in received["flaky"])  # its retry carried the newest
+
+    def recorded() -> list[tuple[str, str]]:
+        with mockeln.session() as db:
+            rows = db.exec(select(Subscription)).all()
+            return sorted((r.callback.rsplit("/", 1)[1], r.last_delivery_error) for r in rows if r.last_delivery_at)
+
+    eventually(lambda: recorded() == [("flaky", ""), ("steady", "")], message="deliveries were not recorded")
