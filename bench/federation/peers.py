@@ -11,13 +11,17 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 import socket
 import sys
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 import uvicorn
+
+PUSHED = re.compile(rb"<title>(Pushad nyhet [^<]*)</title>")
 
 
 def load(folder: Path, count: int) -> list[dict[str, bytes]]:
@@ -32,6 +36,8 @@ def make_app(docs: list[dict[str, bytes]], ports: list[int]) -> Any:
     index = {port: i for i, port in enumerate(ports)}
     etags = [{name: '"' + hashlib.sha256(body).hexdigest()[:32] + '"' for name, body in d.items()} for d in docs]
     counts = {"200": 0, "304": 0, "deliveries": 0}
+    #: When each pushed title first reached each peer (wall clock), for the hub's fan-out latency.
+    arrivals: dict[str, dict[int, float]] = {}
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -53,15 +59,23 @@ def make_app(docs: list[dict[str, bytes]], ports: list[int]) -> Any:
         if path == "/stats":
             await answer(200, json.dumps(counts).encode(), [(b"content-type", b"application/json")])
             return
+        if path == "/arrivals":
+            times = {title: list(by_peer.values()) for title, by_peer in arrivals.items()}
+            await answer(200, json.dumps(times).encode(), [(b"content-type", b"application/json")])
+            return
         if path == "/cb":
             if scope["method"] == "GET":
                 query = parse_qs(scope["query_string"].decode())
                 await answer(200, query.get("hub.challenge", [""])[0].encode())
                 return
-            more = True
+            more, body = True, b""
             while more:
                 message = await receive()
+                body += message.get("body", b"")
                 more = message.get("more_body", False)
+            now = time.time()
+            for title in PUSHED.findall(body):
+                arrivals.setdefault(title.decode(), {}).setdefault(peer, now)
             counts["deliveries"] += 1
             await answer(202)
             return
