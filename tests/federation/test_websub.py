@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from datetime import timedelta
 
 import httpx
@@ -21,7 +22,7 @@ from federation.lock import PollerLock
 from federation.models import Entry, FeedState, Peer, Subscription
 from plugins.webportal.models import News
 from tests.federation.harness import Browser, eventually
-from tests.federation.test_propagation import pair, write_news
+from tests.federation.test_propagation import Requests, pair, write_news
 
 
 def subscriber_app(received: list[tuple[dict[str, str], bytes]], echo: bool) -> Starlette:
@@ -198,3 +199,54 @@ def test_a_burst_of_changes_reaches_each_subscriber_once_or_twice_with_the_newes
             return sorted((r.callback.rsplit("/", 1)[1], r.last_delivery_error) for r in rows if r.last_delivery_at)
 
     eventually(lambda: recorded() == [("flaky", ""), ("steady", "")], message="deliveries were not recorded")
+
+
+def test_with_two_worker_processes_one_polls_and_nothing_is_ingested_twice(network):
+    """``paraply serve --workers 2``: both processes start the app, the
+    poller lock lets one of them poll, so the peer is asked once (the poll
+    interval is an hour) and its news is stored once."""
+    import os
+    import subprocess
+    import sys
+
+    from core.app import create_app
+
+    mockeln = network.site("mockeln", "Möckelnföreningarna", start=False)
+    requests = Requests(create_app(mockeln))
+    network.serve("mockeln", requests)
+    editor = Browser(network.url("mockeln"))
+    for title in ("Vårstädning i parken", "Loppis på lördag"):
+        write_news(editor, title)
+    editor.close()
+    filipstad = network.site(
+        "filipstad", "Filipstads föreningar", ["mockeln"], push=False, poll_interval=3600, start=False
+    )
+    env = {
+        **os.environ,
+        "PARAPLY_DATABASE_URL": filipstad.engine.url.render_as_string(hide_password=False),
+        "PARAPLY_SECRET_KEY": "test-two-workers",
+    }
+    command = [sys.executable, "-c", "from core.cli import cli; cli()", "serve", "--site", str(filipstad.folder)]
+    command += ["--port", str(network.port("filipstad")), "--workers", "2"]
+    server = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    started: list[str] = []
+    try:
+        assert server.stderr is not None
+        for line in server.stderr:
+            if "Application startup complete" in line:
+                started.append(line)
+                if len(started) == 2:
+                    break
+        assert len(started) == 2, "the two workers did not both start"
+        visitor = Browser(network.url("filipstad"))
+        eventually(lambda: "Loppis på lördag" in visitor.text("/natverket/nyheter"), message="never polled")
+        time.sleep(3)  # time for a second poller, if there were one
+        asked = [path for _method, path, _status in requests.seen if path == "/.well-known/paraply"]
+        assert len(asked) == 1, requests.seen
+        with filipstad.session() as db:
+            titles = sorted(e.title for e in db.exec(select(Entry).where(Entry.kind == "news")).all())
+        assert titles == ["Loppis på lördag", "Vårstädning i parken"]
+        visitor.close()
+    finally:
+        server.terminate()
+        server.wait(20)
