@@ -69,6 +69,10 @@ async def my_loans(request: Request) -> Response:
     )
 
 
+def _code_page(form: CodeForm, number: str) -> dict[str, object]:
+    return {"form": form, "number": number, "minutes": phone_login.CODE_MINUTES}
+
+
 async def send_code(request: Request) -> Response:
     site = site_of(request)
     form = await PhoneForm.from_request(request)
@@ -78,7 +82,7 @@ async def send_code(request: Request) -> Response:
         phone_login.send_code(db, site, form.mobile.data, request.client.host if request.client else "")
         db.commit()
     code_form = CodeForm(data={"mobile": form.mobile.data})
-    return render(request, "fritidsbanken/phone_code.html", {"form": code_form, "number": form.mobile.data})
+    return render(request, "fritidsbanken/phone_code.html", _code_page(code_form, form.mobile.data))
 
 
 async def verify_code(request: Request) -> Response:
@@ -101,9 +105,7 @@ async def verify_code(request: Request) -> Response:
                 "eller be om en ny kod och använd den senaste."
             )
         ]
-    return render(
-        request, "fritidsbanken/phone_code.html", {"form": form, "number": form.mobile.data or ""}, status_code=400
-    )
+    return render(request, "fritidsbanken/phone_code.html", _code_page(form, form.mobile.data or ""), status_code=400)
 
 
 async def link_login(request: Request) -> Response:

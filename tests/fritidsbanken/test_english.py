@@ -10,7 +10,7 @@ import io
 import re
 
 from tests.conftest import Client, text_of
-from tests.fritidsbanken.conftest import add_borrower, add_item, child_with_consent, phone_login
+from tests.fritidsbanken.conftest import add_borrower, add_item, child_with_consent
 
 
 def _texts(html: str, tag: str) -> list[str]:
@@ -84,7 +84,15 @@ def test_the_public_pages_in_english(world, fb_site, make_client):
 def test_a_borrower_on_a_phone_in_english(world, fb_site, make_client, sent):
     _lend_skates(world, fb_site, make_client)
     phone = _english(make_client(fb_site))
-    phone_login(phone, sent, "070-174 06 50", "+46701740650")
+    code_page = phone.submit("/fritidsbanken/mina-lan/kod", {"mobile": "070-174 06 50"})
+    assert _texts(code_page.text, "h1") == ["Enter the code"]
+    assert "we have texted a code to it. The code is valid for 15 minutes." in text_of(code_page.text)
+    wrong = phone.submit("/fritidsbanken/mina-lan/verifiera", {"mobile": "+46701740650", "code": "12"})
+    assert "The code is six digits. Type it as it is in the text message." in text_of(wrong.text)
+    code = sent.code_for("+46701740650")
+    assert (
+        phone.submit("/fritidsbanken/mina-lan/verifiera", {"mobile": "+46701740650", "code": code}).status_code == 303
+    )
     # The code goes out in the site's language: the recipient's is not known.
     assert "Din kod till Fritidsbanken är" in sent.to("+46701740650")[-1]
 
