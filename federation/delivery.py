@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -67,7 +68,9 @@ class DeliveryQueue:
 
     def add(self, subscriptions: list[Subscription], topics: dict[str, publish.Topic]) -> None:
         """Mark subscribers due (on the runtime's loop); a subscriber already
-        due keeps its place."""
+        due keeps its place. Those made due together are taken in random
+        order, so no peer is always the last to hear."""
+        subscriptions = random.sample(subscriptions, len(subscriptions))
         for subscription in subscriptions:
             if subscription.id is None or subscription.id in self.due:
                 continue
