@@ -7,6 +7,10 @@ service_at_locations, attributes linking the needs (taxonomy_terms of one
 taxonomy, "LISA behov"), assured_date/assurer from "last verified", alert from
 the status message, fees_description from the cost. Referrals are never part
 of any HSDS document.
+
+Documents are open data for other systems, not pages: keys follow HSDS and
+the texts in them ("Kostnadsfritt", the taxonomy's name, the needs) are in
+the site's language, Swedish, whatever language the requester browses in.
 """
 
 from __future__ import annotations
