@@ -127,6 +127,6 @@ def login(page: Any, live: LiveSite, role: Role = Role.ADMIN) -> None:
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if SKIPPED_ROUTES:
-        terminalreporter.section("routes the browser page walk did not visit")
+        terminalreporter.section("routes no browser visitor opened (test_reach.CANNOT_REACH)")
         for line in SKIPPED_ROUTES:
             terminalreporter.write_line(line)
