@@ -251,6 +251,25 @@ def item_status(live: LiveSite, number: str) -> str:
         return db.exec(select(Item.status).where(Item.number == number)).one()
 
 
+def catalogue_status(page: Any, person: Any, live: LiveSite, number: str, name: str) -> str:
+    """Search the public catalogue for the item's number, as anyone can, and
+    read its status on the card; the item's own page must say the same."""
+    page.goto(live.url + "/fritidsbanken/")
+    person.skip_to_content()
+    search = page.get_by_role("search", name="Filtrera katalogen")
+    person.fill(search.get_by_label("Sök", exact=True), number)
+    person.press(search.get_by_role("button", name="Visa"))
+    page.wait_for_url(re.compile(r"q="))
+    card = page.locator(".item-card", has=page.locator(f"a[href$='/artiklar/{number}']"))
+    on_card = card.locator(".badge").inner_text()
+    person.press(card.get_by_role("link", name=name))
+    wait_path(page, f"/fritidsbanken/artiklar/{number}")
+    assert page.get_by_role("heading", level=1).inner_text().startswith(name)
+    on_page = page.locator("main .badge").inner_text()
+    assert on_card == on_page, f"the catalogue card says {on_card!r}, the item's page {on_page!r}"
+    return on_page
+
+
 @pytest.mark.parametrize("how", HOW)
 def test_fritidsbanken_lend_and_take_back(page: Any, mockeln: LiveSite, axe_source: Path, how: str) -> None:
     number, item_name, mobile = counter_setup(mockeln)
@@ -302,10 +321,8 @@ def test_fritidsbanken_lend_and_take_back(page: Any, mockeln: LiveSite, axe_sour
     assert_accessible(page, axe_source, where)
     assert item_status(mockeln, number) == "on_loan"
 
-    # The public catalogue shows it out.
-    page.goto(f"{mockeln.url}/fritidsbanken/artiklar/{number}")
-    assert page.get_by_role("heading", level=1).inner_text().startswith(item_name)
-    assert page.locator("main .badge").inner_text() == "Utlånad"
+    # The public catalogue shows it out, on its card and on its own page.
+    assert catalogue_status(page, person, mockeln, number, item_name) == "Utlånad"
     assert_accessible(page, axe_source, where)
 
     # Back at the counter: take it back, no borrower needed.
@@ -320,8 +337,7 @@ def test_fritidsbanken_lend_and_take_back(page: Any, mockeln: LiveSite, axe_sour
     assert "✔" in results.locator("li", has_text=number).inner_text()
     assert_accessible(page, axe_source, where)
     assert item_status(mockeln, number) == "available"
-    page.goto(f"{mockeln.url}/fritidsbanken/artiklar/{number}")
-    assert page.locator("main .badge").inner_text() == "Tillgänglig"
+    assert catalogue_status(page, person, mockeln, number, item_name) == "Tillgänglig"
 
 
 # -- odling --------------------------------------------------------------------------------------
