@@ -167,7 +167,7 @@ class OrganisationForm(Form):
 
 class TermForm(Form):
     name = StringField(
-        "Behov", validators=[validators.InputRequired("Skriv behovets namn."), validators.Length(max=100)]
+        "Namn på behovet", validators=[validators.InputRequired("Skriv behovets namn."), validators.Length(max=100)]
     )
     description = StringField("Förklaring", validators=[validators.Length(max=500)])
     position = IntegerField(

@@ -195,6 +195,12 @@ def test_staff_run_the_directory_in_english(lisa_site, login, set_clock) -> None
     organisation = admin.get("/hjalp/admin/organisation/ny")
     assert '<option value="Förening">Association</option>' in organisation.text  # stored in Swedish, shown in English
 
+    needs = text_of(admin.get("/hjalp/admin/behov").text)
+    assert "The needs are the buttons residents choose from." in needs and "Name of the need" in needs
+    added = admin.submit("/hjalp/admin/behov", {"name": "Läxhjälp", "description": "", "position": "50"})
+    assert added.status_code == 303
+    assert "The need “Läxhjälp” has been added." in text_of(admin.get("/hjalp/admin/behov").text)
+
     report = text_of(admin.get("/-/admin/uppfoljning").text)
     assert "Services in LISA" in report and "Referrals sent through LISA" in report
 
