@@ -24,7 +24,9 @@ import pytest
 
 from tests.browser.conftest import login
 from tests.browser.server import LiveSite, demo_site_slugs
+from tests.browser.steps import log_in_with
 from tests.browser.test_axe import ROLES, pages_to_check
+from tests.browser.test_reach import extra_walks, role_templates
 
 ZOOM_400 = {"width": 320, "height": 256}
 
@@ -125,6 +127,19 @@ def test_the_checks_find_what_they_look_for(browser: Any) -> None:
         context.close()
 
 
+def check_reflow(page: Any, live: LiveSite, urls: list[str]) -> list[str]:
+    """Each page at 320 px: no sideways scrolling, then no clipped text with
+    the text spacing CSS applied."""
+    problems: list[str] = []
+    for url in urls:
+        page.goto(live.url + url)
+        problems += [f"{url}: {p}" for p in page.evaluate(REFLOW)]
+        page.add_style_tag(content=TEXT_SPACING_CSS)
+        clipped = page.evaluate(CLIPPED)
+        problems += [f"{url}: with WCAG 1.4.12 text spacing, text is cut off in {c}" for c in clipped]
+    return problems
+
+
 @pytest.mark.parametrize("role", list(ROLES))
 @pytest.mark.parametrize("slug", demo_site_slugs())
 def test_pages_reflow_at_400_percent_zoom(
@@ -137,18 +152,42 @@ def test_pages_reflow_at_400_percent_zoom(
     context = browser.new_context(viewport=ZOOM_400, locale="sv-SE")
     context.set_default_timeout(15_000)
     page = context.new_page()
-    problems: list[str] = []
     try:
         if ROLES[role]:
             login(page, live, ROLES[role])
-        for url in pages:
-            page.goto(live.url + url)
-            problems += [f"{url}: {p}" for p in page.evaluate(REFLOW)]
-            page.add_style_tag(content=TEXT_SPACING_CSS)
-            problems += [
-                f"{url}: with WCAG 1.4.12 text spacing, text is cut off in {c}" for c in page.evaluate(CLIPPED)
-            ]
+        problems = check_reflow(page, live, pages)
     finally:
         context.close()
     print(f"{slug}, {role}: {len(pages)} pages at 320×256, reflow and text spacing")
+    assert not problems, f"{len(problems)} reflow/text spacing problems on {slug} (320×256):\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("slug", demo_site_slugs())
+def test_other_visitors_pages_reflow_at_400_percent_zoom(
+    browser: Any, demo_site: Callable[[str], LiveSite], slug: str
+) -> None:
+    """The pages only the other visitors open (``test_reach.py``): a
+    borrower's loans, a park member's page, referrals, the counter's
+    borrower page, each in that visitor's own session."""
+    live = demo_site(slug)
+    checked = role_templates(live)
+    problems: list[str] = []
+    counts: list[str] = []
+    for visitor, w in extra_walks(live):
+        pages = sorted({url for url, t in w.pages.items() if t not in checked} | set(w.redirects.values()))
+        if not pages:
+            continue
+        counts.append(f"{visitor.name}: {len(pages)}")
+        context = browser.new_context(viewport=ZOOM_400, locale="sv-SE")
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        try:
+            if visitor.login:
+                log_in_with(page, live, *visitor.login)
+            for url in visitor.enter:
+                page.goto(live.url + url)
+            problems += [f"{p} ({visitor.name})" for p in check_reflow(page, live, pages)]
+        finally:
+            context.close()
+    print(f"{slug}: other visitors' pages at 320×256: " + ", ".join(counts))
     assert not problems, f"{len(problems)} reflow/text spacing problems on {slug} (320×256):\n" + "\n".join(problems)
