@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 from starlette.requests import Request
 
 from core.api import N_
 from core.api import gettext as _
-from core.search import index_text, match
+from core.search import index_text, match, words
 from core.site import Site
 from plugins.lisa import clock
 from plugins.lisa.models import Organisation, Schedule, Service, ServiceStatus, ServiceTerm, Term
@@ -271,7 +272,7 @@ def find_services(site: Site, session: Session, filters: Filters) -> list[Servic
     then by name."""
     statement = select(Service).where(Service.status != ServiceStatus.ENDED)
     if filters.q:
-        clause = match(col(Service.search_text), fold(filters.q))  # type: ignore[arg-type]
+        clause = query_clause(session, filters.q)
         if clause is not None:
             statement = statement.where(clause)
     if filters.behov:
@@ -295,6 +296,29 @@ def find_services(site: Site, session: Session, filters: Filters) -> list[Servic
         openings = schedules_for(session, [s.id for s in services if s.id is not None])
         services = [s for s in services if s.status == ServiceStatus.ACTIVE and is_open(openings[s.id or 0], at, tz)]
     return sorted(services, key=lambda s: (s.status != ServiceStatus.ACTIVE, fold(s.name)))
+
+
+def query_clause(session: Session, query: str) -> ColumnElement[bool] | None:
+    """Every word of the query must match, as written or, on a page in
+    another language, as the Swedish name of a need or a language that the
+    word is part of in that language: "debts" finds the services for
+    "Ekonomi och skulder", "arabic" those in "arabiska". What people wrote
+    stays Swedish, so this is what a visitor can find in English."""
+    column = col(Service.search_text)
+    terms = words(fold(query))[:10]
+    if not terms:
+        return None
+    names = [t.name for t in all_terms(session)] + list(LANGUAGES.values())
+    shown = {name: words(fold(_(name))) for name in names}
+    shown = {name: shown_words for name, shown_words in shown.items() if shown_words != words(fold(name))}
+    clauses = []
+    for term in terms:
+        alternatives = [match(column, term)]  # type: ignore[arg-type]
+        for name, shown_words in shown.items():
+            if any(w.startswith(term) for w in shown_words):
+                alternatives.append(match(column, fold(name)))  # type: ignore[arg-type]
+        clauses.append(or_(*(a for a in alternatives if a is not None)))
+    return and_(*clauses)
 
 
 def schedules_for(session: Session, service_ids: list[int]) -> dict[int, list[Schedule]]:

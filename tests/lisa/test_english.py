@@ -265,3 +265,21 @@ def test_the_open_api_explains_errors_in_english_but_keeps_its_format(lisa_site,
     assert swedish_error.json()["message"] == "Det finns ingen tjänst med det id:t."
     listing = client.get("/hjalp/api/services", params={"lang": "en"}).json()
     assert {"total_items", "contents"} <= set(listing) and "name" in listing["contents"][0]
+
+
+def result_names(html_text: str) -> set[str]:
+    return set(re.findall(r'<li class="lisa-result">\s*<h2><a href="[^"]+">([^<]+)</a>', html_text))
+
+
+def test_a_resident_searches_in_english_words(lisa_site, login) -> None:
+    """Services are written in Swedish; the names of needs and languages are
+    what an English word can find."""
+    client = english(login, lisa_site)
+    debts = result_names(client.get(HELP, params={"q": "debts", "kommun": "Karlskoga"}).text)
+    assert "Budget- och skuldrådgivning" in debts and "Diakonimottagning" in debts
+    assert "Matkassar" not in debts
+    arabic_food = result_names(client.get(HELP, params={"q": "arabic food"}).text)
+    assert arabic_food == {"Matkassar"}  # every word must match: in Arabic, and about food
+    assert "Matkassar" in result_names(client.get(HELP, params={"q": "matkasse"}).text)  # Swedish words still work
+    # On a Swedish page the English words mean nothing.
+    assert result_names(login(lisa_site, None).get(HELP, params={"q": "debts"}).text) == set()
