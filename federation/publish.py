@@ -282,6 +282,13 @@ def render(site: Site, kind_name: str, fmt: str, page: int | None = None, self_p
     return document
 
 
+def cached(site: Site, kind_name: str, fmt: str, self_path: str | None = None) -> Document | None:
+    """The current document if it is in the cache (no database, no thread
+    needed: the hub's workers try this first)."""
+    self_url = site.absolute_url(self_path) if self_path else feed_url(site, kind_name, fmt)
+    return DocumentCache.of(site).get((kind_name, fmt, self_url))[0]
+
+
 def version(site: Site, kind_name: str) -> str:
     """The ETag of a kind's current Atom document: ``/.well-known/paraply``
     lists it per kind, so a peer can tell from that one (conditional)
