@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import logging
+import re
 from collections.abc import Iterable
 from contextvars import ContextVar
 from functools import cache
@@ -29,7 +30,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
 
 log = logging.getLogger("paraply")
 
@@ -149,11 +151,18 @@ def translations(locale: str, locale_dirs: tuple[Path, ...] = (LOCALE_DIR,)) -> 
 
 class Translator:
     """The ``_``/``gettext`` a site's templates call: the language is the
-    request's (``current_locale``), falling back to the site's default."""
+    request's (``current_locale``), falling back to the site's default.
 
-    def __init__(self, default: str, locale_dirs: tuple[Path, ...]) -> None:
+    The catalogues are merged in site order, so a msgid two plugins share
+    ("Ta bort", "Hela katalogen") would get the first one's English. A
+    template therefore asks its own package's catalogue first: the owner is
+    the first part of the template's name (``fritidsbanken/...``), as each
+    plugin keeps its templates in a folder named after itself."""
+
+    def __init__(self, default: str, locale_dirs: tuple[Path, ...], owners: dict[str, Path] | None = None) -> None:
         self.default = default
         self.locale_dirs = locale_dirs
+        self.owners = {name: folder for name, folder in (owners or {}).items() if folder in locale_dirs}
 
     @property
     def locale(self) -> str:
@@ -165,9 +174,30 @@ class Translator:
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return translations(self.locale, self.locale_dirs).ngettext(singular, plural, n)
 
+    def owned(self, template: str | None) -> _gettext.NullTranslations:
+        """The catalogues with the template's own package's first."""
+        first = _OWNER.split(template or "", maxsplit=1)[0]
+        folder = self.owners.get(first)
+        if folder is None:
+            return translations(self.locale, self.locale_dirs)
+        return translations(self.locale, (folder, *(d for d in self.locale_dirs if d != folder)))
+
+    @pass_context
+    def template_gettext(self, context: Context, message: str) -> str:
+        return self.owned(context.name).gettext(message)
+
+    @pass_context
+    def template_ngettext(self, context: Context, singular: str, plural: str, n: int) -> str:
+        return self.owned(context.name).ngettext(singular, plural, n)
+
+
+_OWNER = re.compile(r"[:/]")
+
 
 def install(env: Environment, translator: Translator) -> Translator:
-    env.install_gettext_callables(translator.gettext, translator.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        translator.template_gettext, translator.template_ngettext, newstyle=True
+    )
     return translator
 
 

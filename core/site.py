@@ -233,11 +233,11 @@ class Site:
         from core import i18n
         from federation import runtime as federation_runtime
 
-        folders = (i18n.LOCALE_DIR, federation_runtime.LOCALE_DIR)
-        folders += tuple(info.folder("locale") or info.package_dir / "locale" for info in self.plugin_infos()[1:])
-        locale_dirs = tuple(folder for folder in folders if folder.is_dir())
+        owners = {"core": i18n.LOCALE_DIR, "federation": federation_runtime.LOCALE_DIR}
+        owners |= {info.name: info.package_dir / "locale" for info in self.plugin_infos()[1:]}
+        locale_dirs = tuple(folder for folder in owners.values() if folder.is_dir())
         i18n.compile_all(locale_dirs)
-        return i18n.Translator(self.locale, locale_dirs)
+        return i18n.Translator(self.locale, locale_dirs, owners)
 
     @cached_property
     def templates(self) -> Any:

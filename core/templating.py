@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, pass_context, select_autoescape
 from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
@@ -79,10 +79,17 @@ def make_templates(site: Site) -> Jinja2Templates:
     env.filters["date"] = fmt_date
     env.filters["datetime"] = fmt_datetime
     env.filters["number"] = fmt_number
+
     # For text that is not a literal in the template (nav labels, flash
     # messages): a plain lookup that stays autoescaped, unlike ``_()``,
     # which marks its result safe and %-formats it.
-    env.filters["translate"] = lambda text: translator.gettext(str(text)) if text else ""
+    @pass_context
+    def translate(context: Any, text: object) -> str:
+        """A Swedish value (a label kept in Python, marked with ``N_``) in the
+        page's language, from the template's own package's catalogue first."""
+        return translator.owned(context.name).gettext(str(text)) if text else ""
+
+    env.filters["translate"] = translate
 
     def markdown(text: str | None) -> Markup:
         html = render_markdown(text or "")

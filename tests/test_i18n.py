@@ -231,3 +231,12 @@ def test_error_pages_say_it_in_the_visitors_language_not_starlettes(client) -> N
     english = client.get("/finns-inte?lang=en")
     assert english.status_code == 404
     assert "The page you are looking for" in text_of(english.text) and "Not Found" not in english.text
+
+
+def test_a_template_uses_its_own_packages_translation_of_a_shared_string(client) -> None:
+    """"Sök förening" is in webportal's and federation's catalogues with
+    different English; each page gets its own package's."""
+    front = text_of(client.get("/?lang=en").text)
+    assert "Find an association" in front
+    network = text_of(client.get("/natverket/foreningar?lang=en").text)
+    assert "Search for an association" in network
