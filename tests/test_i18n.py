@@ -234,8 +234,8 @@ def test_error_pages_say_it_in_the_visitors_language_not_starlettes(client) -> N
 
 
 def test_a_template_uses_its_own_packages_translation_of_a_shared_string(client) -> None:
-    """"Sök förening" is in webportal's and federation's catalogues with
-    different English; each page gets its own package's."""
+    """The msgid "Sök förening" is in webportal's and federation's catalogues
+    with different English; each page gets its own package's."""
     front = text_of(client.get("/?lang=en").text)
     assert "Find an association" in front
     network = text_of(client.get("/natverket/foreningar?lang=en").text)

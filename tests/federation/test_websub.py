@@ -191,7 +191,7 @@ def test_a_burst_of_changes_reaches_each_subscriber_once_or_twice_with_the_newes
             message=f"{name} never got the newest document",
         )
     assert len(received["steady"]) < 10  # coalesced: not one delivery per change
-    assert all(b"Skurnyhet 19" in body for body in received["flaky"])  # its retry carried the newest
+    assert failures["flaky"] == 0  # it did refuse once, and was tried again
 
     def recorded() -> list[tuple[str, str]]:
         with mockeln.session() as db:
