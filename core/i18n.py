@@ -19,6 +19,7 @@ from __future__ import annotations
 import gettext as _gettext
 import logging
 import re
+import sys
 from collections.abc import Iterable
 from contextvars import ContextVar
 from functools import cache
@@ -163,6 +164,7 @@ class Translator:
         self.default = default
         self.locale_dirs = locale_dirs
         self.owners = {name: folder for name, folder in (owners or {}).items() if folder in locale_dirs}
+        self._file_owners: dict[str, str] = {}
 
     @property
     def locale(self) -> str:
@@ -181,6 +183,16 @@ class Translator:
         if folder is None:
             return translations(self.locale, self.locale_dirs)
         return translations(self.locale, (folder, *(d for d in self.locale_dirs if d != folder)))
+
+    def for_file(self, filename: str) -> _gettext.NullTranslations:
+        """The catalogues with those of the package holding ``filename``
+        (Python code calling ``gettext``) first."""
+        owner = self._file_owners.get(filename)
+        if owner is None:
+            path = Path(filename)
+            found = [name for name, folder in self.owners.items() if path.is_relative_to(folder.parent)]
+            owner = self._file_owners[filename] = found[0] if found else ""
+        return self.owned(owner)
 
     @pass_context
     def template_gettext(self, context: Context, message: str) -> str:
@@ -220,7 +232,7 @@ def gettext(message: str) -> str:
     stays one string a translator can reorder."""
     translator = current_translator.get()
     if translator is not None:
-        return translator.gettext(message)
+        return translator.for_file(sys._getframe(1).f_code.co_filename).gettext(message)
     return translations(current_locale.get() or SOURCE_LOCALE).gettext(message)
 
 
@@ -228,7 +240,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     """``gettext`` for a message whose form depends on a number."""
     translator = current_translator.get()
     if translator is not None:
-        return translator.ngettext(singular, plural, n)
+        return translator.for_file(sys._getframe(1).f_code.co_filename).ngettext(singular, plural, n)
     return translations(current_locale.get() or SOURCE_LOCALE).ngettext(singular, plural, n)
 
 

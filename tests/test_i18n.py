@@ -240,3 +240,23 @@ def test_a_template_uses_its_own_packages_translation_of_a_shared_string(client)
     assert "Find an association" in front
     network = text_of(client.get("/natverket/foreningar?lang=en").text)
     assert "Search for an association" in network
+
+
+def test_python_code_asks_its_own_packages_catalogue_first() -> None:
+    """The msgid "Skriv ditt namn." is LISA's and odling's, with different English:
+    ``gettext`` called from a module of one of them gets that one's."""
+    root = Path(i18n.__file__).parents[1]
+    owners = {"core": i18n.LOCALE_DIR} | {name: root / "plugins" / name / "locale" for name in ("lisa", "odling")}
+    dirs = tuple(owners.values())
+    i18n.compile_all(dirs)
+    translator = i18n.current_translator.set(i18n.Translator("sv", dirs, owners))
+    locale = i18n.current_locale.set("en")
+    try:
+        said = {}
+        for name in ("lisa", "odling"):
+            code = compile("gettext('Skriv ditt namn.')", str(root / "plugins" / name / "forms.py"), "eval")
+            said[name] = eval(code, {"gettext": i18n.gettext})
+        assert said == {"lisa": "Write your name.", "odling": "Enter your name."}
+    finally:
+        i18n.current_locale.reset(locale)
+        i18n.current_translator.reset(translator)
