@@ -150,7 +150,7 @@ def test_hook_search_results(sites, make_client):
     page = client.get("/sok", params={"q": "BIKUPAN"})
     assert page.status_code == 200
     body = text_of(page.text)
-    assert "1 träffar för ”BIKUPAN”" in body
+    assert "1 träff för ”BIKUPAN”" in body
     assert "Provsaker Bikupan vid parken En sak i provtillägget." in body
     assert "Blomsterängen" not in body
 

@@ -260,3 +260,10 @@ def test_python_code_asks_its_own_packages_catalogue_first() -> None:
     finally:
         i18n.current_locale.reset(locale)
         i18n.current_translator.reset(translator)
+
+
+def test_search_counts_read_right_in_both_languages(client) -> None:
+    swedish = text_of(client.get("/sok?q=zzzz").text)
+    assert "Inga träffar för ”zzzz”." in swedish
+    english = text_of(client.get("/sok?q=%3Cb%3Ezzzz&lang=en").text)
+    assert "No results for “<b>zzzz”." in english  # the query shown as text, not markup
