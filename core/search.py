@@ -11,8 +11,9 @@ Swedish-aware matching across both databases.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
-from functools import cache, lru_cache
+from functools import lru_cache
 
 import snowballstemmer
 from sqlalchemy import ColumnElement, and_, or_
@@ -21,9 +22,17 @@ from sqlalchemy.orm import InstrumentedAttribute
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
-@cache
+_local = threading.local()
+
+
 def _stemmer() -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer("swedish")
+    """One stemmer per thread: a snowballstemmer object keeps the word being
+    stemmed in its own fields, so two threads sharing one (federation ingests
+    in worker threads) corrupt each other's words (IndexError)."""
+    found = getattr(_local, "stemmer", None)
+    if found is None:
+        found = _local.stemmer = snowballstemmer.stemmer("swedish")
+    return found
 
 
 def words(text: str) -> list[str]:
