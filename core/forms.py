@@ -8,12 +8,13 @@ each error to its field for screen readers.
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
+from wtforms import Field, ValidationError, widgets
 from wtforms import Form as _Form
-from wtforms import widgets
 from wtforms.fields.choices import Choice
 from wtforms.meta import DefaultMeta
 
@@ -23,6 +24,8 @@ F = TypeVar("F", bound="Form")
 
 #: Largest request body a form may send (logo and image uploads included).
 MAX_FORM_BYTES = 8 * 1024 * 1024
+#: A phone number as people type it: digits, spaces, +, parentheses and dashes.
+PHONE_PATTERN = re.compile(r"^[0-9 +()\-]{5,40}$")
 
 
 class _TranslatedSelect(widgets.Select):
@@ -85,3 +88,23 @@ class _Adapter:
 
     def getlist(self, key: str) -> list[Any]:
         return [v for v in self.data.getlist(key) if not (isinstance(v, UploadFile) and not v.filename)]
+
+
+class PhoneNumber:
+    """A phone number field's validator: trims the value and refuses anything
+    but digits, spaces, ``+``, ``()`` and ``-``. Empty passes (a phone number is
+    optional wherever we ask for one). Each form shows an example its users
+    know, so the example is a parameter; one with words in it ("eller") is
+    marked with ``N_`` where it is defined and translated here, when shown."""
+
+    def __init__(self, example: str) -> None:
+        self.example = example
+
+    def __call__(self, form: _Form, field: Field) -> None:
+        value = (field.data or "").strip()
+        field.data = value
+        if value and not PHONE_PATTERN.match(value):
+            raise ValidationError(
+                gettext("Skriv telefonnumret med siffror, till exempel %(example)s.")
+                % {"example": gettext(self.example)}
+            )

@@ -199,6 +199,23 @@ def test_application_errors_are_swedish_and_keep_what_was_typed(site, client):
         assert db.exec(select(Association)).all() == []
 
 
+def test_the_phone_number_must_be_digits_in_each_language(site, client):
+    wrong = client.submit("/foreningar/ansok", {**APPLICATION, "phone": "ring oss"})
+    assert wrong.status_code == 400
+    message = "Telefon: Skriv telefonnumret med siffror, till exempel 0586-123 45 eller +46 586 123 45."
+    assert message in text_of(wrong.text)
+    client.get("/?lang=en")
+    english = client.submit("/foreningar/ansok", {**APPLICATION, "phone": "call us"})
+    assert english.status_code == 400
+    message = "Phone: Write the phone number in digits, for example 0586-123 45 or +46 586 123 45."
+    assert message in text_of(english.text)
+    client.get("/?lang=sv")
+    saved = client.submit("/foreningar/ansok", {**APPLICATION, "phone": " +46 586 400 00 "})
+    assert saved.status_code == 303
+    with site.session() as db:
+        assert db.exec(select(Association.phone)).one() == "+46 586 400 00"
+
+
 def test_application_is_pending_until_an_admin_approves_it(site, client, admin):
     response = client.submit("/foreningar/ansok", APPLICATION)
     assert response.status_code == 303

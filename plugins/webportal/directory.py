@@ -37,7 +37,7 @@ from wtforms import (
 from core.api import N_
 from core.api import gettext as _
 from core.contributions import Figure, SearchResult
-from core.forms import Form
+from core.forms import Form, PhoneNumber
 from core.markdown import plain_text
 from core.models import User, utcnow
 from core.paging import page_link, page_number, paged
@@ -172,7 +172,6 @@ def editors_of(session: Session, association: Association) -> list[User]:
 # -- form fields and validators -------------------------------------------------------------
 
 WEBSITE_ERROR = N_("Ange en webbadress som börjar med http:// eller https://, till exempel https://foreningen.se.")
-PHONE = re.compile(r"^[0-9 +()\-]{5,40}$")
 
 
 def normalise_website(value: str) -> str:
@@ -195,11 +194,7 @@ def check_website(form: Form, field: Field) -> None:
         raise ValidationError(WEBSITE_ERROR)
 
 
-def check_phone(form: Form, field: Field) -> None:
-    value = (field.data or "").strip()
-    field.data = value
-    if value and not PHONE.match(value):
-        raise ValidationError(_("Skriv telefonnumret med siffror, till exempel 0586-123 45 eller +46 586 123 45."))
+check_phone = PhoneNumber(example=N_("0586-123 45 eller +46 586 123 45"))
 
 
 def check_year(form: Form, field: Field) -> None:

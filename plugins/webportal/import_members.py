@@ -29,9 +29,10 @@ import click
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
 
+from core.forms import PHONE_PATTERN
 from core.models import utcnow
 from core.site import Site
-from plugins.webportal.directory import PHONE, normalise_website, refresh_search_text, set_status
+from plugins.webportal.directory import normalise_website, refresh_search_text, set_status
 from plugins.webportal.models import Association, Status, Visibility
 from plugins.webportal.settings import WebportalSettings
 from plugins.webportal.slugs import slugify, unique_slug
@@ -238,7 +239,7 @@ def _check_email(values: dict[str, Any], errors: list[str]) -> None:
 
 
 def _check_phone(values: dict[str, Any], errors: list[str]) -> None:
-    if "phone" in values and not PHONE.match(values["phone"]):
+    if "phone" in values and not PHONE_PATTERN.match(values["phone"]):
         errors.append(
             f"Telefonnumret ”{values['phone']}” går inte att läsa. Skriv det med siffror, till exempel 0586-123 45."
         )

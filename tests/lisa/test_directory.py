@@ -10,7 +10,7 @@ from html import unescape
 from sqlmodel import select
 
 from core.site import Site
-from plugins.lisa.models import Service
+from plugins.lisa.models import Organisation, Service
 from tests.conftest import text_of
 from tests.lisa.conftest import ADMIN, local
 
@@ -215,6 +215,21 @@ def test_admin_edits_the_needs(lisa_site, login):
     assert start.index("Hälsa och rörelse") < start.index("Ensamhet")
     duplicate = admin.submit("/hjalp/admin/behov", {"name": "Ensamhet", "position": "5"})
     assert duplicate.status_code == 400 and "finns redan" in text_of(duplicate.text)
+
+
+def test_an_organisations_phone_number_must_be_digits(lisa_site, login):
+    admin = login(lisa_site, ADMIN)
+    data = {"name": "Bygdens Stödgrupp", "kind": "Förening", "municipality": "Karlskoga", "phone": "ring oss"}
+    bad = admin.submit("/hjalp/admin/organisation/ny", data)
+    assert bad.status_code == 400
+    assert "Telefon: Skriv telefonnumret med siffror, till exempel 0586-123 45." in text_of(bad.text)
+    saved = admin.submit("/hjalp/admin/organisation/ny", {**data, "phone": "  0586-123 45 "})
+    assert saved.status_code == 303
+    with lisa_site.session() as db:
+        stored = db.exec(select(Organisation).where(Organisation.name == "Bygdens Stödgrupp")).one()
+        assert stored.phone == "0586-123 45"
+    no_phone = admin.submit("/hjalp/admin/organisation/ny", {**data, "name": "Utan Telefon", "phone": ""})
+    assert no_phone.status_code == 303  # the number is optional
 
 
 def test_plugin_is_absent_from_a_site_that_does_not_enable_it(make_site, make_client):

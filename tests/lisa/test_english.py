@@ -194,6 +194,9 @@ def test_staff_run_the_directory_in_english(lisa_site, login, set_clock) -> None
 
     organisation = admin.get("/hjalp/admin/organisation/ny")
     assert '<option value="Förening">Association</option>' in organisation.text  # stored in Swedish, shown in English
+    wrong_phone = admin.submit("/hjalp/admin/organisation/ny", {"name": "X", "kind": "Förening", "phone": "call us"})
+    assert wrong_phone.status_code == 400
+    assert "Phone: Write the phone number in digits, for example 0586-123 45." in text_of(wrong_phone.text)
 
     needs = text_of(admin.get("/hjalp/admin/behov").text)
     assert "The needs are the buttons residents choose from." in needs and "Name of the need" in needs
