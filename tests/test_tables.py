@@ -22,6 +22,7 @@ The browser check of the same rule, with the real layout at 320 px, is in
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -289,6 +290,18 @@ def send_a_referral(site: Site, nurse: RecordingClient, nurse_email: str, volunt
     assert response.status_code == 303, response.text[:500]
 
 
+def propose_changes(site: Site) -> None:
+    """Two organisations' proposed changes waiting for the admin, as the
+    confirm link leaves them: the LISA admin page shows a table for each."""
+    from plugins.lisa.models import Proposal, Service
+
+    with site.session() as db:
+        for service in db.exec(select(Service).order_by(col(Service.id)).limit(2)):
+            changes = {"summary": f"{service.summary} Nu även på lördagar."}
+            db.add(Proposal(service_id=service.id, changes=json.dumps(changes), submitted_by="Kim (förening)"))
+        db.commit()
+
+
 def test_every_table_on_every_page_is_in_a_focusable_named_region(mockeln: Site) -> None:
     """Every page the admin reaches, a borrower at the counter, and LISA's
     referral lists: each table in a focusable region named by its caption."""
@@ -301,6 +314,7 @@ def test_every_table_on_every_page_is_in_a_focusable_named_region(mockeln: Site)
     nurse = signed_in(site, nurse_email)
     volunteer = signed_in(site, volunteer_email)
     clients = [admin, staff, nurse, volunteer]
+    propose_changes(site)
     try:
         walk(SimpleNamespace(app=admin.app, site=site), admin)  # type: ignore[arg-type]
         staff.get(f"{site.prefix('fritidsbanken')}/disk/lantagare/{borrower_with_a_loan(site)}")
@@ -332,3 +346,5 @@ def test_every_table_on_every_page_is_in_a_focusable_named_region(mockeln: Site)
                      "lisa/referral_list.html"):  # fmt: skip
         assert with_tables.get(template), f"{template} showed no table"
     assert with_tables["fritidsbanken/statistics.html"] == 6  # one per chart, the age chart has two
+    lisa_admin = admin.pages[f"{site.prefix('lisa')}/admin"][1]
+    assert len(re.findall(r'<caption id="forslag-\d+">', lisa_admin)) == 2, "each proposal has its own table"
