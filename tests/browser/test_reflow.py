@@ -66,6 +66,49 @@ REFLOW = """() => {
   }
 }"""
 
+#: Every table box (``.table-wrap``, from ``scroll_table`` in macros/tables.html)
+#: that cannot take keyboard focus or has no accessible name, whether or not
+#: it overflows with the demo data: with longer names or a larger text size it
+#: will, and a focusable box without a name is read as a bare "region". The
+#: name is what ``aria-labelledby`` points at (or ``aria-label``); the focus
+#: ring must show when the box is focused from the keyboard. A box inside a
+#: closed ``<details>`` is checked with it open, as a user meets it.
+REGIONS = """() => {
+  const problems = [];
+  document.querySelectorAll('.table-wrap').forEach((el, i) => {
+    // A table behind "Visa som tabell" is checked the way a user meets it: with its <details> open.
+    const opened = [];
+    for (let d = el.closest('details:not([open])'); d; d = el.closest('details:not([open])')) {
+      d.open = true;
+      opened.push(d);
+    }
+    const what = `table box ${i + 1}` + (el.querySelector('caption') ?
+      ` ("${el.querySelector('caption').textContent.trim().slice(0, 40)}")` : '');
+    if (el.tabIndex < 0) problems.push(`${what} cannot take keyboard focus (add tabindex="0")`);
+    if (el.getAttribute('role') !== 'region') problems.push(`${what} is not a region (role="region")`);
+    const ids = (el.getAttribute('aria-labelledby') || '').split(' ').filter(Boolean);
+    const missing = ids.filter(id => !document.getElementById(id));
+    if (missing.length) problems.push(`${what} is labelled by missing id(s) ${missing.join(', ')}`);
+    const name = ids.length ? ids.map(id => (document.getElementById(id) || {}).textContent || '').join(' ').trim()
+                            : (el.getAttribute('aria-label') || '').trim();
+    if (!name) problems.push(`${what} has no accessible name (aria-labelledby its caption)`);
+    if (el.tabIndex >= 0) {
+      el.focus();
+      if (document.activeElement !== el) {
+        problems.push(`${what} does not take focus`);
+      } else if (el.matches(':focus-visible')) {
+        const s = getComputedStyle(el);
+        if (s.outlineStyle === 'none' || parseFloat(s.outlineWidth) < 2) {
+          problems.push(`${what} shows no focus ring (outline ${s.outlineStyle} ${s.outlineWidth})`);
+        }
+      }
+      el.blur();
+    }
+    opened.forEach(d => { d.open = false; });
+  });
+  return problems;
+}"""
+
 TEXT_SPACING_CSS = """
 * { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; }
 p { margin-bottom: 2em !important; }
@@ -127,6 +170,37 @@ def test_the_checks_find_what_they_look_for(browser: Any) -> None:
         context.close()
 
 
+def test_the_region_check_finds_what_it_looks_for(browser: Any) -> None:
+    """Table boxes made to fail: one that cannot take focus and has no
+    name (though it does not overflow), one named by a missing id, one whose
+    focus ring is taken away; and one done right."""
+    context = browser.new_context(viewport=ZOOM_400)
+    page = context.new_page()
+    try:
+        page.set_content(
+            '<html lang="sv"><head><style>.table-wrap{overflow-x:auto}'
+            ":focus-visible{outline:3px solid #111}</style></head><body>"
+            '<div class="table-wrap"><table><tr><td>smal</td></tr></table></div>'
+            '<div class="table-wrap" role="region" tabindex="0" aria-labelledby="borta"><table></table></div>'
+            '<div class="table-wrap" role="region" tabindex="0" aria-label="Ringlös" style="outline:none"></div>'
+            '<div class="table-wrap" role="region" tabindex="0" aria-labelledby="t">'
+            '<table><caption id="t">Lån</caption><tr><td>smal</td></tr></table></div>'
+            '<details><summary>Visa som tabell</summary><div class="table-wrap"><table></table></div></details>'
+            "</body></html>"
+        )
+        page.keyboard.press("Tab")  # keyboard use, so focus() shows the ring as it does for a keyboard user
+        regions = page.evaluate(REGIONS)
+        assert 'table box 1 cannot take keyboard focus (add tabindex="0")' in regions, regions
+        assert "table box 1 has no accessible name (aria-labelledby its caption)" in regions, regions
+        assert "table box 2 is labelled by missing id(s) borta" in regions, regions
+        assert any(p.startswith("table box 3 shows no focus ring") for p in regions), regions
+        assert not any(p.startswith("table box 4") for p in regions), regions
+        assert 'table box 5 cannot take keyboard focus (add tabindex="0")' in regions, regions
+        assert page.evaluate("document.querySelector('details').open") is False
+    finally:
+        context.close()
+
+
 def check_reflow(page: Any, live: LiveSite, urls: list[str]) -> list[str]:
     """Each page at 320 px: no sideways scrolling, then no clipped text with
     the text spacing CSS applied."""
@@ -134,6 +208,9 @@ def check_reflow(page: Any, live: LiveSite, urls: list[str]) -> list[str]:
     for url in urls:
         page.goto(live.url + url)
         problems += [f"{url}: {p}" for p in page.evaluate(REFLOW)]
+        if page.locator(".table-wrap").count():
+            page.keyboard.press("Tab")  # as a keyboard user, so a box focused next shows its focus ring
+            problems += [f"{url}: {p}" for p in page.evaluate(REGIONS)]
         page.add_style_tag(content=TEXT_SPACING_CSS)
         clipped = page.evaluate(CLIPPED)
         problems += [f"{url}: with WCAG 1.4.12 text spacing, text is cut off in {c}" for c in clipped]
