@@ -4,7 +4,6 @@ for things out on loan, and the branches with their opening hours."""
 
 from __future__ import annotations
 
-import math
 from urllib.parse import urlencode
 
 from sqlalchemy import func
@@ -15,12 +14,13 @@ from starlette.responses import Response
 
 from core.api import gettext as _
 from core.contributions import SearchResult
+from core.paging import page_count, page_number
 from core.search import match
 from core.site import Site
 from plugins.fritidsbanken import clock, lending
 from plugins.fritidsbanken.models import Branch, Item, ItemStatus, OpeningHours
 from plugins.fritidsbanken.phone_login import verified_number
-from plugins.fritidsbanken.web import int_param, render, settings_of, site_of, url
+from plugins.fritidsbanken.web import render, settings_of, site_of, url
 
 PUBLIC_STATUSES = (ItemStatus.AVAILABLE, ItemStatus.ON_LOAN, ItemStatus.RESERVED)
 
@@ -65,8 +65,8 @@ async def catalogue(request: Request) -> Response:
     today = clock.today(site)
     with site.session() as db:
         total = int(db.exec(_filtered(select(func.count()).select_from(Item), filters)).one())
-        pages = max(1, math.ceil(total / settings.per_page))
-        page = min(int_param(request, "sida"), pages)
+        pages = page_count(total, settings.per_page)
+        page = min(page_number(request), pages)
         items = db.exec(
             _filtered(select(Item), filters)
             .order_by(col(Item.category), col(Item.name), col(Item.size), col(Item.number))

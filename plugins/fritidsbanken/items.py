@@ -17,13 +17,14 @@ from wtforms import SelectChoice
 from core.api import gettext as _
 from core.forms import MAX_FORM_BYTES
 from core.models import User
+from core.paging import page_count, page_number
 from core.search import index_text, match
 from core.templating import flash
 from plugins.fritidsbanken import clock, labels, lending
 from plugins.fritidsbanken.access import require_branch_staff, require_staff, staff_branch_ids
 from plugins.fritidsbanken.forms import ItemForm
 from plugins.fritidsbanken.models import CONDITION_LABELS, STATUS_LABELS, Branch, Item, ItemStatus, Loan
-from plugins.fritidsbanken.web import int_param, render, settings_of, site_of, url
+from plugins.fritidsbanken.web import render, settings_of, site_of, url
 from plugins.webportal import images
 
 PER_PAGE = 50
@@ -57,7 +58,7 @@ async def item_list(request: Request) -> Response:
         if clause is not None:
             statement = statement.where(clause)
         total = int(db.exec(select(func.count()).select_from(statement.subquery())).one())
-        page = int_param(request, "sida")
+        page = page_number(request)
         items = db.exec(statement.order_by(col(Item.number)).offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
         branches = {b.id: b.name for b in db.exec(select(Branch)).all()}
         mine = staff_branch_ids(db, user)
@@ -70,7 +71,7 @@ async def item_list(request: Request) -> Response:
             "mine": mine,
             "total": total,
             "page": page,
-            "pages": max(1, -(-total // PER_PAGE)),
+            "pages": page_count(total, PER_PAGE),
             "q": q.get("q", ""),
             "status": status,
             "category": category,

@@ -62,10 +62,3 @@ def render(request: Request, template: str, context: dict[str, Any], status_code
         "weekdays": [weekday(n) for n in range(7)],
     }
     return site.render(request, template, {**base, **context}, status_code=status_code)
-
-
-def int_param(request: Request, name: str, default: int = 1) -> int:
-    try:
-        return max(1, int(request.query_params.get(name, str(default))))
-    except ValueError:
-        return default

@@ -66,6 +66,26 @@ def test_a_parent_filters_by_category_size_and_what_is_free(world, fb_site, make
     assert "Kan lånas från 16 mars 2026" in page and "Måndag 15:00–18:00" in page
 
 
+def test_the_catalogue_pages_through_and_forgives_a_wrong_page_number(world, fb_site, make_client):
+    for n in range(1, 27):  # 24 a page: two pages
+        add_item(fb_site, str(7000 + n), f"Boll {n:02d}", "Bollar", "", world.branch)
+    visitor = make_client(fb_site)
+
+    def shown(page: str | None) -> list[str]:
+        params = {"sida": page} if page is not None else {}
+        return re.findall(r"Boll \d\d", text_of(visitor.get("/fritidsbanken/", params=params).text))
+
+    first = shown(None)
+    assert first[0] == "Boll 01" and "Boll 24" in first and "Boll 25" not in first
+    assert shown("2") == ["Boll 25", "Boll 26"]
+    assert shown("två") == first and shown("0") == first and shown("-3") == first  # not a page: the first
+    assert shown("99") == ["Boll 25", "Boll 26"]  # past the end: the last
+
+    counter = make_client(fb_site)
+    counter.login(world.staff.email)
+    assert "Boll 01" in text_of(counter.get("/fritidsbanken/admin/artiklar", params={"sida": "x"}).text)
+
+
 def test_staff_add_an_item_with_a_photo_and_a_unique_number(world, fb_site, make_client):
     counter = make_client(fb_site)
     counter.login(world.staff.email)
