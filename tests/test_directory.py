@@ -6,36 +6,14 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from sqlmodel import select
 
 from core.models import utcnow
 from plugins.webportal import directory
 from plugins.webportal.models import Association, News, Status, Visibility
-from plugins.webportal.slugs import slugify
 from tests.conftest import text_of
-
-
-def add_association(site, name: str, **fields: Any) -> Association:
-    """An association straight into the database; approved and public unless told."""
-    values: dict[str, Any] = {
-        "slug": slugify(name),
-        "name": name,
-        "category": "Idrott",
-        "municipality": "Karlskoga",
-        "status": Status.APPROVED,
-        "visibility": Visibility.PUBLIC,
-        "approved_at": utcnow(),
-    }
-    values.update(fields)
-    association = Association(**values)
-    directory.refresh_search_text(association)
-    with site.session() as db:
-        db.add(association)
-        db.commit()
-        db.refresh(association)
-    return association
+from tests.webportal_fixtures import add_association
 
 
 def log_in(client, email: str) -> None:

@@ -14,7 +14,8 @@ from core.models import Role, User
 from plugins.webportal import directory
 from plugins.webportal.models import Association, AssociationEditor, Featured, News, Status, Visibility
 from tests.conftest import add_user, text_of
-from tests.test_directory import add_association, log_in
+from tests.test_directory import log_in
+from tests.webportal_fixtures import add_association
 
 EDIT = {
     "name": "Karlskoga Schackklubb",

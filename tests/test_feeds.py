@@ -9,7 +9,8 @@ from email.utils import format_datetime
 
 from plugins.webportal.feeds import news_tag
 from plugins.webportal.models import News
-from tests.test_news import add_association, add_news, get_news, news_form
+from tests.test_news import add_news, get_news, news_form
+from tests.webportal_fixtures import add_association
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"

@@ -11,7 +11,8 @@ from core.contributions import Block
 from plugins.webportal.front import local_today
 from plugins.webportal.models import Association, Featured, Status
 from tests.conftest import text_of
-from tests.test_news import add_association, add_news
+from tests.test_news import add_news
+from tests.webportal_fixtures import add_association
 
 
 def test_front_page_has_search_intro_and_membership_link(make_site, make_client):

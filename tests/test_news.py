@@ -12,28 +12,9 @@ from sqlmodel import select
 
 from core.models import Role
 from core.search import index_text
-from plugins.webportal.models import Association, AssociationEditor, News, Status
+from plugins.webportal.models import News, Status
 from tests.conftest import add_user, text_of
-
-
-def add_association(site, name: str, *, status: Status = Status.APPROVED, editor=None) -> Association:
-    with site.session() as db:
-        association = Association(
-            slug=name.lower().replace(" ", "-").replace("å", "a").replace("ä", "a").replace("ö", "o"),
-            name=name,
-            category="Idrott",
-            municipality="Karlskoga",
-            short_description=f"{name} i Karlskoga.",
-            status=status,
-            search_text=index_text(name),
-        )
-        db.add(association)
-        db.commit()
-        db.refresh(association)
-        if editor is not None:
-            db.add(AssociationEditor(association_id=association.id, user_id=editor.id))
-            db.commit()
-        return association
+from tests.webportal_fixtures import add_association
 
 
 def add_news(site, title: str, *, association=None, author=None, published=True, when=None, **fields) -> News:

@@ -25,6 +25,7 @@ from core.search import index_text
 from core.site import Site
 from plugins.webportal.models import Association, AssociationEditor, Featured, News, Page, Status
 from tests.conftest import DEFAULT_WEBPORTAL, PASSWORD, Client, add_user
+from tests.webportal_fixtures import add_association
 
 ROLES = ("anonymous", "other_editor", "editor", "admin")
 EMAILS = {"other_editor": "annan@test.example", "editor": "egen@test.example", "admin": "admin@test.example"}
@@ -59,27 +60,10 @@ def build_world(site: Site) -> World:
     }
     add_user(site, GUEST, Role.EDITOR, "Gustav Gäst")
     now = datetime.now(UTC)
+    own = add_association(site, "Egna klubben", editor=users["editor"])
+    theirs = add_association(site, "Andra klubben", editor=users["other_editor"])
+    pending = add_association(site, "Nya klubben", status=Status.PENDING)
     with site.session() as db:
-
-        def association(slug: str, name: str, status: Status) -> Association:
-            row = Association(
-                slug=slug,
-                name=name,
-                category="Idrott",
-                municipality="Karlskoga",
-                short_description=f"{name} i Karlskoga.",
-                status=status,
-                search_text=index_text(name),
-            )
-            db.add(row)
-            db.flush()
-            return row
-
-        own = association("egna-klubben", "Egna klubben", Status.APPROVED)
-        theirs = association("andra-klubben", "Andra klubben", Status.APPROVED)
-        pending = association("nya-klubben", "Nya klubben", Status.PENDING)
-        db.add(AssociationEditor(association_id=own.id, user_id=users["editor"].id))
-        db.add(AssociationEditor(association_id=theirs.id, user_id=users["other_editor"].id))
         news = News(
             title="Egna klubbens nyhet",
             summary="Kort.",

@@ -7,32 +7,22 @@ import csv
 import io
 from datetime import UTC, datetime
 
-from core.search import index_text
-from plugins.webportal.models import Association, News, Status
+from plugins.webportal.models import News
 from tests.conftest import text_of
+from tests.webportal_fixtures import add_association
 
 
-def _add_association(site, name: str, approved_at: datetime) -> None:
+def _add_association_with_news(site, name: str, approved_at: datetime) -> None:
+    """A member approved on a day, with a news item published the same day."""
+    add_association(site, name, approved_at=approved_at, created_at=approved_at)
     with site.session() as db:
-        db.add(
-            Association(
-                slug=name.lower().replace(" ", "-"),
-                name=name,
-                category="Idrott",
-                municipality="Karlskoga",
-                status=Status.APPROVED,
-                approved_at=approved_at,
-                created_at=approved_at,
-                search_text=index_text(name),
-            )
-        )
         db.add(News(title=f"Nytt från {name}", published_at=approved_at, search_text=""))
         db.commit()
 
 
 def test_report_shows_figures_for_the_chosen_period(site, client, admin):
-    _add_association(site, "Gamla Klubben", datetime(2025, 3, 1, tzinfo=UTC))
-    _add_association(site, "Nya Klubben", datetime(2026, 2, 1, tzinfo=UTC))
+    _add_association_with_news(site, "Gamla Klubben", datetime(2025, 3, 1, tzinfo=UTC))
+    _add_association_with_news(site, "Nya Klubben", datetime(2026, 2, 1, tzinfo=UTC))
     client.login(admin.email)
     page = client.get("/-/admin/uppfoljning?fran=2026-01-01&till=2026-12-31")
     assert page.status_code == 200

@@ -17,7 +17,8 @@ from federation.models import Entry, Peer
 from federation.publish import feed_url
 from tests.conftest import text_of
 from tests.federation.harness import Browser, eventually, free_port
-from tests.federation.test_propagation import add_association, write_news
+from tests.federation.test_propagation import write_news
+from tests.webportal_fixtures import add_association
 
 
 def test_the_network_and_its_health_in_english_and_swedish(network):

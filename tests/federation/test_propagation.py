@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from federation.models import Entry, FeedState, Peer
-from plugins.webportal.models import Association, News, Status
+from plugins.webportal.models import News
 from tests.federation.harness import Browser, eventually
+from tests.webportal_fixtures import add_association
 
 
 def news_form(title: str, summary: str = "", published: bool = True) -> dict[str, str]:
@@ -68,26 +69,6 @@ def test_polling_brings_news_when_push_is_off(network):
         assert all(s.lease_until is None for s in db.exec(select(FeedState)).all())  # nothing subscribed
     mockeln.close()
     visitor.close()
-
-
-def add_association(site, name: str, municipality: str = "Karlskoga", category: str = "Kultur") -> int:
-    from core.search import index_text
-
-    with site.session() as db:
-        row = Association(
-            slug=name.lower().replace(" ", "-"),
-            name=name,
-            category=category,
-            municipality=municipality,
-            short_description=f"{name} i {municipality}.",
-            status=Status.APPROVED,
-            search_text=index_text(name),
-        )
-        db.add(row)
-        db.commit()
-        db.refresh(row)
-        assert row.id is not None
-        return row.id
 
 
 def filipstad_site(network):
@@ -150,7 +131,7 @@ def test_a_removed_member_disappears_from_the_network_directory(network):
 
     admin = Browser(network.url("mockeln"))
     admin.login()
-    assert admin.submit(f"/admin/foreningar/{club}/ta-bort", {"bekrafta": "ja"}).status_code == 303
+    assert admin.submit(f"/admin/foreningar/{club.id}/ta-bort", {"bekrafta": "ja"}).status_code == 303
     eventually(
         lambda: "Degerfors Körsällskap" not in visitor.text("/natverket/foreningar"),
         message="the removed member is still listed",

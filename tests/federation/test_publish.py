@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 from defusedxml.ElementTree import fromstring
 
 from plugins.webportal.models import Association, News, Visibility
-from tests.test_news import add_association, add_news, news_form
+from tests.test_news import add_news, news_form
+from tests.webportal_fixtures import add_association
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 P = "{urn:paraply:federation:1}"
