@@ -1,7 +1,8 @@
 """``paraply new-site NAME``: a new umbrella's site folder that serves at once.
 
 The files come from ``core/site_template/``: every file is copied, and files
-ending in ``.tmpl`` are filled in (``string.Template``) and lose the suffix.
+ending in ``.tmpl`` are filled in (``string.Template``) and lose the suffix
+(``core/template_folder.py``, shared with ``paraply new-plugin``).
 Folders starting with ``_`` hold fragments, such as the ``[plugin.<name>]``
 table a plugin needs, added to site.toml only when that plugin is enabled.
 
@@ -13,7 +14,6 @@ leaves no half-made folder behind.
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from string import Template
@@ -21,15 +21,18 @@ from xml.sax.saxutils import escape
 
 from core.settings import SLUG, ConfigError, ThemeSection
 from core.site import Site, sites_root
+from core.template_folder import NameRule, ScaffoldError, new_folder, refuse_existing, write_tree
 
 TEMPLATE_DIR = Path(__file__).parent / "site_template"
 FRAGMENTS = TEMPLATE_DIR / "_fragments"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 DEFAULT_PLUGINS = ("webportal",)
-
-
-class ScaffoldError(Exception):
-    """Why the site could not be created, in Swedish and English."""
+SITE_NAME = NameRule(
+    SLUG,
+    "2–40 tecken: små bokstäver a–z, siffror och bindestreck, och börja med en bokstav, till exempel kristinehamn",
+    "is not a valid site name: use 2-40 lower-case letters a-z, digits and '-', starting with a letter, "
+    "e.g. kristinehamn",
+)
 
 
 def toml_string(value: str) -> str:
@@ -50,21 +53,6 @@ def default_title(name: str) -> str:
     return name.replace("-", " ").capitalize()
 
 
-def _check_name(name: str, folder: Path) -> None:
-    if not SLUG.match(name):
-        raise ScaffoldError(
-            f"Namnet ”{name}” går inte att använda. Använd 2–40 tecken: små bokstäver a–z, siffror och "
-            "bindestreck, och börja med en bokstav, till exempel kristinehamn.\n"
-            f"The name {name!r} is not a valid site name: use 2-40 lower-case letters a-z, digits and '-', "
-            "starting with a letter, e.g. kristinehamn."
-        )
-    if folder.exists():
-        raise ScaffoldError(
-            f"Mappen {folder} finns redan. Välj ett annat namn, eller ta bort mappen om du vill börja om.\n"
-            f"The folder {folder} already exists: choose another name, or remove the folder to start over."
-        )
-
-
 def _plugin_tables(plugins: Sequence[str], context: dict[str, str]) -> str:
     """The ``[plugin.<name>]`` tables for the enabled plugins that have a
     fragment; other plugins run on their defaults."""
@@ -74,20 +62,6 @@ def _plugin_tables(plugins: Sequence[str], context: dict[str, str]) -> str:
         if fragment.is_file():
             tables.append(Template(fragment.read_text(encoding="utf-8")).substitute(context))
     return "".join(tables)
-
-
-def _write_tree(folder: Path, context: dict[str, str]) -> None:
-    for source in sorted(TEMPLATE_DIR.rglob("*")):
-        relative = source.relative_to(TEMPLATE_DIR)
-        if source.is_dir() or relative.parts[0].startswith("_"):
-            continue
-        target = folder / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.suffix == ".tmpl":
-            text = Template(source.read_text(encoding="utf-8")).substitute(context)
-            target.with_suffix("").write_text(text, encoding="utf-8")
-        else:
-            shutil.copyfile(source, target)
 
 
 def create_site(
@@ -104,7 +78,12 @@ def create_site(
     or if the resulting site.toml does not load."""
     root = (sites_dir or sites_root()).resolve()
     folder = root / name
-    _check_name(name, folder)
+    SITE_NAME.check(name)
+    refuse_existing(
+        folder,
+        "Välj ett annat namn, eller ta bort mappen om du vill börja om.",
+        "choose another name, or remove the folder to start over.",
+    )
     title = (title or default_title(name)).strip()
     theme = ThemeSection()
     context = {
@@ -122,19 +101,16 @@ def create_site(
         "logo_label": escape(f"{genitive(title)} logotyp", {'"': "&quot;"}),
     }
     context["plugin_tables"] = _plugin_tables(plugins, context)
-    folder.mkdir(parents=True)
-    try:
-        _write_tree(folder, context)
-        Site.load(folder).dispose()
-    except ConfigError as exc:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise ScaffoldError(
-            f"Webbplatsen skapades inte, eftersom inställningarna inte gick att använda: {exc}\n"
-            f"The site was not created because its settings do not load: {exc}"
-        ) from exc
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
+    with new_folder(folder):
+        # Folders starting with "_" hold fragments, used above.
+        write_tree(TEMPLATE_DIR, folder, context, skip=lambda relative: relative.parts[0].startswith("_"))
+        try:
+            Site.load(folder).dispose()
+        except ConfigError as exc:
+            raise ScaffoldError(
+                f"Webbplatsen skapades inte, eftersom inställningarna inte gick att använda: {exc}\n"
+                f"The site was not created because its settings do not load: {exc}"
+            ) from exc
     return folder
 
 

@@ -9,38 +9,38 @@ is a distribution ``paraply-NAME`` with a ``paraply.plugins`` entry point, a
 hooks module, a page, a table with its own Alembic branch, settings,
 templates, static files and tests, and it uses only the public plugin
 interface (``core.api``, ``core.testing``), as ``docs/plugins.md`` describes.
+The copying and the name checks are shared with ``paraply new-site``
+(``core/template_folder.py``).
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from string import Template
 
 from core.api import CORE_BASE_REVISION
+from core.template_folder import NameRule, ScaffoldError, new_folder, refuse_existing, write_tree
 
 TEMPLATE_DIR = Path(__file__).parent / "plugin_template"
 
 #: A plugin name is also a table prefix, a URL segment and part of a Python
 #: package name, so: lower-case letters, digits and underscores.
 PLUGIN_NAME = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
+NAME_RULE = NameRule(
+    PLUGIN_NAME,
+    "2–31 tecken: små bokstäver a–z, siffror och understreck, och börja med en bokstav, till exempel lokalbokning",
+    "cannot be used: use 2-31 lower-case letters a-z, digits and '_', starting with a letter, e.g. lokalbokning",
+)
 
 
-class PluginScaffoldError(Exception):
+class PluginScaffoldError(ScaffoldError):
     """Why the plugin could not be created, in Swedish and English."""
 
 
 def _check(name: str, folder: Path) -> None:
-    if not PLUGIN_NAME.match(name):
-        raise PluginScaffoldError(
-            f"Namnet ”{name}” går inte att använda. Använd 2–31 tecken: små bokstäver a–z, siffror och "
-            "understreck, och börja med en bokstav, till exempel lokalbokning.\n"
-            f"The name {name!r} cannot be used: use 2-31 lower-case letters a-z, digits and '_', "
-            "starting with a letter, e.g. lokalbokning."
-        )
+    NAME_RULE.check(name, PluginScaffoldError)
     from core.plugins import CORE, discover
 
     if name == CORE or name in discover():
@@ -48,20 +48,9 @@ def _check(name: str, folder: Path) -> None:
             f"Det finns redan ett installerat tillägg som heter {name}. Välj ett annat namn.\n"
             f"A plugin called {name!r} is already installed: choose another name."
         )
-    if folder.exists():
-        raise PluginScaffoldError(
-            f"Mappen {folder} finns redan. Välj ett annat namn eller en annan mapp.\n"
-            f"The folder {folder} already exists: choose another name or folder."
-        )
-
-
-def _target(relative: Path, names: dict[str, str]) -> Path:
-    parts = []
-    for part in relative.parts:
-        for marker in ("__package__", "__revision__", "__name__"):
-            part = part.replace(marker, names[marker])
-        parts.append(part)
-    return Path(*parts)
+    refuse_existing(
+        folder, "Välj ett annat namn eller en annan mapp.", "choose another name or folder.", PluginScaffoldError
+    )
 
 
 def create_plugin(name: str, *, parent: Path | None = None, title: str | None = None) -> Path:
@@ -84,22 +73,10 @@ def create_plugin(name: str, *, parent: Path | None = None, title: str | None = 
         "core_revision": CORE_BASE_REVISION,
         "created": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
     }
-    names = {"__package__": package, "__name__": name, "__revision__": revision}
-    folder.mkdir(parents=True)
-    try:
-        for source in sorted(TEMPLATE_DIR.rglob("*")):
-            if source.is_dir() or "__pycache__" in source.parts:
-                continue
-            target = folder / _target(source.relative_to(TEMPLATE_DIR), names)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if source.suffix == ".tmpl":
-                text = Template(source.read_text(encoding="utf-8")).substitute(context)
-                target.with_suffix("").write_text(text, encoding="utf-8")
-            else:
-                shutil.copyfile(source, target)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
+    # Markers in the template's paths, replaced in this order ("__revision_____name___tables.py").
+    rename = {"__package__": package, "__revision__": revision, "__name__": name}
+    with new_folder(folder):
+        write_tree(TEMPLATE_DIR, folder, context, rename=rename)
     return folder
 
 
