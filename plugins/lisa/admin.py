@@ -141,6 +141,7 @@ async def service_edit(request: Request) -> Response:
                 "free",
                 "cost_description",
                 "accepts_referrals",
+                "open_on_holidays",
                 "municipality",
                 "location_name",
                 "postal_code",

@@ -12,7 +12,7 @@ verified" dates are spread so a few services are already due for checking.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from core.demo import DEMO_PASSWORD, demo_accounts, demo_file
 from core.models import Role
 from core.site import Site
 from plugins.lisa import clock, directory, editing
-from plugins.lisa.models import HealthCentre, Membership, MembershipKind, Organisation, Service, Term
+from plugins.lisa.models import HealthCentre, Membership, MembershipKind, Organisation, Service, SpecialHours, Term
 
 DATA = Path(__file__).parent / "data"
 
@@ -109,6 +109,7 @@ def load(site: Site, session: Session) -> None:
             postal_code=s.get("postal_code", ""),
             city=s.get("city", ""),
             accessibility=s.get("accessibility", ""),
+            open_on_holidays=s.get("open_on_holidays", False),
             verified_at=now - timedelta(days=s.get("verified_days_ago", 30)),
             verified_by=f"{org.name} (demodata)",
         )
@@ -116,6 +117,8 @@ def load(site: Site, session: Session) -> None:
         session.flush()
         editing.set_terms(session, service, [terms[c].id for c in s.get("terms", []) if c in terms])  # type: ignore[misc]
         editing.set_openings(session, service, s.get("openings", ""))
+        for special in s.get("special_hours", []):
+            session.add(_special_hours(service, special, now.date()))
         session.flush()
         directory.refresh_search_text(session, service)
         session.add(service)
@@ -145,3 +148,25 @@ def _load_users(site: Site, session: Session, centres: list[HealthCentre], refer
                     organisation_id=org.id if org else None,
                 )
             )
+
+
+def _special_hours(service: Service, spec: dict[str, str], today: date) -> SpecialHours:
+    """Demo special hours given as month-day ("12-23" to "01-06"), placed at
+    their next occurrence so the demo always shows some ahead."""
+    month, day = (int(x) for x in spec["from"].split("-"))
+    first = date(today.year, month, day)
+    if first < today:
+        first = first.replace(year=today.year + 1)
+    month, day = (int(x) for x in spec.get("to", spec["from"]).split("-"))
+    last = date(first.year, month, day)
+    if last < first:
+        last = last.replace(year=first.year + 1)
+    opens, closes = spec.get("opens"), spec.get("closes")
+    return SpecialHours(
+        service_id=service.id,
+        starts_on=first,
+        ends_on=last,
+        opens_at=time.fromisoformat(opens.replace(".", ":")) if opens else None,
+        closes_at=time.fromisoformat(closes.replace(".", ":")) if closes else None,
+        note=spec.get("note", ""),
+    )

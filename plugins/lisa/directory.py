@@ -164,7 +164,9 @@ def schedules_of(session: Session, service: Service) -> list[Schedule]:
 
 def is_open(schedules: list[Schedule], at: datetime, tz: ZoneInfo) -> bool:
     """Whether any weekly opening covers ``at`` in the site's time zone.
-    An opening that closes at or before it opens runs past midnight."""
+    An opening that closes at or before it opens runs past midnight. The week
+    alone: what people see ("Öppet nu") also weighs holidays and special
+    hours, in ``days.is_open``."""
     local = at.astimezone(tz)
     today, now_t = local.weekday(), local.time().replace(tzinfo=None)
     yesterday = (today - 1) % 7
@@ -292,9 +294,18 @@ def find_services(site: Site, session: Session, filters: Filters) -> list[Servic
     if filters.sprak:
         services = [s for s in services if filters.sprak in s.language_list]
     if filters.oppet:
+        from plugins.lisa import days  # it reads this module's day names
+
         tz, at = site_tz(site), clock.now()
-        openings = schedules_for(session, [s.id for s in services if s.id is not None])
-        services = [s for s in services if s.status == ServiceStatus.ACTIVE and is_open(openings[s.id or 0], at, tz)]
+        ids = [s.id for s in services if s.id is not None]
+        openings = schedules_for(session, ids)
+        specials = days.specials_for(session, ids, since=at.astimezone(tz).date() - timedelta(days=1))
+        services = [
+            s
+            for s in services
+            if s.status == ServiceStatus.ACTIVE
+            and days.is_open(openings[s.id or 0], specials[s.id or 0], s.open_on_holidays, at, tz)
+        ]
     return sorted(services, key=lambda s: (s.status != ServiceStatus.ACTIVE, fold(s.name)))
 
 

@@ -7,6 +7,8 @@ itself, so views call ``translate_choices`` on a form before showing it."""
 
 from __future__ import annotations
 
+import re
+from datetime import date, time
 from urllib.parse import urlsplit
 
 from wtforms import (
@@ -116,6 +118,13 @@ class ServiceForm(ProposalFields):
         N_("Kontaktvägar"), choices=[SelectChoice(k, v) for k, v in METHOD_LABELS.items()]
     )
     accepts_referrals = BooleanField("Tar emot remisser via LISA")
+    open_on_holidays = BooleanField(
+        "Samma öppettider även på helgdagar",
+        description=N_(
+            "Annars visas tjänsten som stängd på röda dagar och på jul-, midsommar- och nyårsafton."
+            " Enstaka dagar ändrar du under ”Avvikande öppettider”."
+        ),
+    )
     municipality = SelectField("Kommun")
     location_name = StringField(
         "Plats", description=N_("Till exempel ”Folkets hus, lilla salen”."), validators=[validators.Length(max=200)]
@@ -209,3 +218,90 @@ def _translated(choice: object) -> SelectChoice:
         return SelectChoice(choice.value, label, choice.render_kw, choice.optgroup)
     value, label = choice if isinstance(choice, tuple) else (choice, choice)  # type: ignore[misc]
     return SelectChoice(value, _(str(label)))
+
+
+def _read_time(value: str | None) -> time | None:
+    """ "10", "10.30" or "10:30" (what a time input sends); None if unreadable."""
+    found = re.fullmatch(r"\s*(\d{1,2})(?:[.:](\d{2}))?\s*", value or "")
+    if not found:
+        return None
+    hour, minute = int(found[1]), int(found[2] or 0)
+    if hour == 24 and minute == 0:
+        return time(23, 59)
+    return time(hour, minute) if hour <= 23 and minute <= 59 else None
+
+
+def _read_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+class SpecialHoursForm(Form):
+    """Dates that differ from the week: closed, or open other hours."""
+
+    starts_on = StringField(
+        "Första dagen",
+        description=N_("Som ÅÅÅÅ-MM-DD, till exempel 2026-12-24."),
+        validators=[validators.InputRequired("Skriv första dagen, som ÅÅÅÅ-MM-DD.")],
+        render_kw={"type": "date"},
+    )
+    ends_on = StringField(
+        "Sista dagen",
+        description=N_("Lämna tomt om det gäller en enda dag."),
+        render_kw={"type": "date"},
+    )
+    kind = SelectField(
+        "Öppet eller stängt",
+        choices=[SelectChoice("closed", N_("Stängt")), SelectChoice("open", N_("Öppet andra tider"))],
+    )
+    opens_at = StringField("Öppnar", description=N_("Om öppet: till exempel 10.00."), render_kw={"type": "time"})
+    closes_at = StringField("Stänger", description=N_("Om öppet: till exempel 14.00."), render_kw={"type": "time"})
+    note = StringField(
+        "Förklaring",
+        description=N_("Visas bredvid tiderna, till exempel ”Julstängt”. Får vara tomt."),
+        validators=[validators.Length(max=200)],
+    )
+
+    def validate_starts_on(self, field: Field) -> None:
+        if _read_date(field.data) is None:
+            raise ValidationError(_("Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-12-24."))
+
+    def validate_ends_on(self, field: Field) -> None:
+        if not (field.data or "").strip():
+            return
+        last, first = _read_date(field.data), _read_date(self.starts_on.data)
+        if last is None:
+            raise ValidationError(_("Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-12-26."))
+        if first is not None and last < first:
+            raise ValidationError(_("Sista dagen kan inte vara före första dagen."))
+        if first is not None and (last - first).days > 366:
+            raise ValidationError(_("Högst ett år i taget. Dela upp längre perioder, eller ändra veckans öppettider."))
+
+    def validate_opens_at(self, field: Field) -> None:
+        if self.kind.data == "open" and _read_time(field.data) is None:
+            raise ValidationError(_("Skriv när det öppnar, till exempel 10.00."))
+
+    def validate_closes_at(self, field: Field) -> None:
+        if self.kind.data != "open":
+            return
+        closes = _read_time(field.data)
+        if closes is None:
+            raise ValidationError(_("Skriv när det stänger, till exempel 14.00."))
+        if closes == _read_time(self.opens_at.data):
+            raise ValidationError(_("Det kan inte öppna och stänga samma tid."))
+
+    @property
+    def first(self) -> date:
+        return _read_date(self.starts_on.data) or date.min
+
+    @property
+    def last(self) -> date:
+        return _read_date(self.ends_on.data) or self.first
+
+    @property
+    def hours(self) -> tuple[time | None, time | None]:
+        if self.kind.data != "open":
+            return None, None
+        return _read_time(self.opens_at.data), _read_time(self.closes_at.data)

@@ -15,10 +15,10 @@ core table is altered.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time
+from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from core.models import utcnow
@@ -139,6 +139,9 @@ class Service(SQLModel, table=True):
     #: When the information was last confirmed, and by whom (a name, not an account).
     verified_at: datetime | None = None
     verified_by: str = Field(default="", max_length=200)
+    #: Keeps its weekly hours on public holidays and on julafton, midsommarafton
+    #: and nyårsafton; most services close on them, so the default is no.
+    open_on_holidays: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow, index=True)
     search_text: str = Field(default="")
@@ -173,6 +176,33 @@ class Schedule(SQLModel, table=True):
     weekday: int = Field(ge=0, le=6)
     opens_at: time
     closes_at: time
+
+
+class SpecialHours(SQLModel, table=True):
+    """Dates on which the weekly openings do not apply: closed ("stängt 24–26
+    december") or open other hours ("öppet 10–14 på nyårsafton"). They win
+    over holidays and the week. HSDS 3.0 has no closed flag: these travel as
+    schedule rows with ``valid_from``/``valid_to``, without times when closed."""
+
+    __tablename__ = "lisa_special_hours"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, max_length=36, unique=True)
+    service_id: int = Field(foreign_key="lisa_service.id", index=True, ondelete="CASCADE")
+    starts_on: date
+    ends_on: date
+    #: Both None when closed on these dates.
+    opens_at: time | None = None
+    closes_at: time | None = None
+    #: Why, in the organisation's words ("Julstängt"); shown beside the hours.
+    note: str = Field(default="", max_length=200)
+
+    @property
+    def closed(self) -> bool:
+        return self.opens_at is None or self.closes_at is None
+
+    def covers(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
 
 
 class Membership(SQLModel, table=True):

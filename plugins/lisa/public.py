@@ -5,6 +5,7 @@ per-municipality poster with its QR code."""
 from __future__ import annotations
 
 import io
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,7 +21,7 @@ from core.i18n import current_locale
 from core.paging import page_count, page_number
 from core.permissions import current_user
 from core.site import Site
-from plugins.lisa import clock, directory, federated
+from plugins.lisa import clock, days, directory, federated
 from plugins.lisa.directory import (
     LANGUAGES,
     METHOD_LABELS,
@@ -29,7 +30,7 @@ from plugins.lisa.directory import (
     site_of,
     url,
 )
-from plugins.lisa.models import Organisation, Service, ServiceStatus, Term
+from plugins.lisa.models import Organisation, Schedule, Service, ServiceStatus, SpecialHours, Term
 from plugins.lisa.roles import can_refer
 
 
@@ -65,18 +66,36 @@ def _view(site: Site, session: Session, services: list[Service]) -> list[dict[st
     """What a result list shows per service, with openings loaded in one go."""
     ids = [s.id for s in services if s.id is not None]
     openings = directory.schedules_for(session, ids)
-    orgs = directory.organisations_by_id(session, {s.organisation_id for s in services})
     tz, now = directory.site_tz(site), clock.now()
+    today = now.astimezone(tz).date()
+    specials = days.specials_for(session, ids, since=today - timedelta(days=1))
+    orgs = directory.organisations_by_id(session, {s.organisation_id for s in services})
     return [
         {
             "service": s,
             "organisation": orgs.get(s.organisation_id),
-            "open_now": s.status == ServiceStatus.ACTIVE and directory.is_open(openings[s.id or 0], now, tz),
+            "open_now": s.status == ServiceStatus.ACTIVE
+            and days.is_open(openings[s.id or 0], specials[s.id or 0], s.open_on_holidays, now, tz),
             "openings": directory.opening_lines(openings[s.id or 0]),
             "terms": directory.terms_of(session, s),
+            **_days_view(s, today, openings[s.id or 0], specials[s.id or 0]),
         }
         for s in services
     ]
+
+
+def _days_view(service: Service, today: date, weekly: list[Schedule], specials: list[SpecialHours]) -> dict[str, Any]:
+    """Today's hours in words, the coming week when a holiday or special
+    hours make it differ from the usual, and the special hours ahead."""
+    coming = days.week(today, weekly, specials, service.open_on_holidays)
+    known = bool(weekly) or coming[0].unusual  # no hours at all: "by arrangement", not "closed"
+    active = service.status == ServiceStatus.ACTIVE
+    return {
+        "today": days.today_text(coming[0]) if active and known else "",
+        "today_closed": coming[0].closed,
+        "week": [(d, days.day_line(d)) for d in coming] if active and known and any(d.unusual for d in coming) else [],
+        "upcoming": [days.special_text(s) for s in specials if s.ends_on >= today][:6] if active else [],
+    }
 
 
 async def search(request: Request) -> Response:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from plugins.lisa import admin, confirm, public, referrals
+from plugins.lisa import admin, confirm, public, referrals, special_hours
 from plugins.lisa.hsds import api, views
 
 GET_POST = ["GET", "POST"]
@@ -52,6 +52,18 @@ def lisa_routes() -> list[BaseRoute]:
         Route("/admin/tjanst/{service_id:int}", admin.service_edit, methods=GET_POST, name="service_edit"),
         Route(
             "/admin/tjanst/{service_id:int}/kontrollerad", admin.service_verify, methods=["POST"], name="service_verify"
+        ),
+        Route(
+            "/admin/tjanst/{service_id:int}/avvikelser",
+            special_hours.special_hours_page,
+            methods=GET_POST,
+            name="special_hours",
+        ),
+        Route(
+            "/admin/tjanst/{service_id:int}/avvikelser/{special_id:int}/ta-bort",
+            special_hours.special_hours_delete,
+            methods=["POST"],
+            name="special_hours_delete",
         ),
         Route("/admin/organisationer", admin.organisation_list, name="admin_organisations"),
         Route("/admin/organisation/ny", admin.organisation_edit, methods=GET_POST, name="organisation_new"),

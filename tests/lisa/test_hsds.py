@@ -17,7 +17,7 @@ from sqlmodel import select
 from core import cli as cli_module
 from plugins.lisa import clock
 from plugins.lisa.hsds.validate import errors, page_errors
-from plugins.lisa.models import Schedule, Service, ServiceTerm
+from plugins.lisa.models import Schedule, Service, ServiceTerm, SpecialHours
 from tests.conftest import DEFAULT_WEBPORTAL
 from tests.lisa.conftest import ADMIN
 
@@ -166,6 +166,10 @@ def _service_facts(site) -> dict[str, tuple]:
                 for x in db.exec(select(Schedule).where(Schedule.service_id == s.id))
             )
             terms = len(db.exec(select(ServiceTerm).where(ServiceTerm.service_id == s.id)).all())
+            specials = sorted(
+                (x.uid, x.starts_on, x.ends_on, x.opens_at, x.closes_at, x.note)
+                for x in db.exec(select(SpecialHours).where(SpecialHours.service_id == s.id))
+            )
             facts[s.uid] = (
                 s.name,
                 s.summary,
@@ -179,6 +183,8 @@ def _service_facts(site) -> dict[str, tuple]:
                 s.max_age,
                 tuple(openings),
                 terms,
+                s.open_on_holidays,
+                tuple(specials),
             )
         return facts
 
@@ -207,6 +213,8 @@ def test_export_then_import_into_an_empty_site_gives_the_same_directory(lisa_sit
     assert result.exit_code == 0, result.output
     assert "34 tjänster" in result.output
     assert _service_facts(empty) == _service_facts(lisa_site)
+    kept = [f for f in _service_facts(empty).values() if f[-1] or f[-2]]
+    assert sorted(f[0] for f in kept) == ["Jourtelefon", "Kupan second hand och klädbank", "Matkassar"]
     again = paraply("lisa-import", "--site", empty.folder, target)
     assert "0 nya organisationer" in again.output  # idempotent: updated, not duplicated
     assert len(_service_facts(empty)) == 34

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlmodel import select
@@ -28,6 +28,7 @@ from plugins.lisa.models import (
     Referral,
     Schedule,
     Service,
+    SpecialHours,
     Term,
 )
 from tests.conftest import DEFAULT_WEBPORTAL, Client, add_user
@@ -53,6 +54,7 @@ class World:
     proposal: int
     membership: int
     token_path: str
+    special: int
 
 
 def build_world(site: Site) -> World:
@@ -100,7 +102,8 @@ def build_world(site: Site) -> World:
             changes=json.dumps({"summary": "Nytt förslag."}),
             submitted_by="Någon (Mottagarföreningen)",
         )
-        db.add_all([spare, referral, proposal])
+        special = SpecialHours(service_id=service.id, starts_on=date(2026, 12, 23), ends_on=date(2027, 1, 6))
+        db.add_all([spare, referral, proposal, special])
         db.commit()
         world = World(
             site,
@@ -111,6 +114,7 @@ def build_world(site: Site) -> World:
             proposal.id,
             spare.id,
             confirm_url(site, receiver),
+            special.id,
         )
         return world
 
@@ -210,6 +214,18 @@ CASES: dict[str, Case] = {
         lambda w: f"/hjalp/admin/tjanst/{w.service}/kontrollerad",
         lambda w: {},
         lambda w: row(w, Service, w.service).verified_by != "Förr",
+        ADMIN_ONLY,
+    ),
+    "/hjalp/admin/tjanst/{service_id:int}/avvikelser": Case(
+        lambda w: f"/hjalp/admin/tjanst/{w.service}/avvikelser",
+        lambda w: {"starts_on": "2026-12-31", "kind": "open", "opens_at": "10:00", "closes_at": "14:00"},
+        lambda w: count(w, SpecialHours, service_id=w.service) == 2,
+        ADMIN_ONLY,
+    ),
+    "/hjalp/admin/tjanst/{service_id:int}/avvikelser/{special_id:int}/ta-bort": Case(
+        lambda w: f"/hjalp/admin/tjanst/{w.service}/avvikelser/{w.special}/ta-bort",
+        lambda w: {},
+        lambda w: row(w, SpecialHours, w.special) is None,
         ADMIN_ONLY,
     ),
     "/hjalp/admin/organisation/ny": Case(

@@ -16,17 +16,17 @@ import json
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
 from core.api import gettext as _
 from core.site import Site
-from plugins.lisa import clock, directory, editing
+from plugins.lisa import clock, days, directory, editing
 from plugins.lisa.hsds import serialize
 from plugins.lisa.hsds.validate import errors
-from plugins.lisa.models import Organisation, Schedule, Service, ServiceStatus, Term
+from plugins.lisa.models import Organisation, Schedule, Service, ServiceStatus, SpecialHours, Term
 from plugins.lisa.slugs import term_code
 
 # -- export ----------------------------------------------------------------------------
@@ -344,7 +344,14 @@ def _import_service(
     session.add(service)
     session.flush()
     session.exec(delete(Schedule).where(Schedule.service_id == service.id))  # type: ignore[call-overload]
+    session.exec(delete(SpecialHours).where(SpecialHours.service_id == service.id))  # type: ignore[call-overload]
+    service.open_on_holidays = any(row.get("notes") == days.HSDS_KEEPS_HOURS for row in s.get("schedules", []))
     for row in s.get("schedules", []):
+        if row.get("valid_from"):
+            special = _special_hours(service, row)
+            if special is not None:
+                session.add(special)
+            continue
         day = row.get("byday", "")
         opens, closes = _time(row.get("opens_at")), _time(row.get("closes_at"))
         for code in str(day).split(","):
@@ -360,6 +367,35 @@ def _import_service(
     term_ids = [terms[a["taxonomy_term_id"]].id for a in s.get("attributes", []) if a.get("taxonomy_term_id") in terms]
     editing.set_terms(session, service, [i for i in term_ids if i is not None])
     editing.touch(session, service)
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _special_hours(service: Service, row: dict[str, Any]) -> SpecialHours | None:
+    """A schedule row limited to dates: special hours, open if it has
+    times, else closed (HSDS's way, having no closed flag)."""
+    first = _date(row.get("valid_from"))
+    if first is None:
+        return None
+    last = _date(row.get("valid_to")) or first
+    opens, closes = _time(row.get("opens_at")), _time(row.get("closes_at"))
+    if opens is None or closes is None:
+        opens = closes = None
+    uid = str(row.get("id") or "")
+    return SpecialHours(
+        **({"uid": uid} if len(uid) == 36 else {}),
+        service_id=service.id,
+        starts_on=first,
+        ends_on=max(first, last),
+        opens_at=opens,
+        closes_at=closes,
+        note=str(row.get("notes") or "")[:200],
+    )
 
 
 def read_document(data: bytes, filename: str) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 Mapping (LISA → HSDS): organisation → organization; service → service with
 its phones, schedules (RFC 5545 style: freq WEEKLY, byday, opens_at,
-closes_at), languages, service_areas (the municipality), one location via
+closes_at, with ``notes`` saying whether the hours hold on holidays; special
+hours as rows limited by valid_from/valid_to), languages, service_areas (the municipality), one location via
 service_at_locations, attributes linking the needs (taxonomy_terms of one
 taxonomy, "LISA behov"), assured_date/assurer from "last verified", alert from
 the status message, fees_description from the cost. Referrals are never part
@@ -22,8 +23,8 @@ from typing import Any
 from sqlmodel import Session, select
 
 from core.site import Site
-from plugins.lisa import directory
-from plugins.lisa.models import Organisation, Schedule, Service, ServiceTerm, Term
+from plugins.lisa import days, directory
+from plugins.lisa.models import Organisation, Schedule, Service, ServiceTerm, SpecialHours, Term
 
 HSDS_VERSION = "3.0"
 BYDAY = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
@@ -106,7 +107,36 @@ def _schedule(service: Service, s: Schedule) -> dict[str, Any]:
         "closes_at": s.closes_at.strftime("%H:%M"),
         "timezone": 1,
         "description": f"{directory.WEEKDAYS[s.weekday]} {s.opens_at:%H.%M}–{s.closes_at:%H.%M}",
+        "notes": days.HSDS_KEEPS_HOURS if service.open_on_holidays else days.HSDS_CLOSES,
     }
+
+
+def _special(service: Service, s: SpecialHours) -> dict[str, Any]:
+    """Special hours as HSDS 3.0 models exceptions: a schedule valid only
+    from ``valid_from`` to ``valid_to``. HSDS has no closed flag, so closed
+    dates are a row without opening times, and the description says so."""
+    dates = s.starts_on.isoformat() + ("" if s.ends_on == s.starts_on else f"–{s.ends_on.isoformat()}")
+    obj: dict[str, Any] = {
+        "id": s.uid,
+        "service_id": service.uid,
+        "valid_from": s.starts_on.isoformat(),
+        "valid_to": s.ends_on.isoformat(),
+        "dtstart": s.starts_on.isoformat(),
+        "until": s.ends_on.isoformat(),
+        "timezone": 1,
+        "description": f"Stängt {dates}",
+        "notes": s.note,
+    }
+    if not s.closed:
+        obj.update(
+            freq="WEEKLY",
+            interval=1,
+            byday=",".join(BYDAY),
+            opens_at=s.opens_at.strftime("%H:%M"),  # type: ignore[union-attr]
+            closes_at=s.closes_at.strftime("%H:%M"),  # type: ignore[union-attr]
+            description=f"Öppet {s.opens_at:%H.%M}–{s.closes_at:%H.%M} {dates}",
+        )
+    return _clean(obj)
 
 
 def service_brief(site: Site, service: Service, org: Organisation) -> dict[str, Any]:
@@ -140,7 +170,9 @@ def service_full(site: Site, session: Session, service: Service, org: Organisati
     obj["phones"] = (
         [_clean({"id": derived_uid(sid, "phone"), "service_id": sid, "number": service.phone})] if service.phone else []
     )
-    obj["schedules"] = [_schedule(service, s) for s in directory.schedules_of(session, service)]
+    obj["schedules"] = [_schedule(service, s) for s in directory.schedules_of(session, service)] + [
+        _special(service, s) for s in days.specials_of(session, service)
+    ]
     obj["languages"] = [
         {
             "id": derived_uid(sid, f"language:{code}"),
