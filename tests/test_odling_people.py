@@ -5,12 +5,16 @@ iCal feed carries the sessions."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date, timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
 
+import pytest
 from click.testing import CliRunner
 from icalendar import Calendar
+from sqlalchemy import create_engine, text
 from sqlmodel import select
 
 from core import cli as cli_module
@@ -103,6 +107,55 @@ def test_a_full_session_takes_no_more_and_past_sessions_are_closed(make_site, ma
     with site.session() as db:
         assert [(s.session_id, s.member_id) for s in db.exec(select(Signup)).all()] == [(full, first.id)]
     assert client.get("/parken/mitt/fel-lank").status_code == 404
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_two_sign_ups_for_the_last_place_do_not_overfill(make_site, make_client):
+    """Two volunteers press "Anmäl mig" for the last place at the same moment (two
+    worker processes on PostgreSQL): the one whose transaction commits second is
+    told the session is full. The first holds its transaction open here, so the
+    second's request runs while the place still looks free to a plain count."""
+    site = odling_site(make_site)
+    last = add_session(site, "Sista platsen", days=2, places=1)
+    first, second = add_member(site, "Första", "forsta@test.example"), add_member(site, "Andra", "andra@test.example")
+    client = make_client(site)
+    client.get("/parken/pass")  # the CSRF cookie, before the other thread posts
+    answer: dict[str, object] = {}
+
+    def press() -> None:
+        answer["response"] = client.submit(f"/parken/mitt/{second.token}/pass/{last}/anmal")
+
+    engine = create_engine(site.database_url)
+    watcher = create_engine(site.database_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as held:
+            held.execute(text("SELECT id FROM odling_work_session WHERE id = :id FOR UPDATE"), {"id": last})
+            held.execute(
+                text("INSERT INTO odling_signup (session_id, member_id, signed_up_at) VALUES (:s, :m, now())"),
+                {"s": last, "m": first.id},
+            )
+            thread = threading.Thread(target=press)
+            thread.start()
+            deadline = time.monotonic() + 10
+            with watcher.connect() as look:
+                while thread.is_alive() and time.monotonic() < deadline:
+                    waiting = look.execute(
+                        text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+                    ).scalar_one()
+                    if waiting:
+                        break
+                    time.sleep(0.02)
+            held.commit()
+        thread.join(20)
+    finally:
+        engine.dispose()
+        watcher.dispose()
+    assert not thread.is_alive()
+    response = answer["response"]
+    assert "Sista platsen är fullt. Välj ett annat pass." in text_of(client.get(response.headers["location"]).text)
+    with site.session() as db:
+        assert [s.member_id for s in db.exec(select(Signup).where(Signup.session_id == last)).all()] == [first.id]
 
 
 def test_attendance_counts_hours_per_member(make_site, make_client):

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField, validators
@@ -97,13 +97,18 @@ async def sign_up(request: Request) -> Response:
     with site.session() as db:
         member = members.by_token(db, request.path_params["token"])
         back = members.member_url(site, member)
-        work = db.get(WorkSession, request.path_params["session_id"])
+        # Two sign-ups for the last place must not both count it as free: on PostgreSQL
+        # the session's row stays locked until commit; on SQLite (WAL) a writer whose
+        # snapshot is older than another's commit is refused instead.
+        work = db.exec(
+            select(WorkSession).where(WorkSession.id == request.path_params["session_id"]).with_for_update()
+        ).first()
         if work is None:
             raise web.not_found("Arbetspasset finns inte längre.")
         if web.local(site, work.starts_at) < web.now(site):
             flash(request, _("Passet har redan börjat, så det går inte att anmäla sig längre."), "error")
             return RedirectResponse(back, status_code=303)
-        taken = signup_counts(db).get(work.id or 0, 0)
+        taken = db.exec(select(func.count()).select_from(Signup).where(Signup.session_id == work.id)).one()
         exists = db.exec(select(Signup).where(Signup.session_id == work.id, Signup.member_id == member.id)).first()
         if exists is not None:
             flash(request, _("Du är redan anmäld till %(task)s.") % {"task": work.task})
