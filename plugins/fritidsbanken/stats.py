@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
 from core.api import N_
@@ -88,11 +88,26 @@ def month_keys(start: date, end: date) -> list[tuple[int, int]]:
     return keys
 
 
-def _month_expr(session: Session):  # type: ignore[no-untyped-def]
-    """'YYYY-MM' of a loan's check-out (UTC), on either database."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", col(Loan.out_at)), "YYYY-MM")
-    return func.strftime("%Y-%m", col(Loan.out_at))
+def _next_month(year: int, month: int) -> date:
+    return date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+
+
+def _month_of_loan(site: Site, start: date, end: date):  # type: ignore[no-untyped-def]
+    """'YYYY-MM' of the local month a loan was checked out in. The months are
+    the site's, like the period's days: a loan at 00:30 on 1 March is March's,
+    though it is still February in UTC. A CASE over the months' bounds, since
+    SQLite has no time zones."""
+    loaned = col(Loan.out_at)
+    return case(
+        *[
+            (
+                and_(loaned >= clock.day_start(site, date(y, m, 1)), loaned < clock.day_start(site, _next_month(y, m))),
+                f"{y:04d}-{m:02d}",
+            )
+            for y, m in month_keys(start, end)
+        ],
+        else_="",
+    )
 
 
 def compute(session: Session, site: Site, start: date, end: date) -> Stats:
@@ -124,8 +139,9 @@ def compute(session: Session, site: Site, start: date, end: date) -> Stats:
         session.exec(select(func.count()).select_from(Item).where(Item.status != ItemStatus.RETIRED)).one()
     )
 
-    month = _month_expr(session)
-    by_month = dict(session.exec(select(month, func.count()).where(*in_period).group_by(month)).all())
+    # Grouped in a subquery: PostgreSQL would not match a GROUP BY of the CASE's own parameters.
+    months = select(_month_of_loan(site, start, end).label("month")).where(*in_period).subquery()
+    by_month = dict(session.exec(select(months.c.month, func.count()).group_by(months.c.month)).all())
     stats.per_month = [
         (month_label(y, m, translate=False), int(by_month.get(f"{y:04d}-{m:02d}", 0)))
         for y, m in month_keys(start, end)

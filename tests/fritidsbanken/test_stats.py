@@ -61,6 +61,25 @@ def test_the_figures_for_a_period(world, fb_site, fake_clock):
         assert stats.compute(db, fb_site, date(2026, 1, 1), date(2026, 12, 31)).never_returned == 0
 
 
+def test_months_are_swedish_months(world, fb_site, fake_clock):
+    """A loan at 00:30 on 1 March, Swedish time, is March's (it is still 28
+    February in UTC), and one at 23:30 on 31 March is not April's: every loan
+    of the period is in one of its months."""
+    add_item(fb_site, "9101", "Kanot", "Vattensport", "", world.branch)
+    add_item(fb_site, "9102", "Paddel", "Vattensport", "", world.branch)
+    adult = add_borrower(fb_site, "Vera Vuxen", "+46701740603", birth_year=1980)
+    first_of_march = datetime(2026, 2, 28, 23, 30, tzinfo=UTC)  # 00:30 CET
+    last_of_march = datetime(2026, 3, 31, 21, 30, tzinfo=UTC)  # 23:30 CEST
+    _lend(fb_site, adult, world.branch, ["9101"], first_of_march, datetime(2026, 3, 2, 12, tzinfo=UTC))
+    _lend(fb_site, adult, world.branch, ["9102"], last_of_march)
+    fake_clock.now = datetime(2026, 4, 2, 12, tzinfo=UTC)
+    with fb_site.session() as db:
+        march = stats.compute(db, fb_site, date(2026, 3, 1), date(2026, 3, 31))
+        spring = stats.compute(db, fb_site, date(2026, 2, 1), date(2026, 4, 30))
+    assert march.loans == 2 and march.per_month == [("mar 2026", 2)]
+    assert spring.per_month == [("feb 2026", 0), ("mar 2026", 2), ("apr 2026", 0)]
+
+
 def test_page_csv_and_follow_up_report(world, fb_site, make_client, fake_clock):
     _year(world, fb_site)
     fake_clock.now = datetime(2026, 12, 31, 12, tzinfo=UTC)
