@@ -40,6 +40,8 @@ CHROMIUM_ARGS = [
 
 #: Routes no visitor could open, with the reason (test_reach.py), printed at the end of the run.
 SKIPPED_ROUTES: list[str] = []
+#: What the axe, reach and reflow tests checked, one line each, printed at the end of the run.
+CHECKED: list[str] = []
 
 
 def chromium_path() -> str | None:
@@ -126,6 +128,10 @@ def login(page: Any, live: LiveSite, role: Role = Role.ADMIN) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if CHECKED:
+        terminalreporter.section("pages the browser tests checked")
+        for line in sorted(CHECKED):
+            terminalreporter.write_line(line)
     if SKIPPED_ROUTES:
         terminalreporter.section("routes no browser visitor opened (test_reach.CANNOT_REACH)")
         for line in SKIPPED_ROUTES:

@@ -19,7 +19,7 @@ import pytest
 
 from core.models import Role
 from tests.browser.axe import axe_problems
-from tests.browser.conftest import VIEWPORTS, login
+from tests.browser.conftest import CHECKED, VIEWPORTS, login
 from tests.browser.pages import PageWalk, http_client, walk
 from tests.browser.server import LiveSite, demo_site_slugs
 
@@ -83,7 +83,7 @@ def check_pages(browser: Any, axe_source: Path, live: LiveSite, viewport: str, r
                     problems.append(f"{url} ({where}): the page scrolls sideways by {overflow}px (WCAG 1.4.10 reflow)")
     finally:
         context.close()
-    print(f"{where}: checked {len(pages)} pages: " + ", ".join(sorted(pages)))
+    CHECKED.append(f"axe: {where}: {len(pages)} pages, {len(problems)} problems")
     assert not problems, f"{len(problems)} accessibility problems:\n" + "\n".join(problems)
 
 

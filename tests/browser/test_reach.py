@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from tests.browser.axe import axe_problems
-from tests.browser.conftest import SKIPPED_ROUTES, VIEWPORTS
+from tests.browser.conftest import CHECKED, SKIPPED_ROUTES, VIEWPORTS
 from tests.browser.pages import PageWalk, get_routes, http_client, walk
 from tests.browser.server import LiveSite, demo_site_slugs
 from tests.browser.steps import log_in_with
@@ -86,7 +86,10 @@ def test_every_route_is_reached(demo_site: Callable[[str], LiveSite], slug: str)
     )
     explained = len(unreached)
     reached_count = len(routes) - explained
-    print(f"{slug}: {len(routes)} GET routes, {reached_count} reached by {len(walks)} visitors, {explained} explained")
+    CHECKED.append(
+        f"reach: {slug}: {len(routes)} GET routes, {reached_count} reached by {len(walks)} visitors, "
+        f"{explained} explained"
+    )
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
@@ -126,5 +129,5 @@ def test_no_axe_violations_beyond_the_role_walk(
                     problems.append(f"{url} ({where}): the page scrolls sideways by {overflow}px (WCAG 1.4.10)")
         finally:
             context.close()
-    print(f"{slug}, {viewport}: " + "; ".join(summary))
+    CHECKED.append(f"axe, other visitors: {slug}, {viewport}: " + ("; ".join(summary) or "none on this site"))
     assert not problems, f"{len(problems)} accessibility problems:\n" + "\n".join(problems)

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import login
+from tests.browser.conftest import CHECKED, login
 from tests.browser.server import LiveSite, demo_site_slugs
 from tests.browser.steps import log_in_with
 from tests.browser.test_axe import ROLES, pages_to_check
@@ -235,7 +235,7 @@ def test_pages_reflow_at_400_percent_zoom(
         problems = check_reflow(page, live, pages)
     finally:
         context.close()
-    print(f"{slug}, {role}: {len(pages)} pages at 320×256, reflow and text spacing")
+    CHECKED.append(f"reflow: {slug}, {role}: {len(pages)} pages at 320×256, reflow and text spacing")
     assert not problems, f"{len(problems)} reflow/text spacing problems on {slug} (320×256):\n" + "\n".join(problems)
 
 
@@ -266,5 +266,5 @@ def test_other_visitors_pages_reflow_at_400_percent_zoom(
             problems += [f"{p} ({visitor.name})" for p in check_reflow(page, live, pages)]
         finally:
             context.close()
-    print(f"{slug}: other visitors' pages at 320×256: " + ", ".join(counts))
+    CHECKED.append(f"reflow: {slug}: other visitors' pages at 320×256: " + (", ".join(counts) or "none on this site"))
     assert not problems, f"{len(problems)} reflow/text spacing problems on {slug} (320×256):\n" + "\n".join(problems)
