@@ -132,6 +132,38 @@ def test_catalogues_are_extracted_and_compiled_by_the_normal_commands(tmp_path: 
     assert gettext.translation("messages", package / "locale", ["en"]).gettext("Lånade saker") == "Loans"
 
 
+def test_messages_inside_form_fields_are_extracted(tmp_path: Path) -> None:
+    """Validator messages and choice labels sit inside a field's call, as in
+    every plugin's forms: extraction must find them, or they silently leave
+    the catalogue and appear in Swedish on English pages (Babel 2.19 skips
+    them, hence the pin in pyproject.toml)."""
+    package = tmp_path / "forms_plugin"
+    package.mkdir()
+    (package / "forms.py").write_text(
+        "class ThingForm(Form):\n"
+        '    name = StringField("Namn", validators=[validators.InputRequired("Skriv ett namn.")])\n'
+        '    count = IntegerField(\n'
+        '        "Antal",\n'
+        '        validators=[\n'
+        '            validators.InputRequired("Skriv hur många."),\n'
+        '            validators.NumberRange(1, 9, N_("Ange ett tal 1–9.")),\n'
+        "        ],\n"
+        "    )\n"
+        '    kind = SelectField("Typ", choices=[SelectChoice(k) for k in (N_("Förening"), N_("Region"))])\n',
+        encoding="utf-8",
+    )
+    assert {m.id for m in i18n.extract(package) if m.id} == {
+        "Namn",
+        "Skriv ett namn.",
+        "Antal",
+        "Skriv hur många.",
+        "Ange ett tal 1–9.",
+        "Typ",
+        "Förening",
+        "Region",
+    }
+
+
 def test_a_person_saves_their_language_and_gets_it_at_every_login(site, client, make_client) -> None:
     add_user(site, "pref@test.example", Role.EDITOR)
     client.login("pref@test.example")

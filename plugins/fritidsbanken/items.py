@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import SelectChoice
 
+from core import images
 from core.api import gettext as _
 from core.forms import MAX_FORM_BYTES
 from core.models import User
@@ -25,7 +26,6 @@ from plugins.fritidsbanken.access import require_branch_staff, require_staff, st
 from plugins.fritidsbanken.forms import ItemForm
 from plugins.fritidsbanken.models import CONDITION_LABELS, STATUS_LABELS, Branch, Item, ItemStatus, Loan
 from plugins.fritidsbanken.web import render, settings_of, site_of, url
-from plugins.webportal import images
 
 PER_PAGE = 50
 MAX_LABELS = 120

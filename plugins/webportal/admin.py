@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import MonthField, SelectChoice, SelectField, TextAreaField, validators
 
+from core import images
 from core.accounts import get_user_by_email
 from core.api import N_
 from core.api import gettext as _
@@ -22,7 +23,6 @@ from core.paging import page_link, page_number, paged
 from core.permissions import require_admin
 from core.search import match
 from core.templating import flash
-from plugins.webportal import images
 from plugins.webportal.directory import (
     STATUS_LABELS,
     by_name,

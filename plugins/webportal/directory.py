@@ -34,6 +34,7 @@ from wtforms import (
     validators,
 )
 
+from core import images
 from core.api import N_
 from core.api import gettext as _
 from core.contributions import Figure, SearchResult
@@ -45,7 +46,6 @@ from core.permissions import Forbidden, current_user, require_admin, require_use
 from core.search import index_text, match
 from core.site import Site
 from core.templating import flash
-from plugins.webportal import images
 from plugins.webportal.models import Association, AssociationEditor, Featured, News, Status, Visibility
 from plugins.webportal.settings import WebportalSettings
 from plugins.webportal.slugs import slugify, unique_slug

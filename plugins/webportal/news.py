@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import BooleanField, FileField, SelectChoice, SelectField, StringField, TextAreaField, validators
 
+from core import images
 from core.api import N_
 from core.api import gettext as _
 from core.contributions import Figure, SearchResult
@@ -37,7 +38,7 @@ from core.permissions import Forbidden, current_user, require_user
 from core.search import index_text, match
 from core.site import Site
 from core.templating import flash
-from plugins.webportal import directory, images
+from plugins.webportal import directory
 from plugins.webportal.directory import settings_of, site_of, url
 from plugins.webportal.models import Association, News
 

@@ -1,4 +1,4 @@
-"""Uploaded images (association logos, news pictures): checked and re-encoded.
+"""Uploaded images (association logos, news pictures, Fritidsbanken's item photos): checked and re-encoded.
 
 An upload is accepted only if Pillow can open it as PNG, JPEG, GIF or WebP
 within the size limit; it is then re-encoded (which drops metadata such as
