@@ -14,7 +14,7 @@ from starlette.requests import Request
 
 from core import hookimpl
 from core.accounts import get_user_by_email
-from core.contributions import Block, Figure, NavItem, SearchResult
+from core.contributions import Block, DailyJob, Figure, NavItem, SearchResult
 from core.forms import MAX_FORM_BYTES, Form
 from core.i18n import N_, gettext, ngettext
 from core.markdown import plain_text, render_markdown, sanitize_html
@@ -47,6 +47,7 @@ __all__ = [
     "USER_TABLE",
     "Block",
     "ConfigError",
+    "DailyJob",
     "FederatedKind",
     "FeedItem",
     "Figure",

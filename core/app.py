@@ -85,17 +85,21 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
     # in the lifespan its poller (only for a site with peers or external
     # feeds) and its WebSub hub. Its machine endpoints sit outside the session
     # and CSRF middleware (see federation.routes).
+    from core.daily import DailyScheduler
     from federation.routes import MachineEndpoints, public_routes
     from federation.runtime import Federation
 
     federation = Federation.install(site)
+    daily = DailyScheduler(site)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await federation.start()
+        await daily.start()
         try:
             yield
         finally:
+            await daily.stop()
             await federation.stop()
             site.dispose()
 

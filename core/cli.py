@@ -49,6 +49,26 @@ def migrate(site_name: str) -> None:
     click.echo(f"Klart: {', '.join(done)} är uppdaterade.")
 
 
+@cli.command()
+@site_option
+def daily(site_name: str) -> None:
+    """Run the daily jobs that have not run today (reminders, deleting old
+    personal data). A running server does this itself from 03:00; this is for
+    a site served with PARAPLY_DAILY_JOBS=0 (from cron), or to see the result
+    at once. Today's jobs then do not run again in the server."""
+    from core import daily as daily_jobs
+
+    site = load_site(site_name)
+    runs = daily_jobs.run_due(site, any_hour=True)
+    if not runs:
+        click.echo("Inget att göra: dagens jobb är redan körda.")
+    for run in runs:
+        click.echo(f"{run.job}: {'klart' if run.ok else 'MISSLYCKADES'}: {run.summary}")
+    site.dispose()
+    if any(not run.ok for run in runs):
+        raise SystemExit(1)
+
+
 @cli.command("make-migration")
 @site_option
 @click.option("--plugin", required=True, help="Plugin (or 'core') whose models changed.")

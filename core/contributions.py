@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -44,3 +46,16 @@ class Figure:
     value: int | float
     unit: str = ""
     plugin: str = ""
+
+
+@dataclass(frozen=True)
+class DailyJob:
+    """Work a plugin needs done once a day: reminders, deleting personal data
+    past its date. The site runs it itself (``core.daily``), so nobody has to
+    set up cron. ``run(site, now)`` does the work and returns one line, in
+    Swedish, saying what it did; admins see it under Administration → Dagliga
+    jobb. ``name`` is a stable id; ``title`` a msgid (mark it with ``N_``)."""
+
+    name: str
+    title: str
+    run: Callable[[Any, datetime], str]

@@ -28,6 +28,12 @@ def admin_links(site: Site, request: Request) -> list[NavItem]:
             description=N_("Siffror för en period från alla tillägg, som tabell eller CSV."),
         ),
         NavItem("Tillägg", "/-/plugins", order=95, description=N_("Vilka tillägg som är påslagna på webbplatsen.")),
+        NavItem(
+            "Dagliga jobb",
+            "/-/admin/dagliga-jobb",
+            order=96,
+            description=N_("Påminnelser och gallring som webbplatsen sköter själv varje natt."),
+        ),
     ]
 
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.routing import BaseRoute
 
-    from core.contributions import Block, Figure, NavItem, SearchResult
+    from core.contributions import Block, DailyJob, Figure, NavItem, SearchResult
     from core.settings import PluginSettings
     from core.site import Site
     from federation.kinds import FederatedKind
@@ -113,6 +113,16 @@ def report_figures(site: Site, session: Session, start: Any, end: Any) -> list[F
     ``start`` and ``end`` (inclusive), as ``core.contributions.Figure`` (label, value,
     unit). The umbrella uses the report for the municipality's review of the
     partnership (IOP)."""
+
+
+@hookspec
+def daily_jobs(site: Site) -> list[DailyJob] | None:
+    """Return the work the plugin needs done once a day, as
+    ``core.contributions.DailyJob``: reminders that go out the day before,
+    personal data deleted when its date has passed. The site runs each job
+    once per day in its own time zone, from 03:00 (or when it starts, if the
+    day's run is missing), in one worker only; a job must be safe to run
+    again the next day and should do nothing twice."""
 
 
 @hookspec

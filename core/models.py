@@ -1,11 +1,12 @@
-"""Core tables: accounts and login throttling. Plugins may point foreign keys
+"""Core tables: accounts, login throttling and the daily jobs' runs. Plugins may point foreign keys
 at ``core_user`` but never alter core tables."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -50,3 +51,21 @@ class LoginFailure(SQLModel, table=True):
     email: str = Field(max_length=254, index=True)
     ip: str = Field(max_length=64, index=True)
     at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class DailyRun(SQLModel, table=True):
+    """One day's run of one daily job (``core.daily``). A (job, day) pair is
+    unique, so the worker that inserts it is the one that runs the job, however
+    many serve the site. ``ok`` is None while it runs (or if it was cut off).
+    Rows older than ``core.daily.KEEP_DAYS`` are deleted."""
+
+    __tablename__ = "core_daily_run"
+    __table_args__ = (UniqueConstraint("job", "day", name="uq_core_daily_run_job_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=80)
+    day: date = Field(index=True)
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    ok: bool | None = None
+    summary: str = Field(default="", max_length=500)

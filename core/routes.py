@@ -22,6 +22,7 @@ def core_routes(site: Site) -> list[BaseRoute]:
         Route("/-/admin/anvandare", accounts.user_list, name="users"),
         Route("/-/admin/anvandare/ny", accounts.user_edit, methods=["GET", "POST"], name="user_new"),
         Route("/-/admin/anvandare/{user_id:int}", accounts.user_edit, methods=["GET", "POST"], name="user_edit"),
+        Route("/-/admin/dagliga-jobb", meta.daily_runs, name="daily_runs"),
         Route("/-/admin/uppfoljning", report.report, name="report"),
         Route("/-/admin/uppfoljning.csv", report.report_csv, name="report_csv"),
         Route("/-/plugins", meta.plugins_html, name="plugins"),

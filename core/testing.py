@@ -42,6 +42,7 @@ TEST_PASSWORD = "test-losenord-123"
 
 os.environ.setdefault("PARAPLY_SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("PARAPLY_CHEAP_HASHING", "1")
+os.environ.setdefault("PARAPLY_DAILY_JOBS", "0")  # the daily jobs would change the data under a test
 
 
 def write_site_toml(

@@ -22,6 +22,8 @@ from typing import Any
 import pytest
 
 os.environ.setdefault("PARAPLY_CHEAP_HASHING", "1")
+# The daily jobs would change demo and test data under the tests: tests/test_daily.py runs them itself.
+os.environ["PARAPLY_DAILY_JOBS"] = "0"
 os.environ["PARAPLY_SECRET_KEY"] = "test-secret-key-not-for-production"
 os.environ.pop("PARAPLY_DATABASE_URL", None)
 

@@ -204,3 +204,23 @@ def test_import_members_is_a_plugin_command(paraply, site, tmp_path):
     result = paraply("import-members", "--site", site.folder, csv_file)
     assert result.exit_code == 0, result.output
     assert "Klart: 1 ny, 0 uppdaterade, 0 avvisade." in result.output
+
+
+def test_daily_runs_the_days_jobs_once(paraply, tmp_path, database_url):
+    """``paraply daily`` (for a site served with PARAPLY_DAILY_JOBS=0, from
+    cron) runs every enabled plugin's daily jobs, and only once a day."""
+    folder = write_site(tmp_path / "sites", "karlskoga", plugins=["webportal", "lisa", "fritidsbanken", "odling"])
+    assert paraply("migrate", "--site", folder).exit_code == 0
+    result = paraply("daily", "--site", folder)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "lisa-remisser",
+        "fritidsbanken",
+        "odling-paminnelser",
+        "odling-gallra",
+    ]
+    assert "lisa-remisser: klart: Raderade remisser: 0" in lines
+    assert all(": klart: " in line for line in lines)
+    again = paraply("daily", "--site", folder)
+    assert again.exit_code == 0 and "Inget att göra: dagens jobb är redan körda." in again.output

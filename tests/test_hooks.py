@@ -7,7 +7,7 @@ operator sees. ``tests/test_hookspecs.py`` fails when a hook has no test here.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from sqlmodel import select
 from core import cli as cli_module
 from core.accounts import get_user_by_email
 from core.demo import demo_accounts, load_demo
-from core.models import Role
+from core.models import DailyRun, Role
 from core.plugins import collect
 from core.search import index_text
 from core.settings import ConfigError
@@ -177,6 +177,50 @@ def test_hook_report_figures(sites, make_client):
     client.login("ada@test.example")
     report = text_of(client.get("/-/admin/uppfoljning", params={"fran": "2026-01-01", "till": "2026-12-31"}).text)
     assert "Nya provsaker 2 st sample" in report
+
+
+def test_hook_daily_jobs(sites, make_client):
+    """The site runs each plugin's daily jobs once a day from 03:00 Swedish
+    time; one job's failure is recorded and stops nothing; admins see the runs."""
+    from core import daily
+
+    site = sites(["sample"])
+    _add_things(site, "Gammal sak", created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    _add_things(site, "Ny sak", "Krascha", created_at=datetime(2026, 3, 9, tzinfo=UTC))
+    assert daily.run_due(site, datetime(2026, 3, 10, 1, 30, tzinfo=UTC)) == []  # 02:30 in Sweden: not yet
+    runs = daily.run_due(site, datetime(2026, 3, 10, 2, 30, tzinfo=UTC))  # 03:30
+    assert [(r.job, r.ok, r.summary) for r in runs] == [
+        ("sample-gallra", True, "Raderade gamla saker: 1"),
+        ("sample-krasch", False, "RuntimeError: provjobbet kraschade"),
+    ]
+    with site.session() as db:
+        assert sorted(t.name for t in db.exec(select(SampleThing)).all()) == ["Krascha", "Ny sak"]
+    assert daily.run_due(site, datetime(2026, 3, 10, 20, tzinfo=UTC)) == []  # once a day
+    tomorrow = daily.run_due(site, datetime(2026, 3, 11, 2, 30, tzinfo=UTC))
+    assert (tomorrow[0].job, tomorrow[0].day, tomorrow[0].summary) == (
+        "sample-gallra",
+        date(2026, 3, 11),
+        "Raderade gamla saker: 0",
+    )
+
+    add_user(site, "ada@test.example", Role.ADMIN)
+    add_user(site, "eva@test.example", Role.EDITOR)
+    editor = make_client(site)
+    editor.login("eva@test.example")
+    assert editor.get("/-/admin/dagliga-jobb").status_code == 403
+    admin = make_client(site)
+    admin.login("ada@test.example")
+    assert "Dagliga jobb" in text_of(admin.get("/-/admin").text)
+    # The runs are the last two weeks' as of today, so move them to today and yesterday.
+    with site.session() as db:
+        for run in db.exec(select(DailyRun)).all():
+            run.day = date.today() - timedelta(days=(date(2026, 3, 11) - run.day).days)
+            db.add(run)
+        db.commit()
+    page = text_of(admin.get("/-/admin/dagliga-jobb").text)
+    assert "Provtillägget: gallring Provkrasch" in page  # the plugins' jobs
+    assert "Provkrasch Misslyckades" in page and "RuntimeError: provjobbet kraschade" in page
+    assert "Provtillägget: gallring Klart" in page and "Raderade gamla saker: 1" in page
 
 
 def test_hook_demo_data(sites):

@@ -142,9 +142,9 @@ def test_messages_inside_form_fields_are_extracted(tmp_path: Path) -> None:
     (package / "forms.py").write_text(
         "class ThingForm(Form):\n"
         '    name = StringField("Namn", validators=[validators.InputRequired("Skriv ett namn.")])\n'
-        '    count = IntegerField(\n'
+        "    count = IntegerField(\n"
         '        "Antal",\n'
-        '        validators=[\n'
+        "        validators=[\n"
         '            validators.InputRequired("Skriv hur många."),\n'
         '            validators.NumberRange(1, 9, N_("Ange ett tal 1–9.")),\n'
         "        ],\n"

@@ -55,6 +55,27 @@ async def admin_index(request: Request) -> Response:
     return site.render(request, "admin/index.html", {"links": links})
 
 
+async def daily_runs(request: Request) -> Response:
+    """What the daily jobs did, day by day: staff see that reminders went out
+    and personal data was deleted, or what went wrong."""
+    from core import daily
+
+    site = _site(request)
+    require_admin(request)
+    titles = {job.name: job.title for job in daily.jobs(site)}
+    return site.render(
+        request,
+        "admin/daily.html",
+        {
+            "runs": daily.recent_runs(site),
+            "titles": titles,
+            "run_from": daily.RUN_FROM,
+            "jobs": daily.jobs(site),
+            "automatic": daily.enabled_by_environment(),
+        },
+    )
+
+
 async def search(request: Request) -> Response:
     site = _site(request)
     query = (request.query_params.get("q") or "").strip()[:200]

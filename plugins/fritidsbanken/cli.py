@@ -48,8 +48,8 @@ def fritidsbanken() -> None:
 @today_option
 def daily(site_name: str, today: str | None) -> None:
     """Run the daily job: expire uncollected holds, send due-soon and overdue
-    reminders, delete personal data past its date. Run it once a day (cron or
-    a systemd timer); running it twice sends nothing twice."""
+    reminders, delete personal data past its date. A running site does this
+    itself every night (core.daily); running it twice sends nothing twice."""
     from plugins.fritidsbanken.reminders import run_daily
 
     site = _site(site_name)

@@ -3,11 +3,13 @@ module that owns the feature."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from core import hookimpl
+from core.api import N_
 from core.api import gettext as _
-from core.contributions import Block, Figure, NavItem, SearchResult
+from core.contributions import Block, DailyJob, Figure, NavItem, SearchResult
 from core.permissions import current_user
 from plugins.fritidsbanken import models  # noqa: F401  (registers the tables)
 from plugins.fritidsbanken.settings import FritidsbankenSettings
@@ -115,6 +117,17 @@ def report_figures(site: Site, session: Session, start: Any, end: Any) -> list[F
     from plugins.fritidsbanken import stats
 
     return stats.report_figures(session, site, start, end)
+
+
+@hookimpl
+def daily_jobs(site: Site) -> list[DailyJob]:
+    return [DailyJob("fritidsbanken", N_("Fritidsbanken: påminnelser, reservationer och gallring"), _run_daily)]
+
+
+def _run_daily(site: Site, now: datetime) -> str:
+    from plugins.fritidsbanken.reminders import run_daily
+
+    return "; ".join(run_daily(site, now).lines())
 
 
 @hookimpl

@@ -1,6 +1,6 @@
 """Reminders, and the daily job that sends them.
 
-Once a day (``paraply fritidsbanken daily``, from cron or a systemd timer):
+Once a day (the site's daily jobs, core.daily, or ``paraply fritidsbanken daily``):
 held reservations not collected in time pass to the next in the queue;
 "due soon" reminders go out ``remind_days_before`` days before the due day;
 overdue reminders go out the day after the due day and then every

@@ -64,7 +64,7 @@ def lisa_import(site_name: str, source: Path) -> None:
 @click.command("lisa-purge")
 @SITE_OPTION
 def lisa_purge(site_name: str) -> None:
-    """Delete referrals whose retention period has ended. Run it daily (cron)."""
+    """Delete referrals whose retention period has ended (a running site also does it every night)."""
     from plugins.lisa.referrals import purge_expired
 
     site = _site(site_name)

@@ -3,11 +3,13 @@ owns the feature."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from core import hookimpl
+from core.api import N_
 from core.api import gettext as _
-from core.contributions import Figure, NavItem, SearchResult
+from core.contributions import DailyJob, Figure, NavItem, SearchResult
 from core.permissions import current_user
 from plugins.lisa import models  # noqa: F401  (registers the tables)
 from plugins.lisa.settings import LisaSettings
@@ -104,6 +106,18 @@ def report_figures(site: Site, session: Session, start: Any, end: Any) -> list[F
         Figure(_("Organisationer i LISA"), len(organisations), count, plugin="lisa"),
         Figure(_("Remisser skickade via LISA"), referrals_sent_between(session, start, end), count, plugin="lisa"),
     ]
+
+
+@hookimpl
+def daily_jobs(site: Site) -> list[DailyJob]:
+    return [DailyJob("lisa-remisser", N_("LISA: remisser raderas när deras tid har gått ut"), _purge_referrals)]
+
+
+def _purge_referrals(site: Site, now: datetime) -> str:
+    from plugins.lisa.referrals import purge_expired
+
+    with site.session() as session:
+        return f"Raderade remisser: {purge_expired(session)}"
 
 
 @hookimpl

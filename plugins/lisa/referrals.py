@@ -6,8 +6,8 @@ to reach them and what they need; who consented, when, to what. The list
 pages show no personal data; only the referral's own page does, and every
 view of it is written to the access log. Each referral is deleted when its
 retention period (``referral_retention_days``) ends: ``purge_expired`` runs
-whenever a referral page is opened and from ``paraply lisa-purge`` (run it
-daily from cron). Referrals never reach feeds, search, exports or logs.
+whenever a referral page is opened, every night in the site's daily jobs
+(core.daily) and from ``paraply lisa-purge``. Referrals never reach feeds, search, exports or logs.
 """
 
 from __future__ import annotations

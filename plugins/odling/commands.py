@@ -1,5 +1,6 @@
-"""The odling plugin's ``paraply`` commands, run from cron or by hand:
-reminders before work sessions, and the retention rule for members.
+"""The odling plugin's ``paraply`` commands, to run by hand what the site's
+daily jobs also do every night: reminders before work sessions, and the
+retention rule for members.
 Their output is in Swedish, like the rest of ``paraply``'s commands: it is
 read by whoever runs the site, not by a visitor with a chosen language."""
 

@@ -4,10 +4,22 @@ plugin; each hook delegates to the module that owns the feature."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from core.api import Block, FederatedKind, Figure, NavItem, SearchResult, Site, current_user, hookimpl, match
+from core.api import (
+    N_,
+    Block,
+    DailyJob,
+    FederatedKind,
+    Figure,
+    NavItem,
+    SearchResult,
+    Site,
+    current_user,
+    hookimpl,
+    match,
+)
 from core.api import gettext as _
 from plugins.odling import models  # noqa: F401  (registers the tables)
 from plugins.odling.settings import OdlingSettings
@@ -127,6 +139,30 @@ def report_figures(site: Site, session: Session, start: Any, end: Any) -> list[F
     return report.figures(
         session, start if isinstance(start, date) else start.date(), end if isinstance(end, date) else end.date()
     )
+
+
+@hookimpl
+def daily_jobs(site: Site) -> list[DailyJob]:
+    return [
+        DailyJob("odling-paminnelser", N_("Parken: påminnelser om arbetspass"), _send_reminders),
+        DailyJob("odling-gallra", N_("Parken: medlemmar raderas efter gallringsregeln"), _prune_members),
+    ]
+
+
+def _send_reminders(site: Site, now: datetime) -> str:
+    from plugins.odling import mail, sessions
+
+    if not mail.can_send(site):
+        return "E-post är inte påslaget (mail_from), så inga påminnelser skickades."
+    with site.session() as db:
+        return f"Skickade påminnelser: {sessions.send_reminders(site, db)}"
+
+
+def _prune_members(site: Site, now: datetime) -> str:
+    from plugins.odling import members
+
+    with site.session() as db:
+        return f"Raderade medlemmar: {len(members.prune(site, db))}"
 
 
 @hookimpl

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from datetime import UTC, timedelta
 
 from sqlmodel import select
 
-from core.models import Role
+from core import daily
+from core.models import DailyRun, Role
 from federation.kinds import kinds_for
 from federation.publish import feed_path
 from plugins.lisa import clock
@@ -202,3 +204,31 @@ def test_services_that_do_not_take_referrals_say_so(lisa_site, login):
     assert "Skicka remiss" not in nurse.get(f"/hjalp/tjanst/{sid}").text
     assert nurse.get(f"/hjalp/tjanst/{sid}/remiss").status_code == 403
     assert clock.now()  # the clock is real here
+
+
+def test_the_daily_job_deletes_an_expired_referral_once_with_workers_racing(lisa_site, login, set_clock):
+    """Four workers check at the same moment, 90 days after a referral was
+    sent: LISA's job runs once, in one of them, and deletes the referral."""
+    sent = local(2026, 3, 2, 10, 0)
+    set_clock(sent)
+    send(login(lisa_site, NURSE), lisa_site)
+    assert referral_row(lisa_site) is not None
+    later = sent + timedelta(days=90, hours=1)
+    set_clock(later)
+    made: list[list[DailyRun]] = []
+    start = threading.Barrier(4)
+
+    def worker() -> None:
+        start.wait()
+        made.append(daily.run_due(lisa_site, later.astimezone(UTC)))
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    runs = [run for found in made for run in found]
+    assert [(r.job, r.ok, r.summary) for r in runs] == [("lisa-remisser", True, "Raderade remisser: 1")]
+    assert referral_row(lisa_site) is None
+    with lisa_site.session() as db:
+        assert [(r.job, r.day) for r in db.exec(select(DailyRun)).all()] == [("lisa-remisser", later.date())]

@@ -13,7 +13,7 @@ from sqlmodel import select
 from starlette.routing import Route
 
 from core import hookimpl
-from core.contributions import Block, Figure, NavItem, SearchResult
+from core.contributions import Block, DailyJob, Figure, NavItem, SearchResult
 from core.search import index_text, match
 from core.settings import PluginSettings
 from federation.kinds import FederatedKind, FeedItem, tag_authority
@@ -117,6 +117,28 @@ def report_figures(site: Site, session: Session, start: date, end: date) -> list
     query = select(func.count()).select_from(SampleThing)
     count = session.exec(query.where(SampleThing.created_at >= since, SampleThing.created_at < until)).one()
     return [Figure("Nya provsaker", count, "st")]
+
+
+@hookimpl
+def daily_jobs(site: Site) -> list[DailyJob]:
+    """Two jobs: one deletes things more than 30 days old, one fails while a
+    thing named "Krascha" exists (so a test sees one failure stop nothing)."""
+
+    def prune(site: Site, now: datetime) -> str:
+        with site.session() as db:
+            old = db.exec(select(SampleThing).where(SampleThing.created_at < now - timedelta(days=30))).all()
+            for thing in old:
+                db.delete(thing)
+            db.commit()
+        return f"Raderade gamla saker: {len(old)}"
+
+    def fail(site: Site, now: datetime) -> str:
+        with site.session() as db:
+            if db.exec(select(SampleThing).where(SampleThing.name == "Krascha")).first() is not None:
+                raise RuntimeError("provjobbet kraschade")
+        return "Inget kraschade"
+
+    return [DailyJob("sample-gallra", "Provtillägget: gallring", prune), DailyJob("sample-krasch", "Provkrasch", fail)]
 
 
 @hookimpl
