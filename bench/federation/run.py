@@ -1,6 +1,6 @@
 """Federation benchmark: 300 simulated peers on loopback.
 
-    /tmp/venv/bin/python bench/federation/run.py [--peers 300] [--news 50] [--members 40] [--pushes 40]
+    .venv/bin/python bench/federation/run.py [--peers 300] [--news 50] [--members 40] [--pushes 40]
 
 Prints, against the targets of issue 3:
 

@@ -4,7 +4,6 @@ attendance (which counts the hours) and reminders."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
@@ -24,10 +23,9 @@ FEED_DAYS_BACK = 60
 
 
 def signup_counts(db: Session) -> dict[int, int]:
-    counts: dict[int, int] = defaultdict(int)
-    for session_id in db.exec(select(Signup.session_id)).all():
-        counts[session_id] += 1
-    return counts
+    """Places taken per session, counted in the database."""
+    rows = db.exec(select(Signup.session_id, func.count()).group_by(col(Signup.session_id))).all()
+    return {session_id: int(n) for session_id, n in rows}
 
 
 def upcoming_with_counts(db: Session, site: Site) -> list[tuple[WorkSession, int]]:
