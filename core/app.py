@@ -84,7 +84,8 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
     # Federation runs on every site: its routes, its hooks and templates, and
     # in the lifespan its poller (only for a site with peers or external
     # feeds) and its WebSub hub. Its machine endpoints sit outside the session
-    # and CSRF middleware (see federation.routes).
+    # and CSRF middleware (see federation.routes). The lifespan also runs the
+    # plugins' daily jobs (core.daily).
     from core.daily import DailyScheduler
     from federation.routes import MachineEndpoints, public_routes
     from federation.runtime import Federation

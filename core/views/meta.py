@@ -62,15 +62,15 @@ async def daily_runs(request: Request) -> Response:
 
     site = _site(request)
     require_admin(request)
-    titles = {job.name: job.title for job in daily.jobs(site)}
+    jobs = daily.jobs(site)
     return site.render(
         request,
         "admin/daily.html",
         {
             "runs": daily.recent_runs(site),
-            "titles": titles,
+            "titles": {job.name: job.title for job in jobs},
             "run_from": daily.RUN_FROM,
-            "jobs": daily.jobs(site),
+            "jobs": jobs,
             "automatic": daily.enabled_by_environment(),
         },
     )
