@@ -53,8 +53,10 @@ def run_due(site: Site, now: datetime | None = None, any_hour: bool = False) -> 
     local = now.astimezone(ZoneInfo(site.config.site.timezone))
     if local.time() < RUN_FROM and not any_hour:
         return []
+    with site.session() as db:  # one read, so a server checking all day does not retry every insert
+        claimed = set(db.exec(select(DailyRun.job).where(DailyRun.day == local.date())).all())
     done: list[DailyRun] = []
-    for job in jobs(site):
+    for job in (j for j in jobs(site) if j.name not in claimed):
         with site.session() as db:
             run = DailyRun(job=job.name, day=local.date(), started_at=now)
             db.add(run)
