@@ -45,18 +45,37 @@ os.environ.setdefault("PARAPLY_CHEAP_HASHING", "1")
 os.environ.setdefault("PARAPLY_DAILY_JOBS", "0")  # the daily jobs would change the data under a test
 
 
-def write_site_toml(
-    folder: Path, plugins: list[str], settings: dict[str, str] | None = None, name: str = "Testparaplyet"
+def write_site(
+    root: Path,
+    slug: str = "testsite",
+    plugins: list[str] | None = None,
+    plugin_settings: dict[str, str] | None = None,
+    extra: str = "",
+    name: str | None = None,
 ) -> Path:
-    """Write ``folder/site.toml`` enabling ``plugins`` (in order), with a
-    ``[plugin.<name>]`` table per entry of ``settings`` (TOML text)."""
+    """Write ``root/<slug>/site.toml`` enabling ``plugins`` (in order;
+    webportal when None) and return the folder. ``plugin_settings`` maps a
+    plugin to the TOML text of its ``[plugin.<name>]`` table; ``extra`` is
+    more TOML for the ``[site]`` table."""
+    folder = root / slug
     folder.mkdir(parents=True, exist_ok=True)
-    listed = ", ".join(f'"{p}"' for p in plugins)
-    body = f'[site]\nname = "{name}"\nbase_url = "http://{folder.name}.example"\nplugins = [{listed}]\n'
-    for plugin, table in (settings or {}).items():
+    listed = ", ".join(f'"{p}"' for p in (["webportal"] if plugins is None else plugins))
+    title = name or f"Testföreningarna {slug}"
+    body = f'[site]\nname = "{title}"\nbase_url = "http://{slug}.example"\nplugins = [{listed}]\n'
+    body += textwrap.dedent(extra).strip() + "\n" if extra.strip() else ""
+    for plugin, table in (plugin_settings or {}).items():
         body += f"\n[plugin.{plugin}]\n{textwrap.dedent(table)}\n"
     (folder / "site.toml").write_text(body, encoding="utf-8")
     return folder
+
+
+def load_test_site(folder: Path, database_url: str, data_dir: Path, *, migrate_db: bool = True) -> Site:
+    """Load the site in ``folder`` on ``database_url``, migrated (core
+    first, then the plugins in order) as ``paraply migrate`` does."""
+    site = Site.load(folder, database_url=database_url, data_dir=data_dir)
+    if migrate_db:
+        migrate.upgrade(site)
+    return site
 
 
 def make_test_site(
@@ -68,14 +87,11 @@ def make_test_site(
     database_url: str | None = None,
     migrate_db: bool = True,
 ) -> Site:
-    """A site in ``root/<slug>`` with its database migrated (core first,
-    then the plugins in order), exactly as ``paraply migrate`` does."""
-    folder = write_site_toml(root / "sites" / slug, plugins, settings)
+    """A migrated site in ``root/sites/<slug>`` with its data in
+    ``root/data/<slug>``."""
+    folder = write_site(root / "sites", slug, plugins, settings, name="Testparaplyet")
     url = database_url or os.environ.get("PARAPLY_TEST_DATABASE_URL") or f"sqlite:///{root / f'{slug}.db'}"
-    site = Site.load(folder, database_url=url, data_dir=root / "data" / slug)
-    if migrate_db:
-        migrate.upgrade(site)
-    return site
+    return load_test_site(folder, url, root / "data" / slug, migrate_db=migrate_db)
 
 
 def add_user(site: Site, email: str, role: Role = Role.EDITOR, name: str | None = None) -> User:
@@ -136,7 +152,8 @@ def paraply_site(tmp_path: Path) -> Iterator[Callable[..., Site]]:
 
 @pytest.fixture
 def paraply_client() -> Iterator[Callable[[Site], Client]]:
-    """Factory: ``paraply_client(site)`` gives a ``Client`` on the site's app."""
+    """Factory: ``paraply_client(site)`` gives a ``Client`` on the site's app
+    (its lifespan runs, and ends after the test)."""
     clients: list[Client] = []
 
     def factory(site: Site) -> Client:
