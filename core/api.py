@@ -77,3 +77,10 @@ __all__ = [
     "tag_authority",
     "utcnow",
 ]
+
+# services (issue 12, point 3): the clock, URLs and mail every plugin uses.
+from core.clock import Clock  # noqa: E402
+
+__all__ += [
+    "Clock",
+]

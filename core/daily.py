@@ -20,14 +20,13 @@ import contextlib
 import logging
 import os
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from core.contributions import DailyJob
-from core.models import DailyRun, utcnow
+from core.models import DailyRun
 from core.plugins import collect
 from core.site import Site
 
@@ -49,8 +48,8 @@ def run_due(site: Site, now: datetime | None = None, any_hour: bool = False) -> 
     """Run each job not yet run on the local day of ``now``; return the runs
     made here (empty before ``RUN_FROM`` unless ``any_hour``, or when another
     worker got them)."""
-    now = now or utcnow()
-    local = now.astimezone(ZoneInfo(site.config.site.timezone))
+    now = now or site.clock.now()
+    local = site.clock.local(now)
     if local.time() < RUN_FROM and not any_hour:
         return []
     with site.session() as db:  # one read, so a server checking all day does not retry every insert
@@ -75,7 +74,7 @@ def run_due(site: Site, now: datetime | None = None, any_hour: bool = False) -> 
         with site.session() as db:
             finished = db.get(DailyRun, run_id)
             assert finished is not None
-            finished.finished_at, finished.ok, finished.summary = utcnow(), ok, summary[:500]
+            finished.finished_at, finished.ok, finished.summary = site.clock.now(), ok, summary[:500]
             db.add(finished)
             db.commit()
             db.refresh(finished)
@@ -90,7 +89,7 @@ def run_due(site: Site, now: datetime | None = None, any_hour: bool = False) -> 
 
 def recent_runs(site: Site, days: int = 14) -> list[DailyRun]:
     """The runs of the last ``days`` days, newest first, for the admin page."""
-    since = utcnow().astimezone(ZoneInfo(site.config.site.timezone)).date() - timedelta(days=days)
+    since = site.clock.today() - timedelta(days=days)
     with site.session() as db:
         rows = db.exec(
             select(DailyRun).where(col(DailyRun.day) > since).order_by(col(DailyRun.day).desc(), col(DailyRun.job))

@@ -89,10 +89,16 @@ SiteFactory = Callable[..., Site]
 
 
 @pytest.fixture
-def make_site(tmp_path: Path, database_url: str) -> Iterator[SiteFactory]:
+def made_sites() -> list[Site]:
+    """Every site ``make_site`` made in this test (to set their clocks)."""
+    return []
+
+
+@pytest.fixture
+def make_site(tmp_path: Path, database_url: str, made_sites: list[Site]) -> Iterator[SiteFactory]:
     """Build and migrate a site on the parametrised database. Only one site
     per test may use the database; call with ``url=`` for more."""
-    made: list[Site] = []
+    made = made_sites
 
     def factory(
         slug: str = "testsite",

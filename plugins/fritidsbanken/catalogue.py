@@ -17,7 +17,7 @@ from core.contributions import SearchResult
 from core.paging import page_count, page_number
 from core.search import match
 from core.site import Site
-from plugins.fritidsbanken import clock, lending
+from plugins.fritidsbanken import lending
 from plugins.fritidsbanken.models import Branch, Item, ItemStatus, OpeningHours
 from plugins.fritidsbanken.phone_login import verified_number
 from plugins.fritidsbanken.web import render, settings_of, site_of, url
@@ -62,7 +62,7 @@ async def catalogue(request: Request) -> Response:
     site = site_of(request)
     settings = settings_of(site)
     filters = _filters(request, site)
-    today = clock.today(site)
+    today = site.clock.today()
     with site.session() as db:
         total = int(db.exec(_filtered(select(func.count()).select_from(Item), filters)).one())
         pages = page_count(total, settings.per_page)
@@ -121,7 +121,7 @@ def _size_key(size: str) -> tuple[float, str]:
 
 async def item_page(request: Request) -> Response:
     site = site_of(request)
-    today = clock.today(site)
+    today = site.clock.today()
     with site.session() as db:
         item = lending.item_by_number(db, request.path_params["number"])
         if item is None or item.status == ItemStatus.RETIRED:

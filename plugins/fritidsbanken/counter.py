@@ -9,6 +9,8 @@ stops the rest.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException
@@ -19,7 +21,7 @@ from core.api import gettext as _
 from core.forms import MAX_FORM_BYTES
 from core.models import User
 from core.templating import flash
-from plugins.fritidsbanken import borrowers, clock, lending
+from plugins.fritidsbanken import borrowers, lending
 from plugins.fritidsbanken.access import require_staff, staff_branch_ids
 from plugins.fritidsbanken.forms import BorrowerForm
 from plugins.fritidsbanken.models import Borrower, Branch, Item, Loan, Message, Reservation
@@ -57,7 +59,7 @@ def _counter_page(request: Request, db: Session, user: User, results: list[lendi
     if len(found) == 1 and results is None and request.method == "GET":
         return RedirectResponse(url(site, f"/disk/lantagare/{found[0].id}"), status_code=303)
     open_count = db.exec(select(func.count()).select_from(Loan).where(col(Loan.returned_at).is_(None))).one()
-    today = clock.today(site)
+    today = site.clock.today()
     overdue = db.exec(
         select(func.count()).select_from(Loan).where(col(Loan.returned_at).is_(None), col(Loan.due_on) < today)
     ).one()
@@ -125,7 +127,7 @@ def _borrower_page(
 ) -> Response:
     site = site_of(request)
     assert borrower.id is not None
-    today = clock.today(site)
+    today = site.clock.today()
     loans = [
         (loan, item, lending.extension_refusal(db, site, loan)) for loan, item in lending.open_loans_of(db, borrower.id)
     ]
@@ -187,10 +189,10 @@ async def checkout(request: Request) -> Response:
         return _borrower_page(request, db, user, borrower, results)
 
 
-def _apply(form: BorrowerForm, borrower: Borrower) -> None:
+def _apply(form: BorrowerForm, borrower: Borrower, now: datetime) -> None:
     consent = bool(form.guardian_consent.data)
     if consent and not borrower.guardian_consent:
-        borrower.consent_recorded_at = clock.now()
+        borrower.consent_recorded_at = now
     borrower.name = form.name.data.strip()
     borrower.birth_year = form.birth_year.data
     borrower.mobile = form.mobile.data or ""
@@ -205,7 +207,7 @@ def _apply(form: BorrowerForm, borrower: Borrower) -> None:
 async def borrower_edit(request: Request) -> Response:
     """Register a borrower at the counter (``/disk/lantagare/ny``) or change one."""
     site = site_of(request)
-    today = clock.today(site)
+    today = site.clock.today()
     with site.session() as db:
         require_staff(request, db)
         borrower_id = request.path_params.get("borrower_id")
@@ -215,9 +217,9 @@ async def borrower_edit(request: Request) -> Response:
             form.mobile.data = request.query_params["mobil"][:20]
         if request.method == "POST" and form.validate_for(today):
             if borrower is None:
-                now = clock.now()
+                now = site.clock.now()
                 borrower = Borrower(name="", tag=borrowers.new_tag(), created_at=now, last_active_at=now)
-            _apply(form, borrower)
+            _apply(form, borrower, site.clock.now())
             db.add(borrower)
             db.commit()
             flash(request, _("%(name)s är sparad.") % {"name": borrower.name})
@@ -286,7 +288,7 @@ async def staff_reserve(request: Request) -> Response:
             flash(request, _("Det finns ingen sak med det ID-numret."), "error")
             return target
         try:
-            pickup = date.fromisoformat(str(data.get("pickup_on", "")) or clock.today(site).isoformat())
+            pickup = date.fromisoformat(str(data.get("pickup_on", "")) or site.clock.today().isoformat())
             reservation = lending.reserve(db, site, borrower, item, pickup)
         except ValueError as exc:
             message = str(exc) if isinstance(exc, lending.ReservationError) else _("Skriv hämtdagen som ÅÅÅÅ-MM-DD.")

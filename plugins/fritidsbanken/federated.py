@@ -28,7 +28,6 @@ from sqlmodel import Session, col, select
 from core.site import Site
 from federation.kinds import FederatedKind, FeedItem
 from federation.kinds import tag_authority as federation_authority
-from plugins.fritidsbanken import clock
 from plugins.fritidsbanken.models import Branch, Item, ItemStatus
 
 PLUGIN = "fritidsbanken"
@@ -48,7 +47,7 @@ def _aware(value: datetime) -> datetime:
 
 def new_items(site: Site, session: Session) -> list[FeedItem]:
     settings = site.plugin_settings(PLUGIN)
-    since = clock.now() - timedelta(days=settings.new_days)
+    since = site.clock.now() - timedelta(days=settings.new_days)
     rows = session.exec(
         select(Item, Branch)
         .join(Branch, col(Branch.id) == col(Item.branch_id))

@@ -21,7 +21,7 @@ from core.models import User
 from core.paging import page_count, page_number
 from core.search import index_text, match
 from core.templating import flash
-from plugins.fritidsbanken import clock, labels, lending
+from plugins.fritidsbanken import labels, lending
 from plugins.fritidsbanken.access import require_branch_staff, require_staff, staff_branch_ids
 from plugins.fritidsbanken.forms import ItemForm
 from plugins.fritidsbanken.models import CONDITION_LABELS, STATUS_LABELS, Branch, Item, ItemStatus, Loan
@@ -165,7 +165,7 @@ async def _save(site, db: Session, form: ItemForm, item: Item | None, number: st
             form.photo_file.errors = [str(exc)]
             return None
     branch_id = int(form.branch.data)
-    now = clock.now()
+    now = site.clock.now()
     if item is None:
         item = Item(number=number, name="", category="", branch_id=branch_id, created_at=now)
     if photo:
@@ -210,7 +210,7 @@ async def item_repair(request: Request) -> Response:
         elif item.status == ItemStatus.ON_LOAN:
             flash(request, _("Saken är utlånad. Ta emot den vid disken och skriv skadan där."), "error")
         else:
-            lending.send_to_repair(db, item, note)
+            lending.send_to_repair(db, item, note, site.clock.now())
             db.commit()
             flash(
                 request,

@@ -18,7 +18,6 @@ from sqlmodel import Session
 
 from core.api import N_
 from core.site import Site
-from plugins.fritidsbanken import clock
 from plugins.fritidsbanken.models import Borrower, Message
 from plugins.fritidsbanken.senders import Outgoing, SendError, make_sender
 
@@ -54,7 +53,7 @@ def send_to_number(
             recipient=number,
             body=body if kind != "code" else CODE_PLACEHOLDER,
             ok=ok,
-            created_at=clock.now(),
+            created_at=site.clock.now(),
         )
     )
     return ok
@@ -72,7 +71,7 @@ def send_to_borrower(
     if borrower.email:
         outgoing.append(Outgoing("email", borrower.email, subject, body))
     sent_any = False
-    now: datetime = clock.now()
+    now: datetime = site.clock.now()
     for message in outgoing:
         ok = _deliver(sender, message)
         sent_any = sent_any or ok

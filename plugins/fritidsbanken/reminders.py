@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from core.site import Site
-from plugins.fritidsbanken import borrowers, clock, lending, messages, phone_login
+from plugins.fritidsbanken import borrowers, lending, messages, phone_login
 from plugins.fritidsbanken.models import Borrower, Branch, Item, Loan
 
 PLUGIN = "fritidsbanken"
@@ -146,8 +146,8 @@ def _aware(moment: datetime) -> datetime:
 
 def run_daily(site: Site, now: datetime | None = None) -> DailyReport:
     """The daily job, as of ``now`` (the clock's now by default)."""
-    now = now or clock.now()
-    today = clock.local_date(site, now)
+    now = now or site.clock.now()
+    today = site.clock.local_date(now)
     report = DailyReport()
     with site.session() as db:
         report.expired_holds = lending.expire_holds(db, site, today)

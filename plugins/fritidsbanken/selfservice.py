@@ -15,7 +15,7 @@ from wtforms import SelectChoice
 from core.api import N_
 from core.api import gettext as _
 from core.templating import flash
-from plugins.fritidsbanken import borrowers, clock, lending, phone_login
+from plugins.fritidsbanken import borrowers, lending, phone_login
 from plugins.fritidsbanken.forms import CodeForm, OnlineRegistrationForm, PhoneForm, ReserveForm, translated_choices
 from plugins.fritidsbanken.models import Borrower, Item, Loan, Reservation, ReservationStatus
 from plugins.fritidsbanken.web import render, settings_of, short_date, site_of, url
@@ -38,7 +38,7 @@ def _login_redirect(request: Request) -> Response:
 
 async def my_loans(request: Request) -> Response:
     site = site_of(request)
-    today = clock.today(site)
+    today = site.clock.today()
     with site.session() as db:
         mine = _mine(request, db)
         if mine is None:
@@ -147,7 +147,7 @@ async def extend(request: Request) -> Response:
 
 async def reserve(request: Request) -> Response:
     site = site_of(request)
-    today = clock.today(site)
+    today = site.clock.today()
     with site.session() as db:
         item = lending.item_by_number(db, request.path_params["number"])
         if item is None:
@@ -218,7 +218,7 @@ async def register(request: Request) -> Response:
     if number is None:
         flash(request, _("Börja med ditt mobilnummer: vi skickar en kod, sedan fyller du i resten."), "error")
         return RedirectResponse(url(site, "/mina-lan"), status_code=303)
-    today = clock.today(site)
+    today = site.clock.today()
     form = await OnlineRegistrationForm.from_request(request)
     translated_choices(form.who)
     if request.method == "POST":
@@ -257,10 +257,10 @@ async def register(request: Request) -> Response:
                     guardian_name=(form.guardian_name.data or "").strip() if child else "",
                     guardian_mobile=number if child else "",
                     guardian_consent=bool(form.guardian_consent.data) if child else False,
-                    consent_recorded_at=clock.now() if child and form.guardian_consent.data else None,
+                    consent_recorded_at=site.clock.now() if child and form.guardian_consent.data else None,
                     registered_online=True,
-                    created_at=clock.now(),
-                    last_active_at=clock.now(),
+                    created_at=site.clock.now(),
+                    last_active_at=site.clock.now(),
                     tag=borrowers.new_tag(),
                 )
                 db.add(borrower)

@@ -157,9 +157,11 @@ async def service_edit(request: Request) -> Response:
             service.languages = ",".join(form.languages.data or [])
             service.contact_methods = ",".join(form.contact_methods.data or [])
             editing.set_terms(session, service, form.terms.data or [])
-            editing.apply_changes(session, service, {name: getattr(form, name).data for name in editing.PROPOSABLE})
+            editing.apply_changes(
+                session, service, {name: getattr(form, name).data for name in editing.PROPOSABLE}, site.clock.now()
+            )
             if form.verified.data:
-                editing.mark_verified(service, f"{admin.name} ({site.name})")
+                editing.mark_verified(service, f"{admin.name} ({site.name})", site.clock.now())
             session.commit()
             flash(request, _("”%(name)s” är sparad.") % {"name": service.name})
             return RedirectResponse(url(site, f"/tjanst/{service.id}"), status_code=303)
@@ -178,7 +180,7 @@ async def service_verify(request: Request) -> Response:
         service = session.get(Service, request.path_params["service_id"])
         if service is None:
             raise HTTPException(404, _("Tjänsten finns inte."))
-        editing.mark_verified(service, f"{admin.name} ({site.name})")
+        editing.mark_verified(service, f"{admin.name} ({site.name})", site.clock.now())
         session.add(service)
         session.commit()
     flash(request, _("”%(name)s” är markerad som kontrollerad i dag.") % {"name": service.name})
@@ -220,7 +222,7 @@ async def organisation_edit(request: Request) -> Response:
             if org is None:
                 org = Organisation(name=form.name.data)
             form.populate_obj(org)
-            org.updated_at = directory.clock.now()
+            org.updated_at = site.clock.now()
             session.add(org)
             session.flush()
             for service in session.exec(select(Service).where(Service.organisation_id == org.id)).all():
@@ -255,7 +257,7 @@ async def terms_page(request: Request) -> Response:
                         name=form.name.data.strip(),
                         description=form.description.data or "",
                         position=form.position.data,
-                        updated_at=directory.clock.now(),
+                        updated_at=site.clock.now(),
                     )
                 )
                 session.commit()
@@ -286,7 +288,7 @@ async def term_edit(request: Request) -> Response:
         term.name = form.name.data.strip()
         term.description = form.description.data or ""
         term.position = form.position.data
-        term.updated_at = directory.clock.now()
+        term.updated_at = site.clock.now()
         session.add(term)
         session.flush()
         for service in session.exec(select(Service)).all():
@@ -309,8 +311,8 @@ async def proposal_decide(request: Request) -> Response:
         service = session.get(Service, proposal.service_id)
         assert service is not None
         if decision == "godkann":
-            editing.apply_changes(session, service, json.loads(proposal.changes))
-            editing.mark_verified(service, proposal.submitted_by or admin.name)
+            editing.apply_changes(session, service, json.loads(proposal.changes), site.clock.now())
+            editing.mark_verified(service, proposal.submitted_by or admin.name, site.clock.now())
             proposal.status = ProposalStatus.APPROVED
             message = _("Ändringarna i ”%(name)s” är godkända och syns nu.") % {"name": service.name}
         elif decision == "avsla":
@@ -318,7 +320,7 @@ async def proposal_decide(request: Request) -> Response:
             message = _("Förslaget för ”%(name)s” är avslaget.") % {"name": service.name}
         else:
             raise HTTPException(400, _("Välj godkänn eller avslå."))
-        proposal.decided_at = directory.clock.now()
+        proposal.decided_at = site.clock.now()
         session.add(proposal)
         session.commit()
     flash(request, message)

@@ -25,7 +25,7 @@ from core.api import gettext as _
 from core.permissions import Forbidden, require_user
 from core.site import Site
 from core.templating import flash
-from plugins.lisa import clock, directory, editing, roles
+from plugins.lisa import directory, editing, roles
 from plugins.lisa.directory import settings_of, site_of, url
 from plugins.lisa.forms import ProposalFields, translate_choices
 from plugins.lisa.models import Organisation, Proposal, ProposalStatus, Service, ServiceStatus
@@ -48,7 +48,7 @@ def _serializer(site: Site) -> URLSafeTimedSerializer:
 
 def make_token(site: Site, organisation: Organisation) -> str:
     signer = _serializer(site).make_signer()
-    signer.get_timestamp = lambda: int(clock.now().timestamp())  # type: ignore[method-assign]
+    signer.get_timestamp = lambda: int(site.clock.now().timestamp())  # type: ignore[method-assign]
     payload = _serializer(site).dump_payload({"o": organisation.id})
     return signer.sign(payload).decode("ascii")
 
@@ -59,7 +59,7 @@ def confirm_url(site: Site, organisation: Organisation) -> str:
 
 def _organisation_id(site: Site, token: str) -> int:
     """The organisation a link is for. The age is checked against LISA's
-    clock (not itsdangerous's own), so expiry is testable."""
+    site's clock (not itsdangerous's own), so expiry is testable."""
     max_age = timedelta(days=settings_of(site).confirm_link_days)
     try:
         data, signed_at = _serializer(site).loads(token, return_timestamp=True)
@@ -67,7 +67,7 @@ def _organisation_id(site: Site, token: str) -> int:
         raise Forbidden(
             _("Länken är inte giltig. Kontrollera att hela länken kom med, eller be kansliet om en ny.")
         ) from exc
-    if clock.now() - signed_at > max_age:
+    if site.clock.now() - signed_at > max_age:
         raise Forbidden(_("Länken har gått ut. Be kansliet om en ny länk."))
     return int(data["o"])
 
@@ -123,7 +123,9 @@ async def confirm_service(request: Request) -> Response:
             if not form.submitter.data or not form.submitter.data.strip():
                 flash(request, _("Skriv ditt namn så att kansliet vet vem som kontrollerade uppgifterna."), "error")
                 return RedirectResponse(url(site, f"/bekrafta/{token}#tjanst-{service.id}"), status_code=303)
-            editing.mark_verified(service, f"{form.submitter.data.strip()[:120]} ({organisation.name})")
+            editing.mark_verified(
+                service, f"{form.submitter.data.strip()[:120]} ({organisation.name})", site.clock.now()
+            )
             session.add(service)
             session.commit()
             flash(request, _("Tack! ”%(name)s” är markerad som kontrollerad.") % {"name": service.name})
@@ -155,7 +157,7 @@ async def confirm_service(request: Request) -> Response:
                 service_id=service.id,
                 changes=json.dumps(changes, ensure_ascii=False),
                 submitted_by=f"{form.submitter.data.strip()} ({organisation.name})",
-                submitted_at=clock.now(),
+                submitted_at=site.clock.now(),
             )
         )
         session.commit()

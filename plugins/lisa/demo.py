@@ -22,7 +22,7 @@ from core.accounts import create_user, get_user_by_email
 from core.demo import DEMO_PASSWORD, demo_accounts, demo_file
 from core.models import Role
 from core.site import Site
-from plugins.lisa import clock, directory, editing
+from plugins.lisa import directory, editing
 from plugins.lisa.models import HealthCentre, Membership, MembershipKind, Organisation, Service, SpecialHours, Term
 
 DATA = Path(__file__).parent / "data"
@@ -80,7 +80,7 @@ def load(site: Site, session: Session) -> None:
         orgs[o["key"]] = org
     session.flush()
     have = {(s.organisation_id, s.name) for s in session.exec(select(Service)).all()}
-    now = clock.now()
+    now = site.clock.now()
     for s in local:
         org = orgs[s["org"]]
         if (org.id, s["name"]) in have:

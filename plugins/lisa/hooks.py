@@ -117,7 +117,7 @@ def _purge_referrals(site: Site, now: datetime) -> str:
     from plugins.lisa.referrals import purge_expired
 
     with site.session() as session:
-        return f"Raderade remisser: {purge_expired(session)}"
+        return f"Raderade remisser: {purge_expired(session, now)}"
 
 
 @hookimpl

@@ -21,7 +21,7 @@ from core.i18n import current_locale
 from core.paging import page_count, page_number
 from core.permissions import current_user
 from core.site import Site
-from plugins.lisa import clock, days, directory, federated
+from plugins.lisa import days, directory, federated
 from plugins.lisa.directory import (
     LANGUAGES,
     METHOD_LABELS,
@@ -66,7 +66,7 @@ def _view(site: Site, session: Session, services: list[Service]) -> list[dict[st
     """What a result list shows per service, with openings loaded in one go."""
     ids = [s.id for s in services if s.id is not None]
     openings = directory.schedules_for(session, ids)
-    tz, now = directory.site_tz(site), clock.now()
+    tz, now = directory.site_tz(site), site.clock.now()
     today = now.astimezone(tz).date()
     specials = days.specials_for(session, ids, since=today - timedelta(days=1))
     orgs = directory.organisations_by_id(session, {s.organisation_id for s in services})
@@ -231,7 +231,7 @@ async def print_view(request: Request) -> Response:
             "terms": terms,
             "code": code,
             "kommun": kommun,
-            "printed": clock.now(),
+            "printed": site.clock.now(),
         },
     )
 

@@ -15,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from core.api import gettext as _
 from core.permissions import require_admin
 from core.templating import flash
-from plugins.lisa import clock, days, directory, editing
+from plugins.lisa import days, directory, editing
 from plugins.lisa.directory import site_of, url
 from plugins.lisa.forms import SpecialHoursForm, translate_choices
 from plugins.lisa.models import Service, SpecialHours
@@ -52,11 +52,11 @@ async def special_hours_page(request: Request) -> Response:
                     note=(form.note.data or "").strip(),
                 )
             )
-            editing.touch(session, service)
+            editing.touch(session, service, site.clock.now())
             session.commit()
             flash(request, _("Avvikande öppettider sparade för ”%(name)s”.") % {"name": service.name})
             return RedirectResponse(url(site, _page_url(service)), status_code=303)
-        today = clock.now().astimezone(directory.site_tz(site)).date()
+        today = site.clock.now().astimezone(directory.site_tz(site)).date()
         specials = days.specials_of(session, service)
         weekly = directory.schedules_of(session, service)
         holidays_ahead = [
@@ -83,7 +83,7 @@ async def special_hours_delete(request: Request) -> Response:
             raise HTTPException(404, _("De avvikande öppettiderna finns inte längre."))
         text = days.special_text(row)
         session.delete(row)
-        editing.touch(session, service)
+        editing.touch(session, service, site.clock.now())
         session.commit()
     flash(request, _("Borttaget: %(what)s.") % {"what": text})
     return RedirectResponse(url(site, _page_url(service)), status_code=303)

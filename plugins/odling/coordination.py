@@ -21,7 +21,9 @@ async def dashboard(request: Request) -> Response:
     with site.session() as db:
         member_count = len(db.exec(select(Member.id)).all())
         upcoming = db.exec(
-            select(WorkSession).where(col(WorkSession.starts_at) >= web.now(site)).order_by(col(WorkSession.starts_at))
+            select(WorkSession)
+            .where(col(WorkSession.starts_at) >= web.clock(site).now())
+            .order_by(col(WorkSession.starts_at))
         ).all()
         signups = len(db.exec(select(Signup.id)).all())
         coordinators = db.exec(

@@ -129,7 +129,7 @@ async def crop_list(request: Request) -> Response:
 async def blooming_now(request: Request) -> Response:
     """What flowers this month (or the month in ``?manad=``), and next month."""
     site = site_of(request)
-    today = web.today(site)
+    today = web.clock(site).today()
     chosen = web.int_param(request.query_params.get("manad"))
     month = chosen if chosen and 1 <= chosen <= 12 else today.month
     with site.session() as db:

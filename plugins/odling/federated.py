@@ -37,7 +37,7 @@ def session_items(site: Site, db: Session) -> list[FeedItem]:
     places = sessions.bed_names(db)
     items = []
     for work, taken in reversed(sessions.upcoming_with_counts(db, site)):  # newest (latest) first
-        start, end = web.local(site, work.starts_at), web.local(site, work.ends_at)
+        start, end = site.clock.local(work.starts_at), site.clock.local(work.ends_at)
         place = places.get(work.bed_id or 0, "hela parken")
         left = max(0, work.places - taken)
         items.append(

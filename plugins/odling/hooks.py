@@ -75,7 +75,7 @@ def admin_links(site: Site, request: Request) -> list[NavItem]:
 def front_page_blocks(site: Site, request: Request, session: Session) -> list[Block]:
     from plugins.odling import crops, web
 
-    today = web.today(site)
+    today = web.clock(site).today()
     every = crops.all_crops(session)
     blooming = crops.blooming(every, today.month)
     if not blooming:

@@ -70,7 +70,7 @@ def consent_text(site: Site) -> str:
 def touch(site: Site, member: Member) -> None:
     """Activity keeps a member: move the deletion date forward."""
     member.last_active_at = utcnow()
-    member.delete_after = add_months(web.today(site), web.settings_of(site).retention_months)
+    member.delete_after = add_months(web.clock(site).today(), web.settings_of(site).retention_months)
 
 
 def by_token(db: Session, token: str) -> Member:
@@ -155,7 +155,7 @@ async def join(request: Request) -> Response:
                     message=(form.message.data or "").strip(),
                     consent_text=consent_text(site),
                     token=secrets.token_urlsafe(24),
-                    delete_after=web.today(site),
+                    delete_after=web.clock(site).today(),
                 )
                 touch(site, member)
                 db.add(member)
@@ -235,7 +235,7 @@ async def my_page(request: Request) -> Response:
         past = db.exec(
             select(WorkSession, Signup)
             .join(Signup, col(Signup.session_id) == col(WorkSession.id))
-            .where(Signup.member_id == member.id, col(WorkSession.starts_at) < web.now(site))
+            .where(Signup.member_id == member.id, col(WorkSession.starts_at) < web.clock(site).now())
             .order_by(col(WorkSession.starts_at).desc())
         ).all()
         hours = hours_by_member(db).get(member.id or 0, 0.0)
@@ -283,7 +283,7 @@ async def member_list(request: Request) -> Response:
         signups: dict[int, int] = defaultdict(int)
         for member_id in db.exec(select(Signup.member_id)).all():
             signups[member_id] += 1
-    today = web.today(site)
+    today = web.clock(site).today()
     return site.render(
         request,
         "odling/members.html",
@@ -318,7 +318,7 @@ async def member_delete(request: Request) -> Response:
 def prune(site: Site, db: Session) -> list[str]:
     """Apply the retention rule: delete members whose ``delete_after`` has
     passed. Their observations stay, without a name. Returns the names."""
-    expired = db.exec(select(Member).where(col(Member.delete_after) < web.today(site))).all()
+    expired = db.exec(select(Member).where(col(Member.delete_after) < web.clock(site).today())).all()
     names = [m.name for m in expired]
     for member in expired:
         db.delete(member)

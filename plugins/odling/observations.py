@@ -131,7 +131,7 @@ async def overview(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         known = years(db)
-        year = web.int_param(request.query_params.get("ar")) or (known[0] if known else web.today(site).year)
+        year = web.int_param(request.query_params.get("ar")) or (known[0] if known else web.clock(site).today().year)
         table = monthly(db, year)
         recent = db.exec(
             select(Observation).order_by(col(Observation.observed_on).desc(), col(Observation.id).desc()).limit(10)
@@ -186,9 +186,9 @@ async def _log(request: Request, member: Member | None, user_id: int | None, bac
             + [(str(b.id), f"{b.code} {b.name}") for b in db.exec(select(Bed).order_by(col(Bed.code))).all()]
         )
         if request.method == "GET":
-            form.observed_on.data = web.today(site)
+            form.observed_on.data = web.clock(site).today()
         if request.method == "POST" and form.validate():
-            if form.observed_on.data > web.today(site):
+            if form.observed_on.data > web.clock(site).today():
                 form.observed_on.errors = [_("Datumet ligger i framtiden. Skriv dagen då du räknade.")]
             else:
                 db.add(

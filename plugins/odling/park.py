@@ -61,14 +61,14 @@ def harvest_totals(db: Session, season: int) -> list[tuple[str, str, float]]:
 
 async def overview(request: Request) -> Response:
     site = site_of(request)
-    today = web.today(site)
+    today = web.clock(site).today()
     with site.session() as db:
         all_beds = beds(db)
         planted = plantings_by_bed(db, today.year)
         blooming = crop_views.blooming(crop_views.all_crops(db), today.month)
         upcoming = db.exec(
             select(WorkSession)
-            .where(col(WorkSession.starts_at) >= web.now(site))
+            .where(col(WorkSession.starts_at) >= web.clock(site).now())
             .order_by(col(WorkSession.starts_at))
             .limit(3)
         ).all()
@@ -97,7 +97,7 @@ async def overview(request: Request) -> Response:
 
 async def bed_page(request: Request) -> Response:
     site = site_of(request)
-    season = web.int_param(request.query_params.get("sasong")) or web.today(site).year
+    season = web.int_param(request.query_params.get("sasong")) or web.clock(site).today().year
     with site.session() as db:
         bed = db.get(Bed, request.path_params["bed_id"])
         if bed is None:
@@ -228,7 +228,7 @@ async def planting_new(request: Request) -> Response:
         form.bed.choices = web.options((str(b.id), f"{b.code} {b.name}") for b in beds(db))
         form.crop.choices = web.options((str(c.id), f"{c.name_sv} ({c.name_latin})") for c in crop_views.all_crops(db))
         if request.method == "GET":
-            form.season.data = web.today(site).year
+            form.season.data = web.clock(site).today().year
             form.bed.data = request.query_params.get("badd")
         if request.method == "POST" and form.validate():
             planting = Planting(
@@ -297,7 +297,7 @@ async def harvests(request: Request) -> Response:
     """The harvest log of a season, with the form to add to it."""
     web.require_coordinator(request)
     site = site_of(request)
-    today = web.today(site)
+    today = web.clock(site).today()
     season = web.int_param(request.query_params.get("sasong")) or today.year
     with site.session() as db:
         form = await HarvestForm.from_request(request)

@@ -31,7 +31,9 @@ def signup_counts(db: Session) -> dict[int, int]:
 def upcoming_with_counts(db: Session, site: Site) -> list[tuple[WorkSession, int]]:
     counts = signup_counts(db)
     rows = db.exec(
-        select(WorkSession).where(col(WorkSession.starts_at) >= web.now(site)).order_by(col(WorkSession.starts_at))
+        select(WorkSession)
+        .where(col(WorkSession.starts_at) >= web.clock(site).now())
+        .order_by(col(WorkSession.starts_at))
     ).all()
     return [(s, counts.get(s.id or 0, 0)) for s in rows]
 
@@ -81,7 +83,7 @@ async def session_page(request: Request) -> Response:
             "signups": signups if coordinator else [],
             "bed": bed,
             "coordinator": coordinator,
-            "past": web.local(site, work.starts_at) < web.now(site),
+            "past": site.clock.local(work.starts_at) < web.clock(site).now(),
             "url": lambda p: web.url(site, p),
         },
     )
@@ -103,7 +105,7 @@ async def sign_up(request: Request) -> Response:
         ).first()
         if work is None:
             raise web.not_found("Arbetspasset finns inte längre.")
-        if web.local(site, work.starts_at) < web.now(site):
+        if site.clock.local(work.starts_at) < web.clock(site).now():
             flash(request, _("Passet har redan börjat, så det går inte att anmäla sig längre."), "error")
             return RedirectResponse(back, status_code=303)
         taken = db.exec(select(func.count()).select_from(Signup).where(Signup.session_id == work.id)).one()
@@ -168,7 +170,7 @@ async def session_edit(request: Request) -> Response:
     web.require_coordinator(request)
     site = site_of(request)
     session_id = request.path_params.get("session_id")
-    tz = web.timezone(site)
+    tz = site.clock.zone
     with site.session() as db:
         work = db.get(WorkSession, session_id) if session_id is not None else None
         if session_id is not None and work is None:
@@ -178,7 +180,7 @@ async def session_edit(request: Request) -> Response:
             [("", _("Hela parken"))] + [(str(k), v) for k, v in sorted(bed_names(db).items(), key=lambda kv: kv[1])]
         )
         if request.method == "GET" and work is not None:
-            start, end = web.local(site, work.starts_at), web.local(site, work.ends_at)
+            start, end = site.clock.local(work.starts_at), site.clock.local(work.ends_at)
             form.task.data, form.description.data, form.places.data = work.task, work.description, work.places
             form.day.data, form.start.data, form.end.data = start.date(), start.time(), end.time()
             form.bed.data = str(work.bed_id or "")
@@ -233,7 +235,7 @@ def send_reminders(site: Site, db: Session) -> int:
     coordinators to phone (the session page lists them)."""
     if not mail.can_send(site):
         return 0
-    now = web.now(site)
+    now = web.clock(site).now()
     horizon = now + timedelta(days=web.settings_of(site).reminder_days)
     rows = db.exec(
         select(Signup, Member, WorkSession)
@@ -252,11 +254,11 @@ def send_reminders(site: Site, db: Session) -> int:
     for signup, member, work in rows:
         if not member.email:
             continue
-        start = web.local(site, work.starts_at)
+        start = site.clock.local(work.starts_at)
         body = (
             f"Hej {member.name}!\n\n"
             f"Påminnelse: du är anmäld till {work.task} i {settings.park_name} "
-            f"{start:%Y-%m-%d} kl. {start:%H:%M}–{web.local(site, work.ends_at):%H:%M}.\n\n"
+            f"{start:%Y-%m-%d} kl. {start:%H:%M}–{site.clock.local(work.ends_at):%H:%M}.\n\n"
             f"{work.description}\n\n"
             f"Kan du inte komma? Avboka på din sida, så får någon annan platsen:\n"
             f"{site.absolute_url(members.member_url(site, member))}\n"
@@ -297,7 +299,7 @@ async def ical_feed(request: Request) -> Response:
     site's language: a calendar subscription has no visitor's language."""
     site = site_of(request)
     settings = web.settings_of(site)
-    since = web.now(site) - timedelta(days=FEED_DAYS_BACK)
+    since = web.clock(site).now() - timedelta(days=FEED_DAYS_BACK)
     with site.session() as db:
         rows = db.exec(
             select(WorkSession).where(col(WorkSession.starts_at) >= since).order_by(col(WorkSession.starts_at))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import socketserver
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -38,16 +38,16 @@ def _out_on_monday(world, site, make_client):  # type: ignore[no-untyped-def]
 
 def test_overdue_reminders_are_spaced_and_capped(world, fb_site, make_client, sent, fake_clock):
     _out_on_monday(world, fb_site, make_client)  # due Monday 16 March
-    fake_clock.now = datetime(2026, 3, 17, 7, tzinfo=UTC)
+    fake_clock.set(datetime(2026, 3, 17, 7, tzinfo=UTC))
     assert run_daily(fb_site).overdue == 1
     first = sent.to("+46701740612")[-1]
     assert "skulle ha lämnats tillbaka 2026-03-16" in first and "Det kostar ingenting." in first
     assert sent.to("vera@test.example"), "the e-mail copy went out too"
-    fake_clock.advance(days=1)
+    fake_clock.advance(timedelta(days=1))
     assert run_daily(fb_site).overdue == 0
     counts = []
     for _ in range(4):
-        fake_clock.advance(days=7)
+        fake_clock.advance(timedelta(days=7))
         counts.append(run_daily(fb_site).overdue)
     assert counts == [1, 1, 0, 0]  # three reminders at most
     assert not any("avgift" in m.lower() and "ingen" not in m.lower() for m in sent.all())
