@@ -87,19 +87,23 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
     # and CSRF middleware (see federation.routes). The lifespan also runs the
     # plugins' daily jobs (core.daily).
     from core.daily import DailyScheduler
+    from core.mail import OutboxWorker
     from federation.routes import MachineEndpoints, public_routes
     from federation.runtime import Federation
 
     federation = Federation.install(site)
     daily = DailyScheduler(site)
+    outbox = OutboxWorker(site)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await federation.start()
         await daily.start()
+        await outbox.start()
         try:
             yield
         finally:
+            await outbox.stop()
             await daily.stop()
             await federation.stop()
             site.dispose()
