@@ -80,7 +80,11 @@ __all__ = [
 
 # services (issue 12, point 3): the clock, URLs and mail every plugin uses.
 from core.clock import Clock  # noqa: E402
+from core.mail import Mail, mail_folder, queue_mail  # noqa: E402
 
 __all__ += [
     "Clock",
+    "Mail",
+    "mail_folder",
+    "queue_mail",
 ]

@@ -21,8 +21,12 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import textwrap
 from collections.abc import Callable, Iterator
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -165,3 +169,49 @@ def paraply_client() -> Iterator[Callable[[Site], Client]]:
     yield factory
     for client in clients:
         client.__exit__(None, None, None)
+
+
+# -- mail ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on (aiosmtpd cannot take port 0)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class SmtpInbox:
+    """What a test SMTP server received: each message parsed, and its
+    envelope (sender, recipients). An aiosmtpd handler."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        self.port = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.messages.append(message_from_bytes(envelope.original_content, policy=default_policy))  # type: ignore[arg-type]
+        return "250 OK"
+
+
+def smtp_settings(port: int, security: str = "none", user: str = "", from_address: str = "") -> str:
+    """TOML for a site's ``[mail]`` table sending to 127.0.0.1:``port``."""
+    toml = f'[mail]\nsender = "smtp"\nhost = "127.0.0.1"\nport = {port}\nsecurity = "{security}"\ntimeout_seconds = 5\n'
+    toml += f'user = "{user}"\n' if user else ""
+    return toml + (f'from_address = "{from_address}"\n' if from_address else "")
+
+
+@pytest.fixture
+def smtp_inbox() -> Iterator[SmtpInbox]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 at ``smtp_inbox.port``,
+    for a site whose ``[mail]`` is ``smtp_settings(smtp_inbox.port)``."""
+    from aiosmtpd.controller import Controller
+
+    inbox = SmtpInbox()
+    inbox.port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    yield inbox
+    controller.stop()

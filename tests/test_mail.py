@@ -7,13 +7,11 @@ worker in the lifespan and ``paraply mail-flush``. Both databases."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import ssl
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
-from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
@@ -29,32 +27,14 @@ from core.cli import cli
 from core.mail import Mail, OutboxWorker, queue_mail
 from core.models import OutboxMessage
 from core.site import Site
+from core.testing import SmtpInbox, free_port, smtp_settings
 
 NOON = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
 
 
-class Inbox:
-    """What the server received: one parsed message per delivery."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.envelopes: list[tuple[str, list[str]]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-        self.messages.append(message_from_bytes(envelope.original_content, policy=default_policy))  # type: ignore[arg-type]
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
-def inbox() -> Inbox:
-    return Inbox()
+def inbox() -> SmtpInbox:
+    return SmtpInbox()
 
 
 @pytest.fixture
@@ -63,7 +43,7 @@ def smtp_port() -> int:
 
 
 @pytest.fixture
-def smtp_server(inbox: Inbox, smtp_port: int) -> Iterator[Controller]:
+def smtp_server(inbox: SmtpInbox, smtp_port: int) -> Iterator[Controller]:
     controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
     controller.start()
     yield controller
@@ -71,11 +51,7 @@ def smtp_server(inbox: Inbox, smtp_port: int) -> Iterator[Controller]:
 
 
 def mail_site(make_site: Any, port: int, security: str = "none", user: str = "") -> Site:
-    extra = (
-        f'[mail]\nsender = "smtp"\nhost = "127.0.0.1"\nport = {port}\nsecurity = "{security}"\n'
-        f'user = "{user}"\nfrom_address = "info@testsite.example"\ntimeout_seconds = 5\n'
-    )
-    site = make_site(plugins=[], extra=extra)
+    site = make_site(plugins=[], extra=smtp_settings(port, security, user, "info@testsite.example"))
     site.clock.set(NOON)
     return site
 

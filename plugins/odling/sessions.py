@@ -263,8 +263,8 @@ def send_reminders(site: Site, db: Session) -> int:
             f"Kan du inte komma? Avboka på din sida, så får någon annan platsen:\n"
             f"{site.absolute_url(members.member_url(site, member))}\n"
         )
-        if mail.send(site, member.email, f"Påminnelse: {work.task} {start:%Y-%m-%d}", body):
-            signup.reminded_at = utcnow()
+        if mail.send(site, member.email, f"Påminnelse: {work.task} {start:%Y-%m-%d}", body, db):
+            signup.reminded_at = now
             db.add(signup)
             sent += 1
     db.commit()
