@@ -15,8 +15,6 @@ next day. ``paraply daily`` runs the day's jobs at once, at any hour. With
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import os
 from datetime import datetime, time, timedelta
@@ -27,6 +25,7 @@ from sqlmodel import col, select
 
 from core.contributions import DailyJob
 from core.models import DailyRun
+from core.periodic import PeriodicTask
 from core.plugins import collect
 from core.site import Site
 
@@ -101,29 +100,18 @@ def enabled_by_environment() -> bool:
     return os.environ.get("PARAPLY_DAILY_JOBS", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
-class DailyScheduler:
+class DailyScheduler(PeriodicTask):
     """Checks every ``CHECK_EVERY`` seconds, in the app's lifespan, whether
     the day's jobs are due; the work runs in a thread, off the event loop."""
 
+    name = "daily"
+    failure = "de dagliga jobben kunde inte köras"
+
     def __init__(self, site: Site) -> None:
-        self.site = site
-        self.task: asyncio.Task[None] | None = None
+        super().__init__(site, CHECK_EVERY)
 
-    async def start(self) -> None:
-        if enabled_by_environment() and jobs(self.site):
-            self.task = asyncio.create_task(self._loop(), name=f"paraply-daily-{self.site.slug}")
+    def enabled(self) -> bool:
+        return enabled_by_environment() and bool(jobs(self.site))
 
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await asyncio.to_thread(run_due, self.site)
-            except Exception:  # a database hiccup: try again at the next check
-                log.exception("%s: de dagliga jobben kunde inte köras", self.site.slug)
-            await asyncio.sleep(CHECK_EVERY)
-
-    async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
-            self.task = None
+    def run(self) -> list[DailyRun]:
+        return run_due(self.site)

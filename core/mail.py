@@ -16,8 +16,6 @@ site's, as a rule), not in whatever language the page that caused it had.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +29,7 @@ from sqlmodel import Session, col, select
 
 from core.mail_senders import FileSender, Sender, SendError, SmtpSender
 from core.models import OutboxMessage
+from core.periodic import PeriodicTask
 from core.site import Site
 
 log = logging.getLogger("paraply.mail")
@@ -228,29 +227,15 @@ def flush(site: Site) -> tuple[int, int]:
     return sent, len(waiting(site, due_only=False))
 
 
-class OutboxWorker:
+class OutboxWorker(PeriodicTask):
     """Sends what is due every ``CHECK_EVERY`` seconds, in the app's
     lifespan; the sending runs in a thread, off the event loop."""
 
+    name = "mail"
+    failure = "utkorgen kunde inte gås igenom"
+
     def __init__(self, site: Site, every: float = CHECK_EVERY) -> None:
-        self.site = site
-        self.every = every
-        self.task: asyncio.Task[None] | None = None
+        super().__init__(site, every)
 
-    async def start(self) -> None:
-        self.task = asyncio.create_task(self._loop(), name=f"paraply-mail-{self.site.slug}")
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await asyncio.to_thread(send_due, self.site)
-            except Exception:  # a database hiccup: try again at the next round
-                log.exception("%s: utkorgen kunde inte gås igenom", self.site.slug)
-            await asyncio.sleep(self.every)
-
-    async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
-            self.task = None
+    def run(self) -> int:
+        return send_due(self.site)

@@ -148,19 +148,19 @@ class Logins:
 
 
 @pytest.fixture
-def tls_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 that the sender trusts (SSL_CERT_FILE),
-    and the relay's password in the environment, as in production."""
+def server_tls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ssl.SSLContext:
+    """The relay's TLS with a certificate for 127.0.0.1 that the sender
+    trusts (SSL_CERT_FILE), and the relay's password in the environment, as
+    in production."""
     cert, key = _self_signed(tmp_path)
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))
     monkeypatch.setenv("PARAPLY_SMTP_PASSWORD", "hemligt-fran-miljon")
-    return cert, key
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
 
 
-def test_starttls_with_login(make_site, tls_files, smtp_port, inbox):
-    cert, key = tls_files
-    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_tls.load_cert_chain(cert, key)
+def test_starttls_with_login(make_site, server_tls, smtp_port, inbox):
     logins = Logins()
     controller = Controller(
         inbox,
@@ -183,10 +183,7 @@ def test_starttls_with_login(make_site, tls_files, smtp_port, inbox):
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
-def test_implicit_tls_and_a_refused_login_keeps_the_message(make_site, tls_files, smtp_port, inbox, monkeypatch):
-    cert, key = tls_files
-    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_tls.load_cert_chain(cert, key)
+def test_implicit_tls_and_a_refused_login_keeps_the_message(make_site, server_tls, smtp_port, inbox, monkeypatch):
     logins = Logins()
     controller = Controller(
         inbox,
