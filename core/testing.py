@@ -90,10 +90,11 @@ def make_test_site(
     slug: str = "testsite",
     database_url: str | None = None,
     migrate_db: bool = True,
+    extra: str = "",
 ) -> Site:
     """A migrated site in ``root/sites/<slug>`` with its data in
-    ``root/data/<slug>``."""
-    folder = write_site(root / "sites", slug, plugins, settings, name="Testparaplyet")
+    ``root/data/<slug>``; ``extra`` is more site.toml (e.g. ``smtp_settings``)."""
+    folder = write_site(root / "sites", slug, plugins, settings, extra, name="Testparaplyet")
     url = database_url or os.environ.get("PARAPLY_TEST_DATABASE_URL") or f"sqlite:///{root / f'{slug}.db'}"
     return load_test_site(folder, url, root / "data" / slug, migrate_db=migrate_db)
 

@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from core.accounts import get_user_by_email
 from core.api import gettext as _
+from core.api import url_for
 from core.forms import MAX_FORM_BYTES
 from core.models import User
 from core.permissions import require_admin
@@ -19,7 +20,7 @@ from core.templating import flash
 from plugins.fritidsbanken.catalogue import branches_with_hours
 from plugins.fritidsbanken.forms import BranchForm
 from plugins.fritidsbanken.models import Branch, OpeningHours, Staff
-from plugins.fritidsbanken.web import render, site_of, url, weekday
+from plugins.fritidsbanken.web import render, site_of, weekday
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
@@ -100,7 +101,9 @@ async def branch_edit(request: Request) -> Response:
                     db.add(OpeningHours(branch_id=branch.id, weekday=day, opens=opens, closes=closes))
                 db.commit()
                 flash(request, _("%(name)s är sparat.") % {"name": branch.name})
-                return RedirectResponse(url(site, f"/admin/stallen/{branch.id}"), status_code=303)
+                return RedirectResponse(
+                    url_for(site, "fritidsbanken:branch_edit", branch_id=branch.id), status_code=303
+                )
         elif branch is not None:
             for h in db.exec(select(OpeningHours).where(OpeningHours.branch_id == branch.id)).all():
                 raw_hours[f"opens_{h.weekday}"] = h.opens
@@ -123,7 +126,7 @@ async def branch_staff(request: Request) -> Response:
         branch = db.get(Branch, request.path_params["branch_id"])
         if branch is None:
             raise HTTPException(404, _("Utlåningsstället finns inte."))
-        target = RedirectResponse(url(site, f"/admin/stallen/{branch.id}"), status_code=303)
+        target = RedirectResponse(url_for(site, "fritidsbanken:branch_edit", branch_id=branch.id), status_code=303)
         if data.get("action") == "remove":
             raw = str(data.get("user_id", ""))
             link = db.exec(

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from core.api import gettext as _
+from core.api import url_for
 from core.contributions import SearchResult
 from core.paging import page_count, page_number
 from core.search import match
@@ -20,7 +21,7 @@ from core.site import Site
 from plugins.fritidsbanken import lending
 from plugins.fritidsbanken.models import Branch, Item, ItemStatus, OpeningHours
 from plugins.fritidsbanken.phone_login import verified_number
-from plugins.fritidsbanken.web import render, settings_of, site_of, url
+from plugins.fritidsbanken.web import render, settings_of, site_of
 
 PUBLIC_STATUSES = (ItemStatus.AVAILABLE, ItemStatus.ON_LOAN, ItemStatus.RESERVED)
 
@@ -87,7 +88,7 @@ async def catalogue(request: Request) -> Response:
         query = {k: v for k, v in filters.items() if v}
         if n > 1:
             query["sida"] = str(n)
-        return url(site, "/") + ("?" + urlencode(query) if query else "")
+        return url_for(site, "fritidsbanken:catalogue") + ("?" + urlencode(query) if query else "")
 
     return render(
         request,
@@ -164,7 +165,7 @@ def search_results(site: Site, session: Session, query: str) -> list[SearchResul
     return [
         SearchResult(
             title=f"{i.name}{' – ' + i.size if i.size else ''}",
-            url=url(site, f"/artiklar/{i.number}"),
+            url=url_for(site, "fritidsbanken:item", number=i.number),
             summary=f"{_(i.category)}. "
             + (_("Finns att låna nu.") if i.status == ItemStatus.AVAILABLE else _("Utlånad just nu.")),
             kind=settings_of(site).title,

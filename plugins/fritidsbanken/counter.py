@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from core.api import gettext as _
+from core.api import url_for
 from core.forms import MAX_FORM_BYTES
 from core.models import User
 from core.templating import flash
@@ -25,7 +26,7 @@ from plugins.fritidsbanken import borrowers, lending
 from plugins.fritidsbanken.access import require_staff, staff_branch_ids
 from plugins.fritidsbanken.forms import BorrowerForm
 from plugins.fritidsbanken.models import Borrower, Branch, Item, Loan, Message, Reservation
-from plugins.fritidsbanken.web import render, short_date, site_of, url
+from plugins.fritidsbanken.web import render, short_date, site_of
 
 BRANCH_KEY = "fritidsbanken_branch"
 
@@ -57,7 +58,7 @@ def _counter_page(request: Request, db: Session, user: User, results: list[lendi
     query = request.query_params.get("q", "").strip()[:80]
     found = borrowers.find(db, query) if query else []
     if len(found) == 1 and results is None and request.method == "GET":
-        return RedirectResponse(url(site, f"/disk/lantagare/{found[0].id}"), status_code=303)
+        return RedirectResponse(url_for(site, "fritidsbanken:borrower", borrower_id=found[0].id), status_code=303)
     open_count = db.exec(select(func.count()).select_from(Loan).where(col(Loan.returned_at).is_(None))).one()
     today = site.clock.today()
     overdue = db.exec(
@@ -90,7 +91,7 @@ async def choose_branch(request: Request) -> Response:
             request.session[BRANCH_KEY] = int(raw)
             branch = db.get(Branch, int(raw))
             flash(request, _("Disken arbetar nu för %(branch)s.") % {"branch": branch.name if branch else ""})
-    return RedirectResponse(url(site, "/disk"), status_code=303)
+    return RedirectResponse(url_for(site, "fritidsbanken:counter"), status_code=303)
 
 
 async def checkin(request: Request) -> Response:
@@ -106,7 +107,7 @@ async def checkin(request: Request) -> Response:
                 _("Skanna eller skriv minst ett ID-nummer.") if branch else _("Lägg först upp ett utlåningsställe."),
                 "error",
             )
-            return RedirectResponse(url(site, "/disk"), status_code=303)
+            return RedirectResponse(url_for(site, "fritidsbanken:counter"), status_code=303)
         results = lending.checkin(db, site, branch.id, numbers, damaged_note=str(data.get("damaged_note", ""))[:500])
         db.commit()
         return _counter_page(request, db, user, results)
@@ -180,10 +181,10 @@ async def checkout(request: Request) -> Response:
         numbers = lending.parse_numbers(str(data.get("numbers", "")))
         if branch is None or branch.id is None:
             flash(request, _("Lägg först upp ett utlåningsställe under Utlåningsställen."), "error")
-            return RedirectResponse(url(site, f"/disk/lantagare/{borrower.id}"), status_code=303)
+            return RedirectResponse(url_for(site, "fritidsbanken:borrower", borrower_id=borrower.id), status_code=303)
         if not numbers:
             flash(request, _("Skanna eller skriv minst ett ID-nummer."), "error")
-            return RedirectResponse(url(site, f"/disk/lantagare/{borrower.id}"), status_code=303)
+            return RedirectResponse(url_for(site, "fritidsbanken:borrower", borrower_id=borrower.id), status_code=303)
         results = lending.checkout(db, site, borrower, branch.id, numbers, user.id)
         db.commit()
         return _borrower_page(request, db, user, borrower, results)
@@ -223,7 +224,7 @@ async def borrower_edit(request: Request) -> Response:
             db.add(borrower)
             db.commit()
             flash(request, _("%(name)s är sparad.") % {"name": borrower.name})
-            return RedirectResponse(url(site, f"/disk/lantagare/{borrower.id}"), status_code=303)
+            return RedirectResponse(url_for(site, "fritidsbanken:borrower", borrower_id=borrower.id), status_code=303)
     return render(
         request,
         "fritidsbanken/borrower_form.html",
@@ -241,7 +242,7 @@ async def borrower_delete(request: Request) -> Response:
         borrower = _borrower_or_404(db, request.path_params["borrower_id"])
         if data.get("bekrafta") != "ja":
             flash(request, _("Inget togs bort. Kryssa i rutan för att bekräfta."), "error")
-            return RedirectResponse(url(site, f"/disk/lantagare/{borrower.id}"), status_code=303)
+            return RedirectResponse(url_for(site, "fritidsbanken:borrower", borrower_id=borrower.id), status_code=303)
         name = borrower.name
         for reservation in db.exec(
             select(Reservation).where(
@@ -253,7 +254,7 @@ async def borrower_delete(request: Request) -> Response:
         db.delete(borrower)
         db.commit()
     flash(request, _("Uppgifterna om %(name)s är raderade. Lånehistoriken finns kvar utan namn.") % {"name": name})
-    return RedirectResponse(url(site, "/disk"), status_code=303)
+    return RedirectResponse(url_for(site, "fritidsbanken:counter"), status_code=303)
 
 
 async def staff_extend(request: Request) -> Response:
@@ -270,8 +271,12 @@ async def staff_extend(request: Request) -> Response:
             due = lending.extend(db, site, loan)
             db.commit()
             flash(request, _("Lånet är förlängt till och med %(day)s.") % {"day": short_date(site, due)})
-        target = f"/disk/lantagare/{loan.borrower_id}" if loan.borrower_id else "/disk"
-    return RedirectResponse(url(site, target), status_code=303)
+        target = (
+            url_for(site, "fritidsbanken:borrower", borrower_id=loan.borrower_id)
+            if loan.borrower_id
+            else url_for(site, "fritidsbanken:counter")
+        )
+    return RedirectResponse(target, status_code=303)
 
 
 async def staff_reserve(request: Request) -> Response:
@@ -282,7 +287,7 @@ async def staff_reserve(request: Request) -> Response:
     with site.session() as db:
         require_staff(request, db)
         borrower = _borrower_or_404(db, request.path_params["borrower_id"])
-        target = RedirectResponse(url(site, f"/disk/lantagare/{borrower.id}"), status_code=303)
+        target = RedirectResponse(url_for(site, "fritidsbanken:borrower", borrower_id=borrower.id), status_code=303)
         item = lending.item_by_number(db, str(data.get("number", "")))
         if item is None:
             flash(request, _("Det finns ingen sak med det ID-numret."), "error")
@@ -319,4 +324,4 @@ async def staff_cancel(request: Request) -> Response:
             db.commit()
             flash(request, _("Reservationen är avbokad."))
         borrower_id = reservation.borrower_id
-    return RedirectResponse(url(site, f"/disk/lantagare/{borrower_id}"), status_code=303)
+    return RedirectResponse(url_for(site, "fritidsbanken:borrower", borrower_id=borrower_id), status_code=303)

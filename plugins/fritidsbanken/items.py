@@ -16,6 +16,7 @@ from wtforms import SelectChoice
 
 from core import images
 from core.api import gettext as _
+from core.api import url_for
 from core.forms import MAX_FORM_BYTES
 from core.models import User
 from core.paging import page_count, page_number
@@ -25,7 +26,7 @@ from plugins.fritidsbanken import labels, lending
 from plugins.fritidsbanken.access import require_branch_staff, require_staff, staff_branch_ids
 from plugins.fritidsbanken.forms import ItemForm
 from plugins.fritidsbanken.models import CONDITION_LABELS, STATUS_LABELS, Branch, Item, ItemStatus, Loan
-from plugins.fritidsbanken.web import render, settings_of, site_of, url
+from plugins.fritidsbanken.web import render, settings_of, site_of
 
 PER_PAGE = 50
 MAX_LABELS = 120
@@ -76,7 +77,9 @@ async def item_list(request: Request) -> Response:
             "status": status,
             "category": category,
             "statuses": STATUS_LABELS,
-            "page_link": lambda n: url(site, f"/admin/artiklar?sida={n}&status={status}&kategori={category}"),
+            "page_link": lambda n: (
+                url_for(site, "fritidsbanken:admin_items") + f"?sida={n}&status={status}&kategori={category}"
+            ),
         },
     )
 
@@ -115,7 +118,7 @@ async def item_edit(request: Request) -> Response:
                 form.retired.data = item.status == ItemStatus.RETIRED
         if not branches:
             flash(request, _("Lägg först upp ett utlåningsställe."), "error")
-            return RedirectResponse(url(site, "/admin/stallen"), status_code=303)
+            return RedirectResponse(url_for(site, "fritidsbanken:admin_branches"), status_code=303)
         if request.method == "POST" and form.validate():
             number = (form.number.data or "").strip().upper()
             clash = lending.item_by_number(db, number)
@@ -129,7 +132,7 @@ async def item_edit(request: Request) -> Response:
                 if saved is not None:
                     db.commit()
                     flash(request, _("%(name)s (%(number)s) är sparad.") % {"name": saved.name, "number": saved.number})
-                    return RedirectResponse(url(site, f"/admin/artiklar/{saved.id}"), status_code=303)
+                    return RedirectResponse(url_for(site, "fritidsbanken:item_edit", item_id=saved.id), status_code=303)
         loans = []
         if item is not None:
             loans = db.exec(
@@ -216,7 +219,7 @@ async def item_repair(request: Request) -> Response:
                 request,
                 _("%(name)s (%(number)s) är skickad till reparation.") % {"name": item.name, "number": item.number},
             )
-    return RedirectResponse(url(site, f"/admin/artiklar/{item.id}"), status_code=303)
+    return RedirectResponse(url_for(site, "fritidsbanken:item_edit", item_id=item.id), status_code=303)
 
 
 async def item_repaired(request: Request) -> Response:
@@ -234,7 +237,7 @@ async def item_repaired(request: Request) -> Response:
             else:
                 message = _("%(name)s (%(number)s) är lagad och tillgänglig.")
             flash(request, message % {"name": item.name, "number": item.number})
-    return RedirectResponse(url(site, f"/admin/artiklar/{item.id}"), status_code=303)
+    return RedirectResponse(url_for(site, "fritidsbanken:item_edit", item_id=item.id), status_code=303)
 
 
 async def label_sheet(request: Request) -> Response:

@@ -12,13 +12,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import SelectChoice
 
-from core.api import N_
+from core.api import N_, url_for
 from core.api import gettext as _
 from core.templating import flash
 from plugins.fritidsbanken import borrowers, lending, phone_login
 from plugins.fritidsbanken.forms import CodeForm, OnlineRegistrationForm, PhoneForm, ReserveForm, translated_choices
 from plugins.fritidsbanken.models import Borrower, Item, Loan, Reservation, ReservationStatus
-from plugins.fritidsbanken.web import render, settings_of, short_date, site_of, url
+from plugins.fritidsbanken.web import render, settings_of, short_date, site_of
 
 LOGIN_FIRST = N_("Logga in med ditt mobilnummer först, så vet vi vems lån det gäller.")
 
@@ -33,7 +33,7 @@ def _mine(request: Request, db: Session) -> tuple[str, list[Borrower]] | None:
 def _login_redirect(request: Request) -> Response:
     site = site_of(request)
     flash(request, _(LOGIN_FIRST), "error")
-    return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+    return RedirectResponse(url_for(site, "fritidsbanken:my_loans"), status_code=303)
 
 
 async def my_loans(request: Request) -> Response:
@@ -97,8 +97,8 @@ async def verify_code(request: Request) -> Response:
         if ok:
             phone_login.log_in(request, form.mobile.data)
             if not known:
-                return RedirectResponse(url(site, "/registrera"), status_code=303)
-            return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+                return RedirectResponse(url_for(site, "fritidsbanken:register"), status_code=303)
+            return RedirectResponse(url_for(site, "fritidsbanken:my_loans"), status_code=303)
         form.code.errors = [
             _(
                 "Koden stämmer inte eller är för gammal. Kontrollera sms:et, "
@@ -116,14 +116,14 @@ async def link_login(request: Request) -> Response:
         flash(request, _("Länken är för gammal eller felaktig. Logga in med ditt mobilnummer i stället."), "error")
     else:
         phone_login.log_in(request, number)
-    return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+    return RedirectResponse(url_for(site, "fritidsbanken:my_loans"), status_code=303)
 
 
 async def phone_logout(request: Request) -> Response:
     site = site_of(request)
     phone_login.log_out(request)
     flash(request, _("Du är utloggad från dina lån."))
-    return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+    return RedirectResponse(url_for(site, "fritidsbanken:my_loans"), status_code=303)
 
 
 async def extend(request: Request) -> Response:
@@ -142,7 +142,7 @@ async def extend(request: Request) -> Response:
             due = lending.extend(db, site, loan)
             db.commit()
             flash(request, _("Lånet är förlängt. Lämna tillbaka senast %(day)s.") % {"day": short_date(site, due)})
-    return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+    return RedirectResponse(url_for(site, "fritidsbanken:my_loans"), status_code=303)
 
 
 async def reserve(request: Request) -> Response:
@@ -158,7 +158,7 @@ async def reserve(request: Request) -> Response:
         people = mine[1]
         if not people:
             flash(request, _("Registrera dig som låntagare först, så kan du reservera."), "error")
-            return RedirectResponse(url(site, "/registrera"), status_code=303)
+            return RedirectResponse(url_for(site, "fritidsbanken:register"), status_code=303)
         form = await ReserveForm.from_request(request)
         form.borrower.choices = [SelectChoice(str(p.id), p.name) for p in people]
         if request.method == "GET":
@@ -183,7 +183,7 @@ async def reserve(request: Request) -> Response:
                     "position": lending.queue_position(db, reservation),
                 }
                 flash(request, message % values)
-                return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+                return RedirectResponse(url_for(site, "fritidsbanken:my_loans"), status_code=303)
         status = 400 if form.errors else 200
         latest = today + timedelta(days=settings_of(site).max_pickup_days_ahead)
         return render(
@@ -207,7 +207,7 @@ async def cancel(request: Request) -> Response:
             lending.cancel(db, site, reservation)
             db.commit()
             flash(request, _("Reservationen är avbokad."))
-    return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+    return RedirectResponse(url_for(site, "fritidsbanken:my_loans"), status_code=303)
 
 
 async def register(request: Request) -> Response:
@@ -217,7 +217,7 @@ async def register(request: Request) -> Response:
     number = phone_login.verified_number(request)
     if number is None:
         flash(request, _("Börja med ditt mobilnummer: vi skickar en kod, sedan fyller du i resten."), "error")
-        return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+        return RedirectResponse(url_for(site, "fritidsbanken:my_loans"), status_code=303)
     today = site.clock.today()
     form = await OnlineRegistrationForm.from_request(request)
     translated_choices(form.who)
@@ -267,7 +267,7 @@ async def register(request: Request) -> Response:
                 db.commit()
             message = _("%(name)s är registrerad. Välkommen till %(title)s!")
             flash(request, message % {"name": borrower.name, "title": settings_of(site).title})
-            return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+            return RedirectResponse(url_for(site, "fritidsbanken:my_loans"), status_code=303)
     return render(
         request,
         "fritidsbanken/register.html",

@@ -14,12 +14,13 @@ from wtforms import SelectChoice
 
 from core.accounts import get_user_by_email
 from core.api import gettext as _
+from core.api import url_for
 from core.models import User
 from core.permissions import require_admin
 from core.site import Site
 from core.templating import flash
 from plugins.lisa import confirm, directory, editing, referrals
-from plugins.lisa.directory import settings_of, site_of, url
+from plugins.lisa.directory import settings_of, site_of
 from plugins.lisa.forms import (
     HealthCentreForm,
     MembershipForm,
@@ -126,7 +127,7 @@ async def service_edit(request: Request) -> Response:
         translate_choices(form)
         if not _organisations(session):
             flash(request, _("Lägg först till organisationen som ger tjänsten."), "error")
-            return RedirectResponse(url(site, "/admin/organisation/ny"), status_code=303)
+            return RedirectResponse(url_for(site, "lisa:organisation_new"), status_code=303)
         if request.method == "POST" and form.validate():
             if service is None:
                 service = Service(organisation_id=form.organisation_id.data, name=form.name.data)
@@ -164,7 +165,7 @@ async def service_edit(request: Request) -> Response:
                 editing.mark_verified(service, f"{admin.name} ({site.name})", site.clock.now())
             session.commit()
             flash(request, _("”%(name)s” är sparad.") % {"name": service.name})
-            return RedirectResponse(url(site, f"/tjanst/{service.id}"), status_code=303)
+            return RedirectResponse(url_for(site, "lisa:service", service_id=service.id), status_code=303)
         return site.render(
             request,
             "lisa/admin_service_form.html",
@@ -184,7 +185,7 @@ async def service_verify(request: Request) -> Response:
         session.add(service)
         session.commit()
     flash(request, _("”%(name)s” är markerad som kontrollerad i dag.") % {"name": service.name})
-    return RedirectResponse(url(site, "/admin"), status_code=303)
+    return RedirectResponse(url_for(site, "lisa:admin"), status_code=303)
 
 
 async def organisation_list(request: Request) -> Response:
@@ -230,7 +231,7 @@ async def organisation_edit(request: Request) -> Response:
                 session.add(service)
             session.commit()
             flash(request, _("”%(name)s” är sparad.") % {"name": org.name})
-            return RedirectResponse(url(site, "/admin/organisationer"), status_code=303)
+            return RedirectResponse(url_for(site, "lisa:admin_organisations"), status_code=303)
         link = site.absolute_url(confirm.confirm_url(site, org)) if org else ""
         return site.render(
             request,
@@ -262,7 +263,7 @@ async def terms_page(request: Request) -> Response:
                 )
                 session.commit()
                 flash(request, _("Behovet ”%(name)s” är tillagt.") % {"name": form.name.data})
-                return RedirectResponse(url(site, "/admin/behov"), status_code=303)
+                return RedirectResponse(url_for(site, "lisa:admin_terms"), status_code=303)
         terms = directory.all_terms(session)
         edit_forms = {t.id: TermForm(obj=t, prefix=f"t{t.id}") for t in terms}
     return site.render(
@@ -284,7 +285,7 @@ async def term_edit(request: Request) -> Response:
         if not form.validate():
             errors = " ".join(_(e) for f in form for e in f.errors)
             flash(request, _("Behovet sparades inte: %(errors)s") % {"errors": errors}, "error")
-            return RedirectResponse(url(site, "/admin/behov"), status_code=303)
+            return RedirectResponse(url_for(site, "lisa:admin_terms"), status_code=303)
         term.name = form.name.data.strip()
         term.description = form.description.data or ""
         term.position = form.position.data
@@ -296,7 +297,7 @@ async def term_edit(request: Request) -> Response:
             session.add(service)
         session.commit()
     flash(request, _("Behovet ”%(name)s” är sparat.") % {"name": term.name})
-    return RedirectResponse(url(site, "/admin/behov"), status_code=303)
+    return RedirectResponse(url_for(site, "lisa:admin_terms"), status_code=303)
 
 
 async def proposal_decide(request: Request) -> Response:
@@ -324,7 +325,7 @@ async def proposal_decide(request: Request) -> Response:
         session.add(proposal)
         session.commit()
     flash(request, message)
-    return RedirectResponse(url(site, "/admin"), status_code=303)
+    return RedirectResponse(url_for(site, "lisa:admin"), status_code=303)
 
 
 def _targets(session: Session) -> list[tuple[str, str]]:
@@ -371,7 +372,7 @@ async def roles_page(request: Request) -> Response:
                     session.add(membership)
                     session.commit()
                 flash(request, _("%(name)s är kopplad.") % {"name": user.name})
-                return RedirectResponse(url(site, "/admin/roller"), status_code=303)
+                return RedirectResponse(url_for(site, "lisa:admin_roles"), status_code=303)
         rows = session.exec(
             select(Membership, User).join(User, col(User.id) == Membership.user_id).order_by(col(User.name))
         ).all()
@@ -394,7 +395,7 @@ async def role_delete(request: Request) -> Response:
         session.delete(membership)
         session.commit()
     flash(request, _("Kopplingen är borttagen."))
-    return RedirectResponse(url(site, "/admin/roller"), status_code=303)
+    return RedirectResponse(url_for(site, "lisa:admin_roles"), status_code=303)
 
 
 async def health_centre_add(request: Request) -> Response:
@@ -412,4 +413,4 @@ async def health_centre_add(request: Request) -> Response:
             session.add(HealthCentre(name=form.name.data.strip(), municipality=form.municipality.data))
             session.commit()
             flash(request, _("%(name)s är tillagd.") % {"name": form.name.data})
-    return RedirectResponse(url(site, "/admin/roller"), status_code=303)
+    return RedirectResponse(url_for(site, "lisa:admin_roles"), status_code=303)

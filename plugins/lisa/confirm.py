@@ -20,13 +20,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import StringField, validators
 
-from core.api import N_
+from core.api import N_, url_for
 from core.api import gettext as _
 from core.permissions import Forbidden, require_user
 from core.site import Site
 from core.templating import flash
 from plugins.lisa import directory, editing, roles
-from plugins.lisa.directory import settings_of, site_of, url
+from plugins.lisa.directory import settings_of, site_of
 from plugins.lisa.forms import ProposalFields, translate_choices
 from plugins.lisa.models import Organisation, Proposal, ProposalStatus, Service, ServiceStatus
 from plugins.lisa.public import common
@@ -54,7 +54,7 @@ def make_token(site: Site, organisation: Organisation) -> str:
 
 
 def confirm_url(site: Site, organisation: Organisation) -> str:
-    return url(site, f"/bekrafta/{make_token(site, organisation)}")
+    return url_for(site, "lisa:confirm", token=make_token(site, organisation))
 
 
 def _organisation_id(site: Site, token: str) -> int:
@@ -122,14 +122,16 @@ async def confirm_service(request: Request) -> Response:
         if action == "stammer":
             if not form.submitter.data or not form.submitter.data.strip():
                 flash(request, _("Skriv ditt namn så att kansliet vet vem som kontrollerade uppgifterna."), "error")
-                return RedirectResponse(url(site, f"/bekrafta/{token}#tjanst-{service.id}"), status_code=303)
+                return RedirectResponse(
+                    url_for(site, "lisa:confirm", token=token) + f"#tjanst-{service.id}", status_code=303
+                )
             editing.mark_verified(
                 service, f"{form.submitter.data.strip()[:120]} ({organisation.name})", site.clock.now()
             )
             session.add(service)
             session.commit()
             flash(request, _("Tack! ”%(name)s” är markerad som kontrollerad.") % {"name": service.name})
-            return RedirectResponse(url(site, f"/bekrafta/{token}"), status_code=303)
+            return RedirectResponse(url_for(site, "lisa:confirm", token=token), status_code=303)
         if not form.validate():
             translate_choices(form)
             return site.render(
@@ -151,7 +153,9 @@ async def confirm_service(request: Request) -> Response:
         }
         if not changes:
             flash(request, _("Du ändrade inget. Klicka på ”Uppgifterna stämmer” om allt är rätt."), "error")
-            return RedirectResponse(url(site, f"/bekrafta/{token}#tjanst-{service.id}"), status_code=303)
+            return RedirectResponse(
+                url_for(site, "lisa:confirm", token=token) + f"#tjanst-{service.id}", status_code=303
+            )
         session.add(
             Proposal(
                 service_id=service.id,
@@ -162,7 +166,7 @@ async def confirm_service(request: Request) -> Response:
         )
         session.commit()
     flash(request, _("Tack! Ändringarna är skickade till kansliet och syns när de har godkänts."))
-    return RedirectResponse(url(site, f"/bekrafta/{token}"), status_code=303)
+    return RedirectResponse(url_for(site, "lisa:confirm", token=token), status_code=303)
 
 
 async def my_services(request: Request) -> Response:

@@ -103,11 +103,6 @@ def settings_of(site: Site) -> LisaSettings:
     return site.plugin_settings(PLUGIN)  # type: ignore[no-any-return]
 
 
-def url(site: Site, path: str = "") -> str:
-    """A path inside the plugin, wherever it is mounted."""
-    return f"{site.prefix(PLUGIN)}{path}"
-
-
 def site_tz(site: Site) -> ZoneInfo:
     return ZoneInfo(site.config.site.timezone)
 

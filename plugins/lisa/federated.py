@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from core.api import url_for
 from core.markdown import render_markdown
 from core.search import match
 from core.site import Site
@@ -76,7 +77,7 @@ def help_items(site: Site, session: Session) -> list[FeedItem]:
             FeedItem(
                 id=service_tag(site, s.id),
                 title=s.name,
-                link=site.absolute_url(directory.url(site, f"/tjanst/{s.id}")),
+                link=site.absolute_url(url_for(site, "lisa:service", service_id=s.id)),
                 published=_aware(s.created_at),
                 updated=_aware(s.updated_at),
                 summary=s.summary,
@@ -105,7 +106,7 @@ def kinds(site: Site) -> list[FederatedKind]:
             ref_of=ref,
             is_public=is_public,
             complete=True,
-            page_path=directory.url(site, "/"),
+            page_path=url_for(site, "lisa:search"),
             description=f"Hjälp från föreningar, kyrkor och kommunen i {site.name}s område (LISA).",
         )
     ]

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from core import hookimpl
-from core.api import N_
+from core.api import N_, url_for
 from core.api import gettext as _
 from core.contributions import DailyJob, Figure, NavItem, SearchResult
 from core.permissions import current_user
@@ -82,10 +82,13 @@ def federated_kinds(site: Site) -> list[FederatedKind]:
 
 @hookimpl
 def search_results(site: Site, query: str, session: Session, request: Request) -> list[SearchResult]:
-    from plugins.lisa.directory import Filters, find_services, url
+    from plugins.lisa.directory import Filters, find_services
 
     found = find_services(site, session, Filters(q=query))[:6]
-    return [SearchResult(s.name, url(site, f"/tjanst/{s.id}"), s.summary, kind=_("Hjälp (LISA)")) for s in found]
+    return [
+        SearchResult(s.name, url_for(site, "lisa:service", service_id=s.id), s.summary, kind=_("Hjälp (LISA)"))
+        for s in found
+    ]
 
 
 @hookimpl

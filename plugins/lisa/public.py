@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from core.api import gettext as _
+from core.api import url_for
 from core.i18n import current_locale
 from core.paging import page_count, page_number
 from core.permissions import current_user
@@ -28,14 +29,13 @@ from plugins.lisa.directory import (
     STATUS_LABELS,
     Filters,
     site_of,
-    url,
 )
 from plugins.lisa.models import Organisation, Schedule, Service, ServiceStatus, SpecialHours, Term
 from plugins.lisa.roles import can_refer
 
 
 def service_url(site: Site, service: Service) -> str:
-    return url(site, f"/tjanst/{service.id}")
+    return url_for(site, "lisa:service", service_id=service.id)
 
 
 def common(site: Site) -> dict[str, Any]:
@@ -45,7 +45,6 @@ def common(site: Site) -> dict[str, Any]:
     shown_in = current_locale.get() or site.locale
     return {
         "content_lang": Markup(' lang="{}"').format(site.locale) if shown_in != site.locale else "",
-        "lisa_url": lambda path="": url(site, path),
         "service_url": lambda s: service_url(site, s),
         "languages": LANGUAGES,
         "method_labels": METHOD_LABELS,
@@ -116,7 +115,7 @@ async def search(request: Request) -> Response:
         params = filters.as_params()
         if n > 1:
             params["sida"] = str(n)
-        return url(site, "/") + ("?" + urlencode(params) if params else "")
+        return url_for(site, "lisa:search") + ("?" + urlencode(params) if params else "")
 
     def toggle(name: str, value: str) -> str:
         """The link that switches one filter on (or off, when it is on)."""
@@ -125,7 +124,7 @@ async def search(request: Request) -> Response:
             del params[name]
         else:
             params[name] = value
-        return url(site, "/") + ("?" + urlencode(params) if params else "")
+        return url_for(site, "lisa:search") + ("?" + urlencode(params) if params else "")
 
     return site.render(
         request,
@@ -243,7 +242,7 @@ def poster_target(site: Site, municipality: str) -> str:
     shown_in = current_locale.get() or site.locale
     if shown_in != site.locale:
         params["lang"] = shown_in
-    return site.absolute_url(url(site, "/") + "?" + urlencode(params))
+    return site.absolute_url(url_for(site, "lisa:search") + "?" + urlencode(params))
 
 
 def _municipality(site: Site, request: Request) -> str:

@@ -30,14 +30,14 @@ from wtforms import (
     validators,
 )
 
-from core.api import N_
+from core.api import N_, url_for
 from core.api import gettext as _
 from core.forms import Form
 from core.models import User
 from core.permissions import Forbidden, require_user
 from core.templating import flash
 from plugins.lisa import roles
-from plugins.lisa.directory import settings_of, site_of, url
+from plugins.lisa.directory import settings_of, site_of
 from plugins.lisa.forms import translate_choices
 from plugins.lisa.models import (
     HealthCentre,
@@ -215,7 +215,7 @@ async def new_referral(request: Request) -> Response:
                 request,
                 _("Remissen är skickad till %(name)s. Du ser svaret under Remisser.") % {"name": organisation.name},
             )
-            return RedirectResponse(url(site, f"/remisser/{referral.id}"), status_code=303)
+            return RedirectResponse(url_for(site, "lisa:referral", referral_id=referral.id), status_code=303)
         sample_sender = names.get(form.sender.data or "", choices[0][1] if choices else "")
         return site.render(
             request,
@@ -326,7 +326,7 @@ async def referral_status(request: Request) -> Response:
         log_access(session, referral, user, f"status:{new}", site.clock.now())
         session.commit()
     flash(request, _("Remissens status är nu: %(status)s.") % {"status": _(STATUS_LABELS[new]).lower()})
-    return RedirectResponse(url(site, f"/remisser/{referral.id}"), status_code=303)
+    return RedirectResponse(url_for(site, "lisa:referral", referral_id=referral.id), status_code=303)
 
 
 def referrals_sent_between(session: Session, start: object, end: object) -> int:

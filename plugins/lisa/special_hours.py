@@ -12,11 +12,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from core.api import Site, url_for
 from core.api import gettext as _
 from core.permissions import require_admin
 from core.templating import flash
 from plugins.lisa import days, directory, editing
-from plugins.lisa.directory import site_of, url
+from plugins.lisa.directory import site_of
 from plugins.lisa.forms import SpecialHoursForm, translate_choices
 from plugins.lisa.models import Service, SpecialHours
 from plugins.lisa.public import common
@@ -29,8 +30,8 @@ def _service(session: Session, service_id: int) -> Service:
     return service
 
 
-def _page_url(service: Service) -> str:
-    return f"/admin/tjanst/{service.id}/avvikelser"
+def _page_url(site: Site, service: Service) -> str:
+    return url_for(site, "lisa:special_hours", service_id=service.id)
 
 
 async def special_hours_page(request: Request) -> Response:
@@ -55,7 +56,7 @@ async def special_hours_page(request: Request) -> Response:
             editing.touch(session, service, site.clock.now())
             session.commit()
             flash(request, _("Avvikande öppettider sparade för ”%(name)s”.") % {"name": service.name})
-            return RedirectResponse(url(site, _page_url(service)), status_code=303)
+            return RedirectResponse(_page_url(site, service), status_code=303)
         today = site.clock.now().astimezone(directory.site_tz(site)).date()
         specials = days.specials_of(session, service)
         weekly = directory.schedules_of(session, service)
@@ -86,4 +87,4 @@ async def special_hours_delete(request: Request) -> Response:
         editing.touch(session, service, site.clock.now())
         session.commit()
     flash(request, _("Borttaget: %(what)s.") % {"what": text})
-    return RedirectResponse(url(site, _page_url(service)), status_code=303)
+    return RedirectResponse(_page_url(site, service), status_code=303)

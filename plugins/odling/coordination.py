@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.api import User, flash, get_user_by_email, require_admin, site_of
+from core.api import User, flash, get_user_by_email, require_admin, site_of, url_for
 from core.api import gettext as _
 from plugins.odling import mail, web
 from plugins.odling.models import Coordinator, Member, Signup, WorkSession
@@ -40,7 +40,6 @@ async def dashboard(request: Request) -> Response:
             "coordinators": coordinators,
             "is_admin": user.is_admin,
             "mail_on": mail.can_send(site),
-            "url": lambda p: web.url(site, p),
         },
     )
 
@@ -58,7 +57,7 @@ async def coordinators(request: Request) -> Response:
                 db.delete(row)
                 db.commit()
                 flash(request, _("Samordnaren är borttagen."))
-            return RedirectResponse(web.url(site, "/samordning"), status_code=303)
+            return RedirectResponse(url_for(site, "odling:dashboard"), status_code=303)
         email = str(form.get("email") or "").strip()
         user = get_user_by_email(db, email) if email else None
         if user is None:
@@ -73,4 +72,4 @@ async def coordinators(request: Request) -> Response:
             db.add(Coordinator(user_id=user.id or 0, responsibility=str(form.get("ansvar") or "").strip()[:120]))
             db.commit()
             flash(request, _("%(name)s är nu samordnare i parken.") % {"name": user.name})
-    return RedirectResponse(web.url(site, "/samordning"), status_code=303)
+    return RedirectResponse(url_for(site, "odling:dashboard"), status_code=303)

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import DateField, IntegerField, SelectField, StringField, validators
 
-from core.api import N_, Form, Site, current_user, flash, require_user, site_of
+from core.api import N_, Form, Site, current_user, flash, require_user, site_of, url_for
 from core.api import gettext as _
 from plugins.odling import members, web
 from plugins.odling.models import Bed, Member, Observation
@@ -153,7 +153,6 @@ async def overview(request: Request) -> Response:
             "taxon_name": taxon_name,
             "coordinator": coordinator,
             "month_names": web.month_names(),
-            "url": lambda p: web.url(site, p),
         },
     )
 
@@ -215,7 +214,7 @@ async def _log(request: Request, member: Member | None, user_id: int | None, bac
     return site.render(
         request,
         "odling/observation_form.html",
-        {"form": form, "member": member, "back": back, "url": lambda p: web.url(site, p)},
+        {"form": form, "member": member, "back": back},
         status_code=400 if request.method == "POST" else 200,
     )
 
@@ -232,7 +231,7 @@ async def user_log(request: Request) -> Response:
     """Anyone with an account (coordinators, staff) logs here."""
     user = require_user(request)
     site = site_of(request)
-    return await _log(request, None, user.id, web.url(site, "/pollinatorer"))
+    return await _log(request, None, user.id, url_for(site, "odling:pollinators"))
 
 
 def darwin_core_rows(site: Site, db: Session, year: int | None = None) -> list[dict[str, object]]:

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField, validators
 
-from core.api import N_, Form, current_user, flash, site_of
+from core.api import N_, Form, current_user, flash, site_of, url_for
 from core.api import gettext as _
 from plugins.odling import crops as crop_views
 from plugins.odling import web
@@ -90,7 +90,6 @@ async def overview(request: Request) -> Response:
             "plan": {"width": PLAN_WIDTH, "height": PLAN_HEIGHT},
             "sun": SUN,
             "kinds": KINDS,
-            "url": lambda p: web.url(site, p),
         },
     )
 
@@ -127,7 +126,6 @@ async def bed_page(request: Request) -> Response:
             "sun": SUN,
             "kinds": KINDS,
             "unit_name": unit_name,
-            "url": lambda p: web.url(site, p),
             **crop_views.template_helpers(),
         },
     )
@@ -195,11 +193,11 @@ async def bed_edit(request: Request) -> Response:
             db.add(bed)
             db.commit()
             flash(request, _("%(name)s är sparad.") % {"name": bed.name})
-            return RedirectResponse(web.url(site, f"/badd/{bed.id}"), status_code=303)
+            return RedirectResponse(url_for(site, "odling:bed", bed_id=bed.id), status_code=303)
     return site.render(
         request,
         "odling/bed_form.html",
-        {"form": form, "bed": bed, "url": lambda p: web.url(site, p), "coordinator": True},
+        {"form": form, "bed": bed, "coordinator": True},
         status_code=400 if request.method == "POST" else 200,
     )
 
@@ -247,11 +245,13 @@ async def planting_new(request: Request) -> Response:
                 _("%(crop)s är planerad för %(season)s.")
                 % {"crop": crop.name_sv if crop else _("Växten"), "season": planting.season},
             )
-            return RedirectResponse(web.url(site, f"/badd/{planting.bed_id}?sasong={planting.season}"), status_code=303)
+            return RedirectResponse(
+                url_for(site, "odling:bed", bed_id=planting.bed_id) + f"?sasong={planting.season}", status_code=303
+            )
     return site.render(
         request,
         "odling/planting_form.html",
-        {"form": form, "url": lambda p: web.url(site, p), "coordinator": True},
+        {"form": form, "coordinator": True},
         status_code=400 if request.method == "POST" else 200,
     )
 
@@ -267,7 +267,7 @@ async def planting_delete(request: Request) -> Response:
         db.delete(planting)
         db.commit()
     flash(request, _("Planteringen och dess skördar är borttagna."))
-    return RedirectResponse(web.url(site, f"/badd/{bed_id}?sasong={season}"), status_code=303)
+    return RedirectResponse(url_for(site, "odling:bed", bed_id=bed_id) + f"?sasong={season}", status_code=303)
 
 
 class HarvestForm(Form):
@@ -317,7 +317,7 @@ async def harvests(request: Request) -> Response:
             db.add(harvest)
             db.commit()
             flash(request, _("Skörden är registrerad."))
-            return RedirectResponse(web.url(site, f"/samordning/skord?sasong={season}"), status_code=303)
+            return RedirectResponse(url_for(site, "odling:harvests") + f"?sasong={season}", status_code=303)
         log = db.exec(
             select(Harvest, Planting, Crop, Bed)
             .join(Planting, col(Harvest.planting_id) == col(Planting.id))
@@ -337,7 +337,6 @@ async def harvests(request: Request) -> Response:
             "totals": totals,
             "unit_name": unit_name,
             "season": season,
-            "url": lambda p: web.url(site, p),
         },
         status_code=400 if request.method == "POST" else 200,
     )

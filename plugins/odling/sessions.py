@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField, validators
 
-from core.api import N_, Form, Site, current_user, flash, ngettext, site_of, utcnow
+from core.api import N_, Form, Site, current_user, flash, ngettext, site_of, url_for, utcnow
 from core.api import gettext as _
 from plugins.odling import mail, members, web
 from plugins.odling.models import Bed, Member, Signup, WorkSession
@@ -55,7 +55,6 @@ async def session_list(request: Request) -> Response:
             "upcoming": upcoming,
             "places": places,
             "coordinator": coordinator,
-            "url": lambda p: web.url(site, p),
         },
     )
 
@@ -84,7 +83,6 @@ async def session_page(request: Request) -> Response:
             "bed": bed,
             "coordinator": coordinator,
             "past": site.clock.local(work.starts_at) < web.clock(site).now(),
-            "url": lambda p: web.url(site, p),
         },
     )
 
@@ -202,11 +200,11 @@ async def session_edit(request: Request) -> Response:
                 db.add(work)
                 db.commit()
                 flash(request, _("Arbetspasset %(task)s är sparat.") % {"task": work.task})
-                return RedirectResponse(web.url(site, f"/pass/{work.id}"), status_code=303)
+                return RedirectResponse(url_for(site, "odling:session", session_id=work.id), status_code=303)
     return site.render(
         request,
         "odling/session_form.html",
-        {"form": form, "work": work, "url": lambda p: web.url(site, p), "coordinator": True},
+        {"form": form, "work": work, "coordinator": True},
         status_code=400 if request.method == "POST" else 200,
     )
 
@@ -226,7 +224,7 @@ async def attendance(request: Request) -> Response:
             db.add(signup)
         db.commit()
     flash(request, _("Närvaron är sparad: %(count)s kom.") % {"count": len(came)})
-    return RedirectResponse(web.url(site, f"/pass/{work.id}"), status_code=303)
+    return RedirectResponse(url_for(site, "odling:session", session_id=work.id), status_code=303)
 
 
 def send_reminders(site: Site, db: Session) -> int:
@@ -283,7 +281,7 @@ async def remind_now(request: Request) -> Response:
         flash(request, message % {"count": sent})
     else:
         flash(request, _("Ingen behövde påminnas just nu."))
-    return RedirectResponse(web.url(site, "/pass"), status_code=303)
+    return RedirectResponse(url_for(site, "odling:sessions"), status_code=303)
 
 
 # -- iCal ---------------------------------------------------------------------------------------
@@ -324,7 +322,7 @@ async def ical_feed(request: Request) -> Response:
         event.add("location", f"{settings.park_name}, {place}" if place else settings.park_name)
         left = max(0, work.places - counts.get(work.id or 0, 0))
         event.add("description", f"{work.description}\n\nLediga platser: {left} av {work.places}.".strip())
-        event.add("url", site.absolute_url(web.url(site, f"/pass/{work.id}")))
+        event.add("url", site.absolute_url(url_for(site, "odling:session", session_id=work.id)))
         cal.add_component(event)
     return Response(
         cal.to_ical(),

@@ -51,11 +51,6 @@ def settings_of(site: Site) -> OdlingSettings:
     return site.plugin_settings(PLUGIN)  # type: ignore[no-any-return]
 
 
-def url(site: Site, path: str = "/") -> str:
-    """A path inside the plugin, wherever the site mounts it."""
-    return f"{site.prefix(PLUGIN)}{path}"
-
-
 def clock(site: Site) -> Clock:
     """The site's clock (``site.clock``). The ``today`` setting (demos, tests)
     fixes it at noon of that day, so every date-dependent page agrees."""

@@ -15,7 +15,7 @@ from wtforms import MonthField, SelectChoice, SelectField, TextAreaField, valida
 
 from core import images
 from core.accounts import get_user_by_email
-from core.api import N_
+from core.api import N_, url_for
 from core.api import gettext as _
 from core.forms import Form
 from core.i18n import BABEL_LOCALES, current_locale
@@ -32,7 +32,6 @@ from plugins.webportal.directory import (
     set_status,
     settings_of,
     site_of,
-    url,
 )
 from plugins.webportal.models import Association, AssociationEditor, Featured, Status
 
@@ -75,10 +74,10 @@ async def association_queue(request: Request) -> Response:
             "page": page,
             "pages": pages,
             "status_labels": {key: _(label) for key, label in STATUS_LABELS.items()},
-            "page_link": page_link(url(site, "/admin/foreningar"), {"q": query}),
-            "list_url": url(site, "/admin/foreningar"),
-            "new_url": url(site, "/admin/foreningar/ny"),
-            "decide_url": lambda a: url(site, f"/admin/foreningar/{a.id}/beslut"),
+            "page_link": page_link(url_for(site, "webportal:admin_associations"), {"q": query}),
+            "list_url": url_for(site, "webportal:admin_associations"),
+            "new_url": url_for(site, "webportal:association_new"),
+            "decide_url": lambda a: url_for(site, "webportal:association_decide", association_id=a.id),
             "page_url": lambda a: page_url(site, a),
             "edit_url": lambda a: edit_url(site, a),
         },
@@ -101,11 +100,11 @@ async def association_decide(request: Request) -> Response:
             }
         else:
             flash(request, _("Välj att godkänna eller avslå ansökan."), "error")
-            return RedirectResponse(url(site, "/admin/foreningar"), status_code=303)
+            return RedirectResponse(url_for(site, "webportal:admin_associations"), status_code=303)
         db.add(association)
         db.commit()
     flash(request, message)
-    return RedirectResponse(url(site, "/admin/foreningar"), status_code=303)
+    return RedirectResponse(url_for(site, "webportal:admin_associations"), status_code=303)
 
 
 async def association_editors(request: Request) -> Response:
@@ -187,7 +186,7 @@ async def association_delete(request: Request) -> Response:
         db.commit()
     images.delete_image(site.uploads_dir, logo)
     flash(request, _("%(name)s är borttagen.") % {"name": name})
-    return RedirectResponse(url(site, "/admin/foreningar"), status_code=303)
+    return RedirectResponse(url_for(site, "webportal:admin_associations"), status_code=303)
 
 
 class FeaturedForm(Form):
@@ -226,7 +225,7 @@ async def featured(request: Request) -> Response:
             when = format_date(month, "LLLL yyyy", locale=BABEL_LOCALES[current_locale.get() or site.locale])
             name = chosen.name if chosen else _("Föreningen")
             flash(request, _("%(name)s är Månadens förening för %(month)s.") % {"name": name, "month": when})
-            return RedirectResponse(url(site, "/admin/manadens-forening"), status_code=303)
+            return RedirectResponse(url_for(site, "webportal:admin_featured"), status_code=303)
         history = db.exec(
             select(Featured, Association)
             .join(Association, col(Featured.association_id) == Association.id)
@@ -241,7 +240,7 @@ async def featured(request: Request) -> Response:
             "history": history,
             "has_choices": bool(approved),
             "page_url": lambda a: page_url(site, a),
-            "admin_url": url(site, "/admin/foreningar"),
+            "admin_url": url_for(site, "webportal:admin_associations"),
         },
         status_code=400 if form.error_count() else 200,
     )

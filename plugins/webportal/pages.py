@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import BooleanField, Field, IntegerField, StringField, TextAreaField, ValidationError, validators
 
-from core.api import N_
+from core.api import N_, url_for
 from core.api import gettext as _
 from core.contributions import NavItem, SearchResult
 from core.forms import MAX_FORM_BYTES, Form
@@ -28,7 +28,7 @@ from core.search import index_text, match
 from core.site import Site
 from core.templating import flash
 from plugins.webportal.models import Page
-from plugins.webportal.news import MARKDOWN_HINT, site_of, url
+from plugins.webportal.news import MARKDOWN_HINT, site_of
 from plugins.webportal.slugs import slugify, unique_slug
 
 #: Pages come after Föreningar (10) and Nyheter (20) in the main navigation;
@@ -39,7 +39,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def page_url(site: Site, page: Page) -> str:
-    return url(site, f"/sida/{page.slug}")
+    return url_for(site, "webportal:page", slug=page.slug)
 
 
 def _ordered(statement: Any) -> Any:
@@ -83,7 +83,7 @@ async def page_view(request: Request) -> Response:
     return site.render(
         request,
         "webportal/page.html",
-        {"page": page, "edit_url": url(site, f"/admin/sidor/{page.id}") if is_admin else None},
+        {"page": page, "edit_url": url_for(site, "webportal:page_edit", page_id=page.id) if is_admin else None},
     )
 
 
@@ -163,8 +163,8 @@ async def page_admin_list(request: Request) -> Response:
         "webportal/admin_pages.html",
         {
             "pages": pages,
-            "new_url": url(site, "/admin/sidor/ny"),
-            "edit_url": lambda p: url(site, f"/admin/sidor/{p.id}"),
+            "new_url": url_for(site, "webportal:page_new"),
+            "edit_url": lambda p: url_for(site, "webportal:page_edit", page_id=p.id),
             "page_url": lambda p: page_url(site, p),
         },
     )
@@ -199,9 +199,9 @@ async def page_edit(request: Request) -> Response:
         {
             "form": form,
             "page": page,
-            "list_url": url(site, "/admin/sidor"),
+            "list_url": url_for(site, "webportal:admin_pages"),
             "page_url": page_url(site, page) if page else None,
-            "delete_url": url(site, f"/admin/sidor/{page.id}/ta-bort") if page else None,
+            "delete_url": url_for(site, "webportal:page_delete", page_id=page.id) if page else None,
         },
         status_code=400 if form.error_count() else 200,
     )
@@ -216,14 +216,14 @@ async def page_delete(request: Request) -> Response:
         data = await request.form(max_part_size=MAX_FORM_BYTES)
         if data.get("bekrafta") != "ja":
             flash(request, _("Sidan togs inte bort. Kryssa i rutan för att bekräfta och försök igen."), "error")
-            return RedirectResponse(url(site, f"/admin/sidor/{page.id}"), status_code=303)
+            return RedirectResponse(url_for(site, "webportal:page_edit", page_id=page.id), status_code=303)
         title = page.title
         db.delete(page)
         db.commit()
     flash(
         request, _("Sidan ”%(title)s” är borttagen. Länkar till den i menyn och sidfoten är borta.") % {"title": title}
     )
-    return RedirectResponse(url(site, "/admin/sidor"), status_code=303)
+    return RedirectResponse(url_for(site, "webportal:admin_pages"), status_code=303)
 
 
 # -- hooks' helpers ----------------------------------------------------------------------------------

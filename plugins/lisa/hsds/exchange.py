@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
+from core.api import absolute_url_for
 from core.api import gettext as _
 from core.site import Site
 from plugins.lisa import days, directory, editing
@@ -306,7 +307,7 @@ def _import_service(
     summary, _sep, rest = (s.get("description") or "").partition("\n\n")
     service.summary, service.description = summary[:300], rest[:4000]
     url = s.get("url") or ""
-    own = site.base_url + directory.url(site, "/tjanst/")
+    own = absolute_url_for(site, "lisa:search")  # a link into this site's LISA is no website of its own
     service.website = url[:300] if url.startswith(("http://", "https://")) and not url.startswith(own) else ""
     service.email = (s.get("email") or "")[:254]
     service.status = STATUS_IN.get(s.get("status", "active"), ServiceStatus.ACTIVE)

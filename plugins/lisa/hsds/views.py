@@ -9,11 +9,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from core.api import gettext as _
-from core.api import ngettext
+from core.api import ngettext, url_for
 from core.forms import MAX_FORM_BYTES
 from core.permissions import require_admin
 from core.templating import flash
-from plugins.lisa.directory import site_of, url
+from plugins.lisa.directory import site_of
 from plugins.lisa.hsds import exchange
 from plugins.lisa.public import common
 
@@ -74,7 +74,7 @@ async def import_form(request: Request) -> Response:
                     )
                     message += " " + skipped % {"count": len(result.skipped)}
                 flash(request, message)
-                return RedirectResponse(url(site, "/admin"), status_code=303)
+                return RedirectResponse(url_for(site, "lisa:admin"), status_code=303)
     return site.render(
         request, "lisa/admin_import.html", {**common(site), "error": error}, status_code=400 if error else 200
     )
