@@ -105,9 +105,9 @@ def make_templates(site: Site) -> Jinja2Templates:
     env.globals["site"] = site
     env.globals["static"] = lambda source, path: f"/static/{source}/{path}"
     # Paths from route names ("lisa:service", service_id=3), for links on the
-    # site's own pages; Starlette's request-based url_for would give absolute
-    # URLs with whatever Host the request came with (core.urls).
-    env.globals["url_for"] = partial(url_for, site)
+    # site's own pages (core.urls). Starlette's url_for stays as it was: an
+    # absolute URL from the request.
+    env.globals["path_for"] = partial(url_for, site)
 
     def context(request: Request) -> dict[str, Any]:
         session = request.session if "session" in request.scope else None

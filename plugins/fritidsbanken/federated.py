@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from core.api import absolute_url_for, url_for
 from core.site import Site
 from federation.kinds import FederatedKind, FeedItem
 from federation.kinds import tag_authority as federation_authority
@@ -55,7 +56,6 @@ def new_items(site: Site, session: Session) -> list[FeedItem]:
         .order_by(col(Item.created_at).desc(), col(Item.id).desc())
         .limit(NEW_LIMIT)
     ).all()
-    prefix = site.prefix(PLUGIN)
     out = []
     for item, branch in rows:
         size = f", storlek {item.size}" if item.size else ""
@@ -63,7 +63,7 @@ def new_items(site: Site, session: Session) -> list[FeedItem]:
             FeedItem(
                 id=tag_uri(site, f"{KIND}/{item.id}"),
                 title=f"{item.name}{' ' + item.size if item.size else ''}",
-                link=site.absolute_url(f"{prefix}/artiklar/{item.number}"),
+                link=absolute_url_for(site, "fritidsbanken:item", number=item.number),
                 published=_aware(item.created_at),
                 updated=_aware(item.created_at),
                 summary=f"{item.category}{size}. Lånas gratis i {settings.loan_days} dagar hos {branch.name}.",
@@ -90,7 +90,7 @@ def kinds(site: Site) -> list[FederatedKind]:
             feed_id=tag_uri(site, KIND),
             items=lambda session: new_items(site, session),
             complete=True,
-            page_path=f"{site.prefix(PLUGIN)}/",
+            page_path=url_for(site, "fritidsbanken:catalogue"),
             description=f"Sport- och fritidsutrustning som nyss kommit in hos {title} i {site.name}: lånas gratis.",
         )
     ]

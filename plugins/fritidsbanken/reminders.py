@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from core.api import absolute_url_for
 from core.site import Site
 from plugins.fritidsbanken import borrowers, lending, messages, phone_login
 from plugins.fritidsbanken.models import Borrower, Branch, Item, Loan
@@ -59,7 +60,7 @@ def _group(rows: list[tuple[Loan, Item, Borrower]]) -> dict[int, list[tuple[Loan
 
 def _link(site: Site, borrower: Borrower) -> str:
     token = phone_login.link_token(site, borrower.contact_mobile)
-    return site.absolute_url(f"{site.prefix(PLUGIN)}/mina-lan/lank/{token}")
+    return absolute_url_for(site, "fritidsbanken:link_login", token=token)
 
 
 def _things(rows: list[tuple[Loan, Item, Borrower]]) -> str:

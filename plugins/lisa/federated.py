@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from core.api import url_for
+from core.api import absolute_url_for, url_for
 from core.markdown import render_markdown
 from core.search import match
 from core.site import Site
@@ -77,7 +77,7 @@ def help_items(site: Site, session: Session) -> list[FeedItem]:
             FeedItem(
                 id=service_tag(site, s.id),
                 title=s.name,
-                link=site.absolute_url(url_for(site, "lisa:service", service_id=s.id)),
+                link=absolute_url_for(site, "lisa:service", service_id=s.id),
                 published=_aware(s.created_at),
                 updated=_aware(s.updated_at),
                 summary=s.summary,

@@ -16,8 +16,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from core.api import absolute_url_for, url_for
 from core.api import gettext as _
-from core.api import url_for
 from core.i18n import current_locale
 from core.paging import page_count, page_number
 from core.permissions import current_user
@@ -238,11 +238,11 @@ async def print_view(request: Request) -> Response:
 def poster_target(site: Site, municipality: str) -> str:
     """What the poster's QR code opens: the directory filtered to the town,
     in the poster's language when that is not the site's own."""
-    params = {"kommun": municipality}
+    params: dict[str, object] = {"kommun": municipality}
     shown_in = current_locale.get() or site.locale
     if shown_in != site.locale:
         params["lang"] = shown_in
-    return site.absolute_url(url_for(site, "lisa:search") + "?" + urlencode(params))
+    return absolute_url_for(site, "lisa:search", query=params)
 
 
 def _municipality(site: Site, request: Request) -> str:

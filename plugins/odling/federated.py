@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
-from core.api import FederatedKind, FeedItem, Site, tag_authority, url_for
+from core.api import FederatedKind, FeedItem, Site, absolute_url_for, tag_authority, url_for
 from plugins.odling import sessions, web
 
 KIND = "arbetspass"
@@ -44,7 +44,7 @@ def session_items(site: Site, db: Session) -> list[FeedItem]:
             FeedItem(
                 id=tag_uri(site, f"odling/{KIND}/{work.id}"),
                 title=f"{work.task}, {start:%Y-%m-%d} kl. {start:%H:%M}",
-                link=site.absolute_url(url_for(site, "odling:session", session_id=work.id)),
+                link=absolute_url_for(site, "odling:session", session_id=work.id),
                 published=_aware(work.created_at),
                 updated=_aware(work.updated_at),
                 summary=f"Arbetspass i {settings.park_name} ({place}), {start:%H:%M}–{end:%H:%M}. "

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField, validators
 
-from core.api import N_, Form, Site, current_user, flash, ngettext, site_of, url_for, utcnow
+from core.api import N_, Form, Site, absolute_url_for, current_user, flash, ngettext, site_of, url_for, utcnow
 from core.api import gettext as _
 from plugins.odling import mail, members, web
 from plugins.odling.models import Bed, Member, Signup, WorkSession
@@ -322,7 +322,7 @@ async def ical_feed(request: Request) -> Response:
         event.add("location", f"{settings.park_name}, {place}" if place else settings.park_name)
         left = max(0, work.places - counts.get(work.id or 0, 0))
         event.add("description", f"{work.description}\n\nLediga platser: {left} av {work.places}.".strip())
-        event.add("url", site.absolute_url(url_for(site, "odling:session", session_id=work.id)))
+        event.add("url", absolute_url_for(site, "odling:session", session_id=work.id))
         cal.add_component(event)
     return Response(
         cal.to_ical(),

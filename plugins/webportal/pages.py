@@ -53,8 +53,7 @@ def _links(site: Site, flag: Any) -> list[NavItem]:
     """Links to the pages with ``flag`` set: one query for two columns."""
     with site.session() as db:
         rows = db.exec(_ordered(select(Page.slug, Page.title).where(flag == True))).all()  # noqa: E712
-    prefix = site.prefix("webportal")
-    return [NavItem(title, f"{prefix}/sida/{slug}", order=NAV_ORDER) for slug, title in rows]
+    return [NavItem(title, url_for(site, "webportal:page", slug=slug), order=NAV_ORDER) for slug, title in rows]
 
 
 def nav_items(site: Site) -> list[NavItem]:
