@@ -26,6 +26,18 @@ from core.site import Site
 from core.templating import flash
 from federation.kinds import FederatedKind, FeedItem, tag_authority
 
+# isort: split
+# -- iface (issue 12): the rest of what the built-in plugins need ------------------------------------
+from core.accounts import create_user
+from core.asking import all_front_page_blocks, member_page_url
+from core.demo import DEMO_PASSWORD, demo_accounts, demo_file
+from core.forms import PHONE_PATTERN, PhoneNumber
+from core.i18n import babel_locale, page_language
+from core.images import ImageError, delete_image, save_upload
+from core.paging import page_count, page_link, page_number, paged
+from core.search import words
+from core.site_command import load_site, site_option
+
 #: The core table plugins may point foreign keys at (``core_user.id``).
 USER_TABLE = User.__tablename__
 
@@ -38,6 +50,15 @@ def site_of(request: Request) -> Site:
     """The site serving this request (``site.render``, ``site.session()``,
     ``site.plugin_settings(name)``, ``site.prefix(name)``)."""
     return request.app.state.site  # type: ignore[no-any-return]
+
+
+def pending_migrations(site: Site) -> list[str]:
+    """The site's migrations not yet applied: a command that needs the
+    plugin's tables refuses to run and says ``paraply migrate``. (Alembic is
+    imported only when a command asks.)"""
+    from core.migrate import pending
+
+    return pending(site)
 
 
 __all__ = [
@@ -76,4 +97,26 @@ __all__ = [
     "site_of",
     "tag_authority",
     "utcnow",
+    # -- iface (issue 12) --
+    "DEMO_PASSWORD",
+    "PHONE_PATTERN",
+    "ImageError",
+    "PhoneNumber",
+    "all_front_page_blocks",
+    "babel_locale",
+    "create_user",
+    "delete_image",
+    "demo_accounts",
+    "demo_file",
+    "load_site",
+    "member_page_url",
+    "page_count",
+    "page_language",
+    "page_link",
+    "page_number",
+    "paged",
+    "pending_migrations",
+    "save_upload",
+    "site_option",
+    "words",
 ]

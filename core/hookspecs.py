@@ -148,3 +148,20 @@ def template_context(site: Site, request: Request) -> dict[str, Any] | None:
     """Return extra variables for every template rendered on the site.
 
     Keep it cheap: it runs on every page."""
+
+
+# -- iface: what one plugin asks another (issue 12) ------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def member_page_url(site: Site, session: Session, slug: str) -> str | None:
+    """Return the address of the public page of the member association whose
+    slug is ``slug``, or ``None`` when this plugin shows no such page (no
+    such association, or one not listed publicly).
+
+    The plugin that keeps the member directory (webportal) answers, so that
+    another plugin can link to a member's page without importing it: LISA
+    links an organisation to its association. On a site without such a
+    plugin nobody answers, and the caller shows no link. ``firstresult``:
+    the first plugin in site order that answers wins. Plugins ask through
+    ``core.api.member_page_url``."""

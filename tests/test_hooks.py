@@ -306,3 +306,48 @@ def test_hook_federated_kinds(sites, make_client):
     # A site without the plugin publishes no such kind.
     plain = sites([], slug="plain")
     assert make_client(plain).get("/-/federation/things.atom").status_code == 404
+
+
+def test_hook_member_page_url(sites, make_client):
+    """LISA links an organisation to its member association's page by asking
+    the hook, which webportal answers; it never imports webportal. Without
+    webportal on the site, or for an association not listed publicly, the
+    organisation's page shows no link."""
+    from plugins.lisa.models import Organisation
+    from plugins.webportal.models import Association, Status, Visibility
+
+    site = sites(["webportal", "lisa"], plugin_settings={"webportal": DEFAULT_WEBPORTAL})
+    with site.session() as db:
+        listed = Association(slug="pro-test", name="PRO Test", category="Pensionärer", municipality="Karlskoga")
+        hidden = Association(
+            slug="dold", name="Dold", category="Övrigt", municipality="Karlskoga", visibility=Visibility.HIDDEN
+        )
+        for association in (listed, hidden):
+            association.status = Status.APPROVED
+            db.add(association)
+        pro = Organisation(name="PRO Test", association_slug="pro-test")
+        secret = Organisation(name="Dold förening", association_slug="dold")
+        plain = Organisation(name="Kyrkan")
+        db.add_all([pro, secret, plain])
+        db.commit()
+        ids = {o.name: o.id for o in (pro, secret, plain)}
+
+    client = make_client(site)
+    page = client.get(f"/hjalp/organisation/{ids['PRO Test']}")
+    assert page.status_code == 200
+    assert "Medlemsförening Se föreningens sida i föreningsregistret" in text_of(page.text)
+    assert 'href="/foreningar/pro-test"' in page.text
+    for name in ("Dold förening", "Kyrkan"):
+        other = client.get(f"/hjalp/organisation/{ids[name]}")
+        assert other.status_code == 200 and "föreningsregistret" not in text_of(other.text), name
+
+    # LISA alone: nobody answers, the page still works, without the link.
+    alone = sites(["lisa"], slug="alone")
+    assert alone.pm.hook.member_page_url(site=alone, session=None, slug="pro-test") is None
+    with alone.session() as db:
+        db.add(Organisation(name="PRO Ensam", association_slug="pro-test"))
+        db.commit()
+        lone_id = db.exec(select(Organisation).where(Organisation.name == "PRO Ensam")).one().id
+    lone = make_client(alone).get(f"/hjalp/organisation/{lone_id}")
+    assert lone.status_code == 200 and "PRO Ensam" in text_of(lone.text)
+    assert "föreningsregistret" not in text_of(lone.text)

@@ -17,10 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from core.markdown import render_markdown
-from core.search import match
-from core.site import Site
-from federation.kinds import FederatedKind, FeedItem
+from core.api import FederatedKind, FeedItem, Site, match, render_markdown
 from plugins.lisa import directory
 from plugins.lisa.models import Service, ServiceStatus
 

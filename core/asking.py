@@ -1,0 +1,36 @@
+"""Questions a plugin asks the other plugins of its site, through hooks.
+
+A plugin never imports another (that one may not be enabled, or installed);
+it asks here, and whoever implements the hook answers. Each question is a
+typed function so a plugin need not know how pluggy is called, nor what to
+do when nobody answers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+    from starlette.requests import Request
+
+    from core.contributions import Block
+    from core.site import Site
+
+
+def all_front_page_blocks(site: Site, request: Request, session: Session) -> list[Block]:
+    """Every enabled plugin's ``front_page_blocks``, by their ``order``
+    (site order breaks ties): for the plugin that draws the front page."""
+    from core.plugins import collect
+
+    found: list[Block] = collect(site.pm, "front_page_blocks", site=site, request=request, session=session)
+    return sorted(found, key=lambda block: block.order)
+
+
+def member_page_url(site: Site, session: Session, slug: str) -> str:
+    """The public page of the member association ``slug`` (``member_page_url``
+    hook), or ``""`` when there is none: no slug, no member directory on the
+    site, or an association not listed publicly."""
+    if not slug:
+        return ""
+    answer: str | None = site.pm.hook.member_page_url(site=site, session=session, slug=slug)
+    return answer or ""
