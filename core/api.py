@@ -3,9 +3,9 @@
 A plugin written outside this repository imports from here (and
 ``from core import hookimpl``), nothing else in ``core``. What is listed here
 is kept stable; everything else in core may change without notice.
-``docs/plugins.md`` explains each name, and ``tests/test_odling_interface.py``
-checks that the odling plugin, our worked example of a third-party plugin,
-keeps to this module.
+``docs/plugins.md`` explains each name, and ``tests/test_plugin_interface.py``
+checks that every plugin (odling, our worked example of a third-party
+plugin, and the built-in ones) keeps to this module.
 """
 
 from __future__ import annotations
@@ -29,12 +29,13 @@ from federation.kinds import FederatedKind, FeedItem, tag_authority
 # isort: split
 # -- iface (issue 12): the rest of what the built-in plugins need ------------------------------------
 from core.accounts import create_user
-from core.asking import all_front_page_blocks, member_page_url
+from core.asking import all_front_page_blocks, feed_response, member_page_url, received_entries
 from core.demo import DEMO_PASSWORD, demo_accounts, demo_file
 from core.forms import PHONE_PATTERN, PhoneNumber
 from core.i18n import babel_locale, page_language
 from core.images import ImageError, delete_image, save_upload
 from core.paging import page_count, page_link, page_number, paged
+from core.received import EntrySource, ReceivedEntry
 from core.search import words
 from core.site_command import load_site, site_option
 
@@ -100,14 +101,17 @@ __all__ = [
     # -- iface (issue 12) --
     "DEMO_PASSWORD",
     "PHONE_PATTERN",
+    "EntrySource",
     "ImageError",
     "PhoneNumber",
+    "ReceivedEntry",
     "all_front_page_blocks",
     "babel_locale",
     "create_user",
     "delete_image",
     "demo_accounts",
     "demo_file",
+    "feed_response",
     "load_site",
     "member_page_url",
     "page_count",
@@ -116,6 +120,7 @@ __all__ = [
     "page_number",
     "paged",
     "pending_migrations",
+    "received_entries",
     "save_upload",
     "site_option",
     "words",

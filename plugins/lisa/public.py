@@ -107,7 +107,7 @@ async def search(request: Request) -> Response:
         page = min(page, pages)
         rows = _view(site, session, found[(page - 1) * per_page : page * per_page])
         chosen = next((t for t in terms if t.code == filters.behov), None)
-        neighbours = federated.peer_help(session, filters) if not filters.errors else []
+        neighbours = federated.peer_help(site, session, filters) if not filters.errors else []
 
     def page_link(n: int) -> str:
         params = filters.as_params()
