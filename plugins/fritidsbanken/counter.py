@@ -17,11 +17,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from core.api import (
+    MAX_FORM_BYTES,
+    User,
+    flash,
+    url_for,
+)
 from core.api import gettext as _
-from core.api import url_for
-from core.forms import MAX_FORM_BYTES
-from core.models import User
-from core.templating import flash
 from plugins.fritidsbanken import borrowers, lending
 from plugins.fritidsbanken.access import require_staff, staff_branch_ids
 from plugins.fritidsbanken.forms import BorrowerForm

@@ -25,10 +25,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from core.api import absolute_url_for, url_for
-from core.site import Site
-from federation.kinds import FederatedKind, FeedItem
-from federation.kinds import tag_authority as federation_authority
+from core.api import FederatedKind, FeedItem, Site, absolute_url_for, url_for
+from core.api import tag_authority as federation_authority
 from plugins.fritidsbanken.models import Branch, Item, ItemStatus
 
 PLUGIN = "fritidsbanken"

@@ -11,9 +11,11 @@ from __future__ import annotations
 import segno
 from markupsafe import Markup
 
-from core.api import absolute_url_for
+from core.api import (
+    Site,
+    absolute_url_for,
+)
 from core.api import gettext as _
-from core.site import Site
 from plugins.fritidsbanken.models import Item
 
 

@@ -17,8 +17,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from core.api import N_, Mail, queue_mail
-from core.site import Site
+from core.api import N_, Mail, Site, queue_mail
 from plugins.fritidsbanken.models import Borrower, Message
 from plugins.fritidsbanken.senders import Outgoing, SendError, mail_address, make_sender
 from plugins.fritidsbanken.settings import FritidsbankenSettings

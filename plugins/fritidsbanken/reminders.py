@@ -24,8 +24,10 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from core.api import absolute_url_for
-from core.site import Site
+from core.api import (
+    Site,
+    absolute_url_for,
+)
 from plugins.fritidsbanken import borrowers, lending, messages, phone_login
 from plugins.fritidsbanken.models import Borrower, Branch, Item, Loan
 

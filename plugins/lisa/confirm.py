@@ -20,11 +20,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import StringField, validators
 
-from core.api import N_, url_for
+from core.api import (
+    N_,
+    Forbidden,
+    Site,
+    flash,
+    require_user,
+    url_for,
+)
 from core.api import gettext as _
-from core.permissions import Forbidden, require_user
-from core.site import Site
-from core.templating import flash
 from plugins.lisa import directory, editing, roles
 from plugins.lisa.directory import settings_of, site_of
 from plugins.lisa.forms import ProposalFields, translate_choices

@@ -21,9 +21,11 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
-from core.api import absolute_url_for
+from core.api import (
+    Site,
+    absolute_url_for,
+)
 from core.api import gettext as _
-from core.site import Site
 from plugins.lisa import days, directory, editing
 from plugins.lisa.hsds import serialize
 from plugins.lisa.hsds.validate import errors

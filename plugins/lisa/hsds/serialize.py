@@ -22,8 +22,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from core.api import absolute_url_for
-from core.site import Site
+from core.api import (
+    Site,
+    absolute_url_for,
+)
 from plugins.lisa import days, directory
 from plugins.lisa.models import Organisation, Schedule, Service, ServiceTerm, SpecialHours, Term
 
