@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import secrets
+import warnings
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -30,8 +31,10 @@ MAX_SIDE = 1600
 MAX_PIXELS = 40_000_000  # refuse decompression bombs early
 
 # Pillow warns above this many pixels and raises DecompressionBombError above
-# twice as many; we refuse above MAX_PIXELS ourselves, from the header.
+# twice as many. We refuse above MAX_PIXELS ourselves, from the header, so
+# its warning would only repeat what the visitor is told.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
 
 class ImageError(ValueError):
@@ -58,13 +61,7 @@ def store_image(data: bytes, folder: Path, stem_hint: str = "bild") -> str:
             fmt = probe.format or ""
             width, height = probe.size
             if width * height > MAX_PIXELS:
-                raise ImageError(
-                    _(
-                        "Bilden har för många bildpunkter (%(width)s × %(height)s). "
-                        "Största tillåtna är %(megapixels)s megapixel: förminska bilden och försök igen."
-                    )
-                    % {"width": width, "height": height, "megapixels": MAX_PIXELS // 1_000_000}
-                )
+                raise _too_many_pixels()
             probe.verify()
         if fmt not in ALLOWED_FORMATS:
             raise ImageError(_("Filtypen stöds inte. Använd PNG, JPEG, GIF eller WebP."))
@@ -81,7 +78,9 @@ def store_image(data: bytes, folder: Path, stem_hint: str = "bild") -> str:
             img.save(out, format=save_format, **({"quality": 85} if ext in ("jpg", "webp") else {}))
     except ImageError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise _too_many_pixels() from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ImageError(_("Filen kunde inte läsas som en bild. Välj en PNG-, JPEG-, GIF- eller WebP-bild.")) from exc
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{stem_hint[:40]}-{secrets.token_hex(8)}.{ext}"
@@ -103,6 +102,13 @@ async def save_upload(upload: UploadFile, folder: Path, max_kb: int, stem_hint: 
     the check runs in the thread pool. Raises ``ImageError``."""
     data = await read_limited(upload, max_kb * 1024)
     return await run_in_threadpool(store_image, data, folder, stem_hint)
+
+
+def _too_many_pixels() -> ImageError:
+    return ImageError(
+        _("Bilden har för många bildpunkter (högst %(megapixels)s megapixel). Förminska den och försök igen.")
+        % {"megapixels": MAX_PIXELS // 1_000_000}
+    )
 
 
 def delete_image(folder: Path, name: str) -> None:

@@ -16,7 +16,7 @@ from wtforms import SelectChoice
 
 from core import images
 from core.api import gettext as _
-from core.forms import MAX_FORM_BYTES
+from core.api import read_form
 from core.models import User
 from core.paging import page_count, page_number
 from core.search import index_text, match
@@ -42,7 +42,7 @@ def next_number(db: Session) -> str:
     return str(highest + 1)
 
 
-async def item_list(request: Request) -> Response:
+def item_list(request: Request) -> Response:
     site = site_of(request)
     q = request.query_params
     with site.session() as db:
@@ -91,7 +91,7 @@ def _load(db: Session, request: Request, user: User) -> Item | None:
     return item
 
 
-async def item_edit(request: Request) -> Response:
+def item_edit(request: Request) -> Response:
     site = site_of(request)
     settings = settings_of(site)
     with site.session() as db:
@@ -99,7 +99,7 @@ async def item_edit(request: Request) -> Response:
         item = _load(db, request, user)
         if item is not None:
             require_branch_staff(request, db, item.branch_id)
-        form = await ItemForm.from_request(request, obj=item)
+        form = ItemForm.bind(request, obj=item)
         allowed = staff_branch_ids(db, user)
         branches = [b for b in db.exec(select(Branch).order_by(col(Branch.name))).all() if b.id in allowed]
         # Options render as given, so their labels are translated here; the values stay stored codes.
@@ -125,7 +125,7 @@ async def item_edit(request: Request) -> Response:
                     % {"number": number, "name": clash.name}
                 ]
             else:
-                saved = await _save(site, db, form, item, number)
+                saved = _save(site, db, form, item, number)
                 if saved is not None:
                     db.commit()
                     flash(request, _("%(name)s (%(number)s) är sparad.") % {"name": saved.name, "number": saved.number})
@@ -155,12 +155,12 @@ async def item_edit(request: Request) -> Response:
     )
 
 
-async def _save(site, db: Session, form: ItemForm, item: Item | None, number: str) -> Item | None:  # type: ignore[no-untyped-def]
+def _save(site, db: Session, form: ItemForm, item: Item | None, number: str) -> Item | None:  # type: ignore[no-untyped-def]
     upload = form.photo_file.data
     photo = ""
     if isinstance(upload, UploadFile) and upload.filename:
         try:
-            photo = await images.save_upload(upload, site.uploads_dir, settings_of(site).max_image_kb, "fritid")
+            photo = images.store_upload(upload, site.uploads_dir, settings_of(site).max_image_kb, "fritid")
         except images.ImageError as exc:
             form.photo_file.errors = [str(exc)]
             return None
@@ -196,9 +196,9 @@ async def _save(site, db: Session, form: ItemForm, item: Item | None, number: st
     return item
 
 
-async def item_repair(request: Request) -> Response:
+def item_repair(request: Request) -> Response:
     site = site_of(request)
-    data = await request.form(max_part_size=MAX_FORM_BYTES)
+    data = read_form(request)
     with site.session() as db:
         user = require_staff(request, db)
         item = _load(db, request, user)
@@ -219,7 +219,7 @@ async def item_repair(request: Request) -> Response:
     return RedirectResponse(url(site, f"/admin/artiklar/{item.id}"), status_code=303)
 
 
-async def item_repaired(request: Request) -> Response:
+def item_repaired(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         user = require_staff(request, db)
@@ -237,7 +237,7 @@ async def item_repaired(request: Request) -> Response:
     return RedirectResponse(url(site, f"/admin/artiklar/{item.id}"), status_code=303)
 
 
-async def label_sheet(request: Request) -> Response:
+def label_sheet(request: Request) -> Response:
     """A printable sheet of labels for the numbers in ``?nr=`` (a list or
     ranges such as ``1001-1024``)."""
     site = site_of(request)

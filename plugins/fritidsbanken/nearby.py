@@ -20,7 +20,7 @@ from plugins.fritidsbanken.web import render, site_of
 LIMIT = 60
 
 
-async def nearby(request: Request) -> Response:
+def nearby(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         rows = db.exec(

@@ -30,7 +30,7 @@ from wtforms import (
     validators,
 )
 
-from core.api import N_
+from core.api import N_, read_form
 from core.api import gettext as _
 from core.forms import Form
 from core.models import User
@@ -175,7 +175,7 @@ def _sender_name(session: Session, referral: Referral) -> str:
     return _("Okänd avsändare")
 
 
-async def new_referral(request: Request) -> Response:
+def new_referral(request: Request) -> Response:
     site = site_of(request)
     user = require_user(request)
     with site.session() as session:
@@ -188,7 +188,7 @@ async def new_referral(request: Request) -> Response:
         organisation = session.get(Organisation, service.organisation_id)
         assert organisation is not None
         choices = roles.sender_choices(session, user)
-        form = await ReferralForm.from_request(request)
+        form = ReferralForm.bind(request)
         form.sender.choices = [SelectChoice(v, label) for v, label in choices]
         translate_choices(form)
         days = settings_of(site).referral_retention_days
@@ -235,7 +235,7 @@ async def new_referral(request: Request) -> Response:
         )
 
 
-async def referral_list(request: Request) -> Response:
+def referral_list(request: Request) -> Response:
     site = site_of(request)
     user = require_user(request)
     with site.session() as session:
@@ -275,7 +275,7 @@ def _load_for_party(session: Session, request: Request, user: User) -> tuple[Ref
     return referral, receiver, sender
 
 
-async def referral_page(request: Request) -> Response:
+def referral_page(request: Request) -> Response:
     site = site_of(request)
     user = require_user(request)
     with site.session() as session:
@@ -311,11 +311,11 @@ async def referral_page(request: Request) -> Response:
     )
 
 
-async def referral_status(request: Request) -> Response:
+def referral_status(request: Request) -> Response:
     """The receiving organisation answers: accepted, declined or completed."""
     site = site_of(request)
     user = require_user(request)
-    form = await request.form()
+    form = read_form(request)
     new = str(form.get("status", ""))
     with site.session() as session:
         referral, receiver, _sender = _load_for_party(session, request, user)

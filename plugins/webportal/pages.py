@@ -17,10 +17,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import BooleanField, Field, IntegerField, StringField, TextAreaField, ValidationError, validators
 
-from core.api import N_
+from core.api import N_, read_form
 from core.api import gettext as _
 from core.contributions import NavItem, SearchResult
-from core.forms import MAX_FORM_BYTES, Form
+from core.forms import Form
 from core.markdown import plain_text
 from core.models import utcnow
 from core.permissions import current_user, require_admin
@@ -70,7 +70,7 @@ def footer_links(site: Site) -> list[NavItem]:
 # -- the public page -----------------------------------------------------------------------------
 
 
-async def page_view(request: Request) -> Response:
+def page_view(request: Request) -> Response:
     site = site_of(request)
     user = current_user(request)
     with site.session() as db:
@@ -153,7 +153,7 @@ def _load(db: Session, request: Request) -> Page | None:
     return page
 
 
-async def page_admin_list(request: Request) -> Response:
+def page_admin_list(request: Request) -> Response:
     site = site_of(request)
     require_admin(request)
     with site.session() as db:
@@ -170,13 +170,13 @@ async def page_admin_list(request: Request) -> Response:
     )
 
 
-async def page_edit(request: Request) -> Response:
+def page_edit(request: Request) -> Response:
     """Create (``/admin/sidor/ny``) or edit a page. Admins only."""
     site = site_of(request)
     require_admin(request)
     with site.session() as db:
         page = _load(db, request)
-        form = await PageForm.from_request(request, obj=page)
+        form = PageForm.bind(request, obj=page)
         if request.method == "POST" and form.validate():
             slug = _slug_for(db, form, page)
             if slug is not None:
@@ -207,13 +207,13 @@ async def page_edit(request: Request) -> Response:
     )
 
 
-async def page_delete(request: Request) -> Response:
+def page_delete(request: Request) -> Response:
     site = site_of(request)
     require_admin(request)
     with site.session() as db:
         page = _load(db, request)
         assert page is not None
-        data = await request.form(max_part_size=MAX_FORM_BYTES)
+        data = read_form(request)
         if data.get("bekrafta") != "ja":
             flash(request, _("Sidan togs inte bort. Kryssa i rutan för att bekräfta och försök igen."), "error")
             return RedirectResponse(url(site, f"/admin/sidor/{page.id}"), status_code=303)
