@@ -84,5 +84,6 @@ __all__ = [
 from starlette.concurrency import run_in_threadpool  # noqa: E402
 
 from core.forms import read_form  # noqa: E402
+from core.images import ImageError, store_upload  # noqa: E402
 
-__all__ += ["read_form", "run_in_threadpool"]
+__all__ += ["ImageError", "read_form", "run_in_threadpool", "store_upload"]
