@@ -92,7 +92,7 @@ async def callback_endpoint(request: Request) -> Response:
     if state is None:
         return PlainTextResponse("Unknown subscription", status_code=404)
     if request.method == "GET":
-        return _verify(runtime, request, state)
+        return await asyncio.to_thread(_verify, runtime, request, state)
     body = b""
     async for chunk in request.stream():
         body += chunk

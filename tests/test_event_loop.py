@@ -10,7 +10,6 @@ AST check keeps new ``async def`` views from querying or rendering on the loop.
 
 from __future__ import annotations
 
-import ast
 import io
 import sqlite3
 import threading
@@ -27,6 +26,7 @@ from sqlalchemy import text
 from core.app import create_app
 from core.models import Role
 from core.site import Site
+from tests import loop_check
 from tests.conftest import PASSWORD, add_user, text_of
 from tests.federation.harness import Server, free_port
 
@@ -136,79 +136,37 @@ def test_a_page_answers_at_once_while_a_login_waits_on_the_database_and_a_huge_i
 
 # -- the AST check ------------------------------------------------------------------
 
-#: Calls that start database or template work: ``site.session()``,
-#: ``site.render(...)``, ``site.engine.connect()``, ``templates.TemplateResponse(...)``,
-#: and sessions made by hand. Every query goes through one of them.
-BLOCKING_METHODS = {"session", "render", "connect", "begin", "TemplateResponse"}
-BLOCKING_RECEIVERS = {"site", "engine", "templates"}
-BLOCKING_FUNCTIONS = {"Session", "session_scope"}
-
-
-def _receiver(node: ast.expr) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return f"{_receiver(node.value)}.{node.attr}"
-    return ""
-
-
-def blocking_calls(function: ast.AsyncFunctionDef) -> list[str]:
-    """Database and template calls made directly in ``function``'s body (not in
-    functions defined inside it, nor handed to ``run_in_threadpool`` or
-    ``asyncio.to_thread`` as arguments, which run elsewhere)."""
-    found: list[str] = []
-
-    class Visitor(ast.NodeVisitor):
-        def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
-            pass
-
-        visit_AsyncFunctionDef = visit_FunctionDef  # noqa: N815
-        visit_Lambda = visit_FunctionDef  # noqa: N815
-
-        def visit_Call(self, node: ast.Call) -> None:
-            func = node.func
-            if isinstance(func, ast.Attribute) and func.attr in BLOCKING_METHODS:
-                receiver = _receiver(func.value)
-                if receiver.split(".")[-1] in BLOCKING_RECEIVERS:
-                    found.append(f"{receiver}.{func.attr}() at line {node.lineno}")
-            elif isinstance(func, ast.Name) and func.id in BLOCKING_FUNCTIONS:
-                found.append(f"{func.id}() at line {node.lineno}")
-            self.generic_visit(node)
-
-    for statement in function.body:
-        Visitor().visit(statement)
-    return found
-
-
-def async_functions(folder: str) -> Iterator[tuple[str, ast.AsyncFunctionDef]]:
-    for path in sorted((REPO / folder).rglob("*.py")):
-        if "migrations" in path.parts:
-            continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.AsyncFunctionDef):
-                yield f"{path.relative_to(REPO)}:{node.name}", node
-
 
 @pytest.mark.parametrize("folder", ["core", "federation", "plugins"])
 def test_no_async_function_queries_the_database_or_renders_on_the_event_loop(folder: str) -> None:
-    offenders = [f"{where}: {call}" for where, node in async_functions(folder) for call in blocking_calls(node)]
-    assert not offenders, (
-        "These async functions run database or template work on the event loop; make the view a plain "
-        "def (Starlette runs it in the thread pool) or hand the work to run_in_threadpool:\n" + "\n".join(offenders)
+    found = loop_check.offenders(loop_check.load(REPO, ["core", "federation", "plugins"]), folder)
+    assert not found, (
+        "These async functions do database or template work on the event loop; make the view a plain def "
+        "(Starlette runs it in the thread pool) or hand the work to run_in_threadpool:\n" + "\n".join(found)
     )
 
 
-def test_the_check_finds_a_query_and_a_render_on_the_loop() -> None:
-    source = (
-        "async def view(request):\n"
-        "    with site.session() as db:\n"
-        "        rows = db.exec(select(Thing)).all()\n"
-        "    return site.render(request, 'x.html', {'rows': rows})\n"
+def test_the_check_follows_calls_into_helpers_and_other_modules(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "queries.py").write_text(
+        "def count(site):\n    with site.session() as db:\n        return db.exec(q).one()\n"
+    )
+    (tmp_path / "pkg" / "views.py").write_text(
+        "from pkg import queries\n"
+        "from pkg.queries import count\n"
+        "def helper(site):\n    return queries.count(site)\n"
+        "async def direct(request):\n    return site.render(request, 'x.html')\n"
+        "async def through_helper(request):\n    return helper(site)\n"
+        "async def imported(request):\n    return count(site)\n"
         "async def fine(request):\n"
         "    data = await request.form()\n"
-        "    return await run_in_threadpool(work, data)\n"
+        "    return await run_in_threadpool(helper, site)\n"
     )
-    view, fine = [n for n in ast.parse(source).body if isinstance(n, ast.AsyncFunctionDef)]
-    assert [c.split("(")[0] for c in blocking_calls(view)] == ["site.session", "site.render"]
-    assert blocking_calls(fine) == []
+    found = loop_check.offenders(loop_check.load(tmp_path, ["pkg"]), "pkg")
+    assert [line.split(" line")[0] for line in found] == [
+        "views.py:direct",
+        "views.py:through_helper",
+        "views.py:imported",
+    ]
+    assert "helper() -> count() -> site.session()" in found[1]
