@@ -45,6 +45,7 @@ def routes(site: Site) -> list[BaseRoute]:
     return [
         Route("/", views.index, name="index"),
         Route("/delad", views.shared, name="shared"),
+        Route("/saker.atom", views.things_feed, name="things_feed"),
     ]
 
 

@@ -6,6 +6,7 @@ from sqlmodel import select
 from starlette.requests import Request
 from starlette.responses import Response
 
+from core.api import feed_response
 from tests.plugins.sample.models import SampleThing
 
 
@@ -20,3 +21,10 @@ async def shared(request: Request) -> Response:
     """Renders a template name that the ``other`` test plugin ships too, so
     the site's plugin order decides which file is used."""
     return request.app.state.site.render(request, "shared/hello.html")
+
+
+async def things_feed(request: Request) -> Response:
+    """The ``things`` kind's Atom feed at the plugin's own address, as
+    webportal serves ``/nyheter.atom`` (``feed_document`` hook)."""
+    site = request.app.state.site
+    return feed_response(request, "things", "atom", f"{site.prefix('sample')}/saker.atom")
