@@ -126,6 +126,16 @@ __all__ = [
     "words",
 ]
 
+# event loop: a plain ``def`` view runs in the thread pool and reads its posted
+# form with ``read_form`` (or ``Form.bind``); an ``async def`` view hands its
+# blocking work (database, templates, images) to ``run_in_threadpool``.
+from starlette.concurrency import run_in_threadpool  # noqa: E402
+
+from core.forms import read_form  # noqa: E402
+from core.images import store_upload  # noqa: E402
+
+__all__ += ["read_form", "run_in_threadpool", "store_upload"]
+
 # services (issue 12, point 3): the clock, URLs and mail every plugin uses.
 from core.clock import Clock  # noqa: E402
 from core.mail import Mail, mail_folder, queue_mail  # noqa: E402

@@ -23,7 +23,9 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from core.auth import UserMiddleware
+from core.bodylimit import BodyLimitMiddleware
 from core.csrf import CSRFMiddleware, cookie_suffix, csrf_cookie_name
+from core.forms import MAX_FORM_BYTES
 from core.i18n import LocaleMiddleware
 from core.permissions import Forbidden, LoginRequired
 from core.plugins import CORE, call_each
@@ -67,10 +69,11 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/konto/logga-in?next={_quote(target)}", status_code=303)
 
-    async def forbidden(request: Request, exc: Exception) -> Response:
+    # Handlers that render a page are plain functions: Starlette runs them in the thread pool.
+    def forbidden(request: Request, exc: Exception) -> Response:
         return site.render(request, "error.html", {"status": 403, "message": str(exc) or None}, status_code=403)
 
-    async def http_error(request: Request, exc: Exception) -> Response:
+    def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if exc.status_code in (404, 405, 400, 413):
             # Starlette's default detail is the English reason phrase ("Not
@@ -121,6 +124,7 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
                 same_site="lax",
                 https_only=secure,
             ),
+            Middleware(BodyLimitMiddleware, site=site, max_bytes=MAX_FORM_BYTES),
             Middleware(
                 CSRFMiddleware,
                 secret=site.secret_key,

@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.forms import MAX_FORM_BYTES
+from core.forms import read_form
 from core.i18n import BABEL_LOCALES, current_locale
 from core.i18n import gettext as _
 from core.models import utcnow
@@ -115,7 +115,7 @@ def _chosen(request: Request, known: dict[str, Any]) -> str:
 # -- Nyheter från nätverket ----------------------------------------------------------------
 
 
-async def network_news(request: Request) -> Response:
+def network_news(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         peers = sources(site, db)
@@ -199,7 +199,7 @@ def _own_listings(site: Site, session: Session, query: str) -> list[Listing]:
     return found
 
 
-async def network_members(request: Request) -> Response:
+def network_members(request: Request) -> Response:
     site = site_of(request)
     query = (request.query_params.get("q") or "").strip()[:200]
     with site.session() as db:
@@ -284,7 +284,7 @@ def _health(site: Site, session: Session) -> list[Health]:
     return found
 
 
-async def admin_peers(request: Request) -> Response:
+def admin_peers(request: Request) -> Response:
     site = site_of(request)
     require_admin(request)
     with site.session() as db:
@@ -306,11 +306,11 @@ async def admin_peers(request: Request) -> Response:
     )
 
 
-async def admin_poll_now(request: Request) -> Response:
+def admin_poll_now(request: Request) -> Response:
     """Make a peer due now (and forget its back-off)."""
     site = site_of(request)
     require_admin(request)
-    await request.form(max_part_size=MAX_FORM_BYTES)
+    read_form(request)
     with site.session() as db:
         peer = db.get(Peer, request.path_params["peer_id"])
         if peer is None:
