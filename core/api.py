@@ -24,7 +24,16 @@ from core.search import index_text, match
 from core.settings import ConfigError, PluginSettings
 from core.site import Site
 from core.templating import flash
-from federation.kinds import FederatedKind, FeedItem, tag_authority
+
+# isort: split
+# federation and lifecycle (issue 12, fedplugin): what the federation plugin
+# needs beyond the names above. FederatedKind, FeedItem and tag_authority
+# moved into core from federation.kinds.
+from core import __version__ as PARAPLY_VERSION
+from core.federated import FederatedKind, FeedItem, tag_authority
+from core.i18n import BABEL_LOCALES, SOURCE_LOCALE, current_locale, current_translator
+from core.paging import page_count, page_link, page_number
+from core.search import stem, words
 
 #: The core table plugins may point foreign keys at (``core_user.id``).
 USER_TABLE = User.__tablename__
@@ -76,4 +85,15 @@ __all__ = [
     "site_of",
     "tag_authority",
     "utcnow",
+    # federation and lifecycle
+    "BABEL_LOCALES",
+    "PARAPLY_VERSION",
+    "SOURCE_LOCALE",
+    "current_locale",
+    "current_translator",
+    "page_count",
+    "page_link",
+    "page_number",
+    "stem",
+    "words",
 ]

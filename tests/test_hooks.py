@@ -21,9 +21,11 @@ from core.models import DailyRun, Role
 from core.plugins import collect
 from core.search import index_text
 from core.settings import ConfigError
-from tests.conftest import DEFAULT_WEBPORTAL, add_user, text_of
+from core.app import create_app
+from federation.runtime import Federation
+from tests.conftest import DEFAULT_WEBPORTAL, Client, add_user, text_of
 from tests.plugins import SiteMaker, install_distribution
-from tests.plugins.sample.hooks import DEMO_THINGS
+from tests.plugins.sample.hooks import DEMO_THINGS, PING_PATH
 from tests.plugins.sample.models import SampleThing
 
 
@@ -306,3 +308,44 @@ def test_hook_federated_kinds(sites, make_client):
     # A site without the plugin publishes no such kind.
     plain = sites([], slug="plain")
     assert make_client(plain).get("/-/federation/things.atom").status_code == 404
+
+
+def test_hook_startup(offline_sites):
+    site = offline_sites(["sample"], migrate_db=False)
+    app = create_app(site)
+    assert not hasattr(site.state, "sample_lifecycle")  # building the app starts nothing
+    with Client(app, base_url=site.base_url) as client:
+        page = client.get("/sample/livscykel")
+        assert text_of(page.text).count("startad") == 1  # the async hook was awaited, once
+        assert Federation.of(site).loop is not None  # the default plugin started its work too
+
+
+def test_hook_shutdown(offline_sites):
+    site = offline_sites(["sample"], migrate_db=False)
+    with Client(create_app(site), base_url=site.base_url) as client:
+        assert client.get("/sample/livscykel").status_code == 200
+        assert "stoppad" not in site.state.sample_lifecycle
+    assert site.state.sample_lifecycle == ["startad", "stoppad"]
+    assert Federation.of(site).loop is None  # federation stopped its poller and hub too
+
+
+def test_hook_asgi_wrapper(offline_sites, make_client):
+    site = offline_sites(["sample"], migrate_db=False)
+    client = make_client(site)
+    # In front of the session and CSRF middleware: no token needed, no cookie set.
+    pong = client.post(PING_PATH)
+    assert (pong.status_code, pong.text) == (200, f"pong från {site.name}")
+    assert "set-cookie" not in pong.headers
+    assert client.post("/konto/logga-in", data={"email": "x"}).status_code == 403  # the rest is still guarded
+    assert client.get("/sample/livscykel").status_code == 200  # and passed on
+
+    without = make_client(offline_sites([], slug="utan", migrate_db=False))
+    assert without.get(PING_PATH).status_code == 404
+
+
+def test_hook_prepare_jinja2_environment(offline_sites, make_client):
+    site = offline_sites(["sample"], migrate_db=False)
+    page = make_client(site).get("/sample/livscykel")
+    assert page.status_code == 200
+    assert "LIVSCYKEL!" in text_of(page.text)  # the sample plugin's own filter
+    assert "prov_rop" not in offline_sites([], slug="utan", migrate_db=False).templates.env.filters

@@ -20,3 +20,10 @@ async def shared(request: Request) -> Response:
     """Renders a template name that the ``other`` test plugin ships too, so
     the site's plugin order decides which file is used."""
     return request.app.state.site.render(request, "shared/hello.html")
+
+
+async def lifecycle(request: Request) -> Response:
+    """What the sample plugin's ``startup`` hook recorded, shouted with the
+    filter its ``prepare_jinja2_environment`` hook added."""
+    site = request.app.state.site
+    return site.render(request, "sample/lifecycle.html", {"events": getattr(site.state, "sample_lifecycle", [])})
