@@ -16,12 +16,12 @@ from sqlmodel import select
 
 from core import cli as cli_module
 from core.accounts import get_user_by_email
+from core.app import create_app
 from core.demo import demo_accounts, load_demo
 from core.models import DailyRun, Role
 from core.plugins import collect
 from core.search import index_text
 from core.settings import ConfigError
-from core.app import create_app
 from federation.runtime import Federation
 from tests.conftest import DEFAULT_WEBPORTAL, Client, add_user, text_of
 from tests.plugins import SiteMaker, install_distribution

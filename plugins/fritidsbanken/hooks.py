@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.routing import BaseRoute
 
+    from core.api import FederatedKind
     from core.site import Site
-    from federation.kinds import FederatedKind
 
 PLUGIN = "fritidsbanken"
 

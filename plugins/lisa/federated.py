@@ -17,10 +17,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from core.api import FederatedKind, FeedItem
 from core.markdown import render_markdown
 from core.search import match
 from core.site import Site
-from federation.kinds import FederatedKind, FeedItem
 from plugins.lisa import directory
 from plugins.lisa.models import Service, ServiceStatus
 

@@ -1,6 +1,6 @@
 """What webportal shares with peer sites: its news and its member listing.
 
-Both are ``federation.kinds.FederatedKind`` objects, returned from the
+Both are ``core.api.FederatedKind`` objects, returned from the
 ``federated_kinds`` hook. Ids are the tag URIs the news feed has always used
 (``tag:<authority>,<year>:news/<id>``; ``members/<id>`` for associations),
 built from database ids so renaming never changes them. The member listing
@@ -15,11 +15,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from core.api import FederatedKind, FeedItem
+from core.api import tag_authority as federation_authority
 from core.markdown import render_markdown
 from core.models import User
 from core.site import Site
-from federation.kinds import FederatedKind, FeedItem
-from federation.kinds import tag_authority as federation_authority
 from plugins.webportal import directory
 from plugins.webportal.models import Association, News
 from plugins.webportal.news import is_visible, item_url, published_only, settings_of

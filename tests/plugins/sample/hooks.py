@@ -24,9 +24,9 @@ from tests.plugins.sample import views
 from tests.plugins.sample.models import SampleThing
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
     from sqlmodel import Session
     from starlette.requests import Request
-    from jinja2 import Environment
     from starlette.routing import BaseRoute
     from starlette.types import ASGIApp, Receive, Scope, Send
 
