@@ -311,22 +311,33 @@ def test_hook_federated_kinds(sites, make_client):
 
 
 def test_hook_startup(offline_sites):
-    site = offline_sites(["sample"], migrate_db=False)
+    site = offline_sites(["sample", "other"], migrate_db=False)
     app = create_app(site)
-    assert not hasattr(site.state, "sample_lifecycle")  # building the app starts nothing
+    assert not hasattr(site.state, "lifecycle")  # building the app starts nothing
     with Client(app, base_url=site.base_url) as client:
         page = client.get("/sample/livscykel")
-        assert text_of(page.text).count("startad") == 1  # the async hook was awaited, once
+        # In plugin order, the sample's async hook awaited before the next one ran.
+        assert "startad andra startad" in text_of(page.text)
         assert Federation.of(site).loop is not None  # the default plugin started its work too
 
 
-def test_hook_shutdown(offline_sites):
-    site = offline_sites(["sample"], migrate_db=False)
+def test_hook_shutdown(offline_sites, caplog):
+    site = offline_sites(["sample", "other"], migrate_db=False)
     with Client(create_app(site), base_url=site.base_url) as client:
         assert client.get("/sample/livscykel").status_code == 200
-        assert "stoppad" not in site.state.sample_lifecycle
-    assert site.state.sample_lifecycle == ["startad", "stoppad"]
-    assert Federation.of(site).loop is None  # federation stopped its poller and hub too
+        assert site.state.lifecycle == ["startad", "andra startad"]
+    # The reverse of plugin order; federation (first in order) stops last.
+    assert site.state.lifecycle == ["startad", "andra startad", "andra stoppad", "stoppad"]
+    assert Federation.of(site).loop is None
+
+    # One plugin that fails to stop is logged; the others still stop.
+    site.state.lifecycle = []
+    site.state.other_fails = True
+    with Client(create_app(site), base_url=site.base_url):
+        pass
+    assert site.state.lifecycle == ["startad", "andra startad", "andra stoppad", "stoppad"]
+    assert "Plugin 'other' failed to shut down" in caplog.text
+    assert Federation.of(site).loop is None
 
 
 def test_hook_asgi_wrapper(offline_sites, make_client):

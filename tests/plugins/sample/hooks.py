@@ -175,13 +175,13 @@ def template_context(site: Site, request: Request) -> dict[str, Any]:
 async def startup(site: Site) -> None:
     """Async on purpose: the entry is written only if the app awaits us."""
     await asyncio.sleep(0)
-    site.state.sample_lifecycle = [*getattr(site.state, "sample_lifecycle", []), "startad"]
+    site.state.lifecycle = [*getattr(site.state, "lifecycle", []), "startad"]
 
 
 @hookimpl
 async def shutdown(site: Site) -> None:
     await asyncio.sleep(0)
-    site.state.sample_lifecycle = [*getattr(site.state, "sample_lifecycle", []), "stoppad"]
+    site.state.lifecycle = [*getattr(site.state, "lifecycle", []), "stoppad"]
 
 
 PING_PATH = "/-/prov-ping"

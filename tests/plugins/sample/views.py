@@ -26,4 +26,4 @@ async def lifecycle(request: Request) -> Response:
     """What the sample plugin's ``startup`` hook recorded, shouted with the
     filter its ``prepare_jinja2_environment`` hook added."""
     site = request.app.state.site
-    return site.render(request, "sample/lifecycle.html", {"events": getattr(site.state, "sample_lifecycle", [])})
+    return site.render(request, "sample/lifecycle.html", {"events": getattr(site.state, "lifecycle", [])})
