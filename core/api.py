@@ -3,9 +3,9 @@
 A plugin written outside this repository imports from here (and
 ``from core import hookimpl``), nothing else in ``core``. What is listed here
 is kept stable; everything else in core may change without notice.
-``docs/plugins.md`` explains each name, and ``tests/test_odling_interface.py``
-checks that the odling plugin, our worked example of a third-party plugin,
-keeps to this module.
+``docs/plugins.md`` explains each name, and ``tests/test_plugin_interface.py``
+checks that every plugin (odling, our worked example of a third-party
+plugin, and the built-in ones) keeps to this module.
 """
 
 from __future__ import annotations
@@ -32,8 +32,20 @@ from core.templating import flash
 from core import __version__ as PARAPLY_VERSION
 from core.federated import FederatedKind, FeedItem, tag_authority
 from core.i18n import BABEL_LOCALES, SOURCE_LOCALE, current_locale, current_translator
-from core.paging import page_count, page_link, page_number
-from core.search import stem, words
+from core.search import stem
+
+# isort: split
+# -- iface (issue 12): the rest of what the built-in plugins need ------------------------------------
+from core.accounts import create_user
+from core.asking import all_front_page_blocks, feed_response, member_page_url, received_entries
+from core.demo import DEMO_PASSWORD, demo_accounts, demo_file
+from core.forms import PHONE_PATTERN, PhoneNumber
+from core.i18n import babel_locale, page_language
+from core.images import ImageError, delete_image, save_upload
+from core.paging import page_count, page_link, page_number, paged
+from core.received import EntrySource, ReceivedEntry
+from core.search import words
+from core.site_command import load_site, site_option
 
 #: The core table plugins may point foreign keys at (``core_user.id``).
 USER_TABLE = User.__tablename__
@@ -47,6 +59,15 @@ def site_of(request: Request) -> Site:
     """The site serving this request (``site.render``, ``site.session()``,
     ``site.plugin_settings(name)``, ``site.prefix(name)``)."""
     return request.app.state.site  # type: ignore[no-any-return]
+
+
+def pending_migrations(site: Site) -> list[str]:
+    """The site's migrations not yet applied: a command that needs the
+    plugin's tables refuses to run and says ``paraply migrate``. (Alembic is
+    imported only when a command asks.)"""
+    from core.migrate import pending
+
+    return pending(site)
 
 
 __all__ = [
@@ -91,9 +112,31 @@ __all__ = [
     "SOURCE_LOCALE",
     "current_locale",
     "current_translator",
+    "stem",
+    # -- iface (issue 12) --
+    "DEMO_PASSWORD",
+    "PHONE_PATTERN",
+    "EntrySource",
+    "ImageError",
+    "PhoneNumber",
+    "ReceivedEntry",
+    "all_front_page_blocks",
+    "babel_locale",
+    "create_user",
+    "delete_image",
+    "demo_accounts",
+    "demo_file",
+    "feed_response",
+    "load_site",
+    "member_page_url",
     "page_count",
+    "page_language",
     "page_link",
     "page_number",
-    "stem",
+    "paged",
+    "pending_migrations",
+    "received_entries",
+    "save_upload",
+    "site_option",
     "words",
 ]

@@ -14,21 +14,7 @@ from pathlib import Path
 import click
 
 from core.settings import ConfigError
-
-
-def load_site(name: str, database_url: str | None = None):  # type: ignore[no-untyped-def]
-    """Load a site for a command, turning config errors into a clean exit."""
-    from core.site import Site
-
-    try:
-        return Site.load(name, database_url=database_url)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
-
-
-site_option = click.option(
-    "--site", "site_name", default="mockeln", show_default=True, help="Site folder name under sites/, or a path."
-)
+from core.site_command import load_site, site_option
 
 
 @click.group()

@@ -208,3 +208,48 @@ def prepare_jinja2_environment(site: Site, env: Environment) -> None:
     ``translate``, ``markdown``) and globals, and before any template is
     loaded. A plugin's templates and translations need no hook: they are
     found by convention in its ``templates/`` and ``locale/`` folders."""
+
+# -- iface: what one plugin asks another (issue 12) ------------------------------------------------
+
+if TYPE_CHECKING:
+    from starlette.responses import Response
+
+    from core.received import ReceivedEntry
+
+
+@hookspec(firstresult=True)
+def member_page_url(site: Site, session: Session, slug: str) -> str | None:
+    """Return the address of the public page of the member association whose
+    slug is ``slug``, or ``None`` when this plugin shows no such page (no
+    such association, or one not listed publicly).
+
+    The plugin that keeps the member directory (webportal) answers, so that
+    another plugin can link to a member's page without importing it: LISA
+    links an organisation to its association. On a site without such a
+    plugin nobody answers, and the caller shows no link. ``firstresult``:
+    the first plugin in site order that answers wins. Plugins ask through
+    ``core.api.member_page_url``."""
+
+
+@hookspec(firstresult=True)
+def received_entries(site: Site, session: Session, kind: str, query: str, limit: int) -> list[ReceivedEntry] | None:
+    """Return the entries of the federated kind ``kind`` that this site has
+    received from its peers and that are not deleted, newest first, as
+    ``core.received.ReceivedEntry`` copies; only those whose words match
+    ``query`` when it is not empty; at most ``limit`` of them (0: all).
+
+    Federation answers; a plugin asks through ``core.api.received_entries``
+    and shows its peers' items (LISA's "Hjälp hos grannarna") without
+    reading federation's tables. ``firstresult``: one answer is enough."""
+
+
+@hookspec(firstresult=True)
+def feed_document(request: Request, kind: str, fmt: str, self_path: str) -> Response | None:
+    """Return the current feed document of this site's federated kind
+    ``kind`` in the format ``fmt`` (``"atom"`` or ``"rss"``), answering
+    conditional GET, with ``self_path`` as the feed's own address (``""``:
+    federation's address for it).
+
+    Federation answers; a plugin that serves a kind's feed at an address of
+    its own (webportal's ``/nyheter.atom``) asks through
+    ``core.api.feed_response``. ``firstresult``: one answer is enough."""

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from babel.messages.catalog import Catalog
@@ -33,6 +33,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
+
+if TYPE_CHECKING:
+    from core.site import Site
 
 log = logging.getLogger("paraply")
 
@@ -271,3 +274,16 @@ class LocaleMiddleware:
             current_locale.set(lang)
             current_translator.set(self.translator)
         await self.app(scope, receive, send)
+
+
+def page_language(site: Site) -> str:
+    """The language the current page is shown in ("sv", "en"): the
+    request's choice, else the site's default. For what gettext does not
+    cover, such as a link that keeps the visitor's language."""
+    return current_locale.get() or site.locale
+
+
+def babel_locale(site: Site) -> str:
+    """The Babel locale ("sv_SE", "en_GB") of the current page, for
+    ``babel.dates.format_date`` and friends, so dates read as the page does."""
+    return BABEL_LOCALES.get(page_language(site), BABEL_LOCALES[SOURCE_LOCALE])

@@ -16,7 +16,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 from starlette.datastructures import UploadFile
 
-from core.api import gettext as _
+from core.i18n import gettext as _
 
 ALLOWED_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "png", "WEBP": "webp"}
 MAX_SIDE = 1600

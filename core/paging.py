@@ -5,13 +5,15 @@ links to other pages that keep the list's filters. The ``pager`` macro in
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from starlette.requests import Request
 
 PAGE_PARAM = "sida"
+
+T = TypeVar("T")
 
 
 def page_number(request: Request) -> int:
@@ -23,14 +25,15 @@ def page_number(request: Request) -> int:
 
 
 def page_count(total: int, per_page: int) -> int:
+    """How many pages ``total`` items fill, at least 1 (an empty list is one empty page)."""
     return max(1, math.ceil(total / per_page))
 
 
-def paged(items: list[Any], page: int, per_page: int) -> tuple[list[Any], int, int]:
+def paged(items: Sequence[T], page: int, per_page: int) -> tuple[list[T], int, int]:
     """One page of ``items``, the page number (clamped) and the page count."""
     pages = page_count(len(items), per_page)
     page = min(page, pages)
-    return items[(page - 1) * per_page : page * per_page], page, pages
+    return list(items[(page - 1) * per_page : page * per_page]), page, pages
 
 
 def page_link(base: str, params: dict[str, str]) -> Callable[[int], str]:

@@ -98,3 +98,25 @@ def front_page_blocks(site: Site, request: Request, session: Session) -> list[Bl
         Block(block["source"].name, "federation/external_block.html", block, order=60)
         for block in external_blocks(site, session)
     ]
+
+
+# -- iface (issue 12): what plugins ask of federation -------------------------------------------------
+
+if TYPE_CHECKING:
+    from starlette.responses import Response
+
+    from core.api import ReceivedEntry
+
+
+@hookimpl
+def received_entries(site: Site, session: Session, kind: str, query: str, limit: int) -> list[ReceivedEntry]:
+    from federation import received
+
+    return received.received_entries(site, session, kind, query, limit)
+
+
+@hookimpl
+def feed_document(request: Request, kind: str, fmt: str, self_path: str) -> Response:
+    from federation import received
+
+    return received.feed_document(request, kind, fmt, self_path)

@@ -360,3 +360,114 @@ def test_hook_prepare_jinja2_environment(offline_sites, make_client):
     assert page.status_code == 200
     assert "LIVSCYKEL!" in text_of(page.text)  # the sample plugin's own filter
     assert "prov_rop" not in offline_sites([], slug="utan", migrate_db=False).templates.env.filters
+
+def test_hook_member_page_url(sites, make_client):
+    """LISA links an organisation to its member association's page by asking
+    the hook, which webportal answers; it never imports webportal. Without
+    webportal on the site, or for an association not listed publicly, the
+    organisation's page shows no link."""
+    from plugins.lisa.models import Organisation
+    from plugins.webportal.models import Association, Status, Visibility
+
+    site = sites(["webportal", "lisa"], plugin_settings={"webportal": DEFAULT_WEBPORTAL})
+    with site.session() as db:
+        listed = Association(slug="pro-test", name="PRO Test", category="Pensionärer", municipality="Karlskoga")
+        hidden = Association(
+            slug="dold", name="Dold", category="Övrigt", municipality="Karlskoga", visibility=Visibility.HIDDEN
+        )
+        for association in (listed, hidden):
+            association.status = Status.APPROVED
+            db.add(association)
+        pro = Organisation(name="PRO Test", association_slug="pro-test")
+        secret = Organisation(name="Dold förening", association_slug="dold")
+        plain = Organisation(name="Kyrkan")
+        db.add_all([pro, secret, plain])
+        db.commit()
+        ids = {o.name: o.id for o in (pro, secret, plain)}
+
+    client = make_client(site)
+    page = client.get(f"/hjalp/organisation/{ids['PRO Test']}")
+    assert page.status_code == 200
+    assert "Medlemsförening Se föreningens sida i föreningsregistret" in text_of(page.text)
+    assert 'href="/foreningar/pro-test"' in page.text
+    for name in ("Dold förening", "Kyrkan"):
+        other = client.get(f"/hjalp/organisation/{ids[name]}")
+        assert other.status_code == 200 and "föreningsregistret" not in text_of(other.text), name
+
+    # LISA alone: nobody answers, the page still works, without the link.
+    alone = sites(["lisa"], slug="alone")
+    assert alone.pm.hook.member_page_url(site=alone, session=None, slug="pro-test") is None
+    with alone.session() as db:
+        db.add(Organisation(name="PRO Ensam", association_slug="pro-test"))
+        db.commit()
+        lone_id = db.exec(select(Organisation).where(Organisation.name == "PRO Ensam")).one().id
+    lone = make_client(alone).get(f"/hjalp/organisation/{lone_id}")
+    assert lone.status_code == 200 and "PRO Ensam" in text_of(lone.text)
+    assert "föreningsregistret" not in text_of(lone.text)
+
+
+def test_hook_received_entries(sites, make_client):
+    """Federation answers what peers sent of a kind: newest first, deleted
+    ones left out, matched by words, limited, each with its peer and the age
+    of this site's copy; a plugin page shows them (Fritidsbanken's "Lånbart i
+    närheten") without reading federation's tables."""
+    from core.api import received_entries
+    from federation.models import Entry, Peer
+
+    site = sites(["fritidsbanken"])
+    client = make_client(site)  # the running site, with federation's hooks
+    now = datetime.now(UTC)
+    with site.session() as db:
+        peer = Peer(
+            url="https://storfors.example", name="Storfors föreningar", last_success_at=now - timedelta(hours=3)
+        )
+        db.add(peer)
+        db.flush()
+        for days, title, deleted in ((3, "Tält", False), (1, "Kanot", False), (2, "Gamla skidor", True)):
+            db.add(
+                Entry(
+                    peer_id=peer.id,
+                    kind="fritidsbanken",
+                    entry_id=f"tag:storfors.example,2026:fritidsbanken/{title}",
+                    title=title,
+                    link=f"https://storfors.example/fritidsbanken/{days}",
+                    published=now - timedelta(days=days),
+                    updated=now,
+                    deleted_at=now if deleted else None,
+                    fields={"category": "Friluftsliv"},
+                    search_text=index_text(title),
+                )
+            )
+        db.add(Entry(peer_id=peer.id, kind="news", entry_id="n", title="En nyhet", published=now, updated=now))
+        db.commit()
+        found = received_entries(site, db, "fritidsbanken")
+        assert [e.title for e in found] == ["Kanot", "Tält"]
+        assert found[0].source.name == "Storfors föreningar" and found[0].source.copied_ago == "3 timmar"
+        assert found[0].fields == {"category": "Friluftsliv"}
+        assert [e.title for e in received_entries(site, db, "fritidsbanken", query="tält")] == ["Tält"]
+        assert [e.title for e in received_entries(site, db, "fritidsbanken", limit=1)] == ["Kanot"]
+        assert received_entries(site, db, "nothing") == []
+
+    page = text_of(client.get("/fritidsbanken/i-narheten").text)
+    assert "Storfors föreningar Hämtat för 3 timmar sedan." in page
+    assert page.index("Kanot") < page.index("Tält")
+    assert "Gamla skidor" not in page and "En nyhet" not in page
+
+
+def test_hook_feed_document(sites, make_client):
+    """A plugin serves its kind's feed at an address of its own, with
+    federation's document: its own address as rel=self, conditional GET."""
+    import xml.etree.ElementTree as ET
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    site = sites(["sample"])
+    _add_things(site, "Sak ett")
+    client = make_client(site)
+    feed = client.get("/sample/saker.atom")
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("application/atom+xml")
+    document = ET.fromstring(feed.content)
+    links = {link.get("rel"): link.get("href") for link in document.findall(f"{atom}link")}
+    assert links["self"] == "http://testsite.example/sample/saker.atom"
+    assert [e.findtext(f"{atom}title") for e in document.findall(f"{atom}entry")] == ["Sak ett"]
+    again = client.get("/sample/saker.atom", headers={"If-None-Match": feed.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""

@@ -11,10 +11,8 @@ from __future__ import annotations
 from sqlmodel import Session, select
 from starlette.requests import Request
 
-from core.api import N_
+from core.api import N_, Forbidden, User, require_user
 from core.api import gettext as _
-from core.models import User
-from core.permissions import Forbidden, require_user
 from plugins.fritidsbanken.models import Branch, Staff
 
 NOT_STAFF = N_(

@@ -14,8 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
-from core.search import words
-from core.site import Site
+from core.api import Site, words
 from plugins.fritidsbanken import clock
 from plugins.fritidsbanken.models import AccessCode, Borrower, Message
 from plugins.fritidsbanken.phones import maybe_normalise

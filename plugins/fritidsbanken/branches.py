@@ -10,12 +10,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.accounts import get_user_by_email
+from core.api import MAX_FORM_BYTES, User, flash, get_user_by_email, require_admin
 from core.api import gettext as _
-from core.forms import MAX_FORM_BYTES
-from core.models import User
-from core.permissions import require_admin
-from core.templating import flash
 from plugins.fritidsbanken.catalogue import branches_with_hours
 from plugins.fritidsbanken.forms import BranchForm
 from plugins.fritidsbanken.models import Branch, OpeningHours, Staff

@@ -12,11 +12,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from core.api import SearchResult, Site, match, page_count, page_number
 from core.api import gettext as _
-from core.contributions import SearchResult
-from core.paging import page_count, page_number
-from core.search import match
-from core.site import Site
 from plugins.fritidsbanken import clock, lending
 from plugins.fritidsbanken.models import Branch, Item, ItemStatus, OpeningHours
 from plugins.fritidsbanken.phone_login import verified_number

@@ -9,7 +9,7 @@ from datetime import date
 
 import click
 
-from core.cli import load_site, site_option
+from core.api import load_site, site_option
 
 PLUGIN = "fritidsbanken"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from core.site import Site
+from core.api import Site
 
 
 def now() -> datetime:

@@ -15,10 +15,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from core.api import MAX_FORM_BYTES, User, flash
 from core.api import gettext as _
-from core.forms import MAX_FORM_BYTES
-from core.models import User
-from core.templating import flash
 from plugins.fritidsbanken import borrowers, clock, lending
 from plugins.fritidsbanken.access import require_staff, staff_branch_ids
 from plugins.fritidsbanken.forms import BorrowerForm

@@ -17,9 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, select
 
-from core.demo import demo_accounts
-from core.models import Role, User
-from core.site import Site
+from core.api import Role, Site, User, demo_accounts
 from plugins.fritidsbanken import clock, lending
 from plugins.fritidsbanken.items import refresh_search_text
 from plugins.fritidsbanken.models import (

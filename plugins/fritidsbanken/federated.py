@@ -25,9 +25,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from core.api import FederatedKind, FeedItem
+from core.api import FederatedKind, FeedItem, Site
 from core.api import tag_authority as federation_authority
-from core.site import Site
 from plugins.fritidsbanken import clock
 from plugins.fritidsbanken.models import Branch, Item, ItemStatus
 

@@ -22,9 +22,8 @@ from wtforms import (
     validators,
 )
 
-from core.api import N_
+from core.api import N_, Form
 from core.api import gettext as _
-from core.forms import Form
 from plugins.fritidsbanken.phones import PhoneError, normalise
 
 # Messages passed into a validator inside a field's arguments are not found by

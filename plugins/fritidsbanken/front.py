@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from core.api import Block, Site
 from core.api import gettext as _
-from core.contributions import Block
-from core.site import Site
 from plugins.fritidsbanken.models import Item, ItemStatus
 
 NEWEST = 4

@@ -14,13 +14,19 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import SelectChoice
 
-from core import images
+from core.api import (
+    MAX_FORM_BYTES,
+    ImageError,
+    User,
+    delete_image,
+    flash,
+    index_text,
+    match,
+    page_count,
+    page_number,
+    save_upload,
+)
 from core.api import gettext as _
-from core.forms import MAX_FORM_BYTES
-from core.models import User
-from core.paging import page_count, page_number
-from core.search import index_text, match
-from core.templating import flash
 from plugins.fritidsbanken import clock, labels, lending
 from plugins.fritidsbanken.access import require_branch_staff, require_staff, staff_branch_ids
 from plugins.fritidsbanken.forms import ItemForm
@@ -160,8 +166,8 @@ async def _save(site, db: Session, form: ItemForm, item: Item | None, number: st
     photo = ""
     if isinstance(upload, UploadFile) and upload.filename:
         try:
-            photo = await images.save_upload(upload, site.uploads_dir, settings_of(site).max_image_kb, "fritid")
-        except images.ImageError as exc:
+            photo = await save_upload(upload, site.uploads_dir, settings_of(site).max_image_kb, "fritid")
+        except ImageError as exc:
             form.photo_file.errors = [str(exc)]
             return None
     branch_id = int(form.branch.data)
@@ -169,7 +175,7 @@ async def _save(site, db: Session, form: ItemForm, item: Item | None, number: st
     if item is None:
         item = Item(number=number, name="", category="", branch_id=branch_id, created_at=now)
     if photo:
-        images.delete_image(site.uploads_dir, item.photo)
+        delete_image(site.uploads_dir, item.photo)
         item.photo = photo
     item.number = number
     item.name = form.name.data.strip()

@@ -11,8 +11,8 @@ from __future__ import annotations
 import segno
 from markupsafe import Markup
 
+from core.api import Site
 from core.api import gettext as _
-from core.site import Site
 from plugins.fritidsbanken.models import Item
 
 

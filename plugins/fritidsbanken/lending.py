@@ -21,9 +21,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from core.api import N_
+from core.api import N_, Site
 from core.api import gettext as _
-from core.site import Site
 from plugins.fritidsbanken import clock, messages
 from plugins.fritidsbanken.models import (
     Borrower,

@@ -16,8 +16,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from core.api import N_
-from core.site import Site
+from core.api import N_, Site
 from plugins.fritidsbanken import clock
 from plugins.fritidsbanken.models import Borrower, Message
 from plugins.fritidsbanken.senders import Outgoing, SendError, make_sender

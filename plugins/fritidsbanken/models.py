@@ -18,8 +18,7 @@ from enum import StrEnum
 from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from core.api import N_
-from core.models import utcnow
+from core.api import N_, utcnow
 
 
 class ItemStatus(StrEnum):

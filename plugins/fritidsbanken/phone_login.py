@@ -32,7 +32,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 from starlette.requests import Request
 
-from core.site import Site
+from core.api import Site
 from plugins.fritidsbanken import clock, messages
 from plugins.fritidsbanken.models import AccessCode
 

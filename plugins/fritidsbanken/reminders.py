@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from core.site import Site
+from core.api import Site
 from plugins.fritidsbanken import borrowers, clock, lending, messages, phone_login
 from plugins.fritidsbanken.models import Borrower, Branch, Item, Loan
 

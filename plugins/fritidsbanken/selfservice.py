@@ -12,9 +12,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import SelectChoice
 
-from core.api import N_
+from core.api import N_, flash
 from core.api import gettext as _
-from core.templating import flash
 from plugins.fritidsbanken import borrowers, clock, lending, phone_login
 from plugins.fritidsbanken.forms import CodeForm, OnlineRegistrationForm, PhoneForm, ReserveForm, translated_choices
 from plugins.fritidsbanken.models import Borrower, Item, Loan, Reservation, ReservationStatus

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from core.api import N_
-from core.settings import PluginSettings
+from core.api import N_, PluginSettings
 
 #: Stored on items as written here; the defaults have English in the catalogue, so pages
 #: show them with ``|translate`` (a site's own categories show as written).

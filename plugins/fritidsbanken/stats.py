@@ -20,10 +20,8 @@ from datetime import date, timedelta
 from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
-from core.api import N_
+from core.api import N_, Figure, Site
 from core.api import gettext as _
-from core.contributions import Figure
-from core.site import Site
 from plugins.fritidsbanken import clock
 from plugins.fritidsbanken.lending import AGE_GROUPS, UNKNOWN_AGE
 from plugins.fritidsbanken.models import Branch, Item, ItemStatus, Loan

@@ -9,10 +9,8 @@ from babel.dates import format_date
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core.api import N_
+from core.api import N_, Site, babel_locale
 from core.api import gettext as _
-from core.i18n import BABEL_LOCALES
-from core.site import Site
 from plugins.fritidsbanken.models import CONDITION_LABELS, STATUS_LABELS
 from plugins.fritidsbanken.phones import display, masked
 from plugins.fritidsbanken.settings import FritidsbankenSettings
@@ -46,7 +44,7 @@ def short_date(site: Site, day: date | None) -> str:
     in Python (flashes, the counter's lines); templates use ``|date``."""
     if day is None:
         return ""
-    return format_date(day, "short", locale=BABEL_LOCALES[site.translator.locale])
+    return format_date(day, "short", locale=babel_locale(site))
 
 
 def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:

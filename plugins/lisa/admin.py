@@ -12,12 +12,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import SelectChoice
 
-from core.accounts import get_user_by_email
+from core.api import Site, User, flash, get_user_by_email, require_admin
 from core.api import gettext as _
-from core.models import User
-from core.permissions import require_admin
-from core.site import Site
-from core.templating import flash
 from plugins.lisa import confirm, directory, editing, referrals
 from plugins.lisa.directory import settings_of, site_of, url
 from plugins.lisa.forms import (

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from core.site import Site
+from core.api import Site
 
 SITE_OPTION = click.option(
     "--site", "site_name", default="mockeln", show_default=True, help="Site folder name under sites/, or a path."

@@ -20,11 +20,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import StringField, validators
 
-from core.api import N_
+from core.api import N_, Forbidden, Site, flash, require_user
 from core.api import gettext as _
-from core.permissions import Forbidden, require_user
-from core.site import Site
-from core.templating import flash
 from plugins.lisa import clock, directory, editing, roles
 from plugins.lisa.directory import settings_of, site_of, url
 from plugins.lisa.forms import ProposalFields, translate_choices

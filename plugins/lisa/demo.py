@@ -18,10 +18,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from core.accounts import create_user, get_user_by_email
-from core.demo import DEMO_PASSWORD, demo_accounts, demo_file
-from core.models import Role
-from core.site import Site
+from core.api import DEMO_PASSWORD, Role, Site, create_user, demo_accounts, demo_file, get_user_by_email
 from plugins.lisa import clock, directory, editing
 from plugins.lisa.models import HealthCentre, Membership, MembershipKind, Organisation, Service, SpecialHours, Term
 

@@ -18,10 +18,8 @@ from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 from starlette.requests import Request
 
-from core.api import N_
+from core.api import N_, Site, index_text, match, words
 from core.api import gettext as _
-from core.search import index_text, match, words
-from core.site import Site
 from plugins.lisa import clock
 from plugins.lisa.models import Organisation, Schedule, Service, ServiceStatus, ServiceTerm, Term
 from plugins.lisa.settings import LisaSettings

@@ -17,10 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from core.api import FederatedKind, FeedItem
-from core.markdown import render_markdown
-from core.search import match
-from core.site import Site
+from core.api import FederatedKind, FeedItem, ReceivedEntry, Site, received_entries, render_markdown
 from plugins.lisa import directory
 from plugins.lisa.models import Service, ServiceStatus
 
@@ -111,24 +108,17 @@ def kinds(site: Site) -> list[FederatedKind]:
     ]
 
 
-def peer_help(session: Session, filters: directory.Filters, limit: int = 10) -> list[Any]:
+def peer_help(site: Site, session: Session, filters: directory.Filters, limit: int = 10) -> list[ReceivedEntry]:
     """Peers' services that match a visitor's need and words, for the
     "hjälp hos grannarna" list. Federated copies are shown with their origin
     and link there; they are never republished."""
-    from federation.models import Entry
-
     if not (filters.q or filters.behov):
         return []
-    statement = select(Entry).where(Entry.kind == KIND, col(Entry.deleted_at).is_(None))
-    if filters.q:
-        clause = match(col(Entry.search_text), filters.q)  # type: ignore[arg-type]
-        if clause is not None:
-            statement = statement.where(clause)
-    rows = list(session.exec(statement.order_by(col(Entry.title))).all())
+    rows = sorted(received_entries(site, session, KIND, filters.q), key=lambda e: e.title)
     if filters.behov:
-        rows = [e for e in rows if filters.behov in (e.fields or {}).get("need_codes", "").split(",")]
+        rows = [e for e in rows if filters.behov in e.fields.get("need_codes", "").split(",")]
     if filters.gratis:
-        rows = [e for e in rows if (e.fields or {}).get("free") == "ja"]
+        rows = [e for e in rows if e.fields.get("free") == "ja"]
     if filters.sprak:
-        rows = [e for e in rows if filters.sprak in (e.fields or {}).get("languages", "").split(",")]
+        rows = [e for e in rows if filters.sprak in e.fields.get("languages", "").split(",")]
     return rows[:limit]

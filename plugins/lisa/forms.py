@@ -27,9 +27,8 @@ from wtforms import (
     validators,
 )
 
-from core.api import N_
+from core.api import N_, Form, PhoneNumber
 from core.api import gettext as _
-from core.forms import Form, PhoneNumber
 from plugins.lisa import openings
 from plugins.lisa.directory import LANGUAGES, METHOD_LABELS, STATUS_LABELS
 

@@ -7,10 +7,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from core import hookimpl
-from core.api import N_
+from core.api import N_, DailyJob, Figure, NavItem, SearchResult, current_user
 from core.api import gettext as _
-from core.contributions import DailyJob, Figure, NavItem, SearchResult
-from core.permissions import current_user
 from plugins.lisa import models  # noqa: F401  (registers the tables)
 from plugins.lisa.settings import LisaSettings
 
@@ -20,8 +18,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.routing import BaseRoute
 
-    from core.api import FederatedKind
-    from core.site import Site
+    from core.api import FederatedKind, Site
 
 
 @hookimpl

@@ -21,7 +21,7 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
-from core.models import utcnow
+from core.api import utcnow
 
 
 def new_uid() -> str:

@@ -16,11 +16,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from core.api import Site, current_user, member_page_url, page_count, page_language, page_number
 from core.api import gettext as _
-from core.i18n import current_locale
-from core.paging import page_count, page_number
-from core.permissions import current_user
-from core.site import Site
 from plugins.lisa import clock, days, directory, federated
 from plugins.lisa.directory import (
     LANGUAGES,
@@ -42,7 +39,7 @@ def common(site: Site) -> dict[str, Any]:
     """Labels and helpers every LISA template uses. ``content_lang`` marks
     text that people wrote (in the site's language) when the page is in
     another, so a screen reader pronounces it right (WCAG 3.1.2)."""
-    shown_in = current_locale.get() or site.locale
+    shown_in = page_language(site)
     return {
         "content_lang": Markup(' lang="{}"').format(site.locale) if shown_in != site.locale else "",
         "lisa_url": lambda path="": url(site, path),
@@ -110,7 +107,7 @@ async def search(request: Request) -> Response:
         page = min(page, pages)
         rows = _view(site, session, found[(page - 1) * per_page : page * per_page])
         chosen = next((t for t in terms if t.code == filters.behov), None)
-        neighbours = federated.peer_help(session, filters) if not filters.errors else []
+        neighbours = federated.peer_help(site, session, filters) if not filters.errors else []
 
     def page_link(n: int) -> str:
         params = filters.as_params()
@@ -197,15 +194,9 @@ async def organisation_page(request: Request) -> Response:
 
 
 def _member_page(site: Site, session: Session, organisation: Organisation) -> str:
-    """The member association's page, when the organisation is one and the
-    site runs the member directory (webportal) and lists it publicly."""
-    if not organisation.association_slug or "webportal" not in site.enabled:
-        return ""
-    from plugins.webportal.directory import page_url
-    from plugins.webportal.models import Association
-
-    association = session.exec(select(Association).where(Association.slug == organisation.association_slug)).first()
-    return page_url(site, association) if association is not None and association.is_public else ""
+    """The member association's page, when the organisation is one and a
+    plugin of the site (webportal's member directory) lists it publicly."""
+    return member_page_url(site, session, organisation.association_slug)
 
 
 async def print_view(request: Request) -> Response:
@@ -240,7 +231,7 @@ def poster_target(site: Site, municipality: str) -> str:
     """What the poster's QR code opens: the directory filtered to the town,
     in the poster's language when that is not the site's own."""
     params = {"kommun": municipality}
-    shown_in = current_locale.get() or site.locale
+    shown_in = page_language(site)
     if shown_in != site.locale:
         params["lang"] = shown_in
     return site.absolute_url(url(site, "/") + "?" + urlencode(params))

@@ -30,12 +30,8 @@ from wtforms import (
     validators,
 )
 
-from core.api import N_
+from core.api import N_, Forbidden, Form, User, flash, require_user
 from core.api import gettext as _
-from core.forms import Form
-from core.models import User
-from core.permissions import Forbidden, require_user
-from core.templating import flash
 from plugins.lisa import clock, roles
 from plugins.lisa.directory import settings_of, site_of, url
 from plugins.lisa.forms import translate_choices

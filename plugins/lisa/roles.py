@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from core.api import Forbidden, User
 from core.api import gettext as _
-from core.models import User
-from core.permissions import Forbidden
 from plugins.lisa.models import HealthCentre, Membership, MembershipKind, Organisation, Referral, Service
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from core.settings import PluginSettings
+from core.api import PluginSettings
 
 
 class LisaSettings(PluginSettings):

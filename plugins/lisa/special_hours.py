@@ -12,9 +12,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from core.api import flash, require_admin
 from core.api import gettext as _
-from core.permissions import require_admin
-from core.templating import flash
 from plugins.lisa import clock, days, directory, editing
 from plugins.lisa.directory import site_of, url
 from plugins.lisa.forms import SpecialHoursForm, translate_choices

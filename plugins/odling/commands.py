@@ -8,22 +8,16 @@ from __future__ import annotations
 
 import click
 
-from core.api import ConfigError, Site
+from core.api import Site, load_site, site_option
 
 
 def _load(site_name: str) -> Site:
-    try:
-        site = Site.load(site_name)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
+    site = load_site(site_name)
     if "odling" not in site.enabled:
         raise click.ClickException(
             f'{site.name} har inte tillägget odling påslaget. Lägg till "odling" i site.plugins i site.toml.'
         )
     return site
-
-
-site_option = click.option("--site", "site_name", default="mockeln", show_default=True, help="Site folder or path.")
 
 
 @click.command("odling-paminnelser")

@@ -13,16 +13,20 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import MonthField, SelectChoice, SelectField, TextAreaField, validators
 
-from core import images
-from core.accounts import get_user_by_email
-from core.api import N_
+from core.api import (
+    N_,
+    Form,
+    babel_locale,
+    delete_image,
+    flash,
+    get_user_by_email,
+    match,
+    page_link,
+    page_number,
+    paged,
+    require_admin,
+)
 from core.api import gettext as _
-from core.forms import Form
-from core.i18n import BABEL_LOCALES, current_locale
-from core.paging import page_link, page_number, paged
-from core.permissions import require_admin
-from core.search import match
-from core.templating import flash
 from plugins.webportal.directory import (
     STATUS_LABELS,
     by_name,
@@ -185,7 +189,7 @@ async def association_delete(request: Request) -> Response:
         name, logo = association.name, association.logo
         db.delete(association)
         db.commit()
-    images.delete_image(site.uploads_dir, logo)
+    delete_image(site.uploads_dir, logo)
     flash(request, _("%(name)s är borttagen.") % {"name": name})
     return RedirectResponse(url(site, "/admin/foreningar"), status_code=303)
 
@@ -223,7 +227,7 @@ async def featured(request: Request) -> Response:
             db.add(row)
             db.commit()
             chosen = db.get(Association, row.association_id)
-            when = format_date(month, "LLLL yyyy", locale=BABEL_LOCALES[current_locale.get() or site.locale])
+            when = format_date(month, "LLLL yyyy", locale=babel_locale(site))
             name = chosen.name if chosen else _("Föreningen")
             flash(request, _("%(name)s är Månadens förening för %(month)s.") % {"name": name, "month": when})
             return RedirectResponse(url(site, "/admin/manadens-forening"), status_code=303)

@@ -30,11 +30,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from core.demo import demo_accounts, demo_file
-from core.markdown import plain_text
-from core.models import Role, User, utcnow
-from core.search import index_text
-from core.site import Site
+from core.api import Role, Site, User, demo_accounts, demo_file, index_text, plain_text, utcnow
 from plugins.webportal.front import local_today
 from plugins.webportal.import_members import ImportPlan, new_association, plan_import, read_rows
 from plugins.webportal.models import Association, AssociationEditor, Featured, News, Page, Status

@@ -34,18 +34,31 @@ from wtforms import (
     validators,
 )
 
-from core import images
-from core.api import N_
+from core.api import (
+    N_,
+    Figure,
+    Forbidden,
+    Form,
+    ImageError,
+    PhoneNumber,
+    SearchResult,
+    Site,
+    User,
+    current_user,
+    delete_image,
+    flash,
+    index_text,
+    match,
+    page_link,
+    page_number,
+    paged,
+    plain_text,
+    require_admin,
+    require_user,
+    save_upload,
+    utcnow,
+)
 from core.api import gettext as _
-from core.contributions import Figure, SearchResult
-from core.forms import Form, PhoneNumber
-from core.markdown import plain_text
-from core.models import User, utcnow
-from core.paging import page_link, page_number, paged
-from core.permissions import Forbidden, current_user, require_admin, require_user
-from core.search import index_text, match
-from core.site import Site
-from core.templating import flash
 from plugins.webportal.models import Association, AssociationEditor, Featured, News, Status, Visibility
 from plugins.webportal.settings import WebportalSettings
 from plugins.webportal.slugs import slugify, unique_slug
@@ -85,6 +98,13 @@ def url(site: Site, path: str) -> str:
 
 def page_url(site: Site, association: Association) -> str:
     return url(site, f"/foreningar/{association.slug}")
+
+
+def public_page_url(site: Site, session: Session, slug: str) -> str | None:
+    """The page of the association ``slug`` if it is listed publicly, for
+    other plugins (``member_page_url`` hook): LISA links an organisation to it."""
+    association = session.exec(select(Association).where(Association.slug == slug)).first()
+    return page_url(site, association) if association is not None and association.is_public else None
 
 
 def edit_url(site: Site, association: Association) -> str:
@@ -534,14 +554,14 @@ async def _save(
     new_logo = ""
     if isinstance(upload, UploadFile) and upload.filename:
         try:
-            new_logo = await images.save_upload(
+            new_logo = await save_upload(
                 upload, site.uploads_dir, settings_of(site).max_image_kb, stem_hint=association.slug
             )
-        except images.ImageError as exc:
+        except ImageError as exc:
             form.logo_file.errors = [str(exc)]
             return None
     if new_logo or form.remove_logo.data:
-        images.delete_image(site.uploads_dir, association.logo)
+        delete_image(site.uploads_dir, association.logo)
         association.logo = new_logo
     association.name = name
     association.category = form.category.data or ""

@@ -15,11 +15,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from core.api import FederatedKind, FeedItem
+from core.api import FederatedKind, FeedItem, Site, User, render_markdown
 from core.api import tag_authority as federation_authority
-from core.markdown import render_markdown
-from core.models import User
-from core.site import Site
 from plugins.webportal import directory
 from plugins.webportal.models import Association, News
 from plugins.webportal.news import is_visible, item_url, published_only, settings_of

@@ -2,7 +2,7 @@
 at ``/nyheter.atom`` and ``/nyheter.rss``.
 
 They are the ``news`` kind that webportal shares with peer sites
-(``plugins.webportal.federated``), rendered by federation's publisher, so
+(``plugins.webportal.federated``), rendered by federation's publisher (``core.api.feed_response``), so
 people's feed readers and peers read the same document: permanent tag-URI
 ids, conditional GET, ``rel=hub`` for push, tombstones for deleted items.
 Only news this site owns is published; federated copies never are.
@@ -13,7 +13,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from federation.publish import feed_response
+from core.api import feed_response
 from plugins.webportal.federated import news_tag, tag_authority, tag_uri
 from plugins.webportal.news import site_of, url
 

@@ -15,9 +15,7 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core.contributions import Block
-from core.plugins import collect
-from core.site import Site
+from core.api import Block, Site, all_front_page_blocks
 from plugins.webportal import directory
 from plugins.webportal.news import FRONT_PAGE_NEWS, association_url, feed_links, item_url, latest, site_of, url
 
@@ -30,8 +28,7 @@ def local_today(site: Site) -> date:
 
 def blocks(site: Site, request: Request, session: Session) -> list[Block]:
     """Every plugin's front-page blocks, by their ``order`` (plugin order breaks ties)."""
-    found = collect(site.pm, "front_page_blocks", site=site, request=request, session=session)
-    return sorted(found, key=lambda b: b.order)
+    return all_front_page_blocks(site, request, session)
 
 
 async def front_page(request: Request) -> Response:

@@ -6,9 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from core import hookimpl
-from core.api import N_
-from core.contributions import Figure, NavItem, SearchResult
-from core.permissions import current_user
+from core.api import N_, Figure, NavItem, SearchResult, current_user
 from plugins.webportal import models  # noqa: F401  (registers the tables)
 from plugins.webportal.settings import WebportalSettings
 
@@ -18,8 +16,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.routing import BaseRoute
 
-    from core.api import FederatedKind
-    from core.site import Site
+    from core.api import FederatedKind, Site
 
 
 @hookimpl
@@ -120,3 +117,10 @@ def template_context(site: Site, request: Request) -> dict[str, Any]:
     from plugins.webportal import pages
 
     return {"footer_links": pages.footer_links(site)}
+
+
+@hookimpl
+def member_page_url(site: Site, session: Session, slug: str) -> str | None:
+    from plugins.webportal import directory
+
+    return directory.public_page_url(site, session, slug)

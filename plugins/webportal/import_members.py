@@ -29,9 +29,7 @@ import click
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
 
-from core.forms import PHONE_PATTERN
-from core.models import utcnow
-from core.site import Site
+from core.api import PHONE_PATTERN, Site, load_site, pending_migrations, site_option, utcnow
 from plugins.webportal.directory import normalise_website, refresh_search_text, set_status
 from plugins.webportal.models import Association, Status, Visibility
 from plugins.webportal.settings import WebportalSettings
@@ -463,16 +461,13 @@ def write_report(path: Path, plan: ImportPlan, delimiter: str) -> None:
 
 
 def _load_site(site_name: str) -> Site:
-    from core import migrate as migrations
-    from core.cli import load_site
-
     site = load_site(site_name)
     if PLUGIN not in site.enabled:
         raise click.ClickException(
             f"Webbplatsen {site.name} har inte tillägget webportal påslaget, så den har ingen föreningslista. "
             f'Lägg till "webportal" i site.plugins i {site.config_path}, eller välj en annan webbplats med --site.'
         )
-    waiting = migrations.pending(site)
+    waiting = pending_migrations(site)
     if waiting:
         raise click.ClickException(
             f"Databasen behöver migreras ({', '.join(waiting)}). Kör: paraply migrate --site {site_name}"
@@ -489,9 +484,7 @@ def _echo_rejections(plan: ImportPlan) -> None:
 
 
 @click.command("import-members")
-@click.option(
-    "--site", "site_name", default="mockeln", show_default=True, help="Site folder name under sites/, or a path."
-)
+@site_option
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file and show what would happen; write nothing.")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows even if some are rejected.")

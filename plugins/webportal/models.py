@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from core.models import utcnow
+from core.api import utcnow
 
 
 class Status(StrEnum):

@@ -26,18 +26,30 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import BooleanField, FileField, SelectChoice, SelectField, StringField, TextAreaField, validators
 
-from core import images
-from core.api import N_
+from core.api import (
+    MAX_FORM_BYTES,
+    N_,
+    Figure,
+    Forbidden,
+    Form,
+    ImageError,
+    SearchResult,
+    Site,
+    User,
+    current_user,
+    delete_image,
+    flash,
+    index_text,
+    match,
+    page_count,
+    page_link,
+    page_number,
+    plain_text,
+    require_user,
+    save_upload,
+    utcnow,
+)
 from core.api import gettext as _
-from core.contributions import Figure, SearchResult
-from core.forms import MAX_FORM_BYTES, Form
-from core.markdown import plain_text
-from core.models import User, utcnow
-from core.paging import page_count, page_link, page_number
-from core.permissions import Forbidden, current_user, require_user
-from core.search import index_text, match
-from core.site import Site
-from core.templating import flash
 from plugins.webportal import directory
 from plugins.webportal.directory import settings_of, site_of, url
 from plugins.webportal.models import Association, News
@@ -320,10 +332,8 @@ async def _save(site: Site, db: Session, form: NewsForm, news: News | None, user
     new_image = ""
     if isinstance(upload, UploadFile) and upload.filename:
         try:
-            new_image = await images.save_upload(
-                upload, site.uploads_dir, settings_of(site).max_image_kb, stem_hint="nyhet"
-            )
-        except images.ImageError as exc:
+            new_image = await save_upload(upload, site.uploads_dir, settings_of(site).max_image_kb, stem_hint="nyhet")
+        except ImageError as exc:
             form.image_file.errors = [str(exc)]
             return None
     now = utcnow()
@@ -331,7 +341,7 @@ async def _save(site: Site, db: Session, form: NewsForm, news: News | None, user
         news = News(title="", author_id=user.id, published=False, published_at=now, updated_at=now)
     never_published = not news.published and news.published_at == news.updated_at
     if new_image or form.remove_image.data:
-        images.delete_image(site.uploads_dir, news.image)
+        delete_image(site.uploads_dir, news.image)
         news.image = new_image
     news.title = (form.title.data or "").strip()
     news.summary = (form.summary.data or "").strip()
@@ -399,7 +409,7 @@ async def news_delete(request: Request) -> Response:
         title, image = news.title, news.image
         db.delete(news)
         db.commit()
-    images.delete_image(site.uploads_dir, image)
+    delete_image(site.uploads_dir, image)
     flash(request, _("Nyheten ”%(title)s” är borttagen.") % {"title": title})
     return RedirectResponse(url(site, "/nyheter"), status_code=303)
 

@@ -17,16 +17,22 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import BooleanField, Field, IntegerField, StringField, TextAreaField, ValidationError, validators
 
-from core.api import N_
+from core.api import (
+    MAX_FORM_BYTES,
+    N_,
+    Form,
+    NavItem,
+    SearchResult,
+    Site,
+    current_user,
+    flash,
+    index_text,
+    match,
+    plain_text,
+    require_admin,
+    utcnow,
+)
 from core.api import gettext as _
-from core.contributions import NavItem, SearchResult
-from core.forms import MAX_FORM_BYTES, Form
-from core.markdown import plain_text
-from core.models import utcnow
-from core.permissions import current_user, require_admin
-from core.search import index_text, match
-from core.site import Site
-from core.templating import flash
 from plugins.webportal.models import Page
 from plugins.webportal.news import MARKDOWN_HINT, site_of, url
 from plugins.webportal.slugs import slugify, unique_slug

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from core.api import gettext as _
-from core.search import match
+from core.api import match
 from plugins.lisa import directory
 from plugins.lisa.directory import fold, site_of
 from plugins.lisa.hsds import serialize

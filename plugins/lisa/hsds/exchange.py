@@ -21,8 +21,8 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
+from core.api import Site
 from core.api import gettext as _
-from core.site import Site
 from plugins.lisa import clock, days, directory, editing
 from plugins.lisa.hsds import serialize
 from plugins.lisa.hsds.validate import errors

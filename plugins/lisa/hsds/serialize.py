@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from core.site import Site
+from core.api import Site
 from plugins.lisa import days, directory
 from plugins.lisa.models import Organisation, Schedule, Service, ServiceTerm, SpecialHours, Term
 

@@ -8,11 +8,8 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from core.api import MAX_FORM_BYTES, flash, ngettext, require_admin
 from core.api import gettext as _
-from core.api import ngettext
-from core.forms import MAX_FORM_BYTES
-from core.permissions import require_admin
-from core.templating import flash
 from plugins.lisa.directory import site_of, url
 from plugins.lisa.hsds import exchange
 from plugins.lisa.public import common

@@ -6,6 +6,7 @@ from sqlmodel import select
 from starlette.requests import Request
 from starlette.responses import Response
 
+from core.api import feed_response
 from tests.plugins.sample.models import SampleThing
 
 
@@ -27,3 +28,9 @@ async def lifecycle(request: Request) -> Response:
     filter its ``prepare_jinja2_environment`` hook added."""
     site = request.app.state.site
     return site.render(request, "sample/lifecycle.html", {"events": getattr(site.state, "lifecycle", [])})
+
+async def things_feed(request: Request) -> Response:
+    """The ``things`` kind's Atom feed at the plugin's own address, as
+    webportal serves ``/nyheter.atom`` (``feed_document`` hook)."""
+    site = request.app.state.site
+    return feed_response(request, "things", "atom", f"{site.prefix('sample')}/saker.atom")

@@ -1,0 +1,62 @@
+"""Questions a plugin asks the other plugins of its site, through hooks.
+
+A plugin never imports another (that one may not be enabled, or installed);
+it asks here, and whoever implements the hook answers. Each question is a
+typed function so a plugin need not know how pluggy is called, nor what to
+do when nobody answers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from starlette.exceptions import HTTPException
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    from core.contributions import Block
+    from core.received import ReceivedEntry
+    from core.site import Site
+
+
+def all_front_page_blocks(site: Site, request: Request, session: Session) -> list[Block]:
+    """Every enabled plugin's ``front_page_blocks``, by their ``order``
+    (site order breaks ties): for the plugin that draws the front page."""
+    from core.plugins import collect
+
+    found: list[Block] = collect(site.pm, "front_page_blocks", site=site, request=request, session=session)
+    return sorted(found, key=lambda block: block.order)
+
+
+def member_page_url(site: Site, session: Session, slug: str) -> str:
+    """The public page of the member association ``slug`` (``member_page_url``
+    hook), or ``""`` when there is none: no slug, no member directory on the
+    site, or an association not listed publicly."""
+    if not slug:
+        return ""
+    answer: str | None = site.pm.hook.member_page_url(site=site, session=session, slug=slug)
+    return answer or ""
+
+
+def received_entries(site: Site, session: Session, kind: str, query: str = "", limit: int = 0) -> list[ReceivedEntry]:
+    """What peers sent of the federated kind ``kind`` (``received_entries``
+    hook), newest first: those matching ``query`` if given, at most
+    ``limit`` (0: all); ``[]`` when nothing on the site keeps such entries."""
+    answer: list[ReceivedEntry] | None = site.pm.hook.received_entries(
+        site=site, session=session, kind=kind, query=query, limit=limit
+    )
+    return answer or []
+
+
+def feed_response(request: Request, kind: str, fmt: str, self_path: str = "") -> Response:
+    """The current Atom (``fmt="atom"``) or RSS (``"rss"``) document of this
+    site's federated kind ``kind`` (``feed_document`` hook), for a plugin
+    serving it at an address of its own, given as ``self_path``; 404 when
+    nothing on the site publishes feeds."""
+    site: Site = request.app.state.site
+    answer: Response | None = site.pm.hook.feed_document(request=request, kind=kind, fmt=fmt, self_path=self_path)
+    if answer is None:
+        raise HTTPException(404)
+    return answer

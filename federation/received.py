@@ -1,0 +1,52 @@
+"""Federation's answers to plugins that show what peers sent
+(``received_entries`` hook) or serve a kind's feed at their own address
+(``feed_document`` hook). Plugins get frozen copies, never the rows, so
+federation's tables stay its own."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+from starlette.requests import Request
+from starlette.responses import Response
+
+from core.api import EntrySource, ReceivedEntry, Site, match
+from federation.models import Entry, Peer
+from federation.publish import feed_response
+from federation.views import age
+
+
+def received_entries(site: Site, session: Session, kind: str, query: str, limit: int) -> list[ReceivedEntry]:
+    statement = (
+        select(Entry, Peer)
+        .join(Peer, col(Peer.id) == col(Entry.peer_id))
+        .where(Entry.kind == kind, col(Entry.deleted_at).is_(None))
+    )
+    if query:
+        clause = match(col(Entry.search_text), query)  # type: ignore[arg-type]
+        if clause is not None:
+            statement = statement.where(clause)
+    statement = statement.order_by(col(Entry.published).desc(), col(Entry.id).desc())
+    if limit:
+        statement = statement.limit(limit)
+    sources: dict[int, EntrySource] = {}
+    found = []
+    for entry, peer in session.exec(statement).all():
+        assert peer.id is not None
+        if peer.id not in sources:
+            sources[peer.id] = EntrySource(peer.id, peer.name, age(site, peer.last_success_at))
+        found.append(
+            ReceivedEntry(
+                title=entry.title,
+                link=entry.link,
+                summary=entry.summary,
+                author=entry.author,
+                published=entry.published,
+                source=sources[peer.id],
+                fields={str(k): str(v) for k, v in (entry.fields or {}).items()},
+            )
+        )
+    return found
+
+
+def feed_document(request: Request, kind: str, fmt: str, self_path: str) -> Response:
+    return feed_response(request, kind, fmt, self_path or None)
