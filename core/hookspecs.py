@@ -5,9 +5,11 @@ Hooks are called with keyword arguments only, and an implementation may accept
 any subset of a hook's arguments, so new arguments can be added without breaking
 plugins. Hooks are named after what they contribute.
 
-Call order: the site's ``plugins`` list in ``site.toml`` is the order. Hooks that
-collect lists return the contributions in that order (core first); for
-``firstresult`` hooks the first plugin in the list that answers wins.
+Call order: the site's ``plugins`` list in ``site.toml`` is the order, after
+core and the default plugins every site loads (federation; see
+``core.plugins``). Hooks that collect lists return the contributions in that
+order (core first); for ``firstresult`` hooks the first plugin in the list
+that answers wins.
 
 Common arguments: ``site`` is the ``core.site.Site`` being served (its config,
 ``site.plugin_settings("<name>")``, ``site.prefix("<name>")``); ``request`` is
