@@ -140,3 +140,13 @@ __all__ = [
     "site_option",
     "words",
 ]
+
+# event loop: a plain ``def`` view runs in the thread pool and reads its posted
+# form with ``read_form`` (or ``Form.bind``); an ``async def`` view hands its
+# blocking work (database, templates, images) to ``run_in_threadpool``.
+from starlette.concurrency import run_in_threadpool  # noqa: E402
+
+from core.forms import read_form  # noqa: E402
+from core.images import store_upload  # noqa: E402
+
+__all__ += ["read_form", "run_in_threadpool", "store_upload"]

@@ -2,7 +2,8 @@
 
 Middleware, outermost first: the plugins' ``asgi_wrapper`` middleware
 (federation's WebSub endpoints, which peers call without cookies), sessions
-(signed cookie), CSRF on every non-GET request (core.csrf), the user loader,
+(signed cookie), the request-body limit, CSRF on every non-GET request
+(core.csrf), the user loader,
 then the request's language (core.i18n, so Python-side strings are
 translated too). Routes: core's own, then static files per plugin, then one
 ``Mount`` per plugin, with plugins mounted at the site root last; each of
@@ -31,7 +32,9 @@ from starlette.staticfiles import StaticFiles
 
 from core import lifecycle
 from core.auth import UserMiddleware
+from core.bodylimit import BodyLimitMiddleware
 from core.csrf import CSRFMiddleware, cookie_suffix, csrf_cookie_name
+from core.forms import MAX_FORM_BYTES
 from core.i18n import LocaleMiddleware
 from core.mounts import RootMount
 from core.permissions import Forbidden, LoginRequired
@@ -78,10 +81,11 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/konto/logga-in?next={_quote(target)}", status_code=303)
 
-    async def forbidden(request: Request, exc: Exception) -> Response:
+    # Handlers that render a page are plain functions: Starlette runs them in the thread pool.
+    def forbidden(request: Request, exc: Exception) -> Response:
         return site.render(request, "error.html", {"status": 403, "message": str(exc) or None}, status_code=403)
 
-    async def http_error(request: Request, exc: Exception) -> Response:
+    def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if exc.status_code in (404, 405, 400, 413):
             # Starlette's default detail is the English reason phrase ("Not
@@ -121,6 +125,7 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
                 same_site="lax",
                 https_only=secure,
             ),
+            Middleware(BodyLimitMiddleware, site=site, max_bytes=MAX_FORM_BYTES),
             Middleware(
                 CSRFMiddleware,
                 secret=site.secret_key,

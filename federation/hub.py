@@ -38,6 +38,7 @@ from federation.fetch import FetchError
 from federation.models import Subscription
 
 if TYPE_CHECKING:
+    from core.api import Site
     from federation.runtime import Federation
 
 log = logging.getLogger("paraply.federation")
@@ -100,7 +101,12 @@ async def verify_intent(runtime: Federation, mode: str, topic: str, callback: st
     if answer.body.strip() != challenge.encode():
         log.info("WebSub: %s answered the challenge wrongly", callback)
         return False
-    with runtime.site.session() as db:
+    return await asyncio.to_thread(_store_intent, runtime.site, mode, topic, callback, secret, lease)
+
+
+def _store_intent(site: Site, mode: str, topic: str, callback: str, secret: str, lease: int) -> bool:
+    """Store or remove a confirmed subscription (in a worker thread)."""
+    with site.session() as db:
         existing = db.exec(
             select(Subscription).where(Subscription.topic == topic, Subscription.callback == callback)
         ).first()

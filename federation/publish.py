@@ -369,12 +369,12 @@ def _split(name: str) -> tuple[str, str]:
     return stem, fmt
 
 
-async def current_feed(request: Request) -> Response:
+def current_feed(request: Request) -> Response:
     kind, fmt = _split(request.path_params["name"])
     return feed_response(request, kind, fmt)
 
 
-async def archive_feed(request: Request) -> Response:
+def archive_feed(request: Request) -> Response:
     site: Site = request.app.state.site
     page_text, fmt = _split(request.path_params["page"])
     if not page_text.isdigit():

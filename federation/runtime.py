@@ -370,12 +370,15 @@ class Federation:
             page.complete = False  # an archive never replaces the listing
             stats += await asyncio.to_thread(self._apply, peer.id, kind, page)
             link = page.links.get("prev-archive", "")
+        await asyncio.to_thread(self._mark_backfilled, peer.id, kind)
+        return stats
+
+    def _mark_backfilled(self, peer_id: int, kind: str) -> None:
         with self.site.session() as db:
-            state = db.exec(select(FeedState).where(FeedState.peer_id == peer.id, FeedState.kind == kind)).first()
+            state = db.exec(select(FeedState).where(FeedState.peer_id == peer_id, FeedState.kind == kind)).first()
             if state is not None:
                 state.backfilled = True
                 db.add(state)
-        return stats
 
     def _needs_subscription(self, state: FeedState) -> bool:
         lease = _aware(state.lease_until)

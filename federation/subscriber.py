@@ -28,6 +28,7 @@ from federation.fetch import FetchError
 from federation.models import FeedState
 
 if TYPE_CHECKING:
+    from core.api import Site
     from federation.runtime import Federation
 
 log = logging.getLogger("paraply.federation")
@@ -49,15 +50,10 @@ async def subscribe(runtime: Federation, state_id: int, hub: str, topic: str) ->
     """Ask ``hub`` to push ``topic`` to us. The token and secret are stored
     first, because the hub's verification may arrive before its answer."""
     site = runtime.site
-    with site.session() as db:
-        state = db.get(FeedState, state_id)
-        if state is None:
-            return
-        if not state.callback_token:
-            state.callback_token = secrets.token_urlsafe(24)
-        state.secret = secrets.token_hex(32)
-        db.add(state)
-        token, secret = state.callback_token, state.secret
+    stored = await asyncio.to_thread(_new_secret, site, state_id)
+    if stored is None:
+        return
+    token, secret = stored
     form = {
         "hub.mode": "subscribe",
         "hub.topic": topic,
@@ -69,6 +65,19 @@ async def subscribe(runtime: Federation, state_id: int, hub: str, topic: str) ->
         await runtime.fetcher.post(hub, data=form)
     except FetchError as exc:
         log.info("WebSub: subscribing to %s at %s failed: %s", topic, hub, exc)
+
+
+def _new_secret(site: Site, state_id: int) -> tuple[str, str] | None:
+    """A callback token (kept) and a fresh secret for a feed, stored; None if it is gone."""
+    with site.session() as db:
+        state = db.get(FeedState, state_id)
+        if state is None:
+            return None
+        if not state.callback_token:
+            state.callback_token = secrets.token_urlsafe(24)
+        state.secret = secrets.token_hex(32)
+        db.add(state)
+        return state.callback_token, state.secret
 
 
 def _state(site: object, token: str) -> FeedState | None:
@@ -85,7 +94,7 @@ async def callback_endpoint(request: Request) -> Response:
     if state is None:
         return PlainTextResponse("Unknown subscription", status_code=404)
     if request.method == "GET":
-        return _verify(runtime, request, state)
+        return await asyncio.to_thread(_verify, runtime, request, state)
     body = b""
     async for chunk in request.stream():
         body += chunk

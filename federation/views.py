@@ -28,7 +28,6 @@ from starlette.responses import RedirectResponse, Response
 
 from core.api import (
     BABEL_LOCALES,
-    MAX_FORM_BYTES,
     Site,
     current_locale,
     flash,
@@ -37,6 +36,7 @@ from core.api import (
     page_count,
     page_link,
     page_number,
+    read_form,
     require_admin,
     site_of,
     stem,
@@ -120,7 +120,7 @@ def _chosen(request: Request, known: dict[str, Any]) -> str:
 # -- Nyheter från nätverket ----------------------------------------------------------------
 
 
-async def network_news(request: Request) -> Response:
+def network_news(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         peers = sources(site, db)
@@ -204,7 +204,7 @@ def _own_listings(site: Site, session: Session, query: str) -> list[Listing]:
     return found
 
 
-async def network_members(request: Request) -> Response:
+def network_members(request: Request) -> Response:
     site = site_of(request)
     query = (request.query_params.get("q") or "").strip()[:200]
     with site.session() as db:
@@ -289,7 +289,7 @@ def _health(site: Site, session: Session) -> list[Health]:
     return found
 
 
-async def admin_peers(request: Request) -> Response:
+def admin_peers(request: Request) -> Response:
     site = site_of(request)
     require_admin(request)
     with site.session() as db:
@@ -311,11 +311,11 @@ async def admin_peers(request: Request) -> Response:
     )
 
 
-async def admin_poll_now(request: Request) -> Response:
+def admin_poll_now(request: Request) -> Response:
     """Make a peer due now (and forget its back-off)."""
     site = site_of(request)
     require_admin(request)
-    await request.form(max_part_size=MAX_FORM_BYTES)
+    read_form(request)
     with site.session() as db:
         peer = db.get(Peer, request.path_params["peer_id"])
         if peer is None:
