@@ -211,6 +211,7 @@ def prepare_jinja2_environment(site: Site, env: Environment) -> None:
     loaded. A plugin's templates and translations need no hook: they are
     found by convention in its ``templates/`` and ``locale/`` folders."""
 
+
 # -- iface: what one plugin asks another (issue 12) ------------------------------------------------
 
 if TYPE_CHECKING:

@@ -361,6 +361,7 @@ def test_hook_prepare_jinja2_environment(offline_sites, make_client):
     assert "LIVSCYKEL!" in text_of(page.text)  # the sample plugin's own filter
     assert "prov_rop" not in offline_sites([], slug="utan", migrate_db=False).templates.env.filters
 
+
 def test_hook_member_page_url(sites, make_client):
     """LISA links an organisation to its member association's page by asking
     the hook, which webportal answers; it never imports webportal. Without

@@ -51,7 +51,6 @@ def routes(site: Site) -> list[BaseRoute]:
         Route("/", views.index, name="index"),
         Route("/delad", views.shared, name="shared"),
         Route("/livscykel", views.lifecycle, name="lifecycle"),
-
         Route("/saker.atom", views.things_feed, name="things_feed"),
     ]
 
