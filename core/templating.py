@@ -108,6 +108,7 @@ def make_templates(site: Site) -> Jinja2Templates:
     # site's own pages (core.urls). Starlette's url_for stays as it was: an
     # absolute URL from the request.
     env.globals["path_for"] = partial(url_for, site)
+    site.pm.hook.prepare_jinja2_environment(site=site, env=env)
 
     def context(request: Request) -> dict[str, Any]:
         session = request.session if "session" in request.scope else None
