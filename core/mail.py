@@ -3,10 +3,12 @@
 ``queue_mail(site, Mail(...), session)`` writes the message to the
 ``core_outbox`` table in the caller's transaction: if the transaction rolls
 back nothing is sent, and once it commits the message is not lost whatever
-happens to the relay. Right after the commit it is sent at once (a one-time
-code cannot wait for a worker); a message that fails stays in the outbox and
-the worker in the app's lifespan (``OutboxWorker``) tries it again with
-growing pauses, up to ``MAX_ATTEMPTS``. ``paraply mail flush`` sends
+happens to the relay. Right after the commit the worker in the app's
+lifespan (``OutboxWorker``) is woken to send it at once, in its own thread,
+so a slow relay never holds up the page (a one-time code still goes within
+moments); where no worker runs (a CLI command) it is sent in the committing
+thread. A message that fails stays in the outbox and the worker tries it
+again with growing pauses, up to ``MAX_ATTEMPTS``. ``paraply mail flush`` sends
 everything still waiting at once.
 
 Each message carries its own language (``Content-Language``): mail is read
@@ -47,6 +49,8 @@ CLAIM_FOR = timedelta(minutes=5)
 CHECK_EVERY = 30.0
 
 _PENDING = "paraply_mail_pending"
+#: Where the running worker is kept on ``site.state``.
+_WORKER = "mail_outbox_worker"
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,9 @@ def _add(site: Site, session: Session, row: OutboxMessage) -> None:
 
         def after_commit(committed: Session) -> None:
             ids = committed.info.pop(_PENDING, [])
+            worker: OutboxWorker | None = getattr(site.state, _WORKER, None)
+            if worker is not None and worker.wake():
+                return
             try:
                 deliver(site, ids)
             except Exception:  # the outbox keeps them; the worker tries again
@@ -236,6 +243,15 @@ class OutboxWorker(PeriodicTask):
 
     def __init__(self, site: Site, every: float = CHECK_EVERY) -> None:
         super().__init__(site, every)
+
+    async def start(self) -> None:
+        await super().start()
+        setattr(self.site.state, _WORKER, self)
+
+    async def stop(self) -> None:
+        if getattr(self.site.state, _WORKER, None) is self:
+            delattr(self.site.state, _WORKER)
+        await super().stop()
 
     def run(self) -> int:
         return send_due(self.site)

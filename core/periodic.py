@@ -26,6 +26,8 @@ class PeriodicTask(ABC):
         self.site = site
         self.every = every
         self.task: asyncio.Task[None] | None = None
+        self._loop_of_task: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
 
     def enabled(self) -> bool:
         return True
@@ -36,15 +38,29 @@ class PeriodicTask(ABC):
 
     async def start(self) -> None:
         if self.enabled():
+            self._loop_of_task, self._wake = asyncio.get_running_loop(), asyncio.Event()
             self.task = asyncio.create_task(self._loop(), name=f"paraply-{self.name}-{self.site.slug}")
 
+    def wake(self) -> bool:
+        """Run the next round now rather than at the end of the pause; safe
+        to call from any thread. False when the task is not running (the
+        caller then does the work itself)."""
+        loop, event = self._loop_of_task, self._wake
+        if self.task is None or loop is None or event is None or loop.is_closed():
+            return False
+        loop.call_soon_threadsafe(event.set)
+        return True
+
     async def _loop(self) -> None:
+        assert self._wake is not None
         while True:
+            self._wake.clear()
             try:
                 await asyncio.to_thread(self.run)
             except Exception:
                 log.exception("%s: %s", self.site.slug, self.failure)
-            await asyncio.sleep(self.every)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.every)
 
     async def stop(self) -> None:
         if self.task is not None:
@@ -52,3 +68,4 @@ class PeriodicTask(ABC):
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
             self.task = None
+        self._loop_of_task = self._wake = None

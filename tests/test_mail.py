@@ -256,3 +256,44 @@ def test_paraply_mail_flush_sends_what_waits(make_site, smtp_port, inbox, monkey
         controller.stop()
     assert result.exit_code == 0 and "1 e-brev skickade, 0 väntar kvar." in result.output
     assert len(inbox.messages) == 1
+
+
+def test_with_a_worker_running_a_commit_wakes_it_and_a_hanging_relay_holds_up_nobody(make_site):
+    """A view commits in a thread of the pool; the worker is woken to send at
+    once (not after its pause), in its own thread, so a relay that accepts the
+    connection but never answers costs the committing thread nothing."""
+    import socket
+    import time
+
+    hanging = socket.socket()
+    hanging.bind(("127.0.0.1", 0))
+    hanging.listen()  # takes connections into the backlog, never says a word
+    settings = smtp_settings(hanging.getsockname()[1]).replace("timeout_seconds = 5", "timeout_seconds = 2")
+    site = make_site(plugins=[], extra=settings)
+    took: list[float] = []
+
+    def commit_one() -> None:
+        started = time.monotonic()
+        with site.session() as db:
+            queue_mail(site, Mail("vera@test.example", "Kod", "Din kod är 123456.", "sv"), db)
+        took.append(time.monotonic() - started)
+
+    async def serve() -> float:
+        worker = OutboxWorker(site, every=60)
+        await worker.start()
+        await asyncio.sleep(0.1)  # its first round finds nothing; the next is 60 s away
+        started = time.monotonic()
+        await asyncio.to_thread(commit_one)
+        while not outbox(site)[0].attempts and time.monotonic() - started < 10:
+            await asyncio.sleep(0.05)
+        await worker.stop()
+        return time.monotonic() - started
+
+    try:
+        tried_after = asyncio.run(serve())
+    finally:
+        hanging.close()
+    assert took[0] < 0.5, f"the committing thread waited {took[0]:.1f} s for a hanging relay"
+    (stuck,) = outbox(site)
+    assert stuck.sent_at is None and stuck.attempts == 1 and "timed out" in stuck.last_error
+    assert tried_after < 10, "the worker tried at once, not after its 60 s pause"
