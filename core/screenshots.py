@@ -20,10 +20,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 740}}
+if TYPE_CHECKING:
+    from playwright.sync_api import ViewportSize
+
+WIDTHS: dict[str, ViewportSize] = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 740}}
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

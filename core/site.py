@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, overload
 from urllib.parse import urlsplit
 
 import pluggy
@@ -36,6 +36,8 @@ from core.settings import (
 )
 
 log = logging.getLogger("paraply")
+
+SettingsT = TypeVar("SettingsT", bound=PluginSettings)
 
 SITE_FILE = "site.toml"
 
@@ -159,8 +161,18 @@ class Site:
     def locale(self) -> str:
         return self.config.site.locale
 
-    def plugin_settings(self, name: str) -> Any:
-        return self._plugin_settings[name]
+    @overload
+    def plugin_settings(self, name: str) -> PluginSettings: ...
+    @overload
+    def plugin_settings(self, name: str, kind: type[SettingsT]) -> SettingsT: ...
+    def plugin_settings(self, name: str, kind: type[PluginSettings] = PluginSettings) -> PluginSettings:
+        """A plugin's validated ``[plugin.<name>]``. Given ``kind``, the class
+        its ``settings_model`` hook returns, the result is typed as that class
+        (and checked to be one)."""
+        settings = self._plugin_settings[name]
+        if not isinstance(settings, kind):
+            raise TypeError(f"{name}'s settings are a {type(settings).__name__}, not a {kind.__name__}")
+        return settings
 
     def prefix(self, plugin: str) -> str:
         """Where a plugin's routes are mounted, without a trailing slash

@@ -18,6 +18,7 @@ from core.api import Site, words
 from plugins.fritidsbanken import clock
 from plugins.fritidsbanken.models import AccessCode, Borrower, Message
 from plugins.fritidsbanken.phones import maybe_normalise
+from plugins.fritidsbanken.web import settings_of
 
 PLUGIN = "fritidsbanken"
 FIND_LIMIT = 20
@@ -73,7 +74,7 @@ def months_before(moment: datetime, months: int) -> datetime:
 
 def deletion_due(site: Site, borrower: Borrower) -> date:
     """The day this borrower's data will be deleted unless they borrow again."""
-    months = site.plugin_settings(PLUGIN).delete_after_months
+    months = settings_of(site).delete_after_months
     last = borrower.last_active_at
     year, month = divmod(last.month - 1 + months, 12)
     return last.replace(year=last.year + year, month=month + 1, day=min(last.day, 28)).date()
@@ -85,7 +86,7 @@ def purge(db: Session, site: Site, now: datetime | None = None) -> dict[str, int
     group (the database sets their borrower to NULL); reservations go with
     the borrower."""
     now = now or clock.now()
-    settings = site.plugin_settings(PLUGIN)
+    settings = settings_of(site)
     cutoff = months_before(now, settings.delete_after_months)
     stale = list(db.exec(select(Borrower.id).where(col(Borrower.last_active_at) < cutoff)).all())
     if stale:

@@ -32,6 +32,7 @@ from plugins.fritidsbanken.models import (
     ReservationStatus,
     Staff,
 )
+from plugins.fritidsbanken.web import settings_of
 
 FICTION_FIRST = 701740605  # 070-174 06 05, PTS's numbers for fiction
 
@@ -48,7 +49,8 @@ def branch_specs(site: Site) -> list[tuple[str, str, str, list[tuple[int, str, s
     at most three: Karlskoga and Degerfors on Möckeln, Storfors on Storfors."""
     places = [site.name]
     if "webportal" in site.enabled:
-        places = list(site.plugin_settings("webportal").municipalities)
+        # Another plugin's settings, read by name: plugins do not import each other.
+        places = list(getattr(site.plugin_settings("webportal"), "municipalities", places))
     return [
         (f"Fritidsbanken {place}", f"{STREETS[i]}, {place}", f"0586-{i + 1}00 00", HOURS[i % 2])
         for i, place in enumerate(places[:3])
@@ -139,7 +141,7 @@ def _staff(site: Site, session: Session, branch: Branch) -> None:
 
 
 def _items(site: Site, session: Session, rng: random.Random, branches: list[Branch], now: datetime) -> list[Item]:
-    categories = set(site.plugin_settings("fritidsbanken").categories)
+    categories = set(settings_of(site).categories)
     items = []
     number = 1001
     for category, name, sizes, consent, _season, count in THINGS:
@@ -209,7 +211,7 @@ def _history(
     season = {name: weights for _c, name, _s, _n, weights, _k in THINGS}
     busy_until: dict[int, date] = {}
     open_days = {b.id: {h[0] for h in spec[3]} for b, spec in zip(branches, specs, strict=True)}
-    loan_days = site.plugin_settings("fritidsbanken").loan_days
+    loan_days = settings_of(site).loan_days
     day = today - timedelta(days=365)
     while day <= today:
         for branch in branches:

@@ -29,6 +29,7 @@ from core.api import FederatedKind, FeedItem, Site
 from core.api import tag_authority as federation_authority
 from plugins.fritidsbanken import clock
 from plugins.fritidsbanken.models import Branch, Item, ItemStatus
+from plugins.fritidsbanken.web import settings_of
 
 PLUGIN = "fritidsbanken"
 KIND = "fritidsbanken"
@@ -37,7 +38,7 @@ SHOWN = (ItemStatus.AVAILABLE, ItemStatus.ON_LOAN, ItemStatus.RESERVED)
 
 
 def tag_uri(site: Site, specific: str) -> str:
-    settings = site.plugin_settings(PLUGIN)
+    settings = settings_of(site)
     return f"tag:{settings.tag_authority or federation_authority(site)},{settings.tag_year}:{specific}"
 
 
@@ -46,7 +47,7 @@ def _aware(value: datetime) -> datetime:
 
 
 def new_items(site: Site, session: Session) -> list[FeedItem]:
-    settings = site.plugin_settings(PLUGIN)
+    settings = settings_of(site)
     since = clock.now() - timedelta(days=settings.new_days)
     rows = session.exec(
         select(Item, Branch)
@@ -82,7 +83,7 @@ def new_items(site: Site, session: Session) -> list[FeedItem]:
 
 
 def kinds(site: Site) -> list[FederatedKind]:
-    title = site.plugin_settings(PLUGIN).title
+    title = settings_of(site).title
     return [
         FederatedKind(
             name=KIND,

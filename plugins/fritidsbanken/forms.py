@@ -15,14 +15,13 @@ from wtforms import (
     DateField,
     FileField,
     IntegerField,
-    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
     validators,
 )
 
-from core.api import N_, Form
+from core.api import N_, Form, SelectChoice
 from core.api import gettext as _
 from plugins.fritidsbanken.phones import PhoneError, normalise
 

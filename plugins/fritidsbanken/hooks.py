@@ -11,6 +11,7 @@ from core.api import N_, Block, DailyJob, Figure, NavItem, SearchResult, current
 from core.api import gettext as _
 from plugins.fritidsbanken import models  # noqa: F401  (registers the tables)
 from plugins.fritidsbanken.settings import FritidsbankenSettings
+from plugins.fritidsbanken.web import settings_of
 
 if TYPE_CHECKING:
     import click
@@ -40,7 +41,7 @@ def nav_items(site: Site, request: Request) -> list[NavItem]:
     from plugins.fritidsbanken.access import is_staff
 
     prefix = site.prefix(PLUGIN)
-    title = site.plugin_settings(PLUGIN).title
+    title = settings_of(site).title
     # Labels are Swedish msgids; the navigation translates them (``|translate``).
     items = [
         NavItem(title, f"{prefix}/" if prefix else "/", order=40),
@@ -58,7 +59,7 @@ def nav_items(site: Site, request: Request) -> list[NavItem]:
 def admin_links(site: Site, request: Request) -> list[NavItem]:
     # The admin overview shows labels and descriptions as given: translated here, per request.
     prefix = site.prefix(PLUGIN)
-    title = site.plugin_settings(PLUGIN).title
+    title = settings_of(site).title
     return [
         NavItem(
             _("%(title)s: disken") % {"title": title},

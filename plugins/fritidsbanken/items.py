@@ -12,10 +12,10 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from wtforms import SelectChoice
 
 from core.api import (
     ImageError,
+    SelectChoice,
     User,
     delete_image,
     flash,

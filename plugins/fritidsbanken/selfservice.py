@@ -10,9 +10,8 @@ from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from wtforms import SelectChoice
 
-from core.api import N_, flash
+from core.api import N_, SelectChoice, flash
 from core.api import gettext as _
 from plugins.fritidsbanken import borrowers, clock, lending, phone_login
 from plugins.fritidsbanken.forms import CodeForm, OnlineRegistrationForm, PhoneForm, ReserveForm, translated_choices

@@ -25,6 +25,7 @@ from core.api import gettext as _
 from plugins.fritidsbanken import clock
 from plugins.fritidsbanken.lending import AGE_GROUPS, UNKNOWN_AGE
 from plugins.fritidsbanken.models import Branch, Item, ItemStatus, Loan
+from plugins.fritidsbanken.web import settings_of
 
 PLUGIN = "fritidsbanken"
 #: A month and its year, short (Swedish msgids; ``month_label`` translates).
@@ -109,7 +110,7 @@ def _month_of_loan(site: Site, start: date, end: date):  # type: ignore[no-untyp
 
 
 def compute(session: Session, site: Site, start: date, end: date) -> Stats:
-    settings = site.plugin_settings(PLUGIN)
+    settings = settings_of(site)
     since, until = _bounds(site, start, end)
     in_period = (col(Loan.out_at) >= since, col(Loan.out_at) < until)
     stats = Stats(start, end)
@@ -208,7 +209,7 @@ def report_figures(session: Session, site: Site, start: date, end: date) -> list
     """The figures the umbrella's follow-up report (IOP) shows for the period,
     in the request's language (the report shows labels and units as given)."""
     s = compute(session, site, start, end)
-    title = site.plugin_settings(PLUGIN).title
+    title = settings_of(site).title
     pieces, people = _("st"), _("personer")
     return [
         Figure(_("Lån från %(title)s") % {"title": title}, s.loans, pieces),

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from core.api import N_, Site, babel_locale
 from core.api import gettext as _
+from core.api import site_of as site_of  # for the plugin's views
 from plugins.fritidsbanken.models import CONDITION_LABELS, STATUS_LABELS
 from plugins.fritidsbanken.phones import display, masked
 from plugins.fritidsbanken.settings import FritidsbankenSettings
@@ -20,12 +21,8 @@ PLUGIN = "fritidsbanken"
 WEEKDAYS = [N_("måndag"), N_("tisdag"), N_("onsdag"), N_("torsdag"), N_("fredag"), N_("lördag"), N_("söndag")]
 
 
-def site_of(request: Request) -> Site:
-    return request.app.state.site  # type: ignore[no-any-return]
-
-
 def settings_of(site: Site) -> FritidsbankenSettings:
-    return site.plugin_settings(PLUGIN)  # type: ignore[no-any-return]
+    return site.plugin_settings(PLUGIN, FritidsbankenSettings)
 
 
 def url(site: Site, path: str = "") -> str:

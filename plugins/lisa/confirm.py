@@ -107,7 +107,7 @@ def confirm_service(request: Request) -> Response:
     org_id = _organisation_id(site, token)
     with site.session() as session:
         service = session.get(Service, request.path_params["service_id"])
-        if service is None or service.organisation_id != org_id:
+        if service is None or service.id is None or service.organisation_id != org_id:
             raise Forbidden(_("Länken gäller bara den egna organisationens tjänster."))
         organisation = session.get(Organisation, org_id)
         assert organisation is not None
@@ -151,7 +151,7 @@ def confirm_service(request: Request) -> Response:
             Proposal(
                 service_id=service.id,
                 changes=json.dumps(changes, ensure_ascii=False),
-                submitted_by=f"{form.submitter.data.strip()} ({organisation.name})",
+                submitted_by=f"{(form.submitter.data or '').strip()} ({organisation.name})",
                 submitted_at=clock.now(),
             )
         )

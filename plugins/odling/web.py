@@ -5,20 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from wtforms import SelectChoice
 
-from core.api import N_, Forbidden, Site, User, current_user, require_user, site_of
+from core.api import N_, Forbidden, SelectChoice, Site, User, current_user, require_user, site_of
 from core.api import gettext as _
 from plugins.odling.models import Coordinator
-
-if TYPE_CHECKING:
-    from plugins.odling.settings import OdlingSettings
+from plugins.odling.settings import OdlingSettings
 
 PLUGIN = "odling"
 
@@ -50,7 +46,7 @@ def month_names() -> list[str]:
 
 
 def settings_of(site: Site) -> OdlingSettings:
-    return site.plugin_settings(PLUGIN)  # type: ignore[no-any-return]
+    return site.plugin_settings(PLUGIN, OdlingSettings)
 
 
 def url(site: Site, path: str = "/") -> str:

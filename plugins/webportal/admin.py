@@ -11,11 +11,12 @@ from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from wtforms import MonthField, SelectChoice, SelectField, TextAreaField, validators
+from wtforms import MonthField, SelectField, TextAreaField, validators
 
 from core.api import (
     N_,
     Form,
+    SelectChoice,
     babel_locale,
     delete_image,
     flash,
