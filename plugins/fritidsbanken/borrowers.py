@@ -36,7 +36,7 @@ def find(db: Session, query: str) -> list[Borrower]:
         return []
     number = maybe_normalise(query)
     if number:
-        statement = select(Borrower).where(or_(Borrower.mobile == number, Borrower.guardian_mobile == number))
+        statement = select(Borrower).where(or_(col(Borrower.mobile) == number, col(Borrower.guardian_mobile) == number))
     elif query.isdigit() and 4 <= len(query) < 8:
         statement = select(Borrower).where(
             or_(col(Borrower.mobile).endswith(query), col(Borrower.guardian_mobile).endswith(query))
@@ -59,7 +59,7 @@ def for_phone(db: Session, number: str) -> list[Borrower]:
     return list(
         db.exec(
             select(Borrower)
-            .where(or_(Borrower.mobile == number, Borrower.guardian_mobile == number))
+            .where(or_(col(Borrower.mobile) == number, col(Borrower.guardian_mobile) == number))
             .order_by(col(Borrower.birth_year), col(Borrower.name))
         ).all()
     )
@@ -90,14 +90,10 @@ def purge(db: Session, site: Site, now: datetime | None = None) -> dict[str, int
     cutoff = months_before(now, settings.delete_after_months)
     stale = list(db.exec(select(Borrower.id).where(col(Borrower.last_active_at) < cutoff)).all())
     if stale:
-        db.execute(delete(Message).where(col(Message.borrower_id).in_(stale)))
-        db.execute(delete(Borrower).where(col(Borrower.id).in_(stale)))
-    old = db.execute(
+        db.exec(delete(Message).where(col(Message.borrower_id).in_(stale)))
+        db.exec(delete(Borrower).where(col(Borrower.id).in_(stale)))
+    old = db.exec(
         delete(Message).where(col(Message.created_at) < now - timedelta(days=settings.message_retention_days))
     )
-    codes = db.execute(delete(AccessCode).where(col(AccessCode.created_at) < now - timedelta(days=1)))
-    return {
-        "borrowers": len(stale),
-        "messages": int(old.rowcount or 0),  # type: ignore[attr-defined]
-        "codes": int(codes.rowcount or 0),  # type: ignore[attr-defined]
-    }
+    codes = db.exec(delete(AccessCode).where(col(AccessCode.created_at) < now - timedelta(days=1)))
+    return {"borrowers": len(stale), "messages": int(old.rowcount or 0), "codes": int(codes.rowcount or 0)}

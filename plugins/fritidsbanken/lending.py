@@ -159,7 +159,9 @@ def due_days(db: Session, item_ids: list[int]) -> dict[int, date]:
     if not item_ids:
         return {}
     rows = db.exec(
-        select(Loan.item_id, Loan.due_on).where(col(Loan.item_id).in_(item_ids), col(Loan.returned_at).is_(None))
+        select(col(Loan.item_id), col(Loan.due_on)).where(
+            col(Loan.item_id).in_(item_ids), col(Loan.returned_at).is_(None)
+        )
     ).all()
     return {item_id: due for item_id, due in rows}
 

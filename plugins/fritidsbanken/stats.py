@@ -15,9 +15,9 @@ stored age groups use them); pages translate them with ``shown``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import Case, and_, case, func
 from sqlmodel import Session, col, select
 
 from core.api import N_, Figure, Site
@@ -74,7 +74,7 @@ def month_label(year: int, month: int, translate: bool = True) -> str:
     return (_(label) if translate else label) % {"year": year}
 
 
-def _bounds(site: Site, start: date, end: date):  # type: ignore[no-untyped-def]
+def _bounds(site: Site, start: date, end: date) -> tuple[datetime, datetime]:
     return clock.day_start(site, start), clock.day_start(site, end + timedelta(days=1))
 
 
@@ -91,7 +91,7 @@ def _next_month(year: int, month: int) -> date:
     return date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
 
 
-def _month_of_loan(site: Site, start: date, end: date):  # type: ignore[no-untyped-def]
+def _month_of_loan(site: Site, start: date, end: date) -> Case[str]:
     """'YYYY-MM' of the local month a loan was checked out in. The months are
     the site's, like the period's days: a loan at 00:30 on 1 March is March's,
     though it is still February in UTC. A CASE over the months' bounds, since

@@ -44,14 +44,24 @@ def short_date(site: Site, day: date | None) -> str:
     return format_date(day, "short", locale=babel_locale(site))
 
 
+def status_label(status: str) -> str:
+    """An item's status (stored as a code, or a Swedish msgid) in the request's language."""
+    return _(STATUS_LABELS.get(status, status))
+
+
+def condition_label(condition: str) -> str:
+    """An item's condition, likewise."""
+    return _(CONDITION_LABELS.get(condition, condition))
+
+
 def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
     site = site_of(request)
     base = {
         "fb": settings_of(site),
         "fb_url": lambda path="": url(site, path),
         # Stored as codes (or Swedish msgids); shown in the request's language.
-        "status_label": lambda s: _(STATUS_LABELS.get(s, s)),
-        "condition_label": lambda c: _(CONDITION_LABELS.get(c, c)),
+        "status_label": status_label,
+        "condition_label": condition_label,
         "phone": display,
         "masked_phone": masked,
         "weekdays": [weekday(n) for n in range(7)],

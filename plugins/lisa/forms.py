@@ -52,7 +52,7 @@ def check_openings(form: Form, field: Field) -> None:
 
 
 def check_ages(form: Form, field: Field) -> None:
-    low = form.min_age.data  # type: ignore[attr-defined]
+    low = form["min_age"].data
     if field.data is not None and low is not None and field.data < low:
         raise ValidationError(_("Högsta åldern kan inte vara lägre än lägsta åldern."))
 

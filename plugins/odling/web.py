@@ -3,7 +3,7 @@ the plugin, the park's clock and who may coordinate."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -108,9 +108,9 @@ def viewer_is_coordinator(request: Request) -> bool:
         return is_coordinator(db, current_user(request))
 
 
-def options(pairs: object) -> list[SelectChoice]:
+def options(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices."""
-    return [SelectChoice(str(value), str(label)) for value, label in pairs]  # type: ignore[attr-defined]
+    return [SelectChoice(str(value), str(label)) for value, label in pairs]
 
 
 def translated_options(labels: dict[str, str]) -> Callable[[], list[SelectChoice]]:

@@ -345,7 +345,7 @@ def find_public(session: Session, category: str = "", municipality: str = "", qu
         statement = statement.where(Association.category == category)
     if municipality:
         statement = statement.where(Association.municipality == municipality)
-    clause = match(Association.search_text, query)  # type: ignore[arg-type]
+    clause = match(col(Association.search_text), query)
     if clause is not None:
         statement = statement.where(clause)
     return by_name(list(session.exec(statement).all()))

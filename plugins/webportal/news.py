@@ -420,7 +420,7 @@ def news_delete(request: Request) -> Response:
 
 def search_results(site: Site, session: Session, query: str) -> list[SearchResult]:
     """Published news for the site-wide search, newest first."""
-    clause = match(News.search_text, query)  # type: ignore[arg-type]
+    clause = match(col(News.search_text), query)
     if clause is None:
         return []
     rows = session.exec(

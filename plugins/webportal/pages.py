@@ -236,7 +236,7 @@ def page_delete(request: Request) -> Response:
 
 
 def search_results(site: Site, session: Session, query: str) -> list[SearchResult]:
-    clause = match(Page.search_text, query)  # type: ignore[arg-type]
+    clause = match(col(Page.search_text), query)
     if clause is None:
         return []
     rows = session.exec(select(Page).where(clause).order_by(col(Page.title)).limit(SEARCH_LIMIT)).all()
