@@ -24,7 +24,15 @@ from core.search import index_text, match
 from core.settings import ConfigError, PluginSettings
 from core.site import Site
 from core.templating import flash
-from federation.kinds import FederatedKind, FeedItem, tag_authority
+
+# isort: split
+# federation and lifecycle (issue 12, fedplugin): what the federation plugin
+# needs beyond the names above. FederatedKind, FeedItem and tag_authority
+# moved into core from federation.kinds.
+from core import __version__ as PARAPLY_VERSION
+from core.federated import FederatedKind, FeedItem, tag_authority
+from core.i18n import BABEL_LOCALES, SOURCE_LOCALE, current_locale, current_translator
+from core.search import stem
 
 # isort: split
 # -- iface (issue 12): the rest of what the built-in plugins need ------------------------------------
@@ -99,6 +107,13 @@ __all__ = [
     "site_of",
     "tag_authority",
     "utcnow",
+    # federation and lifecycle
+    "BABEL_LOCALES",
+    "PARAPLY_VERSION",
+    "SOURCE_LOCALE",
+    "current_locale",
+    "current_translator",
+    "stem",
     # -- iface (issue 12) --
     "DEMO_PASSWORD",
     "PHONE_PATTERN",

@@ -18,8 +18,8 @@ from sqlmodel import select
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core.i18n import gettext as _
-from core.site import Site
+from core.api import Site
+from core.api import gettext as _
 from federation import PROTOCOL, publish
 from federation.kinds import kinds_for, tag_authority
 from federation.models import Peer

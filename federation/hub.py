@@ -32,13 +32,13 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from core.models import utcnow
+from core.api import utcnow
 from federation import publish
 from federation.fetch import FetchError
 from federation.models import Subscription
 
 if TYPE_CHECKING:
-    from core.site import Site
+    from core.api import Site
     from federation.runtime import Federation
 
 log = logging.getLogger("paraply.federation")
@@ -59,7 +59,9 @@ def _bad(message: str) -> Response:
 
 async def hub_endpoint(request: Request) -> Response:
     """Subscription requests from subscribers (form-encoded POST)."""
-    runtime: Federation = request.app.state.federation
+    from federation.runtime import runtime_of
+
+    runtime = runtime_of(request)
     site = runtime.site
     form = await request.form(max_fields=20, max_files=0)
     mode = str(form.get("hub.mode", ""))

@@ -23,12 +23,12 @@ from sqlmodel import select
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from core.models import utcnow
+from core.api import utcnow
 from federation.fetch import FetchError
 from federation.models import FeedState
 
 if TYPE_CHECKING:
-    from core.site import Site
+    from core.api import Site
     from federation.runtime import Federation
 
 log = logging.getLogger("paraply.federation")
@@ -86,7 +86,9 @@ def _state(site: object, token: str) -> FeedState | None:
 
 
 async def callback_endpoint(request: Request) -> Response:
-    runtime: Federation = request.app.state.federation
+    from federation.runtime import runtime_of
+
+    runtime = runtime_of(request)
     token = request.path_params["token"]
     state = await asyncio.to_thread(_state, runtime.site, token) if token else None
     if state is None:

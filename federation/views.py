@@ -26,15 +26,24 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.forms import read_form
-from core.i18n import BABEL_LOCALES, current_locale
-from core.i18n import gettext as _
-from core.models import utcnow
-from core.paging import page_count, page_link, page_number
-from core.permissions import require_admin
-from core.search import index_text, match, stem, words
-from core.site import Site
-from core.templating import flash
+from core.api import (
+    BABEL_LOCALES,
+    Site,
+    current_locale,
+    flash,
+    index_text,
+    match,
+    page_count,
+    page_link,
+    page_number,
+    read_form,
+    require_admin,
+    site_of,
+    stem,
+    utcnow,
+    words,
+)
+from core.api import gettext as _
 from federation import messages
 from federation.kinds import kinds_for
 from federation.models import Entry, FeedState, Peer, Subscription
@@ -45,10 +54,6 @@ MEMBERS = "members"
 #: A copy is called old when the peer has not answered for this many poll intervals.
 STALE_AFTER_POLLS = 3
 SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø": "}"})
-
-
-def site_of(request: Request) -> Site:
-    return request.app.state.site  # type: ignore[no-any-return]
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -319,9 +324,9 @@ def admin_poll_now(request: Request) -> Response:
         peer.failures = 0
         db.add(peer)
         name = peer.name
-    runtime = getattr(request.app.state, "federation", None)
-    if runtime is not None:
-        runtime.wake()
+    from federation.runtime import Federation
+
+    Federation.of(site).wake()
     flash(request, _("%(name)s hämtas nu. Ladda om sidan om en stund för att se resultatet.") % {"name": name})
     return RedirectResponse("/-/admin/natverket", status_code=303)
 
