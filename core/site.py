@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 from urllib.parse import urlsplit
 
 import pluggy
@@ -23,6 +23,7 @@ from sqlmodel import Session
 from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.templating import Jinja2Templates
 
 from core import db
 from core.plugins import CORE, PluginInfo, build_manager, call_each, core_info, default_infos, discover, site_order
@@ -35,6 +36,9 @@ from core.settings import (
     read_site_file,
     validate_plugin_settings,
 )
+
+if TYPE_CHECKING:
+    from core.i18n import Translator
 
 log = logging.getLogger("paraply")
 
@@ -243,7 +247,7 @@ class Site:
     # -- templates and languages ------------------------------------------------------
 
     @cached_property
-    def translator(self) -> Any:
+    def translator(self) -> Translator:
         """The site's catalogues: core's, then each enabled plugin's
         ``locale/`` folder in plugin order (compiled here if a ``.mo`` is
         missing or old, before anything is translated and cached)."""
@@ -256,7 +260,7 @@ class Site:
         return i18n.Translator(self.locale, locale_dirs, owners)
 
     @cached_property
-    def templates(self) -> Any:
+    def templates(self) -> Jinja2Templates:
         from core.templating import make_templates
 
         return make_templates(self)

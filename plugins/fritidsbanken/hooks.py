@@ -3,8 +3,8 @@ module that owns the feature."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from core import hookimpl
 from core.api import N_, Block, DailyJob, Figure, NavItem, SearchResult, current_user
@@ -111,7 +111,7 @@ def search_results(site: Site, query: str, session: Session, request: Request) -
 
 
 @hookimpl
-def report_figures(site: Site, session: Session, start: Any, end: Any) -> list[Figure]:
+def report_figures(site: Site, session: Session, start: date, end: date) -> list[Figure]:
     from plugins.fritidsbanken import stats
 
     return stats.report_figures(session, site, start, end)
