@@ -210,7 +210,7 @@ _OWNER = re.compile(r"[:/]")
 
 
 def install(env: Environment, translator: Translator) -> Translator:
-    env.install_gettext_callables(  # type: ignore[attr-defined]
+    env.install_gettext_callables(  # type: ignore[attr-defined]  # jinja2.ext.i18n adds it
         translator.template_gettext, translator.template_ngettext, newstyle=True
     )
     return translator
