@@ -152,6 +152,19 @@ from core.images import store_upload  # noqa: E402
 
 __all__ += ["read_form", "run_in_threadpool", "store_upload"]
 
+# services (issue 12, point 3): the clock, URLs and mail every plugin uses.
+from core.clock import Clock  # noqa: E402
+from core.mail import Mail, mail_folder, queue_mail  # noqa: E402
+from core.urls import absolute_url_for, url_for  # noqa: E402
+
+__all__ += [
+    "Clock",
+    "Mail",
+    "absolute_url_for",
+    "mail_folder",
+    "queue_mail",
+    "url_for",
+]
 # mypy (issue 12): a select field's option, from here because the WTForms stubs
 # (types-WTForms) do not know it yet; core.forms explains.
 from core.forms import SelectChoice  # noqa: E402

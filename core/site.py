@@ -26,6 +26,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from core import db
+from core.clock import Clock
 from core.plugins import CORE, PluginInfo, build_manager, call_each, core_info, default_infos, discover, site_order
 from core.settings import (
     SLUG,
@@ -197,6 +198,11 @@ class Site:
 
     def absolute_url(self, path: str) -> str:
         return self.base_url + path
+
+    @cached_property
+    def clock(self) -> Clock:
+        """The site's clock (core.clock): decisions about "now" ask it, tests set it."""
+        return Clock(self.config.site.timezone)
 
     # -- secrets -----------------------------------------------------------------
 

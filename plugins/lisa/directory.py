@@ -21,7 +21,6 @@ from starlette.requests import Request
 from core.api import N_, Site, index_text, match, words
 from core.api import gettext as _
 from core.api import site_of as site_of  # for the plugin's views
-from plugins.lisa import clock
 from plugins.lisa.models import Organisation, Schedule, Service, ServiceStatus, ServiceTerm, Term
 from plugins.lisa.settings import LisaSettings
 
@@ -97,11 +96,6 @@ _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "è": "e", "�
 
 def settings_of(site: Site) -> LisaSettings:
     return site.plugin_settings(PLUGIN, LisaSettings)
-
-
-def url(site: Site, path: str = "") -> str:
-    """A path inside the plugin, wherever it is mounted."""
-    return f"{site.prefix(PLUGIN)}{path}"
 
 
 def site_tz(site: Site) -> ZoneInfo:
@@ -195,7 +189,7 @@ def opening_line(weekday: int, opens: time, closes: time, *, localise: bool = Tr
 def verify_due_before(site: Site) -> datetime:
     """Services last verified before this moment are flagged."""
     months = settings_of(site).verify_after_months
-    return clock.now() - timedelta(days=round(months * 365.25 / 12))
+    return site.clock.now() - timedelta(days=round(months * 365.25 / 12))
 
 
 def needs_verification(site: Site, service: Service) -> bool:
@@ -205,7 +199,7 @@ def needs_verification(site: Site, service: Service) -> bool:
     if verified is None:
         return True
     if verified.tzinfo is None:
-        verified = verified.replace(tzinfo=clock.now().tzinfo)
+        verified = verified.replace(tzinfo=site.clock.now().tzinfo)
     return verified < verify_due_before(site)
 
 
@@ -291,7 +285,7 @@ def find_services(site: Site, session: Session, filters: Filters) -> list[Servic
     if filters.oppet:
         from plugins.lisa import days  # it reads this module's day names
 
-        tz, at = site_tz(site), clock.now()
+        tz, at = site_tz(site), site.clock.now()
         ids = [s.id for s in services if s.id is not None]
         openings = schedules_for(session, ids)
         specials = days.specials_for(session, ids, since=at.astimezone(tz).date() - timedelta(days=1))
