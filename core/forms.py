@@ -71,7 +71,7 @@ class Form(_Form):
             return super().render_field(field, render_kw)
 
         @property
-        def locales(self) -> list[str]:  # type: ignore[override]
+        def locales(self) -> list[str]:  # type: ignore[override]  # read-only, where DefaultMeta's is settable
             """WTForms' own messages ("Inte ett giltigt heltal") in the
             request's language, like the rest of the page; Swedish outside a request."""
             lang = current_locale.get() or SOURCE_LOCALE
