@@ -58,7 +58,8 @@ CORE_BASE_REVISION = "c382d6bf531d"
 def site_of(request: Request) -> Site:
     """The site serving this request (``site.render``, ``site.session()``,
     ``site.plugin_settings(name)``, ``site.prefix(name)``)."""
-    return request.app.state.site  # type: ignore[no-any-return]
+    site: Site = request.app.state.site  # Starlette's app state is untyped
+    return site
 
 
 def pending_migrations(site: Site) -> list[str]:
@@ -164,3 +165,8 @@ __all__ += [
     "queue_mail",
     "url_for",
 ]
+# mypy (issue 12): a select field's option, from here because the WTForms stubs
+# (types-WTForms) do not know it yet; core.forms explains.
+from core.forms import SelectChoice  # noqa: E402
+
+__all__ += ["SelectChoice"]

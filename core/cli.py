@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import cast
 
 import click
 
@@ -243,7 +244,8 @@ def new_site(
     name: str, title: str | None, base_url: str, plugins: str, municipalities: str | None, sites_dir: Path | None
 ) -> None:
     """Create sites/NAME/ with a commented site.toml, templates/ and static/."""
-    from core.scaffold import ScaffoldError, create_site, next_steps
+    from core.scaffold import create_site, next_steps
+    from core.template_folder import ScaffoldError
 
     def split(text: str) -> list[str]:
         return [part.strip() for part in text.split(",") if part.strip()]
@@ -310,7 +312,8 @@ def _register_plugin_commands() -> None:
             click.echo(f"Varning: tillägget {name} kunde inte laddas: {exc}", err=True)
     for impl in pm.hook.cli_commands.get_hookimpls():
         try:
-            commands = impl.function()
+            # pluggy types every hook's result as object; hookspecs.cli_commands says what it is.
+            commands = cast("list[click.Command] | None", impl.function())
         except Exception as exc:  # nor may one whose commands fail to load
             click.echo(f"Varning: tillägget {impl.plugin_name} kunde inte lägga till kommandon: {exc}", err=True)
             continue

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from core.site import Site
 
 
 @dataclass(frozen=True)
@@ -58,4 +61,4 @@ class DailyJob:
 
     name: str
     title: str
-    run: Callable[[Any, datetime], str]
+    run: Callable[[Site, datetime], str]

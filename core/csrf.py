@@ -20,7 +20,7 @@ from typing import Any
 import asgi_csrf
 from python_multipart import MultipartParser
 from python_multipart.multipart import parse_options_header
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core import i18n
 from core.i18n import gettext as _
@@ -59,7 +59,7 @@ async def _parse_multipart_form_data(
     """Return the CSRF token of a multipart body and a ``receive`` that
     replays what was read; raise ``FileBeforeToken`` when a file part comes
     first, as asgi-csrf's own parser does."""
-    messages: list[dict[str, Any]] = []
+    messages: list[Message] = []
     part: dict[str, Any] = {}
     found: list[str] = []
 

@@ -81,7 +81,7 @@ def run_due(site: Site, now: datetime | None = None, any_hour: bool = False) -> 
     if done:
         with site.session() as db:
             cutoff = local.date() - timedelta(days=KEEP_DAYS)
-            db.exec(delete(DailyRun).where(col(DailyRun.day) < cutoff))  # type: ignore[call-overload]
+            db.exec(delete(DailyRun).where(col(DailyRun.day) < cutoff))
             db.commit()
     return done
 

@@ -28,6 +28,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
     from pathlib import Path
 
     from core.site import Site
@@ -103,7 +104,7 @@ def _not_modified(request: Request, etag: str, modified: datetime) -> bool:
     return False
 
 
-def feed_endpoint(feed: StandinFeed):  # type: ignore[no-untyped-def]
+def feed_endpoint(feed: StandinFeed) -> Callable[[Request], Awaitable[Response]]:
     """An endpoint serving the feed file, read on each request so an edited
     file is served at once (with a new ETag)."""
     media_type = MEDIA_TYPES.get(feed.file.suffix, "application/xml")

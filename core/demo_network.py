@@ -276,11 +276,11 @@ def summary(
         "  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
     ]
     others = [(listener.label, plugin_demo_logins(listener.site)) for listener in network.listeners if listener.site]
-    if any(logins for _label, logins in others):
+    if any(extra for _label, extra in others):
         lines += ["", "  Fler demokonton, från tilläggen:"]
-        for label, logins in others:
-            if logins:
-                lines.append(f"  {label}: " + ", ".join(f"{email} ({name})" for email, name in logins))
+        for label, extra in others:
+            if extra:
+                lines.append(f"  {label}: " + ", ".join(f"{email} ({name})" for email, name in extra))
     feeds = [(feed, listener) for listener in network.listeners for feed in listener.feeds]
     if feeds:
         lines += ["", "  Låtsasflöden (i stället för internet):"]

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
+    from sqlmodel import Session, SQLModel
 
     from core.site import Site
 
@@ -69,7 +69,7 @@ class FederatedKind:
     title: str
     feed_id: str
     items: Callable[[Session], list[FeedItem]]
-    model: type[Any] | None = None
+    model: type[SQLModel] | None = None
     ref_of: Callable[[Any], str | None] | None = None
     is_public: Callable[[Any], bool] | None = None
     complete: bool = False

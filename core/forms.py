@@ -15,17 +15,27 @@ waits, then the view goes on in its thread.
 from __future__ import annotations
 
 import re
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from anyio import from_thread
+from markupsafe import Markup
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from wtforms import Field, ValidationError, widgets
 from wtforms import Form as _Form
-from wtforms.fields.choices import Choice
+
+# types-WTForms still describes WTForms 3.2, which had neither SelectChoice (an
+# option as declared: value, label, render_kw, optgroup) nor Choice (an option
+# as rendered); both are 3.3's. Plugins take SelectChoice from core.api, so
+# this is the one place that works around the stubs.
+from wtforms.fields.choices import Choice, SelectFieldBase  # type: ignore[attr-defined]
+from wtforms.fields.choices import SelectChoice as SelectChoice  # type: ignore[attr-defined]
 from wtforms.meta import DefaultMeta
 
 from core.i18n import BABEL_LOCALES, SOURCE_LOCALE, current_locale, gettext
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsItems
 
 F = TypeVar("F", bound="Form")
 
@@ -41,24 +51,27 @@ class _TranslatedSelect(widgets.Select):
     för alla")``), made before there is a request. Labels from data that are
     not msgids come out unchanged."""
 
+    # Both ignores: the stubs know only 3.2's render_option(value, label, selected).
     @classmethod
-    def render_option(cls, choice: Choice, **kwargs: Any) -> Any:
+    def render_option(cls, choice: Choice, **kwargs: object) -> Markup:  # type: ignore[override]
         if type(choice.label) is str and choice.label:
             choice = choice._replace(label=gettext(choice.label))
-        return super().render_option(choice, **kwargs)
+        option: Markup = super().render_option(choice, **kwargs)  # type: ignore[arg-type]
+        return option
 
 
 class Form(_Form):
     class Meta(DefaultMeta):
         cache_translations = True
 
-        def render_field(self, field: Any, render_kw: dict[str, Any]) -> Any:
-            if type(field.widget) is widgets.Select:
-                field.widget = _TranslatedSelect(multiple=field.widget.multiple)
+        def render_field(self, field: Field, render_kw: SupportsItems[str, Any]) -> Markup:
+            widget: object = field.widget
+            if isinstance(field, SelectFieldBase) and type(widget) is widgets.Select:
+                field.widget = _TranslatedSelect(multiple=widget.multiple)
             return super().render_field(field, render_kw)
 
         @property
-        def locales(self) -> list[str]:  # type: ignore[override]
+        def locales(self) -> list[str]:  # type: ignore[override]  # read-only, where DefaultMeta's is settable
             """WTForms' own messages ("Inte ett giltigt heltal") in the
             request's language, like the rest of the page; Swedish outside a request."""
             lang = current_locale.get() or SOURCE_LOCALE

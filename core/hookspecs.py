@@ -31,6 +31,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
+    from datetime import date
 
     import click
     from jinja2 import Environment
@@ -114,7 +115,7 @@ def search_results(site: Site, query: str, session: Session, request: Request) -
 
 
 @hookspec
-def report_figures(site: Site, session: Session, start: Any, end: Any) -> list[Figure] | None:
+def report_figures(site: Site, session: Session, start: date, end: date) -> list[Figure] | None:
     """Return figures for the site's follow-up report between the dates
     ``start`` and ``end`` (inclusive), as ``core.contributions.Figure`` (label, value,
     unit). The umbrella uses the report for the municipality's review of the

@@ -210,19 +210,19 @@ _OWNER = re.compile(r"[:/]")
 
 
 def install(env: Environment, translator: Translator) -> Translator:
-    env.install_gettext_callables(  # type: ignore[attr-defined]
+    env.install_gettext_callables(  # type: ignore[attr-defined]  # jinja2.ext.i18n adds it
         translator.template_gettext, translator.template_ngettext, newstyle=True
     )
     return translator
 
 
-def choose_locale(query_lang: str | None, session: dict | None, default: str) -> str:
+def choose_locale(query_lang: str | None, session: dict[str, Any] | None, default: str) -> str:
     """The request's language: ``?lang=`` (remembered in the session), then
     the session's earlier choice, then the site's default."""
     if query_lang in LOCALES:
         if session is not None:
             session[SESSION_KEY] = query_lang
-        return query_lang  # type: ignore[return-value]
+        return query_lang
     remembered = session.get(SESSION_KEY) if session is not None else None
     return remembered if remembered in LOCALES else default
 

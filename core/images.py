@@ -65,8 +65,8 @@ def store_image(data: bytes, folder: Path, stem_hint: str = "bild") -> str:
             probe.verify()
         if fmt not in ALLOWED_FORMATS:
             raise ImageError(_("Filtypen stöds inte. Använd PNG, JPEG, GIF eller WebP."))
-        with Image.open(io.BytesIO(data)) as img:
-            img = ImageOps.exif_transpose(img)
+        with Image.open(io.BytesIO(data)) as opened:
+            img = ImageOps.exif_transpose(opened)
             img.thumbnail((MAX_SIDE, MAX_SIDE))
             ext = ALLOWED_FORMATS[fmt]
             if ext == "jpg" and img.mode not in ("RGB", "L"):

@@ -151,7 +151,7 @@ def _claim(site: Site, row_id: int, now: datetime) -> OutboxMessage | None:
     """Take one unsent message for this worker, or None if another has it."""
     with site.session() as db:
         claimed = db.exec(
-            update(OutboxMessage)  # type: ignore[call-overload]
+            update(OutboxMessage)
             .where(
                 col(OutboxMessage.id) == row_id,
                 col(OutboxMessage.sent_at).is_(None),

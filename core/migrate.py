@@ -133,12 +133,19 @@ def make_revision(site: Site, plugin: str, message: str) -> str:
     script = ScriptDirectory.from_config(cfg)
     try:
         script.get_revision(f"{plugin}@head")
-        head_args: dict[str, object] = {"head": f"{plugin}@head"}
-    except Exception:
-        head_args = {"head": "base", "branch_label": plugin, "version_path": str(dirs[plugin])}
+        head, branch_label, version_path = f"{plugin}@head", None, None
+    except Exception:  # the plugin's first revision starts its branch
+        head, branch_label, version_path = "base", plugin, str(dirs[plugin])
     with site.engine.begin() as connection:
         cfg.attributes["connection"] = connection
         cfg.attributes["table_prefix"] = f"{plugin}_"
-        rev = command.revision(cfg, message=message, autogenerate=True, **head_args)  # type: ignore[arg-type]
+        rev = command.revision(
+            cfg,
+            message=message,
+            autogenerate=True,
+            head=head,
+            branch_label=branch_label,
+            version_path=version_path,
+        )
     assert rev is not None and not isinstance(rev, list)
     return str(rev.path)

@@ -20,10 +20,17 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 740}}
+if TYPE_CHECKING:
+    from playwright.sync_api import ViewportSize
+
+    from core.contributions import NavItem
+    from core.site import Site
+
+WIDTHS: dict[str, ViewportSize] = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 740}}
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -49,7 +56,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_demo(folder: Path, data_dir: Path) -> Iterator[tuple[object, str]]:
+def serve_demo(folder: Path, data_dir: Path) -> Iterator[tuple[Site, str]]:
     """A site with fresh demo data, served on 127.0.0.1 in a thread; yields
     the site and its URL."""
     import uvicorn
@@ -81,7 +88,7 @@ def serve_demo(folder: Path, data_dir: Path) -> Iterator[tuple[object, str]]:
         site.dispose()
 
 
-def main_pages(site: object, url: str) -> list[tuple[str, str]]:
+def main_pages(site: Site, url: str) -> list[tuple[str, str]]:
     """(name, path): the front page, the main menu as a visitor sees it, the
     site search with a query, and the login page."""
     import httpx
@@ -91,7 +98,7 @@ def main_pages(site: object, url: str) -> list[tuple[str, str]]:
 
     request = Request({"type": "http", "method": "GET", "path": "/", "headers": [], "query_string": b""})
     request.state.user = None
-    nav = sorted(collect(site.pm, "nav_items", site=site, request=request), key=lambda n: n.order)  # type: ignore[attr-defined]
+    nav: list[NavItem] = sorted(collect(site.pm, "nav_items", site=site, request=request), key=lambda n: n.order)
     pages = [("start", "/")]
     pages += [(item.url.strip("/").replace("/", "-") or "start", item.url) for item in nav if item.url != "/"]
     pages += [("sok", "/sok?q=kör"), ("logga-in", "/konto/logga-in")]
@@ -132,7 +139,7 @@ def screenshots(out: Path, sites: tuple[str, ...], lang: str) -> None:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         for folder in folders:
             with serve_demo(folder, Path(tmp) / folder.name) as (site, url):
-                rows.append(f"<h2>{html.escape(site.name)}</h2>")  # type: ignore[attr-defined]
+                rows.append(f"<h2>{html.escape(site.name)}</h2>")
                 for name, path in main_pages(site, url):
                     cells = []
                     for width, viewport in WIDTHS.items():

@@ -16,8 +16,7 @@ import unicodedata
 from functools import lru_cache
 
 import snowballstemmer
-from sqlalchemy import ColumnElement, and_, or_
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, or_
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -45,7 +44,8 @@ def words(text: str) -> list[str]:
 def stem(word: str) -> str:
     """Cached: stemming is the bulk of indexing, and words repeat (federation
     indexes thousands of received entries at a time)."""
-    return _stemmer().stemWord(word)
+    stemmed: str = _stemmer().stemWord(word)
+    return stemmed
 
 
 def index_text(*parts: str | None) -> str:
@@ -66,7 +66,7 @@ def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def match(column: InstrumentedAttribute[str], query: str) -> ColumnElement[bool] | None:
+def match(column: SQLColumnExpression[str], query: str) -> ColumnElement[bool] | None:
     """A WHERE clause matching rows whose ``search_text`` has every word of
     ``query`` (each word or its stem as a word prefix), or None for an empty
     query."""

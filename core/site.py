@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 from urllib.parse import urlsplit
 
 import pluggy
@@ -23,6 +23,7 @@ from sqlmodel import Session
 from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.templating import Jinja2Templates
 
 from core import db
 from core.clock import Clock
@@ -37,7 +38,12 @@ from core.settings import (
     validate_plugin_settings,
 )
 
+if TYPE_CHECKING:
+    from core.i18n import Translator
+
 log = logging.getLogger("paraply")
+
+SettingsT = TypeVar("SettingsT", bound=PluginSettings)
 
 SITE_FILE = "site.toml"
 
@@ -165,8 +171,18 @@ class Site:
     def locale(self) -> str:
         return self.config.site.locale
 
-    def plugin_settings(self, name: str) -> Any:
-        return self._plugin_settings[name]
+    @overload
+    def plugin_settings(self, name: str) -> PluginSettings: ...
+    @overload
+    def plugin_settings(self, name: str, kind: type[SettingsT]) -> SettingsT: ...
+    def plugin_settings(self, name: str, kind: type[PluginSettings] = PluginSettings) -> PluginSettings:
+        """A plugin's validated ``[plugin.<name>]``. Given ``kind``, the class
+        its ``settings_model`` hook returns, the result is typed as that class
+        (and checked to be one)."""
+        settings = self._plugin_settings[name]
+        if not isinstance(settings, kind):
+            raise TypeError(f"{name}'s settings are a {type(settings).__name__}, not a {kind.__name__}")
+        return settings
 
     def prefix(self, plugin: str) -> str:
         """Where a plugin's routes are mounted, without a trailing slash
@@ -237,7 +253,7 @@ class Site:
     # -- templates and languages ------------------------------------------------------
 
     @cached_property
-    def translator(self) -> Any:
+    def translator(self) -> Translator:
         """The site's catalogues: core's, then each enabled plugin's
         ``locale/`` folder in plugin order (compiled here if a ``.mo`` is
         missing or old, before anything is translated and cached)."""
@@ -250,7 +266,7 @@ class Site:
         return i18n.Translator(self.locale, locale_dirs, owners)
 
     @cached_property
-    def templates(self) -> Any:
+    def templates(self) -> Jinja2Templates:
         from core.templating import make_templates
 
         return make_templates(self)

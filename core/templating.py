@@ -46,7 +46,7 @@ def make_templates(site: Site) -> Jinja2Templates:
     ordered = [folders["site"]] if "site" in folders else []
     ordered += [folders[name] for name in site.enabled if name in folders]
     ordered.append(folders["core"])
-    loader = ChoiceLoader([PrefixLoader(folders, delimiter=":"), *ordered])  # type: ignore[arg-type]
+    loader = ChoiceLoader([PrefixLoader(folders, delimiter=":"), *ordered])
     env = Environment(
         loader=loader,
         autoescape=select_autoescape(default=True, default_for_string=True),

@@ -29,9 +29,10 @@ from email.message import EmailMessage
 from email.policy import default as default_policy
 from html import unescape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from core import migrate
@@ -40,6 +41,11 @@ from core.app import create_app
 from core.csrf import csrf_cookie_name
 from core.models import Role, User
 from core.site import Site
+
+if TYPE_CHECKING:
+    import httpx
+    from aiosmtpd.smtp import SMTP, Envelope
+    from aiosmtpd.smtp import Session as SmtpSession
 
 #: Password of every account made with ``add_user``.
 TEST_PASSWORD = "test-losenord-123"
@@ -113,21 +119,26 @@ class Client(TestClient):
     a browser sends a form) and ``login``."""
 
     def csrf(self) -> str:
-        name = csrf_cookie_name(self.app.state.site.slug)  # type: ignore[attr-defined]
-        token = self.cookies.get(name)
+        assert isinstance(self.app, Starlette), "a Client of a site's app (make_client)"
+        site: Site = self.app.state.site
+        name = csrf_cookie_name(site.slug)
+        # Starlette types its TestClient against httpx2 (we use httpx), so to
+        # mypy its methods are Any: the annotations here say what they are.
+        token: str | None = self.cookies.get(name)
         if not token:
             self.get("/konto/logga-in")
             token = self.cookies.get(name)
         assert token, "no csrftoken cookie was set"
         return token
 
-    def submit(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    def submit(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> httpx.Response:
         payload = dict(data or {})
         payload.setdefault("csrftoken", self.csrf())
         kwargs.setdefault("follow_redirects", False)
-        return self.post(url, data=payload, **kwargs)
+        response: httpx.Response = self.post(url, data=payload, **kwargs)
+        return response
 
-    def login(self, email: str, password: str = TEST_PASSWORD) -> Any:
+    def login(self, email: str, password: str = TEST_PASSWORD) -> httpx.Response:
         response = self.submit("/konto/logga-in", {"email": email, "password": password})
         assert response.status_code == 303, response.text[:500]
         return response
@@ -191,9 +202,9 @@ class SmtpInbox:
         self.envelopes: list[tuple[str, list[str]]] = []
         self.port = 0
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-        self.messages.append(message_from_bytes(envelope.original_content, policy=default_policy))  # type: ignore[arg-type]
+    async def handle_DATA(self, server: SMTP, session: SmtpSession, envelope: Envelope) -> str:
+        self.envelopes.append((envelope.mail_from or "", list(envelope.rcpt_tos)))
+        self.messages.append(message_from_bytes(envelope.original_content or b"", policy=default_policy))
         return "250 OK"
 
 

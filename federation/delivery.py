@@ -101,9 +101,9 @@ class DeliveryQueue:
         site = self.runtime.site
         topic = item.topic
         try:
-            document = publish.cached(site, topic.kind, topic.fmt, topic.path) or await asyncio.to_thread(
-                publish.render, site, topic.kind, topic.fmt, None, topic.path
-            )
+            document = publish.cached(site, topic.kind, topic.fmt, topic.path)
+            if document is None:
+                document = await asyncio.to_thread(publish.render, site, topic.kind, topic.fmt, None, topic.path)
         except Exception:  # a plugin's broken kind must not stop the queue
             log.exception("WebSub: rendering %s for delivery failed", topic.path)
             return

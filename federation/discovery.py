@@ -76,7 +76,8 @@ def opml(site: Site) -> bytes:
         rows = {p.url: p for p in db.exec(select(Peer)).all()}
     for peer in site.config.federation.peers:
         group = SubElement(body, "outline", text=peer.name, title=peer.name)
-        discovered = (rows.get(peer.url).discovery if peer.url in rows else None) or {}
+        row = rows.get(peer.url)
+        discovered = (row.discovery if row is not None else None) or {}
         for kind, info in (discovered.get("feeds") or {}).items():
             title = _("%(feed)s från %(site)s") % {"feed": _(info.get("title") or kind), "site": peer.name}
             outline(group, title, info["atom"], peer.url + "/")

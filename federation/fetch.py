@@ -227,8 +227,8 @@ class _Release(httpx.AsyncByteStream):
         try:
             await self.stream.aclose()
         finally:
-            if self.done is not None:
-                self.done, done = None, self.done
+            done, self.done = self.done, None
+            if done is not None:
                 done()
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -56,6 +56,10 @@ class Stats:
         return self
 
 
+@overload
+def _aware(value: datetime) -> datetime: ...
+@overload
+def _aware(value: None) -> None: ...
 def _aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
@@ -112,7 +116,8 @@ def _existing(session: Session, peer_id: int, kind: str, ids: list[str]) -> dict
             )
         ).all()
         for entry_id, row_id, updated, deleted_at in rows:
-            found[entry_id] = (row_id, _aware(updated), _aware(deleted_at))  # type: ignore[assignment]
+            assert row_id is not None  # a primary key
+            found[entry_id] = (row_id, _aware(updated), _aware(deleted_at))
     return found
 
 
@@ -182,7 +187,7 @@ def apply(session: Session, peer_id: int, kind: str, feed: ParsedFeed, own_prefi
             continue
         row_id, updated, deleted_at = known
         if deleted_at is None and when >= updated:
-            session.exec(update(Entry).where(col(Entry.id) == row_id).values(deleted_at=when))  # type: ignore[call-overload]
+            session.exec(update(Entry).where(col(Entry.id) == row_id).values(deleted_at=when))
             stats.deleted += 1
 
     if inserts:
@@ -200,7 +205,7 @@ def apply(session: Session, peer_id: int, kind: str, feed: ParsedFeed, own_prefi
         gone = [row_id for row_id, entry_id in stale if entry_id not in listed]
         for start in range(0, len(gone), CHUNK):
             session.exec(
-                update(Entry).where(col(Entry.id).in_(gone[start : start + CHUNK])).values(deleted_at=now)  # type: ignore[call-overload]
+                update(Entry).where(col(Entry.id).in_(gone[start : start + CHUNK])).values(deleted_at=now)
             )
         stats.deleted += len(gone)
     return stats

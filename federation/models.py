@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -39,7 +40,7 @@ class Peer(SQLModel, table=True):
     name: str = Field(max_length=200)
     external: bool = Field(default=False)
     #: From the peer's /.well-known/paraply (None until discovered).
-    discovery: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # type: ignore[type-arg]
+    discovery: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     hub: str = Field(default="", max_length=500)
     last_attempt_at: datetime | None = None
     last_success_at: datetime | None = None
@@ -84,7 +85,7 @@ class Entry(SQLModel, table=True):
     content_html: str = Field(default="")  # sanitized
     author: str = Field(default="", max_length=200)
     categories: str = Field(default="", max_length=500)  # comma-separated
-    fields: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # type: ignore[type-arg]
+    fields: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     published: datetime = Field(index=True)
     updated: datetime
     received_at: datetime = Field(default_factory=utcnow)

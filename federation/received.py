@@ -22,7 +22,7 @@ def received_entries(site: Site, session: Session, kind: str, query: str, limit:
         .where(Entry.kind == kind, col(Entry.deleted_at).is_(None))
     )
     if query:
-        clause = match(col(Entry.search_text), query)  # type: ignore[arg-type]
+        clause = match(col(Entry.search_text), query)
         if clause is not None:
             statement = statement.where(clause)
     statement = statement.order_by(col(Entry.published).desc(), col(Entry.id).desc())

@@ -151,7 +151,12 @@ class Federation:
         loop = self.loop
         if loop is None or loop.is_closed():
             return
-        loop.call_soon_threadsafe(lambda: self.loop and self.spawn(hub.publish_changes(self, kinds)))
+
+        def publish_on_loop() -> None:
+            if self.loop is not None:
+                self.spawn(hub.publish_changes(self, kinds))
+
+        loop.call_soon_threadsafe(publish_on_loop)
 
     def wake(self) -> None:
         """Poll due peers now (after an admin's "Hämta nu")."""
@@ -288,6 +293,7 @@ class Federation:
     async def _feeds_of(self, peer: Peer) -> dict[str, dict[str, str]]:
         """The peer's feeds by kind (``atom`` URL and ``version``), from its
         discovery document, asked for conditionally on every poll."""
+        assert peer.id is not None
         discovery = peer.discovery or {}
         url = peer.url + "/.well-known/paraply"
         result = await self.fetcher.get(
@@ -296,7 +302,7 @@ class Federation:
         if not result.not_modified:
             discovery = discovery_from(result.body, peer.url)
             discovery["_etag"] = result.etag[:200]
-            await asyncio.to_thread(self._save_discovery, peer.id, discovery)  # type: ignore[arg-type]
+            await asyncio.to_thread(self._save_discovery, peer.id, discovery)
         return dict(discovery.get("feeds", {}))
 
     def _save_discovery(self, peer_id: int, discovery: dict[str, Any]) -> None:
@@ -336,8 +342,10 @@ class Federation:
             return state
 
     async def _poll_feed(self, peer: Peer, kind: str, url: str, state: FeedState | None, outcome: Outcome) -> None:
+        assert peer.id is not None  # peers are saved before they are polled
         if state is None or state.url != url:
-            state = await asyncio.to_thread(self._state, peer.id, kind, url)  # type: ignore[arg-type]
+            state = await asyncio.to_thread(self._state, peer.id, kind, url)
+        assert state.id is not None
         result = await self.fetcher.get(url, etag=state.etag, last_modified=state.last_modified)
         links = dict(result.links)
         if not result.not_modified:
@@ -347,22 +355,23 @@ class Federation:
                 links.setdefault(rel, href)
             if not state.backfilled:
                 outcome.stats += await self._backfill(peer, kind, feed)
-        if (result.etag, result.last_modified) != (state.etag, state.last_modified) and state.id is not None:
+        if (result.etag, result.last_modified) != (state.etag, state.last_modified):
             outcome.validators[state.id] = (result.etag[:200], result.last_modified[:100])
         hub_url = links.get("hub", "")
         if self.config.push and hub_url and self._needs_subscription(state):
             self_url = links.get("self", "")
             topic = self_url if self_url and origin_of(self_url) == origin_of(url) else url
             if topic != state.url:
-                await asyncio.to_thread(self._state, peer.id, kind, topic)  # type: ignore[arg-type]
+                await asyncio.to_thread(self._state, peer.id, kind, topic)
             from federation.subscriber import subscribe
 
-            await subscribe(self, state.id, hub_url, topic)  # type: ignore[arg-type]
+            await subscribe(self, state.id, hub_url, topic)
 
     async def _backfill(self, peer: Peer, kind: str, feed: parse.ParsedFeed) -> ingest.Stats:
         """Walk ``prev-archive`` links once (RFC 5005), oldest last."""
+        assert peer.id is not None
         stats = ingest.Stats()
-        link, seen = feed.links.get("prev-archive", ""), set()
+        link, seen = feed.links.get("prev-archive", ""), set[str]()
         while link and link not in seen and len(seen) < MAX_ARCHIVE_PAGES:
             seen.add(link)
             result = await self.fetcher.get(link)

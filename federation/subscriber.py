@@ -80,8 +80,8 @@ def _new_secret(site: Site, state_id: int) -> tuple[str, str] | None:
         return state.callback_token, state.secret
 
 
-def _state(site: object, token: str) -> FeedState | None:
-    with site.session() as db:  # type: ignore[attr-defined]
+def _state(site: Site, token: str) -> FeedState | None:
+    with site.session() as db:
         return db.exec(select(FeedState).where(FeedState.callback_token == token)).first()
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
 from babel.dates import format_timedelta
 from sqlalchemy import func
@@ -56,6 +56,10 @@ STALE_AFTER_POLLS = 3
 SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø": "}"})
 
 
+@overload
+def _aware(value: datetime) -> datetime: ...
+@overload
+def _aware(value: None) -> None: ...
 def _aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
@@ -109,7 +113,7 @@ def sources(site: Site, session: Session, external: bool = False) -> list[Source
 
 def _pushing(session: Session, peer: Peer, now: datetime) -> bool:
     leases = session.exec(select(FeedState.lease_until).where(FeedState.peer_id == peer.id)).all()
-    return bool(leases) and all(lease is not None and _aware(lease) > now for lease in leases)  # type: ignore[operator]
+    return bool(leases) and all(lease is not None and _aware(lease) > now for lease in leases)
 
 
 def _chosen(request: Request, known: dict[str, Any]) -> str:
@@ -220,7 +224,7 @@ def network_members(request: Request) -> Response:
             statement = select(Entry).where(
                 Entry.kind == MEMBERS, col(Entry.deleted_at).is_(None), col(Entry.peer_id).in_(ids)
             )
-            clause = match(Entry.search_text, query)  # type: ignore[arg-type]
+            clause = match(col(Entry.search_text), query)
             if clause is not None:
                 statement = statement.where(clause)
             for row in db.exec(statement).all():

@@ -146,6 +146,21 @@ def test_plugin_setting_out_of_range_and_unknown(tmp_path):
     assert "check the spelling" in str(error)
 
 
+def test_plugin_settings_come_typed_as_the_plugins_class(tmp_path):
+    """``site.plugin_settings(name, cls)`` hands a plugin its own settings
+    class (what its ``settings_model`` hook returned); asked for another
+    class, it says which it has instead of returning the wrong one."""
+    from plugins.lisa.settings import LisaSettings
+    from plugins.webportal.settings import WebportalSettings
+
+    site = Site.load(_write(tmp_path, VALID_SITE + "[plugin.webportal]\nper_page = 10\n"), data_dir=tmp_path / "d")
+    settings = site.plugin_settings("webportal", WebportalSettings)
+    assert isinstance(settings, WebportalSettings) and settings.per_page == 10
+    assert site.plugin_settings("webportal") is settings
+    with pytest.raises(TypeError, match="webportal's settings are a WebportalSettings, not a LisaSettings"):
+        site.plugin_settings("webportal", LisaSettings)
+
+
 def test_toml_syntax_error(tmp_path):
     error = _error(tmp_path, '[site]\nname = "Trasig\nbase_url = "https://test.example"\n')
     assert error.key == "(syntax)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField, validators
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, validators
 
 from core.accounts import (
     authenticate,
@@ -15,7 +15,7 @@ from core.accounts import (
     verify_password,
 )
 from core.auth import log_in, log_out
-from core.forms import Form
+from core.forms import Form, SelectChoice
 from core.i18n import LOCALES, current_locale
 from core.i18n import gettext as _
 from core.models import Role, User
@@ -51,7 +51,8 @@ class UserForm(Form):
 
 
 def _site(request: Request) -> Site:
-    return request.app.state.site  # type: ignore[no-any-return]
+    site: Site = request.app.state.site  # Starlette's app state is untyped
+    return site
 
 
 def _safe_next(target: str | None) -> str:

@@ -18,7 +18,8 @@ from core.site import Site
 
 
 def _site(request: Request) -> Site:
-    return request.app.state.site  # type: ignore[no-any-return]
+    site: Site = request.app.state.site  # Starlette's app state is untyped
+    return site
 
 
 def _period(request: Request) -> tuple[date, date, str | None]:

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from core.api import Site, words
 from plugins.fritidsbanken.models import AccessCode, Borrower, Message
 from plugins.fritidsbanken.phones import maybe_normalise
+from plugins.fritidsbanken.web import settings_of
 
 PLUGIN = "fritidsbanken"
 FIND_LIMIT = 20
@@ -34,7 +35,7 @@ def find(db: Session, query: str) -> list[Borrower]:
         return []
     number = maybe_normalise(query)
     if number:
-        statement = select(Borrower).where(or_(Borrower.mobile == number, Borrower.guardian_mobile == number))
+        statement = select(Borrower).where(or_(col(Borrower.mobile) == number, col(Borrower.guardian_mobile) == number))
     elif query.isdigit() and 4 <= len(query) < 8:
         statement = select(Borrower).where(
             or_(col(Borrower.mobile).endswith(query), col(Borrower.guardian_mobile).endswith(query))
@@ -57,7 +58,7 @@ def for_phone(db: Session, number: str) -> list[Borrower]:
     return list(
         db.exec(
             select(Borrower)
-            .where(or_(Borrower.mobile == number, Borrower.guardian_mobile == number))
+            .where(or_(col(Borrower.mobile) == number, col(Borrower.guardian_mobile) == number))
             .order_by(col(Borrower.birth_year), col(Borrower.name))
         ).all()
     )
@@ -72,7 +73,7 @@ def months_before(moment: datetime, months: int) -> datetime:
 
 def deletion_due(site: Site, borrower: Borrower) -> date:
     """The day this borrower's data will be deleted unless they borrow again."""
-    months = site.plugin_settings(PLUGIN).delete_after_months
+    months = settings_of(site).delete_after_months
     last = borrower.last_active_at
     year, month = divmod(last.month - 1 + months, 12)
     return last.replace(year=last.year + year, month=month + 1, day=min(last.day, 28)).date()
@@ -84,18 +85,14 @@ def purge(db: Session, site: Site, now: datetime | None = None) -> dict[str, int
     group (the database sets their borrower to NULL); reservations go with
     the borrower."""
     now = now or site.clock.now()
-    settings = site.plugin_settings(PLUGIN)
+    settings = settings_of(site)
     cutoff = months_before(now, settings.delete_after_months)
     stale = list(db.exec(select(Borrower.id).where(col(Borrower.last_active_at) < cutoff)).all())
     if stale:
-        db.execute(delete(Message).where(col(Message.borrower_id).in_(stale)))
-        db.execute(delete(Borrower).where(col(Borrower.id).in_(stale)))
-    old = db.execute(
+        db.exec(delete(Message).where(col(Message.borrower_id).in_(stale)))
+        db.exec(delete(Borrower).where(col(Borrower.id).in_(stale)))
+    old = db.exec(
         delete(Message).where(col(Message.created_at) < now - timedelta(days=settings.message_retention_days))
     )
-    codes = db.execute(delete(AccessCode).where(col(AccessCode.created_at) < now - timedelta(days=1)))
-    return {
-        "borrowers": len(stale),
-        "messages": int(old.rowcount or 0),  # type: ignore[attr-defined]
-        "codes": int(codes.rowcount or 0),  # type: ignore[attr-defined]
-    }
+    codes = db.exec(delete(AccessCode).where(col(AccessCode.created_at) < now - timedelta(days=1)))
+    return {"borrowers": len(stale), "messages": int(old.rowcount or 0), "codes": int(codes.rowcount or 0)}

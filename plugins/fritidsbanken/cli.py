@@ -5,16 +5,16 @@ and cron mail; no page language applies."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import click
 
-from core.api import load_site, site_option
+from core.api import Site, load_site, site_option
 
 PLUGIN = "fritidsbanken"
 
 
-def _site(site_name: str):  # type: ignore[no-untyped-def]
+def _site(site_name: str) -> Site:
     site = load_site(site_name)
     if PLUGIN not in site.enabled:
         raise click.ClickException(
@@ -24,7 +24,7 @@ def _site(site_name: str):  # type: ignore[no-untyped-def]
     return site
 
 
-def _now(site, today: str | None):  # type: ignore[no-untyped-def]
+def _now(site: Site, today: str | None) -> datetime:
     if not today:
         return site.clock.now()
     try:

@@ -191,7 +191,7 @@ def _apply(form: BorrowerForm, borrower: Borrower, now: datetime) -> None:
     consent = bool(form.guardian_consent.data)
     if consent and not borrower.guardian_consent:
         borrower.consent_recorded_at = now
-    borrower.name = form.name.data.strip()
+    borrower.name = (form.name.data or "").strip()
     borrower.birth_year = form.birth_year.data
     borrower.mobile = form.mobile.data or ""
     borrower.email = (form.email.data or "").strip()

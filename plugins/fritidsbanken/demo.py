@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.api import Role, Site, User, demo_accounts
 from plugins.fritidsbanken import lending
@@ -32,6 +32,7 @@ from plugins.fritidsbanken.models import (
     ReservationStatus,
     Staff,
 )
+from plugins.fritidsbanken.web import settings_of
 
 FICTION_FIRST = 701740605  # 070-174 06 05, PTS's numbers for fiction
 
@@ -48,7 +49,8 @@ def branch_specs(site: Site) -> list[tuple[str, str, str, list[tuple[int, str, s
     at most three: Karlskoga and Degerfors on Möckeln, Storfors on Storfors."""
     places = [site.name]
     if "webportal" in site.enabled:
-        places = list(site.plugin_settings("webportal").municipalities)
+        # Another plugin's settings, read by name: plugins do not import each other.
+        places = list(getattr(site.plugin_settings("webportal"), "municipalities", places))
     return [
         (f"Fritidsbanken {place}", f"{STREETS[i]}, {place}", f"0586-{i + 1}00 00", HOURS[i % 2])
         for i, place in enumerate(places[:3])
@@ -102,7 +104,7 @@ LAST_NAMES = [
 def load(site: Site, session: Session) -> None:
     specs = branch_specs(site)
     names = [b[0] for b in specs]
-    if session.exec(select(Branch).where(Branch.name.in_(names))).first() is not None:  # type: ignore[attr-defined]
+    if session.exec(select(Branch).where(col(Branch.name).in_(names))).first() is not None:
         return
     rng = random.Random(2026)
     now = site.clock.now()
@@ -139,7 +141,8 @@ def _staff(site: Site, session: Session, branch: Branch) -> None:
 
 
 def _items(site: Site, session: Session, rng: random.Random, branches: list[Branch], now: datetime) -> list[Item]:
-    categories = set(site.plugin_settings("fritidsbanken").categories)
+    categories = set(settings_of(site).categories)
+    branch_ids = [b.id for b in branches if b.id is not None]  # saved: all of them
     items = []
     number = 1001
     for category, name, sizes, consent, _season, count in THINGS:
@@ -155,7 +158,7 @@ def _items(site: Site, session: Session, rng: random.Random, branches: list[Bran
                 size=size,
                 condition=rng.choice([Condition.NEW, Condition.GOOD, Condition.GOOD, Condition.FAIR, Condition.WORN]),
                 needs_consent=consent,
-                branch_id=branches[0 if rng.random() < 0.65 else -1].id,  # type: ignore[arg-type]
+                branch_id=branch_ids[0 if rng.random() < 0.65 else -1],
                 donor=rng.choice(["", "", "", "IFK Karlskoga", "Privatperson", "Degerfors IF"]),
                 created_at=now - timedelta(days=age_days + 365 if number % 17 else age_days),
                 updated_at=now,
@@ -174,11 +177,14 @@ def _borrowers(session: Session, rng: random.Random, today: date, now: datetime)
         first, last = FIRST_NAMES[i % len(FIRST_NAMES)], LAST_NAMES[(i * 7) % len(LAST_NAMES)]
         minor = i % 5 != 0  # most borrowers are children
         number = f"+46{FICTION_FIRST + i}"
+        # The random calls keep their order, so the demo's people stay the same.
         if minor:
             guardian = f"{rng.choice(FIRST_NAMES)} {last}"
+            birth_year = today.year - rng.randint(5, 17)
             borrower = Borrower(
                 name=f"{first} {last}",
-                birth_year=today.year - rng.randint(5, 17),
+                birth_year=birth_year,
+                tag=f"demo{i:02d}{rng.getrandbits(40):010x}",
                 mobile=number if i % 3 == 0 else "",
                 guardian_name=guardian,
                 guardian_mobile=f"+46{FICTION_FIRST + 50 + (i % 45)}",
@@ -186,8 +192,9 @@ def _borrowers(session: Session, rng: random.Random, today: date, now: datetime)
                 consent_recorded_at=now if i % 4 != 1 else None,
             )
         else:
-            borrower = Borrower(name=f"{first} {last}", birth_year=today.year - rng.randint(18, 80), mobile=number)
-        borrower.tag = f"demo{i:02d}{rng.getrandbits(40):010x}"
+            birth_year = today.year - rng.randint(18, 80)
+            tag = f"demo{i:02d}{rng.getrandbits(40):010x}"
+            borrower = Borrower(name=f"{first} {last}", birth_year=birth_year, tag=tag, mobile=number)
         borrower.created_at = borrower.last_active_at = now - timedelta(days=400)
         session.add(borrower)
         people.append(borrower)
@@ -209,34 +216,36 @@ def _history(
     season = {name: weights for _c, name, _s, _n, weights, _k in THINGS}
     busy_until: dict[int, date] = {}
     open_days = {b.id: {h[0] for h in spec[3]} for b, spec in zip(branches, specs, strict=True)}
-    loan_days = site.plugin_settings("fritidsbanken").loan_days
+    loan_days = settings_of(site).loan_days
     day = today - timedelta(days=365)
     while day <= today:
         for branch in branches:
+            assert branch.id is not None
             if day.weekday() not in open_days[branch.id]:
                 continue
             here = [i for i in items if i.branch_id == branch.id and busy_until.get(i.id or 0, day) <= day]
             weights = [season[i.name][day.month - 1] + 0.2 for i in here]
             for _ in range(rng.randint(1, 4) if here else 0):
                 item = rng.choices(here, weights)[0]
-                if busy_until.get(item.id or 0, day) > day:
+                assert item.id is not None
+                if busy_until.get(item.id, day) > day:
                     continue
                 borrower = rng.choice(people)
                 if lending.consent_missing(borrower, item, day):
                     continue
                 out_at = datetime.combine(day, time(15, rng.randint(0, 59)), tzinfo=UTC)
-                due = lending.next_open_day(session, branch.id, day + timedelta(days=loan_days))  # type: ignore[arg-type]
+                due = lending.next_open_day(session, branch.id, day + timedelta(days=loan_days))
                 kept = rng.choice([7, 10, 12, 13, 14, 14, 14, 15, 18, 24])
                 lost = rng.random() < 0.01
                 back = day + timedelta(days=kept)
                 returned = None if lost or back > today else datetime.combine(back, time(16), tzinfo=UTC)
                 session.add(
                     Loan(
-                        item_id=item.id,  # type: ignore[arg-type]
+                        item_id=item.id,
                         borrower_id=borrower.id,
                         borrower_tag=borrower.tag,
                         age_group=lending.age_group(borrower, day),
-                        branch_id=branch.id,  # type: ignore[arg-type]
+                        branch_id=branch.id,
                         out_at=out_at,
                         due_on=due,
                         returned_at=returned,
@@ -266,10 +275,11 @@ def _extras(
     if out:
         target = out[0]
         for n, person in enumerate(people[:2]):
+            assert target.id is not None and person.id is not None
             session.add(
                 Reservation(
-                    item_id=target.id,  # type: ignore[arg-type]
-                    borrower_id=person.id,  # type: ignore[arg-type]
+                    item_id=target.id,
+                    borrower_id=person.id,
                     pickup_on=today + timedelta(days=3),
                     status=ReservationStatus.WAITING,
                     created_at=now - timedelta(hours=5 - n),

@@ -28,6 +28,7 @@ from sqlmodel import Session, col, select
 from core.api import FederatedKind, FeedItem, Site, absolute_url_for, url_for
 from core.api import tag_authority as federation_authority
 from plugins.fritidsbanken.models import Branch, Item, ItemStatus
+from plugins.fritidsbanken.web import settings_of
 
 PLUGIN = "fritidsbanken"
 KIND = "fritidsbanken"
@@ -36,7 +37,7 @@ SHOWN = (ItemStatus.AVAILABLE, ItemStatus.ON_LOAN, ItemStatus.RESERVED)
 
 
 def tag_uri(site: Site, specific: str) -> str:
-    settings = site.plugin_settings(PLUGIN)
+    settings = settings_of(site)
     return f"tag:{settings.tag_authority or federation_authority(site)},{settings.tag_year}:{specific}"
 
 
@@ -45,7 +46,7 @@ def _aware(value: datetime) -> datetime:
 
 
 def new_items(site: Site, session: Session) -> list[FeedItem]:
-    settings = site.plugin_settings(PLUGIN)
+    settings = settings_of(site)
     since = site.clock.now() - timedelta(days=settings.new_days)
     rows = session.exec(
         select(Item, Branch)
@@ -80,7 +81,7 @@ def new_items(site: Site, session: Session) -> list[FeedItem]:
 
 
 def kinds(site: Site) -> list[FederatedKind]:
-    title = site.plugin_settings(PLUGIN).title
+    title = settings_of(site).title
     return [
         FederatedKind(
             name=KIND,

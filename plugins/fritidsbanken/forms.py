@@ -8,6 +8,7 @@ where the choices are set (``translated_choices``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from wtforms import (
@@ -15,14 +16,13 @@ from wtforms import (
     DateField,
     FileField,
     IntegerField,
-    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
     validators,
 )
 
-from core.api import N_, Form
+from core.api import N_, Form, SelectChoice
 from core.api import gettext as _
 from plugins.fritidsbanken.phones import PhoneError, normalise
 
@@ -33,7 +33,7 @@ MOBILE_MISSING = N_("Skriv ditt mobilnummer, till exempel 070-123 45 67.")
 MOBILE_LOST = N_("Mobilnumret saknas. Börja om och skriv ditt nummer.")
 
 
-def _phone(required_message: str | None = None):  # type: ignore[no-untyped-def]
+def _phone(required_message: str | None = None) -> Callable[[Form, StringField], None]:
     def check(form: Form, field: StringField) -> None:
         raw = (field.data or "").strip()
         if not raw:
@@ -51,7 +51,8 @@ def _phone(required_message: str | None = None):  # type: ignore[no-untyped-def]
 def translated_choices(field: SelectField) -> None:
     """Option labels in the request's language: WTForms renders them as given,
     so the Swedish msgids are looked up when the form is made for a request."""
-    field.choices = [SelectChoice(c.value, _(c.label)) for c in field.choices]  # type: ignore[union-attr]
+    declared: list[SelectChoice] = list(field.choices or [])
+    field.choices = [SelectChoice(c.value, _(c.label)) for c in declared]
 
 
 class PhoneForm(Form):

@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 from core.api import Block, Site
 from core.api import gettext as _
 from plugins.fritidsbanken.models import Item, ItemStatus
+from plugins.fritidsbanken.web import settings_of
 
 NEWEST = 4
 
@@ -26,7 +27,7 @@ def newest_block(site: Site, session: Session) -> Block | None:
     items = newest(session)
     if not items:
         return None
-    settings = site.plugin_settings("fritidsbanken")
+    settings = settings_of(site)
     return Block(
         title=_("Nytt hos %(title)s") % {"title": settings.title},
         template="fritidsbanken/front_block.html",

@@ -3,8 +3,8 @@ module that owns the feature."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from core import hookimpl
 from core.api import (
@@ -20,6 +20,7 @@ from core.api import (
 from core.api import gettext as _
 from plugins.fritidsbanken import models  # noqa: F401  (registers the tables)
 from plugins.fritidsbanken.settings import FritidsbankenSettings
+from plugins.fritidsbanken.web import settings_of
 
 if TYPE_CHECKING:
     import click
@@ -48,7 +49,7 @@ def routes(site: Site) -> list[BaseRoute]:
 def nav_items(site: Site, request: Request) -> list[NavItem]:
     from plugins.fritidsbanken.access import is_staff
 
-    title = site.plugin_settings(PLUGIN).title
+    title = settings_of(site).title
     # Labels are Swedish msgids; the navigation translates them (``|translate``).
     items = [
         NavItem(title, url_for(site, "fritidsbanken:catalogue"), order=40),
@@ -65,7 +66,7 @@ def nav_items(site: Site, request: Request) -> list[NavItem]:
 @hookimpl
 def admin_links(site: Site, request: Request) -> list[NavItem]:
     # The admin overview shows labels and descriptions as given: translated here, per request.
-    title = site.plugin_settings(PLUGIN).title
+    title = settings_of(site).title
     return [
         NavItem(
             _("%(title)s: disken") % {"title": title},
@@ -117,7 +118,7 @@ def search_results(site: Site, query: str, session: Session, request: Request) -
 
 
 @hookimpl
-def report_figures(site: Site, session: Session, start: Any, end: Any) -> list[Figure]:
+def report_figures(site: Site, session: Session, start: date, end: date) -> list[Figure]:
     from plugins.fritidsbanken import stats
 
     return stats.report_figures(session, site, start, end)

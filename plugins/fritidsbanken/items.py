@@ -5,6 +5,7 @@ branches; admins every item."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -12,10 +13,11 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from wtforms import SelectChoice
 
 from core.api import (
     ImageError,
+    SelectChoice,
+    Site,
     User,
     delete_image,
     flash,
@@ -61,7 +63,7 @@ def item_list(request: Request) -> Response:
         category = q.get("kategori", "")
         if category:
             statement = statement.where(Item.category == category)
-        clause = match(Item.search_text, q.get("q", ""))  # type: ignore[arg-type]
+        clause = match(col(Item.search_text), q.get("q", ""))
         if clause is not None:
             statement = statement.where(clause)
         total = int(db.exec(select(func.count()).select_from(statement.subquery())).one())
@@ -113,7 +115,7 @@ def item_edit(request: Request) -> Response:
         branches = [b for b in db.exec(select(Branch).order_by(col(Branch.name))).all() if b.id in allowed]
         # Options render as given, so their labels are translated here; the values stay stored codes.
         form.category.choices = [SelectChoice(c, _(c)) for c in settings.categories]
-        form.condition.choices = [SelectChoice(k.value, _(v)) for k, v in CONDITION_LABELS.items()]
+        form.condition.choices = [SelectChoice(k, _(v)) for k, v in CONDITION_LABELS.items()]
         form.branch.choices = [SelectChoice(str(b.id), b.name) for b in branches]
         if request.method == "GET":
             if item is None:
@@ -139,7 +141,7 @@ def item_edit(request: Request) -> Response:
                     db.commit()
                     flash(request, _("%(name)s (%(number)s) är sparad.") % {"name": saved.name, "number": saved.number})
                     return RedirectResponse(url_for(site, "fritidsbanken:item_edit", item_id=saved.id), status_code=303)
-        loans = []
+        loans: Sequence[Loan] = []
         if item is not None:
             loans = db.exec(
                 select(Loan).where(Loan.item_id == item.id).order_by(col(Loan.out_at).desc()).limit(10)
@@ -164,7 +166,7 @@ def item_edit(request: Request) -> Response:
     )
 
 
-def _save(site, db: Session, form: ItemForm, item: Item | None, number: str) -> Item | None:  # type: ignore[no-untyped-def]
+def _save(site: Site, db: Session, form: ItemForm, item: Item | None, number: str) -> Item | None:
     upload = form.photo_file.data
     photo = ""
     if isinstance(upload, UploadFile) and upload.filename:
@@ -181,7 +183,7 @@ def _save(site, db: Session, form: ItemForm, item: Item | None, number: str) -> 
         delete_image(site.uploads_dir, item.photo)
         item.photo = photo
     item.number = number
-    item.name = form.name.data.strip()
+    item.name = (form.name.data or "").strip()
     item.category = form.category.data
     item.size = (form.size.data or "").strip()
     item.condition = form.condition.data

@@ -33,8 +33,7 @@ from plugins.fritidsbanken.models import (
     Reservation,
     ReservationStatus,
 )
-from plugins.fritidsbanken.settings import FritidsbankenSettings
-from plugins.fritidsbanken.web import short_date
+from plugins.fritidsbanken.web import settings_of, short_date
 
 PLUGIN = "fritidsbanken"
 MAX_NUMBERS = 50  # one counter action; more is a mistake (a pasted list?)
@@ -51,10 +50,6 @@ AGE_GROUPS: list[tuple[int, int, str]] = [
     (65, 200, N_("65 år och äldre")),
 ]
 UNKNOWN_AGE = N_("Okänd ålder")
-
-
-def settings_of(site: Site) -> FritidsbankenSettings:
-    return site.plugin_settings(PLUGIN)  # type: ignore[no-any-return]
 
 
 def age_group(borrower: Borrower, today: date) -> str:
@@ -164,7 +159,9 @@ def due_days(db: Session, item_ids: list[int]) -> dict[int, date]:
     if not item_ids:
         return {}
     rows = db.exec(
-        select(Loan.item_id, Loan.due_on).where(col(Loan.item_id).in_(item_ids), col(Loan.returned_at).is_(None))
+        select(col(Loan.item_id), col(Loan.due_on)).where(
+            col(Loan.item_id).in_(item_ids), col(Loan.returned_at).is_(None)
+        )
     ).all()
     return {item_id: due for item_id, due in rows}
 

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from core.api import N_, Mail, Site, queue_mail
 from plugins.fritidsbanken.models import Borrower, Message
 from plugins.fritidsbanken.senders import Outgoing, SendError, mail_address, make_sender
-from plugins.fritidsbanken.settings import FritidsbankenSettings
+from plugins.fritidsbanken.web import settings_of
 
 PLUGIN = "fritidsbanken"
 log = logging.getLogger("paraply.fritidsbanken")
@@ -90,7 +90,7 @@ def send_to_borrower(
 
 
 def _deliver(db: Session, site: Site, message: Outgoing) -> bool:
-    settings: FritidsbankenSettings = site.plugin_settings(PLUGIN)
+    settings = settings_of(site)
     try:
         if settings.sender == "mail":
             mail = Mail(mail_address(settings, message), message.subject, message.body, site.locale, settings.mail_from)

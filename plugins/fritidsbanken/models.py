@@ -30,7 +30,7 @@ class ItemStatus(StrEnum):
 
 
 #: Swedish msgids, translated where shown (``web.render``'s ``status_label``).
-STATUS_LABELS = {
+STATUS_LABELS: dict[str, str] = {
     ItemStatus.AVAILABLE: N_("Tillgänglig"),
     ItemStatus.ON_LOAN: N_("Utlånad"),
     ItemStatus.RESERVED: N_("Reserverad"),
@@ -46,7 +46,7 @@ class Condition(StrEnum):
     WORN = "worn"
 
 
-CONDITION_LABELS = {
+CONDITION_LABELS: dict[str, str] = {
     Condition.NEW: N_("Som ny"),
     Condition.GOOD: N_("Bra"),
     Condition.FAIR: N_("Godtagbar"),

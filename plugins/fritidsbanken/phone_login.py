@@ -35,6 +35,7 @@ from starlette.requests import Request
 from core.api import Site
 from plugins.fritidsbanken import messages
 from plugins.fritidsbanken.models import AccessCode
+from plugins.fritidsbanken.web import settings_of
 
 CODE_MINUTES = 15
 MAX_ATTEMPTS = 5
@@ -74,7 +75,7 @@ def send_code(db: Session, site: Site, number: str, client: str = "", now: datet
             expires_at=now + timedelta(minutes=CODE_MINUTES),
         )
     )
-    title = site.plugin_settings("fritidsbanken").title
+    title = settings_of(site).title
     # In the site's language like every message (see ``messages``), whatever the page's.
     messages.send_to_number(
         db,

@@ -30,6 +30,7 @@ from core.api import (
 )
 from plugins.fritidsbanken import borrowers, lending, messages, phone_login
 from plugins.fritidsbanken.models import Borrower, Branch, Item, Loan
+from plugins.fritidsbanken.web import settings_of
 
 PLUGIN = "fritidsbanken"
 
@@ -70,7 +71,7 @@ def _things(rows: list[tuple[Loan, Item, Borrower]]) -> str:
 
 
 def send_due_soon(db: Session, site: Site, today: date, now: datetime) -> int:
-    settings = site.plugin_settings(PLUGIN)
+    settings = settings_of(site)
     horizon = today + timedelta(days=settings.remind_days_before)
     rows = db.exec(
         select(Loan, Item, Borrower)
@@ -105,7 +106,7 @@ def send_due_soon(db: Session, site: Site, today: date, now: datetime) -> int:
 
 
 def send_overdue(db: Session, site: Site, today: date, now: datetime) -> int:
-    settings = site.plugin_settings(PLUGIN)
+    settings = settings_of(site)
     if settings.max_overdue_reminders == 0:
         return 0
     again_before = now - timedelta(days=settings.overdue_every_days) + timedelta(hours=1)

@@ -10,10 +10,10 @@ from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from wtforms import SelectChoice
 
 from core.api import (
     N_,
+    SelectChoice,
     flash,
     url_for,
 )
@@ -81,24 +81,26 @@ def send_code(request: Request) -> Response:
     form = PhoneForm.bind(request)
     if not form.validate():
         return render(request, "fritidsbanken/phone_login.html", {"form": form}, status_code=400)
+    mobile = form.mobile.data or ""  # InputRequired
     with site.session() as db:
-        phone_login.send_code(db, site, form.mobile.data, request.client.host if request.client else "")
+        phone_login.send_code(db, site, mobile, request.client.host if request.client else "")
         db.commit()
-    code_form = CodeForm(data={"mobile": form.mobile.data})
-    return render(request, "fritidsbanken/phone_code.html", _code_page(code_form, form.mobile.data))
+    code_form = CodeForm(data={"mobile": mobile})
+    return render(request, "fritidsbanken/phone_code.html", _code_page(code_form, mobile))
 
 
 def verify_code(request: Request) -> Response:
     site = site_of(request)
     form = CodeForm.bind(request)
     valid = form.validate()
+    mobile = form.mobile.data or ""
     if valid:
         with site.session() as db:
-            ok = phone_login.check_code(db, site, form.mobile.data, form.code.data or "")
+            ok = phone_login.check_code(db, site, mobile, form.code.data or "")
             db.commit()
-            known = bool(borrowers.for_phone(db, form.mobile.data)) if ok else False
+            known = bool(borrowers.for_phone(db, mobile)) if ok else False
         if ok:
-            phone_login.log_in(request, form.mobile.data)
+            phone_login.log_in(request, mobile)
             if not known:
                 return RedirectResponse(url_for(site, "fritidsbanken:register"), status_code=303)
             return RedirectResponse(url_for(site, "fritidsbanken:my_loans"), status_code=303)
@@ -170,6 +172,7 @@ def reserve(request: Request) -> Response:
         elif form.validate():
             borrower = next((p for p in people if str(p.id) == form.borrower.data), None)
             assert borrower is not None  # SelectField only accepts its choices
+            assert form.pickup_on.data is not None  # InputRequired
             try:
                 reservation = lending.reserve(db, site, borrower, item, form.pickup_on.data)
             except lending.ReservationError as exc:
@@ -253,7 +256,7 @@ def register(request: Request) -> Response:
         if ok:
             with site.session() as db:
                 borrower = Borrower(
-                    name=form.name.data.strip(),
+                    name=(form.name.data or "").strip(),
                     mobile=form.mobile.data or "",
                     email=(form.email.data or "").strip(),
                     birth_year=year,

@@ -15,15 +15,16 @@ stored age groups use them); pages translate them with ``shown``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import Case, and_, case, func
 from sqlmodel import Session, col, select
 
 from core.api import N_, Figure, Site
 from core.api import gettext as _
 from plugins.fritidsbanken.lending import AGE_GROUPS, UNKNOWN_AGE
 from plugins.fritidsbanken.models import Branch, Item, ItemStatus, Loan
+from plugins.fritidsbanken.web import settings_of
 
 PLUGIN = "fritidsbanken"
 #: A month and its year, short (Swedish msgids; ``month_label`` translates).
@@ -72,7 +73,7 @@ def month_label(year: int, month: int, translate: bool = True) -> str:
     return (_(label) if translate else label) % {"year": year}
 
 
-def _bounds(site: Site, start: date, end: date):  # type: ignore[no-untyped-def]
+def _bounds(site: Site, start: date, end: date) -> tuple[datetime, datetime]:
     return site.clock.day_start(start), site.clock.day_start(end + timedelta(days=1))
 
 
@@ -89,7 +90,7 @@ def _next_month(year: int, month: int) -> date:
     return date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
 
 
-def _month_of_loan(site: Site, start: date, end: date):  # type: ignore[no-untyped-def]
+def _month_of_loan(site: Site, start: date, end: date) -> Case[str]:
     """'YYYY-MM' of the local month a loan was checked out in. The months are
     the site's, like the period's days: a loan at 00:30 on 1 March is March's,
     though it is still February in UTC. A CASE over the months' bounds, since
@@ -108,7 +109,7 @@ def _month_of_loan(site: Site, start: date, end: date):  # type: ignore[no-untyp
 
 
 def compute(session: Session, site: Site, start: date, end: date) -> Stats:
-    settings = site.plugin_settings(PLUGIN)
+    settings = settings_of(site)
     since, until = _bounds(site, start, end)
     in_period = (col(Loan.out_at) >= since, col(Loan.out_at) < until)
     stats = Stats(start, end)
@@ -207,7 +208,7 @@ def report_figures(session: Session, site: Site, start: date, end: date) -> list
     """The figures the umbrella's follow-up report (IOP) shows for the period,
     in the request's language (the report shows labels and units as given)."""
     s = compute(session, site, start, end)
-    title = site.plugin_settings(PLUGIN).title
+    title = settings_of(site).title
     pieces, people = _("st"), _("personer")
     return [
         Figure(_("Lån från %(title)s") % {"title": title}, s.loans, pieces),

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from core.api import N_, Site, babel_locale
 from core.api import gettext as _
+from core.api import site_of as site_of  # for the plugin's views
 from plugins.fritidsbanken.models import CONDITION_LABELS, STATUS_LABELS
 from plugins.fritidsbanken.phones import display, masked
 from plugins.fritidsbanken.settings import FritidsbankenSettings
@@ -20,12 +21,8 @@ PLUGIN = "fritidsbanken"
 WEEKDAYS = [N_("måndag"), N_("tisdag"), N_("onsdag"), N_("torsdag"), N_("fredag"), N_("lördag"), N_("söndag")]
 
 
-def site_of(request: Request) -> Site:
-    return request.app.state.site  # type: ignore[no-any-return]
-
-
 def settings_of(site: Site) -> FritidsbankenSettings:
-    return site.plugin_settings(PLUGIN)  # type: ignore[no-any-return]
+    return site.plugin_settings(PLUGIN, FritidsbankenSettings)
 
 
 def weekday(number: int) -> str:
@@ -42,13 +39,23 @@ def short_date(site: Site, day: date | None) -> str:
     return format_date(day, "short", locale=babel_locale(site))
 
 
+def status_label(status: str) -> str:
+    """An item's status (stored as a code, or a Swedish msgid) in the request's language."""
+    return _(STATUS_LABELS.get(status, status))
+
+
+def condition_label(condition: str) -> str:
+    """An item's condition, likewise."""
+    return _(CONDITION_LABELS.get(condition, condition))
+
+
 def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
     site = site_of(request)
     base = {
         "fb": settings_of(site),
         # Stored as codes (or Swedish msgids); shown in the request's language.
-        "status_label": lambda s: _(STATUS_LABELS.get(s, s)),
-        "condition_label": lambda c: _(CONDITION_LABELS.get(c, c)),
+        "status_label": status_label,
+        "condition_label": condition_label,
         "phone": display,
         "masked_phone": masked,
         "weekdays": [weekday(n) for n in range(7)],

@@ -10,13 +10,13 @@ from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from wtforms import SelectChoice
 
-from core.api import Site, User, flash, get_user_by_email, read_form, require_admin, url_for
+from core.api import SelectChoice, Site, User, flash, get_user_by_email, read_form, require_admin, url_for
 from core.api import gettext as _
 from plugins.lisa import confirm, directory, editing, referrals
 from plugins.lisa.directory import settings_of, site_of
 from plugins.lisa.forms import (
+    ORGANISATION_KINDS,
     HealthCentreForm,
     MembershipForm,
     OrganisationForm,
@@ -125,7 +125,8 @@ def service_edit(request: Request) -> Response:
             return RedirectResponse(url_for(site, "lisa:organisation_new"), status_code=303)
         if request.method == "POST" and form.validate():
             if service is None:
-                service = Service(organisation_id=form.organisation_id.data, name=form.name.data)
+                assert form.organisation_id.data is not None  # validated: one of the choices
+                service = Service(organisation_id=form.organisation_id.data, name=form.name.data or "")
                 session.add(service)
                 session.flush()
             for name in (
@@ -208,15 +209,14 @@ def organisation_edit(request: Request) -> Response:
         form = OrganisationForm.bind(request, obj=org)
         form.municipality.choices = [SelectChoice(m) for m in settings_of(site).municipalities]
         # keep values that came from an import or an older setting, so saving never changes them silently
-        kinds = [c.value for c in form.kind.choices]  # type: ignore[union-attr]
-        if org is not None and org.kind and org.kind not in kinds:
-            form.kind.choices = [*form.kind.choices, SelectChoice(org.kind)]  # type: ignore[misc]
+        if org is not None and org.kind and org.kind not in ORGANISATION_KINDS:
+            form.kind.choices = [*(SelectChoice(k) for k in ORGANISATION_KINDS), SelectChoice(org.kind)]
         if org is not None and org.municipality and org.municipality not in settings_of(site).municipalities:
             form.municipality.choices = [*form.municipality.choices, SelectChoice(org.municipality)]
         translate_choices(form)
         if request.method == "POST" and form.validate():
             if org is None:
-                org = Organisation(name=form.name.data)
+                org = Organisation(name=form.name.data or "")
             form.populate_obj(org)
             org.updated_at = site.clock.now()
             session.add(org)
@@ -243,16 +243,16 @@ def terms_page(request: Request) -> Response:
     with site.session() as session:
         form = TermForm.bind(request)
         if request.method == "POST" and form.validate():
-            code = term_code(form.name.data)
+            code = term_code(form.name.data or "")
             if session.exec(select(Term).where(Term.code == code)).first() is not None:
                 form.name.errors = [*form.name.errors, _("Det behovet finns redan. Välj ett annat namn.")]
             else:
                 session.add(
                     Term(
                         code=code,
-                        name=form.name.data.strip(),
+                        name=(form.name.data or "").strip(),
                         description=form.description.data or "",
-                        position=form.position.data,
+                        position=form.position.data or 0,
                         updated_at=site.clock.now(),
                     )
                 )
@@ -281,9 +281,9 @@ def term_edit(request: Request) -> Response:
             errors = " ".join(_(e) for f in form for e in f.errors)
             flash(request, _("Behovet sparades inte: %(errors)s") % {"errors": errors}, "error")
             return RedirectResponse(url_for(site, "lisa:admin_terms"), status_code=303)
-        term.name = form.name.data.strip()
+        term.name = (form.name.data or "").strip()
         term.description = form.description.data or ""
-        term.position = form.position.data
+        term.position = form.position.data or 0
         term.updated_at = site.clock.now()
         session.add(term)
         session.flush()
@@ -342,9 +342,9 @@ def roles_page(request: Request) -> Response:
         hc_form = HealthCentreForm(prefix="vc")
         hc_form.municipality.choices = [SelectChoice(m) for m in settings_of(site).municipalities]
         if request.method == "POST" and form.validate():
-            user = get_user_by_email(session, form.email.data)
+            user = get_user_by_email(session, form.email.data or "")
             kind, _sep, raw = (form.target.data or "").partition(":")
-            if user is None:
+            if user is None or user.id is None:
                 form.email.errors = [
                     *form.email.errors,
                     _("Det finns inget konto med den adressen. Skapa kontot först under Administration → Användare."),
@@ -402,10 +402,10 @@ def health_centre_add(request: Request) -> Response:
         if not form.validate():
             errors = " ".join(_(e) for f in form for e in f.errors)
             flash(request, _("Vårdcentralen sparades inte: %(errors)s") % {"errors": errors}, "error")
-        elif session.exec(select(HealthCentre).where(HealthCentre.name == form.name.data.strip())).first():
+        elif session.exec(select(HealthCentre).where(HealthCentre.name == (form.name.data or "").strip())).first():
             flash(request, _("Den vårdcentralen finns redan."), "error")
         else:
-            session.add(HealthCentre(name=form.name.data.strip(), municipality=form.municipality.data))
+            session.add(HealthCentre(name=(form.name.data or "").strip(), municipality=form.municipality.data or ""))
             session.commit()
             flash(request, _("%(name)s är tillagd.") % {"name": form.name.data})
     return RedirectResponse(url_for(site, "lisa:admin_roles"), status_code=303)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from sqlmodel import col, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -45,6 +45,8 @@ def _serializer(site: Site) -> URLSafeTimedSerializer:
 
 def make_token(site: Site, organisation: Organisation) -> str:
     signer = _serializer(site).make_signer()
+    assert isinstance(signer, TimestampSigner)  # what a timed serializer makes
+    # Signed at the site's clock's time, so a test that moves the clock sees links expire.
     signer.get_timestamp = lambda: int(site.clock.now().timestamp())  # type: ignore[method-assign]
     payload = _serializer(site).dump_payload({"o": organisation.id})
     return signer.sign(payload).decode("ascii")
@@ -107,7 +109,7 @@ def confirm_service(request: Request) -> Response:
     org_id = _organisation_id(site, token)
     with site.session() as session:
         service = session.get(Service, request.path_params["service_id"])
-        if service is None or service.organisation_id != org_id:
+        if service is None or service.id is None or service.organisation_id != org_id:
             raise Forbidden(_("Länken gäller bara den egna organisationens tjänster."))
         organisation = session.get(Organisation, org_id)
         assert organisation is not None
@@ -157,7 +159,7 @@ def confirm_service(request: Request) -> Response:
             Proposal(
                 service_id=service.id,
                 changes=json.dumps(changes, ensure_ascii=False),
-                submitted_by=f"{form.submitter.data.strip()} ({organisation.name})",
+                submitted_by=f"{(form.submitter.data or '').strip()} ({organisation.name})",
                 submitted_at=site.clock.now(),
             )
         )

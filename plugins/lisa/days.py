@@ -17,7 +17,8 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
+from holidays import DE_FACTO, PUBLIC
+from holidays.countries.sweden import Sweden
 from sqlmodel import Session, col, select
 
 from core.api import N_
@@ -69,9 +70,7 @@ HSDS_CLOSES = "Stängt på helgdagar och på jul-, midsommar- och nyårsafton."
 
 @lru_cache(maxsize=32)
 def _holidays_of(year: int) -> dict[date, str]:
-    found = holidays.Sweden(
-        years=year, categories=(holidays.PUBLIC, holidays.DE_FACTO), include_sundays=False, language="sv"
-    )
+    found = Sweden(years=year, categories=(PUBLIC, DE_FACTO), include_sundays=False, language="sv")
     # Two on one date come joined with "; " (nationaldagen on pingstdagen).
     return {day: ", ".join(HOLIDAY_NAMES.get(n, n) for n in name.split("; ")) for day, name in found.items()}
 
@@ -113,8 +112,7 @@ def hours_on(
     name = holiday(day)
     special = next((s for s in specials if s.covers(day)), None)
     if special is not None:
-        hours = () if special.closed else ((special.opens_at, special.closes_at),)
-        return Day(day, hours, name, special)  # type: ignore[arg-type]
+        return Day(day, () if special.hours is None else (special.hours,), name, special)
     if name and not open_on_holidays:
         return Day(day, (), name)
     return Day(day, tuple((s.opens_at, s.closes_at) for s in weekly if s.weekday == day.weekday()), name)
@@ -191,7 +189,7 @@ def day_line(d: Day) -> str:
 
 def special_text(s: SpecialHours) -> str:
     """ "24–26 december: stängt" for lists of special hours."""
-    what = _("stängt") if s.closed else span(s.opens_at, s.closes_at)  # type: ignore[arg-type]
+    what = _("stängt") if s.hours is None else span(*s.hours)
     line = f"{range_text(s.starts_on, s.ends_on)}: {what}"
     return f"{line} ({s.note})" if s.note else line
 

@@ -80,6 +80,7 @@ def load(site: Site, session: Session) -> None:
     now = site.clock.now()
     for s in local:
         org = orgs[s["org"]]
+        assert org.id is not None
         if (org.id, s["name"]) in have:
             continue
         service = Service(
@@ -112,7 +113,8 @@ def load(site: Site, session: Session) -> None:
         )
         session.add(service)
         session.flush()
-        editing.set_terms(session, service, [terms[c].id for c in s.get("terms", []) if c in terms])  # type: ignore[misc]
+        term_ids = [terms[c].id for c in s.get("terms", []) if c in terms]
+        editing.set_terms(session, service, [i for i in term_ids if i is not None])
         editing.set_openings(session, service, s.get("openings", ""))
         for special in s.get("special_hours", []):
             session.add(_special_hours(service, special, now.date()))
@@ -135,6 +137,7 @@ def _load_users(site: Site, session: Session, centres: list[HealthCentre], refer
     ):
         user = get_user_by_email(session, email) or create_user(session, email, name, DEMO_PASSWORD, Role.EDITOR)
         session.flush()
+        assert user.id is not None
         exists = session.exec(select(Membership).where(Membership.user_id == user.id)).first()
         if exists is None:
             session.add(
@@ -150,6 +153,7 @@ def _load_users(site: Site, session: Session, centres: list[HealthCentre], refer
 def _special_hours(service: Service, spec: dict[str, str], today: date) -> SpecialHours:
     """Demo special hours given as month-day ("12-23" to "01-06"), placed at
     their next occurrence so the demo always shows some ahead."""
+    assert service.id is not None
     month, day = (int(x) for x in spec["from"].split("-"))
     first = date(today.year, month, day)
     if first < today:

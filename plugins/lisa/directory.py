@@ -20,6 +20,7 @@ from starlette.requests import Request
 
 from core.api import N_, Site, index_text, match, words
 from core.api import gettext as _
+from core.api import site_of as site_of  # for the plugin's views
 from plugins.lisa.models import Organisation, Schedule, Service, ServiceStatus, ServiceTerm, Term
 from plugins.lisa.settings import LisaSettings
 
@@ -93,12 +94,8 @@ WEEKDAYS = [N_("måndag"), N_("tisdag"), N_("onsdag"), N_("torsdag"), N_("fredag
 _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "è": "e", "ü": "u", "æ": "a", "ø": "o"})
 
 
-def site_of(request: Request) -> Site:
-    return request.app.state.site  # type: ignore[no-any-return]
-
-
 def settings_of(site: Site) -> LisaSettings:
-    return site.plugin_settings(PLUGIN)  # type: ignore[no-any-return]
+    return site.plugin_settings(PLUGIN, LisaSettings)
 
 
 def site_tz(site: Site) -> ZoneInfo:
@@ -316,10 +313,10 @@ def query_clause(session: Session, query: str) -> ColumnElement[bool] | None:
     shown = {name: shown_words for name, shown_words in shown.items() if shown_words != words(fold(name))}
     clauses = []
     for term in terms:
-        alternatives = [match(column, term)]  # type: ignore[arg-type]
+        alternatives = [match(column, term)]
         for name, shown_words in shown.items():
             if any(w.startswith(term) for w in shown_words):
-                alternatives.append(match(column, fold(name)))  # type: ignore[arg-type]
+                alternatives.append(match(column, fold(name)))
         clauses.append(or_(*(a for a in alternatives if a is not None)))
     return and_(*clauses)
 

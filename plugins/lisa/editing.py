@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
 from plugins.lisa import directory, openings
 from plugins.lisa.models import Schedule, Service, ServiceTerm
@@ -35,13 +35,15 @@ def openings_text(session: Session, service: Service) -> str:
 
 
 def set_openings(session: Session, service: Service, text: str) -> None:
-    session.exec(delete(Schedule).where(Schedule.service_id == service.id))  # type: ignore[call-overload]
+    assert service.id is not None  # a saved service
+    session.exec(delete(Schedule).where(col(Schedule.service_id) == service.id))
     for weekday, opens, closes in openings.parse(text):
         session.add(Schedule(service_id=service.id, weekday=weekday, opens_at=opens, closes_at=closes))
 
 
 def set_terms(session: Session, service: Service, term_ids: list[int]) -> None:
-    session.exec(delete(ServiceTerm).where(ServiceTerm.service_id == service.id))  # type: ignore[call-overload]
+    assert service.id is not None  # a saved service
+    session.exec(delete(ServiceTerm).where(col(ServiceTerm.service_id) == service.id))
     for term_id in dict.fromkeys(term_ids):
         session.add(ServiceTerm(service_id=service.id, term_id=term_id))
 

@@ -16,7 +16,6 @@ from wtforms import (
     EmailField,
     Field,
     IntegerField,
-    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -27,7 +26,7 @@ from wtforms import (
     validators,
 )
 
-from core.api import N_, Form, PhoneNumber
+from core.api import N_, Form, PhoneNumber, SelectChoice
 from core.api import gettext as _
 from plugins.lisa import openings
 from plugins.lisa.directory import LANGUAGES, METHOD_LABELS, STATUS_LABELS
@@ -53,7 +52,7 @@ def check_openings(form: Form, field: Field) -> None:
 
 
 def check_ages(form: Form, field: Field) -> None:
-    low = form.min_age.data  # type: ignore[attr-defined]
+    low = form["min_age"].data
     if field.data is not None and low is not None and field.data < low:
         raise ValidationError(_("Högsta åldern kan inte vara lägre än lägsta åldern."))
 
@@ -133,24 +132,22 @@ class ServiceForm(ProposalFields):
     verified = BooleanField("Jag har kontrollerat att uppgifterna stämmer", default=True)
 
 
+#: What an organisation is, as offered on its form (an import may bring others).
+ORGANISATION_KINDS = (
+    N_("Förening"),
+    N_("Trossamfund"),
+    N_("Ideell organisation"),
+    N_("Kommunal verksamhet"),
+    N_("Region"),
+    N_("Studieförbund"),
+)
+
+
 class OrganisationForm(Form):
     name = StringField(
         "Namn", validators=[validators.InputRequired("Skriv organisationens namn."), validators.Length(max=200)]
     )
-    kind = SelectField(
-        "Typ",
-        choices=[
-            SelectChoice(k)
-            for k in (
-                N_("Förening"),
-                N_("Trossamfund"),
-                N_("Ideell organisation"),
-                N_("Kommunal verksamhet"),
-                N_("Region"),
-                N_("Studieförbund"),
-            )
-        ],
-    )
+    kind = SelectField("Typ", choices=[SelectChoice(k) for k in ORGANISATION_KINDS])
     description = TextAreaField("Om organisationen", validators=[validators.Length(max=2000)])
     municipality = SelectField("Kommun")
     website = URLField("Webbplats", validators=[check_website])
@@ -205,9 +202,8 @@ def translate_choices(form: Form) -> Form:
     what people read changes; a name from the database that is no message
     (an organisation, a municipality) comes back unchanged."""
     for field in form:
-        choices = getattr(field, "choices", None)
-        if isinstance(choices, list):
-            field.choices = [_translated(choice) for choice in choices]  # type: ignore[attr-defined]
+        if isinstance(field, SelectField) and isinstance(field.choices, list):
+            field.choices = [_translated(choice) for choice in field.choices]
     return form
 
 
@@ -215,7 +211,7 @@ def _translated(choice: object) -> SelectChoice:
     if isinstance(choice, SelectChoice):
         label = _(str(choice.label)) if choice.label else choice.label
         return SelectChoice(choice.value, label, choice.render_kw, choice.optgroup)
-    value, label = choice if isinstance(choice, tuple) else (choice, choice)  # type: ignore[misc]
+    value, label = choice if isinstance(choice, tuple) else (choice, choice)
     return SelectChoice(value, _(str(label)))
 
 

@@ -3,8 +3,8 @@ owns the feature."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from core import hookimpl
 from core.api import (
@@ -95,7 +95,7 @@ def search_results(site: Site, query: str, session: Session, request: Request) -
 
 
 @hookimpl
-def report_figures(site: Site, session: Session, start: Any, end: Any) -> list[Figure]:
+def report_figures(site: Site, session: Session, start: date, end: date) -> list[Figure]:
     from sqlmodel import select
 
     from plugins.lisa.models import Organisation, Service, ServiceStatus

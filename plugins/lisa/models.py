@@ -201,6 +201,13 @@ class SpecialHours(SQLModel, table=True):
     def closed(self) -> bool:
         return self.opens_at is None or self.closes_at is None
 
+    @property
+    def hours(self) -> tuple[time, time] | None:
+        """(opens, closes) on these dates, or None when closed."""
+        if self.opens_at is None or self.closes_at is None:
+            return None
+        return self.opens_at, self.closes_at
+
     def covers(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on
 

@@ -13,7 +13,7 @@ whenever a referral page is opened, every night in the site's daily jobs
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, delete, select
 from starlette.exceptions import HTTPException
@@ -22,7 +22,6 @@ from starlette.responses import RedirectResponse, Response
 from wtforms import (
     BooleanField,
     Field,
-    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -30,7 +29,7 @@ from wtforms import (
     validators,
 )
 
-from core.api import N_, Forbidden, Form, User, flash, read_form, require_user, url_for
+from core.api import N_, Forbidden, Form, SelectChoice, User, flash, read_form, require_user, url_for
 from core.api import gettext as _
 from plugins.lisa import roles
 from plugins.lisa.directory import settings_of, site_of
@@ -149,9 +148,10 @@ def purge_expired(session: Session, now: datetime) -> int:
     """Delete every referral whose retention period has ended. Returns how many."""
     expired = session.exec(select(Referral.id).where(col(Referral.delete_after) <= now)).all()
     for referral_id in expired:
+        assert referral_id is not None  # a primary key
         session.add(ReferralAccess(referral_id=referral_id, user_id=None, action="deleted", at=now))
     if expired:
-        session.exec(delete(Referral).where(col(Referral.id).in_(list(expired))))  # type: ignore[call-overload]
+        session.exec(delete(Referral).where(col(Referral.id).in_(list(expired))))
     session.commit()
     return len(expired)
 
@@ -173,7 +173,7 @@ def new_referral(request: Request) -> Response:
     user = require_user(request)
     with site.session() as session:
         service = session.get(Service, request.path_params["service_id"])
-        if service is None or service.status == ServiceStatus.ENDED:
+        if service is None or service.id is None or service.status == ServiceStatus.ENDED:
             raise HTTPException(404, _("Tjänsten finns inte längre. Sök en annan tjänst."))
         roles.require_referrer(session, user)
         if not service.accepts_referrals:
@@ -194,9 +194,9 @@ def new_referral(request: Request) -> Response:
                 sender_user_id=user.id,
                 sender_health_centre_id=int(raw_id) if kind == "vc" else None,
                 sender_organisation_id=int(raw_id) if kind == "org" else None,
-                person_name=form.person_name.data.strip(),
-                contact=form.contact.data.strip(),
-                need=form.need.data.strip(),
+                person_name=(form.person_name.data or "").strip(),
+                contact=(form.contact.data or "").strip(),
+                need=(form.need.data or "").strip(),
                 consent_by=dict(CONSENT_BY)[form.consent_by.data],
                 consent_scope=consent_text(names[form.sender.data], organisation, service, days, localise=False),
                 consent_at=now,
@@ -325,7 +325,7 @@ def referral_status(request: Request) -> Response:
     return RedirectResponse(url_for(site, "lisa:referral", referral_id=referral.id), status_code=303)
 
 
-def referrals_sent_between(session: Session, start: object, end: object) -> int:
+def referrals_sent_between(session: Session, start: date, end: date) -> int:
     """How many referrals were sent in a period: a count only, for the report."""
     rows = session.exec(select(ReferralAccess).where(ReferralAccess.action == "created")).all()
-    return sum(1 for r in rows if start <= r.at.date() <= end)  # type: ignore[operator]
+    return sum(1 for r in rows if start <= r.at.date() <= end)

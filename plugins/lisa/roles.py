@@ -99,7 +99,7 @@ def visible_referrals(session: Session, user: User) -> tuple[list[Referral], lis
             ).all()
         )
     centres = health_centre_ids(session, user)
-    clauses = [Referral.sender_user_id == user.id]
+    clauses = [col(Referral.sender_user_id) == user.id]
     if centres:
         clauses.append(col(Referral.sender_health_centre_id).in_(centres))
     if orgs:

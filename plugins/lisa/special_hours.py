@@ -41,6 +41,7 @@ def special_hours_page(request: Request) -> Response:
         translate_choices(form)
         if request.method == "POST" and form.validate():
             opens, closes = form.hours
+            assert service.id is not None
             session.add(
                 SpecialHours(
                     service_id=service.id,

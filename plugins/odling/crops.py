@@ -206,7 +206,7 @@ def crop_edit(request: Request) -> Response:
             form.pollinators.data = crop.pollinator_keys
             form.lifecycle.data = crop.lifecycle
         if request.method == "POST" and form.validate():
-            latin = form.name_latin.data.strip()
+            latin = (form.name_latin.data or "").strip()
             clash = db.exec(select(Crop).where(Crop.name_latin == latin)).first()
             if clash is not None and (crop is None or clash.id != crop.id):
                 form.name_latin.errors = [
@@ -214,11 +214,11 @@ def crop_edit(request: Request) -> Response:
                 ]
             else:
                 crop = crop or Crop(name_sv="", name_latin="")
-                crop.name_sv = form.name_sv.data.strip()
+                crop.name_sv = (form.name_sv.data or "").strip()
                 crop.name_latin = latin
                 crop.edible_parts = (form.edible_parts.data or "").strip()
-                crop.flowering = ",".join(sorted(form.flowering.data, key=int))
-                crop.pollinators = ",".join(form.pollinators.data)
+                crop.flowering = ",".join(sorted(form.flowering.data or [], key=int))
+                crop.pollinators = ",".join(form.pollinators.data or [])
                 crop.lifecycle = form.lifecycle.data
                 crop.notes = (form.notes.data or "").strip()
                 crop.search_text = search_text(crop)

@@ -201,7 +201,7 @@ PLANTINGS = {
 }
 
 # Latin name -> (unit, [(month, day, quantity)])
-HARVESTS = {
+HARVESTS: dict[str, tuple[str, list[tuple[int, int, float]]]] = {
     "Vicia faba": ("kg", [(7, 20, 3.5), (8, 2, 4.2)]),
     "Phaseolus coccineus": ("kg", [(8, 25, 2.1), (9, 10, 3.4)]),
     "Pisum sativum": ("kg", [(7, 10, 2.6), (7, 24, 1.9)]),

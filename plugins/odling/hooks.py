@@ -5,7 +5,7 @@ plugin; each hook delegates to the module that owns the feature."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from core.api import (
     N_,
@@ -134,7 +134,7 @@ def search_results(site: Site, query: str, session: Session, request: Request) -
 
 
 @hookimpl
-def report_figures(site: Site, session: Session, start: Any, end: Any) -> list[Figure]:
+def report_figures(site: Site, session: Session, start: date, end: date) -> list[Figure]:
     from plugins.odling import report
 
     return report.figures(

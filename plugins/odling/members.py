@@ -148,10 +148,10 @@ def join(request: Request) -> Response:
         else:
             with site.session() as db:
                 member = Member(
-                    name=form.name.data.strip(),
+                    name=(form.name.data or "").strip(),
                     email=email,
                     phone=phone,
-                    interests=",".join(form.interests.data),
+                    interests=",".join(form.interests.data or []),
                     message=(form.message.data or "").strip(),
                     consent_text=consent_text(site),
                     token=secrets.token_urlsafe(24),
@@ -195,7 +195,7 @@ def resend_link(request: Request) -> Response:
     form = LinkForm.bind(request)
     if request.method == "POST" and form.validate():
         with site.session() as db:
-            member = db.exec(select(Member).where(Member.email == form.email.data.strip().lower())).first()
+            member = db.exec(select(Member).where(Member.email == (form.email.data or "").strip().lower())).first()
             if member is not None:
                 send_link(site, member)
         flash(request, _("Om adressen finns hos oss har vi skickat din länk dit. Titta även i skräpposten."))

@@ -66,7 +66,7 @@ class Bar:
 
 
 def years(db: Session) -> list[int]:
-    return sorted({d.year for d in db.exec(select(Observation.observed_on)).all()}, reverse=True)
+    return sorted({d.year for d in db.exec(select(col(Observation.observed_on))).all()}, reverse=True)
 
 
 def monthly(db: Session, year: int) -> dict[int, dict[str, int]]:
@@ -94,7 +94,7 @@ def chart(table: dict[int, dict[str, int]]) -> dict[str, object]:
     slot = (CHART_W - MARGIN_L) / 12
     bars: list[Bar] = []
     for month in range(1, 13):
-        y = CHART_H - MARGIN_B
+        y: float = CHART_H - MARGIN_B
         for group in GROUPS:
             n = table[month].get(group, 0)
             if not n:
@@ -187,15 +187,17 @@ def _log(request: Request, member: Member | None, user_id: int | None, back: str
         if request.method == "GET":
             form.observed_on.data = web.clock(site).today()
         if request.method == "POST" and form.validate():
-            if form.observed_on.data > web.clock(site).today():
+            observed_on, count = form.observed_on.data, form.count.data
+            assert observed_on is not None and count is not None  # InputRequired
+            if observed_on > web.clock(site).today():
                 form.observed_on.errors = [_("Datumet ligger i framtiden. Skriv dagen då du räknade.")]
             else:
                 db.add(
                     Observation(
-                        observed_on=form.observed_on.data,
+                        observed_on=observed_on,
                         bed_id=int(form.bed.data) if form.bed.data else None,
                         taxon=form.taxon.data,
-                        count=form.count.data,
+                        count=count,
                         notes=(form.notes.data or "").strip(),
                         member_id=member.id if member else None,
                         user_id=user_id,

@@ -180,10 +180,12 @@ def bed_edit(request: Request) -> Response:
         form = BedForm.bind(request, obj=bed) if request.method == "GET" else BedForm.bind(request)
         if request.method == "POST" and form.validate():
             bed = bed or Bed(code="", name="")
-            bed.code, bed.name = form.code.data.strip(), form.name.data.strip()
+            x, y, width, height = form.x.data, form.y.data, form.width.data, form.height.data
+            assert x is not None and y is not None and width is not None and height is not None  # InputRequired
+            bed.code, bed.name = (form.code.data or "").strip(), (form.name.data or "").strip()
             bed.kind, bed.sun = form.kind.data, form.sun.data
             bed.area_m2 = float(form.area_m2.data or 0)
-            bed.x, bed.y, bed.width, bed.height = form.x.data, form.y.data, form.width.data, form.height.data
+            bed.x, bed.y, bed.width, bed.height = x, y, width, height
             bed.soil = (form.soil.data or "").strip()
             bed.description = (form.description.data or "").strip()
             db.add(bed)
@@ -225,6 +227,7 @@ def planting_new(request: Request) -> Response:
             form.season.data = web.clock(site).today().year
             form.bed.data = request.query_params.get("badd")
         if request.method == "POST" and form.validate():
+            assert form.season.data is not None  # InputRequired
             planting = Planting(
                 bed_id=int(form.bed.data),
                 crop_id=int(form.crop.data),

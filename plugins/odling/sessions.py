@@ -197,16 +197,19 @@ def session_edit(request: Request) -> Response:
         elif request.method == "GET":
             form.places.data = 8
         if request.method == "POST" and form.validate():
-            starts = datetime.combine(form.day.data, form.start.data, tzinfo=tz)
-            ends = datetime.combine(form.day.data, form.end.data, tzinfo=tz)
+            day, from_time, to_time, places = form.day.data, form.start.data, form.end.data, form.places.data
+            # All four are InputRequired.
+            assert day is not None and from_time is not None and to_time is not None and places is not None
+            starts = datetime.combine(day, from_time, tzinfo=tz)
+            ends = datetime.combine(day, to_time, tzinfo=tz)
             if ends <= starts:
                 form.end.errors = [_("Sluttiden måste vara efter starttiden.")]
             else:
                 work = work or WorkSession(task="", starts_at=starts, ends_at=ends)
-                work.task = form.task.data.strip()
+                work.task = (form.task.data or "").strip()
                 work.description = (form.description.data or "").strip()
                 work.starts_at, work.ends_at = starts.astimezone(UTC), ends.astimezone(UTC)
-                work.places = form.places.data
+                work.places = places
                 work.bed_id = int(form.bed.data) if form.bed.data else None
                 work.updated_at = utcnow()
                 db.add(work)
@@ -226,7 +229,7 @@ def attendance(request: Request) -> Response:
     web.require_coordinator(request)
     site = site_of(request)
     form = read_form(request)
-    came = {int(v) for v in form.getlist("narvarande") if str(v).isdigit()}
+    came = {int(v) for v in form.getlist("narvarande") if isinstance(v, str) and v.isdigit()}
     with site.session() as db:
         work = db.get(WorkSession, request.path_params["session_id"])
         if work is None:

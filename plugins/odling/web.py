@@ -3,20 +3,16 @@ the plugin, the park's "today" setting and who may coordinate."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
 
 from sqlmodel import Session, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from wtforms import SelectChoice
 
-from core.api import N_, Clock, Forbidden, Site, User, current_user, require_user, site_of
+from core.api import N_, Clock, Forbidden, SelectChoice, Site, User, current_user, require_user, site_of
 from core.api import gettext as _
 from plugins.odling.models import Coordinator
-
-if TYPE_CHECKING:
-    from plugins.odling.settings import OdlingSettings
+from plugins.odling.settings import OdlingSettings
 
 PLUGIN = "odling"
 
@@ -48,7 +44,7 @@ def month_names() -> list[str]:
 
 
 def settings_of(site: Site) -> OdlingSettings:
-    return site.plugin_settings(PLUGIN)  # type: ignore[no-any-return]
+    return site.plugin_settings(PLUGIN, OdlingSettings)
 
 
 def clock(site: Site) -> Clock:
@@ -88,9 +84,9 @@ def viewer_is_coordinator(request: Request) -> bool:
         return is_coordinator(db, current_user(request))
 
 
-def options(pairs: object) -> list[SelectChoice]:
+def options(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices."""
-    return [SelectChoice(str(value), str(label)) for value, label in pairs]  # type: ignore[attr-defined]
+    return [SelectChoice(str(value), str(label)) for value, label in pairs]
 
 
 def translated_options(labels: dict[str, str]) -> Callable[[], list[SelectChoice]]:

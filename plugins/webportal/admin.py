@@ -11,11 +11,12 @@ from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from wtforms import MonthField, SelectChoice, SelectField, TextAreaField, validators
+from wtforms import MonthField, SelectField, TextAreaField, validators
 
 from core.api import (
     N_,
     Form,
+    SelectChoice,
     babel_locale,
     delete_image,
     flash,
@@ -62,7 +63,7 @@ def association_queue(request: Request) -> Response:
             select(Association).where(Association.status == Status.PENDING).order_by(col(Association.created_at))
         ).all()
         statement = select(Association)
-        clause = match(Association.search_text, query)  # type: ignore[arg-type]
+        clause = match(col(Association.search_text), query)
         if clause is not None:
             statement = statement.where(clause)
         everything = by_name(list(db.exec(statement).all()))
@@ -125,7 +126,7 @@ def association_editors(request: Request) -> Response:
         if action == "add":
             email = str(data.get("email") or "").strip()
             user = get_user_by_email(db, email) if email else None
-            if user is None:
+            if user is None or user.id is None:
                 flash(
                     request,
                     _(
@@ -147,6 +148,7 @@ def association_editors(request: Request) -> Response:
                     _("%(user)s är redan redaktör för %(name)s.") % {"user": user.name, "name": association.name},
                 )
                 return back
+            assert association.id is not None
             db.add(AssociationEditor(association_id=association.id, user_id=user.id))
             db.commit()
             flash(request, _("%(user)s kan nu redigera %(name)s.") % {"user": user.name, "name": association.name})
@@ -195,11 +197,16 @@ def association_delete(request: Request) -> Response:
     return RedirectResponse(url_for(site, "webportal:admin_associations"), status_code=303)
 
 
+def _this_month() -> date:
+    return date.today().replace(day=1)
+
+
 class FeaturedForm(Form):
     month = MonthField(
         "Månad",
         [validators.InputRequired("Välj en månad.")],
-        default=lambda: date.today().replace(day=1),
+        # types-WTForms gives MonthField TimeField's type of default (a time), not a date.
+        default=_this_month,  # type: ignore[arg-type]
         description=N_("Skriv som ÅÅÅÅ-MM om din webbläsare inte visar en kalender, till exempel 2026-03."),
     )
     association_id = SelectField(
@@ -221,9 +228,12 @@ def featured(request: Request) -> Response:
         approved = by_name(list(db.exec(select(Association).where(Association.status == Status.APPROVED)).all()))
         form.association_id.choices = [SelectChoice(str(a.id), a.name) for a in approved]
         if request.method == "POST" and form.validate():
-            month: date = form.month.data.replace(day=1)
-            row = db.exec(select(Featured).where(Featured.month == month)).first() or Featured(month=month)
-            row.association_id = form.association_id.data
+            chosen_month, association_id = form.month.data, form.association_id.data
+            assert chosen_month is not None and association_id is not None  # InputRequired
+            month = chosen_month.replace(day=1)
+            row = db.exec(select(Featured).where(Featured.month == month)).first()
+            row = row or Featured(month=month, association_id=association_id)
+            row.association_id = association_id
             row.motivation = (form.motivation.data or "").strip()
             db.add(row)
             db.commit()

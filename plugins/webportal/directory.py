@@ -24,7 +24,6 @@ from wtforms import (
     Field,
     FileField,
     IntegerField,
-    SelectChoice,
     SelectField,
     StringField,
     TelField,
@@ -42,6 +41,7 @@ from core.api import (
     ImageError,
     PhoneNumber,
     SearchResult,
+    SelectChoice,
     Site,
     User,
     current_user,
@@ -60,6 +60,7 @@ from core.api import (
     utcnow,
 )
 from core.api import gettext as _
+from core.api import site_of as site_of  # for the plugin's views
 from plugins.webportal.models import Association, AssociationEditor, Featured, News, Status, Visibility
 from plugins.webportal.settings import WebportalSettings
 from plugins.webportal.slugs import slugify, unique_slug
@@ -84,12 +85,8 @@ _SORT_FOLD = str.maketrans({"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø": "}
 # -- small helpers -----------------------------------------------------------------
 
 
-def site_of(request: Request) -> Site:
-    return request.app.state.site  # type: ignore[no-any-return]
-
-
 def settings_of(site: Site) -> WebportalSettings:
-    return site.plugin_settings(PLUGIN)  # type: ignore[no-any-return]
+    return site.plugin_settings(PLUGIN, WebportalSettings)
 
 
 def page_url(site: Site, association: Association) -> str:
@@ -344,7 +341,7 @@ def find_public(session: Session, category: str = "", municipality: str = "", qu
         statement = statement.where(Association.category == category)
     if municipality:
         statement = statement.where(Association.municipality == municipality)
-    clause = match(Association.search_text, query)  # type: ignore[arg-type]
+    clause = match(col(Association.search_text), query)
     if clause is not None:
         statement = statement.where(clause)
     return by_name(list(session.exec(statement).all()))

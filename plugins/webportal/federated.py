@@ -25,8 +25,9 @@ from core.api import (
 )
 from core.api import tag_authority as federation_authority
 from plugins.webportal import directory
+from plugins.webportal.directory import settings_of
 from plugins.webportal.models import Association, News
-from plugins.webportal.news import is_visible, item_url, published_only, settings_of
+from plugins.webportal.news import is_visible, item_url, published_only
 
 NEWS_FEED_SIZE = 50
 

@@ -15,10 +15,10 @@ from starlette.responses import Response
 
 from core.api import (
     feed_response,
+    site_of,
     url_for,
 )
 from plugins.webportal.federated import news_tag, tag_authority, tag_uri
-from plugins.webportal.news import site_of
 
 __all__ = ["news_atom", "news_rss", "news_tag", "tag_authority", "tag_uri"]
 

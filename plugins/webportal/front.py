@@ -19,10 +19,11 @@ from core.api import (
     Block,
     Site,
     all_front_page_blocks,
+    site_of,
     url_for,
 )
 from plugins.webportal import directory
-from plugins.webportal.news import FRONT_PAGE_NEWS, association_url, feed_links, item_url, latest, site_of
+from plugins.webportal.news import FRONT_PAGE_NEWS, association_url, feed_links, item_url, latest
 
 
 def local_today(site: Site) -> date:

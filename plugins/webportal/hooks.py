@@ -3,6 +3,7 @@ that owns the feature."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from core import hookimpl
@@ -99,7 +100,7 @@ def search_results(site: Site, query: str, session: Session, request: Request) -
 
 
 @hookimpl
-def report_figures(site: Site, session: Session, start: Any, end: Any) -> list[Figure]:
+def report_figures(site: Site, session: Session, start: date, end: date) -> list[Figure]:
     from plugins.webportal import directory, news
 
     return [*directory.report_figures(session, start, end), *news.report_figures(session, start, end)]

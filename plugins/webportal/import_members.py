@@ -314,7 +314,7 @@ def plan_import(
     if session is None:
         with site.session() as own:
             return plan_import(site, rows, own, first_row=first_row)
-    settings: WebportalSettings = site.plugin_settings(PLUGIN)
+    settings = site.plugin_settings(PLUGIN, WebportalSettings)
     existing = session.exec(select(Association.id, Association.slug, Association.name)).all()
     by_slug = {slug: (id_, slug) for id_, slug, _ in existing}
     by_name = {name.casefold(): (id_, slug) for id_, slug, name in existing}

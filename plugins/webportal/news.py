@@ -24,7 +24,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from wtforms import BooleanField, FileField, SelectChoice, SelectField, StringField, TextAreaField, validators
+from wtforms import BooleanField, FileField, SelectField, StringField, TextAreaField, validators
 
 from core.api import (
     N_,
@@ -33,6 +33,7 @@ from core.api import (
     Form,
     ImageError,
     SearchResult,
+    SelectChoice,
     Site,
     User,
     current_user,
@@ -420,7 +421,7 @@ def news_delete(request: Request) -> Response:
 
 def search_results(site: Site, session: Session, query: str) -> list[SearchResult]:
     """Published news for the site-wide search, newest first."""
-    clause = match(News.search_text, query)  # type: ignore[arg-type]
+    clause = match(col(News.search_text), query)
     if clause is None:
         return []
     rows = session.exec(

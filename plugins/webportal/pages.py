@@ -30,12 +30,13 @@ from core.api import (
     plain_text,
     read_form,
     require_admin,
+    site_of,
     url_for,
     utcnow,
 )
 from core.api import gettext as _
 from plugins.webportal.models import Page
-from plugins.webportal.news import MARKDOWN_HINT, site_of
+from plugins.webportal.news import MARKDOWN_HINT
 from plugins.webportal.slugs import slugify, unique_slug
 
 #: Pages come after Föreningar (10) and Nyheter (20) in the main navigation;
@@ -236,7 +237,7 @@ def page_delete(request: Request) -> Response:
 
 
 def search_results(site: Site, session: Session, query: str) -> list[SearchResult]:
-    clause = match(Page.search_text, query)  # type: ignore[arg-type]
+    clause = match(col(Page.search_text), query)
     if clause is None:
         return []
     rows = session.exec(select(Page).where(clause).order_by(col(Page.title)).limit(SEARCH_LIMIT)).all()

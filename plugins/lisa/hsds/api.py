@@ -14,6 +14,7 @@ personal data.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,8 +22,8 @@ from sqlmodel import Session, col, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from core.api import Site, match
 from core.api import gettext as _
-from core.api import match
 from plugins.lisa import directory
 from plugins.lisa.directory import fold, site_of
 from plugins.lisa.hsds import serialize
@@ -92,7 +93,7 @@ def _bool(request: Request, name: str) -> bool:
     return request.query_params.get(name, "").lower() in ("1", "true", "yes")
 
 
-def api(handler: Any) -> Any:
+def api(handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
     """Answer BadQuery with 400 and JSON, for every API view (plain ``def``
     views: Starlette runs them in the thread pool)."""
 
@@ -121,11 +122,11 @@ def root(request: Request) -> Response:
     )
 
 
-def filtered_services(site: Any, session: Session, request: Request) -> list[Service]:
+def filtered_services(site: Site, session: Session, request: Request) -> list[Service]:
     statement = select(Service)
     search = request.query_params.get("search", "").strip()
     if search:
-        clause = match(col(Service.search_text), fold(search))  # type: ignore[arg-type]
+        clause = match(col(Service.search_text), fold(search))
         if clause is not None:
             statement = statement.where(clause)
     term_uid = request.query_params.get("taxonomy_term_id", "").strip()

@@ -229,7 +229,7 @@ STATUS_IN = {
 }
 
 
-def import_document(site: Site, session: Session, document: dict[str, Any]) -> ImportResult:
+def import_document(site: Site, session: Session, document: object) -> ImportResult:
     if not isinstance(document, dict) or not isinstance(document.get("services", []), list):
         raise ImportError_(_("Filen är inget HSDS-dokument: den ska ha listorna organizations och services."))
     problems = [f"services/{i}/{e}" for i, s in enumerate(document.get("services", [])) for e in errors("service", s)]
@@ -301,10 +301,11 @@ def _import_service(
     terms: dict[str, Term],
     municipalities: list[str],
 ) -> None:
+    assert org.id is not None  # flushed by import_document
     service = session.exec(select(Service).where(Service.uid == s["id"])).first()
     if service is None:
         service = Service(uid=s["id"], organisation_id=org.id, name=s["name"])
-    service.organisation_id = org.id  # type: ignore[assignment]
+    service.organisation_id = org.id
     service.name = s["name"][:200]
     summary, _sep, rest = (s.get("description") or "").partition("\n\n")
     service.summary, service.description = summary[:300], rest[:4000]
@@ -346,8 +347,9 @@ def _import_service(
     )[:1000]
     session.add(service)
     session.flush()
-    session.exec(delete(Schedule).where(Schedule.service_id == service.id))  # type: ignore[call-overload]
-    session.exec(delete(SpecialHours).where(SpecialHours.service_id == service.id))  # type: ignore[call-overload]
+    assert service.id is not None
+    session.exec(delete(Schedule).where(col(Schedule.service_id) == service.id))
+    session.exec(delete(SpecialHours).where(col(SpecialHours.service_id) == service.id))
     service.open_on_holidays = any(row.get("notes") == days.HSDS_KEEPS_HOURS for row in s.get("schedules", []))
     for row in s.get("schedules", []):
         if row.get("valid_from"):
@@ -390,8 +392,8 @@ def _special_hours(service: Service, row: dict[str, Any]) -> SpecialHours | None
     if opens is None or closes is None:
         opens = closes = None
     uid = str(row.get("id") or "")
-    return SpecialHours(
-        **({"uid": uid} if len(uid) == 36 else {}),
+    assert service.id is not None
+    special = SpecialHours(
         service_id=service.id,
         starts_on=first,
         ends_on=max(first, last),
@@ -399,10 +401,14 @@ def _special_hours(service: Service, row: dict[str, Any]) -> SpecialHours | None
         closes_at=closes,
         note=str(row.get("notes") or "")[:200],
     )
+    if len(uid) == 36:
+        special.uid = uid
+    return special
 
 
-def read_document(data: bytes, filename: str) -> dict[str, Any]:
-    """A JSON document or a zip of CSV tables, by content."""
+def read_document(data: bytes, filename: str) -> object:
+    """A JSON document or a zip of CSV tables, by content; ``import_document``
+    checks that it has the shape of one."""
     if data[:2] == b"PK":
         try:
             return read_zip(data)
@@ -412,7 +418,8 @@ def read_document(data: bytes, filename: str) -> dict[str, Any]:
                 % {"file": filename, "reason": exc}
             ) from exc
     try:
-        return json.loads(data.decode("utf-8-sig"))  # type: ignore[no-any-return]
+        document: object = json.loads(data.decode("utf-8-sig"))
+        return document
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ImportError_(
             _("%(file)s: filen är varken HSDS-JSON eller en zip med CSV-filer (%(reason)s).")

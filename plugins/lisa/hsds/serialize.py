@@ -20,7 +20,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.api import (
     Site,
@@ -130,14 +130,15 @@ def _special(service: Service, s: SpecialHours) -> dict[str, Any]:
         "description": f"Stängt {dates}",
         "notes": s.note,
     }
-    if not s.closed:
+    if s.hours is not None:
+        opens, closes = s.hours
         obj.update(
             freq="WEEKLY",
             interval=1,
             byday=",".join(BYDAY),
-            opens_at=s.opens_at.strftime("%H:%M"),  # type: ignore[union-attr]
-            closes_at=s.closes_at.strftime("%H:%M"),  # type: ignore[union-attr]
-            description=f"Öppet {s.opens_at:%H.%M}–{s.closes_at:%H.%M} {dates}",
+            opens_at=opens.strftime("%H:%M"),
+            closes_at=closes.strftime("%H:%M"),
+            description=f"Öppet {opens:%H.%M}–{closes:%H.%M} {dates}",
         )
     return _clean(obj)
 
@@ -274,6 +275,8 @@ def organization_full(site: Site, session: Session, org: Organisation) -> dict[s
 
 def term_uids_of(session: Session, service: Service) -> list[str]:
     rows = session.exec(
-        select(Term.uid).join(ServiceTerm, ServiceTerm.term_id == Term.id).where(ServiceTerm.service_id == service.id)
+        select(Term.uid)
+        .join(ServiceTerm, col(ServiceTerm.term_id) == Term.id)
+        .where(ServiceTerm.service_id == service.id)
     ).all()
     return list(rows)
