@@ -8,8 +8,16 @@ from __future__ import annotations
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
-from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms import validators
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    validators,
+)
 
 from core.forms import Form
 from core.permissions import require_admin
