@@ -55,7 +55,9 @@ HEADER = """(desktop) => {
       const b = boxes[j];
       const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
       const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
-      if (w > 1 && h > 1) problems.push(`${name(parts[i])} overlaps ${name(parts[j])} (${Math.round(w)}×${Math.round(h)}px)`);
+      if (w > 1 && h > 1) {
+        problems.push(`${name(parts[i])} overlaps ${name(parts[j])} (${Math.round(w)}×${Math.round(h)}px)`);
+      }
     }
   }
   const input = header.querySelector('.header-search input');
@@ -171,9 +173,7 @@ def test_the_header_fits_and_nothing_in_it_overlaps(
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
-def test_the_menu_works_without_javascript(
-    browser: Any, demo_site: Callable[[str], LiveSite], viewport: str
-) -> None:
+def test_the_menu_works_without_javascript(browser: Any, demo_site: Callable[[str], LiveSite], viewport: str) -> None:
     live = demo_site("mockeln")
     context = browser.new_context(viewport=VIEWPORTS[viewport], locale="sv-SE", java_script_enabled=False)
     page = context.new_page()
