@@ -4,8 +4,9 @@ desktop and phone widths (issue 17): what a person sees before any content.
 - On a phone (375 × 740) the header, with its menu folded, takes at most a
   quarter of the screen's height.
 - No part of the header (name, menu button, search field and button, each
-  link of the account row and of the main menu) overlaps another, and none
-  reaches past the window's edge; on a phone also with the menu open.
+  link of the account row and of the main menu) overlaps another, none
+  reaches past the window's edge and the page does not scroll sideways (at
+  desktop width too); on a phone also with the menu open.
 - On a desktop the main menu starts in line with the logo and the content;
   the account and language links stay on one line, their text on one level
   (a "Logga ut" button is no lower than the links beside it).
@@ -59,6 +60,9 @@ HEADER = """(desktop) => {
         problems.push(`${name(parts[i])} overlaps ${name(parts[j])} (${Math.round(w)}×${Math.round(h)}px)`);
       }
     }
+  }
+  if (document.documentElement.scrollWidth > window.innerWidth) {
+    problems.push(`the page scrolls sideways (${document.documentElement.scrollWidth}px in ${window.innerWidth}px)`);
   }
   const input = header.querySelector('.header-search input');
   const button = header.querySelector('.header-search button');
