@@ -13,6 +13,9 @@ desktop and phone widths (issue 17): what a person sees before any content.
 - The header's search is a labelled field with a filled button.
 - The phone menu opens from its button and closes with Escape, and without
   JavaScript the menu still opens on a phone and shows on a desktop.
+
+And every text field, select and text area on every page the role walk
+opens has the form component's look (border, corner, height).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import pytest
 from core.models import Role
 from tests.browser.conftest import CHECKED, PHONE, VIEWPORTS, login
 from tests.browser.server import LiveSite, demo_site_slugs
+from tests.browser.test_axe import ROLES, pages_to_check
 
 #: Pages whose header is measured: the front page and a search (the header's field filled in).
 PAGES = ["/", "/sok?q=k%C3%B6r"]
@@ -191,3 +195,50 @@ def test_the_menu_works_without_javascript(browser: Any, demo_site: Callable[[st
         assert page.locator(".header-search input").is_visible()
     finally:
         context.close()
+
+
+#: Every visible text field, select and text area whose look differs from
+#: core's form component (border, corner, height), with what differs.
+FIELDS = """() => {
+  const skip = ['hidden', 'checkbox', 'radio', 'submit', 'button', 'image', 'reset', 'range', 'color'];
+  const problems = [];
+  for (const el of document.querySelectorAll('main input, main select, main textarea')) {
+    if (el.tagName === 'INPUT' && skip.includes(el.type)) continue;
+    if (!el.checkVisibility() || el.closest('.hp')) continue;
+    const s = getComputedStyle(el);
+    const wrong = [];
+    if (s.borderTopWidth !== '2px' || s.borderTopStyle !== 'solid') {
+      wrong.push(`border ${s.borderTopWidth} ${s.borderTopStyle}`);
+    }
+    if (s.borderTopLeftRadius !== '4px') wrong.push(`corner ${s.borderTopLeftRadius}`);
+    if (el.getBoundingClientRect().height < 43.5) wrong.push(`height ${el.getBoundingClientRect().height}px`);
+    if (wrong.length) problems.push(`${el.tagName.toLowerCase()}#${el.id || el.name}: ${wrong.join(', ')}`);
+  }
+  return problems;
+}"""
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize("slug", demo_site_slugs())
+def test_every_form_field_has_the_components_look(
+    browser: Any, demo_site: Callable[[str], LiveSite], slug: str, role: str
+) -> None:
+    """Every text field, select and text area on every page the role walk
+    opens looks like core's form component (a field left to the browser's
+    default was 177 px wide beside a styled one)."""
+    live = demo_site(slug)
+    pages = sorted(pages_to_check(live, role))
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="sv-SE")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        if ROLES[role]:
+            login(page, live, ROLES[role])
+        for url in pages:
+            page.goto(live.url + url)
+            problems += [f"{url}: {p}" for p in page.evaluate(FIELDS)]
+    finally:
+        context.close()
+    CHECKED.append(f"form fields: {slug}, {role}: {len(pages)} pages")
+    assert not problems, f"{len(problems)} form fields without the component's look on {slug}:\n" + "\n".join(problems)
