@@ -24,7 +24,15 @@ from core.search import index_text, match
 from core.settings import ConfigError, PluginSettings
 from core.site import Site
 from core.templating import flash
-from federation.kinds import FederatedKind, FeedItem, tag_authority
+
+# isort: split
+# federation and lifecycle (issue 12, fedplugin): what the federation plugin
+# needs beyond the names above. FederatedKind, FeedItem and tag_authority
+# moved into core from federation.kinds.
+from core import __version__ as PARAPLY_VERSION
+from core.federated import FederatedKind, FeedItem, tag_authority
+from core.i18n import BABEL_LOCALES, SOURCE_LOCALE, current_locale, current_translator
+from core.search import stem
 
 # isort: split
 # -- iface (issue 12): the rest of what the built-in plugins need ------------------------------------
@@ -98,6 +106,13 @@ __all__ = [
     "site_of",
     "tag_authority",
     "utcnow",
+    # federation and lifecycle
+    "BABEL_LOCALES",
+    "PARAPLY_VERSION",
+    "SOURCE_LOCALE",
+    "current_locale",
+    "current_translator",
+    "stem",
     # -- iface (issue 12) --
     "DEMO_PASSWORD",
     "PHONE_PATTERN",
@@ -125,3 +140,13 @@ __all__ = [
     "site_option",
     "words",
 ]
+
+# event loop: a plain ``def`` view runs in the thread pool and reads its posted
+# form with ``read_form`` (or ``Form.bind``); an ``async def`` view hands its
+# blocking work (database, templates, images) to ``run_in_threadpool``.
+from starlette.concurrency import run_in_threadpool  # noqa: E402
+
+from core.forms import read_form  # noqa: E402
+from core.images import store_upload  # noqa: E402
+
+__all__ += ["read_form", "run_in_threadpool", "store_upload"]

@@ -1,10 +1,18 @@
 """The app factory: one Starlette app per site.
 
-Middleware, outermost first: sessions (signed cookie), CSRF on every
-non-GET request (core.csrf), the user loader, then the request's language
-(core.i18n, so Python-side strings are translated too). Routes:
-core's own, then static files per plugin, then one ``Mount`` per plugin, with
-plugins mounted at the site root last so they never shadow another.
+Middleware, outermost first: the plugins' ``asgi_wrapper`` middleware
+(federation's WebSub endpoints, which peers call without cookies), sessions
+(signed cookie), the request-body limit, CSRF on every non-GET request
+(core.csrf), the user loader,
+then the request's language (core.i18n, so Python-side strings are
+translated too). Routes: core's own, then static files per plugin, then one
+``Mount`` per plugin, with plugins mounted at the site root last; each of
+those claims only the paths its routes match (core.mounts), so several
+plugins can share the root.
+
+The lifespan runs the plugins' ``startup`` hooks (federation starts its
+poller and hub there), then core's daily jobs; on the way out the daily
+jobs stop, then the ``shutdown`` hooks run (core.lifecycle).
 """
 
 from __future__ import annotations
@@ -22,9 +30,13 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
+from core import lifecycle
 from core.auth import UserMiddleware
+from core.bodylimit import BodyLimitMiddleware
 from core.csrf import CSRFMiddleware, cookie_suffix, csrf_cookie_name
+from core.forms import MAX_FORM_BYTES
 from core.i18n import LocaleMiddleware
+from core.mounts import RootMount
 from core.permissions import Forbidden, LoginRequired
 from core.plugins import CORE, call_each
 from core.routes import core_routes
@@ -41,8 +53,10 @@ def plugin_routes(site: Site) -> list[BaseRoute]:
         if plugin == CORE or not routes:
             continue
         prefix = site.prefix(plugin)
-        mount = Mount(prefix, routes=list(routes), name=plugin)
-        (at_root if prefix == "" else mounted).append(mount)
+        if prefix == "":
+            at_root.append(RootMount(list(routes), name=plugin))
+        else:
+            mounted.append(Mount(prefix, routes=list(routes), name=plugin))
     return mounted + at_root
 
 
@@ -67,10 +81,11 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/konto/logga-in?next={_quote(target)}", status_code=303)
 
-    async def forbidden(request: Request, exc: Exception) -> Response:
+    # Handlers that render a page are plain functions: Starlette runs them in the thread pool.
+    def forbidden(request: Request, exc: Exception) -> Response:
         return site.render(request, "error.html", {"status": 403, "message": str(exc) or None}, status_code=403)
 
-    async def http_error(request: Request, exc: Exception) -> Response:
+    def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if exc.status_code in (404, 405, 400, 413):
             # Starlette's default detail is the English reason phrase ("Not
@@ -81,34 +96,27 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
             )
         return HTMLResponse(str(exc.detail), status_code=exc.status_code, headers=exc.headers)
 
-    # Federation runs on every site: its routes, its hooks and templates, and
-    # in the lifespan its poller (only for a site with peers or external
-    # feeds) and its WebSub hub. Its machine endpoints sit outside the session
-    # and CSRF middleware (see federation.routes). The lifespan also runs the
-    # plugins' daily jobs (core.daily).
     from core.daily import DailyScheduler
-    from federation.routes import MachineEndpoints, public_routes
-    from federation.runtime import Federation
 
-    federation = Federation.install(site)
     daily = DailyScheduler(site)
+    wrappers = [Middleware(wrap) for wrap in site.pm.hook.asgi_wrapper(site=site) if wrap is not None]
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await federation.start()
+        await lifecycle.start(site)
         await daily.start()
         try:
             yield
         finally:
             await daily.stop()
-            await federation.stop()
+            await lifecycle.stop(site)
             site.dispose()
 
     app = Starlette(
         debug=debug,
-        routes=[*core_routes(site), *public_routes(), *static_routes(site), *plugin_routes(site)],
+        routes=[*core_routes(site), *static_routes(site), *plugin_routes(site)],
         middleware=[
-            Middleware(MachineEndpoints),
+            *wrappers,
             Middleware(
                 SessionMiddleware,
                 secret_key=site.secret_key,
@@ -117,6 +125,7 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
                 same_site="lax",
                 https_only=secure,
             ),
+            Middleware(BodyLimitMiddleware, site=site, max_bytes=MAX_FORM_BYTES),
             Middleware(
                 CSRFMiddleware,
                 secret=site.secret_key,
@@ -135,7 +144,6 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
         lifespan=lifespan,
     )
     app.state.site = site
-    app.state.federation = federation
     return app
 
 

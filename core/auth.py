@@ -3,8 +3,9 @@ and the helpers that log a user in and out."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -17,7 +18,8 @@ if TYPE_CHECKING:
 class UserMiddleware:
     """Loads the logged-in user from the signed session cookie. A session whose
     ``session_version`` no longer matches (password changed, account
-    deactivated) is treated as logged out."""
+    deactivated) is treated as logged out. The user is loaded in the thread
+    pool: a slow database must not hold up every other request."""
 
     def __init__(self, app: ASGIApp, site: Site) -> None:
         self.app = app
@@ -28,16 +30,21 @@ class UserMiddleware:
             scope.setdefault("state", {})
             scope["state"]["user"] = None
             session = scope.get("session") or {}
-            user_id = session.get("user_id")
-            if user_id is not None:
-                with self.site.session() as db:
-                    user = db.get(User, user_id)
-                    if user and user.is_active and user.session_version == session.get("v"):
-                        scope["state"]["user"] = user
-                    else:
-                        session.pop("user_id", None)
-                        session.pop("v", None)
+            if session.get("user_id") is not None:
+                scope["state"]["user"] = await run_in_threadpool(session_user, self.site, session)
         await self.app(scope, receive, send)
+
+
+def session_user(site: Site, session: dict[str, Any]) -> User | None:
+    """The active user a session belongs to, or None; a session that no
+    longer matches its user is logged out (its keys removed)."""
+    with site.session() as db:
+        user = db.get(User, session.get("user_id"))
+    if user and user.is_active and user.session_version == session.get("v"):
+        return user
+    session.pop("user_id", None)
+    session.pop("v", None)
+    return None
 
 
 def log_in(request: Request, user: User) -> None:

@@ -4,6 +4,12 @@ WTForms ships Swedish translations of its validation messages, so fields
 validate and explain themselves in Swedish without our own catalogue.
 Templates render fields with ``core/templates/macros/forms.html``, which links
 each error to its field for screen readers.
+
+Views are plain ``def`` functions, which Starlette runs in its thread pool so
+their database queries and template rendering never hold up the event loop.
+Such a view reads the posted body with ``Form.bind`` or ``read_form``: the
+body is parsed on the event loop (it is network I/O) while the view's thread
+waits, then the view goes on in its thread.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any, TypeVar
 
+from anyio import from_thread
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from wtforms import Field, ValidationError, widgets
@@ -59,14 +66,35 @@ class Form(_Form):
 
     @classmethod
     async def from_request(cls: type[F], request: Request, **kwargs: Any) -> F:
-        """Bind the posted form (or nothing, on GET) to a new form."""
+        """Bind the posted form (or nothing, on GET) to a new form, in an
+        ``async def`` view."""
         if request.method == "POST":
             data: FormData = await request.form(max_part_size=MAX_FORM_BYTES)
             return cls(formdata=_Adapter(data), **kwargs)
         return cls(**kwargs)
 
+    @classmethod
+    def bind(cls: type[F], request: Request, **kwargs: Any) -> F:
+        """Bind the posted form (or nothing, on GET) to a new form, in a plain
+        ``def`` view (which runs in the thread pool)."""
+        if request.method == "POST":
+            return cls(formdata=_Adapter(read_form(request)), **kwargs)
+        return cls(**kwargs)
+
     def error_count(self) -> int:
         return sum(len(f.errors) for f in self)
+
+
+def read_form(request: Request) -> FormData:
+    """The posted form of a plain ``def`` view: parsed on the event loop
+    (Starlette keeps it, so a second call costs nothing) while the view's
+    thread waits. Parts are capped at ``MAX_FORM_BYTES``, and so is the whole
+    body (core.bodylimit)."""
+
+    async def parse() -> FormData:
+        return await request.form(max_part_size=MAX_FORM_BYTES)
+
+    return from_thread.run(parse)
 
 
 class _Adapter:

@@ -5,9 +5,11 @@ Hooks are called with keyword arguments only, and an implementation may accept
 any subset of a hook's arguments, so new arguments can be added without breaking
 plugins. Hooks are named after what they contribute.
 
-Call order: the site's ``plugins`` list in ``site.toml`` is the order. Hooks that
-collect lists return the contributions in that order (core first); for
-``firstresult`` hooks the first plugin in the list that answers wins.
+Call order: the site's ``plugins`` list in ``site.toml`` is the order, after
+core and the default plugins every site loads (federation; see
+``core.plugins``). Hooks that collect lists return the contributions in that
+order (core first); for ``firstresult`` hooks the first plugin in the list
+that answers wins.
 
 Common arguments: ``site`` is the ``core.site.Site`` being served (its config,
 ``site.plugin_settings("<name>")``, ``site.prefix("<name>")``); ``request`` is
@@ -28,15 +30,19 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     import click
+    from jinja2 import Environment
     from sqlmodel import Session
     from starlette.requests import Request
     from starlette.routing import BaseRoute
+    from starlette.types import ASGIApp
 
     from core.contributions import Block, DailyJob, Figure, NavItem, SearchResult
+    from core.federated import FederatedKind
     from core.settings import PluginSettings
     from core.site import Site
-    from federation.kinds import FederatedKind
 
 hookspec = pluggy.HookspecMarker("paraply")
 
@@ -87,7 +93,7 @@ def front_page_blocks(site: Site, request: Request, session: Session) -> list[Bl
 @hookspec
 def federated_kinds(site: Site) -> list[FederatedKind] | None:
     """Return the kinds of content this plugin shares with peer sites
-    (``federation.kinds.FederatedKind``: a name such as ``news``, a function
+    (``core.api.FederatedKind``: a name such as ``news``, a function
     giving the site's own public items as ``FeedItem`` objects, and the table
     they come from).
 
@@ -148,6 +154,62 @@ def template_context(site: Site, request: Request) -> dict[str, Any] | None:
     """Return extra variables for every template rendered on the site.
 
     Keep it cheap: it runs on every page."""
+
+
+# -- lifecycle -------------------------------------------------------------------------
+#
+# These let a plugin run beside the requests it serves, the way federation
+# runs its poller and WebSub hub, without core knowing the plugin.
+
+
+@hookspec
+def startup(site: Site) -> Awaitable[None] | None:
+    """Start the plugin's background work when the site's app starts (the
+    ASGI lifespan's start-up), before the first request is served.
+
+    Return nothing, or an awaitable (an ``async def`` implementation's
+    coroutine) that the app awaits: implementations run one at a time, core
+    first, then in plugin order. Start long-running work as tasks and return
+    quickly; an exception stops the server from starting. Not called for an
+    app used without its lifespan (a test client that skips it)."""
+
+
+@hookspec
+def shutdown(site: Site) -> Awaitable[None] | None:
+    """Stop what ``startup`` started when the site's app stops (the ASGI
+    lifespan's shut-down): cancel tasks, close clients, release locks.
+
+    Return nothing or an awaitable, as for ``startup``. Implementations run
+    in the reverse of plugin order, so a plugin stops before the ones it was
+    started after; one that raises is logged and the others still run. The
+    site's database connections are closed after the last one."""
+
+
+@hookspec
+def asgi_wrapper(site: Site) -> Callable[[ASGIApp], ASGIApp] | None:
+    """Return a function that wraps the site's ASGI app in middleware (it
+    is given the app and returns the app to use), as Datasette's hook of the
+    same name.
+
+    Called once when the site's app is built. The wrappers sit outside the
+    session, CSRF, user and language middleware and inside Starlette's error
+    handling, so they see every request first: the place for endpoints that
+    other servers call without cookies or CSRF tokens (federation's WebSub
+    hub and callbacks). Core's wrapper, if any, is outermost, then the
+    plugins' in plugin order. Pass on what you do not handle, lifespan
+    messages included."""
+
+
+@hookspec
+def prepare_jinja2_environment(site: Site, env: Environment) -> None:
+    """Change the site's Jinja2 environment ``env``: add filters, tests or
+    globals the plugin's templates use (as Datasette's hook of the same name).
+
+    Called once, when the site's templates are first needed, after core has
+    set up its own filters (``date``, ``datetime``, ``number``,
+    ``translate``, ``markdown``) and globals, and before any template is
+    loaded. A plugin's templates and translations need no hook: they are
+    found by convention in its ``templates/`` and ``locale/`` folders."""
 
 
 # -- iface: what one plugin asks another (issue 12) ------------------------------------------------

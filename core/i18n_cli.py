@@ -11,12 +11,11 @@ from core import i18n
 
 
 def translation_packages() -> dict[str, Path]:
-    """Core and every installed plugin that has templates: each keeps its own
-    catalogue in ``<package>/locale``."""
-    import federation
+    """Core and every installed plugin that has templates (federation
+    included): each keeps its own catalogue in ``<package>/locale``."""
     from core.plugins import discover
 
-    packages = {"core": Path(i18n.__file__).parent, "federation": Path(federation.__file__).parent}
+    packages = {"core": Path(i18n.__file__).parent}
     for name, info in discover().items():
         if info.templates_dir is not None:
             packages[name] = info.package_dir

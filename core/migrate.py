@@ -9,8 +9,8 @@ plugin's folder is on the version path, so a plugin switched off later does
 not make Alembic lose track of revisions already applied. Migrations never
 run implicitly when a production server starts (only the demo does that).
 
-Federation (``federation/migrations``, branch ``federation``) is not a
-plugin: every site federates, so its branch always runs, right after core.
+Default plugins (federation) are enabled on every site, so their branches
+always run, right after core (see ``core.plugins`` for the order).
 """
 
 from __future__ import annotations
@@ -30,8 +30,6 @@ from core.site import Site
 logger = logging.getLogger(__name__)
 
 SCRIPT_LOCATION = Path(__file__).parent / "migrations"
-FEDERATION = "federation"
-FEDERATION_MIGRATIONS = Path(__file__).parent.parent / "federation" / "migrations"
 
 
 def version_dirs(site: Site) -> dict[str, Path]:
@@ -39,7 +37,7 @@ def version_dirs(site: Site) -> dict[str, Path]:
     still carry the revisions of a plugin the site has since disabled. An
     installed plugin that does not import is skipped unless the site enables it,
     so one broken package cannot stop every site on the machine."""
-    dirs = {CORE: SCRIPT_LOCATION / "versions", FEDERATION: FEDERATION_MIGRATIONS}
+    dirs = {CORE: SCRIPT_LOCATION / "versions"}
     for name, info in site.installed.items():
         try:
             folder = info.migrations_dir
@@ -65,11 +63,11 @@ def alembic_config(site: Site) -> Config:
 
 
 def branches_for(site: Site) -> list[str]:
-    """Core, federation, then every enabled plugin that ships migrations, in
-    site order."""
+    """Core, then every enabled plugin that ships migrations (the default
+    plugins first), in plugin order."""
     script = ScriptDirectory.from_config(alembic_config(site))
     labels = {label for rev in script.walk_revisions() for label in rev.branch_labels}
-    return [CORE, FEDERATION] + [name for name in site.enabled if name in labels]
+    return [CORE] + [name for name in site.enabled if name in labels]
 
 
 def upgrade(site: Site, progress: Callable[[str], None] | None = None) -> list[str]:
@@ -129,11 +127,8 @@ def make_revision(site: Site, plugin: str, message: str) -> str:
 
     cfg = alembic_config(site)
     dirs = version_dirs(site)
-    if plugin == FEDERATION:
-        models = "federation.models"
-    else:
-        info = core_info() if plugin == CORE else site.installed[plugin]
-        models = info.module_path.rsplit(".", 1)[0] + ".models"
+    info = core_info() if plugin == CORE else site.installed[plugin]
+    models = info.module_path.rsplit(".", 1)[0] + ".models"
     importlib.import_module(models)
     script = ScriptDirectory.from_config(cfg)
     try:

@@ -5,10 +5,17 @@ third-party ones from the entry-point group ``paraply.plugins``) is known, but
 only the plugins a site lists are registered; all others are blocked with
 ``set_blocked`` so nothing of theirs runs on that site.
 
-Order rules: core comes first, then the site's list in order. pluggy calls
-implementations last-registered-first, so we register in reverse; list hooks
-then return contributions in site order and a ``firstresult`` hook is
-answered by the first listed plugin that answers.
+Default plugins (``DEFAULT_PLUGINS``, as Datasette's) are enabled on every
+site whatever its ``site.toml`` lists: today that is federation, which every
+site runs. A site cannot switch a default plugin off.
+
+Order rules: core comes first, then the default plugins not in the site's
+list, then the site's list in order (a site that lists a default plugin puts
+it where it is listed). pluggy calls implementations last-registered-first,
+so we register in reverse; list hooks then return contributions in that
+order and a ``firstresult`` hook is answered by the first plugin that
+answers. Federation's list contributions are marked ``trylast``, so they
+still come after the site's plugins'.
 """
 
 from __future__ import annotations
@@ -36,7 +43,19 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "fritidsbanken": "plugins.fritidsbanken.hooks",
 }
 
+#: Plugins every site enables, whatever its ``site.toml`` lists. Like the
+#: built-ins, found by module path only: core imports none of them.
+DEFAULT_PLUGINS: dict[str, str] = {
+    "federation": "federation.hooks",
+}
+
 CORE = "core"
+
+
+def site_order(listed: list[str]) -> list[str]:
+    """The plugins a site enables, in call order (after core): the default
+    plugins it does not list, then its own list."""
+    return [name for name in DEFAULT_PLUGINS if name not in listed] + list(listed)
 
 
 @dataclass(frozen=True)
@@ -82,14 +101,22 @@ def _core_info() -> PluginInfo:
     return PluginInfo(CORE, "core.hooks", "core", __version__)
 
 
+def default_infos() -> dict[str, PluginInfo]:
+    """The default plugins, which are always installed."""
+    from core import __version__
+
+    return {name: PluginInfo(name, module, "built-in", __version__) for name, module in DEFAULT_PLUGINS.items()}
+
+
 def discover() -> dict[str, PluginInfo]:
-    """Every installed plugin by name: built-ins first, then entry points.
+    """Every installed plugin by name: default and built-in ones first, then
+    entry points.
 
     Entry-point loading can be switched off with ``PARAPLY_NO_ENTRY_POINTS=1``
     (checked at call time, not import time), which tests use for isolation."""
     from core import __version__
 
-    found: dict[str, PluginInfo] = {
+    found = default_infos() | {
         name: PluginInfo(name, module, "built-in", __version__) for name, module in BUILTIN_PLUGINS.items()
     }
     if os.environ.get("PARAPLY_NO_ENTRY_POINTS") == "1":

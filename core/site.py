@@ -20,11 +20,12 @@ from urllib.parse import urlsplit
 import pluggy
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import Response
 
 from core import db
-from core.plugins import CORE, PluginInfo, build_manager, call_each, core_info, discover
+from core.plugins import CORE, PluginInfo, build_manager, call_each, core_info, default_infos, discover, site_order
 from core.settings import (
     SLUG,
     ConfigError,
@@ -77,9 +78,13 @@ class Site:
         self.slug = folder.name
         self.config_path = folder / SITE_FILE
         self.config = config
-        self.installed = installed
-        self.enabled: list[str] = list(config.site.plugins)
-        self.pm: pluggy.PluginManager = build_manager(self.enabled, installed)
+        self.installed = default_infos() | installed
+        #: The default plugins (federation), then the site's list: see core.plugins.
+        self.enabled: list[str] = site_order(list(config.site.plugins))
+        self.pm: pluggy.PluginManager = build_manager(self.enabled, self.installed)
+        #: Where plugins keep their per-site runtime objects (federation's
+        #: poller and hub), like Starlette's ``app.state``.
+        self.state = State()
         self.data_dir = (
             data_dir
             or (Path(config.site.data_dir).expanduser() if config.site.data_dir else None)
@@ -227,13 +232,12 @@ class Site:
 
     @cached_property
     def translator(self) -> Any:
-        """The site's catalogues: core's, federation's, then each enabled
-        plugin's in site order (compiled here if a ``.mo`` is missing or old,
-        before anything is translated and cached)."""
+        """The site's catalogues: core's, then each enabled plugin's
+        ``locale/`` folder in plugin order (compiled here if a ``.mo`` is
+        missing or old, before anything is translated and cached)."""
         from core import i18n
-        from federation import runtime as federation_runtime
 
-        owners = {"core": i18n.LOCALE_DIR, "federation": federation_runtime.LOCALE_DIR}
+        owners = {"core": i18n.LOCALE_DIR}
         owners |= {info.name: info.package_dir / "locale" for info in self.plugin_infos()[1:]}
         locale_dirs = tuple(folder for folder in owners.values() if folder.is_dir())
         i18n.compile_all(locale_dirs)

@@ -102,6 +102,7 @@ def make_templates(site: Site) -> Jinja2Templates:
     env.filters["markdown"] = markdown
     env.globals["site"] = site
     env.globals["static"] = lambda source, path: f"/static/{source}/{path}"
+    site.pm.hook.prepare_jinja2_environment(site=site, env=env)
 
     def context(request: Request) -> dict[str, Any]:
         session = request.session if "session" in request.scope else None

@@ -1,6 +1,8 @@
 """Federation, protocol v1: sites share news and member listings over Atom/RSS.
 
-Not a plugin: every site runs it, the way core does. It publishes each
+A built-in plugin that every site loads (``core.plugins.DEFAULT_PLUGINS``),
+wired in through hooks only (``hooks``); it imports nothing of core but
+``core.api``. It publishes each
 *federated kind* (plugins contribute kinds through the ``federated_kinds``
 hook), consumes its peers' feeds with a fetcher of its own, is a WebSub hub
 for its own feeds and a subscriber of its peers', and shows what it received
@@ -8,7 +10,8 @@ on "Nyheter från nätverket" and "Föreningar i nätverket".
 
 Modules, in the order data flows:
 
-- ``kinds``: what a kind is (``FederatedKind``, ``FeedItem``) and tag URIs.
+- ``kinds``: the kinds the site's plugins contribute (``FederatedKind``,
+  ``FeedItem`` and tag URIs are core's, in ``core.api``).
 - ``publish``, ``feedext``: Atom/RSS documents with feedgen, archives,
   tombstones, conditional GET. ``discovery``: ``/.well-known/paraply``, OPML.
 - ``changes``: records deletions as tombstones and tells the hub what changed.
@@ -16,7 +19,7 @@ Modules, in the order data flows:
   entries, defusedxml for tombstones and Paraply fields). ``clean``: nh3 and
   link schemes. ``ingest``: writing federated copies.
 - ``hub``, ``subscriber``: WebSub. ``poller``, ``lock``, ``runtime``: the
-  background work of one site. ``views``, ``hooks``: what people see.
+  background work of one site. ``views``: what people see. ``hooks``, ``routes``: how it joins the site.
 """
 
 NS = "urn:paraply:federation:1"

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import select
 
-from core.models import utcnow
+from core.api import utcnow
 from federation.kinds import FederatedKind
 from federation.models import Tombstone
 

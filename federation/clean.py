@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import nh3
 
-from core.markdown import sanitize_html
+from core.api import sanitize_html
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

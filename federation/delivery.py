@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 
-from core.models import utcnow
+from core.api import utcnow
 from federation import publish
 from federation.fetch import FetchError
 from federation.hub import sign

@@ -18,8 +18,8 @@ from sqlmodel import select
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core.i18n import gettext as _
-from core.site import Site
+from core.api import Site
+from core.api import gettext as _
 from federation import PROTOCOL, publish
 from federation.kinds import kinds_for, tag_authority
 from federation.models import Peer
@@ -51,7 +51,7 @@ def document(site: Site) -> dict[str, object]:
     }
 
 
-async def well_known(request: Request) -> Response:
+def well_known(request: Request) -> Response:
     site: Site = request.app.state.site
     body = json.dumps(document(site), ensure_ascii=False, indent=2).encode()
     response = publish.conditional_response(request, body, "application/json", None)
@@ -88,6 +88,6 @@ def opml(site: Site) -> bytes:
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="unicode")).encode()
 
 
-async def opml_file(request: Request) -> Response:
+def opml_file(request: Request) -> Response:
     site: Site = request.app.state.site
     return publish.conditional_response(request, opml(site), "text/x-opml; charset=utf-8", None)

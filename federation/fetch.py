@@ -40,10 +40,9 @@ import certifi
 import httpcore
 import httpx
 
-from core import __version__
-from core.i18n import N_
+from core.api import N_, PARAPLY_VERSION
 
-USER_AGENT = f"Paraply/{__version__} (+federation)"
+USER_AGENT = f"Paraply/{PARAPLY_VERSION} (+federation)"
 MAX_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 5
 REDIRECTS = {301, 302, 303, 307, 308}

@@ -1,21 +1,73 @@
-"""Federation's hook implementations. Federation is not a plugin, but it
-contributes to the site's lists the way core and plugins do; it is
-registered on every site by ``federation.runtime.Federation.install``.
-``trylast`` puts its contributions after the plugins'."""
+"""Federation's hook implementations: how a built-in plugin that every site
+loads (``core.plugins.DEFAULT_PLUGINS``) becomes part of the site without
+core knowing it. Its routes, the WebSub endpoints in front of the session
+middleware, the poller and hub in the lifespan, its kinds' table watch and
+its menu items all come in here; its templates, translations, stylesheet
+and migrations are found by convention in this package's folders.
+``trylast`` puts its list contributions after the site's plugins'.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Literal
 
-from core import hookimpl
-from core.contributions import Block, NavItem
-from core.i18n import N_
+from core.api import N_, Block, NavItem, PluginSettings, Site, hookimpl
 
 if TYPE_CHECKING:
     from sqlmodel import Session
     from starlette.requests import Request
+    from starlette.routing import BaseRoute
+    from starlette.types import ASGIApp
 
-    from core.site import Site
+
+class FederationSettings(PluginSettings):
+    """Federation is configured in ``[federation]`` of site.toml (peers,
+    external feeds, push), not here. Its paths are part of the protocol
+    (peers ask for ``/.well-known/paraply``), so it is always mounted at
+    the site root."""
+
+    prefix: Literal["/"] | None = "/"
+
+
+@hookimpl
+def settings_model() -> type[FederationSettings]:
+    return FederationSettings
+
+
+@hookimpl
+def routes(site: Site) -> list[BaseRoute]:
+    from federation.routes import public_routes
+
+    return public_routes()
+
+
+@hookimpl
+def asgi_wrapper(site: Site) -> Callable[[ASGIApp], ASGIApp]:
+    """The WebSub endpoints, outside the session and CSRF middleware. The
+    runtime is made here, when the app is built, so the kinds' tables are
+    watched (tombstones, pushes) from the first request on, whether or not
+    the app's lifespan runs."""
+    from federation.routes import MachineEndpoints
+    from federation.runtime import Federation
+
+    Federation.of(site)
+    return MachineEndpoints
+
+
+@hookimpl
+def startup(site: Site) -> Awaitable[None]:
+    """The poller (for a site with peers or external feeds) and the hub."""
+    from federation.runtime import Federation
+
+    return Federation.of(site).start()
+
+
+@hookimpl
+def shutdown(site: Site) -> Awaitable[None]:
+    from federation.runtime import Federation
+
+    return Federation.of(site).stop()
 
 
 @hookimpl(trylast=True)

@@ -32,12 +32,13 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from core.models import utcnow
+from core.api import utcnow
 from federation import publish
 from federation.fetch import FetchError
 from federation.models import Subscription
 
 if TYPE_CHECKING:
+    from core.api import Site
     from federation.runtime import Federation
 
 log = logging.getLogger("paraply.federation")
@@ -58,7 +59,9 @@ def _bad(message: str) -> Response:
 
 async def hub_endpoint(request: Request) -> Response:
     """Subscription requests from subscribers (form-encoded POST)."""
-    runtime: Federation = request.app.state.federation
+    from federation.runtime import runtime_of
+
+    runtime = runtime_of(request)
     site = runtime.site
     form = await request.form(max_fields=20, max_files=0)
     mode = str(form.get("hub.mode", ""))
@@ -98,7 +101,12 @@ async def verify_intent(runtime: Federation, mode: str, topic: str, callback: st
     if answer.body.strip() != challenge.encode():
         log.info("WebSub: %s answered the challenge wrongly", callback)
         return False
-    with runtime.site.session() as db:
+    return await asyncio.to_thread(_store_intent, runtime.site, mode, topic, callback, secret, lease)
+
+
+def _store_intent(site: Site, mode: str, topic: str, callback: str, secret: str, lease: int) -> bool:
+    """Store or remove a confirmed subscription (in a worker thread)."""
+    with site.session() as db:
         existing = db.exec(
             select(Subscription).where(Subscription.topic == topic, Subscription.callback == callback)
         ).first()

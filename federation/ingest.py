@@ -27,8 +27,7 @@ from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from core.models import utcnow
-from core.search import index_text
+from core.api import index_text, utcnow
 from federation import clean
 from federation.models import Entry
 from federation.parse import ParsedEntry, ParsedFeed

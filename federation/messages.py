@@ -23,7 +23,7 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_file
 
-from core.i18n import SOURCE_LOCALE, current_locale, current_translator, gettext
+from core.api import SOURCE_LOCALE, current_locale, current_translator, gettext
 
 #: The modules whose messages end up in ``Peer.last_error``.
 SOURCES = ("fetch.py", "parse.py", "runtime.py")

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from core.models import utcnow
+from core.api import utcnow
 
 
 class Tombstone(SQLModel, table=True):

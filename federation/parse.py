@@ -24,7 +24,7 @@ import feedparser
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from core.i18n import N_
+from core.api import N_
 from federation import NS
 from federation.feedext import AT_NS, ATOM_NS, FH_NS
 

@@ -33,9 +33,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core import __version__
-from core.i18n import gettext as _
-from core.site import Site
+from core.api import PARAPLY_VERSION, Site
+from core.api import gettext as _
 from federation import feedext
 from federation.kinds import FederatedKind, FeedItem, kinds_for
 from federation.models import Tombstone
@@ -214,7 +213,7 @@ def build(site: Site, session: Session, kind: FederatedKind, fmt: str, page: int
     fg.link(href=site.absolute_url(kind.page_path), rel="alternate", type="text/html")
     fg.language(site.locale)
     fg.author({"name": site.name})
-    fg.generator("Paraply", version=__version__)
+    fg.generator("Paraply", version=PARAPLY_VERSION)
     newest = [_aware(i.updated) for i in shown] + [_aware(t.deleted_at) for t in graves]
     fg.updated(max(newest, default=EPOCH))
 
@@ -370,12 +369,12 @@ def _split(name: str) -> tuple[str, str]:
     return stem, fmt
 
 
-async def current_feed(request: Request) -> Response:
+def current_feed(request: Request) -> Response:
     kind, fmt = _split(request.path_params["name"])
     return feed_response(request, kind, fmt)
 
 
-async def archive_feed(request: Request) -> Response:
+def archive_feed(request: Request) -> Response:
     site: Site = request.app.state.site
     page_text, fmt = _split(request.path_params["page"])
     if not page_text.isdigit():

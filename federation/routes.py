@@ -1,17 +1,17 @@
-"""Federation's routes, mounted by ``core.app`` for every site.
+"""Federation's routes, given to core through hooks (``federation.hooks``).
 
-``public_routes`` go through the normal middleware (sessions, CSRF, user).
-``MachineEndpoints`` serves the WebSub hub and callbacks *before* that
-middleware: peers' servers call them without cookies or CSRF tokens, and
-they are authenticated by intent verification and HMAC signatures instead.
+``public_routes`` come through the ``routes`` hook, mounted at the site
+root, and go through the normal middleware (sessions, CSRF, user).
+``MachineEndpoints``, federation's ``asgi_wrapper``, serves the WebSub hub
+and callbacks *before* that middleware: peers' servers call them without
+cookies or CSRF tokens, and they are authenticated by intent verification
+and HMAC signatures instead. The stylesheet in ``static/`` is served by
+core's convention at ``/static/federation/``.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from starlette.routing import BaseRoute, Mount, Route, Router
-from starlette.staticfiles import StaticFiles
+from starlette.routing import BaseRoute, Route, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from federation import discovery, hub, publish, subscriber, views
@@ -34,7 +34,6 @@ def public_routes() -> list[BaseRoute]:
             methods=["POST"],
             name="federation_poll_now",
         ),
-        Mount("/static/federation", StaticFiles(directory=Path(__file__).parent / "static"), name="static-federation"),
     ]
 
 

@@ -1,9 +1,11 @@
 """The background side of federation for one site, run in the app's lifespan.
 
-``Federation.install(site)`` (from ``core.app.create_app``) registers
-federation's hooks and templates on the site and starts watching the kinds'
-tables; ``start()``/``stop()`` run in the lifespan. Only a site with peers or
-external feeds starts a poller; every site can be a hub.
+``Federation.of(site)`` is the site's one runtime, kept in ``site.state``
+and made the first time it is asked for (when the site's app is built, by
+federation's ``asgi_wrapper`` hook), which starts watching the kinds'
+tables. ``start()``/``stop()`` run from the ``startup`` and ``shutdown``
+hooks, in the app's lifespan. Only a site with peers or external feeds
+starts a poller; every site can be a hub.
 
 The poller keeps one row per peer (``Peer``) with its schedule and health.
 Each round it polls the peers that are due, each in its own task: discover
@@ -22,16 +24,13 @@ import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from sqlmodel import col, select
+from starlette.requests import Request
 
-from core.i18n import N_
-from core.models import utcnow
-from core.site import Site
+from core.api import N_, Site, site_of, utcnow
 from federation import changes, hub, ingest, parse, publish
 from federation.fetch import Fetcher, FetchError, origin_of
 from federation.kinds import kinds_for
@@ -39,8 +38,6 @@ from federation.models import FeedState, Peer
 
 log = logging.getLogger("paraply.federation")
 
-TEMPLATES = Path(__file__).parent / "templates"
-LOCALE_DIR = Path(__file__).parent / "locale"
 #: A peer that pushes is still polled, this many times less often.
 PUSH_POLL_FACTOR = 12
 MAX_BACKOFF = 6 * 3600
@@ -95,19 +92,13 @@ class Federation:
     # -- set-up --------------------------------------------------------------------------
 
     @classmethod
-    def install(cls, site: Site) -> Federation:
-        """Make federation part of ``site``: hooks, templates, table watch."""
-        from federation import hooks
-
-        if site.pm.get_plugin("federation") is None:
-            site.pm.register(hooks, name="federation")
-        env = site.templates.env
-        if not getattr(env, "_federation_templates", False):
-            own = FileSystemLoader(TEMPLATES)
-            env.loader = ChoiceLoader([env.loader, PrefixLoader({"federation": own}, delimiter=":"), own])
-            env._federation_templates = True  # type: ignore[attr-defined]
-        runtime = cls(site)
-        changes.watch(site.engine, list(kinds_for(site).values()), runtime.changed)
+    def of(cls, site: Site) -> Federation:
+        """The site's runtime, made (and its kinds' tables watched) on first
+        use; one per site however many apps serve it."""
+        runtime: Federation | None = getattr(site.state, "federation", None)
+        if runtime is None:
+            runtime = site.state.federation = cls(site)
+            changes.watch(site.engine, list(kinds_for(site).values()), runtime.changed)
         return runtime
 
     @property
@@ -379,12 +370,15 @@ class Federation:
             page.complete = False  # an archive never replaces the listing
             stats += await asyncio.to_thread(self._apply, peer.id, kind, page)
             link = page.links.get("prev-archive", "")
+        await asyncio.to_thread(self._mark_backfilled, peer.id, kind)
+        return stats
+
+    def _mark_backfilled(self, peer_id: int, kind: str) -> None:
         with self.site.session() as db:
-            state = db.exec(select(FeedState).where(FeedState.peer_id == peer.id, FeedState.kind == kind)).first()
+            state = db.exec(select(FeedState).where(FeedState.peer_id == peer_id, FeedState.kind == kind)).first()
             if state is not None:
                 state.backfilled = True
                 db.add(state)
-        return stats
 
     def _needs_subscription(self, state: FeedState) -> bool:
         lease = _aware(state.lease_until)
@@ -479,6 +473,11 @@ class Federation:
             await asyncio.to_thread(self._apply, state.peer_id, state.kind, feed, True)
         except parse.FeedError as exc:
             await asyncio.to_thread(self._record_error, state.peer_id, str(exc), started, ingest.Stats())
+
+
+def runtime_of(request: Request) -> Federation:
+    """The runtime of the site serving ``request`` (for endpoints)."""
+    return Federation.of(site_of(request))
 
 
 KIND_LABELS = {"news": N_("Nyheter"), "members": N_("Föreningar"), "events": N_("Evenemang")}

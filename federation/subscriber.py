@@ -23,11 +23,12 @@ from sqlmodel import select
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from core.models import utcnow
+from core.api import utcnow
 from federation.fetch import FetchError
 from federation.models import FeedState
 
 if TYPE_CHECKING:
+    from core.api import Site
     from federation.runtime import Federation
 
 log = logging.getLogger("paraply.federation")
@@ -49,15 +50,10 @@ async def subscribe(runtime: Federation, state_id: int, hub: str, topic: str) ->
     """Ask ``hub`` to push ``topic`` to us. The token and secret are stored
     first, because the hub's verification may arrive before its answer."""
     site = runtime.site
-    with site.session() as db:
-        state = db.get(FeedState, state_id)
-        if state is None:
-            return
-        if not state.callback_token:
-            state.callback_token = secrets.token_urlsafe(24)
-        state.secret = secrets.token_hex(32)
-        db.add(state)
-        token, secret = state.callback_token, state.secret
+    stored = await asyncio.to_thread(_new_secret, site, state_id)
+    if stored is None:
+        return
+    token, secret = stored
     form = {
         "hub.mode": "subscribe",
         "hub.topic": topic,
@@ -71,19 +67,34 @@ async def subscribe(runtime: Federation, state_id: int, hub: str, topic: str) ->
         log.info("WebSub: subscribing to %s at %s failed: %s", topic, hub, exc)
 
 
+def _new_secret(site: Site, state_id: int) -> tuple[str, str] | None:
+    """A callback token (kept) and a fresh secret for a feed, stored; None if it is gone."""
+    with site.session() as db:
+        state = db.get(FeedState, state_id)
+        if state is None:
+            return None
+        if not state.callback_token:
+            state.callback_token = secrets.token_urlsafe(24)
+        state.secret = secrets.token_hex(32)
+        db.add(state)
+        return state.callback_token, state.secret
+
+
 def _state(site: object, token: str) -> FeedState | None:
     with site.session() as db:  # type: ignore[attr-defined]
         return db.exec(select(FeedState).where(FeedState.callback_token == token)).first()
 
 
 async def callback_endpoint(request: Request) -> Response:
-    runtime: Federation = request.app.state.federation
+    from federation.runtime import runtime_of
+
+    runtime = runtime_of(request)
     token = request.path_params["token"]
     state = await asyncio.to_thread(_state, runtime.site, token) if token else None
     if state is None:
         return PlainTextResponse("Unknown subscription", status_code=404)
     if request.method == "GET":
-        return _verify(runtime, request, state)
+        return await asyncio.to_thread(_verify, runtime, request, state)
     body = b""
     async for chunk in request.stream():
         body += chunk

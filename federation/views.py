@@ -26,15 +26,24 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.forms import MAX_FORM_BYTES
-from core.i18n import BABEL_LOCALES, current_locale
-from core.i18n import gettext as _
-from core.models import utcnow
-from core.paging import page_count, page_link, page_number
-from core.permissions import require_admin
-from core.search import index_text, match, stem, words
-from core.site import Site
-from core.templating import flash
+from core.api import (
+    BABEL_LOCALES,
+    Site,
+    current_locale,
+    flash,
+    index_text,
+    match,
+    page_count,
+    page_link,
+    page_number,
+    read_form,
+    require_admin,
+    site_of,
+    stem,
+    utcnow,
+    words,
+)
+from core.api import gettext as _
 from federation import messages
 from federation.kinds import kinds_for
 from federation.models import Entry, FeedState, Peer, Subscription
@@ -45,10 +54,6 @@ MEMBERS = "members"
 #: A copy is called old when the peer has not answered for this many poll intervals.
 STALE_AFTER_POLLS = 3
 SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø": "}"})
-
-
-def site_of(request: Request) -> Site:
-    return request.app.state.site  # type: ignore[no-any-return]
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -115,7 +120,7 @@ def _chosen(request: Request, known: dict[str, Any]) -> str:
 # -- Nyheter från nätverket ----------------------------------------------------------------
 
 
-async def network_news(request: Request) -> Response:
+def network_news(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         peers = sources(site, db)
@@ -199,7 +204,7 @@ def _own_listings(site: Site, session: Session, query: str) -> list[Listing]:
     return found
 
 
-async def network_members(request: Request) -> Response:
+def network_members(request: Request) -> Response:
     site = site_of(request)
     query = (request.query_params.get("q") or "").strip()[:200]
     with site.session() as db:
@@ -284,7 +289,7 @@ def _health(site: Site, session: Session) -> list[Health]:
     return found
 
 
-async def admin_peers(request: Request) -> Response:
+def admin_peers(request: Request) -> Response:
     site = site_of(request)
     require_admin(request)
     with site.session() as db:
@@ -306,11 +311,11 @@ async def admin_peers(request: Request) -> Response:
     )
 
 
-async def admin_poll_now(request: Request) -> Response:
+def admin_poll_now(request: Request) -> Response:
     """Make a peer due now (and forget its back-off)."""
     site = site_of(request)
     require_admin(request)
-    await request.form(max_part_size=MAX_FORM_BYTES)
+    read_form(request)
     with site.session() as db:
         peer = db.get(Peer, request.path_params["peer_id"])
         if peer is None:
@@ -319,9 +324,9 @@ async def admin_poll_now(request: Request) -> Response:
         peer.failures = 0
         db.add(peer)
         name = peer.name
-    runtime = getattr(request.app.state, "federation", None)
-    if runtime is not None:
-        runtime.wake()
+    from federation.runtime import Federation
+
+    Federation.of(site).wake()
     flash(request, _("%(name)s hämtas nu. Ladda om sidan om en stund för att se resultatet.") % {"name": name})
     return RedirectResponse("/-/admin/natverket", status_code=303)
 

@@ -105,7 +105,7 @@ def test_new_site_takes_title_address_plugins_and_folder(paraply, tmp_path):
     site = Site.load(elsewhere / "storfors")
     assert site.name == 'Storfors "Föreningsråd"'
     assert site.base_url == "https://storfors.example"
-    assert site.enabled == ["webportal"]
+    assert site.enabled == ["federation", "webportal"]  # federation is on every site
     assert site.plugin_settings("webportal").municipalities == ["Storfors", "Kristinehamn"]
     # Outside the default sites folder the next steps name the path.
     assert f"paraply migrate --site {elsewhere / 'storfors'}" in result.output

@@ -170,8 +170,8 @@ def test_missing_site_file_names_where_it_looked(tmp_path, monkeypatch):
 
 def test_a_site_with_only_webportal(make_site, make_client):
     site = make_site(plugins=["webportal"])
-    assert site.enabled == ["webportal"]
-    assert {site.pm.get_name(p) for p in site.pm.get_plugins()} == {"core", "webportal"}
+    assert site.enabled == ["federation", "webportal"]  # federation is a default plugin: on every site
+    assert {site.pm.get_name(p) for p in site.pm.get_plugins()} == {"core", "federation", "webportal"}
     assert site.prefix("webportal") == ""  # the web portal is the site root by default
     client = make_client(site)
     front = client.get("/")

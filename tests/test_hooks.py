@@ -16,14 +16,16 @@ from sqlmodel import select
 
 from core import cli as cli_module
 from core.accounts import get_user_by_email
+from core.app import create_app
 from core.demo import demo_accounts, load_demo
 from core.models import DailyRun, Role
 from core.plugins import collect
 from core.search import index_text
 from core.settings import ConfigError
-from tests.conftest import DEFAULT_WEBPORTAL, add_user, text_of
+from federation.runtime import Federation
+from tests.conftest import DEFAULT_WEBPORTAL, Client, add_user, text_of
 from tests.plugins import SiteMaker, install_distribution
-from tests.plugins.sample.hooks import DEMO_THINGS
+from tests.plugins.sample.hooks import DEMO_THINGS, PING_PATH
 from tests.plugins.sample.models import SampleThing
 
 
@@ -306,6 +308,58 @@ def test_hook_federated_kinds(sites, make_client):
     # A site without the plugin publishes no such kind.
     plain = sites([], slug="plain")
     assert make_client(plain).get("/-/federation/things.atom").status_code == 404
+
+
+def test_hook_startup(offline_sites):
+    site = offline_sites(["sample", "other"], migrate_db=False)
+    app = create_app(site)
+    assert not hasattr(site.state, "lifecycle")  # building the app starts nothing
+    with Client(app, base_url=site.base_url) as client:
+        page = client.get("/sample/livscykel")
+        # In plugin order, the sample's async hook awaited before the next one ran.
+        assert "startad andra startad" in text_of(page.text)
+        assert Federation.of(site).loop is not None  # the default plugin started its work too
+
+
+def test_hook_shutdown(offline_sites, caplog):
+    site = offline_sites(["sample", "other"], migrate_db=False)
+    with Client(create_app(site), base_url=site.base_url) as client:
+        assert client.get("/sample/livscykel").status_code == 200
+        assert site.state.lifecycle == ["startad", "andra startad"]
+    # The reverse of plugin order; federation (first in order) stops last.
+    assert site.state.lifecycle == ["startad", "andra startad", "andra stoppad", "stoppad"]
+    assert Federation.of(site).loop is None
+
+    # One plugin that fails to stop is logged; the others still stop.
+    site.state.lifecycle = []
+    site.state.other_fails = True
+    with Client(create_app(site), base_url=site.base_url):
+        pass
+    assert site.state.lifecycle == ["startad", "andra startad", "andra stoppad", "stoppad"]
+    assert "Plugin 'other' failed to shut down" in caplog.text
+    assert Federation.of(site).loop is None
+
+
+def test_hook_asgi_wrapper(offline_sites, make_client):
+    site = offline_sites(["sample"], migrate_db=False)
+    client = make_client(site)
+    # In front of the session and CSRF middleware: no token needed, no cookie set.
+    pong = client.post(PING_PATH)
+    assert (pong.status_code, pong.text) == (200, f"pong från {site.name}")
+    assert "set-cookie" not in pong.headers
+    assert client.post("/konto/logga-in", data={"email": "x"}).status_code == 403  # the rest is still guarded
+    assert client.get("/sample/livscykel").status_code == 200  # and passed on
+
+    without = make_client(offline_sites([], slug="utan", migrate_db=False))
+    assert without.get(PING_PATH).status_code == 404
+
+
+def test_hook_prepare_jinja2_environment(offline_sites, make_client):
+    site = offline_sites(["sample"], migrate_db=False)
+    page = make_client(site).get("/sample/livscykel")
+    assert page.status_code == 200
+    assert "LIVSCYKEL!" in text_of(page.text)  # the sample plugin's own filter
+    assert "prov_rop" not in offline_sites([], slug="utan", migrate_db=False).templates.env.filters
 
 
 def test_hook_member_page_url(sites, make_client):

@@ -16,6 +16,7 @@ import pytest
 from core import hooks as core_hooks
 from core import hookspecs
 from core.plugins import BUILTIN_PLUGINS, build_manager, discover
+from federation import hooks as federation_hooks
 from plugins.webportal import hooks as webportal_hooks
 from tests.plugins import installed_with
 
@@ -60,6 +61,12 @@ def test_every_hookspec_has_a_real_docstring(name):
     assert len(doc) > 40, f"hookspec {name!r} in core/hookspecs.py needs a docstring that says what to return and when"
 
 
+def test_every_hookspec_has_a_section_in_the_plugin_guide():
+    guide = (TESTS.parent / "docs" / "plugins.md").read_text(encoding="utf-8")
+    missing = sorted(name for name in _specs() if f"### `{name}(" not in guide)
+    assert not missing, f"docs/plugins.md has no section for {', '.join(missing)}"
+
+
 def test_every_hookspec_has_a_test_in_test_hooks():
     tree = ast.parse((TESTS / "test_hooks.py").read_text(encoding="utf-8"))
     tests = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
@@ -90,7 +97,9 @@ def test_hookspec_arguments_are_plain_keywords(name):
         assert param.default is inspect.Parameter.empty, f"{name}: {param.name} has a default pluggy would drop"
 
 
-@pytest.mark.parametrize("module", [core_hooks, webportal_hooks], ids=["core", "webportal"])
+@pytest.mark.parametrize(
+    "module", [core_hooks, federation_hooks, webportal_hooks], ids=["core", "federation", "webportal"]
+)
 def test_every_shipped_hookimpl_names_a_hook_and_takes_its_arguments(module):
     specs = _specs()
     impls = _impls(module)

@@ -67,7 +67,7 @@ def _schema_differences(site, *prefixes: str) -> list[object]:
 def test_a_site_without_plugins_gets_exactly_the_core_tables(sites):
     site = sites([])
     assert {"core_user", "core_login_failure"} <= _model_tables("core")
-    # Federation is not a plugin: its branch runs on every site, after core.
+    # Federation is a default plugin: its branch runs on every site, after core.
     assert _tables(site) == _model_tables("core", "federation") | {"alembic_version"}
 
 

@@ -20,8 +20,9 @@ from core import hookspecs
 REPO = Path(core.api.__file__).resolve().parents[1]
 GUIDE = REPO / "docs" / "plugins.md"
 
-#: Plugins that live outside ``plugins/`` (in a top-level package of their own).
-OUTSIDE_PLUGINS: tuple[str, ...] = ()
+#: Plugins that live outside ``plugins/`` (in a top-level package of their own):
+#: federation, the default plugin every site loads.
+OUTSIDE_PLUGINS: tuple[str, ...] = ("federation",)
 
 #: What a plugin may import from core.
 ALLOWED_CORE = {"core.api", "core.testing", "core.hookimpl"}
@@ -61,7 +62,7 @@ def offences(name: str, path: Path) -> list[str]:
 
 
 def test_the_plugins_are_found():
-    assert {"webportal", "lisa", "fritidsbanken", "odling"} <= set(plugin_packages())
+    assert {"webportal", "lisa", "fritidsbanken", "odling", "federation"} <= set(plugin_packages())
 
 
 @pytest.mark.parametrize("name", sorted(plugin_packages()))

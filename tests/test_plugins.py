@@ -116,7 +116,8 @@ def test_a_third_party_plugin_is_listed_and_served_only_when_enabled(extra_distr
     client = make_client(site)
     listing = client.get("/-/plugins.json").json()
     rows = {row["name"]: row for row in listing["plugins"]}
-    assert list(rows) == ["core", "extra"]
+    assert list(rows) == ["core", "federation", "extra"]  # the default plugin, then the site's list
+    assert (rows["federation"]["source"], rows["federation"]["prefix"]) == ("built-in", "/")
     assert rows["extra"]["version"] == "1.0" and rows["extra"]["source"] == "paraply-extra"
     assert rows["extra"]["prefix"] == "/extra"
     assert rows["extra"]["hooks"] == ["nav_items", "routes"]
@@ -130,7 +131,7 @@ def test_a_third_party_plugin_is_listed_and_served_only_when_enabled(extra_distr
     off = offline_sites([], installed=discover(), slug="off", migrate_db=False)
     off_client = make_client(off)
     listing = off_client.get("/-/plugins.json").json()
-    assert [row["name"] for row in listing["plugins"]] == ["core"]
+    assert [row["name"] for row in listing["plugins"]] == ["core", "federation"]  # on every site
     assert "extra" in listing["installed_not_enabled"]
     assert not any(row.startswith("extra") for row in _table_rows(off_client.get("/-/plugins").text))
     assert off_client.get("/extra/").status_code == 404
@@ -151,7 +152,8 @@ def test_an_installed_plugin_that_is_not_enabled_is_blocked(sites, make_client):
     site = sites(["other"])  # sample and webportal are installed, but not listed
     assert site.pm.is_blocked("sample") and "sample" in site.installed
     assert site.pm.is_blocked("webportal")
-    assert [impl.plugin_name for impl in site.pm.hook.nav_items.get_hookimpls()] == ["other", "core"]
+    # Called last first: federation (a default plugin, trylast), other, core.
+    assert [impl.plugin_name for impl in site.pm.hook.nav_items.get_hookimpls()] == ["federation", "other", "core"]
 
     tables = set(inspect(site.engine).get_table_names())
     assert "core_user" in tables

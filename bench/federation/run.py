@@ -61,6 +61,7 @@ from federation import feedext  # noqa: E402
 from federation.kinds import FeedItem  # noqa: E402
 from federation.models import Entry, FeedState, Peer, Subscription  # noqa: E402
 from federation.publish import add_entry, etag_for  # noqa: E402
+from federation.runtime import Federation  # noqa: E402
 from plugins.webportal.models import News  # noqa: E402
 
 PARAGRAPH = (
@@ -288,7 +289,8 @@ def run(args: argparse.Namespace, root: Path, ports: list[int], paths: list[Path
     consumer_socket = free_sockets(1)[0]
     folder = site_folder(root, "konsument", "Konsumentföreningarna", consumer_socket.getsockname()[1], peers, False)
     site = load_site(folder, root, args.database_url)
-    runtime = create_app(site).state.federation
+    create_app(site)
+    runtime = Federation.of(site)
     runtime.sync_peers(reset=True)
     with site.session() as db:
         ids = [p.id for p in db.exec(select(Peer)).all()]
@@ -385,7 +387,7 @@ def run(args: argparse.Namespace, root: Path, ports: list[int], paths: list[Path
         None if args.database_url is None else args.database_url,
     )
     publisher_app, subscriber_app = create_app(publisher), create_app(subscriber)
-    hub_runtime = publisher_app.state.federation
+    hub_runtime = Federation.of(publisher_app.state.site)
     topic = f"{publisher_url}/-/federation/news.atom"
     servers = [Served(publisher_app, publisher_socket), Served(subscriber_app, subscriber_socket)]
     try:

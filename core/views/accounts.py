@@ -65,9 +65,9 @@ def _client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def login(request: Request) -> Response:
+def login(request: Request) -> Response:
     site = _site(request)
-    form = await LoginForm.from_request(request)
+    form = LoginForm.bind(request)
     next_url = _safe_next(request.query_params.get("next"))
     error = None
     if request.method == "POST" and form.validate():
@@ -95,12 +95,12 @@ class LanguageForm(Form):
     lang = SelectField("Språk", choices=[SelectChoice(code, name) for code, name in LOCALES.items()])
 
 
-async def language(request: Request) -> Response:
+def language(request: Request) -> Response:
     """Save the person's language on their account (and this session), so it
     follows them to every device they log in on."""
     site = _site(request)
     user = require_user(request)
-    form = await LanguageForm.from_request(request)
+    form = LanguageForm.bind(request)
     if form.validate():
         with site.session() as db:
             fresh = db.get(User, user.id)
@@ -114,16 +114,16 @@ async def language(request: Request) -> Response:
     return RedirectResponse("/konto/losenord", status_code=303)
 
 
-async def logout(request: Request) -> Response:
+def logout(request: Request) -> Response:
     log_out(request)
     flash(request, _("Du är utloggad."))
     return RedirectResponse("/", status_code=303)
 
 
-async def change_password(request: Request) -> Response:
+def change_password(request: Request) -> Response:
     site = _site(request)
     user = require_user(request)
-    form = await PasswordForm.from_request(request)
+    form = PasswordForm.bind(request)
     if request.method == "POST" and form.validate():
         problem = password_problem(form.new.data or "")
         if not verify_password(user.password_hash, form.current.data or ""):
@@ -147,7 +147,7 @@ async def change_password(request: Request) -> Response:
     )
 
 
-async def user_list(request: Request) -> Response:
+def user_list(request: Request) -> Response:
     site = _site(request)
     require_admin(request)
     from sqlmodel import select
@@ -157,7 +157,7 @@ async def user_list(request: Request) -> Response:
     return site.render(request, "accounts/users.html", {"users": users})
 
 
-async def user_edit(request: Request) -> Response:
+def user_edit(request: Request) -> Response:
     """Create (no id) or edit a user. Admins only."""
     site = _site(request)
     admin = require_admin(request)
@@ -168,7 +168,7 @@ async def user_edit(request: Request) -> Response:
             from starlette.exceptions import HTTPException
 
             raise HTTPException(404, _("Det finns ingen sådan användare."))
-        form = await UserForm.from_request(request, obj=existing)
+        form = UserForm.bind(request, obj=existing)
         if request.method == "POST" and form.validate():
             email = (form.email.data or "").strip().lower()
             password = form.password.data or ""

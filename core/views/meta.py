@@ -36,26 +36,26 @@ def plugin_rows(site: Site) -> list[dict[str, object]]:
     return rows
 
 
-async def plugins_json(request: Request) -> Response:
+def plugins_json(request: Request) -> Response:
     site = _site(request)
     blocked = sorted(name for name in site.installed if name not in site.enabled)
     return JSONResponse({"site": site.slug, "plugins": plugin_rows(site), "installed_not_enabled": blocked})
 
 
-async def plugins_html(request: Request) -> Response:
+def plugins_html(request: Request) -> Response:
     site = _site(request)
     blocked = sorted(name for name in site.installed if name not in site.enabled)
     return site.render(request, "plugins.html", {"plugins": plugin_rows(site), "blocked": blocked})
 
 
-async def admin_index(request: Request) -> Response:
+def admin_index(request: Request) -> Response:
     site = _site(request)
     require_admin(request)
     links: list[NavItem] = sorted(collect(site.pm, "admin_links", site=site, request=request), key=lambda n: n.order)
     return site.render(request, "admin/index.html", {"links": links})
 
 
-async def daily_runs(request: Request) -> Response:
+def daily_runs(request: Request) -> Response:
     """What the daily jobs did, day by day: staff see that reminders went out
     and personal data was deleted, or what went wrong."""
     from core import daily
@@ -76,7 +76,7 @@ async def daily_runs(request: Request) -> Response:
     )
 
 
-async def search(request: Request) -> Response:
+def search(request: Request) -> Response:
     site = _site(request)
     query = (request.query_params.get("q") or "").strip()[:200]
     groups: list[tuple[str, list[SearchResult]]] = []

@@ -50,7 +50,7 @@ def figures(site: Site, start: date, end: date) -> list[Figure]:
     return out
 
 
-async def report(request: Request) -> Response:
+def report(request: Request) -> Response:
     site = _site(request)
     require_admin(request)
     start, end, error = _period(request)
@@ -62,7 +62,7 @@ async def report(request: Request) -> Response:
     )
 
 
-async def report_csv(request: Request) -> Response:
+def report_csv(request: Request) -> Response:
     site = _site(request)
     require_admin(request)
     start, end, _error = _period(request)

@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.api import MAX_FORM_BYTES, User, flash, get_user_by_email, require_admin
+from core.api import User, flash, get_user_by_email, read_form, require_admin
 from core.api import gettext as _
 from plugins.fritidsbanken.catalogue import branches_with_hours
 from plugins.fritidsbanken.forms import BranchForm
@@ -42,7 +42,7 @@ def parse_hours(form: dict[str, str]) -> tuple[list[tuple[int, str, str]], dict[
     return rows, errors
 
 
-async def branch_list(request: Request) -> Response:
+def branch_list(request: Request) -> Response:
     site = site_of(request)
     require_admin(request)
     with site.session() as db:
@@ -59,7 +59,7 @@ def _staff_by_branch(db: Session) -> dict[int, list[User]]:
     return out
 
 
-async def branch_edit(request: Request) -> Response:
+def branch_edit(request: Request) -> Response:
     site = site_of(request)
     require_admin(request)
     with site.session() as db:
@@ -67,11 +67,11 @@ async def branch_edit(request: Request) -> Response:
         branch = db.get(Branch, branch_id) if branch_id is not None else None
         if branch_id is not None and branch is None:
             raise HTTPException(404, _("Utlåningsstället finns inte."))
-        form = await BranchForm.from_request(request, obj=branch)
+        form = BranchForm.bind(request, obj=branch)
         hours_errors: dict[int, str] = {}
         raw_hours: dict[str, str] = {}
         if request.method == "POST":
-            data = await request.form(max_part_size=MAX_FORM_BYTES)
+            data = read_form(request)
             raw_hours = {k: str(v) for k, v in data.items() if k.startswith(("opens_", "closes_"))}
             rows, hours_errors = parse_hours(raw_hours)
             valid = form.validate()
@@ -110,11 +110,11 @@ async def branch_edit(request: Request) -> Response:
     )
 
 
-async def branch_staff(request: Request) -> Response:
+def branch_staff(request: Request) -> Response:
     """Link a site account to the branch (``action=add``, by e-mail) or unlink it."""
     site = site_of(request)
     require_admin(request)
-    data = await request.form(max_part_size=MAX_FORM_BYTES)
+    data = read_form(request)
     with site.session() as db:
         branch = db.get(Branch, request.path_params["branch_id"])
         if branch is None:

@@ -55,7 +55,7 @@ def _filtered(statement, filters: dict[str, str]):  # type: ignore[no-untyped-de
     return statement
 
 
-async def catalogue(request: Request) -> Response:
+def catalogue(request: Request) -> Response:
     site = site_of(request)
     settings = settings_of(site)
     filters = _filters(request, site)
@@ -116,7 +116,7 @@ def _size_key(size: str) -> tuple[float, str]:
         return (float("inf"), size)
 
 
-async def item_page(request: Request) -> Response:
+def item_page(request: Request) -> Response:
     site = site_of(request)
     today = clock.today(site)
     with site.session() as db:
@@ -144,7 +144,7 @@ async def item_page(request: Request) -> Response:
     )
 
 
-async def branches_page(request: Request) -> Response:
+def branches_page(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         branches = branches_with_hours(db)

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.api import MAX_FORM_BYTES, User, flash
+from core.api import User, flash, read_form
 from core.api import gettext as _
 from plugins.fritidsbanken import borrowers, clock, lending
 from plugins.fritidsbanken.access import require_staff, staff_branch_ids
@@ -41,7 +41,7 @@ def _branch_choices(db: Session, user: User) -> list[Branch]:
     return [b for b in db.exec(select(Branch).order_by(col(Branch.name))).all() if b.id in ids]
 
 
-async def counter(request: Request) -> Response:
+def counter(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         user = require_staff(request, db)
@@ -74,9 +74,9 @@ def _counter_page(request: Request, db: Session, user: User, results: list[lendi
     )
 
 
-async def choose_branch(request: Request) -> Response:
+def choose_branch(request: Request) -> Response:
     site = site_of(request)
-    data = await request.form(max_part_size=MAX_FORM_BYTES)
+    data = read_form(request)
     with site.session() as db:
         user = require_staff(request, db)
         raw = str(data.get("branch", ""))
@@ -89,9 +89,9 @@ async def choose_branch(request: Request) -> Response:
     return RedirectResponse(url(site, "/disk"), status_code=303)
 
 
-async def checkin(request: Request) -> Response:
+def checkin(request: Request) -> Response:
     site = site_of(request)
-    data = await request.form(max_part_size=MAX_FORM_BYTES)
+    data = read_form(request)
     with site.session() as db:
         user = require_staff(request, db)
         branch = counter_branch(request, db, user)
@@ -158,7 +158,7 @@ def _borrower_page(
     )
 
 
-async def borrower_page(request: Request) -> Response:
+def borrower_page(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         user = require_staff(request, db)
@@ -166,9 +166,9 @@ async def borrower_page(request: Request) -> Response:
         return _borrower_page(request, db, user, borrower)
 
 
-async def checkout(request: Request) -> Response:
+def checkout(request: Request) -> Response:
     site = site_of(request)
-    data = await request.form(max_part_size=MAX_FORM_BYTES)
+    data = read_form(request)
     with site.session() as db:
         user = require_staff(request, db)
         borrower = _borrower_or_404(db, request.path_params["borrower_id"])
@@ -200,7 +200,7 @@ def _apply(form: BorrowerForm, borrower: Borrower) -> None:
         borrower.consent_recorded_at = None
 
 
-async def borrower_edit(request: Request) -> Response:
+def borrower_edit(request: Request) -> Response:
     """Register a borrower at the counter (``/disk/lantagare/ny``) or change one."""
     site = site_of(request)
     today = clock.today(site)
@@ -208,7 +208,7 @@ async def borrower_edit(request: Request) -> Response:
         require_staff(request, db)
         borrower_id = request.path_params.get("borrower_id")
         borrower = _borrower_or_404(db, borrower_id) if borrower_id is not None else None
-        form = await BorrowerForm.from_request(request, obj=borrower)
+        form = BorrowerForm.bind(request, obj=borrower)
         if request.method == "GET" and borrower is None and request.query_params.get("mobil"):
             form.mobile.data = request.query_params["mobil"][:20]
         if request.method == "POST" and form.validate_for(today):
@@ -228,10 +228,10 @@ async def borrower_edit(request: Request) -> Response:
     )
 
 
-async def borrower_delete(request: Request) -> Response:
+def borrower_delete(request: Request) -> Response:
     """Delete a borrower's data at their request. Loans stay anonymous."""
     site = site_of(request)
-    data = await request.form(max_part_size=MAX_FORM_BYTES)
+    data = read_form(request)
     with site.session() as db:
         require_staff(request, db)
         borrower = _borrower_or_404(db, request.path_params["borrower_id"])
@@ -252,7 +252,7 @@ async def borrower_delete(request: Request) -> Response:
     return RedirectResponse(url(site, "/disk"), status_code=303)
 
 
-async def staff_extend(request: Request) -> Response:
+def staff_extend(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         require_staff(request, db)
@@ -270,9 +270,9 @@ async def staff_extend(request: Request) -> Response:
     return RedirectResponse(url(site, target), status_code=303)
 
 
-async def staff_reserve(request: Request) -> Response:
+def staff_reserve(request: Request) -> Response:
     site = site_of(request)
-    data = await request.form(max_part_size=MAX_FORM_BYTES)
+    data = read_form(request)
     from datetime import date
 
     with site.session() as db:
@@ -303,7 +303,7 @@ async def staff_reserve(request: Request) -> Response:
     return target
 
 
-async def staff_cancel(request: Request) -> Response:
+def staff_cancel(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         require_staff(request, db)

@@ -15,7 +15,6 @@ from starlette.responses import RedirectResponse, Response
 from wtforms import SelectChoice
 
 from core.api import (
-    MAX_FORM_BYTES,
     ImageError,
     User,
     delete_image,
@@ -24,7 +23,8 @@ from core.api import (
     match,
     page_count,
     page_number,
-    save_upload,
+    read_form,
+    store_upload,
 )
 from core.api import gettext as _
 from plugins.fritidsbanken import clock, labels, lending
@@ -48,7 +48,7 @@ def next_number(db: Session) -> str:
     return str(highest + 1)
 
 
-async def item_list(request: Request) -> Response:
+def item_list(request: Request) -> Response:
     site = site_of(request)
     q = request.query_params
     with site.session() as db:
@@ -97,7 +97,7 @@ def _load(db: Session, request: Request, user: User) -> Item | None:
     return item
 
 
-async def item_edit(request: Request) -> Response:
+def item_edit(request: Request) -> Response:
     site = site_of(request)
     settings = settings_of(site)
     with site.session() as db:
@@ -105,7 +105,7 @@ async def item_edit(request: Request) -> Response:
         item = _load(db, request, user)
         if item is not None:
             require_branch_staff(request, db, item.branch_id)
-        form = await ItemForm.from_request(request, obj=item)
+        form = ItemForm.bind(request, obj=item)
         allowed = staff_branch_ids(db, user)
         branches = [b for b in db.exec(select(Branch).order_by(col(Branch.name))).all() if b.id in allowed]
         # Options render as given, so their labels are translated here; the values stay stored codes.
@@ -131,7 +131,7 @@ async def item_edit(request: Request) -> Response:
                     % {"number": number, "name": clash.name}
                 ]
             else:
-                saved = await _save(site, db, form, item, number)
+                saved = _save(site, db, form, item, number)
                 if saved is not None:
                     db.commit()
                     flash(request, _("%(name)s (%(number)s) är sparad.") % {"name": saved.name, "number": saved.number})
@@ -161,12 +161,12 @@ async def item_edit(request: Request) -> Response:
     )
 
 
-async def _save(site, db: Session, form: ItemForm, item: Item | None, number: str) -> Item | None:  # type: ignore[no-untyped-def]
+def _save(site, db: Session, form: ItemForm, item: Item | None, number: str) -> Item | None:  # type: ignore[no-untyped-def]
     upload = form.photo_file.data
     photo = ""
     if isinstance(upload, UploadFile) and upload.filename:
         try:
-            photo = await save_upload(upload, site.uploads_dir, settings_of(site).max_image_kb, "fritid")
+            photo = store_upload(upload, site.uploads_dir, settings_of(site).max_image_kb, "fritid")
         except ImageError as exc:
             form.photo_file.errors = [str(exc)]
             return None
@@ -202,9 +202,9 @@ async def _save(site, db: Session, form: ItemForm, item: Item | None, number: st
     return item
 
 
-async def item_repair(request: Request) -> Response:
+def item_repair(request: Request) -> Response:
     site = site_of(request)
-    data = await request.form(max_part_size=MAX_FORM_BYTES)
+    data = read_form(request)
     with site.session() as db:
         user = require_staff(request, db)
         item = _load(db, request, user)
@@ -225,7 +225,7 @@ async def item_repair(request: Request) -> Response:
     return RedirectResponse(url(site, f"/admin/artiklar/{item.id}"), status_code=303)
 
 
-async def item_repaired(request: Request) -> Response:
+def item_repaired(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         user = require_staff(request, db)
@@ -243,7 +243,7 @@ async def item_repaired(request: Request) -> Response:
     return RedirectResponse(url(site, f"/admin/artiklar/{item.id}"), status_code=303)
 
 
-async def label_sheet(request: Request) -> Response:
+def label_sheet(request: Request) -> Response:
     """A printable sheet of labels for the numbers in ``?nr=`` (a list or
     ranges such as ``1001-1024``)."""
     site = site_of(request)

@@ -18,7 +18,7 @@ from plugins.fritidsbanken.web import render, site_of
 LIMIT = 60
 
 
-async def nearby(request: Request) -> Response:
+def nearby(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         entries = received_entries(site, db, KIND, limit=LIMIT)

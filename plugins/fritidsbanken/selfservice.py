@@ -35,7 +35,7 @@ def _login_redirect(request: Request) -> Response:
     return RedirectResponse(url(site, "/mina-lan"), status_code=303)
 
 
-async def my_loans(request: Request) -> Response:
+def my_loans(request: Request) -> Response:
     site = site_of(request)
     today = clock.today(site)
     with site.session() as db:
@@ -72,9 +72,9 @@ def _code_page(form: CodeForm, number: str) -> dict[str, object]:
     return {"form": form, "number": number, "minutes": phone_login.CODE_MINUTES}
 
 
-async def send_code(request: Request) -> Response:
+def send_code(request: Request) -> Response:
     site = site_of(request)
-    form = await PhoneForm.from_request(request)
+    form = PhoneForm.bind(request)
     if not form.validate():
         return render(request, "fritidsbanken/phone_login.html", {"form": form}, status_code=400)
     with site.session() as db:
@@ -84,9 +84,9 @@ async def send_code(request: Request) -> Response:
     return render(request, "fritidsbanken/phone_code.html", _code_page(code_form, form.mobile.data))
 
 
-async def verify_code(request: Request) -> Response:
+def verify_code(request: Request) -> Response:
     site = site_of(request)
-    form = await CodeForm.from_request(request)
+    form = CodeForm.bind(request)
     valid = form.validate()
     if valid:
         with site.session() as db:
@@ -107,7 +107,7 @@ async def verify_code(request: Request) -> Response:
     return render(request, "fritidsbanken/phone_code.html", _code_page(form, form.mobile.data or ""), status_code=400)
 
 
-async def link_login(request: Request) -> Response:
+def link_login(request: Request) -> Response:
     """The signed link in a reminder: log this phone in and show the loans."""
     site = site_of(request)
     number = phone_login.number_from_token(site, request.path_params["token"])
@@ -118,14 +118,14 @@ async def link_login(request: Request) -> Response:
     return RedirectResponse(url(site, "/mina-lan"), status_code=303)
 
 
-async def phone_logout(request: Request) -> Response:
+def phone_logout(request: Request) -> Response:
     site = site_of(request)
     phone_login.log_out(request)
     flash(request, _("Du är utloggad från dina lån."))
     return RedirectResponse(url(site, "/mina-lan"), status_code=303)
 
 
-async def extend(request: Request) -> Response:
+def extend(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         mine = _mine(request, db)
@@ -144,7 +144,7 @@ async def extend(request: Request) -> Response:
     return RedirectResponse(url(site, "/mina-lan"), status_code=303)
 
 
-async def reserve(request: Request) -> Response:
+def reserve(request: Request) -> Response:
     site = site_of(request)
     today = clock.today(site)
     with site.session() as db:
@@ -158,7 +158,7 @@ async def reserve(request: Request) -> Response:
         if not people:
             flash(request, _("Registrera dig som låntagare först, så kan du reservera."), "error")
             return RedirectResponse(url(site, "/registrera"), status_code=303)
-        form = await ReserveForm.from_request(request)
+        form = ReserveForm.bind(request)
         form.borrower.choices = [SelectChoice(str(p.id), p.name) for p in people]
         if request.method == "GET":
             form.pickup_on.data = lending.available_from(db, site, item, today) or today
@@ -193,7 +193,7 @@ async def reserve(request: Request) -> Response:
         )
 
 
-async def cancel(request: Request) -> Response:
+def cancel(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         mine = _mine(request, db)
@@ -209,7 +209,7 @@ async def cancel(request: Request) -> Response:
     return RedirectResponse(url(site, "/mina-lan"), status_code=303)
 
 
-async def register(request: Request) -> Response:
+def register(request: Request) -> Response:
     """Online registration, after the phone proved its number: the number is
     the borrower's own, or for a child the guardian's (who then consents)."""
     site = site_of(request)
@@ -218,7 +218,7 @@ async def register(request: Request) -> Response:
         flash(request, _("Börja med ditt mobilnummer: vi skickar en kod, sedan fyller du i resten."), "error")
         return RedirectResponse(url(site, "/mina-lan"), status_code=303)
     today = clock.today(site)
-    form = await OnlineRegistrationForm.from_request(request)
+    form = OnlineRegistrationForm.bind(request)
     translated_choices(form.who)
     if request.method == "POST":
         child = form.who.data == "child"

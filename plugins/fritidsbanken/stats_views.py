@@ -43,7 +43,7 @@ def _first_of_next_month(day: date) -> date:
     return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
 
 
-async def statistics(request: Request) -> Response:
+def statistics(request: Request) -> Response:
     site = site_of(request)
     start, end, error = period(request, clock.today(site))
     with site.session() as db:
@@ -65,7 +65,7 @@ async def statistics(request: Request) -> Response:
     )
 
 
-async def statistics_csv(request: Request) -> Response:
+def statistics_csv(request: Request) -> Response:
     site = site_of(request)
     start, end, _error = period(request, clock.today(site))
     with site.session() as db:

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import SelectChoice
 
-from core.api import Site, User, flash, get_user_by_email, require_admin
+from core.api import Site, User, flash, get_user_by_email, read_form, require_admin
 from core.api import gettext as _
 from plugins.lisa import confirm, directory, editing, referrals
 from plugins.lisa.directory import settings_of, site_of, url
@@ -43,7 +43,7 @@ def _organisations(session: Session) -> list[Organisation]:
     return list(session.exec(select(Organisation).order_by(col(Organisation.name))).all())
 
 
-async def overview(request: Request) -> Response:
+def overview(request: Request) -> Response:
     site = site_of(request)
     require_admin(request)
     with site.session() as session:
@@ -98,7 +98,7 @@ def _service_form_choices(site: Site, session: Session, form: ServiceForm, servi
     form.municipality.choices = [SelectChoice(m) for m in municipalities]
 
 
-async def service_edit(request: Request) -> Response:
+def service_edit(request: Request) -> Response:
     site = site_of(request)
     admin = require_admin(request)
     service_id = request.path_params.get("service_id")
@@ -107,7 +107,7 @@ async def service_edit(request: Request) -> Response:
         if service_id is not None and service is None:
             raise HTTPException(404, _("Tjänsten finns inte."))
         if request.method == "POST":
-            form = await ServiceForm.from_request(request)
+            form = ServiceForm.bind(request)
         elif service is not None:
             form = ServiceForm(
                 obj=service,
@@ -167,7 +167,7 @@ async def service_edit(request: Request) -> Response:
         )
 
 
-async def service_verify(request: Request) -> Response:
+def service_verify(request: Request) -> Response:
     site = site_of(request)
     admin = require_admin(request)
     with site.session() as session:
@@ -181,7 +181,7 @@ async def service_verify(request: Request) -> Response:
     return RedirectResponse(url(site, "/admin"), status_code=303)
 
 
-async def organisation_list(request: Request) -> Response:
+def organisation_list(request: Request) -> Response:
     site = site_of(request)
     require_admin(request)
     with site.session() as session:
@@ -195,7 +195,7 @@ async def organisation_list(request: Request) -> Response:
     )
 
 
-async def organisation_edit(request: Request) -> Response:
+def organisation_edit(request: Request) -> Response:
     site = site_of(request)
     require_admin(request)
     org_id = request.path_params.get("organisation_id")
@@ -203,7 +203,7 @@ async def organisation_edit(request: Request) -> Response:
         org = session.get(Organisation, org_id) if org_id is not None else None
         if org_id is not None and org is None:
             raise HTTPException(404, _("Organisationen finns inte."))
-        form = await OrganisationForm.from_request(request, obj=org)
+        form = OrganisationForm.bind(request, obj=org)
         form.municipality.choices = [SelectChoice(m) for m in settings_of(site).municipalities]
         # keep values that came from an import or an older setting, so saving never changes them silently
         kinds = [c.value for c in form.kind.choices]  # type: ignore[union-attr]
@@ -234,12 +234,12 @@ async def organisation_edit(request: Request) -> Response:
         )
 
 
-async def terms_page(request: Request) -> Response:
+def terms_page(request: Request) -> Response:
     """The taxonomy of needs: add a need, or rename and reorder one."""
     site = site_of(request)
     require_admin(request)
     with site.session() as session:
-        form = await TermForm.from_request(request)
+        form = TermForm.bind(request)
         if request.method == "POST" and form.validate():
             code = term_code(form.name.data)
             if session.exec(select(Term).where(Term.code == code)).first() is not None:
@@ -267,14 +267,14 @@ async def terms_page(request: Request) -> Response:
     )
 
 
-async def term_edit(request: Request) -> Response:
+def term_edit(request: Request) -> Response:
     site = site_of(request)
     require_admin(request)
     with site.session() as session:
         term = session.get(Term, request.path_params["term_id"])
         if term is None:
             raise HTTPException(404, _("Behovet finns inte."))
-        form = await TermForm.from_request(request, prefix=f"t{term.id}")
+        form = TermForm.bind(request, prefix=f"t{term.id}")
         if not form.validate():
             errors = " ".join(_(e) for f in form for e in f.errors)
             flash(request, _("Behovet sparades inte: %(errors)s") % {"errors": errors}, "error")
@@ -293,10 +293,10 @@ async def term_edit(request: Request) -> Response:
     return RedirectResponse(url(site, "/admin/behov"), status_code=303)
 
 
-async def proposal_decide(request: Request) -> Response:
+def proposal_decide(request: Request) -> Response:
     site = site_of(request)
     admin = require_admin(request)
-    data = await request.form()
+    data = read_form(request)
     decision = data.get("beslut")
     with site.session() as session:
         proposal = session.get(Proposal, request.path_params["proposal_id"])
@@ -330,12 +330,12 @@ def _targets(session: Session) -> list[tuple[str, str]]:
     return targets
 
 
-async def roles_page(request: Request) -> Response:
+def roles_page(request: Request) -> Response:
     """Who acts for which health centre or organisation."""
     site = site_of(request)
     require_admin(request)
     with site.session() as session:
-        form = await MembershipForm.from_request(request)
+        form = MembershipForm.bind(request)
         form.target.choices = [SelectChoice(v, label) for v, label in _targets(session)]
         hc_form = HealthCentreForm(prefix="vc")
         hc_form.municipality.choices = [SelectChoice(m) for m in settings_of(site).municipalities]
@@ -378,7 +378,7 @@ async def roles_page(request: Request) -> Response:
     )
 
 
-async def role_delete(request: Request) -> Response:
+def role_delete(request: Request) -> Response:
     site = site_of(request)
     require_admin(request)
     with site.session() as session:
@@ -391,11 +391,11 @@ async def role_delete(request: Request) -> Response:
     return RedirectResponse(url(site, "/admin/roller"), status_code=303)
 
 
-async def health_centre_add(request: Request) -> Response:
+def health_centre_add(request: Request) -> Response:
     site = site_of(request)
     require_admin(request)
     with site.session() as session:
-        form = await HealthCentreForm.from_request(request, prefix="vc")
+        form = HealthCentreForm.bind(request, prefix="vc")
         form.municipality.choices = [SelectChoice(m) for m in settings_of(site).municipalities]
         if not form.validate():
             errors = " ".join(_(e) for f in form for e in f.errors)

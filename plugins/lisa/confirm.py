@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import StringField, validators
 
-from core.api import N_, Forbidden, Site, flash, require_user
+from core.api import N_, Forbidden, Site, flash, read_form, require_user
 from core.api import gettext as _
 from plugins.lisa import clock, directory, editing, roles
 from plugins.lisa.directory import settings_of, site_of, url
@@ -69,7 +69,7 @@ def _organisation_id(site: Site, token: str) -> int:
     return int(data["o"])
 
 
-async def confirm_page(request: Request) -> Response:
+def confirm_page(request: Request) -> Response:
     site = site_of(request)
     token = request.path_params["token"]
     org_id = _organisation_id(site, token)
@@ -100,7 +100,7 @@ async def confirm_page(request: Request) -> Response:
     )
 
 
-async def confirm_service(request: Request) -> Response:
+def confirm_service(request: Request) -> Response:
     """Either "everything is right" (verified now) or a proposal for the admin."""
     site = site_of(request)
     token = request.path_params["token"]
@@ -111,8 +111,8 @@ async def confirm_service(request: Request) -> Response:
             raise Forbidden(_("Länken gäller bara den egna organisationens tjänster."))
         organisation = session.get(Organisation, org_id)
         assert organisation is not None
-        form = await ProposalForm.from_request(request, prefix=f"s{service.id}")
-        data = await request.form()
+        form = ProposalForm.bind(request, prefix=f"s{service.id}")
+        data = read_form(request)
         action = data.get("atgard")
         if action not in ("stammer", "foresla"):
             raise HTTPException(400, _("Välj om uppgifterna stämmer eller om du föreslår ändringar."))
@@ -160,7 +160,7 @@ async def confirm_service(request: Request) -> Response:
     return RedirectResponse(url(site, f"/bekrafta/{token}"), status_code=303)
 
 
-async def my_services(request: Request) -> Response:
+def my_services(request: Request) -> Response:
     """An organisation user's way in: their organisations and the link to
     confirm or update each one's services."""
     site = site_of(request)

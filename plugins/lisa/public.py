@@ -95,7 +95,7 @@ def _days_view(service: Service, today: date, weekly: list[Schedule], specials: 
     }
 
 
-async def search(request: Request) -> Response:
+def search(request: Request) -> Response:
     site = site_of(request)
     filters = Filters.from_request(request)
     per_page = directory.settings_of(site).per_page
@@ -144,7 +144,7 @@ async def search(request: Request) -> Response:
     )
 
 
-async def service_page(request: Request) -> Response:
+def service_page(request: Request) -> Response:
     site = site_of(request)
     with site.session() as session:
         service = _get_service(session, request.path_params["service_id"])
@@ -163,7 +163,7 @@ async def service_page(request: Request) -> Response:
     )
 
 
-async def service_card(request: Request) -> Response:
+def service_card(request: Request) -> Response:
     """The "kort": the essentials in large type on one small page, for a nurse
     to read out or print and hand over."""
     site = site_of(request)
@@ -173,7 +173,7 @@ async def service_card(request: Request) -> Response:
     return site.render(request, "lisa/card.html", {**common(site), **row})
 
 
-async def organisation_page(request: Request) -> Response:
+def organisation_page(request: Request) -> Response:
     site = site_of(request)
     with site.session() as session:
         organisation = session.get(Organisation, request.path_params["organisation_id"])
@@ -199,7 +199,7 @@ def _member_page(site: Site, session: Session, organisation: Organisation) -> st
     return member_page_url(site, session, organisation.association_slug)
 
 
-async def print_view(request: Request) -> Response:
+def print_view(request: Request) -> Response:
     """The whole directory, or one need, laid out for A4, grouped by need."""
     site = site_of(request)
     code = request.query_params.get("behov", "")
@@ -253,7 +253,7 @@ def qr_svg(target: str, scale: int = 8) -> str:
     return buffer.getvalue().decode("utf-8")
 
 
-async def poster(request: Request) -> Response:
+def poster(request: Request) -> Response:
     site = site_of(request)
     municipality = _municipality(site, request)
     target = poster_target(site, municipality)
@@ -274,13 +274,13 @@ async def poster(request: Request) -> Response:
     )
 
 
-async def poster_qr(request: Request) -> Response:
+def poster_qr(request: Request) -> Response:
     site = site_of(request)
     target = poster_target(site, _municipality(site, request))
     return Response(qr_svg(target, scale=10), media_type="image/svg+xml")
 
 
-async def posters(request: Request) -> Response:
+def posters(request: Request) -> Response:
     """The list of posters and print views, for health-centre staff."""
     site = site_of(request)
     with site.session() as session:

@@ -30,7 +30,7 @@ from wtforms import (
     validators,
 )
 
-from core.api import N_, Forbidden, Form, User, flash, require_user
+from core.api import N_, Forbidden, Form, User, flash, read_form, require_user
 from core.api import gettext as _
 from plugins.lisa import clock, roles
 from plugins.lisa.directory import settings_of, site_of, url
@@ -171,7 +171,7 @@ def _sender_name(session: Session, referral: Referral) -> str:
     return _("Okänd avsändare")
 
 
-async def new_referral(request: Request) -> Response:
+def new_referral(request: Request) -> Response:
     site = site_of(request)
     user = require_user(request)
     with site.session() as session:
@@ -184,7 +184,7 @@ async def new_referral(request: Request) -> Response:
         organisation = session.get(Organisation, service.organisation_id)
         assert organisation is not None
         choices = roles.sender_choices(session, user)
-        form = await ReferralForm.from_request(request)
+        form = ReferralForm.bind(request)
         form.sender.choices = [SelectChoice(v, label) for v, label in choices]
         translate_choices(form)
         days = settings_of(site).referral_retention_days
@@ -231,7 +231,7 @@ async def new_referral(request: Request) -> Response:
         )
 
 
-async def referral_list(request: Request) -> Response:
+def referral_list(request: Request) -> Response:
     site = site_of(request)
     user = require_user(request)
     with site.session() as session:
@@ -271,7 +271,7 @@ def _load_for_party(session: Session, request: Request, user: User) -> tuple[Ref
     return referral, receiver, sender
 
 
-async def referral_page(request: Request) -> Response:
+def referral_page(request: Request) -> Response:
     site = site_of(request)
     user = require_user(request)
     with site.session() as session:
@@ -307,11 +307,11 @@ async def referral_page(request: Request) -> Response:
     )
 
 
-async def referral_status(request: Request) -> Response:
+def referral_status(request: Request) -> Response:
     """The receiving organisation answers: accepted, declined or completed."""
     site = site_of(request)
     user = require_user(request)
-    form = await request.form()
+    form = read_form(request)
     new = str(form.get("status", ""))
     with site.session() as session:
         referral, receiver, _sender = _load_for_party(session, request, user)

@@ -32,12 +32,12 @@ def _page_url(service: Service) -> str:
     return f"/admin/tjanst/{service.id}/avvikelser"
 
 
-async def special_hours_page(request: Request) -> Response:
+def special_hours_page(request: Request) -> Response:
     site = site_of(request)
     require_admin(request)
     with site.session() as session:
         service = _service(session, request.path_params["service_id"])
-        form = await SpecialHoursForm.from_request(request) if request.method == "POST" else SpecialHoursForm()
+        form = SpecialHoursForm.bind(request) if request.method == "POST" else SpecialHoursForm()
         translate_choices(form)
         if request.method == "POST" and form.validate():
             opens, closes = form.hours
@@ -72,7 +72,7 @@ async def special_hours_page(request: Request) -> Response:
     )
 
 
-async def special_hours_delete(request: Request) -> Response:
+def special_hours_delete(request: Request) -> Response:
     site = site_of(request)
     require_admin(request)
     with site.session() as session:

@@ -9,13 +9,13 @@ from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.api import User, flash, get_user_by_email, require_admin, site_of
+from core.api import User, flash, get_user_by_email, read_form, require_admin, site_of
 from core.api import gettext as _
 from plugins.odling import mail, web
 from plugins.odling.models import Coordinator, Member, Signup, WorkSession
 
 
-async def dashboard(request: Request) -> Response:
+def dashboard(request: Request) -> Response:
     user = web.require_coordinator(request)
     site = site_of(request)
     with site.session() as db:
@@ -43,11 +43,11 @@ async def dashboard(request: Request) -> Response:
     )
 
 
-async def coordinators(request: Request) -> Response:
+def coordinators(request: Request) -> Response:
     """POST: add (``email``, ``ansvar``) or remove (``ta_bort`` = coordinator id)."""
     require_admin(request)
     site = site_of(request)
-    form = await request.form()
+    form = read_form(request)
     with site.session() as db:
         remove = web.int_param(str(form.get("ta_bort") or ""))
         if remove is not None:

@@ -109,7 +109,7 @@ def template_helpers() -> dict[str, object]:
 # -- public pages ------------------------------------------------------------------
 
 
-async def crop_list(request: Request) -> Response:
+def crop_list(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         crops = all_crops(db)
@@ -126,7 +126,7 @@ async def crop_list(request: Request) -> Response:
     )
 
 
-async def blooming_now(request: Request) -> Response:
+def blooming_now(request: Request) -> Response:
     """What flowers this month (or the month in ``?manad=``), and next month."""
     site = site_of(request)
     today = web.today(site)
@@ -191,7 +191,7 @@ class CropForm(Form):
     notes = TextAreaField("Odlingstips", [validators.Length(max=500)])
 
 
-async def crop_edit(request: Request) -> Response:
+def crop_edit(request: Request) -> Response:
     user = web.require_coordinator(request)
     del user
     site = site_of(request)
@@ -200,7 +200,7 @@ async def crop_edit(request: Request) -> Response:
         crop = db.get(Crop, crop_id) if crop_id is not None else None
         if crop_id is not None and crop is None:
             raise web.not_found(_("Växten finns inte. Gå tillbaka till växtlistan."))
-        form = await CropForm.from_request(request)
+        form = CropForm.bind(request)
         if request.method == "GET" and crop is not None:
             form.name_sv.data, form.name_latin.data = crop.name_sv, crop.name_latin
             form.edible_parts.data, form.notes.data = crop.edible_parts, crop.notes

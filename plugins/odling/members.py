@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import BooleanField, EmailField, StringField, TextAreaField, validators
 
-from core.api import N_, Form, Site, flash, ngettext, site_of, utcnow
+from core.api import N_, Form, Site, flash, ngettext, read_form, site_of, utcnow
 from core.api import gettext as _
 from plugins.odling import mail, web
 from plugins.odling.crops import CheckboxList
@@ -135,9 +135,9 @@ class JoinForm(Form):
     homepage = StringField("Lämna tomt")  # honeypot: people leave it empty
 
 
-async def join(request: Request) -> Response:
+def join(request: Request) -> Response:
     site = site_of(request)
-    form = await JoinForm.from_request(request)
+    form = JoinForm.bind(request)
     if request.method == "POST" and form.validate():
         email = (form.email.data or "").strip().lower()
         phone = (form.phone.data or "").strip()
@@ -188,11 +188,11 @@ class LinkForm(Form):
     )
 
 
-async def resend_link(request: Request) -> Response:
+def resend_link(request: Request) -> Response:
     """Mail the personal link again. The answer is the same whether or not
     the address is a member's, so the form tells nobody who is a member."""
     site = site_of(request)
-    form = await LinkForm.from_request(request)
+    form = LinkForm.bind(request)
     if request.method == "POST" and form.validate():
         with site.session() as db:
             member = db.exec(select(Member).where(Member.email == form.email.data.strip().lower())).first()
@@ -224,7 +224,7 @@ def hours_by_member(db: Session) -> dict[int, float]:
     return hours
 
 
-async def my_page(request: Request) -> Response:
+def my_page(request: Request) -> Response:
     from plugins.odling import sessions
 
     site = site_of(request)
@@ -257,9 +257,9 @@ async def my_page(request: Request) -> Response:
     )
 
 
-async def delete_me(request: Request) -> Response:
+def delete_me(request: Request) -> Response:
     site = site_of(request)
-    form = await request.form()
+    form = read_form(request)
     with site.session() as db:
         member = by_token(db, request.path_params["token"])
         if form.get("bekrafta") != "ja":
@@ -274,7 +274,7 @@ async def delete_me(request: Request) -> Response:
 # -- coordinators ----------------------------------------------------------------------------
 
 
-async def member_list(request: Request) -> Response:
+def member_list(request: Request) -> Response:
     web.require_coordinator(request)
     site = site_of(request)
     with site.session() as db:
@@ -301,7 +301,7 @@ async def member_list(request: Request) -> Response:
     )
 
 
-async def member_delete(request: Request) -> Response:
+def member_delete(request: Request) -> Response:
     web.require_coordinator(request)
     site = site_of(request)
     with site.session() as db:
@@ -326,7 +326,7 @@ def prune(site: Site, db: Session) -> list[str]:
     return names
 
 
-async def prune_now(request: Request) -> Response:
+def prune_now(request: Request) -> Response:
     web.require_coordinator(request)
     site = site_of(request)
     with site.session() as db:

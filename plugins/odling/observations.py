@@ -127,7 +127,7 @@ def chart(table: dict[int, dict[str, int]]) -> dict[str, object]:
     }
 
 
-async def overview(request: Request) -> Response:
+def overview(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         known = years(db)
@@ -177,10 +177,10 @@ class ObservationForm(Form):
     )
 
 
-async def _log(request: Request, member: Member | None, user_id: int | None, back: str) -> Response:
+def _log(request: Request, member: Member | None, user_id: int | None, back: str) -> Response:
     site = site_of(request)
     with site.session() as db:
-        form = await ObservationForm.from_request(request)
+        form = ObservationForm.bind(request)
         form.bed.choices = web.options(
             [("", _("Hela parken"))]
             + [(str(b.id), f"{b.code} {b.name}") for b in db.exec(select(Bed).order_by(col(Bed.code))).all()]
@@ -220,19 +220,19 @@ async def _log(request: Request, member: Member | None, user_id: int | None, bac
     )
 
 
-async def member_log(request: Request) -> Response:
+def member_log(request: Request) -> Response:
     """A member logs from their personal page (no account needed)."""
     site = site_of(request)
     with site.session() as db:
         member = members.by_token(db, request.path_params["token"])
-    return await _log(request, member, None, members.member_url(site, member))
+    return _log(request, member, None, members.member_url(site, member))
 
 
-async def user_log(request: Request) -> Response:
+def user_log(request: Request) -> Response:
     """Anyone with an account (coordinators, staff) logs here."""
     user = require_user(request)
     site = site_of(request)
-    return await _log(request, None, user.id, web.url(site, "/pollinatorer"))
+    return _log(request, None, user.id, web.url(site, "/pollinatorer"))
 
 
 def darwin_core_rows(site: Site, db: Session, year: int | None = None) -> list[dict[str, object]]:
@@ -273,7 +273,7 @@ def darwin_core_rows(site: Site, db: Session, year: int | None = None) -> list[d
     return rows
 
 
-async def darwin_core_csv(request: Request) -> Response:
+def darwin_core_csv(request: Request) -> Response:
     """Darwin Core occurrences as CSV (UTF-8, comma, header row of DwC term
     names), the form GBIF's and Artportalen's importers read. No observer
     names leave the site."""

@@ -59,7 +59,7 @@ def harvest_totals(db: Session, season: int) -> list[tuple[str, str, float]]:
     return sorted(((n, u, float(t or 0)) for n, u, t in rows), key=lambda r: -r[2])
 
 
-async def overview(request: Request) -> Response:
+def overview(request: Request) -> Response:
     site = site_of(request)
     today = web.today(site)
     with site.session() as db:
@@ -95,7 +95,7 @@ async def overview(request: Request) -> Response:
     )
 
 
-async def bed_page(request: Request) -> Response:
+def bed_page(request: Request) -> Response:
     site = site_of(request)
     season = web.int_param(request.query_params.get("sasong")) or web.today(site).year
     with site.session() as db:
@@ -171,7 +171,7 @@ class BedForm(Form):
     description = TextAreaField("Beskrivning", [validators.Length(max=1000)])
 
 
-async def bed_edit(request: Request) -> Response:
+def bed_edit(request: Request) -> Response:
     web.require_coordinator(request)
     site = site_of(request)
     bed_id = request.path_params.get("bed_id")
@@ -179,11 +179,7 @@ async def bed_edit(request: Request) -> Response:
         bed = db.get(Bed, bed_id) if bed_id is not None else None
         if bed_id is not None and bed is None:
             raise web.not_found(_("Bädden finns inte längre."))
-        form = (
-            await BedForm.from_request(request, obj=bed)
-            if request.method == "GET"
-            else await BedForm.from_request(request)
-        )
+        form = BedForm.bind(request, obj=bed) if request.method == "GET" else BedForm.bind(request)
         if request.method == "POST" and form.validate():
             bed = bed or Bed(code="", name="")
             bed.code, bed.name = form.code.data.strip(), form.name.data.strip()
@@ -220,11 +216,11 @@ class PlantingForm(Form):
     notes = TextAreaField("Anteckningar", [validators.Length(max=500)])
 
 
-async def planting_new(request: Request) -> Response:
+def planting_new(request: Request) -> Response:
     web.require_coordinator(request)
     site = site_of(request)
     with site.session() as db:
-        form = await PlantingForm.from_request(request)
+        form = PlantingForm.bind(request)
         form.bed.choices = web.options((str(b.id), f"{b.code} {b.name}") for b in beds(db))
         form.crop.choices = web.options((str(c.id), f"{c.name_sv} ({c.name_latin})") for c in crop_views.all_crops(db))
         if request.method == "GET":
@@ -256,7 +252,7 @@ async def planting_new(request: Request) -> Response:
     )
 
 
-async def planting_delete(request: Request) -> Response:
+def planting_delete(request: Request) -> Response:
     web.require_coordinator(request)
     site = site_of(request)
     with site.session() as db:
@@ -293,14 +289,14 @@ def planting_choices(db: Session, season: int) -> list[tuple[str, str]]:
     return [(str(p.id), f"{b.code} {b.name}: {c.name_sv}") for p, c, b in rows]
 
 
-async def harvests(request: Request) -> Response:
+def harvests(request: Request) -> Response:
     """The harvest log of a season, with the form to add to it."""
     web.require_coordinator(request)
     site = site_of(request)
     today = web.today(site)
     season = web.int_param(request.query_params.get("sasong")) or today.year
     with site.session() as db:
-        form = await HarvestForm.from_request(request)
+        form = HarvestForm.bind(request)
         form.planting.choices = web.options(planting_choices(db, season))
         if request.method == "GET":
             form.harvested_on.data = today

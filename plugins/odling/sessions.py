@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField, validators
 
-from core.api import N_, Form, Site, current_user, flash, ngettext, site_of, utcnow
+from core.api import N_, Form, Site, current_user, flash, ngettext, read_form, site_of, utcnow
 from core.api import gettext as _
 from plugins.odling import mail, members, web
 from plugins.odling.models import Bed, Member, Signup, WorkSession
@@ -40,7 +40,7 @@ def bed_names(db: Session) -> dict[int, str]:
     return {b.id or 0: f"{b.code} {b.name}" for b in db.exec(select(Bed)).all()}
 
 
-async def session_list(request: Request) -> Response:
+def session_list(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         upcoming = upcoming_with_counts(db, site)
@@ -58,7 +58,7 @@ async def session_list(request: Request) -> Response:
     )
 
 
-async def session_page(request: Request) -> Response:
+def session_page(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         work = db.get(WorkSession, request.path_params["session_id"])
@@ -90,7 +90,7 @@ async def session_page(request: Request) -> Response:
 # -- signing up (from a member's page) ---------------------------------------------------------
 
 
-async def sign_up(request: Request) -> Response:
+def sign_up(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         member = members.by_token(db, request.path_params["token"])
@@ -125,7 +125,7 @@ async def sign_up(request: Request) -> Response:
     return RedirectResponse(back, status_code=303)
 
 
-async def cancel(request: Request) -> Response:
+def cancel(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         member = members.by_token(db, request.path_params["token"])
@@ -164,7 +164,7 @@ class SessionForm(Form):
     bed = SelectField("Plats i parken", description=N_("Välj en bädd eller ett område, eller hela parken."))
 
 
-async def session_edit(request: Request) -> Response:
+def session_edit(request: Request) -> Response:
     web.require_coordinator(request)
     site = site_of(request)
     session_id = request.path_params.get("session_id")
@@ -173,7 +173,7 @@ async def session_edit(request: Request) -> Response:
         work = db.get(WorkSession, session_id) if session_id is not None else None
         if session_id is not None and work is None:
             raise web.not_found("Arbetspasset finns inte längre.")
-        form = await SessionForm.from_request(request)
+        form = SessionForm.bind(request)
         form.bed.choices = web.options(
             [("", _("Hela parken"))] + [(str(k), v) for k, v in sorted(bed_names(db).items(), key=lambda kv: kv[1])]
         )
@@ -209,11 +209,11 @@ async def session_edit(request: Request) -> Response:
     )
 
 
-async def attendance(request: Request) -> Response:
+def attendance(request: Request) -> Response:
     """Mark who came; attended sessions count as hours for the member."""
     web.require_coordinator(request)
     site = site_of(request)
-    form = await request.form()
+    form = read_form(request)
     came = {int(v) for v in form.getlist("narvarande") if str(v).isdigit()}
     with site.session() as db:
         work = db.get(WorkSession, request.path_params["session_id"])
@@ -269,7 +269,7 @@ def send_reminders(site: Site, db: Session) -> int:
     return sent
 
 
-async def remind_now(request: Request) -> Response:
+def remind_now(request: Request) -> Response:
     web.require_coordinator(request)
     site = site_of(request)
     with site.session() as db:
@@ -291,7 +291,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-async def ical_feed(request: Request) -> Response:
+def ical_feed(request: Request) -> Response:
     """Every session from ``FEED_DAYS_BACK`` days ago on, as iCalendar
     (RFC 5545), so volunteers can subscribe in their phone's calendar. In the
     site's language: a calendar subscription has no visitor's language."""

@@ -24,6 +24,7 @@ from core.api import (
     page_link,
     page_number,
     paged,
+    read_form,
     require_admin,
 )
 from core.api import gettext as _
@@ -50,7 +51,7 @@ def _get_association(db: Session, request: Request) -> Association:
     return association
 
 
-async def association_queue(request: Request) -> Response:
+def association_queue(request: Request) -> Response:
     """Pending applications first (they need a decision), then the whole
     register, searchable and paged."""
     site = site_of(request)
@@ -89,10 +90,10 @@ async def association_queue(request: Request) -> Response:
     )
 
 
-async def association_decide(request: Request) -> Response:
+def association_decide(request: Request) -> Response:
     site = site_of(request)
     require_admin(request)
-    decision = (await request.form()).get("beslut")
+    decision = read_form(request).get("beslut")
     with site.session() as db:
         association = _get_association(db, request)
         if decision == "godkann":
@@ -112,11 +113,11 @@ async def association_decide(request: Request) -> Response:
     return RedirectResponse(url(site, "/admin/foreningar"), status_code=303)
 
 
-async def association_editors(request: Request) -> Response:
+def association_editors(request: Request) -> Response:
     """Link an existing account to the association as its editor, or unlink one."""
     site = site_of(request)
     require_admin(request)
-    data = await request.form()
+    data = read_form(request)
     action = data.get("action")
     with site.session() as db:
         association = _get_association(db, request)
@@ -170,13 +171,13 @@ async def association_editors(request: Request) -> Response:
     return back
 
 
-async def association_delete(request: Request) -> Response:
+def association_delete(request: Request) -> Response:
     """Delete for good, after an explicit confirmation. News about the
     association stays (its link is cleared by the database, ON DELETE SET NULL);
     editor links and Månadens förening entries go with it (CASCADE)."""
     site = site_of(request)
     require_admin(request)
-    confirmed = (await request.form()).get("bekrafta") == "ja"
+    confirmed = read_form(request).get("bekrafta") == "ja"
     with site.session() as db:
         association = _get_association(db, request)
         if not confirmed:
@@ -211,12 +212,12 @@ class FeaturedForm(Form):
     )
 
 
-async def featured(request: Request) -> Response:
+def featured(request: Request) -> Response:
     """Choose Månadens förening; choosing again for a month replaces the choice."""
     site = site_of(request)
     require_admin(request)
     with site.session() as db:
-        form = await FeaturedForm.from_request(request)
+        form = FeaturedForm.bind(request)
         approved = by_name(list(db.exec(select(Association).where(Association.status == Status.APPROVED)).all()))
         form.association_id.choices = [SelectChoice(str(a.id), a.name) for a in approved]
         if request.method == "POST" and form.validate():

@@ -55,7 +55,7 @@ from core.api import (
     plain_text,
     require_admin,
     require_user,
-    save_upload,
+    store_upload,
     utcnow,
 )
 from core.api import gettext as _
@@ -354,7 +354,7 @@ def find_public(session: Session, category: str = "", municipality: str = "", qu
     return by_name(list(session.exec(statement).all()))
 
 
-async def association_list(request: Request) -> Response:
+def association_list(request: Request) -> Response:
     site = site_of(request)
     settings = settings_of(site)
     filters = _filters(request, settings)
@@ -394,7 +394,7 @@ def _latest_news(session: Session, association: Association) -> list[News]:
     return list(rows)
 
 
-async def association_page(request: Request) -> Response:
+def association_page(request: Request) -> Response:
     site = site_of(request)
     user = current_user(request)
     with site.session() as db:
@@ -423,11 +423,11 @@ async def association_page(request: Request) -> Response:
     )
 
 
-async def association_apply(request: Request) -> Response:
+def association_apply(request: Request) -> Response:
     """Anyone may apply; the application waits for an admin (status pending)."""
     site = site_of(request)
     settings = settings_of(site)
-    form = await ApplyForm.from_request(request)
+    form = ApplyForm.bind(request)
     _set_place_choices(form, settings, None)
     if request.method == "POST" and form.validate():
         if not (form.homepage.data or "").strip():
@@ -500,7 +500,7 @@ def _load_for_edit(db: Session, request: Request, user: User) -> Association | N
     return association
 
 
-async def association_edit(request: Request) -> Response:
+def association_edit(request: Request) -> Response:
     """Edit an association (its editors and admins) or create one (admins,
     ``/admin/foreningar/ny``; created approved). The slug is fixed at
     creation so links and federated copies keep working after a rename."""
@@ -511,14 +511,14 @@ async def association_edit(request: Request) -> Response:
         require_admin(request)
     with site.session() as db:
         association = _load_for_edit(db, request, user)
-        form = await AssociationForm.from_request(request, obj=association)
+        form = AssociationForm.bind(request, obj=association)
         _set_place_choices(form, settings, association)
         if not user.is_admin:
             del form.status
         elif association is None and request.method == "GET":
             form.status.data = Status.APPROVED.value
         if request.method == "POST" and form.validate():
-            saved = await _save(site, db, form, association, user)
+            saved = _save(site, db, form, association, user)
             if saved is not None:
                 db.commit()
                 flash(request, _("Uppgifterna om %(name)s är sparade.") % {"name": saved.name})
@@ -541,7 +541,7 @@ async def association_edit(request: Request) -> Response:
     )
 
 
-async def _save(
+def _save(
     site: Site, db: Session, form: AssociationForm, association: Association | None, user: User
 ) -> Association | None:
     """Apply a valid form; returns None (with the error on the logo field) if
@@ -554,7 +554,7 @@ async def _save(
     new_logo = ""
     if isinstance(upload, UploadFile) and upload.filename:
         try:
-            new_logo = await save_upload(
+            new_logo = store_upload(
                 upload, site.uploads_dir, settings_of(site).max_image_kb, stem_hint=association.slug
             )
         except ImageError as exc:
@@ -596,7 +596,7 @@ def set_status(association: Association, status: Status) -> None:
         association.applicant_email = ""
 
 
-async def my_associations(request: Request) -> Response:
+def my_associations(request: Request) -> Response:
     site = site_of(request)
     user = require_user(request)
     with site.session() as db:

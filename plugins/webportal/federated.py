@@ -1,6 +1,6 @@
 """What webportal shares with peer sites: its news and its member listing.
 
-Both are ``federation.kinds.FederatedKind`` objects, returned from the
+Both are ``core.api.FederatedKind`` objects, returned from the
 ``federated_kinds`` hook. Ids are the tag URIs the news feed has always used
 (``tag:<authority>,<year>:news/<id>``; ``members/<id>`` for associations),
 built from database ids so renaming never changes them. The member listing

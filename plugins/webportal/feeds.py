@@ -20,9 +20,9 @@ from plugins.webportal.news import site_of, url
 __all__ = ["news_atom", "news_rss", "news_tag", "tag_authority", "tag_uri"]
 
 
-async def news_atom(request: Request) -> Response:
+def news_atom(request: Request) -> Response:
     return feed_response(request, "news", "atom", url(site_of(request), "/nyheter.atom"))
 
 
-async def news_rss(request: Request) -> Response:
+def news_rss(request: Request) -> Response:
     return feed_response(request, "news", "rss", url(site_of(request), "/nyheter.rss"))

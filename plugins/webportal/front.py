@@ -31,7 +31,7 @@ def blocks(site: Site, request: Request, session: Session) -> list[Block]:
     return all_front_page_blocks(site, request, session)
 
 
-async def front_page(request: Request) -> Response:
+def front_page(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         featured = directory.featured_for(db, local_today(site))

@@ -27,7 +27,6 @@ from starlette.responses import RedirectResponse, Response
 from wtforms import BooleanField, FileField, SelectChoice, SelectField, StringField, TextAreaField, validators
 
 from core.api import (
-    MAX_FORM_BYTES,
     N_,
     Figure,
     Forbidden,
@@ -45,8 +44,9 @@ from core.api import (
     page_link,
     page_number,
     plain_text,
+    read_form,
     require_user,
-    save_upload,
+    store_upload,
     utcnow,
 )
 from core.api import gettext as _
@@ -157,7 +157,7 @@ def _count(session: Session, association_id: int | None) -> int:
     return int(session.exec(statement).one())
 
 
-async def news_list(request: Request) -> Response:
+def news_list(request: Request) -> Response:
     site = site_of(request)
     settings = settings_of(site)
     slug = (request.query_params.get("forening") or "").strip()[:120]
@@ -193,7 +193,7 @@ def feed_links(site: Site) -> dict[str, str]:
     return {"atom_url": url(site, "/nyheter.atom"), "rss_url": url(site, "/nyheter.rss")}
 
 
-async def news_item(request: Request) -> Response:
+def news_item(request: Request) -> Response:
     site = site_of(request)
     user = current_user(request)
     with site.session() as db:
@@ -325,14 +325,14 @@ def refresh_search_text(news: News) -> None:
     news.search_text = index_text(news.title, news.summary, plain_text(news.body or ""))
 
 
-async def _save(site: Site, db: Session, form: NewsForm, news: News | None, user: User) -> News | None:
+def _save(site: Site, db: Session, form: NewsForm, news: News | None, user: User) -> News | None:
     """Apply a valid form; returns None (with the error on the image field)
     if the uploaded image is refused, before anything is changed."""
     upload = form.image_file.data
     new_image = ""
     if isinstance(upload, UploadFile) and upload.filename:
         try:
-            new_image = await save_upload(upload, site.uploads_dir, settings_of(site).max_image_kb, stem_hint="nyhet")
+            new_image = store_upload(upload, site.uploads_dir, settings_of(site).max_image_kb, stem_hint="nyhet")
         except ImageError as exc:
             form.image_file.errors = [str(exc)]
             return None
@@ -357,21 +357,21 @@ async def _save(site: Site, db: Session, form: NewsForm, news: News | None, user
     return news
 
 
-async def news_edit(request: Request) -> Response:
+def news_edit(request: Request) -> Response:
     """Write a news item (``/nyheter/ny``) or edit one (``/nyheter/{id}/redigera``)."""
     site = site_of(request)
     user = require_user(request)
     with site.session() as db:
         news = _load_for_edit(db, request, user)
         choices, slugs = _association_choices(db, site, user, news)
-        form = await NewsForm.from_request(request, obj=news)
+        form = NewsForm.bind(request, obj=news)
         form.association.choices = choices
         if request.method == "GET":
             _preselect(form, request, user, news, slugs)
         # Both checks run, so every problem is shown at once.
         valid = request.method == "POST" and form.validate()
         if request.method == "POST" and _check(form, user, news) and valid:
-            saved = await _save(site, db, form, news, user)
+            saved = _save(site, db, form, news, user)
             if saved is not None:
                 db.commit()
                 if saved.published:
@@ -395,14 +395,14 @@ async def news_edit(request: Request) -> Response:
     )
 
 
-async def news_delete(request: Request) -> Response:
+def news_delete(request: Request) -> Response:
     """Delete an item and its image, after the confirmation box is ticked."""
     site = site_of(request)
     user = require_user(request)
     with site.session() as db:
         news = _load_for_edit(db, request, user)
         assert news is not None
-        data = await request.form(max_part_size=MAX_FORM_BYTES)
+        data = read_form(request)
         if data.get("bekrafta") != "ja":
             flash(request, _("Nyheten togs inte bort. Kryssa i rutan för att bekräfta och försök igen."), "error")
             return RedirectResponse(edit_url(site, news.id), status_code=303)

@@ -18,7 +18,6 @@ from starlette.responses import RedirectResponse, Response
 from wtforms import BooleanField, Field, IntegerField, StringField, TextAreaField, ValidationError, validators
 
 from core.api import (
-    MAX_FORM_BYTES,
     N_,
     Form,
     NavItem,
@@ -29,6 +28,7 @@ from core.api import (
     index_text,
     match,
     plain_text,
+    read_form,
     require_admin,
     utcnow,
 )
@@ -76,7 +76,7 @@ def footer_links(site: Site) -> list[NavItem]:
 # -- the public page -----------------------------------------------------------------------------
 
 
-async def page_view(request: Request) -> Response:
+def page_view(request: Request) -> Response:
     site = site_of(request)
     user = current_user(request)
     with site.session() as db:
@@ -159,7 +159,7 @@ def _load(db: Session, request: Request) -> Page | None:
     return page
 
 
-async def page_admin_list(request: Request) -> Response:
+def page_admin_list(request: Request) -> Response:
     site = site_of(request)
     require_admin(request)
     with site.session() as db:
@@ -176,13 +176,13 @@ async def page_admin_list(request: Request) -> Response:
     )
 
 
-async def page_edit(request: Request) -> Response:
+def page_edit(request: Request) -> Response:
     """Create (``/admin/sidor/ny``) or edit a page. Admins only."""
     site = site_of(request)
     require_admin(request)
     with site.session() as db:
         page = _load(db, request)
-        form = await PageForm.from_request(request, obj=page)
+        form = PageForm.bind(request, obj=page)
         if request.method == "POST" and form.validate():
             slug = _slug_for(db, form, page)
             if slug is not None:
@@ -213,13 +213,13 @@ async def page_edit(request: Request) -> Response:
     )
 
 
-async def page_delete(request: Request) -> Response:
+def page_delete(request: Request) -> Response:
     site = site_of(request)
     require_admin(request)
     with site.session() as db:
         page = _load(db, request)
         assert page is not None
-        data = await request.form(max_part_size=MAX_FORM_BYTES)
+        data = read_form(request)
         if data.get("bekrafta") != "ja":
             flash(request, _("Sidan togs inte bort. Kryssa i rutan för att bekräfta och försök igen."), "error")
             return RedirectResponse(url(site, f"/admin/sidor/{page.id}"), status_code=303)

@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import select
 
 from core import i18n
+from core.plugins import discover
 from federation import messages
-from federation import runtime as federation_runtime
 from federation.models import Entry, Peer
 from federation.publish import feed_url
 from tests.conftest import text_of
@@ -111,7 +111,7 @@ def test_the_network_and_its_health_in_english_and_swedish(network):
 @pytest.fixture
 def english() -> Iterator[None]:
     """The site's catalogues (core's and federation's) in English, as during a request."""
-    dirs = (i18n.LOCALE_DIR, federation_runtime.LOCALE_DIR)
+    dirs = (i18n.LOCALE_DIR, discover()["federation"].package_dir / "locale")  # found by convention
     i18n.compile_all(dirs)
     translator = i18n.current_translator.set(i18n.Translator("sv", dirs))
     locale = i18n.current_locale.set("en")

@@ -93,11 +93,12 @@ def _bool(request: Request, name: str) -> bool:
 
 
 def api(handler: Any) -> Any:
-    """Answer BadQuery with 400 and JSON, for every API view."""
+    """Answer BadQuery with 400 and JSON, for every API view (plain ``def``
+    views: Starlette runs them in the thread pool)."""
 
-    async def wrapped(request: Request) -> Response:
+    def wrapped(request: Request) -> Response:
         try:
-            return await handler(request)
+            return handler(request)
         except BadQuery as exc:
             return _error(400, str(exc))
 
@@ -107,7 +108,7 @@ def api(handler: Any) -> Any:
 
 
 @api
-async def root(request: Request) -> Response:
+def root(request: Request) -> Response:
     site = site_of(request)
     return _json(
         {
@@ -150,7 +151,7 @@ def filtered_services(site: Any, session: Session, request: Request) -> list[Ser
 
 
 @api
-async def services(request: Request) -> Response:
+def services(request: Request) -> Response:
     site = site_of(request)
     full = _bool(request, "full")
     with site.session() as session:
@@ -167,7 +168,7 @@ async def services(request: Request) -> Response:
 
 
 @api
-async def service(request: Request) -> Response:
+def service(request: Request) -> Response:
     site = site_of(request)
     with site.session() as session:
         row = session.exec(select(Service).where(Service.uid == request.path_params["id"])).first()
@@ -179,7 +180,7 @@ async def service(request: Request) -> Response:
 
 
 @api
-async def organizations(request: Request) -> Response:
+def organizations(request: Request) -> Response:
     site = site_of(request)
     search = fold(request.query_params.get("search", "").strip())
     with site.session() as session:
@@ -195,7 +196,7 @@ async def organizations(request: Request) -> Response:
 
 
 @api
-async def organization(request: Request) -> Response:
+def organization(request: Request) -> Response:
     site = site_of(request)
     with site.session() as session:
         row = session.exec(select(Organisation).where(Organisation.uid == request.path_params["id"])).first()
@@ -205,13 +206,13 @@ async def organization(request: Request) -> Response:
 
 
 @api
-async def taxonomies(request: Request) -> Response:
+def taxonomies(request: Request) -> Response:
     site = site_of(request)
     return _json(_page(request, [serialize.taxonomy(site)]))
 
 
 @api
-async def taxonomy(request: Request) -> Response:
+def taxonomy(request: Request) -> Response:
     site = site_of(request)
     if request.path_params["id"] != serialize.taxonomy_uid(site):
         return _error(404, _("Det finns ingen taxonomi med det id:t."))
@@ -219,7 +220,7 @@ async def taxonomy(request: Request) -> Response:
 
 
 @api
-async def taxonomy_terms(request: Request) -> Response:
+def taxonomy_terms(request: Request) -> Response:
     site = site_of(request)
     search = fold(request.query_params.get("search", "").strip())
     taxonomy_id = request.query_params.get("taxonomy_id", "").strip()
@@ -239,7 +240,7 @@ async def taxonomy_terms(request: Request) -> Response:
 
 
 @api
-async def taxonomy_term(request: Request) -> Response:
+def taxonomy_term(request: Request) -> Response:
     site = site_of(request)
     with site.session() as session:
         row = session.exec(select(Term).where(Term.uid == request.path_params["id"])).first()

@@ -8,14 +8,14 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.api import MAX_FORM_BYTES, flash, ngettext, require_admin
+from core.api import flash, ngettext, read_form, require_admin
 from core.api import gettext as _
 from plugins.lisa.directory import site_of, url
 from plugins.lisa.hsds import exchange
 from plugins.lisa.public import common
 
 
-async def export_json(request: Request) -> Response:
+def export_json(request: Request) -> Response:
     site = site_of(request)
     with site.session() as session:
         document = exchange.export_document(site, session)
@@ -27,7 +27,7 @@ async def export_json(request: Request) -> Response:
     )
 
 
-async def export_csv(request: Request) -> Response:
+def export_csv(request: Request) -> Response:
     site = site_of(request)
     with site.session() as session:
         document = exchange.export_document(site, session)
@@ -38,17 +38,17 @@ async def export_csv(request: Request) -> Response:
     )
 
 
-async def import_form(request: Request) -> Response:
+def import_form(request: Request) -> Response:
     site = site_of(request)
     require_admin(request)
     error = ""
     if request.method == "POST":
-        form = await request.form(max_part_size=MAX_FORM_BYTES)
+        form = read_form(request)
         upload = form.get("fil")
         if not isinstance(upload, UploadFile) or not upload.filename:
             error = _("Välj en fil att läsa in: HSDS-JSON eller en zip med CSV-filer.")
         else:
-            data = await upload.read()
+            data = upload.file.read()
             try:
                 document = exchange.read_document(data, upload.filename)
                 with site.session() as session:

@@ -1,5 +1,8 @@
 """Hook implementations of the ``other`` test plugin: a nav item with the
-same ``order`` as the sample plugin's, so only plugin order separates them."""
+same ``order`` as the sample plugin's, so only plugin order separates them,
+and start-up and shut-down work written beside the sample plugin's, so a
+test sees their order (a shut-down that fails when ``site.state.other_fails``
+is set)."""
 
 from __future__ import annotations
 
@@ -17,3 +20,15 @@ if TYPE_CHECKING:
 @hookimpl
 def nav_items(site: Site, request: Request) -> list[NavItem]:
     return [NavItem("Andra sidan", "/andra", order=60)]
+
+
+@hookimpl
+def startup(site: Site) -> None:
+    site.state.lifecycle = [*getattr(site.state, "lifecycle", []), "andra startad"]
+
+
+@hookimpl
+def shutdown(site: Site) -> None:
+    site.state.lifecycle = [*getattr(site.state, "lifecycle", []), "andra stoppad"]
+    if getattr(site.state, "other_fails", False):
+        raise RuntimeError("andra tillägget kunde inte stanna")

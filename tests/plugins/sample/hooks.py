@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -10,20 +12,23 @@ import click
 from pydantic import Field
 from sqlalchemy import func
 from sqlmodel import select
+from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from core import hookimpl
+from core.api import FederatedKind, FeedItem, tag_authority
 from core.contributions import Block, DailyJob, Figure, NavItem, SearchResult
 from core.search import index_text, match
 from core.settings import PluginSettings
-from federation.kinds import FederatedKind, FeedItem, tag_authority
 from tests.plugins.sample import views
 from tests.plugins.sample.models import SampleThing
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
     from sqlmodel import Session
     from starlette.requests import Request
     from starlette.routing import BaseRoute
+    from starlette.types import ASGIApp, Receive, Scope, Send
 
     from core.site import Site
 
@@ -45,6 +50,7 @@ def routes(site: Site) -> list[BaseRoute]:
     return [
         Route("/", views.index, name="index"),
         Route("/delad", views.shared, name="shared"),
+        Route("/livscykel", views.lifecycle, name="lifecycle"),
         Route("/saker.atom", views.things_feed, name="things_feed"),
     ]
 
@@ -164,3 +170,41 @@ def cli_commands() -> list[click.Command]:
 @hookimpl
 def template_context(site: Site, request: Request) -> dict[str, Any]:
     return {"sample_greeting": site.plugin_settings("sample").greeting}
+
+
+@hookimpl
+async def startup(site: Site) -> None:
+    """Async on purpose: the entry is written only if the app awaits us."""
+    await asyncio.sleep(0)
+    site.state.lifecycle = [*getattr(site.state, "lifecycle", []), "startad"]
+
+
+@hookimpl
+async def shutdown(site: Site) -> None:
+    await asyncio.sleep(0)
+    site.state.lifecycle = [*getattr(site.state, "lifecycle", []), "stoppad"]
+
+
+PING_PATH = "/-/prov-ping"
+
+
+@hookimpl
+def asgi_wrapper(site: Site) -> Callable[[ASGIApp], ASGIApp]:
+    """Answers ``PING_PATH`` itself, in front of the session and CSRF
+    middleware (a POST needs no token); everything else goes on."""
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http" and scope["path"] == PING_PATH:
+                await PlainTextResponse(f"pong från {site.name}")(scope, receive, send)
+            else:
+                await app(scope, receive, send)
+
+        return wrapped
+
+    return wrap
+
+
+@hookimpl
+def prepare_jinja2_environment(site: Site, env: Environment) -> None:
+    env.filters["prov_rop"] = lambda text: f"{str(text).upper()}!"

@@ -23,6 +23,13 @@ async def shared(request: Request) -> Response:
     return request.app.state.site.render(request, "shared/hello.html")
 
 
+def lifecycle(request: Request) -> Response:
+    """What the sample plugin's ``startup`` hook recorded, shouted with the
+    filter its ``prepare_jinja2_environment`` hook added."""
+    site = request.app.state.site
+    return site.render(request, "sample/lifecycle.html", {"events": getattr(site.state, "lifecycle", [])})
+
+
 async def things_feed(request: Request) -> Response:
     """The ``things`` kind's Atom feed at the plugin's own address, as
     webportal serves ``/nyheter.atom`` (``feed_document`` hook)."""
