@@ -4,7 +4,8 @@ desktop and phone widths (issue 17): what a person sees before any content.
 - On a phone (375 × 740) the header, with its menu folded, takes at most a
   quarter of the screen's height.
 - No part of the header (name, menu button, search field and button, each
-  link of the account row and of the main menu) overlaps another, none
+  link of the account row and of the main menu) overlaps another or lies
+  under a layer that takes its clicks, none
   reaches past the window's edge and the page does not scroll sideways (at
   desktop width too); on a phone also with the menu open.
 - On a desktop the main menu starts in line with the logo and the content;
@@ -63,6 +64,18 @@ HEADER = """(desktop) => {
       if (w > 1 && h > 1) {
         problems.push(`${name(parts[i])} overlaps ${name(parts[j])} (${Math.round(w)}×${Math.round(h)}px)`);
       }
+    }
+  }
+  // Each part takes a click where it is drawn: nothing (a band, a pseudo-element's layer) lies over it.
+  for (const part of parts) {
+    const r = part.getBoundingClientRect();
+    const x = r.left + r.width / 2, y = r.top + r.height / 2;
+    if (y < 0 || y > window.innerHeight) continue;
+    const hit = document.elementFromPoint(x, y);
+    if (hit && !part.contains(hit) && !hit.contains(part)) {
+      problems.push(`${name(part)} is covered by ${name(hit)} (a click lands there)`);
+    } else if (hit && hit !== part && hit.contains(part)) {
+      problems.push(`${name(part)} is covered by a layer of ${name(hit)} (a click lands there)`);
     }
   }
   if (document.documentElement.scrollWidth > window.innerWidth) {
