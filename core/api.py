@@ -150,3 +150,17 @@ from core.forms import read_form  # noqa: E402
 from core.images import store_upload  # noqa: E402
 
 __all__ += ["read_form", "run_in_threadpool", "store_upload"]
+
+# services (issue 12, point 3): the clock, URLs and mail every plugin uses.
+from core.clock import Clock  # noqa: E402
+from core.mail import Mail, mail_folder, queue_mail  # noqa: E402
+from core.urls import absolute_url_for, url_for  # noqa: E402
+
+__all__ += [
+    "Clock",
+    "Mail",
+    "absolute_url_for",
+    "mail_folder",
+    "queue_mail",
+    "url_for",
+]

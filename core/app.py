@@ -97,17 +97,21 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
         return HTMLResponse(str(exc.detail), status_code=exc.status_code, headers=exc.headers)
 
     from core.daily import DailyScheduler
+    from core.mail import OutboxWorker
 
     daily = DailyScheduler(site)
+    outbox = OutboxWorker(site)
     wrappers = [Middleware(wrap) for wrap in site.pm.hook.asgi_wrapper(site=site) if wrap is not None]
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await lifecycle.start(site)
         await daily.start()
+        await outbox.start()
         try:
             yield
         finally:
+            await outbox.stop()
             await daily.stop()
             await lifecycle.stop(site)
             site.dispose()

@@ -55,6 +55,21 @@ def daily(site_name: str) -> None:
         raise SystemExit(1)
 
 
+@cli.command("mail-flush")
+@site_option
+def mail_flush(site_name: str) -> None:
+    """Send every e-mail waiting in the outbox now, including those set
+    aside after many failed tries (a running server retries on its own)."""
+    from core import mail
+
+    site = load_site(site_name)
+    sent, left = mail.flush(site)
+    click.echo(f"{sent} e-brev skickade, {left} väntar kvar.")
+    site.dispose()
+    if left:
+        raise SystemExit(1)
+
+
 @cli.command("make-migration")
 @site_option
 @click.option("--plugin", required=True, help="Plugin (or 'core') whose models changed.")

@@ -15,19 +15,17 @@ next day. ``paraply daily`` runs the day's jobs at once, at any hour. With
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import os
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from core.contributions import DailyJob
-from core.models import DailyRun, utcnow
+from core.models import DailyRun
+from core.periodic import PeriodicTask
 from core.plugins import collect
 from core.site import Site
 
@@ -49,8 +47,8 @@ def run_due(site: Site, now: datetime | None = None, any_hour: bool = False) -> 
     """Run each job not yet run on the local day of ``now``; return the runs
     made here (empty before ``RUN_FROM`` unless ``any_hour``, or when another
     worker got them)."""
-    now = now or utcnow()
-    local = now.astimezone(ZoneInfo(site.config.site.timezone))
+    now = now or site.clock.now()
+    local = site.clock.local(now)
     if local.time() < RUN_FROM and not any_hour:
         return []
     with site.session() as db:  # one read, so a server checking all day does not retry every insert
@@ -75,7 +73,7 @@ def run_due(site: Site, now: datetime | None = None, any_hour: bool = False) -> 
         with site.session() as db:
             finished = db.get(DailyRun, run_id)
             assert finished is not None
-            finished.finished_at, finished.ok, finished.summary = utcnow(), ok, summary[:500]
+            finished.finished_at, finished.ok, finished.summary = site.clock.now(), ok, summary[:500]
             db.add(finished)
             db.commit()
             db.refresh(finished)
@@ -90,7 +88,7 @@ def run_due(site: Site, now: datetime | None = None, any_hour: bool = False) -> 
 
 def recent_runs(site: Site, days: int = 14) -> list[DailyRun]:
     """The runs of the last ``days`` days, newest first, for the admin page."""
-    since = utcnow().astimezone(ZoneInfo(site.config.site.timezone)).date() - timedelta(days=days)
+    since = site.clock.today() - timedelta(days=days)
     with site.session() as db:
         rows = db.exec(
             select(DailyRun).where(col(DailyRun.day) > since).order_by(col(DailyRun.day).desc(), col(DailyRun.job))
@@ -102,29 +100,18 @@ def enabled_by_environment() -> bool:
     return os.environ.get("PARAPLY_DAILY_JOBS", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
-class DailyScheduler:
+class DailyScheduler(PeriodicTask):
     """Checks every ``CHECK_EVERY`` seconds, in the app's lifespan, whether
     the day's jobs are due; the work runs in a thread, off the event loop."""
 
+    name = "daily"
+    failure = "de dagliga jobben kunde inte köras"
+
     def __init__(self, site: Site) -> None:
-        self.site = site
-        self.task: asyncio.Task[None] | None = None
+        super().__init__(site, CHECK_EVERY)
 
-    async def start(self) -> None:
-        if enabled_by_environment() and jobs(self.site):
-            self.task = asyncio.create_task(self._loop(), name=f"paraply-daily-{self.site.slug}")
+    def enabled(self) -> bool:
+        return enabled_by_environment() and bool(jobs(self.site))
 
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await asyncio.to_thread(run_due, self.site)
-            except Exception:  # a database hiccup: try again at the next check
-                log.exception("%s: de dagliga jobben kunde inte köras", self.site.slug)
-            await asyncio.sleep(CHECK_EVERY)
-
-    async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
-            self.task = None
+    def run(self) -> list[DailyRun]:
+        return run_due(self.site)

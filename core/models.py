@@ -1,5 +1,6 @@
-"""Core tables: accounts, login throttling and the daily jobs' runs. Plugins may point foreign keys
-at ``core_user`` but never alter core tables."""
+"""Core tables: accounts, login throttling, the daily jobs' runs and the mail
+outbox. Plugins may point foreign keys at ``core_user`` but never alter core
+tables."""
 
 from __future__ import annotations
 
@@ -69,3 +70,32 @@ class DailyRun(SQLModel, table=True):
     finished_at: datetime | None = None
     ok: bool | None = None
     summary: str = Field(default="", max_length=500)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One e-mail on its way out (``core.mail``). Written in the transaction
+    that decided to send it, so a rollback sends nothing and a crash or a
+    relay that is down loses nothing: the row stays until it is sent.
+    ``claimed_until`` keeps two workers from sending the same row; after
+    ``core.mail.MAX_ATTEMPTS`` failures ``failed_at`` is set and the row is
+    kept for the admin to see (``paraply mail flush`` tries it again)."""
+
+    __tablename__ = "core_outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    to_address: str = Field(max_length=254)
+    from_address: str = Field(default="", max_length=254)
+    reply_to: str = Field(default="", max_length=254)
+    subject: str = Field(max_length=300)
+    body: str
+    #: The language the message is written in ("sv", "en"): its Content-Language.
+    language: str = Field(max_length=8)
+    #: Which plugin (or "core") queued it, for the log and the admin.
+    origin: str = Field(default="core", max_length=40)
+    created_at: datetime = Field(default_factory=utcnow)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
+    claimed_until: datetime | None = None
+    sent_at: datetime | None = Field(default=None, index=True)
+    failed_at: datetime | None = None
+    last_error: str = Field(default="", max_length=500)

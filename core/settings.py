@@ -12,7 +12,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -134,6 +134,30 @@ class DatabaseSection(_Strict):
         return v
 
 
+class MailSection(_Strict):
+    """How the site's mail leaves (core.mail). ``sender = "file"`` writes each
+    message as an .eml file to ``<data folder>/mail`` (demo, development, a
+    site that only reviews what would go out); ``"smtp"`` hands it to a relay.
+    The password is ``PARAPLY_SMTP_PASSWORD`` in the environment, never here."""
+
+    sender: Literal["file", "smtp"] = "file"
+    #: The From of messages that do not name their own.
+    from_address: str = ""
+    host: str = "localhost"
+    port: int = Field(default=587, ge=1, le=65535)
+    #: "starttls" (port 587), "tls" (implicit TLS, port 465) or "none" (a local relay).
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    user: str = ""
+    timeout_seconds: float = Field(default=20, gt=0, le=120)
+
+    @field_validator("from_address")
+    @classmethod
+    def _address(cls, v: str) -> str:
+        if v and "@" not in v:
+            raise ValueError("must be an e-mail address such as 'info@mockeln.example'")
+        return v
+
+
 def _http_url(v: str) -> str:
     parts = urlsplit(v)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -212,6 +236,7 @@ class SiteFile(_Strict):
     site: SiteSection
     theme: ThemeSection = ThemeSection()
     database: DatabaseSection = DatabaseSection()
+    mail: MailSection = MailSection()
     federation: FederationSection = FederationSection()
     plugin: dict[str, dict[str, Any]] = Field(default_factory=dict)
 

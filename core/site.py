@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from core import db
+from core.clock import Clock
 from core.plugins import CORE, PluginInfo, build_manager, call_each, core_info, default_infos, discover, site_order
 from core.settings import (
     SLUG,
@@ -181,6 +182,11 @@ class Site:
 
     def absolute_url(self, path: str) -> str:
         return self.base_url + path
+
+    @cached_property
+    def clock(self) -> Clock:
+        """The site's clock (core.clock): decisions about "now" ask it, tests set it."""
+        return Clock(self.config.site.timezone)
 
     # -- secrets -----------------------------------------------------------------
 

@@ -11,6 +11,7 @@ the plugin to avoid collisions. Autoescape is always on.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from starlette.templating import Jinja2Templates
 from core import i18n
 from core.markdown import render_markdown
 from core.plugins import collect
+from core.urls import url_for
 
 if TYPE_CHECKING:
     from core.site import Site
@@ -102,6 +104,10 @@ def make_templates(site: Site) -> Jinja2Templates:
     env.filters["markdown"] = markdown
     env.globals["site"] = site
     env.globals["static"] = lambda source, path: f"/static/{source}/{path}"
+    # Paths from route names ("lisa:service", service_id=3), for links on the
+    # site's own pages (core.urls). Starlette's url_for stays as it was: an
+    # absolute URL from the request.
+    env.globals["path_for"] = partial(url_for, site)
     site.pm.hook.prepare_jinja2_environment(site=site, env=env)
 
     def context(request: Request) -> dict[str, Any]:

@@ -21,8 +21,12 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import textwrap
 from collections.abc import Callable, Iterator
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -45,18 +49,37 @@ os.environ.setdefault("PARAPLY_CHEAP_HASHING", "1")
 os.environ.setdefault("PARAPLY_DAILY_JOBS", "0")  # the daily jobs would change the data under a test
 
 
-def write_site_toml(
-    folder: Path, plugins: list[str], settings: dict[str, str] | None = None, name: str = "Testparaplyet"
+def write_site(
+    root: Path,
+    slug: str = "testsite",
+    plugins: list[str] | None = None,
+    plugin_settings: dict[str, str] | None = None,
+    extra: str = "",
+    name: str | None = None,
 ) -> Path:
-    """Write ``folder/site.toml`` enabling ``plugins`` (in order), with a
-    ``[plugin.<name>]`` table per entry of ``settings`` (TOML text)."""
+    """Write ``root/<slug>/site.toml`` enabling ``plugins`` (in order;
+    webportal when None) and return the folder. ``plugin_settings`` maps a
+    plugin to the TOML text of its ``[plugin.<name>]`` table; ``extra`` is
+    more TOML for the ``[site]`` table."""
+    folder = root / slug
     folder.mkdir(parents=True, exist_ok=True)
-    listed = ", ".join(f'"{p}"' for p in plugins)
-    body = f'[site]\nname = "{name}"\nbase_url = "http://{folder.name}.example"\nplugins = [{listed}]\n'
-    for plugin, table in (settings or {}).items():
+    listed = ", ".join(f'"{p}"' for p in (["webportal"] if plugins is None else plugins))
+    title = name or f"Testföreningarna {slug}"
+    body = f'[site]\nname = "{title}"\nbase_url = "http://{slug}.example"\nplugins = [{listed}]\n'
+    body += textwrap.dedent(extra).strip() + "\n" if extra.strip() else ""
+    for plugin, table in (plugin_settings or {}).items():
         body += f"\n[plugin.{plugin}]\n{textwrap.dedent(table)}\n"
     (folder / "site.toml").write_text(body, encoding="utf-8")
     return folder
+
+
+def load_test_site(folder: Path, database_url: str, data_dir: Path, *, migrate_db: bool = True) -> Site:
+    """Load the site in ``folder`` on ``database_url``, migrated (core
+    first, then the plugins in order) as ``paraply migrate`` does."""
+    site = Site.load(folder, database_url=database_url, data_dir=data_dir)
+    if migrate_db:
+        migrate.upgrade(site)
+    return site
 
 
 def make_test_site(
@@ -67,15 +90,13 @@ def make_test_site(
     slug: str = "testsite",
     database_url: str | None = None,
     migrate_db: bool = True,
+    extra: str = "",
 ) -> Site:
-    """A site in ``root/<slug>`` with its database migrated (core first,
-    then the plugins in order), exactly as ``paraply migrate`` does."""
-    folder = write_site_toml(root / "sites" / slug, plugins, settings)
+    """A migrated site in ``root/sites/<slug>`` with its data in
+    ``root/data/<slug>``; ``extra`` is more site.toml (e.g. ``smtp_settings``)."""
+    folder = write_site(root / "sites", slug, plugins, settings, extra, name="Testparaplyet")
     url = database_url or os.environ.get("PARAPLY_TEST_DATABASE_URL") or f"sqlite:///{root / f'{slug}.db'}"
-    site = Site.load(folder, database_url=url, data_dir=root / "data" / slug)
-    if migrate_db:
-        migrate.upgrade(site)
-    return site
+    return load_test_site(folder, url, root / "data" / slug, migrate_db=migrate_db)
 
 
 def add_user(site: Site, email: str, role: Role = Role.EDITOR, name: str | None = None) -> User:
@@ -136,7 +157,8 @@ def paraply_site(tmp_path: Path) -> Iterator[Callable[..., Site]]:
 
 @pytest.fixture
 def paraply_client() -> Iterator[Callable[[Site], Client]]:
-    """Factory: ``paraply_client(site)`` gives a ``Client`` on the site's app."""
+    """Factory: ``paraply_client(site)`` gives a ``Client`` on the site's app
+    (its lifespan runs, and ends after the test)."""
     clients: list[Client] = []
 
     def factory(site: Site) -> Client:
@@ -148,3 +170,49 @@ def paraply_client() -> Iterator[Callable[[Site], Client]]:
     yield factory
     for client in clients:
         client.__exit__(None, None, None)
+
+
+# -- mail ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on (aiosmtpd cannot take port 0)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class SmtpInbox:
+    """What a test SMTP server received: each message parsed, and its
+    envelope (sender, recipients). An aiosmtpd handler."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        self.port = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.messages.append(message_from_bytes(envelope.original_content, policy=default_policy))  # type: ignore[arg-type]
+        return "250 OK"
+
+
+def smtp_settings(port: int, security: str = "none", user: str = "", from_address: str = "") -> str:
+    """TOML for a site's ``[mail]`` table sending to 127.0.0.1:``port``."""
+    toml = f'[mail]\nsender = "smtp"\nhost = "127.0.0.1"\nport = {port}\nsecurity = "{security}"\ntimeout_seconds = 5\n'
+    toml += f'user = "{user}"\n' if user else ""
+    return toml + (f'from_address = "{from_address}"\n' if from_address else "")
+
+
+@pytest.fixture
+def smtp_inbox() -> Iterator[SmtpInbox]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 at ``smtp_inbox.port``,
+    for a site whose ``[mail]`` is ``smtp_settings(smtp_inbox.port)``."""
+    from aiosmtpd.controller import Controller
+
+    inbox = SmtpInbox()
+    inbox.port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    yield inbox
+    controller.stop()

@@ -11,13 +11,9 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
 import shutil
-import textwrap
 from collections.abc import Callable, Iterator
-from html import unescape
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -28,17 +24,24 @@ os.environ["PARAPLY_SECRET_KEY"] = "test-secret-key-not-for-production"
 os.environ.pop("PARAPLY_DATABASE_URL", None)
 
 from sqlalchemy import create_engine, text  # noqa: E402
-from starlette.testclient import TestClient  # noqa: E402
 
-from core import migrate  # noqa: E402
-from core.accounts import create_user  # noqa: E402
-from core.app import create_app  # noqa: E402
-from core.csrf import csrf_cookie_name  # noqa: E402
 from core.models import Role, User  # noqa: E402
 from core.site import Site  # noqa: E402
+from core.testing import (  # noqa: E402
+    TEST_PASSWORD,
+    Client,
+    add_user,
+    load_test_site,
+    paraply_client,
+    smtp_inbox,
+    text_of,
+    write_site,
+)
 from tests.pg import PgCluster, find_pg_bin, start_cluster  # noqa: E402
 
-PASSWORD = "test-losenord-123"
+__all__ = ["Client", "add_user", "paraply_client", "smtp_inbox", "text_of", "write_site"]
+
+PASSWORD = TEST_PASSWORD
 IN_CI = bool(os.environ.get("CI"))
 
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -86,37 +89,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 SiteFactory = Callable[..., Site]
 
 
-def write_site(
-    root: Path,
-    slug: str = "testsite",
-    plugins: list[str] | None = None,
-    plugin_settings: dict[str, str] | None = None,
-    extra: str = "",
-) -> Path:
-    """Write ``root/<slug>/site.toml`` and return the folder."""
-    folder = root / slug
-    folder.mkdir(parents=True, exist_ok=True)
-    plugins = ["webportal"] if plugins is None else plugins
-    body = textwrap.dedent(
-        f"""
-        [site]
-        name = "Testföreningarna {slug}"
-        base_url = "http://{slug}.example"
-        plugins = {plugins!r}
-        {extra}
-        """
-    ).replace("'", '"')
-    for name, table in (plugin_settings or {}).items():
-        body += f"\n[plugin.{name}]\n{textwrap.dedent(table)}\n"
-    (folder / "site.toml").write_text(body, encoding="utf-8")
-    return folder
+@pytest.fixture
+def made_sites() -> list[Site]:
+    """Every site ``make_site`` made in this test (to set their clocks)."""
+    return []
 
 
 @pytest.fixture
-def make_site(tmp_path: Path, database_url: str) -> Iterator[SiteFactory]:
+def make_site(tmp_path: Path, database_url: str, made_sites: list[Site]) -> Iterator[SiteFactory]:
     """Build and migrate a site on the parametrised database. Only one site
-    per test may use the database; call with ``database_url=`` for more."""
-    made: list[Site] = []
+    per test may use the database; call with ``url=`` for more."""
+    made = made_sites
 
     def factory(
         slug: str = "testsite",
@@ -127,9 +110,7 @@ def make_site(tmp_path: Path, database_url: str) -> Iterator[SiteFactory]:
         url: str | None = None,
     ) -> Site:
         folder = write_site(tmp_path / "sites", slug, plugins, plugin_settings, extra)
-        site = Site.load(folder, database_url=url or database_url, data_dir=tmp_path / "data" / slug)
-        if migrate_db:
-            migrate.upgrade(site)
+        site = load_test_site(folder, url or database_url, tmp_path / "data" / slug, migrate_db=migrate_db)
         made.append(site)
         return site
 
@@ -147,15 +128,7 @@ def site(make_site: SiteFactory) -> Site:
     return make_site(plugin_settings={"webportal": DEFAULT_WEBPORTAL})
 
 
-# -- users and clients -------------------------------------------------------------
-
-
-def add_user(site: Site, email: str, role: Role = Role.EDITOR, name: str | None = None) -> User:
-    with site.session() as db:
-        user = create_user(db, email, name or email.split("@")[0].title(), PASSWORD, role)
-        db.commit()
-        db.refresh(user)
-        return user
+# -- users and clients (core.testing's, as plugins' own tests use them) ------------
 
 
 @pytest.fixture
@@ -168,53 +141,11 @@ def editor(site: Site) -> User:
     return add_user(site, "editor@test.example", Role.EDITOR, "Edit Redaktör")
 
 
-class Client(TestClient):
-    """A test client that knows the CSRF dance and how to log in."""
-
-    def csrf(self) -> str:
-        name = csrf_cookie_name(self.app.state.site.slug)  # type: ignore[attr-defined]
-        token = self.cookies.get(name)
-        if not token:
-            self.get("/konto/logga-in")
-            token = self.cookies.get(name)
-        assert token, "no csrftoken cookie was set"
-        return token
-
-    def submit(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-        """POST a form the way a browser would: with the page's CSRF token."""
-        payload = dict(data or {})
-        payload.setdefault("csrftoken", self.csrf())
-        kwargs.setdefault("follow_redirects", False)
-        return self.post(url, data=payload, **kwargs)
-
-    def login(self, email: str, password: str = PASSWORD) -> Any:
-        response = self.submit("/konto/logga-in", {"email": email, "password": password})
-        assert response.status_code == 303, response.text[:500]
-        return response
-
-
 @pytest.fixture
-def make_client() -> Iterator[Callable[[Site], Client]]:
-    clients: list[Client] = []
-
-    def factory(site: Site) -> Client:
-        client = Client(create_app(site), base_url=site.base_url)
-        client.__enter__()
-        clients.append(client)
-        return client
-
-    yield factory
-    for client in clients:
-        client.__exit__(None, None, None)
+def make_client(paraply_client: Callable[[Site], Client]) -> Callable[[Site], Client]:
+    return paraply_client
 
 
 @pytest.fixture
 def client(site: Site, make_client: Callable[[Site], Client]) -> Client:
     return make_client(site)
-
-
-def text_of(html: str) -> str:
-    """Visible text of a page, whitespace collapsed: for asserting on what a
-    person reads rather than on markup."""
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())

@@ -14,8 +14,8 @@ from email.policy import default as default_policy
 
 from sqlmodel import select
 
+from core.api import mail_folder
 from core.models import Role
-from plugins.odling import mail
 from plugins.odling.models import Member, Signup
 from tests.conftest import add_user, text_of
 from tests.odling_fixtures import add_bed, add_member, add_planting, add_session, member_token, odling_site
@@ -123,7 +123,7 @@ def test_a_resident_joins_and_signs_up_in_english(make_site, make_client):
         member = db.exec(select(Member)).one()
     assert member.consent_text.startswith("I agree that Ätbart för bi och människa keeps my name")
     # The e-mail with the link is in the site's language: we do not know the reader's.
-    files = sorted(mail.outbox(site).glob("*.eml"))
+    files = sorted(mail_folder(site).glob("*.eml"))
     assert len(files) == 1
     message = message_from_bytes(files[0].read_bytes(), policy=default_policy)
     assert message["Subject"].startswith("Din länk till") and "Här är din personliga länk" in message.get_content()

@@ -18,8 +18,8 @@ from sqlalchemy import create_engine, text
 from sqlmodel import select
 
 from core import cli as cli_module
+from core.api import mail_folder
 from core.models import Role
-from plugins.odling import mail
 from plugins.odling.models import Member, Observation, Signup
 from tests.conftest import add_user, text_of
 from tests.odling_fixtures import TODAY, add_member, add_session, member_token, odling_site
@@ -71,7 +71,7 @@ def test_a_resident_joins_and_signs_up_for_a_session(make_site, make_client):
 
 
 def _only_mail(site) -> dict[str, str]:
-    files = sorted(mail.outbox(site).glob("*.eml"))
+    files = sorted(mail_folder(site).glob("*.eml"))
     assert len(files) == 1, files
     message = message_from_bytes(files[0].read_bytes(), policy=default_policy)
     return {"to": message["To"], "subject": message["Subject"], "body": message.get_content()}
@@ -202,7 +202,7 @@ def test_reminders_go_out_once_before_a_session(make_site, make_client):
     assert "kl. 17:00–19:00" in reminder["body"] and f"/parken/mitt/{rut.token}" in reminder["body"]
     second = client.submit("/parken/samordning/paminnelser")
     assert "Ingen behövde påminnas just nu." in text_of(client.get(second.headers["location"]).text)
-    assert len(list(mail.outbox(site).glob("*.eml"))) == 1
+    assert len(list(mail_folder(site).glob("*.eml"))) == 1
 
 
 def test_members_delete_themselves_and_the_retention_rule_prunes(make_site, make_client, monkeypatch):

@@ -15,7 +15,6 @@ from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
 from core.api import Site, words
-from plugins.fritidsbanken import clock
 from plugins.fritidsbanken.models import AccessCode, Borrower, Message
 from plugins.fritidsbanken.phones import maybe_normalise
 
@@ -84,7 +83,7 @@ def purge(db: Session, site: Site, now: datetime | None = None) -> dict[str, int
     spent one-time codes. Loans stay, with only their anonymous tag and age
     group (the database sets their borrower to NULL); reservations go with
     the borrower."""
-    now = now or clock.now()
+    now = now or site.clock.now()
     settings = site.plugin_settings(PLUGIN)
     cutoff = months_before(now, settings.delete_after_months)
     stale = list(db.exec(select(Borrower.id).where(col(Borrower.last_active_at) < cutoff)).all())

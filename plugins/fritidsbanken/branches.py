@@ -10,12 +10,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.api import User, flash, get_user_by_email, read_form, require_admin
+from core.api import User, flash, get_user_by_email, read_form, require_admin, url_for
 from core.api import gettext as _
 from plugins.fritidsbanken.catalogue import branches_with_hours
 from plugins.fritidsbanken.forms import BranchForm
 from plugins.fritidsbanken.models import Branch, OpeningHours, Staff
-from plugins.fritidsbanken.web import render, site_of, url, weekday
+from plugins.fritidsbanken.web import render, site_of, weekday
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
@@ -96,7 +96,9 @@ def branch_edit(request: Request) -> Response:
                     db.add(OpeningHours(branch_id=branch.id, weekday=day, opens=opens, closes=closes))
                 db.commit()
                 flash(request, _("%(name)s är sparat.") % {"name": branch.name})
-                return RedirectResponse(url(site, f"/admin/stallen/{branch.id}"), status_code=303)
+                return RedirectResponse(
+                    url_for(site, "fritidsbanken:branch_edit", branch_id=branch.id), status_code=303
+                )
         elif branch is not None:
             for h in db.exec(select(OpeningHours).where(OpeningHours.branch_id == branch.id)).all():
                 raw_hours[f"opens_{h.weekday}"] = h.opens
@@ -119,7 +121,7 @@ def branch_staff(request: Request) -> Response:
         branch = db.get(Branch, request.path_params["branch_id"])
         if branch is None:
             raise HTTPException(404, _("Utlåningsstället finns inte."))
-        target = RedirectResponse(url(site, f"/admin/stallen/{branch.id}"), status_code=303)
+        target = RedirectResponse(url_for(site, "fritidsbanken:branch_edit", branch_id=branch.id), status_code=303)
         if data.get("action") == "remove":
             raw = str(data.get("user_id", ""))
             link = db.exec(

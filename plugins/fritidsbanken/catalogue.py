@@ -12,12 +12,19 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core.api import SearchResult, Site, match, page_count, page_number
+from core.api import (
+    SearchResult,
+    Site,
+    match,
+    page_count,
+    page_number,
+    url_for,
+)
 from core.api import gettext as _
-from plugins.fritidsbanken import clock, lending
+from plugins.fritidsbanken import lending
 from plugins.fritidsbanken.models import Branch, Item, ItemStatus, OpeningHours
 from plugins.fritidsbanken.phone_login import verified_number
-from plugins.fritidsbanken.web import render, settings_of, site_of, url
+from plugins.fritidsbanken.web import render, settings_of, site_of
 
 PUBLIC_STATUSES = (ItemStatus.AVAILABLE, ItemStatus.ON_LOAN, ItemStatus.RESERVED)
 
@@ -59,7 +66,7 @@ def catalogue(request: Request) -> Response:
     site = site_of(request)
     settings = settings_of(site)
     filters = _filters(request, site)
-    today = clock.today(site)
+    today = site.clock.today()
     with site.session() as db:
         total = int(db.exec(_filtered(select(func.count()).select_from(Item), filters)).one())
         pages = page_count(total, settings.per_page)
@@ -84,7 +91,7 @@ def catalogue(request: Request) -> Response:
         query = {k: v for k, v in filters.items() if v}
         if n > 1:
             query["sida"] = str(n)
-        return url(site, "/") + ("?" + urlencode(query) if query else "")
+        return url_for(site, "fritidsbanken:catalogue") + ("?" + urlencode(query) if query else "")
 
     return render(
         request,
@@ -118,7 +125,7 @@ def _size_key(size: str) -> tuple[float, str]:
 
 def item_page(request: Request) -> Response:
     site = site_of(request)
-    today = clock.today(site)
+    today = site.clock.today()
     with site.session() as db:
         item = lending.item_by_number(db, request.path_params["number"])
         if item is None or item.status == ItemStatus.RETIRED:
@@ -161,7 +168,7 @@ def search_results(site: Site, session: Session, query: str) -> list[SearchResul
     return [
         SearchResult(
             title=f"{i.name}{' – ' + i.size if i.size else ''}",
-            url=url(site, f"/artiklar/{i.number}"),
+            url=url_for(site, "fritidsbanken:item", number=i.number),
             summary=f"{_(i.category)}. "
             + (_("Finns att låna nu.") if i.status == ItemStatus.AVAILABLE else _("Utlånad just nu.")),
             kind=settings_of(site).title,

@@ -25,12 +25,10 @@ def _site(site_name: str):  # type: ignore[no-untyped-def]
 
 
 def _now(site, today: str | None):  # type: ignore[no-untyped-def]
-    from plugins.fritidsbanken import clock
-
     if not today:
-        return clock.now()
+        return site.clock.now()
     try:
-        return clock.at_noon(site, date.fromisoformat(today))
+        return site.clock.at_noon(date.fromisoformat(today))
     except ValueError as exc:
         raise click.ClickException("Skriv --today som ÅÅÅÅ-MM-DD, till exempel 2026-12-01.") from exc
 

@@ -9,19 +9,21 @@ stops the rest.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.api import User, flash, read_form
+from core.api import User, flash, read_form, url_for
 from core.api import gettext as _
-from plugins.fritidsbanken import borrowers, clock, lending
+from plugins.fritidsbanken import borrowers, lending
 from plugins.fritidsbanken.access import require_staff, staff_branch_ids
 from plugins.fritidsbanken.forms import BorrowerForm
 from plugins.fritidsbanken.models import Borrower, Branch, Item, Loan, Message, Reservation
-from plugins.fritidsbanken.web import render, short_date, site_of, url
+from plugins.fritidsbanken.web import render, short_date, site_of
 
 BRANCH_KEY = "fritidsbanken_branch"
 
@@ -53,9 +55,9 @@ def _counter_page(request: Request, db: Session, user: User, results: list[lendi
     query = request.query_params.get("q", "").strip()[:80]
     found = borrowers.find(db, query) if query else []
     if len(found) == 1 and results is None and request.method == "GET":
-        return RedirectResponse(url(site, f"/disk/lantagare/{found[0].id}"), status_code=303)
+        return RedirectResponse(url_for(site, "fritidsbanken:borrower", borrower_id=found[0].id), status_code=303)
     open_count = db.exec(select(func.count()).select_from(Loan).where(col(Loan.returned_at).is_(None))).one()
-    today = clock.today(site)
+    today = site.clock.today()
     overdue = db.exec(
         select(func.count()).select_from(Loan).where(col(Loan.returned_at).is_(None), col(Loan.due_on) < today)
     ).one()
@@ -86,7 +88,7 @@ def choose_branch(request: Request) -> Response:
             request.session[BRANCH_KEY] = int(raw)
             branch = db.get(Branch, int(raw))
             flash(request, _("Disken arbetar nu för %(branch)s.") % {"branch": branch.name if branch else ""})
-    return RedirectResponse(url(site, "/disk"), status_code=303)
+    return RedirectResponse(url_for(site, "fritidsbanken:counter"), status_code=303)
 
 
 def checkin(request: Request) -> Response:
@@ -102,7 +104,7 @@ def checkin(request: Request) -> Response:
                 _("Skanna eller skriv minst ett ID-nummer.") if branch else _("Lägg först upp ett utlåningsställe."),
                 "error",
             )
-            return RedirectResponse(url(site, "/disk"), status_code=303)
+            return RedirectResponse(url_for(site, "fritidsbanken:counter"), status_code=303)
         results = lending.checkin(db, site, branch.id, numbers, damaged_note=str(data.get("damaged_note", ""))[:500])
         db.commit()
         return _counter_page(request, db, user, results)
@@ -123,7 +125,7 @@ def _borrower_page(
 ) -> Response:
     site = site_of(request)
     assert borrower.id is not None
-    today = clock.today(site)
+    today = site.clock.today()
     loans = [
         (loan, item, lending.extension_refusal(db, site, loan)) for loan, item in lending.open_loans_of(db, borrower.id)
     ]
@@ -176,19 +178,19 @@ def checkout(request: Request) -> Response:
         numbers = lending.parse_numbers(str(data.get("numbers", "")))
         if branch is None or branch.id is None:
             flash(request, _("Lägg först upp ett utlåningsställe under Utlåningsställen."), "error")
-            return RedirectResponse(url(site, f"/disk/lantagare/{borrower.id}"), status_code=303)
+            return RedirectResponse(url_for(site, "fritidsbanken:borrower", borrower_id=borrower.id), status_code=303)
         if not numbers:
             flash(request, _("Skanna eller skriv minst ett ID-nummer."), "error")
-            return RedirectResponse(url(site, f"/disk/lantagare/{borrower.id}"), status_code=303)
+            return RedirectResponse(url_for(site, "fritidsbanken:borrower", borrower_id=borrower.id), status_code=303)
         results = lending.checkout(db, site, borrower, branch.id, numbers, user.id)
         db.commit()
         return _borrower_page(request, db, user, borrower, results)
 
 
-def _apply(form: BorrowerForm, borrower: Borrower) -> None:
+def _apply(form: BorrowerForm, borrower: Borrower, now: datetime) -> None:
     consent = bool(form.guardian_consent.data)
     if consent and not borrower.guardian_consent:
-        borrower.consent_recorded_at = clock.now()
+        borrower.consent_recorded_at = now
     borrower.name = form.name.data.strip()
     borrower.birth_year = form.birth_year.data
     borrower.mobile = form.mobile.data or ""
@@ -203,7 +205,7 @@ def _apply(form: BorrowerForm, borrower: Borrower) -> None:
 def borrower_edit(request: Request) -> Response:
     """Register a borrower at the counter (``/disk/lantagare/ny``) or change one."""
     site = site_of(request)
-    today = clock.today(site)
+    today = site.clock.today()
     with site.session() as db:
         require_staff(request, db)
         borrower_id = request.path_params.get("borrower_id")
@@ -213,13 +215,13 @@ def borrower_edit(request: Request) -> Response:
             form.mobile.data = request.query_params["mobil"][:20]
         if request.method == "POST" and form.validate_for(today):
             if borrower is None:
-                now = clock.now()
+                now = site.clock.now()
                 borrower = Borrower(name="", tag=borrowers.new_tag(), created_at=now, last_active_at=now)
-            _apply(form, borrower)
+            _apply(form, borrower, site.clock.now())
             db.add(borrower)
             db.commit()
             flash(request, _("%(name)s är sparad.") % {"name": borrower.name})
-            return RedirectResponse(url(site, f"/disk/lantagare/{borrower.id}"), status_code=303)
+            return RedirectResponse(url_for(site, "fritidsbanken:borrower", borrower_id=borrower.id), status_code=303)
     return render(
         request,
         "fritidsbanken/borrower_form.html",
@@ -237,7 +239,7 @@ def borrower_delete(request: Request) -> Response:
         borrower = _borrower_or_404(db, request.path_params["borrower_id"])
         if data.get("bekrafta") != "ja":
             flash(request, _("Inget togs bort. Kryssa i rutan för att bekräfta."), "error")
-            return RedirectResponse(url(site, f"/disk/lantagare/{borrower.id}"), status_code=303)
+            return RedirectResponse(url_for(site, "fritidsbanken:borrower", borrower_id=borrower.id), status_code=303)
         name = borrower.name
         for reservation in db.exec(
             select(Reservation).where(
@@ -249,7 +251,7 @@ def borrower_delete(request: Request) -> Response:
         db.delete(borrower)
         db.commit()
     flash(request, _("Uppgifterna om %(name)s är raderade. Lånehistoriken finns kvar utan namn.") % {"name": name})
-    return RedirectResponse(url(site, "/disk"), status_code=303)
+    return RedirectResponse(url_for(site, "fritidsbanken:counter"), status_code=303)
 
 
 def staff_extend(request: Request) -> Response:
@@ -266,8 +268,12 @@ def staff_extend(request: Request) -> Response:
             due = lending.extend(db, site, loan)
             db.commit()
             flash(request, _("Lånet är förlängt till och med %(day)s.") % {"day": short_date(site, due)})
-        target = f"/disk/lantagare/{loan.borrower_id}" if loan.borrower_id else "/disk"
-    return RedirectResponse(url(site, target), status_code=303)
+        target = (
+            url_for(site, "fritidsbanken:borrower", borrower_id=loan.borrower_id)
+            if loan.borrower_id
+            else url_for(site, "fritidsbanken:counter")
+        )
+    return RedirectResponse(target, status_code=303)
 
 
 def staff_reserve(request: Request) -> Response:
@@ -278,13 +284,13 @@ def staff_reserve(request: Request) -> Response:
     with site.session() as db:
         require_staff(request, db)
         borrower = _borrower_or_404(db, request.path_params["borrower_id"])
-        target = RedirectResponse(url(site, f"/disk/lantagare/{borrower.id}"), status_code=303)
+        target = RedirectResponse(url_for(site, "fritidsbanken:borrower", borrower_id=borrower.id), status_code=303)
         item = lending.item_by_number(db, str(data.get("number", "")))
         if item is None:
             flash(request, _("Det finns ingen sak med det ID-numret."), "error")
             return target
         try:
-            pickup = date.fromisoformat(str(data.get("pickup_on", "")) or clock.today(site).isoformat())
+            pickup = date.fromisoformat(str(data.get("pickup_on", "")) or site.clock.today().isoformat())
             reservation = lending.reserve(db, site, borrower, item, pickup)
         except ValueError as exc:
             message = str(exc) if isinstance(exc, lending.ReservationError) else _("Skriv hämtdagen som ÅÅÅÅ-MM-DD.")
@@ -315,4 +321,4 @@ def staff_cancel(request: Request) -> Response:
             db.commit()
             flash(request, _("Reservationen är avbokad."))
         borrower_id = reservation.borrower_id
-    return RedirectResponse(url(site, f"/disk/lantagare/{borrower_id}"), status_code=303)
+    return RedirectResponse(url_for(site, "fritidsbanken:borrower", borrower_id=borrower_id), status_code=303)

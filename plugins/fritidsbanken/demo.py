@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session, select
 
 from core.api import Role, Site, User, demo_accounts
-from plugins.fritidsbanken import clock, lending
+from plugins.fritidsbanken import lending
 from plugins.fritidsbanken.items import refresh_search_text
 from plugins.fritidsbanken.models import (
     Borrower,
@@ -105,8 +105,8 @@ def load(site: Site, session: Session) -> None:
     if session.exec(select(Branch).where(Branch.name.in_(names))).first() is not None:  # type: ignore[attr-defined]
         return
     rng = random.Random(2026)
-    now = clock.now()
-    today = clock.local_date(site, now)
+    now = site.clock.now()
+    today = site.clock.local_date(now)
     branches = _branches(session, specs)
     _staff(site, session, branches[0])
     items = _items(site, session, rng, branches, now)

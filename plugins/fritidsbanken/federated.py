@@ -25,9 +25,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from core.api import FederatedKind, FeedItem, Site
+from core.api import FederatedKind, FeedItem, Site, absolute_url_for, url_for
 from core.api import tag_authority as federation_authority
-from plugins.fritidsbanken import clock
 from plugins.fritidsbanken.models import Branch, Item, ItemStatus
 
 PLUGIN = "fritidsbanken"
@@ -47,7 +46,7 @@ def _aware(value: datetime) -> datetime:
 
 def new_items(site: Site, session: Session) -> list[FeedItem]:
     settings = site.plugin_settings(PLUGIN)
-    since = clock.now() - timedelta(days=settings.new_days)
+    since = site.clock.now() - timedelta(days=settings.new_days)
     rows = session.exec(
         select(Item, Branch)
         .join(Branch, col(Branch.id) == col(Item.branch_id))
@@ -55,7 +54,6 @@ def new_items(site: Site, session: Session) -> list[FeedItem]:
         .order_by(col(Item.created_at).desc(), col(Item.id).desc())
         .limit(NEW_LIMIT)
     ).all()
-    prefix = site.prefix(PLUGIN)
     out = []
     for item, branch in rows:
         size = f", storlek {item.size}" if item.size else ""
@@ -63,7 +61,7 @@ def new_items(site: Site, session: Session) -> list[FeedItem]:
             FeedItem(
                 id=tag_uri(site, f"{KIND}/{item.id}"),
                 title=f"{item.name}{' ' + item.size if item.size else ''}",
-                link=site.absolute_url(f"{prefix}/artiklar/{item.number}"),
+                link=absolute_url_for(site, "fritidsbanken:item", number=item.number),
                 published=_aware(item.created_at),
                 updated=_aware(item.created_at),
                 summary=f"{item.category}{size}. Lånas gratis i {settings.loan_days} dagar hos {branch.name}.",
@@ -90,7 +88,7 @@ def kinds(site: Site) -> list[FederatedKind]:
             feed_id=tag_uri(site, KIND),
             items=lambda session: new_items(site, session),
             complete=True,
-            page_path=f"{site.prefix(PLUGIN)}/",
+            page_path=url_for(site, "fritidsbanken:catalogue"),
             description=f"Sport- och fritidsutrustning som nyss kommit in hos {title} i {site.name}: lånas gratis.",
         )
     ]

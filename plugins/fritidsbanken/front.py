@@ -27,10 +27,9 @@ def newest_block(site: Site, session: Session) -> Block | None:
     if not items:
         return None
     settings = site.plugin_settings("fritidsbanken")
-    prefix = site.prefix("fritidsbanken")
     return Block(
         title=_("Nytt hos %(title)s") % {"title": settings.title},
         template="fritidsbanken/front_block.html",
-        context={"items": items, "prefix": prefix, "title": settings.title},
+        context={"items": items, "title": settings.title},
         order=60,
     )

@@ -7,7 +7,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from core import hookimpl
-from core.api import N_, Block, DailyJob, Figure, NavItem, SearchResult, current_user
+from core.api import (
+    N_,
+    Block,
+    DailyJob,
+    Figure,
+    NavItem,
+    SearchResult,
+    current_user,
+    url_for,
+)
 from core.api import gettext as _
 from plugins.fritidsbanken import models  # noqa: F401  (registers the tables)
 from plugins.fritidsbanken.settings import FritidsbankenSettings
@@ -39,48 +48,46 @@ def routes(site: Site) -> list[BaseRoute]:
 def nav_items(site: Site, request: Request) -> list[NavItem]:
     from plugins.fritidsbanken.access import is_staff
 
-    prefix = site.prefix(PLUGIN)
     title = site.plugin_settings(PLUGIN).title
     # Labels are Swedish msgids; the navigation translates them (``|translate``).
     items = [
-        NavItem(title, f"{prefix}/" if prefix else "/", order=40),
-        NavItem("Mina lån", f"{prefix}/mina-lan", order=41),
+        NavItem(title, url_for(site, "fritidsbanken:catalogue"), order=40),
+        NavItem("Mina lån", url_for(site, "fritidsbanken:my_loans"), order=41),
     ]
     user = current_user(request)
     if user is not None:
         with site.session() as db:
             if is_staff(db, user):
-                items.append(NavItem("Disken", f"{prefix}/disk", order=42))
+                items.append(NavItem("Disken", url_for(site, "fritidsbanken:counter"), order=42))
     return items
 
 
 @hookimpl
 def admin_links(site: Site, request: Request) -> list[NavItem]:
     # The admin overview shows labels and descriptions as given: translated here, per request.
-    prefix = site.prefix(PLUGIN)
     title = site.plugin_settings(PLUGIN).title
     return [
         NavItem(
             _("%(title)s: disken") % {"title": title},
-            f"{prefix}/disk",
+            url_for(site, "fritidsbanken:counter"),
             order=60,
             description=_("Låna ut, ta emot och registrera låntagare."),
         ),
         NavItem(
             _("%(title)s: katalogen") % {"title": title},
-            f"{prefix}/admin/artiklar",
+            url_for(site, "fritidsbanken:admin_items"),
             order=61,
             description=_("Lägg in skänkta saker, skriv ut etiketter, skicka till reparation."),
         ),
         NavItem(
             _("%(title)s: utlåningsställen") % {"title": title},
-            f"{prefix}/admin/stallen",
+            url_for(site, "fritidsbanken:admin_branches"),
             order=62,
             description=_("Adresser, öppettider och vilken personal som arbetar var."),
         ),
         NavItem(
             _("%(title)s: statistik") % {"title": title},
-            f"{prefix}/admin/statistik",
+            url_for(site, "fritidsbanken:statistics"),
             order=63,
             description=_("Lån per månad, kategori och ställe, låntagare per åldersgrupp; som diagram och CSV."),
         ),

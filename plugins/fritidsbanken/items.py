@@ -25,13 +25,14 @@ from core.api import (
     page_number,
     read_form,
     store_upload,
+    url_for,
 )
 from core.api import gettext as _
-from plugins.fritidsbanken import clock, labels, lending
+from plugins.fritidsbanken import labels, lending
 from plugins.fritidsbanken.access import require_branch_staff, require_staff, staff_branch_ids
 from plugins.fritidsbanken.forms import ItemForm
 from plugins.fritidsbanken.models import CONDITION_LABELS, STATUS_LABELS, Branch, Item, ItemStatus, Loan
-from plugins.fritidsbanken.web import render, settings_of, site_of, url
+from plugins.fritidsbanken.web import render, settings_of, site_of
 
 PER_PAGE = 50
 MAX_LABELS = 120
@@ -82,7 +83,9 @@ def item_list(request: Request) -> Response:
             "status": status,
             "category": category,
             "statuses": STATUS_LABELS,
-            "page_link": lambda n: url(site, f"/admin/artiklar?sida={n}&status={status}&kategori={category}"),
+            "page_link": lambda n: (
+                url_for(site, "fritidsbanken:admin_items") + f"?sida={n}&status={status}&kategori={category}"
+            ),
         },
     )
 
@@ -121,7 +124,7 @@ def item_edit(request: Request) -> Response:
                 form.retired.data = item.status == ItemStatus.RETIRED
         if not branches:
             flash(request, _("Lägg först upp ett utlåningsställe."), "error")
-            return RedirectResponse(url(site, "/admin/stallen"), status_code=303)
+            return RedirectResponse(url_for(site, "fritidsbanken:admin_branches"), status_code=303)
         if request.method == "POST" and form.validate():
             number = (form.number.data or "").strip().upper()
             clash = lending.item_by_number(db, number)
@@ -135,7 +138,7 @@ def item_edit(request: Request) -> Response:
                 if saved is not None:
                     db.commit()
                     flash(request, _("%(name)s (%(number)s) är sparad.") % {"name": saved.name, "number": saved.number})
-                    return RedirectResponse(url(site, f"/admin/artiklar/{saved.id}"), status_code=303)
+                    return RedirectResponse(url_for(site, "fritidsbanken:item_edit", item_id=saved.id), status_code=303)
         loans = []
         if item is not None:
             loans = db.exec(
@@ -171,7 +174,7 @@ def _save(site, db: Session, form: ItemForm, item: Item | None, number: str) -> 
             form.photo_file.errors = [str(exc)]
             return None
     branch_id = int(form.branch.data)
-    now = clock.now()
+    now = site.clock.now()
     if item is None:
         item = Item(number=number, name="", category="", branch_id=branch_id, created_at=now)
     if photo:
@@ -216,13 +219,13 @@ def item_repair(request: Request) -> Response:
         elif item.status == ItemStatus.ON_LOAN:
             flash(request, _("Saken är utlånad. Ta emot den vid disken och skriv skadan där."), "error")
         else:
-            lending.send_to_repair(db, item, note)
+            lending.send_to_repair(db, item, note, site.clock.now())
             db.commit()
             flash(
                 request,
                 _("%(name)s (%(number)s) är skickad till reparation.") % {"name": item.name, "number": item.number},
             )
-    return RedirectResponse(url(site, f"/admin/artiklar/{item.id}"), status_code=303)
+    return RedirectResponse(url_for(site, "fritidsbanken:item_edit", item_id=item.id), status_code=303)
 
 
 def item_repaired(request: Request) -> Response:
@@ -240,7 +243,7 @@ def item_repaired(request: Request) -> Response:
             else:
                 message = _("%(name)s (%(number)s) är lagad och tillgänglig.")
             flash(request, message % {"name": item.name, "number": item.number})
-    return RedirectResponse(url(site, f"/admin/artiklar/{item.id}"), status_code=303)
+    return RedirectResponse(url_for(site, "fritidsbanken:item_edit", item_id=item.id), status_code=303)
 
 
 def label_sheet(request: Request) -> Response:

@@ -11,13 +11,16 @@ from __future__ import annotations
 import segno
 from markupsafe import Markup
 
-from core.api import Site
+from core.api import (
+    Site,
+    absolute_url_for,
+)
 from core.api import gettext as _
 from plugins.fritidsbanken.models import Item
 
 
 def item_address(site: Site, item: Item) -> str:
-    return site.absolute_url(f"{site.prefix('fritidsbanken')}/artiklar/{item.number}")
+    return absolute_url_for(site, "fritidsbanken:item", number=item.number)
 
 
 def qr_svg(data: str, scale: int = 3) -> Markup:

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from core.api import N_, Site
 from core.api import gettext as _
-from plugins.fritidsbanken import clock, messages
+from plugins.fritidsbanken import messages
 from plugins.fritidsbanken.models import (
     Borrower,
     Item,
@@ -199,8 +199,8 @@ def checkout(
     now: datetime | None = None,
 ) -> list[Outcome]:
     """Lend every item that may be lent; say why for the others."""
-    now = now or clock.now()
-    today = clock.local_date(site, now)
+    now = now or site.clock.now()
+    today = site.clock.local_date(now)
     due = due_day(db, site, branch_id, today)
     results: list[Outcome] = []
     for number in numbers:
@@ -284,8 +284,8 @@ def checkin(
 ) -> list[Outcome]:
     """Take items back. Each returned item goes to the first in its queue, or
     becomes available; with ``damaged_note`` it goes to repair instead."""
-    now = now or clock.now()
-    today = clock.local_date(site, now)
+    now = now or site.clock.now()
+    today = site.clock.local_date(now)
     results = []
     for number in numbers:
         item = item_by_number(db, number)
@@ -324,10 +324,9 @@ def checkin(
 # -- repair ----------------------------------------------------------------------------------------
 
 
-def send_to_repair(db: Session, item: Item, note: str, now: datetime | None = None) -> None:
+def send_to_repair(db: Session, item: Item, note: str, now: datetime) -> None:
     """Take an item out of circulation with a note of what is wrong. A hold
     for someone in the queue goes back to waiting."""
-    now = now or clock.now()
     if item.id is not None:
         for reservation in queue(db, item.id):
             if reservation.status == ReservationStatus.READY:
@@ -341,12 +340,12 @@ def send_to_repair(db: Session, item: Item, note: str, now: datetime | None = No
 
 
 def back_from_repair(db: Session, site: Site, item: Item, now: datetime | None = None) -> None:
-    now = now or clock.now()
+    now = now or site.clock.now()
     item.repair_note = ""
     item.updated_at = now
     db.add(item)
     db.flush()
-    advance_queue(db, site, item, clock.today(site), now)
+    advance_queue(db, site, item, site.clock.today(), now)
 
 
 # -- extension -------------------------------------------------------------------------------------
@@ -365,7 +364,7 @@ def extension_refusal(db: Session, site: Site, loan: Loan) -> str | None:
 
 def extend(db: Session, site: Site, loan: Loan) -> date:
     """Extend by one loan period from the current due day (or today, if later)."""
-    start = max(loan.due_on, clock.today(site))
+    start = max(loan.due_on, site.clock.today())
     loan.due_on = due_day(db, site, loan.branch_id, start)
     loan.extensions += 1
     loan.due_reminder_at = None  # a new due day earns a new reminder
@@ -384,8 +383,8 @@ def reserve(db: Session, site: Site, borrower: Borrower, item: Item, pickup_on: 
     """Reserve an item for a pick-up day. A free item is held at once; an item
     out on loan (or held for someone) puts the borrower in its queue."""
     settings = settings_of(site)
-    today = clock.today(site)
-    now = clock.now()
+    today = site.clock.today()
+    now = site.clock.now()
     assert item.id is not None and borrower.id is not None
     if item.status == ItemStatus.RETIRED:
         raise ReservationError(_("Den här saken lånas inte ut längre."))
@@ -455,13 +454,13 @@ def cancel(db: Session, site: Site, reservation: Reservation, status: str = Rese
     """Cancel (or expire) a reservation; a held item passes down the queue."""
     was_ready = reservation.status == ReservationStatus.READY
     reservation.status = status
-    reservation.closed_at = clock.now()
+    reservation.closed_at = site.clock.now()
     db.add(reservation)
     db.flush()
     if was_ready:
         item = db.get(Item, reservation.item_id)
         if item is not None and item.status == ItemStatus.RESERVED:
-            advance_queue(db, site, item, clock.today(site))
+            advance_queue(db, site, item, site.clock.today())
 
 
 def expire_holds(db: Session, site: Site, today: date) -> int:

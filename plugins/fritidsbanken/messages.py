@@ -1,4 +1,5 @@
-"""Messages to borrowers: worded here, sent through the configured sender,
+"""Messages to borrowers: worded here, sent through the configured sender
+(with ``sender = "mail"``: queued in the site's outbox in the same transaction),
 and recorded in ``fritidsbanken_message`` so the counter can see what went out.
 
 A child without a mobile number is reached through the guardian's. E-mail
@@ -16,10 +17,10 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from core.api import N_, Site
-from plugins.fritidsbanken import clock
+from core.api import N_, Mail, Site, queue_mail
 from plugins.fritidsbanken.models import Borrower, Message
-from plugins.fritidsbanken.senders import Outgoing, SendError, make_sender
+from plugins.fritidsbanken.senders import Outgoing, SendError, mail_address, make_sender
+from plugins.fritidsbanken.settings import FritidsbankenSettings
 
 PLUGIN = "fritidsbanken"
 log = logging.getLogger("paraply.fritidsbanken")
@@ -43,8 +44,7 @@ def send_to_number(
     db: Session, site: Site, number: str, kind: str, subject: str, body: str, borrower_id: int | None = None
 ) -> bool:
     """Send one text message to a number (used for one-time codes)."""
-    sender = make_sender(site.plugin_settings(PLUGIN))
-    ok = _deliver(sender, Outgoing("sms", number, subject, body))
+    ok = _deliver(db, site, Outgoing("sms", number, subject, body))
     db.add(
         Message(
             borrower_id=borrower_id,
@@ -53,7 +53,7 @@ def send_to_number(
             recipient=number,
             body=body if kind != "code" else CODE_PLACEHOLDER,
             ok=ok,
-            created_at=clock.now(),
+            created_at=site.clock.now(),
         )
     )
     return ok
@@ -64,16 +64,15 @@ def send_to_borrower(
 ) -> bool:
     """Text message to the borrower's (or guardian's) mobile, and e-mail if
     the borrower gave an address. True if at least one went out."""
-    sender = make_sender(site.plugin_settings(PLUGIN))
     outgoing = []
     if borrower.contact_mobile:
         outgoing.append(Outgoing("sms", borrower.contact_mobile, subject, body))
     if borrower.email:
         outgoing.append(Outgoing("email", borrower.email, subject, body))
     sent_any = False
-    now: datetime = clock.now()
+    now: datetime = site.clock.now()
     for message in outgoing:
-        ok = _deliver(sender, message)
+        ok = _deliver(db, site, message)
         sent_any = sent_any or ok
         db.add(
             Message(
@@ -90,9 +89,14 @@ def send_to_borrower(
     return sent_any
 
 
-def _deliver(sender: object, message: Outgoing) -> bool:
+def _deliver(db: Session, site: Site, message: Outgoing) -> bool:
+    settings: FritidsbankenSettings = site.plugin_settings(PLUGIN)
     try:
-        sender.send(message)  # type: ignore[attr-defined]
+        if settings.sender == "mail":
+            mail = Mail(mail_address(settings, message), message.subject, message.body, site.locale, settings.mail_from)
+            queue_mail(site, mail, db, origin=PLUGIN)
+        else:
+            make_sender(settings).send(message)
     except SendError as exc:
         log.warning("Kunde inte skicka %s till %s: %s", message.channel, message.recipient, exc)
         return False

@@ -33,7 +33,7 @@ from sqlmodel import Session, col, select
 from starlette.requests import Request
 
 from core.api import Site
-from plugins.fritidsbanken import clock, messages
+from plugins.fritidsbanken import messages
 from plugins.fritidsbanken.models import AccessCode
 
 CODE_MINUTES = 15
@@ -54,7 +54,7 @@ def send_code(db: Session, site: Site, number: str, client: str = "", now: datet
     """Text a new code to ``number`` unless it, or the asking ``client``
     address, had too many lately. Returns whether one was sent (the page says
     the same either way)."""
-    now = now or clock.now()
+    now = now or site.clock.now()
     hour_ago = col(AccessCode.created_at) > now - timedelta(hours=1)
     to_number = db.exec(select(func.count()).select_from(AccessCode).where(AccessCode.mobile == number, hour_ago)).one()
     from_client = (
@@ -90,7 +90,7 @@ def send_code(db: Session, site: Site, number: str, client: str = "", now: datet
 
 def check_code(db: Session, site: Site, number: str, code: str, now: datetime | None = None) -> bool:
     """True once for the right code of the newest live code row."""
-    now = now or clock.now()
+    now = now or site.clock.now()
     row = db.exec(
         select(AccessCode)
         .where(AccessCode.mobile == number, AccessCode.used == False)  # noqa: E712

@@ -24,8 +24,11 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from core.api import Site
-from plugins.fritidsbanken import borrowers, clock, lending, messages, phone_login
+from core.api import (
+    Site,
+    absolute_url_for,
+)
+from plugins.fritidsbanken import borrowers, lending, messages, phone_login
 from plugins.fritidsbanken.models import Borrower, Branch, Item, Loan
 
 PLUGIN = "fritidsbanken"
@@ -59,7 +62,7 @@ def _group(rows: list[tuple[Loan, Item, Borrower]]) -> dict[int, list[tuple[Loan
 
 def _link(site: Site, borrower: Borrower) -> str:
     token = phone_login.link_token(site, borrower.contact_mobile)
-    return site.absolute_url(f"{site.prefix(PLUGIN)}/mina-lan/lank/{token}")
+    return absolute_url_for(site, "fritidsbanken:link_login", token=token)
 
 
 def _things(rows: list[tuple[Loan, Item, Borrower]]) -> str:
@@ -146,8 +149,8 @@ def _aware(moment: datetime) -> datetime:
 
 def run_daily(site: Site, now: datetime | None = None) -> DailyReport:
     """The daily job, as of ``now`` (the clock's now by default)."""
-    now = now or clock.now()
-    today = clock.local_date(site, now)
+    now = now or site.clock.now()
+    today = site.clock.local_date(now)
     report = DailyReport()
     with site.session() as db:
         report.expired_holds = lending.expire_holds(db, site, today)

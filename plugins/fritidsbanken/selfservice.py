@@ -12,12 +12,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import SelectChoice
 
-from core.api import N_, flash
+from core.api import (
+    N_,
+    flash,
+    url_for,
+)
 from core.api import gettext as _
-from plugins.fritidsbanken import borrowers, clock, lending, phone_login
+from plugins.fritidsbanken import borrowers, lending, phone_login
 from plugins.fritidsbanken.forms import CodeForm, OnlineRegistrationForm, PhoneForm, ReserveForm, translated_choices
 from plugins.fritidsbanken.models import Borrower, Item, Loan, Reservation, ReservationStatus
-from plugins.fritidsbanken.web import render, settings_of, short_date, site_of, url
+from plugins.fritidsbanken.web import render, settings_of, short_date, site_of
 
 LOGIN_FIRST = N_("Logga in med ditt mobilnummer först, så vet vi vems lån det gäller.")
 
@@ -32,12 +36,12 @@ def _mine(request: Request, db: Session) -> tuple[str, list[Borrower]] | None:
 def _login_redirect(request: Request) -> Response:
     site = site_of(request)
     flash(request, _(LOGIN_FIRST), "error")
-    return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+    return RedirectResponse(url_for(site, "fritidsbanken:my_loans"), status_code=303)
 
 
 def my_loans(request: Request) -> Response:
     site = site_of(request)
-    today = clock.today(site)
+    today = site.clock.today()
     with site.session() as db:
         mine = _mine(request, db)
         if mine is None:
@@ -96,8 +100,8 @@ def verify_code(request: Request) -> Response:
         if ok:
             phone_login.log_in(request, form.mobile.data)
             if not known:
-                return RedirectResponse(url(site, "/registrera"), status_code=303)
-            return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+                return RedirectResponse(url_for(site, "fritidsbanken:register"), status_code=303)
+            return RedirectResponse(url_for(site, "fritidsbanken:my_loans"), status_code=303)
         form.code.errors = [
             _(
                 "Koden stämmer inte eller är för gammal. Kontrollera sms:et, "
@@ -115,14 +119,14 @@ def link_login(request: Request) -> Response:
         flash(request, _("Länken är för gammal eller felaktig. Logga in med ditt mobilnummer i stället."), "error")
     else:
         phone_login.log_in(request, number)
-    return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+    return RedirectResponse(url_for(site, "fritidsbanken:my_loans"), status_code=303)
 
 
 def phone_logout(request: Request) -> Response:
     site = site_of(request)
     phone_login.log_out(request)
     flash(request, _("Du är utloggad från dina lån."))
-    return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+    return RedirectResponse(url_for(site, "fritidsbanken:my_loans"), status_code=303)
 
 
 def extend(request: Request) -> Response:
@@ -141,12 +145,12 @@ def extend(request: Request) -> Response:
             due = lending.extend(db, site, loan)
             db.commit()
             flash(request, _("Lånet är förlängt. Lämna tillbaka senast %(day)s.") % {"day": short_date(site, due)})
-    return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+    return RedirectResponse(url_for(site, "fritidsbanken:my_loans"), status_code=303)
 
 
 def reserve(request: Request) -> Response:
     site = site_of(request)
-    today = clock.today(site)
+    today = site.clock.today()
     with site.session() as db:
         item = lending.item_by_number(db, request.path_params["number"])
         if item is None:
@@ -157,7 +161,7 @@ def reserve(request: Request) -> Response:
         people = mine[1]
         if not people:
             flash(request, _("Registrera dig som låntagare först, så kan du reservera."), "error")
-            return RedirectResponse(url(site, "/registrera"), status_code=303)
+            return RedirectResponse(url_for(site, "fritidsbanken:register"), status_code=303)
         form = ReserveForm.bind(request)
         form.borrower.choices = [SelectChoice(str(p.id), p.name) for p in people]
         if request.method == "GET":
@@ -182,7 +186,7 @@ def reserve(request: Request) -> Response:
                     "position": lending.queue_position(db, reservation),
                 }
                 flash(request, message % values)
-                return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+                return RedirectResponse(url_for(site, "fritidsbanken:my_loans"), status_code=303)
         status = 400 if form.errors else 200
         latest = today + timedelta(days=settings_of(site).max_pickup_days_ahead)
         return render(
@@ -206,7 +210,7 @@ def cancel(request: Request) -> Response:
             lending.cancel(db, site, reservation)
             db.commit()
             flash(request, _("Reservationen är avbokad."))
-    return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+    return RedirectResponse(url_for(site, "fritidsbanken:my_loans"), status_code=303)
 
 
 def register(request: Request) -> Response:
@@ -216,8 +220,8 @@ def register(request: Request) -> Response:
     number = phone_login.verified_number(request)
     if number is None:
         flash(request, _("Börja med ditt mobilnummer: vi skickar en kod, sedan fyller du i resten."), "error")
-        return RedirectResponse(url(site, "/mina-lan"), status_code=303)
-    today = clock.today(site)
+        return RedirectResponse(url_for(site, "fritidsbanken:my_loans"), status_code=303)
+    today = site.clock.today()
     form = OnlineRegistrationForm.bind(request)
     translated_choices(form.who)
     if request.method == "POST":
@@ -256,17 +260,17 @@ def register(request: Request) -> Response:
                     guardian_name=(form.guardian_name.data or "").strip() if child else "",
                     guardian_mobile=number if child else "",
                     guardian_consent=bool(form.guardian_consent.data) if child else False,
-                    consent_recorded_at=clock.now() if child and form.guardian_consent.data else None,
+                    consent_recorded_at=site.clock.now() if child and form.guardian_consent.data else None,
                     registered_online=True,
-                    created_at=clock.now(),
-                    last_active_at=clock.now(),
+                    created_at=site.clock.now(),
+                    last_active_at=site.clock.now(),
                     tag=borrowers.new_tag(),
                 )
                 db.add(borrower)
                 db.commit()
             message = _("%(name)s är registrerad. Välkommen till %(title)s!")
             flash(request, message % {"name": borrower.name, "title": settings_of(site).title})
-            return RedirectResponse(url(site, "/mina-lan"), status_code=303)
+            return RedirectResponse(url_for(site, "fritidsbanken:my_loans"), status_code=303)
     return render(
         request,
         "fritidsbanken/register.html",

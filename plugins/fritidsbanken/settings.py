@@ -1,7 +1,7 @@
 """Settings of the Fritidsbanken plugin (``[plugin.fritidsbanken]`` in site.toml).
 
-Secrets (the SMTP password) come from the environment, never from the toml:
-``PARAPLY_SMTP_PASSWORD``.
+E-mail goes through the site's mailer (``[mail]`` in site.toml; its password
+comes from the environment, ``PARAPLY_SMTP_PASSWORD``, never from the toml).
 """
 
 from __future__ import annotations
@@ -53,14 +53,12 @@ class FritidsbankenSettings(PluginSettings):
     per_page: int = Field(default=24, ge=6, le=100)
     max_image_kb: int = Field(default=4096, ge=50, le=8192)
     #: How messages go out: "log" (written to the log only: demo and tests),
-    #: "smtp" (e-mail, and text messages through an e-mail-to-SMS gateway), or
+    #: "mail" (e-mail through the site's mailer, [mail] in site.toml, and text
+    #: messages through an e-mail-to-SMS gateway; "smtp" is its older name), or
     #: "package.module:factory" for a sender of your own (see senders.py).
     sender: str = "log"
-    smtp_host: str = "localhost"
-    smtp_port: int = Field(default=587, ge=1, le=65535)
-    smtp_starttls: bool = True
-    smtp_username: str = ""
-    smtp_from: str = "fritidsbanken@localhost"
+    #: The From of Fritidsbanken's e-mails; empty: the site's [mail] from_address.
+    mail_from: str = ""
     #: An e-mail-to-SMS gateway address; ``{number}`` becomes the mobile
     #: number without "+", e.g. "{number}@sms.example.se". Empty: no SMS.
     sms_gateway: str = ""
@@ -81,8 +79,10 @@ class FritidsbankenSettings(PluginSettings):
     @field_validator("sender")
     @classmethod
     def _sender(cls, v: str) -> str:
-        if v not in ("log", "smtp") and ":" not in v:
-            raise ValueError("must be 'log', 'smtp' or 'package.module:factory'")
+        if v == "smtp":  # the name from before the site had one mailer
+            return "mail"
+        if v not in ("log", "mail") and ":" not in v:
+            raise ValueError("must be 'log', 'mail' or 'package.module:factory'")
         return v
 
     @field_validator("sms_gateway")

@@ -22,7 +22,6 @@ from sqlmodel import Session, col, select
 
 from core.api import N_, Figure, Site
 from core.api import gettext as _
-from plugins.fritidsbanken import clock
 from plugins.fritidsbanken.lending import AGE_GROUPS, UNKNOWN_AGE
 from plugins.fritidsbanken.models import Branch, Item, ItemStatus, Loan
 
@@ -74,7 +73,7 @@ def month_label(year: int, month: int, translate: bool = True) -> str:
 
 
 def _bounds(site: Site, start: date, end: date):  # type: ignore[no-untyped-def]
-    return clock.day_start(site, start), clock.day_start(site, end + timedelta(days=1))
+    return site.clock.day_start(start), site.clock.day_start(end + timedelta(days=1))
 
 
 def month_keys(start: date, end: date) -> list[tuple[int, int]]:
@@ -99,7 +98,7 @@ def _month_of_loan(site: Site, start: date, end: date):  # type: ignore[no-untyp
     return case(
         *[
             (
-                and_(loaned >= clock.day_start(site, date(y, m, 1)), loaned < clock.day_start(site, _next_month(y, m))),
+                and_(loaned >= site.clock.day_start(date(y, m, 1)), loaned < site.clock.day_start(_next_month(y, m))),
                 f"{y:04d}-{m:02d}",
             )
             for y, m in month_keys(start, end)
@@ -120,7 +119,7 @@ def compute(session: Session, site: Site, start: date, end: date) -> Stats:
     stats.returned = int(
         session.exec(select(func.count()).select_from(Loan).where(*in_period, col(Loan.returned_at).is_not(None))).one()
     )
-    lost_before = clock.today(site) - timedelta(days=settings.lost_after_days)
+    lost_before = site.clock.today() - timedelta(days=settings.lost_after_days)
     stats.never_returned = int(
         session.exec(
             select(func.count())

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from core.api import gettext as _
-from plugins.fritidsbanken import charts, clock, stats
+from plugins.fritidsbanken import charts, stats
 from plugins.fritidsbanken.access import require_staff
 from plugins.fritidsbanken.web import render, site_of
 
@@ -45,7 +45,7 @@ def _first_of_next_month(day: date) -> date:
 
 def statistics(request: Request) -> Response:
     site = site_of(request)
-    start, end, error = period(request, clock.today(site))
+    start, end, error = period(request, site.clock.today())
     with site.session() as db:
         require_staff(request, db)
         s = stats.compute(db, site, start, end)
@@ -67,7 +67,7 @@ def statistics(request: Request) -> Response:
 
 def statistics_csv(request: Request) -> Response:
     site = site_of(request)
-    start, end, _error = period(request, clock.today(site))
+    start, end, _error = period(request, site.clock.today())
     with site.session() as db:
         require_staff(request, db)
         s = stats.compute(db, site, start, end)

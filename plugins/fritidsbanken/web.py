@@ -28,11 +28,6 @@ def settings_of(site: Site) -> FritidsbankenSettings:
     return site.plugin_settings(PLUGIN)  # type: ignore[no-any-return]
 
 
-def url(site: Site, path: str = "") -> str:
-    """A path inside the plugin, wherever it is mounted."""
-    return f"{site.prefix(PLUGIN)}{path}" or "/"
-
-
 def weekday(number: int) -> str:
     """A weekday's name (0 = Monday) in the request's language."""
     return _(WEEKDAYS[number])
@@ -51,7 +46,6 @@ def render(request: Request, template: str, context: dict[str, Any], status_code
     site = site_of(request)
     base = {
         "fb": settings_of(site),
-        "fb_url": lambda path="": url(site, path),
         # Stored as codes (or Swedish msgids); shown in the request's language.
         "status_label": lambda s: _(STATUS_LABELS.get(s, s)),
         "condition_label": lambda c: _(CONDITION_LABELS.get(c, c)),

@@ -12,10 +12,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import SelectChoice
 
-from core.api import Site, User, flash, get_user_by_email, read_form, require_admin
+from core.api import Site, User, flash, get_user_by_email, read_form, require_admin, url_for
 from core.api import gettext as _
 from plugins.lisa import confirm, directory, editing, referrals
-from plugins.lisa.directory import settings_of, site_of, url
+from plugins.lisa.directory import settings_of, site_of
 from plugins.lisa.forms import (
     HealthCentreForm,
     MembershipForm,
@@ -122,7 +122,7 @@ def service_edit(request: Request) -> Response:
         translate_choices(form)
         if not _organisations(session):
             flash(request, _("Lägg först till organisationen som ger tjänsten."), "error")
-            return RedirectResponse(url(site, "/admin/organisation/ny"), status_code=303)
+            return RedirectResponse(url_for(site, "lisa:organisation_new"), status_code=303)
         if request.method == "POST" and form.validate():
             if service is None:
                 service = Service(organisation_id=form.organisation_id.data, name=form.name.data)
@@ -153,12 +153,14 @@ def service_edit(request: Request) -> Response:
             service.languages = ",".join(form.languages.data or [])
             service.contact_methods = ",".join(form.contact_methods.data or [])
             editing.set_terms(session, service, form.terms.data or [])
-            editing.apply_changes(session, service, {name: getattr(form, name).data for name in editing.PROPOSABLE})
+            editing.apply_changes(
+                session, service, {name: getattr(form, name).data for name in editing.PROPOSABLE}, site.clock.now()
+            )
             if form.verified.data:
-                editing.mark_verified(service, f"{admin.name} ({site.name})")
+                editing.mark_verified(service, f"{admin.name} ({site.name})", site.clock.now())
             session.commit()
             flash(request, _("”%(name)s” är sparad.") % {"name": service.name})
-            return RedirectResponse(url(site, f"/tjanst/{service.id}"), status_code=303)
+            return RedirectResponse(url_for(site, "lisa:service", service_id=service.id), status_code=303)
         return site.render(
             request,
             "lisa/admin_service_form.html",
@@ -174,11 +176,11 @@ def service_verify(request: Request) -> Response:
         service = session.get(Service, request.path_params["service_id"])
         if service is None:
             raise HTTPException(404, _("Tjänsten finns inte."))
-        editing.mark_verified(service, f"{admin.name} ({site.name})")
+        editing.mark_verified(service, f"{admin.name} ({site.name})", site.clock.now())
         session.add(service)
         session.commit()
     flash(request, _("”%(name)s” är markerad som kontrollerad i dag.") % {"name": service.name})
-    return RedirectResponse(url(site, "/admin"), status_code=303)
+    return RedirectResponse(url_for(site, "lisa:admin"), status_code=303)
 
 
 def organisation_list(request: Request) -> Response:
@@ -216,7 +218,7 @@ def organisation_edit(request: Request) -> Response:
             if org is None:
                 org = Organisation(name=form.name.data)
             form.populate_obj(org)
-            org.updated_at = directory.clock.now()
+            org.updated_at = site.clock.now()
             session.add(org)
             session.flush()
             for service in session.exec(select(Service).where(Service.organisation_id == org.id)).all():
@@ -224,7 +226,7 @@ def organisation_edit(request: Request) -> Response:
                 session.add(service)
             session.commit()
             flash(request, _("”%(name)s” är sparad.") % {"name": org.name})
-            return RedirectResponse(url(site, "/admin/organisationer"), status_code=303)
+            return RedirectResponse(url_for(site, "lisa:admin_organisations"), status_code=303)
         link = site.absolute_url(confirm.confirm_url(site, org)) if org else ""
         return site.render(
             request,
@@ -251,12 +253,12 @@ def terms_page(request: Request) -> Response:
                         name=form.name.data.strip(),
                         description=form.description.data or "",
                         position=form.position.data,
-                        updated_at=directory.clock.now(),
+                        updated_at=site.clock.now(),
                     )
                 )
                 session.commit()
                 flash(request, _("Behovet ”%(name)s” är tillagt.") % {"name": form.name.data})
-                return RedirectResponse(url(site, "/admin/behov"), status_code=303)
+                return RedirectResponse(url_for(site, "lisa:admin_terms"), status_code=303)
         terms = directory.all_terms(session)
         edit_forms = {t.id: TermForm(obj=t, prefix=f"t{t.id}") for t in terms}
     return site.render(
@@ -278,11 +280,11 @@ def term_edit(request: Request) -> Response:
         if not form.validate():
             errors = " ".join(_(e) for f in form for e in f.errors)
             flash(request, _("Behovet sparades inte: %(errors)s") % {"errors": errors}, "error")
-            return RedirectResponse(url(site, "/admin/behov"), status_code=303)
+            return RedirectResponse(url_for(site, "lisa:admin_terms"), status_code=303)
         term.name = form.name.data.strip()
         term.description = form.description.data or ""
         term.position = form.position.data
-        term.updated_at = directory.clock.now()
+        term.updated_at = site.clock.now()
         session.add(term)
         session.flush()
         for service in session.exec(select(Service)).all():
@@ -290,7 +292,7 @@ def term_edit(request: Request) -> Response:
             session.add(service)
         session.commit()
     flash(request, _("Behovet ”%(name)s” är sparat.") % {"name": term.name})
-    return RedirectResponse(url(site, "/admin/behov"), status_code=303)
+    return RedirectResponse(url_for(site, "lisa:admin_terms"), status_code=303)
 
 
 def proposal_decide(request: Request) -> Response:
@@ -305,8 +307,8 @@ def proposal_decide(request: Request) -> Response:
         service = session.get(Service, proposal.service_id)
         assert service is not None
         if decision == "godkann":
-            editing.apply_changes(session, service, json.loads(proposal.changes))
-            editing.mark_verified(service, proposal.submitted_by or admin.name)
+            editing.apply_changes(session, service, json.loads(proposal.changes), site.clock.now())
+            editing.mark_verified(service, proposal.submitted_by or admin.name, site.clock.now())
             proposal.status = ProposalStatus.APPROVED
             message = _("Ändringarna i ”%(name)s” är godkända och syns nu.") % {"name": service.name}
         elif decision == "avsla":
@@ -314,11 +316,11 @@ def proposal_decide(request: Request) -> Response:
             message = _("Förslaget för ”%(name)s” är avslaget.") % {"name": service.name}
         else:
             raise HTTPException(400, _("Välj godkänn eller avslå."))
-        proposal.decided_at = directory.clock.now()
+        proposal.decided_at = site.clock.now()
         session.add(proposal)
         session.commit()
     flash(request, message)
-    return RedirectResponse(url(site, "/admin"), status_code=303)
+    return RedirectResponse(url_for(site, "lisa:admin"), status_code=303)
 
 
 def _targets(session: Session) -> list[tuple[str, str]]:
@@ -365,7 +367,7 @@ def roles_page(request: Request) -> Response:
                     session.add(membership)
                     session.commit()
                 flash(request, _("%(name)s är kopplad.") % {"name": user.name})
-                return RedirectResponse(url(site, "/admin/roller"), status_code=303)
+                return RedirectResponse(url_for(site, "lisa:admin_roles"), status_code=303)
         rows = session.exec(
             select(Membership, User).join(User, col(User.id) == Membership.user_id).order_by(col(User.name))
         ).all()
@@ -388,7 +390,7 @@ def role_delete(request: Request) -> Response:
         session.delete(membership)
         session.commit()
     flash(request, _("Kopplingen är borttagen."))
-    return RedirectResponse(url(site, "/admin/roller"), status_code=303)
+    return RedirectResponse(url_for(site, "lisa:admin_roles"), status_code=303)
 
 
 def health_centre_add(request: Request) -> Response:
@@ -406,4 +408,4 @@ def health_centre_add(request: Request) -> Response:
             session.add(HealthCentre(name=form.name.data.strip(), municipality=form.municipality.data))
             session.commit()
             flash(request, _("%(name)s är tillagd.") % {"name": form.name.data})
-    return RedirectResponse(url(site, "/admin/roller"), status_code=303)
+    return RedirectResponse(url_for(site, "lisa:admin_roles"), status_code=303)

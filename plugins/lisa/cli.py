@@ -6,6 +6,7 @@ is in the site's language, Swedish (an import error from ``exchange`` too)."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -63,11 +64,14 @@ def lisa_import(site_name: str, source: Path) -> None:
 
 @click.command("lisa-purge")
 @SITE_OPTION
-def lisa_purge(site_name: str) -> None:
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Run as of noon that day (ÅÅÅÅ-MM-DD); for testing.")
+def lisa_purge(site_name: str, today: datetime | None) -> None:
     """Delete referrals whose retention period has ended (a running site also does it every night)."""
     from plugins.lisa.referrals import purge_expired
 
     site = _site(site_name)
+    if today is not None:
+        site.clock.set(today.date())
     with site.session() as session:
-        count = purge_expired(session)
+        count = purge_expired(session, site.clock.now())
     click.echo(f"{count} remisser raderade.")

@@ -20,10 +20,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import StringField, validators
 
-from core.api import N_, Forbidden, Site, flash, read_form, require_user
+from core.api import N_, Forbidden, Site, flash, read_form, require_user, url_for
 from core.api import gettext as _
-from plugins.lisa import clock, directory, editing, roles
-from plugins.lisa.directory import settings_of, site_of, url
+from plugins.lisa import directory, editing, roles
+from plugins.lisa.directory import settings_of, site_of
 from plugins.lisa.forms import ProposalFields, translate_choices
 from plugins.lisa.models import Organisation, Proposal, ProposalStatus, Service, ServiceStatus
 from plugins.lisa.public import common
@@ -45,18 +45,18 @@ def _serializer(site: Site) -> URLSafeTimedSerializer:
 
 def make_token(site: Site, organisation: Organisation) -> str:
     signer = _serializer(site).make_signer()
-    signer.get_timestamp = lambda: int(clock.now().timestamp())  # type: ignore[method-assign]
+    signer.get_timestamp = lambda: int(site.clock.now().timestamp())  # type: ignore[method-assign]
     payload = _serializer(site).dump_payload({"o": organisation.id})
     return signer.sign(payload).decode("ascii")
 
 
 def confirm_url(site: Site, organisation: Organisation) -> str:
-    return url(site, f"/bekrafta/{make_token(site, organisation)}")
+    return url_for(site, "lisa:confirm", token=make_token(site, organisation))
 
 
 def _organisation_id(site: Site, token: str) -> int:
     """The organisation a link is for. The age is checked against LISA's
-    clock (not itsdangerous's own), so expiry is testable."""
+    site's clock (not itsdangerous's own), so expiry is testable."""
     max_age = timedelta(days=settings_of(site).confirm_link_days)
     try:
         data, signed_at = _serializer(site).loads(token, return_timestamp=True)
@@ -64,7 +64,7 @@ def _organisation_id(site: Site, token: str) -> int:
         raise Forbidden(
             _("Länken är inte giltig. Kontrollera att hela länken kom med, eller be kansliet om en ny.")
         ) from exc
-    if clock.now() - signed_at > max_age:
+    if site.clock.now() - signed_at > max_age:
         raise Forbidden(_("Länken har gått ut. Be kansliet om en ny länk."))
     return int(data["o"])
 
@@ -119,12 +119,16 @@ def confirm_service(request: Request) -> Response:
         if action == "stammer":
             if not form.submitter.data or not form.submitter.data.strip():
                 flash(request, _("Skriv ditt namn så att kansliet vet vem som kontrollerade uppgifterna."), "error")
-                return RedirectResponse(url(site, f"/bekrafta/{token}#tjanst-{service.id}"), status_code=303)
-            editing.mark_verified(service, f"{form.submitter.data.strip()[:120]} ({organisation.name})")
+                return RedirectResponse(
+                    url_for(site, "lisa:confirm", token=token) + f"#tjanst-{service.id}", status_code=303
+                )
+            editing.mark_verified(
+                service, f"{form.submitter.data.strip()[:120]} ({organisation.name})", site.clock.now()
+            )
             session.add(service)
             session.commit()
             flash(request, _("Tack! ”%(name)s” är markerad som kontrollerad.") % {"name": service.name})
-            return RedirectResponse(url(site, f"/bekrafta/{token}"), status_code=303)
+            return RedirectResponse(url_for(site, "lisa:confirm", token=token), status_code=303)
         if not form.validate():
             translate_choices(form)
             return site.render(
@@ -146,18 +150,20 @@ def confirm_service(request: Request) -> Response:
         }
         if not changes:
             flash(request, _("Du ändrade inget. Klicka på ”Uppgifterna stämmer” om allt är rätt."), "error")
-            return RedirectResponse(url(site, f"/bekrafta/{token}#tjanst-{service.id}"), status_code=303)
+            return RedirectResponse(
+                url_for(site, "lisa:confirm", token=token) + f"#tjanst-{service.id}", status_code=303
+            )
         session.add(
             Proposal(
                 service_id=service.id,
                 changes=json.dumps(changes, ensure_ascii=False),
                 submitted_by=f"{form.submitter.data.strip()} ({organisation.name})",
-                submitted_at=clock.now(),
+                submitted_at=site.clock.now(),
             )
         )
         session.commit()
     flash(request, _("Tack! Ändringarna är skickade till kansliet och syns när de har godkänts."))
-    return RedirectResponse(url(site, f"/bekrafta/{token}"), status_code=303)
+    return RedirectResponse(url_for(site, "lisa:confirm", token=token), status_code=303)
 
 
 def my_services(request: Request) -> Response:

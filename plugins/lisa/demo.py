@@ -19,7 +19,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from core.api import DEMO_PASSWORD, Role, Site, create_user, demo_accounts, demo_file, get_user_by_email
-from plugins.lisa import clock, directory, editing
+from plugins.lisa import directory, editing
 from plugins.lisa.models import HealthCentre, Membership, MembershipKind, Organisation, Service, SpecialHours, Term
 
 DATA = Path(__file__).parent / "data"
@@ -77,7 +77,7 @@ def load(site: Site, session: Session) -> None:
         orgs[o["key"]] = org
     session.flush()
     have = {(s.organisation_id, s.name) for s in session.exec(select(Service)).all()}
-    now = clock.now()
+    now = site.clock.now()
     for s in local:
         org = orgs[s["org"]]
         if (org.id, s["name"]) in have:

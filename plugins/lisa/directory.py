@@ -20,7 +20,6 @@ from starlette.requests import Request
 
 from core.api import N_, Site, index_text, match, words
 from core.api import gettext as _
-from plugins.lisa import clock
 from plugins.lisa.models import Organisation, Schedule, Service, ServiceStatus, ServiceTerm, Term
 from plugins.lisa.settings import LisaSettings
 
@@ -100,11 +99,6 @@ def site_of(request: Request) -> Site:
 
 def settings_of(site: Site) -> LisaSettings:
     return site.plugin_settings(PLUGIN)  # type: ignore[no-any-return]
-
-
-def url(site: Site, path: str = "") -> str:
-    """A path inside the plugin, wherever it is mounted."""
-    return f"{site.prefix(PLUGIN)}{path}"
 
 
 def site_tz(site: Site) -> ZoneInfo:
@@ -198,7 +192,7 @@ def opening_line(weekday: int, opens: time, closes: time, *, localise: bool = Tr
 def verify_due_before(site: Site) -> datetime:
     """Services last verified before this moment are flagged."""
     months = settings_of(site).verify_after_months
-    return clock.now() - timedelta(days=round(months * 365.25 / 12))
+    return site.clock.now() - timedelta(days=round(months * 365.25 / 12))
 
 
 def needs_verification(site: Site, service: Service) -> bool:
@@ -208,7 +202,7 @@ def needs_verification(site: Site, service: Service) -> bool:
     if verified is None:
         return True
     if verified.tzinfo is None:
-        verified = verified.replace(tzinfo=clock.now().tzinfo)
+        verified = verified.replace(tzinfo=site.clock.now().tzinfo)
     return verified < verify_due_before(site)
 
 
@@ -294,7 +288,7 @@ def find_services(site: Site, session: Session, filters: Filters) -> list[Servic
     if filters.oppet:
         from plugins.lisa import days  # it reads this module's day names
 
-        tz, at = site_tz(site), clock.now()
+        tz, at = site_tz(site), site.clock.now()
         ids = [s.id for s in services if s.id is not None]
         openings = schedules_for(session, ids)
         specials = days.specials_for(session, ids, since=at.astimezone(tz).date() - timedelta(days=1))

@@ -3,11 +3,12 @@ Shared by the admin form, approved proposals and the HSDS import."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, delete, select
 
-from plugins.lisa import clock, directory, openings
+from plugins.lisa import directory, openings
 from plugins.lisa.models import Schedule, Service, ServiceTerm
 
 #: Fields an organisation may propose to change through its confirmation link.
@@ -60,7 +61,7 @@ def comparable(name: str, value: Any) -> Any:
     return value
 
 
-def apply_changes(session: Session, service: Service, changes: dict[str, Any]) -> None:
+def apply_changes(session: Session, service: Service, changes: dict[str, Any], now: datetime) -> None:
     """Write proposable fields (an approved proposal, or the admin form)."""
     for name, value in changes.items():
         if name not in PROPOSABLE:
@@ -69,19 +70,19 @@ def apply_changes(session: Session, service: Service, changes: dict[str, Any]) -
             set_openings(session, service, value or "")
         else:
             setattr(service, name, value if value is not None else "")
-    touch(session, service)
+    touch(session, service, now)
 
 
-def touch(session: Session, service: Service) -> None:
-    service.updated_at = clock.now()
+def touch(session: Session, service: Service, now: datetime) -> None:
+    service.updated_at = now
     session.add(service)
     session.flush()
     directory.refresh_search_text(session, service)
     session.add(service)
 
 
-def mark_verified(service: Service, by: str) -> None:
-    service.verified_at = clock.now()
+def mark_verified(service: Service, by: str, now: datetime) -> None:
+    service.verified_at = now
     service.verified_by = by[:200]
 
 

@@ -17,7 +17,16 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from core.api import FederatedKind, FeedItem, ReceivedEntry, Site, received_entries, render_markdown
+from core.api import (
+    FederatedKind,
+    FeedItem,
+    ReceivedEntry,
+    Site,
+    absolute_url_for,
+    received_entries,
+    render_markdown,
+    url_for,
+)
 from plugins.lisa import directory
 from plugins.lisa.models import Service, ServiceStatus
 
@@ -73,7 +82,7 @@ def help_items(site: Site, session: Session) -> list[FeedItem]:
             FeedItem(
                 id=service_tag(site, s.id),
                 title=s.name,
-                link=site.absolute_url(directory.url(site, f"/tjanst/{s.id}")),
+                link=absolute_url_for(site, "lisa:service", service_id=s.id),
                 published=_aware(s.created_at),
                 updated=_aware(s.updated_at),
                 summary=s.summary,
@@ -102,7 +111,7 @@ def kinds(site: Site) -> list[FederatedKind]:
             ref_of=ref,
             is_public=is_public,
             complete=True,
-            page_path=directory.url(site, "/"),
+            page_path=url_for(site, "lisa:search"),
             description=f"Hjälp från föreningar, kyrkor och kommunen i {site.name}s område (LISA).",
         )
     ]

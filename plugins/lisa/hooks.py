@@ -7,7 +7,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from core import hookimpl
-from core.api import N_, DailyJob, Figure, NavItem, SearchResult, current_user
+from core.api import (
+    N_,
+    DailyJob,
+    Figure,
+    NavItem,
+    SearchResult,
+    current_user,
+    url_for,
+)
 from core.api import gettext as _
 from plugins.lisa import models  # noqa: F401  (registers the tables)
 from plugins.lisa.settings import LisaSettings
@@ -37,33 +45,31 @@ def routes(site: Site) -> list[BaseRoute]:
 def nav_items(site: Site, request: Request) -> list[NavItem]:
     from plugins.lisa import roles
 
-    prefix = site.prefix("lisa")
-    items = [NavItem("Hitta hjälp", f"{prefix}/", order=30)]
+    items = [NavItem("Hitta hjälp", url_for(site, "lisa:search"), order=30)]
     user = current_user(request)
     if user is not None:
         with site.session() as session:
             kinds = {m.kind for m in roles.memberships(session, user)}
         if kinds:
-            items.append(NavItem("Remisser", f"{prefix}/remisser", order=80))
+            items.append(NavItem("Remisser", url_for(site, "lisa:referrals"), order=80))
         if "organisation" in kinds:
-            items.append(NavItem("Mina tjänster", f"{prefix}/mina-tjanster", order=86))
+            items.append(NavItem("Mina tjänster", url_for(site, "lisa:my_services"), order=86))
     return items
 
 
 @hookimpl
 def admin_links(site: Site, request: Request) -> list[NavItem]:
-    prefix = site.prefix("lisa")
     return [
         # The admin overview shows these as they are, so they are translated here.
         NavItem(
             _("LISA – hitta rätt hjälp"),
-            f"{prefix}/admin",
+            url_for(site, "lisa:admin"),
             order=50,
             description=_("Tjänster och organisationer, behov, ändringsförslag, tjänster att kontrollera, roller."),
         ),
         NavItem(
             _("LISA: affischer och utskrifter"),
-            f"{prefix}/skriv-ut",
+            url_for(site, "lisa:print_index"),
             order=51,
             description=_("Affisch med QR-kod per kommun och A4-listor till vårdcentralerna."),
         ),
@@ -79,10 +85,13 @@ def federated_kinds(site: Site) -> list[FederatedKind]:
 
 @hookimpl
 def search_results(site: Site, query: str, session: Session, request: Request) -> list[SearchResult]:
-    from plugins.lisa.directory import Filters, find_services, url
+    from plugins.lisa.directory import Filters, find_services
 
     found = find_services(site, session, Filters(q=query))[:6]
-    return [SearchResult(s.name, url(site, f"/tjanst/{s.id}"), s.summary, kind=_("Hjälp (LISA)")) for s in found]
+    return [
+        SearchResult(s.name, url_for(site, "lisa:service", service_id=s.id), s.summary, kind=_("Hjälp (LISA)"))
+        for s in found
+    ]
 
 
 @hookimpl
@@ -114,7 +123,7 @@ def _purge_referrals(site: Site, now: datetime) -> str:
     from plugins.lisa.referrals import purge_expired
 
     with site.session() as session:
-        return f"Raderade remisser: {purge_expired(session)}"
+        return f"Raderade remisser: {purge_expired(session, now)}"
 
 
 @hookimpl

@@ -16,23 +16,31 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core.api import Site, current_user, member_page_url, page_count, page_language, page_number
+from core.api import (
+    Site,
+    absolute_url_for,
+    current_user,
+    member_page_url,
+    page_count,
+    page_language,
+    page_number,
+    url_for,
+)
 from core.api import gettext as _
-from plugins.lisa import clock, days, directory, federated
+from plugins.lisa import days, directory, federated
 from plugins.lisa.directory import (
     LANGUAGES,
     METHOD_LABELS,
     STATUS_LABELS,
     Filters,
     site_of,
-    url,
 )
 from plugins.lisa.models import Organisation, Schedule, Service, ServiceStatus, SpecialHours, Term
 from plugins.lisa.roles import can_refer
 
 
 def service_url(site: Site, service: Service) -> str:
-    return url(site, f"/tjanst/{service.id}")
+    return url_for(site, "lisa:service", service_id=service.id)
 
 
 def common(site: Site) -> dict[str, Any]:
@@ -42,7 +50,6 @@ def common(site: Site) -> dict[str, Any]:
     shown_in = page_language(site)
     return {
         "content_lang": Markup(' lang="{}"').format(site.locale) if shown_in != site.locale else "",
-        "lisa_url": lambda path="": url(site, path),
         "service_url": lambda s: service_url(site, s),
         "languages": LANGUAGES,
         "method_labels": METHOD_LABELS,
@@ -63,7 +70,7 @@ def _view(site: Site, session: Session, services: list[Service]) -> list[dict[st
     """What a result list shows per service, with openings loaded in one go."""
     ids = [s.id for s in services if s.id is not None]
     openings = directory.schedules_for(session, ids)
-    tz, now = directory.site_tz(site), clock.now()
+    tz, now = directory.site_tz(site), site.clock.now()
     today = now.astimezone(tz).date()
     specials = days.specials_for(session, ids, since=today - timedelta(days=1))
     orgs = directory.organisations_by_id(session, {s.organisation_id for s in services})
@@ -113,7 +120,7 @@ def search(request: Request) -> Response:
         params = filters.as_params()
         if n > 1:
             params["sida"] = str(n)
-        return url(site, "/") + ("?" + urlencode(params) if params else "")
+        return url_for(site, "lisa:search") + ("?" + urlencode(params) if params else "")
 
     def toggle(name: str, value: str) -> str:
         """The link that switches one filter on (or off, when it is on)."""
@@ -122,7 +129,7 @@ def search(request: Request) -> Response:
             del params[name]
         else:
             params[name] = value
-        return url(site, "/") + ("?" + urlencode(params) if params else "")
+        return url_for(site, "lisa:search") + ("?" + urlencode(params) if params else "")
 
     return site.render(
         request,
@@ -222,7 +229,7 @@ def print_view(request: Request) -> Response:
             "terms": terms,
             "code": code,
             "kommun": kommun,
-            "printed": clock.now(),
+            "printed": site.clock.now(),
         },
     )
 
@@ -230,11 +237,11 @@ def print_view(request: Request) -> Response:
 def poster_target(site: Site, municipality: str) -> str:
     """What the poster's QR code opens: the directory filtered to the town,
     in the poster's language when that is not the site's own."""
-    params = {"kommun": municipality}
+    params: dict[str, object] = {"kommun": municipality}
     shown_in = page_language(site)
     if shown_in != site.locale:
         params["lang"] = shown_in
-    return site.absolute_url(url(site, "/") + "?" + urlencode(params))
+    return absolute_url_for(site, "lisa:search", query=params)
 
 
 def _municipality(site: Site, request: Request) -> str:

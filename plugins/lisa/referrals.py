@@ -13,7 +13,7 @@ whenever a referral page is opened, every night in the site's daily jobs
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, delete, select
 from starlette.exceptions import HTTPException
@@ -30,10 +30,10 @@ from wtforms import (
     validators,
 )
 
-from core.api import N_, Forbidden, Form, User, flash, read_form, require_user
+from core.api import N_, Forbidden, Form, User, flash, read_form, require_user, url_for
 from core.api import gettext as _
-from plugins.lisa import clock, roles
-from plugins.lisa.directory import settings_of, site_of, url
+from plugins.lisa import roles
+from plugins.lisa.directory import settings_of, site_of
 from plugins.lisa.forms import translate_choices
 from plugins.lisa.models import (
     HealthCentre,
@@ -140,16 +140,13 @@ def access_label(action: str) -> str:
     return _(ACCESS_LABELS[action]) if action in ACCESS_LABELS else action
 
 
-def log_access(session: Session, referral: Referral, user: User | None, action: str) -> None:
+def log_access(session: Session, referral: Referral, user: User | None, action: str, now: datetime) -> None:
     assert referral.id is not None
-    session.add(
-        ReferralAccess(referral_id=referral.id, user_id=user.id if user else None, action=action, at=clock.now())
-    )
+    session.add(ReferralAccess(referral_id=referral.id, user_id=user.id if user else None, action=action, at=now))
 
 
-def purge_expired(session: Session) -> int:
+def purge_expired(session: Session, now: datetime) -> int:
     """Delete every referral whose retention period has ended. Returns how many."""
-    now = clock.now()
     expired = session.exec(select(Referral.id).where(col(Referral.delete_after) <= now)).all()
     for referral_id in expired:
         session.add(ReferralAccess(referral_id=referral_id, user_id=None, action="deleted", at=now))
@@ -191,7 +188,7 @@ def new_referral(request: Request) -> Response:
         names = dict(choices)
         if request.method == "POST" and form.validate():
             kind, _sep, raw_id = (form.sender.data or "").partition(":")
-            now = clock.now()
+            now = site.clock.now()
             referral = Referral(
                 service_id=service.id,
                 sender_user_id=user.id,
@@ -208,13 +205,13 @@ def new_referral(request: Request) -> Response:
             )
             session.add(referral)
             session.flush()
-            log_access(session, referral, user, "created")
+            log_access(session, referral, user, "created", site.clock.now())
             session.commit()
             flash(
                 request,
                 _("Remissen är skickad till %(name)s. Du ser svaret under Remisser.") % {"name": organisation.name},
             )
-            return RedirectResponse(url(site, f"/remisser/{referral.id}"), status_code=303)
+            return RedirectResponse(url_for(site, "lisa:referral", referral_id=referral.id), status_code=303)
         sample_sender = names.get(form.sender.data or "", choices[0][1] if choices else "")
         return site.render(
             request,
@@ -235,7 +232,7 @@ def referral_list(request: Request) -> Response:
     site = site_of(request)
     user = require_user(request)
     with site.session() as session:
-        purge_expired(session)
+        purge_expired(session, site.clock.now())
         if not roles.can_refer(session, user):
             raise Forbidden(
                 _(
@@ -275,9 +272,9 @@ def referral_page(request: Request) -> Response:
     site = site_of(request)
     user = require_user(request)
     with site.session() as session:
-        purge_expired(session)
+        purge_expired(session, site.clock.now())
         referral, receiver, sender = _load_for_party(session, request, user)
-        log_access(session, referral, user, "read")
+        log_access(session, referral, user, "read", site.clock.now())
         session.commit()
         service = session.get(Service, referral.service_id)
         organisation = session.get(Organisation, service.organisation_id) if service else None
@@ -320,12 +317,12 @@ def referral_status(request: Request) -> Response:
         if new not in {s.value for s in ReferralStatus} or new == ReferralStatus.SENT:
             raise HTTPException(400, _("Välj antagen, avböjd eller avslutad."))
         referral.status = new
-        referral.status_changed_at = clock.now()
+        referral.status_changed_at = site.clock.now()
         session.add(referral)
-        log_access(session, referral, user, f"status:{new}")
+        log_access(session, referral, user, f"status:{new}", site.clock.now())
         session.commit()
     flash(request, _("Remissens status är nu: %(status)s.") % {"status": _(STATUS_LABELS[new]).lower()})
-    return RedirectResponse(url(site, f"/remisser/{referral.id}"), status_code=303)
+    return RedirectResponse(url_for(site, "lisa:referral", referral_id=referral.id), status_code=303)
 
 
 def referrals_sent_between(session: Session, start: object, end: object) -> int:

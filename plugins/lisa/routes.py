@@ -35,7 +35,7 @@ def lisa_routes() -> list[BaseRoute]:
         Route("/bekrafta/{token}/{service_id:int}", confirm.confirm_service, methods=["POST"], name="confirm_service"),
         # HSDS 3.0 API and exports
         Route("/api", api.root, name="api_root"),
-        Route("/api/", api.root),
+        Route("/api/", api.root, name="api_root_slash"),
         Route("/api/services", api.services, name="api_services"),
         Route("/api/services/{id}", api.service, name="api_service"),
         Route("/api/organizations", api.organizations, name="api_organizations"),

@@ -12,10 +12,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.api import flash, require_admin
+from core.api import Site, flash, require_admin, url_for
 from core.api import gettext as _
-from plugins.lisa import clock, days, directory, editing
-from plugins.lisa.directory import site_of, url
+from plugins.lisa import days, directory, editing
+from plugins.lisa.directory import site_of
 from plugins.lisa.forms import SpecialHoursForm, translate_choices
 from plugins.lisa.models import Service, SpecialHours
 from plugins.lisa.public import common
@@ -28,8 +28,8 @@ def _service(session: Session, service_id: int) -> Service:
     return service
 
 
-def _page_url(service: Service) -> str:
-    return f"/admin/tjanst/{service.id}/avvikelser"
+def _page_url(site: Site, service: Service) -> str:
+    return url_for(site, "lisa:special_hours", service_id=service.id)
 
 
 def special_hours_page(request: Request) -> Response:
@@ -51,11 +51,11 @@ def special_hours_page(request: Request) -> Response:
                     note=(form.note.data or "").strip(),
                 )
             )
-            editing.touch(session, service)
+            editing.touch(session, service, site.clock.now())
             session.commit()
             flash(request, _("Avvikande öppettider sparade för ”%(name)s”.") % {"name": service.name})
-            return RedirectResponse(url(site, _page_url(service)), status_code=303)
-        today = clock.now().astimezone(directory.site_tz(site)).date()
+            return RedirectResponse(_page_url(site, service), status_code=303)
+        today = site.clock.now().astimezone(directory.site_tz(site)).date()
         specials = days.specials_of(session, service)
         weekly = directory.schedules_of(session, service)
         holidays_ahead = [
@@ -82,7 +82,7 @@ def special_hours_delete(request: Request) -> Response:
             raise HTTPException(404, _("De avvikande öppettiderna finns inte längre."))
         text = days.special_text(row)
         session.delete(row)
-        editing.touch(session, service)
+        editing.touch(session, service, site.clock.now())
         session.commit()
     flash(request, _("Borttaget: %(what)s.") % {"what": text})
-    return RedirectResponse(url(site, _page_url(service)), status_code=303)
+    return RedirectResponse(_page_url(site, service), status_code=303)

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.api import User, flash, get_user_by_email, read_form, require_admin, site_of
+from core.api import User, flash, get_user_by_email, read_form, require_admin, site_of, url_for
 from core.api import gettext as _
 from plugins.odling import mail, web
 from plugins.odling.models import Coordinator, Member, Signup, WorkSession
@@ -21,7 +21,9 @@ def dashboard(request: Request) -> Response:
     with site.session() as db:
         member_count = len(db.exec(select(Member.id)).all())
         upcoming = db.exec(
-            select(WorkSession).where(col(WorkSession.starts_at) >= web.now(site)).order_by(col(WorkSession.starts_at))
+            select(WorkSession)
+            .where(col(WorkSession.starts_at) >= web.clock(site).now())
+            .order_by(col(WorkSession.starts_at))
         ).all()
         signups = len(db.exec(select(Signup.id)).all())
         coordinators = db.exec(
@@ -38,7 +40,6 @@ def dashboard(request: Request) -> Response:
             "coordinators": coordinators,
             "is_admin": user.is_admin,
             "mail_on": mail.can_send(site),
-            "url": lambda p: web.url(site, p),
         },
     )
 
@@ -56,7 +57,7 @@ def coordinators(request: Request) -> Response:
                 db.delete(row)
                 db.commit()
                 flash(request, _("Samordnaren är borttagen."))
-            return RedirectResponse(web.url(site, "/samordning"), status_code=303)
+            return RedirectResponse(url_for(site, "odling:dashboard"), status_code=303)
         email = str(form.get("email") or "").strip()
         user = get_user_by_email(db, email) if email else None
         if user is None:
@@ -71,4 +72,4 @@ def coordinators(request: Request) -> Response:
             db.add(Coordinator(user_id=user.id or 0, responsibility=str(form.get("ansvar") or "").strip()[:120]))
             db.commit()
             flash(request, _("%(name)s är nu samordnare i parken.") % {"name": user.name})
-    return RedirectResponse(web.url(site, "/samordning"), status_code=303)
+    return RedirectResponse(url_for(site, "odling:dashboard"), status_code=303)

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, validators, widgets
 
-from core.api import N_, Form, current_user, flash, index_text, site_of
+from core.api import N_, Form, current_user, flash, index_text, site_of, url_for
 from core.api import gettext as _
 from plugins.odling import web
 from plugins.odling.models import Crop, Planting
@@ -120,7 +120,6 @@ def crop_list(request: Request) -> Response:
         {
             "crops": crops,
             "coordinator": coordinator,
-            "url": lambda p: web.url(site, p),
             **template_helpers(),
         },
     )
@@ -129,7 +128,7 @@ def crop_list(request: Request) -> Response:
 def blooming_now(request: Request) -> Response:
     """What flowers this month (or the month in ``?manad=``), and next month."""
     site = site_of(request)
-    today = web.today(site)
+    today = web.clock(site).today()
     chosen = web.int_param(request.query_params.get("manad"))
     month = chosen if chosen and 1 <= chosen <= 12 else today.month
     with site.session() as db:
@@ -149,7 +148,6 @@ def blooming_now(request: Request) -> Response:
             "in_park": [c for c in now_list if c.id in planted],
             "next_month": next_month,
             "starting": starting,
-            "url": lambda p: web.url(site, p),
             **template_helpers(),
         },
     )
@@ -227,11 +225,11 @@ def crop_edit(request: Request) -> Response:
                 db.add(crop)
                 db.commit()
                 flash(request, _("%(name)s är sparad.") % {"name": crop.name_sv})
-                return RedirectResponse(web.url(site, "/vaxter"), status_code=303)
+                return RedirectResponse(url_for(site, "odling:crops"), status_code=303)
     status = 400 if request.method == "POST" else 200
     return site.render(
         request,
         "odling/crop_form.html",
-        {"form": form, "crop": crop, "url": lambda p: web.url(site, p), "coordinator": True},
+        {"form": form, "crop": crop, "coordinator": True},
         status_code=status,
     )

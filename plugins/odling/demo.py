@@ -306,12 +306,12 @@ def season_year(today: date) -> int:
 
 
 def _at(site: Site, day: date, hour: int) -> datetime:
-    return datetime.combine(day, time(hour, 0), tzinfo=web.timezone(site)).astimezone(UTC)
+    return datetime.combine(day, time(hour, 0), tzinfo=site.clock.zone).astimezone(UTC)
 
 
 def load(site: Site, db: Session) -> None:
     load_starter_list(db)
-    today = web.today(site)
+    today = web.clock(site).today()
     year = season_year(today)
     rng = random.Random(year)
     crops = {c.name_latin: c for c in db.exec(select(Crop)).all()}
@@ -397,7 +397,7 @@ def load(site: Site, db: Session) -> None:
             db.flush()
         return found
 
-    now = web.now(site)
+    now = web.clock(site).now()
     for month, day, hour, hours, task, code, places in SESSIONS:
         starts = _at(site, date(year, month, day), hour)
         if starts > now:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
-from core.api import FederatedKind, FeedItem, Site, tag_authority
+from core.api import FederatedKind, FeedItem, Site, absolute_url_for, tag_authority, url_for
 from plugins.odling import sessions, web
 
 KIND = "arbetspass"
@@ -37,14 +37,14 @@ def session_items(site: Site, db: Session) -> list[FeedItem]:
     places = sessions.bed_names(db)
     items = []
     for work, taken in reversed(sessions.upcoming_with_counts(db, site)):  # newest (latest) first
-        start, end = web.local(site, work.starts_at), web.local(site, work.ends_at)
+        start, end = site.clock.local(work.starts_at), site.clock.local(work.ends_at)
         place = places.get(work.bed_id or 0, "hela parken")
         left = max(0, work.places - taken)
         items.append(
             FeedItem(
                 id=tag_uri(site, f"odling/{KIND}/{work.id}"),
                 title=f"{work.task}, {start:%Y-%m-%d} kl. {start:%H:%M}",
-                link=site.absolute_url(web.url(site, f"/pass/{work.id}")),
+                link=absolute_url_for(site, "odling:session", session_id=work.id),
                 published=_aware(work.created_at),
                 updated=_aware(work.updated_at),
                 summary=f"Arbetspass i {settings.park_name} ({place}), {start:%H:%M}–{end:%H:%M}. "
@@ -72,7 +72,7 @@ def kinds(site: Site) -> list[FederatedKind]:
             feed_id=tag_uri(site, f"odling/{KIND}"),
             items=lambda db: session_items(site, db),
             complete=True,
-            page_path=web.url(site, "/pass"),
+            page_path=url_for(site, "odling:sessions"),
             description=f"Kommande arbetspass i {settings.park_name}, öppna för alla som vill hjälpa till.",
         )
     ]

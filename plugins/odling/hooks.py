@@ -19,6 +19,7 @@ from core.api import (
     current_user,
     hookimpl,
     match,
+    url_for,
 )
 from core.api import gettext as _
 from plugins.odling import models  # noqa: F401  (registers the tables)
@@ -49,9 +50,9 @@ def routes(site: Site) -> list[BaseRoute]:
 def nav_items(site: Site, request: Request) -> list[NavItem]:
     from plugins.odling import web
 
-    items = [NavItem("Parken", web.url(site, "/"), order=40)]
+    items = [NavItem("Parken", url_for(site, "odling:park"), order=40)]
     if current_user(request) is not None and web.viewer_is_coordinator(request):
-        items.append(NavItem("Samordning", web.url(site, "/samordning"), order=86))
+        items.append(NavItem("Samordning", url_for(site, "odling:dashboard"), order=86))
     return items
 
 
@@ -63,7 +64,7 @@ def admin_links(site: Site, request: Request) -> list[NavItem]:
     return [
         NavItem(
             _("Parken: samordning"),
-            web.url(site, "/samordning"),
+            url_for(site, "odling:dashboard"),
             order=50,
             description=_("Bäddar, plantering, skörd, arbetspass, medlemmar och samordnare i %(park)s.")
             % {"park": web.settings_of(site).park_name},
@@ -75,7 +76,7 @@ def admin_links(site: Site, request: Request) -> list[NavItem]:
 def front_page_blocks(site: Site, request: Request, session: Session) -> list[Block]:
     from plugins.odling import crops, web
 
-    today = web.today(site)
+    today = web.clock(site).today()
     every = crops.all_crops(session)
     blooming = crops.blooming(every, today.month)
     if not blooming:
@@ -93,8 +94,8 @@ def front_page_blocks(site: Site, request: Request, session: Session) -> list[Bl
                 "crops": blooming[:8],
                 "more": max(0, len(blooming) - 8),
                 "month_name": month_name,
-                "blooming_url": web.url(site, "/blommar"),
-                "join_url": web.url(site, "/bli-medlem"),
+                "blooming_url": url_for(site, "odling:blooming"),
+                "join_url": url_for(site, "odling:join"),
                 "park_name": web.settings_of(site).park_name,
             },
             order=60,
@@ -113,7 +114,7 @@ def federated_kinds(site: Site) -> list[FederatedKind]:
 def search_results(site: Site, query: str, session: Session, request: Request) -> list[SearchResult]:
     from sqlmodel import col, select
 
-    from plugins.odling import crops, web
+    from plugins.odling import crops
     from plugins.odling.models import Crop
 
     clause = match(col(Crop.search_text), query)
@@ -123,7 +124,7 @@ def search_results(site: Site, query: str, session: Session, request: Request) -
     return [
         SearchResult(
             f"{c.name_sv} ({c.name_latin})",
-            web.url(site, f"/vaxter#vaxt-{c.id}"),
+            url_for(site, "odling:crops") + f"#vaxt-{c.id}",
             _("Blommar %(months)s. Föda för %(pollinators)s.")
             % {"months": crops.month_ranges(c.months), "pollinators": crops.pollinator_names(c)},
             _("Växt i parken"),

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import BooleanField, EmailField, StringField, TextAreaField, validators
 
-from core.api import N_, Form, Site, flash, ngettext, read_form, site_of, utcnow
+from core.api import N_, Form, Site, flash, ngettext, read_form, site_of, url_for, utcnow
 from core.api import gettext as _
 from plugins.odling import mail, web
 from plugins.odling.crops import CheckboxList
@@ -70,7 +70,7 @@ def consent_text(site: Site) -> str:
 def touch(site: Site, member: Member) -> None:
     """Activity keeps a member: move the deletion date forward."""
     member.last_active_at = utcnow()
-    member.delete_after = add_months(web.today(site), web.settings_of(site).retention_months)
+    member.delete_after = add_months(web.clock(site).today(), web.settings_of(site).retention_months)
 
 
 def by_token(db: Session, token: str) -> Member:
@@ -86,7 +86,7 @@ def by_token(db: Session, token: str) -> Member:
 
 
 def member_url(site: Site, member: Member) -> str:
-    return web.url(site, f"/mitt/{member.token}")
+    return url_for(site, "odling:my_page", token=member.token)
 
 
 def send_link(site: Site, member: Member) -> bool:
@@ -142,7 +142,7 @@ def join(request: Request) -> Response:
         email = (form.email.data or "").strip().lower()
         phone = (form.phone.data or "").strip()
         if form.homepage.data:
-            return RedirectResponse(web.url(site, "/"), status_code=303)
+            return RedirectResponse(url_for(site, "odling:park"), status_code=303)
         if not email and not phone:
             form.email.errors = [_("Skriv din e-postadress eller ditt telefonnummer, så att vi kan nå dig.")]
         else:
@@ -155,7 +155,7 @@ def join(request: Request) -> Response:
                     message=(form.message.data or "").strip(),
                     consent_text=consent_text(site),
                     token=secrets.token_urlsafe(24),
-                    delete_after=web.today(site),
+                    delete_after=web.clock(site).today(),
                 )
                 touch(site, member)
                 db.add(member)
@@ -173,7 +173,7 @@ def join(request: Request) -> Response:
     return site.render(
         request,
         "odling/join.html",
-        {"form": form, "consent_text": consent_text(site), "url": lambda p: web.url(site, p)},
+        {"form": form, "consent_text": consent_text(site)},
         status_code=400 if request.method == "POST" else 200,
     )
 
@@ -199,11 +199,11 @@ def resend_link(request: Request) -> Response:
             if member is not None:
                 send_link(site, member)
         flash(request, _("Om adressen finns hos oss har vi skickat din länk dit. Titta även i skräpposten."))
-        return RedirectResponse(web.url(site, "/medlem/lank"), status_code=303)
+        return RedirectResponse(url_for(site, "odling:resend_link"), status_code=303)
     return site.render(
         request,
         "odling/resend_link.html",
-        {"form": form, "mail_on": mail.can_send(site), "url": lambda p: web.url(site, p)},
+        {"form": form, "mail_on": mail.can_send(site)},
         status_code=400 if request.method == "POST" else 200,
     )
 
@@ -235,7 +235,7 @@ def my_page(request: Request) -> Response:
         past = db.exec(
             select(WorkSession, Signup)
             .join(Signup, col(Signup.session_id) == col(WorkSession.id))
-            .where(Signup.member_id == member.id, col(WorkSession.starts_at) < web.now(site))
+            .where(Signup.member_id == member.id, col(WorkSession.starts_at) < web.clock(site).now())
             .order_by(col(WorkSession.starts_at).desc())
         ).all()
         hours = hours_by_member(db).get(member.id or 0, 0.0)
@@ -252,7 +252,6 @@ def my_page(request: Request) -> Response:
             "observations": observations,
             "interests": INTERESTS,
             "here": member_url(site, member),
-            "url": lambda p: web.url(site, p),
         },
     )
 
@@ -268,7 +267,7 @@ def delete_me(request: Request) -> Response:
         db.delete(member)
         db.commit()
     flash(request, _("Dina uppgifter är raderade. Tack för att du var med!"))
-    return RedirectResponse(web.url(site, "/"), status_code=303)
+    return RedirectResponse(url_for(site, "odling:park"), status_code=303)
 
 
 # -- coordinators ----------------------------------------------------------------------------
@@ -283,7 +282,7 @@ def member_list(request: Request) -> Response:
         signups: dict[int, int] = defaultdict(int)
         for member_id in db.exec(select(Signup.member_id)).all():
             signups[member_id] += 1
-    today = web.today(site)
+    today = web.clock(site).today()
     return site.render(
         request,
         "odling/members.html",
@@ -296,7 +295,6 @@ def member_list(request: Request) -> Response:
             "expired": [m for m in members if m.delete_after < today],
             "interests": INTERESTS,
             "retention_months": web.settings_of(site).retention_months,
-            "url": lambda p: web.url(site, p),
         },
     )
 
@@ -312,13 +310,13 @@ def member_delete(request: Request) -> Response:
         db.delete(member)
         db.commit()
     flash(request, _("%(name)s och hens anmälningar är raderade.") % {"name": name})
-    return RedirectResponse(web.url(site, "/samordning/medlemmar"), status_code=303)
+    return RedirectResponse(url_for(site, "odling:members"), status_code=303)
 
 
 def prune(site: Site, db: Session) -> list[str]:
     """Apply the retention rule: delete members whose ``delete_after`` has
     passed. Their observations stay, without a name. Returns the names."""
-    expired = db.exec(select(Member).where(col(Member.delete_after) < web.today(site))).all()
+    expired = db.exec(select(Member).where(col(Member.delete_after) < web.clock(site).today())).all()
     names = [m.name for m in expired]
     for member in expired:
         db.delete(member)
@@ -340,4 +338,4 @@ def prune_now(request: Request) -> Response:
     else:
         message = _("Ingen behövde raderas.")
     flash(request, message)
-    return RedirectResponse(web.url(site, "/samordning/medlemmar"), status_code=303)
+    return RedirectResponse(url_for(site, "odling:members"), status_code=303)

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import DateField, IntegerField, SelectField, StringField, validators
 
-from core.api import N_, Form, Site, current_user, flash, require_user, site_of
+from core.api import N_, Form, Site, current_user, flash, require_user, site_of, url_for
 from core.api import gettext as _
 from plugins.odling import members, web
 from plugins.odling.models import Bed, Member, Observation
@@ -131,7 +131,7 @@ def overview(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         known = years(db)
-        year = web.int_param(request.query_params.get("ar")) or (known[0] if known else web.today(site).year)
+        year = web.int_param(request.query_params.get("ar")) or (known[0] if known else web.clock(site).today().year)
         table = monthly(db, year)
         recent = db.exec(
             select(Observation).order_by(col(Observation.observed_on).desc(), col(Observation.id).desc()).limit(10)
@@ -153,7 +153,6 @@ def overview(request: Request) -> Response:
             "taxon_name": taxon_name,
             "coordinator": coordinator,
             "month_names": web.month_names(),
-            "url": lambda p: web.url(site, p),
         },
     )
 
@@ -186,9 +185,9 @@ def _log(request: Request, member: Member | None, user_id: int | None, back: str
             + [(str(b.id), f"{b.code} {b.name}") for b in db.exec(select(Bed).order_by(col(Bed.code))).all()]
         )
         if request.method == "GET":
-            form.observed_on.data = web.today(site)
+            form.observed_on.data = web.clock(site).today()
         if request.method == "POST" and form.validate():
-            if form.observed_on.data > web.today(site):
+            if form.observed_on.data > web.clock(site).today():
                 form.observed_on.errors = [_("Datumet ligger i framtiden. Skriv dagen då du räknade.")]
             else:
                 db.add(
@@ -215,7 +214,7 @@ def _log(request: Request, member: Member | None, user_id: int | None, back: str
     return site.render(
         request,
         "odling/observation_form.html",
-        {"form": form, "member": member, "back": back, "url": lambda p: web.url(site, p)},
+        {"form": form, "member": member, "back": back},
         status_code=400 if request.method == "POST" else 200,
     )
 
@@ -232,7 +231,7 @@ def user_log(request: Request) -> Response:
     """Anyone with an account (coordinators, staff) logs here."""
     user = require_user(request)
     site = site_of(request)
-    return _log(request, None, user.id, web.url(site, "/pollinatorer"))
+    return _log(request, None, user.id, url_for(site, "odling:pollinators"))
 
 
 def darwin_core_rows(site: Site, db: Session, year: int | None = None) -> list[dict[str, object]]:

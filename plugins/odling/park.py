@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField, validators
 
-from core.api import N_, Form, current_user, flash, site_of
+from core.api import N_, Form, current_user, flash, site_of, url_for
 from core.api import gettext as _
 from plugins.odling import crops as crop_views
 from plugins.odling import web
@@ -61,14 +61,14 @@ def harvest_totals(db: Session, season: int) -> list[tuple[str, str, float]]:
 
 def overview(request: Request) -> Response:
     site = site_of(request)
-    today = web.today(site)
+    today = web.clock(site).today()
     with site.session() as db:
         all_beds = beds(db)
         planted = plantings_by_bed(db, today.year)
         blooming = crop_views.blooming(crop_views.all_crops(db), today.month)
         upcoming = db.exec(
             select(WorkSession)
-            .where(col(WorkSession.starts_at) >= web.now(site))
+            .where(col(WorkSession.starts_at) >= web.clock(site).now())
             .order_by(col(WorkSession.starts_at))
             .limit(3)
         ).all()
@@ -90,14 +90,13 @@ def overview(request: Request) -> Response:
             "plan": {"width": PLAN_WIDTH, "height": PLAN_HEIGHT},
             "sun": SUN,
             "kinds": KINDS,
-            "url": lambda p: web.url(site, p),
         },
     )
 
 
 def bed_page(request: Request) -> Response:
     site = site_of(request)
-    season = web.int_param(request.query_params.get("sasong")) or web.today(site).year
+    season = web.int_param(request.query_params.get("sasong")) or web.clock(site).today().year
     with site.session() as db:
         bed = db.get(Bed, request.path_params["bed_id"])
         if bed is None:
@@ -127,7 +126,6 @@ def bed_page(request: Request) -> Response:
             "sun": SUN,
             "kinds": KINDS,
             "unit_name": unit_name,
-            "url": lambda p: web.url(site, p),
             **crop_views.template_helpers(),
         },
     )
@@ -191,11 +189,11 @@ def bed_edit(request: Request) -> Response:
             db.add(bed)
             db.commit()
             flash(request, _("%(name)s är sparad.") % {"name": bed.name})
-            return RedirectResponse(web.url(site, f"/badd/{bed.id}"), status_code=303)
+            return RedirectResponse(url_for(site, "odling:bed", bed_id=bed.id), status_code=303)
     return site.render(
         request,
         "odling/bed_form.html",
-        {"form": form, "bed": bed, "url": lambda p: web.url(site, p), "coordinator": True},
+        {"form": form, "bed": bed, "coordinator": True},
         status_code=400 if request.method == "POST" else 200,
     )
 
@@ -224,7 +222,7 @@ def planting_new(request: Request) -> Response:
         form.bed.choices = web.options((str(b.id), f"{b.code} {b.name}") for b in beds(db))
         form.crop.choices = web.options((str(c.id), f"{c.name_sv} ({c.name_latin})") for c in crop_views.all_crops(db))
         if request.method == "GET":
-            form.season.data = web.today(site).year
+            form.season.data = web.clock(site).today().year
             form.bed.data = request.query_params.get("badd")
         if request.method == "POST" and form.validate():
             planting = Planting(
@@ -243,11 +241,13 @@ def planting_new(request: Request) -> Response:
                 _("%(crop)s är planerad för %(season)s.")
                 % {"crop": crop.name_sv if crop else _("Växten"), "season": planting.season},
             )
-            return RedirectResponse(web.url(site, f"/badd/{planting.bed_id}?sasong={planting.season}"), status_code=303)
+            return RedirectResponse(
+                url_for(site, "odling:bed", bed_id=planting.bed_id) + f"?sasong={planting.season}", status_code=303
+            )
     return site.render(
         request,
         "odling/planting_form.html",
-        {"form": form, "url": lambda p: web.url(site, p), "coordinator": True},
+        {"form": form, "coordinator": True},
         status_code=400 if request.method == "POST" else 200,
     )
 
@@ -263,7 +263,7 @@ def planting_delete(request: Request) -> Response:
         db.delete(planting)
         db.commit()
     flash(request, _("Planteringen och dess skördar är borttagna."))
-    return RedirectResponse(web.url(site, f"/badd/{bed_id}?sasong={season}"), status_code=303)
+    return RedirectResponse(url_for(site, "odling:bed", bed_id=bed_id) + f"?sasong={season}", status_code=303)
 
 
 class HarvestForm(Form):
@@ -293,7 +293,7 @@ def harvests(request: Request) -> Response:
     """The harvest log of a season, with the form to add to it."""
     web.require_coordinator(request)
     site = site_of(request)
-    today = web.today(site)
+    today = web.clock(site).today()
     season = web.int_param(request.query_params.get("sasong")) or today.year
     with site.session() as db:
         form = HarvestForm.bind(request)
@@ -313,7 +313,7 @@ def harvests(request: Request) -> Response:
             db.add(harvest)
             db.commit()
             flash(request, _("Skörden är registrerad."))
-            return RedirectResponse(web.url(site, f"/samordning/skord?sasong={season}"), status_code=303)
+            return RedirectResponse(url_for(site, "odling:harvests") + f"?sasong={season}", status_code=303)
         log = db.exec(
             select(Harvest, Planting, Crop, Bed)
             .join(Planting, col(Harvest.planting_id) == col(Planting.id))
@@ -333,7 +333,6 @@ def harvests(request: Request) -> Response:
             "totals": totals,
             "unit_name": unit_name,
             "season": season,
-            "url": lambda p: web.url(site, p),
         },
         status_code=400 if request.method == "POST" else 200,
     )

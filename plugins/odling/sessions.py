@@ -13,7 +13,19 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField, validators
 
-from core.api import N_, Form, Site, current_user, flash, ngettext, read_form, site_of, utcnow
+from core.api import (
+    N_,
+    Form,
+    Site,
+    absolute_url_for,
+    current_user,
+    flash,
+    ngettext,
+    read_form,
+    site_of,
+    url_for,
+    utcnow,
+)
 from core.api import gettext as _
 from plugins.odling import mail, members, web
 from plugins.odling.models import Bed, Member, Signup, WorkSession
@@ -31,7 +43,9 @@ def signup_counts(db: Session) -> dict[int, int]:
 def upcoming_with_counts(db: Session, site: Site) -> list[tuple[WorkSession, int]]:
     counts = signup_counts(db)
     rows = db.exec(
-        select(WorkSession).where(col(WorkSession.starts_at) >= web.now(site)).order_by(col(WorkSession.starts_at))
+        select(WorkSession)
+        .where(col(WorkSession.starts_at) >= web.clock(site).now())
+        .order_by(col(WorkSession.starts_at))
     ).all()
     return [(s, counts.get(s.id or 0, 0)) for s in rows]
 
@@ -53,7 +67,6 @@ def session_list(request: Request) -> Response:
             "upcoming": upcoming,
             "places": places,
             "coordinator": coordinator,
-            "url": lambda p: web.url(site, p),
         },
     )
 
@@ -81,8 +94,7 @@ def session_page(request: Request) -> Response:
             "signups": signups if coordinator else [],
             "bed": bed,
             "coordinator": coordinator,
-            "past": web.local(site, work.starts_at) < web.now(site),
-            "url": lambda p: web.url(site, p),
+            "past": site.clock.local(work.starts_at) < web.clock(site).now(),
         },
     )
 
@@ -103,7 +115,7 @@ def sign_up(request: Request) -> Response:
         ).first()
         if work is None:
             raise web.not_found("Arbetspasset finns inte längre.")
-        if web.local(site, work.starts_at) < web.now(site):
+        if site.clock.local(work.starts_at) < web.clock(site).now():
             flash(request, _("Passet har redan börjat, så det går inte att anmäla sig längre."), "error")
             return RedirectResponse(back, status_code=303)
         taken = db.exec(select(func.count()).select_from(Signup).where(Signup.session_id == work.id)).one()
@@ -168,7 +180,7 @@ def session_edit(request: Request) -> Response:
     web.require_coordinator(request)
     site = site_of(request)
     session_id = request.path_params.get("session_id")
-    tz = web.timezone(site)
+    tz = site.clock.zone
     with site.session() as db:
         work = db.get(WorkSession, session_id) if session_id is not None else None
         if session_id is not None and work is None:
@@ -178,7 +190,7 @@ def session_edit(request: Request) -> Response:
             [("", _("Hela parken"))] + [(str(k), v) for k, v in sorted(bed_names(db).items(), key=lambda kv: kv[1])]
         )
         if request.method == "GET" and work is not None:
-            start, end = web.local(site, work.starts_at), web.local(site, work.ends_at)
+            start, end = site.clock.local(work.starts_at), site.clock.local(work.ends_at)
             form.task.data, form.description.data, form.places.data = work.task, work.description, work.places
             form.day.data, form.start.data, form.end.data = start.date(), start.time(), end.time()
             form.bed.data = str(work.bed_id or "")
@@ -200,11 +212,11 @@ def session_edit(request: Request) -> Response:
                 db.add(work)
                 db.commit()
                 flash(request, _("Arbetspasset %(task)s är sparat.") % {"task": work.task})
-                return RedirectResponse(web.url(site, f"/pass/{work.id}"), status_code=303)
+                return RedirectResponse(url_for(site, "odling:session", session_id=work.id), status_code=303)
     return site.render(
         request,
         "odling/session_form.html",
-        {"form": form, "work": work, "url": lambda p: web.url(site, p), "coordinator": True},
+        {"form": form, "work": work, "coordinator": True},
         status_code=400 if request.method == "POST" else 200,
     )
 
@@ -224,7 +236,7 @@ def attendance(request: Request) -> Response:
             db.add(signup)
         db.commit()
     flash(request, _("Närvaron är sparad: %(count)s kom.") % {"count": len(came)})
-    return RedirectResponse(web.url(site, f"/pass/{work.id}"), status_code=303)
+    return RedirectResponse(url_for(site, "odling:session", session_id=work.id), status_code=303)
 
 
 def send_reminders(site: Site, db: Session) -> int:
@@ -233,7 +245,7 @@ def send_reminders(site: Site, db: Session) -> int:
     coordinators to phone (the session page lists them)."""
     if not mail.can_send(site):
         return 0
-    now = web.now(site)
+    now = web.clock(site).now()
     horizon = now + timedelta(days=web.settings_of(site).reminder_days)
     rows = db.exec(
         select(Signup, Member, WorkSession)
@@ -252,17 +264,17 @@ def send_reminders(site: Site, db: Session) -> int:
     for signup, member, work in rows:
         if not member.email:
             continue
-        start = web.local(site, work.starts_at)
+        start = site.clock.local(work.starts_at)
         body = (
             f"Hej {member.name}!\n\n"
             f"Påminnelse: du är anmäld till {work.task} i {settings.park_name} "
-            f"{start:%Y-%m-%d} kl. {start:%H:%M}–{web.local(site, work.ends_at):%H:%M}.\n\n"
+            f"{start:%Y-%m-%d} kl. {start:%H:%M}–{site.clock.local(work.ends_at):%H:%M}.\n\n"
             f"{work.description}\n\n"
             f"Kan du inte komma? Avboka på din sida, så får någon annan platsen:\n"
             f"{site.absolute_url(members.member_url(site, member))}\n"
         )
-        if mail.send(site, member.email, f"Påminnelse: {work.task} {start:%Y-%m-%d}", body):
-            signup.reminded_at = utcnow()
+        if mail.send(site, member.email, f"Påminnelse: {work.task} {start:%Y-%m-%d}", body, db):
+            signup.reminded_at = now
             db.add(signup)
             sent += 1
     db.commit()
@@ -281,7 +293,7 @@ def remind_now(request: Request) -> Response:
         flash(request, message % {"count": sent})
     else:
         flash(request, _("Ingen behövde påminnas just nu."))
-    return RedirectResponse(web.url(site, "/pass"), status_code=303)
+    return RedirectResponse(url_for(site, "odling:sessions"), status_code=303)
 
 
 # -- iCal ---------------------------------------------------------------------------------------
@@ -297,7 +309,7 @@ def ical_feed(request: Request) -> Response:
     site's language: a calendar subscription has no visitor's language."""
     site = site_of(request)
     settings = web.settings_of(site)
-    since = web.now(site) - timedelta(days=FEED_DAYS_BACK)
+    since = web.clock(site).now() - timedelta(days=FEED_DAYS_BACK)
     with site.session() as db:
         rows = db.exec(
             select(WorkSession).where(col(WorkSession.starts_at) >= since).order_by(col(WorkSession.starts_at))
@@ -322,7 +334,7 @@ def ical_feed(request: Request) -> Response:
         event.add("location", f"{settings.park_name}, {place}" if place else settings.park_name)
         left = max(0, work.places - counts.get(work.id or 0, 0))
         event.add("description", f"{work.description}\n\nLediga platser: {left} av {work.places}.".strip())
-        event.add("url", site.absolute_url(web.url(site, f"/pass/{work.id}")))
+        event.add("url", absolute_url_for(site, "odling:session", session_id=work.id))
         cal.add_component(event)
     return Response(
         cal.to_ical(),

@@ -26,10 +26,6 @@ class OdlingSettings(PluginSettings):
     reminder_days: int = Field(default=2, ge=1, le=14)
     #: Sender of reminders and personal links; empty: no e-mail is sent.
     mail_from: str = ""
-    #: SMTP relay (no password: use a local relay). Empty: e-mails are written
-    #: as .eml files to the site's data folder ("odling-utkorg"), for review.
-    smtp_host: str = ""
-    smtp_port: int = Field(default=25, ge=1, le=65535)
     #: Year in the tag URIs of federated work sessions; fixed once published.
     tag_year: int = Field(default=2026, ge=2000, le=2100)
     #: A fixed "today" (YYYY-MM-DD) for demos and tests; empty: the real date.

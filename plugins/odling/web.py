@@ -1,19 +1,17 @@
 """Small helpers every odling view uses: the site, the settings, URLs inside
-the plugin, the park's clock and who may coordinate."""
+the plugin, the park's "today" setting and who may coordinate."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from wtforms import SelectChoice
 
-from core.api import N_, Forbidden, Site, User, current_user, require_user, site_of
+from core.api import N_, Clock, Forbidden, Site, User, current_user, require_user, site_of
 from core.api import gettext as _
 from plugins.odling.models import Coordinator
 
@@ -53,35 +51,13 @@ def settings_of(site: Site) -> OdlingSettings:
     return site.plugin_settings(PLUGIN)  # type: ignore[no-any-return]
 
 
-def url(site: Site, path: str = "/") -> str:
-    """A path inside the plugin, wherever the site mounts it."""
-    return f"{site.prefix(PLUGIN)}{path}"
-
-
-def timezone(site: Site) -> ZoneInfo:
-    return ZoneInfo(site.config.site.timezone)
-
-
-def today(site: Site) -> date:
-    """The park's today: ``today`` from the settings when set (demos, tests),
-    else the date in the site's time zone."""
+def clock(site: Site) -> Clock:
+    """The site's clock (``site.clock``). The ``today`` setting (demos, tests)
+    fixes it at noon of that day, so every date-dependent page agrees."""
     fixed = settings_of(site).today
-    return fixed if fixed is not None else datetime.now(timezone(site)).date()
-
-
-def now(site: Site) -> datetime:
-    """Now, aware: with a fixed ``today``, noon of that day."""
-    fixed = settings_of(site).today
-    if fixed is not None:
-        return datetime.combine(fixed, time(12, 0), tzinfo=timezone(site))
-    return datetime.now(timezone(site))
-
-
-def local(site: Site, moment: datetime) -> datetime:
-    """A stored datetime in the site's time zone (SQLite hands back naive UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
-    return moment.astimezone(timezone(site))
+    if fixed is not None and not site.clock.is_fixed:
+        site.clock.set(fixed)
+    return site.clock
 
 
 def is_coordinator(db: Session, user: User | None) -> bool:

@@ -26,6 +26,7 @@ from core.api import (
     paged,
     read_form,
     require_admin,
+    url_for,
 )
 from core.api import gettext as _
 from plugins.webportal.directory import (
@@ -37,7 +38,6 @@ from plugins.webportal.directory import (
     set_status,
     settings_of,
     site_of,
-    url,
 )
 from plugins.webportal.models import Association, AssociationEditor, Featured, Status
 
@@ -80,10 +80,10 @@ def association_queue(request: Request) -> Response:
             "page": page,
             "pages": pages,
             "status_labels": {key: _(label) for key, label in STATUS_LABELS.items()},
-            "page_link": page_link(url(site, "/admin/foreningar"), {"q": query}),
-            "list_url": url(site, "/admin/foreningar"),
-            "new_url": url(site, "/admin/foreningar/ny"),
-            "decide_url": lambda a: url(site, f"/admin/foreningar/{a.id}/beslut"),
+            "page_link": page_link(url_for(site, "webportal:admin_associations"), {"q": query}),
+            "list_url": url_for(site, "webportal:admin_associations"),
+            "new_url": url_for(site, "webportal:association_new"),
+            "decide_url": lambda a: url_for(site, "webportal:association_decide", association_id=a.id),
             "page_url": lambda a: page_url(site, a),
             "edit_url": lambda a: edit_url(site, a),
         },
@@ -106,11 +106,11 @@ def association_decide(request: Request) -> Response:
             }
         else:
             flash(request, _("Välj att godkänna eller avslå ansökan."), "error")
-            return RedirectResponse(url(site, "/admin/foreningar"), status_code=303)
+            return RedirectResponse(url_for(site, "webportal:admin_associations"), status_code=303)
         db.add(association)
         db.commit()
     flash(request, message)
-    return RedirectResponse(url(site, "/admin/foreningar"), status_code=303)
+    return RedirectResponse(url_for(site, "webportal:admin_associations"), status_code=303)
 
 
 def association_editors(request: Request) -> Response:
@@ -192,7 +192,7 @@ def association_delete(request: Request) -> Response:
         db.commit()
     delete_image(site.uploads_dir, logo)
     flash(request, _("%(name)s är borttagen.") % {"name": name})
-    return RedirectResponse(url(site, "/admin/foreningar"), status_code=303)
+    return RedirectResponse(url_for(site, "webportal:admin_associations"), status_code=303)
 
 
 class FeaturedForm(Form):
@@ -231,7 +231,7 @@ def featured(request: Request) -> Response:
             when = format_date(month, "LLLL yyyy", locale=babel_locale(site))
             name = chosen.name if chosen else _("Föreningen")
             flash(request, _("%(name)s är Månadens förening för %(month)s.") % {"name": name, "month": when})
-            return RedirectResponse(url(site, "/admin/manadens-forening"), status_code=303)
+            return RedirectResponse(url_for(site, "webportal:admin_featured"), status_code=303)
         history = db.exec(
             select(Featured, Association)
             .join(Association, col(Featured.association_id) == Association.id)
@@ -246,7 +246,7 @@ def featured(request: Request) -> Response:
             "history": history,
             "has_choices": bool(approved),
             "page_url": lambda a: page_url(site, a),
-            "admin_url": url(site, "/admin/foreningar"),
+            "admin_url": url_for(site, "webportal:admin_associations"),
         },
         status_code=400 if form.error_count() else 200,
     )

@@ -56,6 +56,7 @@ from core.api import (
     require_admin,
     require_user,
     store_upload,
+    url_for,
     utcnow,
 )
 from core.api import gettext as _
@@ -91,13 +92,8 @@ def settings_of(site: Site) -> WebportalSettings:
     return site.plugin_settings(PLUGIN)  # type: ignore[no-any-return]
 
 
-def url(site: Site, path: str) -> str:
-    """A path inside the plugin, wherever it is mounted."""
-    return f"{site.prefix(PLUGIN)}{path}"
-
-
 def page_url(site: Site, association: Association) -> str:
-    return url(site, f"/foreningar/{association.slug}")
+    return url_for(site, "webportal:association", slug=association.slug)
 
 
 def public_page_url(site: Site, session: Session, slug: str) -> str | None:
@@ -108,7 +104,7 @@ def public_page_url(site: Site, session: Session, slug: str) -> str | None:
 
 
 def edit_url(site: Site, association: Association) -> str:
-    return url(site, f"/foreningar/{association.slug}/redigera")
+    return url_for(site, "webportal:association_edit", slug=association.slug)
 
 
 def sort_key(name: str) -> str:
@@ -372,9 +368,9 @@ def association_list(request: Request) -> Response:
             "filters": filters,
             "filtered": any(filters.values()),
             "settings": settings,
-            "page_link": page_link(url(site, "/foreningar"), filters),
-            "list_url": url(site, "/foreningar"),
-            "apply_url": url(site, "/foreningar/ansok"),
+            "page_link": page_link(url_for(site, "webportal:associations"), filters),
+            "list_url": url_for(site, "webportal:associations"),
+            "apply_url": url_for(site, "webportal:association_apply"),
             "page_url": lambda a: page_url(site, a),
         },
     )
@@ -414,9 +410,9 @@ def association_page(request: Request) -> Response:
             "may_edit": may_edit,
             "status_label": _(STATUS_LABELS.get(association.status, association.status)),
             "edit_url": edit_url(site, association),
-            "news_new_url": url(site, "/nyheter/ny?" + urlencode({"forening": association.slug})),
-            "list_url": url(site, "/foreningar"),
-            "news_url": lambda n: url(site, f"/nyheter/{n.id}"),
+            "news_new_url": url_for(site, "webportal:news_new") + "?" + urlencode({"forening": association.slug}),
+            "list_url": url_for(site, "webportal:associations"),
+            "news_url": lambda n: url_for(site, "webportal:news", news_id=n.id),
             "tel_href": tel_href(association.phone) if association.phone else "",
             "website_href": safe_link(association.website),
         },
@@ -442,11 +438,11 @@ def association_apply(request: Request) -> Response:
                 "Föreningen visas i listan när ansökan är godkänd."
             ),
         )
-        return RedirectResponse(url(site, "/foreningar"), status_code=303)
+        return RedirectResponse(url_for(site, "webportal:associations"), status_code=303)
     return site.render(
         request,
         "webportal/association_apply.html",
-        {"form": form, "list_url": url(site, "/foreningar")},
+        {"form": form, "list_url": url_for(site, "webportal:associations")},
         status_code=400 if form.error_count() else 200,
     )
 
@@ -533,9 +529,13 @@ def association_edit(request: Request) -> Response:
             "editors": editors,
             "is_admin": user.is_admin,
             "page_url": page_url(site, association) if association else None,
-            "editors_url": url(site, f"/admin/foreningar/{association.id}/redaktorer") if association else None,
-            "delete_url": url(site, f"/admin/foreningar/{association.id}/ta-bort") if association else None,
-            "admin_url": url(site, "/admin/foreningar"),
+            "editors_url": url_for(site, "webportal:association_editors", association_id=association.id)
+            if association
+            else None,
+            "delete_url": url_for(site, "webportal:association_delete", association_id=association.id)
+            if association
+            else None,
+            "admin_url": url_for(site, "webportal:admin_associations"),
         },
         status_code=400 if form.error_count() else 200,
     )
@@ -609,8 +609,8 @@ def my_associations(request: Request) -> Response:
             "status_labels": {key: _(label) for key, label in STATUS_LABELS.items()},
             "page_url": lambda a: page_url(site, a),
             "edit_url": lambda a: edit_url(site, a),
-            "news_new_url": url(site, "/nyheter/ny"),
-            "admin_url": url(site, "/admin/foreningar"),
+            "news_new_url": url_for(site, "webportal:news_new"),
+            "admin_url": url_for(site, "webportal:admin_associations"),
         },
     )
 

@@ -15,7 +15,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from core.api import FederatedKind, FeedItem, Site, User, render_markdown
+from core.api import (
+    FederatedKind,
+    FeedItem,
+    Site,
+    User,
+    render_markdown,
+    url_for,
+)
 from core.api import tag_authority as federation_authority
 from plugins.webportal import directory
 from plugins.webportal.models import Association, News
@@ -115,7 +122,6 @@ def member_items(site: Site, session: Session) -> list[FeedItem]:
 
 
 def kinds(site: Site) -> list[FederatedKind]:
-    prefix = site.prefix("webportal")
 
     def news_ref(row: Any) -> str | None:
         return news_tag(site, row.id) if row.id is not None else None
@@ -133,11 +139,11 @@ def kinds(site: Site) -> list[FederatedKind]:
             ref_of=news_ref,
             is_public=is_visible,
             page_size=NEWS_FEED_SIZE,
-            page_path=f"{prefix}/nyheter",
+            page_path=url_for(site, "webportal:news_list"),
             description=site.config.site.description or f"Nyheter från {site.name} och dess medlemsföreningar.",
             aliases={
-                "atom": f"{prefix}/nyheter.atom",
-                "rss": f"{prefix}/nyheter.rss",
+                "atom": url_for(site, "webportal:news_atom"),
+                "rss": url_for(site, "webportal:news_rss"),
             },
         ),
         FederatedKind(
@@ -149,7 +155,7 @@ def kinds(site: Site) -> list[FederatedKind]:
             ref_of=member_ref,
             is_public=lambda row: bool(row.is_public),
             complete=True,
-            page_path=f"{prefix}/foreningar",
+            page_path=url_for(site, "webportal:associations"),
             description=f"Medlemsföreningar i {site.name}.",
         ),
     ]

@@ -13,16 +13,19 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core.api import feed_response
+from core.api import (
+    feed_response,
+    url_for,
+)
 from plugins.webportal.federated import news_tag, tag_authority, tag_uri
-from plugins.webportal.news import site_of, url
+from plugins.webportal.news import site_of
 
 __all__ = ["news_atom", "news_rss", "news_tag", "tag_authority", "tag_uri"]
 
 
 def news_atom(request: Request) -> Response:
-    return feed_response(request, "news", "atom", url(site_of(request), "/nyheter.atom"))
+    return feed_response(request, "news", "atom", url_for(site_of(request), "webportal:news_atom"))
 
 
 def news_rss(request: Request) -> Response:
-    return feed_response(request, "news", "rss", url(site_of(request), "/nyheter.rss"))
+    return feed_response(request, "news", "rss", url_for(site_of(request), "webportal:news_rss"))

@@ -15,9 +15,14 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core.api import Block, Site, all_front_page_blocks
+from core.api import (
+    Block,
+    Site,
+    all_front_page_blocks,
+    url_for,
+)
 from plugins.webportal import directory
-from plugins.webportal.news import FRONT_PAGE_NEWS, association_url, feed_links, item_url, latest, site_of, url
+from plugins.webportal.news import FRONT_PAGE_NEWS, association_url, feed_links, item_url, latest, site_of
 
 
 def local_today(site: Site) -> date:
@@ -43,9 +48,9 @@ def front_page(request: Request) -> Response:
                 "motivation": featured[1].motivation if featured else "",
                 "news": latest(db, FRONT_PAGE_NEWS),
                 "blocks": blocks(site, request, db),
-                "associations_url": url(site, "/foreningar"),
-                "apply_url": url(site, "/foreningar/ansok"),
-                "news_url": url(site, "/nyheter"),
+                "associations_url": url_for(site, "webportal:associations"),
+                "apply_url": url_for(site, "webportal:association_apply"),
+                "news_url": url_for(site, "webportal:news_list"),
                 "item_url": lambda n: item_url(site, n.id),
                 "association_url": lambda a: association_url(site, a),
                 **feed_links(site),

@@ -6,7 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from core import hookimpl
-from core.api import N_, Figure, NavItem, SearchResult, current_user
+from core.api import (
+    N_,
+    Figure,
+    NavItem,
+    SearchResult,
+    current_user,
+    url_for,
+)
 from plugins.webportal import models  # noqa: F401  (registers the tables)
 from plugins.webportal.settings import WebportalSettings
 
@@ -35,38 +42,38 @@ def routes(site: Site) -> list[BaseRoute]:
 def nav_items(site: Site, request: Request) -> list[NavItem]:
     from plugins.webportal import pages
 
-    prefix = site.prefix("webportal")
     items = [
-        NavItem("Föreningar", f"{prefix}/foreningar", order=10),
-        NavItem("Nyheter", f"{prefix}/nyheter", order=20),
+        NavItem("Föreningar", url_for(site, "webportal:associations"), order=10),
+        NavItem("Nyheter", url_for(site, "webportal:news_list"), order=20),
     ]
     items += pages.nav_items(site)
     user = current_user(request)
     if user is not None and not user.is_admin:
-        items.append(NavItem("Mina föreningar", f"{prefix}/mina-foreningar", order=85))
+        items.append(NavItem("Mina föreningar", url_for(site, "webportal:my_associations"), order=85))
     return items
 
 
 @hookimpl
 def admin_links(site: Site, request: Request) -> list[NavItem]:
-    prefix = site.prefix("webportal")
     return [
         NavItem(
             "Föreningar",
-            f"{prefix}/admin/foreningar",
+            url_for(site, "webportal:admin_associations"),
             order=10,
             description=N_("Godkänn ansökningar, redigera föreningar och koppla redaktörer."),
         ),
-        NavItem("Nyheter", f"{prefix}/nyheter/ny", order=20, description=N_("Skriv och publicera en nyhet.")),
+        NavItem(
+            "Nyheter", url_for(site, "webportal:news_new"), order=20, description=N_("Skriv och publicera en nyhet.")
+        ),
         NavItem(
             "Sidor",
-            f"{prefix}/admin/sidor",
+            url_for(site, "webportal:admin_pages"),
             order=30,
             description=N_("Om oss, Kontakt, Tillgänglighetsredogörelse och andra sidor."),
         ),
         NavItem(
             "Månadens förening",
-            f"{prefix}/admin/manadens-forening",
+            url_for(site, "webportal:admin_featured"),
             order=40,
             description=N_("Välj vilken förening som lyfts fram på startsidan."),
         ),

@@ -47,11 +47,12 @@ from core.api import (
     read_form,
     require_user,
     store_upload,
+    url_for,
     utcnow,
 )
 from core.api import gettext as _
 from plugins.webportal import directory
-from plugins.webportal.directory import settings_of, site_of, url
+from plugins.webportal.directory import settings_of, site_of
 from plugins.webportal.models import Association, News
 
 PLUGIN = "webportal"
@@ -71,15 +72,15 @@ NO_ASSOCIATION_FOR_EDITOR = N_(
 
 
 def item_url(site: Site, news_id: int | None) -> str:
-    return url(site, f"/nyheter/{news_id}")
+    return url_for(site, "webportal:news", news_id=news_id)
 
 
 def edit_url(site: Site, news_id: int | None) -> str:
-    return url(site, f"/nyheter/{news_id}/redigera")
+    return url_for(site, "webportal:news_edit", news_id=news_id)
 
 
 def association_url(site: Site, association: Association) -> str:
-    return url(site, f"/foreningar/{association.slug}")
+    return url_for(site, "webportal:association", slug=association.slug)
 
 
 def published_only(statement: Any) -> Any:
@@ -178,11 +179,11 @@ def news_list(request: Request) -> Response:
             "total": total,
             "page": page,
             "pages": pages,
-            "page_link": page_link(url(site, "/nyheter"), {"forening": slug}),
-            "list_url": url(site, "/nyheter"),
+            "page_link": page_link(url_for(site, "webportal:news_list"), {"forening": slug}),
+            "list_url": url_for(site, "webportal:news_list"),
             "item_url": lambda n: item_url(site, n.id),
             "association_url": lambda a: association_url(site, a),
-            "new_url": url(site, "/nyheter/ny") if can_write else None,
+            "new_url": url_for(site, "webportal:news_new") if can_write else None,
             **feed_links(site),
         },
     )
@@ -190,7 +191,7 @@ def news_list(request: Request) -> Response:
 
 def feed_links(site: Site) -> dict[str, str]:
     """Where the news feeds are, for links and ``<link rel="alternate">``."""
-    return {"atom_url": url(site, "/nyheter.atom"), "rss_url": url(site, "/nyheter.rss")}
+    return {"atom_url": url_for(site, "webportal:news_atom"), "rss_url": url_for(site, "webportal:news_rss")}
 
 
 def news_item(request: Request) -> Response:
@@ -214,7 +215,7 @@ def news_item(request: Request) -> Response:
             "visible": is_visible(news),
             "may_edit": editable,
             "edit_url": edit_url(site, news.id),
-            "list_url": url(site, "/nyheter"),
+            "list_url": url_for(site, "webportal:news_list"),
             **feed_links(site),
         },
     )
@@ -388,8 +389,8 @@ def news_edit(request: Request) -> Response:
             "news": news,
             "max_image_kb": settings_of(site).max_image_kb,
             "item_url": item_url(site, news.id) if news else None,
-            "delete_url": url(site, f"/nyheter/{news.id}/ta-bort") if news else None,
-            "list_url": url(site, "/nyheter"),
+            "delete_url": url_for(site, "webportal:news_delete", news_id=news.id) if news else None,
+            "list_url": url_for(site, "webportal:news_list"),
         },
         status_code=400 if form.error_count() else 200,
     )
@@ -411,7 +412,7 @@ def news_delete(request: Request) -> Response:
         db.commit()
     delete_image(site.uploads_dir, image)
     flash(request, _("Nyheten ”%(title)s” är borttagen.") % {"title": title})
-    return RedirectResponse(url(site, "/nyheter"), status_code=303)
+    return RedirectResponse(url_for(site, "webportal:news_list"), status_code=303)
 
 
 # -- hooks' helpers ----------------------------------------------------------------------------------

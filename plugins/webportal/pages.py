@@ -30,11 +30,12 @@ from core.api import (
     plain_text,
     read_form,
     require_admin,
+    url_for,
     utcnow,
 )
 from core.api import gettext as _
 from plugins.webportal.models import Page
-from plugins.webportal.news import MARKDOWN_HINT, site_of, url
+from plugins.webportal.news import MARKDOWN_HINT, site_of
 from plugins.webportal.slugs import slugify, unique_slug
 
 #: Pages come after Föreningar (10) and Nyheter (20) in the main navigation;
@@ -45,7 +46,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def page_url(site: Site, page: Page) -> str:
-    return url(site, f"/sida/{page.slug}")
+    return url_for(site, "webportal:page", slug=page.slug)
 
 
 def _ordered(statement: Any) -> Any:
@@ -59,8 +60,7 @@ def _links(site: Site, flag: Any) -> list[NavItem]:
     """Links to the pages with ``flag`` set: one query for two columns."""
     with site.session() as db:
         rows = db.exec(_ordered(select(Page.slug, Page.title).where(flag == True))).all()  # noqa: E712
-    prefix = site.prefix("webportal")
-    return [NavItem(title, f"{prefix}/sida/{slug}", order=NAV_ORDER) for slug, title in rows]
+    return [NavItem(title, url_for(site, "webportal:page", slug=slug), order=NAV_ORDER) for slug, title in rows]
 
 
 def nav_items(site: Site) -> list[NavItem]:
@@ -89,7 +89,7 @@ def page_view(request: Request) -> Response:
     return site.render(
         request,
         "webportal/page.html",
-        {"page": page, "edit_url": url(site, f"/admin/sidor/{page.id}") if is_admin else None},
+        {"page": page, "edit_url": url_for(site, "webportal:page_edit", page_id=page.id) if is_admin else None},
     )
 
 
@@ -169,8 +169,8 @@ def page_admin_list(request: Request) -> Response:
         "webportal/admin_pages.html",
         {
             "pages": pages,
-            "new_url": url(site, "/admin/sidor/ny"),
-            "edit_url": lambda p: url(site, f"/admin/sidor/{p.id}"),
+            "new_url": url_for(site, "webportal:page_new"),
+            "edit_url": lambda p: url_for(site, "webportal:page_edit", page_id=p.id),
             "page_url": lambda p: page_url(site, p),
         },
     )
@@ -205,9 +205,9 @@ def page_edit(request: Request) -> Response:
         {
             "form": form,
             "page": page,
-            "list_url": url(site, "/admin/sidor"),
+            "list_url": url_for(site, "webportal:admin_pages"),
             "page_url": page_url(site, page) if page else None,
-            "delete_url": url(site, f"/admin/sidor/{page.id}/ta-bort") if page else None,
+            "delete_url": url_for(site, "webportal:page_delete", page_id=page.id) if page else None,
         },
         status_code=400 if form.error_count() else 200,
     )
@@ -222,14 +222,14 @@ def page_delete(request: Request) -> Response:
         data = read_form(request)
         if data.get("bekrafta") != "ja":
             flash(request, _("Sidan togs inte bort. Kryssa i rutan för att bekräfta och försök igen."), "error")
-            return RedirectResponse(url(site, f"/admin/sidor/{page.id}"), status_code=303)
+            return RedirectResponse(url_for(site, "webportal:page_edit", page_id=page.id), status_code=303)
         title = page.title
         db.delete(page)
         db.commit()
     flash(
         request, _("Sidan ”%(title)s” är borttagen. Länkar till den i menyn och sidfoten är borta.") % {"title": title}
     )
-    return RedirectResponse(url(site, "/admin/sidor"), status_code=303)
+    return RedirectResponse(url_for(site, "webportal:admin_pages"), status_code=303)
 
 
 # -- hooks' helpers ----------------------------------------------------------------------------------

@@ -11,17 +11,17 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from core import migrate
+from core.clock import Clock
 from core.models import Role, User
 from core.search import index_text
 from core.site import Site
-from plugins.fritidsbanken import clock
 from plugins.fritidsbanken.models import Borrower, Branch, Item, OpeningHours, Staff
 from tests.conftest import DEFAULT_WEBPORTAL, Client, add_user, write_site
 
@@ -30,24 +30,10 @@ FB_SETTINGS = 'sender = "log"\n'
 MONDAY = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
 
 
-class Clock:
-    """The plugin's clock, moved by the test."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
 @pytest.fixture
-def fake_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    c = Clock(MONDAY)
-    monkeypatch.setattr(clock, "now", c)
-    return c
+def fake_clock(fb_site: Site) -> Clock:
+    """The site's clock, fixed at ``MONDAY``, moved by the test."""
+    return fb_site.clock
 
 
 PLUGINS = ["webportal", "fritidsbanken"]
@@ -105,7 +91,7 @@ _copies = itertools.count()
 
 
 @pytest.fixture
-def fb_site(make_site, fake_clock, database_url, tmp_path, tmp_path_factory, request) -> Iterator[Site]:
+def fb_site(make_site, database_url, tmp_path, tmp_path_factory, request) -> Iterator[Site]:
     """A site with webportal and fritidsbanken on a fresh database, copied
     from one migrated once per session (migrating takes a second or more,
     and the permission walk alone makes hundreds of sites)."""
@@ -114,11 +100,14 @@ def fb_site(make_site, fake_clock, database_url, tmp_path, tmp_path_factory, req
     if database_url.startswith("sqlite"):
         path = tmp_path / "fritidsbanken.db"
         shutil.copyfile(_sqlite_template(root), path)
-        yield make_site(plugins=PLUGINS, plugin_settings=SETTINGS, migrate_db=False, url=f"sqlite:///{path}")
+        site = make_site(plugins=PLUGINS, plugin_settings=SETTINGS, migrate_db=False, url=f"sqlite:///{path}")
+        site.clock.set(MONDAY)
+        yield site
         return
     cluster = request.getfixturevalue("pg_cluster")
     url = _postgres_copy(cluster, root, database_url)
     site = make_site(plugins=PLUGINS, plugin_settings=SETTINGS, migrate_db=False, url=url)
+    site.clock.set(MONDAY)
     yield site
     site.dispose()
     _drop(cluster, url)
@@ -179,7 +168,7 @@ def add_item(
             branch_id=branch_id,
             needs_consent=needs_consent,
             search_text=index_text(name, category, size, number),
-            created_at=clock.now(),
+            created_at=site.clock.now(),
             **extra,
         )
         db.add(item)
@@ -194,8 +183,8 @@ def add_borrower(site: Site, name: str, mobile: str = "", **extra: object) -> Bo
             name=name,
             mobile=mobile,
             tag=name.replace(" ", "")[:32],
-            created_at=clock.now(),
-            last_active_at=clock.now(),
+            created_at=site.clock.now(),
+            last_active_at=site.clock.now(),
             **extra,
         )
         db.add(borrower)

@@ -17,9 +17,9 @@ from tests.fritidsbanken.conftest import MONDAY, add_borrower, add_item
 def test_new_items_are_a_federated_kind(world, fb_site, make_client, fake_clock):
     fresh = add_item(fb_site, "1201", "SUP-bräda", "Vattensport", "", world.branch)
     add_item(fb_site, "1202", "Kanot", "Vattensport", "", world.branch, status=ItemStatus.RETIRED)
-    fake_clock.now = MONDAY - timedelta(days=90)
+    fake_clock.set(MONDAY - timedelta(days=90))
     add_item(fb_site, "1203", "Gamla skidor", "Skidor", "150 cm", world.branch)
-    fake_clock.now = MONDAY
+    fake_clock.set(MONDAY)
     client = make_client(fb_site)
 
     discovery = client.get("/.well-known/paraply").json()

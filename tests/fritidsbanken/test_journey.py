@@ -6,6 +6,7 @@ items come back and are available again; the statistics show the year."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from plugins.fritidsbanken.reminders import run_daily
 from tests.conftest import text_of
@@ -42,7 +43,7 @@ def test_three_items_to_a_child_and_back(world, fb_site, make_client, sent, fake
     assert mine.count("Lämna tillbaka senast måndag 16 mars") == 3
 
     # 4. Two days before the due day the daily job texts the guardian, once.
-    fake_clock.advance(days=12)  # Saturday 14 March
+    fake_clock.advance(timedelta(days=12))  # Saturday 14 March
     report = run_daily(site)
     assert report.due_soon == 1
     reminders = [m for m in sent.to("+46701740650") if "Påminnelse" in m]
@@ -60,7 +61,7 @@ def test_three_items_to_a_child_and_back(world, fb_site, make_client, sent, fake
     assert "Lämna tillbaka senast måndag 16 mars" in text_of(opened.text)
 
     # 5. The items come back at the counter and are available again.
-    fake_clock.advance(days=2)
+    fake_clock.advance(timedelta(days=2))
     back = counter.submit("/fritidsbanken/disk/aterlamna", {"numbers": "2001 2002\n2003"})
     assert text_of(back.text).count("Återlämnad och tillgänglig igen.") == 3
     catalogue = text_of(counter.get("/fritidsbanken/", params={"kategori": "Skridskor"}).text)

@@ -43,7 +43,7 @@ def test_one_box_many_numbers_each_answered(world, fb_site, make_client):
 def test_due_day_moves_to_the_next_open_day(world, fb_site, make_client, fake_clock):
     add_item(fb_site, "4101", branch_id=world.branch)
     adult = add_borrower(fb_site, "Vera Vuxen", "+46701740612", birth_year=1980)
-    fake_clock.advance(days=1)  # Tuesday: +14 days is a Tuesday; Karlskoga opens Mon, Wed, Sat
+    fake_clock.advance(timedelta(days=1))  # Tuesday: +14 days is a Tuesday; Karlskoga opens Mon, Wed, Sat
     counter = make_client(fb_site)
     counter.login(world.staff.email)
     body = text_of(counter.submit(f"/fritidsbanken/disk/lantagare/{adult.id}/lana", {"numbers": "4101"}).text)
@@ -112,9 +112,9 @@ def test_the_queue_hands_the_item_to_the_next_person(world, fb_site, make_client
     # Returned again: now held for the third, who does not come; the hold expires.
     counter.submit("/fritidsbanken/disk/aterlamna", {"numbers": "4301"})
     assert "finns att hämta" in sent.to(third.mobile)[-1]
-    fake_clock.advance(days=17)  # 19 March, the last day to collect: still held
+    fake_clock.advance(timedelta(days=17))  # 19 March, the last day to collect: still held
     assert run_daily(fb_site).expired_holds == 0
-    fake_clock.advance(days=1)
+    fake_clock.advance(timedelta(days=1))
     assert run_daily(fb_site).expired_holds == 1
     assert _status(fb_site, "4301") == ItemStatus.AVAILABLE
     with fb_site.session() as db:

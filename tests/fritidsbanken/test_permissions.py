@@ -21,7 +21,7 @@ from starlette.routing import Mount
 
 from core.app import create_app
 from core.site import Site
-from plugins.fritidsbanken import clock, phone_login
+from plugins.fritidsbanken import phone_login
 from plugins.fritidsbanken.models import AccessCode, Borrower, Branch, Item, ItemStatus, Loan, Reservation, Staff
 from tests.conftest import Client, text_of
 from tests.fritidsbanken.conftest import add_borrower, add_item, build_world
@@ -91,7 +91,7 @@ def world_for(site: Site) -> W:
     broken = add_item(
         site, "3005", "Cykel", "Cyklar", '20"', base.branch, status=ItemStatus.REPAIR, repair_note="Punka"
     )
-    today = clock.today(site)
+    today = site.clock.today()
     with site.session() as db:
         loan = Loan(item_id=out.id, borrower_id=b1.id, borrower_tag=b1.tag, branch_id=base.branch, due_on=today)
         db.add(loan)
@@ -103,8 +103,8 @@ def world_for(site: Site) -> W:
                 AccessCode(
                     mobile=number,
                     code_hash=phone_login._hash(site, number, CODE),
-                    created_at=clock.now(),
-                    expires_at=clock.now() + timedelta(minutes=10),
+                    created_at=site.clock.now(),
+                    expires_at=site.clock.now() + timedelta(minutes=10),
                 )
             )
         db.commit()
@@ -179,7 +179,7 @@ CASES: dict[str, Case] = {
     f"{P}/artiklar/{{number}}/reservera": Case(
         lambda w: f"{P}/artiklar/3001/reservera",
         lambda w, role: {
-            "pickup_on": clock.today(w.site).isoformat(),
+            "pickup_on": w.site.clock.today().isoformat(),
             "borrower": str(w.other if role == "other_borrower" else w.borrower),
         },
         lambda w, role, c: exists(w, select(Reservation).where(Reservation.item_id == w.free)),
@@ -237,7 +237,7 @@ CASES: dict[str, Case] = {
     ),
     f"{P}/disk/lantagare/{{borrower_id:int}}/reservera": Case(
         lambda w: f"{P}/disk/lantagare/{w.other}/reservera",
-        lambda w, role: {"number": "3001", "pickup_on": clock.today(w.site).isoformat()},
+        lambda w, role: {"number": "3001", "pickup_on": w.site.clock.today().isoformat()},
         lambda w, role, c: exists(w, select(Reservation).where(Reservation.item_id == w.free)),
         STAFF,
     ),

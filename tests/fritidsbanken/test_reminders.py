@@ -1,21 +1,21 @@
 """The daily job from the command line: due-soon and overdue reminders
-(never a fee), what it prints, and a real SMTP sender talking to an SMTP
-server on 127.0.0.1."""
+(never a fee), what it prints, and messages through the site's mailer to a
+real SMTP server on 127.0.0.1."""
 
 from __future__ import annotations
 
-import socketserver
-import threading
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
 
 from core import cli as cli_module
+from core.testing import smtp_settings
+from plugins.fritidsbanken import messages
 from plugins.fritidsbanken.reminders import run_daily
-from plugins.fritidsbanken.senders import Outgoing, SendError, SmtpSender
+from plugins.fritidsbanken.senders import Outgoing, SendError, mail_address
 from plugins.fritidsbanken.settings import FritidsbankenSettings
+from tests.conftest import DEFAULT_WEBPORTAL
 from tests.fritidsbanken.conftest import add_borrower, add_item
 
 
@@ -38,16 +38,16 @@ def _out_on_monday(world, site, make_client):  # type: ignore[no-untyped-def]
 
 def test_overdue_reminders_are_spaced_and_capped(world, fb_site, make_client, sent, fake_clock):
     _out_on_monday(world, fb_site, make_client)  # due Monday 16 March
-    fake_clock.now = datetime(2026, 3, 17, 7, tzinfo=UTC)
+    fake_clock.set(datetime(2026, 3, 17, 7, tzinfo=UTC))
     assert run_daily(fb_site).overdue == 1
     first = sent.to("+46701740612")[-1]
     assert "skulle ha lämnats tillbaka 2026-03-16" in first and "Det kostar ingenting." in first
     assert sent.to("vera@test.example"), "the e-mail copy went out too"
-    fake_clock.advance(days=1)
+    fake_clock.advance(timedelta(days=1))
     assert run_daily(fb_site).overdue == 0
     counts = []
     for _ in range(4):
-        fake_clock.advance(days=7)
+        fake_clock.advance(timedelta(days=7))
         counts.append(run_daily(fb_site).overdue)
     assert counts == [1, 1, 0, 0]  # three reminders at most
     assert not any("avgift" in m.lower() and "ingen" not in m.lower() for m in sent.all())
@@ -74,73 +74,29 @@ def test_cli_refuses_a_site_without_the_plugin(make_site, monkeypatch, cli):
     assert result.exit_code != 0 and "har inte Fritidsbanken påslaget" in result.output
 
 
-class _Smtp(socketserver.StreamRequestHandler):
-    """Just enough SMTP (RFC 5321) to receive one message and keep it."""
-
-    def handle(self) -> None:
-        self.wfile.write(b"220 test ESMTP\r\n")
-        mail: dict[str, object] = {"rcpt": []}
-        while line := self.rfile.readline():
-            verb = line.decode().strip().upper()
-            if verb.startswith(("EHLO", "HELO")):
-                self.wfile.write(b"250 test\r\n")
-            elif verb.startswith("MAIL FROM"):
-                mail["from"] = line.decode().strip()
-                self.wfile.write(b"250 ok\r\n")
-            elif verb.startswith("RCPT TO"):
-                mail["rcpt"].append(line.decode().strip())  # type: ignore[union-attr]
-                self.wfile.write(b"250 ok\r\n")
-            elif verb == "DATA":
-                self.wfile.write(b"354 go on\r\n")
-                data = b""
-                while not data.endswith(b"\r\n.\r\n"):
-                    data += self.rfile.readline()
-                mail["data"] = data.decode()
-                self.server.received.append(mail)  # type: ignore[attr-defined]
-                self.wfile.write(b"250 queued\r\n")
-            elif verb == "QUIT":
-                self.wfile.write(b"221 bye\r\n")
-                return
-            else:
-                self.wfile.write(b"502 no\r\n")
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[socketserver.ThreadingTCPServer]:
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Smtp)
-    server.received = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def test_smtp_sender_mails_and_texts_through_a_gateway(smtp_server):
-    port = smtp_server.server_address[1]
-    settings = FritidsbankenSettings(
-        sender="smtp",
-        smtp_host="127.0.0.1",
-        smtp_port=port,
-        smtp_starttls=False,
-        smtp_from="fritidsbanken@karlskoga.example",
-        sms_gateway="{number}@sms.example.se",
+def test_mail_sender_mails_and_texts_through_a_gateway(make_site, smtp_inbox):
+    """With ``sender = "mail"`` messages go through the site's mailer: e-mail
+    to the borrower, text messages to the SMS gateway's address, and a
+    number without a gateway is not sent (and says so)."""
+    fb = 'sender = "mail"\nmail_from = "fritidsbanken@karlskoga.example"\nsms_gateway = "{number}@sms.example.se"\n'
+    site = make_site(
+        plugins=["webportal", "fritidsbanken"],
+        plugin_settings={"webportal": DEFAULT_WEBPORTAL, "fritidsbanken": fb},
+        extra=smtp_settings(smtp_inbox.port),
     )
-    sender = SmtpSender(settings, password="")
-    sender.send(Outgoing("sms", "+46701740612", "Fritidsbanken: påminnelse", "Lämna tillbaka kanoten senast 16/3."))
-    sender.send(Outgoing("email", "vera@test.example", "Fritidsbanken: påminnelse", "Hej Vera!"))
-    sms, mail = smtp_server.received
-    assert [r.upper() for r in sms["rcpt"]] == ["RCPT TO:<46701740612@SMS.EXAMPLE.SE>"]
-    assert "To: 46701740612@sms.example.se" in sms["data"] and "kanoten senast 16/3" in sms["data"]
-    assert [r.upper() for r in mail["rcpt"]] == ["RCPT TO:<VERA@TEST.EXAMPLE>"] and "Hej Vera!" in mail["data"]
-    assert "<fritidsbanken@karlskoga.example>" in mail["from"]
+    vera = add_borrower(site, "Vera Vuxen", "+46701740612", birth_year=1980, email="vera@test.example")
+    with site.session() as db:
+        assert messages.send_to_borrower(db, site, vera, "reminder", "Fritidsbanken: påminnelse", "Lämna kanoten.")
+        db.commit()
+    sms, mail = smtp_inbox.messages
+    assert smtp_inbox.envelopes[0][1] == ["46701740612@sms.example.se"] and "Lämna kanoten." in sms.get_content()
+    assert mail["To"] == "vera@test.example" and mail["From"] == "fritidsbanken@karlskoga.example"
+    assert mail["Content-Language"] == "sv" and mail["Subject"] == "Fritidsbanken: påminnelse"
 
-    no_gateway = SmtpSender(FritidsbankenSettings(sender="smtp", smtp_port=port, smtp_starttls=False), password="")
+    no_gateway = FritidsbankenSettings(sender="mail")
     with pytest.raises(SendError, match="sms_gateway"):
-        no_gateway.send(Outgoing("sms", "+46701740612", "x", "y"))
-    closed = SmtpSender(FritidsbankenSettings(sender="smtp", smtp_host="127.0.0.1", smtp_port=1), password="")
-    with pytest.raises(SendError):
-        closed.send(Outgoing("email", "vera@test.example", "x", "y"))
+        mail_address(no_gateway, Outgoing("sms", "+46701740612", "x", "y"))
+    assert FritidsbankenSettings(sender="smtp").sender == "mail", "the older name still works"
 
 
 def test_settings_refuse_an_unknown_sender():

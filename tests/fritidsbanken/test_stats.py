@@ -40,7 +40,7 @@ def _year(world, fb_site):  # type: ignore[no-untyped-def]
 
 def test_the_figures_for_a_period(world, fb_site, fake_clock):
     _year(world, fb_site)
-    fake_clock.now = datetime(2026, 12, 31, 12, tzinfo=UTC)
+    fake_clock.set(datetime(2026, 12, 31, 12, tzinfo=UTC))
     with fb_site.session() as db:
         s = stats.compute(db, fb_site, date(2026, 1, 1), date(2026, 12, 31))
     assert s.loans == 4 and s.unique_borrowers == 3 and s.returned == 3
@@ -56,7 +56,7 @@ def test_the_figures_for_a_period(world, fb_site, fake_clock):
         winter = stats.compute(db, fb_site, date(2025, 12, 1), date(2026, 1, 31))
     assert winter.loans == 3 and winter.per_month == [("dec 2025", 1), ("jan 2026", 2)]
     # Not yet "never returned" while the loan is still within lost_after_days of its due day.
-    fake_clock.now = datetime(2026, 8, 1, 12, tzinfo=UTC)
+    fake_clock.set(datetime(2026, 8, 1, 12, tzinfo=UTC))
     with fb_site.session() as db:
         assert stats.compute(db, fb_site, date(2026, 1, 1), date(2026, 12, 31)).never_returned == 0
 
@@ -72,7 +72,7 @@ def test_months_are_swedish_months(world, fb_site, fake_clock):
     last_of_march = datetime(2026, 3, 31, 21, 30, tzinfo=UTC)  # 23:30 CEST
     _lend(fb_site, adult, world.branch, ["9101"], first_of_march, datetime(2026, 3, 2, 12, tzinfo=UTC))
     _lend(fb_site, adult, world.branch, ["9102"], last_of_march)
-    fake_clock.now = datetime(2026, 4, 2, 12, tzinfo=UTC)
+    fake_clock.set(datetime(2026, 4, 2, 12, tzinfo=UTC))
     with fb_site.session() as db:
         march = stats.compute(db, fb_site, date(2026, 3, 1), date(2026, 3, 31))
         spring = stats.compute(db, fb_site, date(2026, 2, 1), date(2026, 4, 30))
@@ -82,7 +82,7 @@ def test_months_are_swedish_months(world, fb_site, fake_clock):
 
 def test_page_csv_and_follow_up_report(world, fb_site, make_client, fake_clock):
     _year(world, fb_site)
-    fake_clock.now = datetime(2026, 12, 31, 12, tzinfo=UTC)
+    fake_clock.set(datetime(2026, 12, 31, 12, tzinfo=UTC))
     admin = make_client(fb_site)
     admin.login(world.admin.email)
     page = admin.get("/fritidsbanken/admin/statistik", params={"fran": "2026-01-01", "till": "2026-12-31"})

@@ -3,7 +3,7 @@ logged-in clients for the demo roles, and a clock the test controls."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -11,7 +11,6 @@ import pytest
 
 from core.demo import DEMO_PASSWORD, load_demo
 from core.site import Site
-from plugins.lisa import clock
 from tests.conftest import DEFAULT_WEBPORTAL, Client
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -34,10 +33,14 @@ def lisa_site(make_site: Callable[..., Site]) -> Site:
 
 
 @pytest.fixture
-def set_clock() -> Iterator[Callable[[datetime], None]]:
-    """Set LISA's clock; released after the test."""
-    yield clock.set_now
-    clock.set_now(None)
+def set_clock(made_sites: list[Site]) -> Callable[[datetime], None]:
+    """Set the clock of the test's sites (``site.clock``)."""
+
+    def set_all(value: datetime) -> None:
+        for site in made_sites:
+            site.clock.set(value)
+
+    return set_all
 
 
 @pytest.fixture

@@ -162,9 +162,7 @@ def test_services_not_verified_for_twelve_months_are_flagged_to_admins(lisa_site
     # 70 days later, Boenderådgivning (300 days) is due as well
     from datetime import timedelta
 
-    from plugins.lisa import clock
-
-    set_clock(clock.now() + timedelta(days=70))
+    set_clock(lisa_site.clock.now() + timedelta(days=70))
     later = text_of(admin.get("/hjalp/admin").text).split("Behöver kontrolleras", 1)[1].split("Alla tjänster")[0]
     assert "Boenderådgivning" in later
     # an admin marks one checked

@@ -15,7 +15,6 @@ from click.testing import CliRunner
 from sqlmodel import select
 
 from core import cli as cli_module
-from plugins.lisa import clock
 from plugins.lisa.hsds.validate import errors, page_errors
 from plugins.lisa.models import Schedule, Service, ServiceTerm, SpecialHours
 from tests.conftest import DEFAULT_WEBPORTAL
@@ -135,7 +134,7 @@ def test_paging_walks_every_service_once(lisa_site, login):
 
 def test_modified_after_lists_only_what_changed(lisa_site, login, set_clock):
     client = login(lisa_site, ADMIN)
-    before = clock.now()
+    before = lisa_site.clock.now()
     set_clock(before + timedelta(hours=2))
     cutoff = (before + timedelta(hours=1)).isoformat().replace("+00:00", "Z")
     assert client.get(API + "/services", params={"modified_after": cutoff}).json()["total_items"] == 0
@@ -149,7 +148,7 @@ def test_modified_after_lists_only_what_changed(lisa_site, login, set_clock):
 
     with lisa_site.session() as db:
         service = db.get(Service, service.id)
-        editing.apply_changes(db, service, {"summary": "Matkasse varje torsdag."})
+        editing.apply_changes(db, service, {"summary": "Matkasse varje torsdag."}, lisa_site.clock.now())
         db.commit()
     changed = client.get(API + "/services", params={"modified_after": cutoff}).json()
     assert [s["name"] for s in changed["contents"]] == ["Matkassar"]

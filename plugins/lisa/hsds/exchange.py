@@ -21,9 +21,12 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
-from core.api import Site
+from core.api import (
+    Site,
+    absolute_url_for,
+)
 from core.api import gettext as _
-from plugins.lisa import clock, days, directory, editing
+from plugins.lisa import days, directory, editing
 from plugins.lisa.hsds import serialize
 from plugins.lisa.hsds.validate import errors
 from plugins.lisa.models import Organisation, Schedule, Service, ServiceStatus, SpecialHours, Term
@@ -39,7 +42,7 @@ def export_document(site: Site, session: Session) -> dict[str, Any]:
     return {
         "hsds_version": serialize.HSDS_VERSION,
         "publisher": {"name": site.name, "website": site.base_url},
-        "generated": serialize.iso(clock.now()),
+        "generated": serialize.iso(site.clock.now()),
         "taxonomies": [serialize.taxonomy(site)],
         "taxonomy_terms": [serialize.taxonomy_term(site, t, detail=False) for t in directory.all_terms(session)],
         "organizations": [serialize.organization(site, o) for o in orgs],
@@ -274,7 +277,7 @@ def import_document(site: Site, session: Session, document: dict[str, Any]) -> I
         website = o.get("website") or ""
         org.website = website[:300] if website.startswith(("http://", "https://")) else ""
         org.kind = (o.get("legal_status") or org.kind or "Förening")[:60]
-        org.updated_at = clock.now()
+        org.updated_at = site.clock.now()
         session.add(org)
         session.flush()
         orgs[o["id"]] = org
@@ -306,7 +309,7 @@ def _import_service(
     summary, _sep, rest = (s.get("description") or "").partition("\n\n")
     service.summary, service.description = summary[:300], rest[:4000]
     url = s.get("url") or ""
-    own = site.base_url + directory.url(site, "/tjanst/")
+    own = absolute_url_for(site, "lisa:search")  # a link into this site's LISA is no website of its own
     service.website = url[:300] if url.startswith(("http://", "https://")) and not url.startswith(own) else ""
     service.email = (s.get("email") or "")[:254]
     service.status = STATUS_IN.get(s.get("status", "active"), ServiceStatus.ACTIVE)
@@ -366,7 +369,7 @@ def _import_service(
                 )
     term_ids = [terms[a["taxonomy_term_id"]].id for a in s.get("attributes", []) if a.get("taxonomy_term_id") in terms]
     editing.set_terms(session, service, [i for i in term_ids if i is not None])
-    editing.touch(session, service)
+    editing.touch(session, service, site.clock.now())
 
 
 def _date(value: Any) -> date | None:

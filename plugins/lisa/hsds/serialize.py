@@ -22,7 +22,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from core.api import Site
+from core.api import (
+    Site,
+    absolute_url_for,
+)
 from plugins.lisa import days, directory
 from plugins.lisa.models import Organisation, Schedule, Service, ServiceTerm, SpecialHours, Term
 
@@ -60,7 +63,7 @@ def taxonomy(site: Site) -> dict[str, Any]:
         "id": taxonomy_uid(site),
         "name": "LISA behov",
         "description": "Behov som hjälpen i LISA, hitta rätt hjälp, är ordnad efter.",
-        "uri": site.absolute_url(directory.url(site, "/api/taxonomies/" + taxonomy_uid(site))),
+        "uri": absolute_url_for(site, "lisa:api_taxonomy", id=taxonomy_uid(site)),
         "version": "1",
     }
 
@@ -91,7 +94,7 @@ def organization(site: Site, org: Organisation) -> dict[str, Any]:
             "email": org.email,
             "website": org.website,
             "legal_status": org.kind,
-            "uri": site.absolute_url(directory.url(site, f"/organisation/{org.id}")),
+            "uri": absolute_url_for(site, "lisa:organisation", organisation_id=org.id),
         }
     )
 
@@ -147,7 +150,7 @@ def service_brief(site: Site, service: Service, org: Organisation) -> dict[str, 
             "organization_id": org.uid,
             "name": service.name,
             "description": "\n\n".join(p for p in (service.summary, service.description) if p) or service.name,
-            "url": service.website or site.absolute_url(directory.url(site, f"/tjanst/{service.id}")),
+            "url": service.website or absolute_url_for(site, "lisa:service", service_id=service.id),
             "email": service.email,
             "status": service.status,
             "application_process": service.how_to_contact,

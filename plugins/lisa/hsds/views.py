@@ -8,9 +8,9 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.api import flash, ngettext, read_form, require_admin
+from core.api import flash, ngettext, read_form, require_admin, url_for
 from core.api import gettext as _
-from plugins.lisa.directory import site_of, url
+from plugins.lisa.directory import site_of
 from plugins.lisa.hsds import exchange
 from plugins.lisa.public import common
 
@@ -71,7 +71,7 @@ def import_form(request: Request) -> Response:
                     )
                     message += " " + skipped % {"count": len(result.skipped)}
                 flash(request, message)
-                return RedirectResponse(url(site, "/admin"), status_code=303)
+                return RedirectResponse(url_for(site, "lisa:admin"), status_code=303)
     return site.render(
         request, "lisa/admin_import.html", {**common(site), "error": error}, status_code=400 if error else 200
     )

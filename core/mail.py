@@ -1,0 +1,241 @@
+"""The site's mailer: every plugin's e-mail goes through one outbox.
+
+``queue_mail(site, Mail(...), session)`` writes the message to the
+``core_outbox`` table in the caller's transaction: if the transaction rolls
+back nothing is sent, and once it commits the message is not lost whatever
+happens to the relay. Right after the commit it is sent at once (a one-time
+code cannot wait for a worker); a message that fails stays in the outbox and
+the worker in the app's lifespan (``OutboxWorker``) tries it again with
+growing pauses, up to ``MAX_ATTEMPTS``. ``paraply mail flush`` sends
+everything still waiting at once.
+
+Each message carries its own language (``Content-Language``): mail is read
+later and elsewhere, so the caller words it in the language it chose (the
+site's, as a rule), not in whatever language the page that caused it had.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from sqlalchemy import event, or_, update
+from sqlmodel import Session, col, select
+
+from core.mail_senders import FileSender, Sender, SendError, SmtpSender
+from core.models import OutboxMessage
+from core.periodic import PeriodicTask
+from core.site import Site
+
+log = logging.getLogger("paraply.mail")
+
+#: Where the file sender writes, under the site's data folder.
+MAIL_FOLDER = "mail"
+#: Failures after which a message is set aside (kept, marked failed).
+MAX_ATTEMPTS = 12
+#: The pause after the first failure; it doubles up to ``LONGEST_PAUSE``.
+FIRST_PAUSE = timedelta(minutes=1)
+LONGEST_PAUSE = timedelta(hours=1)
+#: How long one worker holds a message it is sending, so no other sends it too.
+CLAIM_FOR = timedelta(minutes=5)
+#: Seconds between the worker's looks at the outbox.
+CHECK_EVERY = 30.0
+
+_PENDING = "paraply_mail_pending"
+
+
+@dataclass(frozen=True)
+class Mail:
+    """A plain-text e-mail. ``language`` is the language it is written in;
+    ``from_address`` defaults to the site's ``[mail] from_address``."""
+
+    to: str
+    subject: str
+    body: str
+    language: str
+    from_address: str = ""
+    reply_to: str = ""
+
+
+def mail_folder(site: Site) -> Path:
+    """Where the file sender writes its .eml files."""
+    return site.data_dir / MAIL_FOLDER
+
+
+def default_from(site: Site) -> str:
+    return site.config.mail.from_address or f"noreply@{site.host}"
+
+
+def sender_for(site: Site) -> Sender:
+    settings = site.config.mail
+    if settings.sender == "smtp":
+        return SmtpSender(settings)
+    return FileSender(mail_folder(site))
+
+
+def queue_mail(site: Site, mail: Mail, session: Session | None = None, *, origin: str = "core") -> OutboxMessage:
+    """Put ``mail`` in the outbox, in ``session``'s transaction when given
+    (it is sent after that commits), else in a transaction of its own."""
+    if not mail.to.strip():
+        raise ValueError("a message needs a recipient")
+    now = site.clock.now()
+    row = OutboxMessage(
+        to_address=mail.to.strip(),
+        from_address=mail.from_address or default_from(site),
+        reply_to=mail.reply_to,
+        subject=mail.subject[:300],
+        body=mail.body,
+        language=mail.language,
+        origin=origin,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    if session is not None:
+        _add(site, session, row)
+        return row
+    with site.session() as own:
+        _add(site, own, row)
+    return row
+
+
+def _add(site: Site, session: Session, row: OutboxMessage) -> None:
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    pending: list[int] | None = session.info.get(_PENDING)
+    if pending is None:
+        pending = session.info[_PENDING] = []
+
+        def after_commit(committed: Session) -> None:
+            ids = committed.info.pop(_PENDING, [])
+            try:
+                deliver(site, ids)
+            except Exception:  # the outbox keeps them; the worker tries again
+                log.exception("%s: e-post kunde inte skickas direkt", site.slug)
+
+        def after_rollback(rolled_back: Session) -> None:
+            rolled_back.info.pop(_PENDING, None)
+
+        event.listen(session, "after_commit", after_commit, once=True)
+        event.listen(session, "after_rollback", after_rollback, once=True)
+    pending.append(row.id)
+
+
+def as_email(row: OutboxMessage, site: Site) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = row.from_address
+    message["To"] = row.to_address
+    if row.reply_to:
+        message["Reply-To"] = row.reply_to
+    message["Subject"] = row.subject
+    message["Date"] = format_datetime(row.created_at)
+    message["Message-ID"] = make_msgid(idstring=f"outbox{row.id}", domain=site.host)
+    message.set_content(row.body)
+    message["Content-Language"] = row.language  # after set_content, which drops Content-* headers
+    return message
+
+
+def _claim(site: Site, row_id: int, now: datetime) -> OutboxMessage | None:
+    """Take one unsent message for this worker, or None if another has it."""
+    with site.session() as db:
+        claimed = db.exec(
+            update(OutboxMessage)  # type: ignore[call-overload]
+            .where(
+                col(OutboxMessage.id) == row_id,
+                col(OutboxMessage.sent_at).is_(None),
+                or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) < now),
+            )
+            .values(claimed_until=now + CLAIM_FOR)
+        )
+        if claimed.rowcount != 1:
+            return None
+        db.commit()
+        return db.get(OutboxMessage, row_id)
+
+
+def deliver(site: Site, ids: Sequence[int], sender: Sender | None = None) -> int:
+    """Try to send these messages now; return how many went. A failure is
+    recorded on the message with the time of its next try."""
+    sender = sender or sender_for(site)
+    sent = 0
+    for row_id in ids:
+        now = site.clock.now()
+        row = _claim(site, row_id, now)
+        if row is None:
+            continue
+        try:
+            sender.send(as_email(row, site))
+        except SendError as exc:
+            _failed(site, row_id, str(exc), now)
+            continue
+        with site.session() as db:
+            done = db.get(OutboxMessage, row_id)
+            assert done is not None
+            done.sent_at, done.claimed_until, done.attempts = now, None, done.attempts + 1
+            db.add(done)
+        sent += 1
+    return sent
+
+
+def _failed(site: Site, row_id: int, error: str, now: datetime) -> None:
+    with site.session() as db:
+        row = db.get(OutboxMessage, row_id)
+        assert row is not None
+        row.attempts += 1
+        row.claimed_until = None
+        row.last_error = error[:500]
+        row.next_attempt_at = now + min(FIRST_PAUSE * 2 ** (row.attempts - 1), LONGEST_PAUSE)
+        if row.attempts >= MAX_ATTEMPTS:
+            row.failed_at = now
+        db.add(row)
+        log.warning(
+            "%s: e-post %s till %s kunde inte skickas (försök %s): %s",
+            site.slug,
+            row_id,
+            row.to_address,
+            row.attempts,
+            error,
+        )
+
+
+def waiting(site: Site, *, due_only: bool = True) -> list[int]:
+    """Ids of unsent messages, oldest first: those due for a try, or all
+    (set-aside ones included) when not ``due_only``."""
+    query = select(OutboxMessage.id).where(col(OutboxMessage.sent_at).is_(None))
+    if due_only:
+        query = query.where(
+            col(OutboxMessage.failed_at).is_(None), col(OutboxMessage.next_attempt_at) <= site.clock.now()
+        )
+    with site.session() as db:
+        return [i for i in db.exec(query.order_by(col(OutboxMessage.id))).all() if i is not None]
+
+
+def send_due(site: Site) -> int:
+    """The worker's round: send what is due; return how many went."""
+    return deliver(site, waiting(site))
+
+
+def flush(site: Site) -> tuple[int, int]:
+    """Send every unsent message now, pauses and set-aside ones included
+    (``paraply mail flush``); return (sent, still waiting)."""
+    sent = deliver(site, waiting(site, due_only=False))
+    return sent, len(waiting(site, due_only=False))
+
+
+class OutboxWorker(PeriodicTask):
+    """Sends what is due every ``CHECK_EVERY`` seconds, in the app's
+    lifespan; the sending runs in a thread, off the event loop."""
+
+    name = "mail"
+    failure = "utkorgen kunde inte gås igenom"
+
+    def __init__(self, site: Site, every: float = CHECK_EVERY) -> None:
+        super().__init__(site, every)
+
+    def run(self) -> int:
+        return send_due(self.site)

@@ -1,0 +1,75 @@
+"""The two ways mail leaves a site: an SMTP relay, or .eml files.
+
+A sender takes a finished ``EmailMessage`` and raises ``SendError`` when it
+could not hand it over; the outbox (``core.mail``) keeps the message and
+tries again later. Which one a site uses is ``[mail] sender`` in site.toml.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Protocol
+
+from core.settings import MailSection
+
+#: The relay's password comes from here, never from site.toml.
+PASSWORD_VARIABLE = "PARAPLY_SMTP_PASSWORD"
+
+
+class SendError(Exception):
+    """A message could not be handed to the relay (or written)."""
+
+
+class Sender(Protocol):
+    def send(self, message: EmailMessage) -> None: ...
+
+
+class SmtpSender:
+    """Hands messages to an SMTP relay: STARTTLS (587), implicit TLS (465)
+    or plain for a relay on the same machine; logs in when ``user`` is set.
+    ``tls_context`` is for tests that trust their own certificate."""
+
+    def __init__(
+        self, settings: MailSection, password: str | None = None, tls_context: ssl.SSLContext | None = None
+    ) -> None:
+        self.settings = settings
+        self.password = password if password is not None else os.environ.get(PASSWORD_VARIABLE, "")
+        self.tls_context = tls_context or ssl.create_default_context()
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        if s.security == "tls":
+            return smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout_seconds, context=self.tls_context)
+        smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds)
+        if s.security == "starttls":
+            smtp.starttls(context=self.tls_context)
+        return smtp
+
+    def send(self, message: EmailMessage) -> None:
+        try:
+            with self._connect() as smtp:
+                if self.settings.user:
+                    smtp.login(self.settings.user, self.password)
+                smtp.send_message(message)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise SendError(f"{type(exc).__name__}: {exc}") from exc
+
+
+class FileSender:
+    """Writes each message to ``folder/<Message-ID>.eml``, so a demo or a
+    developer sees what would have gone out and nothing leaves the machine."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def send(self, message: EmailMessage) -> None:
+        name = str(message["Message-ID"]).strip("<>").replace("@", "_").replace("/", "_")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            (self.folder / f"{name}.eml").write_bytes(bytes(message))
+        except OSError as exc:
+            raise SendError(str(exc)) from exc
