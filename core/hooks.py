@@ -29,6 +29,12 @@ def admin_links(site: Site, request: Request) -> list[NavItem]:
         ),
         NavItem("Tillägg", "/-/plugins", order=95, description=N_("Vilka tillägg som är påslagna på webbplatsen.")),
         NavItem(
+            "Stil och komponenter",
+            "/-/stil",
+            order=97,
+            description=N_("Byggstenarna som sidor och tillägg använder, med när var och en passar."),
+        ),
+        NavItem(
             "Dagliga jobb",
             "/-/admin/dagliga-jobb",
             order=96,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from starlette.routing import BaseRoute, Route
 
-from core.views import accounts, meta, report
+from core.views import accounts, meta, report, style
 
 if TYPE_CHECKING:
     from core.site import Site
@@ -28,4 +28,6 @@ def core_routes(site: Site) -> list[BaseRoute]:
         Route("/-/plugins", meta.plugins_html, name="plugins"),
         Route("/-/plugins.json", meta.plugins_json, name="plugins_json"),
         Route("/sok", meta.search, name="search"),
+        # design (issue 17): the living style page of the design system
+        Route("/-/stil", style.style_guide, name="style_guide"),
     ]

@@ -20,7 +20,7 @@ from tests.browser.steps import HOW, actor, log_in_as, wait_path
 def test_log_in(page: Any, mockeln: LiveSite, how: str) -> None:
     log_in_as(page, mockeln, Role.EDITOR, how)
     assert page.get_by_role("status").filter(has_text="Välkommen, Rita Redaktör").is_visible()
-    assert page.get_by_role("navigation", name="Huvudmeny").get_by_role("button", name="Logga ut").is_visible()
+    assert page.get_by_role("navigation", name="Konto och språk").get_by_role("button", name="Logga ut").is_visible()
 
 
 @pytest.mark.parametrize("how", HOW)

@@ -61,5 +61,6 @@ def test_lisa_pages_load_nothing_from_other_hosts(lisa_site, login):
         html = client.get(path).text
         for attr in re.findall(r'(?:src|href)="(https?://[^"]+)"', html):
             assert not re.search(r"\.(css|js|png|svg|woff2?)(\?|$)", attr), (path, attr)
-        assert "<script src=" not in html
+        # Core's one script (the header menu) comes from the site's own static folder.
+        assert all(src.startswith("/static/") for src in re.findall(r'<script src="([^"]+)"', html)), path
         assert 'lang="sv"' in html

@@ -1,0 +1,51 @@
+"""The living style page, ``/-/stil``: every component of the design system
+(core/static/paraply.css, core/templates/macros/) rendered by its own macro,
+with a line on when to use it. For the site's staff and plugin authors, so
+it is for admins only; the browser tests run axe on it at both widths."""
+
+from __future__ import annotations
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    validators,
+)
+
+from core.forms import Form
+from core.permissions import require_admin
+from core.site import Site
+
+
+class ExampleForm(Form):
+    """Fields of every kind, two of them filled in wrongly, so the page shows
+    hints, errors (WTForms' Swedish messages) and the error summary."""
+
+    name = StringField("Föreningens namn", [validators.InputRequired()], description="Som den står i stadgarna.")
+    members = IntegerField("Antal medlemmar", [validators.Optional()])
+    category = SelectField(
+        "Kategori", choices=[SelectChoice("idrott", "Idrott"), SelectChoice("kultur", "Kultur och musik")]
+    )
+    founded = DateField("Bildad", [validators.Optional()])
+    about = TextAreaField("Om föreningen", description="Några meningar om vad ni gör.")
+    newsletter = BooleanField("Skicka nyhetsbrevet till mig")
+
+
+def _example_form() -> ExampleForm:
+    sent = FormData([("exempel-name", ""), ("exempel-members", "tre"), ("exempel-category", "kultur")])
+    form = ExampleForm(formdata=sent, prefix="exempel")
+    form.validate()
+    return form
+
+
+def style_guide(request: Request) -> Response:
+    site: Site = request.app.state.site
+    require_admin(request)
+    return site.render(request, "admin/style.html", {"form": _example_form()})

@@ -1,0 +1,257 @@
+"""The header's layout on every demo site, anonymous and as the admin, at
+desktop and phone widths (issue 17): what a person sees before any content.
+
+- On a phone (375 × 740) the header, with its menu folded, takes at most a
+  quarter of the screen's height.
+- No part of the header (name, menu button, search field and button, each
+  link of the account row and of the main menu) overlaps another or lies
+  under a layer that takes its clicks, none
+  reaches past the window's edge and the page does not scroll sideways (at
+  desktop width too); on a phone also with the menu open.
+- On a desktop the main menu starts in line with the logo and the content;
+  the account and language links stay on one line, their text on one level
+  (a "Logga ut" button is no lower than the links beside it).
+- The header's search is a labelled field with a filled button.
+- The phone menu opens from its button and closes with Escape, and without
+  JavaScript the menu still opens on a phone and shows on a desktop.
+
+And every text field, select and text area on every page the role walk
+opens has the form component's look (border, corner, height).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from core.models import Role
+from tests.browser.conftest import CHECKED, PHONE, VIEWPORTS, login
+from tests.browser.server import LiveSite, demo_site_slugs
+from tests.browser.test_axe import ROLES, pages_to_check
+
+#: Pages whose header is measured: the front page and a search (the header's field filled in).
+PAGES = ["/", "/sok?q=k%C3%B6r"]
+MAX_PHONE_SHARE = 0.25
+
+#: The header's parts as boxes, and what is wrong with them: overlaps, parts
+#: past the window's edge, and on a desktop the alignment rules.
+HEADER = """(desktop) => {
+  const header = document.querySelector('header.site-header');
+  const problems = [];
+  if (!header) return {height: 0, problems: ['the page has no header.site-header']};
+  const visible = el => el && el.checkVisibility() && el.getBoundingClientRect().width > 1
+                        && el.getBoundingClientRect().height > 1;
+  const name = el => {
+    const text = (el.textContent || el.value || el.getAttribute('aria-label') || '').trim().replace(/\\s+/g, ' ');
+    return `${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).split(' ').join('.') : ''}`
+           + (text ? ` "${text.slice(0, 30)}"` : '');
+  };
+  const parts = [...header.querySelectorAll(
+    '.site-name, .site-menu-toggle, .header-search input, .header-search button, .user-nav li, .main-nav li'
+  )].filter(visible);
+  const boxes = parts.map(el => el.getBoundingClientRect());
+  for (let i = 0; i < parts.length; i++) {
+    const a = boxes[i];
+    if (a.left < -1 || a.right > window.innerWidth + 1) {
+      problems.push(`${name(parts[i])} reaches past the window (${Math.round(a.left)}-${Math.round(a.right)}px)`);
+    }
+    for (let j = i + 1; j < parts.length; j++) {
+      const b = boxes[j];
+      const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+      const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+      if (w > 1 && h > 1) {
+        problems.push(`${name(parts[i])} overlaps ${name(parts[j])} (${Math.round(w)}×${Math.round(h)}px)`);
+      }
+    }
+  }
+  // Each part takes a click where it is drawn: nothing (a band, a pseudo-element's layer) lies over it.
+  for (const part of parts) {
+    const r = part.getBoundingClientRect();
+    const x = r.left + r.width / 2, y = r.top + r.height / 2;
+    if (y < 0 || y > window.innerHeight) continue;
+    const hit = document.elementFromPoint(x, y);
+    if (hit && !part.contains(hit) && !hit.contains(part)) {
+      problems.push(`${name(part)} is covered by ${name(hit)} (a click lands there)`);
+    } else if (hit && hit !== part && hit.contains(part)) {
+      problems.push(`${name(part)} is covered by a layer of ${name(hit)} (a click lands there)`);
+    }
+  }
+  if (document.documentElement.scrollWidth > window.innerWidth) {
+    problems.push(`the page scrolls sideways (${document.documentElement.scrollWidth}px in ${window.innerWidth}px)`);
+  }
+  const input = header.querySelector('.header-search input');
+  const button = header.querySelector('.header-search button');
+  if (!input || !input.labels || !input.labels.length || !input.labels[0].textContent.trim()) {
+    problems.push('the header search field has no label');
+  }
+  if (visible(input)) {
+    const bg = getComputedStyle(button).backgroundColor;
+    if (bg === 'transparent' || bg === 'rgba(0, 0, 0, 0)' || bg === getComputedStyle(header).backgroundColor) {
+      problems.push(`the header search button is not filled (background ${bg})`);
+    }
+  }
+  const textBox = el => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return range.getBoundingClientRect();
+  };
+  if (desktop) {
+    const logo = header.querySelector('.site-name').getBoundingClientRect().left;
+    const first = header.querySelector('.main-nav a');
+    const heading = document.querySelector('main h1');
+    if (first && Math.abs(textBox(first).left - logo) > 2) {
+      problems.push(`the main menu starts at x=${Math.round(textBox(first).left)}, the logo at x=${Math.round(logo)}`);
+    }
+    if (heading && Math.abs(textBox(heading).left - logo) > 2) {
+      problems.push(`the content starts at x=${Math.round(textBox(heading).left)}, the logo at x=${Math.round(logo)}`);
+    }
+    const items = [...header.querySelectorAll('.user-nav li')].filter(visible);
+    const texts = items.map(li => textBox(li.querySelector('a, button')));
+    const tops = items.map(li => li.getBoundingClientRect().top);
+    if (tops.length && Math.max(...tops) - Math.min(...tops) > 1) {
+      problems.push('the account and language links wrap: ' + items.map(name).join(', '));
+    }
+    if (texts.length && Math.max(...texts.map(t => t.top)) - Math.min(...texts.map(t => t.top)) > 1) {
+      problems.push('the account and language links are not on one level: ' +
+                    items.map((li, i) => `${name(li)} at y=${texts[i].top.toFixed(1)}`).join(', '));
+    }
+  }
+  return {height: header.getBoundingClientRect().height, problems};
+}"""
+
+
+def header_problems(page: Any, where: str, desktop: bool, max_height: float | None) -> list[str]:
+    found = page.evaluate(HEADER, desktop)
+    problems = [f"{where}: {p}" for p in found["problems"]]
+    if max_height is not None and found["height"] > max_height:
+        problems.append(f"{where}: the header is {found['height']:.0f}px tall, more than {max_height:.0f}px")
+    return problems
+
+
+def test_the_header_check_finds_what_it_looks_for(browser: Any) -> None:
+    """A header made to fail: a menu item over the name, an account row on
+    two levels, a search without a label and with a bare button."""
+    context = browser.new_context(viewport=VIEWPORTS["desktop"])
+    page = context.new_page()
+    try:
+        page.set_content(
+            '<html lang="sv"><body><header class="site-header" style="background:#123">'
+            '<a class="site-name" href="/" style="display:block;margin-left:100px;width:200px">Namn</a>'
+            '<form class="header-search"><input><button style="background:transparent">Sök</button></form>'
+            '<nav class="user-nav"><ul><li><a href="/a">Logga in</a></li>'
+            '<li style="margin-top:3px"><a href="/b">English</a></li></ul></nav>'
+            '<nav class="main-nav"><ul><li style="position:absolute;top:0;left:120px"><a href="/c">Meny</a></li>'
+            "</ul></nav></header><main><h1>Rubrik</h1></main></body></html>"
+        )
+        problems = page.evaluate(HEADER, True)["problems"]
+        assert any("overlaps" in p and '"Namn"' in p and '"Meny"' in p for p in problems), problems
+        assert "the header search field has no label" in problems, problems
+        assert any(p.startswith("the header search button is not filled") for p in problems), problems
+        assert any(p.startswith("the account and language links wrap") for p in problems), problems
+        assert any(p.startswith("the main menu starts at") for p in problems), problems
+        assert any(p.startswith("the content starts at") for p in problems), problems
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("role", ["anonymous", "admin"])
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("slug", demo_site_slugs())
+def test_the_header_fits_and_nothing_in_it_overlaps(
+    browser: Any, demo_site: Callable[[str], LiveSite], slug: str, viewport: str, role: str
+) -> None:
+    live = demo_site(slug)
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="sv-SE")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    phone = viewport == "phone"
+    limit = PHONE["height"] * MAX_PHONE_SHARE if phone else None
+    problems: list[str] = []
+    try:
+        if role == "admin":
+            login(page, live, Role.ADMIN)
+        for url in PAGES:
+            page.goto(live.url + url)
+            where = f"{url} ({slug}, {viewport}, {role})"
+            problems += header_problems(page, where, desktop=not phone, max_height=limit)
+            if phone:
+                toggle = page.locator(".site-menu-toggle")
+                toggle.click()
+                if not page.locator(".main-nav a").first.is_visible():
+                    problems.append(f"{where}: the menu button does not show the main menu")
+                problems += header_problems(page, f"{where}, menu open", desktop=False, max_height=None)
+                page.keyboard.press("Escape")
+                if page.locator(".main-nav a").first.is_visible():
+                    problems.append(f"{where}: Escape does not close the menu")
+                elif not toggle.evaluate("el => el === document.activeElement"):
+                    problems.append(f"{where}: after Escape, focus is not back on the menu button")
+    finally:
+        context.close()
+    CHECKED.append(f"header layout: {slug}, {viewport}, {role}: {len(PAGES)} pages")
+    assert not problems, f"{len(problems)} header layout problems:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_the_menu_works_without_javascript(browser: Any, demo_site: Callable[[str], LiveSite], viewport: str) -> None:
+    live = demo_site("mockeln")
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="sv-SE", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(live.url + "/")
+        first = page.locator(".main-nav a").first
+        if viewport == "phone":
+            assert not first.is_visible(), "the phone menu is open before anyone opens it"
+            page.locator(".site-menu-toggle").click()
+        assert first.is_visible(), f"without JavaScript the main menu cannot be seen ({viewport})"
+        assert page.locator(".header-search input").is_visible()
+    finally:
+        context.close()
+
+
+#: Every visible text field, select and text area whose look differs from
+#: core's form component (border, corner, height), with what differs.
+FIELDS = """() => {
+  const skip = ['hidden', 'checkbox', 'radio', 'submit', 'button', 'image', 'reset', 'range', 'color'];
+  const problems = [];
+  for (const el of document.querySelectorAll('main input, main select, main textarea')) {
+    if (el.tagName === 'INPUT' && skip.includes(el.type)) continue;
+    if (!el.checkVisibility() || el.closest('.hp')) continue;
+    const s = getComputedStyle(el);
+    const wrong = [];
+    if (s.borderTopWidth !== '2px' || s.borderTopStyle !== 'solid') {
+      wrong.push(`border ${s.borderTopWidth} ${s.borderTopStyle}`);
+    }
+    if (s.borderTopLeftRadius !== '4px') wrong.push(`corner ${s.borderTopLeftRadius}`);
+    if (el.getBoundingClientRect().height < 43.5) wrong.push(`height ${el.getBoundingClientRect().height}px`);
+    if (wrong.length) problems.push(`${el.tagName.toLowerCase()}#${el.id || el.name}: ${wrong.join(', ')}`);
+  }
+  return problems;
+}"""
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize("slug", demo_site_slugs())
+def test_every_form_field_has_the_components_look(
+    browser: Any, demo_site: Callable[[str], LiveSite], slug: str, role: str
+) -> None:
+    """Every text field, select and text area on every page the role walk
+    opens looks like core's form component (a field left to the browser's
+    default was 177 px wide beside a styled one)."""
+    live = demo_site(slug)
+    pages = sorted(pages_to_check(live, role))
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="sv-SE")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        if ROLES[role]:
+            login(page, live, ROLES[role])
+        for url in pages:
+            page.goto(live.url + url)
+            problems += [f"{url}: {p}" for p in page.evaluate(FIELDS)]
+    finally:
+        context.close()
+    CHECKED.append(f"form fields: {slug}, {role}: {len(pages)} pages")
+    assert not problems, f"{len(problems)} form fields without the component's look on {slug}:\n" + "\n".join(problems)

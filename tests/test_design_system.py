@@ -1,0 +1,141 @@
+"""Plugins use core's design system (core/static/paraply.css) instead of
+redefining its components: a plugin's stylesheet keeps only what is its
+own (a park map, charts, label sheets, print layouts).
+
+A rule in a plugin's stylesheet redefines a component when its selector
+names nothing of the plugin's own: only classes that core's stylesheet
+defines (``.notice``, ``.tag-list li``) or only elements (``fieldset``,
+``details``, ``input[type=file]``). A selector scoped by a class of the
+plugin's own (``.lisa-filters .field``, ``.badge.status-on_loan``) adjusts
+a component in one place and is fine. Print layouts (``@media print``,
+``@page``) are each plugin's own. The living style page ``/-/stil`` shows
+every component; docs/plugins.md ("The look") says which to use.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import text_of
+
+REPO = Path(__file__).resolve().parents[1]
+CORE_CSS = REPO / "core" / "static" / "paraply.css"
+CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+#: Attribute selectors that say only what kind of element it is, not which one.
+GENERIC_ATTRIBUTE = re.compile(r"\[(type|aria-current)(=[^\]]*)?\]")
+
+
+def rules(css: str, skip_print: bool = True) -> Iterator[str]:
+    """Every selector list in a stylesheet, @media blocks opened (print ones
+    left out when asked), @page, @font-face and @keyframes left out."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    pos = 0
+    while pos < len(css):
+        brace = css.find("{", pos)
+        if brace < 0:
+            return
+        head = css[pos:brace].strip()
+        depth, end = 1, brace + 1
+        while depth and end < len(css):
+            depth += {"{": 1, "}": -1}.get(css[end], 0)
+            end += 1
+        body = css[brace + 1 : end - 1]
+        if head.startswith("@media") or head.startswith("@supports"):
+            if not (skip_print and "print" in head):
+                yield from rules(body, skip_print)
+        elif not head.startswith("@"):
+            yield head
+        pos = end
+
+
+def core_classes() -> set[str]:
+    return {
+        name for selectors in rules(CORE_CSS.read_text(encoding="utf-8"), False) for name in CLASS.findall(selectors)
+    }
+
+
+def redefinitions(css: str, core: set[str]) -> list[str]:
+    """The selectors in a plugin's stylesheet that name nothing of the plugin's own."""
+    found = []
+    for selectors in rules(css):
+        for selector in (s.strip() for s in selectors.split(",")):
+            own = [c for c in CLASS.findall(selector) if c not in core]
+            specific = "#" in selector or re.search(r"\[", GENERIC_ATTRIBUTE.sub("", selector))
+            if not own and not specific:
+                found.append(selector)
+    return found
+
+
+def plugin_stylesheets() -> list[Path]:
+    return sorted((REPO / "plugins").glob("*/static/**/*.css"))
+
+
+def test_the_check_finds_what_it_looks_for() -> None:
+    core = {"notice", "field", "badge", "tag-list", "button-group"}
+    css = """
+    /* a comment .notice{} */
+    .notice{color:red} .tag-list li{margin:0} fieldset,legend{border:0} input[type=file]{padding:0}
+    .lisa-filters .field{margin:0} .badge.status-on_loan{background:#fde7c8} textarea[name=numbers]{font-size:1.2rem}
+    @media (max-width:40rem){details{margin:0}.park-plan{width:100%}}
+    @media print{main{padding:0}} @page{size:A4}
+    """
+    assert redefinitions(css, core) == [
+        ".notice",
+        ".tag-list li",
+        "fieldset",
+        "legend",
+        "input[type=file]",
+        "details",
+    ]
+
+
+def test_core_defines_the_components() -> None:
+    core = core_classes()
+    for component in ("button-group", "card", "notice", "empty-state", "tag-list", "pager", "table-wrap", "field"):
+        assert component in core, f"core/static/paraply.css has no .{component}"
+
+
+@pytest.mark.parametrize("stylesheet", plugin_stylesheets(), ids=lambda p: str(p.relative_to(REPO)))
+def test_no_plugin_stylesheet_redefines_a_component(stylesheet: Path) -> None:
+    found = redefinitions(stylesheet.read_text(encoding="utf-8"), core_classes())
+    assert not found, (
+        f"{stylesheet.relative_to(REPO)} redefines core's components; use the macros and classes of the design "
+        "system (docs/plugins.md, 'The look'; /-/stil shows them) or scope the rule by a class of the plugin's own:\n"
+        + "\n".join(f"  {s}" for s in found)
+    )
+
+
+def test_no_template_lists_buttons_as_bullets() -> None:
+    """Actions stand in a button group (macros/buttons.html), never as items of a bulleted list."""
+    folders = [REPO / "core" / "templates", *sorted((REPO / "plugins").glob("*/templates"))]
+    found = []
+    for folder in folders:
+        for template in sorted(folder.rglob("*.html")):
+            html = template.read_text(encoding="utf-8")
+            for ul in re.findall(r"<ul(?![^>]*\bclass=\"[^\"]*button-group)[^>]*>(.*?)</ul>", html, flags=re.S):
+                items = re.findall(r"<li[^>]*>(.*?)</li>", ul, flags=re.S)
+                if items and all(re.fullmatch(r'\s*<a class="button[^"]*"[^>]*>.*?</a>\s*', i, re.S) for i in items):
+                    found.append(str(template.relative_to(REPO)))
+    assert not found, "bulleted lists of buttons (use button_group from macros/buttons.html):\n" + "\n".join(found)
+
+
+def test_the_style_page_is_for_admins_only(site, client, make_client, admin, editor) -> None:
+    anonymous = client.get("/-/stil", follow_redirects=False)
+    assert anonymous.status_code in (302, 303) and "/konto/logga-in" in anonymous.headers["location"]
+    as_editor = make_client(site)
+    as_editor.login(editor.email)
+    assert as_editor.get("/-/stil").status_code == 403
+    client.login(admin.email)
+    page = client.get("/-/stil")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    for heading in ("Knappar", "Formulär", "Kort", "Tabeller", "Taggar", "Meddelanden", "Sidnumrering", "Tomt läge"):
+        assert heading in text
+    # The example form shows WTForms' Swedish messages beside their fields, linked for screen readers.
+    assert "Det här fältet är obligatoriskt." in text and "Inte ett giltigt heltal" in text
+    assert 'aria-describedby="exempel-name-hint exempel-name-error"' in page.text
+    assert 'href="/-/stil"' in client.get("/-/admin").text
