@@ -12,14 +12,13 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
-    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
     validators,
 )
 
-from core.forms import Form
+from core.forms import Form, SelectChoice
 from core.permissions import require_admin
 from core.site import Site
 
