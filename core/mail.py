@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from ipaddress import ip_address
 from pathlib import Path
 
 from sqlalchemy import event, or_, update
@@ -72,7 +73,17 @@ def mail_folder(site: Site) -> Path:
 
 
 def default_from(site: Site) -> str:
-    return site.config.mail.from_address or f"noreply@{site.host}"
+    """``[mail] from_address``, else ``noreply@`` the site's host name; a
+    site served on a bare IP address (a new site, the demo) has no name to
+    put there (``noreply@127.0.0.1`` is no address), so its contact address
+    stands in, or else the address-literal form ``noreply@[127.0.0.1]``."""
+    if site.config.mail.from_address:
+        return site.config.mail.from_address
+    try:
+        ip_address(site.host)
+    except ValueError:
+        return f"noreply@{site.host}"
+    return site.config.site.contact_email or f"noreply@[{site.host}]"
 
 
 def sender_for(site: Site) -> Sender:

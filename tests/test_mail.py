@@ -297,3 +297,17 @@ def test_with_a_worker_running_a_commit_wakes_it_and_a_hanging_relay_holds_up_no
     (stuck,) = outbox(site)
     assert stuck.sent_at is None and stuck.attempts == 1 and "timed out" in stuck.last_error
     assert tried_after < 10, "the worker tried at once, not after its 60 s pause"
+
+
+def test_a_site_on_a_bare_ip_address_sends_from_a_real_address(make_site):
+    """``noreply@127.0.0.1`` is no address: a new site served on an IP
+    address sends from its contact address, or the address-literal form."""
+    from email.headerregistry import Address
+
+    site = make_site(plugins=[])
+    assert mail.default_from(site) == "noreply@testsite.example"
+    for contact, expected in (("info@nyforening.example", "info@nyforening.example"), ("", "noreply@[127.0.0.1]")):
+        moved = site.config.site.model_copy(update={"base_url": "http://127.0.0.1:8000", "contact_email": contact})
+        site.config = site.config.model_copy(update={"site": moved})
+        assert mail.default_from(site) == expected
+        assert Address(addr_spec=expected).addr_spec == expected
