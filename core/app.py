@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from http import HTTPStatus
 
+from anyio import to_thread
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -34,6 +35,7 @@ from core import lifecycle
 from core.auth import UserMiddleware
 from core.bodylimit import BodyLimitMiddleware
 from core.csrf import CSRFMiddleware, cookie_suffix, csrf_cookie_name
+from core.db import VIEW_THREADS
 from core.forms import MAX_FORM_BYTES
 from core.i18n import LocaleMiddleware
 from core.mounts import RootMount
@@ -105,10 +107,12 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await lifecycle.start(site)
-        await daily.start()
-        await outbox.start()
+        # The views' threads, sized to the connection pool (core.db).
+        to_thread.current_default_thread_limiter().total_tokens = VIEW_THREADS
         try:
+            await lifecycle.start(site)
+            await daily.start()
+            await outbox.start()
             yield
         finally:
             await outbox.stop()

@@ -29,6 +29,19 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+#: Threads that run a site's views (Starlette runs plain ``def`` views in
+#: anyio's thread pool; core.app sets its size in the lifespan).
+VIEW_THREADS = 16
+#: A page can hold two connections at once: its view's session, and the one
+#: a menu item or block opens while the template renders inside it. With
+#: fewer than two per thread, a burst of such pages leaves every thread
+#: holding one connection and waiting for a second: nothing moves until the
+#: pool's 30 s time-out, then each fails. The daily jobs, the outbox and
+#: federation's workers take a few more.
+POOL_SIZE = 5
+MAX_OVERFLOW = 2 * VIEW_THREADS + 8 - POOL_SIZE
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     kwargs: dict[str, Any] = {}
@@ -36,6 +49,8 @@ def make_engine(url: str) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
         kwargs["pool_pre_ping"] = True
+    if make_url(url).database not in (None, "", ":memory:"):  # in-memory SQLite has a pool of one
+        kwargs |= {"pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW}
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

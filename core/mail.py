@@ -191,6 +191,9 @@ def deliver(site: Site, ids: Sequence[int], sender: Sender | None = None) -> int
         except SendError as exc:
             _failed(site, row_id, str(exc), now)
             continue
+        except (ValueError, TypeError) as exc:  # headers email refuses (a newline in a subject): never sendable
+            _failed(site, row_id, f"{type(exc).__name__}: {exc}", now, give_up=True)
+            continue
         with site.session() as db:
             done = db.get(OutboxMessage, row_id)
             assert done is not None
@@ -200,7 +203,7 @@ def deliver(site: Site, ids: Sequence[int], sender: Sender | None = None) -> int
     return sent
 
 
-def _failed(site: Site, row_id: int, error: str, now: datetime) -> None:
+def _failed(site: Site, row_id: int, error: str, now: datetime, *, give_up: bool = False) -> None:
     with site.session() as db:
         row = db.get(OutboxMessage, row_id)
         assert row is not None
@@ -208,7 +211,7 @@ def _failed(site: Site, row_id: int, error: str, now: datetime) -> None:
         row.claimed_until = None
         row.last_error = error[:500]
         row.next_attempt_at = now + min(FIRST_PAUSE * 2 ** (row.attempts - 1), LONGEST_PAUSE)
-        if row.attempts >= MAX_ATTEMPTS:
+        if give_up or row.attempts >= MAX_ATTEMPTS:
             row.failed_at = now
         db.add(row)
         log.warning(

@@ -46,7 +46,11 @@ class SmtpSender:
             return smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout_seconds, context=self.tls_context)
         smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds)
         if s.security == "starttls":
-            smtp.starttls(context=self.tls_context)
+            try:
+                smtp.starttls(context=self.tls_context)
+            except BaseException:
+                smtp.close()  # the with-block that would close it has not begun
+                raise
         return smtp
 
     def send(self, message: EmailMessage) -> None:

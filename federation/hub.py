@@ -29,6 +29,7 @@ from urllib.parse import urlencode, urlsplit
 
 from sqlmodel import col, select
 from starlette.background import BackgroundTask
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
@@ -63,7 +64,10 @@ async def hub_endpoint(request: Request) -> Response:
 
     runtime = runtime_of(request)
     site = runtime.site
-    form = await request.form(max_fields=20, max_files=0)
+    try:
+        form = await request.form(max_fields=20, max_files=0)
+    except HTTPException as exc:  # outside the app's error pages (an asgi_wrapper)
+        return _bad(str(exc.detail))
     mode = str(form.get("hub.mode", ""))
     topic = str(form.get("hub.topic", ""))
     callback = str(form.get("hub.callback", ""))

@@ -311,3 +311,20 @@ def test_a_site_on_a_bare_ip_address_sends_from_a_real_address(make_site):
         site.config = site.config.model_copy(update={"site": moved})
         assert mail.default_from(site) == expected
         assert Address(addr_spec=expected).addr_spec == expected
+
+
+def test_a_message_email_cannot_carry_is_set_aside_at_once_and_holds_up_nothing(make_site):
+    """A subject with a line break (made from what someone typed) can never
+    be sent: it is set aside on the first try, with the reason, and the
+    messages after it go out in the same round (found in review: it was
+    retried forever and cut every round short)."""
+    site = make_site(plugins=[])
+    site.clock.set(NOON)
+    bad = queue_mail(site, Mail("vera@test.example", "Påminnelse: gräva\nbädden", "Hej!", "sv"))
+    good = queue_mail(site, Mail("sam@test.example", "Påminnelse", "Hej!", "sv"))
+    by_id = {row.id: row for row in outbox(site)}
+    assert by_id[good.id].sent_at is not None, "sent after its commit, past the bad one"
+    stuck = by_id[bad.id]
+    assert stuck.failed_at == NOON and stuck.attempts == 1 and "ValueError" in stuck.last_error
+    site.clock.advance(timedelta(hours=2))
+    assert mail.send_due(site) == 0 and mail.waiting(site) == []

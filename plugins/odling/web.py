@@ -48,12 +48,19 @@ def settings_of(site: Site) -> OdlingSettings:
 
 
 def clock(site: Site) -> Clock:
-    """The site's clock (``site.clock``). The ``today`` setting (demos, tests)
-    fixes it at noon of that day, so every date-dependent page agrees."""
+    """The park's clock: the site's own, unless the ``today`` setting (demos,
+    tests) fixes the park's days at noon of that day. Only the park sees that
+    date; the rest of the site (its daily jobs, its mail outbox, the other
+    plugins) keeps the real time."""
     fixed = settings_of(site).today
-    if fixed is not None and not site.clock.is_fixed:
-        site.clock.set(fixed)
-    return site.clock
+    if fixed is None:
+        return site.clock
+    own: Clock | None = getattr(site.state, "odling_clock", None)
+    if own is None:
+        own = Clock(str(site.clock.zone))
+        own.set(fixed)
+        site.state.odling_clock = own
+    return own
 
 
 def is_coordinator(db: Session, user: User | None) -> bool:

@@ -250,3 +250,12 @@ def test_with_two_worker_processes_one_polls_and_nothing_is_ingested_twice(netwo
     finally:
         server.terminate()
         server.wait(20)
+
+
+def test_a_subscription_request_with_a_field_over_the_limit_gets_400_not_500(client):
+    """The hub reads its form outside the app's error pages (it sits in an
+    asgi_wrapper, before sessions and CSRF): a field larger than Starlette's
+    1 MB per field is a bad request, answered in plain text."""
+    body = {"hub.mode": "subscribe", "hub.topic": "x" * (1024 * 1024 + 10), "hub.callback": "http://peer.example/"}
+    response = client.post("/-/websub", data=body)
+    assert response.status_code == 400 and "maximum size" in response.text
