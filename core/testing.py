@@ -151,6 +151,15 @@ def text_of(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
+def foreign_scripts(html: str) -> list[str]:
+    """The script tags of a page that are not the site's own files: anything
+    inline, or loaded from anywhere but ``/static/``. Pages load exactly one
+    script of ours (core's ``paraply.js``); a test of sanitizing asserts this
+    is empty rather than that ``<script`` never appears."""
+    tags = re.findall(r"<script\b[^>]*>", html, flags=re.I)
+    return [tag for tag in tags if not re.fullmatch(r'<script src="/static/[^"]+"( defer)?>', tag, flags=re.I)]
+
+
 @pytest.fixture
 def paraply_site(tmp_path: Path) -> Iterator[Callable[..., Site]]:
     """Factory: ``paraply_site(plugins, settings=None, slug="testsite")``."""
