@@ -9,6 +9,7 @@ stops the rest.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import func
@@ -17,7 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.api import User, flash, read_form, url_for
+from core.api import User, flash, ngettext, read_form, url_for
 from core.api import gettext as _
 from plugins.fritidsbanken import borrowers, lending
 from plugins.fritidsbanken.access import require_staff, staff_branch_ids
@@ -26,6 +27,12 @@ from plugins.fritidsbanken.models import Borrower, Branch, Item, Loan, Message, 
 from plugins.fritidsbanken.web import render, short_date, site_of
 
 BRANCH_KEY = "fritidsbanken_branch"
+#: Where a lending or return leaves its outcomes for the page the browser is
+#: sent to (redirect after POST: a reload must not lend or return again).
+RESULTS_KEY = "fritidsbanken_results"
+#: How much of the session cookie (4 KB in all) the outcomes may take; the
+#: rest are counted in one closing line.
+RESULTS_BUDGET = 1500
 
 
 def counter_branch(request: Request, db: Session, user: User) -> Branch | None:
@@ -47,7 +54,7 @@ def counter(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         user = require_staff(request, db)
-        return _counter_page(request, db, user, results=None)
+        return _counter_page(request, db, user, results=_take_results(request, db))
 
 
 def _counter_page(request: Request, db: Session, user: User, results: list[lending.Outcome] | None) -> Response:
@@ -74,6 +81,40 @@ def _counter_page(request: Request, db: Session, user: User, results: list[lendi
             "overdue": overdue,
         },
     )
+
+
+def _keep_results(request: Request, results: list[lending.Outcome]) -> None:
+    """Put the outcomes in the session for the next page: number, success and
+    message (the item is looked up again when shown)."""
+    rows: list[list[object]] = []
+    more_ok = more_failed = 0
+    for r in results:
+        row: list[object] = [r.number, r.ok, r.message]
+        if len(json.dumps([*rows, row])) <= RESULTS_BUDGET:
+            rows.append(row)
+        elif r.ok:
+            more_ok += 1
+        else:
+            more_failed += 1
+    request.session[RESULTS_KEY] = {"rows": rows, "more_ok": more_ok, "more_failed": more_failed}
+
+
+def _take_results(request: Request, db: Session) -> list[lending.Outcome] | None:
+    """The outcomes the last lending or return left, once."""
+    kept = request.session.pop(RESULTS_KEY, None)
+    if not isinstance(kept, dict):
+        return None
+    rows = [(str(n), bool(ok), str(m)) for n, ok, m in kept.get("rows", [])]
+    numbers = [n for n, _ok, _m in rows]
+    items = {i.number: i for i in db.exec(select(Item).where(col(Item.number).in_(numbers))).all()} if rows else {}
+    results = [lending.Outcome(n, ok, m, items.get(n)) for n, ok, m in rows]
+    for ok, count in ((True, int(kept.get("more_ok", 0))), (False, int(kept.get("more_failed", 0)))):
+        if count:
+            message = ngettext(
+                "%(n)d nummer till (visas inte här).", "%(n)d nummer till (visas inte här).", count
+            ) % {"n": count}
+            results.append(lending.Outcome("…", ok, message))
+    return results
 
 
 def choose_branch(request: Request) -> Response:
@@ -107,7 +148,8 @@ def checkin(request: Request) -> Response:
             return RedirectResponse(url_for(site, "fritidsbanken:counter"), status_code=303)
         results = lending.checkin(db, site, branch.id, numbers, damaged_note=str(data.get("damaged_note", ""))[:500])
         db.commit()
-        return _counter_page(request, db, user, results)
+        _keep_results(request, results)
+    return RedirectResponse(url_for(site, "fritidsbanken:counter"), status_code=303)
 
 
 # -- borrowers ---------------------------------------------------------------------------------
@@ -165,7 +207,7 @@ def borrower_page(request: Request) -> Response:
     with site.session() as db:
         user = require_staff(request, db)
         borrower = _borrower_or_404(db, request.path_params["borrower_id"])
-        return _borrower_page(request, db, user, borrower)
+        return _borrower_page(request, db, user, borrower, _take_results(request, db))
 
 
 def checkout(request: Request) -> Response:
@@ -184,7 +226,8 @@ def checkout(request: Request) -> Response:
             return RedirectResponse(url_for(site, "fritidsbanken:borrower", borrower_id=borrower.id), status_code=303)
         results = lending.checkout(db, site, borrower, branch.id, numbers, user.id)
         db.commit()
-        return _borrower_page(request, db, user, borrower, results)
+        _keep_results(request, results)
+        return RedirectResponse(url_for(site, "fritidsbanken:borrower", borrower_id=borrower.id), status_code=303)
 
 
 def _apply(form: BorrowerForm, borrower: Borrower, now: datetime) -> None:

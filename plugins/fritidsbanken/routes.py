@@ -20,7 +20,7 @@ def fritidsbanken_routes() -> list[BaseRoute]:
         Route("/i-narheten", nearby.nearby, name="nearby"),
         # borrowers on their phones
         Route("/mina-lan", selfservice.my_loans, name="my_loans"),
-        Route("/mina-lan/kod", selfservice.send_code, methods=POST, name="send_code"),
+        Route("/mina-lan/kod", selfservice.send_code, methods=GET_POST, name="send_code"),
         Route("/mina-lan/verifiera", selfservice.verify_code, methods=POST, name="verify_code"),
         Route("/mina-lan/lank/{token}", selfservice.link_login, name="link_login"),
         Route("/mina-lan/logga-ut", selfservice.phone_logout, methods=POST, name="phone_logout"),

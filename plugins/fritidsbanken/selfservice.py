@@ -76,8 +76,19 @@ def _code_page(form: CodeForm, number: str) -> dict[str, object]:
     return {"form": form, "number": number, "minutes": phone_login.CODE_MINUTES}
 
 
+#: The session key of the number a code was just sent to, so that the code
+#: page is a GET after the POST (a reload must not send another text).
+CODE_SENT_TO = "fritidsbanken_code_sent_to"
+
+
 def send_code(request: Request) -> Response:
+    """POST: text a code to the number, then show the code page (GET)."""
     site = site_of(request)
+    if request.method == "GET":
+        mobile = str(request.session.get(CODE_SENT_TO, ""))
+        if not mobile:
+            return RedirectResponse(url_for(site, "fritidsbanken:my_loans"), status_code=303)
+        return render(request, "fritidsbanken/phone_code.html", _code_page(CodeForm(data={"mobile": mobile}), mobile))
     form = PhoneForm.bind(request)
     if not form.validate():
         return render(request, "fritidsbanken/phone_login.html", {"form": form}, status_code=400)
@@ -85,8 +96,8 @@ def send_code(request: Request) -> Response:
     with site.session() as db:
         phone_login.send_code(db, site, mobile, request.client.host if request.client else "")
         db.commit()
-    code_form = CodeForm(data={"mobile": mobile})
-    return render(request, "fritidsbanken/phone_code.html", _code_page(code_form, mobile))
+    request.session[CODE_SENT_TO] = mobile
+    return RedirectResponse(url_for(site, "fritidsbanken:send_code"), status_code=303)
 
 
 def verify_code(request: Request) -> Response:
@@ -101,6 +112,7 @@ def verify_code(request: Request) -> Response:
             known = bool(borrowers.for_phone(db, mobile)) if ok else False
         if ok:
             phone_login.log_in(request, mobile)
+            request.session.pop(CODE_SENT_TO, None)
             if not known:
                 return RedirectResponse(url_for(site, "fritidsbanken:register"), status_code=303)
             return RedirectResponse(url_for(site, "fritidsbanken:my_loans"), status_code=303)

@@ -231,7 +231,7 @@ def sent(caplog: pytest.LogCaptureFixture) -> SentMessages:
 
 def phone_login(client: Client, sent: SentMessages, number_as_typed: str, normalised: str) -> None:
     """Log a phone in the way a borrower does: number, then the texted code."""
-    page = client.submit("/fritidsbanken/mina-lan/kod", {"mobile": number_as_typed})
+    page = client.submit("/fritidsbanken/mina-lan/kod", {"mobile": number_as_typed}, follow_redirects=True)
     assert page.status_code == 200, page.text[:400]
     answer = client.submit(
         "/fritidsbanken/mina-lan/verifiera", {"mobile": normalised, "code": sent.code_for(normalised)}

@@ -33,7 +33,7 @@ def _lend_skates(world, fb_site, make_client) -> Client:
     child = child_with_consent(fb_site)
     counter = make_client(fb_site)
     counter.login(world.staff.email)
-    counter.submit(f"/fritidsbanken/disk/lantagare/{child.id}/lana", {"numbers": "5001 5002"})
+    counter.submit(f"/fritidsbanken/disk/lantagare/{child.id}/lana", {"numbers": "5001 5002"}, follow_redirects=True)
     return counter
 
 
@@ -70,7 +70,7 @@ def test_the_public_pages_in_english(world, fb_site, make_client):
     assert "You need no password: type your mobile number and we will text you a code." in text_of(login.text)
     assert "Mobile number</label>" in login.text
     assert "Send code" in _texts(login.text, "button")
-    wrong = visitor.submit("/fritidsbanken/mina-lan/kod", {"mobile": "12"})
+    wrong = visitor.submit("/fritidsbanken/mina-lan/kod", {"mobile": "12"}, follow_redirects=True)
     assert wrong.status_code == 400
     assert "Mobile number: Enter the mobile number in digits, for example 070-123 45 67." in text_of(wrong.text)
 
@@ -84,7 +84,7 @@ def test_the_public_pages_in_english(world, fb_site, make_client):
 def test_a_borrower_on_a_phone_in_english(world, fb_site, make_client, sent):
     _lend_skates(world, fb_site, make_client)
     phone = _english(make_client(fb_site))
-    code_page = phone.submit("/fritidsbanken/mina-lan/kod", {"mobile": "070-174 06 50"})
+    code_page = phone.submit("/fritidsbanken/mina-lan/kod", {"mobile": "070-174 06 50"}, follow_redirects=True)
     assert _texts(code_page.text, "h1") == ["Enter the code"]
     assert "we have texted a code to it. The code is valid for 15 minutes." in text_of(code_page.text)
     wrong = phone.submit("/fritidsbanken/mina-lan/verifiera", {"mobile": "+46701740650", "code": "12"})
@@ -140,7 +140,9 @@ def test_the_counter_and_its_pages_in_english(world, fb_site, make_client, sent)
     assert _texts(desk.text, "h2") == ["Lend: find the borrower", "Check in"]
     assert _texts(desk.text, "button") == ["Find borrower", "Check in"]
 
-    lent = counter.submit(f"/fritidsbanken/disk/lantagare/{child.id}/lana", {"numbers": "5101 5102 9999"})
+    lent = counter.submit(
+        f"/fritidsbanken/disk/lantagare/{child.id}/lana", {"numbers": "5101 5102 9999"}, follow_redirects=True
+    )
     text = text_of(lent.text)
     assert "5102 Hjälm, M: ✔ Lent until 16/03/2026." in text
     assert "5101 Kanot: ✖ Needs a parent's or guardian's consent for borrowers under 18." in text
@@ -156,7 +158,7 @@ def test_the_counter_and_its_pages_in_english(world, fb_site, make_client, sent)
         f"/fritidsbanken/disk/lantagare/{adult.id}/reservera", {"number": "5102", "pickup_on": "2026-03-02"}
     )
     assert "Hjälm is reserved: number 1 in the queue." in text_of(counter.get(queued.headers["location"]).text)
-    back = text_of(counter.submit("/fritidsbanken/disk/aterlamna", {"numbers": "5102"}).text)
+    back = text_of(counter.submit("/fritidsbanken/disk/aterlamna", {"numbers": "5102"}, follow_redirects=True).text)
     assert "Checked in 5102 Hjälm, M: ✔ Returned. Reserved: set it aside for the next person in the queue." in back
     assert "Hjälm (5102) som du reserverade finns att hämta" in sent.to(adult.mobile)[-1]
 
@@ -236,7 +238,7 @@ def test_swedish_is_unchanged_by_default(world, fb_site, make_client):
 
     desk = counter.get("/fritidsbanken/disk")
     assert '<html lang="sv">' in desk.text and _texts(desk.text, "button") == ["Sök låntagare", "Ta emot"]
-    back = text_of(counter.submit("/fritidsbanken/disk/aterlamna", {"numbers": "5001"}).text)
+    back = text_of(counter.submit("/fritidsbanken/disk/aterlamna", {"numbers": "5001"}, follow_redirects=True).text)
     assert "5001 Hockeyskridskor, 34: ✔ Återlämnad och tillgänglig igen." in back
     stats = text_of(
         counter.get("/fritidsbanken/admin/statistik", params={"fran": "2026-03-01", "till": "2026-03-31"}).text

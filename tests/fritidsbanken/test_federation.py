@@ -35,7 +35,7 @@ def test_new_items_are_a_federated_kind(world, fb_site, make_client, fake_clock)
     # Lending does not touch the feed: no tombstones, no pushes at counter speed.
     vera = add_borrower(fb_site, "Vera Vuxen", "+46701740612", birth_year=1980)
     client.login(world.staff.email)
-    client.submit(f"/fritidsbanken/disk/lantagare/{vera.id}/lana", {"numbers": "1201"})
+    client.submit(f"/fritidsbanken/disk/lantagare/{vera.id}/lana", {"numbers": "1201"}, follow_redirects=True)
     with fb_site.session() as db:
         assert db.exec(select(Tombstone)).first() is None
     assert "SUP-bräda" in client.get(feed["atom"].replace(fb_site.base_url, "")).text

@@ -29,7 +29,7 @@ def test_three_items_to_a_child_and_back(world, fb_site, make_client, sent, fake
     assert "samtycke finns" in text_of(page.text)
     # 2. Scan three labels into one box (the first as a QR code's address) and press "Låna ut".
     scanned = "http://testsite.example/fritidsbanken/artiklar/2001\n2002 2003"
-    done = counter.submit(f"/fritidsbanken/disk/lantagare/{child.id}/lana", {"numbers": scanned})
+    done = counter.submit(f"/fritidsbanken/disk/lantagare/{child.id}/lana", {"numbers": scanned}, follow_redirects=True)
     assert done.status_code == 200
     body = text_of(done.text)
     assert body.count("Utlånad till och med 2026-03-16") == 3, body
@@ -62,7 +62,7 @@ def test_three_items_to_a_child_and_back(world, fb_site, make_client, sent, fake
 
     # 5. The items come back at the counter and are available again.
     fake_clock.advance(timedelta(days=2))
-    back = counter.submit("/fritidsbanken/disk/aterlamna", {"numbers": "2001 2002\n2003"})
+    back = counter.submit("/fritidsbanken/disk/aterlamna", {"numbers": "2001 2002\n2003"}, follow_redirects=True)
     assert text_of(back.text).count("Återlämnad och tillgänglig igen.") == 3
     catalogue = text_of(counter.get("/fritidsbanken/", params={"kategori": "Skridskor"}).text)
     assert "Hockeyskridskor" in catalogue and "Tillgänglig" in catalogue

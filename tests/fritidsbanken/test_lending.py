@@ -28,7 +28,11 @@ def test_one_box_many_numbers_each_answered(world, fb_site, make_client):
     child = child_with_consent(fb_site, consent=False)
     counter = make_client(fb_site)
     counter.login(world.staff.email)
-    page = counter.submit(f"/fritidsbanken/disk/lantagare/{child.id}/lana", {"numbers": "4001, 4002; 9999\n4003 4001"})
+    page = counter.submit(
+        f"/fritidsbanken/disk/lantagare/{child.id}/lana",
+        {"numbers": "4001, 4002; 9999\n4003 4001"},
+        follow_redirects=True,
+    )
     body = text_of(page.text)
     assert "4001 Hockeyskridskor, 36: ✔ Utlånad till och med 2026-03-16." in body
     assert "4002 Hockeyskridskor, 36: ✖ Är på reparation: Slö skena." in body
@@ -36,7 +40,11 @@ def test_one_box_many_numbers_each_answered(world, fb_site, make_client):
     assert "4003 Kanot: ✖ Kräver målsmans samtycke" in body
     assert "Lånat just nu (1)" in body
     # The same item again is refused and says to whom it is lent.
-    again = text_of(counter.submit(f"/fritidsbanken/disk/lantagare/{child.id}/lana", {"numbers": "4001"}).text)
+    again = text_of(
+        counter.submit(
+            f"/fritidsbanken/disk/lantagare/{child.id}/lana", {"numbers": "4001"}, follow_redirects=True
+        ).text
+    )
     assert "Är redan utlånad till den här låntagaren." in again
 
 
@@ -46,7 +54,11 @@ def test_due_day_moves_to_the_next_open_day(world, fb_site, make_client, fake_cl
     fake_clock.advance(timedelta(days=1))  # Tuesday: +14 days is a Tuesday; Karlskoga opens Mon, Wed, Sat
     counter = make_client(fb_site)
     counter.login(world.staff.email)
-    body = text_of(counter.submit(f"/fritidsbanken/disk/lantagare/{adult.id}/lana", {"numbers": "4101"}).text)
+    body = text_of(
+        counter.submit(
+            f"/fritidsbanken/disk/lantagare/{adult.id}/lana", {"numbers": "4101"}, follow_redirects=True
+        ).text
+    )
     assert "Utlånad till och med 2026-03-18." in body  # the Wednesday after
 
 
@@ -57,7 +69,7 @@ def test_extend_once_and_never_while_someone_waits(world, fb_site, make_client, 
     olle = add_borrower(fb_site, "Olle Annan", "+46701740622", birth_year=1985)
     counter = make_client(fb_site)
     counter.login(world.staff.email)
-    counter.submit(f"/fritidsbanken/disk/lantagare/{vera.id}/lana", {"numbers": "4201 4202"})
+    counter.submit(f"/fritidsbanken/disk/lantagare/{vera.id}/lana", {"numbers": "4201 4202"}, follow_redirects=True)
     counter.submit(f"/fritidsbanken/disk/lantagare/{olle.id}/reservera", {"number": "4202", "pickup_on": "2026-03-10"})
 
     phone = make_client(fb_site)
@@ -81,7 +93,7 @@ def test_the_queue_hands_the_item_to_the_next_person(world, fb_site, make_client
     third = add_borrower(fb_site, "Tredje Person", "+46701740633", birth_year=1982)
     counter = make_client(fb_site)
     counter.login(world.staff.email)
-    counter.submit(f"/fritidsbanken/disk/lantagare/{first.id}/lana", {"numbers": "4301"})
+    counter.submit(f"/fritidsbanken/disk/lantagare/{first.id}/lana", {"numbers": "4301"}, follow_redirects=True)
 
     # Two people queue from their phones for a pick-up day.
     for person, typed, suggested in ((second, "070-174 06 32", "2026-03-16"), (third, "070-174 06 33", "2026-03-30")):
@@ -97,20 +109,28 @@ def test_the_queue_hands_the_item_to_the_next_person(world, fb_site, make_client
     assert "2 reservationer före dig" in item_page
 
     # Back at the counter: held for the first in the queue, who gets a text.
-    back = text_of(counter.submit("/fritidsbanken/disk/aterlamna", {"numbers": "4301"}).text)
+    back = text_of(counter.submit("/fritidsbanken/disk/aterlamna", {"numbers": "4301"}, follow_redirects=True).text)
     assert "Reserverad: lägg den åt sidan för nästa i kön." in back
     assert _status(fb_site, "4301") == ItemStatus.RESERVED
     ready = sent.to(second.mobile)[-1]
     assert "SUP-bräda (4301) som du reserverade finns att hämta" in ready and "2026-03-19" in ready
 
     # Someone else cannot take it; the one it is held for can.
-    refused = text_of(counter.submit(f"/fritidsbanken/disk/lantagare/{third.id}/lana", {"numbers": "4301"}).text)
+    refused = text_of(
+        counter.submit(
+            f"/fritidsbanken/disk/lantagare/{third.id}/lana", {"numbers": "4301"}, follow_redirects=True
+        ).text
+    )
     assert "Är reserverad för en annan låntagare till och med 2026-03-19." in refused
-    taken = text_of(counter.submit(f"/fritidsbanken/disk/lantagare/{second.id}/lana", {"numbers": "4301"}).text)
+    taken = text_of(
+        counter.submit(
+            f"/fritidsbanken/disk/lantagare/{second.id}/lana", {"numbers": "4301"}, follow_redirects=True
+        ).text
+    )
     assert "✔ Utlånad" in taken
 
     # Returned again: now held for the third, who does not come; the hold expires.
-    counter.submit("/fritidsbanken/disk/aterlamna", {"numbers": "4301"})
+    counter.submit("/fritidsbanken/disk/aterlamna", {"numbers": "4301"}, follow_redirects=True)
     assert "finns att hämta" in sent.to(third.mobile)[-1]
     fake_clock.advance(timedelta(days=17))  # 19 March, the last day to collect: still held
     assert run_daily(fb_site).expired_holds == 0
@@ -127,8 +147,10 @@ def test_a_damaged_return_goes_to_repair_and_back(world, fb_site, make_client):
     adult = add_borrower(fb_site, "Vera Vuxen", "+46701740612", birth_year=1980)
     counter = make_client(fb_site)
     counter.login(world.staff.email)
-    counter.submit(f"/fritidsbanken/disk/lantagare/{adult.id}/lana", {"numbers": "4401"})
-    back = counter.submit("/fritidsbanken/disk/aterlamna", {"numbers": "4401", "damaged_note": "Punktering bak"})
+    counter.submit(f"/fritidsbanken/disk/lantagare/{adult.id}/lana", {"numbers": "4401"}, follow_redirects=True)
+    back = counter.submit(
+        "/fritidsbanken/disk/aterlamna", {"numbers": "4401", "damaged_note": "Punktering bak"}, follow_redirects=True
+    )
     assert "Återlämnad och skickad till reparation." in text_of(back.text)
     listing = text_of(counter.get("/fritidsbanken/admin/artiklar", params={"status": "repair"}).text)
     assert "Barncykel" in listing and "Punktering bak" in listing

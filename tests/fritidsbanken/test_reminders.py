@@ -32,7 +32,7 @@ def _out_on_monday(world, site, make_client):  # type: ignore[no-untyped-def]
     vera = add_borrower(site, "Vera Vuxen", "+46701740612", birth_year=1980, email="vera@test.example")
     counter = make_client(site)
     counter.login(world.staff.email)
-    counter.submit(f"/fritidsbanken/disk/lantagare/{vera.id}/lana", {"numbers": "1101"})
+    counter.submit(f"/fritidsbanken/disk/lantagare/{vera.id}/lana", {"numbers": "1101"}, follow_redirects=True)
     return vera
 
 
