@@ -136,10 +136,10 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
             Middleware(BodyLimitMiddleware, site=site, max_bytes=MAX_FORM_BYTES),
             Middleware(
                 CSRFMiddleware,
+                site=site,
                 secret=site.secret_key,
                 secure=secure,
                 cookie_name=csrf_cookie_name(site.slug),
-                locale=site.locale,
             ),
             Middleware(UserMiddleware, site=site),
             Middleware(LocaleMiddleware, translator=site.translator),

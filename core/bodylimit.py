@@ -13,13 +13,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.auth import session_user
+from core.error_pages import send_error
 
 if TYPE_CHECKING:
     from core.site import Site
@@ -73,15 +70,10 @@ class BodyLimitMiddleware:
             await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await run_in_threadpool(self._page, scope, receive)
-        await response(scope, receive, send)
+        async def closing(message: Message) -> None:
+            # Connection: close, so the client stops sending the rest of the body.
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), (b"connection", b"close")]}
+            await send(message)
 
-    def _page(self, scope: Scope, receive: Receive) -> Response:
-        scope.setdefault("state", {})
-        session = scope.get("session") or {}
-        scope["state"]["user"] = session_user(self.site, session) if session.get("user_id") is not None else None
-        request = Request(scope, receive)
-        # Connection: close, so the client stops sending the rest of the body.
-        response = self.site.render(request, "error.html", {"status": 413}, status_code=413)
-        response.headers["connection"] = "close"
-        return response
+        await send_error(self.site, scope, receive, closing, 413)

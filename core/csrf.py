@@ -14,16 +14,17 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from functools import partial
-from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asgi_csrf
 from python_multipart import MultipartParser
 from python_multipart.multipart import parse_options_header
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core import i18n
-from core.i18n import gettext as _
+from core.error_pages import send_error
+
+if TYPE_CHECKING:
+    from core.site import Site
 
 TOKEN_FIELD = b"csrftoken"
 
@@ -126,37 +127,16 @@ async def _parse_multipart_form_data(
 asgi_csrf._parse_multipart_form_data = _parse_multipart_form_data
 
 
-async def _csrf_failed(scope: Scope, send: Send, message_id: Any, *, locale: str = i18n.SOURCE_LOCALE) -> None:
-    """A refused form, in the visitor's language: this runs before
-    ``LocaleMiddleware``, so the language is chosen here the same way."""
-    query = scope.get("query_string", b"").decode("latin-1")
-    asked = re.search(r"(?:^|&)lang=([a-z]{2})(?:&|$)", query)
-    lang = i18n.choose_locale(asked.group(1) if asked else None, dict(scope.get("session") or {}), locale)
-    token = i18n.current_locale.set(lang)
-    try:
-        title = escape(_("Formuläret kunde inte skickas"))
-        text = escape(
-            _("Sidan var för gammal eller kakor (cookies) är avstängda. Gå tillbaka, ladda om sidan och försök igen.")
-        )
-        home = escape(_("Till startsidan"))
-    finally:
-        i18n.current_locale.reset(token)
-    body = (
-        f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'><title>{title}</title></head>"
-        f"<body><main><h1>{title}</h1><p>{text}</p><p><a href='/'>{home}</a></p></main></body></html>"
-    ).encode()
-    await send(
-        {"type": "http.response.start", "status": 403, "headers": [(b"content-type", b"text/html; charset=utf-8")]}
-    )
-    await send({"type": "http.response.body", "body": body})
+async def _csrf_failed(scope: Scope, send: Send, message_id: Any, *, site: Site) -> None:
+    """A refused form: the site's error page for 403, saying why in the
+    visitor's language, with a link back to the form (core.error_pages)."""
+    await send_error(site, dict(scope), None, send, 403)
 
 
 class CSRFMiddleware:
     """Checks the signed ``csrftoken`` of every non-GET request."""
 
-    def __init__(
-        self, app: ASGIApp, secret: str, secure: bool, cookie_name: str = "csrftoken", locale: str = i18n.SOURCE_LOCALE
-    ) -> None:
+    def __init__(self, app: ASGIApp, site: Site, secret: str, secure: bool, cookie_name: str = "csrftoken") -> None:
         self.app = asgi_csrf.asgi_csrf(
             app,
             cookie_name=cookie_name,
@@ -164,7 +144,7 @@ class CSRFMiddleware:
             always_protect=_EveryPath(),
             cookie_secure=secure,
             cookie_samesite="Lax",
-            send_csrf_failed=partial(_csrf_failed, locale=locale),
+            send_csrf_failed=partial(_csrf_failed, site=site),
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -94,3 +94,45 @@ def test_two_sites_on_one_host_keep_their_own_cookies(make_site, make_client, tm
     assert at_first.get("/konto/losenord", follow_redirects=False).status_code == 200
     response = at_first.post("/konto/logga-ut", data={"csrftoken": token}, follow_redirects=False)
     assert response.status_code == 303
+
+
+def test_a_refused_form_shows_the_sites_page_with_a_way_back(make_site, make_client):
+    """An expired or missing token (a form left open overnight) gets the
+    site's own page: its header, the visitor still logged in, a Swedish
+    explanation and a link back to the form, not a bare page."""
+    site = make_site(plugins=[])
+    add_user(site, "ada@test.example", name="Ada Admin")
+    client = make_client(site)
+    client.login("ada@test.example")
+    response = client.post(
+        "/konto/losenord",
+        data={"csrftoken": "gammal-token", "current": PASSWORD},
+        headers={"referer": f"{site.base_url}/konto/losenord?x=1"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 403
+    page = text_of(response.text)
+    assert "Formuläret kunde inte skickas" in page
+    assert "Gå tillbaka, ladda om sidan och försök igen" in page
+    assert 'class="site-header"' in response.text, "the page has the site's header"
+    assert "Ada Admin" in page, "the header still shows who is logged in"
+    assert 'href="/konto/losenord?x=1"' in response.text, "a link back to the form"
+    assert 'href="/"' in response.text
+    # A referer from elsewhere is not offered as the way back.
+    other = client.post(
+        "/konto/losenord",
+        data={"csrftoken": "gammal-token"},
+        headers={"referer": "https://annan.example/konto/losenord"},
+        follow_redirects=False,
+    )
+    assert other.status_code == 403 and "annan.example" not in other.text
+
+
+def test_a_refused_form_in_english(make_site, make_client):
+    site = make_site(plugins=[])
+    client = make_client(site)
+    client.get("/?lang=en")
+    response = client.post("/konto/logga-in", data={"email": "x@test.example"}, follow_redirects=False)
+    assert response.status_code == 403
+    assert '<html lang="en"' in response.text
+    assert "Formuläret kunde inte skickas" not in response.text

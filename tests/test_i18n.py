@@ -249,7 +249,7 @@ def test_a_refused_form_is_explained_in_the_visitors_language(client) -> None:
     client.get("/?lang=en")
     refused = client.post("/konto/logga-in", data={"email": "x@test.example", "password": "y"})
     assert refused.status_code == 403
-    assert "<html lang='en'>" in refused.text and "The form could not be sent" in text_of(refused.text)
+    assert '<html lang="en">' in refused.text and "The form could not be sent" in text_of(refused.text)
     client.get("/?lang=sv")
     assert "Formuläret kunde inte skickas" in text_of(client.post("/konto/logga-in", data={}).text)
 

@@ -77,12 +77,17 @@ def test_a_streamed_body_is_refused_when_it_passes_the_limit(site: Site, client,
             yield b"a" * 65536
 
     response = client.post(
-        "/nyheter/ny?lang=en", content=body(), headers={"content-type": "application/x-www-form-urlencoded"}
+        "/nyheter/ny?lang=en",
+        content=body(),
+        headers={"content-type": "application/x-www-form-urlencoded", "referer": f"{site.base_url}/nyheter/ny"},
     )
     assert response.status_code == 413
     page = text_of(response.text)
     assert "What you sent was too large. Choose a smaller file and try again." in page
     assert "Log out" in page  # the visitor is still shown as logged in
+    # Like the page for a refused form (test_csrf.py): a title and a way back to the form.
+    assert "<h1>What you sent was too large</h1>" in response.text
+    assert 'href="/nyheter/ny"' in response.text and "Back to the form" in page
 
 
 def test_a_body_under_the_limit_goes_through(client, admin) -> None:
