@@ -12,7 +12,7 @@ from sqlmodel import select
 from core.models import utcnow
 from plugins.webportal import directory
 from plugins.webportal.models import Association, News, Status, Visibility
-from tests.conftest import text_of
+from tests.conftest import add_user, text_of
 from tests.webportal_fixtures import add_association
 
 
@@ -319,3 +319,21 @@ def test_featured_for_prefers_this_month_then_the_latest_earlier(site):
         # A hidden association is never featured; the earlier choice stands.
         chosen = directory.featured_for(db, date(2026, 5, 2) + timedelta(days=40))
         assert chosen is not None and chosen[0].name == "Andra Klubben"
+
+
+def test_mina_foreningar_is_offered_only_to_those_who_edit_one(site, make_client):
+    """A nurse (an account with a LISA role and no association) was offered
+    "Mina föreningar", which said "Du är inte redaktör för någon förening"."""
+    editor = add_user(site, "redaktor@test.example")
+    add_user(site, "syster@test.example")
+    add_association(site, "Egna klubben", editor=editor)
+    menu_link = '<a href="/mina-foreningar"'
+
+    nurse = make_client(site)
+    nurse.login("syster@test.example")
+    assert menu_link not in nurse.get("/").text
+
+    editing = make_client(site)
+    editing.login("redaktor@test.example")
+    assert menu_link in editing.get("/").text
+    assert "Egna klubben" in text_of(editing.get("/mina-foreningar").text)

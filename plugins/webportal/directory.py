@@ -160,6 +160,13 @@ def linked_associations(session: Session, user: User) -> list[Association]:
     return by_name(list(rows))
 
 
+def edits_any(session: Session, user: User) -> bool:
+    """Whether the user is editor of at least one association: only then does
+    the menu offer "Mina föreningar" (a nurse with a LISA role has none)."""
+    link = session.exec(select(AssociationEditor.id).where(AssociationEditor.user_id == user.id).limit(1)).first()
+    return link is not None
+
+
 def editable_associations(session: Session, user: User | None) -> list[Association]:
     """Associations a user may act for (e.g. which one a news item concerns):
     admins all approved ones, editors the approved ones linked to them. Pending

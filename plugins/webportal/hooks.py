@@ -42,6 +42,7 @@ def routes(site: Site) -> list[BaseRoute]:
 @hookimpl
 def nav_items(site: Site, request: Request) -> list[NavItem]:
     from plugins.webportal import pages
+    from plugins.webportal.directory import edits_any
 
     items = [
         NavItem("Föreningar", url_for(site, "webportal:associations"), order=10),
@@ -50,7 +51,10 @@ def nav_items(site: Site, request: Request) -> list[NavItem]:
     items += pages.nav_items(site)
     user = current_user(request)
     if user is not None and not user.is_admin:
-        items.append(NavItem("Mina föreningar", url_for(site, "webportal:my_associations"), order=85))
+        with site.session() as db:
+            mine = edits_any(db, user)
+        if mine:  # an account with no association (the nurse) would find an empty page
+            items.append(NavItem("Mina föreningar", url_for(site, "webportal:my_associations"), order=85))
     return items
 
 
