@@ -106,7 +106,9 @@ def load(site: Site, session: Session) -> None:
     names = [b[0] for b in specs]
     if session.exec(select(Branch).where(col(Branch.name).in_(names))).first() is not None:
         return
-    rng = random.Random(2026)
+    # Seeded by the site: each demo site gets its own stock, so Storfors'
+    # "Nytt hos Fritidsbanken" is not Möckeln's four items over again.
+    rng = random.Random(f"2026:{site.slug}")
     now = site.clock.now()
     today = site.clock.local_date(now)
     branches = _branches(session, specs)

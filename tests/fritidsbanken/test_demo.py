@@ -3,6 +3,7 @@ year of loans with the seasons in it; loading twice changes nothing."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import func
@@ -46,3 +47,23 @@ def test_demo_data_is_a_year_of_lending_and_idempotent(make_site, make_client):
 
     page = text_of(make_client(site).get("/fritidsbanken/", params={"kategori": "Skridskor"}).text)
     assert "Hockeyskridskor" in page
+
+
+def newest_on_front_page(client) -> list[str]:  # type: ignore[no-untyped-def]
+    html = client.get("/").text
+    block = html.split('class="fb-newest"', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r'href="/fritidsbanken/artiklar/(\w+)"', block)
+
+
+def test_each_demo_site_has_its_own_newest_items(make_site, make_client, tmp_path):
+    """Storfors' "Nytt hos Fritidsbanken" showed the same four items as
+    Möckeln's: the demo stock was drawn with one seed for every site."""
+    settings = {"webportal": DEFAULT_WEBPORTAL, "fritidsbanken": 'sender = "log"'}
+    plugins = ["webportal", "fritidsbanken"]
+    mockeln = make_site(slug="mockeln", plugins=plugins, plugin_settings=settings)
+    storfors = make_site(slug="storfors", plugins=plugins, plugin_settings=settings, url=f"sqlite:///{tmp_path}/s.db")
+    for site in (mockeln, storfors):
+        load_demo(site, echo=lambda _: None)
+    first, second = newest_on_front_page(make_client(mockeln)), newest_on_front_page(make_client(storfors))
+    assert len(first) == len(second) == 4
+    assert first != second, f"both sites show the same newest items: {first}"
