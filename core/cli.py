@@ -15,6 +15,7 @@ from typing import cast
 import click
 
 from core.settings import ConfigError
+from core.site import BASE_URL_ENV
 from core.site_command import load_site, site_option
 
 
@@ -29,11 +30,22 @@ def cli() -> None:
 def migrate(site_name: str) -> None:
     """Create or upgrade the site's tables (core and enabled plugins)."""
     from core import migrate as migrations
+    from core.plugins import CORE
 
     site = load_site(site_name)
     click.echo(f"Migrerar {site.name} ({site.database_url.split('@')[-1]})")
+    fresh = migrations.current_heads(site).get(CORE) is None
     done = migrations.upgrade(site, progress=lambda b: click.echo(f"  {b} ..."))
     click.echo(f"Klart: {', '.join(done)} är uppdaterade.")
+    if fresh:
+        # A new site: the pages every site needs, as drafts (hook starter_content).
+        with site.session() as db:
+            site.pm.hook.starter_content(site=site, session=db)
+            db.commit()
+        click.echo(
+            "Ny webbplats: startinnehåll är tillagt (utkast till Om oss, Kontakt och Tillgänglighetsredogörelse)."
+        )
+    site.dispose()
 
 
 @cli.command()
@@ -141,23 +153,33 @@ def demo_data(site_name: str) -> None:
 @cli.command()
 @site_option
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", type=int, help="Default: the port of the site's base_url if it is on this machine, else 8000.")
 @click.option("--workers", default=1, show_default=True, type=int)
 @click.option("--reload", is_flag=True, help="Restart on code changes (development).")
-def serve(site_name: str, host: str, port: int, workers: int, reload: bool) -> None:
+def serve(site_name: str, host: str, port: int | None, workers: int, reload: bool) -> None:
     """Serve a site. Run 'paraply migrate' first: a server never migrates."""
     import uvicorn
 
     from core import migrate as migrations
+    from core.serving import local_port, served_address, stand_in_base_url
 
     site = load_site(site_name)
     waiting = migrations.pending(site)
     if waiting:
         raise click.ClickException(
-            f"Databasen behöver migreras ({', '.join(waiting)}). Kör: paraply migrate --site {site_name}"
+            f"Databasen behöver migreras ({', '.join(waiting)}). Kör: ./run migrate --site {site_name}"
         )
+    port = port or local_port(site.base_url) or 8000
     os.environ["PARAPLY_SITE"] = str(site.folder)
-    click.echo(f"{site.name} på http://{host}:{port}/")
+    stand_in = stand_in_base_url(site.base_url, host, port)
+    if stand_in:
+        os.environ[BASE_URL_ENV] = stand_in
+        click.echo(
+            f"base_url i {site.folder / 'site.toml'} är {site.base_url}, men servern svarar på {stand_in}/. "
+            f"Länkar i flöden och e-post använder {stand_in} så länge servern går. Skriv webbplatsens riktiga "
+            "adress (https://...) i base_url innan den går live."
+        )
+    click.echo(f"{site.name} på {served_address(host, port)}/")
     uvicorn.run("core.asgi:app", host=host, port=port, workers=workers, reload=reload, proxy_headers=True)
 
 
@@ -235,16 +257,23 @@ def demo(site_names: tuple[str, ...], port: int | None, port_offset: int, no_ser
 @click.option("--base-url", default="http://127.0.0.1:8000", show_default=True, help="Public address of the site.")
 @click.option("--plugins", default="webportal", show_default=True, help="Enabled plugins, comma-separated, in order.")
 @click.option("--municipalities", help="Municipalities the directory covers, comma-separated; default: NAME.")
+@click.option("--contact-email", default="", help="The umbrella's e-mail, shown in the footer and on Kontakt.")
 @click.option(
     "--sites-dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder of sites; default: PARAPLY_SITES_DIR or ./sites.",
 )
 def new_site(
-    name: str, title: str | None, base_url: str, plugins: str, municipalities: str | None, sites_dir: Path | None
+    name: str,
+    title: str | None,
+    base_url: str,
+    plugins: str,
+    municipalities: str | None,
+    contact_email: str,
+    sites_dir: Path | None,
 ) -> None:
     """Create sites/NAME/ with a commented site.toml, templates/ and static/."""
-    from core.scaffold import create_site, next_steps
+    from core.scaffold import after_steps, create_site, next_steps
     from core.template_folder import ScaffoldError
 
     def split(text: str) -> list[str]:
@@ -258,6 +287,7 @@ def new_site(
             base_url=base_url,
             plugins=split(plugins),
             municipalities=split(municipalities) if municipalities else None,
+            contact_email=contact_email.strip(),
         )
     except ScaffoldError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -265,6 +295,8 @@ def new_site(
     click.echo("Inställningarna finns i site.toml, med en förklaring till varje rad. Nästa steg:")
     for step in next_steps(folder):
         click.echo(f"  {step}")
+    for line in after_steps(folder):
+        click.echo(line)
 
 
 @cli.command("new-plugin")

@@ -133,6 +133,16 @@ def daily_jobs(site: Site) -> list[DailyJob] | None:
 
 
 @hookspec
+def starter_content(site: Site, session: Session) -> None:
+    """Add what a brand-new site needs before anyone has written anything
+    (webportal: the pages Om oss, Kontakt and the accessibility statement).
+
+    Called once, by ``paraply migrate`` on an empty database (a site made by
+    ``paraply new-site``); a plugin enabled later does not get it. Leave
+    alone what exists; the caller commits."""
+
+
+@hookspec
 def demo_data(site: Site, session: Session) -> None:
     """Load the plugin's demo content into the database.
 

@@ -72,6 +72,7 @@ def create_site(
     base_url: str = DEFAULT_BASE_URL,
     plugins: Sequence[str] = DEFAULT_PLUGINS,
     municipalities: Sequence[str] | None = None,
+    contact_email: str = "",
 ) -> Path:
     """Write ``<sites_dir>/<name>/`` and return the folder. Raises
     ``ScaffoldError`` (and writes nothing) if the name is taken or invalid,
@@ -91,6 +92,7 @@ def create_site(
         "title": title,
         "name": toml_string(title),
         "base_url": toml_string(base_url),
+        "contact_email": toml_string(contact_email),
         "plugins": toml_list(plugins),
         "municipalities": toml_list(municipalities or [default_title(name)]),
         "primary": theme.primary,
@@ -114,12 +116,38 @@ def create_site(
     return folder
 
 
+def _site_arg(folder: Path) -> str:
+    """``--site`` takes the bare name when the folder is where the CLI looks
+    by default, else the path."""
+    return folder.name if folder.parent == sites_root() else str(folder)
+
+
 def next_steps(folder: Path) -> list[str]:
-    """The commands to run next; ``--site`` takes the bare name when the
-    folder is where the CLI looks by default, else the path."""
-    site = folder.name if folder.parent == sites_root() else str(folder)
+    """The commands to run next, as the README's set-up has them: ``./run``
+    (which makes .venv on first use), since ``paraply`` is on PATH only with
+    the virtual environment activated."""
+    site = _site_arg(folder)
     return [
-        f"paraply migrate --site {site}",
-        f"paraply create-admin --site {site}",
-        f"paraply serve --site {site}",
+        f"./run migrate --site {site}",
+        f"./run create-admin --site {site}",
+        f"./run serve --site {site}",
     ]
+
+
+def after_steps(folder: Path) -> list[str]:
+    """What to know once it runs: where it answers and how to set its address."""
+    from core.serving import local_port, served_address
+
+    site = Site.load(folder)
+    try:
+        port = local_port(site.base_url)
+        where = served_address("127.0.0.1", port) if port else site.base_url
+        return [
+            f"Öppna sedan {where}/ och logga in med kontot från create-admin.",
+            f"Webbplatsens adress (base_url) är {site.base_url}. Länkar i flöden och e-post använder den: skriv den "
+            f"riktiga adressen, till exempel https://{site.slug}.example, i {folder / 'site.toml'} innan webbplatsen "
+            "går live. Serverar du på en annan port (./run serve --port 8010) används den adressen tills dess.",
+            "(Med den virtuella miljön aktiverad, source .venv/bin/activate, går också paraply i stället för ./run.)",
+        ]
+    finally:
+        site.dispose()

@@ -69,6 +69,10 @@ def find_site_folder(name_or_path: str) -> Path:
     )
 
 
+#: Set by ``paraply serve`` only (see ``Site.base_url``).
+BASE_URL_ENV = "PARAPLY_BASE_URL"
+
+
 class Site:
     """Everything one umbrella's portal needs, loaded from its folder."""
 
@@ -161,7 +165,11 @@ class Site:
 
     @property
     def base_url(self) -> str:
-        return self.config.site.base_url
+        """site.toml's ``base_url``; ``paraply serve`` sets ``PARAPLY_BASE_URL``
+        in its own process when a site still on a loopback address is served
+        at another one (a new site on another port), so links and feeds point
+        where the site answers."""
+        return os.environ.get(BASE_URL_ENV) or self.config.site.base_url
 
     @property
     def host(self) -> str:

@@ -58,7 +58,7 @@ def test_new_site_scaffolds_a_site_that_serves_at_once(paraply, tmp_path, databa
     folder = tmp_path / "sites" / "kristinehamn"
     assert f"Webbplatsen kristinehamn är skapad i {folder}" in result.output
     for step in ("migrate", "create-admin", "serve"):
-        assert f"paraply {step} --site kristinehamn" in result.output
+        assert f"./run {step} --site kristinehamn" in result.output
 
     toml = (folder / "site.toml").read_text(encoding="utf-8")
     assert 'name = "Kristinehamn"' in toml
@@ -108,7 +108,7 @@ def test_new_site_takes_title_address_plugins_and_folder(paraply, tmp_path):
     assert site.enabled == ["federation", "webportal"]  # federation is on every site
     assert site.plugin_settings("webportal").municipalities == ["Storfors", "Kristinehamn"]
     # Outside the default sites folder the next steps name the path.
-    assert f"paraply migrate --site {elsewhere / 'storfors'}" in result.output
+    assert f"./run migrate --site {elsewhere / 'storfors'}" in result.output
 
 
 def test_new_site_refuses_an_existing_folder_and_an_invalid_name(paraply, tmp_path):

@@ -238,6 +238,24 @@ def test_hook_demo_data(sites):
     assert messages == ["Demodata är inläst.", "Demodata är inläst."]
 
 
+def test_hook_starter_content(sites):
+    """Webportal's starter pages: Om oss and Kontakt in the menu, Kontakt and
+    the accessibility statement in the footer; a second call adds nothing."""
+    from plugins.webportal.models import Page
+
+    site = sites(["webportal"], plugin_settings={"webportal": DEFAULT_WEBPORTAL})
+    for _ in range(2):
+        with site.session() as db:
+            site.pm.hook.starter_content(site=site, session=db)
+            db.commit()
+    with site.session() as db:
+        pages = {p.slug: p for p in db.exec(select(Page)).all()}
+    assert sorted(pages) == ["kontakt", "om-oss", "tillganglighetsredogorelse"]
+    assert pages["om-oss"].in_nav and pages["kontakt"].in_nav and pages["kontakt"].in_footer
+    assert pages["tillganglighetsredogorelse"].in_footer
+    assert site.name in pages["om-oss"].body
+
+
 def test_hook_cli_commands(tmp_path, monkeypatch, capsys):
     plugins = {
         "sample": "tests.plugins.sample.hooks",

@@ -159,6 +159,32 @@ def _load_pages(site: Site, session: Session) -> None:
         session.add(page)
 
 
+def load_starter_pages(site: Site, session: Session) -> None:
+    """Om oss, Kontakt and the accessibility statement (DIGG's headings) for a
+    brand-new site, as drafts its staff rewrite (data/starter/); pages that
+    exist already are left alone. The caller commits."""
+    existing = set(session.exec(select(Page.slug)).all())
+    email = site.config.site.contact_email
+    contact = f"[{email}](mailto:{email})" if email else "skriv in er e-postadress (contact_email i site.toml)"
+    values = {"site_name": site.name, "contact_line": contact}
+    folder = DATA / "starter"
+    for meta in json.loads((folder / "pages.json").read_text(encoding="utf-8")):
+        if meta["slug"] in existing:
+            continue
+        body = Template((folder / meta["file"]).read_text(encoding="utf-8")).safe_substitute(values)
+        session.add(
+            Page(
+                slug=meta["slug"],
+                title=meta["title"],
+                body=body,
+                in_nav=meta["in_nav"],
+                in_footer=meta["in_footer"],
+                nav_order=meta["nav_order"],
+                search_text=index_text(meta["title"], plain_text(body)),
+            )
+        )
+
+
 def _load_featured(site: Site, session: Session, associations: dict[str, Association]) -> None:
     """Månadens förening for the current month (in the site's time zone)."""
     featured = _json(site, "demo.json")["featured"]

@@ -111,6 +111,13 @@ def report_figures(site: Site, session: Session, start: date, end: date) -> list
 
 
 @hookimpl
+def starter_content(site: Site, session: Session) -> None:
+    from plugins.webportal import demo
+
+    demo.load_starter_pages(site, session)
+
+
+@hookimpl
 def demo_data(site: Site, session: Session) -> None:
     from plugins.webportal import demo
 
