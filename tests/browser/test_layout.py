@@ -28,7 +28,7 @@ import pytest
 
 from core.models import Role
 from tests.browser.conftest import CHECKED, PHONE, VIEWPORTS, login
-from tests.browser.server import LiveSite, demo_site_slugs
+from tests.browser.server import REPO, LiveSite, demo_site_slugs
 from tests.browser.test_axe import ROLES, pages_to_check
 
 #: Pages whose header is measured: the front page and a search (the header's field filled in).
@@ -211,24 +211,91 @@ def test_the_menu_works_without_javascript(browser: Any, demo_site: Callable[[st
 
 
 #: Every visible text field, select and text area whose look differs from
-#: core's form component (border, corner, height), with what differs.
+#: core's form component, with what differs. The component's look is read
+#: from a text field the design system styles, made on the page itself
+#: (border, corner, least height); a field left to the browser's default
+#: differs in all of them. (The font is a plugin's to choose: the counter's
+#: box for scanned numbers is monospaced.)
 FIELDS = """() => {
   const skip = ['hidden', 'checkbox', 'radio', 'submit', 'button', 'image', 'reset', 'range', 'color'];
+  const main = document.querySelector('main');
+  if (!main) return ['the page has no main'];
+  const ref = document.createElement('input');
+  ref.type = 'text';
+  main.appendChild(ref);
+  const want = getComputedStyle(ref);
+  const look = {
+    border: `${want.borderTopWidth} ${want.borderTopStyle}`, corner: want.borderTopLeftRadius,
+    height: parseFloat(want.minHeight),
+  };
+  ref.remove();
   const problems = [];
-  for (const el of document.querySelectorAll('main input, main select, main textarea')) {
+  if (look.border !== '2px solid' || look.corner !== '4px' || look.height < 43.5) {
+    problems.push(`the design system's text field itself is ${JSON.stringify(look)}`);
+  }
+  for (const el of main.querySelectorAll('input, select, textarea')) {
     if (el.tagName === 'INPUT' && skip.includes(el.type)) continue;
     if (!el.checkVisibility() || el.closest('.hp')) continue;
     const s = getComputedStyle(el);
     const wrong = [];
-    if (s.borderTopWidth !== '2px' || s.borderTopStyle !== 'solid') {
-      wrong.push(`border ${s.borderTopWidth} ${s.borderTopStyle}`);
-    }
-    if (s.borderTopLeftRadius !== '4px') wrong.push(`corner ${s.borderTopLeftRadius}`);
-    if (el.getBoundingClientRect().height < 43.5) wrong.push(`height ${el.getBoundingClientRect().height}px`);
+    const border = `${s.borderTopWidth} ${s.borderTopStyle}`;
+    if (border !== look.border) wrong.push(`border ${border}`);
+    if (s.borderTopLeftRadius !== look.corner) wrong.push(`corner ${s.borderTopLeftRadius}`);
+    const height = el.getBoundingClientRect().height;
+    if (height < look.height - 0.5) wrong.push(`height ${height}px`);
     if (wrong.length) problems.push(`${el.tagName.toLowerCase()}#${el.id || el.name}: ${wrong.join(', ')}`);
   }
   return problems;
 }"""
+
+#: A button beside a field in the same form (a one-row form: "Byt ställe"
+#: beside its list) whose bottom edge is not level with the field's.
+ROWS = """() => {
+  const skip = ['hidden', 'checkbox', 'radio', 'submit', 'button', 'image', 'reset'];
+  const problems = [];
+  for (const form of document.querySelectorAll('main form')) {
+    const fields = [...form.querySelectorAll('input, select, textarea')]
+      .filter(el => !(el.tagName === 'INPUT' && skip.includes(el.type)) && el.checkVisibility());
+    for (const button of form.querySelectorAll('button, input[type=submit]')) {
+      if (!button.checkVisibility()) continue;
+      const b = button.getBoundingClientRect();
+      for (const field of fields) {
+        const f = field.getBoundingClientRect();
+        const beside = f.right <= b.left + 1 || b.right <= f.left + 1;
+        const overlap = Math.min(f.bottom, b.bottom) - Math.max(f.top, b.top);
+        if (beside && overlap > 0 && Math.abs(f.bottom - b.bottom) > 1.5) {
+          problems.push(`"${button.textContent.trim()}" sits ${Math.round(b.bottom - f.bottom)}px below `
+                        + `the bottom of ${field.tagName.toLowerCase()}#${field.id || field.name}`);
+        }
+      }
+    }
+  }
+  return problems;
+}"""
+
+
+def test_the_form_checks_find_what_they_look_for(browser: Any) -> None:
+    """A field left to the browser's default and a button below the level of
+    the field beside it, on a page with core's stylesheet."""
+    context = browser.new_context(viewport=VIEWPORTS["desktop"])
+    page = context.new_page()
+    css = (REPO / "core" / "static" / "paraply.css").read_text(encoding="utf-8")
+    try:
+        page.set_content(
+            f'<html lang="sv"><head><style>{css}</style></head><body><main>'
+            '<form class="form search-form"><div class="field"><label for="a">A</label>'
+            '<select id="a"><option>1</option></select></div><button>Byt</button></form>'
+            '<form class="form form-row"><div class="field"><label for="b">B</label>'
+            '<select id="b"><option>1</option></select></div><button>Byt</button></form>'
+            '<p><input id="bare" style="all:revert"></p></main></body></html>'
+        )
+        fields = page.evaluate(FIELDS)
+        rows = page.evaluate(ROWS)
+        assert [p for p in fields if p.startswith("input#bare")], fields
+        assert len(fields) == 1, fields
+        assert len(rows) == 1 and "select#a" in rows[0], rows
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("role", list(ROLES))
@@ -238,7 +305,8 @@ def test_every_form_field_has_the_components_look(
 ) -> None:
     """Every text field, select and text area on every page the role walk
     opens looks like core's form component (a field left to the browser's
-    default was 177 px wide beside a styled one)."""
+    default was 177 px wide beside a styled one), and a button beside a
+    field is level with it ("Byt ställe" sat lower than its list)."""
     live = demo_site(slug)
     pages = sorted(pages_to_check(live, role))
     context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="sv-SE")
@@ -251,7 +319,76 @@ def test_every_form_field_has_the_components_look(
         for url in pages:
             page.goto(live.url + url)
             problems += [f"{url}: {p}" for p in page.evaluate(FIELDS)]
+            problems += [f"{url}: {p}" for p in page.evaluate(ROWS)]
     finally:
         context.close()
     CHECKED.append(f"form fields: {slug}, {role}: {len(pages)} pages")
     assert not problems, f"{len(problems)} form fields without the component's look on {slug}:\n" + "\n".join(problems)
+
+
+#: On a phone: table cells no one can reach (cut off, not in a box that
+#: scrolls and takes focus), and map labels drawn smaller than 12 px.
+REACH = """() => {
+  const problems = [];
+  const width = document.documentElement.clientWidth;
+  const scroller = el => {
+    for (let p = el.parentElement; p; p = p.parentElement) {
+      const s = getComputedStyle(p);
+      if (['auto', 'scroll'].includes(s.overflowX)) return p;
+    }
+    return null;
+  };
+  for (const table of document.querySelectorAll('main table')) {
+    if (!table.checkVisibility()) continue;
+    const box = scroller(table);
+    const name = (table.caption ? table.caption.textContent : table.id || 'table').trim().slice(0, 40);
+    if (box) {
+      if (box.scrollWidth > box.clientWidth + 1 && box.tabIndex < 0) {
+        problems.push(`table "${name}" scrolls in a box the keyboard cannot reach (no tabindex)`);
+      }
+      continue;
+    }
+    for (const cell of table.querySelectorAll('th, td')) {
+      const r = cell.getBoundingClientRect();
+      if (cell.checkVisibility() && r.width > 0 && (r.right > width + 1 || r.left < -1)) {
+        problems.push(`table "${name}": a cell (${cell.textContent.trim().slice(0, 20)}) lies outside the screen`);
+        break;
+      }
+    }
+  }
+  // Charts (svg.chart) are left out: each has its figures in a table beside it, which is what a phone shows well.
+  for (const text of document.querySelectorAll('main svg:not([aria-hidden=true]):not(.chart) text')) {
+    if (!text.checkVisibility() || !text.textContent.trim()) continue;
+    const ctm = text.getScreenCTM();
+    const size = parseFloat(getComputedStyle(text).fontSize) * Math.hypot(ctm.a, ctm.b);
+    if (size < 11.5) problems.push(`the label "${text.textContent.trim().slice(0, 20)}" is drawn ${size.toFixed(1)}px`);
+  }
+  return problems;
+}"""
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize("slug", demo_site_slugs())
+def test_every_column_and_label_can_be_read_on_a_phone(
+    browser: Any, demo_site: Callable[[str], LiveSite], slug: str, role: str
+) -> None:
+    """At 375 px: every column of every table is on screen or in a scroll box
+    the keyboard reaches (admin tables showed only Namn and Kategori), and
+    every label of a drawing (the park map, charts) is at least 11.5 px (the
+    map's bed names were about 5 px)."""
+    live = demo_site(slug)
+    pages = sorted(pages_to_check(live, role))
+    context = browser.new_context(viewport=VIEWPORTS["phone"], locale="sv-SE")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        if ROLES[role]:
+            login(page, live, ROLES[role])
+        for url in pages:
+            page.goto(live.url + url)
+            problems += [f"{url}: {p}" for p in page.evaluate(REACH)]
+    finally:
+        context.close()
+    CHECKED.append(f"phone reach: {slug}, {role}: {len(pages)} pages")
+    assert not problems, f"{len(problems)} things cannot be read on a phone on {slug}:\n" + "\n".join(problems)
