@@ -110,9 +110,9 @@ def _take_results(request: Request, db: Session) -> list[lending.Outcome] | None
     results = [lending.Outcome(n, ok, m, items.get(n)) for n, ok, m in rows]
     for ok, count in ((True, int(kept.get("more_ok", 0))), (False, int(kept.get("more_failed", 0)))):
         if count:
-            message = ngettext(
-                "%(n)d nummer till (visas inte här).", "%(n)d nummer till (visas inte här).", count
-            ) % {"n": count}
+            message = ngettext("%(n)d nummer till (visas inte här).", "%(n)d nummer till (visas inte här).", count) % {
+                "n": count
+            }
             results.append(lending.Outcome("…", ok, message))
     return results
 
