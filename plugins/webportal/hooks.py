@@ -50,7 +50,7 @@ def nav_items(site: Site, request: Request) -> list[NavItem]:
     items += pages.nav_items(site)
     user = current_user(request)
     if user is not None and not user.is_admin:
-        items.append(NavItem("Mina föreningar", url_for(site, "webportal:my_associations"), order=85))
+        items.append(NavItem("Mina föreningar", url_for(site, "webportal:my_associations"), order=85, tool=True))
     return items
 
 
