@@ -316,14 +316,19 @@ def main() -> None:
                             result.note = f"lighthouse failed: {exc}"
                         else:
                             summarise(report, result)
+                            scores = "/".join(str(result.scores[c]) for c in CATEGORIES)
+                            weight = f"{result.total_bytes / 1024:.1f} KiB"
+                            print(f"  {scores}, LCP {result.lcp_ms:.0f} ms, {weight}", flush=True)
                         results.append(result)
     finally:
+        # Stopped half-way (Ctrl-C), the runs so far are still printed.
         network.stop()
         data.cleanup()
-    print_table(results)
-    print(f"\n{len(results)} runs in {time.monotonic() - started:.0f} s; load: {os.getloadavg()[0]:.2f}")
-    if args.json:
-        args.json.write_text(json.dumps([r.__dict__ for r in results], indent=2, ensure_ascii=False), encoding="utf-8")
+        print_table(results)
+        print(f"\n{len(results)} runs in {time.monotonic() - started:.0f} s; load: {os.getloadavg()[0]:.2f}")
+        if args.json:
+            rows = [r.__dict__ for r in results]
+            args.json.write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 if __name__ == "__main__":
