@@ -25,15 +25,17 @@ from anyio import to_thread
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount
-from starlette.staticfiles import StaticFiles
 
 from core import lifecycle
+from core.assets import HashedStaticFiles, LongLivedFiles
 from core.auth import UserMiddleware
 from core.bodylimit import BodyLimitMiddleware
+from core.compression import GZIP_LEVEL, GZIP_MINIMUM_SIZE, NOT_COMPRESSED
 from core.csrf import CSRFMiddleware, cookie_suffix, csrf_cookie_name
 from core.db import VIEW_THREADS
 from core.forms import MAX_FORM_BYTES
@@ -63,16 +65,13 @@ def plugin_routes(site: Site) -> list[BaseRoute]:
 
 
 def static_routes(site: Site) -> list[BaseRoute]:
+    """``/static/<source>/`` for core, each plugin and the site (hashed names
+    cached for a year: core.assets), and ``/uploads/``."""
     routes: list[BaseRoute] = []
-    site_static = site.folder / "static"
-    if site_static.is_dir():
-        routes.append(Mount("/static/site", StaticFiles(directory=site_static), name="static-site"))
-    for info in site.plugin_infos():
-        if info.static_dir:
-            routes.append(
-                Mount(f"/static/{info.name}", StaticFiles(directory=info.static_dir), name=f"static-{info.name}")
-            )
-    routes.append(Mount("/uploads", StaticFiles(directory=site.uploads_dir), name="uploads"))
+    for source, hashes in site.assets.hashes.items():
+        files = HashedStaticFiles(directory=hashes.directory, hashes=hashes)
+        routes.append(Mount(f"/static/{source}", files, name=f"static-{source}"))
+    routes.append(Mount("/uploads", LongLivedFiles(directory=site.uploads_dir), name="uploads"))
     return routes
 
 
@@ -125,6 +124,14 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
         routes=[*core_routes(site), *static_routes(site), *plugin_routes(site)],
         middleware=[
             *wrappers,
+            # Text (HTML, CSS, JS, JSON, feeds, .ics, SVG) is gzipped; formats
+            # that are compressed already are not (core.compression).
+            Middleware(
+                GZipMiddleware,
+                minimum_size=GZIP_MINIMUM_SIZE,
+                compresslevel=GZIP_LEVEL,
+                exclude_content_types=NOT_COMPRESSED,
+            ),
             Middleware(
                 SessionMiddleware,
                 secret_key=site.secret_key,

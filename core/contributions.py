@@ -13,12 +13,18 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class NavItem:
-    """A link in the main navigation or on the admin overview."""
+    """A link in the main navigation or on the admin overview.
+
+    ``tool`` marks a link to someone's work rather than to the site's content
+    (a staff desk, "my" lists, the administration): the header shows tools in
+    a row of their own under the main menu, so staff's extra links never
+    crowd the public menu into two lines."""
 
     label: str
     url: str
     order: int = 50
     description: str = ""
+    tool: bool = False
 
 
 @dataclass(frozen=True)

@@ -47,5 +47,5 @@ def admin_links(site: Site, request: Request) -> list[NavItem]:
 def nav_items(site: Site, request: Request) -> list[NavItem]:
     user = current_user(request)
     if user is not None and user.is_admin:
-        return [NavItem("Administration", "/-/admin", order=90)]
+        return [NavItem("Administration", "/-/admin", order=90, tool=True)]
     return []

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from starlette.routing import BaseRoute, Route
 
-from core.views import accounts, meta, report, style
+from core.views import accounts, icons, meta, report, style
 
 if TYPE_CHECKING:
     from core.site import Site
@@ -30,4 +30,7 @@ def core_routes(site: Site) -> list[BaseRoute]:
         Route("/sok", meta.search, name="search"),
         # design (issue 17): the living style page of the design system
         Route("/-/stil", style.style_guide, name="style_guide"),
+        # lighthouse (issue 17): browsers ask for these on every site
+        Route("/favicon.ico", icons.favicon, name="favicon"),
+        Route("/apple-touch-icon.png", icons.apple_touch_icon, name="apple_touch_icon"),
     ]

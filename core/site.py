@@ -26,6 +26,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from core import db
+from core.assets import StaticAssets
 from core.clock import Clock
 from core.plugins import CORE, PluginInfo, build_manager, call_each, core_info, default_infos, discover, site_order
 from core.settings import (
@@ -203,6 +204,16 @@ class Site:
     def plugin_infos(self) -> list[PluginInfo]:
         """Core first, then the enabled plugins in site order."""
         return [core_info(), *(self.installed[name] for name in self.enabled)]
+
+    @cached_property
+    def assets(self) -> StaticAssets:
+        """The static folders served under ``/static/<source>/`` (core's, each
+        enabled plugin's, the site's own) and their hashed URLs (core.assets)."""
+        folders = {info.name: info.static_dir for info in self.plugin_infos() if info.static_dir}
+        site_static = self.folder / "static"
+        if site_static.is_dir():
+            folders["site"] = site_static
+        return StaticAssets(folders)
 
     def absolute_url(self, path: str) -> str:
         return self.base_url + path

@@ -103,7 +103,8 @@ def make_templates(site: Site) -> Jinja2Templates:
 
     env.filters["markdown"] = markdown
     env.globals["site"] = site
-    env.globals["static"] = lambda source, path: f"/static/{source}/{path}"
+    # A static file's URL with its content hash in the name (core.assets).
+    env.globals["static"] = site.assets.url
     # Paths from route names ("lisa:service", service_id=3), for links on the
     # site's own pages (core.urls). Starlette's url_for stays as it was: an
     # absolute URL from the request.

@@ -10,6 +10,11 @@ plugin's own (``.lisa-filters .field``, ``.badge.status-on_loan``) adjusts
 a component in one place and is fine. Print layouts (``@media print``,
 ``@page``) are each plugin's own. The living style page ``/-/stil`` shows
 every component; docs/plugins.md ("The look") says which to use.
+
+Nor does a plugin draw a component under a name of its own: a rule that
+gives something rounded corners and a border or a background is a card, a
+tag, a pill or a notice, which core has (``.card``, ``.tag-list``,
+``.pill-list``, ``.key-figures``, ``.notice``). Rounded images are fine.
 """
 
 from __future__ import annotations
@@ -32,6 +37,12 @@ GENERIC_ATTRIBUTE = re.compile(r"\[(type|aria-current)(=[^\]]*)?\]")
 def rules(css: str, skip_print: bool = True) -> Iterator[str]:
     """Every selector list in a stylesheet, @media blocks opened (print ones
     left out when asked), @page, @font-face and @keyframes left out."""
+    for selectors, _body in rule_bodies(css, skip_print):
+        yield selectors
+
+
+def rule_bodies(css: str, skip_print: bool = True) -> Iterator[tuple[str, str]]:
+    """Each rule's selector list and declarations, as ``rules`` finds them."""
     css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
     pos = 0
     while pos < len(css):
@@ -46,9 +57,9 @@ def rules(css: str, skip_print: bool = True) -> Iterator[str]:
         body = css[brace + 1 : end - 1]
         if head.startswith("@media") or head.startswith("@supports"):
             if not (skip_print and "print" in head):
-                yield from rules(body, skip_print)
+                yield from rule_bodies(body, skip_print)
         elif not head.startswith("@"):
-            yield head
+            yield head, body
         pos = end
 
 
@@ -70,8 +81,29 @@ def redefinitions(css: str, core: set[str]) -> list[str]:
     return found
 
 
+#: Boxes a plugin may draw itself, and why they are no component of core's.
+OWN_BOXES = {
+    ".lisa-card": "the card LISA prints for a patient to take home: a thick frame, large type",
+    ".park-plan": "the park's map (an SVG), framed",
+}
+
+
+def boxes(css: str) -> list[str]:
+    """Selectors of rules that round the corners of something with a border
+    or a background: a component's look under another name."""
+    found = []
+    for selectors, body in rule_bodies(css):
+        properties = {d.split(":", 1)[0].strip() for d in body.split(";") if ":" in d}
+        if "border-radius" in properties and any(
+            p.startswith(("border", "background")) for p in properties - {"border-radius"}
+        ):
+            found += [s.strip() for s in selectors.split(",") if s.strip() not in OWN_BOXES]
+    return found
+
+
 def plugin_stylesheets() -> list[Path]:
-    return sorted((REPO / "plugins").glob("*/static/**/*.css"))
+    """Every plugin's stylesheets, federation's (a built-in plugin) too."""
+    return sorted([*(REPO / "plugins").glob("*/static/**/*.css"), *(REPO / "federation").glob("static/**/*.css")])
 
 
 def test_the_check_finds_what_it_looks_for() -> None:
@@ -93,9 +125,32 @@ def test_the_check_finds_what_it_looks_for() -> None:
     ]
 
 
+def test_the_box_check_finds_what_it_looks_for() -> None:
+    css = """
+    .my-card{border:1px solid #ccc;border-radius:6px;padding:1rem} .my-pill a{border-radius:2rem;background:#fff}
+    .photo{border-radius:4px;max-width:100%} .strip{border-left:6px solid red;background:#eee}
+    .lisa-card{border:3px solid #000;border-radius:8px} @media print{.print-box{border:1px solid;border-radius:2px}}
+    """
+    assert boxes(css) == [".my-card", ".my-pill a"]
+
+
+def test_no_plugin_stylesheet_draws_a_component_of_its_own() -> None:
+    found = {
+        str(sheet.relative_to(REPO)): boxes(sheet.read_text(encoding="utf-8"))
+        for sheet in plugin_stylesheets()
+        if boxes(sheet.read_text(encoding="utf-8"))
+    }
+    assert not found, (
+        "plugin stylesheets that draw a card, tag, pill or notice of their own; use core's (.card, .tag-list, "
+        ".pill-list, .key-figures, .notice: /-/stil shows them) or, when it is truly the plugin's own, "
+        f"list it in OWN_BOXES: {found}"
+    )
+
+
 def test_core_defines_the_components() -> None:
     core = core_classes()
-    for component in ("button-group", "card", "notice", "empty-state", "tag-list", "pager", "table-wrap", "field"):
+    components = ("button-group", "card", "notice", "empty-state", "tag-list", "pager", "table-wrap", "field")
+    for component in (*components, "pill-list", "key-figures"):
         assert component in core, f"core/static/paraply.css has no .{component}"
 
 

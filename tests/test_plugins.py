@@ -230,7 +230,7 @@ def test_templates_resolve_site_then_plugin_then_core(offline_sites, make_client
     assert "Sidan finns inte" in body  # core's error.html, via other's {% extends "core:error.html" %}
     assert "Felsidan kommer från tillägget other." in body  # plugin over core
     assert "Sidfot från webbplatsen." in body and site.name in body  # site over core, core's base kept
-    assert 'href="/static/core/paraply.css"' in page.text
+    assert re.search(r'href="/static/core/paraply\.[0-9a-f]{10}\.css"', page.text)  # core's stylesheet, hashed
 
     # The site overrides the plugin's template of the same name.
     (templates / "error.html").write_text(

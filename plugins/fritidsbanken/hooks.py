@@ -59,7 +59,7 @@ def nav_items(site: Site, request: Request) -> list[NavItem]:
     if user is not None:
         with site.session() as db:
             if is_staff(db, user):
-                items.append(NavItem("Disken", url_for(site, "fritidsbanken:counter"), order=42))
+                items.append(NavItem("Disken", url_for(site, "fritidsbanken:counter"), order=42, tool=True))
     return items
 
 

@@ -51,9 +51,9 @@ def nav_items(site: Site, request: Request) -> list[NavItem]:
         with site.session() as session:
             kinds = {m.kind for m in roles.memberships(session, user)}
         if kinds:
-            items.append(NavItem("Remisser", url_for(site, "lisa:referrals"), order=80))
+            items.append(NavItem("Remisser", url_for(site, "lisa:referrals"), order=80, tool=True))
         if "organisation" in kinds:
-            items.append(NavItem("Mina tjänster", url_for(site, "lisa:my_services"), order=86))
+            items.append(NavItem("Mina tjänster", url_for(site, "lisa:my_services"), order=86, tool=True))
     return items
 
 

@@ -52,7 +52,7 @@ def nav_items(site: Site, request: Request) -> list[NavItem]:
 
     items = [NavItem("Parken", url_for(site, "odling:park"), order=40)]
     if current_user(request) is not None and web.viewer_is_coordinator(request):
-        items.append(NavItem("Samordning", url_for(site, "odling:dashboard"), order=86))
+        items.append(NavItem("Samordning", url_for(site, "odling:dashboard"), order=86, tool=True))
     return items
 
 

@@ -54,7 +54,7 @@ def nav_items(site: Site, request: Request) -> list[NavItem]:
         with site.session() as db:
             mine = edits_any(db, user)
         if mine:  # an account with no association (the nurse) would find an empty page
-            items.append(NavItem("Mina föreningar", url_for(site, "webportal:my_associations"), order=85))
+            items.append(NavItem("Mina föreningar", url_for(site, "webportal:my_associations"), order=85, tool=True))
     return items
 
 

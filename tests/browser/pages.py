@@ -52,7 +52,7 @@ def get_routes(routes: list[BaseRoute], prefix: str = "") -> Iterator[GetRoute]:
 
 
 #: ``<link>`` relations worth following: announced feeds and feed archives.
-FOLLOWED_RELS = {"alternate", "prev-archive", "next-archive", "current"}
+FOLLOWED_RELS = {"alternate", "prev-archive", "next-archive", "current", "icon", "apple-touch-icon"}
 
 
 class _Links(HTMLParser):
@@ -61,8 +61,8 @@ class _Links(HTMLParser):
         self.hrefs: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        # <a> in pages; <link> for the feeds a page announces and, inside an
-        # Atom feed, its archive pages (RFC 5005 prev-archive).
+        # <a> in pages; <link> for the feeds a page announces, the site's
+        # icons and, inside an Atom feed, its archive pages (RFC 5005 prev-archive).
         values = dict(attrs)
         href = values.get("href")
         if not href:

@@ -8,7 +8,8 @@ desktop and phone widths (issue 17): what a person sees before any content.
   under a layer that takes its clicks, none
   reaches past the window's edge and the page does not scroll sideways (at
   desktop width too); on a phone also with the menu open.
-- On a desktop the main menu starts in line with the logo and the content;
+- On a desktop the main menu starts in line with the logo and the content,
+  and keeps to one line (staff's own links have a row of their own);
   the account and language links stay on one line, their text on one level
   (a "Logga ut" button is no lower than the links beside it).
 - The header's search is a labelled field with a filled button.
@@ -49,7 +50,8 @@ HEADER = """(desktop) => {
            + (text ? ` "${text.slice(0, 30)}"` : '');
   };
   const parts = [...header.querySelectorAll(
-    '.site-name, .site-menu-toggle, .header-search input, .header-search button, .user-nav li, .main-nav li'
+    '.site-name, .site-menu-toggle, .header-search input, .header-search button, .user-nav li, .main-nav li, '
+    + '.tool-nav li'
   )].filter(visible);
   const boxes = parts.map(el => el.getBoundingClientRect());
   for (let i = 0; i < parts.length; i++) {
@@ -107,6 +109,13 @@ HEADER = """(desktop) => {
     if (heading && Math.abs(textBox(heading).left - logo) > 2) {
       problems.push(`the content starts at x=${Math.round(textBox(heading).left)}, the logo at x=${Math.round(logo)}`);
     }
+    // The main menu keeps one line: staff's own links (NavItem.tool) stand in a row of their own.
+    const menu = [...header.querySelectorAll('.main-nav li')].filter(visible);
+    const menuTops = menu.map(li => li.getBoundingClientRect().top);
+    if (menuTops.length && Math.max(...menuTops) - Math.min(...menuTops) > 1) {
+      const lines = new Set(menuTops.map(Math.round)).size;
+      problems.push(`the main menu wraps onto ${lines} lines: ` + menu.map(name).join(', '));
+    }
     const items = [...header.querySelectorAll('.user-nav li')].filter(visible);
     const texts = items.map(li => textBox(li.querySelector('a, button')));
     const tops = items.map(li => li.getBoundingClientRect().top);
@@ -143,6 +152,7 @@ def test_the_header_check_finds_what_it_looks_for(browser: Any) -> None:
             '<nav class="user-nav"><ul><li><a href="/a">Logga in</a></li>'
             '<li style="margin-top:3px"><a href="/b">English</a></li></ul></nav>'
             '<nav class="main-nav"><ul><li style="position:absolute;top:0;left:120px"><a href="/c">Meny</a></li>'
+            '<li style="margin-left:300px"><a href="/d">Andra raden</a></li>'
             "</ul></nav></header><main><h1>Rubrik</h1></main></body></html>"
         )
         problems = page.evaluate(HEADER, True)["problems"]
@@ -151,6 +161,7 @@ def test_the_header_check_finds_what_it_looks_for(browser: Any) -> None:
         assert any(p.startswith("the header search button is not filled") for p in problems), problems
         assert any(p.startswith("the account and language links wrap") for p in problems), problems
         assert any(p.startswith("the main menu starts at") for p in problems), problems
+        assert any(p.startswith("the main menu wraps onto 2 lines") for p in problems), problems
         assert any(p.startswith("the content starts at") for p in problems), problems
     finally:
         context.close()

@@ -18,7 +18,7 @@ HELP = "/hjalp/"
 
 
 def result_names(html: str) -> list[str]:
-    return [text_of(m) for m in re.findall(r'<li class="lisa-result">\s*<h2><a [^>]*>(.*?)</a>', html, re.S)]
+    return [text_of(m) for m in re.findall(r'<li class="lisa-result[^"]*">\s*<h2><a [^>]*>(.*?)</a>', html, re.S)]
 
 
 def test_resident_finds_free_help_for_loneliness_open_now_in_degerfors(lisa_site, login, set_clock):

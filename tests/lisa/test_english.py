@@ -271,7 +271,7 @@ def test_the_open_api_explains_errors_in_english_but_keeps_its_format(lisa_site,
 
 
 def result_names(html_text: str) -> set[str]:
-    return set(re.findall(r'<li class="lisa-result">\s*<h2><a href="[^"]+">([^<]+)</a>', html_text))
+    return set(re.findall(r'<li class="lisa-result[^"]*">\s*<h2><a href="[^"]+">([^<]+)</a>', html_text))
 
 
 def test_a_resident_searches_in_english_words(lisa_site, login) -> None:
