@@ -55,7 +55,7 @@ def nav_items(site: Site, request: Request) -> list[NavItem]:
 
 @hookimpl
 def daily_jobs(site: Site) -> list[DailyJob]:
-    return [DailyJob("core.picture-sizes", N_("Bildstorlekar"), picture_sizes)]
+    return [DailyJob("bildstorlekar", N_("Bildstorlekar"), picture_sizes)]
 
 
 def picture_sizes(site: Site, now: datetime) -> str:
