@@ -236,9 +236,10 @@ def test_image_needs_a_description_and_is_shown_with_it(site, client, admin):
     news = get_news(site, "Med bild")
     assert news is not None and news.image and (site.uploads_dir / news.image).is_file()
     stem = news.image.rsplit(".", 1)[0]  # shown in the sizes made on upload
-    sized = f'src="/uploads/{stem}.40.jpg" srcset="/uploads/{stem}.40.jpg 40w" sizes='
+    sized = f'srcset="/uploads/{stem}.40.webp 40w" sizes='
     listing = client.get("/nyheter").text
     assert sized in listing and 'alt="Två schackspelare vid ett bord" loading="lazy"' in listing
+    assert f'<img src="/uploads/{stem}.40.jpg" width="40" height="30"' in listing
     item = client.get(f"/nyheter/{news.id}").text
     assert sized in item and 'alt="Två schackspelare vid ett bord" fetchpriority="high"' in item
 
