@@ -283,7 +283,7 @@ def picture_of(folder: Path, name: str, url_prefix: str = UPLOADS_URL) -> Pictur
     path = folder / name
     try:
         mtime = path.stat().st_mtime_ns
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in a name that came from elsewhere
         return None
     size = _dimensions(str(path), mtime)
     if size is None:

@@ -115,7 +115,7 @@ def test_an_old_upload_is_shown_from_its_original_until_the_job_makes_its_sizes(
 def test_no_picture_for_a_missing_file_or_a_name_that_leaves_the_folder(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     Image.new("RGB", (10, 10)).save(tmp_path / "sub" / "x.png")
-    for name in ("", "saknas.png", "../x.png", "sub/x.png", ".dold.png", "sub\\x.png"):
+    for name in ("", "saknas.png", "../x.png", "sub/x.png", ".dold.png", "sub\\x.png", "nul\x00.png"):
         assert picture_of(tmp_path, name) is None
 
 

@@ -56,7 +56,8 @@ def _filters(request: Request, site: Site) -> dict[str, str]:
         "q": q.get("q", "").strip()[:100],
         "kategori": q.get("kategori", "") if q.get("kategori", "") in settings_of(site).categories else "",
         "storlek": q.get("storlek", "").strip()[:40],
-        "stalle": q.get("stalle", "") if q.get("stalle", "").isdigit() else "",
+        # A branch id the database can hold (a 25-digit one answered 500).
+        "stalle": q.get("stalle", "") if q.get("stalle", "").isdigit() and len(q.get("stalle", "")) < 19 else "",
         "ledigt": "1" if q.get("ledigt") == "1" else "",
         "sak": q.get("sak", "").strip()[:200],
     }

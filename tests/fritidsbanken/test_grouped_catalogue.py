@@ -117,3 +117,17 @@ def test_a_shared_photo_stays_when_one_item_gets_its_own(world, fb_site, make_cl
     assert photos["8202"] == shared and photos["8201"] != shared
     assert (fb_site.uploads_dir / shared).is_file()
     assert (fb_site.uploads_dir / shared.replace(".jpg", ".320.webp")).is_file()
+
+
+def test_junk_in_the_catalogues_address_is_no_error(world, fb_site, make_client):
+    add_item(fb_site, "8301", "Pulka", "Vintersport", "", world.branch)
+    visitor = make_client(fb_site)
+    for query in (
+        {"stalle": "9" * 25},  # answered 500 (an int beyond SQLite's) before
+        {"sak": "<script>alert(1)</script>"},
+        {"sak": "Pulka", "sida": "9" * 30},
+        {"sak": "x" * 5000, "ledigt": "1"},
+    ):
+        page = visitor.get("/fritidsbanken/", params=query)
+        assert page.status_code == 200, query
+        assert "<script>alert(1)</script>" not in page.text
