@@ -170,3 +170,11 @@ __all__ += [
 from core.forms import SelectChoice  # noqa: E402
 
 __all__ += ["SelectChoice"]
+
+# pictures (issue 17): uploads in responsive sizes. ``store_upload`` makes
+# them; ``picture_of(site.uploads_dir, name)`` says what a page shows (or use
+# the macros in core/templates/macros/images.html and cards.html);
+# ``store_image`` stores bytes a plugin made itself (demo pictures).
+from core.images import Picture, make_variants, picture_of, store_image  # noqa: E402
+
+__all__ += ["Picture", "make_variants", "picture_of", "store_image"]

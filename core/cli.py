@@ -68,6 +68,18 @@ def daily(site_name: str) -> None:
         raise SystemExit(1)
 
 
+@cli.command("images")
+@site_option
+def images(site_name: str) -> None:
+    """Make the responsive sizes of stored pictures that lack them (uploads
+    from before sizes were made on upload); the daily job does it too."""
+    from core.images import make_missing_variants
+
+    site = load_site(site_name)
+    done, failed = make_missing_variants(site.uploads_dir)
+    click.echo(f"{done} bilder fick nya storlekar." + (f" {failed} filer kunde inte läsas." if failed else ""))
+
+
 @cli.command("mail-flush")
 @site_option
 def mail_flush(site_name: str) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core import hookimpl
-from core.contributions import NavItem
+from core.contributions import DailyJob, NavItem
 from core.i18n import N_
 from core.permissions import current_user
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from starlette.requests import Request
 
     from core.site import Site
@@ -49,3 +51,18 @@ def nav_items(site: Site, request: Request) -> list[NavItem]:
     if user is not None and user.is_admin:
         return [NavItem("Administration", "/-/admin", order=90, tool=True)]
     return []
+
+
+@hookimpl
+def daily_jobs(site: Site) -> list[DailyJob]:
+    return [DailyJob("bildstorlekar", N_("Bildstorlekar"), picture_sizes)]
+
+
+def picture_sizes(site: Site, now: datetime) -> str:
+    """Make the responsive sizes of uploads stored before they existed (or
+    copied in by hand); pages show the original until then."""
+    from core.images import make_missing_variants
+
+    done, failed = make_missing_variants(site.uploads_dir)
+    line = f"{done} bilder fick nya storlekar."
+    return line + (f" {failed} filer kunde inte läsas som bilder." if failed else "")

@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from core import i18n
+from core.images import picture_of
 from core.markdown import render_markdown
 from core.plugins import collect
 from core.urls import url_for
@@ -109,6 +110,8 @@ def make_templates(site: Site) -> Jinja2Templates:
     # site's own pages (core.urls). Starlette's url_for stays as it was: an
     # absolute URL from the request.
     env.globals["path_for"] = partial(url_for, site)
+    # Uploaded pictures in their responsive sizes, for macros/images.html.
+    env.globals["uploaded_picture"] = lambda name: picture_of(site.uploads_dir, name)
     site.pm.hook.prepare_jinja2_environment(site=site, env=env)
 
     def context(request: Request) -> dict[str, Any]:

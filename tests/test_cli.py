@@ -215,6 +215,7 @@ def test_daily_runs_the_days_jobs_once(paraply, tmp_path, database_url):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert [line.split(":")[0] for line in lines] == [
+        "bildstorlekar",
         "lisa-remisser",
         "fritidsbanken",
         "odling-paminnelser",

@@ -188,8 +188,11 @@ def test_the_style_page_is_for_admins_only(site, client, make_client, admin, edi
     page = client.get("/-/stil")
     assert page.status_code == 200
     text = text_of(page.text)
-    for heading in ("Knappar", "Formulär", "Kort", "Tabeller", "Taggar", "Meddelanden", "Sidnumrering", "Tomt läge"):
+    for heading in ("Knappar", "Formulär", "Kort", "Bilder", "Tabeller", "Taggar", "Meddelanden", "Sidnumrering"):
         assert heading in text
+    assert "Tomt läge" in text
+    # The picture example is the real markup: sizes drawn into the uploads folder, WebP first.
+    assert '<source type="image/webp" srcset="/uploads/stil-exempel-0000000000000000.320.webp 320w' in page.text
     # The example form shows WTForms' Swedish messages beside their fields, linked for screen readers.
     assert "Det här fältet är obligatoriskt." in text and "Inte ett giltigt heltal" in text
     assert 'aria-describedby="exempel-name-hint exempel-name-error"' in page.text

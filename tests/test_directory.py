@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
+from PIL import Image
 from sqlmodel import select
 
 from core.models import utcnow
@@ -105,6 +106,8 @@ def test_association_page_shows_contact_details_safely(site, client):
         activities="ridskola, tävling",
         logo="ryttare-abc.png",
     )
+    site.uploads_dir.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (40, 30), "red").save(site.uploads_dir / "ryttare-abc.png")
     with site.session() as db:
         db.add(News(title="Öppet stall i maj", association_id=association.id, published_at=utcnow()))
         db.add(News(title="Utkast om hösten", association_id=association.id, published=False))
@@ -120,7 +123,8 @@ def test_association_page_shows_contact_details_safely(site, client):
     assert '<a href="https://ryttare.example" rel="nofollow noopener">' in html
     assert 'href="mailto:info@ryttare.example"' in html
     assert 'href="tel:058612345"' in html
-    assert 'src="/uploads/ryttare-abc.png" alt="Logotyp för Karlskoga Ryttarförening"' in html
+    # A logo stored before sizes were made on upload is shown as it is, its size set.
+    assert 'src="/uploads/ryttare-abc.png" width="40" height="30" alt="Logotyp för Karlskoga Ryttarförening"' in html
     assert "Grundad 1952" in body and "ridskola" in body and "Stallvägen 1" in body
     assert "Öppet stall i maj" in body
     assert "Utkast om hösten" not in body and "Nyhet om någon annan" not in body

@@ -199,12 +199,14 @@ def test_logo_upload_accepts_real_images_and_refuses_others(site, client, admin)
     assert logo.startswith("bildklubben-") and logo.endswith(".png")
     assert (site.uploads_dir / logo).is_file()
     page = client.get("/foreningar/bildklubben")
-    assert f'src="/uploads/{logo}" alt="Logotyp för Bildklubben"' in page.text
+    stem = logo.rsplit(".", 1)[0]  # shown in the sizes made on upload
+    assert f'srcset="/uploads/{stem}.40.webp 40w"' in page.text and 'alt="Logotyp för Bildklubben"' in page.text
     assert client.get(f"/uploads/{logo}").headers["content-type"] == "image/png"
 
     client.submit(url, {**EDIT, "name": "Bildklubben", "remove_logo": "y"})
     assert stored(site, association.id).logo == ""  # type: ignore[union-attr]
     assert not (site.uploads_dir / logo).exists()
+    assert list(site.uploads_dir.glob(stem + ".*")) == []  # and its sizes
 
 
 def test_admin_creates_an_approved_association(site, client, admin):

@@ -3,6 +3,7 @@ news and blocks that other plugins contribute through ``front_page_blocks``."""
 
 from __future__ import annotations
 
+import re
 import types
 from datetime import UTC, datetime, timedelta
 
@@ -96,3 +97,50 @@ def test_front_page_renders_blocks_from_other_plugins_in_order(site, make_client
     assert "<h2" in html and '<ul class="testblock"><li>skidor</li><li>flytvästar</li></ul>' in html
     assert "Låna utrustning på Testföreningarna testsite" in body
     assert body.index("Senaste nytt") < body.index("Först av blocken") < body.index("Låna utrustning")
+
+
+def test_front_page_shows_the_featured_logo_news_pictures_and_blocks_as_cards(site, make_client):
+    """The network at a glance (issue 17): Månadens förening with its logo
+    (the page's first picture, loaded at once), the latest news as cards
+    with their pictures (lazy), and each plugin block as a card in the grid."""
+    import io
+
+    from PIL import Image
+
+    from core.images import store_image
+
+    def picture(colour: str, size: tuple[int, int]) -> bytes:
+        out = io.BytesIO()
+        Image.new("RGB", size, colour).save(out, format="PNG")
+        return out.getvalue()
+
+    logo = store_image(picture("green", (240, 240)), site.uploads_dir, "schack")
+    club = add_association(site, "Karlskoga Schackklubb", logo=logo)
+    with site.session() as db:
+        db.add(Featured(month=local_today(site).replace(day=1), association_id=club.id, motivation="Hundra nya."))
+        db.commit()
+    image = store_image(picture("blue", (960, 640)), site.uploads_dir, "nyhet")
+    add_news(site, "Schack i parken", image=image, image_alt="Schackbräde på en parkbänk")
+    add_news(site, "Utan bild")
+    templates = site.folder / "templates"
+    templates.mkdir()
+    (templates / "testblock.html").write_text("<p>{{ ctx['items']|join(', ') }}</p>", encoding="utf-8")
+    plugin = types.ModuleType("testblocks")
+    plugin.front_page_blocks = _BlockPlugin.front_page_blocks
+    site.pm.register(plugin, name="testblocks")
+
+    html = make_client(site).get("/").text
+    start = html.index('<section class="card featured"')
+    featured = html[start : html.index("</section>", start)]
+    assert f'<img src="/uploads/{logo.removesuffix(".png")}.240.jpg"' in featured
+    assert 'width="240" height="240" alt="" fetchpriority="high"' in featured  # the name follows: decorative
+    news = html[html.index('id="senaste-nytt"') :]
+    stem = image.removesuffix(".png")
+    sizes = f"/uploads/{stem}.320.webp 320w, /uploads/{stem}.640.webp 640w, /uploads/{stem}.960.webp 960w"
+    assert f'srcset="{sizes}"' in news
+    assert 'width="640" height="427" alt="Schackbräde på en parkbänk" loading="lazy"' in news
+    assert news.index("Schack i parken") < news.index("<picture")  # the title is read before the picture
+    # The news without a picture is a card without one.
+    assert re.search(r'<li class="card card-compact">\s*<h3><a href="/nyheter/\d+">Utan bild', news)
+    grid = html[html.index('<div class="layout-cards">') :]
+    assert grid.count('<section class="card"') == 2 and "Först av blocken" in grid and "Låna utrustning" in grid

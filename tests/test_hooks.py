@@ -192,6 +192,7 @@ def test_hook_daily_jobs(sites, make_client):
     assert daily.run_due(site, datetime(2026, 3, 10, 1, 30, tzinfo=UTC)) == []  # 02:30 in Sweden: not yet
     runs = daily.run_due(site, datetime(2026, 3, 10, 2, 30, tzinfo=UTC))  # 03:30
     assert [(r.job, r.ok, r.summary) for r in runs] == [
+        ("bildstorlekar", True, "0 bilder fick nya storlekar."),  # core's own: sizes of old uploads
         ("sample-gallra", True, "Raderade gamla saker: 1"),
         ("sample-krasch", False, "RuntimeError: provjobbet kraschade"),
     ]
@@ -199,7 +200,7 @@ def test_hook_daily_jobs(sites, make_client):
         assert sorted(t.name for t in db.exec(select(SampleThing)).all()) == ["Krascha", "Ny sak"]
     assert daily.run_due(site, datetime(2026, 3, 10, 20, tzinfo=UTC)) == []  # once a day
     tomorrow = daily.run_due(site, datetime(2026, 3, 11, 2, 30, tzinfo=UTC))
-    assert (tomorrow[0].job, tomorrow[0].day, tomorrow[0].summary) == (
+    assert (tomorrow[1].job, tomorrow[1].day, tomorrow[1].summary) == (
         "sample-gallra",
         date(2026, 3, 11),
         "Raderade gamla saker: 0",

@@ -235,9 +235,13 @@ def test_image_needs_a_description_and_is_shown_with_it(site, client, admin):
     assert response.status_code == 303
     news = get_news(site, "Med bild")
     assert news is not None and news.image and (site.uploads_dir / news.image).is_file()
+    stem = news.image.rsplit(".", 1)[0]  # shown in the sizes made on upload
+    sized = f'srcset="/uploads/{stem}.40.webp 40w" sizes='
     listing = client.get("/nyheter").text
-    assert f'src="/uploads/{news.image}" alt="Två schackspelare vid ett bord"' in listing
-    assert f'src="/uploads/{news.image}" alt="Två schackspelare vid ett bord"' in client.get(f"/nyheter/{news.id}").text
+    assert sized in listing and 'alt="Två schackspelare vid ett bord" loading="lazy"' in listing
+    assert f'<img src="/uploads/{stem}.40.jpg" width="40" height="30"' in listing
+    item = client.get(f"/nyheter/{news.id}").text
+    assert sized in item and 'alt="Två schackspelare vid ett bord" fetchpriority="high"' in item
 
     # Removing the image deletes the file.
     client.submit(f"/nyheter/{news.id}/redigera", news_form("Med bild", remove_image="y"))
@@ -246,8 +250,10 @@ def test_image_needs_a_description_and_is_shown_with_it(site, client, admin):
 
 
 def test_an_image_without_description_is_decorative_in_the_list(site, client):
+    site.uploads_dir.mkdir(parents=True, exist_ok=True)
+    (site.uploads_dir / "gammal.png").write_bytes(png_bytes())
     add_news(site, "Importerad", image="gammal.png", image_alt="")
-    assert 'src="/uploads/gammal.png" alt=""' in client.get("/nyheter").text
+    assert 'src="/uploads/gammal.png" width="40" height="30" alt=""' in client.get("/nyheter").text
 
 
 def test_a_file_that_is_not_an_image_is_refused_on_the_field(site, client, admin):

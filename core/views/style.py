@@ -19,6 +19,7 @@ from wtforms import (
 )
 
 from core.forms import Form, SelectChoice
+from core.images import make_variants
 from core.permissions import require_admin
 from core.site import Site
 
@@ -44,7 +45,29 @@ def _example_form() -> ExampleForm:
     return form
 
 
+#: The style page's example picture, drawn once into the uploads folder (with its sizes).
+EXAMPLE_PICTURE = "stil-exempel-0000000000000000.png"
+
+
+def _example_picture(site: Site) -> str:
+    """A picture for the examples, so the page shows the real markup with
+    sizes; drawn with Pillow the first time the page is shown."""
+    if not (site.uploads_dir / EXAMPLE_PICTURE).is_file():
+        from PIL import Image, ImageDraw
+
+        img = Image.new("RGB", (960, 640), "#cfe3f3")
+        draw = ImageDraw.Draw(img)
+        draw.ellipse((640, 80, 800, 240), fill="#ffd23f")
+        draw.polygon([(0, 640), (0, 420), (300, 300), (620, 440), (960, 360), (960, 640)], fill="#5fa052")
+        site.uploads_dir.mkdir(parents=True, exist_ok=True)
+        img.save(site.uploads_dir / EXAMPLE_PICTURE, format="PNG")
+        make_variants(site.uploads_dir, EXAMPLE_PICTURE)
+    return EXAMPLE_PICTURE
+
+
 def style_guide(request: Request) -> Response:
     site: Site = request.app.state.site
     require_admin(request)
-    return site.render(request, "admin/style.html", {"form": _example_form()})
+    return site.render(
+        request, "admin/style.html", {"form": _example_form(), "example_picture": _example_picture(site)}
+    )

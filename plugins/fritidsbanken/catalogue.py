@@ -1,9 +1,19 @@
 """The public catalogue: what can be borrowed, filtered the way a parent on a
 phone looks for it (category, size, free now), with "available from" dates
-for things out on loan, and the branches with their opening hours."""
+for things out on loan, and the branches with their opening hours.
+
+Identical things are one card ("Fotboll, 12 st, 9 lediga", with a photo),
+not twelve: a ``Group`` is the items of one name and category that pass the
+filters. Its card links to the same catalogue narrowed to that thing
+(``?sak=Fotboll``), which lists the items one by one with their sizes,
+branches and return dates; a thing there is one of links to its own page.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -26,7 +36,7 @@ from core.api import gettext as _
 from plugins.fritidsbanken import lending
 from plugins.fritidsbanken.models import Branch, Item, ItemStatus, OpeningHours
 from plugins.fritidsbanken.phone_login import verified_number
-from plugins.fritidsbanken.web import render, settings_of, site_of
+from plugins.fritidsbanken.web import render, settings_of, site_of, size_value
 
 #: A catalogue query: of items, or of their count.
 Query = TypeVar("Query", bound=SelectOfScalar[Any])
@@ -46,8 +56,10 @@ def _filters(request: Request, site: Site) -> dict[str, str]:
         "q": q.get("q", "").strip()[:100],
         "kategori": q.get("kategori", "") if q.get("kategori", "") in settings_of(site).categories else "",
         "storlek": q.get("storlek", "").strip()[:40],
-        "stalle": q.get("stalle", "") if q.get("stalle", "").isdigit() else "",
+        # A branch id the database can hold (a 25-digit one answered 500).
+        "stalle": q.get("stalle", "") if q.get("stalle", "").isdigit() and len(q.get("stalle", "")) < 19 else "",
         "ledigt": "1" if q.get("ledigt") == "1" else "",
+        "sak": q.get("sak", "").strip()[:200],
     }
 
 
@@ -61,10 +73,54 @@ def _filtered(statement: Query, filters: dict[str, str]) -> Query:
         statement = statement.where(Item.branch_id == int(filters["stalle"]))
     if filters["ledigt"]:
         statement = statement.where(Item.status == ItemStatus.AVAILABLE)
+    if filters["sak"]:
+        statement = statement.where(Item.name == filters["sak"])
     clause = match(col(Item.search_text), filters["q"])
     if clause is not None:
         statement = statement.where(clause)
     return statement
+
+
+@dataclass
+class Group:
+    """The items of one name and category that pass the filters: one card."""
+
+    name: str
+    category: str
+    items: list[Item] = field(default_factory=list)
+    #: The first return day of a group with nothing free (set for the page shown).
+    next_due: date | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+    @property
+    def free(self) -> int:
+        return sum(1 for i in self.items if i.status == ItemStatus.AVAILABLE)
+
+    @property
+    def sizes(self) -> list[str]:
+        return sorted({size_value(i.size) for i in self.items if i.size.strip()}, key=_size_key)
+
+    @property
+    def photo(self) -> str:
+        return next((i.photo for i in self.items if i.photo), "")
+
+    @property
+    def branch_ids(self) -> set[int]:
+        return {i.branch_id for i in self.items}
+
+
+def group_items(items: Sequence[Item]) -> list[Group]:
+    """Items in catalogue order, as groups in the order of their first item."""
+    groups: dict[tuple[str, str], Group] = {}
+    for item in items:
+        key = (item.category, item.name.strip().casefold())
+        if key not in groups:
+            groups[key] = Group(name=item.name.strip(), category=item.category)
+        groups[key].items.append(item)
+    return list(groups.values())
 
 
 def catalogue(request: Request) -> Response:
@@ -73,24 +129,41 @@ def catalogue(request: Request) -> Response:
     filters = _filters(request, site)
     today = site.clock.today()
     with site.session() as db:
-        total = int(db.exec(_filtered(select(func.count()).select_from(Item), filters)).one())
-        pages = page_count(total, settings.per_page)
-        page = min(page_number(request), pages)
-        items = db.exec(
-            _filtered(select(Item), filters)
-            .order_by(col(Item.category), col(Item.name), col(Item.size), col(Item.number))
-            .offset((page - 1) * settings.per_page)
-            .limit(settings.per_page)
-        ).all()
+        order = (col(Item.category), col(Item.name), col(Item.size), col(Item.number))
+        groups: list[Group] = []
+        if filters["sak"]:
+            # One thing's items, one by one.
+            total = int(db.exec(_filtered(select(func.count()).select_from(Item), filters)).one())
+            pages = page_count(total, settings.per_page)
+            page = min(page_number(request), pages)
+            items = db.exec(
+                _filtered(select(Item), filters)
+                .order_by(*order)
+                .offset((page - 1) * settings.per_page)
+                .limit(settings.per_page)
+            ).all()
+        else:
+            every = db.exec(_filtered(select(Item), filters).order_by(*order)).all()
+            total = len(every)
+            all_groups = group_items(every)
+            pages = page_count(len(all_groups), settings.per_page)
+            page = min(page_number(request), pages)
+            groups = all_groups[(page - 1) * settings.per_page : page * settings.per_page]
+            items = [i for g in groups if g.free == 0 for i in g.items]
         ids = [i.id for i in items if i.id is not None]
         due = lending.due_days(db, ids)
-        waiting = lending.waiting_count(db, ids)
+        waiting = lending.waiting_count(db, ids) if filters["sak"] else {}
+        for group in groups:
+            days = [due[i.id] for i in group.items if i.id in due and due[i.id] >= today]
+            group.next_due = min(days) if days else None
         size_rows = select(Item.size).where(Item.size != "", col(Item.status).in_(PUBLIC_STATUSES))
         if filters["kategori"]:
             size_rows = size_rows.where(Item.category == filters["kategori"])
         sizes = sorted(set(db.exec(size_rows.distinct()).all()), key=_size_key)
         branches = branches_with_hours(db)
+        photo = next((i.photo for i in items if i.photo), "") if filters["sak"] else ""
     branch_names = {b.id: b.name for b, _hours in branches}
+    kept = {k: v for k, v in filters.items() if v and k != "sak"}
 
     def page_link(n: int) -> str:
         query = {k: v for k, v in filters.items() if v}
@@ -98,11 +171,20 @@ def catalogue(request: Request) -> Response:
             query["sida"] = str(n)
         return url_for(site, "fritidsbanken:catalogue") + ("?" + urlencode(query) if query else "")
 
+    def group_link(group: Group) -> str:
+        if group.count == 1:
+            return url_for(site, "fritidsbanken:item", number=group.items[0].number)
+        return url_for(site, "fritidsbanken:catalogue") + "?" + urlencode({**kept, "sak": group.name})
+
     return render(
         request,
         "fritidsbanken/catalogue.html",
         {
-            "items": items,
+            "items": items if filters["sak"] else [],
+            "groups": groups,
+            "group_link": group_link,
+            "photo": photo,
+            "all_url": url_for(site, "fritidsbanken:catalogue") + ("?" + urlencode(kept) if kept else ""),
             "due": due,
             "waiting": waiting,
             "today": today,
@@ -121,7 +203,10 @@ def catalogue(request: Request) -> Response:
 
 def _size_key(size: str) -> tuple[float, str]:
     """Sizes in a sensible order: numbers by value ("28" before "110 cm")."""
-    head = size.split()[0].split("–")[0].split("-")[0].replace(",", ".")
+    words = size_value(size).split()
+    if not words:
+        return (float("inf"), size)
+    head = words[0].split("–")[0].split("-")[0].replace(",", ".").rstrip('"')
     try:
         return (float(head), size)
     except ValueError:

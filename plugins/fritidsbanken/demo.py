@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from core.api import Role, Site, User, demo_accounts
-from plugins.fritidsbanken import lending
+from plugins.fritidsbanken import demo_pictures, lending
 from plugins.fritidsbanken.items import refresh_search_text
 from plugins.fritidsbanken.models import (
     Borrower,
@@ -74,9 +74,9 @@ THINGS = [
     ("Hjälmar och skydd", "Knä- och armbågsskydd", ["S", "M", "L"], False, ALWAYS, 5),
     ("Cyklar", "Barncykel", ['12"', '16"', '20"', '24"'], True, SUMMER, 12),
     ("Cyklar", "Sparkcykel", ["3–6 år", "6–10 år", "10–14 år"], True, SUMMER, 6),
-    ("Bollar", "Fotboll", ["storlek 3", "storlek 4", "storlek 5"], False, ALWAYS, 12),
-    ("Bollar", "Basketboll", ["storlek 5", "storlek 7"], False, ALWAYS, 4),
-    ("Bollar", "Volleyboll", ["storlek 5"], False, SUMMER, 3),
+    ("Bollar", "Fotboll", ["3", "4", "5"], False, ALWAYS, 12),
+    ("Bollar", "Basketboll", ["5", "7"], False, ALWAYS, 4),
+    ("Bollar", "Volleyboll", ["5"], False, SUMMER, 3),
     ("Racketsport", "Badmintonset", [""], False, SUMMER, 4),
     ("Racketsport", "Tennisracket", ["junior", "vuxen"], False, SUMMER, 4),
     ("Friluftsliv", "Tält 2 personer", [""], False, SUMMER, 4),
@@ -105,6 +105,7 @@ def load(site: Site, session: Session) -> None:
     specs = branch_specs(site)
     names = [b[0] for b in specs]
     if session.exec(select(Branch).where(col(Branch.name).in_(names))).first() is not None:
+        demo_pictures.add(site, session)  # a data folder from before the demo had pictures
         return
     # Seeded by the site: each demo site gets its own stock, so Storfors'
     # "Nytt hos Fritidsbanken" is not Möckeln's four items over again.
@@ -118,6 +119,7 @@ def load(site: Site, session: Session) -> None:
     _history(site, session, rng, items, borrowers, branches, specs, today)
     _extras(site, session, items, borrowers, today, now)
     session.flush()
+    demo_pictures.add(site, session)
 
 
 def _branches(session: Session, specs: list[tuple[str, str, str, list[tuple[int, str, str]]]]) -> list[Branch]:

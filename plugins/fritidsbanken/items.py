@@ -166,6 +166,14 @@ def item_edit(request: Request) -> Response:
     )
 
 
+def _shared(db: Session, item: Item) -> bool:
+    """True if another item shows the same photo file (identical things,
+    such as the demo's twelve footballs, may share one): it must stay."""
+    return (
+        db.exec(select(Item.id).where(Item.photo == item.photo, col(Item.id) != item.id).limit(1)).first() is not None
+    )
+
+
 def _save(site: Site, db: Session, form: ItemForm, item: Item | None, number: str) -> Item | None:
     upload = form.photo_file.data
     photo = ""
@@ -180,7 +188,8 @@ def _save(site: Site, db: Session, form: ItemForm, item: Item | None, number: st
     if item is None:
         item = Item(number=number, name="", category="", branch_id=branch_id, created_at=now)
     if photo:
-        delete_image(site.uploads_dir, item.photo)
+        if item.photo and not _shared(db, item):
+            delete_image(site.uploads_dir, item.photo)
         item.photo = photo
     item.number = number
     item.name = (form.name.data or "").strip()

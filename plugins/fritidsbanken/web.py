@@ -49,6 +49,28 @@ def condition_label(condition: str) -> str:
     return _(CONDITION_LABELS.get(condition, condition))
 
 
+#: Words a size may already start with ("storlek 5", "Strl. M"): the label says "Storlek" once.
+SIZE_WORDS = ("storlek", "stl", "strl", "size")
+
+
+def size_label(size: str) -> str:
+    """ "Storlek 5" ("Size 5" in English) for a stored size, also when whoever
+    entered it wrote the word already ("storlek 5" is not "Storlek storlek 5")."""
+    words = size.split(maxsplit=1)
+    if words and words[0].casefold().rstrip(".:") in SIZE_WORDS:
+        words = words[1:]
+    value = " ".join(words)
+    return _("Storlek %(size)s") % {"size": value} if value else ""
+
+
+def size_value(size: str) -> str:
+    """The size without a leading "storlek", for lists of sizes."""
+    words = size.split(maxsplit=1)
+    if len(words) == 2 and words[0].casefold().rstrip(".:") in SIZE_WORDS:
+        return words[1]
+    return size.strip()
+
+
 def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
     site = site_of(request)
     base = {
@@ -59,5 +81,6 @@ def render(request: Request, template: str, context: dict[str, Any], status_code
         "phone": display,
         "masked_phone": masked,
         "weekdays": [weekday(n) for n in range(7)],
+        "size_label": size_label,
     }
     return site.render(request, template, {**base, **context}, status_code=status_code)

@@ -31,6 +31,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from core.api import Role, Site, User, demo_accounts, demo_file, index_text, plain_text, utcnow
+from plugins.webportal import demo_pictures
 from plugins.webportal.front import local_today
 from plugins.webportal.import_members import ImportPlan, new_association, plan_import, read_rows
 from plugins.webportal.models import Association, AssociationEditor, Featured, News, Page, Status
@@ -226,3 +227,4 @@ def load(site: Site, session: Session) -> None:
     _load_featured(site, session, associations)
     _link_editor(site, session, associations)
     session.flush()
+    demo_pictures.add(site, session)

@@ -23,7 +23,11 @@ from core.csrf import csrf_cookie_name
 from tests.browser.server import LiveSite
 
 #: Example queries for routes whose interesting state needs one (by route name).
-EXAMPLE_QUERIES = {"search": ["q=körsång"], "associations": ["q=idrott", "kommun=Degerfors"]}
+EXAMPLE_QUERIES = {
+    "search": ["q=körsång"],
+    "associations": ["q=idrott", "kommun=Degerfors"],
+    "catalogue": ["sak=Fotboll"],  # Fritidsbanken: one thing's items, one by one
+}
 #: A missing page, to check the error page too.
 NOT_FOUND = "/-/finns-inte-paraply"
 

@@ -112,7 +112,9 @@ def test_staff_add_an_item_with_a_photo_and_a_unique_number(world, fb_site, make
         item = db.exec(select(Item).where(Item.number == "1001")).one()
     assert item.photo and (fb_site.uploads_dir / item.photo).is_file()
     public = counter.get("/fritidsbanken/artiklar/1001").text
-    assert f'src="/uploads/{item.photo}"' in public and "IFK Karlskoga" not in text_of(public)  # donor: staff only
+    stem = item.photo.rsplit(".", 1)[0]  # shown in the sizes made on upload
+    assert f'srcset="/uploads/{stem}.40.webp 40w"' in public
+    assert "IFK Karlskoga" not in text_of(public)  # donor: staff only
 
     svg = counter.post(
         "/fritidsbanken/admin/artiklar/ny",
