@@ -158,7 +158,9 @@ def serve(site_name: str, host: str, port: int, workers: int, reload: bool) -> N
         )
     os.environ["PARAPLY_SITE"] = str(site.folder)
     click.echo(f"{site.name} på http://{host}:{port}/")
-    uvicorn.run("core.asgi:app", host=host, port=port, workers=workers, reload=reload, proxy_headers=True)
+    from core.proxies import SERVER_OPTIONS  # X-Forwarded-For only from [server] trusted_proxies
+
+    uvicorn.run("core.asgi:app", host=host, port=port, workers=workers, reload=reload, **SERVER_OPTIONS)
 
 
 @cli.command()

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core import hookimpl
-from core.contributions import NavItem
+from core.contributions import DailyJob, NavItem
 from core.i18n import N_
 from core.permissions import current_user
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from starlette.requests import Request
 
     from core.site import Site
@@ -49,3 +51,25 @@ def nav_items(site: Site, request: Request) -> list[NavItem]:
     if user is not None and user.is_admin:
         return [NavItem("Administration", "/-/admin", order=90)]
     return []
+
+
+@hookimpl
+def daily_jobs(site: Site) -> list[DailyJob]:
+    return [DailyJob("core-accounts", N_("Gallra inloggningar och kontolänkar"), clean_accounts)]
+
+
+def clean_accounts(site: Site, now: datetime) -> str:
+    """Personal data with a deletion date: sessions past their expiry,
+    e-mailed links past theirs, failed logins past the throttle's window."""
+    from core import sessions, tokens
+    from core.accounts import delete_old_failures
+
+    with site.session() as db:
+        ended = sessions.delete_expired(db, now)
+        links = tokens.delete_expired(db, now)
+        failures = delete_old_failures(db, now)
+        db.commit()
+    return (
+        f"{ended} utgångna inloggningar, {links} gamla kontolänkar och "
+        f"{failures} misslyckade inloggningsförsök borttagna."
+    )
