@@ -134,7 +134,8 @@ def authenticate(
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = now
-    session.exec(delete(LoginFailure).where(col(LoginFailure.email) == email))
+    # The failures stay until they age out: the owner signing in from a known
+    # browser does not give the guesser a fresh allowance.
     session.add(user)
     return LoginResult(user=user, delay=delay)
 
