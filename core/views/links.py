@@ -38,8 +38,16 @@ from core.views.accounts import get_account
 RESET_MAIL_EVERY = timedelta(minutes=5)
 
 
+def _strip(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
 class ForgotForm(Form):
-    email = EmailField("E-postadress", [validators.InputRequired(), validators.Email(), validators.Length(max=254)])
+    email = EmailField(
+        "E-postadress",
+        [validators.InputRequired(), validators.Email(), validators.Length(max=254)],
+        filters=[_strip],
+    )
 
 
 class NewPasswordForm(Form):
