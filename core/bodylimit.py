@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.auth import session_user
+from core.sessions import SID
 
 if TYPE_CHECKING:
     from core.site import Site
@@ -79,7 +80,7 @@ class BodyLimitMiddleware:
     def _page(self, scope: Scope, receive: Receive) -> Response:
         scope.setdefault("state", {})
         session = scope.get("session") or {}
-        scope["state"]["user"] = session_user(self.site, session) if session.get("user_id") is not None else None
+        scope["state"]["user"] = session_user(self.site, session) if session.get(SID) else None
         request = Request(scope, receive)
         # Connection: close, so the client stops sending the rest of the body.
         response = self.site.render(request, "error.html", {"status": 413}, status_code=413)
