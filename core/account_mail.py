@@ -6,28 +6,15 @@ transaction (core.mail), so a rollback sends nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from sqlmodel import Session
 
-from core.i18n import current_locale
 from core.i18n import gettext as _
+from core.i18n import in_language
 from core.mail import Mail, queue_mail
 from core.models import User
 from core.site import Site
 from core.tokens import LIFETIMES, Purpose
 from core.urls import absolute_url_for
-
-
-@contextmanager
-def speaking(language: str) -> Iterator[None]:
-    """Translate in ``language`` for the block (the recipient's, not the page's)."""
-    token = current_locale.set(language)
-    try:
-        yield
-    finally:
-        current_locale.reset(token)
 
 
 def language_of(site: Site, user: User) -> str:
@@ -41,7 +28,7 @@ def _hours(purpose: Purpose) -> int:
 def send_invitation(site: Site, db: Session, user: User, token: str, inviter: str) -> None:
     lang = language_of(site, user)
     link = absolute_url_for(site, "invitation", token=token)
-    with speaking(lang):
+    with in_language(lang):
         subject = _("Du är inbjuden till %(site)s") % {"site": site.name}
         body = _(
             "Hej %(name)s!\n\n%(inviter)s har skapat ett konto åt dig på %(site)s, så att du kan "
@@ -61,7 +48,7 @@ def send_invitation(site: Site, db: Session, user: User, token: str, inviter: st
 def send_reset(site: Site, db: Session, user: User, token: str) -> None:
     lang = language_of(site, user)
     link = absolute_url_for(site, "reset_password", token=token)
-    with speaking(lang):
+    with in_language(lang):
         subject = _("Nytt lösenord till %(site)s") % {"site": site.name}
         body = _(
             "Hej %(name)s!\n\nNågon (förhoppningsvis du) bad om ett nytt lösenord till ditt konto på %(site)s.\n\n"
@@ -75,7 +62,7 @@ def send_sign_in_link(site: Site, db: Session, user: User, token: str) -> None:
     lang = language_of(site, user)
     link = absolute_url_for(site, "sign_in_link", token=token)
     minutes = int(LIFETIMES[Purpose.SIGN_IN].total_seconds() // 60)
-    with speaking(lang):
+    with in_language(lang):
         subject = _("Din inloggningslänk till %(site)s") % {"site": site.name}
         body = _(
             "Hej %(name)s!\n\nDitt konto på %(site)s har haft många misslyckade inloggningsförsök, så "

@@ -170,3 +170,8 @@ __all__ += [
 from core.forms import SelectChoice  # noqa: E402
 
 __all__ += ["SelectChoice"]
+
+# accounts (issue 13): mail in its reader's language, and the person's own data.
+from core.i18n import in_language  # noqa: E402
+
+__all__ += ["in_language"]

@@ -192,3 +192,40 @@ def test_mail_is_in_the_recipients_language(make_site, make_client, smtp_inbox):
     assert swedish["Content-Language"] == "sv" and swedish["Subject"].startswith("Nytt lösenord till")
     assert english["Content-Language"] == "en" and english["Subject"].startswith("New password for")
     assert "Choose a new password here" in english.get_content()
+
+
+def test_the_applicant_hears_that_the_association_is_approved(make_site, make_client, smtp_inbox):
+    """Found missing by the issue: approving an application sent no e-mail."""
+    from tests.conftest import DEFAULT_WEBPORTAL
+
+    site = make_site(plugin_settings={"webportal": DEFAULT_WEBPORTAL}, extra=smtp_settings(smtp_inbox.port))
+    add_user(site, "admin@test.example", Role.ADMIN)
+    make_client(site).submit(
+        "/foreningar/ansok",
+        {
+            "name": "Degerfors Körsällskap",
+            "category": "Kultur",
+            "municipality": "Degerfors",
+            "short_description": "Vi sjunger.",
+            "applicant_name": "Sara Sångare",
+            "applicant_email": "sara@test.example",
+            "consent": "y",
+        },
+    )
+    from plugins.webportal.models import Association
+
+    with site.session() as db:
+        choir = db.exec(select(Association)).one()
+    admin = make_client(site)
+    admin.login("admin@test.example")
+    admin.get("/?lang=en")  # the admin reads the site in English; the applicant's mail is in the site's language
+    assert admin.submit(f"/admin/foreningar/{choir.id}/beslut", {"beslut": "godkann"}).status_code == 303
+    (mail,) = wait_for_mail(smtp_inbox)
+    assert mail["To"] == "sara@test.example" and mail["Content-Language"] == "sv"
+    assert mail["Subject"] == "Degerfors Körsällskap är godkänd av Testföreningarna testsite"
+    assert "Hej Sara Sångare!" in mail.get_content()
+    assert "http://testsite.example/foreningar/degerfors-korsallskap" in mail.get_content()
+    # Deciding again sends nothing more (the applicant's address is erased once decided).
+    admin.submit(f"/admin/foreningar/{choir.id}/beslut", {"beslut": "godkann"})
+    with site.session() as db:
+        assert len(db.exec(select(OutboxMessage)).all()) == 1
