@@ -178,3 +178,8 @@ __all__ += ["SelectChoice"]
 from core.images import Picture, make_variants, picture_of, store_image  # noqa: E402
 
 __all__ += ["Picture", "make_variants", "picture_of", "store_image"]
+
+# accounts (issue 13): mail in its reader's language, and the person's own data.
+from core.i18n import in_language  # noqa: E402
+
+__all__ += ["in_language"]

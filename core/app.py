@@ -1,9 +1,10 @@
 """The app factory: one Starlette app per site.
 
-Middleware, outermost first: the plugins' ``asgi_wrapper`` middleware
+Middleware, outermost first: the visitor's address (core.proxies: from
+``X-Forwarded-For`` only behind a trusted proxy), the plugins' ``asgi_wrapper`` middleware
 (federation's WebSub endpoints, which peers call without cookies), sessions
 (signed cookie), the request-body limit, CSRF on every non-GET request
-(core.csrf), the user loader,
+(core.csrf), the user loader (core.auth: the session table decides who is signed in),
 then the request's language (core.i18n, so Python-side strings are
 translated too). Routes: core's own, then static files per plugin, then one
 ``Mount`` per plugin, with plugins mounted at the site root last; each of
@@ -43,6 +44,7 @@ from core.i18n import LocaleMiddleware
 from core.mounts import RootMount
 from core.permissions import Forbidden, LoginRequired
 from core.plugins import CORE, call_each
+from core.proxies import ClientAddressMiddleware
 from core.routes import core_routes
 from core.site import Site
 
@@ -123,6 +125,7 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
         debug=debug,
         routes=[*core_routes(site), *static_routes(site), *plugin_routes(site)],
         middleware=[
+            Middleware(ClientAddressMiddleware, trusted=list(site.config.server.trusted_proxies)),
             *wrappers,
             # Text (HTML, CSS, JS, JSON, feeds, .ics, SVG) is gzipped; formats
             # that are compressed already are not (core.compression).

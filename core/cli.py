@@ -192,7 +192,9 @@ def serve(site_name: str, host: str, port: int | None, workers: int, reload: boo
             "adress (https://...) i base_url innan den går live."
         )
     click.echo(f"{site.name} på {served_address(host, port)}/")
-    uvicorn.run("core.asgi:app", host=host, port=port, workers=workers, reload=reload, proxy_headers=True)
+    from core.proxies import SERVER_OPTIONS  # X-Forwarded-For only from [server] trusted_proxies
+
+    uvicorn.run("core.asgi:app", host=host, port=port, workers=workers, reload=reload, **SERVER_OPTIONS)
 
 
 @cli.command()

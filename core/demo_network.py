@@ -31,6 +31,7 @@ from starlette.types import ASGIApp
 
 from core.app import create_app
 from core.demo_feeds import StandinFeed, feeds_app, standin_feeds
+from core.proxies import SERVER_OPTIONS
 from core.settings import SiteFile
 from core.site import Site
 
@@ -193,7 +194,9 @@ class DemoNetwork:
     async def serve(self, sockets: Mapping[str, socket.socket], *, handle_signals: bool = True) -> None:
         """Serve every listener on its socket until ``stop`` (or Ctrl-C)."""
         self._servers = [
-            _Server(uvicorn.Config(listener.app, log_level="warning", access_log=False, lifespan="on"))
+            _Server(
+                uvicorn.Config(listener.app, log_level="warning", access_log=False, lifespan="on", **SERVER_OPTIONS)
+            )
             for listener in self.listeners
         ]
         if self._stopping:  # stopped before it started

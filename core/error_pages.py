@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from core.auth import session_user
+from core.sessions import SID
 
 if TYPE_CHECKING:
     from core.site import Site
@@ -43,7 +44,7 @@ def render_error(site: Site, scope: Scope, receive: Receive | None, status: int)
     in a thread: it reads the database for the visitor)."""
     scope.setdefault("state", {})
     session = scope.get("session") or {}
-    scope["state"]["user"] = session_user(site, session) if session.get("user_id") is not None else None
+    scope["state"]["user"] = session_user(site, session) if session.get(SID) else None
     request = Request(scope, receive or _no_body)
     return site.render(
         request, "error.html", {"status": status, "csrf_failed": status == 403, "back": back_path(request)}, status

@@ -55,7 +55,10 @@ def nav_items(site: Site, request: Request) -> list[NavItem]:
 
 @hookimpl
 def daily_jobs(site: Site) -> list[DailyJob]:
-    return [DailyJob("bildstorlekar", N_("Bildstorlekar"), picture_sizes)]
+    return [
+        DailyJob("bildstorlekar", N_("Bildstorlekar"), picture_sizes),
+        DailyJob("core-accounts", N_("Gallra inloggningar och kontolänkar"), clean_accounts),
+    ]
 
 
 def picture_sizes(site: Site, now: datetime) -> str:
@@ -66,3 +69,20 @@ def picture_sizes(site: Site, now: datetime) -> str:
     done, failed = make_missing_variants(site.uploads_dir)
     line = f"{done} bilder fick nya storlekar."
     return line + (f" {failed} filer kunde inte läsas som bilder." if failed else "")
+
+
+def clean_accounts(site: Site, now: datetime) -> str:
+    """Personal data with a deletion date: sessions past their expiry,
+    e-mailed links past theirs, failed logins past the throttle's window."""
+    from core import sessions, tokens
+    from core.accounts import delete_old_failures
+
+    with site.session() as db:
+        ended = sessions.delete_expired(db, now)
+        links = tokens.delete_expired(db, now)
+        failures = delete_old_failures(db, now)
+        db.commit()
+    return (
+        f"{ended} utgångna inloggningar, {links} gamla kontolänkar och "
+        f"{failures} misslyckade inloggningsförsök borttagna."
+    )

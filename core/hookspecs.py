@@ -267,3 +267,34 @@ def feed_document(request: Request, kind: str, fmt: str, self_path: str) -> Resp
     Federation answers; a plugin that serves a kind's feed at an address of
     its own (webportal's ``/nyheter.atom``) asks through
     ``core.api.feed_response``. ``firstresult``: one answer is enough."""
+
+
+# -- accounts: each person's own data (issue 13, GDPR articles 15, 17 and 20) -------------------
+
+if TYPE_CHECKING:
+    from core.models import User
+
+
+@hookspec
+def own_data(site: Site, session: Session, user: User) -> dict[str, list[dict[str, Any]]] | None:
+    """Return what this plugin holds about the account ``user``, for the
+    person's own copy ("Mina uppgifter", and an admin's on request): a dict
+    of table names (short, Swedish, e.g. ``"nyheter"``) to rows, each row a
+    dict of column to value (text, numbers, booleans, dates, None).
+
+    Core puts each table in the person's zip as JSON and as CSV, under the
+    plugin's name. Include what is about the person or written by them;
+    leave out other people's personal data held beside it (a referral's
+    client, a loan's borrower): give its id and date instead."""
+
+
+@hookspec
+def forget_user(site: Site, session: Session, user: User) -> None:
+    """Delete or anonymise what this plugin holds about ``user``, whose
+    account is being deleted (by the person, or by an admin on request).
+
+    Called in plugin order, in one transaction, before core deletes the
+    account row; do not commit. Content the person wrote for an association
+    or the umbrella stays with it, with the authorship removed (set the
+    author column to None); links that only gave the account a role (an
+    editor of an association, staff at a branch) are deleted."""

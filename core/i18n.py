@@ -20,7 +20,8 @@ import gettext as _gettext
 import logging
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
@@ -274,6 +275,18 @@ class LocaleMiddleware:
             current_locale.set(lang)
             current_translator.set(self.translator)
         await self.app(scope, receive, send)
+
+
+@contextmanager
+def in_language(language: str) -> Iterator[None]:
+    """Translate in ``language`` inside the block, whatever the page's
+    language: for e-mail, which is written in its reader's language (the one
+    they chose, else the site's), not in that of the page that caused it."""
+    token = current_locale.set(language)
+    try:
+        yield
+    finally:
+        current_locale.reset(token)
 
 
 def page_language(site: Site) -> str:

@@ -99,3 +99,47 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, index=True)
     failed_at: datetime | None = None
     last_error: str = Field(default="", max_length=500)
+
+
+class LoginSession(SQLModel, table=True):
+    """One signed-in browser (``core.sessions``). The cookie carries only a
+    random key; this row, found by the key's hash, is what makes the visitor
+    signed in, so deleting it (logout, password change, deactivation, "log out
+    everywhere") ends the session at once, whoever holds a copy of the
+    cookie. Personal data with a deletion date: ``expires_at``, after which
+    the daily job deletes the row."""
+
+    __tablename__ = "core_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: SHA-256 of the cookie's key: a copy of the table signs nobody in.
+    key_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="core_user.id", index=True, ondelete="CASCADE")
+    #: The account's role when the key was issued: a change rotates the key.
+    role: str = Field(max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+    #: Updated at most once a minute (``core.sessions.TOUCH_EVERY``).
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(index=True)
+    #: "Firefox", "Android": a summary, never the whole User-Agent.
+    browser: str = Field(default="", max_length=40)
+    platform: str = Field(default="", max_length=40)
+    #: The network, not the address: 192.0.2.0/24, 2001:db8:1::/48.
+    network: str = Field(default="", max_length=64)
+
+
+class AccountToken(SQLModel, table=True):
+    """A link sent by e-mail (``core.tokens``): password reset, invitation,
+    one-time sign-in. The mail carries a random token; the row keeps its
+    hash, its purpose, its expiry and when it was used, so a link works once
+    and only until it expires. The daily job deletes expired rows."""
+
+    __tablename__ = "core_account_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="core_user.id", index=True, ondelete="CASCADE")
+    purpose: str = Field(max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(index=True)
+    used_at: datetime | None = None

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from starlette.routing import BaseRoute, Route
 
-from core.views import accounts, icons, meta, report, style
+from core.views import accounts, icons, links, meta, own_data, report, sessions, style
 
 if TYPE_CHECKING:
     from core.site import Site
@@ -18,10 +18,38 @@ def core_routes(site: Site) -> list[BaseRoute]:
         Route("/konto/logga-ut", accounts.logout, methods=["POST"], name="logout"),
         Route("/konto/losenord", accounts.change_password, methods=["GET", "POST"], name="change_password"),
         Route("/konto/sprak", accounts.language, methods=["POST"], name="language"),
+        # accounts (issue 13): sessions, e-mailed links, own data
+        Route("/konto/inloggningar", sessions.my_sessions, name="my_sessions"),
+        Route("/konto/inloggningar/andra/avsluta", sessions.end_other_sessions, methods=["POST"], name="end_others"),
+        Route(
+            "/konto/inloggningar/{session_id:int}/avsluta", sessions.end_session, methods=["POST"], name="end_session"
+        ),
+        Route("/konto/glomt-losenord", links.forgot_password, methods=["GET", "POST"], name="forgot_password"),
+        Route("/konto/nytt-losenord/{token}", links.reset_password, methods=["GET", "POST"], name="reset_password"),
+        Route("/konto/inbjudan/{token}", links.invitation, methods=["GET", "POST"], name="invitation"),
+        Route("/konto/inloggningslank/{token}", links.sign_in_link, methods=["GET", "POST"], name="sign_in_link"),
+        Route("/konto/mina-uppgifter", own_data.my_data, methods=["GET", "POST"], name="my_data"),
+        Route("/konto/mina-uppgifter.zip", own_data.my_data_zip, name="my_data_zip"),
         Route("/-/admin", meta.admin_index, name="admin"),
         Route("/-/admin/anvandare", accounts.user_list, name="users"),
         Route("/-/admin/anvandare/ny", accounts.user_edit, methods=["GET", "POST"], name="user_new"),
         Route("/-/admin/anvandare/{user_id:int}", accounts.user_edit, methods=["GET", "POST"], name="user_edit"),
+        Route(
+            "/-/admin/anvandare/{user_id:int}/logga-ut",
+            sessions.admin_log_out_everywhere,
+            methods=["POST"],
+            name="user_log_out",
+        ),
+        Route(
+            "/-/admin/anvandare/{user_id:int}/skicka-lank", links.admin_send_link, methods=["POST"], name="user_link"
+        ),
+        Route("/-/admin/anvandare/{user_id:int}/uppgifter.zip", own_data.admin_data_zip, name="user_data_zip"),
+        Route(
+            "/-/admin/anvandare/{user_id:int}/ta-bort",
+            own_data.admin_delete,
+            methods=["GET", "POST"],
+            name="user_delete",
+        ),
         Route("/-/admin/dagliga-jobb", meta.daily_runs, name="daily_runs"),
         Route("/-/admin/uppfoljning", report.report, name="report"),
         Route("/-/admin/uppfoljning.csv", report.report_csv, name="report_csv"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -216,6 +217,28 @@ class FederationSection(_Strict):
     external: list[ExternalFeedSection] = Field(default_factory=list)
 
 
+class ServerSection(_Strict):
+    """How the site sits behind its web server. ``trusted_proxies`` lists the
+    addresses or networks of reverse proxies (Caddy, nginx) whose
+    ``X-Forwarded-For`` says who the visitor is; from anyone else the header
+    is ignored, so a visitor cannot pick a new address per request to escape
+    the login limits (core.proxies)."""
+
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, v: list[str]) -> list[str]:
+        for entry in v:
+            try:
+                ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f'{entry!r} is not an IP address or network; write e.g. "127.0.0.1" or "10.0.0.0/8"'
+                ) from None
+        return v
+
+
 class PluginSettings(BaseModel):
     """Base of every plugin's settings. ``prefix`` is where the plugin's routes
     are mounted; ``None`` means ``/<plugin name>``."""
@@ -238,6 +261,7 @@ class SiteFile(_Strict):
     database: DatabaseSection = DatabaseSection()
     mail: MailSection = MailSection()
     federation: FederationSection = FederationSection()
+    server: ServerSection = ServerSection()
     plugin: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 

@@ -1,15 +1,17 @@
 """The foundation's whole story through the web pages, as staff and an
 editor would live it: an association applies, an admin approves it, creates
-an editor account and links it, and the editor edits only their own
+an editor account (the editor chooses a password through the e-mailed
+invitation) and links it, and the editor edits only their own
 association and posts news that appears in the site's Atom feed."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from sqlmodel import select
 
-from core.models import Role
+from core.models import OutboxMessage, Role
 from plugins.webportal.models import Association
 from tests.conftest import add_user, text_of
 
@@ -50,10 +52,16 @@ def test_apply_approve_link_edit_and_publish(site, make_client):
     assert staff.submit(f"/admin/foreningar/{choir.id}/beslut", {"beslut": "godkann"}).status_code == 303
     assert "Degerfors Körsällskap" in text_of(visitor.get("/foreningar").text)
     created = staff.submit(
-        "/-/admin/anvandare/ny",
-        {"name": "Sara Sångare", "email": "sara@test.example", "role": "editor", "password": "sjung-i-stamma-2026"},
+        "/-/admin/anvandare/ny", {"name": "Sara Sångare", "email": "sara@test.example", "role": "editor"}
     )
     assert created.status_code == 303
+    # Sara chooses her own password through the invitation in her mail.
+    with site.session() as db:
+        invitation = db.exec(select(OutboxMessage).where(OutboxMessage.to_address == "sara@test.example")).all()[-1]
+    link = re.search(r"https?://[^/\s]+(/konto/inbjudan/\S+)", invitation.body)
+    assert link, invitation.body
+    chosen = make_client(site).submit(link.group(1), {"new": "sjung-i-stamma-2026", "repeat": "sjung-i-stamma-2026"})
+    assert chosen.status_code == 303
     linked = staff.submit(
         f"/admin/foreningar/{choir.id}/redaktorer",
         {"action": "add", "email": "sara@test.example"},

@@ -18,9 +18,10 @@ import pytest
 from sqlmodel import select
 from starlette.routing import Mount, Route
 
-from core.accounts import get_user_by_email, verify_password
+from core import sessions, tokens
+from core.accounts import create_invited_user, get_user_by_email, verify_password
 from core.app import create_app
-from core.models import Role, User
+from core.models import AccountToken, LoginSession, Role, User
 from core.search import index_text
 from core.site import Site
 from plugins.webportal.models import Association, AssociationEditor, Featured, News, Page, Status
@@ -34,6 +35,8 @@ GUEST = "gast@test.example"  # an account nobody is logged in as, for the login 
 # Outcomes: the change happens; the person is sent to log in; refused with 403;
 # refused with a form error (400) because what they chose is not theirs.
 OK, LOGIN, FORBIDDEN, REFUSED = "ok", "login", "forbidden", "refused"
+#: Refused with 404: the thing named is not this person's (another's session).
+NOT_FOUND = "not found"
 ADMIN_ONLY = {"anonymous": LOGIN, "other_editor": FORBIDDEN, "editor": FORBIDDEN, "admin": OK}
 OWN_EDITOR = {"anonymous": LOGIN, "other_editor": FORBIDDEN, "editor": OK, "admin": OK}
 LOGGED_IN = {"anonymous": LOGIN, "other_editor": OK, "editor": OK, "admin": OK}
@@ -52,6 +55,15 @@ class World:
     news: int
     page: int
     editor: int
+
+
+PHONE = "Mozilla/5.0 (Android 14) Gecko/120.0 Firefox/120.0"
+
+
+def _guest(db) -> User:
+    user = get_user_by_email(db, GUEST)
+    assert user is not None
+    return user
 
 
 def build_world(site: Site) -> World:
@@ -78,6 +90,9 @@ def build_world(site: Site) -> World:
         page = Page(slug="om-oss", title="Om oss", body="Vi är paraplyet.", in_nav=True)
         db.add(news)
         db.add(page)
+        # Signed in on another browser (a phone), as people are.
+        for person in [*users.values(), _guest(db)]:
+            sessions.start(db, person, now, PHONE, "192.0.2.7")
         db.commit()
         return World(site, own.id, theirs.id, pending.id, news.id, page.id, users["editor"].id)
 
@@ -151,6 +166,55 @@ def _peer_due_now(world: World, role: str, client: Client) -> bool:
         return peer is not None and peer.failures == 0
 
 
+def _user(world: World, email: str) -> User:
+    with world.site.session() as db:
+        user = get_user_by_email(db, email)
+        assert user is not None
+        return user
+
+
+def _phone_session(world: World, email: str) -> int:
+    """The account's session on its phone (made in ``build_world``)."""
+    user = _user(world, email)
+    with world.site.session() as db:
+        row = db.exec(select(LoginSession).where(LoginSession.user_id == user.id).order_by(LoginSession.id)).first()
+        assert row is not None and row.id is not None
+        return row.id
+
+
+def _session_count(world: World, email: str) -> int:
+    user = _user(world, email)
+    with world.site.session() as db:
+        return len(db.exec(select(LoginSession).where(LoginSession.user_id == user.id)).all())
+
+
+def _link(world: World, email: str, purpose: tokens.Purpose) -> str:
+    with world.site.session() as db:
+        user = get_user_by_email(db, email)
+        if user is None:
+            user = create_invited_user(db, email, "Inbjuden Person")
+        token = tokens.issue(db, user, purpose, world.site.clock.now())
+        db.commit()
+        return token
+
+
+def _has_password(world: World, email: str, password: str) -> bool:
+    with world.site.session() as db:
+        user = get_user_by_email(db, email)
+        return user is not None and verify_password(user.password_hash, password)
+
+
+def _tokens_for(world: World, email: str) -> int:
+    with world.site.session() as db:
+        user = get_user_by_email(db, email)
+        if user is None:
+            return 0
+        return len(db.exec(select(AccountToken).where(AccountToken.user_id == user.id)).all())
+
+
+NEW_PASSWORD = {"new": "ett-nytt-langt-losenord", "repeat": "ett-nytt-langt-losenord"}
+INVITED = "inbjuden@test.example"
+
 CASES: dict[str, Case] = {
     "/konto/logga-in": Case(
         lambda w: "/konto/logga-in",
@@ -179,7 +243,7 @@ CASES: dict[str, Case] = {
     ),
     "/-/admin/anvandare/ny": Case(
         lambda w: "/-/admin/anvandare/ny",
-        lambda w: {"name": "Ny Person", "email": "ny@test.example", "role": "editor", "password": "ett-langt-losenord"},
+        lambda w: {"name": "Ny Person", "email": "ny@test.example", "role": "editor"},
         lambda w, role, client: _user_exists(w, "ny@test.example"),
         ADMIN_ONLY,
     ),
@@ -301,6 +365,71 @@ CASES: dict[str, Case] = {
         lambda w, role, client: count(w, Featured) == 1,
         ADMIN_ONLY,
     ),
+    # accounts (issue 13): sessions, e-mailed links, own data
+    "/konto/inloggningar/andra/avsluta": Case(
+        lambda w: "/konto/inloggningar/andra/avsluta",
+        lambda w: {},
+        # Ends one's own other sessions, nobody else's.
+        lambda w, role, client: (
+            role != "anonymous" and _session_count(w, EMAILS[role]) == 1 and _session_count(w, GUEST) == 1
+        ),
+        {"anonymous": LOGIN, "other_editor": OK, "editor": OK, "admin": OK},
+    ),
+    "/konto/inloggningar/{session_id:int}/avsluta": Case(
+        lambda w: f"/konto/inloggningar/{_phone_session(w, EMAILS['editor'])}/avsluta",
+        lambda w: {},
+        lambda w, role, client: _session_count(w, EMAILS["editor"]) == (1 if role == "editor" else 0),
+        {"anonymous": LOGIN, "other_editor": NOT_FOUND, "editor": OK, "admin": NOT_FOUND},
+    ),
+    "/-/admin/anvandare/{user_id:int}/logga-ut": Case(
+        lambda w: f"/-/admin/anvandare/{_user(w, GUEST).id}/logga-ut",
+        lambda w: {},
+        lambda w, role, client: _session_count(w, GUEST) == 0,
+        ADMIN_ONLY,
+    ),
+    "/-/admin/anvandare/{user_id:int}/skicka-lank": Case(
+        lambda w: f"/-/admin/anvandare/{_user(w, GUEST).id}/skicka-lank",
+        lambda w: {},
+        lambda w, role, client: _tokens_for(w, GUEST) == 1,
+        ADMIN_ONLY,
+    ),
+    "/-/admin/anvandare/{user_id:int}/ta-bort": Case(
+        lambda w: f"/-/admin/anvandare/{_user(w, GUEST).id}/ta-bort",
+        lambda w: {"confirm": "y"},
+        lambda w, role, client: not _user_exists(w, GUEST),
+        ADMIN_ONLY,
+    ),
+    "/konto/glomt-losenord": Case(
+        lambda w: "/konto/glomt-losenord",
+        lambda w: {"email": GUEST},
+        lambda w, role, client: _tokens_for(w, GUEST) == 1,
+        ANYONE,
+    ),
+    "/konto/nytt-losenord/{token}": Case(
+        lambda w: f"/konto/nytt-losenord/{_link(w, GUEST, tokens.Purpose.RESET)}",
+        lambda w: NEW_PASSWORD,
+        lambda w, role, client: _has_password(w, GUEST, NEW_PASSWORD["new"]),
+        ANYONE,
+    ),
+    "/konto/inbjudan/{token}": Case(
+        lambda w: f"/konto/inbjudan/{_link(w, INVITED, tokens.Purpose.INVITE)}",
+        lambda w: NEW_PASSWORD,
+        lambda w, role, client: _has_password(w, INVITED, NEW_PASSWORD["new"]),
+        ANYONE,
+    ),
+    "/konto/inloggningslank/{token}": Case(
+        lambda w: f"/konto/inloggningslank/{_link(w, GUEST, tokens.Purpose.SIGN_IN)}",
+        lambda w: {},
+        lambda w, role, client: _logged_in_name(client) == "Gustav Gäst",
+        ANYONE,
+    ),
+    "/konto/mina-uppgifter": Case(
+        lambda w: "/konto/mina-uppgifter",
+        lambda w: {"password": PASSWORD, "confirm": "y"},
+        lambda w, role, client: role != "anonymous" and not _user_exists(w, EMAILS[role]),
+        # The site's only admin may not delete the account: someone must run the site.
+        {"anonymous": LOGIN, "other_editor": OK, "editor": OK, "admin": REFUSED},
+    ),
     "/-/admin/natverket/{peer_id:int}/hamta": Case(
         lambda w: f"/-/admin/natverket/{_peer_to_poll(w)}/hamta",
         lambda w: {},
@@ -376,6 +505,8 @@ def test_mutating_route_as(route, role, make_site, make_client):
             assert response.headers["location"].startswith("/konto/logga-in?next=")
         elif expected == FORBIDDEN:
             assert response.status_code == 403
+        elif expected == NOT_FOUND:
+            assert response.status_code == 404
         else:
             assert response.status_code == 400
         assert not case.changed(world, role, client), f"{route} as {role} was refused but the change happened anyway"

@@ -1,20 +1,29 @@
-"""Logging in and out, changing one's password, and the admin's user list."""
+"""Logging in and out, changing one's password, and the admin's user list.
+
+An admin never sets a password for someone else: a new account gets an
+invitation by e-mail and its owner chooses the password (core.views.links)."""
 
 from __future__ import annotations
 
+import time
+
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, validators
 
+from core import sessions, tokens
+from core.account_mail import send_invitation, send_sign_in_link
 from core.accounts import (
+    NO_PASSWORD,
     authenticate,
-    create_user,
+    create_invited_user,
     get_user_by_email,
     password_problem,
     set_password,
     verify_password,
 )
-from core.auth import log_in, log_out
+from core.auth import client_host, known_device_user, log_in, log_out
 from core.forms import Form, SelectChoice
 from core.i18n import LOCALES, current_locale
 from core.i18n import gettext as _
@@ -44,15 +53,24 @@ class UserForm(Form):
     name = StringField("Namn", [validators.InputRequired(), validators.Length(max=120)])
     email = EmailField("E-postadress", [validators.InputRequired(), validators.Email(), validators.Length(max=254)])
     role = SelectField("Roll", choices=ROLE_CHOICES)
-    password = PasswordField(
-        "Lösenord", description="Minst 10 tecken. Lämna tomt för att behålla det nuvarande (vid ändring)."
-    )
     is_active = BooleanField("Kontot är aktivt", default=True)
 
 
 def _site(request: Request) -> Site:
     site: Site = request.app.state.site  # Starlette's app state is untyped
     return site
+
+
+#: Ids are 32-bit integer columns: a larger number in a URL names nobody
+#: (and must not reach PostgreSQL, which would refuse it with an error).
+MAX_ID = 2**31 - 1
+
+
+def get_account(db: Session, user_id: object) -> User | None:
+    """The account with this id from a URL, or None."""
+    if not isinstance(user_id, int) or not 0 < user_id <= MAX_ID:
+        return None
+    return db.get(User, user_id)
 
 
 def _safe_next(target: str | None) -> str:
@@ -62,30 +80,46 @@ def _safe_next(target: str | None) -> str:
     return "/"
 
 
-def _client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def login(request: Request) -> Response:
     site = _site(request)
     form = LoginForm.bind(request)
     next_url = _safe_next(request.query_params.get("next"))
     error = None
     if request.method == "POST" and form.validate():
+        now = site.clock.now()
         with site.session() as db:
-            result = authenticate(db, form.email.data or "", form.password.data or "", _client_ip(request))
+            result = authenticate(
+                db,
+                form.email.data or "",
+                form.password.data or "",
+                client_host(request),
+                now=now,
+                known_device=known_device_user(request),
+            )
+            if result.proof_for is not None:
+                link = tokens.issue(db, result.proof_for, tokens.Purpose.SIGN_IN, now)
+                send_sign_in_link(site, db, result.proof_for, link)
             db.commit()
-            if result.throttled:
-                error = _(
-                    "För många misslyckade inloggningsförsök. Vänta %(minutes)s minuter och försök igen, "
-                    "eller be en administratör om hjälp."
-                ) % {"minutes": result.wait_minutes}
-            elif result.user is None:
-                error = _("Fel e-postadress eller lösenord. Kontrollera stavningen och försök igen.")
-            else:
-                log_in(request, result.user)
-                flash(request, _("Välkommen, %(name)s! Du är inloggad.") % {"name": result.user.name})
-                return RedirectResponse(next_url, status_code=303)
+        if result.delay:
+            time.sleep(result.delay)  # the account is under attack: each guess costs time (core.accounts)
+        if result.blocked:
+            error = _(
+                "För många misslyckade inloggningsförsök från din anslutning. Vänta %(minutes)s minuter "
+                "och försök igen, eller be om ett nytt lösenord med ”Glömt lösenord?”."
+            ) % {"minutes": result.wait_minutes}
+        elif result.under_attack:
+            error = _(
+                "Kontot har haft många misslyckade inloggningsförsök, så vi ber om ett extra bevis. Om "
+                "e-postadressen och lösenordet stämmer har vi skickat en inloggningslänk till adressen: "
+                "öppna den för att logga in. Fick du inget mejl? Kontrollera lösenordet, eller välj "
+                "”Glömt lösenord?”."
+            )
+        elif result.user is None:
+            error = _("Fel e-postadress eller lösenord. Kontrollera stavningen och försök igen.")
+        else:
+            log_in(request, result.user)
+            flash(request, _("Välkommen, %(name)s! Du är inloggad.") % {"name": result.user.name})
+            return RedirectResponse(next_url, status_code=303)
     status = 400 if error or form.errors else 200
     return site.render(
         request, "accounts/login.html", {"form": form, "error": error, "next": next_url}, status_code=status
@@ -135,9 +169,9 @@ def change_password(request: Request) -> Response:
             with site.session() as db:
                 fresh = db.get(User, user.id)
                 assert fresh is not None
-                set_password(db, fresh, form.new.data or "")
+                set_password(db, fresh, form.new.data or "")  # ends every session, this one too
                 db.commit()
-                log_in(request, fresh)
+            log_in(request, fresh)  # ... and this browser gets a new one
             flash(request, _("Ditt lösenord är bytt. Andra inloggningar har loggats ut."))
             return RedirectResponse("/", status_code=303)
     return site.render(
@@ -159,12 +193,13 @@ def user_list(request: Request) -> Response:
 
 
 def user_edit(request: Request) -> Response:
-    """Create (no id) or edit a user. Admins only."""
+    """Create (no id) or edit a user. Admins only. A new account is invited
+    by e-mail; closing one ends its sessions at once."""
     site = _site(request)
     admin = require_admin(request)
     user_id = request.path_params.get("user_id")
     with site.session() as db:
-        existing = db.get(User, user_id) if user_id is not None else None
+        existing = get_account(db, user_id) if user_id is not None else None
         if user_id is not None and existing is None:
             from starlette.exceptions import HTTPException
 
@@ -172,14 +207,9 @@ def user_edit(request: Request) -> Response:
         form = UserForm.bind(request, obj=existing)
         if request.method == "POST" and form.validate():
             email = (form.email.data or "").strip().lower()
-            password = form.password.data or ""
             other = get_user_by_email(db, email)
             if other is not None and (existing is None or other.id != existing.id):
                 form.email.errors = [_("Det finns redan ett konto med den e-postadressen.")]
-            elif existing is None and not password:
-                form.password.errors = [_("Ange ett lösenord för det nya kontot.")]
-            elif password and (problem := password_problem(password)):
-                form.password.errors = [problem]
             elif (
                 existing is not None
                 and existing.id == admin.id
@@ -189,25 +219,37 @@ def user_edit(request: Request) -> Response:
             else:
                 role = Role(form.role.data)
                 if existing is None:
-                    user = create_user(db, email, form.name.data or "", password, role)
-                    flash(request, _("Kontot för %(name)s är skapat.") % {"name": user.name})
+                    user = create_invited_user(db, email, form.name.data or "", role)
+                    token = tokens.issue(db, user, tokens.Purpose.INVITE, site.clock.now())
+                    send_invitation(site, db, user, token, admin.name)
+                    flash(
+                        request,
+                        _("Kontot för %(name)s är skapat och en inbjudan är skickad till %(email)s.")
+                        % {"name": user.name, "email": user.email},
+                    )
                 else:
                     was_active = existing.is_active
                     existing.name = (form.name.data or "").strip()
                     existing.email = email
-                    existing.role = role
+                    existing.role = role  # a changed role rotates the person's session keys (core.auth)
                     existing.is_active = bool(form.is_active.data)
-                    if password:
-                        set_password(db, existing, password)
-                    elif was_active and not existing.is_active:
+                    if was_active and not existing.is_active:
+                        assert existing.id is not None
+                        sessions.end_all(db, existing.id)
                         existing.session_version += 1
                     db.add(existing)
                     flash(request, _("Kontot för %(name)s är sparat.") % {"name": existing.name})
                 db.commit()
                 return RedirectResponse("/-/admin/anvandare", status_code=303)
+        live = sessions.of_user(db, existing.id, site.clock.now()) if existing and existing.id else []
         return site.render(
             request,
             "accounts/user_form.html",
-            {"form": form, "account": existing},
+            {
+                "form": form,
+                "account": existing,
+                "session_count": len(live),
+                "invited": existing is not None and existing.password_hash == NO_PASSWORD,
+            },
             status_code=400 if form.error_count() else 200,
         )

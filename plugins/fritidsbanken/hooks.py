@@ -4,7 +4,7 @@ module that owns the feature."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core import hookimpl
 from core.api import (
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.routing import BaseRoute
 
-    from core.api import FederatedKind, Site
+    from core.api import FederatedKind, Site, User
 
 PLUGIN = "fritidsbanken"
 
@@ -147,3 +147,17 @@ def cli_commands() -> list[click.Command]:
     from plugins.fritidsbanken.cli import fritidsbanken
 
     return [fritidsbanken]
+
+
+@hookimpl
+def own_data(site: Site, session: Session, user: User) -> dict[str, list[dict[str, Any]]]:
+    from plugins.fritidsbanken.own_data import data_of
+
+    return data_of(session, user)
+
+
+@hookimpl
+def forget_user(site: Site, session: Session, user: User) -> None:
+    from plugins.fritidsbanken.own_data import forget
+
+    forget(session, user)

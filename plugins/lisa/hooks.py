@@ -4,7 +4,7 @@ owns the feature."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core import hookimpl
 from core.api import (
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.routing import BaseRoute
 
-    from core.api import FederatedKind, Site
+    from core.api import FederatedKind, Site, User
 
 
 @hookimpl
@@ -138,3 +138,17 @@ def cli_commands() -> list[click.Command]:
     from plugins.lisa.cli import lisa_export, lisa_import, lisa_purge
 
     return [lisa_export, lisa_import, lisa_purge]
+
+
+@hookimpl
+def own_data(site: Site, session: Session, user: User) -> dict[str, list[dict[str, Any]]]:
+    from plugins.lisa.own_data import data_of
+
+    return data_of(session, user)
+
+
+@hookimpl
+def forget_user(site: Site, session: Session, user: User) -> None:
+    from plugins.lisa.own_data import forget
+
+    forget(session, user)

@@ -5,7 +5,7 @@ plugin; each hook delegates to the module that owns the feature."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core.api import (
     N_,
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from sqlmodel import Session
     from starlette.requests import Request
     from starlette.routing import BaseRoute
+
+    from core.api import User
 
 PLUGIN = "odling"
 
@@ -178,3 +180,17 @@ def cli_commands() -> list[click.Command]:
     from plugins.odling.commands import prune_members, send_reminders
 
     return [send_reminders, prune_members]
+
+
+@hookimpl
+def own_data(site: Site, session: Session, user: User) -> dict[str, list[dict[str, Any]]]:
+    from plugins.odling.own_data import data_of
+
+    return data_of(session, user)
+
+
+@hookimpl
+def forget_user(site: Site, session: Session, user: User) -> None:
+    from plugins.odling.own_data import forget
+
+    forget(session, user)

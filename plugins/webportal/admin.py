@@ -16,15 +16,19 @@ from wtforms import MonthField, SelectField, TextAreaField, validators
 from core.api import (
     N_,
     Form,
+    Mail,
     SelectChoice,
+    Site,
     babel_locale,
     delete_image,
     flash,
     get_user_by_email,
+    in_language,
     match,
     page_link,
     page_number,
     paged,
+    queue_mail,
     read_form,
     require_admin,
     url_for,
@@ -98,6 +102,8 @@ def association_decide(request: Request) -> Response:
     with site.session() as db:
         association = _get_association(db, request)
         if decision == "godkann":
+            if association.status == Status.PENDING and association.applicant_email:
+                mail_approval(site, db, association)  # before set_status erases the address
             set_status(association, Status.APPROVED)
             message = _("%(name)s är godkänd och visas nu i föreningslistan.") % {"name": association.name}
         elif decision == "avsla":
@@ -112,6 +118,30 @@ def association_decide(request: Request) -> Response:
         db.commit()
     flash(request, message)
     return RedirectResponse(url_for(site, "webportal:admin_associations"), status_code=303)
+
+
+def mail_approval(site: Site, db: Session, association: Association) -> None:
+    """Tell the applicant their association is approved and listed, in the
+    site's language (an applicant has no account, so no language of their
+    own), in the transaction that approves it."""
+    with in_language(site.locale):
+        subject = _("%(name)s är godkänd av %(site)s") % {"name": association.name, "site": site.name}
+        body = _(
+            "Hej %(applicant)s!\n\n%(name)s är godkänd som medlemsförening och visas nu i föreningslistan:\n"
+            "%(link)s\n\nVill du sköta föreningens sida själv? Be oss om en inbjudan till ett konto "
+            "(svara på det här mejlet).\n"
+        ) % {
+            "applicant": association.applicant_name or association.name,
+            "name": association.name,
+            "link": site.absolute_url(page_url(site, association)),
+        }
+    reply_to = site.config.site.contact_email
+    queue_mail(
+        site,
+        Mail(association.applicant_email, subject, body, site.locale, reply_to=reply_to),
+        db,
+        origin="webportal",
+    )
 
 
 def association_editors(request: Request) -> Response:

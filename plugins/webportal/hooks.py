@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.routing import BaseRoute
 
-    from core.api import FederatedKind, Site
+    from core.api import FederatedKind, Site, User
 
 
 @hookimpl
@@ -143,3 +143,17 @@ def member_page_url(site: Site, session: Session, slug: str) -> str | None:
     from plugins.webportal import directory
 
     return directory.public_page_url(site, session, slug)
+
+
+@hookimpl
+def own_data(site: Site, session: Session, user: User) -> dict[str, list[dict[str, Any]]]:
+    from plugins.webportal.own_data import data_of
+
+    return data_of(session, user)
+
+
+@hookimpl
+def forget_user(site: Site, session: Session, user: User) -> None:
+    from plugins.webportal.own_data import forget
+
+    forget(session, user)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import col, select
 
+from core.accounts import create_user
 from core.csrf import csrf_cookie_name
 from core.demo import DEMO_PASSWORD
 from core.models import Role, User
@@ -32,7 +33,7 @@ class Visitor:
 
 def visitors_for(live: LiveSite) -> list[Visitor]:
     """Every extra visitor this site's plugins call for, with their data ready."""
-    found = [Visitor("open data client", seeds=_feed_seeds(live) + _api_seeds(live))]
+    found = [Visitor("open data client", seeds=_feed_seeds(live) + _api_seeds(live)), _mailed_links(live)]
     enabled = live.site.enabled
     if "lisa" in enabled:
         found += _lisa(live)
@@ -159,3 +160,27 @@ def _odling(live: LiveSite) -> list[Visitor]:
         member = db.exec(select(Member).order_by(col(Member.id))).first()
         assert member is not None, "the park's demo has no members"
     return [Visitor("park member (personal link)", enter=[f"{prefix}/mitt/{member.token}"])]
+
+
+def _mailed_links(live: LiveSite) -> Visitor:
+    """A person with the links core e-mails (core.tokens): a password reset,
+    an invitation not yet taken up, a one-time sign-in link. Opening them
+    spends nothing, so the walk leaves them as they are."""
+    from core import tokens
+    from core.accounts import create_invited_user, get_user_by_email
+
+    now = live.site.clock.now()
+    with live.site.session() as db:
+        person = get_user_by_email(db, "lankar@demo.example") or create_user(
+            db, "lankar@demo.example", "Lena Länk", DEMO_PASSWORD
+        )
+        invited = get_user_by_email(db, "inbjuden@demo.example") or create_invited_user(
+            db, "inbjuden@demo.example", "Ivar Inbjuden"
+        )
+        seeds = [
+            f"/konto/nytt-losenord/{tokens.issue(db, person, tokens.Purpose.RESET, now)}",
+            f"/konto/inbjudan/{tokens.issue(db, invited, tokens.Purpose.INVITE, now)}",
+            f"/konto/inloggningslank/{tokens.issue(db, person, tokens.Purpose.SIGN_IN, now)}",
+        ]
+        db.commit()
+    return Visitor("person with e-mailed links", seeds=seeds)

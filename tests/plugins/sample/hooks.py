@@ -208,3 +208,24 @@ def asgi_wrapper(site: Site) -> Callable[[ASGIApp], ASGIApp]:
 @hookimpl
 def prepare_jinja2_environment(site: Site, env: Environment) -> None:
     env.filters["prov_rop"] = lambda text: f"{str(text).upper()}!"
+
+
+# -- accounts: own data (issue 13) ----------------------------------------------------------
+#: A thing "belongs" to a person when its name is "<e-mail> ...": the sample
+#: table has no owner column, and a plugin may find its rows any way it likes.
+
+
+def _things_of(session: Session, user: Any) -> list[SampleThing]:
+    return [t for t in session.exec(select(SampleThing)).all() if t.name.startswith(f"{user.email} ")]
+
+
+@hookimpl
+def own_data(site: Site, session: Session, user: Any) -> dict[str, list[dict[str, Any]]]:
+    return {"saker": [{"namn": t.name, "skapad": t.created_at} for t in _things_of(session, user)]}
+
+
+@hookimpl
+def forget_user(site: Site, session: Session, user: Any) -> None:
+    for thing in _things_of(session, user):
+        thing.name = "(borttagen person)" + thing.name.removeprefix(user.email)
+        session.add(thing)

@@ -1,0 +1,67 @@
+"""Who is asking: the visitor's address, behind a reverse proxy or not.
+
+``X-Forwarded-For`` is believed only from the proxies a site lists in
+``[server] trusted_proxies``. Uvicorn's own proxy support trusts 127.0.0.1 by
+default, so a client on the same machine (or behind a proxy that passes the
+header on) could claim a new address with every request and so escape the
+per-address login limit; ``paraply serve`` therefore runs uvicorn with
+``SERVER_OPTIONS`` (its proxy support off) and this middleware decides.
+"""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
+from typing import Any
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+#: Keyword arguments for ``uvicorn.run``/``uvicorn.Config`` of a Paraply site.
+SERVER_OPTIONS: dict[str, Any] = {"proxy_headers": False}
+
+
+def _parse(value: str) -> IPv4Address | IPv6Address | None:
+    try:
+        return ip_address(value.strip())
+    except ValueError:
+        return None
+
+
+class ClientAddressMiddleware:
+    """Sets ``scope["client"]`` to the visitor's address: the peer's, or,
+    when the peer is a trusted proxy, the right-most address in
+    ``X-Forwarded-For`` that is not itself a trusted proxy (the left part of
+    the header is whatever the client wrote, and proves nothing)."""
+
+    def __init__(self, app: ASGIApp, trusted: list[str]) -> None:
+        self.app = app
+        self.trusted = [ip_network(entry, strict=False) for entry in trusted]
+
+    def is_trusted(self, address: IPv4Address | IPv6Address | None) -> bool:
+        return address is not None and any(address in network for network in self.trusted)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.trusted and scope.get("client"):
+            host, port = scope["client"]
+            if self.is_trusted(_parse(host)):
+                forwarded = [value.decode("latin-1") for name, value in scope["headers"] if name == b"x-forwarded-for"]
+                hops = [hop.strip() for line in forwarded for hop in line.split(",") if hop.strip()]
+                for hop in reversed(hops):
+                    address = _parse(hop)
+                    if address is None:
+                        break  # junk: keep the last address we could trust
+                    host = str(address)
+                    if not self.is_trusted(address):
+                        break
+                scope = dict(scope, client=(host, port))
+        await self.app(scope, receive, send)
+
+
+def network_of(host: str) -> str:
+    """The visitor's network, not the address: an IPv4 address as its /24,
+    an IPv6 one as its /48 (enough to recognise "home" or "the office",
+    not the person). Anything else (a test client's name) as it is, cut short."""
+    address = _parse(host)
+    if address is None:
+        return host[:64]
+    prefix = 24 if address.version == 4 else 48
+    return str(ip_network(f"{address}/{prefix}", strict=False))
