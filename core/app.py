@@ -39,6 +39,7 @@ from core.db import VIEW_THREADS
 from core.forms import MAX_FORM_BYTES
 from core.i18n import LocaleMiddleware
 from core.mounts import RootMount
+from core.oidc.views import MachineEndpoints as OidcMachineEndpoints
 from core.permissions import Forbidden, LoginRequired
 from core.plugins import CORE, call_each
 from core.routes import core_routes
@@ -125,6 +126,8 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
         routes=[*core_routes(site), *static_routes(site), *plugin_routes(site)],
         middleware=[
             *wrappers,
+            # The OpenID token endpoint, called by peers' servers without cookies (core.oidc.views).
+            Middleware(OidcMachineEndpoints),
             Middleware(
                 SessionMiddleware,
                 secret_key=site.secret_key,

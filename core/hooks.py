@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core import hookimpl
-from core.contributions import NavItem
+from core.contributions import DailyJob, NavItem
 from core.i18n import N_
 from core.permissions import current_user
 
@@ -49,3 +49,13 @@ def nav_items(site: Site, request: Request) -> list[NavItem]:
     if user is not None and user.is_admin:
         return [NavItem("Administration", "/-/admin", order=90)]
     return []
+
+
+@hookimpl
+def daily_jobs(site: Site) -> list[DailyJob]:
+    """The network provider's key rotation (core.oidc.keys), on a site that is one."""
+    if not site.config.auth.provider.enabled:
+        return []
+    from core.oidc.keys import rotate_job
+
+    return [DailyJob("oidc-keys", N_("Signeringsnycklar för inloggning i nätverket"), rotate_job)]

@@ -99,3 +99,8 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, index=True)
     failed_at: datetime | None = None
     last_error: str = Field(default="", max_length=500)
+
+
+# OpenID Connect's tables are core tables too (core.oidc.models): imported
+# here so that whatever registers core's tables registers them.
+from core.oidc import models as _oidc_models  # noqa: E402,F401

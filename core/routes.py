@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from starlette.routing import BaseRoute, Route
 
+from core.oidc import views as oidc
 from core.views import accounts, meta, report, style
 
 if TYPE_CHECKING:
@@ -30,4 +31,6 @@ def core_routes(site: Site) -> list[BaseRoute]:
         Route("/sok", meta.search, name="search"),
         # design (issue 17): the living style page of the design system
         Route("/-/stil", style.style_guide, name="style_guide"),
+        # oidc (issue 13): signing in with OpenID providers, and the network's provider
+        *oidc.routes(),
     ]
