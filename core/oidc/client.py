@@ -283,12 +283,14 @@ async def _verified_claims(
 ) -> dict[str, Any]:
     invalid = _("Inloggningstjänstens svar gick inte att lita på (ogiltig ID-token). Börja om från inloggningssidan.")
     try:
+        cached = provider.issuer in _keys
         key_set = await _key_set(provider, discovery)
         try:
             token = jwt.decode(id_token, key_set, algorithms=list(discovery.algorithms))
-        except (ValueError, JoseError) as exc:  # a new key the cache does not know yet?
-            if "kid" not in str(exc).lower() and "key" not in str(exc).lower():
+        except (ValueError, JoseError):
+            if not cached:
                 raise
+            # Perhaps a key the provider rotated in since we read its keys: read them once more.
             key_set = await _key_set(provider, discovery, fresh=True)
             token = jwt.decode(id_token, key_set, algorithms=list(discovery.algorithms))
     except (ValueError, TypeError, JoseError) as exc:

@@ -29,7 +29,7 @@ from hmac import compare_digest
 from typing import Any
 
 from authlib.oauth2 import AuthorizationServer, OAuth2Request
-from authlib.oauth2.rfc6749 import ClientMixin, grants
+from authlib.oauth2.rfc6749 import ClientMixin, InvalidRequestError, grants
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from authlib.oauth2.rfc7636 import CodeChallenge
@@ -112,6 +112,18 @@ class _Code:
 
     def get_amr(self) -> None:
         return None
+
+
+class _RequiredS256(CodeChallenge):
+    """PKCE for every client, with S256 only. authlib's ``required`` asks it
+    of public clients alone; our peers are confidential, and PKCE still
+    guards a code that leaks on the way back."""
+
+    def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
+        data = grant.request.payload.data
+        if not data.get("code_challenge") or data.get("code_challenge_method") != "S256":
+            raise InvalidRequestError("PKCE with code_challenge_method=S256 is required.")
+        super().validate_code_challenge(grant, redirect_uri)
 
 
 class _CodeGrant(grants.AuthorizationCodeGrant):
@@ -213,7 +225,7 @@ class NetworkProvider(AuthorizationServer):
         self.site = site
         self.issuer = site.base_url
         self.register_token_generator("default", BearerTokenGenerator(_token, None, lambda client, grant: 300))
-        self.register_grant(_CodeGrant, [CodeChallenge(required=True), _OpenIDCode(self)])
+        self.register_grant(_CodeGrant, [_RequiredS256(required=True), _OpenIDCode(self)])
 
     def query_client(self, client_id: str) -> PeerClient | None:  # type: ignore[override]  # None: unknown
         found = next((c for c in self.site.config.auth.provider.clients if c.client_id == client_id), None)
@@ -248,12 +260,28 @@ def _token(*args: Any, **kwargs: Any) -> str:
     return secrets.token_urlsafe(32)
 
 
-def oauth_request(method: str, uri: str, data: dict[str, str], headers: dict[str, str]) -> OAuth2Request:
+class _Request(OAuth2Request):
+    """authlib's request over what a Starlette view has read: the query (GET)
+    or the form (POST), already parsed and size-checked."""
+
+    def __init__(self, method: str, uri: str, data: dict[str, str], headers: Mapping[str, str]) -> None:
+        super().__init__(method, uri, headers=headers)
+        self.payload = BasicOAuth2Payload(data)
+        self._data = data
+
+    @property
+    def args(self) -> dict[str, str | None]:
+        return dict(self._data) if self.method == "GET" else {}
+
+    @property
+    def form(self) -> dict[str, str]:
+        return self._data if self.method == "POST" else {}
+
+
+def oauth_request(method: str, uri: str, data: dict[str, str], headers: Mapping[str, str]) -> OAuth2Request:
     """authlib's request from what a Starlette view read: ``uri`` is the
     site's own address (its base URL, which is https behind a proxy)."""
-    request = OAuth2Request(method, uri, headers=headers)
-    request.payload = BasicOAuth2Payload(data)
-    return request
+    return _Request(method, uri, data, headers)
 
 
 def discovery_document(site: Site) -> dict[str, Any]:

@@ -127,7 +127,7 @@ def authorize(request: Request) -> Response:
     params = {k: v for k, v in request.query_params.items() if len(v) <= 2000}
     uri = site.absolute_url("/oidc/authorize") + ("?" + urlencode(params) if params else "")
     user = current_user(request)
-    oauth = oauth_request(request.method, uri, params, dict(request.headers))
+    oauth = oauth_request(request.method, uri, params, request.headers)
     try:
         grant = server.get_consent_grant(request=oauth, end_user=user)  # type: ignore[no-untyped-call]
     except OAuth2Error as error:
@@ -175,7 +175,7 @@ async def token(request: Request) -> Response:
         data = dict(parse_qsl(body.decode("utf-8"), max_num_fields=20))
     except (UnicodeDecodeError, ValueError):
         return JSONResponse({"error": "invalid_request"}, status_code=400)
-    oauth = oauth_request("POST", site.absolute_url(TOKEN_PATH), data, dict(request.headers))
+    oauth = oauth_request("POST", site.absolute_url(TOKEN_PATH), data, request.headers)
     server = NetworkProvider(site)
     response = await run_in_threadpool(_token_response, server, oauth)
     response.headers["Cache-Control"] = "no-store"
