@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import cast
 from urllib.parse import urlencode
 
+from authlib.common.security import is_secure_transport
 from authlib.oauth2 import OAuth2Error, OAuth2Request
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -103,6 +104,10 @@ def _provider_site(request: Request) -> Site:
     site = _site(request)
     if not site.config.auth.provider.enabled:
         raise HTTPException(404, _("Webbplatsen är inte inloggningstjänst för något nätverk."))
+    if not is_secure_transport(site.base_url):  # OAuth 2 needs https, except on the machine itself
+        raise HTTPException(
+            400, _("Inloggningstjänsten kräver att webbplatsen nås över https (base_url i site.toml).")
+        )
     return site
 
 
@@ -163,7 +168,7 @@ async def token(request: Request) -> Response:
     before the session and CSRF middleware (``MachineEndpoints``); the client
     proves itself with its secret instead."""
     site = _site(request)
-    if not site.config.auth.provider.enabled:
+    if not site.config.auth.provider.enabled or not is_secure_transport(site.base_url):
         return JSONResponse({"error": "invalid_request"}, status_code=404)
     length = request.headers.get("content-length", "")
     if not length.isdigit() or int(length) > MAX_TOKEN_REQUEST:
