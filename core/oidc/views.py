@@ -105,9 +105,7 @@ def _provider_site(request: Request) -> Site:
     if not site.config.auth.provider.enabled:
         raise HTTPException(404, _("Webbplatsen är inte inloggningstjänst för något nätverk."))
     if not is_secure_transport(site.base_url):  # OAuth 2 needs https, except on the machine itself
-        raise HTTPException(
-            400, _("Inloggningstjänsten kräver att webbplatsen nås över https (base_url i site.toml).")
-        )
+        raise HTTPException(400, _("Inloggningstjänsten kräver att webbplatsen nås över https (base_url i site.toml)."))
     return site
 
 
