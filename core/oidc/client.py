@@ -9,8 +9,9 @@ published keys (JWKS, refetched once for an unknown ``kid``) and its claims:
 iss, aud (and azp), exp and iat with ``LEEWAY`` seconds of clock skew, and
 the nonce. ``link`` then finds the account: one the identity is already
 linked to; else, by an e-mail address the provider says it has verified, an
-existing account (one an admin made or invited); else, for a provider with
-``create_accounts`` (the network's own), a new account with no roles.
+existing account (one an admin made or invited), but never an administrator's;
+else, for a provider with ``create_accounts`` (the network's own), a new
+account with no roles.
 """
 
 from __future__ import annotations
@@ -379,6 +380,15 @@ def link(site: Site, provider: OidcProviderSection, identity: Identity) -> User:
             )
         if not user.is_active:
             raise OidcError(_("Kontot är avstängt. Kontakta webbplatsens administratör."))
+        if user.is_admin:
+            # An administrator's account is never taken over by an address another
+            # site vouches for: a careless or hostile provider must not make admins here.
+            raise OidcError(
+                _(
+                    "Ett administratörskonto kopplas inte till en inloggningstjänst automatiskt. "
+                    "Logga in med ditt lösenord."
+                )
+            )
         assert user.id is not None
         db.add(OidcIdentity(user_id=user.id, issuer=identity.issuer, subject=identity.subject))
         db.commit()

@@ -94,7 +94,13 @@ def daily(db: Session, algorithm: str, key_days: int, retired_days: int, now: da
 
 
 def rotate_job(site: Site, now: datetime) -> str:
-    """The daily job: rotate and prune as the site's ``[auth.provider]`` says."""
+    """The daily job: rotate and prune keys as the site's ``[auth.provider]``
+    says, and delete codes nobody exchanged (they are dead after minutes)."""
+    from sqlmodel import delete
+
+    from core.oidc.models import OidcCode
+
     settings = site.config.auth.provider
     with site.session() as db:
+        db.exec(delete(OidcCode).where(col(OidcCode.created_at) < now - timedelta(hours=1)))
         return daily(db, settings.algorithm, settings.key_days, settings.retired_key_days, now)

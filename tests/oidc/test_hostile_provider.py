@@ -32,6 +32,8 @@ class Hostile:
         self.issuer = f"http://127.0.0.1:{port}"
         self.mode = "fine"
         self.nonce = ""
+        #: The address it vouches for: by default the site's admin's (see the last test).
+        self.email = "admin@natverk.example"
 
     def app(self) -> Starlette:
         def discovery(request: Request) -> Response:
@@ -60,7 +62,7 @@ class Hostile:
                 "iss": self.issuer,
                 "aud": "hostile-client",
                 "sub": "mallory",
-                "email": "admin@natverk.example",
+                "email": self.email,
                 "email_verified": True,
                 "iat": int(time.time()),
                 "exp": int(time.time()) + 300,
@@ -157,6 +159,7 @@ def test_the_fake_provider_is_accepted_when_it_behaves(hostile):
     """The control case: the same provider, well-behaved, signs in (so the
     cases above fail for the reason they name)."""
     fake, site_url = hostile
+    fake.email = "mallory@natverk.example"  # new here: the provider may create accounts
     person = Person()
     try:
         location = person.press_provider_button(site_url, "ondskan")
@@ -164,5 +167,20 @@ def test_the_fake_provider_is_accepted_when_it_behaves(hostile):
         page = person.open(f"{site_url}/konto/oidc/ondskan/tillbaka?code=abc&state={query(location)['state']}")
         assert "Välkommen" in text_of(page.text)
         assert person.signed_in(site_url)
+    finally:
+        person.close()
+
+
+def test_an_administrators_account_is_not_taken_over_by_a_vouched_address(hostile):
+    """The hostile provider vouches for admin@natverk.example, the site's admin:
+    linking stops there, and the admin keeps signing in with the password."""
+    fake, site_url = hostile
+    person = Person()
+    try:
+        location = person.press_provider_button(site_url, "ondskan")
+        fake.nonce = query(location)["nonce"]
+        page = person.open(f"{site_url}/konto/oidc/ondskan/tillbaka?code=abc&state={query(location)['state']}")
+        assert "Ett administratörskonto kopplas inte till en inloggningstjänst automatiskt" in text_of(page.text)
+        assert not person.signed_in(site_url)
     finally:
         person.close()

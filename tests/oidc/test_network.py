@@ -382,3 +382,31 @@ def test_es256_keys_sign_as_well(net):
         assert "Välkommen, Vera Volontär!" in text_of(page.text)
     finally:
         person.close()
+
+
+def test_the_daily_job_deletes_codes_nobody_exchanged(net):
+    from core.daily import jobs
+
+    [job] = [j for j in jobs(net.mockeln) if j.name == "oidc-keys"]
+    assert not [j for j in jobs(net.kristinehamn) if j.name == "oidc-keys"]  # no provider, no job
+    now = net.mockeln.clock.now()
+    with net.mockeln.session() as db:
+        vera = db.exec(select(User).where(User.email == VOLUNTEER)).one()
+        for age, code in ((timedelta(hours=2), "old"), (timedelta(minutes=1), "fresh")):
+            db.add(
+                OidcCode(
+                    code=code,
+                    client_id="kristinehamn",
+                    user_id=vera.id,
+                    redirect_uri="x",
+                    scope="openid",
+                    code_challenge="c",
+                    code_challenge_method="S256",
+                    auth_time=0,
+                    created_at=now - age,
+                )
+            )
+        db.commit()
+    job.run(net.mockeln, now)
+    with net.mockeln.session() as db:
+        assert [c.code for c in db.exec(select(OidcCode)).all()] == ["fresh"]
