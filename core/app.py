@@ -42,6 +42,7 @@ from core.db import VIEW_THREADS
 from core.forms import MAX_FORM_BYTES
 from core.i18n import LocaleMiddleware
 from core.mounts import RootMount
+from core.oidc.views import MachineEndpoints as OidcMachineEndpoints
 from core.permissions import Forbidden, LoginRequired
 from core.plugins import CORE, call_each
 from core.proxies import ClientAddressMiddleware
@@ -135,6 +136,8 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
                 compresslevel=GZIP_LEVEL,
                 exclude_content_types=NOT_COMPRESSED,
             ),
+            # The OpenID token endpoint, called by peers' servers without cookies (core.oidc.views).
+            Middleware(OidcMachineEndpoints),
             Middleware(
                 SessionMiddleware,
                 secret_key=site.secret_key,

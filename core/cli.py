@@ -110,6 +110,30 @@ def make_migration(site_name: str, plugin: str, message: str) -> None:
     click.echo(f"Skrev {path}. Läs igenom den innan du checkar in den.")
 
 
+@cli.command("oidc-rotate-keys")
+@site_option
+def oidc_rotate_keys(site_name: str) -> None:
+    """Give the site a new key for signing sign-ins in its network (it must
+    be the network's provider, [auth.provider] in site.toml). The old key is
+    still published for [auth.provider] retired_key_days, so sign-ins under
+    way finish; the daily job does this by itself every key_days."""
+    from core.oidc import keys
+
+    site = load_site(site_name)
+    settings = site.config.auth.provider
+    if not settings.enabled:
+        raise click.ClickException(f"{site.name} är inte inloggningstjänst: sätt enabled = true under [auth.provider].")
+    with site.session() as db:
+        row = keys.rotate(db, settings.algorithm, site.clock.now())
+        kid = row.kid
+        db.commit()
+    click.echo(
+        f"Ny signeringsnyckel {kid} ({settings.algorithm}) för {site.name}; den förra publiceras i "
+        f"{settings.retired_key_days} dagar till."
+    )
+    site.dispose()
+
+
 @cli.command("create-admin")
 @site_option
 @click.option("--email", prompt="E-postadress")

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import secrets
 import signal
 import socket
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -70,7 +72,39 @@ def relocated_config(config: SiteFile, moves: Mapping[str, str]) -> SiteFile:
         }
     )
     site = config.site.model_copy(update={"base_url": _move(config.site.base_url, moves)})
-    return config.model_copy(update={"site": site, "federation": federation})
+    # OpenID (core.oidc): the providers' issuers and the peers' return addresses move too.
+    provider = config.auth.provider.model_copy(
+        update={
+            "clients": [
+                c.model_copy(update={"redirect_uris": [_move(uri, moves) for uri in c.redirect_uris]})
+                for c in config.auth.provider.clients
+            ]
+        }
+    )
+    auth = config.auth.model_copy(
+        update={
+            "oidc": [p.model_copy(update={"issuer": _move(p.issuer, moves)}) for p in config.auth.oidc],
+            "provider": provider,
+        }
+    )
+    return config.model_copy(update={"site": site, "federation": federation, "auth": auth})
+
+
+def demo_secrets(sites: list[Site], environ: MutableMapping[str, str]) -> list[str]:
+    """Make up the OpenID client secrets the demo's sites share, where the
+    environment has none: one per provider among the sites, set for each of
+    its registered peers (PARAPLY_OIDC_CLIENT_<ID>_SECRET) and for each site
+    that lists it (PARAPLY_OIDC_<NAME>_SECRET). Returns the variables set."""
+    made: list[str] = []
+    for provider in (s for s in sites if s.config.auth.provider.enabled):
+        secret = secrets.token_urlsafe(32)
+        names = [c.secret_env for c in provider.config.auth.provider.clients]
+        names += [p.secret_env for s in sites for p in s.config.auth.oidc if p.issuer == provider.base_url]
+        for name in names:
+            if not environ.get(name):
+                environ[name] = secret
+                made.append(name)
+    return made
 
 
 def load_site(
@@ -177,7 +211,9 @@ class DemoNetwork:
 
     @classmethod
     def load(cls, names: list[str], moves: Mapping[str, str] | None = None) -> DemoNetwork:
-        return cls([load_site(name, moves) for name in names])
+        sites = [load_site(name, moves) for name in names]
+        demo_secrets(sites, os.environ)  # signing in across the network (core.oidc)
+        return cls(sites)
 
     def bind(self) -> dict[str, socket.socket]:
         """Bind every address, or none: a busy port closes the ones bound."""
@@ -255,6 +291,25 @@ class DemoNetwork:
                 signal.signal(sig, handler)
 
 
+def _network_sign_in(network: DemoNetwork, accounts: Mapping[str, list[tuple[str, str, str]]]) -> list[str]:
+    """How to try signing in across the network (README.md, "Logga in över nätverket")."""
+    sites = [listener.site for listener in network.listeners if listener.site is not None]
+    provider = next((s for s in sites if s.config.auth.provider.enabled), None)
+    if provider is None:
+        return []
+    issuer = provider.base_url
+    peer = next((s for s in sites if any(p.issuer == issuer for p in s.config.auth.oidc)), None)
+    if peer is None:
+        return []
+    label = next(p.label for p in peer.config.auth.oidc if p.issuer == issuer)
+    editor = next((email for email, _pw, role in accounts.get(provider.slug, []) if role == "redaktör"), "")
+    return [
+        "",
+        f"  Logga in över nätverket: logga in på {provider.name} ({editor}), gå sedan till",
+        f'  {peer.name} ({peer.base_url}/konto/logga-in) och tryck på "Logga in med {label}".',
+    ]
+
+
 def summary(
     network: DemoNetwork,
     accounts: Mapping[str, list[tuple[str, str, str]]],
@@ -289,6 +344,7 @@ def summary(
         lines += ["", "  Låtsasflöden (i stället för internet):"]
         for feed, listener in feeds:
             lines.append(f"  {feed.name}: {listener.origin}{feed.path}")
+    lines += _network_sign_in(network, accounts)
     lines += ["", f"  Lösenordet är detsamma för alla demokonton: {DEMO_PASSWORD}"]
     lines.append("  Varje webbplats data ligger i sin mapp (se ovan); ta bort mappen för att börja om.")
     if running:

@@ -55,10 +55,15 @@ def nav_items(site: Site, request: Request) -> list[NavItem]:
 
 @hookimpl
 def daily_jobs(site: Site) -> list[DailyJob]:
-    return [
+    jobs = [
         DailyJob("bildstorlekar", N_("Bildstorlekar"), picture_sizes),
         DailyJob("core-accounts", N_("Gallra inloggningar och kontolänkar"), clean_accounts),
     ]
+    if site.config.auth.provider.enabled:  # the network provider's key rotation (core.oidc.keys)
+        from core.oidc.keys import rotate_job
+
+        jobs.append(DailyJob("oidc-keys", N_("Signeringsnycklar för inloggning i nätverket"), rotate_job))
+    return jobs
 
 
 def picture_sizes(site: Site, now: datetime) -> str:

@@ -143,3 +143,8 @@ class AccountToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime = Field(index=True)
     used_at: datetime | None = None
+
+
+# OpenID Connect's tables are core tables too (core.oidc.models): imported
+# here so that whatever registers core's tables registers them.
+from core.oidc import models as _oidc_models  # noqa: E402,F401

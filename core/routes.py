@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from starlette.routing import BaseRoute, Route
 
+from core.oidc import views as oidc
 from core.views import accounts, icons, links, meta, own_data, report, sessions, style
 
 if TYPE_CHECKING:
@@ -61,4 +62,6 @@ def core_routes(site: Site) -> list[BaseRoute]:
         # lighthouse (issue 17): browsers ask for these on every site
         Route("/favicon.ico", icons.favicon, name="favicon"),
         Route("/apple-touch-icon.png", icons.apple_touch_icon, name="apple_touch_icon"),
+        # oidc (issue 13): signing in with OpenID providers, and the network's provider
+        *oidc.routes(),
     ]

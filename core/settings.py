@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from core.oidc.settings import AuthSection
+
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 
@@ -262,6 +264,8 @@ class SiteFile(_Strict):
     mail: MailSection = MailSection()
     federation: FederationSection = FederationSection()
     server: ServerSection = ServerSection()
+    #: OpenID Connect: providers this site trusts, and the site as a provider (core.oidc).
+    auth: AuthSection = AuthSection()
     plugin: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 

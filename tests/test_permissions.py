@@ -9,11 +9,15 @@ does not cover, so a new route cannot ship without saying who may use it.
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
+import httpx
 import pytest
 from sqlmodel import select
 from starlette.routing import Mount, Route
@@ -55,6 +59,8 @@ class World:
     news: int
     page: int
     editor: int
+    #: The answer to the walk's POST, for probes of changes only the browser sees.
+    response: httpx.Response | None = None
 
 
 PHONE = "Mozilla/5.0 (Android 14) Gecko/120.0 Firefox/120.0"
@@ -436,7 +442,74 @@ CASES: dict[str, Case] = {
         _peer_due_now,
         ADMIN_ONLY,
     ),
+    # oidc (issue 13): starting a sign-in changes only the visitor's own session.
+    "/konto/oidc/{name}/start": Case(
+        lambda w: _with_oidc(w, "/konto/oidc/walk/start"),
+        lambda w: {"next": "/"},
+        lambda w, role, client: _sent_to(w, WALK_ISSUER + "/auth?"),
+        ANYONE,
+    ),
+    # The network's provider: anyone signed in may let a registered peer sign them in.
+    "/oidc/authorize": Case(
+        lambda w: _with_oidc(w, "/oidc/authorize?" + _WALK_AUTHORIZE),
+        lambda w: {"choice": "continue"},
+        lambda w, role, client: _sent_to(w, "https://peer.example/cb?code=") and _codes(w) == 1,
+        LOGGED_IN,
+    ),
 }
+
+WALK_ISSUER = "https://id.walk.example"
+_WALK_AUTHORIZE = urlencode(
+    {
+        "response_type": "code",
+        "client_id": "walkpeer",
+        "redirect_uri": "https://peer.example/cb",
+        "scope": "openid email",
+        "state": "s",
+        "nonce": "n",
+        "code_challenge": "c" * 43,
+        "code_challenge_method": "S256",
+    }
+)
+
+
+def _with_oidc(world: World, path: str) -> str:
+    """The walk's site as an https site that trusts a provider (whose discovery
+    is known, so no request leaves the test) and is a provider for one peer."""
+    from core.oidc import client as oidc_client
+    from core.oidc.settings import AuthSection
+
+    site = world.site
+    auth = AuthSection.model_validate(
+        {
+            "oidc": [{"name": "walk", "label": "Walk-ID", "issuer": WALK_ISSUER, "client_id": "testsite"}],
+            "provider": {
+                "enabled": True,
+                "clients": [{"client_id": "walkpeer", "name": "Grannen", "redirect_uris": ["https://peer.example/cb"]}],
+            },
+        }
+    )
+    https = site.config.site.model_copy(update={"base_url": "https://testsite.example"})
+    site.config = site.config.model_copy(update={"auth": auth, "site": https})
+    os.environ["PARAPLY_OIDC_WALK_SECRET"] = "walk-secret"
+    oidc_client._discovery[WALK_ISSUER] = (
+        time.monotonic(),
+        oidc_client.Discovery(
+            WALK_ISSUER, WALK_ISSUER + "/auth", WALK_ISSUER + "/token", WALK_ISSUER + "/jwks", "", ("RS256",), True
+        ),
+    )
+    return path
+
+
+def _sent_to(world: World, prefix: str) -> bool:
+    response = world.response
+    return response is not None and response.headers.get("location", "").startswith(prefix)
+
+
+def _codes(world: World) -> int:
+    from core.oidc.models import OidcCode
+
+    return count(world, OidcCode)
 
 
 def _user_exists(world: World, email: str) -> bool:
@@ -491,6 +564,7 @@ def test_mutating_route_as(route, role, make_site, make_client):
         assert not case.changed(world, role, client), f"{route} as {role}: the probe says done before the request"
 
     response = client.submit(case.path(world), case.form(world))
+    world.response = response
     expected = case.expect[role]
     if expected == OK:
         assert response.status_code in (200, 303), f"{route} as {role}: {response.status_code} {response.text[:300]}"

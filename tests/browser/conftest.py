@@ -123,7 +123,7 @@ def login(page: Any, live: LiveSite, role: Role = Role.ADMIN) -> None:
     page.goto(live.url + "/konto/logga-in")
     page.get_by_label("E-postadress").fill(email)
     page.get_by_label("Lösenord").fill(password)
-    page.locator("main").get_by_role("button", name="Logga in").click()
+    page.locator("main").get_by_role("button", name="Logga in", exact=True).click()
     page.wait_for_url(lambda url: "/konto/logga-in" not in url)
 
 

@@ -47,7 +47,7 @@ def log_in_with(page: Any, live: LiveSite, email: str, password: str = DEMO_PASS
     main = page.locator("main")
     person.fill(main.get_by_label("E-postadress"), email)
     person.fill(main.get_by_label("Lösenord"), password)
-    person.press(main.get_by_role("button", name="Logga in"))
+    person.press(main.get_by_role("button", name="Logga in", exact=True))
     page.wait_for_url(lambda url: "/konto/logga-in" not in url)
 
 

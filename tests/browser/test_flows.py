@@ -30,7 +30,7 @@ def test_wrong_password_is_announced_and_linked_to_the_field(page: Any, mockeln:
     person.skip_to_content()
     main = page.locator("main")
     person.fill(main.get_by_label("E-postadress"), "")
-    person.press(main.get_by_role("button", name="Logga in"))
+    person.press(main.get_by_role("button", name="Logga in", exact=True))
     summary = page.get_by_role("alert")
     assert "Något behöver rättas" in summary.inner_text()
     # The summary links to the field, and the field points at its message.
