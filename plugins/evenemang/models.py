@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from pydantic import NaiveDatetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -62,15 +63,15 @@ class Event(SQLModel, table=True):
     description: str = Field(default="")  # Markdown, sanitized when shown
     # -- time ------------------------------------------------------------------
     tz: str = Field(default="Europe/Stockholm", max_length=64)
-    starts_at: datetime  # wall clock in ``tz``; midnight for all-day events
-    ends_at: datetime  # wall clock in ``tz``; all-day: the last day's midnight (inclusive day)
+    starts_at: NaiveDatetime  # wall clock in ``tz``; midnight for all-day events
+    ends_at: NaiveDatetime  # wall clock in ``tz``; all-day: the last day's midnight (inclusive day)
     all_day: bool = False
     #: RFC 5545 RRULE value without the "RRULE:" prefix ("FREQ=WEEKLY;BYDAY=TU;UNTIL=..."); "" for one-off.
     rrule: str = Field(default="", max_length=500)
     #: Cancelled occurrences: their start dates, ISO, comma-separated ("2026-12-24,2026-12-31").
     exdates: str = Field(default="", max_length=4000)
-    first_start_utc: datetime = Field(index=True)
-    last_end_utc: datetime = Field(index=True)
+    first_start_utc: NaiveDatetime = Field(index=True)  # naive UTC
+    last_end_utc: NaiveDatetime = Field(index=True)  # naive UTC
     # -- place -----------------------------------------------------------------
     place_name: str = Field(default="", max_length=200)
     address: str = Field(default="", max_length=300)
