@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.routing import BaseRoute
 
-    from core.api import FederatedKind, Site
+    from core.api import AssociationRef, FederatedKind, Site, User
 
 
 @hookimpl
@@ -132,3 +132,17 @@ def member_page_url(site: Site, session: Session, slug: str) -> str | None:
     from plugins.webportal import directory
 
     return directory.public_page_url(site, session, slug)
+
+
+@hookimpl
+def member_associations(site: Site, session: Session) -> list[AssociationRef]:
+    from plugins.webportal import directory
+
+    return [directory.ref(a) for a in directory.find_public(session)]
+
+
+@hookimpl
+def editable_associations(site: Site, session: Session, user: User | None) -> list[AssociationRef]:
+    from plugins.webportal import directory
+
+    return [directory.ref(a) for a in directory.editable_associations(session, user)]
