@@ -79,7 +79,7 @@ def _fill(form: EventForm, event: Event, organisers: list[str]) -> None:
         form.end_time.data = event.ends_at.time()
     kind = recurrence.frequency_of(event.rrule)
     form.repeat.data = kind
-    form.repeat_until.data = recurrence.until_of(event.rrule) if kind not in ("", "custom") else None
+    form.repeat_until.data = recurrence.until_of(event.rrule, event.tz) if kind not in ("", "custom") else None
     form.rrule.data = event.rrule if kind == "custom" else ""
     form.exdates.data = event.exdates.replace(",", ", ")
     form.organisers.data = organisers

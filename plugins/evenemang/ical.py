@@ -24,6 +24,31 @@ from core.api import Site, absolute_url_for, plain_text
 from plugins.evenemang import recurrence
 from plugins.evenemang.models import Event, Organiser, Status
 
+#: Sweden's time zone in the rule form (the EU's last Sundays of March and
+#: October, in force since 1996), which every client reads; the RDATE list
+#: ``add_missing_timezones`` writes is valid too, but dateutil (and so
+#: vobject and many CalDAV tools) misreads it as CET all year.
+#: ``tests/evenemang/test_ical.py`` checks it against zoneinfo day by day.
+STOCKHOLM_VTIMEZONE = """BEGIN:VTIMEZONE
+TZID:Europe/Stockholm
+X-LIC-LOCATION:Europe/Stockholm
+BEGIN:DAYLIGHT
+TZNAME:CEST
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+DTSTART:19700329T020000
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+END:DAYLIGHT
+BEGIN:STANDARD
+TZNAME:CET
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+DTSTART:19701025T030000
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+END:STANDARD
+END:VTIMEZONE
+"""
+
 _ICAL_STATUS = {Status.CANCELLED: "CANCELLED", Status.SCHEDULED: "CONFIRMED", Status.FULL: "CONFIRMED"}
 
 
@@ -57,11 +82,10 @@ def vevent(site: Site, event: Event, organisers: Sequence[str]) -> icalendar.Eve
         component.add("location", place)
     if event.category:
         component.add("categories", [event.category])
-    if organisers:
-        component.add("organizer", f"mailto:{event.contact_email}" if event.contact_email else "")
-        component["organizer"].params["CN"] = ", ".join(organisers)
-        if not event.contact_email:
-            del component["organizer"]
+    if event.contact_email:
+        organizer = icalendar.vCalAddress(f"mailto:{event.contact_email}")
+        organizer.params["CN"] = ", ".join(organisers) or event.contact_name or site.name
+        component.add("organizer", organizer)
     component.add("url", absolute_url_for(site, "evenemang:event", event_id=event.id))
     status = _ICAL_STATUS.get(Status(event.status)) if event.status in set(Status) else None
     component.add("status", status or "TENTATIVE")  # postponed: a new date is not set yet
@@ -76,9 +100,11 @@ def calendar(site: Site, name: str, events: Sequence[Event], organisers: dict[in
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", site.config.site.timezone)
+    if any(e.tz == "Europe/Stockholm" and not e.all_day for e in events):
+        cal.add_component(icalendar.Timezone.from_ical(STOCKHOLM_VTIMEZONE.replace("\n", "\r\n")))
     for event in events:
         cal.add_component(vevent(site, event, organisers.get(event.id or 0, [])))
-    cal.add_missing_timezones()
+    cal.add_missing_timezones()  # any other zone
     data: bytes = cal.to_ical()
     return data
 

@@ -9,9 +9,10 @@ database for what touches a range without expanding every series.
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import icalendar
@@ -37,7 +38,7 @@ class RuleProblem(ValueError):
 
 def simple_rule(frequency: str, start: datetime, until: date | None) -> str:
     """The RRULE for a choice of the form (``FREQUENCIES``), ending on
-    ``until`` (inclusive)."""
+    ``until`` (inclusive; ``normalise`` turns it into RFC 5545's form)."""
     if not frequency:
         return ""
     day = _DAYS[start.weekday()]
@@ -48,8 +49,38 @@ def simple_rule(frequency: str, start: datetime, until: date | None) -> str:
         "monthly-date": f"FREQ=MONTHLY;BYMONTHDAY={start.day}",
     }[frequency]
     if until is not None:
-        parts += f";UNTIL={until:%Y%m%d}T235959"
+        parts += f";UNTIL={until:%Y%m%d}"
     return parts
+
+
+def normalise(rule: str, all_day: bool, tz: str) -> str:
+    """``rule`` with UNTIL as RFC 5545 wants it next to DTSTART: a DATE for
+    an all-day series, else a UTC time ending in Z (a bare date means the
+    end of that day in ``tz``)."""
+    parts = []
+    for part in rule.strip().removeprefix("RRULE:").split(";"):
+        name, _eq, value = part.partition("=")
+        if name.upper() == "UNTIL" and value:
+            value = _until(value.strip(), all_day, tz)
+        parts.append(f"{name.upper()}={value}" if _eq else part)
+    return ";".join(p for p in parts if p)
+
+
+def _until(value: str, all_day: bool, tz: str) -> str:
+    try:
+        if len(value) == 8:
+            moment = datetime.strptime(value, "%Y%m%d").replace(hour=23, minute=59, second=59)
+        elif value.endswith("Z"):
+            if all_day:
+                return value[:8]
+            return value
+        else:
+            moment = datetime.strptime(value[:15], "%Y%m%dT%H%M%S")
+    except ValueError:
+        return value  # left for the check to refuse
+    if all_day:
+        return f"{moment:%Y%m%d}"
+    return f"{times.to_utc(moment, tz):%Y%m%dT%H%M%S}Z"
 
 
 def frequency_of(rule: str) -> str:
@@ -68,11 +99,16 @@ def frequency_of(rule: str) -> str:
     return "custom"
 
 
-def until_of(rule: str) -> date | None:
+def until_of(rule: str, tz: str) -> date | None:
+    """The last day of a series as the form shows it (UNTIL read back in ``tz``)."""
     for part in rule.split(";"):
         if part.startswith("UNTIL="):
+            value = part[6:]
             try:
-                return datetime.strptime(part[6:14], "%Y%m%d").date()
+                if value.endswith("Z"):
+                    moment = datetime.strptime(value[:15], "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+                    return moment.astimezone(times.zone(tz)).date()
+                return datetime.strptime(value[:8], "%Y%m%d").date()
             except ValueError:
                 return None
     return None
@@ -93,11 +129,11 @@ def parse_exdates(text: str) -> list[date]:
     return sorted(set(found))
 
 
-def check(rule: str, starts_at: datetime, tz: str, limit: int) -> datetime:
-    """Check the RRULE ``rule`` for a series starting at ``starts_at`` (wall
-    clock in ``tz``) and return the start of its last occurrence (wall
-    clock). Refuses a rule that does not parse, never ends, or gives more
-    than ``limit`` occurrences."""
+def check(rule: str, starts_at: datetime, tz: str, limit: int, all_day: bool = False) -> datetime:
+    """Check the RRULE ``rule`` (normalised) for a series starting at
+    ``starts_at`` (wall clock in ``tz``) and return the start of its last
+    occurrence (wall clock). Refuses a rule that does not parse, never ends,
+    or gives more than ``limit`` occurrences."""
     rule = rule.strip().removeprefix("RRULE:")
     upper = rule.upper()
     if "UNTIL=" not in upper and "COUNT=" not in upper:
@@ -105,11 +141,17 @@ def check(rule: str, starts_at: datetime, tz: str, limit: int) -> datetime:
             _("En upprepning måste sluta: ange ett slutdatum (”till och med”) eller ett antal gånger (COUNT).")
         )
     try:
-        parsed = rrulestr(rule, dtstart=starts_at, ignoretz=True)
+        start = starts_at if all_day else times.aware(starts_at, tz)
+        parsed = rrulestr(rule, dtstart=start)
+        icalendar.vRecur.from_ical(rule)  # what the .ics will write must read too
     except (ValueError, TypeError, OverflowError):
         raise RuleProblem(_("Upprepningsregeln går inte att läsa. Välj en upprepning i listan i stället.")) from None
     last: datetime | None = None
-    for index, moment in enumerate(parsed):
+    try:
+        moments = list(itertools.islice(parsed, limit + 1))
+    except (ValueError, TypeError, OverflowError):
+        raise RuleProblem(_("Upprepningsregeln går inte att läsa. Välj en upprepning i listan i stället.")) from None
+    for index, moment in enumerate(moments):
         if index >= limit:
             raise RuleProblem(
                 _("Serien blir längre än %(limit)s tillfällen. Välj ett tidigare slutdatum eller dela upp den.")
@@ -118,7 +160,7 @@ def check(rule: str, starts_at: datetime, tz: str, limit: int) -> datetime:
         last = moment
     if last is None:
         raise RuleProblem(_("Upprepningen ger inget enda tillfälle. Kontrollera startdatum och slutdatum."))
-    return last
+    return last.replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

@@ -145,7 +145,8 @@ def derive(event: Event, settings: EvenemangSettings) -> None:
         times.check_exists(event.ends_at, event.tz)
     first, last = times.span_utc(event.starts_at, event.ends_at, event.all_day, event.tz)
     if event.rrule:
-        last_start = recurrence.check(event.rrule, event.starts_at, event.tz, settings.max_occurrences)
+        event.rrule = recurrence.normalise(event.rrule, event.all_day, event.tz)
+        last_start = recurrence.check(event.rrule, event.starts_at, event.tz, settings.max_occurrences, event.all_day)
         duration = event.ends_at - event.starts_at
         _ignored, last = times.span_utc(last_start, last_start + duration, event.all_day, event.tz)
         last += timedelta(hours=2)  # a DST change inside the series may stretch wall-clock spans

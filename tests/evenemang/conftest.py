@@ -24,10 +24,10 @@ OTHER_EDITOR = "annan@ev.example"
 
 
 def add_associations(site: Site) -> None:
-    from plugins.webportal.models import Association, AssociationEditor, Status
     from sqlmodel import select
 
     from core.models import User
+    from plugins.webportal.models import Association, AssociationEditor, Status
 
     with site.session() as db:
         for slug, name, town in (
