@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from core.api import (
     Block,
+    DailyJob,
     FederatedKind,
     Figure,
     NavItem,
@@ -18,7 +19,11 @@ from core.api import (
     url_for,
 )
 from core.api import gettext as _
-from plugins.evenemang import models  # noqa: F401  (registers the tables)
+from plugins.evenemang import (  # noqa: F401  (programmes, registration)
+    models,  # noqa: F401  (registers the tables)
+    programme_models,
+    registration_models,
+)
 from plugins.evenemang.settings import EvenemangSettings
 
 if TYPE_CHECKING:
@@ -38,9 +43,10 @@ def settings_model() -> type[EvenemangSettings]:
 
 @hookimpl
 def routes(site: Site) -> list[BaseRoute]:
+    from plugins.evenemang.programme_routes import programme_routes, registration_routes
     from plugins.evenemang.routes import evenemang_routes
 
-    return evenemang_routes()
+    return [*evenemang_routes(), *programme_routes(), *registration_routes()]
 
 
 @hookimpl
@@ -65,6 +71,12 @@ def admin_links(site: Site, request: Request) -> list[NavItem]:
             url_for(site, "evenemang:mine"),
             order=41,
             description=_("Ändra, ställ in eller ta bort evenemang på webbplatsen."),
+        ),
+        NavItem(
+            _("Festivalprogram"),
+            url_for(site, "evenemang:programmes"),
+            order=42,
+            description=_("Program med bidrag från föreningarna: inbjudan, granskning av bidrag och utskrift."),
         ),
     ]
 
@@ -101,9 +113,20 @@ def search_results(site: Site, query: str, session: Session, request: Request) -
 
 @hookimpl
 def report_figures(site: Site, session: Session, start: date, end: date) -> list[Figure]:
-    from plugins.evenemang import report
+    from plugins.evenemang import registration_report, report
 
-    return report.figures(site, session, start, end + timedelta(days=1))
+    after_end = end + timedelta(days=1)
+    return [
+        *report.figures(site, session, start, after_end),
+        *registration_report.figures(site, session, start, after_end),
+    ]
+
+
+@hookimpl
+def daily_jobs(site: Site) -> list[DailyJob]:
+    from plugins.evenemang import registration_report
+
+    return registration_report.daily_jobs()
 
 
 @hookimpl

@@ -327,6 +327,9 @@ def event_page(request: Request) -> Response:
             else recurrence.expand([event], event.first_start_utc, event.last_end_utc + timedelta(days=1))
         )
         jsonld = json_ld(site, event, organisers, links, (coming or shown)[0] if coming or shown else None)
+        from plugins.evenemang import registration  # issue 14 point 4: the registration box
+
+        registration_context = registration.page_context(site, db, event, user)
     return site.render(
         request,
         "evenemang/event.html",
@@ -346,6 +349,7 @@ def event_page(request: Request) -> Response:
             "list_url": url_for(site, "evenemang:events"),
             "jsonld": jsonld,
             "is_past": not coming,
+            **registration_context,
         },
     )
 

@@ -33,5 +33,7 @@ class EvenemangSettings(PluginSettings):
     per_page: int = Field(default=30, ge=5, le=200)
     #: Year in the tag URIs of federated events; fixed once published.
     tag_year: int = Field(default=2026, ge=2000, le=2100)
+    #: Days after an event that its participants' names and e-mail are erased (daily job).
+    registration_retention_days: int = Field(default=30, ge=0, le=3650)
     #: Largest image an editor may upload, in kB.
     max_image_kb: int = Field(default=4096, ge=100, le=20000)
