@@ -131,6 +131,7 @@ def daily_jobs(site: Site) -> list[DailyJob]:
 
 @hookimpl
 def demo_data(site: Site, session: Session) -> None:
-    from plugins.evenemang import demo
+    from plugins.evenemang import demo, programme_demo
 
     demo.load(site, session)
+    programme_demo.load(site, session)
