@@ -131,3 +131,17 @@ def test_report_counts_events_held_per_category_leaving_out_cancelled(ev_site, a
         "Evenemang: Idrott och motion": 4,
         "Evenemang: Möte och föreläsning": 1,
     }
+
+
+def test_the_pages_speak_english_when_asked(ev_site, as_user):
+    location = _publish(as_user(ev_site, EDITOR), title="Julfest", is_free=None, price="50 kr")
+    visitor = as_user(ev_site, None)
+    visitor.get("/?lang=en")
+    month = text_of(visitor.get("/evenemang/manad?manad=2026-12").text)
+    assert "December 2026" in month and "Network calendar" in month and "Show events" in month
+    event = text_of(visitor.get(location).text)
+    assert "Tuesday 8 December 2026, 18:00–20:00" in event and "Price 50 kr" in event and "Organiser" in event
+    editor = as_user(ev_site, EDITOR)
+    editor.get("/?lang=en")
+    wrong = editor.submit("/evenemang/nytt", event_form(start_time="20:00", end_time="18:00"))
+    assert "The event must end after it starts." in text_of(wrong.text)
