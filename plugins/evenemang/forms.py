@@ -101,12 +101,12 @@ class EventForm(Form):
     remove_image = BooleanField("Ta bort nuvarande bild")
     contact_name = StringField("Kontaktperson", [validators.Length(max=120)])
     contact_email = StringField(
-        "E-post till kontaktperson", [validators.Optional(), validators.Email("Skriv en giltig e-postadress.")]
+        "E-post till kontaktperson", [validators.Optional(), validators.Email(N_("Skriv en giltig e-postadress."))]
     )
     contact_phone = StringField("Telefon till kontaktperson", [validators.Optional(), PhoneNumber("0586-123 45")])
     link = StringField(
         "Länk till mer information",
-        [validators.Optional(), validators.URL(message="Skriv en hel adress som börjar med https://.")],
+        [validators.Optional(), validators.URL(message=N_("Skriv en hel adress som börjar med https://."))],
     )
     status = SelectField(
         "Status", choices=[SelectChoice(k, v) for k, v in STATUS_LABELS.items()], default=Status.SCHEDULED

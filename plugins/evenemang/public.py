@@ -113,7 +113,13 @@ def _common(site: Site, request: Request, db: Session, filters: store.Filters) -
 def day_label(site: Site, day: date) -> str:
     from babel.dates import format_date
 
-    return format_date(day, "EEEE d MMMM y", locale=babel_locale(site)).capitalize()
+    return _first_upper(format_date(day, "EEEE d MMMM y", locale=babel_locale(site)))
+
+
+def _first_upper(text: str) -> str:
+    """ "tisdag 8 december" -> "Tisdag 8 december"; English month names keep
+    their capital ("Tuesday 8 December"), which ``str.capitalize`` would drop."""
+    return text[:1].upper() + text[1:]
 
 
 def when(site: Site, occurrence: recurrence.Occurrence) -> str:
@@ -287,7 +293,7 @@ def month_view(request: Request) -> Response:
     locale = babel_locale(site)
     context.update(
         {
-            "title": format_date(month, "LLLL y", locale=locale).capitalize(),
+            "title": _first_upper(format_date(month, "LLLL y", locale=locale)),
             "month": month,
             "weeks": weeks,
             "weekday_names": [format_date(grid_first + timedelta(days=n), "EEEE", locale=locale) for n in range(7)],

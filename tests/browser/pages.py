@@ -23,7 +23,13 @@ from core.csrf import csrf_cookie_name
 from tests.browser.server import LiveSite
 
 #: Example queries for routes whose interesting state needs one (by route name).
-EXAMPLE_QUERIES = {"search": ["q=körsång"], "associations": ["q=idrott", "kommun=Degerfors"]}
+EXAMPLE_QUERIES = {
+    "search": ["q=körsång"],
+    "associations": ["q=idrott", "kommun=Degerfors"],
+    "events": ["barn=1", "q=möte", "gratis=1&tillganglig=1"],
+    "month": ["manad=2030-02"],
+    "network": ["sajt=egen"],
+}
 #: A missing page, to check the error page too.
 NOT_FOUND = "/-/finns-inte-paraply"
 
