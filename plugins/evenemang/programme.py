@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.api import Forbidden, SelectChoice, Site, User, current_user, flash, require_user, site_of, url_for
+from core.api import N_, Forbidden, SelectChoice, Site, User, current_user, flash, require_user, site_of, url_for
 from core.api import gettext as _
 from plugins.evenemang import ical, store
 from plugins.evenemang import programme_store as programmes
@@ -22,10 +22,10 @@ from plugins.evenemang.programme_forms import ItemForm
 from plugins.evenemang.programme_models import ItemState, Programme, ProgrammeItem
 
 STATE_LABELS = {
-    ItemState.PENDING: "Väntar på granskning",
-    ItemState.CHANGES: "Ändringar önskas",
-    ItemState.ACCEPTED: "Antaget",
-    ItemState.DECLINED: "Avböjt",
+    ItemState.PENDING: N_("Väntar på granskning"),
+    ItemState.CHANGES: N_("Ändringar önskas"),
+    ItemState.ACCEPTED: N_("Antaget"),
+    ItemState.DECLINED: N_("Avböjt"),
 }
 STATE_BADGES = {ItemState.PENDING: "info", ItemState.CHANGES: "warning", ItemState.ACCEPTED: "success"}
 

@@ -124,7 +124,7 @@ def accept(site: Site, db: Session, programme: Programme, item: ProgrammeItem) -
             created_by_id=item.submitted_by_id,
         )
     event.title = item.title
-    event.summary = _("Del av %(programme)s.") % {"programme": programme.title}
+    event.summary = f"Del av {programme.title}."  # stored: in the site's language
     event.description = item.description
     event.tz = site.config.site.timezone
     event.starts_at = datetime.combine(item.day, item.start_time)
@@ -160,30 +160,28 @@ def check_times(site: Site, item: ProgrammeItem) -> str:
 
 
 def review_mail(site: Site, db: Session, programme: Programme, item: ProgrammeItem, decision: str) -> None:
-    """Tell the submitter what the admins decided, with their message."""
-    title = {"programme": programme.title, "title": item.title}
+    """Tell the submitter what the admins decided, with their message (in
+    the site's language, as all mail)."""
+    name, what = programme.title, item.title
     if decision == ItemState.ACCEPTED:
-        subject = _("Antaget till %(programme)s: %(title)s") % title
-        opening = _("Ert bidrag ”%(title)s” är antaget och finns nu i programmet för %(programme)s.") % title
+        subject = f"Antaget till {name}: {what}"
+        opening = f"Ert bidrag ”{what}” är antaget och finns nu i programmet för {name}."
         link = absolute_url_for(site, "evenemang:programme", slug=programme.slug)
     elif decision == ItemState.CHANGES:
-        subject = _("Ändringar behövs: %(title)s") % title
+        subject = f"Ändringar behövs: {what}"
         opening = (
-            _(
-                "Vi vill gärna ha med ”%(title)s” i %(programme)s, men något behöver ändras. "
-                "Ändra bidraget och skicka det igen via länken nedan."
-            )
-            % title
+            f"Vi vill gärna ha med ”{what}” i {name}, men något behöver ändras. "
+            "Ändra bidraget och skicka det igen via länken nedan."
         )
         link = absolute_url_for(site, "evenemang:item_edit", item_id=item.id)
     else:
-        subject = _("Inte med i %(programme)s: %(title)s") % title
-        opening = _("Tyvärr kan ”%(title)s” inte vara med i %(programme)s.") % title
+        subject = f"Inte med i {name}: {what}"
+        opening = f"Tyvärr kan ”{what}” inte vara med i {name}."
         link = absolute_url_for(site, "evenemang:programme", slug=programme.slug)
-    parts = [_("Hej!"), opening]
+    parts = ["Hej!", opening]
     if item.review_message:
-        parts.append(_("Meddelande från arrangören:") + "\n" + item.review_message)
-    parts += [link, _("Hälsningar\n%(site)s") % {"site": site.name}]
+        parts.append("Meddelande från arrangören:" + "\n" + item.review_message)
+    parts += [link, f"Hälsningar\n{site.name}"]
     queue_mail(site, Mail(item.contact_email, subject, "\n\n".join(parts) + "\n", site.locale), db, origin="evenemang")
 
 

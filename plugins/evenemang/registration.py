@@ -272,9 +272,9 @@ def participants_csv(request: Request) -> Response:
         rows = regs.participants(db, event.id or 0)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow([_("Namn"), _("E-post"), _("Status"), _("Anmäld")])
+    writer.writerow(["Namn", "E-post", "Status", "Anmäld"])  # exports stay in the site's language (README)
     for row in rows:
-        label = _(STATE_LABELS[RegState(row.state)]) if row.state in set(RegState) else row.state
+        label = STATE_LABELS.get(RegState(row.state), row.state) if row.state in set(RegState) else row.state
         writer.writerow(
             [_cell(row.name), _cell(row.email), label, site.clock.local(row.created_at).strftime("%Y-%m-%d %H:%M")]
         )

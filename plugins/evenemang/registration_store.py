@@ -27,7 +27,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
-from core.api import Mail, Site, absolute_url_for, babel_locale, page_language, queue_mail, utcnow
+from core.api import BABEL_LOCALES, Mail, Site, absolute_url_for, babel_locale, queue_mail, utcnow
 from core.api import gettext as _
 from plugins.evenemang.models import Event
 from plugins.evenemang.registration_models import Registration, RegistrationSetup, RegState
@@ -309,24 +309,28 @@ def erase_after_event(site: Site, now: datetime, days: int) -> int:
 
 
 # -- mail -------------------------------------------------------------------------------------------
+# Mail is written in the site's language, not the visitor's (README, "Languages"): it is read later,
+# elsewhere, and a waiting-list mail is set off by someone else's cancellation.
 
 
-def when_text(site: Site, event: Event) -> str:
-    """ "tisdag 8 december 2026, 18:00–20:00", in the event's own time."""
+def when_text(site: Site, event: Event, locale: str = "") -> str:
+    """ "tisdag 8 december 2026, 18:00–20:00", in the event's own time, in
+    the page's language (``locale``: a Babel locale, for mail)."""
     from babel.dates import format_date
 
-    day = format_date(event.starts_at.date(), "EEEE d MMMM y", locale=babel_locale(site))
+    locale = locale or babel_locale(site)
+    day = format_date(event.starts_at.date(), "EEEE d MMMM y", locale=locale)
     if event.all_day:
         return day
     end = f"{event.ends_at:%H:%M}"
     if event.ends_at.date() != event.starts_at.date():
-        end = f"{format_date(event.ends_at.date(), 'd MMMM', locale=babel_locale(site))} {end}"
+        end = f"{format_date(event.ends_at.date(), 'd MMMM', locale=locale)} {end}"
     return f"{day}, {event.starts_at:%H:%M}–{end}"
 
 
 def _facts(site: Site, event: Event) -> str:
     place = ", ".join(p for p in (event.place_name, event.address, event.municipality) if p)
-    lines = [event.title, when_text(site, event)]
+    lines = [event.title, when_text(site, event, BABEL_LOCALES.get(site.locale, "sv_SE"))]
     if place:
         lines.append(place)
     lines.append(absolute_url_for(site, "evenemang:event", event_id=event.id))
@@ -334,39 +338,40 @@ def _facts(site: Site, event: Event) -> str:
 
 
 def _cancel_text(site: Site, registration: Registration) -> str:
-    return _("Kan du inte komma? Avboka här, så går platsen till någon annan:") + "\n" + cancel_url(site, registration)
+    return "Kan du inte komma? Avboka här, så går platsen till någon annan:" + "\n" + cancel_url(site, registration)
 
 
 def _sign_up_mail(site: Site, event: Event, registration: Registration, position: int) -> Mail:
     if registration.state == RegState.CONFIRMED:
-        subject = _("Du är anmäld: %(title)s") % {"title": event.title}
-        opening = _("Du är anmäld till:")
+        subject = f"Du är anmäld: {event.title}"
+        opening = "Du är anmäld till:"
     else:
-        subject = _("Du står på väntelistan: %(title)s") % {"title": event.title}
-        opening = _(
-            "Alla platser är tagna, så du står på väntelistan (plats %(n)s). Får du en plats skickar vi ett nytt mejl."
-        ) % {"n": position}
+        subject = f"Du står på väntelistan: {event.title}"
+        opening = (
+            f"Alla platser är tagna, så du står på väntelistan (plats {position}). "
+            "Får du en plats skickar vi ett nytt mejl."
+        )
     body = "\n\n".join(
         [
-            _("Hej %(name)s!") % {"name": registration.name},
+            f"Hej {registration.name}!",
             opening,
             _facts(site, event),
             _cancel_text(site, registration),
-            _("Hälsningar\n%(site)s") % {"site": site.name},
+            f"Hälsningar\n{site.name}",
         ]
     )
-    return Mail(registration.email, subject, body + "\n", page_language(site))
+    return Mail(registration.email, subject, body + "\n", site.locale)
 
 
 def _moved_up_mail(site: Site, event: Event, registration: Registration) -> Mail:
     body = "\n\n".join(
         [
-            _("Hej %(name)s!") % {"name": registration.name},
-            _("En plats blev ledig och den är din nu. Du är anmäld till:"),
+            f"Hej {registration.name}!",
+            "En plats blev ledig och den är din nu. Du är anmäld till:",
             _facts(site, event),
             _cancel_text(site, registration),
-            _("Hälsningar\n%(site)s") % {"site": site.name},
+            f"Hälsningar\n{site.name}",
         ]
     )
-    subject = _("Du har fått en plats: %(title)s") % {"title": event.title}
-    return Mail(registration.email, subject, body + "\n", page_language(site))
+    subject = f"Du har fått en plats: {event.title}"
+    return Mail(registration.email, subject, body + "\n", site.locale)
