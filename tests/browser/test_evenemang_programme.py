@@ -83,7 +83,11 @@ def test_an_admin_reviews_a_programme_submission(page: Any, mockeln: LiveSite, a
 
 PUBLIC = ["/evenemang/program", "/evenemang/program/kulturkalaset", "/evenemang/program/kulturkalaset/utskrift"]
 EDITOR = ["/evenemang/mina-bidrag", "/evenemang/program/kulturkalaset/bidra"]
-ADMIN = ["/evenemang/nytt-program", "/evenemang/program/kulturkalaset/granska", "/evenemang/program/kulturkalaset/redigera"]
+ADMIN = [
+    "/evenemang/nytt-program",
+    "/evenemang/program/kulturkalaset/granska",
+    "/evenemang/program/kulturkalaset/redigera",
+]
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
