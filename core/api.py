@@ -183,3 +183,21 @@ __all__ += ["Picture", "make_variants", "picture_of", "store_image"]
 from core.i18n import in_language  # noqa: E402
 
 __all__ += ["in_language"]
+
+# events (issue 14): what the events plugin asks the member directory and a premises plugin.
+from core.asking import (  # noqa: E402
+    association_page_blocks,
+    bookable_places,
+    editable_associations,
+    member_associations,
+)
+from core.contributions import AssociationRef, Place  # noqa: E402
+
+__all__ += [
+    "AssociationRef",
+    "Place",
+    "association_page_blocks",
+    "bookable_places",
+    "editable_associations",
+    "member_associations",
+]

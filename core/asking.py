@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
 
-    from core.contributions import Block
+    from core.contributions import AssociationRef, Block, Place
     from core.received import ReceivedEntry
     from core.site import Site
 
@@ -60,3 +60,41 @@ def feed_response(request: Request, kind: str, fmt: str, self_path: str = "") ->
     if answer is None:
         raise HTTPException(404)
     return answer
+
+
+def member_associations(site: Site, session: Session) -> list[AssociationRef]:
+    """Every member association listed publicly, by name
+    (``member_associations`` hook); ``[]`` without a member directory."""
+    answer: list[AssociationRef] | None = site.pm.hook.member_associations(site=site, session=session)
+    return answer or []
+
+
+def editable_associations(site: Site, session: Session, user: object) -> list[AssociationRef]:
+    """The associations the account ``user`` may act for
+    (``editable_associations`` hook); ``[]`` for no account, or without a
+    member directory."""
+    if user is None:
+        return []
+    answer: list[AssociationRef] | None = site.pm.hook.editable_associations(site=site, session=session, user=user)
+    return answer or []
+
+
+def association_page_blocks(site: Site, request: Request, session: Session, slug: str) -> list[Block]:
+    """Every enabled plugin's blocks for the page of the association ``slug``
+    (``association_page_blocks`` hook), by ``order``: for the plugin that
+    draws that page."""
+    from core.plugins import collect
+
+    found: list[Block] = collect(
+        site.pm, "association_page_blocks", site=site, request=request, session=session, slug=slug
+    )
+    return sorted(found, key=lambda block: block.order)
+
+
+def bookable_places(site: Site, session: Session) -> list[Place]:
+    """Every place an enabled premises plugin lets events be held in
+    (``bookable_places`` hook), in plugin order; ``[]`` when none."""
+    from core.plugins import collect
+
+    found: list[Place] = collect(site.pm, "bookable_places", site=site, session=session)
+    return found

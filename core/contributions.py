@@ -68,3 +68,24 @@ class DailyJob:
     name: str
     title: str
     run: Callable[[Site, datetime], str]
+
+
+@dataclass(frozen=True)
+class AssociationRef:
+    """A member association as another plugin may know it, without reading
+    the member directory's tables: the slug is its stable key."""
+
+    slug: str
+    name: str
+    municipality: str = ""
+
+
+@dataclass(frozen=True)
+class Place:
+    """A bookable place (a room in Föreningarnas hus) offered by a premises
+    plugin for events to be held in. ``ref`` is stable and names the plugin
+    ("lokaler:12"); ``name`` and ``address`` are what a visitor reads."""
+
+    ref: str
+    name: str
+    address: str = ""

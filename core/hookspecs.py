@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from starlette.routing import BaseRoute
     from starlette.types import ASGIApp
 
-    from core.contributions import Block, DailyJob, Figure, NavItem, SearchResult
+    from core.contributions import AssociationRef, Block, DailyJob, Figure, NavItem, Place, SearchResult
     from core.federated import FederatedKind
     from core.settings import PluginSettings
     from core.site import Site
@@ -298,3 +298,49 @@ def forget_user(site: Site, session: Session, user: User) -> None:
     or the umbrella stays with it, with the authorship removed (set the
     author column to None); links that only gave the account a role (an
     editor of an association, staff at a branch) are deleted."""
+
+# -- events (issue 14): what the events plugin asks the member directory and premises ------------------
+
+
+@hookspec(firstresult=True)
+def member_associations(site: Site, session: Session) -> list[AssociationRef] | None:
+    """Return every member association listed publicly, by name, as
+    ``core.contributions.AssociationRef`` (slug, name, municipality).
+
+    The plugin that keeps the member directory (webportal) answers, so that
+    another plugin can offer "filter by association" or show an organiser's
+    name without importing it. ``firstresult``. Plugins ask through
+    ``core.api.member_associations``."""
+
+
+@hookspec(firstresult=True)
+def editable_associations(site: Site, session: Session, user: Any) -> list[AssociationRef] | None:
+    """Return the associations the account ``user`` (a ``core.models.User``)
+    may act for: an admin every approved association, an editor the approved
+    ones linked to them; none for an inactive account.
+
+    The member directory (webportal) answers. The events plugin lets an
+    editor publish events only for these. ``firstresult``. Plugins ask
+    through ``core.api.editable_associations``."""
+
+
+@hookspec
+def association_page_blocks(site: Site, request: Request, session: Session, slug: str) -> list[Block] | None:
+    """Return blocks for the public page of the member association ``slug``
+    (``core.contributions.Block``), such as its coming events.
+
+    The plugin that draws the association's page (webportal) shows them after
+    its own sections, in ``order``, each as a section headed by the block's
+    title (an h2; the block's template starts at h3). Plugins that draw such
+    a page collect them with ``core.api.association_page_blocks``."""
+
+
+@hookspec
+def bookable_places(site: Site, session: Session) -> list[Place] | None:
+    """Return the places (rooms) this plugin lets events be held in, as
+    ``core.contributions.Place`` (a stable ``ref`` such as ``lokaler:12``,
+    a name and an address).
+
+    A premises plugin (Föreningarnas hus) answers; the events plugin offers
+    them as a place when an event is written. Plugins ask through
+    ``core.api.bookable_places``."""

@@ -52,7 +52,21 @@ SESSION_KEY = "lang"
 #: choice labels and validator messages (the form macros translate them when
 #: they render).
 METHOD_MAP = [("**/templates/**.html", "jinja2.ext:babel_extract"), ("**.py", "python")]
-_FIELDS = ("String", "TextArea", "Email", "Password", "Select", "Boolean", "Integer", "URL", "Tel", "File", "Date")
+_FIELDS = (
+    "String",
+    "TextArea",
+    "Email",
+    "Password",
+    "Select",
+    "SelectMultiple",
+    "Boolean",
+    "Integer",
+    "URL",
+    "Tel",
+    "File",
+    "Date",
+    "Time",
+)
 KEYWORDS: dict[str, Any] = {
     "_": None,
     "gettext": None,

@@ -41,6 +41,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "webportal": "plugins.webportal.hooks",
     "lisa": "plugins.lisa.hooks",
     "fritidsbanken": "plugins.fritidsbanken.hooks",
+    "evenemang": "plugins.evenemang.hooks",
 }
 
 #: Plugins every site enables, whatever its ``site.toml`` lists. Like the

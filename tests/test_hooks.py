@@ -525,3 +525,111 @@ def test_hook_forget_user(sites, make_client):
     with site.session() as db:
         assert [t.name for t in db.exec(select(SampleThing)).all()] == ["(borttagen person) trädgårdsplan"]
         assert get_user_by_email(db, "ada@test.example") is None
+
+# -- events (issue 14) -----------------------------------------------------------------------------
+
+
+def _approved(site, *rows: tuple[str, str, str]) -> None:
+    from plugins.webportal.models import Association, Status, Visibility
+
+    with site.session() as db:
+        for slug, name, visibility in rows:
+            db.add(
+                Association(
+                    slug=slug,
+                    name=name,
+                    category="Övrigt",
+                    municipality="Karlskoga",
+                    status=Status.APPROVED,
+                    visibility=visibility or Visibility.PUBLIC,
+                )
+            )
+        db.commit()
+
+
+def test_hook_member_associations(sites):
+    """The member directory (webportal) answers with its public associations
+    by name; a hidden one is left out; without webportal nobody answers."""
+    from core.api import member_associations
+
+    site = sites(["webportal", "evenemang"], plugin_settings={"webportal": DEFAULT_WEBPORTAL})
+    _approved(site, ("pro", "PRO Karlskoga", ""), ("dold", "Dold förening", "hidden"), ("aik", "Alla Idrottare", ""))
+    with site.session() as db:
+        found = member_associations(site, db)
+    assert [(a.slug, a.name, a.municipality) for a in found] == [
+        ("aik", "Alla Idrottare", "Karlskoga"),
+        ("pro", "PRO Karlskoga", "Karlskoga"),
+    ]
+    alone = sites(["evenemang"], slug="alone")
+    with alone.session() as db:
+        assert member_associations(alone, db) == []
+
+
+def test_hook_editable_associations(sites, make_client):
+    """An editor may act for their linked associations only (the events form
+    offers just those), an admin for every approved one, nobody for none."""
+    from core.api import editable_associations
+    from plugins.webportal.models import Association, AssociationEditor
+
+    site = sites(["webportal", "evenemang"], plugin_settings={"webportal": DEFAULT_WEBPORTAL})
+    _approved(site, ("pro", "PRO Karlskoga", ""), ("aik", "Alla Idrottare", ""))
+    editor = add_user(site, "red@test.example", Role.EDITOR)
+    admin = add_user(site, "adm@test.example", Role.ADMIN)
+    with site.session() as db:
+        pro = db.exec(select(Association).where(Association.slug == "pro")).one()
+        db.add(AssociationEditor(association_id=pro.id, user_id=editor.id))
+        db.commit()
+        assert [a.slug for a in editable_associations(site, db, editor)] == ["pro"]
+        assert [a.slug for a in editable_associations(site, db, admin)] == ["aik", "pro"]
+        assert editable_associations(site, db, None) == []
+    client = make_client(site)
+    client.login("red@test.example")
+    form = client.get("/evenemang/nytt").text
+    assert "PRO Karlskoga" in form and "Alla Idrottare" not in form
+
+
+def test_hook_association_page_blocks(sites, make_client):
+    """Blocks from other plugins show on an association's public page, each
+    as a section with its own h2, after the page's own sections."""
+    site = sites(["webportal", "sample"], plugin_settings={"webportal": DEFAULT_WEBPORTAL})
+    _approved(site, ("pro", "PRO Karlskoga", ""))
+    _add_things(site, "Bikupan")
+    page = make_client(site).get("/foreningar/pro")
+    assert page.status_code == 200
+    assert re.search(r"<h2 id=\"[^\"]+\">Provblock för pro</h2>", page.text)
+    assert "Provtillägget har 1 saker." in text_of(page.text)
+
+
+def test_hook_bookable_places(sites, make_client):
+    """A premises plugin's rooms are offered as the place of an event, and
+    the chosen room is kept with the event."""
+    from plugins.evenemang.models import Event
+
+    site = sites(["webportal", "evenemang", "sample"], plugin_settings={"webportal": DEFAULT_WEBPORTAL})
+    add_user(site, "adm@test.example", Role.ADMIN)
+    client = make_client(site)
+    client.login("adm@test.example")
+    form = client.get("/evenemang/nytt").text
+    assert '<option value="sample:1">Provsalen, Provgatan 1, Karlskoga</option>' in form
+    response = client.submit(
+        "/evenemang/nytt",
+        {
+            "title": "Möte i Provsalen",
+            "start_date": "2027-01-12",
+            "start_time": "18:00",
+            "end_time": "19:00",
+            "room": "sample:1",
+            "is_free": "y",
+            "age_group": "all",
+            "status": "scheduled",
+            "repeat": "",
+        },
+    )
+    assert response.status_code == 303, text_of(response.text)[:500]
+    with site.session() as db:
+        assert db.exec(select(Event)).one().room_ref == "sample:1"
+    # Without a premises plugin (same database, so the same account).
+    without = sites(["webportal", "evenemang"], slug="utan", plugin_settings={"webportal": DEFAULT_WEBPORTAL})
+    other = make_client(without)
+    other.login("adm@test.example")
+    assert "Lokal i Föreningarnas hus" not in other.get("/evenemang/nytt").text

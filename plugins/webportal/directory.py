@@ -35,6 +35,7 @@ from wtforms import (
 
 from core.api import (
     N_,
+    AssociationRef,
     Figure,
     Forbidden,
     Form,
@@ -44,6 +45,7 @@ from core.api import (
     SelectChoice,
     Site,
     User,
+    association_page_blocks,
     current_user,
     delete_image,
     flash,
@@ -98,6 +100,11 @@ def public_page_url(site: Site, session: Session, slug: str) -> str | None:
     other plugins (``member_page_url`` hook): LISA links an organisation to it."""
     association = session.exec(select(Association).where(Association.slug == slug)).first()
     return page_url(site, association) if association is not None and association.is_public else None
+
+
+def ref(association: Association) -> AssociationRef:
+    """The association as other plugins know it (``member_associations`` hook)."""
+    return AssociationRef(association.slug, association.name, association.municipality)
 
 
 def edit_url(site: Site, association: Association) -> str:
@@ -405,12 +412,14 @@ def association_page(request: Request) -> Response:
         if not association.is_public and not may_edit:
             raise HTTPException(404, _("Föreningen finns inte i föreningslistan. Sök i föreningslistan i stället."))
         news = _latest_news(db, association)
+        blocks = association_page_blocks(site, request, db, association.slug) if association.is_public else []
     return site.render(
         request,
         "webportal/association_page.html",
         {
             "association": association,
             "news": news,
+            "blocks": blocks,
             "may_edit": may_edit,
             "status_label": _(STATUS_LABELS.get(association.status, association.status)),
             "edit_url": edit_url(site, association),

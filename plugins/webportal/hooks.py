@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.routing import BaseRoute
 
-    from core.api import FederatedKind, Site, User
+    from core.api import AssociationRef, FederatedKind, Site, User
 
 
 @hookimpl
@@ -157,3 +157,15 @@ def forget_user(site: Site, session: Session, user: User) -> None:
     from plugins.webportal.own_data import forget
 
     forget(session, user)
+
+def member_associations(site: Site, session: Session) -> list[AssociationRef]:
+    from plugins.webportal import directory
+
+    return [directory.ref(a) for a in directory.find_public(session)]
+
+
+@hookimpl
+def editable_associations(site: Site, session: Session, user: User | None) -> list[AssociationRef]:
+    from plugins.webportal import directory
+
+    return [directory.ref(a) for a in directory.editable_associations(session, user)]

@@ -27,6 +27,9 @@ EXAMPLE_QUERIES = {
     "search": ["q=körsång"],
     "associations": ["q=idrott", "kommun=Degerfors"],
     "catalogue": ["sak=Fotboll"],  # Fritidsbanken: one thing's items, one by one
+    "events": ["barn=1", "q=möte", "gratis=1&tillganglig=1"],
+    "month": ["manad=2030-02"],
+    "network": ["sajt=egen"],
 }
 #: A missing page, to check the error page too.
 NOT_FOUND = "/-/finns-inte-paraply"

@@ -109,17 +109,19 @@ class Network:
         external: list[tuple[str, str]] | None = None,
         extra_peers: list[tuple[str, str]] | None = None,
         start: bool = True,
+        plugins: tuple[str, ...] = ("webportal",),
     ) -> Site:
         folder = self.root / "sites" / slug
         folder.mkdir(parents=True, exist_ok=True)
         peer_list = [(self.sites[p].name if p in self.sites else p.title(), self.url(p)) for p in peers]
         peer_list += extra_peers or []
+        plugin_list = ", ".join(f'"{p}"' for p in plugins)
         body = textwrap.dedent(
             f"""
             [site]
             name = "{name}"
             base_url = "{self.url(slug)}"
-            plugins = ["webportal"]
+            plugins = [{plugin_list}]
 
             [federation]
             push = {"true" if push else "false"}
@@ -130,6 +132,8 @@ class Network:
         )
         body += peers_toml(peer_list, external)
         body += '\n[plugin.webportal]\nmunicipalities = ["Karlskoga", "Degerfors", "Filipstad"]\n'
+        if "evenemang" in plugins:
+            body += '\n[plugin.evenemang]\nprefix = "/"\n'
         (folder / "site.toml").write_text(body, encoding="utf-8")
         site = Site.load(folder, database_url=self.database_url(slug), data_dir=self.root / "data" / slug)
         migrate.upgrade(site)

@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from core import hookimpl
 from core.api import FederatedKind, FeedItem, tag_authority
-from core.contributions import Block, DailyJob, Figure, NavItem, SearchResult
+from core.contributions import Block, DailyJob, Figure, NavItem, Place, SearchResult
 from core.search import index_text, match
 from core.settings import PluginSettings
 from tests.plugins.sample import views
@@ -229,3 +229,16 @@ def forget_user(site: Site, session: Session, user: Any) -> None:
     for thing in _things_of(session, user):
         thing.name = "(borttagen person)" + thing.name.removeprefix(user.email)
         session.add(thing)
+
+# -- events (issue 14) -----------------------------------------------------------------------------
+
+
+@hookimpl
+def association_page_blocks(site: Site, request: Request, session: Session, slug: str) -> list[Block]:
+    count = session.exec(select(func.count()).select_from(SampleThing)).one()
+    return [Block(f"Provblock för {slug}", "sample/block.html", {"thing_count": count}, order=70)]
+
+
+@hookimpl
+def bookable_places(site: Site, session: Session) -> list[Place]:
+    return [Place("sample:1", "Provsalen", "Provgatan 1, Karlskoga")]

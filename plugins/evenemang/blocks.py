@@ -1,0 +1,64 @@
+"""Events shown elsewhere: the front page's and an association page's
+coming events, and hits in the site-wide search."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from core.api import Block, SearchResult, Site, url_for
+from core.api import gettext as _
+from plugins.evenemang import public, store
+from plugins.evenemang.models import Event, Review
+
+#: How far ahead a block looks for coming events.
+AHEAD_DAYS = 60
+
+
+def coming(site: Site, db: Session, count: int, title: str, association: str = "") -> Block | None:
+    now = site.clock.now().replace(tzinfo=None)
+    filters = store.Filters(forening=association)
+    found = [o for o in store.occurrences(db, now, now + timedelta(days=AHEAD_DAYS), filters)][:count]
+    if not found:
+        return None
+    more = url_for(site, "evenemang:events") + (f"?forening={association}" if association else "")
+    return Block(
+        title,
+        "evenemang/coming_block.html",
+        {
+            "occurrences": found,
+            "event_url": lambda o: url_for(site, "evenemang:event", event_id=o.event.id),
+            "when": lambda o: public.when(site, o),
+            "day_label": lambda d: public.day_label(site, d),
+            "more_url": more,
+            "ics_url": url_for(site, "evenemang:association_ics", slug=association)
+            if association
+            else url_for(site, "evenemang:site_ics"),
+        },
+        order=30,
+    )
+
+
+def search(site: Site, db: Session, query: str) -> list[SearchResult]:
+    from core.api import match
+
+    clause = match(col(Event.search_text), query)
+    if clause is None:
+        return []
+    now = site.clock.now().replace(tzinfo=None)
+    rows = db.exec(
+        select(Event)
+        .where(clause, Event.review == Review.PUBLISHED, col(Event.last_end_utc) > now)
+        .order_by(col(Event.first_start_utc))
+        .limit(6)
+    ).all()
+    return [
+        SearchResult(
+            e.title,
+            url_for(site, "evenemang:event", event_id=e.id),
+            e.summary or e.place_name,
+            _("Evenemang"),
+        )
+        for e in rows
+    ]

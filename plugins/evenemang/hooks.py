@@ -1,0 +1,137 @@
+"""Hook implementations of the evenemang plugin; each delegates to the
+module that owns the feature."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from core.api import (
+    Block,
+    DailyJob,
+    FederatedKind,
+    Figure,
+    NavItem,
+    SearchResult,
+    Site,
+    current_user,
+    hookimpl,
+    url_for,
+)
+from core.api import gettext as _
+from plugins.evenemang import (  # noqa: F401  (programmes, registration)
+    models,  # noqa: F401  (registers the tables)
+    programme_models,
+    registration_models,
+)
+from plugins.evenemang.settings import EvenemangSettings
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+    from starlette.requests import Request
+    from starlette.routing import BaseRoute
+
+PLUGIN = "evenemang"
+#: How many coming events the front page and an association's page show.
+COMING = 5
+
+
+@hookimpl
+def settings_model() -> type[EvenemangSettings]:
+    return EvenemangSettings
+
+
+@hookimpl
+def routes(site: Site) -> list[BaseRoute]:
+    from plugins.evenemang.programme_routes import programme_routes, registration_routes
+    from plugins.evenemang.routes import evenemang_routes
+
+    return [*evenemang_routes(), *programme_routes(), *registration_routes()]
+
+
+@hookimpl
+def nav_items(site: Site, request: Request) -> list[NavItem]:
+    items = [NavItem("Evenemang", url_for(site, "evenemang:events"), order=30)]
+    if current_user(request) is not None:
+        items.append(NavItem("Mina evenemang", url_for(site, "evenemang:mine"), order=85))
+    return items
+
+
+@hookimpl
+def admin_links(site: Site, request: Request) -> list[NavItem]:
+    return [
+        NavItem(
+            _("Evenemang att granska"),
+            url_for(site, "evenemang:review_queue"),
+            order=40,
+            description=_("Redaktörers evenemang som väntar på godkännande, när webbplatsen kräver det."),
+        ),
+        NavItem(
+            _("Alla evenemang"),
+            url_for(site, "evenemang:mine"),
+            order=41,
+            description=_("Ändra, ställ in eller ta bort evenemang på webbplatsen."),
+        ),
+        NavItem(
+            _("Festivalprogram"),
+            url_for(site, "evenemang:programmes"),
+            order=42,
+            description=_("Program med bidrag från föreningarna: inbjudan, granskning av bidrag och utskrift."),
+        ),
+    ]
+
+
+@hookimpl
+def front_page_blocks(site: Site, request: Request, session: Session) -> list[Block]:
+    from plugins.evenemang import blocks
+
+    block = blocks.coming(site, session, COMING, title=_("På gång"))
+    return [block] if block is not None else []
+
+
+@hookimpl
+def association_page_blocks(site: Site, request: Request, session: Session, slug: str) -> list[Block]:
+    from plugins.evenemang import blocks
+
+    block = blocks.coming(site, session, COMING, title=_("Kommande evenemang"), association=slug)
+    return [block] if block is not None else []
+
+
+@hookimpl
+def federated_kinds(site: Site) -> list[FederatedKind]:
+    from plugins.evenemang import federated
+
+    return federated.kinds(site)
+
+
+@hookimpl
+def search_results(site: Site, query: str, session: Session, request: Request) -> list[SearchResult]:
+    from plugins.evenemang import blocks
+
+    return blocks.search(site, session, query)
+
+
+@hookimpl
+def report_figures(site: Site, session: Session, start: date, end: date) -> list[Figure]:
+    from plugins.evenemang import registration_report, report
+
+    after_end = end + timedelta(days=1)
+    return [
+        *report.figures(site, session, start, after_end),
+        *registration_report.figures(site, session, start, after_end),
+    ]
+
+
+@hookimpl
+def daily_jobs(site: Site) -> list[DailyJob]:
+    from plugins.evenemang import registration_report
+
+    return registration_report.daily_jobs()
+
+
+@hookimpl
+def demo_data(site: Site, session: Session) -> None:
+    from plugins.evenemang import demo, programme_demo
+
+    demo.load(site, session)
+    programme_demo.load(site, session)

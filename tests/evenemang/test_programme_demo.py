@@ -1,0 +1,57 @@
+"""The demo's Kultur- och föreningskalaset at Möckeln: 20+ items from 10+
+associations in the programme and the calendar, a submission waiting for
+review, the call open for the demo editor; and an event with registration.
+Loading twice adds nothing."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from core.demo import DEMO_PASSWORD, demo_accounts, load_demo
+from core.models import Role
+from core.testing import text_of
+from plugins.evenemang.programme_models import ItemState, ProgrammeItem
+from plugins.evenemang.registration_models import Registration, RegistrationSetup
+from tests.conftest import DEFAULT_WEBPORTAL
+from tests.evenemang.conftest import TODAY
+
+
+def _snapshot(site) -> list[tuple]:  # type: ignore[no-untyped-def]
+    with site.session() as db:
+        items = [(i.title, i.state, i.event_id) for i in db.exec(select(ProgrammeItem))]
+        regs = [(r.email, r.state) for r in db.exec(select(Registration))]
+        return sorted(items) + sorted(regs)
+
+
+def test_the_demo_programme_at_mockeln(make_site, as_user):
+    site = make_site(
+        slug="mockeln",
+        plugins=["webportal", "evenemang"],
+        plugin_settings={"webportal": DEFAULT_WEBPORTAL, "evenemang": 'prefix = "/"\n'},
+    )
+    site.clock.set(TODAY)
+    load_demo(site, echo=lambda _: None)
+    first = _snapshot(site)
+    load_demo(site, echo=lambda _: None)
+    assert _snapshot(site) == first, "loading the demo twice adds nothing"
+
+    with site.session() as db:
+        items = list(db.exec(select(ProgrammeItem)))
+        setup = db.exec(select(RegistrationSetup)).one()
+    accepted = [i for i in items if i.state == ItemState.ACCEPTED]
+    assert len(accepted) >= 20 and len({i.association_slug for i in accepted}) >= 10
+    assert [i.title for i in items if i.state == ItemState.PENDING] == ["Läxhjälpen visar sig"]
+    assert setup.taken == 3 and setup.places == 12
+
+    visitor = as_user(site, None)
+    page = text_of(visitor.get("/evenemang/program/kulturkalaset").text)
+    assert "22 programpunkter från 15 föreningar" in page
+    assert "Stora scenen" in page and "Kammarkören öppnar kalaset" in page and "Läxhjälpen visar sig" not in page
+    assert "Kultur- och föreningskalaset" in text_of(visitor.get("/evenemang/program").text)
+    assert "Kammarkören öppnar kalaset" in text_of(visitor.get("/evenemang/dag?datum=2026-12-12").text)
+
+    admin_email = next(e for e, _n, role in demo_accounts(site) if role == Role.ADMIN)
+    admin = as_user(site, None)
+    admin.login(admin_email, DEMO_PASSWORD)
+    queue = text_of(admin.get("/evenemang/program/kulturkalaset/granska").text)
+    assert "Väntar på granskning (1) Läxhjälpen visar sig" in queue
