@@ -26,7 +26,6 @@ from anyio import to_thread
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -36,7 +35,7 @@ from core import lifecycle
 from core.assets import HashedStaticFiles, LongLivedFiles
 from core.auth import UserMiddleware
 from core.bodylimit import BodyLimitMiddleware
-from core.compression import GZIP_LEVEL, GZIP_MINIMUM_SIZE, NOT_COMPRESSED
+from core.compression import GZIP_LEVEL, GZIP_MINIMUM_SIZE, NOT_COMPRESSED, Compression
 from core.csrf import CSRFMiddleware, cookie_suffix, csrf_cookie_name
 from core.db import VIEW_THREADS
 from core.forms import MAX_FORM_BYTES
@@ -131,7 +130,7 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
             # Text (HTML, CSS, JS, JSON, feeds, .ics, SVG) is gzipped; formats
             # that are compressed already are not (core.compression).
             Middleware(
-                GZipMiddleware,
+                Compression,
                 minimum_size=GZIP_MINIMUM_SIZE,
                 compresslevel=GZIP_LEVEL,
                 exclude_content_types=NOT_COMPRESSED,

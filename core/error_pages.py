@@ -17,7 +17,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from core.auth import session_user
 from core.sessions import SID
 
 if TYPE_CHECKING:
@@ -42,6 +41,8 @@ def back_path(request: Request) -> str | None:
 def render_error(site: Site, scope: Scope, receive: Receive | None, status: int) -> Response:
     """``error.html`` for ``status`` as the logged-in visitor sees it (call
     in a thread: it reads the database for the visitor)."""
+    from core.auth import session_user  # core.auth imports core.csrf, which imports this module
+
     scope.setdefault("state", {})
     session = scope.get("session") or {}
     scope["state"]["user"] = session_user(site, session) if session.get(SID) else None

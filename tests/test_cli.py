@@ -216,6 +216,7 @@ def test_daily_runs_the_days_jobs_once(paraply, tmp_path, database_url):
     lines = result.output.splitlines()
     assert [line.split(":")[0] for line in lines] == [
         "bildstorlekar",
+        "core-accounts",
         "lisa-remisser",
         "fritidsbanken",
         "odling-paminnelser",

@@ -290,6 +290,15 @@ def send_a_referral(site: Site, nurse: RecordingClient, nurse_email: str, volunt
     assert response.status_code == 303, response.text[:500]
 
 
+def event_with_sign_ups(site: Site) -> int:
+    from plugins.evenemang.registration_models import Registration
+
+    with site.session() as db:
+        event_id = db.exec(select(Registration.event_id).order_by(col(Registration.id))).first()
+    assert event_id is not None, "no demo event has sign-ups"
+    return event_id
+
+
 def propose_changes(site: Site) -> None:
     """Two organisations' proposed changes waiting for the admin, as the
     confirm link leaves them: the LISA admin page shows a table for each."""
@@ -321,6 +330,7 @@ def test_every_table_on_every_page_is_in_a_focusable_named_region(mockeln: Site)
         send_a_referral(site, nurse, nurse_email, volunteer_email)
         for client in (nurse, volunteer):
             client.get(f"{site.prefix('lisa')}/remisser")
+        admin.get(f"/evenemang/{event_with_sign_ups(site)}/deltagare")  # no link in the walk's reach leads there
 
         problems: list[str] = []
         with_tables: dict[str, int] = {}

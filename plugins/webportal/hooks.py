@@ -158,6 +158,8 @@ def forget_user(site: Site, session: Session, user: User) -> None:
 
     forget(session, user)
 
+
+@hookimpl
 def member_associations(site: Site, session: Session) -> list[AssociationRef]:
     from plugins.webportal import directory
 
