@@ -124,9 +124,10 @@ def authenticate(
     under_attack = by_email >= ACCOUNT_FAILURES
     delay = min(SLOWDOWN_STEP * (by_email - ACCOUNT_FAILURES + 1), SLOWDOWN_MAX) if under_attack else 0.0
     user = get_user_by_email(session, email)
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
-        if user is None:
-            hash_password(password)  # same cost either way: no user enumeration by timing
+    verified = user is not None and user.is_active and user.password_hash.startswith("$")
+    if user is None or not verified or not verify_password(user.password_hash, password):
+        if not verified:
+            hash_password(password)  # same cost either way: no account told apart by timing
         session.add(LoginFailure(email=email, ip=ip, at=now))
         return LoginResult(under_attack=under_attack, delay=delay)
     if under_attack and known_device != user.id:

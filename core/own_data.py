@@ -118,6 +118,10 @@ def forget(site: Site, session: Session, user: User) -> None:
     """Delete the account (see the module docstring). Caller commits."""
     assert user.id is not None
     site.pm.hook.forget_user(site=site, session=session, user=user)
+    from core.oidc.models import OidcCode, OidcIdentity  # core's own tables, kept beside core.oidc
+
+    session.exec(delete(OidcIdentity).where(col(OidcIdentity.user_id) == user.id))
+    session.exec(delete(OidcCode).where(col(OidcCode.user_id) == user.id))
     session.exec(delete(LoginSession).where(col(LoginSession.user_id) == user.id))
     session.exec(delete(AccountToken).where(col(AccountToken.user_id) == user.id))
     session.exec(delete(LoginFailure).where(col(LoginFailure.email) == user.email))

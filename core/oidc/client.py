@@ -31,7 +31,7 @@ from joserfc.jwk import KeySet
 from sqlmodel import select
 from starlette.requests import Request
 
-from core.accounts import get_user_by_email, normalise_email
+from core.accounts import NO_PASSWORD, get_user_by_email, normalise_email
 from core.i18n import gettext as _
 from core.models import Role, User
 from core.oidc.http import OidcError, request_json
@@ -330,6 +330,10 @@ async def _verified_claims(
     return dict(claims)
 
 
+def ADMIN_NOT_LINKED() -> str:  # noqa: N802 (a message, translated when shown)
+    return _("Ett administratörskonto kopplas inte till en inloggningstjänst automatiskt. Logga in med ditt lösenord.")
+
+
 def link(site: Site, provider: OidcProviderSection, identity: Identity) -> User:
     """The account this identity signs in to (linked, found or made), or
     ``OidcError`` saying why there is none. Runs in the thread pool."""
@@ -341,6 +345,8 @@ def link(site: Site, provider: OidcProviderSection, identity: Identity) -> User:
             user = db.get(User, row.user_id)
             if user is None or not user.is_active:
                 raise OidcError(_("Kontot är avstängt. Kontakta webbplatsens administratör."))
+            if user.is_admin:  # linked as an editor, made admin since: an admin signs in with a password
+                raise OidcError(ADMIN_NOT_LINKED())
             row.last_used_at = site.clock.now()
             db.add(row)
             db.commit()
@@ -361,11 +367,11 @@ def link(site: Site, provider: OidcProviderSection, identity: Identity) -> User:
             )
         user = get_user_by_email(db, identity.email)
         if user is None and provider.create_accounts:
-            # No roles: an admin of this site decides what the person may do.
+            # An editor of no association: an admin of this site decides what the person may do.
             user = User(
                 email=identity.email,
                 name=identity.name or identity.email.split("@")[0],
-                password_hash="",  # no password here: the person signs in through the provider
+                password_hash=NO_PASSWORD,  # no password here: the person signs in through the provider
                 role=Role.EDITOR,
             )
             db.add(user)
@@ -383,12 +389,7 @@ def link(site: Site, provider: OidcProviderSection, identity: Identity) -> User:
         if user.is_admin:
             # An administrator's account is never taken over by an address another
             # site vouches for: a careless or hostile provider must not make admins here.
-            raise OidcError(
-                _(
-                    "Ett administratörskonto kopplas inte till en inloggningstjänst automatiskt. "
-                    "Logga in med ditt lösenord."
-                )
-            )
+            raise OidcError(ADMIN_NOT_LINKED())
         assert user.id is not None
         db.add(OidcIdentity(user_id=user.id, issuer=identity.issuer, subject=identity.subject))
         db.commit()

@@ -208,13 +208,21 @@ class _OpenIDCode(OpenIDCode):
         return {"iss": self.server.issuer, "aud": [client.get_client_id()], "iat": now, "exp": now + ID_TOKEN_SECONDS}
 
     def generate_user_info(self, user: User, scope: str) -> UserInfo:
-        info = UserInfo(sub=str(user.id))
+        info = UserInfo(sub=network_subject(user))
         if "profile" in scope.split():
             info["name"] = user.name
         if "email" in scope.split():
             info["email"] = user.email
             info["email_verified"] = True
         return info
+
+
+def network_subject(user: User) -> str:
+    """The ``sub`` peers know this person by: the account's id and when it
+    was made. The id alone is reused once an account is deleted (SQLite gives
+    the next account the freed id), and a peer would sign the newcomer in to
+    the deleted person's account there."""
+    return f"{user.id}.{user.created_at.strftime('%Y%m%d%H%M%S%f')}"
 
 
 class NetworkProvider(AuthorizationServer):
