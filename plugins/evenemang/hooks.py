@@ -53,7 +53,7 @@ def routes(site: Site) -> list[BaseRoute]:
 def nav_items(site: Site, request: Request) -> list[NavItem]:
     items = [NavItem("Evenemang", url_for(site, "evenemang:events"), order=30)]
     if current_user(request) is not None:
-        items.append(NavItem("Mina evenemang", url_for(site, "evenemang:mine"), order=85))
+        items.append(NavItem("Mina evenemang", url_for(site, "evenemang:mine"), order=85, tool=True))
     return items
 
 

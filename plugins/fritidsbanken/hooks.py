@@ -53,7 +53,7 @@ def nav_items(site: Site, request: Request) -> list[NavItem]:
     # Labels are Swedish msgids; the navigation translates them (``|translate``).
     items = [
         NavItem(title, url_for(site, "fritidsbanken:catalogue"), order=40),
-        NavItem("Mina lån", url_for(site, "fritidsbanken:my_loans"), order=41),
+        NavItem("Mina lån", url_for(site, "fritidsbanken:my_loans"), order=41, tool=True),
     ]
     user = current_user(request)
     if user is not None:
