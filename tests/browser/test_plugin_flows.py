@@ -168,7 +168,7 @@ def test_lisa_find_help_and_send_a_referral(
     try:
         volunteer = actor(other, how)
         log_in_with(other, mockeln, lisa["volunteer"], how=how)
-        volunteer.press(other.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Remisser"))
+        volunteer.press(other.get_by_role("navigation", name="Dina verktyg").get_by_role("link", name="Remisser"))
         wait_path(other, "/hjalp/remisser")
         received = other.locator("table", has=other.locator("caption", has_text="Mottagna remisser"))
         row = received.locator("tr", has=other.locator(f"a[href$='/remisser/{referral_id}']"))
@@ -260,7 +260,7 @@ def catalogue_status(page: Any, person: Any, live: LiveSite, number: str, name: 
     person.fill(search.get_by_label("Sök", exact=True), number)
     person.press(search.get_by_role("button", name="Visa"))
     page.wait_for_url(re.compile(r"q="))
-    card = page.locator(".item-card", has=page.locator(f"a[href$='/artiklar/{number}']"))
+    card = page.locator(".card", has=page.locator(f"a[href$='/artiklar/{number}']"))
     on_card = card.locator(".badge").inner_text()
     person.press(card.get_by_role("link", name=name))
     wait_path(page, f"/fritidsbanken/artiklar/{number}")
@@ -278,7 +278,7 @@ def test_fritidsbanken_lend_and_take_back(page: Any, mockeln: LiveSite, axe_sour
 
     # Staff open the counter from the menu and look the borrower up by mobile.
     log_in_as(page, mockeln, Role.EDITOR, how)
-    person.press(page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Disken"))
+    person.press(page.get_by_role("navigation", name="Dina verktyg").get_by_role("link", name="Disken"))
     wait_path(page, "/fritidsbanken/disk")
     assert_accessible(page, axe_source, where)
     person.skip_to_content()
