@@ -29,6 +29,9 @@ from tests.browser.steps import log_in_with
 from tests.browser.test_axe import OVERFLOW, ROLES, pages_for
 from tests.browser.visitors import Visitor, visitors_for
 
+PROGRAMME_ONLY_AT_MOCKELN = (
+    "only Möckeln's demo has a festival programme (Kulturkalaset); the Möckeln walk reaches this page"
+)
 #: Routes no one can be sent to, with the reason. Keep it empty if you can.
 CANNOT_REACH: dict[str, str] = {
     "/-/federation/{kind}/arkiv/{page}": (
@@ -47,6 +50,36 @@ CANNOT_REACH: dict[str, str] = {
     ),
     "/.well-known/openid-configuration": "JSON for peers' servers, not a page; tests/oidc/test_network.py reads it",
     "/oidc/jwks": "JSON for peers' servers, not a page; tests/oidc/test_network.py reads it",
+    # evenemang (issue 14). Programmes exist in Möckeln's demo only.
+    "/evenemang/program/{slug}": PROGRAMME_ONLY_AT_MOCKELN,
+    "/evenemang/program/{slug}/bidra": PROGRAMME_ONLY_AT_MOCKELN,
+    "/evenemang/program/{slug}/granska": PROGRAMME_ONLY_AT_MOCKELN,
+    "/evenemang/program/{slug}/kalender.ics": PROGRAMME_ONLY_AT_MOCKELN,
+    "/evenemang/program/{slug}/redigera": PROGRAMME_ONLY_AT_MOCKELN,
+    "/evenemang/program/{slug}/utskrift": PROGRAMME_ONLY_AT_MOCKELN,
+    "/evenemang/bidrag/{item_id:int}": PROGRAMME_ONLY_AT_MOCKELN,
+    "/evenemang/avboka/{token}": (
+        "the cancel link in a sign-up's confirmation e-mail; tests/evenemang/test_registration.py follows it from "
+        "the real SMTP server's mail"
+    ),
+    "/evenemang/{event_id:int}/anmal": (
+        "the sign-up form is on the event page and posts here; a GET shows it again after a refusal. "
+        "test_evenemang_programme.py signs up with the keyboard only, with axe"
+    ),
+    "/evenemang/{event_id:int}/deltagare": (
+        "KNOWN GAP (issue 14): no link leads an organiser to the participant list yet; "
+        "tests/evenemang/test_registration.py and test_tables.py open it"
+    ),
+    "/evenemang/{event_id:int}/deltagare.csv": "KNOWN GAP (issue 14): linked from the participant list only",
+    "/evenemang/forening/{slug}/kalender.ics": (
+        "KNOWN GAP (issue 14): the association page's events block does not link its calendar yet; "
+        "tests/evenemang/test_ical.py reads it"
+    ),
+    "/kalender": "a permanent redirect to the month grid (/evenemang/manad), not a page",
+    "/fritidsbanken/mina-lan/kod": (
+        "the code form after a phone number was posted (redirect after POST); without one it redirects back; "
+        "tests/fritidsbanken walk it"
+    ),
 }
 
 _extra: dict[str, list[tuple[Visitor, PageWalk]]] = {}
