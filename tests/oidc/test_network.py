@@ -126,7 +126,8 @@ def test_a_volunteer_signs_in_across_the_network_with_one_click(net):
         assert person.http.get(net.k_url + "/-/admin").status_code == 403
         with net.kristinehamn.session() as db:
             vera = db.exec(select(User).where(User.email == VOLUNTEER)).one()
-        assert (vera.name, vera.role, vera.is_admin, vera.password_hash) == ("Vera Volontär", "editor", False, NO_PASSWORD)
+        assert (vera.name, vera.role, vera.is_admin) == ("Vera Volontär", "editor", False)
+        assert vera.password_hash == NO_PASSWORD
         # The code was used once and is gone.
         with net.mockeln.session() as db:
             assert db.exec(select(OidcCode)).all() == []
