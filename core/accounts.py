@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlmodel import Session, col, delete, func, select
 
 from core.i18n import gettext as _
-from core.models import LoginFailure, Role, User
+from core.models import LoginFailure, Role, User, utcnow
 
 
 @cache
@@ -150,13 +150,14 @@ def delete_old_failures(session: Session, now: datetime) -> int:
 def set_password(session: Session, user: User, password: str, keep_session: str | None = None) -> None:
     """Set a new password and end every session of the account but
     ``keep_session`` (the key of the browser that changed it)."""
-    from core import sessions
+    from core import sessions, tokens
 
     user.password_hash = hash_password(password)
     user.session_version += 1
     session.add(user)
     assert user.id is not None
     sessions.end_all(session, user.id, keep=keep_session)
+    tokens.revoke_all(session, user.id, utcnow())  # a link in the mailbox opens nothing now
 
 
 #: Stored for an account that has no password yet (an invitation not yet

@@ -14,7 +14,7 @@ import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, select, update
 
 from core.models import AccountToken, User
 
@@ -67,21 +67,40 @@ def valid(db: Session, token: str, purpose: Purpose, now: datetime) -> AccountTo
     return row
 
 
-def use(db: Session, row: AccountToken, now: datetime) -> None:
+def use(db: Session, row: AccountToken, now: datetime) -> bool:
     """Spend a token, and every other unused one of the same purpose for the
-    account (an older reset link is no good once the password is set)."""
-    row.used_at = now
-    db.add(row)
-    others = db.exec(
-        select(AccountToken).where(
-            AccountToken.user_id == row.user_id,
-            AccountToken.purpose == row.purpose,
+    account (an older reset link is no good once the password is set).
+
+    False if another request spent it first: the check in ``valid`` and this
+    write are apart, so the write itself asks that the link is still unused
+    (two clicks at once on a sign-in link must not sign in twice)."""
+    spent = db.exec(
+        update(AccountToken)
+        .where(col(AccountToken.id) == row.id, col(AccountToken.used_at).is_(None))
+        .values(used_at=now)
+    )
+    if spent.rowcount != 1:
+        return False
+    db.exec(
+        update(AccountToken)
+        .where(
+            col(AccountToken.user_id) == row.user_id,
+            col(AccountToken.purpose) == row.purpose,
             col(AccountToken.used_at).is_(None),
         )
-    ).all()
-    for other in others:
-        other.used_at = now
-        db.add(other)
+        .values(used_at=now)
+    )
+    return True
+
+
+def revoke_all(db: Session, user_id: int, now: datetime) -> None:
+    """Spend every unused link of an account: its password or e-mail address
+    changed, so a link in an old mailbox must open nothing."""
+    db.exec(
+        update(AccountToken)
+        .where(col(AccountToken.user_id) == user_id, col(AccountToken.used_at).is_(None))
+        .values(used_at=now)
+    )
 
 
 def delete_expired(db: Session, now: datetime) -> int:

@@ -229,3 +229,61 @@ def test_the_applicant_hears_that_the_association_is_approved(make_site, make_cl
     admin.submit(f"/admin/foreningar/{choir.id}/beslut", {"beslut": "godkann"})
     with site.session() as db:
         assert len(db.exec(select(OutboxMessage)).all()) == 1
+
+
+def test_a_link_spent_by_another_request_a_moment_ago_opens_nothing(make_site):
+    """Two clicks at once: both requests find the link unused, only the
+    first may spend it (the check and the write are apart)."""
+    from core import tokens
+
+    site = make_site(plugins=[])
+    user = add_user(site, "eva@test.example", Role.EDITOR)
+    now = site.clock.now()
+    with site.session() as db:
+        token = tokens.issue(db, user, Purpose.SIGN_IN, now)
+        db.commit()
+    with site.session() as first, site.session() as second:
+        row_a = tokens.valid(first, token, Purpose.SIGN_IN, now)
+        row_b = tokens.valid(second, token, Purpose.SIGN_IN, now)
+        assert row_a is not None and row_b is not None
+        assert tokens.use(first, row_a, now)
+        first.commit()
+        assert not tokens.use(second, row_b, now), "the second request must not spend it again"
+
+
+def test_links_sent_to_an_old_address_open_nothing_after_it_changes(make_site, make_client, smtp_inbox):
+    """An admin corrects an invited person's address: the invitation that
+    went to the old (wrong) mailbox no longer sets the password."""
+    site = make_site(plugins=[], extra=smtp_settings(smtp_inbox.port))
+    add_user(site, "admin@test.example", Role.ADMIN, "Ada Admin")
+    admin = make_client(site)
+    admin.login("admin@test.example")
+    admin.submit("/-/admin/anvandare/ny", {"name": "Sara", "email": "sara@fel.example", "role": "editor"})
+    link = link_in(wait_for_mail(smtp_inbox)[0], "/konto/inbjudan/")
+    with site.session() as db:
+        sara = get_user_by_email(db, "sara@fel.example")
+        assert sara is not None
+    fixed = admin.submit(
+        f"/-/admin/anvandare/{sara.id}",
+        {"name": "Sara", "email": "sara@test.example", "role": "editor", "is_active": "y"},
+    )
+    assert fixed.status_code == 303, text_of(fixed.text)[:300]
+    stranger = make_client(site)
+    assert stranger.submit(link, {"new": NEW, "repeat": NEW}).status_code == 400
+    assert not _password_is(site, "sara@test.example", NEW)
+
+
+def test_a_new_password_spends_every_link_in_the_mailbox(make_site, make_client, smtp_inbox):
+    """A reset link asked for, then the password changed another way: the
+    link opens nothing (an invitation or sign-in link would not either)."""
+    site = make_site(plugins=[], extra=smtp_settings(smtp_inbox.port))
+    add_user(site, "eva@test.example", Role.EDITOR)
+    _ask_for_reset(make_client(site), "eva@test.example")
+    link = link_in(wait_for_mail(smtp_inbox)[0], "/konto/nytt-losenord/")
+    eva = make_client(site)
+    eva.login("eva@test.example")
+    changed = eva.submit("/konto/losenord", {"current": PASSWORD, "new": NEW, "repeat": NEW})
+    assert changed.status_code == 303, text_of(changed.text)[:300]
+    other = "ett-helt-annat-losenord"
+    assert make_client(site).submit(link, {"new": other, "repeat": other}).status_code == 400
+    assert _password_is(site, "eva@test.example", NEW)

@@ -229,6 +229,9 @@ def user_edit(request: Request) -> Response:
                     )
                 else:
                     was_active = existing.is_active
+                    if email != existing.email:  # links sent to the old address open nothing now
+                        assert existing.id is not None
+                        tokens.revoke_all(db, existing.id, site.clock.now())
                     existing.name = (form.name.data or "").strip()
                     existing.email = email
                     existing.role = role  # a changed role rotates the person's session keys (core.auth)

@@ -120,8 +120,10 @@ def _choose_password(request: Request, purpose: Purpose) -> Response:
             if problem:
                 form.new.errors = [problem]
             else:
+                if not tokens.use(db, row, now):  # spent by another request a moment ago
+                    db.rollback()
+                    return _dead_link(site, request, purpose)
                 set_password(db, user, form.new.data or "")
-                tokens.use(db, row, now)
                 db.commit()
                 log_in(request, user)
                 message = (
@@ -160,7 +162,9 @@ def sign_in_link(request: Request) -> Response:
         if row is None or user is None or not user.is_active:
             return _dead_link(site, request, Purpose.SIGN_IN)
         if request.method == "POST":
-            tokens.use(db, row, now)
+            if not tokens.use(db, row, now):  # spent by another request a moment ago
+                db.rollback()
+                return _dead_link(site, request, Purpose.SIGN_IN)
             db.commit()
             log_in(request, user)
             flash(request, _("Välkommen, %(name)s! Du är inloggad.") % {"name": user.name})
