@@ -65,3 +65,14 @@ def network_of(host: str) -> str:
         return host[:64]
     prefix = 24 if address.version == 4 else 48
     return str(ip_network(f"{address}/{prefix}", strict=False))
+
+
+def throttle_key(host: str) -> str:
+    """What the login throttle counts failures by: an IPv4 address as it is
+    (a whole /24 may be one office behind one address), an IPv6 address as
+    its /64, which one household or one attacker's machine gets whole: one
+    address each would give a guesser 2^64 fresh allowances."""
+    address = _parse(host)
+    if address is None or address.version == 4:
+        return host[:64]
+    return str(ip_network(f"{address}/64", strict=False))

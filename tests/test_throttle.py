@@ -184,3 +184,22 @@ def test_trusted_proxies_must_be_addresses(tmp_path):
     with pytest.raises(ConfigError) as problem:
         Site.load(folder)
     assert "server.trusted_proxies" in str(problem.value) and "'proxyn' is not an IP address" in str(problem.value)
+
+
+def test_addresses_of_one_ipv6_network_share_one_limit(make_site):
+    """An IPv6 visitor gets a whole /64: a new address from it per guess
+    must not give a fresh allowance each time (review of issue 13)."""
+    site = make_site(plugins=[], extra='[server]\ntrusted_proxies = ["127.0.0.1"]\n')
+    with served(site) as base, httpx.Client(base_url=base) as http:
+        http.get("/konto/logga-in")
+        token = http.cookies[csrf_cookie_name(site.slug)]
+        answers = [
+            http.post(
+                "/konto/logga-in",
+                data={"csrftoken": token, "email": f"nobody{n}@test.example", "password": "gissning"},
+                headers={"X-Forwarded-For": f"2001:db8:7:9:{secrets.randbelow(65536):x}::{n + 1:x}"},
+            )
+            for n in range(IP_LIMIT + 1)
+        ]
+    assert WRONG in text_of(answers[IP_LIMIT - 1].text)
+    assert BLOCKED in text_of(answers[IP_LIMIT].text), "one /64 is one visitor to the throttle"

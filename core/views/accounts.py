@@ -5,11 +5,11 @@ invitation by e-mail and its owner chooses the password (core.views.links)."""
 
 from __future__ import annotations
 
-import time
-
+import anyio
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from starlette.types import Receive, Scope, Send
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, validators
 
 from core import sessions, tokens
@@ -29,6 +29,7 @@ from core.i18n import LOCALES, current_locale
 from core.i18n import gettext as _
 from core.models import Role, User
 from core.permissions import require_admin, require_user
+from core.proxies import throttle_key
 from core.site import Site
 from core.templating import flash
 
@@ -85,6 +86,7 @@ def login(request: Request) -> Response:
     form = LoginForm.bind(request)
     next_url = _safe_next(request.query_params.get("next"))
     error = None
+    delay = 0.0
     if request.method == "POST" and form.validate():
         now = site.clock.now()
         with site.session() as db:
@@ -92,7 +94,7 @@ def login(request: Request) -> Response:
                 db,
                 form.email.data or "",
                 form.password.data or "",
-                client_host(request),
+                throttle_key(client_host(request)),
                 now=now,
                 known_device=known_device_user(request),
             )
@@ -100,8 +102,7 @@ def login(request: Request) -> Response:
                 link = tokens.issue(db, result.proof_for, tokens.Purpose.SIGN_IN, now)
                 send_sign_in_link(site, db, result.proof_for, link)
             db.commit()
-        if result.delay:
-            time.sleep(result.delay)  # the account is under attack: each guess costs time (core.accounts)
+        delay = result.delay  # the account is under attack: each guess costs time (core.accounts)
         if result.blocked:
             error = _(
                 "För många misslyckade inloggningsförsök från din anslutning. Vänta %(minutes)s minuter "
@@ -119,11 +120,30 @@ def login(request: Request) -> Response:
         else:
             log_in(request, result.user)
             flash(request, _("Välkommen, %(name)s! Du är inloggad.") % {"name": result.user.name})
-            return RedirectResponse(next_url, status_code=303)
+            return Delayed(RedirectResponse(next_url, status_code=303), delay)
     status = 400 if error or form.errors else 200
-    return site.render(
+    page = site.render(
         request, "accounts/login.html", {"form": form, "error": error, "next": next_url}, status_code=status
     )
+    return Delayed(page, delay) if delay else page
+
+
+class Delayed(Response):
+    """A response sent ``delay`` seconds late. The wait is on the event loop,
+    not in the view's thread: a slowed-down guesser must not hold one of the
+    few view threads (``core.db.VIEW_THREADS``) for seconds each."""
+
+    def __init__(self, response: Response, delay: float) -> None:
+        self.response = response
+        self.delay = delay
+        self.status_code = response.status_code
+        self.raw_headers = response.raw_headers  # the same list: a header set on either is sent
+        self.background = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.delay > 0:
+            await anyio.sleep(self.delay)
+        await self.response(scope, receive, send)
 
 
 class LanguageForm(Form):
