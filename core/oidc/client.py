@@ -94,9 +94,14 @@ def _garbage() -> OidcError:
     return OidcError(_("Inloggningstjänsten svarade med något som inte går att läsa."))
 
 
-def _url(doc: dict[str, Any], key: str, required: bool = True) -> str:
+def _url(doc: dict[str, Any], key: str, required: bool = True, *, https_only: bool = True) -> str:
+    """An endpoint from the provider's discovery document. Plain http only
+    for a provider on loopback or a private network (``allow_private``, the
+    demo and tests): elsewhere the client secret and codes would travel
+    unencrypted."""
     value = doc.get(key)
-    if isinstance(value, str) and value.startswith(("http://", "https://")) and len(value) < 2000:
+    schemes = ("https://",) if https_only else ("http://", "https://")
+    if isinstance(value, str) and value.startswith(schemes) and len(value) < 2000:
         return value
     if required or value is not None:
         raise _garbage()
@@ -120,10 +125,10 @@ async def discover(provider: OidcProviderSection) -> Discovery:
         raise _garbage()
     found = Discovery(
         issuer=provider.issuer,
-        authorization_endpoint=_url(doc, "authorization_endpoint"),
-        token_endpoint=_url(doc, "token_endpoint"),
-        jwks_uri=_url(doc, "jwks_uri"),
-        userinfo_endpoint=_url(doc, "userinfo_endpoint", required=False),
+        authorization_endpoint=_url(doc, "authorization_endpoint", https_only=not provider.allow_private),
+        token_endpoint=_url(doc, "token_endpoint", https_only=not provider.allow_private),
+        jwks_uri=_url(doc, "jwks_uri", https_only=not provider.allow_private),
+        userinfo_endpoint=_url(doc, "userinfo_endpoint", required=False, https_only=not provider.allow_private),
         algorithms=tuple(a for a in ALGORITHMS if a in algs),
         basic_auth="client_secret_basic" in methods,
     )

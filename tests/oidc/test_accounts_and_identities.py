@@ -85,3 +85,16 @@ def test_the_subject_peers_keep_is_never_given_to_another_person(make_site):
         after = network_subject(db.get(User, newcomer.id))
     assert before != after
     assert before.split(".")[0] == str(gone.id)
+
+
+def test_a_public_provider_must_name_https_endpoints():
+    """Discovery that sends the token endpoint over plain http would carry
+    the client secret and the code unencrypted: refused unless the provider
+    is on loopback or a private network (allow_private, the demo)."""
+    from core.oidc.client import _url
+
+    doc = {"token_endpoint": "http://login.example/token", "jwks_uri": "https://login.example/jwks"}
+    with pytest.raises(OidcError, match="inte går att läsa"):
+        _url(doc, "token_endpoint")
+    assert _url(doc, "jwks_uri") == "https://login.example/jwks"
+    assert _url(doc, "token_endpoint", https_only=False) == "http://login.example/token"
