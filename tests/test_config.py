@@ -231,7 +231,7 @@ def test_serve_refuses_an_unmigrated_database(tmp_path, database_url, monkeypatc
     refused = runner.invoke(cli, ["serve", "--site", str(folder)])
     assert refused.exit_code != 0
     assert "Databasen behöver migreras (core, federation, webportal)." in refused.output
-    assert f"Kör: paraply migrate --site {folder}" in refused.output
+    assert f"Kör: ./run migrate --site {folder}" in refused.output
     assert started == []  # refused before the server started
 
     migrated = runner.invoke(cli, ["migrate", "--site", str(folder)])

@@ -81,7 +81,7 @@ async def callback(request: Request) -> Response:
     except OidcError as exc:
         return _failed(request, str(exc))
     await run_in_threadpool(_stamp_login, site, user.id)
-    log_in(request, user)
+    await run_in_threadpool(log_in, request, user)  # it writes the session row
     flash(request, _("Välkommen, %(name)s! Du är inloggad.") % {"name": user.name})
     return RedirectResponse(_safe_next(next_url), status_code=303)
 
