@@ -62,6 +62,7 @@ def test_three_items_to_a_child_and_back(world, fb_site, make_client, sent, fake
 
     # 5. The items come back at the counter and are available again.
     fake_clock.advance(timedelta(days=2))
+    counter.login(world.staff.email)  # 14 days idle: a sign-in lasts 14 days from its last use (core.sessions)
     back = counter.submit("/fritidsbanken/disk/aterlamna", {"numbers": "2001 2002\n2003"}, follow_redirects=True)
     assert text_of(back.text).count("Återlämnad och tillgänglig igen.") == 3
     catalogue = text_of(counter.get("/fritidsbanken/", params={"kategori": "Skridskor"}).text)

@@ -163,6 +163,7 @@ def test_services_not_verified_for_twelve_months_are_flagged_to_admins(lisa_site
     from datetime import timedelta
 
     set_clock(lisa_site.clock.now() + timedelta(days=70))
+    admin = login(lisa_site, ADMIN)  # a sign-in lasts 14 days from its last use (core.sessions)
     later = text_of(admin.get("/hjalp/admin").text).split("Behöver kontrolleras", 1)[1].split("Alla tjänster")[0]
     assert "Boenderådgivning" in later
     # an admin marks one checked
