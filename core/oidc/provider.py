@@ -250,7 +250,10 @@ class NetworkProvider(AuthorizationServer):
         return request
 
     def create_json_request(self, request: Any) -> Any:
-        raise NotImplementedError
+        """Never called: authlib asks for it only on endpoints that take a JSON
+        body (dynamic client registration), which this provider does not offer;
+        its token requests are form-encoded (RFC 6749 4.1.3)."""
+        raise NotImplementedError("the network provider has no JSON endpoints")
 
     def handle_response(self, status: int, body: Any, headers: Mapping[str, str]) -> Response:
         if isinstance(body, dict):
