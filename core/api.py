@@ -165,6 +165,11 @@ __all__ += [
     "queue_mail",
     "url_for",
 ]
+
+# abuse (issue 14): what a rate limit per visitor counts by, as the login throttle does.
+from core.proxies import throttle_key  # noqa: E402
+
+__all__ += ["throttle_key"]
 # mypy (issue 12): a select field's option, from here because the WTForms stubs
 # (types-WTForms) do not know it yet; core.forms explains.
 from core.forms import SelectChoice  # noqa: E402

@@ -4,7 +4,7 @@ module that owns the feature."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core.api import (
     Block,
@@ -14,6 +14,7 @@ from core.api import (
     NavItem,
     SearchResult,
     Site,
+    User,
     current_user,
     hookimpl,
     url_for,
@@ -127,6 +128,20 @@ def daily_jobs(site: Site) -> list[DailyJob]:
     from plugins.evenemang import registration_report
 
     return registration_report.daily_jobs()
+
+
+@hookimpl
+def own_data(site: Site, session: Session, user: User) -> dict[str, list[dict[str, Any]]]:
+    from plugins.evenemang.own_data import data_of
+
+    return data_of(session, user)
+
+
+@hookimpl
+def forget_user(site: Site, session: Session, user: User) -> None:
+    from plugins.evenemang.own_data import forget
+
+    forget(site, session, user)
 
 
 @hookimpl

@@ -40,6 +40,7 @@ def programme_routes() -> list[BaseRoute]:
 def registration_routes() -> list[BaseRoute]:
     return [
         Route("/evenemang/{event_id:int}/anmal", registration.sign_up_page, methods=GET_POST, name="sign_up"),
+        Route("/evenemang/bekrafta/{token}", registration.confirm_page, methods=GET_POST, name="registration_confirm"),
         Route("/evenemang/avboka/{token}", registration.cancel_page, methods=GET_POST, name="registration_cancel"),
         Route("/evenemang/{event_id:int}/deltagare", registration.participants_page, name="participants"),
         Route("/evenemang/{event_id:int}/deltagare.csv", registration.participants_csv, name="participants_csv"),

@@ -21,6 +21,7 @@ from plugins.evenemang import registration_store as regs
 from plugins.evenemang import store
 from plugins.evenemang.models import Event, Review
 from plugins.evenemang.registration_models import RegState
+from plugins.evenemang.sign_up_limit import allow_sign_up
 
 #: Most places an event may offer (a number beyond it is a typing mistake).
 MAX_PLACES = 100_000
@@ -103,27 +104,39 @@ def sign_up_page(request: Request) -> Response:
             problem = closed
         elif form.validate():
             name, email = (form.name.data or "").strip(), (form.email.data or "").strip()
-            outcome = regs.sign_up(site, event, name, email, user.id if user else None, waiting_ok)
-            if outcome.duplicate:
-                form.email.errors = [
-                    _("%(email)s är redan anmäld till evenemanget. Se bekräftelsen i din e-post.") % {"email": email}
-                ]
-            elif outcome.full and outcome.closed:
+            if user is not None and email.lower() == user.email.lower():
+                outcome = regs.sign_up(site, event, name, email, user.id, waiting_ok)
+                if outcome.duplicate:  # the account's own address: telling its owner reveals nothing
+                    form.email.errors = [_("Du är redan anmäld till evenemanget. Se bekräftelsen i din e-post.")]
+                else:
+                    problem, offer = _full_problem(outcome)
+                    offer_waiting = offer_waiting or offer
+                    if not problem:
+                        return _signed_up(request, site, event, outcome, email)
+            elif places.left == 0 and not places.waiting_list:
                 problem = _("Platserna tog slut just nu, och evenemanget har ingen väntelista.")
-            elif outcome.full:
+            elif places.left == 0 and not waiting_ok:
                 offer_waiting = True
                 problem = _(
                     "Platserna tog slut precis innan du skickade. Vill du stå på väntelistan? "
                     "Det du skrev finns kvar: skicka igen med knappen nedan."
                 )
-            elif outcome.state == RegState.CONFIRMED:
-                flash(request, _("Du är anmäld. En bekräftelse är skickad till %(email)s.") % {"email": email})
-                return RedirectResponse(url_for(site, "evenemang:event", event_id=event.id), status_code=303)
+            elif not allow_sign_up(site, request, store.settings_of(site).sign_ups_per_hour):
+                status = 429
+                problem = _(
+                    "Det har kommit många anmälningar härifrån på kort tid. Vänta en stund och försök igen. "
+                    "Det du skrev finns kvar."
+                )
             else:
+                # The same answer whether or not the address is signed up already (the mail tells its owner).
+                regs.request_sign_up(site, event, name, email, user.id if user else None, waiting_ok)
                 flash(
                     request,
-                    _("Du står på väntelistan, plats %(n)s. Vi mejlar till %(email)s om du får en plats.")
-                    % {"n": outcome.position, "email": email},
+                    _(
+                        "Vi har skickat ett mejl till %(email)s. Anmälan gäller när du har följt länken i mejlet "
+                        "(inom %(hours)s timmar)."
+                    )
+                    % {"email": email, "hours": regs.PENDING_HOURS},
                 )
                 return RedirectResponse(url_for(site, "evenemang:event", event_id=event.id), status_code=303)
         with site.session() as db:
@@ -143,6 +156,87 @@ def sign_up_page(request: Request) -> Response:
             "retention_days": store.settings_of(site).registration_retention_days,
         },
         status_code=status,
+    )
+
+
+def _full_problem(outcome: regs.SignUp) -> tuple[str, bool]:
+    """What to say when no place was had: the message, and whether to offer the waiting list."""
+    if outcome.full and outcome.closed:
+        return _("Platserna tog slut just nu, och evenemanget har ingen väntelista."), False
+    if outcome.full:
+        return (
+            _(
+                "Platserna tog slut precis innan du skickade. Vill du stå på väntelistan? "
+                "Det du skrev finns kvar: skicka igen med knappen nedan."
+            ),
+            True,
+        )
+    if outcome.closed:
+        return _("Anmälan är stängd."), False
+    return "", False
+
+
+def _signed_up(request: Request, site: Site, event: Event, outcome: regs.SignUp, email: str) -> Response:
+    if outcome.state == RegState.CONFIRMED:
+        flash(request, _("Du är anmäld. En bekräftelse är skickad till %(email)s.") % {"email": email})
+    else:
+        flash(
+            request,
+            _("Du står på väntelistan, plats %(n)s. Vi mejlar till %(email)s om du får en plats.")
+            % {"n": outcome.position, "email": email},
+        )
+    return RedirectResponse(url_for(site, "evenemang:event", event_id=event.id), status_code=303)
+
+
+# -- confirming a sign-up by e-mail -----------------------------------------------------------------
+
+
+def confirm_page(request: Request) -> Response:
+    """``/evenemang/bekrafta/{token}``: GET shows what is confirmed (a mail
+    scanner following the link changes nothing), POST confirms: a place, or
+    the waiting list when the places are gone and the visitor says yes."""
+    site = site_of(request)
+    with site.session() as db:
+        registration = regs.read_token(site, db, request.path_params["token"], regs.CONFIRM_SALT)
+        event = db.get(Event, registration.event_id) if registration is not None else None
+    gone = _(
+        "Länken gäller inte längre. Den kan vara felkopierad eller för gammal (den gäller %(hours)s timmar). "
+        "Anmäl dig igen från evenemangets sida."
+    ) % {"hours": regs.PENDING_HOURS}
+    if registration is None or event is None:
+        raise HTTPException(404, gone)
+    assert registration.id is not None and event.id is not None
+    if registration.state == RegState.PENDING and regs.pending_expired(site, registration):
+        raise HTTPException(404, gone)
+    problem, offer_waiting = "", False
+    if request.method == "POST":
+        closed = regs.sign_up_closed(site, event)
+        if closed:
+            problem = closed
+        else:
+            waiting_ok = read_form(request).get("vantelista") == "ja"
+            outcome = regs.confirm(site, event, registration.id, waiting_ok)
+            if outcome.expired:
+                raise HTTPException(404, gone)
+            if outcome.state and not outcome.duplicate:
+                return _signed_up(request, site, event, outcome, registration.email)
+            if outcome.duplicate:
+                flash(request, _("Anmälan är redan bekräftad."))
+                return RedirectResponse(url_for(site, "evenemang:event", event_id=event.id), status_code=303)
+            problem, offer_waiting = _full_problem(outcome)
+    return site.render(
+        request,
+        "evenemang/registration_confirm.html",
+        {
+            "registration": registration,
+            "event": event,
+            "when": regs.when_text(site, event),
+            "event_url": url_for(site, "evenemang:event", event_id=event.id),
+            "pending": registration.state == RegState.PENDING,
+            "problem": problem,
+            "offer_waiting": offer_waiting,
+        },
+        status_code=400 if problem else 200,
     )
 
 
@@ -251,7 +345,13 @@ def setup_view(request: Request) -> Response:
             _("%(n)s personer har redan en plats. Skriv minst %(n)s, eller avboka någon först.") % {"n": places.taken}
         ]
         return participants_page(request, form)
-    moved = regs.configure(site, event.id, form.places.data, bool(form.waiting_list.data), bool(form.is_open.data))
+    try:
+        moved = regs.configure(site, event.id, form.places.data, bool(form.waiting_list.data), bool(form.is_open.data))
+    except regs.TooFewPlaces as short:  # someone signed up after the check above
+        form.places.errors = [
+            _("%(n)s personer har redan en plats. Skriv minst %(n)s, eller avboka någon först.") % {"n": short.taken}
+        ]
+        return participants_page(request, form)
     message = _("Anmälan är sparad.")
     if moved:
         message += " " + _("%(n)s från väntelistan fick plats och har fått mejl.") % {"n": moved}

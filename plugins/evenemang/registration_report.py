@@ -1,18 +1,22 @@
 """Registration and programme figures for the follow-up report
-(``report_figures``), and the daily job that erases participants'
-personal data after their event."""
+(``report_figures``), and the daily jobs that erase personal data when its
+purpose is over: participants' names and e-mail a set number of days after
+their event, sign-ups never confirmed when their link expires, and the
+contact on programme submissions the same number of days after the
+programme's last day."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from core.api import N_, DailyJob, Figure, Site
 from core.api import gettext as _
 from plugins.evenemang import registration_store, store, times
 from plugins.evenemang.models import Event, Review
-from plugins.evenemang.programme_models import ItemState, ProgrammeItem
+from plugins.evenemang.programme_models import ItemState, Programme, ProgrammeItem
 from plugins.evenemang.registration_models import Registration, RegState
 
 
@@ -51,5 +55,38 @@ def erase_job(site: Site, now: datetime) -> str:
     return _("Raderade namn och e-post i anmälningar: %(n)s") % {"n": erased}
 
 
+def pending_job(site: Site, now: datetime) -> str:
+    deleted = registration_store.delete_expired_pending(site, now)
+    return _("Tog bort obekräftade anmälningar: %(n)s") % {"n": deleted}
+
+
+def erase_programme_contacts(site: Site, now: datetime, days: int) -> int:
+    """Erase the contact name and e-mail of every submission to a programme
+    whose last day was more than ``days`` days before ``now`` (site time);
+    the item stays, with its association. Twice erases nothing more."""
+    today = site.clock.local_date(now)
+    over = select(Programme.id).where(col(Programme.last_day) < today - timedelta(days=days))
+    with site.session() as db:
+        result = db.execute(
+            update(ProgrammeItem)
+            .where(col(ProgrammeItem.programme_id).in_(over), col(ProgrammeItem.contact_email) != "")
+            .values(contact_name="", contact_email="")
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]  # a CursorResult for an UPDATE
+
+
+def programme_contacts_job(site: Site, now: datetime) -> str:
+    erased = erase_programme_contacts(site, now, store.settings_of(site).registration_retention_days)
+    return _("Raderade kontaktuppgifter i programbidrag: %(n)s") % {"n": erased}
+
+
 def daily_jobs() -> list[DailyJob]:
-    return [DailyJob("evenemang-anmalningar-gallra", N_("Ta bort deltagares uppgifter efter evenemanget"), erase_job)]
+    return [
+        DailyJob("evenemang-anmalningar-gallra", N_("Ta bort deltagares uppgifter efter evenemanget"), erase_job),
+        DailyJob("evenemang-obekraftade-gallra", N_("Ta bort anmälningar som aldrig bekräftades"), pending_job),
+        DailyJob(
+            "evenemang-programkontakter-gallra",
+            N_("Ta bort kontaktuppgifter i programbidrag efter programmet"),
+            programme_contacts_job,
+        ),
+    ]

@@ -14,6 +14,21 @@ taken < places``, run as the **first** statement of its transaction:
 Every change of ``taken`` (a cancellation, more places, someone moving up
 from the waiting list) goes through the same row, so they are serialised
 per event. The CHECK constraint on the table is the last line of defence.
+
+Every transaction that changes places or the waiting list first takes the
+setup row's lock (``_lock_setup``: on PostgreSQL the row lock of an update,
+on SQLite the database's write lock), so a sign-up that finds the event
+full and joins the waiting list, and a cancellation that frees a place and
+looks for someone waiting, cannot pass each other: whichever comes second
+sees what the first did. (A guarded update that matches no row takes no
+lock on PostgreSQL, so without it the freed place could stay empty while
+someone waits.)
+
+A sign-up by e-mail is stored ``PENDING`` and takes effect only when the
+link mailed to the address is followed (``request_sign_up``, ``confirm``);
+the visitor is told the same whether or not the address was already
+signed up, so the form does not tell anyone who is coming. A signed-in
+account's own sign-up (``sign_up``) takes effect at once.
 """
 
 from __future__ import annotations
@@ -24,15 +39,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import update
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from core.api import BABEL_LOCALES, Mail, Site, absolute_url_for, babel_locale, queue_mail, utcnow
 from core.api import gettext as _
 from plugins.evenemang.models import Event
-from plugins.evenemang.registration_models import Registration, RegistrationSetup, RegState
+from plugins.evenemang.registration_models import ACTIVE, Registration, RegistrationSetup, RegState
 
 SALT = "evenemang-avbokning"
+CONFIRM_SALT = "evenemang-bekrafta"
+#: Hours a pending sign-up's link is valid; then the row is deleted by the daily job.
+PENDING_HOURS = 24
 
 
 @dataclass(frozen=True)
@@ -102,9 +121,16 @@ def _release(db: Session, event_id: int) -> None:
     )
 
 
-def _lock_setup(db: Session, event_id: int) -> None:
-    """Take the setup row's lock (a no-op update) before reading the waiting list."""
-    db.execute(update(RegistrationSetup).where(col(RegistrationSetup.event_id) == event_id).values(updated_at=utcnow()))
+def _lock_setup(db: Session, event_id: int) -> bool:
+    """Take the setup row's lock, as the transaction's first statement, before
+    reading places or the waiting list: a no-op update, which is ``SELECT ...
+    FOR UPDATE`` on PostgreSQL and also takes SQLite's write lock (a read
+    first would make SQLite refuse the later write when another wrote in
+    between). False when the event has no registration."""
+    result = db.execute(
+        update(RegistrationSetup).where(col(RegistrationSetup.event_id) == event_id).values(updated_at=utcnow())
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]  # a CursorResult for an UPDATE
 
 
 # -- signing up -----------------------------------------------------------------------------------
@@ -114,59 +140,135 @@ def _lock_setup(db: Session, event_id: int) -> None:
 class SignUp:
     """The outcome: ``state`` is confirmed or waiting; ``full`` when no place
     was free and the visitor had not asked for the waiting list (nothing
-    stored); ``duplicate`` when that e-mail is already signed up."""
+    stored); ``duplicate`` when that e-mail is already signed up;
+    ``expired`` when a confirmation link came too late."""
 
     state: str = ""
     full: bool = False
     duplicate: bool = False
     closed: bool = False
+    expired: bool = False
     position: int = 0
 
 
+def active_registration(db: Session, event_id: int, email: str) -> Registration | None:
+    """The address's confirmed or waiting registration for the event (e-mail compared in lower case)."""
+    return db.exec(
+        select(Registration).where(
+            Registration.event_id == event_id,
+            func.lower(col(Registration.email)) == email.lower(),
+            col(Registration.state).in_(ACTIVE),
+        )
+    ).first()
+
+
 def already_signed_up(db: Session, event_id: int, email: str) -> bool:
-    return (
-        db.exec(
-            select(Registration.id).where(
-                Registration.event_id == event_id,
-                func.lower(col(Registration.email)) == email.lower(),
-                col(Registration.state).in_([RegState.CONFIRMED, RegState.WAITING]),
-            )
-        ).first()
-        is not None
-    )
+    return active_registration(db, event_id, email) is not None
+
+
+def _place(site: Site, db: Session, event: Event, registration: Registration, waiting_ok: bool) -> SignUp:
+    """Give ``registration`` a place, or the waiting list if the visitor said
+    yes to it, and queue its mail; the caller holds the setup row's lock.
+    Nothing is changed when it is full (``SignUp.full``)."""
+    assert event.id is not None
+    setup = setup_of(db, event.id)
+    if setup is None or not setup.is_open:
+        return SignUp(closed=True)
+    claimed = _claim(db, event.id)
+    if not claimed and not (setup.waiting_list and waiting_ok):
+        return SignUp(full=True, closed=not setup.waiting_list)
+    registration.state = RegState.CONFIRMED if claimed else RegState.WAITING
+    db.add(registration)
+    db.flush()  # the partial unique index refuses a second active row for the address here
+    position = 0 if claimed else waiting_position(db, registration)
+    queue_mail(site, _sign_up_mail(site, event, registration, position), db, origin="evenemang")
+    return SignUp(state=registration.state, position=position)
 
 
 def sign_up(site: Site, event: Event, name: str, email: str, user_id: int | None, waiting_ok: bool) -> SignUp:
-    """Sign ``name`` <``email``> up for ``event``: a place if one is free,
-    else the waiting list if the visitor said yes to it. The confirmation
-    mail is queued in the same transaction."""
+    """Sign ``name`` <``email``> up for ``event`` at once (a signed-in
+    account's own address): a place if one is free, else the waiting list if
+    the visitor said yes to it. The confirmation mail is queued in the same
+    transaction. Two identical sign-ups at once: the second is a duplicate."""
     assert event.id is not None
     with site.session() as db:
+        if not _lock_setup(db, event.id):
+            return SignUp(closed=True)
         if already_signed_up(db, event.id, email):
             return SignUp(duplicate=True)
-        setup = setup_of(db, event.id)
-        if setup is None or not setup.is_open:
-            return SignUp(closed=True)
-        waiting_list = setup.waiting_list
-    # A transaction of its own whose first statement is the guarded update (see the module's docstring).
-    with site.session() as db:
-        claimed = _claim(db, event.id)
-        if not claimed and not (waiting_list and waiting_ok):
+        registration = Registration(
+            event_id=event.id, user_id=user_id, name=name, email=email, key=secrets.token_urlsafe(24)
+        )
+        try:
+            outcome = _place(site, db, event, registration, waiting_ok)
+        except IntegrityError:
             db.rollback()
-            return SignUp(full=True, closed=not waiting_list)
+            return SignUp(duplicate=True)
+        if not outcome.state:
+            db.rollback()
+        return outcome
+
+
+def request_sign_up(site: Site, event: Event, name: str, email: str, user_id: int | None, waiting_ok: bool) -> None:
+    """A sign-up by e-mail: store it ``PENDING`` (no place taken, not on the
+    waiting list) and mail the address a link that confirms it. If the
+    address is already signed up, mail it that instead (with its
+    cancellation link). The visitor is told the same in both cases."""
+    assert event.id is not None
+    with site.session() as db:
+        existing = active_registration(db, event.id, email)
+        if existing is not None:
+            queue_mail(site, _already_mail(site, event, existing), db, origin="evenemang")
+            return
         registration = Registration(
             event_id=event.id,
             user_id=user_id,
             name=name,
             email=email,
-            state=RegState.CONFIRMED if claimed else RegState.WAITING,
+            state=RegState.PENDING,
+            waiting_ok=waiting_ok,
             key=secrets.token_urlsafe(24),
         )
         db.add(registration)
         db.flush()
-        position = 0 if claimed else waiting_position(db, registration)
-        queue_mail(site, _sign_up_mail(site, event, registration, position), db, origin="evenemang")
-        return SignUp(state=registration.state, position=position)
+        queue_mail(site, _confirm_mail(site, event, registration), db, origin="evenemang")
+
+
+def pending_expired(site: Site, registration: Registration) -> bool:
+    limit = site.clock.now().astimezone(UTC).replace(tzinfo=None) - timedelta(hours=PENDING_HOURS)
+    created = registration.created_at
+    created = created.astimezone(UTC).replace(tzinfo=None) if created.tzinfo is not None else created
+    return created < limit
+
+
+def confirm(site: Site, event: Event, registration_id: int, waiting_ok: bool) -> SignUp:
+    """Confirm a pending sign-up (its link was followed): a place if one is
+    free, else the waiting list if the visitor said yes to it (when signing
+    up, or now). Confirming twice is harmless; a second pending sign-up for
+    an address that is already signed up is a duplicate."""
+    assert event.id is not None
+    with site.session() as db:
+        if not _lock_setup(db, event.id):
+            return SignUp(closed=True)
+        registration = db.get(Registration, registration_id)
+        if registration is None or registration.erased_at is not None:
+            return SignUp(expired=True)
+        if registration.state != RegState.PENDING:
+            return SignUp(state=registration.state, duplicate=True)
+        if pending_expired(site, registration):
+            return SignUp(expired=True)
+        if already_signed_up(db, event.id, registration.email):
+            db.delete(registration)
+            return SignUp(duplicate=True)
+        registration.confirmed_at = utcnow()
+        try:
+            outcome = _place(site, db, event, registration, waiting_ok or registration.waiting_ok)
+        except IntegrityError:
+            db.rollback()
+            return SignUp(duplicate=True)
+        if not outcome.state:
+            db.rollback()
+        return outcome
 
 
 def waiting_position(db: Session, registration: Registration) -> int:
@@ -193,11 +295,17 @@ def cancel_url(site: Site, registration: Registration) -> str:
     return absolute_url_for(site, "evenemang:registration_cancel", token=cancel_token(site, registration))
 
 
-def read_token(site: Site, db: Session, token: str) -> Registration | None:
-    """The registration a cancellation link names, or None for a link that
-    is forged, garbled or whose registration is gone."""
+def confirm_url(site: Site, registration: Registration) -> str:
+    token = URLSafeSerializer(site.secret_key, salt=CONFIRM_SALT).dumps([registration.id, registration.key])
+    return absolute_url_for(site, "evenemang:registration_confirm", token=token)
+
+
+def read_token(site: Site, db: Session, token: str, salt: str = SALT) -> Registration | None:
+    """The registration a cancellation link (or, with ``CONFIRM_SALT``, a
+    confirmation link) names, or None for a link that is forged, garbled or
+    whose registration is gone."""
     try:
-        value = URLSafeSerializer(site.secret_key, salt=SALT).loads(token[:300])
+        value = URLSafeSerializer(site.secret_key, salt=salt).loads(token[:300])
     except BadSignature:
         return None
     if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], int) and isinstance(value[1], str)):
@@ -215,8 +323,15 @@ def read_token(site: Site, db: Session, token: str) -> Registration | None:
 def cancel(site: Site, registration_id: int) -> bool:
     """Cancel a registration once: False if it was already cancelled (a
     replayed link). A freed place goes to the first on the waiting list,
-    who is told by e-mail."""
+    who is told by e-mail. The setup row's lock is taken first, as every
+    change of places does (see the module's docstring)."""
     with site.session() as db:
+        found = db.get(Registration, registration_id)
+        if found is None:
+            return False
+        event_id = found.event_id
+    with site.session() as db:
+        _lock_setup(db, event_id)
         now = utcnow()
         was_confirmed = db.execute(
             update(Registration)
@@ -240,6 +355,14 @@ def cancel(site: Site, registration_id: int) -> bool:
             _release(db, row.event_id)
             move_up(site, db, row.event_id)
     return True
+
+
+def release_and_move_up(site: Site, db: Session, event_id: int) -> None:
+    """One confirmed place freed in the caller's transaction (an account
+    deleted): give it back and move the waiting list up."""
+    _lock_setup(db, event_id)
+    _release(db, event_id)
+    move_up(site, db, event_id)
 
 
 def move_up(site: Site, db: Session, event_id: int) -> int:
@@ -266,15 +389,27 @@ def move_up(site: Site, db: Session, event_id: int) -> int:
         moved += 1
 
 
+class TooFewPlaces(Exception):
+    """Fewer places than people who already have one (someone signed up
+    while the organiser was changing the number)."""
+
+    def __init__(self, taken: int) -> None:
+        super().__init__(taken)
+        self.taken = taken
+
+
 def configure(site: Site, event_id: int, places: int, waiting_list: bool, is_open: bool) -> int:
     """Create or change an event's registration; more places move the
-    waiting list up. Returns how many moved up. The caller has checked that
-    ``places`` is not below the places already taken."""
+    waiting list up. Returns how many moved up. Raises ``TooFewPlaces`` when
+    ``places`` is below the places taken, checked under the setup row's
+    lock (the caller's check may be out of date by then)."""
     with site.session() as db:
         _lock_setup(db, event_id)
         setup = setup_of(db, event_id)
         if setup is None:
             setup = RegistrationSetup(event_id=event_id, places=places)
+        elif places < setup.taken:
+            raise TooFewPlaces(setup.taken)
         setup.places, setup.waiting_list, setup.is_open = places, waiting_list, is_open
         setup.updated_at = utcnow()
         db.add(setup)
@@ -286,9 +421,14 @@ def configure(site: Site, event_id: int, places: int, waiting_list: bool, is_ope
 
 
 def participants(db: Session, event_id: int) -> list[Registration]:
-    """Confirmed first, then the waiting list in order, then cancellations."""
+    """Confirmed first, then the waiting list in order, then cancellations
+    (a sign-up not yet confirmed by its mailed link is nobody's business)."""
     order = {RegState.CONFIRMED: 0, RegState.WAITING: 1, RegState.CANCELLED: 2}
-    rows = db.exec(select(Registration).where(Registration.event_id == event_id).order_by(col(Registration.id))).all()
+    rows = db.exec(
+        select(Registration)
+        .where(Registration.event_id == event_id, Registration.state != RegState.PENDING)
+        .order_by(col(Registration.id))
+    ).all()
     return sorted(rows, key=lambda r: order.get(RegState(r.state), 3) if r.state in set(RegState) else 3)
 
 
@@ -304,6 +444,20 @@ def erase_after_event(site: Site, now: datetime, days: int) -> int:
             update(Registration)
             .where(col(Registration.event_id).in_(ended), col(Registration.erased_at).is_(None))
             .values(name="", email="", user_id=None, key="", erased_at=utcnow())
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def delete_expired_pending(site: Site, now: datetime) -> int:
+    """Delete the sign-ups whose confirmation link has expired (never
+    confirmed: the address may not even be the sender's)."""
+    moment = now.astimezone(UTC).replace(tzinfo=None) if now.tzinfo is not None else now
+    with site.session() as db:
+        result = db.execute(
+            delete(Registration).where(
+                col(Registration.state) == RegState.PENDING,
+                col(Registration.created_at) < moment - timedelta(hours=PENDING_HOURS),
+            )
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
@@ -361,6 +515,34 @@ def _sign_up_mail(site: Site, event: Event, registration: Registration, position
         ]
     )
     return Mail(registration.email, subject, body + "\n", site.locale)
+
+
+def _confirm_mail(site: Site, event: Event, registration: Registration) -> Mail:
+    body = "\n\n".join(
+        [
+            f"Hej {registration.name}!",
+            "Någon, förhoppningsvis du, vill anmäla den här adressen till:",
+            _facts(site, event),
+            f"Bekräfta anmälan med länken nedan inom {PENDING_HOURS} timmar:\n" + confirm_url(site, registration),
+            "Har du inte anmält dig? Gör ingenting, så tas uppgifterna bort.",
+            f"Hälsningar\n{site.name}",
+        ]
+    )
+    return Mail(registration.email, f"Bekräfta din anmälan: {event.title}", body + "\n", site.locale)
+
+
+def _already_mail(site: Site, event: Event, registration: Registration) -> Mail:
+    where = "har en plats" if registration.state == RegState.CONFIRMED else "står på väntelistan"
+    body = "\n\n".join(
+        [
+            f"Hej {registration.name}!",
+            f"Någon försökte anmäla den här adressen igen, men du {where} redan till:",
+            _facts(site, event),
+            _cancel_text(site, registration),
+            f"Hälsningar\n{site.name}",
+        ]
+    )
+    return Mail(registration.email, f"Du är redan anmäld: {event.title}", body + "\n", site.locale)
 
 
 def _moved_up_mail(site: Site, event: Event, registration: Registration) -> Mail:

@@ -35,5 +35,8 @@ class EvenemangSettings(PluginSettings):
     tag_year: int = Field(default=2026, ge=2000, le=2100)
     #: Days after an event that its participants' names and e-mail are erased (daily job).
     registration_retention_days: int = Field(default=30, ge=0, le=3650)
+    #: Sign-ups by e-mail one visitor (client address, see core's ``throttle_key``)
+    #: may send in an hour: each mails someone, and a script should not mail the town.
+    sign_ups_per_hour: int = Field(default=10, ge=1, le=10000)
     #: Largest image an editor may upload, in kB.
     max_image_kb: int = Field(default=4096, ge=100, le=20000)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from typing import Any
 from email.message import EmailMessage
 
 from core.models import Role
@@ -115,3 +116,28 @@ def event_with_places(editor: Client, places: int, waiting_list: bool = True, **
     answer = editor.submit(f"/evenemang/{event_id}/anmalan", form)
     assert answer.status_code == 303, answer.text[:500]
     return event_id
+
+
+def confirm_link(inbox: SmtpInbox, address: str, seconds: float = 10.0) -> str:
+    """The path of the newest confirmation link mailed to ``address``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = [m for m in mail_to(inbox, address) if str(m["Subject"]).startswith("Bekräfta din anmälan")]
+        if found:
+            return link_in(found[-1], "/evenemang/bekrafta/")
+        time.sleep(0.02)
+    raise AssertionError(f"no confirmation mail to {address}")
+
+
+def sign_up_confirmed(client: Client, inbox: SmtpInbox, event_id: int, form: dict[str, object]) -> Any:
+    """Sign up by e-mail as a visitor does: send the form, follow the link in
+    the mail and confirm there. Returns the confirmation's answer."""
+    before = len([m for m in mail_to(inbox, str(form["email"])) if "Bekräfta" in str(m["Subject"])])
+    sent = client.submit(f"/evenemang/{event_id}/anmal", form)
+    assert sent.status_code == 303, sent.text[:800]
+    deadline = time.monotonic() + 10
+    while len([m for m in mail_to(inbox, str(form["email"])) if "Bekräfta" in str(m["Subject"])]) <= before:
+        assert time.monotonic() < deadline, "no confirmation mail"
+        time.sleep(0.02)
+    path = confirm_link(inbox, str(form["email"]))
+    return client.submit(path, {})

@@ -17,7 +17,15 @@ from core.testing import text_of
 from plugins.evenemang import registration_report
 from plugins.evenemang.registration_models import Registration, RegistrationSetup, RegState
 from tests.evenemang.conftest import ADMIN, EDITOR, OTHER_EDITOR
-from tests.evenemang.programme_helpers import event_with_places, link_in, mail_site, mail_to, wait_for_mail
+from tests.evenemang.programme_helpers import (
+    confirm_link,
+    event_with_places,
+    link_in,
+    mail_site,
+    mail_to,
+    sign_up_confirmed,
+    wait_for_mail,
+)
 
 
 def _rows(site, event_id: int) -> list[Registration]:
@@ -43,18 +51,30 @@ def test_a_resident_signs_up_and_gets_a_confirmation_with_a_cancel_link(make_sit
     )
     answer = resident.submit(f"/evenemang/{event_id}/anmal", {"name": "Vera Vuxen", "email": "vera@example.se"})
     assert answer.status_code == 303 and answer.headers["location"] == f"/evenemang/{event_id}"
-    assert "Du är anmäld. En bekräftelse är skickad till vera@example.se." in text_of(
+    assert "Vi har skickat ett mejl till vera@example.se. Anmälan gäller när du har följt länken i mejlet" in text_of(
         resident.get(answer.headers["location"]).text
     )
+    assert "20 platser kvar av 20" in text_of(resident.get(f"/evenemang/{event_id}").text), "not yet confirmed"
+    (asking,) = wait_for_mail(smtp_inbox, 1)
+    assert asking["To"] == "vera@example.se" and asking["Subject"] == "Bekräfta din anmälan: Månadsmöte"
+    confirm_path = confirm_link(smtp_inbox, "vera@example.se")
+    shown = resident.get(confirm_path)
+    assert shown.status_code == 200 and "Anmälan gäller Vera Vuxen (vera@example.se)." in text_of(shown.text)
+    assert _rows(site, event_id)[0].state == RegState.PENDING, "a GET (a mail scanner) confirms nothing"
+    done = resident.submit(confirm_path, {})
+    assert done.status_code == 303 and done.headers["location"] == f"/evenemang/{event_id}"
+    assert "Du är anmäld. En bekräftelse är skickad till vera@example.se." in text_of(
+        resident.get(done.headers["location"]).text
+    )
     assert "19 platser kvar av 20" in text_of(resident.get(f"/evenemang/{event_id}").text)
-    (mail,) = wait_for_mail(smtp_inbox, 1)
-    assert mail["To"] == "vera@example.se" and mail["Subject"] == "Du är anmäld: Månadsmöte"
+    wait_for_mail(smtp_inbox, 2)
+    (mail,) = [m for m in mail_to(smtp_inbox, "vera@example.se") if m["Subject"] == "Du är anmäld: Månadsmöte"]
     body = mail.get_content()
     assert "Hej Vera Vuxen!" in body and "tisdag 8 december 2026, 18:00–20:00" in body and "PRO-lokalen" in body
     assert link_in(mail, "/evenemang/avboka/").startswith("/evenemang/avboka/")
+    again = resident.submit(confirm_path, {})
+    assert again.status_code == 303 and _taken(site, event_id) == 1, "the link followed twice takes one place"
 
-    twice = resident.submit(f"/evenemang/{event_id}/anmal", {"name": "Vera", "email": "VERA@example.se"})
-    assert twice.status_code == 400 and "redan anmäld" in text_of(twice.text)
     bad = resident.submit(f"/evenemang/{event_id}/anmal", {"name": "", "email": "inte-en-adress"})
     assert bad.status_code == 400
     assert "Skriv ditt namn." in text_of(bad.text) and "giltig e-postadress" in text_of(bad.text)
@@ -82,27 +102,28 @@ def test_a_full_event_offers_the_waiting_list_and_a_cancellation_moves_it_up(mak
     first_form = first.get(f"/evenemang/{event_id}/anmal")
     second_form = second.get(f"/evenemang/{event_id}/anmal")
     assert "1 plats kvar av 1" in text_of(first_form.text) and "1 plats kvar av 1" in text_of(second_form.text)
-    assert first.submit(f"/evenemang/{event_id}/anmal", {"name": "Anna", "email": "anna@example.se"}).status_code == 303
+    confirmed = sign_up_confirmed(first, smtp_inbox, event_id, {"name": "Anna", "email": "anna@example.se"})
+    assert confirmed.status_code == 303
     # The second visitor had the form open while the last place went: they are offered the waiting list.
     late = second.submit(f"/evenemang/{event_id}/anmal", {"name": "Bo Bengtsson", "email": "bo@example.se"})
     assert late.status_code == 400
     assert "Platserna tog slut precis innan du skickade. Vill du stå på väntelistan?" in text_of(late.text)
     assert 'value="Bo Bengtsson"' in late.text and 'name="vantelista" value="ja"' in late.text
     assert [r.name for r in _rows(site, event_id)] == ["Anna"], "nothing stored without a yes to the waiting list"
-    answer = second.submit(
-        f"/evenemang/{event_id}/anmal", {"name": "Bo Bengtsson", "email": "bo@example.se", "vantelista": "ja"}
+    answer = sign_up_confirmed(
+        second, smtp_inbox, event_id, {"name": "Bo Bengtsson", "email": "bo@example.se", "vantelista": "ja"}
     )
     assert answer.status_code == 303
     assert "Du står på väntelistan, plats 1." in text_of(second.get(answer.headers["location"]).text)
     assert "Alla platser är tagna. Du kan ställa dig på väntelistan." in text_of(
         second.get(f"/evenemang/{event_id}").text
     )
-    wait_for_mail(smtp_inbox, 2)
-    (waiting_mail,) = mail_to(smtp_inbox, "bo@example.se")
+    wait_for_mail(smtp_inbox, 4)
+    (waiting_mail,) = [m for m in mail_to(smtp_inbox, "bo@example.se") if "Bekräfta" not in m["Subject"]]
     assert waiting_mail["Subject"] == "Du står på väntelistan: Månadsmöte" and "(plats 1)" in waiting_mail.get_content()
 
     # Anna cancels through her link: GET only asks, POST cancels, Bo moves up and is told.
-    (anna_mail,) = mail_to(smtp_inbox, "anna@example.se")
+    (anna_mail,) = [m for m in mail_to(smtp_inbox, "anna@example.se") if "Bekräfta" not in m["Subject"]]
     cancel_path = link_in(anna_mail, "/evenemang/avboka/")
     visitor = as_user(site, None)
     asked = visitor.get(cancel_path)
@@ -113,7 +134,7 @@ def test_a_full_event_offers_the_waiting_list_and_a_cancellation_moves_it_up(mak
     assert "Din anmälan till ”Månadsmöte” är avbokad." in text_of(visitor.get(cancel_path).text)
     assert [r.state for r in _rows(site, event_id)] == [RegState.CANCELLED, RegState.CONFIRMED]
     assert _taken(site, event_id) == 1
-    wait_for_mail(smtp_inbox, 3)
+    wait_for_mail(smtp_inbox, 5)
     moved = mail_to(smtp_inbox, "bo@example.se")[-1]
     assert moved["Subject"] == "Du har fått en plats: Månadsmöte"
     assert "En plats blev ledig och den är din nu." in moved.get_content()
@@ -124,7 +145,7 @@ def test_a_full_event_offers_the_waiting_list_and_a_cancellation_moves_it_up(mak
     again = text_of(replay.text)
     assert "Anmälan är redan avbokad" in again and "Du behöver inte göra något mer." in again
     assert [r.state for r in _rows(site, event_id)] == [RegState.CANCELLED, RegState.CONFIRMED]
-    assert len(smtp_inbox.messages) == 3
+    assert len(smtp_inbox.messages) == 5
 
     # A forged or garbled link: 404 with what to do.
     forged = cancel_path[:-3] + ("AAA" if not cancel_path.endswith("AAA") else "BBB")
@@ -139,7 +160,8 @@ def test_without_a_waiting_list_a_full_event_says_so(make_site, smtp_inbox, as_u
     event_id = event_with_places(as_user(site, EDITOR), places=1, waiting_list=False)
     visitor = as_user(site, None)
     assert (
-        visitor.submit(f"/evenemang/{event_id}/anmal", {"name": "Anna", "email": "anna@example.se"}).status_code == 303
+        sign_up_confirmed(visitor, smtp_inbox, event_id, {"name": "Anna", "email": "anna@example.se"}).status_code
+        == 303
     )
     assert "Alla platser är tagna." in text_of(visitor.get(f"/evenemang/{event_id}").text)
     full = visitor.submit(f"/evenemang/{event_id}/anmal", {"name": "Bo", "email": "bo@example.se", "vantelista": "ja"})
@@ -152,8 +174,8 @@ def test_the_organisers_list_settings_and_csv(make_site, smtp_inbox, as_user):
     editor = as_user(site, EDITOR)
     event_id = event_with_places(editor, places=1)
     visitor = as_user(site, None)
-    visitor.submit(f"/evenemang/{event_id}/anmal", {"name": '=HYPERLINK("x")', "email": "anna@example.se"})
-    visitor.submit(f"/evenemang/{event_id}/anmal", {"name": "Bo", "email": "bo@example.se", "vantelista": "ja"})
+    sign_up_confirmed(visitor, smtp_inbox, event_id, {"name": '=HYPERLINK("x")', "email": "anna@example.se"})
+    sign_up_confirmed(visitor, smtp_inbox, event_id, {"name": "Bo", "email": "bo@example.se", "vantelista": "ja"})
     page = text_of(editor.get(f"/evenemang/{event_id}/deltagare").text)
     assert "1 av 1 platser tagna, 1 på väntelistan." in page
     assert "anna@example.se Anmäld" in page and "Bo bo@example.se På väntelistan" in page
@@ -175,7 +197,7 @@ def test_the_organisers_list_settings_and_csv(make_site, smtp_inbox, as_user):
     assert more.status_code == 303
     assert "1 från väntelistan fick plats och har fått mejl." in text_of(editor.get(more.headers["location"]).text)
     assert [r.state for r in _rows(site, event_id)] == [RegState.CONFIRMED, RegState.CONFIRMED]
-    wait_for_mail(smtp_inbox, 3)
+    wait_for_mail(smtp_inbox, 5)
     assert mail_to(smtp_inbox, "bo@example.se")[-1]["Subject"] == "Du har fått en plats: Månadsmöte"
     below = editor.submit(f"/evenemang/{event_id}/anmalan", {"places": "1", "is_open": "y"})
     assert below.status_code == 400 and "2 personer har redan en plats. Skriv minst 2" in text_of(below.text)
@@ -217,9 +239,8 @@ def test_personal_data_is_erased_after_the_event_and_the_report_still_counts(mak
     event_id = event_with_places(as_user(site, EDITOR), places=10)
     visitor = as_user(site, None)
     for n in range(3):
-        visitor.submit(f"/evenemang/{event_id}/anmal", {"name": f"Person {n}", "email": f"p{n}@example.se"})
-    (job,) = registration_report.daily_jobs()
-    assert job.name == "evenemang-anmalningar-gallra"
+        sign_up_confirmed(visitor, smtp_inbox, event_id, {"name": f"Person {n}", "email": f"p{n}@example.se"})
+    (job,) = [j for j in registration_report.daily_jobs() if j.name == "evenemang-anmalningar-gallra"]
     # 8 Dec 20:00 + 30 days = 7 Jan 20:00 (Stockholm): not yet on the 7th in the morning, done on the 8th.
     assert job.run(site, datetime(2027, 1, 7, 8, 0, tzinfo=UTC)) == "Raderade namn och e-post i anmälningar: 0"
     assert job.run(site, datetime(2027, 1, 8, 3, 0, tzinfo=UTC)) == "Raderade namn och e-post i anmälningar: 3"
