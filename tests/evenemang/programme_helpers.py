@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from typing import Any
 from email.message import EmailMessage
+from typing import Any
 
 from core.models import Role
 from core.site import Site
