@@ -228,6 +228,7 @@ def request_sign_up(site: Site, event: Event, name: str, email: str, user_id: in
             state=RegState.PENDING,
             waiting_ok=waiting_ok,
             key=secrets.token_urlsafe(24),
+            created_at=site.clock.now(),  # the link's age is counted on the site's clock
         )
         db.add(registration)
         db.flush()
@@ -235,10 +236,9 @@ def request_sign_up(site: Site, event: Event, name: str, email: str, user_id: in
 
 
 def pending_expired(site: Site, registration: Registration) -> bool:
-    limit = site.clock.now().astimezone(UTC).replace(tzinfo=None) - timedelta(hours=PENDING_HOURS)
     created = registration.created_at
-    created = created.astimezone(UTC).replace(tzinfo=None) if created.tzinfo is not None else created
-    return created < limit
+    created = created if created.tzinfo is not None else created.replace(tzinfo=UTC)
+    return created < site.clock.now() - timedelta(hours=PENDING_HOURS)
 
 
 def confirm(site: Site, event: Event, registration_id: int, waiting_ok: bool) -> SignUp:
@@ -451,7 +451,7 @@ def erase_after_event(site: Site, now: datetime, days: int) -> int:
 def delete_expired_pending(site: Site, now: datetime) -> int:
     """Delete the sign-ups whose confirmation link has expired (never
     confirmed: the address may not even be the sender's)."""
-    moment = now.astimezone(UTC).replace(tzinfo=None) if now.tzinfo is not None else now
+    moment = now.astimezone(UTC) if now.tzinfo is not None else now.replace(tzinfo=UTC)
     with site.session() as db:
         result = db.execute(
             delete(Registration).where(
