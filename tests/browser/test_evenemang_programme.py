@@ -2,7 +2,8 @@
 Möckeln demo site:
 
 - a resident signs up for an event with the keyboard only (Tab, typing,
-  Enter), from the event page to the confirmation;
+  Enter), from the event page to the confirmation link in the mail the
+  site wrote and the confirmation;
 - an admin reviews the waiting programme submission and accepts it; it
   shows in the programme;
 - the programme pages, the sign-up, cancel, participant and review pages
@@ -23,6 +24,7 @@ from tests.browser.axe import assert_accessible, axe_problems
 from tests.browser.conftest import VIEWPORTS, login
 from tests.browser.server import LiveSite
 from tests.browser.steps import actor, log_in_as, wait_path
+from tests.browser.test_account_flows import link_mailed_to
 
 OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
@@ -52,7 +54,13 @@ def test_a_resident_signs_up_with_the_keyboard_only(page: Any, mockeln: LiveSite
     person.fill(form.get_by_label("E-post", exact=False).first, "tangent@exempel.se")
     person.press(form.get_by_role("button", name="Anmäl mig"))
     wait_path(page, f"/evenemang/{event_id}")
-    assert "Du är anmäld" in page.locator("main").inner_text() or "Du är anmäld" in page.content()
+    assert "Vi har skickat ett mejl till tangent@exempel.se" in page.locator("body").inner_text()
+    # The sign-up counts once the link in the mail is followed and confirmed (double opt-in).
+    page.goto(mockeln.url + link_mailed_to(mockeln, "tangent@exempel.se", "/evenemang/bekrafta/"))
+    assert_accessible(page, axe_source, where + ", confirming")
+    person.press(page.locator("main").get_by_role("button", name="Bekräfta min anmälan"))
+    wait_path(page, f"/evenemang/{event_id}")
+    assert "Du är anmäld" in page.locator("body").inner_text()
     assert_accessible(page, axe_source, where + ", signed up")
     with mockeln.site.session() as db:
         row = db.exec(select(Registration).where(Registration.email == "tangent@exempel.se")).one()
@@ -102,7 +110,13 @@ def test_programme_and_registration_pages_are_accessible(
         registration = db.exec(select(Registration).where(Registration.event_id == event_id)).first()
         assert registration is not None
         cancel = "/evenemang/avboka/" + registration_store.cancel_token(mockeln.site, registration)
-    public = [*PUBLIC, f"/evenemang/{event_id}", f"/evenemang/{event_id}/anmal", cancel]
+        pending = Registration(
+            event_id=event_id, name="Väntar Svar", email=f"svar-{viewport}@exempel.se", state="pending", key="axe-key"
+        )
+        db.add(pending)
+        db.commit()
+        confirm = "/" + registration_store.confirm_url(mockeln.site, pending).split("/", 3)[3]
+    public = [*PUBLIC, f"/evenemang/{event_id}", f"/evenemang/{event_id}/anmal", cancel, confirm]
     admin = [*ADMIN, f"/evenemang/{event_id}/deltagare"]
     context = browser.new_context(viewport=VIEWPORTS[viewport], locale="sv-SE")
     page = context.new_page()
