@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
+import tests.evenemang.test_permissions as ev
 import tests.fritidsbanken.test_permissions as fb
 import tests.lisa.test_permissions as lisa
 import tests.test_odling_permissions as odling
@@ -28,6 +29,7 @@ from core.app import create_app
 from core.site import Site
 from core.testing import Client
 from tests.conftest import DEFAULT_WEBPORTAL
+from tests.evenemang.conftest import make_ev_site
 from tests.fritidsbanken.conftest import FB_SETTINGS
 from tests.fritidsbanken.conftest import fb_site as fb_site  # noqa: F401 (a fixture, used by name)
 from tests.odling_fixtures import ODLING, odling_site
@@ -48,8 +50,13 @@ OFF_SITE: dict[str, str] = {
     "/oidc/authorize": "the peer site's return address, with the code",
 }
 
-DEMO_PLUGINS = ["webportal", "lisa", "fritidsbanken", "odling"]
-DEMO_SETTINGS = {"webportal": DEFAULT_WEBPORTAL, "fritidsbanken": FB_SETTINGS, "odling": ODLING}
+DEMO_PLUGINS = ["webportal", "lisa", "fritidsbanken", "odling", "evenemang"]
+DEMO_SETTINGS = {
+    "webportal": DEFAULT_WEBPORTAL,
+    "fritidsbanken": FB_SETTINGS,
+    "odling": ODLING,
+    "evenemang": 'prefix = "/"\n',
+}
 
 
 @dataclass
@@ -122,11 +129,29 @@ def send_odling(route: str, request: pytest.FixtureRequest, make_client: Any) ->
     return Sent(response, client, lambda: case.changed(world))
 
 
+def send_evenemang(route: str, request: pytest.FixtureRequest, make_client: Any) -> Sent:
+    case = ev.CASES[route]
+    site = make_ev_site(request.getfixturevalue("make_site"))
+
+    def as_user(site: Site, email: str | None) -> Client:
+        client = make_client(site)
+        if email:
+            client.login(email)
+        return client
+
+    world = ev.build_world(site, as_user)
+    role = allowed_role(ev.ROLES, case.expect, ev.OK)
+    client = as_user(site, ev.EMAILS.get(role))
+    response = client.submit(case.path(world), case.form(world))
+    return Sent(response, client, lambda: case.changed(world))
+
+
 SENDERS: dict[str, Callable[[str, pytest.FixtureRequest, Any], Sent]] = {
     **dict.fromkeys(portal.CASES, send_portal),
     **dict.fromkeys(fb.CASES, send_fritidsbanken),
     **dict.fromkeys(lisa.CASES, send_lisa),
     **dict.fromkeys(odling.CASES, send_odling),
+    **dict.fromkeys(ev.CASES, send_evenemang),
 }
 
 

@@ -45,8 +45,9 @@ def add_associations(site: Site) -> None:
         db.commit()
 
 
-@pytest.fixture
-def ev_site(make_site: Callable[..., Site]) -> Site:
+def make_ev_site(make_site: Callable[..., Site]) -> Site:
+    """The events tests' site: webportal and evenemang, the clock on ``TODAY``,
+    an admin, two editors and their associations."""
     site = make_site(
         slug="ev",
         plugins=["webportal", "evenemang"],
@@ -58,6 +59,11 @@ def ev_site(make_site: Callable[..., Site]) -> Site:
     add_user(site, OTHER_EDITOR, Role.EDITOR, "Olle Annan")
     add_associations(site)
     return site
+
+
+@pytest.fixture
+def ev_site(make_site: Callable[..., Site]) -> Site:
+    return make_ev_site(make_site)
 
 
 @pytest.fixture
