@@ -17,10 +17,13 @@ AHEAD_DAYS = 60
 
 
 def coming(site: Site, db: Session, count: int, title: str, association: str = "") -> Block | None:
+    """The next ``count`` events (of one association, or all). The front
+    page drops the block when nothing is coming; an association's page keeps
+    it, saying so, so that its calendar (.ics) is always linked there."""
     now = site.clock.now().replace(tzinfo=None)
     filters = store.Filters(forening=association)
     found = [o for o in store.occurrences(db, now, now + timedelta(days=AHEAD_DAYS), filters)][:count]
-    if not found:
+    if not found and not association:
         return None
     more = url_for(site, "evenemang:events") + (f"?forening={association}" if association else "")
     return Block(

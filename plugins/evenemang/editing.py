@@ -342,6 +342,7 @@ def my_events(request: Request) -> Response:
             "new_url": url_for(site, "evenemang:new"),
             "edit_url": lambda e: url_for(site, "evenemang:edit", event_id=e.id),
             "event_url": lambda e: url_for(site, "evenemang:event", event_id=e.id),
+            "participants_url": lambda e: url_for(site, "evenemang:participants", event_id=e.id),
             "review_url": url_for(site, "evenemang:review_queue") if user.is_admin else "",
         },
     )

@@ -66,15 +66,6 @@ CANNOT_REACH: dict[str, str] = {
         "the sign-up form is on the event page and posts here; a GET shows it again after a refusal. "
         "test_evenemang_programme.py signs up with the keyboard only, with axe"
     ),
-    "/evenemang/{event_id:int}/deltagare": (
-        "KNOWN GAP (issue 14): no link leads an organiser to the participant list yet; "
-        "tests/evenemang/test_registration.py and test_tables.py open it"
-    ),
-    "/evenemang/{event_id:int}/deltagare.csv": "KNOWN GAP (issue 14): linked from the participant list only",
-    "/evenemang/forening/{slug}/kalender.ics": (
-        "KNOWN GAP (issue 14): the association page's events block does not link its calendar yet; "
-        "tests/evenemang/test_ical.py reads it"
-    ),
     "/kalender": "a permanent redirect to the month grid (/evenemang/manad), not a page",
     "/fritidsbanken/mina-lan/kod": (
         "the code form after a phone number was posted (redirect after POST); without one it redirects back; "
