@@ -197,7 +197,7 @@ def event_edit(request: Request) -> Response:
         form = EventForm.bind(request, obj=event)
         form.organisers.choices = [SelectChoice(slug, name) for slug, name in sorted(mine.items(), key=lambda x: x[1])]
         form.category.choices = [SelectChoice("", _("Välj kategori …"))] + [
-            SelectChoice(c, c) for c in settings.categories
+            SelectChoice(c, _(c)) for c in settings.categories
         ]
         form.room.choices = [SelectChoice("", _("Ingen lokal härifrån"))] + [
             SelectChoice(p.ref, f"{p.name}, {p.address}" if p.address else p.name) for p in places

@@ -33,7 +33,7 @@ def programme_edit(request: Request) -> Response:
         programme = programmes.load_programme(db, slug) if slug is not None else None
         form = ProgrammeForm.bind(request, obj=programme)
         form.category.choices = [SelectChoice("", _("Ingen kategori"))] + [
-            SelectChoice(c, c) for c in settings.categories
+            SelectChoice(c, _(c)) for c in settings.categories
         ]
         if request.method == "GET" and programme is None:
             form.call_open.data = True

@@ -5,9 +5,11 @@ without JavaScript: filters are a GET form, the views are links."""
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session
@@ -368,6 +370,27 @@ _SCHEMA_STATUS = {
 }
 
 
+_PRICE = re.compile(r"(\d[\d\s]*(?:[.,]\d{1,2})?)")
+
+
+def offer(event: Event, url: str) -> dict[str, Any]:
+    """schema.org ``Offer``: price 0 when free; else the first amount in the
+    editor's price text ("100 kr, barn gratis" → 100) in SEK, with the text
+    itself as its description (no amount in it: the text alone)."""
+    found: dict[str, Any] = {"@type": "Offer", "url": url, "priceCurrency": "SEK"}
+    if event.status == Status.FULL:
+        found["availability"] = "https://schema.org/SoldOut"
+    if event.is_free:
+        return found | {"price": 0}
+    if event.price:
+        found["description"] = event.price
+    amount = _PRICE.search(event.price or "")
+    if amount:
+        number = Decimal(re.sub(r"\s", "", amount.group(1)).replace(",", "."))
+        found["price"] = int(number) if number == number.to_integral_value() else float(number)
+    return found
+
+
 def json_ld(
     site: Site,
     event: Event,
@@ -419,14 +442,7 @@ def json_ld(
         data["organizer"] = [
             _organisation(site, o.association_name, links.get(o.association_slug, "")) for o in organisers
         ]
-    offer: dict[str, Any] = {"@type": "Offer", "priceCurrency": "SEK", "url": data["url"]}
-    if event.is_free:
-        offer["price"] = "0"
-    elif event.price:
-        offer["description"] = event.price
-    if event.status == Status.FULL:
-        offer["availability"] = "https://schema.org/SoldOut"
-    data["offers"] = offer
+    data["offers"] = offer(event, data["url"])
     if event.age_group in ("children", "family"):
         data["typicalAgeRange"] = "0-12"
     return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")

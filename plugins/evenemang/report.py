@@ -23,7 +23,7 @@ def figures(site: Site, db: Session, start: date, after_end: date) -> list[Figur
         if o.event.status != Status.CANCELLED
     ]
     found = [Figure(_("Evenemang som hölls"), len(held), _("tillfällen"), "evenemang")]
-    per_category = Counter(o.event.category or _("Utan kategori") for o in held)
+    per_category = Counter(_(o.event.category) if o.event.category else _("Utan kategori") for o in held)
     for category, count in sorted(per_category.items()):
         found.append(Figure(_("Evenemang: %(category)s") % {"category": category}, count, _("tillfällen"), "evenemang"))
     return found

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from core.api import PluginSettings
+from core.api import N_, PluginSettings
 
+#: Stored and filtered in Swedish (the site's data); shown through the
+#: catalogue, so an English page says "Sport and exercise".
 DEFAULT_CATEGORIES = [
-    "Idrott och motion",
-    "Kultur och musik",
-    "Möte och föreläsning",
-    "Barn och familj",
-    "Natur och friluftsliv",
-    "Hälsa och gemenskap",
-    "Marknad och fest",
-    "Kurs och studiecirkel",
-    "Övrigt",
+    N_("Idrott och motion"),
+    N_("Kultur och musik"),
+    N_("Möte och föreläsning"),
+    N_("Barn och familj"),
+    N_("Natur och friluftsliv"),
+    N_("Hälsa och gemenskap"),
+    N_("Marknad och fest"),
+    N_("Kurs och studiecirkel"),
+    N_("Övrigt"),
 ]
 
 

@@ -62,6 +62,10 @@ CANNOT_REACH: dict[str, str] = {
         "the cancel link in a sign-up's confirmation e-mail; tests/evenemang/test_registration.py follows it from "
         "the real SMTP server's mail"
     ),
+    "/evenemang/bekrafta/{token}": (
+        "the confirmation link in the e-mail a sign-up by e-mail sends; test_evenemang_programme.py follows it "
+        "from the mail with the keyboard only and checks it with axe at both widths"
+    ),
     "/evenemang/{event_id:int}/anmal": (
         "the sign-up form is on the event page and posts here; a GET shows it again after a refusal. "
         "test_evenemang_programme.py signs up with the keyboard only, with axe"

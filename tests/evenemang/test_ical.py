@@ -121,8 +121,31 @@ def test_event_page_carries_schema_org_json_ld(ev_site, as_user):
     assert data["location"]["name"] == "PRO-lokalen"
     assert data["location"]["address"]["addressLocality"] == "Karlskoga"
     assert data["organizer"][0]["name"] == "PRO Karlskoga"
-    assert data["offers"]["description"] == "50 kr" and data["isAccessibleForFree"] is False
+    assert data["offers"] == {
+        "@type": "Offer",
+        "url": data["url"],
+        "priceCurrency": "SEK",
+        "price": 50,
+        "description": "50 kr",
+    }
+    assert data["isAccessibleForFree"] is False
     assert "<script>alert(1)" not in html.replace(blocks[0], "")
+    free = editor.submit("/evenemang/nytt", event_form(title="Gratis")).headers["location"]
+    free_data = json.loads(re.findall(r'ld\+json">(.*?)</script>', as_user(ev_site, None).get(free).text, re.S)[0])
+    assert free_data["offers"]["price"] == 0 and free_data["offers"]["priceCurrency"] == "SEK"
+
+
+def test_the_offer_reads_the_amount_from_the_price_text():
+    from plugins.evenemang.models import Event
+    from plugins.evenemang.public import offer
+
+    def price(text: str) -> object:
+        return offer(Event(title="x", is_free=False, price=text), "u").get("price")  # type: ignore[call-arg]
+
+    assert price("100 kr, barn gratis") == 100
+    assert price("1 200 kronor") == 1200
+    assert price("Vuxna 85,50 kr") == 85.5
+    assert price("Frivillig gåva") is None
 
 
 def test_the_stockholm_vtimezone_agrees_with_zoneinfo_every_day(ev_site, as_user):
