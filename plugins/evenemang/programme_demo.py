@@ -1,6 +1,7 @@
 """Demo of festival programmes and registration, relative to the demo's
-clock: Möckeln's "Kultur- och föreningskalaset", a weekend at Möckelngården
-ten days or more ahead, with 22 accepted items from 15 associations (each an
+clock: Möckeln's "Kultur- och föreningskalaset", an outdoor weekend at
+Möckelngården in summer (the first weekend of August, this year's if it is
+ten days or more ahead, else next year's), with 22 accepted items from 15 associations (each an
 event in the calendar), one submission waiting for review and one sent back
 for changes; its call is still open so the demo editor can send one more.
 One coming event of the demo gets registration with a few places taken.
@@ -81,12 +82,21 @@ def _first_saturday(after: date) -> date:
     return after + timedelta(days=(5 - after.weekday()) % 7)
 
 
+def festival_weekend(today: date) -> tuple[date, date]:
+    """The festival's Saturday (the first in August, at least ten days
+    ahead) and the call's deadline: a month before, but never less than
+    five days from today, so the demo always has an open call."""
+    first = _first_saturday(date(today.year, 8, 1))
+    if first < today + timedelta(days=10):
+        first = _first_saturday(date(today.year + 1, 8, 1))
+    return first, max(today + timedelta(days=5), first - timedelta(days=30))
+
+
 def _programme(site: Site, session: Session) -> None:
     names = {a.slug: a.name for a in member_associations(site, session)}
     programme = session.exec(select(Programme).where(Programme.slug == SLUG)).first()
     if programme is None:
-        today = site.clock.today()
-        first = _first_saturday(today + timedelta(days=10))
+        first, deadline = festival_weekend(site.clock.today())
         programme = Programme(
             slug=SLUG,
             title="Kultur- och föreningskalaset",
@@ -105,7 +115,7 @@ def _programme(site: Site, session: Session) -> None:
             stages="\n".join(STAGES),
             category="Kultur och musik",
             call_open=True,
-            deadline=today + timedelta(days=5),
+            deadline=deadline,
         )
         session.add(programme)
         session.flush()

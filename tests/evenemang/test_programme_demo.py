@@ -48,10 +48,24 @@ def test_the_demo_programme_at_mockeln(make_site, as_user):
     assert "22 programpunkter från 15 föreningar" in page
     assert "Stora scenen" in page and "Kammarkören öppnar kalaset" in page and "Läxhjälpen visar sig" not in page
     assert "Kultur- och föreningskalaset" in text_of(visitor.get("/evenemang/program").text)
-    assert "Kammarkören öppnar kalaset" in text_of(visitor.get("/evenemang/dag?datum=2026-12-12").text)
+    # An outdoor festival in summer: the first weekend of August after the demo's December clock.
+    assert "Kammarkören öppnar kalaset" in text_of(visitor.get("/evenemang/dag?datum=2027-08-07").text)
+    assert "Kammarkören öppnar kalaset" not in text_of(visitor.get("/evenemang/dag?datum=2026-12-12").text)
+    assert "Skicka in ert bidrag senast" in page, "the call is open"
 
     admin_email = next(e for e, _n, role in demo_accounts(site) if role == Role.ADMIN)
     admin = as_user(site, None)
     admin.login(admin_email, DEMO_PASSWORD)
     queue = text_of(admin.get("/evenemang/program/kulturkalaset/granska").text)
     assert "Väntar på granskning (1) Läxhjälpen visar sig" in queue
+
+
+def test_the_festival_is_in_summer_and_its_call_open_whatever_the_clock():
+    from datetime import date
+
+    from plugins.evenemang.programme_demo import festival_weekend
+
+    assert festival_weekend(date(2026, 12, 2)) == (date(2027, 8, 7), date(2027, 7, 8))
+    assert festival_weekend(date(2027, 3, 1)) == (date(2027, 8, 7), date(2027, 7, 8))
+    assert festival_weekend(date(2027, 7, 20)) == (date(2027, 8, 7), date(2027, 7, 25)), "the call stays open"
+    assert festival_weekend(date(2027, 7, 30)) == (date(2028, 8, 5), date(2028, 7, 6)), "too close: next summer"
