@@ -185,6 +185,19 @@ def _place(site: Site, db: Session, event: Event, registration: Registration, wa
     return SignUp(state=registration.state, position=position)
 
 
+def _place_or_undo(site: Site, db: Session, event: Event, registration: Registration, waiting_ok: bool) -> SignUp:
+    """``_place``, undone when nothing was placed (full) or when the database
+    refuses a second active row for the address (a duplicate)."""
+    try:
+        outcome = _place(site, db, event, registration, waiting_ok)
+    except IntegrityError:
+        db.rollback()
+        return SignUp(duplicate=True)
+    if not outcome.state:
+        db.rollback()
+    return outcome
+
+
 def sign_up(site: Site, event: Event, name: str, email: str, user_id: int | None, waiting_ok: bool) -> SignUp:
     """Sign ``name`` <``email``> up for ``event`` at once (a signed-in
     account's own address): a place if one is free, else the waiting list if
@@ -199,14 +212,7 @@ def sign_up(site: Site, event: Event, name: str, email: str, user_id: int | None
         registration = Registration(
             event_id=event.id, user_id=user_id, name=name, email=email, key=secrets.token_urlsafe(24)
         )
-        try:
-            outcome = _place(site, db, event, registration, waiting_ok)
-        except IntegrityError:
-            db.rollback()
-            return SignUp(duplicate=True)
-        if not outcome.state:
-            db.rollback()
-        return outcome
+        return _place_or_undo(site, db, event, registration, waiting_ok)
 
 
 def request_sign_up(site: Site, event: Event, name: str, email: str, user_id: int | None, waiting_ok: bool) -> None:
@@ -261,14 +267,7 @@ def confirm(site: Site, event: Event, registration_id: int, waiting_ok: bool) ->
             db.delete(registration)
             return SignUp(duplicate=True)
         registration.confirmed_at = utcnow()
-        try:
-            outcome = _place(site, db, event, registration, waiting_ok or registration.waiting_ok)
-        except IntegrityError:
-            db.rollback()
-            return SignUp(duplicate=True)
-        if not outcome.state:
-            db.rollback()
-        return outcome
+        return _place_or_undo(site, db, event, registration, waiting_ok or registration.waiting_ok)
 
 
 def waiting_position(db: Session, registration: Registration) -> int:

@@ -141,3 +141,24 @@ def sign_up_confirmed(client: Client, inbox: SmtpInbox, event_id: int, form: dic
         time.sleep(0.02)
     path = confirm_link(inbox, str(form["email"]))
     return client.submit(path, {})
+
+
+def registrations(site: Site, event_id: int) -> list[Any]:
+    """An event's registrations, oldest first."""
+    from sqlmodel import col, select
+
+    from plugins.evenemang.registration_models import Registration
+
+    with site.session() as db:
+        rows = db.exec(select(Registration).where(Registration.event_id == event_id).order_by(col(Registration.id)))
+        return list(rows)
+
+
+def taken(site: Site, event_id: int) -> int:
+    """How many places of the event are taken."""
+    from sqlmodel import select
+
+    from plugins.evenemang.registration_models import RegistrationSetup
+
+    with site.session() as db:
+        return db.exec(select(RegistrationSetup).where(RegistrationSetup.event_id == event_id)).one().taken

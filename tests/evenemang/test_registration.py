@@ -11,11 +11,10 @@ import io
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text, update
-from sqlmodel import select
 
 from core.testing import text_of
 from plugins.evenemang import registration_report
-from plugins.evenemang.registration_models import Registration, RegistrationSetup, RegState
+from plugins.evenemang.registration_models import RegistrationSetup, RegState
 from tests.evenemang.conftest import ADMIN, EDITOR, OTHER_EDITOR
 from tests.evenemang.programme_helpers import (
     confirm_link,
@@ -26,17 +25,12 @@ from tests.evenemang.programme_helpers import (
     sign_up_confirmed,
     wait_for_mail,
 )
-
-
-def _rows(site, event_id: int) -> list[Registration]:
-    with site.session() as db:
-        return list(db.exec(select(Registration).where(Registration.event_id == event_id).order_by(Registration.id)))
-
-
-def _taken(site, event_id: int) -> int:
-    with site.session() as db:
-        setup = db.exec(select(RegistrationSetup).where(RegistrationSetup.event_id == event_id)).one()
-        return setup.taken
+from tests.evenemang.programme_helpers import (
+    registrations as _rows,
+)
+from tests.evenemang.programme_helpers import (
+    taken as _taken,
+)
 
 
 def test_a_resident_signs_up_and_gets_a_confirmation_with_a_cancel_link(make_site, smtp_inbox, as_user):

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import select
-
 from core.testing import text_of
 from plugins.evenemang import registration_report
-from plugins.evenemang.registration_models import Registration, RegistrationSetup, RegState
+from plugins.evenemang.registration_models import RegState
 from tests.evenemang.conftest import EDITOR, OTHER_EDITOR
 from tests.evenemang.programme_helpers import (
     confirm_link,
@@ -23,16 +21,12 @@ from tests.evenemang.programme_helpers import (
     sign_up_confirmed,
     wait_for_mail,
 )
-
-
-def _rows(site, event_id: int) -> list[Registration]:
-    with site.session() as db:
-        return list(db.exec(select(Registration).where(Registration.event_id == event_id).order_by(Registration.id)))
-
-
-def _taken(site, event_id: int) -> int:
-    with site.session() as db:
-        return db.exec(select(RegistrationSetup).where(RegistrationSetup.event_id == event_id)).one().taken
+from tests.evenemang.programme_helpers import (
+    registrations as _rows,
+)
+from tests.evenemang.programme_helpers import (
+    taken as _taken,
+)
 
 
 def _job(name: str):
