@@ -131,3 +131,18 @@ def test_a_signed_in_account_signs_itself_up_at_once_but_others_by_mail(make_sit
     friend = olle.submit(f"/evenemang/{event_id}/anmal", {"name": "Vän", "email": "van@example.se"})
     assert friend.status_code == 303
     assert [r.state for r in _rows(site, event_id)] == [RegState.CONFIRMED, RegState.PENDING]
+
+
+def test_two_sign_ups_of_one_address_confirmed_both_count_once(make_site, smtp_inbox, as_user):
+    site = mail_site(make_site, smtp_inbox)
+    event_id = event_with_places(as_user(site, EDITOR), places=5)
+    visitor = as_user(site, None)
+    for email in ("vera@example.se", "Vera@Example.se"):
+        assert visitor.submit(f"/evenemang/{event_id}/anmal", {"name": "Vera", "email": email}).status_code == 303
+    first, second = confirm_link(smtp_inbox, "vera@example.se"), confirm_link(smtp_inbox, "Vera@Example.se")
+    assert first != second
+    assert visitor.submit(first, {}).status_code == 303
+    again = visitor.submit(second, {})
+    assert again.status_code == 303
+    assert "Anmälan är redan bekräftad." in text_of(visitor.get(again.headers["location"]).text)
+    assert [r.state for r in _rows(site, event_id)] == [RegState.CONFIRMED] and _taken(site, event_id) == 1
