@@ -330,7 +330,7 @@ def test_every_table_on_every_page_is_in_a_focusable_named_region(mockeln: Site)
         send_a_referral(site, nurse, nurse_email, volunteer_email)
         for client in (nurse, volunteer):
             client.get(f"{site.prefix('lisa')}/remisser")
-        admin.get(f"/evenemang/{event_with_sign_ups(site)}/deltagare")  # the walk may open one without sign-ups (no table)
+        admin.get(f"/evenemang/{event_with_sign_ups(site)}/deltagare")  # the walk may open one with no sign-ups
 
         problems: list[str] = []
         with_tables: dict[str, int] = {}
