@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.auth import log_in
 from core.forms import read_form
+from core.i18n import N_
 from core.i18n import gettext as _
 from core.models import utcnow
 from core.oidc import client, keys
@@ -122,6 +123,20 @@ def jwks(request: Request) -> Response:
     return JSONResponse({"keys": published}, headers={"Cache-Control": "max-age=300"})
 
 
+def _refusal(error: OAuth2Error) -> str:
+    """Why the network's provider refused, in words for the person (marked
+    ``N_``, translated on the page); authlib's own English description is
+    for the peer's developers and is never shown."""
+    if error.error == "invalid_client":
+        return N_("Webbplatsen som skickade dig hit är inte ansluten till nätverkets inloggning.")
+    if "redirect" in (error.description or "").lower():
+        return N_(
+            "Webbplatsen som skickade dig hit ville få svaret till en adress som den inte har anmält, "
+            "så inloggningen skickas inte dit."
+        )
+    return N_("Länken till inloggningen var ofullständig eller trasig.")
+
+
 def authorize(request: Request) -> Response:
     """The authorization endpoint: asks a signed-in person "continue as …?"
     (GET), then sends them back to the peer with a code or a refusal (POST)."""
@@ -137,12 +152,7 @@ def authorize(request: Request) -> Response:
         if error.redirect_uri:  # a known peer and its own address: it hears why
             response = cast(Response, server.handle_error_response(oauth, error))
             return RedirectResponse(response.headers["location"], status_code=303)
-        return site.render(
-            request,
-            "oidc/invalid.html",
-            {"reason": error.description or error.error},
-            status_code=400,
-        )
+        return site.render(request, "oidc/invalid.html", {"explanation": _refusal(error)}, status_code=400)
     if user is None:
         target = "/oidc/authorize?" + urlencode(params)
         return RedirectResponse("/konto/logga-in?" + urlencode({"next": target}), status_code=303)

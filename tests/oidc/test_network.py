@@ -322,6 +322,11 @@ def test_an_unregistered_peer_or_address_gets_no_code(net):
             "code_challenge": "c" * 43,
             "code_challenge_method": "S256",
         }
+        explanations = {
+            "okand": "inte ansluten till nätverkets inloggning",
+            "https://evil.example/cb": "en adress som den inte har anmält",
+            "x" * 5000: "inte ansluten till nätverkets inloggning",
+        }
         for change in (
             {"client_id": "okand"},
             {"redirect_uri": "https://evil.example/cb"},
@@ -329,7 +334,19 @@ def test_an_unregistered_peer_or_address_gets_no_code(net):
         ):
             page = person.http.get(net.m_url + "/oidc/authorize?" + urlencode(base | change))
             assert page.status_code == 400
-            assert "Inloggningen kan inte göras" in text_of(page.text)
+            shown = text_of(page.text)
+            assert "Inloggningen kan inte göras" in shown
+            assert explanations[next(iter(change.values()))] in shown
+            assert 'href="/"' in page.text  # a way back
+            # authlib's own English never reaches the person
+            for english in ("client", "Redirect", "redirect_uri", "not supported", "Invalid"):
+                assert english not in shown, (english, shown)
+        # In English for a visitor who reads the site in English.
+        person.http.get(net.m_url + "/?lang=en")
+        page = person.http.get(net.m_url + "/oidc/authorize?" + urlencode(base | {"client_id": "okand"}))
+        assert page.status_code == 400 and '<html lang="en">' in page.text
+        assert "is not connected to the network's sign-in" in text_of(page.text)
+        person.http.get(net.m_url + "/?lang=sv")
         # A registered peer asking wrongly (no PKCE) hears so at its own address.
         no_pkce = {k: v for k, v in base.items() if not k.startswith("code_challenge")}
         page = person.http.get(net.m_url + "/oidc/authorize?" + urlencode(no_pkce))
