@@ -5,7 +5,7 @@ A route of a side the site has not configured answers 404."""
 from __future__ import annotations
 
 from typing import cast
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from authlib.common.security import is_secure_transport
 from authlib.oauth2 import OAuth2Error, OAuth2Request
@@ -76,15 +76,50 @@ async def start(request: Request) -> Response:
 async def callback(request: Request) -> Response:
     """Where the provider sends the person back; nothing changes unless every check passes."""
     site, provider = _provider(request)
+    invitation = ""
     try:
-        identity, next_url = await client.finish(request, site, provider)
-        user = await run_in_threadpool(client.link, site, provider, identity)
+        identity, next_url, invitation = await client.finish(request, site, provider)
+        if invitation:
+            user = await run_in_threadpool(client.accept_invitation, site, provider, identity, invitation)
+        else:
+            user = await run_in_threadpool(client.link, site, provider, identity)
     except OidcError as exc:
+        if invitation:  # back to the invitation, where a password can still be chosen
+            flash(request, str(exc), "error")
+            return RedirectResponse(f"/konto/inbjudan/{quote(invitation, safe='')}", status_code=303)
         return _failed(request, str(exc))
     await run_in_threadpool(_stamp_login, site, user.id)
     await run_in_threadpool(log_in, request, user)  # it writes the session row
-    flash(request, _("Välkommen, %(name)s! Du är inloggad.") % {"name": user.name})
+    if invitation:
+        message = _("Välkommen, %(name)s! Ditt konto är kopplat till %(label)s och du är inloggad.")
+        flash(request, message % {"name": user.name, "label": provider.label})
+    else:
+        flash(request, _("Välkommen, %(name)s! Du är inloggad.") % {"name": user.name})
     return RedirectResponse(_safe_next(next_url), status_code=303)
+
+
+async def accept_invitation(request: Request) -> Response:
+    """The invitation page's "Logga in med <provider>" button (a POST, with
+    CSRF): off to the provider, with the invitation kept in the pending
+    sign-in. It is checked again, and spent, when the person comes back."""
+    site, provider = _provider(request)
+    invitation = str(request.path_params["token"])
+    usable = await run_in_threadpool(_invitation_usable, site, invitation)
+    if not usable:
+        return RedirectResponse(f"/konto/inbjudan/{quote(invitation, safe='')}", status_code=303)
+    try:
+        target = await client.start(request, site, provider, "/", invitation=invitation)
+    except OidcError as exc:
+        flash(request, str(exc), "error")
+        return RedirectResponse(f"/konto/inbjudan/{quote(invitation, safe='')}", status_code=303)
+    return RedirectResponse(target, status_code=303)
+
+
+def _invitation_usable(site: Site, invitation: str) -> bool:
+    from core import tokens
+
+    with site.session() as db:
+        return tokens.valid(db, invitation, tokens.Purpose.INVITE, site.clock.now()) is not None
 
 
 def _stamp_login(site: Site, user_id: int | None) -> None:
@@ -223,6 +258,9 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/konto/oidc/{name}/start", start, methods=["POST"], name="oidc_start"),
         Route("/konto/oidc/{name}/tillbaka", callback, name="oidc_callback"),
+        Route(
+            "/konto/inbjudan/{token}/oidc/{name}", accept_invitation, methods=["POST"], name="oidc_accept_invitation"
+        ),
         Route("/.well-known/openid-configuration", openid_configuration, name="oidc_configuration"),
         Route("/oidc/jwks", jwks, name="oidc_jwks"),
         Route("/oidc/authorize", authorize, methods=["GET", "POST"], name="oidc_authorize"),
