@@ -382,12 +382,12 @@ def link(site: Site, provider: OidcProviderSection, identity: Identity) -> User:
             )
         user = get_user_by_email(db, identity.email)
         if user is None and provider.create_accounts:
-            # An editor of no association: an admin of this site decides what the person may do.
+            # No role: the receiving site's admin decides what the person may do (issue 13, point 5).
             user = User(
                 email=identity.email,
                 name=identity.name or identity.email.split("@")[0],
                 password_hash=NO_PASSWORD,  # no password here: the person signs in through the provider
-                role=Role.EDITOR,
+                role=Role.NONE,
             )
             db.add(user)
             db.flush()

@@ -34,7 +34,11 @@ from core.proxies import throttle_key
 from core.site import Site
 from core.templating import flash
 
-ROLE_CHOICES = [SelectChoice(Role.EDITOR.value, "Föreningsredaktör"), SelectChoice(Role.ADMIN.value, "Administratör")]
+ROLE_CHOICES = [
+    SelectChoice(Role.EDITOR.value, "Föreningsredaktör"),
+    SelectChoice(Role.ADMIN.value, "Administratör"),
+    SelectChoice(Role.NONE.value, "Ingen roll (bara egna sidor)"),
+]
 
 
 class LoginForm(Form):

@@ -22,7 +22,7 @@ from sqlmodel import select
 
 from core.accounts import NO_PASSWORD, create_user
 from core.cli import cli
-from core.models import User
+from core.models import Role, User
 from core.oidc import client, keys
 from core.oidc.models import OidcCode, OidcKey
 from core.site import Site
@@ -126,7 +126,7 @@ def test_a_volunteer_signs_in_across_the_network_with_one_click(net):
         assert person.http.get(net.k_url + "/-/admin").status_code == 403
         with net.kristinehamn.session() as db:
             vera = db.exec(select(User).where(User.email == VOLUNTEER)).one()
-        assert (vera.name, vera.role, vera.is_admin) == ("Vera Volontär", "editor", False)
+        assert (vera.name, vera.role, vera.is_admin) == ("Vera Volontär", Role.NONE, False)
         assert vera.password_hash == NO_PASSWORD
         # The code was used once and is gone.
         with net.mockeln.session() as db:
@@ -134,11 +134,27 @@ def test_a_volunteer_signs_in_across_the_network_with_one_click(net):
     finally:
         person.close()
 
-    # Kristinehamn's admin sees the new account, and grants roles there.
+    # Kristinehamn's admin sees the new account, with no role, and grants one there.
     admin = Person()
     try:
         password_login(admin, net.k_url, ADMIN)
-        assert "Vera Volontär" in text_of(admin.http.get(net.k_url + "/-/admin/anvandare").text)
+        listing = text_of(admin.http.get(net.k_url + "/-/admin/anvandare").text)
+        assert f"Vera Volontär {VOLUNTEER} Ingen roll Aktivt" in listing
+        form = admin.http.get(f"{net.k_url}/-/admin/anvandare/{vera.id}")
+        assert '<option selected value="none">' in form.text or 'value="none" selected' in form.text
+        granted = admin.http.post(
+            f"{net.k_url}/-/admin/anvandare/{vera.id}",
+            data={
+                "csrftoken": consent_token(form),
+                "name": vera.name,
+                "email": vera.email,
+                "role": "editor",
+                "is_active": "y",
+            },
+        )
+        assert granted.status_code == 303, text_of(granted.text)[:300]
+        with net.kristinehamn.session() as db:
+            assert db.exec(select(User).where(User.email == VOLUNTEER)).one().role == Role.EDITOR
     finally:
         admin.close()
 
