@@ -12,9 +12,8 @@ bodies and opens local files, so we fetch ourselves (DESIGN.md, Federation):
   link-local (cloud metadata), or any other non-public range is refused,
   also when it is wrapped in an IPv6 address (IPv4-mapped and -compatible,
   NAT64, 6to4, Teredo: ``embedded_ipv4``), which reaches it on a network
-  with NAT64 or a 6to4 relay. A
-  peer allowlisted with ``allow_private`` may use such an address, for its
-  own origin (host and port) only;
+  with NAT64 or a 6to4 relay. A peer allowlisted with ``allow_private`` may
+  use such an address, for its own origin (host and port) only;
 - the body is decompressed here, in bounded steps, and capped *after*
   decompression, so a gzip bomb stops at the cap;
 - connect/read timeouts plus a total deadline (a server that dribbles bytes
