@@ -165,6 +165,26 @@ def set_password(session: Session, user: User, password: str, keep_session: str 
 NO_PASSWORD = "!"
 
 
+def invited_ids(session: Session) -> set[int]:
+    """The accounts whose invitation is not accepted yet: no password chosen
+    and no provider identity linked (an account made by network sign-on has
+    no password either, but is in use)."""
+    from core.oidc.models import OidcIdentity  # core's own table, kept beside core.oidc
+
+    linked = select(OidcIdentity.user_id)
+    found = session.exec(select(User.id).where(User.password_hash == NO_PASSWORD, col(User.id).not_in(linked))).all()
+    return {user_id for user_id in found if user_id is not None}
+
+
+def is_invited(session: Session, user: User) -> bool:
+    """True while ``user``'s invitation is not accepted (see ``invited_ids``)."""
+    from core.oidc.models import OidcIdentity
+
+    if user.password_hash != NO_PASSWORD or user.id is None:
+        return False
+    return session.exec(select(OidcIdentity.id).where(OidcIdentity.user_id == user.id)).first() is None
+
+
 def create_invited_user(session: Session, email: str, name: str, role: Role = Role.EDITOR) -> User:
     """An account that signs in only once its owner has set a password
     through the invitation link (core.tokens)."""

@@ -206,3 +206,23 @@ __all__ += [
     "editable_associations",
     "member_associations",
 ]
+
+# fetching (issue 13, issue 18 fault 5): the one guarded HTTP client for every
+# request the site makes to another server. ``Fetcher(allow_private=[url, ...])``
+# checks each address when the connection is opened (no DNS-rebinding window),
+# refuses private, loopback and link-local addresses (also wrapped in IPv6:
+# NAT64, 6to4, Teredo, IPv4-compatible), follows redirects by hand (each hop
+# checked), decompresses in bounded steps with a size cap, and keeps deadlines
+# and per-origin limits. Failures are ``FetchError`` (``BlockedAddress`` for a
+# refused address) with a Swedish message marked for translation;
+# ``FetchResult`` is the answer. ``is_public`` is the address rule on its own.
+from core.fetch import (  # noqa: E402
+    BlockedAddress,
+    Fetcher,
+    FetchError,
+    FetchResult,
+    is_public,
+    origin_of,
+)
+
+__all__ += ["BlockedAddress", "FetchError", "FetchResult", "Fetcher", "is_public", "origin_of"]

@@ -19,6 +19,10 @@ def utcnow() -> datetime:
 class Role(StrEnum):
     ADMIN = "admin"  # umbrella staff: runs the site
     EDITOR = "editor"  # association representative: edits linked associations
+    #: No role: a signed-in person with their own pages (password, sign-ins,
+    #: own data, their loans and sign-ups) and nothing to edit. An account
+    #: made by network sign-on starts here; an admin grants a role.
+    NONE = "none"
 
 
 class User(SQLModel, table=True):

@@ -44,6 +44,12 @@ def core_routes(site: Site) -> list[BaseRoute]:
         Route(
             "/-/admin/anvandare/{user_id:int}/skicka-lank", links.admin_send_link, methods=["POST"], name="user_link"
         ),
+        Route(
+            "/-/admin/anvandare/{user_id:int}/dra-tillbaka-inbjudan",
+            links.admin_withdraw_invitation,
+            methods=["POST"],
+            name="user_withdraw_invitation",
+        ),
         Route("/-/admin/anvandare/{user_id:int}/uppgifter.zip", own_data.admin_data_zip, name="user_data_zip"),
         Route(
             "/-/admin/anvandare/{user_id:int}/ta-bort",

@@ -30,9 +30,8 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 
-from core.api import utcnow
+from core.api import FetchError, utcnow
 from federation import publish
-from federation.fetch import FetchError
 from federation.hub import sign
 from federation.models import Subscription
 

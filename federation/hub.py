@@ -33,9 +33,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from core.api import utcnow
+from core.api import FetchError, utcnow
 from federation import publish
-from federation.fetch import FetchError
 from federation.models import Subscription
 
 if TYPE_CHECKING:

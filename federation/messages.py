@@ -2,8 +2,8 @@
 
 The poller writes a peer's last error to its row (``Peer.last_error``) as
 plain Swedish: the log, ``bench/`` and anyone reading the database see a
-sentence. Each sentence is a msgid marked with ``N_`` in ``fetch.py``,
-``parse.py`` or ``runtime.py`` with its details (a host, a status code, a
+sentence. Each sentence is a msgid marked with ``N_`` in core's fetcher
+(``core.api.Fetcher``), ``parse.py`` or ``runtime.py`` with its details (a host, a status code, a
 size) filled in, so it can be read back: ``translate`` matches the stored
 text against those msgids, takes the details out and fills them into the
 translation. A part that matches none of them (an older wording, a message
@@ -16,6 +16,7 @@ is recognised without a second list to keep in step.
 
 from __future__ import annotations
 
+import inspect
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -23,10 +24,11 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_file
 
-from core.api import SOURCE_LOCALE, current_locale, current_translator, gettext
+from core.api import SOURCE_LOCALE, Fetcher, current_locale, current_translator, gettext
 
-#: The modules whose messages end up in ``Peer.last_error``.
-SOURCES = ("fetch.py", "parse.py", "runtime.py")
+#: The modules whose messages end up in ``Peer.last_error``: the fetcher
+#: (core's, found by its source file) and this plugin's own.
+SOURCES = (inspect.getsourcefile(Fetcher) or "", "parse.py", "runtime.py")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sdifg]")
 #: Before a message: ``"Nyheter: "``, the kind of feed that failed.
 _LABEL = r"(?:(?P<label>[^\s:]{1,40}): )?"

@@ -30,9 +30,8 @@ from urllib.parse import urlsplit
 from sqlmodel import col, select
 from starlette.requests import Request
 
-from core.api import N_, Site, site_of, utcnow
+from core.api import N_, Fetcher, FetchError, Site, origin_of, site_of, utcnow
 from federation import changes, hub, ingest, parse, publish
-from federation.fetch import Fetcher, FetchError, origin_of
 from federation.kinds import kinds_for
 from federation.models import FeedState, Peer
 

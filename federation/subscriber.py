@@ -23,8 +23,7 @@ from sqlmodel import select
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from core.api import utcnow
-from federation.fetch import FetchError
+from core.api import FetchError, utcnow
 from federation.models import FeedState
 
 if TYPE_CHECKING:

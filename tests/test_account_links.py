@@ -287,3 +287,68 @@ def test_a_new_password_spends_every_link_in_the_mailbox(make_site, make_client,
     other = "ett-helt-annat-losenord"
     assert make_client(site).submit(link, {"new": other, "repeat": other}).status_code == 400
     assert _password_is(site, "eva@test.example", NEW)
+
+
+def _status_of(admin, name: str) -> str:
+    """The status cell of ``name``'s row in the admin's user list."""
+    import re
+
+    page = admin.get("/-/admin/anvandare").text
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", page, re.S) if f">{name}</a>" in r)
+    return text_of(re.findall(r"<td>(.*?)</td>", row, re.S)[3])
+
+
+def test_an_invitation_not_yet_accepted_shows_as_such_and_can_be_resent_or_withdrawn(
+    make_site, make_client, smtp_inbox
+):
+    site = make_site(plugins=[], extra=smtp_settings(smtp_inbox.port))
+    add_user(site, "admin@test.example", Role.ADMIN, "Ada Admin")
+    admin = make_client(site)
+    admin.login("admin@test.example")
+    for name, email in (("Sara Sångare", "sara@test.example"), ("Bo Bas", "bo@test.example")):
+        admin.submit("/-/admin/anvandare/ny", {"name": name, "email": email, "role": "editor"})
+    sara_link, bo_link = (link_in(m, "/konto/inbjudan/") for m in wait_for_mail(smtp_inbox, 2))
+    assert _status_of(admin, "Sara Sångare") == "Inbjuden (ej accepterad)"
+    assert _status_of(admin, "Ada Admin") == "Aktivt"
+    english = make_client(site)
+    english.login("admin@test.example")
+    english.get("/?lang=en")
+    assert _status_of(english, "Sara Sångare") == "Invited (not accepted)"
+
+    # Accepted: active.
+    make_client(site).submit(sara_link, {"new": NEW, "repeat": NEW})
+    assert _status_of(admin, "Sara Sångare") == "Aktivt"
+    with site.session() as db:
+        bo = get_user_by_email(db, "bo@test.example")
+        sara = get_user_by_email(db, "sara@test.example")
+        assert bo is not None and sara is not None
+    page = admin.get(f"/-/admin/anvandare/{bo.id}")
+    assert "Dra tillbaka inbjudan" in page.text and "Skicka inbjudan igen" in page.text
+    assert "Dra tillbaka inbjudan" not in admin.get(f"/-/admin/anvandare/{sara.id}").text
+
+    # Resent: a new mail, the status unchanged.
+    assert admin.submit(f"/-/admin/anvandare/{bo.id}/skicka-lank").status_code == 303
+    wait_for_mail(smtp_inbox, 3)
+    assert _status_of(admin, "Bo Bas") == "Inbjuden (ej accepterad)"
+
+    # Withdrawn: the account is gone, and the link in the mail opens nothing.
+    withdrawn = admin.submit(f"/-/admin/anvandare/{bo.id}/dra-tillbaka-inbjudan")
+    assert withdrawn.status_code == 303 and withdrawn.headers["location"] == "/-/admin/anvandare"
+    listing = text_of(admin.get("/-/admin/anvandare").text)
+    assert "Inbjudan till Bo Bas (bo@test.example) är tillbakadragen." in listing
+    assert "bo@test.example" not in listing.split("är tillbakadragen.")[1]  # not in the list any more
+    late = make_client(site).get(bo_link)
+    assert late.status_code == 400 and DEAD in text_of(late.text)
+    with site.session() as db:
+        assert get_user_by_email(db, "bo@test.example") is None
+
+    # An accepted invitation is not withdrawn: the account stays.
+    refused = admin.submit(f"/-/admin/anvandare/{sara.id}/dra-tillbaka-inbjudan")
+    assert refused.status_code == 303
+    assert "har redan tagit emot inbjudan" in text_of(admin.get(refused.headers["location"]).text)
+    with site.session() as db:
+        assert get_user_by_email(db, "sara@test.example") is not None
+    # Without CSRF nothing happens; an editor may not.
+    sara_browser = make_client(site)
+    sara_browser.login("sara@test.example", NEW)
+    assert sara_browser.submit(f"/-/admin/anvandare/{sara.id}/dra-tillbaka-inbjudan").status_code == 403

@@ -210,6 +210,15 @@ def _has_password(world: World, email: str, password: str) -> bool:
         return user is not None and verify_password(user.password_hash, password)
 
 
+def _invited_user(world: World) -> int:
+    """The id of an account invited and not yet accepted."""
+    _link(world, INVITED, tokens.Purpose.INVITE)
+    with world.site.session() as db:
+        user = get_user_by_email(db, INVITED)
+        assert user is not None and user.id is not None
+        return user.id
+
+
 def _tokens_for(world: World, email: str) -> int:
     with world.site.session() as db:
         user = get_user_by_email(db, email)
@@ -405,6 +414,14 @@ CASES: dict[str, Case] = {
         lambda w, role, client: not _user_exists(w, GUEST),
         ADMIN_ONLY,
     ),
+    # An admin withdraws an invitation not yet accepted: the account goes.
+    "/-/admin/anvandare/{user_id:int}/dra-tillbaka-inbjudan": Case(
+        lambda w: f"/-/admin/anvandare/{_invited_user(w)}/dra-tillbaka-inbjudan",
+        lambda w: {},
+        # (before the request nobody is invited yet: the path makes the invitation)
+        lambda w, role, client: w.response is not None and not _user_exists(w, INVITED),
+        ADMIN_ONLY,
+    ),
     "/konto/glomt-losenord": Case(
         lambda w: "/konto/glomt-losenord",
         lambda w: {"email": GUEST},
@@ -446,6 +463,14 @@ CASES: dict[str, Case] = {
     "/konto/oidc/{name}/start": Case(
         lambda w: _with_oidc(w, "/konto/oidc/walk/start"),
         lambda w: {"next": "/"},
+        lambda w, role, client: _sent_to(w, WALK_ISSUER + "/auth?"),
+        ANYONE,
+    ),
+    # Accepting an invitation with a provider: anyone holding the link is sent
+    # to the provider (the link is spent only when they come back).
+    "/konto/inbjudan/{token}/oidc/{name}": Case(
+        lambda w: _with_oidc(w, f"/konto/inbjudan/{_link(w, INVITED, tokens.Purpose.INVITE)}/oidc/walk"),
+        lambda w: {},
         lambda w, role, client: _sent_to(w, WALK_ISSUER + "/auth?"),
         ANYONE,
     ),

@@ -48,6 +48,7 @@ EXEMPT: dict[str, str] = {
 OFF_SITE: dict[str, str] = {
     "/konto/oidc/{name}/start": "the OpenID provider's sign-in page",
     "/oidc/authorize": "the peer site's return address, with the code",
+    "/konto/inbjudan/{token}/oidc/{name}": "the OpenID provider's sign-in page, to accept the invitation",
 }
 
 DEMO_PLUGINS = ["webportal", "lisa", "fritidsbanken", "odling", "evenemang"]

@@ -11,7 +11,9 @@ the nonce. ``link`` then finds the account: one the identity is already
 linked to; else, by an e-mail address the provider says it has verified, an
 existing account (one an admin made or invited), but never an administrator's;
 else, for a provider with ``create_accounts`` (the network's own), a new
-account with no roles.
+account with no roles. ``accept_invitation`` links an identity to the
+account an admin invited, whatever address the provider gives: the
+invitation link (single-use, kept in the pending sign-in) proves it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from joserfc.jwk import KeySet
 from sqlmodel import select
 from starlette.requests import Request
 
+from core import tokens
 from core.accounts import NO_PASSWORD, get_user_by_email, normalise_email
 from core.i18n import gettext as _
 from core.models import Role, User
@@ -175,9 +178,12 @@ def client_secret(provider: OidcProviderSection) -> str:
     return secret
 
 
-async def start(request: Request, site: Site, provider: OidcProviderSection, next_url: str) -> str:
+async def start(
+    request: Request, site: Site, provider: OidcProviderSection, next_url: str, invitation: str = ""
+) -> str:
     """Where to send the visitor: the provider's authorization endpoint, with
-    a fresh state, nonce and PKCE challenge kept in their session."""
+    a fresh state, nonce and PKCE challenge kept in their session (and the
+    invitation being accepted, if any)."""
     client_secret(provider)  # say so now, not after the provider's pages
     discovery = await discover(provider)
     state, nonce, verifier = secrets.token_urlsafe(24), secrets.token_urlsafe(24), secrets.token_urlsafe(48)
@@ -185,6 +191,8 @@ async def start(request: Request, site: Site, provider: OidcProviderSection, nex
     while len(pending) >= MAX_PENDING:
         pending.pop(min(pending, key=lambda k: pending[k]["t"]))
     pending[state] = {"p": provider.name, "n": nonce, "v": verifier, "next": next_url, "t": int(time.time())}
+    if invitation:
+        pending[state]["inv"] = invitation
     request.session[SESSION_KEY] = pending
     query = urlencode(
         {
@@ -218,8 +226,9 @@ def _take_pending(request: Request, provider: OidcProviderSection) -> dict[str, 
     return entry
 
 
-async def finish(request: Request, site: Site, provider: OidcProviderSection) -> tuple[Identity, str]:
-    """The verified identity from the provider's answer, and where to go next."""
+async def finish(request: Request, site: Site, provider: OidcProviderSection) -> tuple[Identity, str, str]:
+    """The verified identity from the provider's answer, where to go next,
+    and the invitation link it accepts ("" for a plain sign-in)."""
     if request.query_params.get("error"):
         _take_pending(request, provider)
         raise OidcError(
@@ -276,6 +285,7 @@ async def finish(request: Request, site: Site, provider: OidcProviderSection) ->
             name=name.strip()[:120] if isinstance(name, str) else "",
         ),
         str(entry.get("next") or "/"),
+        str(entry.get("inv") or ""),
     )
 
 
@@ -372,12 +382,12 @@ def link(site: Site, provider: OidcProviderSection, identity: Identity) -> User:
             )
         user = get_user_by_email(db, identity.email)
         if user is None and provider.create_accounts:
-            # An editor of no association: an admin of this site decides what the person may do.
+            # No role: the receiving site's admin decides what the person may do (issue 13, point 5).
             user = User(
                 email=identity.email,
                 name=identity.name or identity.email.split("@")[0],
                 password_hash=NO_PASSWORD,  # no password here: the person signs in through the provider
-                role=Role.EDITOR,
+                role=Role.NONE,
             )
             db.add(user)
             db.flush()
@@ -397,6 +407,42 @@ def link(site: Site, provider: OidcProviderSection, identity: Identity) -> User:
             raise OidcError(ADMIN_NOT_LINKED())
         assert user.id is not None
         db.add(OidcIdentity(user_id=user.id, issuer=identity.issuer, subject=identity.subject))
+        db.commit()
+        db.refresh(user)
+        return user
+
+
+def accept_invitation(site: Site, provider: OidcProviderSection, identity: Identity, invitation: str) -> User:
+    """Link ``identity`` to the account the invitation was sent to, and spend
+    the invitation; or ``OidcError``. The address the provider gives need not
+    match (nor be verified): the link from the invitation e-mail is the proof.
+    Runs in the thread pool."""
+    now = site.clock.now()
+    dead = _("Inbjudan har redan använts, är för gammal eller är inte hel. Inget har ändrats.")
+    with site.session() as db:
+        row = tokens.valid(db, invitation, tokens.Purpose.INVITE, now)
+        user = db.get(User, row.user_id) if row is not None else None
+        if row is None or user is None or not user.is_active:
+            raise OidcError(dead)
+        if user.is_admin:  # an administrator signs in with a password (see ``link``)
+            raise OidcError(ADMIN_NOT_LINKED())
+        taken = db.exec(
+            select(OidcIdentity).where(OidcIdentity.issuer == identity.issuer, OidcIdentity.subject == identity.subject)
+        ).first()
+        if taken is not None and taken.user_id != user.id:
+            raise OidcError(
+                _(
+                    "Ditt konto hos %(label)s hör redan till ett annat konto här. Välj ett lösenord för inbjudan "
+                    "i stället, eller logga in med %(label)s på det andra kontot."
+                )
+                % {"label": provider.label}
+            )
+        if not tokens.use(db, row, now):  # spent by another request a moment ago
+            db.rollback()
+            raise OidcError(dead)
+        if taken is None:
+            assert user.id is not None
+            db.add(OidcIdentity(user_id=user.id, issuer=identity.issuer, subject=identity.subject, last_used_at=now))
         db.commit()
         db.refresh(user)
         return user

@@ -5,7 +5,7 @@ A route of a side the site has not configured answers 404."""
 from __future__ import annotations
 
 from typing import cast
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from authlib.common.security import is_secure_transport
 from authlib.oauth2 import OAuth2Error, OAuth2Request
@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.auth import log_in
 from core.forms import read_form
+from core.i18n import N_
 from core.i18n import gettext as _
 from core.models import utcnow
 from core.oidc import client, keys
@@ -75,15 +76,50 @@ async def start(request: Request) -> Response:
 async def callback(request: Request) -> Response:
     """Where the provider sends the person back; nothing changes unless every check passes."""
     site, provider = _provider(request)
+    invitation = ""
     try:
-        identity, next_url = await client.finish(request, site, provider)
-        user = await run_in_threadpool(client.link, site, provider, identity)
+        identity, next_url, invitation = await client.finish(request, site, provider)
+        if invitation:
+            user = await run_in_threadpool(client.accept_invitation, site, provider, identity, invitation)
+        else:
+            user = await run_in_threadpool(client.link, site, provider, identity)
     except OidcError as exc:
+        if invitation:  # back to the invitation, where a password can still be chosen
+            flash(request, str(exc), "error")
+            return RedirectResponse(f"/konto/inbjudan/{quote(invitation, safe='')}", status_code=303)
         return _failed(request, str(exc))
     await run_in_threadpool(_stamp_login, site, user.id)
     await run_in_threadpool(log_in, request, user)  # it writes the session row
-    flash(request, _("Välkommen, %(name)s! Du är inloggad.") % {"name": user.name})
+    if invitation:
+        message = _("Välkommen, %(name)s! Ditt konto är kopplat till %(label)s och du är inloggad.")
+        flash(request, message % {"name": user.name, "label": provider.label})
+    else:
+        flash(request, _("Välkommen, %(name)s! Du är inloggad.") % {"name": user.name})
     return RedirectResponse(_safe_next(next_url), status_code=303)
+
+
+async def accept_invitation(request: Request) -> Response:
+    """The invitation page's "Logga in med <provider>" button (a POST, with
+    CSRF): off to the provider, with the invitation kept in the pending
+    sign-in. It is checked again, and spent, when the person comes back."""
+    site, provider = _provider(request)
+    invitation = str(request.path_params["token"])
+    usable = await run_in_threadpool(_invitation_usable, site, invitation)
+    if not usable:
+        return RedirectResponse(f"/konto/inbjudan/{quote(invitation, safe='')}", status_code=303)
+    try:
+        target = await client.start(request, site, provider, "/", invitation=invitation)
+    except OidcError as exc:
+        flash(request, str(exc), "error")
+        return RedirectResponse(f"/konto/inbjudan/{quote(invitation, safe='')}", status_code=303)
+    return RedirectResponse(target, status_code=303)
+
+
+def _invitation_usable(site: Site, invitation: str) -> bool:
+    from core import tokens
+
+    with site.session() as db:
+        return tokens.valid(db, invitation, tokens.Purpose.INVITE, site.clock.now()) is not None
 
 
 def _stamp_login(site: Site, user_id: int | None) -> None:
@@ -122,6 +158,20 @@ def jwks(request: Request) -> Response:
     return JSONResponse({"keys": published}, headers={"Cache-Control": "max-age=300"})
 
 
+def _refusal(error: OAuth2Error) -> str:
+    """Why the network's provider refused, in words for the person (marked
+    ``N_``, translated on the page); authlib's own English description is
+    for the peer's developers and is never shown."""
+    if error.error == "invalid_client":
+        return N_("Webbplatsen som skickade dig hit är inte ansluten till nätverkets inloggning.")
+    if "redirect" in (error.description or "").lower():
+        return N_(
+            "Webbplatsen som skickade dig hit ville få svaret till en adress som den inte har anmält, "
+            "så inloggningen skickas inte dit."
+        )
+    return N_("Länken till inloggningen var ofullständig eller trasig.")
+
+
 def authorize(request: Request) -> Response:
     """The authorization endpoint: asks a signed-in person "continue as …?"
     (GET), then sends them back to the peer with a code or a refusal (POST)."""
@@ -137,12 +187,7 @@ def authorize(request: Request) -> Response:
         if error.redirect_uri:  # a known peer and its own address: it hears why
             response = cast(Response, server.handle_error_response(oauth, error))
             return RedirectResponse(response.headers["location"], status_code=303)
-        return site.render(
-            request,
-            "oidc/invalid.html",
-            {"reason": error.description or error.error},
-            status_code=400,
-        )
+        return site.render(request, "oidc/invalid.html", {"explanation": _refusal(error)}, status_code=400)
     if user is None:
         target = "/oidc/authorize?" + urlencode(params)
         return RedirectResponse("/konto/logga-in?" + urlencode({"next": target}), status_code=303)
@@ -213,6 +258,9 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/konto/oidc/{name}/start", start, methods=["POST"], name="oidc_start"),
         Route("/konto/oidc/{name}/tillbaka", callback, name="oidc_callback"),
+        Route(
+            "/konto/inbjudan/{token}/oidc/{name}", accept_invitation, methods=["POST"], name="oidc_accept_invitation"
+        ),
         Route("/.well-known/openid-configuration", openid_configuration, name="oidc_configuration"),
         Route("/oidc/jwks", jwks, name="oidc_jwks"),
         Route("/oidc/authorize", authorize, methods=["GET", "POST"], name="oidc_authorize"),

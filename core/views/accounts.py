@@ -15,10 +15,11 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from core import sessions, tokens
 from core.account_mail import send_invitation, send_sign_in_link
 from core.accounts import (
-    NO_PASSWORD,
     authenticate,
     create_invited_user,
     get_user_by_email,
+    invited_ids,
+    is_invited,
     password_problem,
     set_password,
     verify_password,
@@ -33,7 +34,11 @@ from core.proxies import throttle_key
 from core.site import Site
 from core.templating import flash
 
-ROLE_CHOICES = [SelectChoice(Role.EDITOR.value, "Föreningsredaktör"), SelectChoice(Role.ADMIN.value, "Administratör")]
+ROLE_CHOICES = [
+    SelectChoice(Role.EDITOR.value, "Föreningsredaktör"),
+    SelectChoice(Role.ADMIN.value, "Administratör"),
+    SelectChoice(Role.NONE.value, "Ingen roll (bara egna sidor)"),
+]
 
 
 class LoginForm(Form):
@@ -209,7 +214,8 @@ def user_list(request: Request) -> Response:
 
     with site.session() as db:
         users = db.exec(select(User).order_by(User.name)).all()
-    return site.render(request, "accounts/users.html", {"users": users})
+        invited = invited_ids(db)
+    return site.render(request, "accounts/users.html", {"users": users, "invited": invited})
 
 
 def user_edit(request: Request) -> Response:
@@ -272,7 +278,7 @@ def user_edit(request: Request) -> Response:
                 "form": form,
                 "account": existing,
                 "session_count": len(live),
-                "invited": existing is not None and existing.password_hash == NO_PASSWORD,
+                "invited": existing is not None and is_invited(db, existing),
             },
             status_code=400 if form.error_count() else 200,
         )

@@ -23,11 +23,12 @@ from wtforms import EmailField, PasswordField, validators
 
 from core import tokens
 from core.account_mail import send_invitation, send_reset
-from core.accounts import NO_PASSWORD, get_user_by_email, password_problem, set_password
+from core.accounts import get_user_by_email, is_invited, password_problem, set_password
 from core.auth import log_in
 from core.forms import Form
 from core.i18n import gettext as _
 from core.models import AccountToken, User
+from core.own_data import forget
 from core.permissions import require_admin
 from core.site import Site
 from core.templating import flash
@@ -136,7 +137,7 @@ def _choose_password(request: Request, purpose: Purpose) -> Response:
         return site.render(
             request,
             "accounts/choose_password.html",
-            {"form": form, "purpose": purpose.value, "account": user},
+            {"form": form, "purpose": purpose.value, "account": user, "token": token},
             status_code=400 if form.error_count() else 200,
         )
 
@@ -182,7 +183,7 @@ def admin_send_link(request: Request) -> Response:
         user = get_account(db, request.path_params["user_id"])
         if user is None:
             raise HTTPException(404, _("Det finns ingen sådan användare."))
-        if user.password_hash == NO_PASSWORD:
+        if is_invited(db, user):
             send_invitation(site, db, user, tokens.issue(db, user, Purpose.INVITE, now), admin.name)
             flash(request, _("En ny inbjudan är skickad till %(email)s.") % {"email": user.email})
         else:
@@ -190,3 +191,24 @@ def admin_send_link(request: Request) -> Response:
             flash(request, _("En länk för nytt lösenord är skickad till %(email)s.") % {"email": user.email})
         db.commit()
         return RedirectResponse(f"/-/admin/anvandare/{user.id}", status_code=303)
+
+
+def admin_withdraw_invitation(request: Request) -> Response:
+    """An admin takes back an invitation not yet accepted: the account and
+    its links go (the link in the mail opens nothing now). An account in use
+    is closed or deleted on its own pages instead. Admins only."""
+    site = _site(request)
+    require_admin(request)
+    with site.session() as db:
+        user = get_account(db, request.path_params["user_id"])
+        if user is None:
+            raise HTTPException(404, _("Det finns ingen sådan användare."))
+        if not is_invited(db, user):
+            accepted = _("%(name)s har redan tagit emot inbjudan. Stäng eller ta bort kontot i stället.")
+            flash(request, accepted % {"name": user.name}, "error")
+            return RedirectResponse(f"/-/admin/anvandare/{user.id}", status_code=303)
+        name, email = user.name, user.email
+        forget(site, db, user)
+        db.commit()
+    flash(request, _("Inbjudan till %(name)s (%(email)s) är tillbakadragen.") % {"name": name, "email": email})
+    return RedirectResponse("/-/admin/anvandare", status_code=303)

@@ -2,7 +2,9 @@
 mail the site really writes (the demo's file sender) and axe-core at
 desktop and phone widths on every page of the way: "Glömt lösenord?", the
 confirmation, the page the mailed link opens, and the page a spent link
-opens."""
+opens; the admin's list with an invitation not yet accepted, and
+withdrawing one. (Accepting an invitation with the network's sign-in is in
+test_network_signin.py.)"""
 
 from __future__ import annotations
 
@@ -92,6 +94,9 @@ def test_invitation(page: Any, browser: Any, mockeln: LiveSite, axe_source: Path
     main.get_by_role("button", name="Skapa och skicka inbjudan").click()
     wait_path(page, "/-/admin/anvandare")
     assert page.get_by_role("status").filter(has_text=f"en inbjudan är skickad till {email}").is_visible()
+    row = page.get_by_role("row").filter(has_text=email)
+    assert "Inbjuden (ej accepterad)" in row.inner_text()
+    check_both_widths(page, axe_source, "Användare, med en inbjudan")
 
     link = link_mailed_to(mockeln, email, "/konto/inbjudan/")
     context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="sv-SE")
@@ -112,3 +117,28 @@ def test_invitation(page: Any, browser: Any, mockeln: LiveSite, axe_source: Path
         check_both_widths(invitee, axe_source, "Mina uppgifter")
     finally:
         context.close()
+    page.goto(mockeln.url + "/-/admin/anvandare")
+    assert "Aktivt" in page.get_by_role("row").filter(has_text=email).inner_text()
+
+
+def test_withdrawing_an_invitation(page: Any, mockeln: LiveSite, axe_source: Path) -> None:
+    email = f"angrad-{time.monotonic_ns()}@demo.example"
+    log_in_as(page, mockeln, Role.ADMIN, "pointer")
+    page.goto(mockeln.url + "/-/admin/anvandare/ny")
+    main = page.locator("main")
+    main.get_by_label("Namn").fill("Åsa Ångrad")
+    main.get_by_label("E-postadress").fill(email)
+    main.get_by_role("button", name="Skapa och skicka inbjudan").click()
+    wait_path(page, "/-/admin/anvandare")
+    link = link_mailed_to(mockeln, email, "/konto/inbjudan/")
+    page.get_by_role("row").filter(has_text=email).get_by_role("link", name="Åsa Ångrad").click()
+    assert page.get_by_text("Inbjuden (ej accepterad)").is_visible()
+    check_both_widths(page, axe_source, "Konto med inbjudan")
+    page.locator("main").get_by_role("button", name="Dra tillbaka inbjudan").click()
+    wait_path(page, "/-/admin/anvandare")
+    withdrawn = f"Inbjudan till Åsa Ångrad ({email}) är tillbakadragen"
+    assert page.get_by_role("status").filter(has_text=withdrawn).is_visible()
+    assert page.get_by_role("row").filter(has_text=email).count() == 0
+    check_both_widths(page, axe_source, "Användare, inbjudan tillbakadragen")
+    page.goto(mockeln.url + link)
+    assert page.get_by_role("heading", name="Länken fungerar inte").is_visible()

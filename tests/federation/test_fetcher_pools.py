@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from federation.fetch import Fetcher
+from core.api import Fetcher
 from tests.federation.harness import Server, free_port
 
 

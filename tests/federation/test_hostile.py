@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
+from core.api import BlockedAddress, Fetcher, FetchError
 from core.testing import foreign_scripts
-from federation.fetch import BlockedAddress, Fetcher, FetchError
 from federation.models import Entry, Peer
 from federation.parse import FeedError, parse
 from tests.federation.harness import Browser, Server, eventually, free_port

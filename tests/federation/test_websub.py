@@ -259,3 +259,33 @@ def test_a_subscription_request_with_a_field_over_the_limit_gets_400_not_500(cli
     body = {"hub.mode": "subscribe", "hub.topic": "x" * (1024 * 1024 + 10), "hub.callback": "http://peer.example/"}
     response = client.post("/-/websub", data=body)
     assert response.status_code == 400 and "maximum size" in response.text
+
+
+def test_the_anonymous_hub_fetches_callbacks_through_the_guarded_fetcher(network, caplog):
+    """``POST /-/websub`` makes the server fetch a caller-chosen URL (issue
+    18, fault 5): a callback at an IPv6 form of a private IPv4 address is
+    refused by the same rules as feeds, so nothing is connected and nothing
+    is stored, while a subscriber on loopback would have answered."""
+    received: list[tuple[dict[str, str], bytes]] = []
+    port = network.port("inside")
+    network.serve("inside", subscriber_app(received, echo=True))
+    mockeln = network.site("mockeln", "Möckelnföreningarna", poll_interval=3600)
+    hub = network.url("mockeln") + "/-/websub"
+    topic = network.url("mockeln") + "/-/federation/news.atom"
+    wrapped = ["::127.0.0.1", "64:ff9b::7f00:1", "64:ff9b::a00:1", "2002:7f00:1::", "2002:a9fe:a9fe::"]
+    caplog.set_level("INFO", logger="paraply.federation")
+    for address in [*wrapped, "::ffff:127.0.0.1"]:
+        form = {"hub.mode": "subscribe", "hub.topic": topic, "hub.callback": f"http://[{address}]:{port}/cb/a"}
+        assert httpx.post(hub, data=form).status_code == 202
+
+    def refused() -> list[str]:
+        found = [r.getMessage() for r in caplog.records if "did not confirm" in r.getMessage()]
+        return found if len(found) == len(wrapped) + 1 else []
+
+    reasons = eventually(refused, message="the hub did not try every callback")
+    for address in wrapped:
+        (reason,) = [r for r in reasons if f"[{address}]" in r.split(" did not")[0]]
+        assert "internt eller privat nät" in reason, reason
+    assert received == []
+    with mockeln.session() as db:
+        assert db.exec(select(Subscription)).all() == []

@@ -5,6 +5,7 @@ says so in Swedish on the login page and changes nothing."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
@@ -192,3 +193,89 @@ def test_a_callback_with_junk_changes_nothing(signin, person):
         assert page.status_code == 200 and urlsplit(str(page.url)).path == "/konto/logga-in"
         assert "(fel state)" in text_of(page.text)
     assert _counts(signin) == (1, 0)
+
+
+def _invite(signin, email: str = "cilla@kristinehamn.example", name: str = "Cilla Cello") -> str:
+    """An admin's invitation (as ``/-/admin/anvandare/ny`` makes it): the link's path."""
+    from core import tokens
+    from core.accounts import create_invited_user
+
+    with signin.site.session() as db:
+        user = create_invited_user(db, email, name)
+        token = tokens.issue(db, user, tokens.Purpose.INVITE, signin.site.clock.now())
+        db.commit()
+    return f"/konto/inbjudan/{token}"
+
+
+def _accept_with_provider(person: Person, signin, invitation: str, login: str) -> httpx.Response:
+    page = person.http.get(signin.url + invitation)
+    assert "Logga in med Test-ID" in text_of(page.text)
+    csrf = re.search(r'name="csrftoken" value="([^"]+)"', page.text)
+    assert csrf is not None
+    pressed = person.http.post(f"{signin.url}{invitation}/oidc/testid", data={"csrftoken": csrf.group(1)})
+    assert pressed.status_code == 303, pressed.text[:300]
+    back = person.sign_in_at_node_provider(pressed.headers["location"], login, signin.url)
+    answer = person.http.get(back)
+    assert answer.status_code == 303 and answer.headers["location"] == "/", answer.text[:300]
+    return person.http.get(signin.url + "/konto/losenord")  # the next page shows the greeting
+
+
+def test_an_invitation_is_accepted_by_signing_in_with_a_provider(signin, person):
+    """The provider's address (cilla-privat@example.org) is not the invited
+    one, and need not be: the invitation link proves who it is for."""
+    invitation = _invite(signin)
+    users, links = _counts(signin)
+    page = _accept_with_provider(person, signin, invitation, "cilla-privat")
+    assert page.status_code == 200, page.text[:300]
+    assert "Välkommen, Cilla Cello! Ditt konto är kopplat till Test-ID och du är inloggad." in text_of(page.text)
+    assert person.signed_in(signin.url)
+    with signin.site.session() as db:
+        cilla = db.exec(select(User).where(User.email == "cilla@kristinehamn.example")).one()
+        link = db.exec(select(OidcIdentity)).one()
+    assert (link.issuer, link.subject, link.user_id) == (signin.provider.issuer, "cilla-privat", cilla.id)
+    assert _counts(signin) == (users, links + 1)  # no second account for the provider's address
+
+    # Single use: the link now opens nothing, by password or by provider.
+    other = Person()
+    try:
+        dead = other.http.get(signin.url + invitation)
+        assert dead.status_code == 400 and "Länken fungerar inte" in text_of(dead.text)
+        pressed = other.http.post(f"{signin.url}{invitation}/oidc/testid", data={"csrftoken": other.csrf(signin.url)})
+        assert pressed.status_code == 303 and pressed.headers["location"] == invitation
+    finally:
+        other.close()
+
+    # Next time the same button on the login page signs Cilla in.
+    again = Person()
+    try:
+        page = _sign_in(again, signin, "cilla-privat")
+        assert "Välkommen, Cilla Cello! Du är inloggad." in text_of(page.text)
+    finally:
+        again.close()
+
+
+def test_an_invitation_spent_while_at_the_provider_links_nothing(signin, person):
+    """The password is chosen on another device while this browser is at
+    the provider; coming back from the provider links nothing and says why."""
+    invitation = _invite(signin)
+    users, links = _counts(signin)
+    page = person.http.get(signin.url + invitation)
+    csrf = re.search(r'name="csrftoken" value="([^"]+)"', page.text)
+    assert csrf is not None
+    pressed = person.http.post(f"{signin.url}{invitation}/oidc/testid", data={"csrftoken": csrf.group(1)})
+    back = person.sign_in_at_node_provider(pressed.headers["location"], "cilla-privat", signin.url)
+    phone = Person()
+    try:
+        form = phone.http.get(signin.url + invitation).text
+        token = re.search(r'name="csrftoken" value="([^"]+)"', form)
+        assert token is not None
+        password = {"new": "ett-eget-losenord", "repeat": "ett-eget-losenord"}
+        chosen = phone.http.post(signin.url + invitation, data={"csrftoken": token.group(1), **password})
+        assert chosen.status_code == 303
+    finally:
+        phone.close()
+    page = person.open(back)  # back to the invitation page, which says why
+    assert page.status_code == 400
+    assert "Inbjudan har redan använts" in text_of(page.text)
+    assert not person.signed_in(signin.url)
+    assert _counts(signin) == (users, links)

@@ -22,7 +22,7 @@ from sqlmodel import select
 
 from core.accounts import NO_PASSWORD, create_user
 from core.cli import cli
-from core.models import User
+from core.models import Role, User
 from core.oidc import client, keys
 from core.oidc.models import OidcCode, OidcKey
 from core.site import Site
@@ -126,7 +126,7 @@ def test_a_volunteer_signs_in_across_the_network_with_one_click(net):
         assert person.http.get(net.k_url + "/-/admin").status_code == 403
         with net.kristinehamn.session() as db:
             vera = db.exec(select(User).where(User.email == VOLUNTEER)).one()
-        assert (vera.name, vera.role, vera.is_admin) == ("Vera Volontär", "editor", False)
+        assert (vera.name, vera.role, vera.is_admin) == ("Vera Volontär", Role.NONE, False)
         assert vera.password_hash == NO_PASSWORD
         # The code was used once and is gone.
         with net.mockeln.session() as db:
@@ -134,11 +134,27 @@ def test_a_volunteer_signs_in_across_the_network_with_one_click(net):
     finally:
         person.close()
 
-    # Kristinehamn's admin sees the new account, and grants roles there.
+    # Kristinehamn's admin sees the new account, with no role, and grants one there.
     admin = Person()
     try:
         password_login(admin, net.k_url, ADMIN)
-        assert "Vera Volontär" in text_of(admin.http.get(net.k_url + "/-/admin/anvandare").text)
+        listing = text_of(admin.http.get(net.k_url + "/-/admin/anvandare").text)
+        assert f"Vera Volontär {VOLUNTEER} Ingen roll Aktivt" in listing
+        form = admin.http.get(f"{net.k_url}/-/admin/anvandare/{vera.id}")
+        assert '<option selected value="none">' in form.text or 'value="none" selected' in form.text
+        granted = admin.http.post(
+            f"{net.k_url}/-/admin/anvandare/{vera.id}",
+            data={
+                "csrftoken": consent_token(form),
+                "name": vera.name,
+                "email": vera.email,
+                "role": "editor",
+                "is_active": "y",
+            },
+        )
+        assert granted.status_code == 303, text_of(granted.text)[:300]
+        with net.kristinehamn.session() as db:
+            assert db.exec(select(User).where(User.email == VOLUNTEER)).one().role == Role.EDITOR
     finally:
         admin.close()
 
@@ -322,6 +338,11 @@ def test_an_unregistered_peer_or_address_gets_no_code(net):
             "code_challenge": "c" * 43,
             "code_challenge_method": "S256",
         }
+        explanations = {
+            "okand": "inte ansluten till nätverkets inloggning",
+            "https://evil.example/cb": "en adress som den inte har anmält",
+            "x" * 5000: "inte ansluten till nätverkets inloggning",
+        }
         for change in (
             {"client_id": "okand"},
             {"redirect_uri": "https://evil.example/cb"},
@@ -329,7 +350,19 @@ def test_an_unregistered_peer_or_address_gets_no_code(net):
         ):
             page = person.http.get(net.m_url + "/oidc/authorize?" + urlencode(base | change))
             assert page.status_code == 400
-            assert "Inloggningen kan inte göras" in text_of(page.text)
+            shown = text_of(page.text)
+            assert "Inloggningen kan inte göras" in shown
+            assert explanations[next(iter(change.values()))] in shown
+            assert 'href="/"' in page.text  # a way back
+            # authlib's own English never reaches the person
+            for english in ("client", "Redirect", "redirect_uri", "not supported", "Invalid"):
+                assert english not in shown, (english, shown)
+        # In English for a visitor who reads the site in English.
+        person.http.get(net.m_url + "/?lang=en")
+        page = person.http.get(net.m_url + "/oidc/authorize?" + urlencode(base | {"client_id": "okand"}))
+        assert page.status_code == 400 and '<html lang="en">' in page.text
+        assert "is not connected to the network's sign-in" in text_of(page.text)
+        person.http.get(net.m_url + "/?lang=sv")
         # A registered peer asking wrongly (no PKCE) hears so at its own address.
         no_pkce = {k: v for k, v in base.items() if not k.startswith("code_challenge")}
         page = person.http.get(net.m_url + "/oidc/authorize?" + urlencode(no_pkce))

@@ -1,4 +1,6 @@
-"""The fetcher: every request federation makes goes through here.
+"""The fetcher: every request the site makes to another server goes
+through here (federation's feeds, WebSub hub and deliveries, the OpenID
+client's discovery, keys and tokens). Plugins get it from ``core.api``.
 
 feedparser's own HTTP client follows redirects anywhere, reads unbounded
 bodies and opens local files, so we fetch ourselves (DESIGN.md, Federation):
@@ -7,9 +9,11 @@ bodies and opens local files, so we fetch ourselves (DESIGN.md, Federation):
 - the address a host name resolves to is checked when the connection is
   opened (``GuardedBackend``, the way Miniflux's dialer does it), so a
   redirect or a DNS answer that points at loopback, a private network,
-  link-local (cloud metadata), or any other non-public range is refused. A
-  peer allowlisted with ``allow_private`` may use such an address, for its
-  own origin (host and port) only;
+  link-local (cloud metadata), or any other non-public range is refused,
+  also when it is wrapped in an IPv6 address (IPv4-mapped and -compatible,
+  NAT64, 6to4, Teredo: ``embedded_ipv4``), which reaches it on a network
+  with NAT64 or a 6to4 relay. A peer allowlisted with ``allow_private`` may
+  use such an address, for its own origin (host and port) only;
 - the body is decompressed here, in bounded steps, and capped *after*
   decompression, so a gzip bomb stops at the cap;
 - connect/read timeouts plus a total deadline (a server that dribbles bytes
@@ -18,7 +22,9 @@ bodies and opens local files, so we fetch ourselves (DESIGN.md, Federation):
 - conditional GET: the caller passes the ETag and Last-Modified it kept
   for the feed and gets ``status == 304`` when nothing changed.
 
-Errors are ``FetchError`` with a message in plain Swedish for the admin page.
+Errors are ``FetchError`` with a message in plain Swedish for the admin page
+(marked ``N_``: the caller translates it when it shows it; federation's
+``messages`` reads them back from this file).
 """
 
 from __future__ import annotations
@@ -40,9 +46,10 @@ import certifi
 import httpcore
 import httpx
 
-from core.api import N_, PARAPLY_VERSION
+from core import __version__
+from core.i18n import N_
 
-USER_AGENT = f"Paraply/{PARAPLY_VERSION} (+federation)"
+USER_AGENT = f"Paraply/{__version__} (+federation)"
 MAX_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 5
 REDIRECTS = {301, 302, 303, 307, 308}
@@ -55,7 +62,15 @@ class FetchError(Exception):
 
 
 class BlockedAddress(FetchError):
-    pass
+    """The address is on a network the site does not fetch from."""
+
+
+class NotHttp(FetchError):
+    """The URL is not an http or https address with a host."""
+
+
+class Unreadable(FetchError):
+    """The answer was too large or its compression broken."""
 
 
 def origin_of(url: str) -> Origin:
@@ -64,11 +79,50 @@ def origin_of(url: str) -> Origin:
     return ((parts.hostname or "").lower(), port)
 
 
-def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """Only globally routable unicast addresses; IPv4 mapped into IPv6 is
-    judged as the IPv4 address it is."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+#: NAT64 well-known prefix (RFC 6052): the IPv4 address is the last 32 bits.
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+#: Local-use NAT64 (RFC 8215): where the IPv4 address sits depends on the
+#: network's prefix length, and the range is never globally routed, so the
+#: whole of it is refused.
+NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
+#: IPv4-compatible addresses (``::a.b.c.d``, deprecated by RFC 4291).
+IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address wraps, which a network with NAT64,
+    a 6to4 relay or Teredo would reach: IPv4-mapped ``::ffff:a.b.c.d``,
+    IPv4-compatible ``::a.b.c.d``, NAT64 ``64:ff9b::a.b.c.d``, 6to4
+    ``2002:AABB:CCDD::`` and Teredo's server and client. Python's
+    ``is_global`` judges several of these by their IPv6 prefix alone and
+    calls ``[64:ff9b::7f00:1]`` public, so they are decoded here."""
+    found: list[ipaddress.IPv4Address] = []
+    if address.ipv4_mapped is not None:
+        found.append(address.ipv4_mapped)
+    if address in IPV4_COMPATIBLE or address in NAT64:
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    if address.sixtofour is not None:
+        found.append(address.sixtofour)
+    if address.teredo is not None:
+        found.extend(address.teredo)
+    return found
+
+
+def is_public(address: IPAddress) -> bool:
+    """Only globally routable unicast addresses. An IPv6 address that is
+    only a way to write an IPv4 address (mapped, compatible, NAT64) is judged
+    as that IPv4 address; one that tunnels to an IPv4 address (6to4, Teredo)
+    must pass both the IPv6 and the IPv4 rules; local-use NAT64 never does."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address in NAT64_LOCAL:
+            return False
+        wrapped = embedded_ipv4(address)
+        if wrapped and not all(is_public(inner) for inner in wrapped):
+            return False
+        if address.ipv4_mapped is not None or address in IPV4_COMPATIBLE or address in NAT64:
+            return True
     return address.is_global and not address.is_multicast
 
 
@@ -109,7 +163,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         raise httpcore.ConnectError(str(last) if last else f"no address for {host}")
 
     @staticmethod
-    async def _resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    async def _resolve(host: str, port: int) -> list[IPAddress]:
         """The addresses to check and connect to; an IP literal needs no lookup."""
         try:
             return [ipaddress.ip_address(host.strip("[]"))]
@@ -276,14 +330,14 @@ class _Decoder:
         elif encoding in ("gzip", "x-gzip", "deflate"):
             self.zlib = zlib.decompressobj(wbits=47)  # gzip or zlib header, detected
         else:
-            raise FetchError(
+            raise Unreadable(
                 N_("Servern skickade en komprimering som inte stöds (%(encoding)s).") % {"encoding": encoding}
             )
 
     def _add(self, data: bytes) -> None:
         self.size += len(data)
         if self.size > self.limit:
-            raise FetchError(
+            raise Unreadable(
                 N_("Svaret var större än %(mb)s MB (efter uppackning) och avbröts.")
                 % {"mb": self.limit // (1024 * 1024)}
             )
@@ -300,7 +354,7 @@ class _Decoder:
                 self._add(out)
                 data = self.zlib.unconsumed_tail
         except zlib.error as exc:
-            raise FetchError(N_("Svaret gick inte att packa upp (trasig komprimering).")) from exc
+            raise Unreadable(N_("Svaret gick inte att packa upp (trasig komprimering).")) from exc
 
     def body(self) -> bytes:
         return b"".join(self.parts)
@@ -318,7 +372,11 @@ class Fetcher:
         total_timeout: float = 30.0,
         per_host: int = 4,
         max_connections: int = 512,
+        user_agent: str = USER_AGENT,
     ) -> None:
+        """``allow_private``: URLs whose origins (host and port) may be on a
+        private network (a peer on the same machine, the demo). The other
+        arguments bound what one request may cost."""
         self.allowed: set[Origin] = {origin_of(url) for url in allow_private}
         self.max_bytes = max_bytes
         self.total_timeout = total_timeout
@@ -332,7 +390,7 @@ class Fetcher:
         # quarter of a hub delivery's CPU.
         self.transport = OriginTransport(self.allowed, per_host, keepalive=4.0, max_origins=max_connections)
         self.timeout = httpx.Timeout(timeout).as_dict()
-        self.headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"}
+        self.headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"}
 
     def allow(self, url: str) -> None:
         """Allowlist one more origin (a peer added while running)."""
@@ -351,7 +409,7 @@ class Fetcher:
     @staticmethod
     def _check_scheme(url: str) -> None:
         if urlsplit(url).scheme.lower() not in SCHEMES or not urlsplit(url).hostname:
-            raise FetchError(
+            raise NotHttp(
                 N_("Adressen %(url)s är inte en http- eller https-adress och hämtas inte.") % {"url": url[:200]}
             )
 
@@ -383,18 +441,31 @@ class Fetcher:
         headers: dict[str, str],
         content: bytes = b"",
         data: dict[str, str] | None = None,
+        follow_redirects: bool = True,
+        any_status: bool = False,
     ) -> FetchResult:
+        """Any request. A GET follows redirects (each hop checked) unless
+        ``follow_redirects`` is false; an answer that is not 2xx or 304 is a
+        ``FetchError`` unless ``any_status`` asks for it back (an OpenID
+        token endpoint answers its errors as JSON with status 400)."""
         try:
             with anyio.fail_after(self.total_timeout):
                 async with self._limit(url):
-                    return await self._request(method, url, headers, content, data)
+                    return await self._request(method, url, headers, content, data, follow_redirects, any_status)
         except TimeoutError as exc:
             raise FetchError(
                 N_("Servern svarade inte färdigt inom %(seconds)s sekunder.") % {"seconds": f"{self.total_timeout:g}"}
             ) from exc
 
     async def _request(
-        self, method: str, url: str, headers: dict[str, str], content: bytes, data: dict[str, str] | None
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        content: bytes,
+        data: dict[str, str] | None,
+        follow_redirects: bool,
+        any_status: bool,
     ) -> FetchResult:
         retried = False
         for _hop in range(MAX_REDIRECTS + 2):
@@ -410,13 +481,13 @@ class Fetcher:
                 )
                 response = await self.transport.handle_async_request(request)
                 try:
-                    if response.status_code in REDIRECTS and method == "GET":
+                    if response.status_code in REDIRECTS and method == "GET" and follow_redirects:
                         location = response.headers.get("location", "")
                         if not location:
                             raise FetchError(N_("Servern skickade vidare utan att säga vart."))
                         url = urljoin(url, location)
                         continue
-                    return await self._read(url, response)
+                    return await self._read(url, response, any_status)
                 finally:
                     await response.aclose()
             except FetchError:
@@ -438,7 +509,7 @@ class Fetcher:
                 raise FetchError(N_("Förbindelsen bröts (%(error)s).") % {"error": type(exc).__name__}) from exc
         raise FetchError(N_("För många vidarekopplingar (fler än %(count)s).") % {"count": MAX_REDIRECTS})
 
-    async def _read(self, url: str, response: httpx.Response) -> FetchResult:
+    async def _read(self, url: str, response: httpx.Response, any_status: bool = False) -> FetchResult:
         result = FetchResult(
             url=url,
             status=response.status_code,
@@ -451,14 +522,14 @@ class Fetcher:
             return result
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) > self.max_bytes:
-            raise FetchError(
+            raise Unreadable(
                 N_("Svaret var större än %(mb)s MB och hämtades inte.") % {"mb": self.max_bytes // (1024 * 1024)}
             )
         decoder = _Decoder(response.headers.get("content-encoding", ""), self.max_bytes)
         async for chunk in response.aiter_raw(16384):
             decoder.feed(chunk)
         result.body = decoder.body()
-        if not 200 <= response.status_code < 300:
+        if not 200 <= response.status_code < 300 and not any_status:
             raise FetchError(_status_message(response.status_code) % {"status": response.status_code})
         return result
 
