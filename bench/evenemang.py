@@ -50,7 +50,10 @@ os.environ.setdefault("PARAPLY_CHEAP_HASHING", "1")
 EVENTS = 5_000
 RECURRING = 500
 PEER_EVENTS = 1_000
-PEERS = (("Storfors föreningar", "http://storfors.bench.example"), ("Kristinehamns föreningar", "http://kr.bench.example"))
+PEERS = (
+    ("Storfors föreningar", "http://storfors.bench.example"),
+    ("Kristinehamns föreningar", "http://kr.bench.example"),
+)
 CATEGORIES = ["Idrott och motion", "Kultur och musik", "Möte och föreläsning", "Barn och familj", "Övrigt"]
 TOWNS = ["Karlskoga", "Degerfors", "Storfors", "Kristinehamn"]
 WORDS = ["Allsång", "Boule", "Schack", "Stickcafé", "Föreläsning", "Årsmöte", "Vandring", "Loppis", "Dans", "Bingo"]
@@ -92,7 +95,9 @@ def _event_rows(today: date, rng: random.Random) -> tuple[list[dict[str, Any]], 
     for n in range(EVENTS):
         recurring = n < RECURRING
         day = today + timedelta(days=rng.randint(-180, 180))
-        start = datetime.combine(day, datetime.min.time()) + timedelta(hours=rng.randint(9, 19), minutes=rng.choice((0, 30)))
+        start = datetime.combine(day, datetime.min.time()) + timedelta(
+            hours=rng.randint(9, 19), minutes=rng.choice((0, 30))
+        )
         all_day = not recurring and rng.random() < 0.05
         if all_day:
             start = datetime.combine(day, datetime.min.time())
@@ -137,7 +142,9 @@ def _event_rows(today: date, rng: random.Random) -> tuple[list[dict[str, Any]], 
         store.derive(event, settings)
         row = event.model_dump(exclude={"id"})
         events.append(row)
-        organisers.append({"event_id": n + 1, "association_slug": f"forening-{n % 60}", "association_name": f"Förening {n % 60}"})
+        organisers.append(
+            {"event_id": n + 1, "association_slug": f"forening-{n % 60}", "association_name": f"Förening {n % 60}"}
+        )
     return events, organisers
 
 
@@ -221,7 +228,9 @@ def build(folder: Path, database_url: str) -> tuple[Path, Path]:
         conn.execute(insert(Peer), peers)
         conn.execute(insert(Entry), _peer_rows(today, rng))
         conn.execute(text("ANALYZE"))
-    print(f"filled {EVENTS:,} events ({RECURRING} recurring) and {PEER_EVENTS:,} peer events in {time.perf_counter() - started:.1f} s")
+    print(
+        f"filled {EVENTS:,} events ({RECURRING} recurring) and {PEER_EVENTS:,} peer events in {time.perf_counter() - started:.1f} s"
+    )
     site.dispose()
     return site_dir, data_dir
 

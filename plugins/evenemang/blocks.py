@@ -19,7 +19,7 @@ AHEAD_DAYS = 60
 def coming(site: Site, db: Session, count: int, title: str, association: str = "") -> Block | None:
     now = site.clock.now().replace(tzinfo=None)
     filters = store.Filters(forening=association)
-    found = [o for o in store.occurrences(db, now, now + timedelta(days=AHEAD_DAYS), filters)][:count]
+    found = [o for o in store.occurrences(site, db, now, now + timedelta(days=AHEAD_DAYS), filters)][:count]
     if not found:
         return None
     more = url_for(site, "evenemang:events") + (f"?forening={association}" if association else "")

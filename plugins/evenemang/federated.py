@@ -28,6 +28,7 @@ from core.api import (
     absolute_url_for,
     plain_text,
     received_entries,
+    received_stamp,
     render_markdown,
     tag_authority,
     url_for,
@@ -194,8 +195,30 @@ def _rebuild(key: tuple[tuple[str, str], ...], title: str, limit: int) -> Event:
     return event
 
 
+@dataclass(frozen=True)
+class _Kept:
+    stamp: str
+    found: tuple[Received, ...]
+    broken: int
+
+
 def received(site: Site, db: Session) -> tuple[list[Received], int]:
-    """Peers' events, rebuilt, and how many could not be read."""
+    """Peers' events, rebuilt, and how many could not be read: kept per
+    site and process under federation's stamp (``received_stamp``, read
+    from the database on every call), so a page does not read and rebuild
+    every peer event each time, and an event arriving, changed or cancelled
+    by a peer shows on the next page of every worker."""
+    stamp = received_stamp(site, db, KIND)
+    kept: _Kept | None = getattr(site.state, "evenemang_received", None)
+    if stamp and kept is not None and kept.stamp == stamp:
+        return list(kept.found), kept.broken
+    found, broken = _received(site, db)
+    if stamp:
+        site.state.evenemang_received = _Kept(stamp, tuple(found), broken)
+    return found, broken
+
+
+def _received(site: Site, db: Session) -> tuple[list[Received], int]:
     limit = store.settings_of(site).max_occurrences
     found: list[Received] = []
     broken = 0

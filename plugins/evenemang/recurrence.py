@@ -242,6 +242,11 @@ def _series_key(event: Event) -> tuple[object, ...]:
     return (event.uid, event.starts_at, event.ends_at, event.all_day, event.tz, event.rrule, event.exdates)
 
 
+def series_of(event: Event) -> _Series:
+    """Every occurrence of the series ``event`` (cached, see ``_SERIES``)."""
+    return _expand_series(event)
+
+
 def _expand_series(event: Event) -> _Series:
     key = _series_key(event)
     cached = _SERIES.get(key)
