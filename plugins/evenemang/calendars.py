@@ -14,6 +14,11 @@ from core.api import member_associations, site_of
 from plugins.evenemang import ical, store
 from plugins.evenemang.models import Event, Organiser, Review
 
+#: Built calendars kept per site and process, by file, name and ETag: a
+#: calendar app that never sends If-None-Match gets the body built for the
+#: same ETag again. A change gives a new ETag, so a kept body is never stale.
+_KEEP = 16
+
 
 def _serve(request: Request, where: object, name: str, filename: str) -> Response:
     site = site_of(request)
@@ -21,9 +26,17 @@ def _serve(request: Request, where: object, name: str, filename: str) -> Respons
         etag, modified = ical.fingerprint(db, where)
         if ical.not_modified(request, etag, modified):
             return ical.response(request, None, etag, modified, filename)
-        events = db.exec(select(Event).where(where).order_by(col(Event.first_start_utc))).all()  # type: ignore[arg-type]
-        organisers = ical.organiser_names(db, [e.id for e in events if e.id is not None])
-    body = ical.calendar(site, name, events, organisers)
+        kept: dict[tuple[str, str, str], bytes] = getattr(site.state, "evenemang_ics", None) or {}
+        body = kept.get((filename, name, etag))
+        if body is None:
+            events = db.exec(select(Event).where(where).order_by(col(Event.first_start_utc))).all()  # type: ignore[arg-type]
+            organisers = ical.organiser_names(db, [e.id for e in events if e.id is not None])
+            body = ical.calendar(site, name, events, organisers)
+            kept = {k: v for k, v in kept.items() if k[:2] != (filename, name)}  # the older build of this file
+            while len(kept) >= _KEEP:
+                kept.pop(next(iter(kept)))
+            kept[(filename, name, etag)] = body
+            site.state.evenemang_ics = kept
     return ical.response(request, body, etag, modified, filename)
 
 
