@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
 
 from sqlmodel import Session
 from starlette.requests import Request
@@ -46,22 +46,14 @@ def network_calendar(request: Request) -> Response:
         if chosen in ("", OWN):
             own = store.occurrences(site, db, start_utc, end_utc, store.Filters(q=query))
             rows.extend(Row(occurrence, "", site.name, "", True) for occurrence in own)
-        found, broken = federated.received(site, db)
-        for item in found:
+        received = federated.received(site, db)
+        broken = received.broken
+        for item in received.found:
             peers[item.source_id] = item.source_name
-        wanted = [
-            item
-            for item in found
-            if chosen in ("", str(item.source_id))
-            and item.event.first_start_utc < end_utc
-            and item.event.last_end_utc > start_utc
-            and (not query or _matches(item.event.search_text, query))
-        ]
-        by_event = {id(item.event): item for item in wanted}
-        for occurrence in recurrence.expand([item.event for item in wanted], start_utc, end_utc):
-            item = by_event[id(occurrence.event)]
-            rows.append(Row(occurrence, item.link, item.source_name, item.organisers, False))
-        rows.sort(key=lambda r: (r.occurrence.start.astimezone(UTC), r.occurrence.event.title))
+        for occurrence, item in received.between(start_utc, end_utc):
+            if chosen in ("", str(item.source_id)) and (not query or _matches(item.event.search_text, query)):
+                rows.append(Row(occurrence, item.link, item.source_name, item.organisers, False))
+        rows.sort(key=lambda r: (r.occurrence.instant, r.occurrence.event.title))
         page_rows, page, pages = paged(rows, page_number(request), store.settings_of(site).per_page)
         page_rows = _with_links(site, db, page_rows)
     days: dict[date, list[Row]] = defaultdict(list)

@@ -179,6 +179,11 @@ class Occurrence:
         return self.start.date()
 
     @cached_property
+    def instant(self) -> datetime:
+        """The start in UTC: the order of occurrences in different zones."""
+        return self.start.astimezone(UTC)
+
+    @cached_property
     def days(self) -> list[date]:
         """Every day the occurrence touches (multi-day events show on each);
         worked out once per occurrence (the index keeps occurrences)."""
