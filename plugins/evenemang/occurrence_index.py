@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -43,12 +43,19 @@ class _Row:
     occurrence: recurrence.Occurrence
 
 
+#: An event's version: a save moves ``updated_at`` (``store.touch``).
+Version = tuple[datetime, int]
+
+
 @dataclass(frozen=True)
 class Index:
     stamp: str
     rows: tuple[_Row, ...]  # by start_utc
     starts: tuple[datetime, ...]  # rows' start_utc, for bisecting
     longest: timedelta  # the longest occurrence: where a window's search begins
+    #: Saved events' rows by id, with the version they were built from, so
+    #: the next build reuses every event that did not change.
+    by_event: dict[int, tuple[Version, tuple[_Row, ...]]] = field(default_factory=dict)
 
     def between(self, start_utc: datetime, end_utc: datetime) -> list[recurrence.Occurrence]:
         """Occurrences touching [start_utc, end_utc) (naive UTC), in page order."""
@@ -60,31 +67,64 @@ class Index:
 
 
 _LOCK = threading.Lock()
+_CHUNK = 500
 
 
 def stamp_of(db: Session) -> str:
     return ical.fingerprint(db, Event.review == Review.PUBLISHED)[0]
 
 
-def build(stamp: str, events: list[Event]) -> Index:
-    rows: list[_Row] = []
-    for event in events:
-        if event.rrule:
-            series = recurrence.series_of(event)
+def rows_of(event: Event) -> tuple[_Row, ...]:
+    """Every occurrence of one event, with its UTC bounds."""
+    if event.rrule:
+        series = recurrence.series_of(event)
+        return tuple(
+            _Row(
+                start_utc,
+                end_utc,
+                (begin.replace(tzinfo=None), event.title),
+                recurrence.Occurrence(event, begin, finish),
+            )
             for (begin, finish), start_utc, end_utc in zip(
                 series.spans, series.starts_utc, series.ends_utc, strict=True
-            ):
-                occurrence = recurrence.Occurrence(event, begin, finish)
-                rows.append(_Row(start_utc, end_utc, (begin.replace(tzinfo=None), event.title), occurrence))
-            continue
-        start_utc, end_utc = times.span_utc(event.starts_at, event.ends_at, event.all_day, event.tz)
-        occurrence = recurrence.Occurrence(
-            event, times.aware(event.starts_at, event.tz), times.aware(event.ends_at, event.tz)
+            )
         )
-        rows.append(_Row(start_utc, end_utc, (event.starts_at, event.title), occurrence))
+    start_utc, end_utc = times.span_utc(event.starts_at, event.ends_at, event.all_day, event.tz)
+    occurrence = recurrence.Occurrence(
+        event, times.aware(event.starts_at, event.tz), times.aware(event.ends_at, event.tz)
+    )
+    return (_Row(start_utc, end_utc, (event.starts_at, event.title), occurrence),)
+
+
+def build(stamp: str, events: list[Event]) -> Index:
+    """An index of ``events`` (unsaved ones too: a peer's)."""
+    return _index(stamp, [row for event in events for row in rows_of(event)], {})
+
+
+def _index(stamp: str, rows: list[_Row], by_event: dict[int, tuple[Version, tuple[_Row, ...]]]) -> Index:
     rows.sort(key=lambda row: row.start_utc)
     longest = max((row.end_utc - row.start_utc for row in rows), default=timedelta(0))
-    return Index(stamp, tuple(rows), tuple(row.start_utc for row in rows), max(longest, timedelta(0)))
+    return Index(stamp, tuple(rows), tuple(row.start_utc for row in rows), max(longest, timedelta(0)), by_event)
+
+
+def _rebuild(db: Session, stamp: str, kept: Index | None) -> Index:
+    """The published events' index, reusing ``kept``'s rows for every event
+    whose version is the same: after one edit, one event is read again."""
+    versions: dict[int, Version] = {
+        event_id: (updated_at, sequence)
+        for event_id, updated_at, sequence in db.exec(
+            select(Event.id, Event.updated_at, Event.sequence).where(Event.review == Review.PUBLISHED)
+        ).all()
+        if event_id is not None
+    }
+    old = kept.by_event if kept is not None else {}
+    by_event = {i: old[i] for i, version in versions.items() if i in old and old[i][0] == version}
+    fresh = [i for i in versions if i not in by_event]
+    for start in range(0, len(fresh), _CHUNK):
+        for event in db.exec(select(Event).where(col(Event.id).in_(fresh[start : start + _CHUNK]))).all():
+            assert event.id is not None
+            by_event[event.id] = ((event.updated_at, event.sequence), rows_of(event))
+    return _index(stamp, [row for _version, rows in by_event.values() for row in rows], by_event)
 
 
 def current(site: Site, db: Session) -> Index:
@@ -97,8 +137,7 @@ def current(site: Site, db: Session) -> Index:
         kept = _kept(site)
         if kept is not None and kept.stamp == stamp:
             return kept
-        events = list(db.exec(select(Event).where(Event.review == Review.PUBLISHED)).all())
-        index = build(stamp, events)
+        index = _rebuild(db, stamp, kept)
         site.state.evenemang_index = index
         return index
 

@@ -114,6 +114,8 @@ def test_an_event_changed_by_another_worker_shows_at_once_on_every_calendar_page
     editor = as_user(ev_site, EDITOR)
     visitor = as_user(ev_site, None)
     assert editor.submit("/evenemang/nytt", event_form()).status_code == 303
+    other = event_form(title="Styrelsemöte", start_date="2026-12-10", repeat="weekly", repeat_until="2027-01-28")
+    assert editor.submit("/evenemang/nytt", other).status_code == 303  # unchanged below: kept, not read again
     pages = ("/evenemang/manad?manad=2026-12", "/evenemang/vecka?dag=2026-12-08", "/evenemang/dag?datum=2026-12-08")
     for path in (*pages, CALENDAR):
         assert "Månadsmöte" in visitor.get(path).text
@@ -135,6 +137,10 @@ def test_an_event_changed_by_another_worker_shows_at_once_on_every_calendar_page
         db.delete(db.exec(select(Event).where(Event.title == "Julmöte")).one())
     for path in (*pages, CALENDAR):
         assert "Julmöte" not in visitor.get(path).text, path
+    for path in (pages[0], pages[1], CALENDAR):
+        assert "Styrelsemöte" in visitor.get(path).text, path
+    # Thursdays 31 December (the grid starts on Monday 28th) and 7, 14, 21, 28 January
+    assert visitor.get("/evenemang/manad?manad=2027-01").text.count("Styrelsemöte") == 5
 
 
 def test_a_changed_event_gives_a_new_ics_with_a_new_etag_and_sequence(
