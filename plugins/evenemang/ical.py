@@ -10,7 +10,7 @@ database gives cheaply, so an unchanged calendar is never built again.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
@@ -162,8 +162,26 @@ def _vtimezone(tzid: str) -> str:
 def calendar(site: Site, name: str, events: Sequence[Event], organisers: dict[int, list[str]]) -> bytes:
     """The VCALENDAR of ``events``: a VTIMEZONE for every zone a timed event
     uses (Stockholm's in rule form, see ``STOCKHOLM_VTIMEZONE``), then the
-    VEVENTs. Event links are made from one ``absolute_url_for`` (one route
-    lookup, not 5,000)."""
+    VEVENTs."""
+    link = event_link(site)
+    return document(
+        site,
+        name,
+        {e.tz for e in events if not e.all_day},
+        [vevent(site, e, organisers.get(e.id or 0, []), link(e.id)) for e in events],
+    )
+
+
+def event_link(site: Site) -> Callable[[int | None], str]:
+    """The absolute address of an event's page, from one ``absolute_url_for``
+    (one route lookup for a calendar, not one per event)."""
+    marker = 987654321
+    before, _marker, after = absolute_url_for(site, "evenemang:event", event_id=marker).partition(str(marker))
+    return lambda event_id: f"{before}{event_id}{after}"
+
+
+def document(site: Site, name: str, zones: set[str], vevents: Sequence[str]) -> bytes:
+    """The VCALENDAR around ready VEVENT texts, with the zones' VTIMEZONEs."""
     head = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -174,18 +192,12 @@ def calendar(site: Site, name: str, events: Sequence[Event], organisers: dict[in
         f"X-WR-TIMEZONE:{_text(site.config.site.timezone)}",
     ]
     parts = ["\r\n".join(_fold(line) for line in head)]
-    zones = sorted({e.tz for e in events if not e.all_day})
-    for tzid in zones:
+    for tzid in sorted(zones):
         if tzid == "Europe/Stockholm":
             parts.append(STOCKHOLM_VTIMEZONE.strip().replace("\n", "\r\n"))
         else:
             parts.append(_vtimezone(tzid))
-    marker = 987654321
-    pattern = absolute_url_for(site, "evenemang:event", event_id=marker)
-    before, _marker, after = pattern.partition(str(marker))
-    for event in events:
-        url = f"{before}{event.id}{after}"
-        parts.append(vevent(site, event, organisers.get(event.id or 0, []), url))
+    parts.extend(vevents)
     parts.append("END:VCALENDAR\r\n")
     return "\r\n".join(parts).encode()
 
