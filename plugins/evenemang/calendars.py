@@ -62,7 +62,7 @@ def _build(site: Site, db: Session, where: object, name: str) -> bytes:
         .order_by(col(Event.first_start_utc), col(Event.id))
     ).all()
     ids = [row[0] for row in rows if row[0] is not None]
-    organisers = ical.organiser_names(db, ids)
+    organisers = ical.organisers_where(db, where)
     texts: dict[int, tuple[VeventKey, str]] = getattr(site.state, "evenemang_vevents", None) or {}
     keys = {
         event_id: (updated_at, sequence, tuple(organisers.get(event_id, [])))
@@ -71,10 +71,16 @@ def _build(site: Site, db: Session, where: object, name: str) -> bytes:
     }
     stale = [i for i in ids if i not in texts or texts[i][0] != keys[i]]
     link = ical.event_link(site)
-    for start in range(0, len(stale), _CHUNK):
-        for event in db.exec(select(Event).where(col(Event.id).in_(stale[start : start + _CHUNK]))).all():
-            assert event.id is not None
-            texts[event.id] = (keys[event.id], ical.vevent(site, event, organisers.get(event.id, []), link(event.id)))
+    if len(stale) > len(ids) // 2:  # a first build: one query, not thousands of bound ids
+        batches = [select(Event).where(where)]  # type: ignore[arg-type]
+    else:
+        batches = [select(Event).where(col(Event.id).in_(stale[n : n + _CHUNK])) for n in range(0, len(stale), _CHUNK)]
+    wanted = set(stale)
+    for batch in batches:
+        for event in db.exec(batch).all():
+            if event.id is not None and event.id in wanted:
+                names = organisers.get(event.id, [])
+                texts[event.id] = (keys[event.id], ical.vevent(site, event, names, link(event.id)))
     if len(texts) > 2 * len(ids) + 1000:  # deleted events: keep what this calendar holds
         texts = {i: texts[i] for i in ids}
     site.state.evenemang_vevents = texts
