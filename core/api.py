@@ -37,7 +37,7 @@ from core.search import stem
 # isort: split
 # -- iface (issue 12): the rest of what the built-in plugins need ------------------------------------
 from core.accounts import create_user
-from core.asking import all_front_page_blocks, feed_response, member_page_url, received_entries
+from core.asking import all_front_page_blocks, feed_response, member_page_url, received_entries, received_stamp
 from core.demo import DEMO_PASSWORD, demo_accounts, demo_file
 from core.forms import PHONE_PATTERN, PhoneNumber
 from core.i18n import babel_locale, page_language
@@ -137,6 +137,7 @@ __all__ = [
     "paged",
     "pending_migrations",
     "received_entries",
+    "received_stamp",
     "save_upload",
     "site_option",
     "words",

@@ -50,6 +50,15 @@ def received_entries(site: Site, session: Session, kind: str, query: str = "", l
     return answer or []
 
 
+def received_stamp(site: Site, session: Session, kind: str) -> str:
+    """A stamp that changes whenever ``received_entries(site, session,
+    kind)`` would answer differently (``received_stamp`` hook), read from
+    the database so it is right across worker processes; ``""`` when nothing
+    on the site keeps received entries (do not cache on ``""``)."""
+    answer: str | None = site.pm.hook.received_stamp(site=site, session=session, kind=kind)
+    return answer or ""
+
+
 def feed_response(request: Request, kind: str, fmt: str, self_path: str = "") -> Response:
     """The current Atom (``fmt="atom"``) or RSS (``"rss"``) document of this
     site's federated kind ``kind`` (``feed_document`` hook), for a plugin

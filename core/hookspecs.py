@@ -258,6 +258,19 @@ def received_entries(site: Site, session: Session, kind: str, query: str, limit:
 
 
 @hookspec(firstresult=True)
+def received_stamp(site: Site, session: Session, kind: str) -> str | None:
+    """Return a short text that changes whenever what ``received_entries``
+    gives for the federated kind ``kind`` changes: an entry arriving, being
+    replaced, deleted or brought back, or a peer being renamed or removed
+    (not a peer's health: ``copied_ago`` is left out). Read from the
+    database, so every worker process of a site sees the same stamp.
+
+    Federation answers; a plugin that keeps what it built from received
+    entries (parsed peer events) asks through ``core.api.received_stamp``
+    and builds again only when the stamp differs. ``firstresult``."""
+
+
+@hookspec(firstresult=True)
 def feed_document(request: Request, kind: str, fmt: str, self_path: str) -> Response | None:
     """Return the current feed document of this site's federated kind
     ``kind`` in the format ``fmt`` (``"atom"`` or ``"rss"``), answering
@@ -298,6 +311,7 @@ def forget_user(site: Site, session: Session, user: User) -> None:
     or the umbrella stays with it, with the authorship removed (set the
     author column to None); links that only gave the account a role (an
     editor of an association, staff at a branch) are deleted."""
+
 
 # -- events (issue 14): what the events plugin asks the member directory and premises ------------------
 

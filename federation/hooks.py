@@ -116,6 +116,13 @@ def received_entries(site: Site, session: Session, kind: str, query: str, limit:
 
 
 @hookimpl
+def received_stamp(site: Site, session: Session, kind: str) -> str:
+    from federation import received
+
+    return received.received_stamp(session, kind)
+
+
+@hookimpl
 def feed_document(request: Request, kind: str, fmt: str, self_path: str) -> Response:
     from federation import received
 

@@ -204,8 +204,6 @@ def apply(session: Session, peer_id: int, kind: str, feed: ParsedFeed, own_prefi
         ).all()
         gone = [row_id for row_id, entry_id in stale if entry_id not in listed]
         for start in range(0, len(gone), CHUNK):
-            session.exec(
-                update(Entry).where(col(Entry.id).in_(gone[start : start + CHUNK])).values(deleted_at=now)
-            )
+            session.exec(update(Entry).where(col(Entry.id).in_(gone[start : start + CHUNK])).values(deleted_at=now))
         stats.deleted += len(gone)
     return stats

@@ -474,6 +474,57 @@ def test_hook_received_entries(sites, make_client):
     assert "Gamla skidor" not in page and "En nyhet" not in page
 
 
+def test_hook_received_stamp(sites):
+    """Federation's stamp for a kind changes with every change a plugin
+    would see in ``received_entries``: an entry arriving, replaced, deleted,
+    brought back, a peer renamed; it stays put when nothing changed, or
+    when another kind changed. A plugin keeps what it built per stamp."""
+    from core.api import received_stamp
+    from federation import ingest
+    from federation.models import Peer
+    from federation.parse import ParsedEntry, ParsedFeed
+
+    site = sites(["fritidsbanken"])
+    now = datetime(2026, 3, 1, 12, tzinfo=UTC)
+
+    def entry(number: int, updated: datetime) -> ParsedEntry:
+        return ParsedEntry(f"tag:storfors.example,2026:sak/{number}", f"Sak {number}", "", "", "", "", [], now, updated)
+
+    def stamp() -> str:
+        with site.session() as db:
+            return received_stamp(site, db, "fritidsbanken")
+
+    with site.session() as db:
+        peer = Peer(url="https://storfors.example", name="Storfors föreningar")
+        db.add(peer)
+        db.commit()
+        peer_id = peer.id
+    seen = [stamp()]
+    assert seen[0] and stamp() == seen[0]  # nothing changed: the same stamp
+
+    def apply(kind: str, feed: ParsedFeed) -> str:
+        with site.session() as db:
+            ingest.apply(db, peer_id, kind, feed)
+        return stamp()
+
+    for change in (
+        lambda: apply("fritidsbanken", ParsedFeed(entries=[entry(1, now)])),  # arrives
+        lambda: apply("fritidsbanken", ParsedFeed(entries=[entry(1, now + timedelta(hours=1))])),  # replaced
+        lambda: apply("fritidsbanken", ParsedFeed(tombstones=[(entry(1, now).id, now + timedelta(hours=2))])),
+        lambda: apply("fritidsbanken", ParsedFeed(entries=[entry(1, now + timedelta(hours=3))])),  # back
+    ):
+        seen.append(change())
+        assert seen[-1] not in seen[:-1]
+    assert apply("fritidsbanken", ParsedFeed(entries=[entry(1, now)])) == seen[-1]  # an older copy: ignored
+    assert apply("news", ParsedFeed(entries=[entry(9, now)])) == seen[-1]  # another kind
+    with site.session() as db:
+        renamed = db.get(Peer, peer_id)
+        assert renamed is not None
+        renamed.name = "Storfors föreningsallians"
+        db.add(renamed)
+    assert stamp() not in seen
+
+
 def test_hook_feed_document(sites, make_client):
     """A plugin serves its kind's feed at an address of its own, with
     federation's document: its own address as rel=self, conditional GET."""
@@ -525,6 +576,7 @@ def test_hook_forget_user(sites, make_client):
     with site.session() as db:
         assert [t.name for t in db.exec(select(SampleThing)).all()] == ["(borttagen person) trädgårdsplan"]
         assert get_user_by_email(db, "ada@test.example") is None
+
 
 # -- events (issue 14) -----------------------------------------------------------------------------
 

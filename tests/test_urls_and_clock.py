@@ -29,6 +29,26 @@ def test_paths_follow_the_prefix_and_absolute_urls_the_base_url(make_site):
         url_for(site, "lisa:service")  # the id is missing
 
 
+def test_a_name_built_again_gives_the_same_path_and_the_same_errors(make_site):
+    """``url_for`` remembers which of the site's routes answered a name (to
+    skip the walk on the next link), never what it answered: every value is
+    built again, and a missing or wrong parameter fails as the first time."""
+    site = make_site(
+        plugins=["webportal", "lisa"],
+        plugin_settings={"webportal": DEFAULT_WEBPORTAL, "lisa": 'prefix = "/stod"\n'},
+    )
+    for _round in range(2):
+        assert [url_for(site, "lisa:service", service_id=n) for n in (3, 41)] == ["/stod/tjanst/3", "/stod/tjanst/41"]
+        assert url_for(site, "webportal:association", slug="pro") == "/foreningar/pro"
+        assert url_for(site, "login") == "/konto/logga-in"
+        with pytest.raises(NoMatchFound):
+            url_for(site, "lisa:service")
+        with pytest.raises(NoMatchFound):
+            url_for(site, "lisa:service", service_id=3, extra=1)
+        with pytest.raises(AssertionError):
+            url_for(site, "lisa:service", service_id=-1)  # Starlette's int convertor refuses it, every time
+
+
 def test_the_pages_link_where_url_for_says(make_site, make_client):
     site = make_site(
         plugins=["webportal", "lisa"],

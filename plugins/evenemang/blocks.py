@@ -22,7 +22,7 @@ def coming(site: Site, db: Session, count: int, title: str, association: str = "
     it, saying so, so that its calendar (.ics) is always linked there."""
     now = site.clock.now().replace(tzinfo=None)
     filters = store.Filters(forening=association)
-    found = [o for o in store.occurrences(db, now, now + timedelta(days=AHEAD_DAYS), filters)][:count]
+    found = [o for o in store.occurrences(site, db, now, now + timedelta(days=AHEAD_DAYS), filters)][:count]
     if not found and not association:
         return None
     more = url_for(site, "evenemang:events") + (f"?forening={association}" if association else "")

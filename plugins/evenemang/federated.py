@@ -28,11 +28,12 @@ from core.api import (
     absolute_url_for,
     plain_text,
     received_entries,
+    received_stamp,
     render_markdown,
     tag_authority,
     url_for,
 )
-from plugins.evenemang import recurrence, store, times
+from plugins.evenemang import occurrence_index, recurrence, store, times
 from plugins.evenemang.models import Event, Review
 
 KIND = "events"
@@ -194,8 +195,42 @@ def _rebuild(key: tuple[tuple[str, str], ...], title: str, limit: int) -> Event:
     return event
 
 
-def received(site: Site, db: Session) -> tuple[list[Received], int]:
-    """Peers' events, rebuilt, and how many could not be read."""
+@dataclass(frozen=True)
+class PeerEvents:
+    """Peers' events, rebuilt, how many could not be read, and every
+    occurrence of them in an index (``occurrence_index``), so a page takes
+    its window by bisection."""
+
+    stamp: str
+    found: tuple[Received, ...]
+    broken: int
+    index: occurrence_index.Index
+
+    def between(self, start_utc: datetime, end_utc: datetime) -> list[tuple[recurrence.Occurrence, Received]]:
+        """Occurrences touching [start_utc, end_utc), each with its peer event."""
+        item_of = {id(item.event): item for item in self.found}
+        return [(o, item_of[id(o.event)]) for o in self.index.between(start_utc, end_utc)]
+
+
+def received(site: Site, db: Session) -> PeerEvents:
+    """Peers' events, kept per site and process under federation's stamp
+    (``received_stamp``, read from the database on every call), so a page
+    does not read, rebuild and expand every peer event each time, and an
+    event arriving, changed or cancelled by a peer shows on the next page
+    of every worker."""
+    stamp = received_stamp(site, db, KIND)
+    kept = getattr(site.state, "evenemang_received", None)
+    if stamp and isinstance(kept, PeerEvents) and kept.stamp == stamp:
+        return kept
+    found, broken = _received(site, db)
+    events = list({id(item.event): item.event for item in found}.values())
+    kept = PeerEvents(stamp, tuple(found), broken, occurrence_index.build(stamp, events))
+    if stamp:
+        site.state.evenemang_received = kept
+    return kept
+
+
+def _received(site: Site, db: Session) -> tuple[list[Received], int]:
     limit = store.settings_of(site).max_occurrences
     found: list[Received] = []
     broken = 0

@@ -5,14 +5,15 @@ its origin; one the site could not read is counted, never fatal."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
+from core.api import Site, page_link, page_number, paged, site_of, url_for
 from core.api import gettext as _
-from core.api import page_link, page_number, paged, site_of, url_for
 from plugins.evenemang import federated, public, recurrence, store
 
 DAYS = 31
@@ -21,6 +22,10 @@ OWN = "egen"
 
 @dataclass(frozen=True)
 class Row:
+    """One occurrence in the merged calendar. An own event's link and
+    organisers are looked up only for the rows on the page shown
+    (``_with_links``): a month of 5,000 events has thousands of rows."""
+
     occurrence: recurrence.Occurrence
     link: str
     site_name: str
@@ -39,36 +44,18 @@ def network_calendar(request: Request) -> Response:
         rows: list[Row] = []
         peers: dict[int, str] = {}
         if chosen in ("", OWN):
-            own = store.occurrences(db, start_utc, end_utc, store.Filters(q=query))
-            organisers = store.organisers_of(db, list({o.event.id for o in own if o.event.id is not None}))
-            for occurrence in own:
-                names = ", ".join(o.association_name for o in organisers.get(occurrence.event.id or 0, []))
-                rows.append(
-                    Row(
-                        occurrence,
-                        url_for(site, "evenemang:event", event_id=occurrence.event.id),
-                        site.name,
-                        names,
-                        True,
-                    )
-                )
-        found, broken = federated.received(site, db)
-        for item in found:
+            own = store.occurrences(site, db, start_utc, end_utc, store.Filters(q=query))
+            rows.extend(Row(occurrence, "", site.name, "", True) for occurrence in own)
+        received = federated.received(site, db)
+        broken = received.broken
+        for item in received.found:
             peers[item.source_id] = item.source_name
-        wanted = [
-            item
-            for item in found
-            if chosen in ("", str(item.source_id))
-            and item.event.first_start_utc < end_utc
-            and item.event.last_end_utc > start_utc
-            and (not query or _matches(item.event.search_text, query))
-        ]
-        by_event = {id(item.event): item for item in wanted}
-        for occurrence in recurrence.expand([item.event for item in wanted], start_utc, end_utc):
-            item = by_event[id(occurrence.event)]
-            rows.append(Row(occurrence, item.link, item.source_name, item.organisers, False))
-    rows.sort(key=lambda r: (r.occurrence.start.astimezone(), r.occurrence.event.title))
-    page_rows, page, pages = paged(rows, page_number(request), store.settings_of(site).per_page)
+        for occurrence, item in received.between(start_utc, end_utc):
+            if chosen in ("", str(item.source_id)) and (not query or _matches(item.event.search_text, query)):
+                rows.append(Row(occurrence, item.link, item.source_name, item.organisers, False))
+        rows.sort(key=lambda r: (r.occurrence.instant, r.occurrence.event.title))
+        page_rows, page, pages = paged(rows, page_number(request), store.settings_of(site).per_page)
+        page_rows = _with_links(site, db, page_rows)
     days: dict[date, list[Row]] = defaultdict(list)
     for row in page_rows:
         days[max(row.occurrence.start.date(), first)].append(row)
@@ -105,6 +92,22 @@ def network_calendar(request: Request) -> Response:
             "list_url": url_for(site, "evenemang:network"),
         },
     )
+
+
+def _with_links(site: Site, db: Session, rows: list[Row]) -> list[Row]:
+    """The own rows of a page with their link and organisers."""
+    ids = list({r.occurrence.event.id for r in rows if r.own and r.occurrence.event.id is not None})
+    organisers = store.organisers_of(db, ids)
+    return [
+        replace(
+            row,
+            link=url_for(site, "evenemang:event", event_id=row.occurrence.event.id),
+            organisers=", ".join(o.association_name for o in organisers.get(row.occurrence.event.id or 0, [])),
+        )
+        if row.own
+        else row
+        for row in rows
+    ]
 
 
 def _matches(search_text: str, query: str) -> bool:

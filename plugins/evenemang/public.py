@@ -153,7 +153,7 @@ def _render_days(
     filters = store.Filters.of(request)
     with site.session() as db:
         start_utc, end_utc = _range_utc(site, first, after_last)
-        days = _by_day(store.occurrences(db, start_utc, end_utc, filters), first, after_last)
+        days = _by_day(store.occurrences(site, db, start_utc, end_utc, filters), first, after_last)
         context = _common(site, request, db, filters)
     context.update({"title": title, "days": days, "first": first, "last": after_last - timedelta(days=1)})
     context.update(extra)
@@ -169,7 +169,7 @@ def event_list(request: Request) -> Response:
     filters = store.Filters.of(request)
     with site.session() as db:
         start_utc, end_utc = _range_utc(site, first, after_last)
-        found = store.occurrences(db, start_utc, end_utc, filters)
+        found = store.occurrences(site, db, start_utc, end_utc, filters)
         if first == today:  # what has already ended today is not "coming"
             now = site.clock.now()
             found = [o for o in found if o.end > now or o.event.all_day]
@@ -282,7 +282,7 @@ def month_view(request: Request) -> Response:
         start_utc, end_utc = _range_utc(site, grid_first, grid_after)
         days = {
             d.day: d.occurrences
-            for d in _by_day(store.occurrences(db, start_utc, end_utc, filters), grid_first, grid_after)
+            for d in _by_day(store.occurrences(site, db, start_utc, end_utc, filters), grid_first, grid_after)
         }
         context = _common(site, request, db, filters)
     weeks = []

@@ -13,6 +13,7 @@ import itertools
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import icalendar
@@ -177,10 +178,18 @@ class Occurrence:
     def day(self) -> date:
         return self.start.date()
 
-    @property
+    @cached_property
+    def instant(self) -> datetime:
+        """The start in UTC: the order of occurrences in different zones."""
+        return self.start.astimezone(UTC)
+
+    @cached_property
     def days(self) -> list[date]:
-        """Every day the occurrence touches (multi-day events show on each)."""
+        """Every day the occurrence touches (multi-day events show on each);
+        worked out once per occurrence (the index keeps occurrences)."""
         last = self.end.date()
+        if last == self.start.date():
+            return [last]
         if not self.event.all_day and self.end.time() == datetime.min.time() and last > self.start.date():
             last -= timedelta(days=1)  # ends at midnight: not on that day
         count = max(0, (last - self.start.date()).days)
@@ -240,6 +249,11 @@ _SERIES_LIMIT = 20000
 
 def _series_key(event: Event) -> tuple[object, ...]:
     return (event.uid, event.starts_at, event.ends_at, event.all_day, event.tz, event.rrule, event.exdates)
+
+
+def series_of(event: Event) -> _Series:
+    """Every occurrence of the series ``event`` (cached, see ``_SERIES``)."""
+    return _expand_series(event)
 
 
 def _expand_series(event: Event) -> _Series:

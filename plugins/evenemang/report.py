@@ -19,7 +19,7 @@ def figures(site: Site, db: Session, start: date, after_end: date) -> list[Figur
     zone = site.config.site.timezone
     held = [
         o
-        for o in store.occurrences(db, times.day_start_utc(start, zone), times.day_start_utc(after_end, zone))
+        for o in store.occurrences(site, db, times.day_start_utc(start, zone), times.day_start_utc(after_end, zone))
         if o.event.status != Status.CANCELLED
     ]
     found = [Figure(_("Evenemang som hölls"), len(held), _("tillfällen"), "evenemang")]

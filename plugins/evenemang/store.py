@@ -100,10 +100,14 @@ def public_statement(start_utc: datetime, end_utc: datetime, filters: Filters | 
 
 
 def occurrences(
-    db: Session, start_utc: datetime, end_utc: datetime, filters: Filters | None = None
+    site: Site, db: Session, start_utc: datetime, end_utc: datetime, filters: Filters | None = None
 ) -> list[recurrence.Occurrence]:
-    events = db.exec(public_statement(start_utc, end_utc, filters)).all()
-    return recurrence.expand(events, start_utc, end_utc)
+    """Occurrences of the published events matching ``filters`` that touch
+    [start_utc, end_utc), by start: ``recurrence.expand`` of
+    ``public_statement``'s events, taken from the site's occurrence index."""
+    from plugins.evenemang import occurrence_index
+
+    return occurrence_index.occurrences(site, db, start_utc, end_utc, filters)
 
 
 def municipalities(db: Session) -> list[str]:
