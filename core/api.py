@@ -201,3 +201,8 @@ __all__ += [
     "editable_associations",
     "member_associations",
 ]
+
+# bookings (issue 15): a queued e-mail may carry files (a booking's .ics).
+from core.mail import Attachment  # noqa: E402
+
+__all__ += ["Attachment"]
