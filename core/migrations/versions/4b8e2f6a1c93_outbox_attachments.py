@@ -8,6 +8,7 @@ Create Date: 2026-12-05 07:20:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 revision: str = "4b8e2f6a1c93"
@@ -18,7 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("core_outbox", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("attachments", sa.Text(), nullable=False, server_default=""))
+        batch_op.add_column(sa.Column("attachments", sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default=""))
 
 
 def downgrade() -> None:
