@@ -22,6 +22,7 @@ import pytest
 
 import tests.fritidsbanken.test_permissions as fb
 import tests.lisa.test_permissions as lisa
+import tests.lokaler.test_permissions as lokaler
 import tests.test_odling_permissions as odling
 import tests.test_permissions as portal
 from core.app import create_app
@@ -48,7 +49,7 @@ OFF_SITE: dict[str, str] = {
     "/oidc/authorize": "the peer site's return address, with the code",
 }
 
-DEMO_PLUGINS = ["webportal", "lisa", "fritidsbanken", "odling"]
+DEMO_PLUGINS = ["webportal", "lisa", "fritidsbanken", "odling", "lokaler"]
 DEMO_SETTINGS = {"webportal": DEFAULT_WEBPORTAL, "fritidsbanken": FB_SETTINGS, "odling": ODLING}
 
 
@@ -122,11 +123,31 @@ def send_odling(route: str, request: pytest.FixtureRequest, make_client: Any) ->
     return Sent(response, client, lambda: case.changed(world))
 
 
+def send_lokaler(route: str, request: pytest.FixtureRequest, make_client: Any) -> Sent:
+    from tests.lokaler.conftest import make_lok_site
+
+    case = lokaler.CASES[route]
+    site = make_lok_site(request.getfixturevalue("make_site"))
+
+    def as_user(s: Site, email: str | None) -> Client:
+        client = make_client(s)
+        if email:
+            client.login(email)
+        return client
+
+    world = lokaler.build_world(site, as_user)
+    role = allowed_role(lokaler.ROLES, case.expect, lokaler.OK)
+    client = as_user(site, lokaler.EMAILS.get(role))
+    response = client.submit(case.path(world), case.form(world))
+    return Sent(response, client, lambda: case.changed(world))
+
+
 SENDERS: dict[str, Callable[[str, pytest.FixtureRequest, Any], Sent]] = {
     **dict.fromkeys(portal.CASES, send_portal),
     **dict.fromkeys(fb.CASES, send_fritidsbanken),
     **dict.fromkeys(lisa.CASES, send_lisa),
     **dict.fromkeys(odling.CASES, send_odling),
+    **dict.fromkeys(lokaler.CASES, send_lokaler),
 }
 
 
