@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.api import Forbidden, SelectChoice, Site, User, flash, ngettext, read_form, require_user, site_of, url_for
+from core.api import N_, Forbidden, SelectChoice, Site, User, flash, ngettext, read_form, require_user, site_of, url_for
 from core.api import gettext as _
 from plugins.lokaler import days, store
 from plugins.lokaler.access import my_associations
@@ -20,8 +20,8 @@ from plugins.lokaler.forms import REPEAT_LABELS, BookingForm
 from plugins.lokaler.models import Approval, BookerKind, Booking, BookingStatus, Resource
 from plugins.lokaler.slots import Slot, check_rules, make_slot, weekly
 
-TAKEN = "Tiden är redan bokad. Välj en annan tid i veckovyn."
-GONE = "Det här går inte längre att boka: det togs bort medan du fyllde i formuläret. Ingenting är bokat."
+TAKEN = N_("Tiden är redan bokad. Välj en annan tid i veckovyn.")
+GONE = N_("Det här går inte längre att boka: det togs bort medan du fyllde i formuläret. Ingenting är bokat.")
 
 
 def _choices(site: Site, resource: Resource, mine: dict[str, str]) -> list[SelectChoice]:
