@@ -206,3 +206,9 @@ __all__ += [
 from core.mail import Attachment  # noqa: E402
 
 __all__ += ["Attachment"]
+# The events link (issue 15): what is held in a room, asked of the events plugin.
+from core.asking import place_uses  # noqa: E402
+from core.contributions import PlaceUse  # noqa: E402
+
+__all__ += ["PlaceUse", "place_uses"]
+

@@ -5,13 +5,13 @@ day sheet for the door."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core.api import current_user, render_markdown, require_admin, site_of
+from core.api import current_user, place_uses, render_markdown, require_admin, site_of
 from core.api import gettext as _
 from plugins.lokaler import days, ical, weeks
 from plugins.lokaler.access import may_manage, may_see_association, resource_or_404
@@ -54,7 +54,9 @@ def resource_page(request: Request) -> Response:
     with site.session() as db:
         resource = resource_or_404(db, request.path_params["resource_id"])
         assert resource.id is not None
-        week = weeks.resource_week(db, resource, monday, zone, now)
+        first = datetime.combine(monday, time(0), tzinfo=zone)
+        uses = place_uses(site, db, f"lokaler:{resource.id}", first, first + timedelta(days=7))
+        week = weeks.resource_week(db, resource, monday, zone, now, uses)
         hours = days.opening_hours(db, resource.id)
         visible = {b.id for b in week.bookings if b.is_public or may_manage(site, db, user, b)}
     return site.render(

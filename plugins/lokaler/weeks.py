@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from core.api import PlaceUse
 from plugins.lokaler import days, store
 from plugins.lokaler.models import Booking, Resource
 
@@ -40,6 +41,8 @@ class Cell:
     start: datetime  # local, aware
     bookings: list[Booking] = field(default_factory=list)
     why: str = ""  # a holiday's name
+    #: Events held in the room (from the events plugin, ``place_uses``).
+    events: list[PlaceUse] = field(default_factory=list)
 
 
 @dataclass
@@ -50,8 +53,11 @@ class Week:
     bookings: list[Booking]
 
 
-def resource_week(db: Session, resource: Resource, monday: date, zone: ZoneInfo, now: datetime) -> Week:
-    """Hour by hour over the resource's opening hours of the week."""
+def resource_week(
+    db: Session, resource: Resource, monday: date, zone: ZoneInfo, now: datetime, uses: list[PlaceUse] | None = None
+) -> Week:
+    """Hour by hour over the resource's opening hours of the week; ``uses``
+    are the events other plugins hold in the room that week."""
     assert resource.id is not None
     week_days = [monday + timedelta(days=n) for n in range(7)]
     hours = days.opening_hours(db, resource.id)
@@ -77,8 +83,9 @@ def resource_week(db: Session, resource: Resource, monday: date, zone: ZoneInfo,
             s_utc = slot_start.astimezone(UTC).replace(tzinfo=None)
             e_utc = slot_end.astimezone(UTC).replace(tzinfo=None)
             here = [b for b in bookings if b.start_utc < e_utc and b.end_utc > s_utc]
-            if here:
-                cells.append(Cell("busy", slot_start, here))
+            held = [u for u in uses or [] if u.start < slot_end and u.end > slot_start]
+            if here or held:
+                cells.append(Cell("busy", slot_start, here, events=held))
             elif slot_end <= now:
                 cells.append(Cell("past", slot_start))
             else:

@@ -19,7 +19,9 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("core_outbox", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("attachments", sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default=""))
+        batch_op.add_column(
+            sa.Column("attachments", sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default="")
+        )
 
 
 def downgrade() -> None:
