@@ -22,9 +22,19 @@ class BookingForm(Form):
         [validators.InputRequired("Skriv vad lokalen ska användas till."), validators.Length(max=200)],
         description=N_("Till exempel Styrelsemöte eller Körövning."),
     )
-    day = DateField("Datum", [validators.InputRequired("Skriv datum som åååå-mm-dd.")])
-    start = TimeField("Från klockan", [validators.InputRequired("Skriv starttid som tt:mm, till exempel 18:00.")])
-    end = TimeField("Till klockan", [validators.InputRequired("Skriv sluttid som tt:mm, till exempel 20:00.")])
+    day = DateField(
+        "Datum", [validators.InputRequired("Skriv datum som åååå-mm-dd.")], description=N_("Till exempel 2027-03-09.")
+    )
+    start = TimeField(
+        "Från klockan",
+        [validators.InputRequired("Skriv starttid som tt:mm, till exempel 18:00.")],
+        description=N_("Till exempel 18:00."),
+    )
+    end = TimeField(
+        "Till klockan",
+        [validators.InputRequired("Skriv sluttid som tt:mm, till exempel 20:00.")],
+        description=N_("Till exempel 20:00."),
+    )
     end_day = DateField(
         "Slutdatum",
         [validators.Optional()],
@@ -34,7 +44,7 @@ class BookingForm(Form):
     until = DateField(
         "Upprepa till och med",
         [validators.Optional()],
-        description=N_("För en serie: sista datumet, till exempel terminens slut."),
+        description=N_("För en serie: sista datumet, till exempel terminens slut (åååå-mm-dd)."),
     )
     contact_name = StringField(
         "Kontaktperson", [validators.InputRequired("Skriv vem vi kan kontakta."), validators.Length(max=120)]
