@@ -3,9 +3,10 @@ module that owns the feature."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
-from core.api import NavItem, Place, Site, current_user, hookimpl, url_for
+from core.api import DailyJob, Figure, NavItem, Place, Site, User, current_user, hookimpl, url_for
 from core.api import gettext as _
 from plugins.lokaler import models  # noqa: F401  (registers the tables)
 from plugins.lokaler.settings import LokalerSettings
@@ -30,7 +31,10 @@ def routes(site: Site) -> list[BaseRoute]:
 
 @hookimpl
 def nav_items(site: Site, request: Request) -> list[NavItem]:
-    items = [NavItem("Lokaler", url_for(site, "lokaler:index"), order=45)]
+    items = [
+        NavItem("Lokaler", url_for(site, "lokaler:index"), order=45),
+        NavItem("Lediga kontorsplatser", url_for(site, "lokaler:offices"), order=46),
+    ]
     if current_user(request) is not None:
         items.append(NavItem("Mina bokningar", url_for(site, "lokaler:mine"), order=86, tool=True))
     return items
@@ -51,6 +55,18 @@ def admin_links(site: Site, request: Request) -> list[NavItem]:
             order=46,
             description=_("Alla bokningar i Föreningarnas hus vecka för vecka, och dagbladet att skriva ut."),
         ),
+        NavItem(
+            _("Statistik för huset"),
+            url_for(site, "lokaler:statistics"),
+            order=47,
+            description=_("Bokade timmar per förening och rum, beläggning och serier, med diagram."),
+        ),
+        NavItem(
+            _("Kontor på Föreningsbyrån"),
+            url_for(site, "lokaler:offices_admin"),
+            order=48,
+            description=_("Uthyrda kontor och skrivbordsplatser, lediga platser och intresseanmälningar."),
+        ),
     ]
 
 
@@ -67,6 +83,34 @@ def bookable_places(site: Site, session: Session) -> list[Place]:
         .order_by(col(Resource.sort_order), col(Resource.name))
     ).all()
     return [Place(f"lokaler:{room.id}", f"{room.name}, {house.house_name}", house.address) for room in rooms if room.id]
+
+
+@hookimpl
+def report_figures(site: Site, session: Session, start: date, end: date) -> list[Figure]:
+    from plugins.lokaler import stats
+
+    return stats.figures(site, session, start, end)
+
+
+@hookimpl
+def daily_jobs(site: Site) -> list[DailyJob]:
+    from plugins.lokaler import personal
+
+    return personal.daily_jobs()
+
+
+@hookimpl
+def own_data(site: Site, session: Session, user: User) -> dict[str, list[dict[str, object]]]:
+    from plugins.lokaler import personal
+
+    return personal.own_data(site, session, user)
+
+
+@hookimpl
+def forget_user(site: Site, session: Session, user: User) -> None:
+    from plugins.lokaler import personal
+
+    personal.forget_user(session, user)
 
 
 @hookimpl

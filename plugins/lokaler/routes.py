@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from plugins.lokaler import booking, manage, public
+from plugins.lokaler import booking, manage, offices, public, stats_views
 
 GET_POST = ["GET", "POST"]
 
@@ -30,4 +30,9 @@ def lokaler_routes() -> list[BaseRoute]:
         Route("/bokning/{booking_id:int}/tilltrade", manage.set_access, methods=["POST"], name="access"),
         Route("/huset", public.house_week, name="house_week"),
         Route("/dagblad", public.day_sheet, name="day_sheet"),
+        Route("/statistik", stats_views.statistics, name="statistics"),
+        # offices at Föreningsbyrån
+        Route("/kontor", offices.vacancies, name="offices"),
+        Route("/kontor/intresse", offices.interest, methods=GET_POST, name="interest"),
+        Route("/kontor/alla", offices.offices_admin, name="offices_admin"),
     ]

@@ -55,6 +55,13 @@ def _booking(world: World, booking_id: int) -> Booking:
         return row
 
 
+def _interests(world: World) -> int:
+    from plugins.lokaler.models import OfficeInterest
+
+    with world.site.session() as db:
+        return len(db.exec(select(OfficeInterest)).all())
+
+
 def _titled(world: World, title: str) -> bool:
     with world.site.session() as db:
         return db.exec(select(Booking).where(Booking.title == title)).first() is not None
@@ -93,6 +100,12 @@ CASES: dict[str, Case] = {
         lambda w: {"day": "2027-03-10", "start": "17:00", "end": "19:00", "message": "Salen behövs."},
         lambda w: _booking(w, w.booking).sequence == 1,
         ADMIN_ONLY,
+    ),
+    "/lokaler/kontor/intresse": Case(
+        lambda w: "/lokaler/kontor/intresse",
+        lambda w: {"organisation": "Nya föreningen", "name": "Nina Ny", "email": "nina@ny.example", "consent": "y"},
+        lambda w: _interests(w) == 1,
+        dict.fromkeys(ROLES, OK),
     ),
     "/lokaler/bokning/{booking_id:int}/tilltrade": Case(
         lambda w: f"/lokaler/bokning/{w.booking}/tilltrade",
@@ -164,6 +177,10 @@ GET_PAGES: dict[str, tuple[Callable[[World], str], dict[str, int]]] = {
     "/lokaler/granska": (lambda w: "/lokaler/granska", STAFF),
     "/lokaler/huset": (lambda w: "/lokaler/huset", STAFF),
     "/lokaler/dagblad": (lambda w: "/lokaler/dagblad", STAFF),
+    "/lokaler/statistik": (lambda w: "/lokaler/statistik", STAFF),
+    "/lokaler/kontor": (lambda w: "/lokaler/kontor", PUBLIC),
+    "/lokaler/kontor/intresse": (lambda w: "/lokaler/kontor/intresse", PUBLIC),
+    "/lokaler/kontor/alla": (lambda w: "/lokaler/kontor/alla", STAFF),
 }
 
 
