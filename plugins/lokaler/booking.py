@@ -162,9 +162,11 @@ def _check(site: Site, resource: Resource, slots: list[Slot]) -> list[tuple[Slot
     with site.session() as db:
         hours = days.opening_hours(db, resource.id)
         closed = days.closed_days(db, resource.id, first, last)
+        # One query for the whole series, then each date checked against it.
+        window = store.active_in_window(db, resource, slots[0].start_utc, max(s.end_utc for s in slots))
         for slot in slots:
             problems = check_rules(slot, resource, hours, closed, now)
-            taken = not problems and bool(store.collisions(db, resource, slot.start_utc, slot.end_utc))
+            taken = not problems and store.overlapping(window, resource, slot.start_utc, slot.end_utc)
             checked.append((slot, problems, taken))
     return checked
 

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import NaiveDatetime
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.api import N_, utcnow
@@ -133,6 +133,8 @@ class ClosedDay(SQLModel, table=True):
 
 class Booking(SQLModel, table=True):
     __tablename__ = "lokaler_booking"
+    #: The week view and the collision check look up one resource's bookings by start.
+    __table_args__ = (Index("ix_lokaler_booking_resource_start", "resource_id", "start_utc"),)
 
     id: int | None = Field(default=None, primary_key=True)
     #: iCalendar UID, minted once and never changed.

@@ -97,8 +97,9 @@ def check_rules(
         )
     if minutes < resource.min_minutes:
         problems.append(_("Bokningen är för kort: minst %(n)s minuter.") % {"n": resource.min_minutes})
-    if minutes > resource.max_minutes:
-        problems.append(_("Bokningen är för lång: högst %(n)s minuter.") % {"n": resource.max_minutes})
+    longest = min(resource.max_minutes, 14 * 24 * 60)  # store.LONGEST: no booking is longer
+    if minutes > longest:
+        problems.append(_("Bokningen är för lång: högst %(n)s minuter.") % {"n": longest})
     days = (
         {start.date()}
         if not crosses

@@ -28,6 +28,11 @@ from core.api import Site, utcnow
 from plugins.lokaler.models import ACTIVE, Booking, BookingStatus, Resource
 from plugins.lokaler.slots import Slot
 
+#: No booking is longer than this (``slots.check_rules`` refuses it), so a
+#: search for overlaps needs to look back only this far from the range's start,
+#: and the (resource_id, start_utc) index bounds the scan on both sides.
+LONGEST = timedelta(days=14)
+
 #: PostgreSQL's "exclusion_violation".
 EXCLUSION_VIOLATION = "23P01"
 
@@ -60,11 +65,25 @@ def collisions(db: Session, resource: Resource, start_utc: datetime, end_utc: da
                 Booking.resource_id == resource.id,
                 col(Booking.status).in_(ACTIVE),
                 col(Booking.start_utc) < block_end,
+                col(Booking.start_utc) > start_utc - LONGEST - timedelta(minutes=resource.buffer_minutes),
                 col(Booking.block_end_utc) > start_utc,
             )
             .order_by(col(Booking.start_utc))
         ).all()
     )
+
+
+def overlapping(bookings: list[Booking], resource: Resource, start_utc: datetime, end_utc: datetime) -> bool:
+    """Whether any of ``bookings`` (active ones of ``resource``) overlaps a
+    booking from ``start_utc`` to ``end_utc`` with the resource's buffer."""
+    block_end = end_utc + timedelta(minutes=resource.buffer_minutes)
+    return any(b.start_utc < block_end and b.block_end_utc > start_utc for b in bookings)
+
+
+def active_in_window(db: Session, resource: Resource, start_utc: datetime, end_utc: datetime) -> list[Booking]:
+    """The resource's active bookings that may overlap anything from
+    ``start_utc`` to ``end_utc``: one query for a whole series' preview."""
+    return collisions(db, resource, start_utc, end_utc)
 
 
 def busy_between(db: Session, resource_ids: list[int], start_utc: datetime, end_utc: datetime) -> list[Booking]:
@@ -78,6 +97,7 @@ def busy_between(db: Session, resource_ids: list[int], start_utc: datetime, end_
                 col(Booking.resource_id).in_(resource_ids),
                 col(Booking.status).in_(ACTIVE),
                 col(Booking.start_utc) < end_utc,
+                col(Booking.start_utc) > start_utc - LONGEST,
                 col(Booking.end_utc) > start_utc,
             )
             .order_by(col(Booking.start_utc))
