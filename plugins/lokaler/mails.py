@@ -86,3 +86,15 @@ def queue_moved(site: Site, db: Session, resource: Resource, booking: Booking) -
             _("Bokning flyttad: %(name)s") % {"name": resource.name},
             _("Kansliet har flyttat din bokning till:"),
         )
+
+
+def queue_reminder(site: Site, db: Session, resource: Resource, booking: Booking) -> None:
+    with in_language(site.locale):
+        _send(
+            site,
+            db,
+            resource,
+            [booking],
+            _("Påminnelse: %(name)s i morgon") % {"name": resource.name},
+            _("Påminnelse om er bokning i morgon:"),
+        )

@@ -164,6 +164,8 @@ class Booking(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     contact_erased_at: datetime | None = None
+    #: When the reminder the day before went out (daily job), so it goes once.
+    reminded_at: datetime | None = None
 
     @property
     def is_active(self) -> bool:

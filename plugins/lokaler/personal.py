@@ -13,7 +13,7 @@ from sqlmodel import Session, col, delete, select, update
 
 from core.api import N_, DailyJob, Site, User, utcnow
 from plugins.lokaler.common import settings_of, when_text
-from plugins.lokaler.models import BookerKind, Booking, OfficeInterest, Resource
+from plugins.lokaler.models import BookerKind, Booking, BookingStatus, OfficeInterest, Resource
 
 
 def own_data(site: Site, db: Session, user: User) -> dict[str, list[dict[str, object]]]:
@@ -79,5 +79,42 @@ def erase_old_contacts(site: Site, now: datetime) -> str:
     return f"Raderade kontaktuppgifter i bokningar: {erased}; raderade kontorsintressen: {removed}"
 
 
+def send_reminders(site: Site, now: datetime) -> str:
+    """Remind the bookers of confirmed bookings that start the next local
+    day, once each (``reminded_at``), with the booking as .ics."""
+    from zoneinfo import ZoneInfo
+
+    from plugins.lokaler import mails
+
+    zone = ZoneInfo(site.config.site.timezone)
+    aware = now if now.tzinfo else now.replace(tzinfo=UTC)
+    tomorrow = aware.astimezone(zone).date() + timedelta(days=1)
+    first = datetime.combine(tomorrow, datetime.min.time(), tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+    after = first + timedelta(days=1)
+    sent = 0
+    with site.session() as db:
+        due = db.exec(
+            select(Booking).where(
+                Booking.status == BookingStatus.CONFIRMED,
+                col(Booking.start_utc) >= first,
+                col(Booking.start_utc) < after,
+                col(Booking.reminded_at).is_(None),
+                col(Booking.contact_email) != "",
+            )
+        ).all()
+        for booking in due:
+            resource = db.get(Resource, booking.resource_id)
+            if resource is None:
+                continue
+            mails.queue_reminder(site, db, resource, booking)
+            booking.reminded_at = utcnow()
+            db.add(booking)
+            sent += 1
+    return f"Skickade påminnelser om bokningar: {sent}"
+
+
 def daily_jobs() -> list[DailyJob]:
-    return [DailyJob("lokaler-gallra", N_("Radera gamla kontaktuppgifter i lokalbokningar"), erase_old_contacts)]
+    return [
+        DailyJob("lokaler-gallra", N_("Radera gamla kontaktuppgifter i lokalbokningar"), erase_old_contacts),
+        DailyJob("lokaler-paminnelser", N_("Påminn om lokalbokningar dagen före"), send_reminders),
+    ]

@@ -152,3 +152,21 @@ def test_staff_views(lok_site, rooms, as_user):
     assert "Styrelsemöte" in mine
     assert as_user(lok_site, EDITOR).get("/lokaler/huset").status_code == 403
     assert as_user(lok_site, OTHER_EDITOR).get("/lokaler/forening/pro-karlskoga").status_code == 403
+
+
+def test_the_reminder_the_day_before_goes_once(make_site, smtp_inbox, as_user):
+    from datetime import UTC, datetime
+
+    from plugins.lokaler import personal
+
+    site = make_lok_site(make_site, extra=smtp_settings(smtp_inbox.port))
+    rooms = add_rooms(site)
+    as_user(site, EDITOR).submit(f"/lokaler/{rooms['Mötesrum Ekan']}/boka", booking_form())
+    _wait_for(smtp_inbox, 1)
+    assert personal.send_reminders(site, datetime(2027, 3, 7, 3, 0, tzinfo=UTC)).endswith(": 0")
+    assert personal.send_reminders(site, datetime(2027, 3, 8, 3, 0, tzinfo=UTC)).endswith(": 1")
+    _wait_for(smtp_inbox, 2)
+    reminder = smtp_inbox.messages[1]
+    assert "Påminnelse: Mötesrum Ekan i morgon" in reminder["Subject"]
+    assert str(_ics_of(reminder).walk("VEVENT")[0]["UID"]) == _only(site).uid
+    assert personal.send_reminders(site, datetime(2027, 3, 8, 3, 0, tzinfo=UTC)).endswith(": 0")

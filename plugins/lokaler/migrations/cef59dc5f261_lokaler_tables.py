@@ -97,6 +97,7 @@ def upgrade() -> None:
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("contact_erased_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("reminded_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["created_by_id"], ["core_user.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["resource_id"], ["lokaler_resource.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
