@@ -74,6 +74,7 @@ def resource_page(request: Request) -> Response:
             "house": settings_of(site),
             "week_number": monday.isocalendar().week,
             "weekdays": [_(w) for w in WEEKDAYS],
+            "is_admin": bool(user and user.is_admin),
         },
     )
 

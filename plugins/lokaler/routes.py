@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from plugins.lokaler import booking, manage, offices, public, stats_views
+from plugins.lokaler import booking, manage, offices, public, resources, stats_views
 
 GET_POST = ["GET", "POST"]
 
@@ -31,6 +31,9 @@ def lokaler_routes() -> list[BaseRoute]:
         Route("/huset", public.house_week, name="house_week"),
         Route("/dagblad", public.day_sheet, name="day_sheet"),
         Route("/statistik", stats_views.statistics, name="statistics"),
+        Route("/ny", resources.edit, methods=GET_POST, name="new_resource"),
+        Route("/{resource_id:int}/redigera", resources.edit, methods=GET_POST, name="edit_resource"),
+        Route("/{resource_id:int}/ta-bort", resources.remove, methods=["POST"], name="remove"),
         # offices at Föreningsbyrån
         Route("/kontor", offices.vacancies, name="offices"),
         Route("/kontor/intresse", offices.interest, methods=GET_POST, name="interest"),

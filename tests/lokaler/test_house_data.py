@@ -102,3 +102,28 @@ def test_own_data_forget_and_the_daily_job(lok_site, rooms, as_user):
         assert member.contact_email == "" and member.created_by_id is None
         assert member.status == BookingStatus.CONFIRMED
         assert db.exec(select(OfficeInterest)).all() == []
+
+
+def test_staff_describe_a_room_and_its_hours(lok_site, rooms, as_user):
+    from tests.lokaler.test_permissions import resource_form
+
+    admin = as_user(lok_site, ADMIN)
+    wrong = admin.submit("/lokaler/ny", resource_form(hours_2="22-08", min_minutes="300", max_minutes="60"))
+    assert wrong.status_code == 400
+    shown = text_of(wrong.text)
+    assert "Skriv öppettiden som 08:00–22:00" in shown and "Längsta bokning kan inte vara kortare" in shown
+    assert 'value="Lilla salen"' in wrong.text
+    saved = admin.submit("/lokaler/ny", resource_form(hours_5="10.00–16.00"))
+    assert saved.status_code == 303
+    page = text_of(admin.get(saved.headers["location"]).text)
+    assert "måndag: 08:00–22:00" in page and "lördag: 10:00–16:00" in page and "onsdag: stängt" in page
+    # Taken out of booking: gone from the list, its bookings kept.
+    ekan = rooms["Mötesrum Ekan"]
+    as_user(lok_site, EDITOR).submit(f"/lokaler/{ekan}/boka", booking_form())
+    assert admin.submit(f"/lokaler/{ekan}/ta-bort", {}).status_code == 303
+    assert "Mötesrum Ekan" not in text_of(as_user(lok_site, None).get("/lokaler/").text)
+    assert as_user(lok_site, None).get(f"/lokaler/{ekan}").status_code == 404
+    with lok_site.session() as db:
+        assert len(db.exec(select(Booking)).all()) == 1
+    gone = as_user(lok_site, EDITOR).submit(f"/lokaler/{ekan}/boka", booking_form(day="2027-03-10"))
+    assert gone.status_code == 409 and "togs bort medan du fyllde i formuläret" in text_of(gone.text)

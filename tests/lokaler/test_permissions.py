@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route
 from core.app import create_app
 from core.site import Site
 from core.testing import Client
-from plugins.lokaler.models import Booking, BookingStatus
+from plugins.lokaler.models import Booking, BookingStatus, Resource
 from tests.lokaler.conftest import ADMIN, EDITOR, OTHER_EDITOR, add_rooms, booking_form, make_lok_site
 
 ROLES = ("anonymous", "other_editor", "editor", "admin")
@@ -75,7 +75,49 @@ class Case:
     expect: dict[str, str]
 
 
+def resource_form(**overrides: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "name": "Lilla salen",
+        "kind": "room",
+        "capacity": "20",
+        "hours_0": "08:00–22:00",
+        "hours_1": "08:00-22:00",
+        "min_minutes": "30",
+        "max_minutes": "240",
+        "max_days_ahead": "180",
+        "buffer_minutes": "0",
+        "cancel_hours": "24",
+        "for_members": "y",
+        "approval": "auto",
+    }
+    data.update(overrides)
+    return data
+
+
+def _resource_named(world: World, name: str) -> Resource | None:
+    with world.site.session() as db:
+        return db.exec(select(Resource).where(Resource.name == name)).first()
+
+
 CASES: dict[str, Case] = {
+    "/lokaler/ny": Case(
+        lambda w: "/lokaler/ny",
+        lambda w: resource_form(),
+        lambda w: _resource_named(w, "Lilla salen") is not None,
+        ADMIN_ONLY,
+    ),
+    "/lokaler/{resource_id:int}/redigera": Case(
+        lambda w: f"/lokaler/{w.room}/redigera",
+        lambda w: resource_form(name="Mötesrum Eken"),
+        lambda w: _resource_named(w, "Mötesrum Eken") is not None,
+        ADMIN_ONLY,
+    ),
+    "/lokaler/{resource_id:int}/ta-bort": Case(
+        lambda w: f"/lokaler/{w.room}/ta-bort",
+        lambda w: {},
+        lambda w: not getattr(_resource_named(w, "Mötesrum Ekan"), "is_active", True),
+        ADMIN_ONLY,
+    ),
     "/lokaler/{resource_id:int}/boka": Case(
         lambda w: f"/lokaler/{w.room}/boka",
         lambda w: booking_form(title="Nytt möte", day="2027-03-11"),
@@ -178,6 +220,8 @@ GET_PAGES: dict[str, tuple[Callable[[World], str], dict[str, int]]] = {
     "/lokaler/huset": (lambda w: "/lokaler/huset", STAFF),
     "/lokaler/dagblad": (lambda w: "/lokaler/dagblad", STAFF),
     "/lokaler/statistik": (lambda w: "/lokaler/statistik", STAFF),
+    "/lokaler/ny": (lambda w: "/lokaler/ny", STAFF),
+    "/lokaler/{resource_id:int}/redigera": (lambda w: f"/lokaler/{w.room}/redigera", STAFF),
     "/lokaler/kontor": (lambda w: "/lokaler/kontor", PUBLIC),
     "/lokaler/kontor/intresse": (lambda w: "/lokaler/kontor/intresse", PUBLIC),
     "/lokaler/kontor/alla": (lambda w: "/lokaler/kontor/alla", STAFF),
