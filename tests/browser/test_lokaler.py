@@ -100,9 +100,19 @@ def test_an_admin_approves_a_request(page: Any, mockeln: LiveSite, axe_source: P
         assert db.get(Booking, waiting.id).status == BookingStatus.CONFIRMED  # type: ignore[union-attr]
 
 
-PUBLIC = ["/lokaler/", "/lokaler/{salen}", "/lokaler/{buss}"]
+PUBLIC = ["/lokaler/", "/lokaler/{salen}", "/lokaler/{buss}", "/lokaler/kontor", "/lokaler/kontor/intresse"]
 EDITOR = ["/lokaler/{salen}/boka", "/lokaler/mina", "/lokaler/bokning/{own}"]
-ADMIN = ["/lokaler/huset", "/lokaler/dagblad", "/lokaler/granska", "/lokaler/bokning/{own}/flytta"]
+ADMIN = [
+    "/lokaler/huset",
+    "/lokaler/dagblad",
+    "/lokaler/granska",
+    "/lokaler/bokning/{own}",
+    "/lokaler/bokning/{own}/flytta",
+    "/lokaler/statistik",
+    "/lokaler/kontor/alla",
+    "/lokaler/ny",
+    "/lokaler/{salen}/redigera",
+]
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))

@@ -131,3 +131,13 @@ def test_an_editor_may_book_only_for_their_own_association(lok_site, rooms, as_u
     assert answer.status_code == 400
     assert "Välj en förening som du får boka för" in text_of(answer.text)
     assert _bookings(lok_site) == []
+
+
+def test_the_house_in_english(lok_site, rooms, as_user):
+    visitor = as_user(lok_site, None)
+    page = text_of(visitor.get(f"/lokaler/{rooms['Mötesrum Ekan']}?vecka=2027-03-08&lang=en").text)
+    assert "Free times" in page and "Opening hours" in page and "Lediga tider" not in page
+    editor = as_user(lok_site, EDITOR)
+    editor.get("/lokaler/?lang=en")
+    refused = editor.submit(f"/lokaler/{rooms['Mötesrum Ekan']}/boka", booking_form(start="21:00", end="23:00"))
+    assert "The time is outside the opening hours" in text_of(refused.text)

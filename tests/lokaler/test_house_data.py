@@ -127,3 +127,37 @@ def test_staff_describe_a_room_and_its_hours(lok_site, rooms, as_user):
         assert len(db.exec(select(Booking)).all()) == 1
     gone = as_user(lok_site, EDITOR).submit(f"/lokaler/{ekan}/boka", booking_form(day="2027-03-10"))
     assert gone.status_code == 409 and "togs bort medan du fyllde i formuläret" in text_of(gone.text)
+
+
+def test_demo_house_loads_twice_with_identical_rows(make_site):
+    from core.api import member_associations
+    from plugins.lokaler import demo as house
+    from plugins.lokaler.models import Resource
+    from plugins.webportal import demo as portal
+    from tests.lokaler.conftest import make_lok_site
+
+    site = make_lok_site(make_site)
+    with site.session() as db:
+        portal.load(site, db)
+        db.commit()
+
+    def counts() -> tuple[int, int, int, int]:
+        with site.session() as db:
+            return (
+                len(db.exec(select(Resource)).all()),
+                len(db.exec(select(Booking)).all()),
+                len(db.exec(select(Office)).all()),
+                len({b.association_slug for b in db.exec(select(Booking)).all() if b.series_id}),
+            )
+
+    for _ in range(2):
+        with site.session() as db:
+            house.load(site, db)
+    first = counts()
+    with site.session() as db:
+        house.load(site, db)
+        associations = len(member_associations(site, db))
+    assert counts() == first
+    resources, bookings, offices, series_associations = first
+    assert resources == 8 and offices == 5
+    assert series_associations == min(12, associations) and bookings > 12 * 10
