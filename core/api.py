@@ -227,3 +227,14 @@ from core.fetch import (  # noqa: E402
 )
 
 __all__ += ["BlockedAddress", "FetchError", "FetchResult", "Fetcher", "is_public", "origin_of"]
+
+# bookings (issue 15): a queued e-mail may carry files (a booking's .ics).
+from core.mail import Attachment  # noqa: E402
+
+__all__ += ["Attachment"]
+# The events link (issue 15): what is held in a room, asked of the events plugin.
+from core.asking import place_uses  # noqa: E402
+from core.contributions import PlaceUse  # noqa: E402
+
+__all__ += ["PlaceUse", "place_uses"]
+

@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING
 from starlette.exceptions import HTTPException
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sqlmodel import Session
     from starlette.requests import Request
     from starlette.responses import Response
 
-    from core.contributions import AssociationRef, Block, Place
+    from core.contributions import AssociationRef, Block, Place, PlaceUse
     from core.received import ReceivedEntry
     from core.site import Site
 
@@ -107,3 +109,12 @@ def bookable_places(site: Site, session: Session) -> list[Place]:
 
     found: list[Place] = collect(site.pm, "bookable_places", site=site, session=session)
     return found
+
+
+def place_uses(site: Site, session: Session, ref: str, start: datetime, end: datetime) -> list[PlaceUse]:
+    """What enabled plugins hold in the place ``ref`` between ``start`` and
+    ``end`` (aware UTC; hook ``place_uses``), by start; ``[]`` when none."""
+    from core.plugins import collect
+
+    found: list[PlaceUse] = collect(site.pm, "place_uses", site=site, session=session, ref=ref, start=start, end=end)
+    return sorted(found, key=lambda use: use.start)

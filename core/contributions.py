@@ -89,3 +89,15 @@ class Place:
     ref: str
     name: str
     address: str = ""
+
+
+@dataclass(frozen=True)
+class PlaceUse:
+    """Something held in a bookable place (an event in a room), as another
+    plugin reports it through the ``place_uses`` hook: ``start`` and ``end``
+    aware, ``url`` where a visitor reads more (may be "")."""
+
+    title: str
+    start: datetime
+    end: datetime
+    url: str = ""

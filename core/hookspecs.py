@@ -31,7 +31,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
-    from datetime import date
+    from datetime import date, datetime
 
     import click
     from jinja2 import Environment
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from starlette.routing import BaseRoute
     from starlette.types import ASGIApp
 
-    from core.contributions import AssociationRef, Block, DailyJob, Figure, NavItem, Place, SearchResult
+    from core.contributions import AssociationRef, Block, DailyJob, Figure, NavItem, Place, PlaceUse, SearchResult
     from core.federated import FederatedKind
     from core.settings import PluginSettings
     from core.site import Site
@@ -358,3 +358,15 @@ def bookable_places(site: Site, session: Session) -> list[Place] | None:
     A premises plugin (Föreningarnas hus) answers; the events plugin offers
     them as a place when an event is written. Plugins ask through
     ``core.api.bookable_places``."""
+
+
+@hookspec
+def place_uses(site: Site, session: Session, ref: str, start: datetime, end: datetime) -> list[PlaceUse] | None:
+    """Return what this plugin holds in the place ``ref`` (a ``Place.ref``
+    from ``bookable_places``, e.g. ``lokaler:12``) between ``start`` and
+    ``end`` (aware UTC), as ``core.contributions.PlaceUse`` (title, start,
+    end, url).
+
+    The events plugin answers with the occurrences of published events held
+    in that room, so the premises plugin's calendar of the room shows them.
+    Plugins ask through ``core.api.place_uses``."""

@@ -18,6 +18,8 @@ site's, as a rule), not in whatever language the page that caused it had.
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -55,6 +57,15 @@ _WORKER = "mail_outbox_worker"
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a ``Mail``: a booking's ``.ics`` (``text/calendar``)."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Mail:
     """A plain-text e-mail. ``language`` is the language it is written in;
     ``from_address`` defaults to the site's ``[mail] from_address``."""
@@ -65,6 +76,7 @@ class Mail:
     language: str
     from_address: str = ""
     reply_to: str = ""
+    attachments: tuple[Attachment, ...] = ()
 
 
 def mail_folder(site: Site) -> Path:
@@ -109,6 +121,7 @@ def queue_mail(site: Site, mail: Mail, session: Session | None = None, *, origin
         origin=origin,
         created_at=now,
         next_attempt_at=now,
+        attachments=_encode(mail.attachments),
     )
     if session is not None:
         _add(site, session, row)
@@ -116,6 +129,23 @@ def queue_mail(site: Site, mail: Mail, session: Session | None = None, *, origin
     with site.session() as own:
         _add(site, own, row)
     return row
+
+
+def _encode(attachments: Sequence[Attachment]) -> str:
+    if not attachments:
+        return ""
+    return json.dumps(
+        [
+            {"filename": a.filename, "content_type": a.content_type, "data": base64.b64encode(a.data).decode("ascii")}
+            for a in attachments
+        ]
+    )
+
+
+def _decode(stored: str) -> list[Attachment]:
+    if not stored:
+        return []
+    return [Attachment(a["filename"], a["content_type"], base64.b64decode(a["data"])) for a in json.loads(stored)]
 
 
 def _add(site: Site, session: Session, row: OutboxMessage) -> None:
@@ -155,6 +185,11 @@ def as_email(row: OutboxMessage, site: Site) -> EmailMessage:
     message["Message-ID"] = make_msgid(idstring=f"outbox{row.id}", domain=site.host)
     message.set_content(row.body)
     message["Content-Language"] = row.language  # after set_content, which drops Content-* headers
+    for attachment in _decode(row.attachments):
+        maintype, _slash, subtype = attachment.content_type.partition("/")
+        message.add_attachment(
+            attachment.data, maintype=maintype, subtype=subtype or "octet-stream", filename=attachment.filename
+        )
     return message
 
 

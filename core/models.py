@@ -103,6 +103,9 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, index=True)
     failed_at: datetime | None = None
     last_error: str = Field(default="", max_length=500)
+    #: The message's attachments as JSON (``core.mail.Attachment``: file
+    #: name, content type, base64 data); "" for none.
+    attachments: str = Field(default="")
 
 
 class LoginSession(SQLModel, table=True):

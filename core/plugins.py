@@ -42,6 +42,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "lisa": "plugins.lisa.hooks",
     "fritidsbanken": "plugins.fritidsbanken.hooks",
     "evenemang": "plugins.evenemang.hooks",
+    "lokaler": "plugins.lokaler.hooks",
 }
 
 #: Plugins every site enables, whatever its ``site.toml`` lists. Like the

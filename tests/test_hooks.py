@@ -685,3 +685,36 @@ def test_hook_bookable_places(sites, make_client):
     other = make_client(without)
     other.login("adm@test.example")
     assert "Lokal i Föreningarnas hus" not in other.get("/evenemang/nytt").text
+
+
+def test_hook_place_uses(sites, make_client):
+    """The events plugin answers what is held in a room: its published
+    events there, expanded to occurrences in the range asked for."""
+    from datetime import UTC, datetime
+
+    from core.api import place_uses
+
+    site = sites(["webportal", "evenemang", "sample"], plugin_settings={"webportal": DEFAULT_WEBPORTAL})
+    add_user(site, "adm@test.example", Role.ADMIN)
+    client = make_client(site)
+    client.login("adm@test.example")
+    form = {
+        "title": "Möte i Provsalen",
+        "start_date": "2027-01-12",
+        "start_time": "18:00",
+        "end_time": "19:00",
+        "room": "sample:1",
+        "is_free": "y",
+        "age_group": "all",
+        "status": "scheduled",
+        "repeat": "",
+    }
+    assert client.submit("/evenemang/nytt", form).status_code == 303
+    with site.session() as db:
+        found = place_uses(site, db, "sample:1", datetime(2027, 1, 11, tzinfo=UTC), datetime(2027, 1, 18, tzinfo=UTC))
+        elsewhere = place_uses(
+            site, db, "sample:2", datetime(2027, 1, 11, tzinfo=UTC), datetime(2027, 1, 18, tzinfo=UTC)
+        )
+    assert [(use.title, use.start.astimezone(UTC).hour) for use in found] == [("Möte i Provsalen", 17)]
+    assert found[0].url.startswith("/evenemang/")
+    assert elsewhere == []

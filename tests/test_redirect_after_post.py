@@ -23,6 +23,7 @@ import pytest
 import tests.evenemang.test_permissions as ev
 import tests.fritidsbanken.test_permissions as fb
 import tests.lisa.test_permissions as lisa
+import tests.lokaler.test_permissions as lokaler
 import tests.test_odling_permissions as odling
 import tests.test_permissions as portal
 from core.app import create_app
@@ -51,7 +52,7 @@ OFF_SITE: dict[str, str] = {
     "/konto/inbjudan/{token}/oidc/{name}": "the OpenID provider's sign-in page, to accept the invitation",
 }
 
-DEMO_PLUGINS = ["webportal", "lisa", "fritidsbanken", "odling", "evenemang"]
+DEMO_PLUGINS = ["webportal", "lisa", "fritidsbanken", "odling", "evenemang", "lokaler"]
 DEMO_SETTINGS = {
     "webportal": DEFAULT_WEBPORTAL,
     "fritidsbanken": FB_SETTINGS,
@@ -147,12 +148,32 @@ def send_evenemang(route: str, request: pytest.FixtureRequest, make_client: Any)
     return Sent(response, client, lambda: case.changed(world))
 
 
+def send_lokaler(route: str, request: pytest.FixtureRequest, make_client: Any) -> Sent:
+    from tests.lokaler.conftest import make_lok_site
+
+    case = lokaler.CASES[route]
+    site = make_lok_site(request.getfixturevalue("make_site"))
+
+    def as_user(s: Site, email: str | None) -> Client:
+        client = make_client(s)
+        if email:
+            client.login(email)
+        return client
+
+    world = lokaler.build_world(site, as_user)
+    role = allowed_role(lokaler.ROLES, case.expect, lokaler.OK)
+    client = as_user(site, lokaler.EMAILS.get(role))
+    response = client.submit(case.path(world), case.form(world))
+    return Sent(response, client, lambda: case.changed(world))
+
+
 SENDERS: dict[str, Callable[[str, pytest.FixtureRequest, Any], Sent]] = {
     **dict.fromkeys(portal.CASES, send_portal),
     **dict.fromkeys(fb.CASES, send_fritidsbanken),
     **dict.fromkeys(lisa.CASES, send_lisa),
     **dict.fromkeys(odling.CASES, send_odling),
     **dict.fromkeys(ev.CASES, send_evenemang),
+    **dict.fromkeys(lokaler.CASES, send_lokaler),
 }
 
 

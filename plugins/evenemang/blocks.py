@@ -3,11 +3,11 @@ coming events, and hits in the site-wide search."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from core.api import Block, SearchResult, Site, url_for
+from core.api import Block, PlaceUse, SearchResult, Site, url_for
 from core.api import gettext as _
 from plugins.evenemang import public, store
 from plugins.evenemang.models import Event, Review
@@ -64,4 +64,27 @@ def search(site: Site, db: Session, query: str) -> list[SearchResult]:
             _("Evenemang"),
         )
         for e in rows
+    ]
+
+
+def in_place(site: Site, session: Session, ref: str, start: datetime, end: datetime) -> list[PlaceUse]:
+    """The occurrences of published events held in the room ``ref`` that
+    touch ``start``..``end`` (aware), for the premises plugin's calendar."""
+    from plugins.evenemang import recurrence
+
+    start_utc = start.astimezone(UTC).replace(tzinfo=None)
+    end_utc = end.astimezone(UTC).replace(tzinfo=None)
+    events = session.exec(
+        select(Event).where(
+            Event.room_ref == ref,
+            Event.review == Review.PUBLISHED,
+            Event.status != "cancelled",
+            col(Event.first_start_utc) < end_utc,
+            col(Event.last_end_utc) > start_utc,
+        )
+    ).all()
+    return [
+        PlaceUse(o.event.title, o.start, o.end, url_for(site, "evenemang:event", event_id=o.event.id))
+        for o in recurrence.expand(events, start_utc, end_utc)
+        if not o.event.all_day
     ]

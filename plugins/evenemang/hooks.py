@@ -3,7 +3,7 @@ module that owns the feature."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from core.api import (
@@ -12,6 +12,7 @@ from core.api import (
     FederatedKind,
     Figure,
     NavItem,
+    PlaceUse,
     SearchResult,
     Site,
     User,
@@ -121,6 +122,14 @@ def report_figures(site: Site, session: Session, start: date, end: date) -> list
         *report.figures(site, session, start, after_end),
         *registration_report.figures(site, session, start, after_end),
     ]
+
+
+@hookimpl
+def place_uses(site: Site, session: Session, ref: str, start: datetime, end: datetime) -> list[PlaceUse]:
+    """Published events held in the room ``ref`` (chosen from ``bookable_places``)."""
+    from plugins.evenemang import blocks
+
+    return blocks.in_place(site, session, ref, start, end)
 
 
 @hookimpl

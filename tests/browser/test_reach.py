@@ -41,8 +41,7 @@ CANNOT_REACH: dict[str, str] = {
     # oidc (issue 13): the network sign-in is reached by pressing a provider's button (a POST), which the
     # link walk does not; tests/browser/test_network_signin.py walks it with axe at both widths.
     "/konto/oidc/{name}/tillbaka": (
-        "where a provider sends a person back (a redirect, never a page); tests/oidc and "
-        "test_network_signin.py open it"
+        "where a provider sends a person back (a redirect, never a page); tests/oidc and test_network_signin.py open it"
     ),
     "/oidc/authorize": (
         "the 'Fortsätt som …' page, reached from a peer's login button (a POST); test_network_signin.py checks "

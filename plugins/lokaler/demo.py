@@ -1,0 +1,305 @@
+"""Demo data: Föreningarnas hus with five rooms and three resources, a term
+of weekly series from a dozen member associations, some single bookings and
+a request waiting for the staff, and Föreningsbyrån's offices. Idempotent:
+resources are looked up by name, bookings by their UID."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from core.api import Site, member_associations
+from plugins.lokaler import days
+from plugins.lokaler.models import (
+    Approval,
+    BookerKind,
+    Booking,
+    BookingStatus,
+    Kind,
+    Office,
+    OpeningHours,
+    Resource,
+)
+
+WEEKDAYS_LATE = {d: (8 * 60, 22 * 60) for d in range(5)} | {5: (9 * 60, 18 * 60), 6: (10 * 60, 18 * 60)}
+ALL_DAY = {d: (0, 1440) for d in range(7)}
+
+RESOURCES = [
+    dict(
+        name="Stora salen",
+        summary="Samlingssal för årsmöten, föreläsningar och dans.",
+        capacity=80,
+        equipment="Scen, ljudanläggning, hörslinga, 80 stolar, 12 bord.",
+        accessibility="Entréplan, ramp vid huvudentrén, tillgänglig toalett i korridoren.",
+        location="Entréplan, rakt fram från huvudentrén.",
+        house_rules="- Ställ tillbaka stolar och bord.\n- Släck och lås efter er.\n- Inga levande ljus.",
+        buffer_minutes=30,
+        approval=Approval.AUTO,
+        for_organisations=True,
+        price_text="600 kr per tillfälle för andra än medlemsföreningar.",
+    ),
+    dict(
+        name="Mötesrum Ekan",
+        summary="Mötesrum för styrelsemöten och studiecirklar.",
+        capacity=12,
+        equipment="Skärm med HDMI, whiteboard, kaffebryggare.",
+        accessibility="Plan 2, hiss finns.",
+        location="Plan 2, första dörren till vänster om hissen.",
+        for_organisations=True,
+        price_text="150 kr per timme för andra än medlemsföreningar.",
+    ),
+    dict(
+        name="Mötesrum Björken",
+        summary="Litet rum för samtal och mindre möten.",
+        capacity=6,
+        equipment="Runt bord, skärm.",
+        accessibility="Plan 2, hiss finns.",
+        location="Plan 2, längst in i korridoren.",
+    ),
+    dict(
+        name="Studiecirkelrummet",
+        summary="Rum för kurser och cirklar, med pentry.",
+        capacity=20,
+        equipment="Projektor i taket, pentry, 20 stolar.",
+        accessibility="Entréplan.",
+        location="Entréplan, till höger efter receptionen.",
+        for_residents=True,
+        price_text="100 kr per timme för privatpersoner.",
+    ),
+    dict(
+        name="Ungdomslokalen",
+        summary="Lokal för ungdomsverksamhet, med soffor och spel.",
+        capacity=30,
+        equipment="Biljardbord, tv-spel, soffor.",
+        accessibility="Källarplan, trappa och lyftplattform.",
+        location="Källarplanet, ingång från gården.",
+        approval=Approval.MANUAL,
+    ),
+    dict(
+        name="Projektor",
+        kind=Kind.THING,
+        summary="Bärbar projektor med duk, lånas med sig i huset.",
+        location="Hämtas i receptionen.",
+        min_minutes=60,
+    ),
+    dict(
+        name="Köket",
+        kind=Kind.THING,
+        summary="Storköket för fika och fest; bokas separat från salen.",
+        equipment="Diskmaskin, två spisar, kaffebryggare för 100 koppar.",
+        location="Entréplan, bakom Stora salen.",
+        house_rules="Diska och torka av bänkarna. Sopor i soprummet på gården.",
+        buffer_minutes=30,
+    ),
+    dict(
+        name="Minibussen",
+        kind=Kind.THING,
+        summary="Nio sittplatser, för resor och utflykter. Körkort B räcker.",
+        location="Nyckel i receptionen, bussen står på gården.",
+        overnight=True,
+        min_minutes=120,
+        max_minutes=3 * 24 * 60,
+        approval=Approval.MANUAL,
+        cancel_hours=48,
+    ),
+]
+
+#: (room index, weekday, start, end): one weekly series for each of twelve associations.
+SERIES = [
+    (0, 1, "18:00", "20:00"),
+    (0, 3, "18:30", "21:00"),
+    (1, 0, "18:00", "20:00"),
+    (1, 1, "18:00", "20:00"),
+    (1, 2, "13:00", "15:00"),
+    (1, 3, "10:00", "12:00"),
+    (2, 0, "10:00", "11:30"),
+    (2, 2, "18:00", "19:30"),
+    (3, 1, "10:00", "12:00"),
+    (3, 3, "18:00", "20:30"),
+    (4, 4, "17:00", "21:00"),
+    (0, 5, "10:00", "14:00"),
+]
+TITLES = ["Träning", "Körövning", "Styrelsemöte", "Studiecirkel", "Samtalsgrupp", "Medlemsträff"]
+
+OFFICES = [
+    ("Kontor 1", "12 m², fönster mot gården", "2 200 kr i månaden inklusive el och internet.", 0),
+    ("Kontor 2", "14 m², två skrivbord", "2 500 kr i månaden inklusive el och internet.", 1),
+    ("Kontor 3", "10 m²", "1 900 kr i månaden inklusive el och internet.", 2),
+    ("Skrivbordsplats A", "Eget skrivbord i kontorslandskapet", "600 kr i månaden.", 3),
+    ("Skrivbordsplats B", "Eget skrivbord i kontorslandskapet", "600 kr i månaden.", None),
+]
+
+
+def load(site: Site, session: Session) -> None:
+    """Add what is missing of the demo house. The caller commits."""
+    resources = [_resource(session, index, spec) for index, spec in enumerate(RESOURCES)]
+    session.flush()
+    associations = member_associations(site, session)[:12]
+    zone = ZoneInfo(site.config.site.timezone)
+    today = site.clock.today()
+    term_start = today - timedelta(weeks=6)
+    term_end = today + timedelta(weeks=14)
+    for n, ref in enumerate(associations):
+        if n >= len(SERIES):
+            break
+        room, weekday, start, end = SERIES[n]
+        first = term_start + timedelta(days=(weekday - term_start.weekday()) % 7)
+        day, week = first, 0
+        while day <= term_end:
+            if days.holiday(day) is None:
+                _booking(
+                    site,
+                    session,
+                    resources[room],
+                    f"demo-serie-{n}-{week}",
+                    day,
+                    start,
+                    end,
+                    zone,
+                    title=TITLES[n % len(TITLES)],
+                    association=(ref.slug, ref.name),
+                    series=f"demo-serie-{n}",
+                    public=n % 3 == 0,
+                )
+            day += timedelta(days=7)
+            week += 1
+    if associations:
+        first_ref = associations[0]
+        _booking(
+            site,
+            session,
+            resources[6],
+            "demo-kok-1",
+            today + timedelta(days=9),
+            "16:00",
+            "22:00",
+            zone,
+            title="Höstfest",
+            association=(first_ref.slug, first_ref.name),
+            public=True,
+        )
+        _booking(
+            site,
+            session,
+            resources[5],
+            "demo-projektor-1",
+            today + timedelta(days=3),
+            "13:00",
+            "16:00",
+            zone,
+            title="Föreläsning",
+            association=(associations[-1].slug, associations[-1].name),
+        )
+        _booking(
+            site,
+            session,
+            resources[7],
+            "demo-buss-1",
+            today + timedelta(days=12),
+            "08:00",
+            "20:00",
+            zone,
+            title="Utflykt till Kristinehamn",
+            association=(first_ref.slug, first_ref.name),
+            status=BookingStatus.REQUESTED,
+        )
+    _booking(
+        site,
+        session,
+        resources[1],
+        "demo-extern-1",
+        today + timedelta(days=4),
+        "09:00",
+        "12:00",
+        zone,
+        title="Planeringsdag",
+        organisation="Karlskoga kommun, fritidsförvaltningen",
+        status=BookingStatus.REQUESTED,
+    )
+    _offices(session, associations, today)
+
+
+def _resource(session: Session, index: int, spec: dict[str, object]) -> Resource:
+    found = session.exec(select(Resource).where(Resource.name == spec["name"])).first()
+    if found is not None:
+        return found
+    resource = Resource.model_validate({"sort_order": index, **spec})
+    session.add(resource)
+    session.flush()
+    assert resource.id is not None
+    hours = ALL_DAY if resource.kind == Kind.THING else WEEKDAYS_LATE
+    for weekday, (opens, closes) in hours.items():
+        session.add(OpeningHours(resource_id=resource.id, weekday=weekday, opens=opens, closes=closes))
+    return resource
+
+
+def _utc(day: date, clock: str, zone: ZoneInfo) -> datetime:
+    hour, minute = (int(p) for p in clock.split(":"))
+    return datetime.combine(day, time(hour, minute), tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+
+
+def _booking(
+    site: Site,
+    session: Session,
+    resource: Resource,
+    key: str,
+    day: date,
+    start: str,
+    end: str,
+    zone: ZoneInfo,
+    *,
+    title: str,
+    association: tuple[str, str] | None = None,
+    organisation: str = "",
+    series: str = "",
+    public: bool = False,
+    status: BookingStatus = BookingStatus.CONFIRMED,
+) -> None:
+    uid = f"{key}-{site.slug}@lokaler.demo"
+    if session.exec(select(Booking).where(Booking.uid == uid)).first() is not None:
+        return
+    assert resource.id is not None
+    start_utc, end_utc = _utc(day, start, zone), _utc(day, end, zone)
+    slug, name = association or ("", "")
+    session.add(
+        Booking(
+            uid=uid,
+            resource_id=resource.id,
+            title=title,
+            booker_kind=BookerKind.MEMBER if association else BookerKind.ORGANISATION,
+            association_slug=slug,
+            association_name=name,
+            organisation=organisation,
+            contact_name="Kim Kontakt",
+            contact_email=f"bokning@{slug or 'extern'}.example",
+            start_utc=start_utc,
+            end_utc=end_utc,
+            block_end_utc=end_utc + timedelta(minutes=resource.buffer_minutes),
+            status=status,
+            series_id=series,
+            is_public=public,
+            access_note="Portkod 4711. Nyckel till förrådet i receptionen." if association else "",
+        )
+    )
+
+
+def _offices(session: Session, associations: list, today: date) -> None:  # type: ignore[type-arg]
+    for name, size, rent, tenant in OFFICES:
+        if session.exec(select(Office).where(Office.name == name)).first() is not None:
+            continue
+        ref = associations[tenant] if tenant is not None and tenant < len(associations) else None
+        session.add(
+            Office(
+                name=name,
+                size_text=size,
+                rent_text=rent,
+                description="Tillgång till kopiator, kök och mötesrum ingår.",
+                tenant_slug=ref.slug if ref else "",
+                tenant_name=ref.name if ref else "",
+                period_start=today.replace(month=1, day=1) if ref else None,
+                period_end=today.replace(month=12, day=31) if ref else None,
+                terms="Tre månaders uppsägning. Nyckelkvittens." if ref else "",
+            )
+        )

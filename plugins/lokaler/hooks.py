@@ -1,0 +1,120 @@
+"""Hook implementations of the lokaler plugin; each delegates to the
+module that owns the feature."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from core.api import DailyJob, Figure, NavItem, Place, Site, User, current_user, hookimpl, url_for
+from core.api import gettext as _
+from plugins.lokaler import models  # noqa: F401  (registers the tables)
+from plugins.lokaler.settings import LokalerSettings
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+    from starlette.requests import Request
+    from starlette.routing import BaseRoute
+
+
+@hookimpl
+def settings_model() -> type[LokalerSettings]:
+    return LokalerSettings
+
+
+@hookimpl
+def routes(site: Site) -> list[BaseRoute]:
+    from plugins.lokaler.routes import lokaler_routes
+
+    return lokaler_routes()
+
+
+@hookimpl
+def nav_items(site: Site, request: Request) -> list[NavItem]:
+    items = [
+        NavItem("Lokaler", url_for(site, "lokaler:index"), order=45),
+        NavItem("Lediga kontorsplatser", url_for(site, "lokaler:offices"), order=46),
+    ]
+    if current_user(request) is not None:
+        items.append(NavItem("Mina bokningar", url_for(site, "lokaler:mine"), order=86, tool=True))
+    return items
+
+
+@hookimpl
+def admin_links(site: Site, request: Request) -> list[NavItem]:
+    return [
+        NavItem(
+            _("Bokningar att granska"),
+            url_for(site, "lokaler:review"),
+            order=45,
+            description=_("Förfrågningar om lokaler som väntar på godkännande."),
+        ),
+        NavItem(
+            _("Husets vecka"),
+            url_for(site, "lokaler:house_week"),
+            order=46,
+            description=_("Alla bokningar i Föreningarnas hus vecka för vecka, och dagbladet att skriva ut."),
+        ),
+        NavItem(
+            _("Statistik för huset"),
+            url_for(site, "lokaler:statistics"),
+            order=47,
+            description=_("Bokade timmar per förening och rum, beläggning och serier, med diagram."),
+        ),
+        NavItem(
+            _("Kontor på Föreningsbyrån"),
+            url_for(site, "lokaler:offices_admin"),
+            order=48,
+            description=_("Uthyrda kontor och skrivbordsplatser, lediga platser och intresseanmälningar."),
+        ),
+    ]
+
+
+@hookimpl
+def bookable_places(site: Site, session: Session) -> list[Place]:
+    from sqlmodel import col, select
+
+    from plugins.lokaler.models import Kind, Resource
+
+    house = site.plugin_settings("lokaler", LokalerSettings)
+    rooms = session.exec(
+        select(Resource)
+        .where(col(Resource.is_active).is_(True), Resource.kind == Kind.ROOM)
+        .order_by(col(Resource.sort_order), col(Resource.name))
+    ).all()
+    return [Place(f"lokaler:{room.id}", f"{room.name}, {house.house_name}", house.address) for room in rooms if room.id]
+
+
+@hookimpl
+def report_figures(site: Site, session: Session, start: date, end: date) -> list[Figure]:
+    from plugins.lokaler import stats
+
+    return stats.figures(site, session, start, end)
+
+
+@hookimpl
+def daily_jobs(site: Site) -> list[DailyJob]:
+    from plugins.lokaler import personal
+
+    return personal.daily_jobs()
+
+
+@hookimpl
+def own_data(site: Site, session: Session, user: User) -> dict[str, list[dict[str, object]]]:
+    from plugins.lokaler import personal
+
+    return personal.own_data(site, session, user)
+
+
+@hookimpl
+def forget_user(site: Site, session: Session, user: User) -> None:
+    from plugins.lokaler import personal
+
+    personal.forget_user(session, user)
+
+
+@hookimpl
+def demo_data(site: Site, session: Session) -> None:
+    from plugins.lokaler import demo
+
+    demo.load(site, session)

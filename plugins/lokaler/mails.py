@@ -1,0 +1,100 @@
+"""E-mail to bookers through core's outbox, each with the bookings as an
+``.ics`` attachment so the booker's calendar follows along (a cancellation
+carries STATUS:CANCELLED under the same UID)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from core.api import Attachment, Mail, Site, absolute_url_for, in_language, queue_mail
+from core.api import gettext as _
+from plugins.lokaler import ical
+from plugins.lokaler.models import Booking, BookingStatus, Resource
+from plugins.lokaler.settings import LokalerSettings
+
+
+def _house(site: Site) -> str:
+    return site.plugin_settings("lokaler", LokalerSettings).house_name
+
+
+def when(site: Site, booking: Booking) -> str:
+    zone = ZoneInfo(site.config.site.timezone)
+    start = booking.start_utc.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
+    end = booking.end_utc.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
+    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+
+
+def _send(site: Site, db: Session, resource: Resource, bookings: Sequence[Booking], subject: str, lead: str) -> None:
+    first = bookings[0]
+    to = first.contact_email
+    if not to:
+        return
+    lines = [lead, ""]
+    lines += [f"- {resource.name}, {when(site, b)}" for b in bookings]
+    if first.admin_message:
+        lines += ["", _("Meddelande från kansliet:"), first.admin_message]
+    assert first.id is not None
+    lines += ["", absolute_url_for(site, "lokaler:booking", booking_id=first.id)]
+    data = ical.calendar(site, resource.name, [(b, resource, True) for b in bookings], _house(site))
+    mail = Mail(
+        to,
+        subject,
+        "\n".join(lines) + "\n",
+        site.locale,
+        attachments=(Attachment("bokning.ics", "text/calendar", data),),
+    )
+    queue_mail(site, mail, db, origin="lokaler")
+
+
+def queue_booked(site: Site, db: Session, resource: Resource, bookings: Sequence[Booking]) -> None:
+    with in_language(site.locale):
+        if bookings[0].status == BookingStatus.REQUESTED:
+            subject = _("Bokningsförfrågan: %(name)s") % {"name": resource.name}
+            lead = _("Tack! Kansliet har fått din förfrågan och svarar så snart det kan:")
+        else:
+            subject = _("Bokningsbekräftelse: %(name)s") % {"name": resource.name}
+            lead = _("Din bokning är bekräftad:")
+        _send(site, db, resource, bookings, subject, lead)
+
+
+def queue_changed(site: Site, db: Session, resource: Resource, booking: Booking) -> None:
+    with in_language(site.locale):
+        subjects = {
+            BookingStatus.CONFIRMED: (_("Bokning godkänd: %(name)s"), _("Din bokning är godkänd och bekräftad:")),
+            BookingStatus.DECLINED: (
+                _("Bokning avslagen: %(name)s"),
+                _("Din bokningsförfrågan kunde tyvärr inte godkännas:"),
+            ),
+            BookingStatus.CANCELLED: (_("Bokning avbokad: %(name)s"), _("Bokningen är avbokad:")),
+        }
+        subject, lead = subjects.get(
+            BookingStatus(booking.status), (_("Bokning ändrad: %(name)s"), _("Bokningen har ändrats:"))
+        )
+        _send(site, db, resource, [booking], subject % {"name": resource.name}, lead)
+
+
+def queue_moved(site: Site, db: Session, resource: Resource, booking: Booking) -> None:
+    with in_language(site.locale):
+        _send(
+            site,
+            db,
+            resource,
+            [booking],
+            _("Bokning flyttad: %(name)s") % {"name": resource.name},
+            _("Kansliet har flyttat din bokning till:"),
+        )
+
+
+def queue_reminder(site: Site, db: Session, resource: Resource, booking: Booking) -> None:
+    with in_language(site.locale):
+        _send(
+            site,
+            db,
+            resource,
+            [booking],
+            _("Påminnelse: %(name)s i morgon") % {"name": resource.name},
+            _("Påminnelse om er bokning i morgon:"),
+        )

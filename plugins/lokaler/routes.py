@@ -1,0 +1,41 @@
+"""Every route of the lokaler plugin, in one explicit list (mounted at
+``/lokaler`` by default)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Route
+
+from plugins.lokaler import booking, manage, offices, public, resources, stats_views
+
+GET_POST = ["GET", "POST"]
+
+
+def lokaler_routes() -> list[BaseRoute]:
+    return [
+        # the house, public
+        Route("/", public.index, name="index"),
+        Route("/{resource_id:int}", public.resource_page, name="resource"),
+        Route("/{resource_id:int}/kalender.ics", public.resource_ics, name="resource_ics"),
+        Route("/forening/{slug}/kalender.ics", public.association_ics, name="association_ics"),
+        # booking
+        Route("/{resource_id:int}/boka", booking.book_view, methods=GET_POST, name="book"),
+        Route("/mina", manage.mine, name="mine"),
+        Route("/forening/{slug}", manage.association_bookings, name="association"),
+        Route("/bokning/{booking_id:int}", manage.booking_page, name="booking"),
+        Route("/bokning/{booking_id:int}/avboka", manage.cancel, methods=["POST"], name="cancel"),
+        # staff
+        Route("/granska", manage.review, name="review"),
+        Route("/bokning/{booking_id:int}/beslut", manage.decide, methods=["POST"], name="decide"),
+        Route("/bokning/{booking_id:int}/flytta", manage.move, methods=GET_POST, name="move"),
+        Route("/bokning/{booking_id:int}/tilltrade", manage.set_access, methods=["POST"], name="access"),
+        Route("/huset", public.house_week, name="house_week"),
+        Route("/dagblad", public.day_sheet, name="day_sheet"),
+        Route("/statistik", stats_views.statistics, name="statistics"),
+        Route("/ny", resources.edit, methods=GET_POST, name="new_resource"),
+        Route("/{resource_id:int}/redigera", resources.edit, methods=GET_POST, name="edit_resource"),
+        Route("/{resource_id:int}/ta-bort", resources.remove, methods=["POST"], name="remove"),
+        # offices at Föreningsbyrån
+        Route("/kontor", offices.vacancies, name="offices"),
+        Route("/kontor/intresse", offices.interest, methods=GET_POST, name="interest"),
+        Route("/kontor/alla", offices.offices_admin, name="offices_admin"),
+    ]

@@ -1,0 +1,20 @@
+"""Settings of the lokaler plugin (``[plugin.lokaler]`` in site.toml)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from core.api import PluginSettings
+
+
+class LokalerSettings(PluginSettings):
+    prefix: str | None = "/lokaler"
+    #: The house's name, as the pages and e-mails call it.
+    house_name: str = Field(default="Föreningarnas hus", min_length=1, max_length=120)
+    #: Where the house is (shown with every room, and as an event's address).
+    address: str = Field(default="", max_length=200)
+    #: Days after a booking ended that the contact details of a booker who is
+    #: not a member association (name, e-mail, phone) are erased (daily job).
+    contact_retention_days: int = Field(default=90, ge=0, le=3650)
+    #: Weeks a series may span at most (a term is about 20).
+    max_series_weeks: int = Field(default=26, ge=1, le=104)
