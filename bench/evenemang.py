@@ -51,6 +51,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PARAPLY_SECRET_KEY", "bench-secret-key-not-for-production")
 os.environ.setdefault("PARAPLY_CHEAP_HASHING", "1")
 
+from bench.databases import each_database  # noqa: E402
+
 EVENTS = 5_000
 RECURRING = 500
 PEER_EVENTS = 1_000
@@ -384,24 +386,8 @@ def main() -> int:
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        measure("SQLite", f"sqlite:///{tmp}/bench.db", Path(tmp) / "sqlite", args.rounds)
-        if not args.no_postgres:
-            from tests.pg import find_pg_bin, start_cluster
-
-            if find_pg_bin() is None:
-                print("\nPostgreSQL binaries (initdb, pg_ctl) not found: skipped")
-                return 0
-            cluster = start_cluster()
-            try:
-                from sqlalchemy import create_engine, text
-
-                admin = create_engine(cluster.admin_url, isolation_level="AUTOCOMMIT")
-                with admin.connect() as conn:
-                    conn.execute(text('CREATE DATABASE "bench"'))
-                admin.dispose()
-                measure("PostgreSQL", cluster.url("bench"), Path(tmp) / "pg", args.rounds)
-            finally:
-                cluster.stop()
+        for label, url, folder in each_database(Path(tmp), not args.no_postgres):
+            measure(label, url, folder, args.rounds)
     return 0
 
 

@@ -45,6 +45,7 @@ os.environ["PARAPLY_DAILY_JOBS"] = "0"
 
 from sqlalchemy import insert, text  # noqa: E402
 
+from bench.databases import each_database  # noqa: E402
 from core import migrate  # noqa: E402
 from core.site import Site  # noqa: E402
 from plugins.lokaler import booking, demo, slots, weeks  # noqa: E402
@@ -234,24 +235,8 @@ def main() -> int:
     args = parser.parse_args()
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
-        ok &= run("SQLite", f"sqlite:///{tmp}/bench.db", Path(tmp) / "sqlite", args.rounds)
-        if args.postgres:
-            from tests.pg import find_pg_bin, start_cluster
-
-            if find_pg_bin() is None:
-                print("\nPostgreSQL binaries (initdb, pg_ctl) not found: skipped")
-            else:
-                cluster = start_cluster()
-                try:
-                    from sqlalchemy import create_engine
-
-                    admin = create_engine(cluster.admin_url, isolation_level="AUTOCOMMIT")
-                    with admin.connect() as conn:
-                        conn.execute(text('CREATE DATABASE "bench"'))
-                    admin.dispose()
-                    ok &= run("PostgreSQL", cluster.url("bench"), Path(tmp) / "pg", args.rounds)
-                finally:
-                    cluster.stop()
+        for label, url, folder in each_database(Path(tmp), args.postgres):
+            ok &= run(label, url, folder, args.rounds)
     return 0 if ok else 1
 
 

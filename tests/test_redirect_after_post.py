@@ -33,6 +33,7 @@ from tests.conftest import DEFAULT_WEBPORTAL
 from tests.evenemang.conftest import make_ev_site
 from tests.fritidsbanken.conftest import FB_SETTINGS
 from tests.fritidsbanken.conftest import fb_site as fb_site  # noqa: F401 (a fixture, used by name)
+from tests.lokaler.conftest import make_lok_site
 from tests.odling_fixtures import ODLING, odling_site
 from tests.test_permissions import post_routes
 
@@ -131,40 +132,27 @@ def send_odling(route: str, request: pytest.FixtureRequest, make_client: Any) ->
     return Sent(response, client, lambda: case.changed(world))
 
 
-def send_evenemang(route: str, request: pytest.FixtureRequest, make_client: Any) -> Sent:
-    case = ev.CASES[route]
-    site = make_ev_site(request.getfixturevalue("make_site"))
+def walk_sender(walk: Any, make_walk_site: Callable[[Any], Site]) -> Callable[[str, pytest.FixtureRequest, Any], Sent]:
+    """A sender for a plugin whose permission walk builds its world with an
+    ``as_user(site, email)`` (events, premises)."""
 
-    def as_user(site: Site, email: str | None) -> Client:
-        client = make_client(site)
-        if email:
-            client.login(email)
-        return client
+    def send(route: str, request: pytest.FixtureRequest, make_client: Any) -> Sent:
+        case = walk.CASES[route]
+        site = make_walk_site(request.getfixturevalue("make_site"))
 
-    world = ev.build_world(site, as_user)
-    role = allowed_role(ev.ROLES, case.expect, ev.OK)
-    client = as_user(site, ev.EMAILS.get(role))
-    response = client.submit(case.path(world), case.form(world))
-    return Sent(response, client, lambda: case.changed(world))
+        def as_user(s: Site, email: str | None) -> Client:
+            client = make_client(s)
+            if email:
+                client.login(email)
+            return client
 
+        world = walk.build_world(site, as_user)
+        role = allowed_role(walk.ROLES, case.expect, walk.OK)
+        client = as_user(site, walk.EMAILS.get(role))
+        response = client.submit(case.path(world), case.form(world))
+        return Sent(response, client, lambda: case.changed(world))
 
-def send_lokaler(route: str, request: pytest.FixtureRequest, make_client: Any) -> Sent:
-    from tests.lokaler.conftest import make_lok_site
-
-    case = lokaler.CASES[route]
-    site = make_lok_site(request.getfixturevalue("make_site"))
-
-    def as_user(s: Site, email: str | None) -> Client:
-        client = make_client(s)
-        if email:
-            client.login(email)
-        return client
-
-    world = lokaler.build_world(site, as_user)
-    role = allowed_role(lokaler.ROLES, case.expect, lokaler.OK)
-    client = as_user(site, lokaler.EMAILS.get(role))
-    response = client.submit(case.path(world), case.form(world))
-    return Sent(response, client, lambda: case.changed(world))
+    return send
 
 
 SENDERS: dict[str, Callable[[str, pytest.FixtureRequest, Any], Sent]] = {
@@ -172,8 +160,8 @@ SENDERS: dict[str, Callable[[str, pytest.FixtureRequest, Any], Sent]] = {
     **dict.fromkeys(fb.CASES, send_fritidsbanken),
     **dict.fromkeys(lisa.CASES, send_lisa),
     **dict.fromkeys(odling.CASES, send_odling),
-    **dict.fromkeys(ev.CASES, send_evenemang),
-    **dict.fromkeys(lokaler.CASES, send_lokaler),
+    **dict.fromkeys(ev.CASES, walk_sender(ev, make_ev_site)),
+    **dict.fromkeys(lokaler.CASES, walk_sender(lokaler, make_lok_site)),
 }
 
 
