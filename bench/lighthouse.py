@@ -285,6 +285,7 @@ def main() -> None:
     parser.add_argument("--page", action="append", choices=[p.name for p in PAGES], help="only this page type")
     parser.add_argument("--preset", action="append", choices=PRESETS, help="only this preset")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--keep", type=Path, help="keep Lighthouse's own reports (JSON) in this folder")
     args = parser.parse_args()
 
     binary = ensure_lighthouse()
@@ -293,6 +294,8 @@ def main() -> None:
     presets = args.preset or list(PRESETS)
     network, urls, data = start_demo(names)
     results: list[Result] = []
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     try:
         with tempfile.TemporaryDirectory() as reports, httpx.Client(timeout=30) as http:
@@ -311,7 +314,8 @@ def main() -> None:
                             continue
                         print(f"{site.slug} {page.name} {preset} ...", flush=True)
                         try:
-                            report = run_lighthouse(binary, url, preset, Path(reports) / "report.json")
+                            out = (args.keep or Path(reports)) / f"{site.slug}-{page.name}-{preset}.json"
+                            report = run_lighthouse(binary, url, preset, out)
                         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
                             result.note = f"lighthouse failed: {exc}"
                         else:
