@@ -96,6 +96,33 @@ def _latest_news(site: Site) -> str | None:
     return url_for(site, "webportal:news", news_id=news.id) if news else None
 
 
+def _event_page(site: Site) -> str | None:
+    """A published, coming event, one with a picture if there is one."""
+    from core.urls import url_for
+    from plugins.evenemang.models import Event, Review
+
+    now = site.clock.now().replace(tzinfo=None)
+    with site.session() as db:
+        events = list(
+            db.exec(
+                select(Event)
+                .where(Event.review == Review.PUBLISHED, Event.last_end_utc >= now)
+                .order_by(Event.first_start_utc)  # type: ignore[arg-type]
+            )
+        )
+    chosen = next((e for e in events if e.image), events[0] if events else None)
+    return url_for(site, "evenemang:event", event_id=chosen.id) if chosen else None
+
+
+def _programme_page(site: Site) -> str | None:
+    from core.urls import url_for
+    from plugins.evenemang.programme_models import Programme
+
+    with site.session() as db:
+        programme = db.exec(select(Programme).order_by(Programme.id)).first()  # type: ignore[arg-type]
+    return url_for(site, "evenemang:programme", slug=programme.slug) if programme else None
+
+
 def _plain(path: str) -> Callable[[Site], str | None]:
     return lambda site: path
 
@@ -112,8 +139,11 @@ PAGES: list[Page] = [
     Page("fritidsbanken", "fritidsbanken", _route("fritidsbanken:catalogue")),
     Page("park", "odling", _route("odling:park")),
     Page("login", None, _route("login")),
-    # Not a plugin yet on every branch: measured where it answers, skipped (with a note) where it is 404.
-    Page("evenemang", None, _plain("/evenemang")),
+    Page("evenemang", "evenemang", _route("evenemang:events")),
+    Page("event", "evenemang", _event_page),
+    Page("month", "evenemang", _route("evenemang:month")),
+    Page("network-calendar", "evenemang", _route("evenemang:network")),
+    Page("programme", "evenemang", _programme_page),
 ]
 
 
@@ -294,6 +324,7 @@ def main() -> None:
     presets = args.preset or list(PRESETS)
     network, urls, data = start_demo(names)
     results: list[Result] = []
+    load_at_start = os.getloadavg()
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -329,7 +360,10 @@ def main() -> None:
         network.stop()
         data.cleanup()
         print_table(results)
-        print(f"\n{len(results)} runs in {time.monotonic() - started:.0f} s; load: {os.getloadavg()[0]:.2f}")
+        print(
+            f"\n{len(results)} runs in {time.monotonic() - started:.0f} s;"
+            f" load (1 min) at the start {load_at_start[0]:.2f}, at the end {os.getloadavg()[0]:.2f}"
+        )
         if args.json:
             rows = [r.__dict__ for r in results]
             args.json.write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")
