@@ -121,7 +121,8 @@ def test_a_gradient_that_refers_to_the_drawing_itself_is_fine(tmp_path: Path) ->
     logo = tmp_path / "logo.svg"
     logo.write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><defs><linearGradient id="g">'
-        '<stop offset="0" stop-color="#fff"/></linearGradient></defs><rect width="10" height="10" fill="url(#g)"/></svg>',
+        '<stop offset="0" stop-color="#fff"/></linearGradient></defs>'
+        '<rect width="10" height="10" fill="url(#g)"/></svg>',
         encoding="utf-8",
     )
     drawn = inline_logo(logo, size=32)
