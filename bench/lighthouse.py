@@ -96,6 +96,33 @@ def _latest_news(site: Site) -> str | None:
     return url_for(site, "webportal:news", news_id=news.id) if news else None
 
 
+def _event_page(site: Site) -> str | None:
+    """A published, coming event, one with a picture if there is one."""
+    from core.urls import url_for
+    from plugins.evenemang.models import Event, Review
+
+    now = site.clock.now().replace(tzinfo=None)
+    with site.session() as db:
+        events = list(
+            db.exec(
+                select(Event)
+                .where(Event.review == Review.PUBLISHED, Event.last_end_utc >= now)
+                .order_by(Event.first_start_utc)  # type: ignore[arg-type]
+            )
+        )
+    chosen = next((e for e in events if e.image), events[0] if events else None)
+    return url_for(site, "evenemang:event", event_id=chosen.id) if chosen else None
+
+
+def _programme_page(site: Site) -> str | None:
+    from core.urls import url_for
+    from plugins.evenemang.programme_models import Programme
+
+    with site.session() as db:
+        programme = db.exec(select(Programme).order_by(Programme.id)).first()  # type: ignore[arg-type]
+    return url_for(site, "evenemang:programme", slug=programme.slug) if programme else None
+
+
 def _plain(path: str) -> Callable[[Site], str | None]:
     return lambda site: path
 
@@ -112,8 +139,11 @@ PAGES: list[Page] = [
     Page("fritidsbanken", "fritidsbanken", _route("fritidsbanken:catalogue")),
     Page("park", "odling", _route("odling:park")),
     Page("login", None, _route("login")),
-    # Not a plugin yet on every branch: measured where it answers, skipped (with a note) where it is 404.
-    Page("evenemang", None, _plain("/evenemang")),
+    Page("evenemang", "evenemang", _route("evenemang:events")),
+    Page("event", "evenemang", _event_page),
+    Page("month", "evenemang", _route("evenemang:month")),
+    Page("network-calendar", "evenemang", _route("evenemang:network")),
+    Page("programme", "evenemang", _programme_page),
 ]
 
 
@@ -285,6 +315,7 @@ def main() -> None:
     parser.add_argument("--page", action="append", choices=[p.name for p in PAGES], help="only this page type")
     parser.add_argument("--preset", action="append", choices=PRESETS, help="only this preset")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--keep", type=Path, help="keep Lighthouse's own reports (JSON) in this folder")
     args = parser.parse_args()
 
     binary = ensure_lighthouse()
@@ -293,6 +324,9 @@ def main() -> None:
     presets = args.preset or list(PRESETS)
     network, urls, data = start_demo(names)
     results: list[Result] = []
+    load_at_start = os.getloadavg()
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     try:
         with tempfile.TemporaryDirectory() as reports, httpx.Client(timeout=30) as http:
@@ -311,7 +345,8 @@ def main() -> None:
                             continue
                         print(f"{site.slug} {page.name} {preset} ...", flush=True)
                         try:
-                            report = run_lighthouse(binary, url, preset, Path(reports) / "report.json")
+                            out = (args.keep or Path(reports)) / f"{site.slug}-{page.name}-{preset}.json"
+                            report = run_lighthouse(binary, url, preset, out)
                         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
                             result.note = f"lighthouse failed: {exc}"
                         else:
@@ -325,7 +360,10 @@ def main() -> None:
         network.stop()
         data.cleanup()
         print_table(results)
-        print(f"\n{len(results)} runs in {time.monotonic() - started:.0f} s; load: {os.getloadavg()[0]:.2f}")
+        print(
+            f"\n{len(results)} runs in {time.monotonic() - started:.0f} s;"
+            f" load (1 min) at the start {load_at_start[0]:.2f}, at the end {os.getloadavg()[0]:.2f}"
+        )
         if args.json:
             rows = [r.__dict__ for r in results]
             args.json.write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")

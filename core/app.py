@@ -47,6 +47,7 @@ from core.plugins import CORE, call_each
 from core.proxies import ClientAddressMiddleware
 from core.routes import core_routes
 from core.site import Site
+from core.stylesheet import stylesheet_route
 
 SESSION_COOKIE = "paraply_session"  # + "_<site slug>": see core.csrf.cookie_suffix
 SESSION_MAX_AGE = 14 * 24 * 3600
@@ -67,9 +68,10 @@ def plugin_routes(site: Site) -> list[BaseRoute]:
 
 
 def static_routes(site: Site) -> list[BaseRoute]:
-    """``/static/<source>/`` for core, each plugin and the site (hashed names
-    cached for a year: core.assets), and ``/uploads/``."""
-    routes: list[BaseRoute] = []
+    """The site's one stylesheet (core.stylesheet), ``/static/<source>/`` for
+    core, each plugin and the site (hashed names cached for a year:
+    core.assets), and ``/uploads/``."""
+    routes: list[BaseRoute] = [stylesheet_route(site)]
     for source, hashes in site.assets.hashes.items():
         files = HashedStaticFiles(directory=hashes.directory, hashes=hashes)
         routes.append(Mount(f"/static/{source}", files, name=f"static-{source}"))

@@ -38,6 +38,7 @@ from core.settings import (
     read_site_file,
     validate_plugin_settings,
 )
+from core.stylesheet import SiteStylesheet
 
 if TYPE_CHECKING:
     from core.i18n import Translator
@@ -214,6 +215,12 @@ class Site:
         if site_static.is_dir():
             folders["site"] = site_static
         return StaticAssets(folders)
+
+    @cached_property
+    def stylesheet(self) -> SiteStylesheet:
+        """The site's one stylesheet: theme, core and the enabled plugins'
+        CSS in a single hashed file (core.stylesheet)."""
+        return SiteStylesheet.for_site(self)
 
     def absolute_url(self, path: str) -> str:
         return self.base_url + path

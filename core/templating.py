@@ -26,6 +26,7 @@ from core import i18n
 from core.images import picture_of
 from core.markdown import render_markdown
 from core.plugins import collect
+from core.site_logo import inline_logo
 from core.urls import url_for
 
 if TYPE_CHECKING:
@@ -106,6 +107,13 @@ def make_templates(site: Site) -> Jinja2Templates:
     env.globals["site"] = site
     # A static file's URL with its content hash in the name (core.assets).
     env.globals["static"] = site.assets.url
+    # The site's one stylesheet (theme, core, plugins), linked by base.html (core.stylesheet).
+    env.globals["site_stylesheet"] = lambda: site.stylesheet.url()
+    # The header's logo: drawn inline when it is a small, plain SVG, else an <img> (core.site_logo).
+    env.globals["site_logo"] = lambda: inline_logo(site.folder / "static" / site.config.site.logo)
+    env.globals["site_logo_img"] = lambda: Markup('<img src="{}" alt="" width="40" height="40">').format(
+        site.assets.url("site", site.config.site.logo)
+    )
     # Paths from route names ("lisa:service", service_id=3), for links on the
     # site's own pages (core.urls). Starlette's url_for stays as it was: an
     # absolute URL from the request.

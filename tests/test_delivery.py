@@ -26,7 +26,7 @@ from tests.webportal_fixtures import add_association
 
 REPO = Path(__file__).resolve().parents[1]
 CORE_CSS = REPO / "core" / "static" / "paraply.css"
-HASHED_CSS = re.compile(r'href="(/static/core/paraply\.([0-9a-f]{10})\.css)"')
+SITE_CSS = re.compile(r'<link rel="stylesheet" href="(/static/-/site\.([0-9a-f]{10})\.css)">')
 
 
 def raw(client: httpx.Client, path: str, **headers: str) -> tuple[httpx.Response, bytes]:
@@ -85,14 +85,18 @@ def test_pages_and_stylesheets_are_gzipped_and_images_are_not(live: LiveSite, ht
     plain, plain_body = raw(http, "/", **{"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers and b"<title>" in plain_body
 
-    css_path = HASHED_CSS.search(html)
-    assert css_path, "the page links core's stylesheet by its hashed name"
+    css_path = SITE_CSS.search(html)
+    assert css_path, "the page links the site's stylesheet by its hashed name"
     css, css_body = raw(http, css_path.group(1), **{"Accept-Encoding": "gzip"})
     assert css.headers["content-encoding"] == "gzip"
-    assert gzip.decompress(css_body) == CORE_CSS.read_bytes()
+    # Theme, core and plugins in one file, without comments, in under 8 KB on the wire (one round trip).
+    text = gzip.decompress(css_body).decode()
+    assert text.startswith(f":root{{--primary:{live.site.config.theme.primary};") and ".card-list{" in text
+    assert len(css_body) < 8 * 1024 and "Paraply's design system" not in text
 
-    logo = live.site.config.site.logo.rpartition(".")[0]
-    assert re.search(rf'<img src="/static/site/{logo}\.[0-9a-f]{{10}}\.svg"', html), "the logo by its hashed name"
+    # The header's logo (a small SVG) is drawn in the page: no request for it before the first paint.
+    header = html.split('<header class="site-header">', 1)[1].split("</header>", 1)[0]
+    assert re.search(r'<svg [^>]*aria-hidden="true"', header) and "<img" not in header
 
     icon, icon_body = raw(http, "/apple-touch-icon.png", **{"Accept-Encoding": "gzip"})
     assert "content-encoding" not in icon.headers and icon_body.startswith(b"\x89PNG")
@@ -118,27 +122,33 @@ def test_a_feed_is_gzipped_and_still_answers_304(site, client) -> None:
 
 def test_static_files_have_hashed_names_cached_for_a_year(site, client) -> None:
     front = client.get("/")
-    path, digest = HASHED_CSS.search(front.text).groups()  # type: ignore[union-attr]
+    path, digest = SITE_CSS.search(front.text).groups()  # type: ignore[union-attr]
     hashed = client.get(path)
-    assert hashed.status_code == 200 and hashed.content == CORE_CSS.read_bytes()
+    assert hashed.status_code == 200 and hashed.headers["content-type"].startswith("text/css")
     assert hashed.headers["cache-control"] == LONG_CACHE == "public, max-age=31536000, immutable"
-    assert hashed.headers["content-type"].startswith("text/css")
     assert client.get(path, headers={"If-None-Match": hashed.headers["etag"]}).status_code == 304
+    # The site's plain and stale names get today's file without a year's promise; other names are not there.
+    for name in ("site.css", "site.0123456789.css"):
+        again = client.get(f"/static/-/{name}")
+        assert again.content == hashed.content and again.headers["cache-control"] == SHORT_CACHE
+    assert client.get("/static/-/other.css").status_code == 404
 
-    # The plain name (old pages, links from elsewhere) works, with a short cache.
+    # Core's own file keeps its hashed and plain names (old pages, links from elsewhere).
     plain = client.get("/static/core/paraply.css")
-    assert plain.status_code == 200 and plain.content == hashed.content
+    assert plain.status_code == 200 and plain.content == CORE_CSS.read_bytes()
     assert plain.headers["cache-control"] == SHORT_CACHE
+    core_digest = site.assets.hashes["core"].digest("paraply.css")
+    assert client.get(f"/static/core/paraply.{core_digest}.css").headers["cache-control"] == LONG_CACHE
     # A name from before the file changed gets today's file, without a year's promise.
     stale = client.get("/static/core/paraply.0123456789.css")
     assert stale.status_code == 200 and stale.headers["cache-control"] == SHORT_CACHE
     assert client.get("/static/core/nothing.0123456789.css").status_code == 404
     assert client.get("/static/core/../core/app.py").status_code == 404
 
-    # Plugins' stylesheets and the site's logo are linked by hashed names too.
+    # A plugin's stylesheet is in the site's one file, and its pages link no other (nor an inline <style>).
     news = client.get("/nyheter")
-    plugin_css = re.search(r'href="(/static/webportal/webportal\.[0-9a-f]{10}\.css)"', news.text)
-    assert plugin_css and client.get(plugin_css.group(1)).headers["cache-control"] == LONG_CACHE
+    assert re.findall(r'rel="stylesheet"', news.text) == ['rel="stylesheet"'] and "<style" not in news.text
+    assert ".news-summary{" in hashed.text
     scripts = re.findall(r'<script src="(/static/core/paraply\.[0-9a-f]{10}\.js)" defer>', front.text)
     assert scripts and client.get(scripts[0]).headers["cache-control"] == LONG_CACHE
 

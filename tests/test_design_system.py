@@ -197,3 +197,27 @@ def test_the_style_page_is_for_admins_only(site, client, make_client, admin, edi
     assert "Det här fältet är obligatoriskt." in text and "Inte ett giltigt heltal" in text
     assert 'aria-describedby="exempel-name-hint exempel-name-error"' in page.text
     assert 'href="/-/stil"' in client.get("/-/admin").text
+
+
+def test_every_plugin_with_a_stylesheet_is_checked_the_events_plugin_too() -> None:
+    """The checks above read every stylesheet a plugin ships, so a new plugin (the events plugin was the
+    last: its lists, month grid and programme print) is held to the components the day it arrives."""
+    checked = {sheet.relative_to(REPO).parts[1] for sheet in plugin_stylesheets() if sheet.parts[-4] == "plugins"}
+    shipping = {folder.parent.name for folder in (REPO / "plugins").glob("*/static") if any(folder.rglob("*.css"))}
+    assert checked == shipping and "evenemang" in checked
+    events = {sheet.name for sheet in plugin_stylesheets() if "evenemang" in sheet.parts}
+    assert events == {"evenemang.css", "programme.css"}
+
+
+def test_uploaded_pictures_are_drawn_by_the_picture_macro() -> None:
+    """An uploaded picture (a logo, a news image, an event's picture, a thing to borrow) is shown with
+    macros/images.html's picture: the sizes made on upload, WebP, width and height. A hand-written
+    <img src="/uploads/..."> loads the full original and makes the page jump (the event page did)."""
+    folders = [REPO / "core" / "templates", REPO / "federation" / "templates", *(REPO / "plugins").glob("*/templates")]
+    found = [
+        f"{template.relative_to(REPO)}: {match.group(0)[:60]}"
+        for folder in folders
+        for template in sorted(folder.rglob("*.html"))
+        for match in re.finditer(r"<img\b[^>]*\bsrc=\"/uploads/", template.read_text(encoding="utf-8"))
+    ]
+    assert not found, "\n".join(found)

@@ -164,6 +164,7 @@ def test_an_installed_plugin_that_is_not_enabled_is_blocked(sites, make_client):
     assert client.get("/sample/").status_code == 404
     assert client.get("/sample/delad").status_code == 404
     assert client.get("/static/sample/sample.css").status_code == 404
+    assert ".sample-greeting" not in client.get(site.stylesheet.url()).text  # nor in the site's one stylesheet
     assert client.get("/foreningar").status_code == 404
     assert client.get("/").status_code == 404
     env = site.templates.env
@@ -186,9 +187,14 @@ def test_an_installed_plugin_that_is_not_enabled_is_blocked(sites, make_client):
 
 def test_an_enabled_plugin_serves_its_static_files(offline_sites, make_client):
     site = offline_sites(["sample"], migrate_db=False)
-    css = make_client(site).get("/static/sample/sample.css")
+    client = make_client(site)
+    css = client.get("/static/sample/sample.css")
     assert css.status_code == 200
     assert ".sample-greeting" in css.text
+    # Its stylesheet is part of the site's one stylesheet, which every page links (core.stylesheet).
+    page = client.get("/konto/logga-in")
+    linked = re.findall(r'<link rel="stylesheet" href="([^"]+)">', page.text)
+    assert linked == [site.stylesheet.url()] and ".sample-greeting" in client.get(linked[0]).text
 
 
 @pytest.mark.parametrize(
@@ -230,7 +236,7 @@ def test_templates_resolve_site_then_plugin_then_core(offline_sites, make_client
     assert "Sidan finns inte" in body  # core's error.html, via other's {% extends "core:error.html" %}
     assert "Felsidan kommer från tillägget other." in body  # plugin over core
     assert "Sidfot från webbplatsen." in body and site.name in body  # site over core, core's base kept
-    assert re.search(r'href="/static/core/paraply\.[0-9a-f]{10}\.css"', page.text)  # core's stylesheet, hashed
+    assert re.search(r'href="/static/-/site\.[0-9a-f]{10}\.css"', page.text)  # the site's stylesheet, hashed
 
     # The site overrides the plugin's template of the same name.
     (templates / "error.html").write_text(

@@ -52,7 +52,9 @@ DWC_COLUMNS = [
     "occurrenceRemarks",
 ]
 
-CHART_W, CHART_H, MARGIN_L, MARGIN_B, MARGIN_T = 720, 300, 48, 36, 16
+#: Drawn for a phone (a unit is about a pixel at 375 px; odling.css sets 14-unit text and caps the width at
+#: 30rem): at 720 units the month names had been 6 px on a phone.
+CHART_W, CHART_H, MARGIN_L, MARGIN_B, MARGIN_T = 360, 230, 40, 40, 12
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,11 @@ def chart(table: dict[int, dict[str, int]]) -> dict[str, object]:
             )
     ticks = [(round(CHART_H - MARGIN_B - plot_h * i / 4, 1), top * i // 4) for i in range(5)]
     # Three letters name a month in both languages (jan/Jan … dec/Dec).
-    labels = [(round(MARGIN_L + (m - 0.5) * slot, 1), name[:3]) for m, name in enumerate(web.month_names(), 1)]
+    # Every other name a line lower, so neighbours never touch on a phone (a month is 27 units, a name up to 26).
+    labels = [
+        (round(MARGIN_L + (m - 0.5) * slot, 1), CHART_H - MARGIN_B + 16 + (16 if m % 2 == 0 else 0), name[:3])
+        for m, name in enumerate(web.month_names(), 1)
+    ]
     return {
         "width": CHART_W,
         "height": CHART_H,

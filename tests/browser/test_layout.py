@@ -367,8 +367,8 @@ REACH = """() => {
       }
     }
   }
-  // Charts (svg.chart) are left out: each has its figures in a table beside it, which is what a phone shows well.
-  for (const text of document.querySelectorAll('main svg:not([aria-hidden=true]):not(.chart) text')) {
+  // Charts (svg.chart) are drawn for a phone too (tests/browser/test_charts.py measures them closer).
+  for (const text of document.querySelectorAll('main svg:not([aria-hidden=true]) text')) {
     if (!text.checkVisibility() || !text.textContent.trim()) continue;
     const ctm = text.getScreenCTM();
     const size = parseFloat(getComputedStyle(text).fontSize) * Math.hypot(ctm.a, ctm.b);

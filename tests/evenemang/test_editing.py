@@ -4,11 +4,14 @@ back with a Swedish message and everything typed kept."""
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import select
 
 from core.testing import text_of
 from plugins.evenemang.models import Event, Organiser, Review
 from tests.evenemang.conftest import ADMIN, EDITOR, OTHER_EDITOR, event_form
+from tests.test_directory_admin import png_bytes
 
 
 def _events(site) -> list[Event]:
@@ -194,3 +197,25 @@ def test_signed_out_visitors_are_sent_to_log_in(ev_site, as_user):
     for path in ("/evenemang/nytt", "/evenemang/mina", "/evenemang/granska"):
         response = visitor.get(path, follow_redirects=False)
         assert response.status_code in (302, 303) and "/konto/logga-in" in response.headers["location"], path
+
+
+def test_an_event_picture_is_shown_in_the_sizes_made_on_upload(ev_site, as_user):
+    """The event page shows its picture with core's picture macro (issue 17): WebP in the sizes made on
+    upload, width and height set so nothing jumps, fetched first as the page's main picture (not lazy)."""
+    editor = as_user(ev_site, EDITOR)
+    photo = png_bytes((1600, 900))
+    response = editor.submit(
+        "/evenemang/nytt",
+        event_form(title="Fotoutställning", image_alt="Tavlor på en vägg"),
+        files={"image_file": ("foto.png", photo, "image/png")},
+    )
+    assert response.status_code == 303, response.text
+    page = as_user(ev_site, None).get(response.headers["location"]).text
+    picture = re.search(r"<picture[^>]*>.*?</picture>", page, re.S)
+    assert picture, "no <picture> on the event page"
+    markup = picture.group(0)
+    assert '<source type="image/webp" srcset="' in markup and " 640w" in markup
+    img = re.search(r"<img [^>]*>", markup).group(0)  # type: ignore[union-attr]
+    assert 'alt="Tavlor på en vägg"' in img and 'width="' in img and 'height="' in img
+    assert 'fetchpriority="high"' in img and "loading=" not in img
+    assert 'src="/uploads/' in img and "/uploads/evenemang" in markup

@@ -123,7 +123,13 @@ def test_statistics_are_for_staff(world, fb_site, make_client):
 def test_charts_scale_and_escape():
     svg = str(charts.bars("Kategorier", [("<Skidor>", 10), ("Bollar", 5)], "x"))
     assert "&lt;Skidor&gt;" in svg and "<Skidor>" not in svg
-    widths = [float(w) for w in __import__("re").findall(r'<rect x="230" y="[\d.]+" width="([\d.]+)"', svg)]
+    widths = [float(w) for w in __import__("re").findall(r'<rect x="0" y="[\d.]+" width="([\d.]+)"', svg)]
     assert widths[0] == 2 * widths[1]
+    # Drawn for a phone: 360 units wide, 14-unit text (tests/browser/test_charts.py measures it on screen).
+    assert 'viewBox="0 0 360 ' in svg and 'font-size="14"' in svg
     empty = str(charts.columns("Tomt", [("jan 2026", 0)], "e"))
-    assert "Inga lån" not in empty and "jan 2026" in empty
+    # The column is named by its month; the full label stays in the description (and the table beside it).
+    assert "Inga lån" not in empty and ">jan</text>" in empty and "jan 2026: 0" in empty
+    # More months than fit as columns on a phone become bars.
+    long = str(charts.columns("Två år", [(f"m{i} 2026", i) for i in range(24)], "l"))
+    assert long.count('<rect x="0"') == 24
