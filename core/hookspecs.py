@@ -299,6 +299,7 @@ def forget_user(site: Site, session: Session, user: User) -> None:
     author column to None); links that only gave the account a role (an
     editor of an association, staff at a branch) are deleted."""
 
+
 # -- events (issue 14): what the events plugin asks the member directory and premises ------------------
 
 

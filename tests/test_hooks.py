@@ -526,6 +526,7 @@ def test_hook_forget_user(sites, make_client):
         assert [t.name for t in db.exec(select(SampleThing)).all()] == ["(borttagen person) trädgårdsplan"]
         assert get_user_by_email(db, "ada@test.example") is None
 
+
 # -- events (issue 14) -----------------------------------------------------------------------------
 
 

@@ -41,8 +41,7 @@ CANNOT_REACH: dict[str, str] = {
     # oidc (issue 13): the network sign-in is reached by pressing a provider's button (a POST), which the
     # link walk does not; tests/browser/test_network_signin.py walks it with axe at both widths.
     "/konto/oidc/{name}/tillbaka": (
-        "where a provider sends a person back (a redirect, never a page); tests/oidc and "
-        "test_network_signin.py open it"
+        "where a provider sends a person back (a redirect, never a page); tests/oidc and test_network_signin.py open it"
     ),
     "/oidc/authorize": (
         "the 'Fortsätt som …' page, reached from a peer's login button (a POST); test_network_signin.py checks "
@@ -57,20 +56,20 @@ CANNOT_REACH: dict[str, str] = {
     "/evenemang/program/{slug}/kalender.ics": PROGRAMME_ONLY_AT_MOCKELN,
     "/evenemang/program/{slug}/redigera": PROGRAMME_ONLY_AT_MOCKELN,
     "/evenemang/program/{slug}/utskrift": PROGRAMME_ONLY_AT_MOCKELN,
-    "/evenemang/bidrag/{item_id:int}": PROGRAMME_ONLY_AT_MOCKELN,
+    "/evenemang/bidrag/{item_id:id}": PROGRAMME_ONLY_AT_MOCKELN,
     "/evenemang/avboka/{token}": (
         "the cancel link in a sign-up's confirmation e-mail; tests/evenemang/test_registration.py follows it from "
         "the real SMTP server's mail"
     ),
-    "/evenemang/{event_id:int}/anmal": (
+    "/evenemang/{event_id:id}/anmal": (
         "the sign-up form is on the event page and posts here; a GET shows it again after a refusal. "
         "test_evenemang_programme.py signs up with the keyboard only, with axe"
     ),
-    "/evenemang/{event_id:int}/deltagare": (
+    "/evenemang/{event_id:id}/deltagare": (
         "KNOWN GAP (issue 14): no link leads an organiser to the participant list yet; "
         "tests/evenemang/test_registration.py and test_tables.py open it"
     ),
-    "/evenemang/{event_id:int}/deltagare.csv": "KNOWN GAP (issue 14): linked from the participant list only",
+    "/evenemang/{event_id:id}/deltagare.csv": "KNOWN GAP (issue 14): linked from the participant list only",
     "/evenemang/forening/{slug}/kalender.ics": (
         "KNOWN GAP (issue 14): the association page's events block does not link its calendar yet; "
         "tests/evenemang/test_ical.py reads it"

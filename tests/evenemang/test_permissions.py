@@ -71,19 +71,19 @@ CASES: dict[str, Case] = {
         # The other editor is not PRO Karlskoga's: the form says so (400).
         {"anonymous": LOGIN, "other_editor": REFUSED, "editor": OK, "admin": OK},
     ),
-    "/evenemang/{event_id:int}/redigera": Case(
+    "/evenemang/{event_id:id}/redigera": Case(
         lambda w: f"/evenemang/{w.event}/redigera",
         lambda w: event_form(title="Ändrat möte"),
         lambda w: _titled(w, "Ändrat möte"),
         {"anonymous": LOGIN, "other_editor": FORBIDDEN, "editor": OK, "admin": OK},
     ),
-    "/evenemang/{event_id:int}/ta-bort": Case(
+    "/evenemang/{event_id:id}/ta-bort": Case(
         lambda w: f"/evenemang/{w.event}/ta-bort",
         lambda w: {"bekrafta": "ja"},
         lambda w: not _titled(w, "Egna mötet"),
         {"anonymous": LOGIN, "other_editor": FORBIDDEN, "editor": OK, "admin": OK},
     ),
-    "/evenemang/{event_id:int}/granska": Case(
+    "/evenemang/{event_id:id}/granska": Case(
         lambda w: f"/evenemang/{w.pending}/granska",
         lambda w: {"beslut": "publicera"},
         lambda w: _review(w, w.pending) == Review.PUBLISHED,

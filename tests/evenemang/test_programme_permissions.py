@@ -128,27 +128,27 @@ CASES: dict[str, Case] = {
         # The other editor has an association, but not PRO Karlskoga: the form says so (400).
         {"anonymous": LOGIN, "other_editor": REFUSED, "editor": OK, "admin": OK},
     ),
-    "/evenemang/bidrag/{item_id:int}": Case(
+    "/evenemang/bidrag/{item_id:id}": Case(
         lambda w: f"/evenemang/bidrag/{w.item}",
         lambda w: item_form(title="Ändrat bidrag"),
         lambda w: _item(w).title == "Ändrat bidrag",
         OWN_EDITOR,
     ),
-    "/evenemang/bidrag/{item_id:int}/granska": Case(
+    "/evenemang/bidrag/{item_id:id}/granska": Case(
         lambda w: f"/evenemang/bidrag/{w.item}/granska",
         lambda w: {"beslut": "accept"},
         lambda w: _item(w).state == ItemState.ACCEPTED,
         ADMIN_ONLY,
     ),
     # Signing up is for everyone; the cancel link is its own authority.
-    "/evenemang/{event_id:int}/anmal": Case(
+    "/evenemang/{event_id:id}/anmal": Case(
         lambda w: f"/evenemang/{w.event}/anmal",
         lambda w: {"name": "Ny Deltagare", "email": "ny@example.se"},
         lambda w: _registered(w, "ny@example.se"),
         ANYONE,
     ),
     "/evenemang/avboka/{token}": Case(lambda w: w.cancel_path, lambda w: {}, _cancelled, ANYONE),
-    "/evenemang/{event_id:int}/anmalan": Case(
+    "/evenemang/{event_id:id}/anmalan": Case(
         lambda w: f"/evenemang/{w.event}/anmalan",
         lambda w: {"places": "9", "is_open": "y", "waiting_list": "y"},
         lambda w: _places(w) == 9,

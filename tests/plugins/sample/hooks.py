@@ -230,6 +230,7 @@ def forget_user(site: Site, session: Session, user: Any) -> None:
         thing.name = "(borttagen person)" + thing.name.removeprefix(user.email)
         session.add(thing)
 
+
 # -- events (issue 14) -----------------------------------------------------------------------------
 
 
