@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from starlette.routing import BaseRoute, Route
 
 from core.oidc import views as oidc
-from core.views import accounts, icons, links, meta, own_data, report, sessions, style
+from core.views import accounts, icons, links, meta, own_data, report, sessions, style, theme
 
 if TYPE_CHECKING:
     from core.site import Site
@@ -23,7 +23,7 @@ def core_routes(site: Site) -> list[BaseRoute]:
         Route("/konto/inloggningar", sessions.my_sessions, name="my_sessions"),
         Route("/konto/inloggningar/andra/avsluta", sessions.end_other_sessions, methods=["POST"], name="end_others"),
         Route(
-            "/konto/inloggningar/{session_id:int}/avsluta", sessions.end_session, methods=["POST"], name="end_session"
+            "/konto/inloggningar/{session_id:id}/avsluta", sessions.end_session, methods=["POST"], name="end_session"
         ),
         Route("/konto/glomt-losenord", links.forgot_password, methods=["GET", "POST"], name="forgot_password"),
         Route("/konto/nytt-losenord/{token}", links.reset_password, methods=["GET", "POST"], name="reset_password"),
@@ -34,19 +34,17 @@ def core_routes(site: Site) -> list[BaseRoute]:
         Route("/-/admin", meta.admin_index, name="admin"),
         Route("/-/admin/anvandare", accounts.user_list, name="users"),
         Route("/-/admin/anvandare/ny", accounts.user_edit, methods=["GET", "POST"], name="user_new"),
-        Route("/-/admin/anvandare/{user_id:int}", accounts.user_edit, methods=["GET", "POST"], name="user_edit"),
+        Route("/-/admin/anvandare/{user_id:id}", accounts.user_edit, methods=["GET", "POST"], name="user_edit"),
         Route(
-            "/-/admin/anvandare/{user_id:int}/logga-ut",
+            "/-/admin/anvandare/{user_id:id}/logga-ut",
             sessions.admin_log_out_everywhere,
             methods=["POST"],
             name="user_log_out",
         ),
+        Route("/-/admin/anvandare/{user_id:id}/skicka-lank", links.admin_send_link, methods=["POST"], name="user_link"),
+        Route("/-/admin/anvandare/{user_id:id}/uppgifter.zip", own_data.admin_data_zip, name="user_data_zip"),
         Route(
-            "/-/admin/anvandare/{user_id:int}/skicka-lank", links.admin_send_link, methods=["POST"], name="user_link"
-        ),
-        Route("/-/admin/anvandare/{user_id:int}/uppgifter.zip", own_data.admin_data_zip, name="user_data_zip"),
-        Route(
-            "/-/admin/anvandare/{user_id:int}/ta-bort",
+            "/-/admin/anvandare/{user_id:id}/ta-bort",
             own_data.admin_delete,
             methods=["GET", "POST"],
             name="user_delete",
@@ -59,6 +57,7 @@ def core_routes(site: Site) -> list[BaseRoute]:
         Route("/sok", meta.search, name="search"),
         # design (issue 17): the living style page of the design system
         Route("/-/stil", style.style_guide, name="style_guide"),
+        Route("/-/tema.css", theme.theme_stylesheet, name="theme_css"),
         # lighthouse (issue 17): browsers ask for these on every site
         Route("/favicon.ico", icons.favicon, name="favicon"),
         Route("/apple-touch-icon.png", icons.apple_touch_icon, name="apple_touch_icon"),

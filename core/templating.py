@@ -23,10 +23,12 @@ from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from core import i18n
+from core.csrf import mask_token
 from core.images import picture_of
 from core.markdown import render_markdown
 from core.plugins import collect
 from core.urls import url_for
+from core.views.theme import theme_url
 
 if TYPE_CHECKING:
     from core.site import Site
@@ -106,6 +108,7 @@ def make_templates(site: Site) -> Jinja2Templates:
     env.globals["site"] = site
     # A static file's URL with its content hash in the name (core.assets).
     env.globals["static"] = site.assets.url
+    env.globals["theme_stylesheet"] = theme_url(site.config.theme)  # core.views.theme
     # Paths from route names ("lisa:service", service_id=3), for links on the
     # site's own pages (core.urls). Starlette's url_for stays as it was: an
     # absolute URL from the request.
@@ -119,7 +122,8 @@ def make_templates(site: Site) -> Jinja2Templates:
         lang = i18n.choose_locale(request.query_params.get("lang"), session, site.locale)
         i18n.current_locale.set(lang)
         token_getter = request.scope.get("csrftoken")
-        token = token_getter() if token_getter else ""
+        # Masked afresh for every page (BREACH: core.csrf.mask_token).
+        token = mask_token(token_getter()) if token_getter else ""
         extra: dict[str, Any] = {}
         for result in site.pm.hook.template_context(site=site, request=request):
             if result:
