@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from core.app import form_targets
-from core.models import Role
 from core.csrf import csrf_cookie_name, unmask_token
+from core.models import Role
 from core.security_headers import content_security_policy
 from core.views.theme import theme_url
 from tests.conftest import DEFAULT_WEBPORTAL, PASSWORD, add_user
