@@ -345,3 +345,15 @@ def bookable_places(site: Site, session: Session) -> list[Place] | None:
     A premises plugin (Föreningarnas hus) answers; the events plugin offers
     them as a place when an event is written. Plugins ask through
     ``core.api.bookable_places``."""
+
+
+# -- hardening (issue 18) -------------------------------------------------------------
+
+
+@hookspec
+def openapi_paths(site: Site) -> dict[str, Any] | None:
+    """Return the OpenAPI 3.1 description of the plugin's JSON endpoints:
+    ``{"paths": {...}, "schemas": {...}}``, paths as the site serves them
+    (with ``site.prefix(plugin)``), schemas referred to as
+    ``#/components/schemas/<name>``. Core merges every plugin's into
+    ``/-/openapi.json`` (core.openapi)."""

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from starlette.routing import BaseRoute, Route
 
+from core import openapi
 from core.oidc import views as oidc
 from core.views import accounts, icons, links, meta, own_data, report, sessions, style, theme
 
@@ -54,6 +55,7 @@ def core_routes(site: Site) -> list[BaseRoute]:
         Route("/-/admin/uppfoljning.csv", report.report_csv, name="report_csv"),
         Route("/-/plugins", meta.plugins_html, name="plugins"),
         Route("/-/plugins.json", meta.plugins_json, name="plugins_json"),
+        Route("/-/openapi.json", openapi.openapi_json, name="openapi"),
         Route("/sok", meta.search, name="search"),
         # design (issue 17): the living style page of the design system
         Route("/-/stil", style.style_guide, name="style_guide"),

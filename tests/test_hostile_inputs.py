@@ -156,7 +156,9 @@ class Walker:
         url = fill(path, route, ids, texts)
         query = "&".join(
             f"{name}={quote(texts[i % len(texts)][:3000], safe='%')}"
-            for i, name in enumerate(["q", "sida", "stalle", "sasong", "ar", "manad", "next", "lang"])
+            for i, name in enumerate(
+                ["q", "sida", "stalle", "sasong", "ar", "manad", "next", "lang", "page", "per_page", "modified_after"]
+            )
         )
         if "GET" in route.methods:
             answer = client.get(f"{url}?{query}", follow_redirects=False)

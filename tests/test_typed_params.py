@@ -23,7 +23,20 @@ from tests.conftest import DEFAULT_WEBPORTAL, add_user
 ALL_PLUGINS = ["webportal", "lisa", "fritidsbanken", "odling", "evenemang"]
 HOSTILE = [str(2**63), str(2**64), str(10**30), "-1", "0", "9" * 400, "²", "1e5", " 7"]
 #: Query parameters the plugins read as numbers (and some they read as text).
-QUERY_NAMES = ["sida", "stalle", "sasong", "ar", "manad", "badd", "plantering", "forening", "kategori", "kommun"]
+QUERY_NAMES = [
+    "page",
+    "per_page",
+    "sida",
+    "stalle",
+    "sasong",
+    "ar",
+    "manad",
+    "badd",
+    "plantering",
+    "forening",
+    "kategori",
+    "kommun",
+]
 
 
 def walk(routes: list, prefix: str = "") -> Iterator[tuple[str, Route]]:
