@@ -634,3 +634,15 @@ def test_hook_bookable_places(sites, make_client):
     other = make_client(without)
     other.login("adm@test.example")
     assert "Lokal i Föreningarnas hus" not in other.get("/evenemang/nytt").text
+
+
+def test_hook_openapi_paths(offline_sites, make_client):
+    """A plugin's paths and schemas join core's in ``/-/openapi.json``, and
+    only on a site that enables the plugin."""
+    site = offline_sites(["sample"])
+    document = make_client(site).get("/-/openapi.json").json()
+    assert document["paths"][PING_PATH]["get"]["operationId"] == "sample_ping"
+    assert document["components"]["schemas"]["sample_pong"] == {"type": "string"}
+    assert "/-/plugins.json" in document["paths"]
+    without = make_client(offline_sites([], slug="utan")).get("/-/openapi.json").json()
+    assert PING_PATH not in without["paths"] and "sample_pong" not in without["components"]["schemas"]
