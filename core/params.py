@@ -1,14 +1,16 @@
 """Typed request parameters: numbers in paths and query strings that can
 never reach the database out of range.
 
-SQLite and PostgreSQL keep ids as signed 64-bit integers; a path such as
-``/nyheter/99999999999999999999`` reached ``session.get`` as a Python int
-that the driver cannot bind (``OverflowError``: a 500). Starlette's ``int``
-convertor matches any run of digits, and a convertor cannot refuse a value
-once its pattern matched (an exception there is a 500 too), so the bound is
-in the pattern: ``{x:id}`` matches 1 to 18 digits, at most 10^18 - 1, well
-inside the 64-bit range. Anything else (0-prefixed huge numbers, 19 digits
-and more, a minus sign) matches no route: 404.
+Ids are ``INTEGER`` columns: 64-bit on SQLite, but 32-bit on PostgreSQL. A
+path such as ``/nyheter/99999999999999999999`` reached ``session.get`` as a
+Python int that SQLite's driver cannot bind (``OverflowError``), and
+``/fritidsbanken/admin/artiklar/2147483648`` one that PostgreSQL refuses
+(``integer out of range``): both a 500. Starlette's ``int`` convertor
+matches any run of digits, and a convertor cannot refuse a value once its
+pattern matched (an exception there is a 500 too), so the bound is in the
+pattern: ``{x:id}`` matches 1 to 9 digits, at most 10^9 - 1, inside the
+32-bit range. Anything else (longer numbers, a minus sign) matches no
+route: 404.
 
 Importing core registers ``id`` and replaces Starlette's ``int`` with the
 same bounded convertor, so a plugin that still writes ``{x:id}`` is safe
@@ -20,17 +22,17 @@ from __future__ import annotations
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 
-#: The largest id a path may name (18 digits): below 2**63 - 1, the column's limit.
-MAX_ID = 10**18 - 1
-#: Integers from query strings are clamped to what a 64-bit column holds.
-INT64_MAX = 2**63 - 1
-INT64_MIN = -(2**63)
+#: The largest id a path may name (9 digits): below 2**31 - 1, PostgreSQL's INTEGER limit.
+MAX_ID = 10**9 - 1
+#: Integers from query strings and forms stay within what an INTEGER column holds on both databases.
+INT_MAX = 2**31 - 1
+INT_MIN = -(2**31)
 
 
 class IdConvertor(Convertor[int]):
-    """A row id in a path: 1 to 18 digits, no sign."""
+    """A row id in a path: 1 to 9 digits, no sign."""
 
-    regex = "[0-9]{1,18}"
+    regex = "[0-9]{1,9}"
 
     def convert(self, value: str) -> int:
         return int(value)
@@ -52,8 +54,8 @@ def int_param(
     name: str,
     default: int | None = None,
     *,
-    minimum: int = INT64_MIN,
-    maximum: int = INT64_MAX,
+    minimum: int = INT_MIN,
+    maximum: int = INT_MAX,
 ) -> int | None:
     """The query parameter ``name`` as an int, or ``default`` when it is
     missing, not a plain decimal number (20 digits at most) or outside
@@ -61,9 +63,7 @@ def int_param(
     return parse_int(request.query_params.get(name), default, minimum=minimum, maximum=maximum)
 
 
-def parse_int(
-    raw: object, default: int | None = None, *, minimum: int = INT64_MIN, maximum: int = INT64_MAX
-) -> int | None:
+def parse_int(raw: object, default: int | None = None, *, minimum: int = INT_MIN, maximum: int = INT_MAX) -> int | None:
     """``int_param`` for a value already in hand (a form field, a header)."""
     if not isinstance(raw, str):
         return default

@@ -21,7 +21,8 @@ from core.demo import load_demo
 from core.testing import load_test_site
 
 REPO = Path(__file__).resolve().parent.parent
-HOSTILE = [str(2**63), "-1", "0", "²", "\x00", "%ff", "x" * 5000, "true", "2026-13-45T99:00:00Z", "http://[x]/", ""]
+HOSTILE = [str(2**31), str(2**63), "-1", "0", "²", "\x00", "%ff", "x" * 5000, "true", "2026-13-45T99:00:00Z"]
+HOSTILE += ["http://[x]/", ""]
 
 
 @pytest.fixture
