@@ -190,6 +190,15 @@ from core.i18n import in_language  # noqa: E402
 
 __all__ += ["in_language"]
 
+# hardening (issue 18): numbers from paths and query strings that the database
+# can always hold. Routes write ``{x:id}`` (core.params registers it, and
+# bounds ``{x:int}`` the same way); query strings use ``int_param``, form
+# values ``parse_int``.
+from core.params import MAX_ID, int_param, parse_int  # noqa: E402
+from core.weblinks import http_url, split_url  # noqa: E402
+
+__all__ += ["MAX_ID", "http_url", "int_param", "parse_int", "split_url"]
+
 # events (issue 14): what the events plugin asks the member directory and a premises plugin.
 from core.asking import (  # noqa: E402
     association_page_blocks,

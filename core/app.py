@@ -46,6 +46,7 @@ from core.permissions import Forbidden, LoginRequired
 from core.plugins import CORE, call_each
 from core.proxies import ClientAddressMiddleware
 from core.routes import core_routes
+from core.security_headers import SecretAddressReferrer, SecurityHeaders
 from core.site import Site
 from core.stylesheet import stylesheet_route
 
@@ -77,6 +78,13 @@ def static_routes(site: Site) -> list[BaseRoute]:
         routes.append(Mount(f"/static/{source}", files, name=f"static-{source}"))
     routes.append(Mount("/uploads", LongLivedFiles(directory=site.uploads_dir), name="uploads"))
     return routes
+
+
+def form_targets(site: Site) -> list[str]:
+    """Where the OpenID flows send a submitted form on to: the providers this
+    site signs in with, and the peers it is the provider for (form-action)."""
+    auth = site.config.auth
+    return [p.issuer for p in auth.oidc] + [uri for client in auth.provider.clients for uri in client.redirect_uris]
 
 
 def create_app(site: Site, *, debug: bool = False) -> Starlette:
@@ -128,6 +136,9 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
         routes=[*core_routes(site), *static_routes(site), *plugin_routes(site)],
         middleware=[
             Middleware(ClientAddressMiddleware, trusted=list(site.config.server.trusted_proxies)),
+            # Next: every response, error pages included, with the scheme as the
+            # visitor used it (the proxy's, just above) for HSTS (core.security_headers).
+            Middleware(SecurityHeaders, form_targets=form_targets(site)),
             *wrappers,
             # Text (HTML, CSS, JS, JSON, feeds, .ics, SVG) is gzipped; formats
             # that are compressed already are not (core.compression).
@@ -157,6 +168,8 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
             ),
             Middleware(UserMiddleware, site=site),
             Middleware(LocaleMiddleware, translator=site.translator),
+            # Innermost, where the route's path parameters are known: token pages send no Referer.
+            Middleware(SecretAddressReferrer),
         ],
         exception_handlers={
             LoginRequired: login_required,

@@ -7,17 +7,30 @@ release exists we replace that one function with a version written against
 python-multipart's low-level ``MultipartParser`` callbacks. It keeps the
 library's rule: the token must come before any file part, so a large upload
 is refused before it is read.
+
+BREACH: pages are gzipped (core.compression) and carry the token beside
+text a visitor can reflect into the page (a search box), so the compressed
+size could leak the token a byte at a time. Each form therefore carries the
+token masked afresh (``mask_token``: a random pad and the token XOR the pad,
+as Django does): no two responses hold the same bytes. The form parsers
+below unmask what was posted (``unmask_token``) before asgi-csrf compares it
+with the cookie; an unmasked token (a script or a test that reads the
+cookie) is still accepted. The urlencoded parser is ours too: asgi-csrf's
+decoded the body as strict UTF-8 and answered 500 to an invalid byte.
 """
 
 from __future__ import annotations
 
+import binascii
 import re
+import secrets
+from base64 import urlsafe_b64decode, urlsafe_b64encode
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import asgi_csrf
-from python_multipart import MultipartParser
+from python_multipart import MultipartParser, QuerystringParser
 from python_multipart.multipart import parse_options_header
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -40,6 +53,37 @@ def csrf_cookie_name(slug: str) -> str:
 
 
 MAX_TOKEN_BYTES = 1024
+#: A masked token starts with this; asgi-csrf's own (itsdangerous) never does.
+MASKED = "~"
+
+
+def mask_token(token: str) -> str:
+    """The token as a form carries it: a fresh random pad, then the token
+    XOR the pad, URL-safe base64. Different in every response."""
+    raw = token.encode("utf-8")
+    pad = secrets.token_bytes(len(raw))
+    masked = bytes(a ^ b for a, b in zip(raw, pad, strict=True))
+    return MASKED + urlsafe_b64encode(pad + masked).decode("ascii").rstrip("=")
+
+
+def unmask_token(value: str) -> str:
+    """The token a form posted: unmasked, or as it came when it was not
+    masked; "" for a masked value that does not decode, or for anything
+    not ASCII (asgi-csrf's ``compare_digest`` raises TypeError on it: a 500)."""
+    if not value.isascii():
+        return ""
+    if not value.startswith(MASKED):
+        return value
+    body = value[len(MASKED) :]
+    try:
+        data = urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    except (ValueError, binascii.Error):
+        return ""
+    if not data or len(data) % 2:
+        return ""
+    half = len(data) // 2
+    token = bytes(a ^ b for a, b in zip(data[:half], data[half:], strict=True)).decode("latin-1")
+    return token if token.isascii() else ""
 
 
 class _TokenTooLong(Exception):
@@ -91,7 +135,7 @@ async def _parse_multipart_form_data(
 
     def on_part_end() -> None:
         if part.get("field") == TOKEN_FIELD:
-            found.append(part["value"].decode("utf-8", "replace"))
+            found.append(unmask_token(part["value"].decode("utf-8", "replace")))
             raise asgi_csrf.TokenFound(found[-1])
 
     async def replay_receive() -> Any:
@@ -124,7 +168,48 @@ async def _parse_multipart_form_data(
     return None, replay_receive
 
 
+async def _parse_form_urlencoded(receive: Receive) -> tuple[dict[str, str], Callable[[], Awaitable[Any]]]:
+    """The posted form's token (unmasked) under ``csrftoken`` and a
+    ``receive`` that replays the body. Invalid UTF-8 or percent-escapes are
+    read leniently: the token then simply does not match (403, not 500)."""
+    messages: list[Message] = []
+    token = bytearray()
+    current: dict[str, bytes] = {"name": b""}
+
+    def on_field_start() -> None:
+        current["name"] = b""
+
+    def on_field_name(data: bytes, start: int, end: int) -> None:
+        current["name"] += data[start:end]
+
+    def on_field_data(data: bytes, start: int, end: int) -> None:
+        if current["name"] == TOKEN_FIELD and len(token) <= MAX_TOKEN_BYTES:
+            token.extend(data[start:end])
+
+    parser = QuerystringParser(
+        {"on_field_start": on_field_start, "on_field_name": on_field_name, "on_field_data": on_field_data}
+    )
+    more_body = True
+    while more_body:
+        message = await receive()
+        messages.append(message)
+        parser.write(message.get("body", b""))
+        more_body = message.get("more_body", False)
+    parser.finalize()
+
+    async def replay_receive() -> Any:
+        if messages:
+            return messages.pop(0)
+        return await receive()
+
+    from urllib.parse import unquote_plus
+
+    value = unquote_plus(token.decode("latin-1"), encoding="utf-8", errors="replace")
+    return {"csrftoken": unmask_token(value)}, replay_receive
+
+
 asgi_csrf._parse_multipart_form_data = _parse_multipart_form_data
+asgi_csrf._parse_form_urlencoded = _parse_form_urlencoded
 
 
 async def _csrf_failed(scope: Scope, send: Send, message_id: Any, *, site: Site) -> None:

@@ -54,7 +54,30 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
     return engine
+
+
+def _strip_nul(value: Any) -> Any:
+    if isinstance(value, str) and "\x00" in value:
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {key: _strip_nul(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_strip_nul(item) for item in value)
+    return value
+
+
+def _without_nul(
+    conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+) -> tuple[str, Any]:
+    """NUL characters never reach the database. PostgreSQL refuses them in
+    text (``DataError``: a 500 for ``/hjalp/api/organizations/%00``, a form
+    field or a feed entry holding one: issue 18's walk found it), and no
+    text a person or a peer sends means anything by one; so they are dropped
+    from every string parameter, on SQLite too, so both databases behave
+    alike (a lookup of "a\\x00b" finds what "ab" finds)."""
+    return statement, _strip_nul(parameters)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

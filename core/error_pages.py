@@ -10,7 +10,6 @@ was a bare HTML string with no header and no way back but the start page.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -18,6 +17,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from core.sessions import SID
+from core.weblinks import split_url
 
 if TYPE_CHECKING:
     from core.site import Site
@@ -31,9 +31,9 @@ def back_path(request: Request) -> str | None:
     """The page the refused form was on (its path and query), when the
     browser says so and it is this site's own page; else None."""
     referer = request.headers.get("referer", "")
-    parts = urlsplit(referer)
+    parts = split_url(referer)
     host = request.headers.get("host", "")
-    if not referer or parts.scheme not in ("http", "https") or parts.netloc != host:
+    if not referer or parts is None or parts.scheme not in ("http", "https") or parts.netloc != host:
         return None
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 

@@ -370,3 +370,15 @@ def place_uses(site: Site, session: Session, ref: str, start: datetime, end: dat
     The events plugin answers with the occurrences of published events held
     in that room, so the premises plugin's calendar of the room shows them.
     Plugins ask through ``core.api.place_uses``."""
+
+
+# -- hardening (issue 18) -------------------------------------------------------------
+
+
+@hookspec
+def openapi_paths(site: Site) -> dict[str, Any] | None:
+    """Return the OpenAPI 3.1 description of the plugin's JSON endpoints:
+    ``{"paths": {...}, "schemas": {...}}``, paths as the site serves them
+    (with ``site.prefix(plugin)``), schemas referred to as
+    ``#/components/schemas/<name>``. Core merges every plugin's into
+    ``/-/openapi.json`` (core.openapi)."""

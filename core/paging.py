@@ -11,17 +11,18 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 
+from core.params import int_param
+
 PAGE_PARAM = "sida"
+#: Higher page numbers are read as page 1 (an offset past 2**63 was a 500).
+MAX_PAGE = 10**9
 
 T = TypeVar("T")
 
 
 def page_number(request: Request) -> int:
     """The page asked for; 1 for anything that is not a positive number."""
-    try:
-        return max(1, int(request.query_params.get(PAGE_PARAM, "1")))
-    except ValueError:
-        return 1
+    return int_param(request, PAGE_PARAM, 1, minimum=1, maximum=MAX_PAGE) or 1
 
 
 def page_count(total: int, per_page: int) -> int:

@@ -6,6 +6,8 @@ default, so a client on the same machine (or behind a proxy that passes the
 header on) could claim a new address with every request and so escape the
 per-address login limit; ``paraply serve`` therefore runs uvicorn with
 ``SERVER_OPTIONS`` (its proxy support off) and this middleware decides.
+The same goes for ``X-Forwarded-Proto``: the scheme the visitor used (https
+at the proxy) is believed only from a trusted proxy.
 """
 
 from __future__ import annotations
@@ -53,6 +55,11 @@ class ClientAddressMiddleware:
                     if not self.is_trusted(address):
                         break
                 scope = dict(scope, client=(host, port))
+                # The scheme the visitor used (HSTS is sent only over https: core.security_headers).
+                protos = [value.decode("latin-1") for name, value in scope["headers"] if name == b"x-forwarded-proto"]
+                proto = protos[-1].split(",")[-1].strip().lower() if protos else ""
+                if proto in ("http", "https"):
+                    scope["scheme"] = proto
         await self.app(scope, receive, send)
 
 

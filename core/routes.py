@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from starlette.routing import BaseRoute, Route
 
+from core import openapi
 from core.oidc import views as oidc
 from core.views import accounts, icons, links, meta, own_data, report, sessions, style
 
@@ -23,7 +24,7 @@ def core_routes(site: Site) -> list[BaseRoute]:
         Route("/konto/inloggningar", sessions.my_sessions, name="my_sessions"),
         Route("/konto/inloggningar/andra/avsluta", sessions.end_other_sessions, methods=["POST"], name="end_others"),
         Route(
-            "/konto/inloggningar/{session_id:int}/avsluta", sessions.end_session, methods=["POST"], name="end_session"
+            "/konto/inloggningar/{session_id:id}/avsluta", sessions.end_session, methods=["POST"], name="end_session"
         ),
         Route("/konto/glomt-losenord", links.forgot_password, methods=["GET", "POST"], name="forgot_password"),
         Route("/konto/nytt-losenord/{token}", links.reset_password, methods=["GET", "POST"], name="reset_password"),
@@ -34,25 +35,23 @@ def core_routes(site: Site) -> list[BaseRoute]:
         Route("/-/admin", meta.admin_index, name="admin"),
         Route("/-/admin/anvandare", accounts.user_list, name="users"),
         Route("/-/admin/anvandare/ny", accounts.user_edit, methods=["GET", "POST"], name="user_new"),
-        Route("/-/admin/anvandare/{user_id:int}", accounts.user_edit, methods=["GET", "POST"], name="user_edit"),
+        Route("/-/admin/anvandare/{user_id:id}", accounts.user_edit, methods=["GET", "POST"], name="user_edit"),
         Route(
-            "/-/admin/anvandare/{user_id:int}/logga-ut",
+            "/-/admin/anvandare/{user_id:id}/logga-ut",
             sessions.admin_log_out_everywhere,
             methods=["POST"],
             name="user_log_out",
         ),
+        Route("/-/admin/anvandare/{user_id:id}/skicka-lank", links.admin_send_link, methods=["POST"], name="user_link"),
+        Route("/-/admin/anvandare/{user_id:id}/uppgifter.zip", own_data.admin_data_zip, name="user_data_zip"),
         Route(
-            "/-/admin/anvandare/{user_id:int}/skicka-lank", links.admin_send_link, methods=["POST"], name="user_link"
-        ),
-        Route(
-            "/-/admin/anvandare/{user_id:int}/dra-tillbaka-inbjudan",
+            "/-/admin/anvandare/{user_id:id}/dra-tillbaka-inbjudan",
             links.admin_withdraw_invitation,
             methods=["POST"],
             name="user_withdraw_invitation",
         ),
-        Route("/-/admin/anvandare/{user_id:int}/uppgifter.zip", own_data.admin_data_zip, name="user_data_zip"),
         Route(
-            "/-/admin/anvandare/{user_id:int}/ta-bort",
+            "/-/admin/anvandare/{user_id:id}/ta-bort",
             own_data.admin_delete,
             methods=["GET", "POST"],
             name="user_delete",
@@ -62,6 +61,7 @@ def core_routes(site: Site) -> list[BaseRoute]:
         Route("/-/admin/uppfoljning.csv", report.report_csv, name="report_csv"),
         Route("/-/plugins", meta.plugins_html, name="plugins"),
         Route("/-/plugins.json", meta.plugins_json, name="plugins_json"),
+        Route("/-/openapi.json", openapi.openapi_json, name="openapi"),
         Route("/sok", meta.search, name="search"),
         # design (issue 17): the living style page of the design system
         Route("/-/stil", style.style_guide, name="style_guide"),

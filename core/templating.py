@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from core import i18n
+from core.csrf import mask_token
 from core.images import picture_of
 from core.markdown import render_markdown
 from core.plugins import collect
@@ -127,7 +128,8 @@ def make_templates(site: Site) -> Jinja2Templates:
         lang = i18n.choose_locale(request.query_params.get("lang"), session, site.locale)
         i18n.current_locale.set(lang)
         token_getter = request.scope.get("csrftoken")
-        token = token_getter() if token_getter else ""
+        # Masked afresh for every page (BREACH: core.csrf.mask_token).
+        token = mask_token(token_getter()) if token_getter else ""
         extra: dict[str, Any] = {}
         for result in site.pm.hook.template_context(site=site, request=request):
             if result:

@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import urlsplit
 
 import nh3
 
-from core.api import sanitize_html
+from core.api import http_url, sanitize_html
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 URL_FIELDS = {"website", "url", "link"}
 MAX_FIELDS = 30
 MAX_HTML = 100_000
+
+
+def has_control(value: str) -> bool:
+    """Whether ``value`` holds control characters (NUL, escape, ...)."""
+    return bool(_CONTROL.search(value))
 
 
 def text(value: object, limit: int = 300) -> str:
@@ -49,13 +53,8 @@ def url(value: object) -> str:
     relative and other schemes."""
     if not value:
         return ""
-    candidate = _CONTROL.sub("", str(value)).strip()
-    if len(candidate) > 1000 or any(c.isspace() for c in candidate):
-        return ""
-    parts = urlsplit(candidate)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return ""
-    return candidate
+    # core.api.http_url never raises: "http://[x]/" is simply not a link.
+    return http_url(_CONTROL.sub("", str(value)).strip())
 
 
 def fields(values: dict[str, str]) -> dict[str, str]:

@@ -127,3 +127,10 @@ def feed_document(request: Request, kind: str, fmt: str, self_path: str) -> Resp
     from federation import received
 
     return received.feed_document(request, kind, fmt, self_path)
+
+
+@hookimpl
+def openapi_paths(site: Site) -> dict[str, object]:
+    from federation import openapi
+
+    return openapi.paths()

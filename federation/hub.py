@@ -33,7 +33,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from core.api import FetchError, utcnow
+from core.api import FetchError, parse_int, utcnow
 from federation import publish
 from federation.models import Subscription
 
@@ -75,15 +75,20 @@ async def hub_endpoint(request: Request) -> Response:
         return _bad("hub.mode must be subscribe or unsubscribe")
     if topic not in publish.topics(site):
         return _bad("hub.topic is not a feed of this hub")
-    parts = urlsplit(callback)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(callback) > 500:
+    try:
+        parts = urlsplit(callback)
+        host = parts.hostname
+    except ValueError:  # "http://[x]/": not an address at all
+        return _bad("hub.callback must be an http(s) URL")
+    if parts.scheme not in ("http", "https") or not host or len(callback) > 500:
         return _bad("hub.callback must be an http(s) URL")
     if len(secret.encode()) > 199:
         return _bad("hub.secret must be shorter than 200 bytes")
-    try:
-        lease = int(str(form.get("hub.lease_seconds") or DEFAULT_LEASE))
-    except ValueError:
+    lease_text = form.get("hub.lease_seconds") or str(DEFAULT_LEASE)
+    lease_value = parse_int(lease_text)
+    if lease_value is None:
         return _bad("hub.lease_seconds must be a number")
+    lease = lease_value
     lease = max(MIN_LEASE, min(MAX_LEASE, lease)) if mode == "subscribe" else 0
     task = BackgroundTask(verify_intent, runtime, mode, topic, callback, secret, lease)
     return PlainTextResponse("Accepted", status_code=202, background=task)

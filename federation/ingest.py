@@ -19,7 +19,8 @@ ingesting the same push and poll at once never store an entry twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, overload
 
@@ -30,7 +31,9 @@ from sqlmodel import Session, col, select
 from core.api import index_text, utcnow
 from federation import clean
 from federation.models import Entry
-from federation.parse import ParsedEntry, ParsedFeed
+from federation.parse import ParsedEntry, ParsedFeed, dropped_entry
+
+log = logging.getLogger("paraply.federation")
 
 #: Clock skew we tolerate before calling a date "in the future".
 SKEW = timedelta(minutes=10)
@@ -43,6 +46,8 @@ class Stats:
     updated: int = 0
     deleted: int = 0
     skipped: int = 0
+    #: Entries dropped because they could not be read or cleaned: the admin's notes.
+    dropped: list[str] = field(default_factory=list)
 
     @property
     def received(self) -> int:
@@ -53,6 +58,7 @@ class Stats:
         self.updated += other.updated
         self.deleted += other.deleted
         self.skipped += other.skipped
+        self.dropped += other.dropped
         return self
 
 
@@ -67,14 +73,21 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def _date(value: datetime | None, now: datetime) -> datetime:
-    value = _aware(value)
+    try:
+        value = _aware(value)
+    except OverflowError:  # 0001-01-01T00:00+05:00 has no UTC time
+        value = None
     if value is None or value > now + SKEW:
         return now
     return value
 
 
 def row_values(entry: ParsedEntry, peer_id: int, kind: str, now: datetime) -> dict[str, Any]:
-    """The cleaned column values of one entry."""
+    """The cleaned column values of one entry; raises ``ValueError`` for an
+    entry that cannot be stored as it is (an id with control characters:
+    PostgreSQL refuses a NUL, and an id is never rewritten)."""
+    if clean.has_control(entry.id):
+        raise ValueError("control characters in the entry's id")
     published = _date(entry.published or entry.updated, now)
     updated = max(_date(entry.updated or entry.published, now), published)
     title = clean.text(entry.title, 300) or "(utan rubrik)"
@@ -124,19 +137,27 @@ def _existing(session: Session, peer_id: int, kind: str, ids: list[str]) -> dict
 def apply(session: Session, peer_id: int, kind: str, feed: ParsedFeed, own_prefixes: tuple[str, ...] = ()) -> Stats:
     """Store one parsed document's entries and deletions for a peer."""
     now = utcnow()
-    stats = Stats()
-    newest: dict[str, ParsedEntry] = {}
-    for entry in feed.entries:
-        entry.id = (entry.id or clean.url(entry.link)).strip()
-        if not entry.id or (own_prefixes and entry.id.startswith(own_prefixes)):
-            stats.skipped += 1  # no identity, or our own entry echoed back
+    stats = Stats(dropped=list(feed.dropped))
+    newest: dict[str, dict[str, Any]] = {}
+    for position, entry in enumerate(feed.entries):
+        try:
+            entry.id = str(entry.id or clean.url(entry.link)).strip()
+            if not entry.id or (own_prefixes and entry.id.startswith(own_prefixes)):
+                stats.skipped += 1  # no identity, or our own entry echoed back
+                continue
+            # Cleaned here, one entry at a time: whatever goes wrong with
+            # one (a date out of range, odd text) drops that entry alone.
+            values = row_values(entry, peer_id, kind, now)
+        except Exception:
+            log.warning("Federation: dropped entry %s for peer %s", position, peer_id, exc_info=True)
+            stats.dropped.append(dropped_entry(position, str(entry.id or "")))
             continue
-        seen = newest.get(entry.id)
+        seen = newest.get(values["entry_id"])
         if seen is not None:
             stats.skipped += 1
-            if (_date(entry.updated, now)) <= (_date(seen.updated, now)):
+            if values["updated"] <= seen["updated"]:
                 continue
-        newest[entry.id] = entry
+        newest[values["entry_id"]] = values
 
     graves = {ref[:500]: _date(when, now) for ref, when in feed.tombstones if ref}
     ids = list(newest) + [ref for ref in graves if ref not in newest]
@@ -144,8 +165,8 @@ def apply(session: Session, peer_id: int, kind: str, feed: ParsedFeed, own_prefi
 
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
-    for entry_id, entry in newest.items():
-        values = row_values(entry, peer_id, kind, now)
+    for entry_id, values in newest.items():
+        values = dict(values)
         grave = graves.get(entry_id)
         if grave is not None and grave >= values["updated"]:
             continue  # deleted after this version was written: the tombstone below wins

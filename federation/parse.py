@@ -14,6 +14,7 @@ everything anyway.
 from __future__ import annotations
 
 import calendar
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +28,8 @@ from defusedxml.ElementTree import fromstring
 from core.api import N_
 from federation import NS
 from federation.feedext import AT_NS, ATOM_NS, FH_NS
+
+log = logging.getLogger("paraply.federation")
 
 MAX_ENTRIES = 1000
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -59,6 +62,15 @@ class ParsedFeed:
     archive: bool = False
     kind: str = ""
     links: dict[str, str] = field(default_factory=dict)
+    #: Entries that could not be read, each a Swedish sentence for the admin:
+    #: one broken entry is dropped, never the document (issue 18).
+    dropped: list[str] = field(default_factory=list)
+
+
+def dropped_entry(position: int, entry_id: str) -> str:
+    """The admin's note for an entry that was dropped."""
+    name = entry_id.strip()[:80] or str(position + 1)
+    return N_("En post i flödet (%(entry)s) kunde inte läsas och hoppades över.") % {"entry": name}
 
 
 def _when(value: Any) -> datetime | None:
@@ -110,6 +122,13 @@ def structure(body: bytes) -> tuple[Element | None, str]:
                 "och lästes inte."
             )
         ) from exc
+    except LookupError as exc:
+        # An encoding Python does not know (encoding="bogus"): expat asks
+        # for a codec and LookupError comes out of defusedxml.
+        raise FeedError(
+            N_("Flödet anger en teckenkodning som inte finns (%(problem)s) och kunde inte läsas.")
+            % {"problem": str(exc)[:80]}
+        ) from exc
     except (ParseError, ValueError) as exc:
         return None, str(exc)
 
@@ -148,7 +167,10 @@ def _construct(node: Element | None) -> str:
 def _atom_link(node: Element, base: str) -> str:
     for link in node.findall(f"{{{ATOM_NS}}}link"):
         if (link.get("rel") or "alternate") == "alternate" and link.get("href"):
-            return urljoin(base, link.get("href") or "")
+            try:
+                return urljoin(base, link.get("href") or "")
+            except ValueError:  # "http://[x]/": the link is dropped, the entry kept
+                return ""
     return ""
 
 
@@ -158,31 +180,52 @@ def _parse_atom(root: Element, url: str) -> ParsedFeed:
     every field (dates to the microsecond, Paraply fields) in one pass."""
     feed = ParsedFeed(title=_construct(root.find(f"{{{ATOM_NS}}}title")))
     _feed_level(root, feed)
-    for node in root.findall(f"{{{ATOM_NS}}}entry")[:MAX_ENTRIES]:
-        feed.entries.append(
-            ParsedEntry(
-                id=(node.findtext(f"{{{ATOM_NS}}}id") or "").strip(),
-                title=_construct(node.find(f"{{{ATOM_NS}}}title")),
-                link=_atom_link(node, url),
-                summary=_construct(node.find(f"{{{ATOM_NS}}}summary")),
-                content=_construct(node.find(f"{{{ATOM_NS}}}content")),
-                author=node.findtext(f"{{{ATOM_NS}}}author/{{{ATOM_NS}}}name") or "",
-                categories=[c.get("term") or "" for c in node.findall(f"{{{ATOM_NS}}}category") if c.get("term")],
-                published=_iso(node.findtext(f"{{{ATOM_NS}}}published")),
-                updated=_iso(node.findtext(f"{{{ATOM_NS}}}updated")),
-                fields=_fields(node),
-            )
-        )
+    for position, node in enumerate(root.findall(f"{{{ATOM_NS}}}entry")[:MAX_ENTRIES]):
+        try:
+            feed.entries.append(_atom_entry(node, url))
+        except Exception:
+            log.warning("Federation: dropped Atom entry %s of %s", position, url, exc_info=True)
+            feed.dropped.append(dropped_entry(position, _entry_id(node)))
     return feed
+
+
+def _atom_entry(node: Element, url: str) -> ParsedEntry:
+    return ParsedEntry(
+        id=(node.findtext(f"{{{ATOM_NS}}}id") or "").strip(),
+        title=_construct(node.find(f"{{{ATOM_NS}}}title")),
+        link=_atom_link(node, url),
+        summary=_construct(node.find(f"{{{ATOM_NS}}}summary")),
+        content=_construct(node.find(f"{{{ATOM_NS}}}content")),
+        author=node.findtext(f"{{{ATOM_NS}}}author/{{{ATOM_NS}}}name") or "",
+        categories=[c.get("term") or "" for c in node.findall(f"{{{ATOM_NS}}}category") if c.get("term")],
+        published=_iso(node.findtext(f"{{{ATOM_NS}}}published")),
+        updated=_iso(node.findtext(f"{{{ATOM_NS}}}updated")),
+        fields=_fields(node),
+    )
 
 
 def parse(body: bytes, url: str = "", content_type: str = "") -> ParsedFeed:
     """Parse a feed document; raises ``FeedError`` for something that is
-    not a feed at all or carries entity tricks.
+    not a feed at all or carries entity tricks, and for anything else that
+    goes wrong while reading it: the caller (a poll, a signed push) never
+    meets another exception. An entry that cannot be read is dropped and
+    named in ``ParsedFeed.dropped``; the rest of the document is kept.
 
     Well-formed Atom (what every Paraply peer sends) is read from the tree;
     RSS in all its dialects, and anything not well-formed, goes to
     feedparser, which is given the bytes and nothing else."""
+    try:
+        return _parse(body, url, content_type)
+    except FeedError:
+        raise
+    except Exception as exc:
+        log.warning("Federation: could not read the document from %s", url, exc_info=True)
+        raise FeedError(
+            N_("Flödet kunde inte läsas (%(problem)s). Vi försöker igen senare.") % {"problem": type(exc).__name__}
+        ) from exc
+
+
+def _parse(body: bytes, url: str, content_type: str) -> ParsedFeed:
     if not body.strip():
         raise FeedError(N_("Svaret var tomt."))
     root, problem = structure(body)
@@ -206,21 +249,27 @@ def parse(body: bytes, url: str = "", content_type: str = "") -> ParsedFeed:
         fields_in_order = [_fields(node) for node in _entry_nodes(root)[:MAX_ENTRIES]]
     in_step = len(fields_in_order) == len(parsed.entries[:MAX_ENTRIES])
     for position, e in enumerate(parsed.entries[:MAX_ENTRIES]):
-        content = ""
-        if e.get("content"):
-            content = str(e.content[0].get("value", ""))
-        feed.entries.append(
-            ParsedEntry(
-                id=str(e.get("id") or "").strip(),
-                title=str(e.get("title", "")),
-                link=str(e.get("link", "")),
-                summary=str(e.get("summary", "")),
-                content=content,
-                author=str(e.get("author", "")),
-                categories=[str(t.get("term", "")) for t in e.get("tags", []) if t.get("term")],
-                published=_when(e.get("published_parsed")),
-                updated=_when(e.get("updated_parsed")),
-                fields=fields_in_order[position] if in_step else {},
-            )
-        )
+        try:
+            feed.entries.append(_feedparser_entry(e, fields_in_order[position] if in_step else {}))
+        except Exception:
+            log.warning("Federation: dropped entry %s of %s", position, url, exc_info=True)
+            feed.dropped.append(dropped_entry(position, str(e.get("id") or "")))
     return feed
+
+
+def _feedparser_entry(e: Any, fields: dict[str, str]) -> ParsedEntry:
+    content = ""
+    if e.get("content"):
+        content = str(e.content[0].get("value", ""))
+    return ParsedEntry(
+        id=str(e.get("id") or "").strip(),
+        title=str(e.get("title", "")),
+        link=str(e.get("link", "")),
+        summary=str(e.get("summary", "")),
+        content=content,
+        author=str(e.get("author", "")),
+        categories=[str(t.get("term", "")) for t in e.get("tags", []) if t.get("term")],
+        published=_when(e.get("published_parsed")),
+        updated=_when(e.get("updated_parsed")),
+        fields=fields,
+    )

@@ -20,6 +20,7 @@ change, tombstones included.
 from __future__ import annotations
 
 import hashlib
+import html
 import threading
 import time
 import weakref
@@ -33,7 +34,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core.api import PARAPLY_VERSION, Site
+from core.api import MAX_ID, PARAPLY_VERSION, Site, parse_int
 from core.api import gettext as _
 from federation import feedext
 from federation.kinds import FederatedKind, FeedItem, kinds_for
@@ -235,13 +236,17 @@ def build(site: Site, session: Session, kind: FederatedKind, fmt: str, page: int
     ext.tombstones = [(t.ref, _aware(t.deleted_at)) for t in graves]
 
     for item in shown:
-        add_entry(fg, item)
+        add_entry(fg, item, fmt)
     body = fg.atom_str(pretty=True) if fmt == "atom" else fg.rss_str(pretty=True)
     changed = max(newest) if newest else None
     return Document(body, MEDIA_TYPES[fmt], changed, self_url, hub_url(site))
 
 
-def add_entry(fg: FeedGenerator, item: FeedItem) -> None:
+def add_entry(fg: FeedGenerator, item: FeedItem, fmt: str = "atom") -> None:
+    """One item as an entry. The summary is plain text: Atom says so
+    (``type="text"``), but RSS has no type and readers show ``<description>``
+    as HTML, so in RSS the text is HTML-escaped once more: after the XML
+    escape is undone, a reader gets ``&lt;script&gt;``, text, never a tag."""
     fe = fg.add_entry(order="append")
     fe.id(item.id)  # also the RSS guid, isPermaLink="false"
     fe.title(item.title)
@@ -254,7 +259,7 @@ def add_entry(fg: FeedGenerator, item: FeedItem) -> None:
     for term in item.categories:
         fe.category({"term": term})
     if item.summary:
-        fe.summary(item.summary)
+        fe.summary(html.escape(item.summary, quote=False) if fmt == "rss" else item.summary)
     if item.content_html:
         fe.content(item.content_html, type="html")
     fe.paraply.fields = dict(item.fields)
@@ -377,6 +382,7 @@ def current_feed(request: Request) -> Response:
 def archive_feed(request: Request) -> Response:
     site: Site = request.app.state.site
     page_text, fmt = _split(request.path_params["page"])
-    if not page_text.isdigit():
+    page = parse_int(page_text, minimum=0, maximum=MAX_ID)
+    if page is None or not page_text.isdigit():
         raise HTTPException(404, _("Det finns ingen sådan arkivsida för flödet."))
-    return respond(request, render(site, request.path_params["kind"], fmt, int(page_text)))
+    return respond(request, render(site, request.path_params["kind"], fmt, page))

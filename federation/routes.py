@@ -29,7 +29,7 @@ def public_routes() -> list[BaseRoute]:
         Route("/natverket/foreningar", views.network_members, name="federation_members"),
         Route("/-/admin/natverket", views.admin_peers, name="federation_admin"),
         Route(
-            "/-/admin/natverket/{peer_id:int}/hamta",
+            "/-/admin/natverket/{peer_id:id}/hamta",
             views.admin_poll_now,
             methods=["POST"],
             name="federation_poll_now",

@@ -25,7 +25,6 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlmodel import col, select
 from starlette.requests import Request
@@ -403,11 +402,18 @@ class Federation:
         beside an old "does not answer" notice."""
         with self.site.session() as db:
             stats = ingest.apply(db, peer_id, kind, feed, self.own_prefixes)
-            if pushed:
+            if pushed or stats.dropped:
+                now = utcnow()
                 peer = db.get(Peer, peer_id)
                 if peer is not None:
-                    peer.last_success_at = utcnow()
-                    peer.items_received += stats.received
+                    if pushed:
+                        peer.last_success_at = now
+                        peer.items_received += stats.received
+                    if stats.dropped:
+                        # The entries that could not be read, for the admin page;
+                        # not a failure: the rest of the document was stored.
+                        peer.last_error_at = now
+                        peer.last_error = " ".join(stats.dropped)[:500]
                     db.add(peer)
             return stats
 
@@ -479,8 +485,14 @@ class Federation:
         try:
             feed = await asyncio.to_thread(parse.parse, body, state.url, content_type)
             await asyncio.to_thread(self._apply, state.peer_id, state.kind, feed, True)
-        except parse.FeedError as exc:
-            await asyncio.to_thread(self._record_error, state.peer_id, str(exc), started, ingest.Stats())
+        except Exception as exc:
+            # A signed push is answered 202 whatever its body holds: the
+            # reason goes to the admin page (and unexpected ones to the log).
+            message = _explain(exc, state.url)
+            try:
+                await asyncio.to_thread(self._record_error, state.peer_id, message, started, ingest.Stats())
+            except Exception:
+                log.exception("Federation: could not record a failed push from %s", state.url)
 
 
 def runtime_of(request: Request) -> Federation:
@@ -528,5 +540,5 @@ def discovery_from(body: bytes, base_url: str) -> dict[str, Any]:
     return {
         "name": clean.text(data.get("name"), 200),
         "feeds": feeds,
-        "hub": hub_url if hub_url and urlsplit(hub_url).hostname else "",
+        "hub": hub_url,
     }

@@ -23,8 +23,11 @@ from sqlmodel import select
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from core.api import FetchError, utcnow
+from core.api import FetchError, parse_int, utcnow
 from federation.models import FeedState
+
+#: The longest lease a hub may grant that we record (a year).
+MAX_LEASE_SECONDS = 366 * 24 * 3600
 
 if TYPE_CHECKING:
     from core.api import Site
@@ -112,10 +115,8 @@ def _verify(runtime: Federation, request: Request, state: FeedState) -> Response
     if topic != state.url or not challenge:
         return PlainTextResponse("Not our topic", status_code=404)
     if mode == "subscribe":
-        try:
-            lease = int(params.get("hub.lease_seconds", "0"))
-        except ValueError:
-            lease = 0
+        # Bounded: a lease of 10**30 seconds overflowed timedelta (a 500 to the hub).
+        lease = parse_int(params.get("hub.lease_seconds"), 0, minimum=0, maximum=MAX_LEASE_SECONDS) or 0
         with runtime.site.session() as db:
             row = db.get(FeedState, state.id)
             if row is not None:

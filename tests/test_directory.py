@@ -181,6 +181,18 @@ def test_application_errors_are_swedish_and_keep_what_was_typed(site, client):
         assert db.exec(select(Association)).all() == []
 
 
+def test_a_broken_web_address_is_a_form_error_not_a_500(site, client):
+    """``urlsplit`` raises for an unclosed IPv6 bracket: these answered 500
+    (issue 18, fault 2). Now they are the form's own Swedish error."""
+    for bad in ("[x](javascript:alert(1))", "http://[x]/", "https://[::1", "http://exempel.se:99999/"):
+        response = client.submit("/foreningar/ansok", {**APPLICATION, "website": bad})
+        assert response.status_code == 400, bad
+        assert "Ange en webbadress som börjar med http:// eller https://" in text_of(response.text), bad
+        assert "Degerfors Fågelklubb" in response.text  # what was typed is kept
+    with site.session() as db:
+        assert db.exec(select(Association)).all() == []
+
+
 def test_the_phone_number_must_be_digits_in_each_language(site, client):
     wrong = client.submit("/foreningar/ansok", {**APPLICATION, "phone": "ring oss"})
     assert wrong.status_code == 400

@@ -718,3 +718,15 @@ def test_hook_place_uses(sites, make_client):
     assert [(use.title, use.start.astimezone(UTC).hour) for use in found] == [("Möte i Provsalen", 17)]
     assert found[0].url.startswith("/evenemang/")
     assert elsewhere == []
+
+
+def test_hook_openapi_paths(offline_sites, make_client):
+    """A plugin's paths and schemas join core's in ``/-/openapi.json``, and
+    only on a site that enables the plugin."""
+    site = offline_sites(["sample"])
+    document = make_client(site).get("/-/openapi.json").json()
+    assert document["paths"][PING_PATH]["get"]["operationId"] == "sample_ping"
+    assert document["components"]["schemas"]["sample_pong"] == {"type": "string"}
+    assert "/-/plugins.json" in document["paths"]
+    without = make_client(offline_sites([], slug="utan")).get("/-/openapi.json").json()
+    assert PING_PATH not in without["paths"] and "sample_pong" not in without["components"]["schemas"]

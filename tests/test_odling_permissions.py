@@ -145,13 +145,13 @@ CASES: dict[str, Case] = {
         lambda w: bool(rows(w, Observation)),
         LOGGED_IN,
     ),
-    "/parken/mitt/{token}/pass/{session_id:int}/anmal": Case(
+    "/parken/mitt/{token}/pass/{session_id:id}/anmal": Case(
         lambda w, r: f"/parken/mitt/{token_for(w, r)}/pass/{w.open_session}/anmal",
         lambda w: {},
         lambda w: bool(rows(w, Signup, Signup.session_id == w.open_session)),
         LINK_HOLDER,
     ),
-    "/parken/mitt/{token}/pass/{session_id:int}/avboka": Case(
+    "/parken/mitt/{token}/pass/{session_id:id}/avboka": Case(
         lambda w, r: f"/parken/mitt/{token_for(w, r)}/pass/{w.signed_up}/avboka",
         lambda w: {},
         lambda w: not rows(w, Signup, Signup.session_id == w.signed_up),
@@ -181,7 +181,7 @@ CASES: dict[str, Case] = {
         lambda w: not rows(w, Member, Member.id == w.expired),
         COORDINATORS,
     ),
-    "/parken/samordning/medlemmar/{member_id:int}/ta-bort": Case(
+    "/parken/samordning/medlemmar/{member_id:id}/ta-bort": Case(
         lambda w, r: f"/parken/samordning/medlemmar/{w.member.id}/ta-bort",
         lambda w: {},
         lambda w: not rows(w, Member, Member.id == w.member.id),
@@ -193,7 +193,7 @@ CASES: dict[str, Case] = {
         lambda w: bool(rows(w, Bed, Bed.code == "B9")),
         COORDINATORS,
     ),
-    "/parken/samordning/baddar/{bed_id:int}": Case(
+    "/parken/samordning/baddar/{bed_id:id}": Case(
         lambda w, r: f"/parken/samordning/baddar/{w.bed}",
         lambda w: {**BED_FORM, "code": "B1"},
         lambda w: bool(rows(w, Bed, Bed.name == "Nya bädden")),
@@ -205,7 +205,7 @@ CASES: dict[str, Case] = {
         lambda w: bool(rows(w, Planting, Planting.crop_id == w.crop)),
         COORDINATORS,
     ),
-    "/parken/samordning/plantering/{planting_id:int}/ta-bort": Case(
+    "/parken/samordning/plantering/{planting_id:id}/ta-bort": Case(
         lambda w, r: f"/parken/samordning/plantering/{w.planting}/ta-bort",
         lambda w: {},
         lambda w: not rows(w, Planting, Planting.id == w.planting),
@@ -229,7 +229,7 @@ CASES: dict[str, Case] = {
         lambda w: bool(rows(w, Crop, Crop.name_sv == "Honungsört")),
         COORDINATORS,
     ),
-    "/parken/samordning/vaxter/{crop_id:int}": Case(
+    "/parken/samordning/vaxter/{crop_id:id}": Case(
         lambda w, r: f"/parken/samordning/vaxter/{w.crop}",
         lambda w: {
             "name_sv": "Bondböna",
@@ -248,13 +248,13 @@ CASES: dict[str, Case] = {
         lambda w: bool(rows(w, WorkSession, WorkSession.task == "Nytt pass")),
         COORDINATORS,
     ),
-    "/parken/samordning/pass/{session_id:int}": Case(
+    "/parken/samordning/pass/{session_id:id}": Case(
         lambda w, r: f"/parken/samordning/pass/{w.open_session}",
         lambda w: SESSION_FORM,
         lambda w: bool(rows(w, WorkSession, WorkSession.task == "Nytt pass")),
         COORDINATORS,
     ),
-    "/parken/samordning/pass/{session_id:int}/narvaro": Case(
+    "/parken/samordning/pass/{session_id:id}/narvaro": Case(
         lambda w, r: f"/parken/samordning/pass/{w.signed_up}/narvaro",
         lambda w: {"narvarande": str(rows(w, Signup)[0].id)},
         lambda w: bool(rows(w, Signup, Signup.attended == True)),  # noqa: E712

@@ -262,7 +262,7 @@ CASES: dict[str, Case] = {
         lambda w, role, client: _user_exists(w, "ny@test.example"),
         ADMIN_ONLY,
     ),
-    "/-/admin/anvandare/{user_id:int}": Case(
+    "/-/admin/anvandare/{user_id:id}": Case(
         lambda w: f"/-/admin/anvandare/{w.editor}",
         lambda w: {"name": "Nytt Namn", "email": EMAILS["editor"], "role": "admin", "is_active": "y"},
         lambda w, role, client: getattr(get(w, User, w.editor), "role", None) == Role.ADMIN,
@@ -307,7 +307,7 @@ CASES: dict[str, Case] = {
         lambda w, role, client: _news_titled(w, "Ny nyhet"),
         {"anonymous": LOGIN, "other_editor": REFUSED, "editor": OK, "admin": OK},
     ),
-    "/nyheter/{news_id:int}/redigera": Case(
+    "/nyheter/{news_id:id}/redigera": Case(
         lambda w: f"/nyheter/{w.news}/redigera",
         lambda w: {
             "title": "Ändrad nyhet",
@@ -319,7 +319,7 @@ CASES: dict[str, Case] = {
         lambda w, role, client: getattr(get(w, News, w.news), "title", "") == "Ändrad nyhet",
         OWN_EDITOR,
     ),
-    "/nyheter/{news_id:int}/ta-bort": Case(
+    "/nyheter/{news_id:id}/ta-bort": Case(
         lambda w: f"/nyheter/{w.news}/ta-bort",
         lambda w: {"bekrafta": "ja"},
         lambda w, role, client: get(w, News, w.news) is None,
@@ -338,19 +338,19 @@ CASES: dict[str, Case] = {
         lambda w, role, client: _association_named(w, "Adminskapad förening") is not None,
         ADMIN_ONLY,
     ),
-    "/admin/foreningar/{association_id:int}/beslut": Case(
+    "/admin/foreningar/{association_id:id}/beslut": Case(
         lambda w: f"/admin/foreningar/{w.pending}/beslut",
         lambda w: {"beslut": "godkann"},
         lambda w, role, client: getattr(get(w, Association, w.pending), "status", None) == Status.APPROVED,
         ADMIN_ONLY,
     ),
-    "/admin/foreningar/{association_id:int}/redaktorer": Case(
+    "/admin/foreningar/{association_id:id}/redaktorer": Case(
         lambda w: f"/admin/foreningar/{w.own}/redaktorer",
         lambda w: {"action": "add", "email": EMAILS["other_editor"]},
         lambda w, role, client: count(w, AssociationEditor) == 3,
         ADMIN_ONLY,
     ),
-    "/admin/foreningar/{association_id:int}/ta-bort": Case(
+    "/admin/foreningar/{association_id:id}/ta-bort": Case(
         lambda w: f"/admin/foreningar/{w.own}/ta-bort",
         lambda w: {"bekrafta": "ja"},
         lambda w, role, client: get(w, Association, w.own) is None,
@@ -362,13 +362,13 @@ CASES: dict[str, Case] = {
         lambda w, role, client: _page_slugged(w, "kontakt"),
         ADMIN_ONLY,
     ),
-    "/admin/sidor/{page_id:int}": Case(
+    "/admin/sidor/{page_id:id}": Case(
         lambda w: f"/admin/sidor/{w.page}",
         lambda w: {"title": "Om paraplyet", "slug": "om-oss", "body": "Ny text.", "in_nav": "y", "nav_order": "10"},
         lambda w, role, client: getattr(get(w, Page, w.page), "title", "") == "Om paraplyet",
         ADMIN_ONLY,
     ),
-    "/admin/sidor/{page_id:int}/ta-bort": Case(
+    "/admin/sidor/{page_id:id}/ta-bort": Case(
         lambda w: f"/admin/sidor/{w.page}/ta-bort",
         lambda w: {"bekrafta": "ja"},
         lambda w, role, client: get(w, Page, w.page) is None,
@@ -390,32 +390,32 @@ CASES: dict[str, Case] = {
         ),
         {"anonymous": LOGIN, "other_editor": OK, "editor": OK, "admin": OK},
     ),
-    "/konto/inloggningar/{session_id:int}/avsluta": Case(
+    "/konto/inloggningar/{session_id:id}/avsluta": Case(
         lambda w: f"/konto/inloggningar/{_phone_session(w, EMAILS['editor'])}/avsluta",
         lambda w: {},
         lambda w, role, client: _session_count(w, EMAILS["editor"]) == (1 if role == "editor" else 0),
         {"anonymous": LOGIN, "other_editor": NOT_FOUND, "editor": OK, "admin": NOT_FOUND},
     ),
-    "/-/admin/anvandare/{user_id:int}/logga-ut": Case(
+    "/-/admin/anvandare/{user_id:id}/logga-ut": Case(
         lambda w: f"/-/admin/anvandare/{_user(w, GUEST).id}/logga-ut",
         lambda w: {},
         lambda w, role, client: _session_count(w, GUEST) == 0,
         ADMIN_ONLY,
     ),
-    "/-/admin/anvandare/{user_id:int}/skicka-lank": Case(
+    "/-/admin/anvandare/{user_id:id}/skicka-lank": Case(
         lambda w: f"/-/admin/anvandare/{_user(w, GUEST).id}/skicka-lank",
         lambda w: {},
         lambda w, role, client: _tokens_for(w, GUEST) == 1,
         ADMIN_ONLY,
     ),
-    "/-/admin/anvandare/{user_id:int}/ta-bort": Case(
+    "/-/admin/anvandare/{user_id:id}/ta-bort": Case(
         lambda w: f"/-/admin/anvandare/{_user(w, GUEST).id}/ta-bort",
         lambda w: {"confirm": "y"},
         lambda w, role, client: not _user_exists(w, GUEST),
         ADMIN_ONLY,
     ),
     # An admin withdraws an invitation not yet accepted: the account goes.
-    "/-/admin/anvandare/{user_id:int}/dra-tillbaka-inbjudan": Case(
+    "/-/admin/anvandare/{user_id:id}/dra-tillbaka-inbjudan": Case(
         lambda w: f"/-/admin/anvandare/{_invited_user(w)}/dra-tillbaka-inbjudan",
         lambda w: {},
         # (before the request nobody is invited yet: the path makes the invitation)
@@ -453,7 +453,7 @@ CASES: dict[str, Case] = {
         # The site's only admin may not delete the account: someone must run the site.
         {"anonymous": LOGIN, "other_editor": OK, "editor": OK, "admin": REFUSED},
     ),
-    "/-/admin/natverket/{peer_id:int}/hamta": Case(
+    "/-/admin/natverket/{peer_id:id}/hamta": Case(
         lambda w: f"/-/admin/natverket/{_peer_to_poll(w)}/hamta",
         lambda w: {},
         _peer_due_now,

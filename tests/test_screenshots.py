@@ -35,7 +35,7 @@ def test_the_walk_finds_one_address_per_page_type(make_site):
         everything = page_types(admin, patterns, start_paths(site, "admin"), limit=300)
     routes = [shot.route for shot in public]
     assert len(routes) == len(set(routes)), "one address per page type"
-    for expected in ("/", "/foreningar", "/foreningar/{slug}", "/nyheter", "/nyheter/{news_id:int}", "/sok"):
+    for expected in ("/", "/foreningar", "/foreningar/{slug}", "/nyheter", "/nyheter/{news_id:id}", "/sok"):
         assert expected in routes, f"{expected} not found among {routes}"
     assert not any(r.startswith(("/admin", "/-/admin")) for r in routes), "a visitor reaches no admin page"
     admin_routes = {shot.route for shot in everything}

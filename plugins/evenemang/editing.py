@@ -235,6 +235,9 @@ def event_edit(request: Request) -> Response:
                     return RedirectResponse(url_for(site, "evenemang:event", event_id=target.id), status_code=303)
             if event is not None:
                 db.rollback()  # nothing half-applied stays on the stored event
+                # The rollback expired the event; load it again while the session is
+                # open, or the page below reads a detached row (a 500: issue 18's walk).
+                db.refresh(event)
     return site.render(
         request,
         "evenemang/event_form.html",

@@ -27,9 +27,9 @@ def programme_routes() -> list[BaseRoute]:
         Route("/evenemang/program/{slug}/bidra", programme.submit, methods=GET_POST, name="programme_submit"),
         Route("/evenemang/program/{slug}/granska", programme_admin.review_queue, name="programme_review"),
         Route("/evenemang/mina-bidrag", programme.my_items, name="my_items"),
-        Route("/evenemang/bidrag/{item_id:int}", programme.item_edit, methods=GET_POST, name="item_edit"),
+        Route("/evenemang/bidrag/{item_id:id}", programme.item_edit, methods=GET_POST, name="item_edit"),
         Route(
-            "/evenemang/bidrag/{item_id:int}/granska",
+            "/evenemang/bidrag/{item_id:id}/granska",
             programme_admin.review_decide,
             methods=["POST"],
             name="item_review",
@@ -39,12 +39,10 @@ def programme_routes() -> list[BaseRoute]:
 
 def registration_routes() -> list[BaseRoute]:
     return [
-        Route("/evenemang/{event_id:int}/anmal", registration.sign_up_page, methods=GET_POST, name="sign_up"),
+        Route("/evenemang/{event_id:id}/anmal", registration.sign_up_page, methods=GET_POST, name="sign_up"),
         Route("/evenemang/bekrafta/{token}", registration.confirm_page, methods=GET_POST, name="registration_confirm"),
         Route("/evenemang/avboka/{token}", registration.cancel_page, methods=GET_POST, name="registration_cancel"),
-        Route("/evenemang/{event_id:int}/deltagare", registration.participants_page, name="participants"),
-        Route("/evenemang/{event_id:int}/deltagare.csv", registration.participants_csv, name="participants_csv"),
-        Route(
-            "/evenemang/{event_id:int}/anmalan", registration.setup_view, methods=["POST"], name="registration_setup"
-        ),
+        Route("/evenemang/{event_id:id}/deltagare", registration.participants_page, name="participants"),
+        Route("/evenemang/{event_id:id}/deltagare.csv", registration.participants_csv, name="participants_csv"),
+        Route("/evenemang/{event_id:id}/anmalan", registration.setup_view, methods=["POST"], name="registration_setup"),
     ]

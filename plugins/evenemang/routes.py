@@ -20,18 +20,18 @@ def evenemang_routes() -> list[BaseRoute]:
         Route("/evenemang/vecka", public.week_view, name="week"),
         Route("/evenemang/manad", public.month_view, name="month"),
         Route("/kalender", public.calendar_redirect, name="calendar"),
-        Route("/evenemang/{event_id:int}", public.event_page, name="event"),
+        Route("/evenemang/{event_id:id}", public.event_page, name="event"),
         # iCalendar
         Route("/evenemang/kalender.ics", calendars.site_ics, name="site_ics"),
         Route("/evenemang/forening/{slug}/kalender.ics", calendars.association_ics, name="association_ics"),
-        Route("/evenemang/{event_id:int}.ics", calendars.event_ics, name="event_ics"),
+        Route("/evenemang/{event_id:id}.ics", calendars.event_ics, name="event_ics"),
         # writing
         Route("/evenemang/nytt", editing.event_edit, methods=GET_POST, name="new"),
-        Route("/evenemang/{event_id:int}/redigera", editing.event_edit, methods=GET_POST, name="edit"),
-        Route("/evenemang/{event_id:int}/ta-bort", editing.event_delete, methods=["POST"], name="delete"),
+        Route("/evenemang/{event_id:id}/redigera", editing.event_edit, methods=GET_POST, name="edit"),
+        Route("/evenemang/{event_id:id}/ta-bort", editing.event_delete, methods=["POST"], name="delete"),
         Route("/evenemang/mina", editing.my_events, name="mine"),
         Route("/evenemang/granska", editing.review_queue, name="review_queue"),
-        Route("/evenemang/{event_id:int}/granska", editing.review_decide, methods=["POST"], name="review"),
+        Route("/evenemang/{event_id:id}/granska", editing.review_decide, methods=["POST"], name="review"),
         # the network
         Route("/natverket/kalender", network.network_calendar, name="network"),
     ]

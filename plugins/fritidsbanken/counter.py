@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.api import User, flash, ngettext, read_form, url_for
+from core.api import User, flash, ngettext, parse_int, read_form, url_for
 from core.api import gettext as _
 from plugins.fritidsbanken import borrowers, lending
 from plugins.fritidsbanken.access import require_staff, staff_branch_ids
@@ -122,12 +122,12 @@ def choose_branch(request: Request) -> Response:
     data = read_form(request)
     with site.session() as db:
         user = require_staff(request, db)
-        raw = str(data.get("branch", ""))
-        if not raw.isdigit() or int(raw) not in staff_branch_ids(db, user):
+        chosen = parse_int(data.get("branch"), minimum=1)
+        if chosen is None or chosen not in staff_branch_ids(db, user):
             flash(request, _("Välj ett av utlåningsställena i listan."), "error")
         else:
-            request.session[BRANCH_KEY] = int(raw)
-            branch = db.get(Branch, int(raw))
+            request.session[BRANCH_KEY] = chosen
+            branch = db.get(Branch, chosen)
             flash(request, _("Disken arbetar nu för %(branch)s.") % {"branch": branch.name if branch else ""})
     return RedirectResponse(url_for(site, "fritidsbanken:counter"), status_code=303)
 

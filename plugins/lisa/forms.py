@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
-from urllib.parse import urlsplit
 
 from wtforms import (
     BooleanField,
@@ -26,7 +25,7 @@ from wtforms import (
     validators,
 )
 
-from core.api import N_, Form, PhoneNumber, SelectChoice
+from core.api import N_, Form, PhoneNumber, SelectChoice, http_url
 from core.api import gettext as _
 from plugins.lisa import openings
 from plugins.lisa.directory import LANGUAGES, METHOD_LABELS, STATUS_LABELS
@@ -39,8 +38,7 @@ def check_website(form: Form, field: Field) -> None:
     if value and "://" not in value:
         value = "https://" + value
     field.data = value
-    parts = urlsplit(value)
-    if value and (parts.scheme not in ("http", "https") or "." not in (parts.hostname or "")):
+    if value and not http_url(value, dotted_host=True):
         raise ValidationError(_("Ange en webbadress som börjar med https://, till exempel https://exempel.se."))
 
 

@@ -152,3 +152,11 @@ def forget_user(site: Site, session: Session, user: User) -> None:
     from plugins.lisa.own_data import forget
 
     forget(session, user)
+
+
+@hookimpl
+def openapi_paths(site: Site) -> dict[str, object]:
+    """The HSDS read API in the site's ``/-/openapi.json``."""
+    from plugins.lisa.hsds import openapi
+
+    return openapi.paths(site)

@@ -14,25 +14,23 @@ def lisa_routes() -> list[BaseRoute]:
     return [
         # finding help
         Route("/", public.search, name="search"),
-        Route("/tjanst/{service_id:int}", public.service_page, name="service"),
-        Route("/tjanst/{service_id:int}/kort", public.service_card, name="service_card"),
-        Route("/organisation/{organisation_id:int}", public.organisation_page, name="organisation"),
+        Route("/tjanst/{service_id:id}", public.service_page, name="service"),
+        Route("/tjanst/{service_id:id}/kort", public.service_card, name="service_card"),
+        Route("/organisation/{organisation_id:id}", public.organisation_page, name="organisation"),
         # for health centres
         Route("/skriv-ut", public.posters, name="print_index"),
         Route("/skriv-ut/lista", public.print_view, name="print"),
         Route("/affisch/{kommun}", public.poster, name="poster"),
         Route("/affisch/{kommun}/qr.svg", public.poster_qr, name="poster_qr"),
         # referrals
-        Route("/tjanst/{service_id:int}/remiss", referrals.new_referral, methods=GET_POST, name="referral_new"),
+        Route("/tjanst/{service_id:id}/remiss", referrals.new_referral, methods=GET_POST, name="referral_new"),
         Route("/remisser", referrals.referral_list, name="referrals"),
-        Route("/remisser/{referral_id:int}", referrals.referral_page, name="referral"),
-        Route(
-            "/remisser/{referral_id:int}/status", referrals.referral_status, methods=["POST"], name="referral_status"
-        ),
+        Route("/remisser/{referral_id:id}", referrals.referral_page, name="referral"),
+        Route("/remisser/{referral_id:id}/status", referrals.referral_status, methods=["POST"], name="referral_status"),
         # organisations keep their entries current
         Route("/mina-tjanster", confirm.my_services, name="my_services"),
         Route("/bekrafta/{token}", confirm.confirm_page, name="confirm"),
-        Route("/bekrafta/{token}/{service_id:int}", confirm.confirm_service, methods=["POST"], name="confirm_service"),
+        Route("/bekrafta/{token}/{service_id:id}", confirm.confirm_service, methods=["POST"], name="confirm_service"),
         # HSDS 3.0 API and exports
         Route("/api", api.root, name="api_root"),
         Route("/api/", api.root, name="api_root_slash"),
@@ -49,18 +47,18 @@ def lisa_routes() -> list[BaseRoute]:
         # admin
         Route("/admin", admin.overview, name="admin"),
         Route("/admin/tjanst/ny", admin.service_edit, methods=GET_POST, name="service_new"),
-        Route("/admin/tjanst/{service_id:int}", admin.service_edit, methods=GET_POST, name="service_edit"),
+        Route("/admin/tjanst/{service_id:id}", admin.service_edit, methods=GET_POST, name="service_edit"),
         Route(
-            "/admin/tjanst/{service_id:int}/kontrollerad", admin.service_verify, methods=["POST"], name="service_verify"
+            "/admin/tjanst/{service_id:id}/kontrollerad", admin.service_verify, methods=["POST"], name="service_verify"
         ),
         Route(
-            "/admin/tjanst/{service_id:int}/avvikelser",
+            "/admin/tjanst/{service_id:id}/avvikelser",
             special_hours.special_hours_page,
             methods=GET_POST,
             name="special_hours",
         ),
         Route(
-            "/admin/tjanst/{service_id:int}/avvikelser/{special_id:int}/ta-bort",
+            "/admin/tjanst/{service_id:id}/avvikelser/{special_id:id}/ta-bort",
             special_hours.special_hours_delete,
             methods=["POST"],
             name="special_hours_delete",
@@ -68,16 +66,16 @@ def lisa_routes() -> list[BaseRoute]:
         Route("/admin/organisationer", admin.organisation_list, name="admin_organisations"),
         Route("/admin/organisation/ny", admin.organisation_edit, methods=GET_POST, name="organisation_new"),
         Route(
-            "/admin/organisation/{organisation_id:int}",
+            "/admin/organisation/{organisation_id:id}",
             admin.organisation_edit,
             methods=GET_POST,
             name="organisation_edit",
         ),
         Route("/admin/behov", admin.terms_page, methods=GET_POST, name="admin_terms"),
-        Route("/admin/behov/{term_id:int}", admin.term_edit, methods=["POST"], name="term_edit"),
-        Route("/admin/forslag/{proposal_id:int}", admin.proposal_decide, methods=["POST"], name="proposal_decide"),
+        Route("/admin/behov/{term_id:id}", admin.term_edit, methods=["POST"], name="term_edit"),
+        Route("/admin/forslag/{proposal_id:id}", admin.proposal_decide, methods=["POST"], name="proposal_decide"),
         Route("/admin/roller", admin.roles_page, methods=GET_POST, name="admin_roles"),
-        Route("/admin/roller/{membership_id:int}/ta-bort", admin.role_delete, methods=["POST"], name="role_delete"),
+        Route("/admin/roller/{membership_id:id}/ta-bort", admin.role_delete, methods=["POST"], name="role_delete"),
         Route("/admin/vardcentraler", admin.health_centre_add, methods=["POST"], name="health_centre_add"),
         Route("/admin/import", views.import_form, methods=GET_POST, name="import"),
     ]

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from core.api import N_, Clock, Forbidden, SelectChoice, Site, User, current_user, require_user, site_of
+from core.api import N_, Clock, Forbidden, SelectChoice, Site, User, current_user, parse_int, require_user, site_of
 from core.api import gettext as _
 from plugins.odling.models import Coordinator
 from plugins.odling.settings import OdlingSettings
@@ -104,10 +104,9 @@ def translated_options(labels: dict[str, str]) -> Callable[[], list[SelectChoice
 
 
 def int_param(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
+    """A number from the query string, or None (core.api.parse_int: never
+    out of what a database column holds)."""
+    return parse_int(value)
 
 
 def not_found(message: str) -> HTTPException:

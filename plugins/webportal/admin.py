@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from wtforms import MonthField, SelectField, TextAreaField, validators
 
 from core.api import (
+    MAX_ID,
     N_,
     Form,
     Mail,
@@ -28,6 +29,7 @@ from core.api import (
     page_link,
     page_number,
     paged,
+    parse_int,
     queue_mail,
     read_form,
     require_admin,
@@ -183,10 +185,7 @@ def association_editors(request: Request) -> Response:
             db.commit()
             flash(request, _("%(user)s kan nu redigera %(name)s.") % {"user": user.name, "name": association.name})
         elif action == "remove":
-            try:
-                user_id = int(str(data.get("user_id") or ""))
-            except ValueError:
-                user_id = -1
+            user_id = parse_int(data.get("user_id"), -1, minimum=1, maximum=MAX_ID) or -1
             link = db.exec(
                 select(AssociationEditor).where(
                     AssociationEditor.association_id == association.id, AssociationEditor.user_id == user_id

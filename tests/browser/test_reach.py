@@ -56,7 +56,7 @@ CANNOT_REACH: dict[str, str] = {
     "/evenemang/program/{slug}/kalender.ics": PROGRAMME_ONLY_AT_MOCKELN,
     "/evenemang/program/{slug}/redigera": PROGRAMME_ONLY_AT_MOCKELN,
     "/evenemang/program/{slug}/utskrift": PROGRAMME_ONLY_AT_MOCKELN,
-    "/evenemang/bidrag/{item_id:int}": PROGRAMME_ONLY_AT_MOCKELN,
+    "/evenemang/bidrag/{item_id:id}": PROGRAMME_ONLY_AT_MOCKELN,
     "/evenemang/avboka/{token}": (
         "the cancel link in a sign-up's confirmation e-mail; tests/evenemang/test_registration.py follows it from "
         "the real SMTP server's mail"
@@ -65,7 +65,7 @@ CANNOT_REACH: dict[str, str] = {
         "the confirmation link in the e-mail a sign-up by e-mail sends; test_evenemang_programme.py follows it "
         "from the mail with the keyboard only and checks it with axe at both widths"
     ),
-    "/evenemang/{event_id:int}/anmal": (
+    "/evenemang/{event_id:id}/anmal": (
         "the sign-up form is on the event page and posts here; a GET shows it again after a refusal. "
         "test_evenemang_programme.py signs up with the keyboard only, with axe"
     ),

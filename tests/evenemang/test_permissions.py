@@ -137,19 +137,19 @@ CASES: dict[str, Case] = {
         # The other editor is not PRO Karlskoga's: the form says so (400).
         {"anonymous": LOGIN, "other_editor": REFUSED, "editor": OK, "admin": OK},
     ),
-    "/evenemang/{event_id:int}/redigera": Case(
+    "/evenemang/{event_id:id}/redigera": Case(
         lambda w: f"/evenemang/{w.event}/redigera",
         lambda w: event_form(title="Ändrat möte"),
         lambda w: _titled(w, "Ändrat möte"),
         OWN_EDITOR,
     ),
-    "/evenemang/{event_id:int}/ta-bort": Case(
+    "/evenemang/{event_id:id}/ta-bort": Case(
         lambda w: f"/evenemang/{w.event}/ta-bort",
         lambda w: {"bekrafta": "ja"},
         lambda w: not _titled(w, "Egna mötet"),
         OWN_EDITOR,
     ),
-    "/evenemang/{event_id:int}/granska": Case(
+    "/evenemang/{event_id:id}/granska": Case(
         lambda w: f"/evenemang/{w.pending}/granska",
         lambda w: {"beslut": "publicera"},
         lambda w: _review(w, w.pending) == Review.PUBLISHED,
@@ -175,13 +175,13 @@ CASES: dict[str, Case] = {
         # The other editor has an association, but not PRO Karlskoga: the form says so (400).
         {"anonymous": LOGIN, "other_editor": REFUSED, "editor": OK, "admin": OK},
     ),
-    "/evenemang/bidrag/{item_id:int}": Case(
+    "/evenemang/bidrag/{item_id:id}": Case(
         lambda w: f"/evenemang/bidrag/{w.item}",
         lambda w: item_form(title="Ändrat bidrag"),
         lambda w: _item(w).title == "Ändrat bidrag",
         OWN_EDITOR,
     ),
-    "/evenemang/bidrag/{item_id:int}/granska": Case(
+    "/evenemang/bidrag/{item_id:id}/granska": Case(
         lambda w: f"/evenemang/bidrag/{w.item}/granska",
         lambda w: {"beslut": "accept"},
         lambda w: _item(w).state == ItemState.ACCEPTED,
@@ -189,7 +189,7 @@ CASES: dict[str, Case] = {
     ),
     # -- registration: signing up is for everyone (it waits for the mailed link);
     # the confirmation and cancellation links are their own authority.
-    "/evenemang/{event_id:int}/anmal": Case(
+    "/evenemang/{event_id:id}/anmal": Case(
         lambda w: f"/evenemang/{w.places_event}/anmal",
         lambda w: {"name": "Ny Deltagare", "email": "ny@example.se"},
         lambda w: _state_of(w, "ny@example.se") == RegState.PENDING,
@@ -204,7 +204,7 @@ CASES: dict[str, Case] = {
     "/evenemang/avboka/{token}": Case(
         lambda w: w.cancel_path, lambda w: {}, lambda w: _state_of(w, "vera@example.se") == RegState.CANCELLED, ANYONE
     ),
-    "/evenemang/{event_id:int}/anmalan": Case(
+    "/evenemang/{event_id:id}/anmalan": Case(
         lambda w: f"/evenemang/{w.places_event}/anmalan",
         lambda w: {"places": "9", "is_open": "y", "waiting_list": "y"},
         lambda w: _places(w) == 9,

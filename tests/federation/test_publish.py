@@ -165,3 +165,38 @@ def test_a_failing_peer_is_retried_soon_then_ever_more_rarely(site):
     runtime = Federation(site)  # poll_interval 300
     assert [runtime.backoff(n) for n in (1, 2, 3, 4)] == [10, 40, 160, 640]
     assert runtime.backoff(50) == 6 * 3600
+
+
+def test_an_rss_reader_that_renders_descriptions_as_html_gets_no_markup(site, client, admin):
+    """RSS has no content type for ``<description>`` and readers show it as
+    HTML: a summary is escaped for HTML inside the XML escape, so what a
+    reader renders is the text, never a live ``<script>`` or ``<img onerror>``
+    (issue 18, fault 4). The Atom summary stays plain text, typed so."""
+    from html.parser import HTMLParser
+
+    hostile = '<script>alert(1)</script><img src=x onerror="alert(2)"> Loppis & fika'
+    client.login(admin.email)
+    assert client.submit("/nyheter/ny", news_form("Loppis", summary=hostile)).status_code == 303
+
+    for path in ("/-/federation/news.rss", "/nyheter.rss"):
+        rss = fromstring(client.get(path).content)
+        description = rss.findtext("channel/item/description")
+        assert description is not None and "alert(1)" in description
+
+        class Tags(HTMLParser):
+            found: list[str]
+
+            def handle_starttag(self, tag, attrs):
+                self.found.append(tag)
+
+        reader = Tags()
+        reader.found = []
+        reader.feed(description)  # as a reader that renders it as HTML
+        reader.close()
+        assert reader.found == [], f"{path}: a reader would render {reader.found}"
+        from html import unescape
+
+        assert "<script>alert(1)</script>" in unescape(description)  # shown as text
+
+    summary = atom(client).find(f"{ATOM}entry/{ATOM}summary")
+    assert summary is not None and summary.get("type", "text") == "text" and "<script>" in summary.text

@@ -164,13 +164,13 @@ CASES: dict[str, Case] = {
         ANYONE,
         precheck=False,
     ),
-    f"{P}/mina-lan/lan/{{loan_id:int}}/forlang": Case(
+    f"{P}/mina-lan/lan/{{loan_id:id}}/forlang": Case(
         lambda w: f"{P}/mina-lan/lan/{w.loan}/forlang",
         lambda w, role: {},
         lambda w, role, c: getattr(row(w, Loan, w.loan), "extensions", 0) == 1,
         OWN_PHONE,
     ),
-    f"{P}/mina-lan/reservationer/{{reservation_id:int}}/avboka": Case(
+    f"{P}/mina-lan/reservationer/{{reservation_id:id}}/avboka": Case(
         lambda w: f"{P}/mina-lan/reservationer/{w.reservation}/avboka",
         lambda w, role: {},
         lambda w, role, c: getattr(row(w, Reservation, w.reservation), "status", "") == "cancelled",
@@ -217,37 +217,37 @@ CASES: dict[str, Case] = {
         lambda w, role, c: exists(w, select(Borrower).where(Borrower.name == "Ny Låntagare")),
         STAFF,
     ),
-    f"{P}/disk/lantagare/{{borrower_id:int}}/lana": Case(
+    f"{P}/disk/lantagare/{{borrower_id:id}}/lana": Case(
         lambda w: f"{P}/disk/lantagare/{w.other}/lana",
         lambda w, role: {"numbers": "3001"},
         lambda w, role, c: exists(w, select(Loan).where(Loan.item_id == w.free)),
         STAFF,
     ),
-    f"{P}/disk/lantagare/{{borrower_id:int}}/andra": Case(
+    f"{P}/disk/lantagare/{{borrower_id:id}}/andra": Case(
         lambda w: f"{P}/disk/lantagare/{w.borrower}/andra",
         lambda w, role: {"name": "Bo Bytt", "birth_year": "1980", "mobile": PHONES["borrower"]},
         lambda w, role, c: getattr(row(w, Borrower, w.borrower), "name", "") == "Bo Bytt",
         STAFF,
     ),
-    f"{P}/disk/lantagare/{{borrower_id:int}}/ta-bort": Case(
+    f"{P}/disk/lantagare/{{borrower_id:id}}/ta-bort": Case(
         lambda w: f"{P}/disk/lantagare/{w.other}/ta-bort",
         lambda w, role: {"bekrafta": "ja"},
         lambda w, role, c: row(w, Borrower, w.other) is None,
         STAFF,
     ),
-    f"{P}/disk/lantagare/{{borrower_id:int}}/reservera": Case(
+    f"{P}/disk/lantagare/{{borrower_id:id}}/reservera": Case(
         lambda w: f"{P}/disk/lantagare/{w.other}/reservera",
         lambda w, role: {"number": "3001", "pickup_on": w.site.clock.today().isoformat()},
         lambda w, role, c: exists(w, select(Reservation).where(Reservation.item_id == w.free)),
         STAFF,
     ),
-    f"{P}/disk/lan/{{loan_id:int}}/forlang": Case(
+    f"{P}/disk/lan/{{loan_id:id}}/forlang": Case(
         lambda w: f"{P}/disk/lan/{w.loan}/forlang",
         lambda w, role: {},
         lambda w, role, c: getattr(row(w, Loan, w.loan), "extensions", 0) == 1,
         STAFF,
     ),
-    f"{P}/disk/reservationer/{{reservation_id:int}}/avboka": Case(
+    f"{P}/disk/reservationer/{{reservation_id:id}}/avboka": Case(
         lambda w: f"{P}/disk/reservationer/{w.reservation}/avboka",
         lambda w, role: {},
         lambda w, role, c: getattr(row(w, Reservation, w.reservation), "status", "") == "cancelled",
@@ -266,7 +266,7 @@ CASES: dict[str, Case] = {
         # Staff of the other branch may add items, but only to their own branch.
         {**STAFF, "other_staff": REFUSED},
     ),
-    f"{P}/admin/artiklar/{{item_id:int}}": Case(
+    f"{P}/admin/artiklar/{{item_id:id}}": Case(
         lambda w: f"{P}/admin/artiklar/{w.free}",
         lambda w, role: {
             "number": "3001",
@@ -278,13 +278,13 @@ CASES: dict[str, Case] = {
         lambda w, role, c: getattr(row(w, Item, w.free), "name", "") == "Pulka röd",
         BRANCH_STAFF,
     ),
-    f"{P}/admin/artiklar/{{item_id:int}}/reparation": Case(
+    f"{P}/admin/artiklar/{{item_id:id}}/reparation": Case(
         lambda w: f"{P}/admin/artiklar/{w.free}/reparation",
         lambda w, role: {"note": "Spricka i botten"},
         lambda w, role, c: getattr(row(w, Item, w.free), "status", "") == ItemStatus.REPAIR,
         BRANCH_STAFF,
     ),
-    f"{P}/admin/artiklar/{{item_id:int}}/reparerad": Case(
+    f"{P}/admin/artiklar/{{item_id:id}}/reparerad": Case(
         lambda w: f"{P}/admin/artiklar/{w.broken}/reparerad",
         lambda w, role: {},
         lambda w, role, c: getattr(row(w, Item, w.broken), "status", "") == ItemStatus.AVAILABLE,
@@ -296,13 +296,13 @@ CASES: dict[str, Case] = {
         lambda w, role, c: exists(w, select(Branch).where(Branch.name == "Fritidsbanken Storfors")),
         ADMIN_ONLY,
     ),
-    f"{P}/admin/stallen/{{branch_id:int}}": Case(
+    f"{P}/admin/stallen/{{branch_id:id}}": Case(
         lambda w: f"{P}/admin/stallen/{w.branch}",
         lambda w, role: {"name": "Fritidsbanken Karlskoga centrum"},
         lambda w, role, c: getattr(row(w, Branch, w.branch), "name", "") == "Fritidsbanken Karlskoga centrum",
         ADMIN_ONLY,
     ),
-    f"{P}/admin/stallen/{{branch_id:int}}/personal": Case(
+    f"{P}/admin/stallen/{{branch_id:id}}/personal": Case(
         lambda w: f"{P}/admin/stallen/{w.branch}/personal",
         lambda w, role: {"action": "add", "email": w.emails["editor"]},
         lambda w, role, c: len(_staff_rows(w)) == 3,

@@ -172,7 +172,7 @@ class Case:
 
 
 CASES: dict[str, Case] = {
-    "/hjalp/tjanst/{service_id:int}/remiss": Case(
+    "/hjalp/tjanst/{service_id:id}/remiss": Case(
         lambda w: f"/hjalp/tjanst/{w.service}/remiss",
         lambda w: {
             "sender": "vc:1",
@@ -185,13 +185,13 @@ CASES: dict[str, Case] = {
         lambda w: count(w, Referral) == 2,
         {"anonymous": LOGIN, "no_role": FORBIDDEN, "nurse": OK, "volunteer": OK, "admin": FORBIDDEN},
     ),
-    "/hjalp/remisser/{referral_id:int}/status": Case(
+    "/hjalp/remisser/{referral_id:id}/status": Case(
         lambda w: f"/hjalp/remisser/{w.referral}/status",
         lambda w: {"status": "accepted"},
         lambda w: row(w, Referral, w.referral).status == "accepted",
         {"anonymous": LOGIN, "no_role": FORBIDDEN, "nurse": FORBIDDEN, "volunteer": OK, "admin": FORBIDDEN},
     ),
-    "/hjalp/bekrafta/{token}/{service_id:int}": Case(
+    "/hjalp/bekrafta/{token}/{service_id:id}": Case(
         lambda w: f"{w.token_path}/{w.service}",
         lambda w: {f"s{w.service}-submitter": "Länkhavaren", "atgard": "stammer"},
         lambda w: row(w, Service, w.service).verified_by.startswith("Länkhavaren"),
@@ -204,25 +204,25 @@ CASES: dict[str, Case] = {
         lambda w: count(w, Service, name="Adminskapad tjänst") == 1,
         ADMIN_ONLY,
     ),
-    "/hjalp/admin/tjanst/{service_id:int}": Case(
+    "/hjalp/admin/tjanst/{service_id:id}": Case(
         lambda w: f"/hjalp/admin/tjanst/{w.service}",
         lambda w: service_form(w, "Omdöpt samtalsgrupp"),
         lambda w: row(w, Service, w.service).name == "Omdöpt samtalsgrupp",
         ADMIN_ONLY,
     ),
-    "/hjalp/admin/tjanst/{service_id:int}/kontrollerad": Case(
+    "/hjalp/admin/tjanst/{service_id:id}/kontrollerad": Case(
         lambda w: f"/hjalp/admin/tjanst/{w.service}/kontrollerad",
         lambda w: {},
         lambda w: row(w, Service, w.service).verified_by != "Förr",
         ADMIN_ONLY,
     ),
-    "/hjalp/admin/tjanst/{service_id:int}/avvikelser": Case(
+    "/hjalp/admin/tjanst/{service_id:id}/avvikelser": Case(
         lambda w: f"/hjalp/admin/tjanst/{w.service}/avvikelser",
         lambda w: {"starts_on": "2026-12-31", "kind": "open", "opens_at": "10:00", "closes_at": "14:00"},
         lambda w: count(w, SpecialHours, service_id=w.service) == 2,
         ADMIN_ONLY,
     ),
-    "/hjalp/admin/tjanst/{service_id:int}/avvikelser/{special_id:int}/ta-bort": Case(
+    "/hjalp/admin/tjanst/{service_id:id}/avvikelser/{special_id:id}/ta-bort": Case(
         lambda w: f"/hjalp/admin/tjanst/{w.service}/avvikelser/{w.special}/ta-bort",
         lambda w: {},
         lambda w: row(w, SpecialHours, w.special) is None,
@@ -234,7 +234,7 @@ CASES: dict[str, Case] = {
         lambda w: count(w, Organisation, name="Ny organisation") == 1,
         ADMIN_ONLY,
     ),
-    "/hjalp/admin/organisation/{organisation_id:int}": Case(
+    "/hjalp/admin/organisation/{organisation_id:id}": Case(
         lambda w: f"/hjalp/admin/organisation/{w.organisation}",
         lambda w: {"name": "Omdöpt förening", "kind": "Förening", "municipality": "Karlskoga"},
         lambda w: row(w, Organisation, w.organisation).name == "Omdöpt förening",
@@ -246,13 +246,13 @@ CASES: dict[str, Case] = {
         lambda w: count(w, Term, name="Digital hjälp") == 1,
         ADMIN_ONLY,
     ),
-    "/hjalp/admin/behov/{term_id:int}": Case(
+    "/hjalp/admin/behov/{term_id:id}": Case(
         lambda w: f"/hjalp/admin/behov/{w.term}",
         lambda w: {f"t{w.term}-name": "Ensamhet och gemenskap", f"t{w.term}-position": "10"},
         lambda w: row(w, Term, w.term).name == "Ensamhet och gemenskap",
         ADMIN_ONLY,
     ),
-    "/hjalp/admin/forslag/{proposal_id:int}": Case(
+    "/hjalp/admin/forslag/{proposal_id:id}": Case(
         lambda w: f"/hjalp/admin/forslag/{w.proposal}",
         lambda w: {"beslut": "godkann"},
         lambda w: row(w, Proposal, w.proposal).status == "approved",
@@ -264,7 +264,7 @@ CASES: dict[str, Case] = {
         lambda w: count(w, Membership, organisation_id=w.organisation) == 2,
         ADMIN_ONLY,
     ),
-    "/hjalp/admin/roller/{membership_id:int}/ta-bort": Case(
+    "/hjalp/admin/roller/{membership_id:id}/ta-bort": Case(
         lambda w: f"/hjalp/admin/roller/{w.membership}/ta-bort",
         lambda w: {},
         lambda w: row(w, Membership, w.membership) is None,

@@ -106,38 +106,38 @@ CASES: dict[str, Case] = {
         lambda w: _resource_named(w, "Lilla salen") is not None,
         ADMIN_ONLY,
     ),
-    "/lokaler/{resource_id:int}/redigera": Case(
+    "/lokaler/{resource_id:id}/redigera": Case(
         lambda w: f"/lokaler/{w.room}/redigera",
         lambda w: resource_form(name="Mötesrum Eken"),
         lambda w: _resource_named(w, "Mötesrum Eken") is not None,
         ADMIN_ONLY,
     ),
-    "/lokaler/{resource_id:int}/ta-bort": Case(
+    "/lokaler/{resource_id:id}/ta-bort": Case(
         lambda w: f"/lokaler/{w.room}/ta-bort",
         lambda w: {},
         lambda w: not getattr(_resource_named(w, "Mötesrum Ekan"), "is_active", True),
         ADMIN_ONLY,
     ),
-    "/lokaler/{resource_id:int}/boka": Case(
+    "/lokaler/{resource_id:id}/boka": Case(
         lambda w: f"/lokaler/{w.room}/boka",
         lambda w: booking_form(title="Nytt möte", day="2027-03-11"),
         lambda w: _titled(w, "Nytt möte"),
         # The other editor is not PRO Karlskoga's: the form says so (400).
         {"anonymous": LOGIN, "other_editor": REFUSED, "editor": OK, "admin": OK},
     ),
-    "/lokaler/bokning/{booking_id:int}/avboka": Case(
+    "/lokaler/bokning/{booking_id:id}/avboka": Case(
         lambda w: f"/lokaler/bokning/{w.booking}/avboka",
         lambda w: {},
         lambda w: _booking(w, w.booking).status == BookingStatus.CANCELLED,
         OWN_EDITOR,
     ),
-    "/lokaler/bokning/{booking_id:int}/beslut": Case(
+    "/lokaler/bokning/{booking_id:id}/beslut": Case(
         lambda w: f"/lokaler/bokning/{w.requested}/beslut",
         lambda w: {"beslut": "godkann", "message": ""},
         lambda w: _booking(w, w.requested).status == BookingStatus.CONFIRMED,
         ADMIN_ONLY,
     ),
-    "/lokaler/bokning/{booking_id:int}/flytta": Case(
+    "/lokaler/bokning/{booking_id:id}/flytta": Case(
         lambda w: f"/lokaler/bokning/{w.booking}/flytta",
         lambda w: {"day": "2027-03-10", "start": "17:00", "end": "19:00", "message": "Salen behövs."},
         lambda w: _booking(w, w.booking).sequence == 1,
@@ -149,7 +149,7 @@ CASES: dict[str, Case] = {
         lambda w: _interests(w) == 1,
         dict.fromkeys(ROLES, OK),
     ),
-    "/lokaler/bokning/{booking_id:int}/tilltrade": Case(
+    "/lokaler/bokning/{booking_id:id}/tilltrade": Case(
         lambda w: f"/lokaler/bokning/{w.booking}/tilltrade",
         lambda w: {"access_note": "Portkod 4711"},
         lambda w: _booking(w, w.booking).access_note == "Portkod 4711",
@@ -208,20 +208,20 @@ STAFF = {"anonymous": 303, "other_editor": 403, "editor": 403, "admin": 200}
 
 GET_PAGES: dict[str, tuple[Callable[[World], str], dict[str, int]]] = {
     "/lokaler/": (lambda w: "/lokaler/", PUBLIC),
-    "/lokaler/{resource_id:int}": (lambda w: f"/lokaler/{w.room}", PUBLIC),
-    "/lokaler/{resource_id:int}/kalender.ics": (lambda w: f"/lokaler/{w.room}/kalender.ics", PUBLIC),
+    "/lokaler/{resource_id:id}": (lambda w: f"/lokaler/{w.room}", PUBLIC),
+    "/lokaler/{resource_id:id}/kalender.ics": (lambda w: f"/lokaler/{w.room}/kalender.ics", PUBLIC),
     "/lokaler/forening/{slug}/kalender.ics": (lambda w: "/lokaler/forening/pro-karlskoga/kalender.ics", PUBLIC),
-    "/lokaler/{resource_id:int}/boka": (lambda w: f"/lokaler/{w.room}/boka", SIGNED_IN),
+    "/lokaler/{resource_id:id}/boka": (lambda w: f"/lokaler/{w.room}/boka", SIGNED_IN),
     "/lokaler/mina": (lambda w: "/lokaler/mina", SIGNED_IN),
     "/lokaler/forening/{slug}": (lambda w: "/lokaler/forening/pro-karlskoga", OWN),
-    "/lokaler/bokning/{booking_id:int}": (lambda w: f"/lokaler/bokning/{w.booking}", OWN_BOOKING),
-    "/lokaler/bokning/{booking_id:int}/flytta": (lambda w: f"/lokaler/bokning/{w.booking}/flytta", STAFF),
+    "/lokaler/bokning/{booking_id:id}": (lambda w: f"/lokaler/bokning/{w.booking}", OWN_BOOKING),
+    "/lokaler/bokning/{booking_id:id}/flytta": (lambda w: f"/lokaler/bokning/{w.booking}/flytta", STAFF),
     "/lokaler/granska": (lambda w: "/lokaler/granska", STAFF),
     "/lokaler/huset": (lambda w: "/lokaler/huset", STAFF),
     "/lokaler/dagblad": (lambda w: "/lokaler/dagblad", STAFF),
     "/lokaler/statistik": (lambda w: "/lokaler/statistik", STAFF),
     "/lokaler/ny": (lambda w: "/lokaler/ny", STAFF),
-    "/lokaler/{resource_id:int}/redigera": (lambda w: f"/lokaler/{w.room}/redigera", STAFF),
+    "/lokaler/{resource_id:id}/redigera": (lambda w: f"/lokaler/{w.room}/redigera", STAFF),
     "/lokaler/kontor": (lambda w: "/lokaler/kontor", PUBLIC),
     "/lokaler/kontor/intresse": (lambda w: "/lokaler/kontor/intresse", PUBLIC),
     "/lokaler/kontor/alla": (lambda w: "/lokaler/kontor/alla", STAFF),

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from core.api import Site, match
+from core.api import Site, match, parse_int
 from core.api import gettext as _
 from plugins.lisa import directory
 from plugins.lisa.directory import fold, site_of
@@ -49,11 +49,13 @@ def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    # core.api.parse_int: "²" passed isdigit() and then failed int() (a 500).
+    value = parse_int(raw, minimum=low, maximum=high)
+    if value is None or not raw.isdigit():
         raise BadQuery(
             _("%(name)s ska vara ett heltal mellan %(low)s och %(high)s.") % {"name": name, "low": low, "high": high}
         )
-    return int(raw)
+    return value
 
 
 def _page(request: Request, items: list[Any]) -> dict[str, Any]:

@@ -243,3 +243,26 @@ def association_page_blocks(site: Site, request: Request, session: Session, slug
 @hookimpl
 def bookable_places(site: Site, session: Session) -> list[Place]:
     return [Place("sample:1", "Provsalen", "Provgatan 1, Karlskoga")]
+
+
+@hookimpl
+def openapi_paths(site: Site) -> dict[str, Any]:
+    """The ping answer, in the site's ``/-/openapi.json`` (a text answer: the
+    description may list more than JSON)."""
+    return {
+        "paths": {
+            PING_PATH: {
+                "get": {
+                    "operationId": "sample_ping",
+                    "summary": "Pong",
+                    "responses": {
+                        "200": {
+                            "description": "pong",
+                            "content": {"text/plain": {"schema": {"$ref": "#/components/schemas/sample_pong"}}},
+                        }
+                    },
+                }
+            }
+        },
+        "schemas": {"sample_pong": {"type": "string"}},
+    }
