@@ -6,7 +6,7 @@ each further one costs the phone another round trip (about 150 ms on
 Lighthouse's mobile preset, where a second stylesheet held the largest paint
 back by 319 ms). All of it together, without comments, is under 7 KB gzipped,
 half a TCP window: one file costs what core's alone did. It also carries the theme's colours
-from ``site.toml``, which used to be an inline ``<style>``: a strict
+from ``site.toml``, which used to be an inline style element: a strict
 Content-Security-Policy (``style-src 'self'``) allows no inline style.
 
 What goes in, in this order:

@@ -64,7 +64,7 @@ def test_every_kind_of_response_carries_the_headers(portal, make_client):
     page = client.get("/")
     assert page.status_code == 200
     assert_protected(page)
-    css = re.search(r'href="(/static/core/[^"]+\.css)"', page.text)
+    css = re.search(r'href="(/static/-/site\.[^"]+\.css)"', page.text)
     assert css
     for path in (css.group(1), "/favicon.ico", "/-/federation/news.atom", "/.well-known/paraply", "/finns-inte"):
         assert_protected(client.get(path))
