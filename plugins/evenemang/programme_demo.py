@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, select
 
-from core.api import Site, demo_accounts, get_user_by_email, member_associations
+from core.api import Site, demo_accounts, editable_associations, get_user_by_email, member_associations
 from plugins.evenemang import programme_store, registration_store
 from plugins.evenemang.models import Event, Organiser, Review
 from plugins.evenemang.programme_models import ItemState, Programme, ProgrammeItem
@@ -120,16 +120,18 @@ def _programme(site: Site, session: Session) -> None:
         session.add(programme)
         session.flush()
     assert programme.id is not None
-    editor = _demo_editor(site, session)
+    editor, editor_slugs = _demo_editor(site, session)
     for entry in ITEMS:
-        item = _item(site, session, programme, names, entry, editor)
+        item = _item(site, session, programme, names, entry, editor if entry[0] in editor_slugs else None)
         if item is not None and item.state == ItemState.PENDING and item.event_id is None:
             item.state = ItemState.ACCEPTED
             item.review_message = "Välkomna!"
             programme_store.accept(site, session, programme, item)
             session.add(item)
-    _item(site, session, programme, names, PENDING, editor)
-    sent_back = _item(site, session, programme, names, CHANGES, editor)
+    # An editor sends items only for their own associations (the form refuses
+    # others); the demo's other items came from their associations' people.
+    _item(site, session, programme, names, PENDING, editor if PENDING[0] in editor_slugs else None)
+    sent_back = _item(site, session, programme, names, CHANGES, editor if CHANGES[0] in editor_slugs else None)
     if sent_back is not None and sent_back.state == ItemState.PENDING and not sent_back.review_message:
         sent_back.state = ItemState.CHANGES
         sent_back.review_message = "Kan ni börja 13:00 i stället? Då är Barnens hörna ledig."
@@ -137,12 +139,15 @@ def _programme(site: Site, session: Session) -> None:
     session.flush()
 
 
-def _demo_editor(site: Site, session: Session) -> int | None:
+def _demo_editor(site: Site, session: Session) -> tuple[int | None, set[str]]:
+    """The demo editor's id and the associations they may publish for."""
     for email, _name, role in demo_accounts(site):
         if role.value == "editor":
             user = get_user_by_email(session, email)
-            return user.id if user is not None else None
-    return None
+            if user is None:
+                return None, set()
+            return user.id, {a.slug for a in editable_associations(site, session, user)}
+    return None, set()
 
 
 def _item(

@@ -60,6 +60,35 @@ def test_the_demo_programme_at_mockeln(make_site, as_user):
     assert "Väntar på granskning (1) Läxhjälpen visar sig" in queue
 
 
+def test_the_demo_editor_changes_only_their_own_associations_events(make_site, as_user):
+    """The festival's items came from many associations: the demo editor
+    (found in a new-user trial) must not get "Ändra" on the others'."""
+    from plugins.evenemang import store
+    from plugins.evenemang.models import Event
+
+    site = make_site(
+        slug="mockeln",
+        plugins=["webportal", "evenemang"],
+        plugin_settings={"webportal": DEFAULT_WEBPORTAL, "evenemang": 'prefix = "/"\n'},
+    )
+    site.clock.set(TODAY)
+    load_demo(site, echo=lambda _: None)
+    editor_email = next(e for e, _n, role in demo_accounts(site) if role == Role.EDITOR)
+    with site.session() as db:
+        from core.api import get_user_by_email
+
+        editor = get_user_by_email(db, editor_email)
+        own = store.editable_slugs(site, db, editor)
+        festival = [i for i in db.exec(select(ProgrammeItem)) if i.event_id]
+        editable = {i.association_slug for i in festival if store.may_edit(site, db, editor, db.get(Event, i.event_id))}
+    assert len(festival) >= 20
+    assert editable <= set(own), f"the editor may change events of {sorted(editable - set(own))}"
+    client = as_user(site, None)
+    client.login(editor_email, DEMO_PASSWORD)
+    others = [i for i in festival if i.association_slug not in own]
+    assert client.get(f"/evenemang/{others[0].event_id}/redigera").status_code == 403
+
+
 def test_the_festival_is_in_summer_and_its_call_open_whatever_the_clock():
     from datetime import date
 
