@@ -209,7 +209,7 @@ def confirm_page(request: Request) -> Response:
     if registration.state == RegState.PENDING and regs.pending_expired(site, registration):
         raise HTTPException(404, gone)
     problem, offer_waiting = "", False
-    if request.method == "POST":
+    if request.method == "POST" and registration.state != RegState.CANCELLED:
         closed = regs.sign_up_closed(site, event)
         if closed:
             problem = closed
@@ -262,7 +262,8 @@ def cancel_page(request: Request) -> Response:
         assert registration.id is not None
         if regs.cancel(site, registration.id):
             flash(request, _("Din anmälan till ”%(title)s” är avbokad.") % {"title": event.title})
-        return RedirectResponse(request.url.path, status_code=303)
+        # ?klart: the page after one's own cancellation says it once (the flash), not also "already cancelled".
+        return RedirectResponse(request.url.path + "?klart=1", status_code=303)
     return site.render(
         request,
         "evenemang/registration_cancel.html",
@@ -272,6 +273,7 @@ def cancel_page(request: Request) -> Response:
             "when": regs.when_text(site, event),
             "event_url": url_for(site, "evenemang:event", event_id=event.id),
             "cancelled": registration.state == RegState.CANCELLED,
+            "just_cancelled": request.query_params.get("klart") == "1",
             "replayed": request.method == "POST",
         },
     )

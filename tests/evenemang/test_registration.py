@@ -125,7 +125,9 @@ def test_a_full_event_offers_the_waiting_list_and_a_cancellation_moves_it_up(mak
     assert [r.state for r in _rows(site, event_id)] == [RegState.CONFIRMED, RegState.WAITING], "a GET changes nothing"
     done = visitor.submit(cancel_path, {})
     assert done.status_code == 303, text_of(done.text)
-    assert "Din anmälan till ”Månadsmöte” är avbokad." in text_of(visitor.get(cancel_path).text)
+    after = text_of(visitor.get(done.headers["location"]).text)
+    assert "Din anmälan till ”Månadsmöte” är avbokad." in after
+    assert "redan" not in after, "one's own cancellation is not called 'already cancelled' (new-user trial)"
     assert [r.state for r in _rows(site, event_id)] == [RegState.CANCELLED, RegState.CONFIRMED]
     assert _taken(site, event_id) == 1
     wait_for_mail(smtp_inbox, 5)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlmodel import select
+
 from core.testing import text_of
 from plugins.evenemang import registration_report
 from plugins.evenemang.registration_models import RegState
@@ -146,3 +148,28 @@ def test_two_sign_ups_of_one_address_confirmed_both_count_once(make_site, smtp_i
     assert again.status_code == 303
     assert "Anmälan är redan bekräftad." in text_of(visitor.get(again.headers["location"]).text)
     assert [r.state for r in _rows(site, event_id)] == [RegState.CONFIRMED] and _taken(site, event_id) == 1
+
+
+def test_a_confirmation_link_after_a_cancellation_says_so_and_confirms_nothing(make_site, smtp_inbox, as_user):
+    """Found in a new-user trial: the old confirmation link of a cancelled
+    sign-up said "Anmälan är redan bekräftad"."""
+    site = mail_site(make_site, smtp_inbox)
+    event_id = event_with_places(as_user(site, EDITOR), places=5)
+    visitor = as_user(site, None)
+    assert (
+        visitor.submit(f"/evenemang/{event_id}/anmal", {"name": "Vera", "email": "vera@example.se"}).status_code == 303
+    )
+    confirm = confirm_link(smtp_inbox, "vera@example.se")
+    assert visitor.submit(confirm, {}).status_code == 303
+    with site.session() as db:
+        from plugins.evenemang.registration_models import Registration
+
+        registration = db.exec(select(Registration).where(Registration.event_id == event_id)).one()
+    from plugins.evenemang import registration_store
+
+    assert registration.id is not None and registration_store.cancel(site, registration.id)
+    page = text_of(visitor.get(confirm).text)
+    assert "Anmälan är avbokad" in page and "redan bekräftad" not in page
+    again = visitor.submit(confirm, {})
+    assert again.status_code == 200 and "Anmälan är avbokad" in text_of(again.text)
+    assert [r.state for r in _rows(site, event_id)] == [RegState.CANCELLED] and _taken(site, event_id) == 0
