@@ -295,8 +295,12 @@ def _store(
             _("Evenemanget ”%(title)s” är sparat och väntar på att en administratör godkänner det.")
             % {"title": event.title},
         )
-    else:
+    elif before is None:
         flash(request, _("Evenemanget ”%(title)s” är publicerat.") % {"title": event.title})
+    elif event.status == Status.CANCELLED:
+        flash(request, _("Evenemanget ”%(title)s” är ändrat och visas som inställt.") % {"title": event.title})
+    else:
+        flash(request, _("Ändringarna i ”%(title)s” är sparade.") % {"title": event.title})
     return True
 
 

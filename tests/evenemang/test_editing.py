@@ -219,3 +219,19 @@ def test_an_event_picture_is_shown_in_the_sizes_made_on_upload(ev_site, as_user)
     assert 'alt="Tavlor på en vägg"' in img and 'width="' in img and 'height="' in img
     assert 'fetchpriority="high"' in img and "loading=" not in img
     assert 'src="/uploads/' in img and "/uploads/evenemang" in markup
+
+
+def test_saving_a_change_says_what_happened(ev_site, as_user):
+    """Found in a new-user trial: setting an event to cancelled said "är publicerat"."""
+    editor = as_user(ev_site, EDITOR)
+    location = editor.submit("/evenemang/nytt", event_form()).headers["location"]
+    assert "är publicerat" in text_of(editor.get(location).text)  # the new event's message, read once
+    moved = editor.submit(location + "/redigera", event_form(title="Månadsmöte i nya lokalen"))
+    assert moved.status_code == 303
+    page = text_of(editor.get(moved.headers["location"], follow_redirects=True).text)
+    assert "Ändringarna i ”Månadsmöte i nya lokalen” är sparade." in page and "publicerat" not in page
+    cancelled = editor.submit(location + "/redigera", event_form(title="Månadsmöte", status="cancelled"))
+    assert cancelled.status_code == 303
+    page = text_of(editor.get(cancelled.headers["location"], follow_redirects=True).text)
+    assert "Evenemanget ”Månadsmöte” är ändrat och visas som inställt." in page
+    assert _events(ev_site)[0].status == "cancelled"
