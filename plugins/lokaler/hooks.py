@@ -31,10 +31,9 @@ def routes(site: Site) -> list[BaseRoute]:
 
 @hookimpl
 def nav_items(site: Site, request: Request) -> list[NavItem]:
-    items = [
-        NavItem("Lokaler", url_for(site, "lokaler:index"), order=45),
-        NavItem("Lediga kontorsplatser", url_for(site, "lokaler:offices"), order=46),
-    ]
+    # One menu entry: the main menu must stay on one line at 1280 px
+    # (tests/browser/test_layout.py); the house's page links the vacant offices.
+    items = [NavItem("Lokaler", url_for(site, "lokaler:index"), order=45)]
     if current_user(request) is not None:
         items.append(NavItem("Mina bokningar", url_for(site, "lokaler:mine"), order=86, tool=True))
     return items

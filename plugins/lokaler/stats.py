@@ -111,8 +111,12 @@ class Bar:
     width: float
 
 
-def bars(values: dict[str, float], width: int = 400, row: int = 28) -> tuple[list[Bar], int]:
-    """Horizontal bars for an SVG chart drawn by the template, and its height."""
+def bars(values: dict[str, float], width: int = 290, row: int = 46) -> tuple[list[Bar], int]:
+    """Horizontal bars for an SVG chart drawn by the template, and its height.
+
+    Drawn for a phone, as core's other charts are (plugins/fritidsbanken/
+    charts.py): 360 units wide with 14-unit text, each bar's name on a line
+    of its own above it, so on a 375 px screen a label is about 13 px."""
     top = max(values.values(), default=0) or 1
     found = [Bar(label, value, n * row, width * value / top) for n, (label, value) in enumerate(values.items())]
     return found, max(row, row * len(found))
