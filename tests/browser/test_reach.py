@@ -34,6 +34,10 @@ PROGRAMME_ONLY_AT_MOCKELN = (
 )
 #: Routes no one can be sent to, with the reason. Keep it empty if you can.
 CANNOT_REACH: dict[str, str] = {
+    "/static/-/{name}": (
+        "the site's one stylesheet (core.stylesheet), loaded by <link rel=stylesheet> in every page's head, not an "
+        "<a> link; tests/test_site_stylesheet.py reads it and tests/browser/test_csp.py loads it with every page"
+    ),
     "/-/federation/{kind}/arkiv/{page}": (
         "a feed archive (Atom, not a page) exists only once a kind has more items than one feed page, and no "
         "demo site has that many; tests/federation checks the archives"
