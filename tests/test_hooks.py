@@ -679,7 +679,11 @@ def test_hook_bookable_places(sites, make_client):
     )
     assert response.status_code == 303, text_of(response.text)[:500]
     with site.session() as db:
-        assert db.exec(select(Event)).one().room_ref == "sample:1"
+        event = db.exec(select(Event)).one()
+    assert event.room_ref == "sample:1"
+    # The room is the place a visitor reads: on the page and in the .ics (found in a new-user trial).
+    assert "Provsalen, Provgatan 1, Karlskoga" in text_of(client.get(response.headers["location"]).text)
+    assert "LOCATION:Provsalen\\, Provgatan 1\\, Karlskoga" in client.get(response.headers["location"] + ".ics").text
     # Without a premises plugin (same database, so the same account).
     without = sites(["webportal", "evenemang"], slug="utan", plugin_settings={"webportal": DEFAULT_WEBPORTAL})
     other = make_client(without)

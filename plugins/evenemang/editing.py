@@ -16,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from core.api import (
     Forbidden,
     ImageError,
+    Place,
     SelectChoice,
     Site,
     User,
@@ -105,7 +106,9 @@ def _times(form: EventForm) -> tuple[datetime, datetime] | None:
     return start, end
 
 
-def _check_and_apply(site: Site, form: EventForm, event: Event, user: User, mine: dict[str, str]) -> bool:
+def _check_and_apply(
+    site: Site, form: EventForm, event: Event, user: User, mine: dict[str, str], places: list[Place] | None = None
+) -> bool:
     """Copy the form onto ``event`` and derive; False (with errors on the
     fields) if anything is wrong. Nothing is stored here."""
     ok = True
@@ -165,6 +168,10 @@ def _check_and_apply(site: Site, form: EventForm, event: Event, user: User, mine
         setattr(event, name, (getattr(form, name).data or "").strip())
     event.category = form.category.data if form.category.data in settings.categories else ""
     event.room_ref = form.room.data or ""
+    room = next((p for p in places or [] if p.ref == event.room_ref), None)
+    if room is not None and not event.place_name and not event.address:
+        # The room is the place a visitor reads (event page, JSON-LD, .ics, peers), unless one was written.
+        event.place_name, event.address = room.name, room.address
     event.is_free = bool(form.is_free.data)
     if event.is_free:
         event.price = ""
@@ -228,7 +235,7 @@ def event_edit(request: Request) -> Response:
             )
             before = store.snapshot(event) if event is not None else None
             with db.no_autoflush:
-                applied = _check_and_apply(site, form, target, user, mine) if valid else False
+                applied = _check_and_apply(site, form, target, user, mine, places) if valid else False
             if applied and valid:
                 saved = _store(request, site, db, form, target, user, before, mine, settings.require_approval)
                 if saved:
