@@ -192,12 +192,14 @@ def test_a_demo_site_shows_its_own_town(demo_site):
     load_demo(site, echo=lambda _: None)
     with TestClient(create_app(site), base_url=site.base_url) as client:
         front = client.get("/")
+        # The theme's colours are in the site's one stylesheet (core.stylesheet), linked from every page.
+        sheet = client.get(site.stylesheet.url()).text
         found = text_of(client.get("/foreningar", params={"q": "kanot"}).text)
         editor = next(email for email, _, role in demo_accounts(site) if role == Role.EDITOR)
         statement = text_of(client.get("/sida/tillganglighetsredogorelse").text)
     assert front.status_code == 200
     assert "<title>Kristinehamns Föreningsråd</title>" in front.text
-    assert "--primary:#0b5d57" in front.text
+    assert f'href="{site.stylesheet.url()}"' in front.text and "--primary:#0b5d57" in sheet
     assert "Månadens förening: Matkassen Kristinehamn" in text_of(front.text)
     assert "Kristinehamns Kanotklubb" in found
     assert editor == "redaktor@kristinehamn.example"
