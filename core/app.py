@@ -40,6 +40,7 @@ from core.csrf import CSRFMiddleware, cookie_suffix, csrf_cookie_name
 from core.db import VIEW_THREADS
 from core.forms import MAX_FORM_BYTES
 from core.i18n import LocaleMiddleware
+from core.metrics import MetricsMiddleware
 from core.mounts import RootMount
 from core.oidc.views import MachineEndpoints as OidcMachineEndpoints
 from core.permissions import Forbidden, LoginRequired
@@ -121,6 +122,9 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
         # The views' threads, sized to the connection pool (core.db).
         to_thread.current_default_thread_limiter().total_tokens = VIEW_THREADS
         try:
+            from core.health import log_pending_migrations
+
+            await to_thread.run_sync(log_pending_migrations, site)
             await lifecycle.start(site)
             await daily.start()
             await outbox.start()
@@ -139,6 +143,8 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
             # Next: every response, error pages included, with the scheme as the
             # visitor used it (the proxy's, just above) for HSTS (core.security_headers).
             Middleware(SecurityHeaders, form_targets=form_targets(site)),
+            # Requests and latencies for /-/metrics (core.metrics).
+            Middleware(MetricsMiddleware, site=site),
             *wrappers,
             # Text (HTML, CSS, JS, JSON, feeds, .ics, SVG) is gzipped; formats
             # that are compressed already are not (core.compression).

@@ -448,14 +448,22 @@ class Fetcher:
         ``follow_redirects`` is false; an answer that is not 2xx or 304 is a
         ``FetchError`` unless ``any_status`` asks for it back (an OpenID
         token endpoint answers its errors as JSON with status 400)."""
+        from core.metrics import count_fetch
+
         try:
             with anyio.fail_after(self.total_timeout):
                 async with self._limit(url):
-                    return await self._request(method, url, headers, content, data, follow_redirects, any_status)
+                    result = await self._request(method, url, headers, content, data, follow_redirects, any_status)
+            count_fetch(ok=True)  # for /-/metrics (core.metrics)
+            return result
         except TimeoutError as exc:
+            count_fetch(ok=False)
             raise FetchError(
                 N_("Servern svarade inte färdigt inom %(seconds)s sekunder.") % {"seconds": f"{self.total_timeout:g}"}
             ) from exc
+        except Exception:
+            count_fetch(ok=False)
+            raise
 
     async def _request(
         self,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from starlette.routing import BaseRoute, Route
 
-from core import openapi
+from core import health, metrics, openapi
 from core.oidc import views as oidc
 from core.views import accounts, icons, links, meta, own_data, report, sessions, style
 
@@ -62,6 +62,9 @@ def core_routes(site: Site) -> list[BaseRoute]:
         Route("/-/plugins", meta.plugins_html, name="plugins"),
         Route("/-/plugins.json", meta.plugins_json, name="plugins_json"),
         Route("/-/openapi.json", openapi.openapi_json, name="openapi"),
+        # ops (issue 19): for monitoring
+        Route("/-/health", health.health, name="health"),
+        Route("/-/metrics", metrics.metrics, name="metrics"),
         Route("/sok", meta.search, name="search"),
         # design (issue 17): the living style page of the design system
         Route("/-/stil", style.style_guide, name="style_guide"),

@@ -227,8 +227,11 @@ class ServerSection(_Strict):
     the login limits (core.proxies)."""
 
     trusted_proxies: list[str] = Field(default_factory=list)
+    #: Addresses or networks that may read ``/-/metrics`` without the token
+    #: (``PARAPLY_METRICS_TOKEN``), e.g. the Prometheus server's (core.metrics).
+    metrics_allow: list[str] = Field(default_factory=list)
 
-    @field_validator("trusted_proxies")
+    @field_validator("trusted_proxies", "metrics_allow")
     @classmethod
     def _networks(cls, v: list[str]) -> list[str]:
         for entry in v:

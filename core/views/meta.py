@@ -53,7 +53,16 @@ def admin_index(request: Request) -> Response:
     site = _site(request)
     require_admin(request)
     links: list[NavItem] = sorted(collect(site.pm, "admin_links", site=site, request=request), key=lambda n: n.order)
-    return site.render(request, "admin/index.html", {"links": links})
+    from core import __version__
+    from core.health import pending_migrations
+
+    context = {
+        "links": links,
+        "pending_migrations": pending_migrations(site),
+        "site_slug": site.slug,
+        "paraply_version": __version__,
+    }
+    return site.render(request, "admin/index.html", context)
 
 
 def daily_runs(request: Request) -> Response:
