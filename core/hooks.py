@@ -63,6 +63,10 @@ def daily_jobs(site: Site) -> list[DailyJob]:
         from core.oidc.keys import rotate_job
 
         jobs.append(DailyJob("oidc-keys", N_("Signeringsnycklar för inloggning i nätverket"), rotate_job))
+    if site.config.backup.dir:  # scheduled backups (core.backup), ops (issue 19)
+        from core.backup import scheduled_backup
+
+        jobs.append(DailyJob("backup", N_("Säkerhetskopia"), scheduled_backup))
     return jobs
 
 

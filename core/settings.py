@@ -244,6 +244,16 @@ class ServerSection(_Strict):
         return v
 
 
+class BackupSection(_Strict):
+    """Scheduled backups by the daily jobs (core.backup): none while ``dir``
+    is empty. ``keep`` is how many archives stay in ``dir``; older ones are
+    deleted. Copy the folder to another machine too: a backup on the same
+    disk does not survive the disk."""
+
+    dir: str = ""
+    keep: int = Field(default=7, ge=1, le=365)
+
+
 class PluginSettings(BaseModel):
     """Base of every plugin's settings. ``prefix`` is where the plugin's routes
     are mounted; ``None`` means ``/<plugin name>``."""
@@ -267,6 +277,7 @@ class SiteFile(_Strict):
     mail: MailSection = MailSection()
     federation: FederationSection = FederationSection()
     server: ServerSection = ServerSection()
+    backup: BackupSection = BackupSection()
     #: OpenID Connect: providers this site trusts, and the site as a provider (core.oidc).
     auth: AuthSection = AuthSection()
     plugin: dict[str, dict[str, Any]] = Field(default_factory=dict)
