@@ -50,6 +50,7 @@ from core.routes import core_routes
 from core.security_headers import SecretAddressReferrer, SecurityHeaders
 from core.site import Site
 from core.stylesheet import stylesheet_route
+from core.web_settings import SettingsRefresh
 
 SESSION_COOKIE = "paraply_session"  # + "_<site slug>": see core.csrf.cookie_suffix
 SESSION_MAX_AGE = 14 * 24 * 3600
@@ -172,6 +173,8 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
                 secure=secure,
                 cookie_name=csrf_cookie_name(site.slug),
             ),
+            # Settings saved from the web by another worker (core.web_settings).
+            Middleware(SettingsRefresh, site=site),
             Middleware(UserMiddleware, site=site),
             Middleware(LocaleMiddleware, translator=site.translator),
             # Innermost, where the route's path parameters are known: token pages send no Referer.

@@ -12,8 +12,10 @@ from core.permissions import current_user
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from sqlmodel import Session
     from starlette.requests import Request
 
+    from core.models import User
     from core.site import Site
 
 
@@ -35,6 +37,12 @@ def admin_links(site: Site, request: Request) -> list[NavItem]:
             "/-/stil",
             order=97,
             description=N_("Byggstenarna som sidor och tillägg använder, med när var och en passar."),
+        ),
+        NavItem(
+            "Inställningar",
+            "/-/admin/installningar",
+            order=85,
+            description=N_("Webbplatsens namn, beskrivning, kontaktadress och färger, med historik."),
         ),
         NavItem(
             "Dagliga jobb",
@@ -95,3 +103,11 @@ def clean_accounts(site: Site, now: datetime) -> str:
         f"{ended} utgångna inloggningar, {links} gamla kontolänkar och "
         f"{failures} misslyckade inloggningsförsök borttagna."
     )
+
+
+@hookimpl
+def forget_user(site: Site, session: Session, user: User) -> None:
+    """Settings changes keep what changed, not who changed it (core.web_settings)."""
+    from core.web_settings import forget_user as forget_in_settings
+
+    forget_in_settings(session, user)

@@ -154,4 +154,6 @@ class AccountToken(SQLModel, table=True):
 
 # OpenID Connect's tables are core tables too (core.oidc.models): imported
 # here so that whatever registers core's tables registers them.
+# Settings changed from the web (issue 19, core.web_settings): a core table too.
+from core import setting_changes as _setting_changes  # noqa: E402,F401
 from core.oidc import models as _oidc_models  # noqa: E402,F401

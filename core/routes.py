@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from starlette.routing import BaseRoute, Route
 
-from core import health, metrics, openapi
+from core import health, metrics, openapi, web_settings
 from core.oidc import views as oidc
 from core.views import accounts, icons, links, meta, own_data, report, sessions, style
 
@@ -57,6 +57,14 @@ def core_routes(site: Site) -> list[BaseRoute]:
             name="user_delete",
         ),
         Route("/-/admin/dagliga-jobb", meta.daily_runs, name="daily_runs"),
+        # ops (issue 19): settings from the web (core.web_settings)
+        Route("/-/admin/installningar", web_settings.settings_page, methods=["GET", "POST"], name="site_settings"),
+        Route(
+            "/-/admin/installningar/{change_id:id}/angra",
+            web_settings.undo,
+            methods=["POST"],
+            name="site_settings_undo",
+        ),
         Route("/-/admin/uppfoljning", report.report, name="report"),
         Route("/-/admin/uppfoljning.csv", report.report_csv, name="report_csv"),
         Route("/-/plugins", meta.plugins_html, name="plugins"),
