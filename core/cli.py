@@ -361,7 +361,7 @@ def new_plugin(name: str, title: str | None, parent: Path | None) -> None:
 
 
 from core.i18n_cli import translations  # noqa: E402
-from core.ops_cli import backup_cmd, restore_cmd  # noqa: E402
+from core.ops_cli import backup_cmd, deploy_cmd, restore_cmd  # noqa: E402
 from core.screenshots import screenshots  # noqa: E402
 
 cli.add_command(translations)
@@ -369,6 +369,7 @@ cli.add_command(screenshots)
 # ops (issue 19): backup and restore (core.ops_cli)
 cli.add_command(backup_cmd)
 cli.add_command(restore_cmd)
+cli.add_command(deploy_cmd)
 
 
 def _register_plugin_commands() -> None:

@@ -78,3 +78,37 @@ def restore_cmd(site_name: str, archive: Path) -> None:
         f"Klart: {manifest.site} från {manifest.created} (Paraply {manifest.paraply}) är återställd. "
         f"Kör `paraply migrate --site {site_name}` om den här versionen är nyare, och starta webbplatsen."
     )
+
+
+@click.command("deploy")
+@site_option
+@click.option("--domain", required=True, help="The site's domain name, e.g. storfors.example.se.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("deploy"),
+    show_default=True,
+    help="Folder to write the files into.",
+)
+@click.option(
+    "--port", type=click.IntRange(1024, 65535), default=8000, show_default=True, help="The site's local port."
+)
+@click.option("--workers", type=click.IntRange(1, 16), default=2, show_default=True, help="uvicorn worker processes.")
+def deploy_cmd(site_name: str, domain: str, out: Path, port: int, workers: int) -> None:
+    """Write what a Debian server needs to run the site: a Caddyfile with
+    automatic HTTPS, systemd units for the site and its daily jobs and
+    backup, an environment file with generated secrets (0600) and a checklist."""
+    from core import deploy
+
+    try:
+        checked = deploy.check_domain(domain)
+    except deploy.DeployError as exc:
+        raise click.ClickException(str(exc)) from exc
+    slug = Path(site_name).name
+    plan = deploy.Plan(slug=slug, domain=checked, port=port, workers=workers)
+    existed = (out / f"{plan.unit}.env").exists()
+    for path in deploy.write(plan, out):
+        click.echo(f"Skrev {path}")
+    if existed:
+        click.echo(f"{plan.unit}.env fanns redan och är orörd (dess nyckel behålls).")
+    click.echo(f"Nästa steg: {out / 'CHECKLIST.md'}")

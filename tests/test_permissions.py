@@ -227,6 +227,34 @@ def _tokens_for(world: World, email: str) -> int:
         return len(db.exec(select(AccountToken).where(AccountToken.user_id == user.id)).all())
 
 
+def _site_name(world: World) -> str:
+    from core.web_settings import refresh
+
+    refresh(world.site)
+    return world.site.name
+
+
+def _settings_undone(world: World) -> bool:
+    """A change was saved and then undone (a second row, back to site.toml's name)."""
+    from core.setting_changes import SettingChange
+
+    with world.site.session() as db:
+        count = len(db.exec(select(SettingChange)).all())
+    return count >= 2 and _site_name(world) != "Namn att ångra"
+
+
+def _settings_change(world: World) -> int:
+    """A saved change of the site's name, for the undo route."""
+    from core.web_settings import save
+
+    with world.site.session() as db:
+        admin = get_user_by_email(db, EMAILS["admin"])
+        assert admin is not None
+        change = save(world.site, db, admin, {"name": "Namn att ångra"})
+    assert change.id is not None
+    return change.id
+
+
 NEW_PASSWORD = {"new": "ett-nytt-langt-losenord", "repeat": "ett-nytt-langt-losenord"}
 INVITED = "inbjuden@test.example"
 
@@ -395,6 +423,27 @@ CASES: dict[str, Case] = {
         lambda w: {},
         lambda w, role, client: _session_count(w, EMAILS["editor"]) == (1 if role == "editor" else 0),
         {"anonymous": LOGIN, "other_editor": NOT_FOUND, "editor": OK, "admin": NOT_FOUND},
+    ),
+    # ops (issue 19): settings from the web (core.web_settings)
+    "/-/admin/installningar": Case(
+        lambda w: "/-/admin/installningar",
+        lambda w: {
+            "name": "Nytt namn från webben",
+            "description": "",
+            "contact_email": "",
+            "primary": "#1d4e89",
+            "accent": "#f2b705",
+            "background": "#ffffff",
+            "text": "#1a1a1a",
+        },
+        lambda w, role, client: _site_name(w) == "Nytt namn från webben",
+        ADMIN_ONLY,
+    ),
+    "/-/admin/installningar/{change_id:id}/angra": Case(
+        lambda w: f"/-/admin/installningar/{_settings_change(w)}/angra",
+        lambda w: {},
+        lambda w, role, client: _settings_undone(w),
+        ADMIN_ONLY,
     ),
     "/-/admin/anvandare/{user_id:id}/logga-ut": Case(
         lambda w: f"/-/admin/anvandare/{_user(w, GUEST).id}/logga-ut",
