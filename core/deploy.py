@@ -172,10 +172,9 @@ Gör stegen i ordning på en ny Debian 12-server, som root. Se README, avsnittet
 5. Hemligheter: `install -D -m 0600 -o root -g root {plan.unit}.env {plan.env_path}`.
 6. site.toml i {plan.home}/sites/{plan.slug}/: `base_url = "https://{plan.domain}"` under [site] och
    `trusted_proxies = ["127.0.0.1"]` under [server].
-7. Tabeller och första administratören, som {plan.user} med hemligheterna inlästa
-   (`set -a; . {plan.env_path}; set +a`):
-   `{plan.home}/.venv/bin/paraply migrate --site {plan.slug}` och
-   `{plan.home}/.venv/bin/paraply create-admin --site {plan.slug}`.
+7. Tabeller och första administratören: läs in hemligheterna (`set -a; . {plan.env_path}; set +a`) och kör
+   `runuser -u {plan.user} -- {plan.home}/.venv/bin/paraply migrate --site {plan.slug}` och
+   `runuser -u {plan.user} -- {plan.home}/.venv/bin/paraply create-admin --site {plan.slug}`.
 8. Tjänster: kopiera {plan.unit}.service, {plan.unit}-daily.service och {plan.unit}-daily.timer till
    /etc/systemd/system/, kör `systemctl daemon-reload` och
    `systemctl enable --now {plan.unit}.service {plan.unit}-daily.timer`.
