@@ -73,6 +73,11 @@ CANNOT_REACH: dict[str, str] = {
         "the sign-up form is on the event page and posts here; a GET shows it again after a refusal. "
         "test_evenemang_programme.py signs up with the keyboard only, with axe"
     ),
+    # ops (issue 19)
+    "/-/metrics": (
+        "Prometheus's text for the monitoring server, answered only with its token or from [server] metrics_allow "
+        "(a 404 to everyone else); tests/ops/test_health_metrics.py and test_https_proxy.py read it"
+    ),
     "/kalender": "a permanent redirect to the month grid (/evenemang/manad), not a page",
     "/fritidsbanken/mina-lan/kod": (
         "the code form after a phone number was posted (redirect after POST); without one it redirects back; "
