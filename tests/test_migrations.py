@@ -22,7 +22,7 @@ from tests.conftest import DEFAULT_WEBPORTAL, write_site
 from tests.plugins import SiteMaker, installed_with
 from tests.plugins.sample.models import SampleThing
 
-CORE_REV = "4b8e2f6a1c93"  # core's head: outbox attachments (after OpenID identities, codes and keys)
+CORE_REV = "9e5c2a7d4f18"  # core's head: settings changed from the web (after outbox attachments)
 SAMPLE_REV = "4b1e7c2a9d30"
 FEDERATION_REV = "d44645ae75d7"
 WEBPORTAL = {"webportal": DEFAULT_WEBPORTAL}
