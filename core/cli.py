@@ -218,7 +218,18 @@ def serve(site_name: str, host: str, port: int | None, workers: int, reload: boo
     click.echo(f"{site.name} på {served_address(host, port)}/")
     from core.proxies import SERVER_OPTIONS  # X-Forwarded-For only from [server] trusted_proxies
 
-    uvicorn.run("core.asgi:app", host=host, port=port, workers=workers, reload=reload, **SERVER_OPTIONS)
+    from core.logs import uvicorn_log_config  # PARAPLY_LOG_FORMAT=json: JSON lines (core.logs)
+
+    uvicorn.run(
+        "core.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        log_config=uvicorn_log_config(),
+        access_log=False,
+        **SERVER_OPTIONS,
+    )
 
 
 @cli.command()
