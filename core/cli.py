@@ -216,9 +216,8 @@ def serve(site_name: str, host: str, port: int | None, workers: int, reload: boo
             "adress (https://...) i base_url innan den går live."
         )
     click.echo(f"{site.name} på {served_address(host, port)}/")
-    from core.proxies import SERVER_OPTIONS  # X-Forwarded-For only from [server] trusted_proxies
-
     from core.logs import uvicorn_log_config  # PARAPLY_LOG_FORMAT=json: JSON lines (core.logs)
+    from core.proxies import SERVER_OPTIONS  # X-Forwarded-For only from [server] trusted_proxies
 
     uvicorn.run(
         "core.asgi:app",
