@@ -111,3 +111,31 @@ def forget_user(site: Site, session: Session, user: User) -> None:
     from core.web_settings import forget_user as forget_in_settings
 
     forget_in_settings(session, user)
+
+
+@hookimpl
+def demo_data(site: Site, session: Session) -> None:
+    """One change under Administration → Inställningar, by the demo admin,
+    so the history and its undo button show (core.web_settings). Once."""
+    import json
+
+    from sqlmodel import select
+
+    from core.accounts import get_user_by_email
+    from core.demo import demo_accounts
+    from core.models import Role
+    from core.setting_changes import SettingChange
+
+    if session.exec(select(SettingChange)).first() is not None:
+        return
+    admin_email = next((email for email, _name, role in demo_accounts(site) if role == Role.ADMIN), None)
+    admin = get_user_by_email(session, admin_email) if admin_email else None
+    description = f"{site.name} samlar föreningslivet: hitta en förening, läs nyheterna och se vad som händer."
+    session.add(
+        SettingChange(
+            user_id=admin.id if admin else None,
+            at=site.clock.now(),
+            before="{}",
+            after=json.dumps({"description": description}, ensure_ascii=False),
+        )
+    )
