@@ -9,6 +9,7 @@ STATUS:CANCELLED so subscribed calendars drop it. Times are written in UTC
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -59,6 +60,8 @@ def calendar(site: Site, name: str, items: Sequence[tuple[Booking, Resource, boo
 
 
 def response(data: bytes, filename: str) -> Response:
+    # A header is Latin-1: a slug typed in any script becomes an ASCII file name.
+    filename = re.sub(r"[^A-Za-z0-9._-]+", "-", filename).strip("-") or "kalender.ics"
     return Response(
         data,
         media_type="text/calendar; charset=utf-8",
