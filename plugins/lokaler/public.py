@@ -5,7 +5,7 @@ day sheet for the door."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 from starlette.requests import Request
@@ -93,7 +93,11 @@ def resource_ics(request: Request) -> Response:
             )
         ).all()
         items = [(b, resource, b.is_public) for b in bookings]
-        data = ical.calendar(site, resource.name, items, settings_of(site).house_name)
+        reach_start = (now - ICS_PAST).replace(tzinfo=UTC)
+        uses = place_uses(site, db, f"lokaler:{resource.id}", reach_start, reach_start + ICS_PAST + ICS_AHEAD)
+        data = ical.calendar(
+            site, resource.name, items, settings_of(site).house_name, [(use, resource) for use in uses]
+        )
     return ical.response(data, f"lokal-{resource.id}.ics")
 
 
