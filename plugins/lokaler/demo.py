@@ -38,7 +38,7 @@ RESOURCES = [
         buffer_minutes=30,
         approval=Approval.AUTO,
         for_organisations=True,
-        price_text="600 kr per tillfälle för andra än medlemsföreningar.",
+        price_text="600 kr per tillfälle.",
     ),
     dict(
         name="Mötesrum Ekan",
@@ -48,7 +48,7 @@ RESOURCES = [
         accessibility="Plan 2, hiss finns.",
         location="Plan 2, första dörren till vänster om hissen.",
         for_organisations=True,
-        price_text="150 kr per timme för andra än medlemsföreningar.",
+        price_text="150 kr per timme.",
     ),
     dict(
         name="Mötesrum Björken",

@@ -8,10 +8,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core.api import current_user, place_uses, render_markdown, require_admin, site_of
+from core.api import current_user, member_associations, place_uses, render_markdown, require_admin, site_of
 from core.api import gettext as _
 from plugins.lokaler import days, ical, weeks
 from plugins.lokaler.access import may_manage, may_see_association, resource_or_404
@@ -109,6 +110,9 @@ def association_ics(request: Request) -> Response:
     slug = request.path_params["slug"]
     now = site.clock.now().replace(tzinfo=None)
     with site.session() as db:
+        known = any(a.slug == slug for a in member_associations(site, db))
+        if not known and db.exec(select(Booking.id).where(Booking.association_slug == slug).limit(1)).first() is None:
+            raise HTTPException(404)  # no such association: not an empty calendar
         everything = may_see_association(site, db, user, slug)
         query = select(Booking).where(
             Booking.association_slug == slug,

@@ -86,7 +86,7 @@ def resource_week(
             held = [u for u in uses or [] if u.start < slot_end and u.end > slot_start]
             if here or held:
                 cells.append(Cell("busy", slot_start, here, events=held))
-            elif slot_end <= now:
+            elif slot_start <= now:  # booking a time that has begun is refused (slots.check_rules)
                 cells.append(Cell("past", slot_start))
             else:
                 cells.append(Cell("free", slot_start))
