@@ -251,4 +251,3 @@ from core.asking import place_bookings  # noqa: E402
 from core.contributions import PlaceBooking  # noqa: E402
 
 __all__ += ["PlaceBooking", "place_bookings"]
-

@@ -383,9 +383,7 @@ def place_uses(site: Site, session: Session, ref: str, start: datetime, end: dat
 
 
 @hookspec
-def place_bookings(
-    site: Site, session: Session, ref: str, start: datetime, end: datetime
-) -> list[PlaceBooking] | None:
+def place_bookings(site: Site, session: Session, ref: str, start: datetime, end: datetime) -> list[PlaceBooking] | None:
     """Return the bookings that hold the place ``ref`` (a ``Place.ref`` this
     plugin offered through ``bookable_places``) between ``start`` and ``end``
     (aware UTC), as ``core.contributions.PlaceBooking`` (title, start, end,

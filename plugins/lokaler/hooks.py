@@ -61,7 +61,7 @@ def admin_links(site: Site, request: Request) -> list[NavItem]:
             description=_("Bokade timmar per förening och rum, beläggning och serier, med diagram."),
         ),
         NavItem(
-            _("Kontor på Föreningsbyrån"),
+            _("Kontor på %(name)s") % {"name": site.plugin_settings("lokaler", LokalerSettings).offices_name},
             url_for(site, "lokaler:offices_admin"),
             order=48,
             description=_("Uthyrda kontor och skrivbordsplatser, lediga platser och intresseanmälningar."),

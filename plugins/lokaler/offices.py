@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 
 from core.api import Mail, SelectChoice, flash, queue_mail, require_admin, site_of, url_for
 from core.api import gettext as _
+from plugins.lokaler.common import settings_of
 from plugins.lokaler.forms import InterestForm
 from plugins.lokaler.models import Office, OfficeInterest
 
@@ -30,7 +31,9 @@ def vacancies(request: Request) -> Response:
     today = site.clock.today()
     with site.session() as db:
         vacant = [o for o in _offices(db) if is_vacant(o, today)]
-    return site.render(request, "lokaler/offices.html", {"vacant": vacant})
+    return site.render(
+        request, "lokaler/offices.html", {"vacant": vacant, "offices_name": settings_of(site).offices_name}
+    )
 
 
 def interest(request: Request) -> Response:
@@ -69,7 +72,7 @@ def interest(request: Request) -> Response:
     return site.render(
         request,
         "lokaler/interest.html",
-        {"form": form, "choices": choices, "chosen": office_field},
+        {"form": form, "choices": choices, "chosen": office_field, "offices_name": settings_of(site).offices_name},
         status_code=status,
     )
 
@@ -85,5 +88,10 @@ def offices_admin(request: Request) -> Response:
     return site.render(
         request,
         "lokaler/offices_admin.html",
-        {"offices": [(o, is_vacant(o, today)) for o in offices], "interests": interests, "names": names},
+        {
+            "offices": [(o, is_vacant(o, today)) for o in offices],
+            "interests": interests,
+            "names": names,
+            "offices_name": settings_of(site).offices_name,
+        },
     )

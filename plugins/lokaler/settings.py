@@ -11,6 +11,8 @@ class LokalerSettings(PluginSettings):
     prefix: str | None = "/lokaler"
     #: The house's name, as the pages and e-mails call it.
     house_name: str = Field(default="Föreningarnas hus", min_length=1, max_length=120)
+    #: What the house calls its rented offices and desks ("Lediga kontorsplatser på Föreningsbyrån").
+    offices_name: str = Field(default="Föreningsbyrån", min_length=1, max_length=120)
     #: Where the house is (shown with every room, and as an event's address).
     address: str = Field(default="", max_length=200)
     #: Days after a booking ended that the contact details of a booker who is

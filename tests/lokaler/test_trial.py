@@ -57,3 +57,41 @@ def test_an_unknown_associations_calendar_is_not_found(lok_site, rooms, as_user)
     assert visitor.get("/lokaler/forening/okand/kalender.ics").status_code == 404
     known = visitor.get("/lokaler/forening/pro-karlskoga/kalender.ics")
     assert known.status_code == 200 and "BEGIN:VCALENDAR" in known.text
+
+
+def test_the_statistics_open_on_the_current_term_with_its_bookings_ahead(lok_site, rooms, as_user):
+    """Opened without a period, the statistics count the term (January to
+    June here), so the single bookings ahead of today are not left out."""
+    assert (
+        as_user(lok_site, EDITOR).submit(f"/lokaler/{rooms['Mötesrum Ekan']}/boka", booking_form()).status_code == 303
+    )
+    page = as_user(lok_site, ADMIN).get("/lokaler/statistik").text
+    assert 'value="2027-01-01"' in page and 'value="2027-06-30"' in page and 'type="date"' in page
+    assert "1 enstaka bokningar" in text_of(page)
+
+
+def test_kristinehamns_demo_house_has_rooms_and_offices_of_its_own(make_site, as_user):
+    """The demo's two houses are not copies: Kristinehamn's Föreningshuset
+    has its own rooms and calls its offices by its own name."""
+    from core.demo import load_demo
+    from tests.conftest import DEFAULT_WEBPORTAL
+
+    kristinehamn = make_site(
+        slug="kristinehamn",
+        plugins=["webportal", "lokaler"],
+        plugin_settings={
+            "webportal": DEFAULT_WEBPORTAL,
+            "lokaler": 'house_name = "Föreningshuset"\noffices_name = "Kontorshotellet i Föreningshuset"\n',
+        },
+    )
+    load_demo(kristinehamn, echo=lambda _: None)
+    ours = text_of(as_user(kristinehamn, None).get("/lokaler/").text)
+    assert "Vänersalen" in ours and "Stora salen" not in ours
+    assert "Lediga kontorsplatser på Kontorshotellet i Föreningshuset" in ours and "Föreningsbyrån" not in ours
+    vacant = text_of(as_user(kristinehamn, None).get("/lokaler/kontor").text)
+    assert "Skrivbord 2" in vacant and "Skrivbordsplats B" not in vacant
+    assert "Kontorshotellet i Föreningshuset hyr ut kontor" in vacant
+
+
+def test_the_offices_are_named_by_default_as_in_karlskoga(lok_site, as_user):
+    assert "Lediga kontorsplatser på Föreningsbyrån" in text_of(as_user(lok_site, None).get("/lokaler/").text)
