@@ -55,6 +55,12 @@ def admin_links(site: Site, request: Request) -> list[NavItem]:
             description=_("Alla bokningar i Föreningarnas hus vecka för vecka, och dagbladet att skriva ut."),
         ),
         NavItem(
+            _("Stängda dagar i huset"),
+            url_for(site, "lokaler:closed_days"),
+            order=46,
+            description=_("Dagar då huset eller ett rum inte kan bokas, utöver helgdagarna."),
+        ),
+        NavItem(
             _("Statistik för huset"),
             url_for(site, "lokaler:statistics"),
             order=47,

@@ -67,6 +67,39 @@ def _titled(world: World, title: str) -> bool:
         return db.exec(select(Booking).where(Booking.title == title)).first() is not None
 
 
+_CLOSED: dict[int, int] = {}
+
+
+def _closed_day(world: World) -> int:
+    """A closed day for the removal walk, made once per world."""
+    from datetime import date
+
+    from plugins.lokaler.models import ClosedDay
+
+    if id(world) not in _CLOSED:
+        with world.site.session() as db:
+            row = ClosedDay(day=date(2027, 3, 19), reason="Städdag att ta bort")
+            db.add(row)
+            db.commit()
+            assert row.id is not None
+            _CLOSED[id(world)] = row.id
+    return _CLOSED[id(world)]
+
+
+def _closed_day_removed(world: World) -> bool:
+    from plugins.lokaler.models import ClosedDay
+
+    with world.site.session() as db:
+        return id(world) in _CLOSED and db.get(ClosedDay, _CLOSED[id(world)]) is None
+
+
+def _closed_reason(world: World, reason: str) -> bool:
+    from plugins.lokaler.models import ClosedDay
+
+    with world.site.session() as db:
+        return db.exec(select(ClosedDay).where(ClosedDay.reason == reason)).first() is not None
+
+
 @dataclass
 class Case:
     path: Callable[[World], str]
@@ -149,6 +182,18 @@ CASES: dict[str, Case] = {
         lambda w: _interests(w) == 1,
         dict.fromkeys(ROLES, OK),
     ),
+    "/lokaler/stangt": Case(
+        lambda w: "/lokaler/stangt",
+        lambda w: {"day": "2027-03-20", "resource": "huset", "reason": "Städdag"},
+        lambda w: _closed_reason(w, "Städdag"),
+        ADMIN_ONLY,
+    ),
+    "/lokaler/stangt/{closed_id:id}/ta-bort": Case(
+        lambda w: f"/lokaler/stangt/{_closed_day(w)}/ta-bort",
+        lambda w: {},
+        _closed_day_removed,
+        ADMIN_ONLY,
+    ),
     "/lokaler/bokning/{booking_id:id}/tilltrade": Case(
         lambda w: f"/lokaler/bokning/{w.booking}/tilltrade",
         lambda w: {"access_note": "Portkod 4711"},
@@ -225,6 +270,7 @@ GET_PAGES: dict[str, tuple[Callable[[World], str], dict[str, int]]] = {
     "/lokaler/kontor": (lambda w: "/lokaler/kontor", PUBLIC),
     "/lokaler/kontor/intresse": (lambda w: "/lokaler/kontor/intresse", PUBLIC),
     "/lokaler/kontor/alla": (lambda w: "/lokaler/kontor/alla", STAFF),
+    "/lokaler/stangt": (lambda w: "/lokaler/stangt", STAFF),
 }
 
 
