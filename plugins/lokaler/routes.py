@@ -40,4 +40,6 @@ def lokaler_routes() -> list[BaseRoute]:
         Route("/kontor", offices.vacancies, name="offices"),
         Route("/kontor/intresse", offices.interest, methods=GET_POST, name="interest"),
         Route("/kontor/alla", offices.offices_admin, name="offices_admin"),
+        Route("/kontor/ny", offices.office_edit, methods=GET_POST, name="new_office"),
+        Route("/kontor/{office_id:id}/redigera", offices.office_edit, methods=GET_POST, name="edit_office"),
     ]

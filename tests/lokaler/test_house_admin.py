@@ -72,3 +72,49 @@ def test_a_room_gets_a_photo_with_a_description(lok_site, rooms, as_user):
     removed = admin.submit(f"/lokaler/{ekan}/redigera", {**form, "remove_image": "y"})
     assert removed.status_code == 303
     assert "/uploads/lokaler" not in as_user(lok_site, None).get(f"/lokaler/{ekan}").text
+
+
+def test_staff_let_an_office_and_the_vacancy_list_follows(lok_site, as_user):
+    from datetime import date
+
+    from plugins.lokaler import demo
+
+    with lok_site.session() as db:
+        demo._offices(db, [], date(2027, 3, 3))
+        db.commit()
+    admin, visitor = as_user(lok_site, ADMIN), as_user(lok_site, None)
+    assert "Skrivbordsplats B" in text_of(visitor.get("/lokaler/kontor").text)
+    listing = admin.get("/lokaler/kontor/alla").text
+    edit = re.search(
+        r'href="(/lokaler/kontor/\d+/redigera)">Ändra<span class="visually-hidden"> Skrivbordsplats B', listing
+    )
+    assert edit is not None
+    form = admin.get(edit.group(1)).text
+    assert 'value="Skrivbordsplats B"' in form and 'type="date"' in form
+    # Bad input, each named: an unknown tenant, no start, an end before the start.
+    bad = admin.submit(
+        edit.group(1),
+        {"name": "Skrivbordsplats B", "tenant": "okand", "period_start": "2027-05-01", "period_end": "2027-04-01"},
+    )
+    text = text_of(bad.text)
+    assert bad.status_code == 400
+    assert "Välj en medlemsförening i listan" in text and "Slutdatumet är före startdatumet" in text
+    no_start = admin.submit(edit.group(1), {"name": "Skrivbordsplats B", "tenant": "pro-karlskoga"})
+    assert no_start.status_code == 400 and "Skriv från vilket datum platsen hyrs" in text_of(no_start.text)
+    let = admin.submit(
+        edit.group(1),
+        {
+            "name": "Skrivbordsplats B",
+            "tenant": "pro-karlskoga",
+            "period_start": "2027-03-01",
+            "period_end": "2027-12-31",
+            "terms": "En månads uppsägning.",
+        },
+    )
+    assert let.status_code == 303
+    assert "Skrivbordsplats B" not in text_of(visitor.get("/lokaler/kontor").text)
+    staff = text_of(admin.get("/lokaler/kontor/alla").text)
+    assert "PRO Karlskoga" in staff and "2027-03-01–2027-12-31" in staff and "En månads uppsägning." in staff
+    # A new place without a tenant is vacant at once.
+    assert admin.submit("/lokaler/kontor/ny", {"name": "Skrivbordsplats C", "tenant": ""}).status_code == 303
+    assert "Skrivbordsplats C" in text_of(visitor.get("/lokaler/kontor").text)

@@ -100,6 +100,40 @@ def _closed_reason(world: World, reason: str) -> bool:
         return db.exec(select(ClosedDay).where(ClosedDay.reason == reason)).first() is not None
 
 
+_OFFICES: dict[int, int] = {}
+
+
+def _office(world: World) -> int:
+    """An office for the tenancy walk, made once per world."""
+    from plugins.lokaler.models import Office
+
+    if id(world) not in _OFFICES:
+        with world.site.session() as db:
+            row = Office(name="Kontor att hyra ut")
+            db.add(row)
+            db.commit()
+            assert row.id is not None
+            _OFFICES[id(world)] = row.id
+    return _OFFICES[id(world)]
+
+
+def _office_rented(world: World) -> bool:
+    from plugins.lokaler.models import Office
+
+    with world.site.session() as db:
+        return db.exec(select(Office).where(Office.tenant_slug == "pro-karlskoga")).first() is not None
+
+
+def _office_named(world: World, name: str) -> bool:
+    from plugins.lokaler.models import Office
+
+    with world.site.session() as db:
+        return db.exec(select(Office).where(Office.name == name)).first() is not None
+
+
+OFFICE_FORM = {"name": "Kontor att hyra ut", "tenant": "pro-karlskoga", "period_start": "2027-04-01"}
+
+
 @dataclass
 class Case:
     path: Callable[[World], str]
@@ -181,6 +215,18 @@ CASES: dict[str, Case] = {
         lambda w: {"organisation": "Nya föreningen", "name": "Nina Ny", "email": "nina@ny.example", "consent": "y"},
         lambda w: _interests(w) == 1,
         dict.fromkeys(ROLES, OK),
+    ),
+    "/lokaler/kontor/ny": Case(
+        lambda w: "/lokaler/kontor/ny",
+        lambda w: {"name": "Skrivbord C", "tenant": ""},
+        lambda w: _office_named(w, "Skrivbord C"),
+        ADMIN_ONLY,
+    ),
+    "/lokaler/kontor/{office_id:id}/redigera": Case(
+        lambda w: f"/lokaler/kontor/{_office(w)}/redigera",
+        lambda w: OFFICE_FORM,
+        _office_rented,
+        ADMIN_ONLY,
     ),
     "/lokaler/stangt": Case(
         lambda w: "/lokaler/stangt",
@@ -271,6 +317,8 @@ GET_PAGES: dict[str, tuple[Callable[[World], str], dict[str, int]]] = {
     "/lokaler/kontor/intresse": (lambda w: "/lokaler/kontor/intresse", PUBLIC),
     "/lokaler/kontor/alla": (lambda w: "/lokaler/kontor/alla", STAFF),
     "/lokaler/stangt": (lambda w: "/lokaler/stangt", STAFF),
+    "/lokaler/kontor/ny": (lambda w: "/lokaler/kontor/ny", STAFF),
+    "/lokaler/kontor/{office_id:id}/redigera": (lambda w: f"/lokaler/kontor/{_office(w)}/redigera", STAFF),
 }
 
 
