@@ -58,7 +58,7 @@ def resource_page(request: Request) -> Response:
         first = datetime.combine(monday, time(0), tzinfo=zone)
         uses = place_uses(site, db, f"lokaler:{resource.id}", first, first + timedelta(days=7))
         week = weeks.resource_week(db, resource, monday, zone, now, uses)
-        hours = days.opening_hours(db, resource.id)
+        hours = week.hours
         visible = {b.id for b in week.bookings if b.is_public or may_manage(site, db, user, b)}
     return site.render(
         request,

@@ -63,8 +63,8 @@ def make_slot(day: date, start: time, end: time, zone: ZoneInfo, end_day: date |
             )
     slot = Slot(start_naive.replace(tzinfo=zone), end_naive.replace(tzinfo=zone), problems)
     if end_naive <= start_naive:
-        if end_day is None and end < start:
-            # 23:00–01:00: the person meant to book past midnight.
+        if end_day is None and end < start and end <= time(6, 0):
+            # 23:00–01:00: the person meant to book past midnight (20:00–18:00 is a slip of the keys).
             slot.problems.append(
                 _(
                     "Sluttiden %(end)s är före starttiden %(start)s. En bokning på en dag kan pågå till midnatt "

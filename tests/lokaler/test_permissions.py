@@ -32,6 +32,9 @@ class World:
     room: int
     booking: int
     requested: int
+    #: Made on first use by the closed-day and office walks.
+    closed_day: int | None = None
+    office: int | None = None
 
 
 def build_world(site: Site, as_user: Callable[[Site, str | None], Client]) -> World:
@@ -67,30 +70,27 @@ def _titled(world: World, title: str) -> bool:
         return db.exec(select(Booking).where(Booking.title == title)).first() is not None
 
 
-_CLOSED: dict[int, int] = {}
-
-
 def _closed_day(world: World) -> int:
     """A closed day for the removal walk, made once per world."""
     from datetime import date
 
     from plugins.lokaler.models import ClosedDay
 
-    if id(world) not in _CLOSED:
+    if world.closed_day is None:
         with world.site.session() as db:
             row = ClosedDay(day=date(2027, 3, 19), reason="Städdag att ta bort")
             db.add(row)
             db.commit()
             assert row.id is not None
-            _CLOSED[id(world)] = row.id
-    return _CLOSED[id(world)]
+            world.closed_day = row.id
+    return world.closed_day
 
 
 def _closed_day_removed(world: World) -> bool:
     from plugins.lokaler.models import ClosedDay
 
     with world.site.session() as db:
-        return id(world) in _CLOSED and db.get(ClosedDay, _CLOSED[id(world)]) is None
+        return world.closed_day is not None and db.get(ClosedDay, world.closed_day) is None
 
 
 def _closed_reason(world: World, reason: str) -> bool:
@@ -100,21 +100,18 @@ def _closed_reason(world: World, reason: str) -> bool:
         return db.exec(select(ClosedDay).where(ClosedDay.reason == reason)).first() is not None
 
 
-_OFFICES: dict[int, int] = {}
-
-
 def _office(world: World) -> int:
     """An office for the tenancy walk, made once per world."""
     from plugins.lokaler.models import Office
 
-    if id(world) not in _OFFICES:
+    if world.office is None:
         with world.site.session() as db:
             row = Office(name="Kontor att hyra ut")
             db.add(row)
             db.commit()
             assert row.id is not None
-            _OFFICES[id(world)] = row.id
-    return _OFFICES[id(world)]
+            world.office = row.id
+    return world.office
 
 
 def _office_rented(world: World) -> bool:
