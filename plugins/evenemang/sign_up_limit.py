@@ -39,7 +39,7 @@ def client_hash(site: Site, key: str) -> str:
 def forget_old_attempts(site: Site, now: datetime) -> None:
     """Delete the attempts older than the hour (the daily job's sweep)."""
     with site.session() as db:
-        db.exec(delete(SignUpAttempt).where(col(SignUpAttempt.at) <= now.astimezone(UTC) - WINDOW))  # type: ignore[call-overload]
+        db.exec(delete(SignUpAttempt).where(col(SignUpAttempt.at) <= now.astimezone(UTC) - WINDOW))
         db.commit()
 
 
@@ -50,7 +50,7 @@ def allow_sign_up(site: Site, request: Request, limit: int) -> bool:
     client = client_hash(site, throttle_key(host))
     now = site.clock.now().astimezone(UTC)
     with site.session() as db:
-        db.exec(delete(SignUpAttempt).where(col(SignUpAttempt.at) <= now - WINDOW))  # type: ignore[call-overload]
+        db.exec(delete(SignUpAttempt).where(col(SignUpAttempt.at) <= now - WINDOW))
         db.add(SignUpAttempt(client=client, at=now))
         db.commit()
         count = db.exec(
