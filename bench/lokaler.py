@@ -158,12 +158,12 @@ def plans(site: Site) -> bool:
     return ok
 
 
-def run(name: str, database_url: str, folder: Path, rounds: int) -> bool:
+def run(name: str, database_url: str, folder: Path, rounds: int, profile: bool = False) -> bool:
     from starlette.testclient import TestClient
 
     from core.app import create_app
 
-    print(f"\n== {name}: {BOOKINGS:,} bookings ==")
+    print(f"\n== {name}: {BOOKINGS:,} bookings; load {os.getloadavg()[0]:.1f} ==")
     folder.mkdir(parents=True)
     site = make_site(folder, database_url)
     started = time.perf_counter()
@@ -187,6 +187,18 @@ def run(name: str, database_url: str, folder: Path, rounds: int) -> bool:
 
     page_ms: list[float] = []
     with TestClient(create_app(site), base_url="http://bench.example") as client:
+        for _ in range(5):  # warm up: templates compiled, caches filled (as in a running server)
+            client.get(f"/lokaler/{resource_ids[0]}")
+        if profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(50):
+                client.get(f"/lokaler/{rng.choice(resource_ids)}?vecka={today.isoformat()}")
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
         for _ in range(rounds):
             rid = rng.choice(resource_ids)
             monday = weeks.monday_of(today + timedelta(weeks=rng.randint(-100, 100)))
@@ -223,7 +235,7 @@ def run(name: str, database_url: str, folder: Path, rounds: int) -> bool:
         return good
 
     ok &= line("week", week_ms, WEEK_TARGET_MS)
-    line("week page", page_ms, None)
+    ok &= line("week page", page_ms, WEEK_TARGET_MS)
     ok &= line("series 20", series_ms, SERIES_TARGET_MS)
     return ok
 
@@ -232,11 +244,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--postgres", action="store_true", help="also run on a throw-away PostgreSQL cluster")
+    parser.add_argument("--profile", action="store_true", help="print where the week page's time goes (cProfile)")
     args = parser.parse_args()
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         for label, url, folder in each_database(Path(tmp), args.postgres):
-            ok &= run(label, url, folder, args.rounds)
+            ok &= run(label, url, folder, args.rounds, args.profile)
     return 0 if ok else 1
 
 

@@ -246,4 +246,8 @@ from core.asking import place_uses  # noqa: E402
 from core.contributions import PlaceUse  # noqa: E402
 
 __all__ += ["PlaceUse", "place_uses"]
+# ... and the other way (issue 15): whether a room is booked, asked of the premises plugin.
+from core.asking import place_bookings  # noqa: E402
+from core.contributions import PlaceBooking  # noqa: E402
 
+__all__ += ["PlaceBooking", "place_bookings"]

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
 
-    from core.contributions import AssociationRef, Block, Place, PlaceUse
+    from core.contributions import AssociationRef, Block, Place, PlaceBooking, PlaceUse
     from core.received import ReceivedEntry
     from core.site import Site
 
@@ -118,3 +118,15 @@ def place_uses(site: Site, session: Session, ref: str, start: datetime, end: dat
 
     found: list[PlaceUse] = collect(site.pm, "place_uses", site=site, session=session, ref=ref, start=start, end=end)
     return sorted(found, key=lambda use: use.start)
+
+
+def place_bookings(site: Site, session: Session, ref: str, start: datetime, end: datetime) -> list[PlaceBooking]:
+    """The bookings that hold the place ``ref`` between ``start`` and ``end``
+    (aware UTC; hook ``place_bookings``, answered by the premises plugin that
+    offered the place), by start; ``[]`` when none or no such plugin."""
+    from core.plugins import collect
+
+    found: list[PlaceBooking] = collect(
+        site.pm, "place_bookings", site=site, session=session, ref=ref, start=start, end=end
+    )
+    return sorted(found, key=lambda booking: booking.start)

@@ -101,3 +101,18 @@ class PlaceUse:
     start: datetime
     end: datetime
     url: str = ""
+
+
+@dataclass(frozen=True)
+class PlaceBooking:
+    """A booking that holds a bookable place, as the premises plugin reports
+    it through the ``place_bookings`` hook: ``start`` and ``end`` aware;
+    ``title`` what the asker may show (the booker's name only when the
+    booking is public, else "Upptaget"); ``association`` the slug of the
+    member association that booked it ("" for others), so that an event of
+    that association may be held in its own booking."""
+
+    title: str
+    start: datetime
+    end: datetime
+    association: str = ""

@@ -40,7 +40,17 @@ if TYPE_CHECKING:
     from starlette.routing import BaseRoute
     from starlette.types import ASGIApp
 
-    from core.contributions import AssociationRef, Block, DailyJob, Figure, NavItem, Place, PlaceUse, SearchResult
+    from core.contributions import (
+        AssociationRef,
+        Block,
+        DailyJob,
+        Figure,
+        NavItem,
+        Place,
+        PlaceBooking,
+        PlaceUse,
+        SearchResult,
+    )
     from core.federated import FederatedKind
     from core.settings import PluginSettings
     from core.site import Site
@@ -370,6 +380,19 @@ def place_uses(site: Site, session: Session, ref: str, start: datetime, end: dat
     The events plugin answers with the occurrences of published events held
     in that room, so the premises plugin's calendar of the room shows them.
     Plugins ask through ``core.api.place_uses``."""
+
+
+@hookspec
+def place_bookings(site: Site, session: Session, ref: str, start: datetime, end: datetime) -> list[PlaceBooking] | None:
+    """Return the bookings that hold the place ``ref`` (a ``Place.ref`` this
+    plugin offered through ``bookable_places``) between ``start`` and ``end``
+    (aware UTC), as ``core.contributions.PlaceBooking`` (title, start, end,
+    booking association's slug); ``None`` for a ``ref`` that is not yours.
+
+    The premises plugin answers; the events plugin asks before an event is
+    put in a room, and refuses a time the room is booked by someone other
+    than the event's organisers. Plugins ask through
+    ``core.api.place_bookings``."""
 
 
 # -- hardening (issue 18) -------------------------------------------------------------

@@ -724,6 +724,38 @@ def test_hook_place_uses(sites, make_client):
     assert elsewhere == []
 
 
+def test_hook_place_bookings(sites, make_client):
+    """The events plugin asks the premises plugin whether a room is booked
+    and refuses an event at a booked time, naming it; another time is saved."""
+    from datetime import UTC, datetime
+
+    from core.api import place_bookings
+
+    site = sites(["webportal", "evenemang", "sample"], plugin_settings={"webportal": DEFAULT_WEBPORTAL})
+    add_user(site, "adm@test.example", Role.ADMIN)
+    client = make_client(site)
+    client.login("adm@test.example")
+    form = {
+        "title": "Möte i Provsalen",
+        "start_date": "2027-01-13",
+        "start_time": "18:30",
+        "end_time": "21:00",
+        "room": "sample:1",
+        "is_free": "y",
+        "age_group": "all",
+        "status": "scheduled",
+        "repeat": "",
+    }
+    refused = client.submit("/evenemang/nytt", form)
+    assert refused.status_code == 400
+    assert "Lokalen är redan upptagen då: Onsdag 13 januari 2027 18:00–20:00 (Upptaget)" in text_of(refused.text)
+    assert client.submit("/evenemang/nytt", {**form, "start_time": "20:00"}).status_code == 303
+    with site.session() as db:
+        week = (datetime(2027, 1, 11, tzinfo=UTC), datetime(2027, 1, 18, tzinfo=UTC))
+        assert [b.title for b in place_bookings(site, db, "sample:1", *week)] == ["Upptaget"]
+        assert place_bookings(site, db, "sample:2", *week) == []
+
+
 def test_hook_openapi_paths(offline_sites, make_client):
     """A plugin's paths and schemas join core's in ``/-/openapi.json``, and
     only on a site that enables the plugin."""

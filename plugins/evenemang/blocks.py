@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from core.api import Block, PlaceUse, SearchResult, Site, url_for
+from core.api import Block, PlaceUse, SearchResult, Site, babel_locale, url_for
 from core.api import gettext as _
-from plugins.evenemang import public, store
+from plugins.evenemang import public, recurrence, store
 from plugins.evenemang.models import Event, Review
 
 #: How far ahead a block looks for coming events.
@@ -32,8 +32,7 @@ def coming(site: Site, db: Session, count: int, title: str, association: str = "
         {
             "occurrences": found,
             "event_url": lambda o: url_for(site, "evenemang:event", event_id=o.event.id),
-            "when": lambda o: public.when(site, o),
-            "day_label": lambda d: public.day_label(site, d),
+            "span": lambda o: span_text(site, o),
             "more_url": more,
             "ics_url": url_for(site, "evenemang:association_ics", slug=association)
             if association
@@ -41,6 +40,21 @@ def coming(site: Site, db: Session, count: int, title: str, association: str = "
         },
         order=30,
     )
+
+
+def span_text(site: Site, occurrence: recurrence.Occurrence) -> str:
+    """When an occurrence is, said once: "Måndag 21 december 2026, 18:00–20:00";
+    over several days "Måndag 21 december 2026 – tisdag 22 december 2026, heldag"
+    (not the first day and then the span again)."""
+    days = occurrence.days
+    first = public.day_label(site, days[0])
+    if len(days) == 1:
+        return f"{first}, {public.when(site, occurrence)}"
+    last = public.day_label(site, days[-1])
+    last = last[:1].lower() + last[1:] if babel_locale(site).startswith("sv") else last
+    if occurrence.event.all_day:
+        return _("%(first)s – %(last)s, heldag") % {"first": first, "last": last}
+    return f"{first} {occurrence.start:%H:%M} – {last} {occurrence.end:%H:%M}"
 
 
 def search(site: Site, db: Session, query: str) -> list[SearchResult]:
@@ -70,7 +84,6 @@ def search(site: Site, db: Session, query: str) -> list[SearchResult]:
 def in_place(site: Site, session: Session, ref: str, start: datetime, end: datetime) -> list[PlaceUse]:
     """The occurrences of published events held in the room ``ref`` that
     touch ``start``..``end`` (aware), for the premises plugin's calendar."""
-    from plugins.evenemang import recurrence
 
     start_utc = start.astimezone(UTC).replace(tzinfo=None)
     end_utc = end.astimezone(UTC).replace(tzinfo=None)

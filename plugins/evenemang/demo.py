@@ -7,7 +7,7 @@ Idempotent: each demo event has a fixed UID and is added only if missing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, select
 
@@ -25,7 +25,10 @@ class Demo:
     slug: str
     title: str
     category: str
-    offset: int  # days from today
+    #: Days from today; for a repeating event the weekday it is held on
+    #: (``offset % 7``, 0 Monday) and the week (``offset // 7``), so that the
+    #: "Onsdagspromenad" is on a Wednesday whatever day the demo is loaded.
+    offset: int
     at: str  # "18:30", or "" for all day
     hours: float
     repeat: str  # recurrence.FREQUENCIES
@@ -421,6 +424,15 @@ FILIPSTAD = [
 BY_SITE = {"mockeln": MOCKELN, "kristinehamn": KRISTINEHAMN, "storfors": STORFORS, "filipstad": FILIPSTAD}
 
 
+def first_day(demo: Demo, today: date) -> date:
+    """The demo event's (first) day: a one-off ``offset`` days from today; a
+    series on its own weekday, in the week ``offset // 7`` from today."""
+    if not demo.repeat:
+        return today + timedelta(days=demo.offset)
+    weekday, weeks = demo.offset % 7, demo.offset // 7
+    return today + timedelta(days=(weekday - today.weekday()) % 7 + 7 * weeks)
+
+
 def load(site: Site, session: Session) -> None:
     """Add the site's demo events that are missing. The caller commits."""
     demos = BY_SITE.get(site.slug, MOCKELN)
@@ -432,7 +444,7 @@ def load(site: Site, session: Session) -> None:
         uid = f"demo-{site.slug}-{demo.key}@{tag_authority(site)}"
         if session.exec(select(Event).where(Event.uid == uid)).first() is not None:
             continue
-        day = today + timedelta(days=demo.offset)
+        day = first_day(demo, today)
         if demo.at:
             hour, minute = (int(p) for p in demo.at.split(":"))
             starts = datetime.combine(day, time(hour, minute))

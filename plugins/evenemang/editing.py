@@ -6,7 +6,7 @@ problem comes back with everything typed kept and each problem named."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 from starlette.datastructures import UploadFile
@@ -26,6 +26,7 @@ from core.api import (
     page_link,
     page_number,
     paged,
+    place_bookings,
     read_form,
     require_admin,
     require_user,
@@ -34,7 +35,8 @@ from core.api import (
     url_for,
 )
 from core.api import gettext as _
-from plugins.evenemang import recurrence, store, times
+from plugins.evenemang import public, recurrence, store, times
+from plugins.evenemang.blocks import in_place
 from plugins.evenemang.forms import EventForm
 from plugins.evenemang.models import Event, Organiser, Review, Status
 
@@ -192,6 +194,68 @@ def _check_and_apply(
     return ok
 
 
+#: How many of a series' coming occurrences are checked against the room's bookings.
+ROOM_CHECK_LIMIT = 400
+
+
+def _room_is_free(site: Site, db: Session, form: EventForm, event: Event, organisers: list[str]) -> bool:
+    """Whether the room the event is put in (``room_ref``) is free at each of
+    its coming occurrences: not booked (``place_bookings``, the premises
+    plugin) by anyone but the event's own organisers, and not holding
+    another of the site's events. False with the colliding times named on
+    the room field (the organiser picks another time or room, or books it)."""
+    if not event.room_ref:
+        return True
+    now = site.clock.now().astimezone(UTC).replace(tzinfo=None)
+    start_utc = max(event.first_start_utc, now)
+    if event.last_end_utc <= start_utc:
+        return True  # all in the past: nothing to hold
+    coming = recurrence.expand([event], start_utc, event.last_end_utc)[:ROOM_CHECK_LIMIT]
+    if not coming:
+        return True
+    first = min(o.start for o in coming).astimezone(UTC)
+    last = max(o.end for o in coming).astimezone(UTC)
+    if event.all_day:
+        last += timedelta(days=1)
+    held = [
+        (b.start, b.end, b.title)
+        for b in place_bookings(site, db, event.room_ref, first, last)
+        if not (b.association and b.association in organisers)
+    ]
+    own_url = url_for(site, "evenemang:event", event_id=event.id) if event.id else None
+    held += [(u.start, u.end, u.title) for u in in_place(site, db, event.room_ref, first, last) if u.url != own_url]
+    clashes: list[str] = []
+    for occurrence in coming:
+        begin = occurrence.start
+        end = occurrence.end + timedelta(days=1) if event.all_day else occurrence.end
+        for held_start, held_end, title in held:
+            if held_start < end and held_end > begin:
+                local_start = held_start.astimezone(begin.tzinfo)
+                local_end = held_end.astimezone(begin.tzinfo)
+                clashes.append(
+                    _("%(day)s %(start)s–%(end)s (%(what)s)")
+                    % {
+                        "day": public.day_label(site, local_start.date()),
+                        "start": f"{local_start:%H:%M}",
+                        "end": f"{local_end:%H:%M}",
+                        "what": title,
+                    }
+                )
+                break
+    if not clashes:
+        return True
+    shown = "; ".join(clashes[:5])
+    more = len(clashes) - 5
+    message = _("Lokalen är redan upptagen då: %(times)s.") % {"times": shown}
+    if more > 0:
+        message += " " + _("Och %(count)d gånger till.") % {"count": more}
+    message += " " + _(
+        "Välj en annan tid eller en annan lokal. Har er förening redan bokat lokalen, välj den som arrangör."
+    )
+    form.room.errors = [*form.room.errors, message]
+    return False
+
+
 def event_edit(request: Request) -> Response:
     """Write an event (``/evenemang/nytt``) or change one (``.../redigera``)."""
     site = site_of(request)
@@ -236,6 +300,9 @@ def event_edit(request: Request) -> Response:
             before = store.snapshot(event) if event is not None else None
             with db.no_autoflush:
                 applied = _check_and_apply(site, form, target, user, mine, places) if valid else False
+            if applied and valid:
+                with db.no_autoflush:
+                    applied = _room_is_free(site, db, form, target, list(form.organisers.data or []))
             if applied and valid:
                 saved = _store(request, site, db, form, target, user, before, mine, settings.require_approval)
                 if saved:

@@ -4,16 +4,30 @@ contributions, where association editors send in and change items."""
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from datetime import date
 from typing import Any
 
 from sqlalchemy import and_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.api import N_, Forbidden, SelectChoice, Site, User, current_user, flash, require_user, site_of, url_for
+from core.api import (
+    N_,
+    Forbidden,
+    SelectChoice,
+    Site,
+    User,
+    current_user,
+    flash,
+    read_form,
+    require_user,
+    site_of,
+    url_for,
+)
 from core.api import gettext as _
 from plugins.evenemang import ical, store
 from plugins.evenemang import programme_store as programmes
@@ -210,10 +224,14 @@ def submit(request: Request) -> Response:
         form = ItemForm.bind(request)
         _choices(site, form, programme, mine)
         closed = programmes.call_closed(site, programme)
+        key = _submission_key(request)
         if request.method == "GET":
             form.contact_name.data, form.contact_email.data = user.name, user.email
             if len(mine) == 1:
                 form.association.data = next(iter(mine))
+        elif (earlier := _sent_before(db, user, key)) is not None:
+            # The same form a second time (a double-click, a reload of the POST): one item, the same answer.
+            return _thanks(request, site, earlier)
         elif form.validate() and not closed:
             item = ProgrammeItem(
                 programme_id=programme.id or 0,
@@ -226,15 +244,18 @@ def submit(request: Request) -> Response:
                 contact_email="",
                 submitted_by_id=user.id,
             )
+            item.submission_key = key
             if _apply(site, form, item, programme, mine):
                 db.add(item)
-                db.commit()
-                flash(
-                    request,
-                    _("Tack! ”%(title)s” är inskickat. Ni får besked med e-post till %(email)s.")
-                    % {"title": item.title, "email": item.contact_email},
-                )
-                return RedirectResponse(url_for(site, "evenemang:my_items"), status_code=303)
+                try:
+                    db.commit()
+                except IntegrityError:  # the other send of this form won the unique key
+                    db.rollback()
+                    earlier = _sent_before(db, user, key)
+                    if earlier is None:
+                        raise
+                    return _thanks(request, site, earlier)
+                return _thanks(request, site, item)
     return site.render(
         request,
         "evenemang/programme_submit.html",
@@ -246,9 +267,36 @@ def submit(request: Request) -> Response:
             "closed": closed,
             "deadline": programmes.day_text(site, programme.deadline) if programme.deadline else "",
             "page_url": url_for(site, "evenemang:programme", slug=programme.slug),
+            "submission_key": key,
         },
         status_code=400 if request.method == "POST" else 200,
     )
+
+
+def _submission_key(request: Request) -> str:
+    """The form's random key: the one it was sent with (POST), or a new one
+    for a new form (GET). Anything but a plausible key is replaced."""
+    if request.method == "POST":
+        sent = str(read_form(request).get("inskick") or "")
+        if 16 <= len(sent) <= 64 and all(c.isalnum() or c in "-_" for c in sent):
+            return sent
+    return secrets.token_urlsafe(24)
+
+
+def _sent_before(db: Session, user: User, key: str) -> ProgrammeItem | None:
+    """The item this user already sent with this form, if any."""
+    return db.exec(
+        select(ProgrammeItem).where(ProgrammeItem.submission_key == key, ProgrammeItem.submitted_by_id == user.id)
+    ).first()
+
+
+def _thanks(request: Request, site: Site, item: ProgrammeItem) -> Response:
+    flash(
+        request,
+        _("Tack! ”%(title)s” är inskickat. Ni får besked med e-post till %(email)s.")
+        % {"title": item.title, "email": item.contact_email},
+    )
+    return RedirectResponse(url_for(site, "evenemang:my_items"), status_code=303)
 
 
 def _may_change(site: Site, db: Session, user: User, item: ProgrammeItem) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from enum import StrEnum
 
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 from core.api import utcnow
@@ -53,8 +54,22 @@ class Programme(SQLModel, table=True):
         return [line.strip() for line in self.stages.splitlines() if line.strip()]
 
 
+#: One item per submission form (a double-click sends the form twice), keyed where a key was sent.
+SUBMISSION_KEY_INDEX = "uq_evenemang_programme_item_submission_key"
+SUBMISSION_KEY_WHERE = "submission_key <> ''"
+
+
 class ProgrammeItem(SQLModel, table=True):
     __tablename__ = "evenemang_programme_item"
+    __table_args__ = (
+        Index(
+            SUBMISSION_KEY_INDEX,
+            "submission_key",
+            unique=True,
+            sqlite_where=text(SUBMISSION_KEY_WHERE),
+            postgresql_where=text(SUBMISSION_KEY_WHERE),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(foreign_key="evenemang_programme.id", index=True, ondelete="CASCADE")
@@ -77,5 +92,8 @@ class ProgrammeItem(SQLModel, table=True):
     #: The admin's last message to the submitter (also e-mailed).
     review_message: str = Field(default="", max_length=2000)
     reviewed_at: datetime | None = None
+    #: The random key of the form the item was sent from: a second send of the same form (a double-click)
+    #: finds the item instead of making another (a partial unique index, see the migration).
+    submission_key: str = Field(default="", max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -4,55 +4,58 @@ script could mail the whole town from one form.
 
 Counted by the client address as core's login throttle counts it
 (``throttle_key``: an IPv4 address, an IPv6 /64), on the site's clock, in
-the process's memory (``site.state``): a sliding hour. Several workers each
-count their own share, which still bounds a script; nothing about the
-visitor is written to the database.
+the database (``SignUpAttempt``): a sliding hour that every worker shares.
+The address itself is not stored, only a keyed hash of it, and each row is
+deleted once it is an hour old.
+
+Each attempt is written (and committed) before it is counted, so two
+sign-ups at the same moment from one address each see the other's row once
+both are written: together they never get past the limit by more than the
+few that are in flight at that very instant.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import deque
-from datetime import datetime, timedelta
+import hashlib
+import hmac
+from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import delete, func
+from sqlmodel import col, select
 from starlette.requests import Request
 
 from core.api import Site, throttle_key
+from plugins.evenemang.registration_models import SignUpAttempt
 
 WINDOW = timedelta(hours=1)
 
 
-class SignUpLimit:
-    """Sliding-window counts per client key; thread-safe (views run in the thread pool)."""
+def client_hash(site: Site, key: str) -> str:
+    """The visitor's throttle key, hashed with the site's secret: the same
+    for one visitor, and not the address."""
+    return hmac.new(site.secret_key.encode(), f"sign-up:{key}".encode(), hashlib.sha256).hexdigest()
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._seen: dict[str, deque[datetime]] = {}
 
-    def allow(self, key: str, now: datetime, limit: int) -> bool:
-        """Count one sign-up for ``key`` and say whether it is within ``limit`` an hour."""
-        with self._lock:
-            times = self._seen.setdefault(key, deque())
-            while times and times[0] <= now - WINDOW:
-                times.popleft()
-            if len(times) >= limit:
-                return False
-            times.append(now)
-            if len(self._seen) > 10_000:  # forget idle visitors so the table stays small
-                for idle in [k for k, v in self._seen.items() if not v or v[-1] <= now - WINDOW]:
-                    del self._seen[idle]
-            return True
+def forget_old_attempts(site: Site, now: datetime) -> None:
+    """Delete the attempts older than the hour (the daily job's sweep)."""
+    with site.session() as db:
+        db.exec(delete(SignUpAttempt).where(col(SignUpAttempt.at) <= now.astimezone(UTC) - WINDOW))
+        db.commit()
 
 
 def allow_sign_up(site: Site, request: Request, limit: int) -> bool:
-    """Whether this visitor may send one more sign-up by e-mail now."""
-    with _create:
-        counter = getattr(site.state, "evenemang_sign_up_limit", None)
-        if counter is None:
-            counter = SignUpLimit()
-            site.state.evenemang_sign_up_limit = counter
+    """Count one sign-up by e-mail for this visitor, and say whether it is
+    within ``limit`` an hour (attempts over the limit are counted too)."""
     host = request.client.host if request.client else ""
-    return bool(counter.allow(throttle_key(host), site.clock.now(), limit))
-
-
-_create = threading.Lock()
+    client = client_hash(site, throttle_key(host))
+    now = site.clock.now().astimezone(UTC)
+    with site.session() as db:
+        db.exec(delete(SignUpAttempt).where(col(SignUpAttempt.at) <= now - WINDOW))
+        db.add(SignUpAttempt(client=client, at=now))
+        db.commit()
+        count = db.exec(
+            select(func.count())
+            .select_from(SignUpAttempt)
+            .where(SignUpAttempt.client == client, col(SignUpAttempt.at) > now - WINDOW)
+        ).one()
+    return int(count) <= limit

@@ -38,7 +38,7 @@ RESOURCES = [
         buffer_minutes=30,
         approval=Approval.AUTO,
         for_organisations=True,
-        price_text="600 kr per tillfälle för andra än medlemsföreningar.",
+        price_text="600 kr per tillfälle.",
     ),
     dict(
         name="Mötesrum Ekan",
@@ -48,7 +48,7 @@ RESOURCES = [
         accessibility="Plan 2, hiss finns.",
         location="Plan 2, första dörren till vänster om hissen.",
         for_organisations=True,
-        price_text="150 kr per timme för andra än medlemsföreningar.",
+        price_text="150 kr per timme.",
     ),
     dict(
         name="Mötesrum Björken",
@@ -106,6 +106,85 @@ RESOURCES = [
     ),
 ]
 
+#: Kristinehamn's house (Föreningshuset on Kungsgatan) has rooms of its own, in the same order of kinds as
+#: ``RESOURCES`` (five rooms, then three things), so the series below fit either house.
+KRISTINEHAMN_RESOURCES = [
+    dict(
+        name="Vänersalen",
+        summary="Sal för föreläsningar, årsmöten och danskvällar, med utsikt mot Varnan.",
+        capacity=60,
+        equipment="Scen, ljudanläggning, hörslinga, 60 stolar, 10 bord.",
+        accessibility="Entréplan, automatisk dörr, tillgänglig toalett bredvid salen.",
+        location="Entréplan, till vänster innanför entrén.",
+        house_rules="- Ställ tillbaka stolar och bord.\n- Lämna nyckeln i nyckelinkastet.",
+        buffer_minutes=30,
+        for_organisations=True,
+        price_text="500 kr per tillfälle.",
+    ),
+    dict(
+        name="Mötesrum Presterud",
+        summary="Mötesrum för styrelser och arbetsgrupper.",
+        capacity=10,
+        equipment="Skärm med HDMI, whiteboard.",
+        accessibility="Plan 1, hiss finns.",
+        location="Plan 1, andra dörren till höger.",
+        for_organisations=True,
+        price_text="120 kr per timme.",
+    ),
+    dict(
+        name="Samtalsrummet",
+        summary="Lugnt rum för samtal två och två eller i liten grupp.",
+        capacity=4,
+        equipment="Soffgrupp, ljuddämpat.",
+        accessibility="Plan 1, hiss finns.",
+        location="Plan 1, längst in till vänster.",
+    ),
+    dict(
+        name="Hantverksrummet",
+        summary="Rum för slöjd, målning och kurser, med diskbänk.",
+        capacity=16,
+        equipment="Arbetsbord, diskbänk, symaskiner, staffli.",
+        accessibility="Entréplan.",
+        location="Entréplan, korridoren mot gården.",
+        for_residents=True,
+        price_text="80 kr per timme för privatpersoner.",
+    ),
+    dict(
+        name="Musikrummet",
+        summary="Ljudisolerat rum för körer och band.",
+        capacity=20,
+        equipment="Piano, trumset, förstärkare, notställ.",
+        accessibility="Källarplan, hiss finns.",
+        location="Källarplanet, dörren med noter på.",
+        approval=Approval.MANUAL,
+    ),
+    dict(
+        name="Bärbar högtalare",
+        kind=Kind.THING,
+        summary="Högtalare med två trådlösa mikrofoner, för möten ute och inne.",
+        location="Hämtas i receptionen.",
+        min_minutes=60,
+    ),
+    dict(
+        name="Pentryt",
+        kind=Kind.THING,
+        summary="Pentry med kaffebryggare och diskmaskin, bokas för fika till större möten.",
+        location="Plan 1, mitt emot hissen.",
+        buffer_minutes=30,
+    ),
+    dict(
+        name="Släpvagnen",
+        kind=Kind.THING,
+        summary="Släpvagn med kåpa, för loppisar och flyttar. Dragkrok krävs.",
+        location="Nyckel i receptionen, vagnen står på parkeringen.",
+        overnight=True,
+        min_minutes=120,
+        max_minutes=3 * 24 * 60,
+        approval=Approval.MANUAL,
+        cancel_hours=48,
+    ),
+]
+
 #: (room index, weekday, start, end): one weekly series for each of twelve associations.
 SERIES = [
     (0, 1, "18:00", "20:00"),
@@ -132,9 +211,22 @@ OFFICES = [
 ]
 
 
+KRISTINEHAMN_OFFICES = [
+    ("Kontorsrum Lusten", "11 m², fönster mot Kungsgatan", "1 800 kr i månaden inklusive el och internet.", 0),
+    ("Kontorsrum Skåre", "16 m², plats för tre", "2 400 kr i månaden inklusive el och internet.", 1),
+    ("Skrivbord 1", "Skrivbord i det delade kontoret", "500 kr i månaden.", 2),
+    ("Skrivbord 2", "Skrivbord i det delade kontoret", "500 kr i månaden.", None),
+]
+
+
+def resources_of(site: Site) -> list[dict[str, object]]:
+    """The demo house's resources: Kristinehamn's own, else Föreningarnas hus in Karlskoga."""
+    return KRISTINEHAMN_RESOURCES if site.slug.startswith("kristinehamn") else RESOURCES
+
+
 def load(site: Site, session: Session) -> None:
     """Add what is missing of the demo house. The caller commits."""
-    resources = [_resource(session, index, spec) for index, spec in enumerate(RESOURCES)]
+    resources = [_resource(session, index, spec) for index, spec in enumerate(resources_of(site))]
     session.flush()
     associations = member_associations(site, session)[:12]
     zone = ZoneInfo(site.config.site.timezone)
@@ -176,7 +268,7 @@ def load(site: Site, session: Session) -> None:
             "16:00",
             "22:00",
             zone,
-            title="Höstfest",
+            title="Höstfest" if today.month >= 8 else "Vårfest",
             association=(first_ref.slug, first_ref.name),
             public=True,
         )
@@ -201,7 +293,7 @@ def load(site: Site, session: Session) -> None:
             "08:00",
             "20:00",
             zone,
-            title="Utflykt till Kristinehamn",
+            title="Utflykt till Kristinehamn" if resources[7].name == "Minibussen" else "Loppis på torget",
             association=(first_ref.slug, first_ref.name),
             status=BookingStatus.REQUESTED,
         )
@@ -218,7 +310,9 @@ def load(site: Site, session: Session) -> None:
         organisation="Karlskoga kommun, fritidsförvaltningen",
         status=BookingStatus.REQUESTED,
     )
-    _offices(session, associations, today)
+    _offices(
+        session, associations, today, KRISTINEHAMN_OFFICES if resources_of(site) is KRISTINEHAMN_RESOURCES else OFFICES
+    )
 
 
 def _resource(session: Session, index: int, spec: dict[str, object]) -> Resource:
@@ -285,8 +379,13 @@ def _booking(
     )
 
 
-def _offices(session: Session, associations: list, today: date) -> None:  # type: ignore[type-arg]
-    for name, size, rent, tenant in OFFICES:
+def _offices(
+    session: Session,
+    associations: list,  # type: ignore[type-arg]
+    today: date,
+    offices: list[tuple[str, str, str, int | None]] = OFFICES,
+) -> None:
+    for name, size, rent, tenant in offices:
         if session.exec(select(Office).where(Office.name == name)).first() is not None:
             continue
         ref = associations[tenant] if tenant is not None and tenant < len(associations) else None

@@ -110,3 +110,24 @@ class InterestForm(Form):
         "Jag går med på att kansliet sparar uppgifterna för att kontakta mig om kontorsplatser",
         [validators.InputRequired("Kryssa i rutan, annars kan vi inte spara din intresseanmälan.")],
     )
+
+
+class OfficeForm(Form):
+    """An office or desk at the house's office rental, and its tenancy."""
+
+    name = StringField("Namn", [validators.InputRequired("Skriv vad platsen heter."), validators.Length(max=120)])
+    size_text = StringField(
+        "Storlek", [validators.Length(max=120)], description=N_("Till exempel 14 m², fönster mot gården.")
+    )
+    description = TextAreaField("Beskrivning", [validators.Length(max=2000)])
+    rent_text = StringField(
+        "Hyra", [validators.Length(max=300)], description=N_("Till exempel 2 500 kr i månaden inklusive el.")
+    )
+    tenant = SelectField("Hyresgäst", choices=[], validate_choice=False)
+    period_start = DateField("Hyrs från och med", [validators.Optional()])
+    period_end = DateField(
+        "Hyrs till och med", [validators.Optional()], description=N_("Lämna tomt om hyran löper tills vidare.")
+    )
+    terms = TextAreaField(
+        "Villkor", [validators.Length(max=2000)], description=N_("Till exempel uppsägningstid och nycklar.")
+    )

@@ -3,10 +3,10 @@ module that owns the feature."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from core.api import DailyJob, Figure, NavItem, Place, Site, User, current_user, hookimpl, url_for
+from core.api import DailyJob, Figure, NavItem, Place, PlaceBooking, Site, User, current_user, hookimpl, url_for
 from core.api import gettext as _
 from plugins.lokaler import models  # noqa: F401  (registers the tables)
 from plugins.lokaler.settings import LokalerSettings
@@ -55,13 +55,19 @@ def admin_links(site: Site, request: Request) -> list[NavItem]:
             description=_("Alla bokningar i Föreningarnas hus vecka för vecka, och dagbladet att skriva ut."),
         ),
         NavItem(
+            _("Stängda dagar i huset"),
+            url_for(site, "lokaler:closed_days"),
+            order=46,
+            description=_("Dagar då huset eller ett rum inte kan bokas, utöver helgdagarna."),
+        ),
+        NavItem(
             _("Statistik för huset"),
             url_for(site, "lokaler:statistics"),
             order=47,
             description=_("Bokade timmar per förening och rum, beläggning och serier, med diagram."),
         ),
         NavItem(
-            _("Kontor på Föreningsbyrån"),
+            _("Kontor på %(name)s") % {"name": site.plugin_settings("lokaler", LokalerSettings).offices_name},
             url_for(site, "lokaler:offices_admin"),
             order=48,
             description=_("Uthyrda kontor och skrivbordsplatser, lediga platser och intresseanmälningar."),
@@ -82,6 +88,39 @@ def bookable_places(site: Site, session: Session) -> list[Place]:
         .order_by(col(Resource.sort_order), col(Resource.name))
     ).all()
     return [Place(f"lokaler:{room.id}", f"{room.name}, {house.house_name}", house.address) for room in rooms if room.id]
+
+
+def _room_id(ref: str) -> int | None:
+    """The resource id in one of this plugin's place refs ("lokaler:12")."""
+    prefix, _sep, number = ref.partition(":")
+    if prefix != "lokaler" or not number.isdigit() or len(number) > 12:
+        return None
+    return int(number)
+
+
+@hookimpl
+def place_bookings(site: Site, session: Session, ref: str, start: datetime, end: datetime) -> list[PlaceBooking] | None:
+    """The active bookings (confirmed or waiting) of the room ``ref``: the
+    events plugin refuses to put an event in a booked room."""
+    from datetime import UTC
+
+    from plugins.lokaler import store
+    from plugins.lokaler.models import BookerKind
+
+    room = _room_id(ref)
+    if room is None:
+        return None
+    start_utc = start.astimezone(UTC).replace(tzinfo=None)
+    end_utc = end.astimezone(UTC).replace(tzinfo=None)
+    return [
+        PlaceBooking(
+            b.booker if b.is_public else _("Upptaget"),
+            b.start_utc.replace(tzinfo=UTC),
+            b.end_utc.replace(tzinfo=UTC),
+            b.association_slug if b.booker_kind == BookerKind.MEMBER else "",
+        )
+        for b in store.busy_between(session, [room], start_utc, end_utc)
+    ]
 
 
 @hookimpl

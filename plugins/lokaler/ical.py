@@ -9,6 +9,7 @@ STATUS:CANCELLED so subscribed calendars drop it. Times are written in UTC
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from datetime import UTC, datetime
 import icalendar
 from starlette.responses import Response
 
-from core.api import Site
+from core.api import PlaceUse, Site
 from plugins.lokaler.models import Booking, BookingStatus, Resource
 
 _STATUS = {
@@ -47,7 +48,33 @@ def vevent(booking: Booking, resource: Resource, house: str, *, show_who: bool) 
     return component
 
 
-def calendar(site: Site, name: str, items: Sequence[tuple[Booking, Resource, bool]], house: str) -> bytes:
+def use_vevent(site: Site, use: PlaceUse, resource: Resource, house: str) -> icalendar.Event:
+    """An event from the events plugin held in the room (``place_uses``). Its
+    UID is made of the room, the event's address and the occurrence's start,
+    so it is the same on every fetch; the event's own calendar has its own."""
+    start = _utc(use.start)
+    digest = hashlib.sha256(f"{resource.id}|{use.url or use.title}".encode()).hexdigest()[:16]
+    component = icalendar.Event()
+    component.add("uid", f"lokaler-{resource.id}-{digest}-{start:%Y%m%dT%H%M%SZ}@{site.host}")
+    component.add("dtstamp", start)
+    component.add("summary", f"{resource.name}: {use.title}")
+    component.add("dtstart", start)
+    component.add("dtend", _utc(use.end))
+    component.add("location", ", ".join(p for p in (resource.name, resource.location, house) if p))
+    if use.url:
+        component.add("url", site.absolute_url(use.url))
+    component.add("status", "CONFIRMED")
+    component.add("transp", "OPAQUE")
+    return component
+
+
+def calendar(
+    site: Site,
+    name: str,
+    items: Sequence[tuple[Booking, Resource, bool]],
+    house: str,
+    uses: Sequence[tuple[PlaceUse, Resource]] = (),
+) -> bytes:
     cal = icalendar.Calendar()
     cal.add("prodid", f"-//Paraply//lokaler//{site.host}")
     cal.add("version", "2.0")
@@ -55,6 +82,8 @@ def calendar(site: Site, name: str, items: Sequence[tuple[Booking, Resource, boo
     cal.add("x-wr-calname", name)
     for booking, resource, show_who in items:
         cal.add_component(vevent(booking, resource, house, show_who=show_who))
+    for use, resource in uses:
+        cal.add_component(use_vevent(site, use, resource, house))
     data: bytes = cal.to_ical()
     return data
 

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.api import Forbidden, Site, flash, read_form, require_admin, require_user, site_of, url_for
+from core.api import Forbidden, Site, User, flash, read_form, require_admin, require_user, site_of, url_for
 from core.api import gettext as _
 from plugins.lokaler import mails, store
 from plugins.lokaler.access import booking_or_404, may_manage, may_see_association, my_associations
@@ -54,8 +54,24 @@ def booking_page(request: Request) -> Response:
                 "decision_form": DecisionForm(),
                 "access_form": AccessForm(data={"access_note": booking.access_note}),
                 "cancel_hours": resource.cancel_hours if resource else 0,
+                "back": _back_link(site, user, booking),
             },
         )
+
+
+def _back_link(site: Site, user: User, booking: Booking) -> tuple[str, str]:
+    """Where the booking page leads back to: the booker's own list, else the
+    association's bookings, else (an admin with someone else's booking) the
+    house's week of the booking."""
+    if booking.created_by_id == user.id:
+        return url_for(site, "lokaler:mine"), _("Mina bokningar")
+    if booking.association_slug:
+        return (
+            url_for(site, "lokaler:association", slug=booking.association_slug),
+            _("Bokningar för %(name)s") % {"name": booking.booker},
+        )
+    week = times_of(site, booking)[0].date().isoformat()
+    return url_for(site, "lokaler:house_week") + f"?vecka={week}", _("Husets vecka")
 
 
 def _may_cancel(site: Site, is_admin: bool, booking: Booking, resource: Resource | None) -> bool:

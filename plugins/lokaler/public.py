@@ -5,13 +5,14 @@ day sheet for the door."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core.api import current_user, place_uses, render_markdown, require_admin, site_of
+from core.api import current_user, member_associations, place_uses, render_markdown, require_admin, site_of
 from core.api import gettext as _
 from plugins.lokaler import days, ical, weeks
 from plugins.lokaler.access import may_manage, may_see_association, resource_or_404
@@ -57,7 +58,7 @@ def resource_page(request: Request) -> Response:
         first = datetime.combine(monday, time(0), tzinfo=zone)
         uses = place_uses(site, db, f"lokaler:{resource.id}", first, first + timedelta(days=7))
         week = weeks.resource_week(db, resource, monday, zone, now, uses)
-        hours = days.opening_hours(db, resource.id)
+        hours = week.hours
         visible = {b.id for b in week.bookings if b.is_public or may_manage(site, db, user, b)}
     return site.render(
         request,
@@ -93,7 +94,11 @@ def resource_ics(request: Request) -> Response:
             )
         ).all()
         items = [(b, resource, b.is_public) for b in bookings]
-        data = ical.calendar(site, resource.name, items, settings_of(site).house_name)
+        reach_start = (now - ICS_PAST).replace(tzinfo=UTC)
+        uses = place_uses(site, db, f"lokaler:{resource.id}", reach_start, reach_start + ICS_PAST + ICS_AHEAD)
+        data = ical.calendar(
+            site, resource.name, items, settings_of(site).house_name, [(use, resource) for use in uses]
+        )
     return ical.response(data, f"lokal-{resource.id}.ics")
 
 
@@ -105,6 +110,9 @@ def association_ics(request: Request) -> Response:
     slug = request.path_params["slug"]
     now = site.clock.now().replace(tzinfo=None)
     with site.session() as db:
+        known = any(a.slug == slug for a in member_associations(site, db))
+        if not known and db.exec(select(Booking.id).where(Booking.association_slug == slug).limit(1)).first() is None:
+            raise HTTPException(404)  # no such association: not an empty calendar
         everything = may_see_association(site, db, user, slug)
         query = select(Booking).where(
             Booking.association_slug == slug,

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import re
 
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField, validators
+from wtforms import (
+    BooleanField,
+    DateField,
+    FileField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    validators,
+)
 
 from core.api import N_, Form, SelectChoice
 from plugins.lokaler.models import Approval, Kind
@@ -87,4 +96,23 @@ class ResourceForm(Form):
             SelectChoice(Approval.AUTO.value, N_("Medlemsföreningar direkt, andra efter godkännande")),
             SelectChoice(Approval.MANUAL.value, N_("Kansliet godkänner varje bokning")),
         ],
+    )
+    image_file = FileField("Foto av rummet")
+    image_alt = StringField(
+        "Bildbeskrivning (alt-text)",
+        [validators.Length(max=300)],
+        description=N_("Obligatorisk om det finns ett foto. Beskriv kort vad fotot visar."),
+    )
+    remove_image = BooleanField("Ta bort nuvarande foto")
+
+
+class ClosedDayForm(Form):
+    """A day the house or one resource is closed, beside the public holidays."""
+
+    day = DateField("Datum", [validators.InputRequired("Välj ett datum.")])
+    resource = SelectField("Vad är stängt?", choices=[], validate_choice=False)
+    reason = StringField(
+        "Varför",
+        [validators.InputRequired("Skriv varför, till exempel Städdag."), validators.Length(max=200)],
+        description=N_("Visas i veckovyn, till exempel Städdag eller Personalutbildning."),
     )

@@ -6,13 +6,15 @@ with a message (``booking.GONE``)."""
 from __future__ import annotations
 
 from sqlmodel import col, delete
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.api import flash, require_admin, site_of, url_for
+from core.api import ImageError, delete_image, flash, require_admin, site_of, store_upload, url_for
 from core.api import gettext as _
 from plugins.lokaler import days
+from plugins.lokaler.common import settings_of
 from plugins.lokaler.models import OpeningHours, Resource
 from plugins.lokaler.resource_forms import DAY_FIELDS, ResourceForm, parse_hours
 
@@ -72,10 +74,30 @@ def edit(request: Request) -> Response:
                 _("Längsta bokning kan inte vara kortare än kortaste."),
             ]
             valid = False
+    current = resource if resource_id is not None else None
+    upload = form.image_file.data if request.method == "POST" else None
+    has_upload = isinstance(upload, UploadFile) and bool(upload.filename)
     if valid:
+        keeps = bool(current and current.image) and not form.remove_image.data
+        if (has_upload or keeps) and not (form.image_alt.data or "").strip():
+            form.image_alt.errors = [_("Beskriv fotot med några ord, så att den som inte ser det vet vad det visar.")]
+            valid = False
+    new_image = ""
+    if valid and has_upload:
+        assert isinstance(upload, UploadFile)
+        try:
+            new_image = store_upload(upload, site.uploads_dir, settings_of(site).max_image_kb, stem_hint="lokaler")
+        except ImageError as exc:
+            form.image_file.errors = [str(exc)]
+            valid = False
+    if valid:
+        old_image = ""
         with site.session() as db:
             row = db.get(Resource, resource_id) if resource_id is not None else Resource(name="")
             assert row is not None
+            if new_image or form.remove_image.data:
+                old_image, row.image = row.image, new_image
+            row.image_alt = (form.image_alt.data or "").strip()[:300] if row.image else ""
             for name in FIELDS:
                 value = getattr(form, name).data
                 setattr(row, name, value.strip() if isinstance(value, str) else (value if value is not None else 0))
@@ -86,13 +108,22 @@ def edit(request: Request) -> Response:
             for day, (opens, closes) in parsed.items():
                 db.add(OpeningHours(resource_id=row.id, weekday=day, opens=opens, closes=closes))
             saved_id = row.id
+        if old_image:
+            delete_image(site.uploads_dir, old_image)
         flash(request, _("%(name)s är sparad.") % {"name": (form.name.data or "").strip()})
         return RedirectResponse(url_for(site, "lokaler:resource", resource_id=saved_id), status_code=303)
     status = 400 if request.method == "POST" else 200
     return site.render(
         request,
         "lokaler/resource_form.html",
-        {"form": form, "resource_id": resource_id, "day_fields": [getattr(form, n) for n in DAY_FIELDS]},
+        {
+            "form": form,
+            "resource_id": resource_id,
+            "day_fields": [getattr(form, n) for n in DAY_FIELDS],
+            "image": current.image if current else "",
+            "image_alt": current.image_alt if current else "",
+            "max_image_kb": settings_of(site).max_image_kb,
+        },
         status_code=status,
     )
 

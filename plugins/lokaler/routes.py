@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from plugins.lokaler import booking, manage, offices, public, resources, stats_views
+from plugins.lokaler import booking, closed, manage, offices, public, resources, stats_views
 
 GET_POST = ["GET", "POST"]
 
@@ -34,8 +34,12 @@ def lokaler_routes() -> list[BaseRoute]:
         Route("/ny", resources.edit, methods=GET_POST, name="new_resource"),
         Route("/{resource_id:id}/redigera", resources.edit, methods=GET_POST, name="edit_resource"),
         Route("/{resource_id:id}/ta-bort", resources.remove, methods=["POST"], name="remove"),
+        Route("/stangt", closed.closed_days, methods=GET_POST, name="closed_days"),
+        Route("/stangt/{closed_id:id}/ta-bort", closed.remove_closed_day, methods=["POST"], name="remove_closed_day"),
         # offices at Föreningsbyrån
         Route("/kontor", offices.vacancies, name="offices"),
         Route("/kontor/intresse", offices.interest, methods=GET_POST, name="interest"),
         Route("/kontor/alla", offices.offices_admin, name="offices_admin"),
+        Route("/kontor/ny", offices.office_edit, methods=GET_POST, name="new_office"),
+        Route("/kontor/{office_id:id}/redigera", offices.office_edit, methods=GET_POST, name="edit_office"),
     ]

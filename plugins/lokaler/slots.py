@@ -63,7 +63,17 @@ def make_slot(day: date, start: time, end: time, zone: ZoneInfo, end_day: date |
             )
     slot = Slot(start_naive.replace(tzinfo=zone), end_naive.replace(tzinfo=zone), problems)
     if end_naive <= start_naive:
-        slot.problems.append(_("Sluttiden måste vara efter starttiden."))
+        if end_day is None and end < start and end <= time(6, 0):
+            # 23:00–01:00: the person meant to book past midnight (20:00–18:00 is a slip of the keys).
+            slot.problems.append(
+                _(
+                    "Sluttiden %(end)s är före starttiden %(start)s. En bokning på en dag kan pågå till midnatt "
+                    "som längst: skriv 00:00 som sluttid, eller boka tiden efter midnatt som en egen bokning nästa dag."
+                )
+                % {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}
+            )
+        else:
+            slot.problems.append(_("Sluttiden måste vara efter starttiden."))
     return slot
 
 

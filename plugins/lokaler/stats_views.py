@@ -24,8 +24,12 @@ def statistics(request: Request) -> Response:
     require_admin(request)
     site = site_of(request)
     today = site.clock.today()
-    start = _day(request.query_params.get("fran"), today.replace(month=1, day=1))
-    end = _day(request.query_params.get("till"), today)
+    # By default the current term (January-June or July-December), booked times ahead included:
+    # a term's single bookings are mostly ahead of today (found in a new-user trial).
+    term_start = today.replace(month=1 if today.month <= 6 else 7, day=1)
+    term_end = today.replace(month=6, day=30) if today.month <= 6 else today.replace(month=12, day=31)
+    start = _day(request.query_params.get("fran"), term_start)
+    end = _day(request.query_params.get("till"), term_end)
     if end < start:
         start, end = end, start
     with site.session() as db:

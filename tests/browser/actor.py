@@ -89,6 +89,11 @@ class Actor:
             target.fill(text)
             return
         self.tab_to(target)
+        if target.get_attribute("type") in ("date", "time"):
+            # A date or time field is typed segment by segment in the browser's own order (Chromium's year
+            # takes six digits), which a script cannot type blind: reached by Tab, its value is set whole.
+            target.fill(text)
+            return
         self.page.keyboard.press("Control+A")
         self.page.keyboard.press("Delete")
         self.page.keyboard.type(text)

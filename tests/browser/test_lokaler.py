@@ -112,6 +112,9 @@ ADMIN = [
     "/lokaler/kontor/alla",
     "/lokaler/ny",
     "/lokaler/{salen}/redigera",
+    "/lokaler/stangt",
+    "/lokaler/kontor/ny",
+    "/lokaler/kontor/{office}/redigera",
 ]
 
 
@@ -126,7 +129,17 @@ def test_house_pages_are_accessible(browser: Any, axe_source: Path, mockeln: Liv
         slugs = [ref.slug for ref in editable_associations(mockeln.site, db, editor)]
         own = db.exec(select(Booking).where(Booking.association_slug.in_(slugs))).first()  # type: ignore[attr-defined]
         assert own is not None, f"the demo editor's associations {slugs} have no demo booking"
-    ids = {"salen": _room(mockeln, "Stora salen"), "buss": _room(mockeln, "Minibussen"), "own": own.id}
+    from plugins.lokaler.models import Office
+
+    with mockeln.site.session() as db:
+        office = db.exec(select(Office)).first()
+        assert office is not None, "the demo has offices"
+    ids = {
+        "salen": _room(mockeln, "Stora salen"),
+        "buss": _room(mockeln, "Minibussen"),
+        "own": own.id,
+        "office": office.id,
+    }
     context = browser.new_context(viewport=VIEWPORTS[viewport], locale="sv-SE")
     page = context.new_page()
     problems: list[str] = []

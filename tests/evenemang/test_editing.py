@@ -235,3 +235,22 @@ def test_saving_a_change_says_what_happened(ev_site, as_user):
     page = text_of(editor.get(cancelled.headers["location"], follow_redirects=True).text)
     assert "Evenemanget ”Månadsmöte” är ändrat och visas som inställt." in page
     assert _events(ev_site)[0].status == "cancelled"
+
+
+def test_an_association_page_says_each_date_once(ev_site, as_user):
+    """A two-day event read "Måndag 21 december 2026, 21 dec.–22 dec." on the
+    association's page (new-user trial): the span is now said once."""
+    editor = as_user(ev_site, EDITOR)
+    for form in (
+        event_form(title="Julmarknad", start_date="2026-12-21", end_date="2026-12-22", all_day="y"),
+        event_form(
+            title="Nattvandring", start_date="2026-12-18", start_time="22:00", end_date="2026-12-19", end_time="02:00"
+        ),
+        event_form(title="Styrelsemöte", start_date="2026-12-15"),
+    ):
+        assert editor.submit("/evenemang/nytt", form).status_code == 303
+    page = text_of(as_user(ev_site, None).get("/foreningar/pro-karlskoga").text)
+    assert "Måndag 21 december 2026 – tisdag 22 december 2026, heldag" in page
+    assert "21 dec." not in page and "22 dec." not in page
+    assert "Fredag 18 december 2026 22:00 – lördag 19 december 2026 02:00" in page
+    assert "Tisdag 15 december 2026, 18:00–20:00" in page

@@ -149,3 +149,18 @@ def test_the_pages_speak_english_when_asked(ev_site, as_user):
     editor.get("/?lang=en")
     wrong = editor.submit("/evenemang/nytt", event_form(start_time="20:00", end_time="18:00"))
     assert "The event must end after it starts." in text_of(wrong.text)
+
+
+def test_the_filters_fold_and_say_how_many_are_chosen(ev_site, as_user):
+    """On a phone the filters would fill the first screen: beyond the
+    search they fold into a disclosure that counts the chosen ones."""
+    visitor = as_user(ev_site, None)
+    plain = visitor.get("/evenemang").text
+    assert '<details class="disclosure evenemang-filters">' in plain
+    assert "<summary>Fler filter</summary>" in plain
+    folded = plain.index('<details class="disclosure evenemang-filters">')
+    assert plain.index('id="filter-q"') < folded, "the search stays in sight"
+    assert folded < plain.index('id="filter-kategori"') < plain.index("</details>", folded)
+    chosen = text_of(visitor.get("/evenemang?gratis=1&barn=1").text)
+    assert "Fler filter (2 valda)" in chosen
+    assert "Fler filter (1 valt)" in text_of(visitor.get("/evenemang?gratis=1").text)

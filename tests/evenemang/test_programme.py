@@ -224,3 +224,45 @@ def test_the_programme_calendar_and_the_printable_programme(make_site, smtp_inbo
     assert "Söndag 13 december 2026" in text and "Väntande punkt" not in text
     css = editor.get("/static/evenemang/programme.css").text
     assert "@page{size:A4" in css and "@media print" in css
+
+
+def test_a_submission_sent_twice_makes_one_item(make_site, smtp_inbox, as_user):
+    """A double-click sends the submission form twice: the form's key makes
+    it one item, both at once (two connections) and one after the other."""
+    import re
+    from concurrent.futures import ThreadPoolExecutor
+
+    site = mail_site(make_site, smtp_inbox)
+    make_programme(as_user(site, ADMIN))
+    editor = as_user(site, EDITOR)
+
+    def form_key(client) -> str:
+        found = re.search(r'name="inskick" value="([^"]+)"', client.get("/evenemang/program/kalaset-2026/bidra").text)
+        assert found is not None
+        return found.group(1)
+
+    key = form_key(editor)
+    first = editor.submit("/evenemang/program/kalaset-2026/bidra", {**item_form(), "inskick": key})
+    again = editor.submit("/evenemang/program/kalaset-2026/bidra", {**item_form(), "inskick": key})
+    assert first.status_code == again.status_code == 303
+    assert "är inskickat" in text_of(editor.get(again.headers["location"]).text)
+    clients = [as_user(site, EDITOR), as_user(site, EDITOR)]
+    together = form_key(clients[0])
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(
+            pool.map(
+                lambda c: c.submit(
+                    "/evenemang/program/kalaset-2026/bidra", {**item_form(title="Kör i tältet"), "inskick": together}
+                ),
+                clients,
+            )
+        )
+    assert [a.status_code for a in answers] == [303, 303]
+    # A new form is a new item, even with the same text.
+    assert (
+        editor.submit("/evenemang/program/kalaset-2026/bidra", {**item_form(), "inskick": form_key(editor)}).status_code
+        == 303
+    )
+    with site.session() as db:
+        titles = sorted(i.title for i in db.exec(select(ProgrammeItem)).all())
+    assert titles == ["Dragspel på scen", "Dragspel på scen", "Kör i tältet"]

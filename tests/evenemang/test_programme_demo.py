@@ -98,3 +98,20 @@ def test_the_festival_is_in_summer_and_its_call_open_whatever_the_clock():
     assert festival_weekend(date(2027, 3, 1)) == (date(2027, 8, 7), date(2027, 7, 8))
     assert festival_weekend(date(2027, 7, 20)) == (date(2027, 8, 7), date(2027, 7, 25)), "the call stays open"
     assert festival_weekend(date(2027, 7, 30)) == (date(2028, 8, 5), date(2028, 7, 6)), "too close: next summer"
+
+
+def test_the_demos_series_keep_their_weekday_whatever_day_it_is_loaded():
+    """The demo's "Onsdagspromenad" fell on another weekday depending on the
+    day the demo was loaded: a series is anchored to its own weekday."""
+    from datetime import date, timedelta
+
+    from plugins.evenemang.demo import BY_SITE, first_day
+
+    walk = next(d for d in BY_SITE["mockeln"] if d.key == "promenad")
+    swim = next(d for d in BY_SITE["mockeln"] if d.key == "sim")
+    for n in range(7):
+        today = date(2026, 12, 7) + timedelta(days=n)
+        assert first_day(walk, today).weekday() == 2 and 0 <= (first_day(walk, today) - today).days < 7
+        assert first_day(swim, today).weekday() == 1
+    one_off = next(d for s in BY_SITE.values() for d in s if not d.repeat)
+    assert first_day(one_off, date(2026, 12, 7)) == date(2026, 12, 7) + timedelta(days=one_off.offset)

@@ -173,3 +173,27 @@ def test_a_confirmation_link_after_a_cancellation_says_so_and_confirms_nothing(m
     again = visitor.submit(confirm, {})
     assert again.status_code == 200 and "Anmälan är avbokad" in text_of(again.text)
     assert [r.state for r in _rows(site, event_id)] == [RegState.CANCELLED] and _taken(site, event_id) == 0
+
+
+def test_the_sign_up_limit_is_shared_by_every_worker(make_site, smtp_inbox, as_user):
+    """Two workers (two Site objects on one database, as uvicorn's workers
+    are) count the same hour: the limit is counted in the database, and the
+    visitor's address is kept only as a keyed hash."""
+    from sqlmodel import select
+
+    from core.site import Site
+    from plugins.evenemang.registration_models import SignUpAttempt
+
+    site = mail_site(make_site, smtp_inbox, settings="sign_ups_per_hour = 3\n")
+    event_id = event_with_places(as_user(site, EDITOR), places=50)
+    other = Site(site.folder, site.config, site.installed, database_url=site.database_url, data_dir=site.data_dir)
+    other.clock.set(site.clock.now())
+    first, second = as_user(site, None), as_user(other, None)
+    path = f"/evenemang/{event_id}/anmal"
+    assert first.submit(path, {"name": "A", "email": "a1@example.se"}).status_code == 303
+    assert second.submit(path, {"name": "B", "email": "b1@example.se"}).status_code == 303
+    assert first.submit(path, {"name": "A", "email": "a2@example.se"}).status_code == 303
+    assert second.submit(path, {"name": "B", "email": "b2@example.se"}).status_code == 429
+    with site.session() as db:
+        clients = {row.client for row in db.exec(select(SignUpAttempt)).all()}
+    assert len(clients) == 1 and "127.0.0.1" not in next(iter(clients))

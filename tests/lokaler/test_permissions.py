@@ -32,6 +32,9 @@ class World:
     room: int
     booking: int
     requested: int
+    #: Made on first use by the closed-day and office walks.
+    closed_day: int | None = None
+    office: int | None = None
 
 
 def build_world(site: Site, as_user: Callable[[Site, str | None], Client]) -> World:
@@ -65,6 +68,67 @@ def _interests(world: World) -> int:
 def _titled(world: World, title: str) -> bool:
     with world.site.session() as db:
         return db.exec(select(Booking).where(Booking.title == title)).first() is not None
+
+
+def _closed_day(world: World) -> int:
+    """A closed day for the removal walk, made once per world."""
+    from datetime import date
+
+    from plugins.lokaler.models import ClosedDay
+
+    if world.closed_day is None:
+        with world.site.session() as db:
+            row = ClosedDay(day=date(2027, 3, 19), reason="Städdag att ta bort")
+            db.add(row)
+            db.commit()
+            assert row.id is not None
+            world.closed_day = row.id
+    return world.closed_day
+
+
+def _closed_day_removed(world: World) -> bool:
+    from plugins.lokaler.models import ClosedDay
+
+    with world.site.session() as db:
+        return world.closed_day is not None and db.get(ClosedDay, world.closed_day) is None
+
+
+def _closed_reason(world: World, reason: str) -> bool:
+    from plugins.lokaler.models import ClosedDay
+
+    with world.site.session() as db:
+        return db.exec(select(ClosedDay).where(ClosedDay.reason == reason)).first() is not None
+
+
+def _office(world: World) -> int:
+    """An office for the tenancy walk, made once per world."""
+    from plugins.lokaler.models import Office
+
+    if world.office is None:
+        with world.site.session() as db:
+            row = Office(name="Kontor att hyra ut")
+            db.add(row)
+            db.commit()
+            assert row.id is not None
+            world.office = row.id
+    return world.office
+
+
+def _office_rented(world: World) -> bool:
+    from plugins.lokaler.models import Office
+
+    with world.site.session() as db:
+        return db.exec(select(Office).where(Office.tenant_slug == "pro-karlskoga")).first() is not None
+
+
+def _office_named(world: World, name: str) -> bool:
+    from plugins.lokaler.models import Office
+
+    with world.site.session() as db:
+        return db.exec(select(Office).where(Office.name == name)).first() is not None
+
+
+OFFICE_FORM = {"name": "Kontor att hyra ut", "tenant": "pro-karlskoga", "period_start": "2027-04-01"}
 
 
 @dataclass
@@ -149,6 +213,30 @@ CASES: dict[str, Case] = {
         lambda w: _interests(w) == 1,
         dict.fromkeys(ROLES, OK),
     ),
+    "/lokaler/kontor/ny": Case(
+        lambda w: "/lokaler/kontor/ny",
+        lambda w: {"name": "Skrivbord C", "tenant": ""},
+        lambda w: _office_named(w, "Skrivbord C"),
+        ADMIN_ONLY,
+    ),
+    "/lokaler/kontor/{office_id:id}/redigera": Case(
+        lambda w: f"/lokaler/kontor/{_office(w)}/redigera",
+        lambda w: OFFICE_FORM,
+        _office_rented,
+        ADMIN_ONLY,
+    ),
+    "/lokaler/stangt": Case(
+        lambda w: "/lokaler/stangt",
+        lambda w: {"day": "2027-03-20", "resource": "huset", "reason": "Städdag"},
+        lambda w: _closed_reason(w, "Städdag"),
+        ADMIN_ONLY,
+    ),
+    "/lokaler/stangt/{closed_id:id}/ta-bort": Case(
+        lambda w: f"/lokaler/stangt/{_closed_day(w)}/ta-bort",
+        lambda w: {},
+        _closed_day_removed,
+        ADMIN_ONLY,
+    ),
     "/lokaler/bokning/{booking_id:id}/tilltrade": Case(
         lambda w: f"/lokaler/bokning/{w.booking}/tilltrade",
         lambda w: {"access_note": "Portkod 4711"},
@@ -225,6 +313,9 @@ GET_PAGES: dict[str, tuple[Callable[[World], str], dict[str, int]]] = {
     "/lokaler/kontor": (lambda w: "/lokaler/kontor", PUBLIC),
     "/lokaler/kontor/intresse": (lambda w: "/lokaler/kontor/intresse", PUBLIC),
     "/lokaler/kontor/alla": (lambda w: "/lokaler/kontor/alla", STAFF),
+    "/lokaler/stangt": (lambda w: "/lokaler/stangt", STAFF),
+    "/lokaler/kontor/ny": (lambda w: "/lokaler/kontor/ny", STAFF),
+    "/lokaler/kontor/{office_id:id}/redigera": (lambda w: f"/lokaler/kontor/{_office(w)}/redigera", STAFF),
 }
 
 

@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from core import hookimpl
 from core.api import FederatedKind, FeedItem, tag_authority
-from core.contributions import Block, DailyJob, Figure, NavItem, Place, SearchResult
+from core.contributions import Block, DailyJob, Figure, NavItem, Place, PlaceBooking, SearchResult
 from core.search import index_text, match
 from core.settings import PluginSettings
 from tests.plugins.sample import views
@@ -243,6 +243,15 @@ def association_page_blocks(site: Site, request: Request, session: Session, slug
 @hookimpl
 def bookable_places(site: Site, session: Session) -> list[Place]:
     return [Place("sample:1", "Provsalen", "Provgatan 1, Karlskoga")]
+
+
+@hookimpl
+def place_bookings(site: Site, session: Session, ref: str, start: datetime, end: datetime) -> list[PlaceBooking] | None:
+    """Provsalen is booked on Wednesday 13 January 2027, 18-20 Stockholm time."""
+    if ref != "sample:1":
+        return None
+    held = PlaceBooking("Upptaget", datetime(2027, 1, 13, 17, tzinfo=UTC), datetime(2027, 1, 13, 19, tzinfo=UTC))
+    return [held] if held.start < end and held.end > start else []
 
 
 @hookimpl
