@@ -40,7 +40,7 @@ from core.csrf import CSRFMiddleware, cookie_suffix, csrf_cookie_name
 from core.db import VIEW_THREADS
 from core.forms import MAX_FORM_BYTES
 from core.i18n import LocaleMiddleware
-from core.mounts import RootMount
+from core.mounts import PluginMount, RootMount
 from core.oidc.views import MachineEndpoints as OidcMachineEndpoints
 from core.permissions import Forbidden, LoginRequired
 from core.plugins import CORE, call_each
@@ -64,7 +64,7 @@ def plugin_routes(site: Site) -> list[BaseRoute]:
         if prefix == "":
             at_root.append(RootMount(list(routes), name=plugin))
         else:
-            mounted.append(Mount(prefix, routes=list(routes), name=plugin))
+            mounted.append(PluginMount(prefix, routes=list(routes), name=plugin))
     return mounted + at_root
 
 
