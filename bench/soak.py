@@ -259,7 +259,10 @@ class Faults:
     async def restart_postgresql(self) -> None:
         cluster = self.cluster
         assert cluster is not None
+        # -l: the restarted server must not inherit our pipes, or pg_ctl's
+        # output would never end and this would wait for ever.
         await asyncio.to_thread(cluster._run, "pg_ctl", "-D", str(cluster.datadir), "-m", "fast", "-w", "restart",  # type: ignore[attr-defined]
+                                "-l", str(cluster.datadir / "server.log"),  # type: ignore[attr-defined]
                                 "-o", f"-p {cluster.port} -c listen_addresses=127.0.0.1 -k {cluster.datadir} "  # type: ignore[attr-defined]
                                 "-c max_connections=200")  # fmt: skip
 
@@ -331,7 +334,11 @@ async def soak(servers: list[Server], minutes: float, rate: float | None, cluste
         pending.add(task)
         task.add_done_callback(pending.discard)
         await asyncio.sleep(1 / target)
-    await asyncio.gather(*pending, *fault_tasks, return_exceptions=True)
+    # A fault that never ends (a hung restart) is reported, not waited for.
+    _done, stuck = await asyncio.wait([*pending, *fault_tasks], timeout=180) if pending or fault_tasks else ((), ())
+    for task in stuck:
+        print(f"  still running after the soak, cancelled: {task.get_coro()}")
+        task.cancel()
     memory = {s.slug: (memory.get(s.slug, (0.0, 0.0))[0], s.rss_mib()) for s in servers}
     for v in visitors:
         await v.client.aclose()
