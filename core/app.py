@@ -41,7 +41,7 @@ from core.db import VIEW_THREADS
 from core.forms import MAX_FORM_BYTES
 from core.i18n import LocaleMiddleware
 from core.metrics import MetricsMiddleware
-from core.mounts import RootMount
+from core.mounts import PluginMount, RootMount
 from core.oidc.views import MachineEndpoints as OidcMachineEndpoints
 from core.permissions import Forbidden, LoginRequired
 from core.plugins import CORE, call_each
@@ -66,7 +66,7 @@ def plugin_routes(site: Site) -> list[BaseRoute]:
         if prefix == "":
             at_root.append(RootMount(list(routes), name=plugin))
         else:
-            mounted.append(Mount(prefix, routes=list(routes), name=plugin))
+            mounted.append(PluginMount(prefix, routes=list(routes), name=plugin))
     return mounted + at_root
 
 

@@ -154,8 +154,9 @@ def text_of(html: str) -> str:
 def foreign_scripts(html: str) -> list[str]:
     """The script tags of a page that are not the site's own files: anything
     inline, or loaded from anywhere but ``/static/``. Pages load exactly one
-    script of ours (core's ``paraply.js``); a test of sanitizing asserts this
-    is empty rather than that ``<script`` never appears."""
+    script of ours (core itself sends none; a plugin may send a file); a test
+    of sanitizing asserts this is empty rather than that ``<script`` never
+    appears."""
     tags = re.findall(r"<script\b[^>]*>", html, flags=re.I)
     return [tag for tag in tags if not re.fullmatch(r'<script src="/static/[^"]+"( defer)?>', tag, flags=re.I)]
 

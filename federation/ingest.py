@@ -15,11 +15,20 @@ Per peer and kind, an entry is known by the id its origin gave it:
 
 Inserts use ``ON CONFLICT DO NOTHING`` on (peer, kind, id), so two workers
 ingesting the same push and poll at once never store an entry twice.
+
+The new and changed rows are written in one statement each, inside a
+savepoint. When the database refuses that batch (one row it will not take:
+a value a driver or a constraint refuses, a trigger an operator added), the
+batch is rolled back to the savepoint and written again one row at a time,
+each in a savepoint of its own: the rows the database refuses are dropped
+with a recorded reason, and every other row is stored.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, overload
@@ -31,7 +40,7 @@ from sqlmodel import Session, col, select
 from core.api import index_text, utcnow
 from federation import clean
 from federation.models import Entry
-from federation.parse import ParsedEntry, ParsedFeed, dropped_entry
+from federation.parse import ParsedEntry, ParsedFeed, dropped_entry, refused_entry
 
 log = logging.getLogger("paraply.federation")
 
@@ -134,6 +143,50 @@ def _existing(session: Session, peer_id: int, kind: str, ids: list[str]) -> dict
     return found
 
 
+@contextmanager
+def _savepoint(session: Session) -> Iterator[None]:
+    """A savepoint that undoes only what it wraps. SQLite's Python driver
+    opens its transaction lazily, at the first write, so a savepoint taken
+    before any write would be the outermost one and its release would commit
+    on its own; an explicit BEGIN first keeps it nested in the session's
+    transaction, as it is on PostgreSQL."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        if raw is not None and not raw.in_transaction:
+            connection.exec_driver_sql("BEGIN")
+    with session.begin_nested():
+        yield
+
+
+def _store(session: Session, inserts: list[dict[str, Any]], updates: list[dict[str, Any]], stats: Stats) -> None:
+    """Write the batch; if the database refuses it, write it row by row and
+    drop only the rows it refuses (see the module's docstring)."""
+    if not inserts and not updates:
+        return
+    try:
+        with _savepoint(session):
+            if inserts:
+                session.execute(_insert(session), inserts)
+            if updates:
+                session.execute(update(Entry), updates)
+        return
+    except Exception:
+        log.warning("Federation: a batch of %s rows was refused; storing them one by one", len(inserts) + len(updates))
+    for values, is_new in [(row, True) for row in inserts] + [(row, False) for row in updates]:
+        try:
+            with _savepoint(session):
+                session.execute(_insert(session) if is_new else update(Entry), [values])
+        except Exception:
+            log.warning("Federation: dropped entry %s, refused by the database", values["entry_id"], exc_info=True)
+            if values.get("deleted_at") is None:  # a remembered tombstone is no entry of the peer's
+                stats.dropped.append(refused_entry(values["entry_id"]))
+                if is_new:
+                    stats.new -= 1
+                else:
+                    stats.updated -= 1
+
+
 def apply(session: Session, peer_id: int, kind: str, feed: ParsedFeed, own_prefixes: tuple[str, ...] = ()) -> Stats:
     """Store one parsed document's entries and deletions for a peer."""
     now = utcnow()
@@ -211,10 +264,7 @@ def apply(session: Session, peer_id: int, kind: str, feed: ParsedFeed, own_prefi
             session.exec(update(Entry).where(col(Entry.id) == row_id).values(deleted_at=when))
             stats.deleted += 1
 
-    if inserts:
-        session.execute(_insert(session), inserts)
-    if updates:
-        session.execute(update(Entry), updates)
+    _store(session, inserts, updates, stats)
 
     if feed.complete and not feed.archive:
         listed = set(newest)

@@ -73,6 +73,13 @@ def dropped_entry(position: int, entry_id: str) -> str:
     return N_("En post i flödet (%(entry)s) kunde inte läsas och hoppades över.") % {"entry": name}
 
 
+def refused_entry(entry_id: str) -> str:
+    """The admin's note for an entry the database would not store (ingest's
+    row-by-row fallback)."""
+    name = entry_id.strip()[:80]
+    return N_("En post i flödet (%(entry)s) kunde inte sparas och hoppades över.") % {"entry": name}
+
+
 def _when(value: Any) -> datetime | None:
     if not value:
         return None

@@ -13,8 +13,8 @@ desktop and phone widths (issue 17): what a person sees before any content.
   the account and language links stay on one line, their text on one level
   (a "Logga ut" button is no lower than the links beside it).
 - The header's search is a labelled field with a filled button.
-- The phone menu opens from its button and closes with Escape, and without
-  JavaScript the menu still opens on a phone and shows on a desktop.
+- The phone menu opens and closes from its button, and without JavaScript
+  (core sends none) the menu still opens on a phone and shows on a desktop.
 
 And every text field, select and text area on every page the role walk
 opens has the form component's look (border, corner, height).
@@ -193,11 +193,9 @@ def test_the_header_fits_and_nothing_in_it_overlaps(
                 if not page.locator(".main-nav a").first.is_visible():
                     problems.append(f"{where}: the menu button does not show the main menu")
                 problems += header_problems(page, f"{where}, menu open", desktop=False, max_height=None)
-                page.keyboard.press("Escape")
+                toggle.click()
                 if page.locator(".main-nav a").first.is_visible():
-                    problems.append(f"{where}: Escape does not close the menu")
-                elif not toggle.evaluate("el => el === document.activeElement"):
-                    problems.append(f"{where}: after Escape, focus is not back on the menu button")
+                    problems.append(f"{where}: the menu button does not close the menu again")
     finally:
         context.close()
     CHECKED.append(f"header layout: {slug}, {viewport}, {role}: {len(PAGES)} pages")
@@ -366,6 +364,17 @@ REACH = """() => {
         break;
       }
     }
+  }
+  // The line "svep i sidled" above a table box shows exactly while the box scrolls (paraply.css: a
+  // scroll-driven animation, no script).
+  for (const wrap of document.querySelectorAll('main .table-scroll > .table-wrap')) {
+    if (!wrap.checkVisibility()) continue;
+    const scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+    const hint = getComputedStyle(wrap.parentElement, '::before');
+    const shown = hint.visibility === 'visible' && parseFloat(hint.height) > 0;
+    const name = (wrap.querySelector('caption') || wrap).textContent.trim().slice(0, 40);
+    if (scrolls && !shown) problems.push(`the box of "${name}" scrolls, but the hint to swipe is not shown`);
+    if (!scrolls && shown) problems.push(`the box of "${name}" does not scroll, but the hint to swipe is shown`);
   }
   // Charts (svg.chart) are drawn for a phone too (tests/browser/test_charts.py measures them closer).
   for (const text of document.querySelectorAll('main svg:not([aria-hidden=true]) text')) {

@@ -15,6 +15,7 @@ import hmac
 
 import httpx
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from federation import clean, ingest
@@ -126,3 +127,79 @@ def test_a_signed_push_of_garbage_is_answered_202_and_told_to_the_admin(network)
     assert "Trasig länk" in titles
     assert "teckenkodning" in peer().last_error or "kunde inte läsas" in peer().last_error
     eventually(lambda: peer().last_error, message="the admin was never told")
+
+
+def _refuse_titled(db, title: str) -> None:
+    """Make the database itself refuse any stored entry titled ``title``, on
+    insert and on update, as a constraint an operator added, a value a
+    driver will not take or a full disk refuses one write: a real refusal by
+    the real database (a trigger), not a stand-in."""
+    if db.get_bind().dialect.name == "sqlite":
+        for when in ("INSERT", "UPDATE"):
+            db.exec(
+                text(
+                    f"CREATE TRIGGER refuse_{when.lower()} BEFORE {when} ON federation_entry "
+                    f"WHEN NEW.title = '{title}' BEGIN SELECT RAISE(ABORT, 'vägras'); END"
+                )
+            )
+    else:
+        db.exec(
+            text(
+                "CREATE FUNCTION refuse_entry() RETURNS trigger AS $$ BEGIN "
+                f"IF NEW.title = '{title}' THEN RAISE EXCEPTION 'vägras'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+            )
+        )
+        db.exec(
+            text(
+                "CREATE TRIGGER refuse_entry BEFORE INSERT OR UPDATE ON federation_entry "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_entry()"
+            )
+        )
+    db.commit()
+
+
+def test_one_row_the_database_refuses_loses_that_row_alone(site):
+    """The batch of new rows and the batch of changed rows each fail as a
+    whole when the database refuses one row; ingest then stores them one by
+    one, drops the refused one with a recorded reason and keeps every other
+    (new and changed), in the same transaction as the rest of the document."""
+    with site.session() as db:
+        peer = Peer(url="https://peer.example", name="Grannen")
+        db.add(peer)
+        db.commit()
+        db.refresh(peer)
+        peer_id = peer.id
+    first = atom_feed(
+        entry("tag:peer.example,2026:news/1", "Första"),
+        entry("tag:peer.example,2026:news/2", "Andra"),
+        entry("tag:peer.example,2026:news/3", "Tredje"),
+    )
+    with site.session() as db:
+        stats = ingest.apply(db, peer_id, "news", parse(first, "https://peer.example/feed"))
+        db.commit()
+    assert (stats.new, stats.dropped) == (3, [])
+    with site.session() as db:
+        _refuse_titled(db, "Vägras")
+    later = "2026-05-02T00:00:00Z"
+    second = atom_feed(
+        entry("tag:peer.example,2026:news/1", "Första, rättad", updated=later),
+        entry("tag:peer.example,2026:news/2", "Vägras", updated=later),  # a change the database refuses
+        entry("tag:peer.example,2026:news/4", "Fjärde"),
+        entry("tag:peer.example,2026:news/5", "Vägras"),  # a new row the database refuses
+        entry("tag:peer.example,2026:news/6", "Sjätte"),
+        "<at:deleted-entry xmlns:at='http://purl.org/atompub/tombstones/1.0' "
+        "ref='tag:peer.example,2026:news/3' when='2026-05-02T00:00:00Z'/>",
+    )
+    with site.session() as db:
+        stats = ingest.apply(db, peer_id, "news", parse(second, "https://peer.example/feed"))
+        db.commit()
+    with site.session() as db:
+        rows = db.exec(select(Entry).where(Entry.peer_id == peer_id)).all()
+    live = sorted(e.title for e in rows if e.deleted_at is None)
+    assert live == ["Andra", "Fjärde", "Första, rättad", "Sjätte"]  # news/2 keeps its last good version
+    assert [e.entry_id for e in rows if e.deleted_at is not None] == ["tag:peer.example,2026:news/3"]
+    assert (stats.new, stats.updated, stats.deleted) == (2, 1, 1)
+    assert sorted(stats.dropped) == [
+        "En post i flödet (tag:peer.example,2026:news/2) kunde inte sparas och hoppades över.",
+        "En post i flödet (tag:peer.example,2026:news/5) kunde inte sparas och hoppades över.",
+    ]

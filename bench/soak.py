@@ -1,0 +1,496 @@
+"""Soak and fault run (issue 18): four federated sites on real uvicorn
+servers under mixed traffic, with faults injected, then a check that nothing
+accepted was lost or stored twice. It prints figures; it asserts nothing
+(the exit code is 1 when something was lost, duplicated or failed outside a
+fault window, so a person running it sees that at once).
+
+    .venv/bin/python bench/soak.py                          # PostgreSQL (2 workers a site), then SQLite (1)
+    .venv/bin/python bench/soak.py --database sqlite --minutes 2
+    .venv/bin/python bench/soak.py --database postgresql --minutes 10 --rate 20
+
+What it does, per database:
+
+1. Four sites (webportal and federation, push on, each the others' peer) in
+   a temporary folder, each its own database (PostgreSQL: a throw-away
+   cluster, tests/pg.py; SQLite: a file each), migrated, with an admin.
+   Each is served by ``uvicorn core.asgi:app --workers N`` in a process
+   group of its own, as ``paraply serve`` would.
+2. Capacity: 10 s of the traffic mix as fast as 8 clients go; the soak then
+   runs open-loop at half of it (``--rate`` overrides).
+3. The soak: pages (front page, news list, a news item, the directory),
+   searches, Atom feeds, and the admin publishing news (a form POST with
+   CSRF; one in five with a picture upload), which each site pushes to its
+   three peers over WebSub. Faults, each in its own window:
+   - PostgreSQL restarted (``pg_ctl restart -m fast``; PostgreSQL only);
+   - one worker of the first site killed with SIGKILL (uvicorn's supervisor
+     starts another; with one worker the whole server is killed and started
+     again, as systemd would);
+   - the fourth site (a peer) killed with SIGKILL while pushes are under way,
+     and started again 10 s later: what it missed arrives by polling;
+   - the upload disk full: the first site's uploads folder is a small tmpfs
+     (mounted here; needs root, else this fault is skipped and said so),
+     filled to the last byte and emptied again.
+4. Afterwards: every news item an accepted POST (303) created is in its
+   site's database exactly once, has arrived at each of the three peers
+   exactly once (waiting up to ``--settle`` seconds), and no 5xx happened
+   outside a fault window (window: the fault's start to 15 s after its end);
+   memory (the RSS of every server process) at the end of warm-up (20 % of
+   the run) and at the end.
+
+Not covered: the outbox (this traffic sends no mail; tests/test_mail.py and
+tests/test_delivery.py hold the outbox to "nothing lost" across a dead SMTP
+server and a killed worker).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SECRET = "soak-secret-key-not-for-production"
+os.environ.setdefault("PARAPLY_SECRET_KEY", SECRET)
+os.environ.setdefault("PARAPLY_CHEAP_HASHING", "1")
+
+from PIL import Image  # noqa: E402
+from sqlalchemy import create_engine, func, text  # noqa: E402
+from sqlmodel import Session, select  # noqa: E402
+
+from core import migrate  # noqa: E402
+from core.accounts import create_user  # noqa: E402
+from core.models import Role  # noqa: E402
+from core.site import Site  # noqa: E402
+
+SITES = [("soak-mockeln", "Möckeln (soak)"), ("soak-kristinehamn", "Kristinehamn (soak)"),
+         ("soak-storfors", "Storfors (soak)"), ("soak-filipstad", "Filipstad (soak)")]  # fmt: skip
+ADMIN = ("admin@soak.example", "soak-losenord-123")
+GRACE = 15.0
+UPLOAD_DISK = "2m"
+WORDS = ["fotboll", "kör", "schack", "odling", "möte", "dans", "bibliotek", "simning"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def load() -> float:
+    return os.getloadavg()[0]
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.effect_noise((200, 150), 60).convert("RGB").save(out, format="PNG")
+    return out.getvalue()
+
+
+@dataclass
+class Server:
+    slug: str
+    name: str
+    port: int
+    folder: Path
+    database_url: str
+    workers: int
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        env = {**os.environ, "PARAPLY_SITE": str(self.folder), "PARAPLY_DATABASE_URL": self.database_url}
+        self.process = subprocess.Popen(
+            [str(ROOT / ".venv/bin/uvicorn"), "core.asgi:app", "--host", "127.0.0.1", "--port", str(self.port),
+             "--workers", str(self.workers), "--log-level", "critical", "--no-access-log"],
+            cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.url + "/", timeout=2).status_code < 500:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise SystemExit(f"{self.slug} did not start")
+
+    def kill(self) -> None:
+        """SIGKILL the whole server (master and workers)."""
+        assert self.process is not None
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait(10)
+
+    def pids(self) -> list[int]:
+        """The server's processes: the master and its children."""
+        if self.process is None or self.process.poll() is not None:
+            return []
+        found = [self.process.pid]
+        for task in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
+            found += [int(p) for p in task.read_text().split()]
+        return found
+
+    def rss_mib(self) -> float:
+        total = 0
+        for pid in self.pids():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            match = re.search(r"VmRSS:\s+(\d+) kB", status)
+            total += int(match.group(1)) if match else 0
+        return total / 1024
+
+
+@dataclass
+class Tally:
+    started: float = field(default_factory=time.monotonic)
+    counts: dict[str, int] = field(default_factory=dict)
+    times: list[float] = field(default_factory=list)
+    errors: list[tuple[float, str]] = field(default_factory=list)  # (seconds since start, what)
+    accepted: dict[str, list[str]] = field(default_factory=dict)  # site slug -> titles of accepted news
+    windows: list[tuple[str, float, float]] = field(default_factory=list)
+
+    def note(self, what: str) -> None:
+        self.counts[what] = self.counts.get(what, 0) + 1
+
+    def outside_windows(self) -> list[tuple[float, str]]:
+        return [(at, what) for at, what in self.errors
+                if not any(start <= at <= end + GRACE for _n, start, end in self.windows)]  # fmt: skip
+
+
+class Visitor:
+    """An admin's browser on one site: signed in, with the CSRF cookie."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.client = httpx.AsyncClient(base_url=server.url, timeout=30, follow_redirects=False)
+        self.token = ""
+
+    async def sign_in(self) -> None:
+        page = await self.client.get("/konto/logga-in")
+        self.token = re.search(r'name="csrftoken" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        answer = await self.client.post(
+            "/konto/logga-in", data={"csrftoken": self.token, "email": ADMIN[0], "password": ADMIN[1]}
+        )
+        if answer.status_code != 303:
+            raise SystemExit(f"{self.server.slug}: sign-in answered {answer.status_code}")
+        page = await self.client.get("/nyheter/ny")
+        self.token = re.search(r'name="csrftoken" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+
+
+async def one_request(visitor: Visitor, tally: Tally, serial: int, picture: bytes) -> None:
+    kind = random.choices(["page", "search", "feed", "write"], weights=[55, 20, 10, 15])[0]
+    started = time.monotonic()
+    try:
+        if kind == "page":
+            path = random.choice(["/", "/nyheter", "/foreningar", "/nyheter/1", "/natverket"])
+            answer = await visitor.client.get(path)
+        elif kind == "search":
+            answer = await visitor.client.get("/sok", params={"q": random.choice(WORDS)})
+        elif kind == "feed":
+            answer = await visitor.client.get("/nyheter.atom")
+        else:
+            title = f"Soak {visitor.server.slug} {serial} {random.choice(WORDS)}"
+            data = {"csrftoken": visitor.token, "title": title, "summary": "Från soak-körningen.", "body": "Text.",
+                    "association": "", "published": "y", "image_alt": "Brus i färg"}  # fmt: skip
+            files = {"image_file": ("bild.png", picture, "image/png")} if serial % 5 == 0 else None
+            answer = await visitor.client.post("/nyheter/ny", data=data, files=files)
+            if answer.status_code == 303:
+                tally.accepted.setdefault(visitor.server.slug, []).append(title)
+        status = answer.status_code
+        tally.note(f"{kind} {status // 100}xx")
+        if status >= 500:
+            tally.errors.append((started - tally.started, f"{kind} {status}"))
+    except httpx.HTTPError as exc:
+        tally.note(f"{kind} no answer")
+        tally.errors.append((started - tally.started, f"{kind} {type(exc).__name__}"))
+    tally.times.append(time.monotonic() - started)
+
+
+async def capacity(visitors: list[Visitor], seconds: float, picture: bytes) -> float:
+    tally = Tally()
+    stop = time.monotonic() + seconds
+    serial = iter(range(10**9))
+
+    async def client(n: int) -> None:
+        while time.monotonic() < stop:
+            await one_request(visitors[n % len(visitors)], tally, next(serial) * 7 + 1, picture)
+
+    await asyncio.gather(*(client(n) for n in range(8)))
+    return len(tally.times) / seconds
+
+
+@dataclass
+class Faults:
+    servers: list[Server]
+    cluster: object | None
+    uploads: Path | None
+    tally: Tally
+
+    async def window(self, name: str, coro: object) -> None:
+        start = time.monotonic() - self.tally.started
+        try:
+            await coro  # type: ignore[misc]
+        finally:
+            self.tally.windows.append((name, start, time.monotonic() - self.tally.started))
+
+    async def restart_postgresql(self) -> None:
+        cluster = self.cluster
+        assert cluster is not None
+        # -l: the restarted server must not inherit our pipes, or pg_ctl's
+        # output would never end and this would wait for ever.
+        await asyncio.to_thread(cluster._run, "pg_ctl", "-D", str(cluster.datadir), "-m", "fast", "-w", "restart",  # type: ignore[attr-defined]
+                                "-l", str(cluster.datadir / "server.log"),  # type: ignore[attr-defined]
+                                "-o", f"-p {cluster.port} -c listen_addresses=127.0.0.1 -k {cluster.datadir} "  # type: ignore[attr-defined]
+                                "-c max_connections=200")  # fmt: skip
+
+    async def kill_worker(self) -> None:
+        server = self.servers[0]
+        children = server.pids()[1:]
+        if server.workers > 1 and children:
+            os.kill(children[0], signal.SIGKILL)
+            await asyncio.sleep(10)  # uvicorn's supervisor starts another
+        else:
+            await asyncio.to_thread(server.kill)
+            await asyncio.to_thread(server.start)
+
+    async def kill_peer(self) -> None:
+        peer = self.servers[3]
+        await asyncio.to_thread(peer.kill)
+        await asyncio.sleep(10)
+        await asyncio.to_thread(peer.start)
+
+    async def fill_disk(self) -> None:
+        assert self.uploads is not None
+        filler = self.uploads / "fyllnad.bin"
+        with filler.open("wb") as out:
+            try:
+                while True:
+                    out.write(b"\0" * 65536)
+                    out.flush()
+            except OSError:
+                pass
+        await asyncio.sleep(15)
+        filler.unlink()
+
+
+async def soak(servers: list[Server], minutes: float, rate: float | None, cluster: object | None,
+               uploads: Path | None) -> tuple[Tally, float, float, dict[str, tuple[float, float]]]:  # fmt: skip
+    picture = png()
+    visitors = [Visitor(s) for s in servers]
+    for v in visitors:
+        await v.sign_in()
+    measured = await capacity(visitors, 10, picture)
+    target = rate or max(measured / 2, 1.0)
+    tally = Tally()
+    duration = minutes * 60
+    faults = Faults(servers, cluster, uploads, tally)
+    plan: list[tuple[float, str, object]] = []
+    if cluster is not None:
+        plan.append((0.25, "PostgreSQL restarted", faults.restart_postgresql))
+    plan.append((0.4, "a worker killed (SIGKILL)", faults.kill_worker))
+    plan.append((0.55, "a peer killed mid-push", faults.kill_peer))
+    if uploads is not None:
+        plan.append((0.7, "upload disk full", faults.fill_disk))
+    memory: dict[str, tuple[float, float]] = {}
+    pending: set[asyncio.Task[None]] = set()
+    fault_tasks: list[asyncio.Task[None]] = []
+    serial = 0
+    warmed = False
+    while (elapsed := time.monotonic() - tally.started) < duration:
+        for at, name, action in list(plan):
+            if elapsed >= at * duration:
+                plan.remove((at, name, action))
+                print(f"  {elapsed:6.1f} s  fault: {name}", flush=True)
+                fault_tasks.append(asyncio.create_task(faults.window(name, action())))  # type: ignore[operator]
+        if not warmed and elapsed >= 0.2 * duration:
+            warmed = True
+            memory = {s.slug: (s.rss_mib(), 0.0) for s in servers}
+        serial += 1
+        visitor = visitors[serial % len(visitors)]
+        task = asyncio.create_task(one_request(visitor, tally, serial, picture))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+        await asyncio.sleep(1 / target)
+    # A fault that never ends (a hung restart) is reported, not waited for.
+    _done, stuck = await asyncio.wait([*pending, *fault_tasks], timeout=180) if pending or fault_tasks else ((), ())
+    for task in stuck:
+        print(f"  still running after the soak, cancelled: {task.get_coro()}")
+        task.cancel()
+    memory = {s.slug: (memory.get(s.slug, (0.0, 0.0))[0], s.rss_mib()) for s in servers}
+    for v in visitors:
+        await v.client.aclose()
+    return tally, measured, target, memory
+
+
+def count_everywhere(servers: list[Server], tally: Tally, settle: float) -> tuple[list[str], float]:
+    """Problems (lost or doubled items), and seconds waited for federation."""
+    from federation.models import Entry, Peer
+    from plugins.webportal.models import News
+
+    engines = {s.slug: create_engine(s.database_url.replace("postgresql://", "postgresql+psycopg://")) for s in servers}
+    started = time.monotonic()
+    while True:
+        problems: list[str] = []
+        for origin in servers:
+            titles = tally.accepted.get(origin.slug, [])
+            with Session(engines[origin.slug]) as db:
+                stored = dict(db.exec(select(News.title, func.count()).group_by(News.title)).all())  # type: ignore[arg-type]
+            problems += [f"{origin.slug}: accepted '{t}' stored {stored.get(t, 0)} times" for t in titles
+                         if stored.get(t, 0) != 1]  # fmt: skip
+            for peer in servers:
+                if peer is origin:
+                    continue
+                with Session(engines[peer.slug]) as db:
+                    peer_id = db.exec(select(Peer.id).where(Peer.url == origin.url)).first()
+                    got = dict(db.exec(select(Entry.title, func.count()).where(
+                        Entry.peer_id == peer_id, Entry.kind == "news").group_by(Entry.title)).all())  # type: ignore[arg-type]  # fmt: skip
+                problems += [f"{origin.slug} -> {peer.slug}: '{t}' arrived {got.get(t, 0)} times" for t in titles
+                             if got.get(t, 0) != 1]  # fmt: skip
+        waited = time.monotonic() - started
+        if not problems or waited > settle:
+            for engine in engines.values():
+                engine.dispose()
+            return problems, waited
+        time.sleep(2)
+
+
+def site_folder(root: Path, slug: str, name: str, port: int, peers: list[Server]) -> Path:
+    folder = root / "sites" / slug
+    folder.mkdir(parents=True)
+    body = textwrap.dedent(f"""
+        [site]
+        name = "{name}"
+        base_url = "http://127.0.0.1:{port}"
+        plugins = ["webportal"]
+        data_dir = "{root / "data" / slug}"
+
+        [federation]
+        push = true
+        poll_interval = 20
+        timeout = 10
+        """)  # fmt: skip
+    for peer in peers:
+        body += f'\n[[federation.peers]]\nname = "{peer.name}"\nurl = "{peer.url}"\nallow_private = true\n'
+    (folder / "site.toml").write_text(body, encoding="utf-8")
+    return folder
+
+
+def run_one(label: str, root: Path, urls: list[str], workers: int, args: argparse.Namespace,
+            cluster: object | None) -> bool:  # fmt: skip
+    print(f"\n== {label}: 4 sites, {workers} worker(s) each, {args.minutes} min; load {load():.2f}", flush=True)
+    pairs = zip(SITES, urls, strict=True)
+    servers = [Server(slug, name, free_port(), Path(), url, workers) for (slug, name), url in pairs]
+    for server in servers:
+        server.folder = site_folder(
+            root, server.slug, server.name, server.port, [s for s in servers if s is not server]
+        )
+        data = root / "data" / server.slug
+        os.environ["PARAPLY_DATABASE_URL"] = server.database_url
+        site = Site.load(server.folder, database_url=server.database_url, data_dir=data)
+        migrate.upgrade(site)
+        with site.session() as db:
+            create_user(db, ADMIN[0], "Soak Admin", ADMIN[1], Role.ADMIN)
+        site.dispose()
+    uploads = None
+    if args.disk_full:
+        target = root / "data" / servers[0].slug / "uploads"
+        target.mkdir(parents=True, exist_ok=True)
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={UPLOAD_DISK}", "tmpfs", str(target)],
+                                 capture_output=True, text=True)  # fmt: skip
+        if mounted.returncode == 0:
+            uploads = target
+        else:
+            print(f"  upload disk full: skipped (mount failed: {mounted.stderr.strip()[:80]})")
+    for server in servers:
+        server.start()
+    time.sleep(5)  # subscriptions made at start-up
+    try:
+        tally, measured, target_rate, memory = asyncio.run(soak(servers, args.minutes, args.rate, cluster, uploads))
+        problems, waited = count_everywhere(servers, tally, args.settle)
+    finally:
+        for server in servers:
+            server.kill()
+        if uploads is not None:
+            subprocess.run(["umount", str(uploads)], check=False)
+    outside = tally.outside_windows()
+    times = sorted(tally.times)
+    accepted = sum(len(t) for t in tally.accepted.values())
+    print(f"  capacity (8 clients, mixed): {measured:.1f} req/s; soak at {target_rate:.1f} req/s")
+    print(f"  requests: {len(times)}; p50 {times[len(times) // 2] * 1000:.0f} ms, "
+          f"p95 {times[int(len(times) * 0.95)] * 1000:.0f} ms")  # fmt: skip
+    print("  answers: " + ", ".join(f"{k} {v}" for k, v in sorted(tally.counts.items())))
+    for name, start, end in tally.windows:
+        inside = [e for e in tally.errors if start <= e[0] <= end + GRACE]
+        print(f"  fault '{name}': {start:.0f}-{end:.0f} s, {len(inside)} errors in its window")
+    print(f"  5xx or no answer outside fault windows: {len(outside)}" + (f" (first: {outside[:3]})" if outside else ""))
+    print(f"  news accepted: {accepted}; each checked once at its site and once at each of 3 peers "
+          f"({accepted * 4} checks, settled after {waited:.0f} s): {len(problems)} problems")  # fmt: skip
+    for problem in problems[:10]:
+        print("    " + problem)
+    for slug, (warm, end) in memory.items():
+        growth = (end - warm) / warm * 100 if warm else float("nan")
+        print(f"  memory {slug}: {warm:.0f} MiB after warm-up, {end:.0f} MiB at the end ({growth:+.1f} %)")
+    print(f"  load at the end: {load():.2f}")
+    return not outside and not problems
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", choices=["postgresql", "sqlite", "both"], default="both")
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--rate", type=float, help="requests a second in all (default: half the measured capacity)")
+    parser.add_argument("--settle", type=float, default=120.0, help="seconds to wait for federation to catch up")
+    parser.add_argument("--no-disk-full", dest="disk_full", action="store_false")
+    args = parser.parse_args()
+    ok = True
+    if args.database in ("postgresql", "both"):
+        from tests.pg import find_pg_bin, start_cluster
+
+        if find_pg_bin() is None:
+            print("PostgreSQL binaries not found: skipped")
+        else:
+            cluster = start_cluster()
+            try:
+                admin = create_engine(cluster.admin_url, isolation_level="AUTOCOMMIT")
+                with admin.connect() as conn:
+                    for slug, _ in SITES:
+                        conn.execute(text(f'CREATE DATABASE "{slug.replace("-", "_")}"'))
+                admin.dispose()
+                urls = [cluster.url(slug.replace("-", "_")) for slug, _ in SITES]
+                with tempfile.TemporaryDirectory(prefix="paraply-soak-") as folder:
+                    ok &= run_one("PostgreSQL", Path(folder), urls, 2, args, cluster)
+            finally:
+                cluster.stop()
+                shutil.rmtree(cluster.datadir.parent, ignore_errors=True)
+    if args.database in ("sqlite", "both"):
+        with tempfile.TemporaryDirectory(prefix="paraply-soak-") as folder:
+            urls = [f"sqlite:///{folder}/{slug}.db" for slug, _ in SITES]
+            ok &= run_one("SQLite", Path(folder), urls, 1, args, None)
+    raise SystemExit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
