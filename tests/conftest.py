@@ -37,6 +37,7 @@ from core.testing import (  # noqa: E402
     text_of,
     write_site,
 )
+from tests import summary  # noqa: E402
 from tests.pg import PgCluster, find_pg_bin, start_cluster  # noqa: E402
 
 __all__ = ["Client", "add_user", "paraply_client", "smtp_inbox", "text_of", "write_site"]
@@ -45,6 +46,35 @@ PASSWORD = TEST_PASSWORD
 IN_CI = bool(os.environ.get("CI"))
 
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+# -- the end-of-run summary, from every xdist worker (tests/summary.py) ------------
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: send its lines to the controller
+        workeroutput[summary.WORKEROUTPUT_KEY] = summary.to_workeroutput()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """xdist's controller: a worker finished; keep its summary lines."""
+    summary.merge(getattr(node, "workeroutput", {}).get(summary.WORKEROUTPUT_KEY, {}))
+
+
+def pytest_terminal_summary(terminalreporter: object) -> None:
+    summary.write(terminalreporter)
+
+
+@pytest.fixture(scope="session")
+def run_tmp_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A temporary folder shared by every xdist worker of this run (the
+    parent of the workers' own base folders), for things built once per run
+    and then copied (take a file lock: tests/browser/server.py); a serial
+    run's own base folder."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 # -- PostgreSQL ------------------------------------------------------------------
