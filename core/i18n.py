@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import gettext as _gettext
 import logging
+import os
 import re
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -94,13 +96,22 @@ def po_path(locale_dir: Path, locale: str) -> Path:
 
 
 def compile_catalogue(po: Path, *, force: bool = False) -> Path:
-    """Compile ``messages.po`` to ``messages.mo`` beside it, if missing or older."""
+    """Compile ``messages.po`` to ``messages.mo`` beside it, if missing or older.
+
+    Written to a temporary file and renamed into place, so another process
+    starting a site at the same moment (a second server worker, a parallel
+    test worker) reads the old catalogue or the new one, never half of one."""
     mo = po.with_suffix(".mo")
     if force or not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
         with po.open("rb") as fh:
             catalog = read_po(fh)
-        with mo.open("wb") as fh:
-            write_mo(fh, catalog)
+        partial = mo.with_name(f".{mo.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            with partial.open("wb") as fh:
+                write_mo(fh, catalog)
+            os.replace(partial, mo)
+        finally:
+            partial.unlink(missing_ok=True)
     return mo
 
 

@@ -196,11 +196,40 @@ def paraply_client() -> Iterator[Callable[[Site], Client]]:
 # -- mail ------------------------------------------------------------------------------
 
 
+_recent_ports: list[int] = []
+
+
+def _xdist_share() -> tuple[int, int]:
+    """(this worker's number, how many workers) under pytest-xdist, else (0, 1)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    try:
+        count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+        index = int(worker[2:]) if worker.startswith("gw") else 0
+    except ValueError:
+        return 0, 1
+    return (index % count, count) if count > 1 else (0, 1)
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 nobody listens on (aiosmtpd cannot take port 0)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A TCP port on 127.0.0.1 nobody listens on, asked of the OS (bind to
+    port 0), for a server that needs its port before it starts (a site's
+    ``base_url``; aiosmtpd and PostgreSQL cannot take port 0).
+
+    Safe under pytest-xdist: the OS may give a port another worker was just
+    handed and has not bound yet, so each worker keeps only ports of its own
+    share (``port // 2 % workers == worker number``: Linux hands out even
+    ports to bind) and no two workers ever use the same one. Nor does it hand
+    out a port it gave in the last 64 calls, which may not be bound yet either."""
+    index, count = _xdist_share()
+    for _ in range(1000):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if (port // 2) % count == index and port not in _recent_ports:
+            _recent_ports.append(port)
+            del _recent_ports[:-64]
+            return port
+    raise RuntimeError("no free port on 127.0.0.1")
 
 
 class SmtpInbox:

@@ -1,10 +1,11 @@
-"""A throw-away PostgreSQL cluster for the test session.
+"""A throw-away PostgreSQL cluster for the test session (under pytest-xdist:
+for each worker, since each worker is a session of its own).
 
 Started with initdb/pg_ctl in a temporary folder on a free port (as the
 ``postgres`` user when the tests run as root, since PostgreSQL refuses to run
 as root), with fsync off; stopped and deleted at the end. Each test gets its
-own database, copied from a migrated template, so tests never see each other's
-rows.
+own, new database (tests/conftest.py ``database_url``), so tests never see
+each other's rows.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.testing import free_port  # worker-safe under pytest-xdist
+
 
 def find_pg_bin() -> Path | None:
     """The folder with initdb and pg_ctl: PATH first, then Debian's layout."""
@@ -29,12 +32,6 @@ def find_pg_bin() -> Path | None:
         if Path(folder, "pg_ctl").exists() and Path(folder, "initdb").exists():
             return Path(folder)
     return None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -57,8 +54,10 @@ class PgCluster:
             cmd = ["runuser", "-u", self.as_user, "--", *cmd]
         return subprocess.run(cmd, check=True, capture_output=True, text=True)
 
-    def start(self) -> None:
+    def initdb(self) -> None:
         self._run("initdb", "-D", str(self.datadir), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
+
+    def start(self) -> None:
         self._run(
             "pg_ctl",
             "-D",
@@ -82,6 +81,9 @@ class PgCluster:
 
 
 def start_cluster() -> PgCluster:
+    """A started cluster of its own, in a new temporary folder: one per
+    pytest-xdist worker (``pg_cluster`` is session-scoped, and each worker
+    is a session), each on a port of the worker's own share (``free_port``)."""
     bindir = find_pg_bin()
     if bindir is None:
         raise FileNotFoundError("initdb/pg_ctl not found")
@@ -90,10 +92,25 @@ def start_cluster() -> PgCluster:
     if os.geteuid() == 0:
         as_user = "postgres"
         if subprocess.run(["id", "-u", as_user], capture_output=True).returncode != 0:
-            subprocess.run(["useradd", "--system", "--no-create-home", as_user], check=True)
+            # Another worker may be adding the same user at this moment: only
+            # its absence afterwards is an error.
+            subprocess.run(["useradd", "--system", "--no-create-home", as_user], capture_output=True)
+            subprocess.run(["id", "-u", as_user], check=True, capture_output=True)
         shutil.chown(base, user=as_user)
-    cluster = PgCluster(bindir, base / "data", _free_port(), as_user)
-    cluster.start()
+    cluster = PgCluster(bindir, base / "data", free_port(), as_user)
+    cluster.initdb()
+    # PostgreSQL cannot listen on port 0: if some other process on the machine
+    # (another test run) took the port first, start again on another.
+    for attempt in range(3):
+        try:
+            cluster.start()
+            break
+        except subprocess.CalledProcessError:
+            log = cluster.datadir / "server.log"
+            in_use = log.is_file() and "could not bind" in log.read_text(errors="replace")
+            if not in_use or attempt == 2:
+                raise
+            cluster.port = free_port()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

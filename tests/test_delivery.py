@@ -45,8 +45,10 @@ def meta_description(html: str) -> str:
 
 
 @pytest.fixture(scope="module", params=demo_site_slugs())
-def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
-    served = start_demo_site(request.param, tmp_path_factory.mktemp(request.param))
+def live(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, run_tmp_path: Path
+) -> Iterator[LiveSite]:
+    served = start_demo_site(request.param, tmp_path_factory.mktemp(request.param), run_tmp_path / "demo-sites")
     yield served
     served.stop()
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from core.screenshots import free_port
+from core.testing import free_port
 from tests.conftest import text_of
 
 PARAPLY = Path(sys.executable).parent / "paraply"

@@ -19,6 +19,7 @@ import pytest
 
 from core.models import Role
 from tests.browser.server import REPO, LiveSite, start_demo_site
+from tests.summary import section
 
 IN_CI = bool(os.environ.get("CI"))
 AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -38,10 +39,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
+#: What the axe, reach and reflow tests checked, one line each, printed at the end of the run
+#: (collected from every xdist worker: tests/summary.py).
+CHECKED: list[str] = section("pages the browser tests checked")
 #: Routes no visitor could open, with the reason (test_reach.py), printed at the end of the run.
-SKIPPED_ROUTES: list[str] = []
-#: What the axe, reach and reflow tests checked, one line each, printed at the end of the run.
-CHECKED: list[str] = []
+SKIPPED_ROUTES: list[str] = section("routes no browser visitor opened (test_reach.CANNOT_REACH)")
 
 
 def chromium_path() -> str | None:
@@ -86,14 +88,15 @@ def axe_source() -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], LiveSite]]:
-    """Start (once per test session) the demo site with a given slug:
-    migrated, with demo data, on SQLite in a temporary folder."""
+def demo_site(tmp_path_factory: pytest.TempPathFactory, run_tmp_path: Path) -> Iterator[Callable[[str], LiveSite]]:
+    """Start (once per test session, i.e. per xdist worker) the demo site with
+    a given slug: migrated, with demo data, on SQLite in a temporary folder
+    (copied from the run's prepared demo data, made once for all workers)."""
     started: dict[str, LiveSite] = {}
 
     def get(slug: str) -> LiveSite:
         if slug not in started:
-            started[slug] = start_demo_site(slug, tmp_path_factory.mktemp(slug))
+            started[slug] = start_demo_site(slug, tmp_path_factory.mktemp(slug), run_tmp_path / "demo-sites")
         return started[slug]
 
     yield get
@@ -125,14 +128,3 @@ def login(page: Any, live: LiveSite, role: Role = Role.ADMIN) -> None:
     page.get_by_label("Lösenord").fill(password)
     page.locator("main").get_by_role("button", name="Logga in", exact=True).click()
     page.wait_for_url(lambda url: "/konto/logga-in" not in url)
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if CHECKED:
-        terminalreporter.section("pages the browser tests checked")
-        for line in sorted(CHECKED):
-            terminalreporter.write_line(line)
-    if SKIPPED_ROUTES:
-        terminalreporter.section("routes no browser visitor opened (test_reach.CANNOT_REACH)")
-        for line in SKIPPED_ROUTES:
-            terminalreporter.write_line(line)

@@ -10,7 +10,6 @@ person's browser would.
 from __future__ import annotations
 
 import re
-import socket
 import textwrap
 import threading
 import time
@@ -28,15 +27,10 @@ from core.accounts import create_user
 from core.app import create_app
 from core.models import Role
 from core.site import Site
+from core.testing import free_port  # worker-safe under pytest-xdist
 from tests.conftest import PASSWORD
 
 ADMIN = "admin@natverk.example"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Server:
