@@ -247,3 +247,9 @@ from core.contributions import PlaceUse  # noqa: E402
 
 __all__ += ["PlaceUse", "place_uses"]
 
+
+# the partnership (issue 16): the follow-up report's figures of every plugin,
+# asked by the plugin that draws the report (samverkan).
+from core.asking import report_figures  # noqa: E402
+
+__all__ += ["report_figures"]

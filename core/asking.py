@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 from starlette.exceptions import HTTPException
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from datetime import date, datetime
 
     from sqlmodel import Session
     from starlette.requests import Request
     from starlette.responses import Response
 
-    from core.contributions import AssociationRef, Block, Place, PlaceUse
+    from core.contributions import AssociationRef, Block, Figure, Place, PlaceUse
     from core.received import ReceivedEntry
     from core.site import Site
 
@@ -118,3 +118,18 @@ def place_uses(site: Site, session: Session, ref: str, start: datetime, end: dat
 
     found: list[PlaceUse] = collect(site.pm, "place_uses", site=site, session=session, ref=ref, start=start, end=end)
     return sorted(found, key=lambda use: use.start)
+
+
+def report_figures(site: Site, session: Session, start: date, end: date) -> list[Figure]:
+    """Every enabled plugin's figures for the follow-up report between
+    ``start`` and ``end`` (inclusive; hook ``report_figures``), in plugin
+    order, each with ``plugin`` set to the plugin that gave it: for the
+    plugin that draws the partnership's report (samverkan)."""
+    from core.contributions import Figure
+    from core.plugins import call_each
+
+    found: list[Figure] = []
+    for plugin, result in call_each(site.pm, "report_figures", site=site, session=session, start=start, end=end):
+        for fig in result or []:
+            found.append(Figure(fig.label, fig.value, fig.unit, fig.plugin or plugin))
+    return found

@@ -1,0 +1,145 @@
+"""The partnership's own figures, under the IOP contract's three areas, for
+a period (inclusive dates). They feed the follow-up report and, through
+``report_figures``, core's Uppföljning page too."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlmodel import Session, col, select
+
+from core.api import Figure
+from plugins.samverkan.models import (
+    Assignment,
+    AssignmentStatus,
+    Meeting,
+    MeetingKind,
+    Offer,
+    OfferAnswer,
+    Project,
+    ProjectStatus,
+    Statement,
+)
+
+PLUGIN = "samverkan"
+VOICE, COORDINATION, PROJECTS = "voice", "coordination", "projects"
+
+#: The contract's areas, in the order the report shows them: key -> heading (msgid).
+AREAS = {
+    VOICE: "Röstbärarroll",
+    COORDINATION: "Samordningsstöd och uppdragsförmedling",
+    PROJECTS: "Projektstöd",
+}
+
+
+def _names(text: str) -> set[str]:
+    return {line.strip() for line in text.splitlines() if line.strip()}
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """UTC bounds of the days (UTC days: close enough for counting)."""
+    first = datetime.combine(start, time(0), tzinfo=UTC)
+    return first, datetime.combine(end + timedelta(days=1), time(0), tzinfo=UTC)
+
+
+def voice(db: Session, start: date, end: date) -> list[Figure]:
+    statements = db.exec(select(Statement).where(col(Statement.day) >= start, col(Statement.day) <= end)).all()
+    meetings = db.exec(select(Meeting).where(col(Meeting.day) >= start, col(Meeting.day) <= end)).all()
+    associations: set[str] = set()
+    for text in [s.associations for s in statements] + [m.associations for m in meetings]:
+        associations |= _names(text)
+    people = sum(m.civil_society + m.municipality + m.region + m.business for m in meetings)
+
+    def count(kind: MeetingKind) -> int:
+        return sum(1 for m in meetings if m.kind == kind)
+
+    return [
+        Figure("Remissvar och skrivelser", len(statements), "st", VOICE),
+        Figure("Nätverksträffar", count(MeetingKind.NETWORK), "st", VOICE),
+        Figure("Möten i samverkansgruppen", count(MeetingKind.GROUP), "st", VOICE),
+        Figure("Dialogmöten med kommunen", count(MeetingKind.DIALOGUE), "st", VOICE),
+        Figure("Utbildningar", count(MeetingKind.TRAINING), "st", VOICE),
+        Figure("Deltagare på möten", people, "personer", VOICE),
+        Figure("Deltagare från civilsamhället", sum(m.civil_society for m in meetings), "personer", VOICE),
+        Figure("Föreningar som deltagit i möten och remissvar", len(associations), "föreningar", VOICE),
+    ]
+
+
+def coordination(db: Session, start: date, end: date) -> list[Figure]:
+    first, after = _bounds(start, end)
+    received = db.exec(
+        select(Assignment).where(col(Assignment.created_at) >= first, col(Assignment.created_at) < after)
+    ).all()
+    matched = db.exec(
+        select(Assignment).where(
+            col(Assignment.matched_at).is_not(None),
+            col(Assignment.matched_at) >= first,
+            col(Assignment.matched_at) < after,
+        )
+    ).all()
+    answered = db.exec(
+        select(Offer).where(
+            col(Offer.answered_at).is_not(None), col(Offer.answered_at) >= first, col(Offer.answered_at) < after
+        )
+    ).all()
+    done = [a for a in matched if a.status == AssignmentStatus.DONE]
+    return [
+        Figure("Inkomna uppdrag", len(received), "st", COORDINATION),
+        Figure("Förmedlade uppdrag", len(matched), "st", COORDINATION),
+        Figure("Genomförda uppdrag", len(done), "st", COORDINATION),
+        Figure(
+            "Erbjudanden som föreningar tackat nej till",
+            sum(1 for o in answered if o.answer == OfferAnswer.NO),
+            "st",
+            COORDINATION,
+        ),
+        Figure(
+            "Föreningar som tagit uppdrag",
+            len({a.matched_slug for a in matched if a.matched_slug}),
+            "föreningar",
+            COORDINATION,
+        ),
+        Figure(
+            "Uppdrag som passar sociala företag", sum(1 for a in received if a.social_enterprise), "st", COORDINATION
+        ),
+        Figure("Timmar i förmedlade uppdrag", round(sum(a.hours for a in matched), 1), "timmar", COORDINATION),
+        Figure("Ersättning till föreningar", sum(a.paid_kronor for a in matched), "kr", COORDINATION),
+    ]
+
+
+def projects(db: Session, start: date, end: date) -> list[Figure]:
+    submitted = db.exec(
+        select(Project).where(
+            col(Project.submitted).is_not(None), col(Project.submitted) >= start, col(Project.submitted) <= end
+        )
+    ).all()
+    granted = [p for p in submitted if p.status in (ProjectStatus.GRANTED, ProjectStatus.FINISHED)]
+    running = db.exec(
+        select(Project).where(
+            col(Project.status).in_([ProjectStatus.GRANTED.value, ProjectStatus.FINISHED.value]),
+            col(Project.starts).is_not(None),
+            col(Project.starts) <= end,
+        )
+    ).all()
+    running = [p for p in running if p.ends is None or p.ends >= start]
+    partners: set[str] = set()
+    for p in submitted:
+        partners |= _names(p.partners) | {p.lead}
+    return [
+        Figure("Inskickade projektansökningar", len(submitted), "st", PROJECTS),
+        Figure("Beviljade projektansökningar", len(granted), "st", PROJECTS),
+        Figure("Sökt belopp", sum(p.applied_kronor for p in submitted), "kr", PROJECTS),
+        Figure("Beviljat belopp", sum(p.granted_kronor for p in granted), "kr", PROJECTS),
+        Figure("Pågående projekt", len(running), "st", PROJECTS),
+        Figure("Föreningar i gemensamma ansökningar", len(partners), "föreningar", PROJECTS),
+    ]
+
+
+def own(db: Session, start: date, end: date) -> list[Figure]:
+    """All three areas; ``plugin`` holds the area's key."""
+    return voice(db, start, end) + coordination(db, start, end) + projects(db, start, end)
+
+
+def for_core_report(db: Session, start: date, end: date) -> list[Figure]:
+    """The same figures for ``report_figures``: ``plugin`` names this plugin."""
+    return [Figure(f.label, f.value, f.unit, PLUGIN) for f in own(db, start, end)]
