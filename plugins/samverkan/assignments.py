@@ -189,7 +189,7 @@ def outcome(request: Request) -> Response:
     with site.session() as db:
         row = get_or_404(db, Assignment, row_id)
         known = {a.slug: a.name for a in member_associations(site, db)}
-        form.association.choices = [SelectChoice("", "")] + [SelectChoice(s, n) for s, n in known.items()]
+        form.association.choices = [SelectChoice("", "–")] + [SelectChoice(s, n) for s, n in known.items()]
         valid = form.validate()
         slug = form.association.data or ""
         if valid and slug and slug not in known:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
-from core.api import Figure
+from core.api import N_, Figure
 from plugins.samverkan.models import (
     Assignment,
     AssignmentStatus,
@@ -26,9 +26,9 @@ VOICE, COORDINATION, PROJECTS = "voice", "coordination", "projects"
 
 #: The contract's areas, in the order the report shows them: key -> heading (msgid).
 AREAS = {
-    VOICE: "Röstbärarroll",
-    COORDINATION: "Samordningsstöd och uppdragsförmedling",
-    PROJECTS: "Projektstöd",
+    VOICE: N_("Röstbärarroll"),
+    COORDINATION: N_("Samordningsstöd och uppdragsförmedling"),
+    PROJECTS: N_("Projektstöd"),
 }
 
 
@@ -54,14 +54,14 @@ def voice(db: Session, start: date, end: date) -> list[Figure]:
         return sum(1 for m in meetings if m.kind == kind)
 
     return [
-        Figure("Remissvar och skrivelser", len(statements), "st", VOICE),
-        Figure("Nätverksträffar", count(MeetingKind.NETWORK), "st", VOICE),
-        Figure("Möten i samverkansgruppen", count(MeetingKind.GROUP), "st", VOICE),
-        Figure("Dialogmöten med kommunen", count(MeetingKind.DIALOGUE), "st", VOICE),
-        Figure("Utbildningar", count(MeetingKind.TRAINING), "st", VOICE),
-        Figure("Deltagare på möten", people, "personer", VOICE),
-        Figure("Deltagare från civilsamhället", sum(m.civil_society for m in meetings), "personer", VOICE),
-        Figure("Föreningar som deltagit i möten och remissvar", len(associations), "föreningar", VOICE),
+        Figure(N_("Remissvar och skrivelser"), len(statements), N_("st"), VOICE),
+        Figure(N_("Nätverksträffar"), count(MeetingKind.NETWORK), N_("st"), VOICE),
+        Figure(N_("Möten i samverkansgruppen"), count(MeetingKind.GROUP), N_("st"), VOICE),
+        Figure(N_("Dialogmöten med kommunen"), count(MeetingKind.DIALOGUE), N_("st"), VOICE),
+        Figure(N_("Utbildningar"), count(MeetingKind.TRAINING), N_("st"), VOICE),
+        Figure(N_("Deltagare på möten"), people, N_("personer"), VOICE),
+        Figure(N_("Deltagare från civilsamhället"), sum(m.civil_society for m in meetings), N_("personer"), VOICE),
+        Figure(N_("Föreningar som deltagit i möten och remissvar"), len(associations), N_("föreningar"), VOICE),
     ]
 
 
@@ -84,9 +84,9 @@ def coordination(db: Session, start: date, end: date) -> list[Figure]:
     ).all()
     done = [a for a in matched if a.status == AssignmentStatus.DONE]
     return [
-        Figure("Inkomna uppdrag", len(received), "st", COORDINATION),
-        Figure("Förmedlade uppdrag", len(matched), "st", COORDINATION),
-        Figure("Genomförda uppdrag", len(done), "st", COORDINATION),
+        Figure(N_("Inkomna uppdrag"), len(received), N_("st"), COORDINATION),
+        Figure(N_("Förmedlade uppdrag"), len(matched), N_("st"), COORDINATION),
+        Figure(N_("Genomförda uppdrag"), len(done), N_("st"), COORDINATION),
         Figure(
             "Erbjudanden som föreningar tackat nej till",
             sum(1 for o in answered if o.answer == OfferAnswer.NO),
@@ -100,10 +100,10 @@ def coordination(db: Session, start: date, end: date) -> list[Figure]:
             COORDINATION,
         ),
         Figure(
-            "Uppdrag som passar sociala företag", sum(1 for a in received if a.social_enterprise), "st", COORDINATION
+            "Uppdrag som passar sociala företag", sum(1 for a in received if a.social_enterprise), N_("st"), COORDINATION
         ),
-        Figure("Timmar i förmedlade uppdrag", round(sum(a.hours for a in matched), 1), "timmar", COORDINATION),
-        Figure("Ersättning till föreningar", sum(a.paid_kronor for a in matched), "kr", COORDINATION),
+        Figure(N_("Timmar i förmedlade uppdrag"), round(sum(a.hours for a in matched), 1), N_("timmar"), COORDINATION),
+        Figure(N_("Ersättning till föreningar"), sum(a.paid_kronor for a in matched), N_("kr"), COORDINATION),
     ]
 
 
@@ -126,12 +126,12 @@ def projects(db: Session, start: date, end: date) -> list[Figure]:
     for p in submitted:
         partners |= _names(p.partners) | {p.lead}
     return [
-        Figure("Inskickade projektansökningar", len(submitted), "st", PROJECTS),
-        Figure("Beviljade projektansökningar", len(granted), "st", PROJECTS),
-        Figure("Sökt belopp", sum(p.applied_kronor for p in submitted), "kr", PROJECTS),
-        Figure("Beviljat belopp", sum(p.granted_kronor for p in granted), "kr", PROJECTS),
-        Figure("Pågående projekt", len(running), "st", PROJECTS),
-        Figure("Föreningar i gemensamma ansökningar", len(partners), "föreningar", PROJECTS),
+        Figure(N_("Inskickade projektansökningar"), len(submitted), N_("st"), PROJECTS),
+        Figure(N_("Beviljade projektansökningar"), len(granted), N_("st"), PROJECTS),
+        Figure(N_("Sökt belopp"), sum(p.applied_kronor for p in submitted), N_("kr"), PROJECTS),
+        Figure(N_("Beviljat belopp"), sum(p.granted_kronor for p in granted), N_("kr"), PROJECTS),
+        Figure(N_("Pågående projekt"), len(running), N_("st"), PROJECTS),
+        Figure(N_("Föreningar i gemensamma ansökningar"), len(partners), N_("föreningar"), PROJECTS),
     ]
 
 

@@ -16,6 +16,10 @@ from sqlmodel import Session
 
 from core.api import Figure, Site, report_figures
 from core.api import gettext as _
+
+#: The figures' labels and units are msgids marked where they are made
+#: (figures.py, other plugins); translated here by value.
+translate = _
 from plugins.samverkan import figures
 from plugins.samverkan.common import settings_of
 from plugins.samverkan.models import Report
@@ -83,7 +87,7 @@ def heading_of(section: dict[str, Any]) -> str:
     key = str(section["key"])
     if key.startswith(OTHER + ":"):
         return _("Övrig verksamhet: %(plugin)s") % {"plugin": section["heading"]}
-    return _(str(section["heading"]))
+    return translate(str(section["heading"]))
 
 
 def number(value: float | int) -> str:
@@ -109,10 +113,10 @@ def to_csv(document: dict[str, Any]) -> str:
             writer.writerow(
                 [
                     heading_of(section),
-                    _(row["label"]),
+                    translate(row["label"]),
                     str(row["value"]).replace(".", ","),
                     str(row["previous"]).replace(".", ","),
-                    _(row["unit"]),
+                    translate(row["unit"]),
                 ]
             )
     return "\ufeff" + buf.getvalue()
@@ -136,7 +140,7 @@ def to_xlsx(document: dict[str, Any]) -> bytes:
     sheet["A1"].font = Font(bold=True, size=14)
     for section in document["sections"]:
         for row in section["rows"]:
-            sheet.append([heading_of(section), _(row["label"]), row["value"], row["previous"], _(row["unit"])])
+            sheet.append([heading_of(section), translate(row["label"]), row["value"], row["previous"], translate(row["unit"])])
     comments = book.create_sheet(_("Kommentarer")[:31])
     comments.append([_("Område"), _("Kommentar")])
     for section in document["sections"]:
