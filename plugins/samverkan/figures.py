@@ -100,7 +100,10 @@ def coordination(db: Session, start: date, end: date) -> list[Figure]:
             COORDINATION,
         ),
         Figure(
-            "Uppdrag som passar sociala företag", sum(1 for a in received if a.social_enterprise), N_("st"), COORDINATION
+            "Uppdrag som passar sociala företag",
+            sum(1 for a in received if a.social_enterprise),
+            N_("st"),
+            COORDINATION,
         ),
         Figure(N_("Timmar i förmedlade uppdrag"), round(sum(a.hours for a in matched), 1), N_("timmar"), COORDINATION),
         Figure(N_("Ersättning till föreningar"), sum(a.paid_kronor for a in matched), N_("kr"), COORDINATION),

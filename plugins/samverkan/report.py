@@ -140,7 +140,9 @@ def to_xlsx(document: dict[str, Any]) -> bytes:
     sheet["A1"].font = Font(bold=True, size=14)
     for section in document["sections"]:
         for row in section["rows"]:
-            sheet.append([heading_of(section), translate(row["label"]), row["value"], row["previous"], translate(row["unit"])])
+            sheet.append(
+                [heading_of(section), translate(row["label"]), row["value"], row["previous"], translate(row["unit"])]
+            )
     comments = book.create_sheet(_("Kommentarer")[:31])
     comments.append([_("Område"), _("Kommentar")])
     for section in document["sections"]:
@@ -156,7 +158,7 @@ def to_xlsx(document: dict[str, Any]) -> bytes:
 
 
 def to_pdf(html: str, base_url: str) -> bytes:
-    """The printable report (templates/samverkan/report_print.html) as PDF.
+    """The printable report (templates/samverkan/report.html, printing) as PDF.
     WeasyPrint lays it out from HTML and CSS alone: it is given the page's
     HTML as a string and fetches nothing (a url_fetcher that refuses)."""
     from pathlib import Path

@@ -175,7 +175,8 @@ def export_pdf(request: Request) -> Response:
     require_admin(request)
     site = site_of(request)
     document, stem = _document(request)
-    html = site.templates.env.get_template("samverkan/report_print.html").render(
-        {**_context(site, document), "request": request, "site": site}
-    )
+    # The page's own template, laid out for print (printing=True): the PDF
+    # shows exactly the page's sections and figures.
+    page = site.render(request, "samverkan/report.html", {**_context(site, document), "frozen": None, "printing": True})
+    html = bytes(page.body).decode("utf-8")
     return _attachment(report.to_pdf(html, site.absolute_url("/")), "application/pdf", stem + ".pdf")

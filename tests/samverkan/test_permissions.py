@@ -111,8 +111,9 @@ CASES: dict[str, Case] = {
         lambda w: f"/samverkan/erbjudanden/{w.offer}/svar",
         lambda w: {"answer": "yes", "message": ""},
         lambda w: _get(w, Offer, w.offer).answer == "yes",
-        # Only PRO Karlskoga's editors answer PRO's offer (not even an admin, who is no editor of it).
-        {"anonymous": LOGIN, "other_editor": FORBIDDEN, "editor": OK, "admin": FORBIDDEN},
+        # PRO Karlskoga's editors answer PRO's offer; an admin acts for every
+        # association (editable_associations), e.g. with an answer given by phone.
+        {"anonymous": LOGIN, "other_editor": FORBIDDEN, "editor": OK, "admin": OK},
     ),
     "/samverkan/admin/uppdrag/{assignment_id:id}/lage": Case(
         lambda w: f"/samverkan/admin/uppdrag/{w.assignment}/lage",
