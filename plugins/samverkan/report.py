@@ -16,16 +16,16 @@ from sqlmodel import Session
 
 from core.api import Figure, Site, report_figures
 from core.api import gettext as _
-
-#: The figures' labels and units are msgids marked where they are made
-#: (figures.py, other plugins); translated here by value.
-translate = _
 from plugins.samverkan import figures
 from plugins.samverkan.common import settings_of
 from plugins.samverkan.models import Report
 from plugins.samverkan.periods import Period
 
 OTHER = "other"
+
+#: The figures' labels and units are msgids marked where they are made
+#: (figures.py, other plugins); translated here by value.
+translate = _
 
 
 def _rows(now: list[Figure], before: list[Figure]) -> list[dict[str, Any]]:
