@@ -6,7 +6,18 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from core.api import DailyJob, Figure, NavItem, Site, User, current_user, editable_associations, hookimpl, url_for
+from core.api import (
+    Block,
+    DailyJob,
+    Figure,
+    NavItem,
+    Site,
+    User,
+    current_user,
+    editable_associations,
+    hookimpl,
+    url_for,
+)
 from core.api import gettext as _
 from plugins.samverkan import models  # noqa: F401  (registers the tables)
 from plugins.samverkan.settings import SamverkanSettings
@@ -114,3 +125,20 @@ def demo_data(site: Site, session: Session) -> None:
     from plugins.samverkan import demo
 
     demo.load(site, session)
+
+
+@hookimpl
+def front_page_blocks(site: Site, request: Request, session: Session) -> list[Block]:
+    """Open assignments on the front page, with the way to offer one: how
+    the municipality and companies find uppdragsförmedlingen."""
+    from sqlmodel import col, select
+
+    from plugins.samverkan.models import Assignment, AssignmentStatus
+
+    newest = session.exec(
+        select(Assignment)
+        .where(col(Assignment.show_public).is_(True), Assignment.status == AssignmentStatus.OPEN)
+        .order_by(col(Assignment.created_at).desc())
+        .limit(3)
+    ).all()
+    return [Block(_("Uppdrag till föreningarna"), "samverkan/front_block.html", {"items": list(newest)}, order=70)]

@@ -49,6 +49,8 @@ def test_the_whole_flow_from_request_to_outcome(make_site, smtp_inbox, as_user):
     assert offered.status_code == 303
     assert _only(site).status == "open"
     assert "Promenadledare för seniorer" in visitor.get("/samverkan/").text  # the requester let it be shown
+    front = text_of(visitor.get("/").text)
+    assert "Uppdrag till föreningarna" in front and "Promenadledare för seniorer" in front
 
     editor = as_user(site, EDITOR)
     offers = editor.get("/samverkan/erbjudanden")
