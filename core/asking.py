@@ -7,7 +7,7 @@ do when nobody answers."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from starlette.exceptions import HTTPException
 
@@ -120,16 +120,20 @@ def place_uses(site: Site, session: Session, ref: str, start: datetime, end: dat
     return sorted(found, key=lambda use: use.start)
 
 
-def report_figures(site: Site, session: Session, start: date, end: date) -> list[Figure]:
+def report_figures(site: Site, session: Session, start: date, end: date, *, skip: tuple[str, ...] = ()) -> list[Figure]:
     """Every enabled plugin's figures for the follow-up report between
     ``start`` and ``end`` (inclusive; hook ``report_figures``), in plugin
     order, each with ``plugin`` set to the plugin that gave it: for the
-    plugin that draws the partnership's report (samverkan)."""
+    plugin that draws the partnership's report (samverkan). The plugins
+    named in ``skip`` are not asked (the asking plugin has its own figures)."""
     from core.contributions import Figure
-    from core.plugins import call_each
 
     found: list[Figure] = []
-    for plugin, result in call_each(site.pm, "report_figures", site=site, session=session, start=start, end=end):
+    for impl in reversed(site.pm.hook.report_figures.get_hookimpls()):
+        if impl.plugin_name in skip:
+            continue
+        args = {"site": site, "session": session, "start": start, "end": end}
+        result = cast("list[Figure] | None", impl.function(**{name: args[name] for name in impl.argnames}))
         for fig in result or []:
-            found.append(Figure(fig.label, fig.value, fig.unit, fig.plugin or plugin))
+            found.append(Figure(fig.label, fig.value, fig.unit, fig.plugin or impl.plugin_name))
     return found

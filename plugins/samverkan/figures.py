@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from core.api import N_, Figure
 from plugins.samverkan.models import (
@@ -43,15 +43,24 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 
 def voice(db: Session, start: date, end: date) -> list[Figure]:
-    statements = db.exec(select(Statement).where(col(Statement.day) >= start, col(Statement.day) <= end)).all()
-    meetings = db.exec(select(Meeting).where(col(Meeting.day) >= start, col(Meeting.day) <= end)).all()
+    statements = db.exec(
+        select(Statement.associations).where(col(Statement.day) >= start, col(Statement.day) <= end)
+    ).all()
+    meetings = db.exec(
+        select(
+            Meeting.kind,
+            Meeting.civil_society,
+            col(Meeting.municipality) + col(Meeting.region) + col(Meeting.business),
+            Meeting.associations,
+        ).where(col(Meeting.day) >= start, col(Meeting.day) <= end)
+    ).all()
     associations: set[str] = set()
-    for text in [s.associations for s in statements] + [m.associations for m in meetings]:
+    for text in [*statements, *(m[3] for m in meetings)]:
         associations |= _names(text)
-    people = sum(m.civil_society + m.municipality + m.region + m.business for m in meetings)
+    people = sum(m[1] + m[2] for m in meetings)
 
     def count(kind: MeetingKind) -> int:
-        return sum(1 for m in meetings if m.kind == kind)
+        return sum(1 for m in meetings if m[0] == kind)
 
     return [
         Figure(N_("Remissvar och skrivelser"), len(statements), N_("st"), VOICE),
@@ -60,53 +69,49 @@ def voice(db: Session, start: date, end: date) -> list[Figure]:
         Figure(N_("Dialogmöten med kommunen"), count(MeetingKind.DIALOGUE), N_("st"), VOICE),
         Figure(N_("Utbildningar"), count(MeetingKind.TRAINING), N_("st"), VOICE),
         Figure(N_("Deltagare på möten"), people, N_("personer"), VOICE),
-        Figure(N_("Deltagare från civilsamhället"), sum(m.civil_society for m in meetings), N_("personer"), VOICE),
+        Figure(N_("Deltagare från civilsamhället"), sum(m[1] for m in meetings), N_("personer"), VOICE),
         Figure(N_("Föreningar som deltagit i möten och remissvar"), len(associations), N_("föreningar"), VOICE),
     ]
 
 
 def coordination(db: Session, start: date, end: date) -> list[Figure]:
+    # Columns, not rows: a busy year has thousands of assignments and offers.
     first, after = _bounds(start, end)
     received = db.exec(
-        select(Assignment).where(col(Assignment.created_at) >= first, col(Assignment.created_at) < after)
+        select(Assignment.social_enterprise).where(
+            col(Assignment.created_at) >= first, col(Assignment.created_at) < after
+        )
     ).all()
     matched = db.exec(
-        select(Assignment).where(
+        select(Assignment.status, Assignment.matched_slug, Assignment.hours, Assignment.paid_kronor).where(
             col(Assignment.matched_at).is_not(None),
             col(Assignment.matched_at) >= first,
             col(Assignment.matched_at) < after,
         )
     ).all()
-    answered = db.exec(
-        select(Offer).where(
-            col(Offer.answered_at).is_not(None), col(Offer.answered_at) >= first, col(Offer.answered_at) < after
+    declined = db.exec(
+        select(func.count()).where(
+            col(Offer.answered_at).is_not(None),
+            col(Offer.answered_at) >= first,
+            col(Offer.answered_at) < after,
+            Offer.answer == OfferAnswer.NO,
         )
-    ).all()
-    done = [a for a in matched if a.status == AssignmentStatus.DONE]
+    ).one()
     return [
         Figure(N_("Inkomna uppdrag"), len(received), N_("st"), COORDINATION),
         Figure(N_("Förmedlade uppdrag"), len(matched), N_("st"), COORDINATION),
-        Figure(N_("Genomförda uppdrag"), len(done), N_("st"), COORDINATION),
         Figure(
-            "Erbjudanden som föreningar tackat nej till",
-            sum(1 for o in answered if o.answer == OfferAnswer.NO),
-            "st",
-            COORDINATION,
+            N_("Genomförda uppdrag"), sum(1 for m in matched if m[0] == AssignmentStatus.DONE), N_("st"), COORDINATION
+        ),
+        Figure(N_("Erbjudanden som föreningar tackat nej till"), int(declined), N_("st"), COORDINATION),
+        Figure(
+            N_("Föreningar som tagit uppdrag"), len({m[1] for m in matched if m[1]}), N_("föreningar"), COORDINATION
         ),
         Figure(
-            "Föreningar som tagit uppdrag",
-            len({a.matched_slug for a in matched if a.matched_slug}),
-            "föreningar",
-            COORDINATION,
+            N_("Uppdrag som passar sociala företag"), sum(1 for social in received if social), N_("st"), COORDINATION
         ),
-        Figure(
-            "Uppdrag som passar sociala företag",
-            sum(1 for a in received if a.social_enterprise),
-            N_("st"),
-            COORDINATION,
-        ),
-        Figure(N_("Timmar i förmedlade uppdrag"), round(sum(a.hours for a in matched), 1), N_("timmar"), COORDINATION),
-        Figure(N_("Ersättning till föreningar"), sum(a.paid_kronor for a in matched), N_("kr"), COORDINATION),
+        Figure(N_("Timmar i förmedlade uppdrag"), round(sum(m[2] for m in matched), 1), N_("timmar"), COORDINATION),
+        Figure(N_("Ersättning till föreningar"), sum(m[3] for m in matched), N_("kr"), COORDINATION),
     ]
 
 

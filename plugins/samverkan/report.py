@@ -53,8 +53,9 @@ def build(site: Site, db: Session, period: Period, comments: Report | None) -> d
         }
         for key, heading in figures.AREAS.items()
     ]
-    others_now = [f for f in report_figures(site, db, period.start, period.end) if f.plugin != figures.PLUGIN]
-    others_before = [f for f in report_figures(site, db, prev.start, prev.end) if f.plugin != figures.PLUGIN]
+    skip = (figures.PLUGIN,)
+    others_now = report_figures(site, db, period.start, period.end, skip=skip)
+    others_before = report_figures(site, db, prev.start, prev.end, skip=skip)
     for plugin in dict.fromkeys(f.plugin for f in others_now):
         sections.append(
             {
