@@ -251,3 +251,9 @@ from core.asking import place_bookings  # noqa: E402
 from core.contributions import PlaceBooking  # noqa: E402
 
 __all__ += ["PlaceBooking", "place_bookings"]
+
+# the partnership (issue 16): the follow-up report's figures of every plugin,
+# asked by the plugin that draws the report (samverkan).
+from core.asking import report_figures  # noqa: E402
+
+__all__ += ["report_figures"]

@@ -7,18 +7,18 @@ do when nobody answers."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from starlette.exceptions import HTTPException
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from datetime import date, datetime
 
     from sqlmodel import Session
     from starlette.requests import Request
     from starlette.responses import Response
 
-    from core.contributions import AssociationRef, Block, Place, PlaceBooking, PlaceUse
+    from core.contributions import AssociationRef, Block, Figure, Place, PlaceBooking, PlaceUse
     from core.received import ReceivedEntry
     from core.site import Site
 
@@ -130,3 +130,20 @@ def place_bookings(site: Site, session: Session, ref: str, start: datetime, end:
         site.pm, "place_bookings", site=site, session=session, ref=ref, start=start, end=end
     )
     return sorted(found, key=lambda booking: booking.start)
+def report_figures(site: Site, session: Session, start: date, end: date, *, skip: tuple[str, ...] = ()) -> list[Figure]:
+    """Every enabled plugin's figures for the follow-up report between
+    ``start`` and ``end`` (inclusive; hook ``report_figures``), in plugin
+    order, each with ``plugin`` set to the plugin that gave it: for the
+    plugin that draws the partnership's report (samverkan). The plugins
+    named in ``skip`` are not asked (the asking plugin has its own figures)."""
+    from core.contributions import Figure
+
+    found: list[Figure] = []
+    for impl in reversed(site.pm.hook.report_figures.get_hookimpls()):
+        if impl.plugin_name in skip:
+            continue
+        args = {"site": site, "session": session, "start": start, "end": end}
+        result = cast("list[Figure] | None", impl.function(**{name: args[name] for name in impl.argnames}))
+        for fig in result or []:
+            found.append(Figure(fig.label, fig.value, fig.unit, fig.plugin or impl.plugin_name))
+    return found

@@ -78,6 +78,11 @@ class AssociationRef:
     slug: str
     name: str
     municipality: str = ""
+    #: The directory's category ("Idrott", "Kultur" ...), and its stemmed
+    #: search words (``core.api.index_text`` of name, descriptions, activities
+    #: and category): what samverkan matches assignments against.
+    category: str = ""
+    search_text: str = ""
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ import tests.evenemang.test_permissions as ev
 import tests.fritidsbanken.test_permissions as fb
 import tests.lisa.test_permissions as lisa
 import tests.lokaler.test_permissions as lokaler
+import tests.samverkan.test_permissions as samverkan
 import tests.test_odling_permissions as odling
 import tests.test_permissions as portal
 from core.app import create_app
@@ -35,6 +36,7 @@ from tests.fritidsbanken.conftest import FB_SETTINGS
 from tests.fritidsbanken.conftest import fb_site as fb_site  # noqa: F401 (a fixture, used by name)
 from tests.lokaler.conftest import make_lok_site
 from tests.odling_fixtures import ODLING, odling_site
+from tests.samverkan.conftest import make_sam_site
 from tests.test_permissions import post_routes
 
 #: POST routes that answer something other than 303 on success, and why.
@@ -53,7 +55,7 @@ OFF_SITE: dict[str, str] = {
     "/konto/inbjudan/{token}/oidc/{name}": "the OpenID provider's sign-in page, to accept the invitation",
 }
 
-DEMO_PLUGINS = ["webportal", "lisa", "fritidsbanken", "odling", "evenemang", "lokaler"]
+DEMO_PLUGINS = ["webportal", "lisa", "fritidsbanken", "odling", "evenemang", "lokaler", "samverkan"]
 DEMO_SETTINGS = {
     "webportal": DEFAULT_WEBPORTAL,
     "fritidsbanken": FB_SETTINGS,
@@ -162,6 +164,7 @@ SENDERS: dict[str, Callable[[str, pytest.FixtureRequest, Any], Sent]] = {
     **dict.fromkeys(odling.CASES, send_odling),
     **dict.fromkeys(ev.CASES, walk_sender(ev, make_ev_site)),
     **dict.fromkeys(lokaler.CASES, walk_sender(lokaler, make_lok_site)),
+    **dict.fromkeys(samverkan.CASES, walk_sender(samverkan, make_sam_site)),
 }
 
 

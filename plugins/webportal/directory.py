@@ -105,7 +105,13 @@ def public_page_url(site: Site, session: Session, slug: str) -> str | None:
 
 def ref(association: Association) -> AssociationRef:
     """The association as other plugins know it (``member_associations`` hook)."""
-    return AssociationRef(association.slug, association.name, association.municipality)
+    return AssociationRef(
+        association.slug,
+        association.name,
+        association.municipality,
+        category=association.category,
+        search_text=association.search_text,
+    )
 
 
 def edit_url(site: Site, association: Association) -> str:

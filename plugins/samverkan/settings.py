@@ -1,0 +1,16 @@
+"""Settings of the samverkan plugin (``[plugin.samverkan]`` in site.toml)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from core.api import PluginSettings
+
+
+class SamverkanSettings(PluginSettings):
+    prefix: str | None = "/samverkan"
+    #: The municipality (or municipalities) the IOP is signed with, as the report names it.
+    partner: str = Field(default="kommunen", min_length=1, max_length=200)
+    #: Days after an assignment was closed that the requester's contact
+    #: details (name, e-mail, phone) are erased by the daily job.
+    contact_retention_days: int = Field(default=365, ge=0, le=3650)
