@@ -247,3 +247,13 @@ from core.contributions import PlaceUse  # noqa: E402
 
 __all__ += ["PlaceUse", "place_uses"]
 
+# reach (issue 20): notifications each recipient can switch off. A plugin
+# declares its kinds (``notice_kinds`` hook returning ``NoticeKind``), writes
+# the message in ``recipient_language(site, session, address)`` (inside
+# ``in_language``) and sends it with ``notify(site, session, kind, Mail(...))``
+# instead of ``queue_mail``: the outbox in the caller's transaction, a footer
+# with the recipient's settings link, nothing when they switched it off.
+from core.contributions import NoticeKind  # noqa: E402
+from core.notices import notify, recipient_language  # noqa: E402
+
+__all__ += ["NoticeKind", "notify", "recipient_language"]

@@ -48,6 +48,17 @@ class SearchResult:
 
 
 @dataclass(frozen=True)
+class NoticeKind:
+    """A kind of notification a plugin sends (``notice_kinds`` hook), which
+    each recipient may switch off: ``key`` is ``"<plugin>.<what>"``,
+    ``label`` a Swedish text marked with ``N_`` (shown translated on the
+    recipient's settings page and in the notice's footer)."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
 class Figure:
     """One figure in the follow-up report."""
 

@@ -40,7 +40,17 @@ if TYPE_CHECKING:
     from starlette.routing import BaseRoute
     from starlette.types import ASGIApp
 
-    from core.contributions import AssociationRef, Block, DailyJob, Figure, NavItem, Place, PlaceUse, SearchResult
+    from core.contributions import (
+        AssociationRef,
+        Block,
+        DailyJob,
+        Figure,
+        NavItem,
+        NoticeKind,
+        Place,
+        PlaceUse,
+        SearchResult,
+    )
     from core.federated import FederatedKind
     from core.settings import PluginSettings
     from core.site import Site
@@ -382,3 +392,16 @@ def openapi_paths(site: Site) -> dict[str, Any] | None:
     (with ``site.prefix(plugin)``), schemas referred to as
     ``#/components/schemas/<name>``. Core merges every plugin's into
     ``/-/openapi.json`` (core.openapi)."""
+
+
+# -- reach (issue 20) -------------------------------------------------------------------
+
+
+@hookspec
+def notice_kinds(site: Site) -> list[NoticeKind] | None:
+    """Return the kinds of notification the plugin sends
+    (``core.contributions.NoticeKind``: a key ``"<plugin>.<what>"`` and a
+    Swedish label marked with ``N_``). Each is on by default and each
+    recipient can switch it off, on ``/konto/aviseringar`` or through the
+    link in every notice. Send them with ``core.api.notify``, which refuses
+    a key no plugin declared."""
