@@ -265,7 +265,7 @@ def deliver(site: Site, ids: Sequence[int], sender: Sender | None = None) -> int
             try:
                 sender.send(as_email(row, site))
             except SendError as exc:
-                _failed(site, row_id, str(exc), now, give_up=exc.permanent, bounce=exc.permanent)
+                _failed(site, row_id, str(exc), now, give_up=exc.permanent, address_fault=exc.recipient)
                 continue
             except (ValueError, TypeError) as exc:  # headers email refuses (a newline in a subject): never sendable
                 _failed(site, row_id, f"{type(exc).__name__}: {exc}", now, give_up=True)
@@ -355,20 +355,26 @@ def send_again(site: Site, row_id: int) -> bool:
         return bool(changed.rowcount)
 
 
-def _failed(site: Site, row_id: int, error: str, now: datetime, *, give_up: bool = False, bounce: bool = False) -> None:
+def _failed(
+    site: Site, row_id: int, error: str, now: datetime, *, give_up: bool = False, address_fault: bool = False
+) -> None:
+    """Record a failed try; one the relay blamed on the recipient
+    (``address_fault``) also counts against the address (a permanent one is
+    a bounce), which is paused after ``PAUSE_AFTER`` in a row."""
     with site.session() as db:
         row = db.get(OutboxMessage, row_id)
         assert row is not None
-        address = row.to_address.lower()
-        record = db.exec(select(MailAddress).where(MailAddress.address == address)).first()
-        record = record or MailAddress(address=address)
-        record.failures += 1
-        record.bounces += 1 if bounce else 0
-        record.last_error, record.last_failed_at = error[:500], now
-        if record.failures >= PAUSE_AFTER and record.paused_at is None:
-            record.paused_at = now
-            log.warning("%s: adressen %s pausas efter %s fel i rad", site.slug, address, record.failures)
-        db.add(record)
+        if address_fault:
+            address = row.to_address.lower()
+            record = db.exec(select(MailAddress).where(MailAddress.address == address)).first()
+            record = record or MailAddress(address=address)
+            record.failures += 1
+            record.bounces += 1 if give_up else 0
+            record.last_error, record.last_failed_at = error[:500], now
+            if record.failures >= PAUSE_AFTER and record.paused_at is None:
+                record.paused_at = now
+                log.warning("%s: adressen %s pausas efter %s fel i rad", site.slug, address, record.failures)
+            db.add(record)
         row.attempts += 1
         row.claimed_until = None
         row.last_error = error[:500]

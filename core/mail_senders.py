@@ -24,11 +24,13 @@ class SendError(Exception):
     """A message could not be handed to the relay (or written).
     ``permanent``: the relay refused it for good (a 5xx answer: no such
     mailbox), a bounce the outbox records against the address and does not
-    try again."""
+    try again. ``recipient``: the relay refused this recipient (not a relay
+    that is down), so the failure counts against the address."""
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    def __init__(self, message: str, *, permanent: bool = False, recipient: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.recipient = recipient
 
 
 class Sender(Protocol):
@@ -81,7 +83,8 @@ class SmtpSender:
         except smtplib.SMTPRecipientsRefused as exc:
             self._reset()
             codes = [code for code, _text in exc.recipients.values()]
-            raise SendError(f"SMTPRecipientsRefused: {exc.recipients}", permanent=all(c >= 500 for c in codes)) from exc
+            permanent = all(c >= 500 for c in codes)
+            raise SendError(f"SMTPRecipientsRefused: {exc.recipients}", permanent=permanent, recipient=True) from exc
         except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
             self._reset()
             raise SendError(f"{type(exc).__name__}: {exc}", permanent=exc.smtp_code >= 500) from exc

@@ -7,11 +7,13 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from core.api import (
+    N_,
     Block,
     DailyJob,
     FederatedKind,
     Figure,
     NavItem,
+    NoticeKind,
     PlaceUse,
     SearchResult,
     Site,
@@ -159,3 +161,11 @@ def demo_data(site: Site, session: Session) -> None:
 
     demo.load(site, session)
     programme_demo.load(site, session)
+
+
+@hookimpl
+def notice_kinds(site: Site) -> list[NoticeKind]:
+    """Issue 20: the submitter of a programme item hears the organisers' decision."""
+    from plugins.evenemang.programme_store import PROGRAMME_NOTICE
+
+    return [NoticeKind(PROGRAMME_NOTICE, N_("mitt bidrag till ett festivalprogram har fått besked"))]

@@ -11,6 +11,7 @@ from core.api import (
     N_,
     Figure,
     NavItem,
+    NoticeKind,
     SearchResult,
     current_user,
     url_for,
@@ -171,3 +172,14 @@ def editable_associations(site: Site, session: Session, user: User | None) -> li
     from plugins.webportal import directory
 
     return [directory.ref(a) for a in directory.editable_associations(session, user)]
+
+
+@hookimpl
+def notice_kinds(site: Site) -> list[NoticeKind]:
+    """Issue 20: the applicant hears the decision; a person hears they may edit an association."""
+    from plugins.webportal.admin import APPLICATION_NOTICE, EDITOR_NOTICE
+
+    return [
+        NoticeKind(APPLICATION_NOTICE, N_("en medlemsansökan är godkänd eller avslagen")),
+        NoticeKind(EDITOR_NOTICE, N_("jag blir redaktör för en förening")),
+    ]

@@ -16,7 +16,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from core import hookimpl
-from core.api import FederatedKind, FeedItem, tag_authority
+from core.api import N_, FederatedKind, FeedItem, NoticeKind, tag_authority
 from core.contributions import Block, DailyJob, Figure, NavItem, Place, SearchResult
 from core.search import index_text, match
 from core.settings import PluginSettings
@@ -266,3 +266,8 @@ def openapi_paths(site: Site) -> dict[str, Any]:
         },
         "schemas": {"sample_pong": {"type": "string"}},
     }
+
+
+@hookimpl
+def notice_kinds(site: Site) -> list[NoticeKind]:
+    return [NoticeKind("sample.ping", N_("provtillägget pingar mig"))]
