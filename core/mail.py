@@ -129,9 +129,13 @@ def sender_for(site: Site) -> Sender:
     return FileSender(mail_folder(site))
 
 
-def queue_mail(site: Site, mail: Mail, session: Session | None = None, *, origin: str = "core") -> OutboxMessage:
+def queue_mail(
+    site: Site, mail: Mail, session: Session | None = None, *, origin: str = "core", at_once: bool = True
+) -> OutboxMessage:
     """Put ``mail`` in the outbox, in ``session``'s transaction when given
-    (it is sent after that commits), else in a transaction of its own."""
+    (it is sent after that commits), else in a transaction of its own.
+    ``at_once=False`` leaves it to the worker's next round (a newsletter's
+    thousands, which must not be sent by the request that queued them)."""
     if not mail.to.strip():
         raise ValueError("a message needs a recipient")
     now = site.clock.now()
@@ -149,6 +153,14 @@ def queue_mail(site: Site, mail: Mail, session: Session | None = None, *, origin
         html_body=mail.html,
         headers=json.dumps([list(pair) for pair in mail.headers]) if mail.headers else "",
     )
+    if not at_once:
+        if session is not None:
+            session.add(row)
+            return row
+        with site.session() as own:
+            own.add(row)
+            own.commit()
+        return row
     if session is not None:
         _add(site, session, row)
         return row
@@ -250,13 +262,14 @@ def deliver(site: Site, ids: Sequence[int], sender: Sender | None = None) -> int
     gap = 60.0 / per_minute if per_minute else 0.0
     next_slot = time.monotonic()
     sent = 0
+    failing = _failing(site)
     try:
         for row_id in ids:
             now = site.clock.now()
             row = _claim(site, row_id, now)
             if row is None:
                 continue
-            if _paused(site, row.to_address):
+            if failing.get(row.to_address.lower()):
                 _hold(site, row_id, now)
                 continue
             if gap:
@@ -270,14 +283,24 @@ def deliver(site: Site, ids: Sequence[int], sender: Sender | None = None) -> int
             except (ValueError, TypeError) as exc:  # headers email refuses (a newline in a subject): never sendable
                 _failed(site, row_id, f"{type(exc).__name__}: {exc}", now, give_up=True)
                 continue
-            _sent(site, row_id, row.to_address, now)
+            _sent(site, row_id, row.to_address if row.to_address.lower() in failing else "", now)
             sent += 1
     finally:
         sender.close()
     return sent
 
 
-def _sent(site: Site, row_id: int, address: str, now: datetime) -> None:
+def _failing(site: Site) -> dict[str, bool]:
+    """Addresses with failures on record, and whether each is paused (read
+    once a round: the table is small, the outbox may be long)."""
+    with site.session() as db:
+        return {r.address: r.paused_at is not None for r in db.exec(select(MailAddress)).all()}
+
+
+def _sent(site: Site, row_id: int, failing_address: str, now: datetime) -> None:
+    """Mark the message sent, committed at once: the window in which a
+    crash leaves it in doubt is this one statement. An address that had
+    failures starts its count over."""
     with site.session() as db:
         db.exec(
             update(OutboxMessage)
@@ -285,17 +308,14 @@ def _sent(site: Site, row_id: int, address: str, now: datetime) -> None:
             .values(sent_at=now, claimed_until=None, attempts=col(OutboxMessage.attempts) + 1)
         )
         db.commit()
+        if not failing_address:
+            return
+        address = failing_address
         record = db.exec(select(MailAddress).where(MailAddress.address == address.lower())).first()
         if record is not None and record.failures and record.paused_at is None:
             record.failures = 0
             db.add(record)
             db.commit()
-
-
-def _paused(site: Site, address: str) -> bool:
-    with site.session() as db:
-        record = db.exec(select(MailAddress).where(MailAddress.address == address.lower())).first()
-        return record is not None and record.paused_at is not None
 
 
 def _hold(site: Site, row_id: int, now: datetime) -> None:
