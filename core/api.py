@@ -257,3 +257,11 @@ from core.contributions import NoticeKind  # noqa: E402
 from core.notices import notify, recipient_language  # noqa: E402
 
 __all__ += ["NoticeKind", "notify", "recipient_language"]
+# newsletters (issue 20): what plugins contribute to an issue, and the one
+# path suffix that takes a POST without a CSRF token (RFC 8058 one-click
+# unsubscribe, posted by mail clients without cookies).
+from core.asking import newsletter_items  # noqa: E402
+from core.contributions import NewsletterItem  # noqa: E402
+from core.csrf import ONE_CLICK_SUFFIX  # noqa: E402
+
+__all__ += ["ONE_CLICK_SUFFIX", "NewsletterItem", "newsletter_items"]

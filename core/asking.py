@@ -7,18 +7,17 @@ do when nobody answers."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from starlette.exceptions import HTTPException
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from sqlmodel import Session
     from starlette.requests import Request
     from starlette.responses import Response
 
-    from core.contributions import AssociationRef, Block, Place, PlaceUse
+    from core.contributions import AssociationRef, Block, NewsletterItem, Place, PlaceUse
     from core.received import ReceivedEntry
     from core.site import Site
 
@@ -118,3 +117,13 @@ def place_uses(site: Site, session: Session, ref: str, start: datetime, end: dat
 
     found: list[PlaceUse] = collect(site.pm, "place_uses", site=site, session=session, ref=ref, start=start, end=end)
     return sorted(found, key=lambda use: use.start)
+
+
+def newsletter_items(site: Site, session: Session, start: datetime, end: datetime) -> list[NewsletterItem]:
+    """Every enabled plugin's ``newsletter_items`` for [start, end), by
+    ``order`` then date (issue 20: what a newsletter is composed from)."""
+    from core.plugins import collect
+
+    found: list[NewsletterItem] = collect(site.pm, "newsletter_items", site=site, session=session, start=start, end=end)
+    far = datetime.max.replace(tzinfo=UTC)
+    return sorted(found, key=lambda item: (item.order, item.when or far))

@@ -59,6 +59,20 @@ class NoticeKind:
 
 
 @dataclass(frozen=True)
+class NewsletterItem:
+    """Something for the newsletter (``newsletter_items`` hook): a news
+    item, an event, a new loan item. ``section`` is the Swedish heading it
+    goes under ("Nyheter", "Evenemang"), ``url`` absolute."""
+
+    section: str
+    title: str
+    url: str
+    summary: str = ""
+    when: datetime | None = None
+    order: int = 50
+
+
+@dataclass(frozen=True)
 class Figure:
     """One figure in the follow-up report."""
 

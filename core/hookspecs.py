@@ -46,6 +46,7 @@ if TYPE_CHECKING:
         DailyJob,
         Figure,
         NavItem,
+        NewsletterItem,
         NoticeKind,
         Place,
         PlaceUse,
@@ -405,3 +406,12 @@ def notice_kinds(site: Site) -> list[NoticeKind] | None:
     recipient can switch it off, on ``/konto/aviseringar`` or through the
     link in every notice. Send them with ``core.api.notify``, which refuses
     a key no plugin declared."""
+
+
+@hookspec
+def newsletter_items(site: Site, session: Session, start: datetime, end: datetime) -> list[NewsletterItem] | None:
+    """Return what the plugin has for a newsletter covering [``start``,
+    ``end``) (aware UTC), as ``core.contributions.NewsletterItem``: news
+    published in the period, events held in it or soon after. A newsletter
+    plugin asks through ``core.api.newsletter_items`` and lets staff pick
+    and order them; ``order`` sorts the sections."""

@@ -43,6 +43,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "fritidsbanken": "plugins.fritidsbanken.hooks",
     "evenemang": "plugins.evenemang.hooks",
     "lokaler": "plugins.lokaler.hooks",
+    "nyhetsbrev": "plugins.nyhetsbrev.hooks",
 }
 
 #: Plugins every site enables, whatever its ``site.toml`` lists. Like the

@@ -3,7 +3,7 @@ that owns the feature."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from core import hookimpl
@@ -11,6 +11,7 @@ from core.api import (
     N_,
     Figure,
     NavItem,
+    NewsletterItem,
     NoticeKind,
     SearchResult,
     current_user,
@@ -182,4 +183,23 @@ def notice_kinds(site: Site) -> list[NoticeKind]:
     return [
         NoticeKind(APPLICATION_NOTICE, N_("en medlemsansökan är godkänd eller avslagen")),
         NoticeKind(EDITOR_NOTICE, N_("jag blir redaktör för en förening")),
+    ]
+
+
+@hookimpl
+def newsletter_items(site: Site, session: Session, start: datetime, end: datetime) -> list[NewsletterItem]:
+    """Issue 20: the umbrella's and its associations' news published in the period."""
+    from sqlmodel import col, select
+
+    from plugins.webportal.models import News
+    from plugins.webportal.news import item_url
+
+    rows = session.exec(
+        select(News)
+        .where(col(News.published).is_(True), col(News.published_at) >= start, col(News.published_at) < end)
+        .order_by(col(News.published_at))
+    ).all()
+    return [
+        NewsletterItem("Nyheter", n.title, site.absolute_url(item_url(site, n.id)), n.summary, n.published_at, 10)
+        for n in rows
     ]
