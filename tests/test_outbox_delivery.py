@@ -117,21 +117,26 @@ def test_ten_thousand_messages_survive_a_killed_worker_without_a_duplicate(
     with site.session() as db:
         unsent = db.exec(select(OutboxMessage).where(OutboxMessage.sent_at == None)).all()  # noqa: E711
     assert [m.id for m in unsent] == doubt
-    assert len(received) + len(doubt) == MANY
+    # Every address got its letter, except at most the one in doubt, which may
+    # have arrived (killed after the relay's 250, before sent_at was written) or not.
+    everyone = {f"p{n}@test.example" for n in range(MANY)}
+    in_doubt_addresses = {m.to_address for m in unsent}
+    assert set(received) | in_doubt_addresses == everyone
     print(f"\n{MANY} messages, killed after {at_kill}, all sent in {elapsed:.1f} s ({MANY / elapsed:.0f}/s)")
 
-    # The message in doubt is shown to the admin, who may send it again (it did not arrive here).
+    # The message in doubt is shown to the admin, who sends it again only if it did not arrive.
     if doubt:
         (row,) = unsent
-        assert row.to_address not in received
         add_user(site, "ada@test.example", Role.ADMIN)
         admin = make_client(site)
         admin.login("ada@test.example")
         page = text_of(admin.get("/-/admin/e-post").text)
         assert "Osäkra 1" in page and row.to_address in page
-        assert admin.submit(f"/-/admin/e-post/brev/{row.id}/skicka-igen").status_code == 303
-        mail.send_due(site)
-        _eventually(lambda: _recipients(smtp_inbox)[row.to_address] == 1)
+        if row.to_address not in received:
+            assert admin.submit(f"/-/admin/e-post/brev/{row.id}/skicka-igen").status_code == 303
+            mail.send_due(site)
+            _eventually(lambda: _recipients(smtp_inbox)[row.to_address] == 1)
+        assert max(_recipients(smtp_inbox).values()) == 1
 
 
 def test_a_refused_address_is_a_bounce_and_is_paused_until_the_admin_resumes_it(make_site, make_client, refusing):
