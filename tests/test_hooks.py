@@ -780,3 +780,15 @@ def test_hook_notice_kinds(sites, make_client, smtp_inbox):
     while len(smtp_inbox.messages) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert [m["Subject"] for m in smtp_inbox.messages] == ["Ping", "Ping"]
+
+
+def test_hook_newsletter_items(sites):
+    """A plugin's items for a period reach the newsletter, sorted by order."""
+    from core.api import newsletter_items
+
+    site = sites(["sample"])
+    _add_things(site, "Apelsin", "Banan", "Citron", created_at=datetime(2026, 3, 10, tzinfo=UTC))
+    _add_things(site, "Gammal", created_at=datetime(2026, 1, 10, tzinfo=UTC))
+    with site.session() as db:
+        found = newsletter_items(site, db, datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC))
+    assert [(i.section, i.title) for i in found] == [("Saker", "Banan"), ("Först", "Apelsin"), ("Först", "Citron")]
