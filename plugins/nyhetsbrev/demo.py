@@ -1,4 +1,4 @@
-"""Demo data: a few invented, confirmed subscribers and one sent issue,
+"""Demo data: a few invented, confirmed subscribers, one sent issue and a draft,
 composed from the site's own demo news and events (idempotent). The issue
 is marked sent without queuing mail: the demo's outbox stays quiet."""
 
@@ -58,6 +58,16 @@ def load(site: Site, session: Session) -> None:
                 created_at=end,
                 sent_at=end,
                 recipients=len(SUBSCRIBERS),
+            )
+        )
+        session.add(
+            Issue(
+                title=f"Nyhetsbrev från {site.name} (utkast)",
+                editorial="Det här numret är inte skickat ännu: förhandsgranska det och skicka ett provutskick.",
+                period_start=end,
+                period_end=now + timedelta(days=29),
+                items=gather(site, session, end, now + timedelta(days=29)),
+                created_at=now,
             )
         )
     session.flush()
