@@ -364,6 +364,7 @@ def admin(request: Request) -> Response:
             "page_link": page_link(url_for(site, "nyhetsbrev:admin"), {}),
             "new_url": url_for(site, "nyhetsbrev:admin"),
             "edit_url": lambda i: url_for(site, "nyhetsbrev:edit", issue_id=i.id),
+            "preview_url": lambda i: url_for(site, "nyhetsbrev:preview", issue_id=i.id),
         },
         status_code=400 if form.errors else 200,
     )
