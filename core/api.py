@@ -257,3 +257,21 @@ __all__ += ["PlaceBooking", "place_bookings"]
 from core.asking import report_figures  # noqa: E402
 
 __all__ += ["report_figures"]
+# reach (issue 20): notifications each recipient can switch off. A plugin
+# declares its kinds (``notice_kinds`` hook returning ``NoticeKind``), writes
+# the message in ``recipient_language(site, session, address)`` (inside
+# ``in_language``) and sends it with ``notify(site, session, kind, Mail(...))``
+# instead of ``queue_mail``: the outbox in the caller's transaction, a footer
+# with the recipient's settings link, nothing when they switched it off.
+from core.contributions import NoticeKind  # noqa: E402
+from core.notices import notify, recipient_language  # noqa: E402
+
+__all__ += ["NoticeKind", "notify", "recipient_language"]
+# newsletters (issue 20): what plugins contribute to an issue, and the one
+# path suffix that takes a POST without a CSRF token (RFC 8058 one-click
+# unsubscribe, posted by mail clients without cookies).
+from core.asking import newsletter_items  # noqa: E402
+from core.contributions import NewsletterItem  # noqa: E402
+from core.csrf import ONE_CLICK_SUFFIX  # noqa: E402
+
+__all__ += ["ONE_CLICK_SUFFIX", "NewsletterItem", "newsletter_items"]

@@ -7,18 +7,19 @@ do when nobody answers."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, cast
 
 from starlette.exceptions import HTTPException
 
 if TYPE_CHECKING:
-    from datetime import date, datetime
+    from datetime import date
 
     from sqlmodel import Session
     from starlette.requests import Request
     from starlette.responses import Response
 
-    from core.contributions import AssociationRef, Block, Figure, Place, PlaceBooking, PlaceUse
+    from core.contributions import AssociationRef, Block, Figure, NewsletterItem, Place, PlaceBooking, PlaceUse
     from core.received import ReceivedEntry
     from core.site import Site
 
@@ -147,3 +148,11 @@ def report_figures(site: Site, session: Session, start: date, end: date, *, skip
         for fig in result or []:
             found.append(Figure(fig.label, fig.value, fig.unit, fig.plugin or impl.plugin_name))
     return found
+def newsletter_items(site: Site, session: Session, start: datetime, end: datetime) -> list[NewsletterItem]:
+    """Every enabled plugin's ``newsletter_items`` for [start, end), by
+    ``order`` then date (issue 20: what a newsletter is composed from)."""
+    from core.plugins import collect
+
+    found: list[NewsletterItem] = collect(site.pm, "newsletter_items", site=site, session=session, start=start, end=end)
+    far = datetime.max.replace(tzinfo=UTC)
+    return sorted(found, key=lambda item: (item.order, item.when or far))

@@ -48,6 +48,31 @@ class SearchResult:
 
 
 @dataclass(frozen=True)
+class NoticeKind:
+    """A kind of notification a plugin sends (``notice_kinds`` hook), which
+    each recipient may switch off: ``key`` is ``"<plugin>.<what>"``,
+    ``label`` a Swedish text marked with ``N_`` (shown translated on the
+    recipient's settings page and in the notice's footer)."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class NewsletterItem:
+    """Something for the newsletter (``newsletter_items`` hook): a news
+    item, an event, a new loan item. ``section`` is the Swedish heading it
+    goes under ("Nyheter", "Evenemang"), ``url`` absolute."""
+
+    section: str
+    title: str
+    url: str
+    summary: str = ""
+    when: datetime | None = None
+    order: int = 50
+
+
+@dataclass(frozen=True)
 class Figure:
     """One figure in the follow-up report."""
 

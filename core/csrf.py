@@ -218,6 +218,16 @@ async def _csrf_failed(scope: Scope, send: Send, message_id: Any, *, site: Site)
     await send_error(site, dict(scope), None, send, 403)
 
 
+#: A POST to a path ending in this needs no CSRF token: RFC 8058 one-click
+#: unsubscribe, which mail clients post (``List-Unsubscribe-Post``) without
+#: cookies. Only for an action that a secret token in the path authorises.
+ONE_CLICK_SUFFIX = "/avsluta-ett-klick"
+
+
+def _one_click(scope: Scope) -> bool:
+    return bool(scope.get("method") == "POST" and str(scope.get("path", "")).endswith(ONE_CLICK_SUFFIX))
+
+
 class CSRFMiddleware:
     """Checks the signed ``csrftoken`` of every non-GET request."""
 
@@ -230,6 +240,7 @@ class CSRFMiddleware:
             cookie_secure=secure,
             cookie_samesite="Lax",
             send_csrf_failed=partial(_csrf_failed, site=site),
+            skip_if_scope=_one_click,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -45,6 +45,12 @@ def admin_links(site: Site, request: Request) -> list[NavItem]:
             description=N_("Webbplatsens namn, beskrivning, kontaktadress och färger, med historik."),
         ),
         NavItem(
+            "E-post",
+            "/-/admin/e-post",
+            order=94,
+            description=N_("Utkorgens läge, brev som inte gått fram och pausade adresser."),
+        ),
+        NavItem(
             "Dagliga jobb",
             "/-/admin/dagliga-jobb",
             order=96,
@@ -66,6 +72,7 @@ def daily_jobs(site: Site) -> list[DailyJob]:
     jobs = [
         DailyJob("bildstorlekar", N_("Bildstorlekar"), picture_sizes),
         DailyJob("core-accounts", N_("Gallra inloggningar och kontolänkar"), clean_accounts),
+        DailyJob("core-mail", N_("Gallra skickad e-post och aviseringsval"), clean_mail),
     ]
     if site.config.auth.provider.enabled:  # the network provider's key rotation (core.oidc.keys)
         from core.oidc.keys import rotate_job
@@ -139,3 +146,13 @@ def demo_data(site: Site, session: Session) -> None:
             after=json.dumps({"description": description}, ensure_ascii=False),
         )
     )
+def clean_mail(site: Site, now: datetime) -> str:
+    """Personal data with a deletion date (issue 20): sent messages after
+    ``core.mail.KEEP_SENT``, and notification settings that switch nothing off."""
+    from core import mail, notices
+
+    with site.session() as db:
+        sent = mail.delete_old_sent(db, now)
+        unused = notices.forget_unused(site, db)
+        db.commit()
+    return f"{sent} skickade brev och {unused} oanvända aviseringsval borttagna."

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
         DailyJob,
         Figure,
         NavItem,
+        NewsletterItem,
+        NoticeKind,
         Place,
         PlaceBooking,
         PlaceUse,
@@ -405,3 +407,25 @@ def openapi_paths(site: Site) -> dict[str, Any] | None:
     (with ``site.prefix(plugin)``), schemas referred to as
     ``#/components/schemas/<name>``. Core merges every plugin's into
     ``/-/openapi.json`` (core.openapi)."""
+
+
+# -- reach (issue 20) -------------------------------------------------------------------
+
+
+@hookspec
+def notice_kinds(site: Site) -> list[NoticeKind] | None:
+    """Return the kinds of notification the plugin sends
+    (``core.contributions.NoticeKind``: a key ``"<plugin>.<what>"`` and a
+    Swedish label marked with ``N_``). Each is on by default and each
+    recipient can switch it off, on ``/konto/aviseringar`` or through the
+    link in every notice. Send them with ``core.api.notify``, which refuses
+    a key no plugin declared."""
+
+
+@hookspec
+def newsletter_items(site: Site, session: Session, start: datetime, end: datetime) -> list[NewsletterItem] | None:
+    """Return what the plugin has for a newsletter covering [``start``,
+    ``end``) (aware UTC), as ``core.contributions.NewsletterItem``: news
+    published in the period, events held in it or soon after. A newsletter
+    plugin asks through ``core.api.newsletter_items`` and lets staff pick
+    and order them; ``order`` sorts the sections."""

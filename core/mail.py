@@ -11,6 +11,19 @@ thread. A message that fails stays in the outbox and the worker tries it
 again with growing pauses, up to ``MAX_ATTEMPTS``. ``paraply mail flush`` sends
 everything still waiting at once.
 
+Nothing is sent twice (issue 20): a worker claims one message at a time
+and marks it sent the moment the relay took it. A message claimed by a
+worker that died before it could say how the sending went (the process was
+killed mid-send) is *in doubt*: the relay may have it. It is never tried
+again by itself; the admin page (``/-/admin/e-post``) shows it and an admin
+may send it again. At most one message per dead worker is in doubt.
+
+Delivery per address (``MailAddress``): each failure counts against the
+address; a permanent refusal (a 5xx bounce) is not tried again; after
+``PAUSE_AFTER`` failures in a row the address is paused and its messages
+wait (``held``) until an admin resumes it. ``[mail] per_minute`` paces the
+worker so a newsletter does not trip the relay's limits.
+
 Each message carries its own language (``Content-Language``): mail is read
 later and elsewhere, so the caller words it in the language it chose (the
 site's, as a rule), not in whatever language the page that caused it had.
@@ -21,6 +34,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,11 +43,11 @@ from email.utils import format_datetime, make_msgid
 from ipaddress import ip_address
 from pathlib import Path
 
-from sqlalchemy import event, or_, update
-from sqlmodel import Session, col, select
+from sqlalchemy import event, update
+from sqlmodel import Session, col, delete, select
 
 from core.mail_senders import FileSender, Sender, SendError, SmtpSender
-from core.models import OutboxMessage
+from core.models import MailAddress, OutboxMessage
 from core.periodic import PeriodicTask
 from core.site import Site
 
@@ -48,6 +62,12 @@ FIRST_PAUSE = timedelta(minutes=1)
 LONGEST_PAUSE = timedelta(hours=1)
 #: How long one worker holds a message it is sending, so no other sends it too.
 CLAIM_FOR = timedelta(minutes=5)
+#: Failures in a row after which an address is paused.
+PAUSE_AFTER = 5
+#: ``last_error`` of a message held because its address is paused.
+HELD = "Adressen är pausad efter upprepade fel."
+#: How long a sent message is kept in the outbox (for the admin and a complaint), then deleted.
+KEEP_SENT = timedelta(days=30)
 #: Seconds between the worker's looks at the outbox.
 CHECK_EVERY = 30.0
 
@@ -77,6 +97,10 @@ class Mail:
     from_address: str = ""
     reply_to: str = ""
     attachments: tuple[Attachment, ...] = ()
+    #: An HTML alternative of ``body`` (a newsletter); the plain text stays the first part.
+    html: str = ""
+    #: Extra headers, e.g. ``(("List-Unsubscribe", "<https://...>"),)``.
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def mail_folder(site: Site) -> Path:
@@ -105,9 +129,13 @@ def sender_for(site: Site) -> Sender:
     return FileSender(mail_folder(site))
 
 
-def queue_mail(site: Site, mail: Mail, session: Session | None = None, *, origin: str = "core") -> OutboxMessage:
+def queue_mail(
+    site: Site, mail: Mail, session: Session | None = None, *, origin: str = "core", at_once: bool = True
+) -> OutboxMessage:
     """Put ``mail`` in the outbox, in ``session``'s transaction when given
-    (it is sent after that commits), else in a transaction of its own."""
+    (it is sent after that commits), else in a transaction of its own.
+    ``at_once=False`` leaves it to the worker's next round (a newsletter's
+    thousands, which must not be sent by the request that queued them)."""
     if not mail.to.strip():
         raise ValueError("a message needs a recipient")
     now = site.clock.now()
@@ -122,7 +150,17 @@ def queue_mail(site: Site, mail: Mail, session: Session | None = None, *, origin
         created_at=now,
         next_attempt_at=now,
         attachments=_encode(mail.attachments),
+        html_body=mail.html,
+        headers=json.dumps([list(pair) for pair in mail.headers]) if mail.headers else "",
     )
+    if not at_once:
+        if session is not None:
+            session.add(row)
+            return row
+        with site.session() as own:
+            own.add(row)
+            own.commit()
+        return row
     if session is not None:
         _add(site, session, row)
         return row
@@ -183,7 +221,11 @@ def as_email(row: OutboxMessage, site: Site) -> EmailMessage:
     message["Subject"] = row.subject
     message["Date"] = format_datetime(row.created_at)
     message["Message-ID"] = make_msgid(idstring=f"outbox{row.id}", domain=site.host)
+    for name, value in json.loads(row.headers) if row.headers else []:
+        message[name] = value
     message.set_content(row.body)
+    if row.html_body:
+        message.add_alternative(row.html_body, subtype="html")
     message["Content-Language"] = row.language  # after set_content, which drops Content-* headers
     for attachment in _decode(row.attachments):
         maintype, _slash, subtype = attachment.content_type.partition("/")
@@ -194,14 +236,15 @@ def as_email(row: OutboxMessage, site: Site) -> EmailMessage:
 
 
 def _claim(site: Site, row_id: int, now: datetime) -> OutboxMessage | None:
-    """Take one unsent message for this worker, or None if another has it."""
+    """Take one unsent message for this worker, or None if another has it
+    (or had it and died: then it is in doubt, see the module's docstring)."""
     with site.session() as db:
         claimed = db.exec(
             update(OutboxMessage)
             .where(
                 col(OutboxMessage.id) == row_id,
                 col(OutboxMessage.sent_at).is_(None),
-                or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) < now),
+                col(OutboxMessage.claimed_until).is_(None),
             )
             .values(claimed_until=now + CLAIM_FOR)
         )
@@ -215,33 +258,143 @@ def deliver(site: Site, ids: Sequence[int], sender: Sender | None = None) -> int
     """Try to send these messages now; return how many went. A failure is
     recorded on the message with the time of its next try."""
     sender = sender or sender_for(site)
+    per_minute = site.config.mail.per_minute
+    gap = 60.0 / per_minute if per_minute else 0.0
+    next_slot = time.monotonic()
     sent = 0
-    for row_id in ids:
-        now = site.clock.now()
-        row = _claim(site, row_id, now)
-        if row is None:
-            continue
-        try:
-            sender.send(as_email(row, site))
-        except SendError as exc:
-            _failed(site, row_id, str(exc), now)
-            continue
-        except (ValueError, TypeError) as exc:  # headers email refuses (a newline in a subject): never sendable
-            _failed(site, row_id, f"{type(exc).__name__}: {exc}", now, give_up=True)
-            continue
-        with site.session() as db:
-            done = db.get(OutboxMessage, row_id)
-            assert done is not None
-            done.sent_at, done.claimed_until, done.attempts = now, None, done.attempts + 1
-            db.add(done)
-        sent += 1
+    failing = _failing(site)
+    try:
+        for row_id in ids:
+            now = site.clock.now()
+            row = _claim(site, row_id, now)
+            if row is None:
+                continue
+            if failing.get(row.to_address.lower()):
+                _hold(site, row_id, now)
+                continue
+            if gap:
+                time.sleep(max(0.0, next_slot - time.monotonic()))
+                next_slot = max(next_slot, time.monotonic() - gap) + gap
+            try:
+                sender.send(as_email(row, site))
+            except SendError as exc:
+                _failed(site, row_id, str(exc), now, give_up=exc.permanent, address_fault=exc.recipient)
+                continue
+            except (ValueError, TypeError) as exc:  # headers email refuses (a newline in a subject): never sendable
+                _failed(site, row_id, f"{type(exc).__name__}: {exc}", now, give_up=True)
+                continue
+            _sent(site, row_id, row.to_address if row.to_address.lower() in failing else "", now)
+            sent += 1
+    finally:
+        sender.close()
     return sent
 
 
-def _failed(site: Site, row_id: int, error: str, now: datetime, *, give_up: bool = False) -> None:
+def _failing(site: Site) -> dict[str, bool]:
+    """Addresses with failures on record, and whether each is paused (read
+    once a round: the table is small, the outbox may be long)."""
+    with site.session() as db:
+        return {r.address: r.paused_at is not None for r in db.exec(select(MailAddress)).all()}
+
+
+def _sent(site: Site, row_id: int, failing_address: str, now: datetime) -> None:
+    """Mark the message sent, committed at once: the window in which a
+    crash leaves it in doubt is this one statement. An address that had
+    failures starts its count over."""
+    with site.session() as db:
+        db.exec(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id) == row_id)
+            .values(sent_at=now, claimed_until=None, attempts=col(OutboxMessage.attempts) + 1)
+        )
+        db.commit()
+        if not failing_address:
+            return
+        address = failing_address
+        record = db.exec(select(MailAddress).where(MailAddress.address == address.lower())).first()
+        if record is not None and record.failures and record.paused_at is None:
+            record.failures = 0
+            db.add(record)
+            db.commit()
+
+
+def _hold(site: Site, row_id: int, now: datetime) -> None:
+    """Keep a message to a paused address, set aside, until an admin resumes it."""
+    with site.session() as db:
+        db.exec(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id) == row_id)
+            .values(claimed_until=None, failed_at=now, last_error=HELD)
+        )
+        db.commit()
+
+
+def resume_address(site: Site, address: str) -> int:
+    """An admin resumes a paused address: its count starts over and its held
+    messages go back in the queue; returns how many."""
+    with site.session() as db:
+        record = db.exec(select(MailAddress).where(MailAddress.address == address.lower())).first()
+        if record is not None:
+            db.delete(record)
+        moved = db.exec(
+            update(OutboxMessage)
+            .where(
+                col(OutboxMessage.to_address) == address,
+                col(OutboxMessage.sent_at).is_(None),
+                col(OutboxMessage.last_error) == HELD,
+            )
+            .values(failed_at=None, last_error="", next_attempt_at=site.clock.now())
+        )
+        db.commit()
+        return int(moved.rowcount or 0)
+
+
+def in_doubt(site: Site) -> list[int]:
+    """Messages a worker took and never finished: the process died mid-send
+    (its claim ran out), so the relay may or may not have them."""
+    now = site.clock.now()
+    with site.session() as db:
+        query = select(OutboxMessage.id).where(
+            col(OutboxMessage.sent_at).is_(None),
+            col(OutboxMessage.claimed_until).is_not(None),
+            col(OutboxMessage.claimed_until) < now,
+        )
+        return [i for i in db.exec(query.order_by(col(OutboxMessage.id))).all() if i is not None]
+
+
+def send_again(site: Site, row_id: int) -> bool:
+    """An admin decides a message in doubt (or set aside) should be tried
+    again; False when it was sent after all or is not in the outbox."""
+    with site.session() as db:
+        changed = db.exec(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id) == row_id, col(OutboxMessage.sent_at).is_(None))
+            .values(claimed_until=None, failed_at=None, next_attempt_at=site.clock.now())
+        )
+        db.commit()
+        return bool(changed.rowcount)
+
+
+def _failed(
+    site: Site, row_id: int, error: str, now: datetime, *, give_up: bool = False, address_fault: bool = False
+) -> None:
+    """Record a failed try; one the relay blamed on the recipient
+    (``address_fault``) also counts against the address (a permanent one is
+    a bounce), which is paused after ``PAUSE_AFTER`` in a row."""
     with site.session() as db:
         row = db.get(OutboxMessage, row_id)
         assert row is not None
+        if address_fault:
+            address = row.to_address.lower()
+            record = db.exec(select(MailAddress).where(MailAddress.address == address)).first()
+            record = record or MailAddress(address=address)
+            record.failures += 1
+            record.bounces += 1 if give_up else 0
+            record.last_error, record.last_failed_at = error[:500], now
+            if record.failures >= PAUSE_AFTER and record.paused_at is None:
+                record.paused_at = now
+                log.warning("%s: adressen %s pausas efter %s fel i rad", site.slug, address, record.failures)
+            db.add(record)
         row.attempts += 1
         row.claimed_until = None
         row.last_error = error[:500]
@@ -259,10 +412,18 @@ def _failed(site: Site, row_id: int, error: str, now: datetime, *, give_up: bool
         )
 
 
+def delete_old_sent(db: Session, now: datetime) -> int:
+    """The daily job: delete messages sent longer than ``KEEP_SENT`` ago."""
+    result = db.exec(delete(OutboxMessage).where(col(OutboxMessage.sent_at) < now - KEEP_SENT))
+    return int(result.rowcount or 0)
+
+
 def waiting(site: Site, *, due_only: bool = True) -> list[int]:
     """Ids of unsent messages, oldest first: those due for a try, or all
     (set-aside ones included) when not ``due_only``."""
-    query = select(OutboxMessage.id).where(col(OutboxMessage.sent_at).is_(None))
+    query = select(OutboxMessage.id).where(
+        col(OutboxMessage.sent_at).is_(None), col(OutboxMessage.claimed_until).is_(None)
+    )
     if due_only:
         query = query.where(
             col(OutboxMessage.failed_at).is_(None), col(OutboxMessage.next_attempt_at) <= site.clock.now()

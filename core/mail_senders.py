@@ -21,11 +21,22 @@ PASSWORD_VARIABLE = "PARAPLY_SMTP_PASSWORD"
 
 
 class SendError(Exception):
-    """A message could not be handed to the relay (or written)."""
+    """A message could not be handed to the relay (or written).
+    ``permanent``: the relay refused it for good (a 5xx answer: no such
+    mailbox), a bounce the outbox records against the address and does not
+    try again. ``recipient``: the relay refused this recipient (not a relay
+    that is down), so the failure counts against the address."""
+
+    def __init__(self, message: str, *, permanent: bool = False, recipient: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.recipient = recipient
 
 
 class Sender(Protocol):
     def send(self, message: EmailMessage) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class SmtpSender:
@@ -39,6 +50,7 @@ class SmtpSender:
         self.settings = settings
         self.password = password if password is not None else os.environ.get(PASSWORD_VARIABLE, "")
         self.tls_context = tls_context or ssl.create_default_context()
+        self._smtp: smtplib.SMTP | None = None
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
@@ -54,13 +66,49 @@ class SmtpSender:
         return smtp
 
     def send(self, message: EmailMessage) -> None:
+        """Send over the open connection (one is opened and logged in on
+        first use, and kept for the next message until ``close``: a
+        newsletter does not open ten thousand connections)."""
         try:
-            with self._connect() as smtp:
-                if self.settings.user:
-                    smtp.login(self.settings.user, self.password)
-                smtp.send_message(message)
+            if self._smtp is None:
+                smtp = self._connect()
+                try:
+                    if self.settings.user:
+                        smtp.login(self.settings.user, self.password)
+                except BaseException:
+                    smtp.close()
+                    raise
+                self._smtp = smtp
+            self._smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            self._reset()
+            codes = [code for code, _text in exc.recipients.values()]
+            permanent = all(c >= 500 for c in codes)
+            raise SendError(f"SMTPRecipientsRefused: {exc.recipients}", permanent=permanent, recipient=True) from exc
+        except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
+            self._reset()
+            raise SendError(f"{type(exc).__name__}: {exc}", permanent=exc.smtp_code >= 500) from exc
         except (OSError, smtplib.SMTPException) as exc:
+            self.close()
             raise SendError(f"{type(exc).__name__}: {exc}") from exc
+
+    def _reset(self) -> None:
+        """After a refused message the connection stays usable once reset."""
+        if self._smtp is None:
+            return
+        try:
+            self._smtp.rset()
+        except (OSError, smtplib.SMTPException):
+            self.close()
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
 
 
 class FileSender:
@@ -77,3 +125,6 @@ class FileSender:
             (self.folder / f"{name}.eml").write_bytes(bytes(message))
         except OSError as exc:
             raise SendError(str(exc)) from exc
+
+    def close(self) -> None:
+        """Nothing is held open between files."""

@@ -106,6 +106,45 @@ class OutboxMessage(SQLModel, table=True):
     #: The message's attachments as JSON (``core.mail.Attachment``: file
     #: name, content type, base64 data); "" for none.
     attachments: str = Field(default="")
+    #: The HTML alternative of ``body`` ("" for plain text only): a newsletter.
+    html_body: str = Field(default="")
+    #: Extra headers as JSON pairs (``List-Unsubscribe``, ``List-Unsubscribe-Post``), "" for none.
+    headers: str = Field(default="")
+
+
+class MailAddress(SQLModel, table=True):
+    """How delivery to one address has gone (issue 20): failures in a row,
+    refusals (bounces), and ``paused_at`` once it kept failing, after which
+    the outbox holds its messages until an admin resumes it
+    (``/-/admin/e-post``). A row exists only for an address that failed; it
+    is deleted when a message to it goes through and nothing is paused."""
+
+    __tablename__ = "core_mail_address"
+
+    id: int | None = Field(default=None, primary_key=True)
+    address: str = Field(max_length=254, unique=True, index=True)
+    failures: int = Field(default=0)
+    bounces: int = Field(default=0)
+    last_error: str = Field(default="", max_length=500)
+    last_failed_at: datetime | None = None
+    paused_at: datetime | None = None
+
+
+class NoticeRecipient(SQLModel, table=True):
+    """Someone who gets notifications (``core.notices``): the kinds they
+    switched off, and the random token of the link in every notice that
+    opens their settings without an account. Kept while anything is
+    switched off (the daily job deletes rows that switch nothing off after
+    ``core.notices.KEEP_UNUSED``)."""
+
+    __tablename__ = "core_notice_recipient"
+
+    id: int | None = Field(default=None, primary_key=True)
+    address: str = Field(max_length=254, unique=True, index=True)
+    token: str = Field(max_length=64, unique=True, index=True)
+    #: The switched-off kinds, space-separated keys ("webportal.application").
+    muted: str = Field(default="")
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class LoginSession(SQLModel, table=True):

@@ -44,6 +44,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "evenemang": "plugins.evenemang.hooks",
     "lokaler": "plugins.lokaler.hooks",
     "samverkan": "plugins.samverkan.hooks",
+    "nyhetsbrev": "plugins.nyhetsbrev.hooks",
 }
 
 #: Plugins every site enables, whatever its ``site.toml`` lists. Like the

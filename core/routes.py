@@ -8,7 +8,7 @@ from starlette.routing import BaseRoute, Route
 
 from core import health, metrics, openapi, web_settings
 from core.oidc import views as oidc
-from core.views import accounts, icons, links, meta, own_data, report, sessions, style
+from core.views import accounts, icons, links, meta, notices, own_data, report, sessions, style
 
 if TYPE_CHECKING:
     from core.site import Site
@@ -79,6 +79,17 @@ def core_routes(site: Site) -> list[BaseRoute]:
         # lighthouse (issue 17): browsers ask for these on every site
         Route("/favicon.ico", icons.favicon, name="favicon"),
         Route("/apple-touch-icon.png", icons.apple_touch_icon, name="apple_touch_icon"),
+        # reach (issue 20): notification settings and the outbox's state
+        Route("/konto/aviseringar", notices.my_notices, methods=["GET", "POST"], name="my_notices"),
+        Route("/aviseringar/{token}", notices.notice_settings, methods=["GET", "POST"], name="notice_settings"),
+        Route("/-/admin/e-post", notices.outbox_state, name="outbox_state"),
+        Route("/-/admin/e-post/adress/{address_id:id}/ateruppta", notices.resume, methods=["POST"], name="mail_resume"),
+        Route(
+            "/-/admin/e-post/brev/{message_id:id}/skicka-igen",
+            notices.send_again,
+            methods=["POST"],
+            name="mail_send_again",
+        ),
         # oidc (issue 13): signing in with OpenID providers, and the network's provider
         *oidc.routes(),
     ]

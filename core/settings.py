@@ -152,6 +152,9 @@ class MailSection(_Strict):
     security: Literal["starttls", "tls", "none"] = "starttls"
     user: str = ""
     timeout_seconds: float = Field(default=20, gt=0, le=120)
+    #: At most this many messages a minute leave the outbox (0: no limit);
+    #: relays limit senders, and a newsletter to thousands must not trip them.
+    per_minute: int = Field(default=0, ge=0, le=100_000)
 
     @field_validator("from_address")
     @classmethod

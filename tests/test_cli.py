@@ -217,6 +217,7 @@ def test_daily_runs_the_days_jobs_once(paraply, tmp_path, database_url):
     assert [line.split(":")[0] for line in lines] == [
         "bildstorlekar",
         "core-accounts",
+        "core-mail",
         "lisa-remisser",
         "fritidsbanken",
         "odling-paminnelser",

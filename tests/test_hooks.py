@@ -7,6 +7,7 @@ operator sees. ``tests/test_hookspecs.py`` fails when a hook has no test here.
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -766,3 +767,60 @@ def test_hook_openapi_paths(offline_sites, make_client):
     assert "/-/plugins.json" in document["paths"]
     without = make_client(offline_sites([], slug="utan")).get("/-/openapi.json").json()
     assert PING_PATH not in without["paths"] and "sample_pong" not in without["components"]["schemas"]
+
+
+def test_hook_notice_kinds(sites, make_client, smtp_inbox):
+    """A plugin's notice kind reaches its recipient over SMTP with a link to
+    their settings; switched off there, the next notice is not sent; a kind
+    no plugin declares is refused. The signed-in person's page lists it too."""
+    from core.api import Mail, notify, recipient_language
+    from core.testing import smtp_settings
+
+    site = sites(["sample"], extra=smtp_settings(smtp_inbox.port, from_address="info@testsite.example"))
+    with site.session() as db:
+        assert recipient_language(site, db, "Vera@Test.example") == "sv"
+        notify(site, db, "sample.ping", Mail("Vera@Test.example", "Ping", "Hej Vera!\n", "sv"), origin="sample")
+        db.commit()
+    (message,) = smtp_inbox.messages
+    body = message.get_content()
+    assert body.startswith("Hej Vera!") and "provtillägget pingar mig" in body
+    link = re.search(r"http://testsite\.example(/aviseringar/\S+)", body)
+    assert link, body
+    visitor = make_client(site)
+    page = visitor.get(link.group(1))
+    assert page.status_code == 200 and "Mejla mig när provtillägget pingar mig" in text_of(page.text)
+    saved = visitor.submit(link.group(1), {})  # every box unticked
+    assert saved.status_code == 303
+    assert 'value="sample.ping" id="avisering-1">' in visitor.get(link.group(1)).text  # unticked now
+    with site.session() as db:
+        assert notify(site, db, "sample.ping", Mail("vera@test.example", "Ping", "Igen", "sv")) is None
+        with pytest.raises(ValueError, match="sample.nope"):
+            notify(site, db, "sample.nope", Mail("vera@test.example", "Ping", "Igen", "sv"))
+        db.commit()
+    assert len(smtp_inbox.messages) == 1
+    assert visitor.get("/aviseringar/okand-lank").status_code == 404
+
+    add_user(site, "vera@test.example", Role.EDITOR)
+    own = make_client(site)
+    own.login("vera@test.example")
+    assert 'value="sample.ping" id="avisering-1">' in own.get("/konto/aviseringar").text  # the same choice
+    assert own.submit("/konto/aviseringar", {"kind": "sample.ping"}).status_code == 303
+    with site.session() as db:
+        assert notify(site, db, "sample.ping", Mail("vera@test.example", "Ping", "Nu igen", "sv")) is not None
+        db.commit()
+    deadline = time.monotonic() + 10  # the clients' apps run the outbox worker, which sends it in its thread
+    while len(smtp_inbox.messages) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [m["Subject"] for m in smtp_inbox.messages] == ["Ping", "Ping"]
+
+
+def test_hook_newsletter_items(sites):
+    """A plugin's items for a period reach the newsletter, sorted by order."""
+    from core.api import newsletter_items
+
+    site = sites(["sample"])
+    _add_things(site, "Apelsin", "Banan", "Citron", created_at=datetime(2026, 3, 10, tzinfo=UTC))
+    _add_things(site, "Gammal", created_at=datetime(2026, 1, 10, tzinfo=UTC))
+    with site.session() as db:
+        found = newsletter_items(site, db, datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC))
+    assert [(i.section, i.title) for i in found] == [("Saker", "Banan"), ("Först", "Apelsin"), ("Först", "Citron")]

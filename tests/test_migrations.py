@@ -22,7 +22,7 @@ from tests.conftest import DEFAULT_WEBPORTAL, write_site
 from tests.plugins import SiteMaker, installed_with
 from tests.plugins.sample.models import SampleThing
 
-CORE_REV = "9e5c2a7d4f18"  # core's head: settings changed from the web (after outbox attachments)
+CORE_REV = "9e2c5a7d1f80"  # core's head: reach (outbox HTML and headers, delivery per address, notice settings)
 SAMPLE_REV = "4b1e7c2a9d30"
 FEDERATION_REV = "d44645ae75d7"
 WEBPORTAL = {"webportal": DEFAULT_WEBPORTAL}

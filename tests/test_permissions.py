@@ -253,12 +253,93 @@ def _settings_change(world: World) -> int:
         change = save(world.site, db, admin, {"name": "Namn att ångra"})
     assert change.id is not None
     return change.id
+def _muted(world: World, email: str) -> bool:
+    from core.notices import muted_kinds
+
+    with world.site.session() as db:
+        return bool(muted_kinds(db, email))
+
+
+def _notice_token(world: World, email: str) -> str:
+    from core.notices import _recipient
+
+    with world.site.session() as db:
+        recipient = _recipient(db, email, world.site, create=True)
+        assert recipient is not None
+        token = recipient.token
+        db.commit()
+        return token
+
+
+def _paused_address(world: World) -> int:
+    from core.models import MailAddress
+
+    with world.site.session() as db:
+        row = MailAddress(address="pausad@test.example", failures=5, paused_at=world.site.clock.now())
+        db.add(row)
+        db.commit()
+        assert row.id is not None
+        return row.id
+
+
+def _address_paused(world: World) -> bool:
+    from core.models import MailAddress
+
+    with world.site.session() as db:
+        return db.exec(select(MailAddress).where(MailAddress.address == "pausad@test.example")).first() is not None
+
+
+def _set_aside_message(world: World) -> int:
+    from core.models import OutboxMessage
+
+    now = world.site.clock.now()
+    with world.site.session() as db:
+        row = OutboxMessage(
+            to_address="at-sidan@test.example", subject="Brev", body="Hej", language="sv", failed_at=now
+        )
+        db.add(row)
+        db.commit()
+        assert row.id is not None
+        return row.id
+
+
+def _message_set_aside(world: World) -> bool:
+    from core.models import OutboxMessage
+
+    with world.site.session() as db:
+        row = db.exec(select(OutboxMessage).where(OutboxMessage.to_address == "at-sidan@test.example")).first()
+        return row is not None and row.failed_at is not None
 
 
 NEW_PASSWORD = {"new": "ett-nytt-langt-losenord", "repeat": "ett-nytt-langt-losenord"}
 INVITED = "inbjuden@test.example"
 
 CASES: dict[str, Case] = {
+    # reach (issue 20): notification settings, one's own or by the mailed link; the outbox's admin page.
+    "/konto/aviseringar": Case(
+        lambda w: "/konto/aviseringar",
+        lambda w: {},  # every kind unticked
+        lambda w, role, client: role != "anonymous" and _muted(w, EMAILS[role]),
+        LOGGED_IN,
+    ),
+    "/aviseringar/{token}": Case(
+        lambda w: f"/aviseringar/{_notice_token(w, GUEST)}",
+        lambda w: {},
+        lambda w, role, client: _muted(w, GUEST),
+        ANYONE,
+    ),
+    "/-/admin/e-post/adress/{address_id:id}/ateruppta": Case(
+        lambda w: f"/-/admin/e-post/adress/{_paused_address(w)}/ateruppta",
+        lambda w: {},
+        lambda w, role, client: w.response is not None and not _address_paused(w),  # made by the path
+        ADMIN_ONLY,
+    ),
+    "/-/admin/e-post/brev/{message_id:id}/skicka-igen": Case(
+        lambda w: f"/-/admin/e-post/brev/{_set_aside_message(w)}/skicka-igen",
+        lambda w: {},
+        lambda w, role, client: w.response is not None and not _message_set_aside(w),
+        ADMIN_ONLY,
+    ),
     "/konto/logga-in": Case(
         lambda w: "/konto/logga-in",
         lambda w: {"email": GUEST, "password": PASSWORD},

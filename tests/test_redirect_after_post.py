@@ -35,6 +35,8 @@ from tests.evenemang.conftest import make_ev_site
 from tests.fritidsbanken.conftest import FB_SETTINGS
 from tests.fritidsbanken.conftest import fb_site as fb_site  # noqa: F401 (a fixture, used by name)
 from tests.lokaler.conftest import make_lok_site
+from tests.nyhetsbrev import test_permissions as nyhetsbrev
+from tests.nyhetsbrev.conftest import make_letter_site
 from tests.odling_fixtures import ODLING, odling_site
 from tests.samverkan.conftest import make_sam_site
 from tests.test_permissions import post_routes
@@ -46,6 +48,8 @@ from tests.test_permissions import post_routes
 EXEMPT: dict[str, str] = {
     "/-/websub/hub": "WebSub hub: a machine endpoint, answers 202 Accepted (W3C WebSub 5.1)",
     "/-/websub/callback/{token}": "WebSub callback: a machine endpoint, answers 2xx with no body (W3C WebSub 7)",
+    "/nyhetsbrev/avsluta/{token}/avsluta-ett-klick": "RFC 8058 one-click unsubscribe: posted by a mail client, "
+    "which shows no page; answers 200 (tests/nyhetsbrev/test_permissions.py walks it)",
 }
 
 #: Routes whose success sends the browser to another site (no landing page here to check).
@@ -56,6 +60,7 @@ OFF_SITE: dict[str, str] = {
 }
 
 DEMO_PLUGINS = ["webportal", "lisa", "fritidsbanken", "odling", "evenemang", "lokaler", "samverkan"]
+DEMO_PLUGINS = ["webportal", "lisa", "fritidsbanken", "odling", "evenemang", "lokaler", "nyhetsbrev"]
 DEMO_SETTINGS = {
     "webportal": DEFAULT_WEBPORTAL,
     "fritidsbanken": FB_SETTINGS,
@@ -165,6 +170,7 @@ SENDERS: dict[str, Callable[[str, pytest.FixtureRequest, Any], Sent]] = {
     **dict.fromkeys(ev.CASES, walk_sender(ev, make_ev_site)),
     **dict.fromkeys(lokaler.CASES, walk_sender(lokaler, make_lok_site)),
     **dict.fromkeys(samverkan.CASES, walk_sender(samverkan, make_sam_site)),
+    **dict.fromkeys((r for r in nyhetsbrev.CASES if r not in EXEMPT), walk_sender(nyhetsbrev, make_letter_site)),
 }
 
 

@@ -7,11 +7,14 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from core.api import (
+    N_,
     Block,
     DailyJob,
     FederatedKind,
     Figure,
     NavItem,
+    NewsletterItem,
+    NoticeKind,
     PlaceUse,
     SearchResult,
     Site,
@@ -159,3 +162,35 @@ def demo_data(site: Site, session: Session) -> None:
 
     demo.load(site, session)
     programme_demo.load(site, session)
+
+
+@hookimpl
+def notice_kinds(site: Site) -> list[NoticeKind]:
+    """Issue 20: the submitter of a programme item hears the organisers' decision."""
+    from plugins.evenemang.programme_store import PROGRAMME_NOTICE
+
+    return [NoticeKind(PROGRAMME_NOTICE, N_("mitt bidrag till ett festivalprogram har fått besked"))]
+
+
+@hookimpl
+def newsletter_items(site: Site, session: Session, start: datetime, end: datetime) -> list[NewsletterItem]:
+    """Issue 20: published events held in the period or the month after it."""
+    from datetime import UTC
+
+    from plugins.evenemang.models import Event
+    from plugins.evenemang.store import public_statement
+
+    until = end + timedelta(days=31)
+    naive = (start.astimezone(UTC).replace(tzinfo=None), until.astimezone(UTC).replace(tzinfo=None))
+    events = session.exec(public_statement(*naive).order_by(Event.first_start_utc)).all()
+    return [
+        NewsletterItem(
+            "Evenemang",
+            e.title,
+            site.absolute_url(url_for(site, "evenemang:event", event_id=e.id)),
+            e.summary,
+            e.first_start_utc.replace(tzinfo=UTC),
+            20,
+        )
+        for e in events[:30]
+    ]

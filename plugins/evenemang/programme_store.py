@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException
 
-from core.api import Mail, Site, absolute_url_for, babel_locale, queue_mail, utcnow
+from core.api import Mail, Site, absolute_url_for, babel_locale, in_language, notify, recipient_language, utcnow
 from core.api import gettext as _
 from plugins.evenemang import store, times
 from plugins.evenemang.models import Event, Review, Status
@@ -159,30 +159,40 @@ def check_times(site: Site, item: ProgrammeItem) -> str:
     return ""
 
 
+#: The notice kind of a programme submission reviewed (the ``notice_kinds`` hook).
+PROGRAMME_NOTICE = "evenemang.programme"
+
+
 def review_mail(site: Site, db: Session, programme: Programme, item: ProgrammeItem, decision: str) -> None:
-    """Tell the submitter what the admins decided, with their message (in
-    the site's language, as all mail)."""
-    name, what = programme.title, item.title
-    if decision == ItemState.ACCEPTED:
-        subject = f"Antaget till {name}: {what}"
-        opening = f"Ert bidrag ”{what}” är antaget och finns nu i programmet för {name}."
-        link = absolute_url_for(site, "evenemang:programme", slug=programme.slug)
-    elif decision == ItemState.CHANGES:
-        subject = f"Ändringar behövs: {what}"
-        opening = (
-            f"Vi vill gärna ha med ”{what}” i {name}, men något behöver ändras. "
-            "Ändra bidraget och skicka det igen via länken nedan."
-        )
-        link = absolute_url_for(site, "evenemang:item_edit", item_id=item.id)
-    else:
-        subject = f"Inte med i {name}: {what}"
-        opening = f"Tyvärr kan ”{what}” inte vara med i {name}."
-        link = absolute_url_for(site, "evenemang:programme", slug=programme.slug)
-    parts = ["Hej!", opening]
-    if item.review_message:
-        parts.append("Meddelande från arrangören:" + "\n" + item.review_message)
-    parts += [link, f"Hälsningar\n{site.name}"]
-    queue_mail(site, Mail(item.contact_email, subject, "\n\n".join(parts) + "\n", site.locale), db, origin="evenemang")
+    """Tell the submitter what the admins decided, with their message, in
+    the submitter's language (issue 20: a notice they can switch off)."""
+    names = {"name": programme.title, "what": item.title}
+    lang = recipient_language(site, db, item.contact_email)
+    with in_language(lang):
+        if decision == ItemState.ACCEPTED:
+            subject = _("Antaget till %(name)s: %(what)s") % names
+            opening = _("Ert bidrag ”%(what)s” är antaget och finns nu i programmet för %(name)s.") % names
+            link = absolute_url_for(site, "evenemang:programme", slug=programme.slug)
+        elif decision == ItemState.CHANGES:
+            subject = _("Ändringar behövs: %(what)s") % names
+            opening = (
+                _(
+                    "Vi vill gärna ha med ”%(what)s” i %(name)s, men något behöver ändras. "
+                    "Ändra bidraget och skicka det igen via länken nedan."
+                )
+                % names
+            )
+            link = absolute_url_for(site, "evenemang:item_edit", item_id=item.id)
+        else:
+            subject = _("Inte med i %(name)s: %(what)s") % names
+            opening = _("Tyvärr kan ”%(what)s” inte vara med i %(name)s.") % names
+            link = absolute_url_for(site, "evenemang:programme", slug=programme.slug)
+        parts = [_("Hej!"), opening]
+        if item.review_message:
+            parts.append(_("Meddelande från arrangören:") + "\n" + item.review_message)
+        parts += [link, _("Hälsningar") + f"\n{site.name}"]
+    mail = Mail(item.contact_email, subject, "\n\n".join(parts) + "\n", lang)
+    notify(site, db, PROGRAMME_NOTICE, mail, origin="evenemang")
 
 
 def decide(site: Site, db: Session, programme: Programme, item: ProgrammeItem, decision: str, message: str) -> None:

@@ -12,6 +12,7 @@ from core.api import (
     DailyJob,
     Figure,
     NavItem,
+    NoticeKind,
     SearchResult,
     current_user,
     url_for,
@@ -160,3 +161,11 @@ def openapi_paths(site: Site) -> dict[str, object]:
     from plugins.lisa.hsds import openapi
 
     return openapi.paths(site)
+
+
+@hookimpl
+def notice_kinds(site: Site) -> list[NoticeKind]:
+    """Issue 20: a referral received, to the receiving organisation's people."""
+    from plugins.lisa.referrals import REFERRAL_NOTICE
+
+    return [NoticeKind(REFERRAL_NOTICE, N_("en remiss kommer till min organisation"))]

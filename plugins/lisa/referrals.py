@@ -29,13 +29,30 @@ from wtforms import (
     validators,
 )
 
-from core.api import N_, Forbidden, Form, SelectChoice, User, flash, read_form, require_user, url_for
+from core.api import (
+    N_,
+    Forbidden,
+    Form,
+    Mail,
+    SelectChoice,
+    Site,
+    User,
+    absolute_url_for,
+    flash,
+    in_language,
+    notify,
+    read_form,
+    recipient_language,
+    require_user,
+    url_for,
+)
 from core.api import gettext as _
 from plugins.lisa import roles
 from plugins.lisa.directory import settings_of, site_of
 from plugins.lisa.forms import translate_choices
 from plugins.lisa.models import (
     HealthCentre,
+    Membership,
     Organisation,
     Referral,
     ReferralAccess,
@@ -168,6 +185,30 @@ def _sender_name(session: Session, referral: Referral) -> str:
     return _("Okänd avsändare")
 
 
+#: The notice kind of a referral received (the ``notice_kinds`` hook).
+REFERRAL_NOTICE = "lisa.referral"
+
+
+def notify_receivers(site: Site, session: Session, organisation: Organisation, referral: Referral) -> None:
+    """Tell the receiving organisation's people a referral has come (issue
+    20). No health data and no name in the mail: only the organisation and
+    a link that needs a login, each in the reader's language."""
+    members = session.exec(
+        select(User)
+        .join(Membership, col(Membership.user_id) == col(User.id))
+        .where(col(Membership.organisation_id) == organisation.id, col(User.is_active).is_(True))
+    ).all()
+    link = absolute_url_for(site, "lisa:referral", referral_id=referral.id)
+    for member in members:
+        lang = recipient_language(site, session, member.email)
+        with in_language(lang):
+            subject = _("Ny remiss till %(name)s") % {"name": organisation.name}
+            body = _(
+                "Hej!\n\nEn ny remiss har kommit till %(name)s via %(site)s. Logga in för att läsa den:\n%(link)s\n"
+            ) % {"name": organisation.name, "site": site.name, "link": link}
+        notify(site, session, REFERRAL_NOTICE, Mail(member.email, subject, body, lang), origin="lisa")
+
+
 def new_referral(request: Request) -> Response:
     site = site_of(request)
     user = require_user(request)
@@ -206,6 +247,7 @@ def new_referral(request: Request) -> Response:
             session.add(referral)
             session.flush()
             log_access(session, referral, user, "created", site.clock.now())
+            notify_receivers(site, session, organisation, referral)
             session.commit()
             flash(
                 request,

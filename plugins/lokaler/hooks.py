@@ -6,7 +6,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from core.api import DailyJob, Figure, NavItem, Place, PlaceBooking, Site, User, current_user, hookimpl, url_for
+from core.api import (
+    N_,
+    DailyJob,
+    Figure,
+    NavItem,
+    NoticeKind,
+    Place,
+    PlaceBooking,
+    Site,
+    User,
+    current_user,
+    hookimpl,
+    url_for,
+)
 from core.api import gettext as _
 from plugins.lokaler import models  # noqa: F401  (registers the tables)
 from plugins.lokaler.settings import LokalerSettings
@@ -156,3 +169,14 @@ def demo_data(site: Site, session: Session) -> None:
     from plugins.lokaler import demo
 
     demo.load(site, session)
+
+
+@hookimpl
+def notice_kinds(site: Site) -> list[NoticeKind]:
+    """Issue 20: a booking confirmed, declined, moved or cancelled; the reminder the day before."""
+    from plugins.lokaler.mails import BOOKING_NOTICE, REMINDER_NOTICE
+
+    return [
+        NoticeKind(BOOKING_NOTICE, N_("en bokning av en lokal bekräftas, avslås eller ändras")),
+        NoticeKind(REMINDER_NOTICE, N_("påminnelse dagen före en bokning")),
+    ]

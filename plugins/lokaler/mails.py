@@ -1,4 +1,6 @@
-"""E-mail to bookers through core's outbox, each with the bookings as an
+"""E-mail to bookers through core's outbox, as notices each booker can
+switch off (issue 20: ``BOOKING_NOTICE``, ``REMINDER_NOTICE``), in the
+booker's language, each with the bookings as an
 ``.ics`` attachment so the booker's calendar follows along (a cancellation
 carries STATUS:CANCELLED under the same UID)."""
 
@@ -9,11 +11,15 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from core.api import Attachment, Mail, Site, absolute_url_for, in_language, queue_mail
+from core.api import Attachment, Mail, Site, absolute_url_for, in_language, notify, recipient_language
 from core.api import gettext as _
 from plugins.lokaler import ical
 from plugins.lokaler.models import Booking, BookingStatus, Resource
 from plugins.lokaler.settings import LokalerSettings
+
+#: The notice kinds of the premises plugin (the ``notice_kinds`` hook).
+BOOKING_NOTICE = "lokaler.booking"
+REMINDER_NOTICE = "lokaler.reminder"
 
 
 def _house(site: Site) -> str:
@@ -27,7 +33,15 @@ def when(site: Site, booking: Booking) -> str:
     return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
 
 
-def _send(site: Site, db: Session, resource: Resource, bookings: Sequence[Booking], subject: str, lead: str) -> None:
+def _send(
+    site: Site,
+    db: Session,
+    resource: Resource,
+    bookings: Sequence[Booking],
+    subject: str,
+    lead: str,
+    kind: str = BOOKING_NOTICE,
+) -> None:
     first = bookings[0]
     to = first.contact_email
     if not to:
@@ -43,14 +57,18 @@ def _send(site: Site, db: Session, resource: Resource, bookings: Sequence[Bookin
         to,
         subject,
         "\n".join(lines) + "\n",
-        site.locale,
+        _lang(site, db, to),
         attachments=(Attachment("bokning.ics", "text/calendar", data),),
     )
-    queue_mail(site, mail, db, origin="lokaler")
+    notify(site, db, kind, mail, origin="lokaler")
+
+
+def _lang(site: Site, db: Session, address: str) -> str:
+    return recipient_language(site, db, address)
 
 
 def queue_booked(site: Site, db: Session, resource: Resource, bookings: Sequence[Booking]) -> None:
-    with in_language(site.locale):
+    with in_language(_lang(site, db, bookings[0].contact_email)):
         if bookings[0].status == BookingStatus.REQUESTED:
             subject = _("Bokningsförfrågan: %(name)s") % {"name": resource.name}
             lead = _("Tack! Kansliet har fått din förfrågan och svarar så snart det kan:")
@@ -61,7 +79,7 @@ def queue_booked(site: Site, db: Session, resource: Resource, bookings: Sequence
 
 
 def queue_changed(site: Site, db: Session, resource: Resource, booking: Booking) -> None:
-    with in_language(site.locale):
+    with in_language(_lang(site, db, booking.contact_email)):
         subjects = {
             BookingStatus.CONFIRMED: (_("Bokning godkänd: %(name)s"), _("Din bokning är godkänd och bekräftad:")),
             BookingStatus.DECLINED: (
@@ -77,7 +95,7 @@ def queue_changed(site: Site, db: Session, resource: Resource, booking: Booking)
 
 
 def queue_moved(site: Site, db: Session, resource: Resource, booking: Booking) -> None:
-    with in_language(site.locale):
+    with in_language(_lang(site, db, booking.contact_email)):
         _send(
             site,
             db,
@@ -89,7 +107,7 @@ def queue_moved(site: Site, db: Session, resource: Resource, booking: Booking) -
 
 
 def queue_reminder(site: Site, db: Session, resource: Resource, booking: Booking) -> None:
-    with in_language(site.locale):
+    with in_language(_lang(site, db, booking.contact_email)):
         _send(
             site,
             db,
@@ -97,4 +115,5 @@ def queue_reminder(site: Site, db: Session, resource: Resource, booking: Booking
             [booking],
             _("Påminnelse: %(name)s i morgon") % {"name": resource.name},
             _("Påminnelse om er bokning i morgon:"),
+            REMINDER_NOTICE,
         )

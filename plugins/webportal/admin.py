@@ -20,18 +20,20 @@ from core.api import (
     Mail,
     SelectChoice,
     Site,
+    User,
     babel_locale,
     delete_image,
     flash,
     get_user_by_email,
     in_language,
     match,
+    notify,
     page_link,
     page_number,
     paged,
     parse_int,
-    queue_mail,
     read_form,
+    recipient_language,
     require_admin,
     url_for,
 )
@@ -109,6 +111,8 @@ def association_decide(request: Request) -> Response:
             set_status(association, Status.APPROVED)
             message = _("%(name)s är godkänd och visas nu i föreningslistan.") % {"name": association.name}
         elif decision == "avsla":
+            if association.status == Status.PENDING and association.applicant_email:
+                mail_rejection(site, db, association)  # before set_status erases the address
             set_status(association, Status.REJECTED)
             message = _("Ansökan från %(name)s är avslagen. Den sökandes kontaktuppgifter är raderade.") % {
                 "name": association.name
@@ -122,11 +126,17 @@ def association_decide(request: Request) -> Response:
     return RedirectResponse(url_for(site, "webportal:admin_associations"), status_code=303)
 
 
+#: The notice kinds the member directory sends (the ``notice_kinds`` hook).
+APPLICATION_NOTICE = "webportal.application"
+EDITOR_NOTICE = "webportal.editor"
+
+
 def mail_approval(site: Site, db: Session, association: Association) -> None:
-    """Tell the applicant their association is approved and listed, in the
-    site's language (an applicant has no account, so no language of their
-    own), in the transaction that approves it."""
-    with in_language(site.locale):
+    """Tell the applicant their association is approved and listed, in
+    their language (the site's, unless they have an account that chose
+    another), in the transaction that approves it."""
+    lang = recipient_language(site, db, association.applicant_email)
+    with in_language(lang):
         subject = _("%(name)s är godkänd av %(site)s") % {"name": association.name, "site": site.name}
         body = _(
             "Hej %(applicant)s!\n\n%(name)s är godkänd som medlemsförening och visas nu i föreningslistan:\n"
@@ -138,12 +148,40 @@ def mail_approval(site: Site, db: Session, association: Association) -> None:
             "link": site.absolute_url(page_url(site, association)),
         }
     reply_to = site.config.site.contact_email
-    queue_mail(
-        site,
-        Mail(association.applicant_email, subject, body, site.locale, reply_to=reply_to),
-        db,
-        origin="webportal",
-    )
+    mail = Mail(association.applicant_email, subject, body, lang, reply_to=reply_to)
+    notify(site, db, APPLICATION_NOTICE, mail, origin="webportal")
+
+
+def mail_rejection(site: Site, db: Session, association: Association) -> None:
+    """Tell the applicant the application was declined (issue 20), before
+    their contact details are erased."""
+    lang = recipient_language(site, db, association.applicant_email)
+    with in_language(lang):
+        subject = _("Om er ansökan till %(site)s") % {"site": site.name}
+        body = _(
+            "Hej %(applicant)s!\n\nAnsökan om medlemskap för %(name)s är tyvärr inte godkänd. "
+            "Era kontaktuppgifter från ansökan är nu raderade.\n\nHar du frågor, svara på det här mejlet.\n"
+        ) % {"applicant": association.applicant_name or association.name, "name": association.name}
+    reply_to = site.config.site.contact_email
+    mail = Mail(association.applicant_email, subject, body, lang, reply_to=reply_to)
+    notify(site, db, APPLICATION_NOTICE, mail, origin="webportal")
+
+
+def mail_editor_linked(site: Site, db: Session, association: Association, user: User) -> None:
+    """Tell a person they may now edit the association's page (issue 20)."""
+    lang = recipient_language(site, db, user.email)
+    with in_language(lang):
+        subject = _("Du är redaktör för %(name)s") % {"name": association.name}
+        body = _(
+            "Hej %(user)s!\n\nDu kan nu sköta sidan för %(name)s på %(site)s. Logga in och redigera den här:\n"
+            "%(link)s\n"
+        ) % {
+            "user": user.name,
+            "name": association.name,
+            "site": site.name,
+            "link": site.absolute_url(edit_url(site, association)),
+        }
+    notify(site, db, EDITOR_NOTICE, Mail(user.email, subject, body, lang), origin="webportal")
 
 
 def association_editors(request: Request) -> Response:
@@ -182,6 +220,7 @@ def association_editors(request: Request) -> Response:
                 return back
             assert association.id is not None
             db.add(AssociationEditor(association_id=association.id, user_id=user.id))
+            mail_editor_linked(site, db, association, user)
             db.commit()
             flash(request, _("%(user)s kan nu redigera %(name)s.") % {"user": user.name, "name": association.name})
         elif action == "remove":

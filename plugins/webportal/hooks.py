@@ -3,7 +3,7 @@ that owns the feature."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from core import hookimpl
@@ -11,6 +11,8 @@ from core.api import (
     N_,
     Figure,
     NavItem,
+    NewsletterItem,
+    NoticeKind,
     SearchResult,
     current_user,
     url_for,
@@ -171,3 +173,33 @@ def editable_associations(site: Site, session: Session, user: User | None) -> li
     from plugins.webportal import directory
 
     return [directory.ref(a) for a in directory.editable_associations(session, user)]
+
+
+@hookimpl
+def notice_kinds(site: Site) -> list[NoticeKind]:
+    """Issue 20: the applicant hears the decision; a person hears they may edit an association."""
+    from plugins.webportal.admin import APPLICATION_NOTICE, EDITOR_NOTICE
+
+    return [
+        NoticeKind(APPLICATION_NOTICE, N_("en medlemsansökan är godkänd eller avslagen")),
+        NoticeKind(EDITOR_NOTICE, N_("jag blir redaktör för en förening")),
+    ]
+
+
+@hookimpl
+def newsletter_items(site: Site, session: Session, start: datetime, end: datetime) -> list[NewsletterItem]:
+    """Issue 20: the umbrella's and its associations' news published in the period."""
+    from sqlmodel import col, select
+
+    from plugins.webportal.models import News
+    from plugins.webportal.news import item_url
+
+    rows = session.exec(
+        select(News)
+        .where(col(News.published).is_(True), col(News.published_at) >= start, col(News.published_at) < end)
+        .order_by(col(News.published_at))
+    ).all()
+    return [
+        NewsletterItem("Nyheter", n.title, site.absolute_url(item_url(site, n.id)), n.summary, n.published_at, 10)
+        for n in rows
+    ]

@@ -78,6 +78,19 @@ CANNOT_REACH: dict[str, str] = {
         "Prometheus's text for the monitoring server, answered only with its token or from [server] metrics_allow "
         "(a 404 to everyone else); tests/ops/test_health_metrics.py and test_https_proxy.py read it"
     ),
+    # reach (issue 20): pages opened from links in e-mail, and the landing pages after a POST.
+    "/aviseringar/{token}": (
+        "the settings link in every notice e-mail; tests/test_hooks.py (test_hook_notice_kinds) follows it from "
+        "the real SMTP server's mail"
+    ),
+    "/nyhetsbrev/bekrafta/{token}": (
+        "the link in the confirmation e-mail; tests/nyhetsbrev/test_newsletter.py follows it from the real SMTP "
+        "server's mail"
+    ),
+    "/nyhetsbrev/prenumeration/{token}": "the settings link in every newsletter; tests/nyhetsbrev walk it",
+    "/nyhetsbrev/avsluta/{token}": "the unsubscribe link in every newsletter; tests/nyhetsbrev walk it",
+    "/nyhetsbrev/prenumerera/tack": "where the subscribe form's POST lands (redirect after POST); tests/nyhetsbrev",
+    "/nyhetsbrev/avslutad": "where an unsubscribe POST lands (redirect after POST); tests/nyhetsbrev",
     "/kalender": "a permanent redirect to the month grid (/evenemang/manad), not a page",
     "/fritidsbanken/mina-lan/kod": (
         "the code form after a phone number was posted (redirect after POST); without one it redirects back; "

@@ -235,3 +235,25 @@ def test_the_daily_job_deletes_an_expired_referral_once_with_workers_racing(lisa
     with lisa_site.session() as db:
         rows = [(r.job, r.day) for r in db.exec(select(DailyRun)).all() if r.job.startswith("lisa")]
         assert rows == [("lisa-remisser", later.date())]
+
+
+def test_the_receiving_organisation_is_told_without_health_data(lisa_site, login, set_clock):
+    """Issue 20: a referral received is a notice to the receiving
+    organisation's people, with a link that needs a login and nothing of
+    the person: no name, no contact, no need, not even the service."""
+    from core.models import OutboxMessage
+
+    set_clock(local(2026, 11, 24, 9, 15))
+    nurse = login(lisa_site, NURSE)
+    assert send(nurse, lisa_site).status_code == 303
+    referral = referral_row(lisa_site)
+    assert referral is not None
+    with lisa_site.session() as db:
+        notices = db.exec(select(OutboxMessage).where(OutboxMessage.origin == "lisa")).all()
+    assert notices, "the receiving organisation's people are told"
+    for notice in notices:
+        text = notice.subject + "\n" + notice.body
+        assert f"/remisser/{referral.id}" in notice.body and "/aviseringar/" in notice.body
+        for secret in (NAME, NEED, "070-123 45 67", "Träffpunkt för gemenskap"):
+            assert secret not in text
+        assert notice.subject == "Ny remiss till Röda Korset Karlskoga-Degerfors"

@@ -16,7 +16,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from core import hookimpl
-from core.api import FederatedKind, FeedItem, tag_authority
+from core.api import N_, FederatedKind, FeedItem, NewsletterItem, NoticeKind, tag_authority
 from core.contributions import Block, DailyJob, Figure, NavItem, Place, PlaceBooking, SearchResult
 from core.search import index_text, match
 from core.settings import PluginSettings
@@ -275,3 +275,19 @@ def openapi_paths(site: Site) -> dict[str, Any]:
         },
         "schemas": {"sample_pong": {"type": "string"}},
     }
+
+
+@hookimpl
+def notice_kinds(site: Site) -> list[NoticeKind]:
+    return [NoticeKind("sample.ping", N_("provtillägget pingar mig"))]
+
+
+@hookimpl
+def newsletter_items(site: Site, session: Session, start: datetime, end: datetime) -> list[NewsletterItem]:
+    """The sample's things made in the period, under two headings."""
+    things = session.exec(select(SampleThing).order_by(SampleThing.name)).all()
+    found = [t for t in things if start <= t.created_at.replace(tzinfo=t.created_at.tzinfo or UTC) < end]
+    return [
+        NewsletterItem("Saker" if n % 2 else "Först", t.name, f"{site.base_url}/sak/{t.id}", order=20 - 10 * (n % 2))
+        for n, t in enumerate(found)
+    ]

@@ -1,0 +1,106 @@
+"""The nyhetsbrev plugin's hook implementations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from core.api import N_, Block, DailyJob, NavItem, Site, User, hookimpl, url_for
+from plugins.nyhetsbrev import models  # noqa: F401  (registers the tables)
+from plugins.nyhetsbrev.settings import NyhetsbrevSettings
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+    from starlette.requests import Request
+    from starlette.routing import BaseRoute
+
+
+@hookimpl
+def settings_model() -> type[NyhetsbrevSettings]:
+    return NyhetsbrevSettings
+
+
+@hookimpl
+def routes(site: Site) -> list[BaseRoute]:
+    from plugins.nyhetsbrev.routes import nyhetsbrev_routes
+
+    return nyhetsbrev_routes()
+
+
+@hookimpl
+def admin_links(site: Site, request: Request) -> list[NavItem]:
+    return [
+        NavItem(
+            "Nyhetsbrev",
+            url_for(site, "nyhetsbrev:admin"),
+            order=30,
+            description=N_("Skriv, förhandsgranska och skicka nyhetsbrevet; se hur många som prenumererar."),
+        )
+    ]
+
+
+@hookimpl
+def front_page_blocks(site: Site, request: Request, session: Session) -> list[Block]:
+    return [
+        Block(
+            "Nyhetsbrev",
+            "nyhetsbrev/_front.html",
+            {
+                "subscribe_url": url_for(site, "nyhetsbrev:subscribe"),
+                "archive_url": url_for(site, "nyhetsbrev:archive"),
+            },
+            order=90,
+        )
+    ]
+
+
+@hookimpl
+def daily_jobs(site: Site) -> list[DailyJob]:
+    return [DailyJob("nyhetsbrev-obekraftade", N_("Radera obekräftade prenumerationer"), _purge)]
+
+
+def _purge(site: Site, now: datetime) -> str:
+    from plugins.nyhetsbrev.letters import purge_unconfirmed
+
+    with site.session() as db:
+        gone = purge_unconfirmed(site, db)
+        db.commit()
+    return f"{gone} obekräftade adresser raderade."
+
+
+@hookimpl
+def own_data(site: Site, session: Session, user: User) -> dict[str, list[dict[str, Any]]]:
+    from sqlmodel import select
+
+    from plugins.nyhetsbrev.models import Subscriber
+
+    row = session.exec(select(Subscriber).where(Subscriber.email == user.email.lower())).first()
+    if row is None:
+        return {}
+    return {
+        "prenumeration": [
+            {
+                "e-post": row.email,
+                "språk": row.language,
+                "anmäld": row.created_at,
+                "samtycke": row.consent_text,
+                "bekräftad": row.confirmed_at,
+            }
+        ]
+    }
+
+
+@hookimpl
+def forget_user(site: Site, session: Session, user: User) -> None:
+    from sqlmodel import col, delete
+
+    from plugins.nyhetsbrev.models import Subscriber
+
+    session.exec(delete(Subscriber).where(col(Subscriber.email) == user.email.lower()))
+
+
+@hookimpl
+def demo_data(site: Site, session: Session) -> None:
+    from plugins.nyhetsbrev import demo
+
+    demo.load(site, session)

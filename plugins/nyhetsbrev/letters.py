@@ -1,0 +1,238 @@
+"""Subscriptions and issues: the rules, apart from the pages.
+
+Subscribing (double opt-in): an address gets a row with a random token and
+a confirmation mail; the row counts only once the link is used, and is
+deleted after ``confirm_days`` if it never is. The same answer is given
+whether an address was known or not, so the form tells nobody who
+subscribes. Unsubscribing deletes the row at once (the address is kept only
+while subscribed); an unknown token gets the same answer as a known one.
+
+Sending: ``send_issue`` turns a draft into a sent issue in one UPDATE that
+only a draft passes (a double click, two admins, a retried POST: the second
+finds nothing to do) and queues one message per confirmed subscriber in the
+same transaction, each with its own ``List-Unsubscribe`` link; core's
+outbox sends them at its pace (``[mail] per_minute``), retries, and sends
+nothing twice.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, delete, select
+
+from core.api import (
+    ONE_CLICK_SUFFIX,
+    Mail,
+    NewsletterItem,
+    Site,
+    absolute_url_for,
+    in_language,
+    newsletter_items,
+    queue_mail,
+)
+from core.api import gettext as _
+from plugins.nyhetsbrev.models import Issue, IssueState, Subscriber
+from plugins.nyhetsbrev.settings import NyhetsbrevSettings
+
+PLUGIN = "nyhetsbrev"
+
+
+def settings_of(site: Site) -> NyhetsbrevSettings:
+    return site.plugin_settings(PLUGIN, NyhetsbrevSettings)
+
+
+# -- subscribers ----------------------------------------------------------------------------------------
+
+
+def subscribe(site: Site, db: Session, email: str, language: str, consent: str) -> None:
+    """Start (or restart) a subscription and mail the confirmation link; an
+    address already confirmed gets a mail with its settings link instead."""
+    email = email.strip().lower()
+    now = site.clock.now()
+    found = db.exec(select(Subscriber).where(Subscriber.email == email)).first()
+    if found is not None and found.confirmed_at is not None:
+        _mail_already(site, db, found)
+        return
+    if found is None:
+        found = Subscriber(email=email, token=secrets.token_urlsafe(24), language=language, created_at=now)
+    found.created_at, found.consent_text, found.language = now, consent[:500], language
+    db.add(found)
+    db.flush()
+    _mail_confirm(site, db, found)
+
+
+def by_token(db: Session, token: str) -> Subscriber | None:
+    if not token or len(token) > 64:
+        return None
+    return db.exec(select(Subscriber).where(Subscriber.token == token)).first()
+
+
+def link_expired(site: Site, subscriber: Subscriber) -> bool:
+    if subscriber.confirmed_at is not None:
+        return False
+    created = subscriber.created_at if subscriber.created_at.tzinfo else subscriber.created_at.replace(tzinfo=UTC)
+    return site.clock.now() - created > timedelta(days=settings_of(site).confirm_days)
+
+
+def confirm(site: Site, db: Session, subscriber: Subscriber) -> bool:
+    """Confirm; False when it already was (a link used twice)."""
+    if subscriber.confirmed_at is not None:
+        return False
+    subscriber.confirmed_at = site.clock.now()
+    db.add(subscriber)
+    return True
+
+
+def unsubscribe(db: Session, token: str) -> None:
+    """Delete the subscriber of ``token``, if any: the same for an unknown token."""
+    db.exec(delete(Subscriber).where(col(Subscriber.token) == token[:64]))
+
+
+def confirmed_count(db: Session) -> int:
+    return int(
+        db.exec(select(func.count()).select_from(Subscriber).where(col(Subscriber.confirmed_at).is_not(None))).one()
+    )
+
+
+def purge_unconfirmed(site: Site, db: Session) -> int:
+    """The daily job: addresses never confirmed are deleted after ``confirm_days``."""
+    cutoff = site.clock.now() - timedelta(days=settings_of(site).confirm_days)
+    result = db.exec(
+        delete(Subscriber).where(col(Subscriber.confirmed_at).is_(None), col(Subscriber.created_at) < cutoff)
+    )
+    return int(result.rowcount or 0)
+
+
+def _mail_confirm(site: Site, db: Session, subscriber: Subscriber) -> None:
+    link = absolute_url_for(site, "nyhetsbrev:confirm", token=subscriber.token)
+    with in_language(subscriber.language):
+        subject = _("Bekräfta din prenumeration på %(site)s nyhetsbrev") % {"site": site.name}
+        body = _(
+            "Hej!\n\nNågon, förhoppningsvis du, vill få nyhetsbrevet från %(site)s till den här adressen. "
+            "Bekräfta här (länken fungerar i %(days)s dagar):\n%(link)s\n\n"
+            "Var det inte du? Gör ingenting, så raderas adressen.\n"
+        ) % {"site": site.name, "days": settings_of(site).confirm_days, "link": link}
+    queue_mail(site, Mail(subscriber.email, subject, body, subscriber.language), db, origin=PLUGIN)
+
+
+def _mail_already(site: Site, db: Session, subscriber: Subscriber) -> None:
+    link = absolute_url_for(site, "nyhetsbrev:settings", token=subscriber.token)
+    with in_language(subscriber.language):
+        subject = _("Du prenumererar redan på %(site)s nyhetsbrev") % {"site": site.name}
+        body = _("Hej!\n\nDen här adressen får redan nyhetsbrevet. Ändra eller avsluta här:\n%(link)s\n") % {
+            "link": link
+        }
+    queue_mail(site, Mail(subscriber.email, subject, body, subscriber.language), db, origin=PLUGIN)
+
+
+# -- issues ------------------------------------------------------------------------------------------------
+
+
+def gather(site: Site, db: Session, start: datetime, end: datetime) -> str:
+    """The plugins' contributions for the period, as the JSON an issue keeps."""
+    found = newsletter_items(site, db, start, end)
+    return json.dumps([_item_json(item) for item in found], ensure_ascii=False)
+
+
+def _item_json(item: NewsletterItem) -> dict[str, Any]:
+    data = asdict(item)
+    data["when"] = item.when.isoformat() if item.when else None
+    return data
+
+
+def items_of(issue: Issue) -> list[dict[str, Any]]:
+    try:
+        loaded = json.loads(issue.items or "[]")
+    except ValueError:
+        return []
+    return [i for i in loaded if isinstance(i, dict) and i.get("title") and i.get("url")]
+
+
+def sections(issue: Issue) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The issue's items grouped under their section headings, in order."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for item in items_of(issue):
+        grouped.setdefault(str(item.get("section") or ""), []).append(item)
+    return list(grouped.items())
+
+
+def plain_body(site: Site, issue: Issue, settings_link: str, unsubscribe_link: str) -> str:
+    """The plain-text version: every client reads it, and screen readers like it."""
+    lines = [issue.title, "=" * min(len(issue.title), 60), ""]
+    if issue.editorial.strip():
+        lines += [issue.editorial.strip(), ""]  # Markdown reads as plain text
+    for heading, items in sections(issue):
+        lines += [heading, "-" * len(heading)]
+        for item in items:
+            lines += [f"* {item['title']}", f"  {item['url']}"]
+            if item.get("summary"):
+                lines.append(f"  {item['summary']}")
+        lines.append("")
+    lines += [
+        _("Läs numret på webben: %(link)s") % {"link": absolute_url_for(site, "nyhetsbrev:issue", issue_id=issue.id)},
+        _("Ändra din prenumeration: %(link)s") % {"link": settings_link},
+        _("Avsluta prenumerationen: %(link)s") % {"link": unsubscribe_link},
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def mail_for(site: Site, issue: Issue, subscriber: Subscriber) -> Mail:
+    """The issue as one subscriber gets it: HTML and plain text, in their
+    language, with RFC 8058 one-click unsubscribe."""
+    settings_link = absolute_url_for(site, "nyhetsbrev:settings", token=subscriber.token)
+    one_click = absolute_url_for(site, "nyhetsbrev:one_click", token=subscriber.token)
+    assert one_click.endswith(ONE_CLICK_SUFFIX)
+    with in_language(subscriber.language):
+        text = plain_body(site, issue, settings_link, one_click)
+        html = site.templates.env.get_template("nyhetsbrev/mail.html").render(
+            site=site,
+            issue=issue,
+            sections=sections(issue),
+            web_link=absolute_url_for(site, "nyhetsbrev:issue", issue_id=issue.id),
+            settings_link=settings_link,
+            unsubscribe_link=absolute_url_for(site, "nyhetsbrev:unsubscribe", token=subscriber.token),
+            lang=subscriber.language,
+        )
+    headers = (("List-Unsubscribe", f"<{one_click}>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+    return Mail(subscriber.email, issue.title, text, subscriber.language, html=html, headers=headers)
+
+
+def send_test(site: Site, db: Session, issue: Issue, address: str, language: str) -> None:
+    """A test copy to ``address`` (the admin's own), marked as a test."""
+    stand_in = Subscriber(email=address, token="provutskick", language=language)
+    mail = mail_for(site, issue, stand_in)
+    with in_language(language):
+        subject = _("Provutskick: %(title)s") % {"title": issue.title}
+    queue_mail(site, Mail(mail.to, subject, mail.body, mail.language, html=mail.html), db, origin=PLUGIN)
+
+
+def send_issue(site: Site, db: Session, issue_id: int) -> int | None:
+    """Send the draft ``issue_id`` to every confirmed subscriber; the number
+    queued, or None when it is not a draft any more (sent already)."""
+    now = site.clock.now()
+    claimed = db.exec(
+        update(Issue)
+        .where(col(Issue.id) == issue_id, col(Issue.state) == IssueState.DRAFT)
+        .values(state=IssueState.SENT, sent_at=now)
+    )
+    if claimed.rowcount != 1:
+        return None
+    issue = db.get(Issue, issue_id)
+    assert issue is not None
+    db.refresh(issue)
+    count = 0
+    subscribers = db.exec(
+        select(Subscriber).where(col(Subscriber.confirmed_at).is_not(None)).order_by(col(Subscriber.id))
+    ).all()
+    for subscriber in subscribers:
+        queue_mail(site, mail_for(site, issue, subscriber), db, origin=PLUGIN, at_once=False)
+        count += 1
+    issue.recipients = count
+    db.add(issue)
+    return count
