@@ -259,7 +259,6 @@ from core.search_index import Hit as SearchHit  # noqa: E402
 from core.search_index import SearchKind, search  # noqa: E402
 from core.search_index import matching as search_matching  # noqa: E402
 from core.search_index import put as search_put  # noqa: E402
-from core.search_index import remove_origin as search_remove_origin  # noqa: E402
 from core.search_index import sort_key as search_sort_key  # noqa: E402
 
 __all__ += [
@@ -270,6 +269,5 @@ __all__ += [
     "search",
     "search_matching",
     "search_put",
-    "search_remove_origin",
     "search_sort_key",
 ]

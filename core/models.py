@@ -186,6 +186,8 @@ class SearchDocument(SQLModel, table=True):
     ref: str = Field(max_length=500)
     title: str = Field(default="", max_length=300)
     summary: str = Field(default="", max_length=1000)
+    #: A short line of facts under the title ("Idrott · Karlskoga").
+    meta: str = Field(default="", max_length=300)
     url: str = Field(default="", max_length=1000)
     #: Swedish name order (``core.search.sort_key``), compared byte by byte.
     sort_key: str = Field(default="", max_length=300, index=True)

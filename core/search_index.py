@@ -60,6 +60,8 @@ class Document:
     search_text: str
     summary: str = ""
     published: datetime | None = None
+    #: A short line of facts under the title ("Idrott · Karlskoga").
+    meta: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class Hit:
     summary: str
     url: str
     published: datetime | None
+    meta: str
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,7 @@ def _values(
         "ref": ref[:500],
         "title": document.title[:300],
         "summary": document.summary[:1000],
+        "meta": document.meta[:300],
         "url": document.url[:1000],
         "sort_key": sort_key(document.title),
         "published": _aware(document.published),
@@ -233,11 +237,6 @@ def put(
     _write(session.connection(), kind, origin, rows)
 
 
-def remove_origin(session: Session, origin: int) -> None:
-    """Drop everything that came from ``origin`` (a peer no longer listed)."""
-    session.connection().execute(delete(_TABLE).where(_TABLE.c.origin == origin))
-
-
 def rebuild(site: Site, session: Session) -> int:
     """Index every own row of every kind anew; returns how many are searchable.
     ``paraply migrate`` runs it when the index is new."""
@@ -296,7 +295,7 @@ def _where(dialect: str, terms: list[list[str]], params: dict[str, Any]) -> tupl
     )
 
 
-_HIT_COLUMNS = ("kind", "origin", "origin_name", "origin_url", "ref", "title", "summary", "url", "published")
+_HIT_COLUMNS = ("kind", "origin", "origin_name", "origin_url", "ref", "title", "summary", "url", "published", "meta")
 _ORDER = {
     "rank": "rank DESC, d.sort_key, d.origin, d.ref",
     "name": "d.sort_key, d.origin, d.ref",
@@ -363,14 +362,14 @@ def search(
     page = min(max(1, page), pages)
     params["limit"], params["offset"] = per_page, (page - 1) * per_page
     statement = text(
-        "SELECT d.kind, d.origin, d.origin_name, d.origin_url, d.ref, d.title, d.summary, d.url, d.published,"
+        "SELECT d.kind, d.origin, d.origin_name, d.origin_url, d.ref, d.title, d.summary, d.url, d.published, d.meta,"
         f" {rank if order == 'rank' else '0'} AS rank FROM core_search_document d WHERE {match}{filters}"
         f" ORDER BY {_ORDER[order]} LIMIT :limit OFFSET :offset"
     ).bindparams(*expanding)
     statement = statement.columns(*(_TABLE.c[name] for name in _HIT_COLUMNS), literal_column("rank", Integer))
     if order != "rank":
         params.pop("tq", None)
-    hits = [Hit(*row[:9]) for row in connection.execute(statement, params).all()] if total else []
+    hits = [Hit(*row[:10]) for row in connection.execute(statement, params).all()] if total else []
     return Found(hits, total, page, pages, by_kind, by_origin, names)
 
 

@@ -371,7 +371,11 @@ def search_kind() -> SearchKind:
         if not association.is_public:
             return None
         return SearchDocument(
-            association.name, page_url(site, association), association.search_text, association.short_description
+            association.name,
+            page_url(site, association),
+            association.search_text,
+            association.short_description,
+            meta=" · ".join(p for p in (association.category, association.municipality) if p),
         )
 
     return SearchKind("members", N_("Föreningar"), Association, describe)

@@ -54,6 +54,7 @@ def upgrade() -> None:
         sa.Column("ref", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
         sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
         sa.Column("summary", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+        sa.Column("meta", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
         sa.Column("url", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
         sa.Column("sort_key", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
         sa.Column("published", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
