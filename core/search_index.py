@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from core.site import Site
 
 MAX_TERMS = 10
+#: Longer query words are cut here (a prefix of the word still finds it).
+MAX_TERM = 60
 _SORT_FOLD = str.maketrans({"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø": "}"})
 Order = Literal["rank", "name", "newest"]
 
@@ -265,7 +267,7 @@ def is_empty(session: Session) -> bool:
 
 
 def _terms(query: str) -> list[list[str]]:
-    return [sorted({t for t in (term, stem(term)) if t}) for term in words(query)[:MAX_TERMS]]
+    return [sorted({t[:MAX_TERM] for t in (term, stem(term)) if t}) for term in words(query)[:MAX_TERMS]]
 
 
 def _fts5(terms: list[list[str]], column: str) -> str:
