@@ -165,6 +165,8 @@ class SearchDocument(SQLModel, table=True):
     __tablename__ = "core_search_document"
     __table_args__ = (
         UniqueConstraint("kind", "origin", "ref"),
+        # A kind's page in name order, read in index order.
+        Index("ix_core_search_document_kind_sort", "kind", "sort_key"),
         # PostgreSQL's full-text indexes (SQLite's is the FTS5 table the migration makes).
         Index(
             "ix_core_search_document_fts",
@@ -179,7 +181,7 @@ class SearchDocument(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=32, index=True)
+    kind: str = Field(max_length=32)
     origin: int = Field(default=0, index=True)
     origin_name: str = Field(default="", max_length=200)
     origin_url: str = Field(default="", max_length=500)
@@ -190,7 +192,7 @@ class SearchDocument(SQLModel, table=True):
     meta: str = Field(default="", max_length=300)
     url: str = Field(default="", max_length=1000)
     #: Swedish name order (``core.search.sort_key``), compared byte by byte.
-    sort_key: str = Field(default="", max_length=300, index=True)
+    sort_key: str = Field(default="", max_length=300)
     published: datetime | None = None
     search_text: str = Field(default="")
     title_text: str = Field(default="")

@@ -279,18 +279,23 @@ def _tsquery(terms: list[list[str]]) -> str:
     return " & ".join("(" + " | ".join(f"'{v}':*" for v in variants) + ")" for variants in terms)
 
 
-def _where(dialect: str, terms: list[list[str]], params: dict[str, Any]) -> tuple[str, str]:
-    """The match condition and the rank expression (1: the title has every word)."""
+def _where(dialect: str, terms: list[list[str]], params: dict[str, Any]) -> tuple[str, str, str]:
+    """The FROM clause (documents as ``d``), the match condition and the rank
+    expression (1: the title has every word). SQLite's is driven by the FTS5
+    table, so only matching rows are read."""
+    table = "core_search_document d"
     if not terms:
-        return "1 = 1", "0"
+        return table, "1 = 1", "0"
     if dialect == "sqlite":
         params["q"], params["tq"] = _fts5(terms, "search_text"), _fts5(terms, "title_text")
         return (
-            "d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :q)",
+            "search_fts JOIN core_search_document d ON d.id = search_fts.rowid",
+            "search_fts MATCH :q",
             "CASE WHEN d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :tq) THEN 1 ELSE 0 END",
         )
     params["q"] = _tsquery(terms)
     return (
+        table,
         "to_tsvector('simple'::regconfig, d.search_text) @@ to_tsquery('simple'::regconfig, :q)",
         "CASE WHEN d.id IN (SELECT t.id FROM core_search_document t WHERE"
         " to_tsvector('simple'::regconfig, t.title_text) @@ to_tsquery('simple'::regconfig, :q)) THEN 1 ELSE 0 END",
@@ -325,7 +330,7 @@ def search(
     connection = session.connection()
     dialect = connection.dialect.name
     params: dict[str, Any] = {}
-    match, rank = _where(dialect, _terms(query), params)
+    table, match, rank = _where(dialect, _terms(query), params)
     wanted_kinds = list(kinds)
     wanted_origins = None if origins is None else sorted(set(origins))
     filters = ""
@@ -342,7 +347,7 @@ def search(
     names: dict[int, str] = {}
     if facets:
         statement = text(
-            "SELECT d.kind, d.origin, d.origin_name, count(*) FROM core_search_document d"
+            f"SELECT d.kind, d.origin, d.origin_name, count(*) FROM {table}"
             f" WHERE {match} GROUP BY d.kind, d.origin, d.origin_name"
         )
         groups = connection.execute(statement, {k: v for k, v in params.items() if k == "q"}).all()
@@ -356,7 +361,7 @@ def search(
             if (not wanted_kinds or kind in wanted_kinds) and (wanted_origins is None or origin in wanted_origins):
                 total += count
     else:
-        statement = text(f"SELECT count(*) FROM core_search_document d WHERE {match}{filters}").bindparams(*expanding)
+        statement = text(f"SELECT count(*) FROM {table} WHERE {match}{filters}").bindparams(*expanding)
         total = int(connection.execute(statement, params).scalar_one())
 
     per_page = max(1, per_page)
@@ -365,7 +370,7 @@ def search(
     params["limit"], params["offset"] = per_page, (page - 1) * per_page
     statement = text(
         "SELECT d.kind, d.origin, d.origin_name, d.origin_url, d.ref, d.title, d.summary, d.url, d.published, d.meta,"
-        f" {rank if order == 'rank' else '0'} AS rank FROM core_search_document d WHERE {match}{filters}"
+        f" {rank if order == 'rank' else '0'} AS rank FROM {table} WHERE {match}{filters}"
         f" ORDER BY {_ORDER[order]} LIMIT :limit OFFSET :offset"
     ).bindparams(*expanding)
     statement = statement.columns(*(_TABLE.c[name] for name in _HIT_COLUMNS), literal_column("rank", Integer))
@@ -389,9 +394,9 @@ def matching(session: Session, query: str, kind: str, *, origin: int = 0) -> Any
     from sqlalchemy import Integer, String
 
     params: dict[str, Any] = {"kind": kind, "origin": origin}
-    match, rank = _where(session.connection().dialect.name, _terms(query), params)
+    table, match, rank = _where(session.connection().dialect.name, _terms(query), params)
     statement = text(
         f"SELECT d.ref AS ref, CAST(d.ref AS INTEGER) AS row_id, d.sort_key AS sort_key, {rank} AS rank"
-        f" FROM core_search_document d WHERE d.kind = :kind AND d.origin = :origin AND {match}"
+        f" FROM {table} WHERE d.kind = :kind AND d.origin = :origin AND {match}"
     ).bindparams(**params)
     return statement.columns(ref=String, row_id=Integer, sort_key=String, rank=Integer).subquery()

@@ -21,7 +21,7 @@ SQLITE = [
     # External content: the text lives once, in core_search_document. Prefix
     # indexes make the short prefixes people type ("kö", "kör") fast.
     "CREATE VIRTUAL TABLE search_fts USING fts5(search_text, title_text, content='core_search_document',"
-    " content_rowid='id', tokenize='unicode61 remove_diacritics 0', prefix='2 3 4')",
+    " content_rowid='id', tokenize='unicode61 remove_diacritics 0', prefix='1 2 3 4')",
     "CREATE TRIGGER search_fts_insert AFTER INSERT ON core_search_document BEGIN"
     " INSERT INTO search_fts(rowid, search_text, title_text) VALUES (new.id, new.search_text, new.title_text); END",
     "CREATE TRIGGER search_fts_delete AFTER DELETE ON core_search_document BEGIN"
@@ -64,9 +64,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("kind", "origin", "ref"),
     )
     with op.batch_alter_table("core_search_document", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_core_search_document_kind"), ["kind"], unique=False)
+        batch_op.create_index("ix_core_search_document_kind_sort", ["kind", "sort_key"], unique=False)
         batch_op.create_index(batch_op.f("ix_core_search_document_origin"), ["origin"], unique=False)
-        batch_op.create_index(batch_op.f("ix_core_search_document_sort_key"), ["sort_key"], unique=False)
     dialect = op.get_bind().dialect.name
     for statement in SQLITE if dialect == "sqlite" else POSTGRESQL if dialect == "postgresql" else []:
         op.execute(statement)
