@@ -10,7 +10,8 @@ pages and the site search (``/sok``) all ask ``search()``.
 
 Matching is the rule ``core.search.match`` always had: every query word, or
 its Swedish Snowball stem, begins a word of the text, so "körs" finds
-"körsång" and "spelningar" finds "spelning". Both databases index the same
+"körsång" and "spelningar" finds "spelning" (a one-letter word matches only
+itself). Both databases index the same
 tokens (``core.search.index_text``: each word and its stem) with a prefix
 query, FTS5's ``"körs"*`` and PostgreSQL's ``'körs':*`` over a ``'simple'``
 ``tsvector`` (the stems are already Snowball's Swedish ones, the algorithm
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from core.site import Site
 
 MAX_TERMS = 10
+#: The shortest query word matched as the start of longer words.
+MIN_PREFIX = 2
 #: Longer query words are cut here (a prefix of the word still finds it).
 MAX_TERM = 60
 _SORT_FOLD = str.maketrans({"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø": "}"})
@@ -270,13 +273,19 @@ def _terms(query: str) -> list[list[str]]:
     return [sorted({t[:MAX_TERM] for t in (term, stem(term)) if t}) for term in words(query)[:MAX_TERMS]]
 
 
+def _star(variant: str, star: str) -> str:
+    """A word of one letter ("ö", "k") is matched whole, not as the start of
+    every word with that letter: that would match a third of everything."""
+    return star if len(variant) >= MIN_PREFIX else ""
+
+
 def _fts5(terms: list[list[str]], column: str) -> str:
-    groups = " AND ".join("(" + " OR ".join(f'"{v}"*' for v in variants) + ")" for variants in terms)
+    groups = " AND ".join("(" + " OR ".join(f'"{v}"{_star(v, "*")}' for v in variants) + ")" for variants in terms)
     return f"{{{column}}} : ({groups})"
 
 
 def _tsquery(terms: list[list[str]]) -> str:
-    return " & ".join("(" + " | ".join(f"'{v}':*" for v in variants) + ")" for variants in terms)
+    return " & ".join("(" + " | ".join(f"'{v}'{_star(v, ':*')}" for v in variants) + ")" for variants in terms)
 
 
 def _where(dialect: str, terms: list[list[str]], params: dict[str, Any]) -> tuple[str, str, str]:
@@ -289,7 +298,8 @@ def _where(dialect: str, terms: list[list[str]], params: dict[str, Any]) -> tupl
     if dialect == "sqlite":
         params["q"], params["tq"] = _fts5(terms, "search_text"), _fts5(terms, "title_text")
         return (
-            "search_fts JOIN core_search_document d ON d.id = search_fts.rowid",
+            # CROSS JOIN: SQLite reads the matches first, never one MATCH per row.
+            "search_fts CROSS JOIN core_search_document d ON d.id = search_fts.rowid",
             "search_fts MATCH :q",
             "CASE WHEN d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :tq) THEN 1 ELSE 0 END",
         )
@@ -340,7 +350,7 @@ def search(
     if wanted_origins is not None:
         filters += " AND d.origin IN :origins"
         params["origins"] = wanted_origins or [-1]
-    expanding = [bindparam(name, expanding=True) for name in ("kinds", "origins") if name in params]
+    expanding: list[Any] = [bindparam(name, expanding=True) for name in ("kinds", "origins") if name in params]
 
     by_kind: dict[str, int] = {}
     by_origin: dict[int, int] = {}
@@ -368,23 +378,23 @@ def search(
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     params["limit"], params["offset"] = per_page, (page - 1) * per_page
-    statement = text(
+    page_query = text(
         "SELECT d.kind, d.origin, d.origin_name, d.origin_url, d.ref, d.title, d.summary, d.url, d.published, d.meta,"
         f" {rank if order == 'rank' else '0'} AS rank FROM {table} WHERE {match}{filters}"
         f" ORDER BY {_ORDER[order]} LIMIT :limit OFFSET :offset"
     ).bindparams(*expanding)
-    statement = statement.columns(*(_TABLE.c[name] for name in _HIT_COLUMNS), literal_column("rank", Integer))
+    typed = page_query.columns(*(_TABLE.c[name] for name in _HIT_COLUMNS), literal_column("rank", Integer))
     if order != "rank":
         params.pop("tq", None)
-    hits = [Hit(*row[:10]) for row in connection.execute(statement, params).all()] if total else []
+    hits = [Hit(*row[:10]) for row in connection.execute(typed, params).all()] if total else []
     return Found(hits, total, page, pages, by_kind, by_origin, names)
 
 
 def matching(session: Session, query: str, kind: str, *, origin: int = 0) -> Any:
-    """A subquery of the documents of ``kind`` from ``origin`` that match
-    ``query`` (all of them for an empty query), with the columns ``ref``,
-    ``row_id`` (``ref`` as an integer: an own row's primary key),
-    ``sort_key`` and ``rank``, for a plugin to join to its own table when it
+    """A common table expression of the documents of ``kind`` from ``origin``
+    that match ``query`` (all of them for an empty query), with the columns
+    ``ref``, ``row_id`` (``ref`` as an integer: an own row's primary key) and
+    ``sort_key``, for a plugin to join to its own table when it
     filters by its own columns too. The directory::
 
         found = search_matching(db, "körs", "members")
@@ -394,9 +404,14 @@ def matching(session: Session, query: str, kind: str, *, origin: int = 0) -> Any
     from sqlalchemy import Integer, String
 
     params: dict[str, Any] = {"kind": kind, "origin": origin}
-    table, match, rank = _where(session.connection().dialect.name, _terms(query), params)
+    table, match, _rank = _where(session.connection().dialect.name, _terms(query), params)
+    params.pop("tq", None)
     statement = text(
-        f"SELECT d.ref AS ref, CAST(d.ref AS INTEGER) AS row_id, d.sort_key AS sort_key, {rank} AS rank"
+        "SELECT d.ref AS ref, CAST(d.ref AS INTEGER) AS row_id, d.sort_key AS sort_key"
         f" FROM {table} WHERE d.kind = :kind AND d.origin = :origin AND {match}"
     ).bindparams(**params)
-    return statement.columns(ref=String, row_id=Integer, sort_key=String, rank=Integer).subquery()
+    found = statement.columns(ref=String, row_id=Integer, sort_key=String).cte("search_found")
+    # Materialized: the database finds the matches once, then joins them to
+    # the plugin's rows (not the other way round, one full-text query per
+    # row). Without words, the kind's rows are read in name order instead.
+    return found.prefix_with("MATERIALIZED") if "q" in params else found

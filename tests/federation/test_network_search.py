@@ -21,6 +21,7 @@ def test_a_peers_association_is_found_from_the_other_site(network):
 
     page = eventually(
         lambda: (t := visitor.text("/sok?q=körs")) and "Degerfors Körsångare" in t and t,
+        timeout=40,
         message="Möckeln's association never became searchable at Filipstad",
     )
     assert "2 träffar för ”körs”" in page
@@ -46,6 +47,7 @@ def test_a_peers_association_is_found_from_the_other_site(network):
     assert admin.submit(f"/admin/foreningar/{club.id}/ta-bort", {"bekrafta": "ja"}).status_code == 303
     eventually(
         lambda: "Degerfors Körsångare" not in visitor.text("/sok?q=körs"),
+        timeout=40,
         message="the removed association stayed in Filipstad's search",
     )
     admin.close()

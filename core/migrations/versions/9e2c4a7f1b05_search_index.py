@@ -21,7 +21,7 @@ SQLITE = [
     # External content: the text lives once, in core_search_document. Prefix
     # indexes make the short prefixes people type ("kö", "kör") fast.
     "CREATE VIRTUAL TABLE search_fts USING fts5(search_text, title_text, content='core_search_document',"
-    " content_rowid='id', tokenize='unicode61 remove_diacritics 0', prefix='1 2 3 4')",
+    " content_rowid='id', tokenize='unicode61 remove_diacritics 0', prefix='2 3 4')",
     "CREATE TRIGGER search_fts_insert AFTER INSERT ON core_search_document BEGIN"
     " INSERT INTO search_fts(rowid, search_text, title_text) VALUES (new.id, new.search_text, new.title_text); END",
     "CREATE TRIGGER search_fts_delete AFTER DELETE ON core_search_document BEGIN"
