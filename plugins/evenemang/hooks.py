@@ -13,7 +13,7 @@ from core.api import (
     Figure,
     NavItem,
     PlaceUse,
-    SearchResult,
+    SearchKind,
     Site,
     User,
     current_user,
@@ -107,10 +107,10 @@ def federated_kinds(site: Site) -> list[FederatedKind]:
 
 
 @hookimpl
-def search_results(site: Site, query: str, session: Session, request: Request) -> list[SearchResult]:
+def search_kinds(site: Site) -> list[SearchKind]:
     from plugins.evenemang import blocks
 
-    return blocks.search(site, session, query)
+    return [blocks.search_kind()]
 
 
 @hookimpl
