@@ -28,7 +28,7 @@ from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from core.api import SearchDocument, index_text, search_put, utcnow
+from core.api import SearchDocument, index_text, search, search_put, utcnow
 from federation import clean
 from federation.models import Entry, Peer
 from federation.parse import ParsedEntry, ParsedFeed, dropped_entry
@@ -231,6 +231,18 @@ def apply(session: Session, peer_id: int, kind: str, feed: ParsedFeed, own_prefi
     if stats.new or stats.updated or stats.deleted:
         index(session, peer_id, kind, ids)
     return stats
+
+
+def index_unindexed(session: Session) -> None:
+    """Index every stored copy of a peer that has none in the search index."""
+    pairs = session.exec(select(Entry.peer_id, Entry.kind).where(col(Entry.deleted_at).is_(None)).distinct()).all()
+    for peer_id, kind in pairs:
+        if search(session, "", kinds=[kind], origins=[peer_id], per_page=1).total:
+            continue
+        ids = session.exec(
+            select(Entry.entry_id).where(Entry.peer_id == peer_id, Entry.kind == kind, col(Entry.deleted_at).is_(None))
+        ).all()
+        index(session, peer_id, kind, list(ids))
 
 
 def index(session: Session, peer_id: int, kind: str, entry_ids: list[str]) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import inspect
 from sqlmodel import select
 
 from core import search_index
-from core.api import SearchDocument
+from core.api import SearchDocument, index_text
 from core.testing import load_test_site
 from plugins.webportal import directory
 from plugins.webportal.models import Association, News, Status, Visibility
@@ -245,3 +245,38 @@ def test_news_in_the_future_or_unpublished_is_not_found(site) -> None:
     with site.session() as db:
         assert [h.title for h in search_index.search(db, "möte", kinds=["news"]).hits] == ["Vårens möte i Karlskoga"]
         assert db.exec(select(News)).all()
+
+
+def test_copies_stored_before_the_index_become_searchable_at_start(site) -> None:
+    from federation import ingest
+    from federation.models import Entry, Peer
+
+    when = datetime(2026, 11, 1, tzinfo=UTC)
+    with site.session() as db:
+        peer = Peer(url="http://mockeln.example", name="Möckelnföreningarna")
+        db.add(peer)
+        db.flush()
+        assert peer.id is not None
+        for n, (title, deleted) in enumerate((("Möckelns Körsångare", None), ("Nedlagda Kören", when))):
+            db.add(
+                Entry(
+                    peer_id=peer.id,
+                    kind="members",
+                    entry_id=f"tag:mockeln.example,2026:members/{n}",
+                    title=title,
+                    link=f"http://mockeln.example/foreningar/{n}",
+                    published=when,
+                    updated=when,
+                    deleted_at=deleted,
+                    search_text=index_text(title),
+                )
+            )
+    with site.session() as db:
+        assert search_index.search(db, "kör").total == 0  # written around the index
+        ingest.index_unindexed(db)
+    with site.session() as db:
+        found = search_index.search(db, "kör")
+        assert [(h.title, h.origin_name) for h in found.hits] == [("Möckelns Körsångare", "Möckelnföreningarna")]
+        ingest.index_unindexed(db)  # again: nothing twice
+    with site.session() as db:
+        assert search_index.search(db, "kör").total == 1
