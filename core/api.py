@@ -275,3 +275,27 @@ from core.contributions import NewsletterItem  # noqa: E402
 from core.csrf import ONE_CLICK_SUFFIX  # noqa: E402
 
 __all__ += ["ONE_CLICK_SUFFIX", "NewsletterItem", "newsletter_items"]
+
+# search (issue 21 point 4, issue 20 point 3): the one search service, full
+# text in the database (SQLite FTS5, PostgreSQL full-text search), ranked and
+# paged in SQL. Plugins declare ``SearchKind`` (``search_kinds`` hook) and
+# ask ``search(session, query, kinds=..., origins=..., page=...)`` → ``SearchFound``
+# of ``SearchHit``; federation puts peers' copies with ``search_put``.
+from core.search_index import Document as SearchDocument  # noqa: E402
+from core.search_index import Found as SearchFound  # noqa: E402
+from core.search_index import Hit as SearchHit  # noqa: E402
+from core.search_index import SearchKind, search  # noqa: E402
+from core.search_index import matching as search_matching  # noqa: E402
+from core.search_index import put as search_put  # noqa: E402
+from core.search_index import sort_key as search_sort_key  # noqa: E402
+
+__all__ += [
+    "SearchDocument",
+    "SearchFound",
+    "SearchHit",
+    "SearchKind",
+    "search",
+    "search_matching",
+    "search_put",
+    "search_sort_key",
+]

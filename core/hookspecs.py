@@ -54,6 +54,7 @@ if TYPE_CHECKING:
         SearchResult,
     )
     from core.federated import FederatedKind
+    from core.search_index import SearchKind
     from core.settings import PluginSettings
     from core.site import Site
 
@@ -124,6 +125,18 @@ def search_results(site: Site, query: str, session: Session, request: Request) -
     ``query`` is what the visitor typed, stripped. Return at most a handful of
     ``core.contributions.SearchResult`` per plugin, best first; core groups them by
     plugin."""
+
+
+@hookspec
+def search_kinds(site: Site) -> list[SearchKind] | None:
+    """Return the kinds of content this plugin puts in the site's search
+    index (``core.api.SearchKind``: a name, shared with the federated kind of
+    the same content so peers' copies rank with the site's own; a plural
+    label; the model whose rows are indexed and a ``describe(site, row)``
+    giving a ``core.api.SearchDocument`` or None when the row is not public).
+    Core keeps the index up to date on every flush of those rows, and the
+    directory, the site search (``/sok``) and the network pages ask it with
+    ``core.api.search``."""
 
 
 @hookspec

@@ -23,6 +23,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect as sa_inspect
 
 from core.plugins import CORE, core_info
 from core.site import Site
@@ -75,6 +76,7 @@ def upgrade(site: Site, progress: Callable[[str], None] | None = None) -> list[s
     branches upgraded."""
     cfg = alembic_config(site)
     done = []
+    new_index = not sa_inspect(site.engine).has_table("core_search_document")
     with site.engine.begin() as connection:
         cfg.attributes["connection"] = connection
         for branch in branches_for(site):
@@ -82,6 +84,12 @@ def upgrade(site: Site, progress: Callable[[str], None] | None = None) -> list[s
                 progress(branch)
             command.upgrade(cfg, f"{branch}@head")
             done.append(branch)
+    if new_index:
+        # Content written before the search index existed: index it once.
+        from core import search_index
+
+        with site.session() as session:
+            search_index.rebuild(site, session)
     return done
 
 

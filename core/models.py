@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -195,4 +195,50 @@ class AccountToken(SQLModel, table=True):
 # here so that whatever registers core's tables registers them.
 # Settings changed from the web (issue 19, core.web_settings): a core table too.
 from core import setting_changes as _setting_changes  # noqa: E402,F401
+
+
+class SearchDocument(SQLModel, table=True):
+    """One searchable thing in the site search (``core.search_index``): an own
+    row of a plugin's (``origin`` 0) or a peer's federated copy (``origin`` the
+    peer's id), kept up to date as the content changes. SQLite indexes
+    ``search_text`` and ``title_text`` with FTS5 (``search_fts``) and
+    PostgreSQL with GIN indexes on their ``tsvector``; both hold the same
+    tokens, words and their Swedish Snowball stems (``core.search.index_text``)."""
+
+    __tablename__ = "core_search_document"
+    __table_args__ = (
+        UniqueConstraint("kind", "origin", "ref"),
+        # A kind's page in name order, read in index order.
+        Index("ix_core_search_document_kind_sort", "kind", "sort_key"),
+        # PostgreSQL's full-text indexes (SQLite's is the FTS5 table the migration makes).
+        Index(
+            "ix_core_search_document_fts",
+            text("to_tsvector('simple'::regconfig, search_text)"),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
+        Index(
+            "ix_core_search_document_title_fts",
+            text("to_tsvector('simple'::regconfig, title_text)"),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    origin: int = Field(default=0, index=True)
+    origin_name: str = Field(default="", max_length=200)
+    origin_url: str = Field(default="", max_length=500)
+    ref: str = Field(max_length=500)
+    title: str = Field(default="", max_length=300)
+    summary: str = Field(default="", max_length=1000)
+    #: A short line of facts under the title ("Idrott · Karlskoga").
+    meta: str = Field(default="", max_length=300)
+    url: str = Field(default="", max_length=1000)
+    #: Swedish name order (``core.search.sort_key``), compared byte by byte.
+    sort_key: str = Field(default="", max_length=300)
+    published: datetime | None = None
+    search_text: str = Field(default="")
+    title_text: str = Field(default="")
+
+
 from core.oidc import models as _oidc_models  # noqa: E402,F401

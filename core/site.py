@@ -263,7 +263,11 @@ class Site:
 
     @cached_property
     def engine(self) -> Engine:
-        return db.make_engine(self.database_url)
+        from core import search_index
+
+        engine = db.make_engine(self.database_url)
+        search_index.attach(self, engine)
+        return engine
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -37,9 +37,9 @@ from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from core.api import index_text, utcnow
+from core.api import SearchDocument, index_text, search, search_put, utcnow
 from federation import clean
-from federation.models import Entry
+from federation.models import Entry, Peer
 from federation.parse import ParsedEntry, ParsedFeed, dropped_entry, refused_entry
 
 log = logging.getLogger("paraply.federation")
@@ -277,4 +277,46 @@ def apply(session: Session, peer_id: int, kind: str, feed: ParsedFeed, own_prefi
         for start in range(0, len(gone), CHUNK):
             session.exec(update(Entry).where(col(Entry.id).in_(gone[start : start + CHUNK])).values(deleted_at=now))
         stats.deleted += len(gone)
+        ids += [entry_id for _, entry_id in stale if entry_id not in listed]
+    if stats.new or stats.updated or stats.deleted:
+        index(session, peer_id, kind, ids)
     return stats
+
+
+def index_unindexed(session: Session) -> None:
+    """Index every stored copy of a peer that has none in the search index."""
+    pairs = session.exec(select(Entry.peer_id, Entry.kind).where(col(Entry.deleted_at).is_(None)).distinct()).all()
+    for peer_id, kind in pairs:
+        if search(session, "", kinds=[kind], origins=[peer_id], per_page=1).total:
+            continue
+        ids = session.exec(
+            select(Entry.entry_id).where(Entry.peer_id == peer_id, Entry.kind == kind, col(Entry.deleted_at).is_(None))
+        ).all()
+        index(session, peer_id, kind, list(ids))
+
+
+def index(session: Session, peer_id: int, kind: str, entry_ids: list[str]) -> None:
+    """Bring the site search's copies of these entries in step with the
+    table: what is stored and not deleted is searchable, marked with the peer."""
+    peer = session.get(Peer, peer_id)
+    if peer is None:
+        return
+    for start in range(0, len(entry_ids), CHUNK):
+        chunk = entry_ids[start : start + CHUNK]
+        documents: dict[str, SearchDocument | None] = dict.fromkeys(chunk)
+        rows = session.exec(
+            select(Entry).where(Entry.peer_id == peer_id, Entry.kind == kind, col(Entry.entry_id).in_(chunk))
+        ).all()
+        for row in rows:
+            if row.deleted_at is None:
+                fields = row.fields or {}
+                facts = (str(fields.get("category", "")), str(fields.get("municipality", "")))
+                documents[row.entry_id] = SearchDocument(
+                    row.title,
+                    row.link or peer.url + "/",
+                    row.search_text,
+                    row.summary,
+                    row.published,
+                    " · ".join(p for p in facts if p),
+                )
+        search_put(session, kind, documents, origin=peer_id, origin_name=peer.name, origin_url=peer.url)

@@ -123,8 +123,15 @@ class Federation:
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        await asyncio.to_thread(self._index_stored)
         if self.has_sources:
             self.spawn(self._run())
+
+    def _index_stored(self) -> None:
+        """Copies stored before the site had its search index become
+        searchable once (later, ingest keeps the index up to date)."""
+        with self.site.session() as db:
+            ingest.index_unindexed(db)
 
     async def stop(self) -> None:
         self.loop = None

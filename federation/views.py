@@ -31,21 +31,17 @@ from core.api import (
     Site,
     current_locale,
     flash,
-    index_text,
-    match,
     page_count,
     page_link,
     page_number,
     read_form,
     require_admin,
+    search,
     site_of,
-    stem,
     utcnow,
-    words,
 )
 from core.api import gettext as _
 from federation import messages
-from federation.kinds import kinds_for
 from federation.models import Entry, FeedState, Peer, Subscription
 
 PER_PAGE = 20
@@ -53,7 +49,6 @@ NEWS = "news"
 MEMBERS = "members"
 #: A copy is called old when the peer has not answered for this many poll intervals.
 STALE_AFTER_POLLS = 3
-SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø": "}"})
 
 
 @overload
@@ -166,49 +161,14 @@ class Listing:
     name: str
     link: str
     summary: str
-    category: str
-    municipality: str
+    meta: str
     source: str
     source_url: str
 
 
-def _sort_key(listing: Listing) -> tuple[str, str]:
-    return (listing.name.casefold().translate(SWEDISH_ORDER), listing.source)
-
-
-def _matches(text: str, query: str) -> bool:
-    """The same rule as ``core.search.match``, for our own rows in memory."""
-    for term in words(query)[:10]:
-        if not any(f" {variant}" in text for variant in {term, stem(term)} if variant):
-            return False
-    return True
-
-
-def _own_listings(site: Site, session: Session, query: str) -> list[Listing]:
-    kind = kinds_for(site).get(MEMBERS)
-    if kind is None:
-        return []
-    found = []
-    for item in kind.items(session):
-        fields = item.fields
-        text = index_text(item.title, item.summary, *item.categories, *fields.values())
-        if query and not _matches(text, query):
-            continue
-        found.append(
-            Listing(
-                item.title,
-                item.link,
-                item.summary,
-                fields.get("category", ""),
-                fields.get("municipality", ""),
-                site.name,
-                site.base_url + "/",
-            )
-        )
-    return found
-
-
 def network_members(request: Request) -> Response:
+    """This site's associations and every peer's, from the site's search
+    index: found, put in Swedish name order and paged in the database."""
     site = site_of(request)
     query = (request.query_params.get("q") or "").strip()[:200]
     with site.session() as db:
@@ -216,46 +176,38 @@ def network_members(request: Request) -> Response:
         by_id = {str(s.id): s for s in peers}
         options = {"egen": site.name, **{key: s.name for key, s in by_id.items()}}
         chosen = _chosen(request, options)
-        listings: list[Listing] = []
-        if chosen in ("", "egen"):
-            listings += _own_listings(site, db, query)
-        ids = [int(chosen)] if chosen not in ("", "egen") else ([] if chosen else [s.id for s in peers])
-        if ids:
-            statement = select(Entry).where(
-                Entry.kind == MEMBERS, col(Entry.deleted_at).is_(None), col(Entry.peer_id).in_(ids)
-            )
-            clause = match(col(Entry.search_text), query)
-            if clause is not None:
-                statement = statement.where(clause)
-            for row in db.exec(statement).all():
-                source = by_id[str(row.peer_id)]
-                fields = row.fields or {}
-                listings.append(
-                    Listing(
-                        row.title,
-                        row.link,
-                        row.summary,
-                        str(fields.get("category", "")),
-                        str(fields.get("municipality", "")),
-                        source.name,
-                        source.peer.url + "/",
-                    )
-                )
-    listings.sort(key=_sort_key)
-    pages = page_count(len(listings), PER_PAGE)
-    page = min(page_number(request), pages)
+        if chosen == "egen":
+            origins = [0]
+        elif chosen:
+            origins = [int(chosen)]
+        else:
+            origins = [0, *(s.id for s in peers)]
+        found = search(
+            db, query, kinds=[MEMBERS], origins=origins, page=page_number(request), per_page=PER_PAGE, order="name"
+        )
+    listings = [
+        Listing(
+            hit.title,
+            hit.url,
+            hit.summary,
+            hit.meta,
+            by_id[str(hit.origin)].name if str(hit.origin) in by_id else site.name,
+            (hit.origin_url if hit.origin else site.base_url) + "/",
+        )
+        for hit in found.hits
+    ]
     return site.render(
         request,
         "federation/network_members.html",
         {
-            "listings": listings[(page - 1) * PER_PAGE : page * PER_PAGE],
-            "total": len(listings),
+            "listings": listings,
+            "total": found.total,
             "query": query,
             "options": options,
             "chosen": chosen,
             "stale": [s for s in peers if s.stale and (not chosen or str(s.id) == chosen)],
-            "page": page,
-            "pages": pages,
+            "page": found.page,
+            "pages": found.pages,
             "page_link": page_link("/natverket/foreningar", {"q": query, "sajt": chosen}),
         },
     )

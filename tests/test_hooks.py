@@ -161,6 +161,20 @@ def test_hook_search_results(sites, make_client):
     assert "Inga träffar för ”fotboll”" in none
 
 
+def test_hook_search_kinds(sites, make_client):
+    """The webportal's kinds (members, news) go into the search index as
+    their rows are written, and the site search shows them, each with its kind."""
+    from tests.webportal_fixtures import add_association
+
+    site = sites(["webportal"], plugin_settings={"webportal": DEFAULT_WEBPORTAL})
+    kinds = collect(site.pm, "search_kinds", site=site)
+    assert {k.name for k in kinds} == {"members", "news"}
+    add_association(site, "Karlskoga Körsångare")
+    body = text_of(make_client(site).get("/sok", params={"q": "körs"}).text)
+    assert "1 träff för ”körs”" in body
+    assert "Karlskoga Körsångare Föreningar · Idrott · Karlskoga" in body
+
+
 def test_hook_report_figures(sites, make_client):
     site = sites(["sample"])
     _add_things(site, "Fjolårets sak", created_at=datetime(2025, 6, 1, tzinfo=UTC))

@@ -86,16 +86,66 @@ def daily_runs(request: Request) -> Response:
     )
 
 
+SEARCH_PER_PAGE = 20
+
+
 def search(request: Request) -> Response:
+    """The site search: the site's own content and its peers' federated
+    copies from the search index, ranked together and paged in SQL, each hit
+    marked with its site; filters by kind (``typ``) and site (``sajt``:
+    ``egen`` or a peer's id). Plugins without indexed kinds add their hits
+    below on the first page (``search_results`` hook)."""
+    from core import search_index
+    from core.paging import page_link, page_number
+
     site = _site(request)
     query = (request.query_params.get("q") or "").strip()[:200]
+    labels = {k.name: k.title for k in collect(site.pm, "federated_kinds", site=site)}
+    labels |= {name: kind.label for name, kind in search_index.kinds(site).items()}
+    kind = request.query_params.get("typ", "")
+    kind = kind if kind in labels else ""
+    chosen = request.query_params.get("sajt", "")
+    origins: list[int] | None = None
+    if chosen == "egen":
+        origins = [0]
+    elif chosen.isdigit() and len(chosen) < 10 and int(chosen) > 0:
+        origins = [int(chosen)]
+    else:
+        chosen = ""
     groups: list[tuple[str, list[SearchResult]]] = []
+    found = None
     if query:
         with site.session() as db:
-            results: list[SearchResult] = collect(
-                site.pm, "search_results", site=site, query=query, session=db, request=request
+            found = search_index.search(
+                db,
+                query,
+                kinds=[kind] if kind else list(labels),
+                origins=origins,
+                page=page_number(request),
+                per_page=SEARCH_PER_PAGE,
+                facets=True,
             )
-        for kind, items in groupby(results, key=lambda r: r.kind):
-            groups.append((kind, list(items)))
-    total = sum(len(items) for _, items in groups)
-    return site.render(request, "search.html", {"query": query, "groups": groups, "total": total})
+            results: list[SearchResult] = []
+            if found.page == 1 and not kind and not chosen:
+                results = collect(site.pm, "search_results", site=site, query=query, session=db, request=request)
+        for group, items in groupby(results, key=lambda r: r.kind):
+            groups.append((group, list(items)))
+    sites = {"egen": site.name}
+    if found is not None:
+        sites |= {str(o): name for o, name in sorted(found.origin_names.items(), key=lambda i: i[1]) if o}
+    total = (found.total if found else 0) + sum(len(items) for _, items in groups)
+    return site.render(
+        request,
+        "search.html",
+        {
+            "query": query,
+            "groups": groups,
+            "total": total,
+            "found": found,
+            "labels": labels,
+            "kind": kind,
+            "chosen": chosen,
+            "sites": sites,
+            "page_link": page_link("/sok", {"q": query, "typ": kind, "sajt": chosen}),
+        },
+    )

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from core.api import Block, PlaceUse, SearchResult, Site, babel_locale, url_for
+from core.api import N_, Block, PlaceUse, SearchDocument, SearchKind, Site, babel_locale, url_for
 from core.api import gettext as _
 from plugins.evenemang import public, recurrence, store
 from plugins.evenemang.models import Event, Review
@@ -57,28 +57,18 @@ def span_text(site: Site, occurrence: recurrence.Occurrence) -> str:
     return f"{first} {occurrence.start:%H:%M} – {last} {occurrence.end:%H:%M}"
 
 
-def search(site: Site, db: Session, query: str) -> list[SearchResult]:
-    from core.api import match
+def search_kind() -> SearchKind:
+    """Published events in the site's search index (kind ``events``, as federated)."""
+    from plugins.evenemang.federated import KIND
 
-    clause = match(col(Event.search_text), query)
-    if clause is None:
-        return []
-    now = site.clock.now().replace(tzinfo=None)
-    rows = db.exec(
-        select(Event)
-        .where(clause, Event.review == Review.PUBLISHED, col(Event.last_end_utc) > now)
-        .order_by(col(Event.first_start_utc))
-        .limit(6)
-    ).all()
-    return [
-        SearchResult(
-            e.title,
-            url_for(site, "evenemang:event", event_id=e.id),
-            e.summary or e.place_name,
-            _("Evenemang"),
-        )
-        for e in rows
-    ]
+    def describe(site: Site, event: Event) -> SearchDocument | None:
+        if event.review != Review.PUBLISHED:
+            return None
+        url = url_for(site, "evenemang:event", event_id=event.id)
+        start = event.first_start_utc.replace(tzinfo=UTC) if event.first_start_utc else None
+        return SearchDocument(event.title, url, event.search_text, event.summary or event.place_name, start)
+
+    return SearchKind(KIND, N_("Evenemang"), Event, describe)
 
 
 def in_place(site: Site, session: Session, ref: str, start: datetime, end: datetime) -> list[PlaceUse]:

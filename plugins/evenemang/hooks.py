@@ -16,7 +16,7 @@ from core.api import (
     NewsletterItem,
     NoticeKind,
     PlaceUse,
-    SearchResult,
+    SearchKind,
     Site,
     User,
     current_user,
@@ -110,10 +110,10 @@ def federated_kinds(site: Site) -> list[FederatedKind]:
 
 
 @hookimpl
-def search_results(site: Site, query: str, session: Session, request: Request) -> list[SearchResult]:
+def search_kinds(site: Site) -> list[SearchKind]:
     from plugins.evenemang import blocks
 
-    return blocks.search(site, session, query)
+    return [blocks.search_kind()]
 
 
 @hookimpl
@@ -182,7 +182,7 @@ def newsletter_items(site: Site, session: Session, start: datetime, end: datetim
 
     until = end + timedelta(days=31)
     naive = (start.astimezone(UTC).replace(tzinfo=None), until.astimezone(UTC).replace(tzinfo=None))
-    events = session.exec(public_statement(*naive).order_by(Event.first_start_utc)).all()
+    events = session.exec(public_statement(session, *naive).order_by(Event.first_start_utc)).all()
     return [
         NewsletterItem(
             "Evenemang",

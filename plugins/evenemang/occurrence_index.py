@@ -156,7 +156,7 @@ def occurrences(
 
     found = current(site, db).between(start_utc, end_utc)
     if filters:
-        statement = public_statement(start_utc, end_utc, filters).with_only_columns(col(Event.id))
+        statement = public_statement(db, start_utc, end_utc, filters).with_only_columns(col(Event.id))
         wanted = set(db.exec(statement).all())
         found = [o for o in found if o.event.id in wanted]
     return found

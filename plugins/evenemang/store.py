@@ -18,10 +18,11 @@ from core.api import (
     User,
     editable_associations,
     index_text,
-    match,
     plain_text,
+    search_matching,
     tag_authority,
     utcnow,
+    words,
 )
 from core.api import gettext as _
 from plugins.evenemang import recurrence, times
@@ -71,8 +72,9 @@ class Filters:
         return bool(self.params())
 
 
-def public_statement(start_utc: datetime, end_utc: datetime, filters: Filters | None = None) -> Any:
-    """Published events with an occurrence that may touch [start, end)."""
+def public_statement(db: Session, start_utc: datetime, end_utc: datetime, filters: Filters | None = None) -> Any:
+    """Published events with an occurrence that may touch [start, end); the
+    free text is asked of the site's search index."""
     statement = select(Event).where(
         Event.review == Review.PUBLISHED,
         col(Event.first_start_utc) < end_utc,
@@ -93,9 +95,9 @@ def public_statement(start_utc: datetime, end_utc: datetime, filters: Filters | 
         statement = statement.where(Event.step_free == True)  # noqa: E712
     if filters.barn:
         statement = statement.where(col(Event.age_group).in_([AgeGroup.CHILDREN, AgeGroup.FAMILY]))
-    clause = match(col(Event.search_text), filters.q)
-    if clause is not None:
-        statement = statement.where(clause)
+    if words(filters.q):
+        found = search_matching(db, filters.q, "events")
+        statement = statement.where(col(Event.id).in_(select(found.c.row_id)))
     return statement
 
 

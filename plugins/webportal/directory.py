@@ -41,6 +41,8 @@ from core.api import (
     Form,
     ImageError,
     PhoneNumber,
+    SearchDocument,
+    SearchKind,
     SearchResult,
     SelectChoice,
     Site,
@@ -52,12 +54,13 @@ from core.api import (
     http_url,
     index_text,
     match,
+    page_count,
     page_link,
     page_number,
-    paged,
     plain_text,
     require_admin,
     require_user,
+    search_matching,
     store_upload,
     url_for,
     utcnow,
@@ -367,19 +370,58 @@ def find_public(session: Session, category: str = "", municipality: str = "", qu
     return by_name(list(session.exec(statement).all()))
 
 
+def search_kind() -> SearchKind:
+    """Public associations in the site's search index (kind ``members``, as federated)."""
+
+    def describe(site: Site, association: Association) -> SearchDocument | None:
+        if not association.is_public:
+            return None
+        return SearchDocument(
+            association.name,
+            page_url(site, association),
+            association.search_text,
+            association.short_description,
+            meta=" · ".join(p for p in (association.category, association.municipality) if p),
+        )
+
+    return SearchKind("members", N_("Föreningar"), Association, describe)
+
+
+def find_page(
+    session: Session, category: str, municipality: str, query: str, page: int, per_page: int
+) -> tuple[list[Association], int, int, int]:
+    """One page of public associations matching the filters, in Swedish name
+    order, found, ordered and paged in the database (the search index):
+    the rows, the total, the page (clamped) and the page count."""
+    found = search_matching(session, query, "members")
+    statement = _public(select(Association).join(found, found.c.row_id == Association.id))
+    if category:
+        statement = statement.where(Association.category == category)
+    if municipality:
+        statement = statement.where(Association.municipality == municipality)
+    total = int(session.exec(select(func.count()).select_from(statement.subquery())).one())
+    pages = page_count(total, per_page)
+    page = min(max(page, 1), pages)
+    rows = session.exec(
+        statement.order_by(found.c.sort_key, col(Association.id)).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return list(rows), total, page, pages
+
+
 def association_list(request: Request) -> Response:
     site = site_of(request)
     settings = settings_of(site)
     filters = _filters(request, settings)
     with site.session() as db:
-        found = find_public(db, filters["kategori"], filters["kommun"], filters["q"])
-    rows, page, pages = paged(found, page_number(request), settings.per_page)
+        rows, total, page, pages = find_page(
+            db, filters["kategori"], filters["kommun"], filters["q"], page_number(request), settings.per_page
+        )
     return site.render(
         request,
         "webportal/association_list.html",
         {
             "associations": rows,
-            "total": len(found),
+            "total": total,
             "page": page,
             "pages": pages,
             "filters": filters,

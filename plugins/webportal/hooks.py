@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.routing import BaseRoute
 
-    from core.api import AssociationRef, FederatedKind, Site, User
+    from core.api import AssociationRef, FederatedKind, SearchKind, Site, User
 
 
 @hookimpl
@@ -95,14 +95,18 @@ def federated_kinds(site: Site) -> list[FederatedKind]:
 
 
 @hookimpl
-def search_results(site: Site, query: str, session: Session, request: Request) -> list[SearchResult]:
-    from plugins.webportal import directory, news, pages
+def search_kinds(site: Site) -> list[SearchKind]:
+    from plugins.webportal import directory, news
 
-    return [
-        *directory.search_results(site, session, query),
-        *news.search_results(site, session, query),
-        *pages.search_results(site, session, query),
-    ]
+    return [directory.search_kind(), news.search_kind()]
+
+
+@hookimpl
+def search_results(site: Site, query: str, session: Session, request: Request) -> list[SearchResult]:
+    """Pages only: associations and news are in the search index (``search_kinds``)."""
+    from plugins.webportal import pages
+
+    return pages.search_results(site, session, query)
 
 
 @hookimpl

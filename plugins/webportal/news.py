@@ -32,7 +32,8 @@ from core.api import (
     Forbidden,
     Form,
     ImageError,
-    SearchResult,
+    SearchDocument,
+    SearchKind,
     SelectChoice,
     Site,
     User,
@@ -40,7 +41,6 @@ from core.api import (
     delete_image,
     flash,
     index_text,
-    match,
     page_count,
     page_link,
     page_number,
@@ -57,7 +57,6 @@ from plugins.webportal.directory import settings_of, site_of
 from plugins.webportal.models import Association, News
 
 PLUGIN = "webportal"
-SEARCH_LIMIT = 8
 FRONT_PAGE_NEWS = 5
 MARKDOWN_HINT = N_(
     "Du kan använda Markdown: **fetstil**, *kursiv*, en tom rad mellan stycken, "
@@ -419,20 +418,16 @@ def news_delete(request: Request) -> Response:
 # -- hooks' helpers ----------------------------------------------------------------------------------
 
 
-def search_results(site: Site, session: Session, query: str) -> list[SearchResult]:
-    """Published news for the site-wide search, newest first."""
-    clause = match(col(News.search_text), query)
-    if clause is None:
-        return []
-    rows = session.exec(
-        published_only(select(News)).where(clause).order_by(col(News.published_at).desc()).limit(SEARCH_LIMIT)
-    ).all()
-    return [
-        SearchResult(
-            title=n.title, url=item_url(site, n.id), summary=n.summary or plain_text(n.body, 200), kind=_("Nyheter")
-        )
-        for n in rows
-    ]
+def search_kind() -> SearchKind:
+    """Published news in the site's search index (kind ``news``, as federated)."""
+
+    def describe(site: Site, news: News) -> SearchDocument | None:
+        if not is_visible(news):
+            return None
+        summary = news.summary or plain_text(news.body or "", 200)
+        return SearchDocument(news.title, item_url(site, news.id), news.search_text, summary, news.published_at)
+
+    return SearchKind("news", N_("Nyheter"), News, describe)
 
 
 def report_figures(session: Session, start: date, end: date) -> list[Figure]:
