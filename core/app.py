@@ -42,6 +42,7 @@ from core.forms import MAX_FORM_BYTES
 from core.i18n import LocaleMiddleware
 from core.mounts import RootMount
 from core.oidc.views import MachineEndpoints as OidcMachineEndpoints
+from core.pagecache import PageCache
 from core.permissions import Forbidden, LoginRequired
 from core.plugins import CORE, call_each
 from core.proxies import ClientAddressMiddleware
@@ -140,6 +141,15 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
             # visitor used it (the proxy's, just above) for HSTS (core.security_headers).
             Middleware(SecurityHeaders, form_targets=form_targets(site)),
             *wrappers,
+            # Anonymous pages from memory while nothing they show changed;
+            # ETag and 304 on HTML (core.pagecache). Outside compression, so
+            # a page is kept gzipped.
+            Middleware(
+                PageCache,
+                engine=lambda: site.engine,
+                minute=lambda: site.clock.now().strftime("%Y-%m-%dT%H:%M"),
+                session_cookie=f"{SESSION_COOKIE}_{cookie_suffix(site.slug)}",
+            ),
             # Text (HTML, CSS, JS, JSON, feeds, .ics, SVG) is gzipped; formats
             # that are compressed already are not (core.compression).
             Middleware(
