@@ -214,7 +214,8 @@ def main() -> None:
     load = shutil.which("wrk") and run_wrk or run_python
     print(
         f"load generator: {'wrk' if load is run_wrk else 'Python (httpx)'}, {args.connections} connections, "
-        f"{args.seconds} s per page, {args.rounds} interleaved rounds, uvicorn {args.server} ({' '.join(SERVERS[args.server])})"
+        f"{args.seconds} s per page, {args.rounds} interleaved rounds, "
+        f"uvicorn {args.server} ({' '.join(SERVERS[args.server])})"
     )
     print("before:", uptime())
     folder = Path(tempfile.mkdtemp(prefix="paraply-bench-"))
