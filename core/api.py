@@ -299,3 +299,8 @@ __all__ += [
     "search_put",
     "search_sort_key",
 ]
+# speed (issue 21): the number that goes up with every committed change a page
+# can show (core.pagecache); keep what you render in memory per version.
+from core.pagecache import site_content_version  # noqa: E402
+
+__all__ += ["site_content_version"]

@@ -43,6 +43,7 @@ from core.i18n import LocaleMiddleware
 from core.metrics import MetricsMiddleware
 from core.mounts import PluginMount, RootMount
 from core.oidc.views import MachineEndpoints as OidcMachineEndpoints
+from core.pagecache import PageCache
 from core.permissions import Forbidden, LoginRequired
 from core.plugins import CORE, call_each
 from core.proxies import ClientAddressMiddleware
@@ -147,6 +148,15 @@ def create_app(site: Site, *, debug: bool = False) -> Starlette:
             # Requests and latencies for /-/metrics (core.metrics).
             Middleware(MetricsMiddleware, site=site),
             *wrappers,
+            # Anonymous pages from memory while nothing they show changed;
+            # ETag and 304 on HTML (core.pagecache). Outside compression, so
+            # a page is kept gzipped.
+            Middleware(
+                PageCache,
+                engine=lambda: site.engine,
+                minute=lambda: site.clock.now().strftime("%Y-%m-%dT%H:%M"),
+                session_cookie=f"{SESSION_COOKIE}_{cookie_suffix(site.slug)}",
+            ),
             # Text (HTML, CSS, JS, JSON, feeds, .ics, SVG) is gzipped; formats
             # that are compressed already are not (core.compression).
             Middleware(

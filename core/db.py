@@ -16,6 +16,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+from core import pagecache
+
 
 def normalise_url(url: str) -> str:
     """Let people write ``postgresql://`` and still get the psycopg 3 driver."""
@@ -55,6 +57,7 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
+    pagecache.track_changes(engine)
     return engine
 
 

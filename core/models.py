@@ -242,3 +242,14 @@ class SearchDocument(SQLModel, table=True):
 
 
 from core.oidc import models as _oidc_models  # noqa: E402,F401
+
+
+class ContentVersion(SQLModel, table=True):
+    """One row whose number goes up in every transaction that changes what a
+    page can show (core.pagecache): the anonymous page cache of every
+    worker and machine compares it before it answers from memory."""
+
+    __tablename__ = "core_content_version"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(default=0)

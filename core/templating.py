@@ -10,6 +10,7 @@ the plugin to avoid collisions. Autoescape is always on.
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,7 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
-from core import i18n
+from core import i18n, pagecache
 from core.csrf import mask_token
 from core.images import picture_of
 from core.markdown import render_markdown
@@ -127,9 +128,9 @@ def make_templates(site: Site) -> Jinja2Templates:
         session = request.session if "session" in request.scope else None
         lang = i18n.choose_locale(request.query_params.get("lang"), session, site.locale)
         i18n.current_locale.set(lang)
-        token_getter = request.scope.get("csrftoken")
-        # Masked afresh for every page (BREACH: core.csrf.mask_token).
-        token = mask_token(token_getter()) if token_getter else ""
+        # Asked for only when a page has a form: a page without one sets no
+        # cookie and says no ``Vary: Cookie``, so the page cache may keep it.
+        token = FormToken(request.scope)
         extra: dict[str, Any] = {}
         for result in site.pm.hook.template_context(site=site, request=request):
             if result:
@@ -139,7 +140,7 @@ def make_templates(site: Site) -> Jinja2Templates:
             "user": getattr(request.state, "user", None),
             "nav_items": nav,
             "csrftoken": token,
-            "csrf_field": Markup(f'<input type="hidden" name="csrftoken" value="{escape(token)}">'),
+            "csrf_field": FormField(token),
             "flashes": _pop_flashes(request),
             "current_path": request.url.path,
             "lang": lang,
@@ -176,3 +177,35 @@ def _pop_flashes(request: Request) -> list[tuple[str, str]]:
         return []
     flashes = request.session.pop("_flashes", [])
     return [(k, m) for k, m in flashes]
+
+
+class FormToken:
+    """The request's CSRF token, made (and its cookie set) the first time a
+    template prints it; masked afresh for every page (BREACH: core.csrf.mask_token)."""
+
+    def __init__(self, scope: MutableMapping[str, Any]) -> None:
+        self._scope = scope
+        self._value: str | None = None
+
+    def __str__(self) -> str:
+        if self._value is None:
+            getter = self._scope.get("csrftoken")
+            self._value = mask_token(getter()) if getter else ""
+            pagecache.form_token_used(self._scope)
+        return self._value
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+class FormField:
+    """``{{ csrf_field }}``: the hidden input with the token, made when printed."""
+
+    def __init__(self, token: FormToken) -> None:
+        self._token = token
+
+    def __html__(self) -> str:
+        return f'<input type="hidden" name="csrftoken" value="{escape(str(self._token))}">'
+
+    def __str__(self) -> str:
+        return self.__html__()

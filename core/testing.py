@@ -24,6 +24,7 @@ import re
 import socket
 import textwrap
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from sqlalchemy import event
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     import httpx
     from aiosmtpd.smtp import SMTP, Envelope
     from aiosmtpd.smtp import Session as SmtpSession
+    from starlette.types import ASGIApp, Receive, Scope, Send
 
 #: Password of every account made with ``add_user``.
 TEST_PASSWORD = "test-losenord-123"
@@ -191,6 +194,86 @@ def paraply_client() -> Iterator[Callable[[Site], Client]]:
     yield factory
     for client in clients:
         client.__exit__(None, None, None)
+
+
+# -- SQL statements per request -----------------------------------------------------
+
+#: The statements of the request being served (None outside a counted request).
+_REQUEST_STATEMENTS: ContextVar[list[str] | None] = ContextVar("paraply_request_statements", default=None)
+
+
+class QueryCounter:
+    """Counts the SQL statements each request to a site sends to its database.
+
+    ``client()`` gives a ``Client`` whose every request is counted: after a
+    request, ``last`` holds its statements. A request is followed through the
+    thread pool its view runs in (context variables travel with it), so the
+    site's background work (federation's poller, the outbox) is not counted.
+    """
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.last: list[str] = []
+        event.listen(site.engine, "before_cursor_execute", self._statement)
+
+    def _statement(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements = _REQUEST_STATEMENTS.get()
+        if statements is not None:
+            statements.append(statement)
+
+    def client(self) -> Client:
+        """A client on the site's app whose requests are counted; use it in
+        a ``with`` block so that the app's lifespan runs."""
+        app = create_app(self.site)
+        app.add_middleware(_CountStatements, counter=self)
+        return Client(app, base_url=self.site.base_url)
+
+    def count(self, client: Client, url: str, **kwargs: Any) -> tuple[httpx.Response, int]:
+        """GET ``url`` (``kwargs`` as for ``client.get``) and say how many statements it took."""
+        response: httpx.Response = client.get(url, **kwargs)
+        return response, len(self.last)
+
+    def close(self) -> None:
+        event.remove(self.site.engine, "before_cursor_execute", self._statement)
+
+
+class _CountStatements:
+    def __init__(self, app: ASGIApp, counter: QueryCounter) -> None:
+        self.app = app
+        self.counter = counter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        statements: list[str] = []
+        token = _REQUEST_STATEMENTS.set(statements)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _REQUEST_STATEMENTS.reset(token)
+            self.counter.last = statements
+
+
+@pytest.fixture
+def query_counter() -> Iterator[Callable[[Site], QueryCounter]]:
+    """Factory: ``query_counter(site)`` gives a ``QueryCounter`` on the
+    site; ``counter.client()`` is a ``Client`` whose requests it counts::
+
+        counter = query_counter(site)
+        with counter.client() as client:
+            response, statements = counter.count(client, "/")
+        assert statements <= 10
+    """
+    counters: list[QueryCounter] = []
+
+    def factory(site: Site) -> QueryCounter:
+        counters.append(QueryCounter(site))
+        return counters[-1]
+
+    yield factory
+    for counter in counters:
+        counter.close()
 
 
 # -- mail ------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core.api import MAX_ID, PARAPLY_VERSION, Site, parse_int
+from core.api import MAX_ID, PARAPLY_VERSION, Site, parse_int, site_content_version
 from core.api import gettext as _
 from federation import feedext
 from federation.kinds import FederatedKind, FeedItem, kinds_for
@@ -277,12 +277,15 @@ def render(site: Site, kind_name: str, fmt: str, page: int | None = None, self_p
             return build(site, db, kind, fmt, page, self_url)
     cache = DocumentCache.of(site)
     key = (kind_name, fmt, self_url)
-    found, generation = cache.get(key)
+    # Read before rendering: a change another worker commits meanwhile
+    # moves the version on, so the document is never kept under a newer one.
+    content = site_content_version(site)
+    found, generation = cache.get(key, content)
     if found is not None:
         return found
     with site.session() as db:
         document = build(site, db, kind, fmt, None, self_url)
-    cache.put(key, document, generation)
+    cache.put(key, document, generation, content)
     return document
 
 
@@ -308,14 +311,15 @@ class DocumentCache:
     calls the runtime, which calls it), before the hub renders. A document
     rendered while a change commits is not kept (the generation moved on).
     Entries also expire after ``MAX_AGE`` seconds, the feeds' advertised
-    ``max-age``: a change made by another worker process, or content that
-    is not a watched table, shows within that time."""
+    ``max-age``; and a document rendered under another content version
+    (core's ``site_content_version``: a change committed by another worker
+    or machine) is rendered anew."""
 
     MAX_AGE = 60.0
     _by_site: weakref.WeakKeyDictionary[Site, DocumentCache] = weakref.WeakKeyDictionary()
 
     def __init__(self) -> None:
-        self.documents: dict[tuple[str, str, str], tuple[Document, float]] = {}
+        self.documents: dict[tuple[str, str, str], tuple[Document, float, int | None]] = {}
         self.generations: dict[str, int] = {}
         self.lock = threading.Lock()
 
@@ -326,18 +330,21 @@ class DocumentCache:
             found = cls._by_site.setdefault(site, cls())
         return found
 
-    def get(self, key: tuple[str, str, str]) -> tuple[Document | None, int]:
+    def get(self, key: tuple[str, str, str], content: int | None = None) -> tuple[Document | None, int]:
+        """The kept document, unless it is older than ``MAX_AGE`` or was
+        rendered under another content version than ``content`` (when given)."""
         with self.lock:
             generation = self.generations.get(key[0], 0)
             entry = self.documents.get(key)
         if entry is not None and time.monotonic() - entry[1] < self.MAX_AGE:
-            return entry[0], generation
+            if content is None or entry[2] == content:
+                return entry[0], generation
         return None, generation
 
-    def put(self, key: tuple[str, str, str], document: Document, generation: int) -> None:
+    def put(self, key: tuple[str, str, str], document: Document, generation: int, content: int | None = None) -> None:
         with self.lock:
             if self.generations.get(key[0], 0) == generation:
-                self.documents[key] = (document, time.monotonic())
+                self.documents[key] = (document, time.monotonic(), content)
 
     def invalidate(self, kinds: set[str]) -> None:
         with self.lock:

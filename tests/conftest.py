@@ -34,6 +34,7 @@ from core.testing import (  # noqa: E402
     add_user,
     load_test_site,
     paraply_client,
+    query_counter,
     smtp_inbox,
     text_of,
     write_site,
@@ -41,7 +42,7 @@ from core.testing import (  # noqa: E402
 from tests import summary  # noqa: E402
 from tests.pg import PgCluster, find_pg_bin, start_cluster  # noqa: E402
 
-__all__ = ["Client", "add_user", "paraply_client", "smtp_inbox", "text_of", "write_site"]
+__all__ = ["Client", "add_user", "paraply_client", "query_counter", "smtp_inbox", "text_of", "write_site"]
 
 PASSWORD = TEST_PASSWORD
 IN_CI = bool(os.environ.get("CI"))

@@ -22,7 +22,7 @@ from tests.conftest import DEFAULT_WEBPORTAL, write_site
 from tests.plugins import SiteMaker, installed_with
 from tests.plugins.sample.models import SampleThing
 
-CORE_REV = "9e2c4a7f1b05"  # core's head: the search index (after reach's outbox changes)
+CORE_REV = "9f2c4e6a8d10"  # core's head: the content version of the page cache (after the search index)
 SAMPLE_REV = "4b1e7c2a9d30"
 FEDERATION_REV = "d44645ae75d7"
 WEBPORTAL = {"webportal": DEFAULT_WEBPORTAL}

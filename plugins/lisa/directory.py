@@ -135,6 +135,23 @@ def terms_of(session: Session, service: Service) -> list[Term]:
     return list(rows)
 
 
+def terms_for(session: Session, service_ids: list[int]) -> dict[int, list[Term]]:
+    """Every listed service's needs in one query, for result lists (one
+    query per service made ``/hjalp/`` slow: issue 21)."""
+    found: dict[int, list[Term]] = {i: [] for i in service_ids}
+    if not service_ids:
+        return found
+    rows = session.exec(
+        select(ServiceTerm.service_id, Term)
+        .join(Term, col(ServiceTerm.term_id) == Term.id)
+        .where(col(ServiceTerm.service_id).in_(service_ids))
+        .order_by(col(Term.position), col(Term.name))
+    ).all()
+    for service_id, term in rows:
+        found[service_id].append(term)
+    return found
+
+
 def all_terms(session: Session) -> list[Term]:
     return list(session.exec(select(Term).order_by(col(Term.position), col(Term.name))).all())
 

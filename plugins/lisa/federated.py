@@ -57,11 +57,13 @@ def help_items(site: Site, session: Session) -> list[FeedItem]:
     needs to show it and link back."""
     services = [s for s in session.exec(select(Service).order_by(col(Service.name))).all() if is_public(s)]
     orgs = directory.organisations_by_id(session, {s.organisation_id for s in services})
-    openings = directory.schedules_for(session, [s.id for s in services if s.id is not None])
+    ids = [s.id for s in services if s.id is not None]
+    openings = directory.schedules_for(session, ids)
+    needs = directory.terms_for(session, ids)
     items = []
     for s in services:
         org = orgs.get(s.organisation_id)
-        terms = directory.terms_of(session, s)
+        terms = needs[s.id or 0]
         fields = {
             "organisation": org.name if org else "",
             "municipality": s.municipality,

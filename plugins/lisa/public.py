@@ -74,6 +74,7 @@ def _view(site: Site, session: Session, services: list[Service]) -> list[dict[st
     today = now.astimezone(tz).date()
     specials = days.specials_for(session, ids, since=today - timedelta(days=1))
     orgs = directory.organisations_by_id(session, {s.organisation_id for s in services})
+    terms = directory.terms_for(session, ids)
     return [
         {
             "service": s,
@@ -81,7 +82,7 @@ def _view(site: Site, session: Session, services: list[Service]) -> list[dict[st
             "open_now": s.status == ServiceStatus.ACTIVE
             and days.is_open(openings[s.id or 0], specials[s.id or 0], s.open_on_holidays, now, tz),
             "openings": directory.opening_lines(openings[s.id or 0]),
-            "terms": directory.terms_of(session, s),
+            "terms": terms[s.id or 0],
             **_days_view(s, today, openings[s.id or 0], specials[s.id or 0]),
         }
         for s in services
@@ -216,10 +217,10 @@ def print_view(request: Request) -> Response:
         chosen = [t for t in terms if t.code == code] if code else terms
         if code and not chosen:
             raise HTTPException(404, _("Det behovet finns inte. Välj ett behov i listan."))
-        groups = []
-        for term in chosen:
-            services = directory.find_services(site, session, Filters(behov=term.code, kommun=kommun))
-            groups.append((term, _view(site, session, services)))
+        # Every service once, grouped by its needs here: a search per need
+        # sent a handful of queries per need (issue 21).
+        rows = _view(site, session, directory.find_services(site, session, Filters(kommun=kommun)))
+        groups = [(term, [row for row in rows if term in row["terms"]]) for term in chosen]
     return site.render(
         request,
         "lisa/print.html",

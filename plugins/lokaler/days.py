@@ -51,6 +51,32 @@ def closed_days(db: Session, resource_id: int, first: date, last: date) -> dict[
     return found
 
 
+def opening_hours_for(db: Session, resource_ids: list[int]) -> dict[int, dict[int, tuple[int, int]]]:
+    """``opening_hours`` of many resources in one query (statistics: issue 21)."""
+    found: dict[int, dict[int, tuple[int, int]]] = {rid: {} for rid in resource_ids}
+    rows = db.exec(select(OpeningHours).where(col(OpeningHours.resource_id).in_(resource_ids))).all()
+    for row in rows:
+        found[row.resource_id][row.weekday] = (row.opens, row.closes)
+    return found
+
+
+def closed_days_for(db: Session, resource_ids: list[int], first: date, last: date) -> dict[int, dict[date, str]]:
+    """``closed_days`` of many resources in one query."""
+    holidays = {
+        day: name
+        for year in range(first.year, last.year + 1)
+        for day, name in _holidays_of(year).items()
+        if first <= day <= last
+    }
+    found = {rid: dict(holidays) for rid in resource_ids}
+    rows = db.exec(select(ClosedDay).where(col(ClosedDay.day) >= first, col(ClosedDay.day) <= last)).all()
+    for row in rows:
+        for rid in resource_ids if row.resource_id is None else [row.resource_id]:
+            if rid in found:
+                found[rid][row.day] = row.reason or found[rid].get(row.day, "") or "stängt"
+    return found
+
+
 def clock_text(minutes: int) -> str:
     """600 -> "10:00"; 1440 -> "24:00"."""
     return f"{minutes // 60:02d}:{minutes % 60:02d}"

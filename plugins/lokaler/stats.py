@@ -62,18 +62,18 @@ def compute(site: Site, db: Session, start: date, end: date) -> Stats:
     stats.hours_by_resource = {
         resources[rid].name: round(h, 1) for rid, h in sorted(by_resource.items()) if rid in resources
     }
-    for rid, resource in resources.items():
-        if resource.kind != Kind.ROOM or rid is None:
-            continue
-        open_hours = _open_hours(db, rid, start, end)
+    rooms = [rid for rid, r in resources.items() if r.kind == Kind.ROOM and rid is not None]
+    hours_of = days.opening_hours_for(db, rooms)
+    closed_of = days.closed_days_for(db, rooms, start, end)
+    for rid in rooms:
+        resource = resources[rid]
+        open_hours = _open_hours(hours_of[rid], closed_of[rid], start, end)
         if open_hours:
             stats.occupancy[resource.name] = round(100 * by_resource.get(rid, 0.0) / open_hours, 1)
     return stats
 
 
-def _open_hours(db: Session, resource_id: int, start: date, end: date) -> float:
-    hours = days.opening_hours(db, resource_id)
-    closed = days.closed_days(db, resource_id, start, end)
+def _open_hours(hours: dict[int, tuple[int, int]], closed: dict[date, str], start: date, end: date) -> float:
     total = 0
     day = start
     while day <= end:

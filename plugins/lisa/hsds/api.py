@@ -161,8 +161,9 @@ def services(request: Request) -> Response:
         rows = filtered_services(site, session, request)
         orgs = directory.organisations_by_id(session, {s.organisation_id for s in rows})
         page = _page(request, rows)
+        related = serialize.Related.of(session, page["contents"]) if full else None
         page["contents"] = [
-            serialize.service_full(site, session, s, orgs[s.organisation_id])
+            serialize.service_full(site, session, s, orgs[s.organisation_id], related)
             if full
             else serialize.service_brief(site, s, orgs[s.organisation_id])
             for s in page["contents"]

@@ -39,6 +39,7 @@ def export_document(site: Site, session: Session) -> dict[str, Any]:
     orgs = list(session.exec(select(Organisation).order_by(col(Organisation.id))).all())
     by_id = {o.id: o for o in orgs}
     services = list(session.exec(select(Service).order_by(col(Service.id))).all())
+    related = serialize.Related.of(session, services)
     return {
         "hsds_version": serialize.HSDS_VERSION,
         "publisher": {"name": site.name, "website": site.base_url},
@@ -46,7 +47,7 @@ def export_document(site: Site, session: Session) -> dict[str, Any]:
         "taxonomies": [serialize.taxonomy(site)],
         "taxonomy_terms": [serialize.taxonomy_term(site, t, detail=False) for t in directory.all_terms(session)],
         "organizations": [serialize.organization(site, o) for o in orgs],
-        "services": [serialize.service_full(site, session, s, by_id[s.organisation_id]) for s in services],
+        "services": [serialize.service_full(site, session, s, by_id[s.organisation_id], related) for s in services],
     }
 
 

@@ -17,6 +17,7 @@ the site's language, Swedish, whatever language the requester browses in.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -167,15 +168,36 @@ def service_brief(site: Site, service: Service, org: Organisation) -> dict[str, 
     )
 
 
-def service_full(site: Site, session: Session, service: Service, org: Organisation) -> dict[str, Any]:
-    """The fully nested service, as ``/services/{id}`` answers."""
+@dataclass(frozen=True)
+class Related:
+    """The rows a nested service shows, for many services in three queries
+    (not three per service: issue 21)."""
+
+    schedules: dict[int, list[Schedule]]
+    specials: dict[int, list[SpecialHours]]
+    terms: dict[int, list[Term]]
+
+    @classmethod
+    def of(cls, session: Session, services: list[Service]) -> Related:
+        ids = [s.id for s in services if s.id is not None]
+        return cls(
+            directory.schedules_for(session, ids), days.specials_for(session, ids), directory.terms_for(session, ids)
+        )
+
+
+def service_full(
+    site: Site, session: Session, service: Service, org: Organisation, related: Related | None = None
+) -> dict[str, Any]:
+    """The fully nested service, as ``/services/{id}`` answers; ``related``
+    holds its rows when a list of services was loaded in one go."""
+    related = related or Related.of(session, [service])
     obj = service_brief(site, service, org)
     sid = service.uid
     obj["phones"] = (
         [_clean({"id": derived_uid(sid, "phone"), "service_id": sid, "number": service.phone})] if service.phone else []
     )
-    obj["schedules"] = [_schedule(service, s) for s in directory.schedules_of(session, service)] + [
-        _special(service, s) for s in days.specials_of(session, service)
+    obj["schedules"] = [_schedule(service, s) for s in related.schedules[service.id or 0]] + [
+        _special(service, s) for s in related.specials[service.id or 0]
     ]
     obj["languages"] = [
         {
@@ -252,7 +274,7 @@ def service_full(site: Site, session: Session, service: Service, org: Organisati
             "taxonomy_term_id": term.uid,
             "taxonomy_term": taxonomy_term(site, term),
         }
-        for term in directory.terms_of(session, service)
+        for term in related.terms[service.id or 0]
     ]
     obj["cost_options"] = (
         [{"id": derived_uid(sid, "cost"), "service_id": sid, "amount": 0, "currency": "SEK", "option": "Kostnadsfritt"}]
