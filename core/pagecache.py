@@ -35,6 +35,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 from anyio import CapacityLimiter, to_thread
@@ -207,7 +208,8 @@ class PageCache:
         entry = None if fresh else self.entries.get(key)
         if entry is not None and entry.version == version and entry.minute == minute:
             self.entries.move_to_end(key)
-            await _answer(send, entry.status, entry.headers, entry.body, entry.etag, matching)
+            since = headers.get(b"if-modified-since", b"")
+            await _answer(send, entry.status, entry.headers, entry.body, entry.etag, matching, since)
             return
         page: dict[str, bool] = {"form_token": False}
 
@@ -298,6 +300,20 @@ def _keepable(status: int, headers: list[tuple[bytes, bytes]]) -> bool:
     return True
 
 
+def _not_modified(since: bytes, headers: list[tuple[bytes, bytes]]) -> bool:
+    """If-Modified-Since against a kept answer's Last-Modified (RFC 9110
+    13.1.3): only asked when the request has no If-None-Match."""
+    last_modified = dict(headers).get(b"last-modified")
+    if not since or last_modified is None:
+        return False
+    try:
+        return parsedate_to_datetime(last_modified.decode("latin-1")) <= parsedate_to_datetime(
+            since.decode("latin-1")
+        )
+    except (TypeError, ValueError):
+        return False
+
+
 def _matches(matching: bytes, etag: bytes) -> bool:
     if not matching:
         return False
@@ -308,10 +324,21 @@ def _matches(matching: bytes, etag: bytes) -> bool:
 
 
 async def _answer(
-    send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes, etag: bytes, matching: bytes
+    send: Send,
+    status: int,
+    headers: list[tuple[bytes, bytes]],
+    body: bytes,
+    etag: bytes,
+    matching: bytes,
+    since: bytes = b"",
 ) -> None:
-    if _matches(matching, etag):
-        kept = [(k, v) for k, v in headers if k in (b"etag", b"cache-control", b"vary", b"content-location")]
+    fresh = _matches(matching, etag) if matching else _not_modified(since, headers)
+    if fresh:
+        kept = [
+            (k, v)
+            for k, v in headers
+            if k in (b"etag", b"cache-control", b"vary", b"content-location", b"last-modified", b"link")
+        ]
         await send({"type": "http.response.start", "status": 304, "headers": kept})
         await send({"type": "http.response.body", "body": b""})
         return

@@ -129,7 +129,12 @@ class Federation:
 
     def _index_stored(self) -> None:
         """Copies stored before the site had its search index become
-        searchable once (later, ingest keeps the index up to date)."""
+        searchable once (later, ingest keeps the index up to date).
+        A database that is behind is left alone: start-up only says so."""
+        from core.health import pending_migrations
+
+        if pending_migrations(self.site):
+            return
         with self.site.session() as db:
             ingest.index_unindexed(db)
 
