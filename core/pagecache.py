@@ -307,9 +307,7 @@ def _not_modified(since: bytes, headers: list[tuple[bytes, bytes]]) -> bool:
     if not since or last_modified is None:
         return False
     try:
-        return parsedate_to_datetime(last_modified.decode("latin-1")) <= parsedate_to_datetime(
-            since.decode("latin-1")
-        )
+        return parsedate_to_datetime(last_modified.decode("latin-1")) <= parsedate_to_datetime(since.decode("latin-1"))
     except (TypeError, ValueError):
         return False
 

@@ -31,6 +31,14 @@ MAX_STATEMENTS = 30
 MORE_ALLOWED = {
     "/-/admin/uppfoljning": (60, "the follow-up report: one aggregate query per figure of each plugin (about 40)"),
     "/-/admin/uppfoljning.csv": (60, "the follow-up report as CSV: the same figures"),
+    "/samverkan/admin/rapport": (
+        110,
+        "the partnership's report: every plugin's figures (as above) for the period and the one before",
+    ),
+    "/samverkan/admin/rapport/uppfoljning.csv": (110, "the partnership's report as CSV: the same figures"),
+    "/samverkan/admin/rapport/uppfoljning.xlsx": (110, "the partnership's report as XLSX: the same figures"),
+    "/samverkan/admin/rapport/uppfoljning.pdf": (110, "the partnership's report as PDF: the same figures"),
+    "/konto/mina-uppgifter": (45, "what every plugin holds about the person: one or two queries per plugin"),
 }
 ROLES = {"anonymous": None, "editor": Role.EDITOR, "admin": Role.ADMIN}
 
@@ -62,11 +70,16 @@ def counts(counter: QueryCounter, client: Client, urls: list[str]) -> dict[str, 
     result = {}
     for url in urls:
         # Rendered, not from the page cache (core.pagecache); the first visit
-        # may renew a session or fill a per-process cache.
+        # may fill a per-process cache. The fewer of the next two: a session
+        # is touched once a minute (core.sessions), whichever visit it falls on.
         counter.count(client, url, headers={"Cache-Control": "no-cache"})
-        response, statements = counter.count(client, url, headers={"Cache-Control": "no-cache"})
-        assert response.status_code < 500, url
-        result[url] = statements
+        fewest = None
+        for _ in range(2):
+            response, statements = counter.count(client, url, headers={"Cache-Control": "no-cache"})
+            assert response.status_code < 500, url
+            fewest = statements if fewest is None else min(fewest, statements)
+        assert fewest is not None
+        result[url] = fewest
     return result
 
 

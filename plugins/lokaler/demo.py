@@ -17,6 +17,7 @@ from plugins.lokaler.models import (
     BookerKind,
     Booking,
     BookingStatus,
+    ClosedDay,
     Kind,
     Office,
     OpeningHours,
@@ -310,6 +311,9 @@ def load(site: Site, session: Session) -> None:
         organisation="Karlskoga kommun, fritidsförvaltningen",
         status=BookingStatus.REQUESTED,
     )
+    kitchen_closed = "Köket renoveras: ny spis"
+    if session.exec(select(ClosedDay).where(ClosedDay.reason == kitchen_closed)).first() is None:
+        session.add(ClosedDay(day=today + timedelta(days=20), reason=kitchen_closed, resource_id=resources[6].id))
     _offices(
         session, associations, today, KRISTINEHAMN_OFFICES if resources_of(site) is KRISTINEHAMN_RESOURCES else OFFICES
     )

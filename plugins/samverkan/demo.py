@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from core.api import Site, editable_associations, get_user_by_email, member_associations
 from plugins.samverkan import periods, report
+from plugins.samverkan.common import documents_dir
 from plugins.samverkan.models import (
     Action,
     Assignment,
@@ -371,6 +372,7 @@ def load(site: Site, session: Session) -> None:
                     associations="\n".join(_names(names, n * 4, 4 + n)),
                     summary=summary,
                     outcome=result,
+                    document=_demo_document(site, n, topic, recipient, summary) if n == 0 else "",
                 )
             )
     places = ["Föreningarnas hus, Stora salen", "Föreningarnas hus, Mötesrum Ekan", "Kulturhuset", "Folkets hus"]
@@ -467,3 +469,49 @@ def _last_report(site: Site, session: Session, today: date) -> None:
             sent_at=datetime.combine(period.end + timedelta(days=10), time(10), tzinfo=UTC),
         )
     )
+
+
+def _demo_document(site: Site, n: int, topic: str, recipient: str, summary: str) -> str:
+    """The demo's consultation answer as a PDF file under uploads/."""
+    name = f"remissvar-demo-{n}.pdf"
+    (documents_dir(site) / name).write_bytes(_one_page_pdf([f"Remissvar: {topic}", f"Till {recipient}", "", summary]))
+    return name
+
+
+def _one_page_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF of short lines in Helvetica. Written by hand: WeasyPrint
+    would add a second or more to every demo load for a stand-in document."""
+
+    def text(line: str) -> str:
+        return line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    wrapped: list[str] = []
+    for line in lines:
+        words, current = line.split(), ""
+        for word in words:
+            if current and len(current) + len(word) > 80:
+                wrapped.append(current)
+                current = word
+            else:
+                current = f"{current} {word}".strip()
+        wrapped.append(current)
+    stream = "BT /F1 12 Tf 16 TL 60 780 Td " + " ".join(f"({text(w)}) Tj T*" for w in wrapped) + " ET"
+    content = stream.encode("cp1252", "replace")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
