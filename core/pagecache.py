@@ -72,6 +72,7 @@ _CHANGED = "paraply_content_changed"
 _PAGE = "paraply.pagecache"
 _WRITE = re.compile(r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+[\"`]?(\w+)", re.I)
 _READ = re.compile(r"\s*(?:SELECT|PRAGMA|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|SET|SHOW|EXPLAIN|VALUES)\b", re.I)
+_DROP_VERSION = re.compile(r"\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?[\"`]?core_content_version\b", re.I)
 _BUMP = "UPDATE core_content_version SET version = version + 1 WHERE id = 1"
 _READ_VERSION = "SELECT version FROM core_content_version WHERE id = 1"
 #: Engines whose version table is known to exist (so a commit may bump it).
@@ -90,6 +91,8 @@ def track_changes(engine: Engine) -> None:
 
 
 def _after_execute(conn: Connection, cursor: Any, statement: str, *args: Any) -> None:
+    if _DROP_VERSION.match(statement):  # a downgrade: look for the table again at commit
+        _ready.discard(conn.engine)
     if conn.info.get(_CHANGED):
         return
     write = _WRITE.match(statement)
