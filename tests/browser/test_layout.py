@@ -337,7 +337,9 @@ def test_every_form_field_has_the_components_look(
 
 #: On a phone: table cells no one can reach (cut off, not in a box that
 #: scrolls and takes focus), and map labels drawn smaller than 12 px.
-REACH = """() => {
+REACH = """async () => {
+  // Scroll timelines (the swipe hint below) take effect on an animation frame after layout.
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
   const problems = [];
   const width = document.documentElement.clientWidth;
   const scroller = el => {
