@@ -20,7 +20,7 @@ from starlette.responses import Response
 
 from core.api import Site
 from core.api import gettext as _
-from federation import PROTOCOL, publish
+from federation import PROTOCOL, keys, publish
 from federation.kinds import kinds_for, tag_authority
 from federation.models import Peer
 
@@ -48,6 +48,8 @@ def document(site: Site) -> dict[str, object]:
         "feeds": feeds,
         "peers": [{"name": p.name, "url": p.url} for p in site.config.federation.peers],
         "opml": site.absolute_url(OPML_PATH),
+        # The key that signs this site's join requests (federation.keys).
+        "key": keys.discovery_entry(site),
     }
 
 
