@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from core.api import (
     Block,
     DailyJob,
+    FederatedKind,
     Figure,
     NavItem,
     Site,
@@ -142,3 +143,10 @@ def front_page_blocks(site: Site, request: Request, session: Session) -> list[Bl
         .limit(3)
     ).all()
     return [Block(_("Uppdrag till föreningarna"), "samverkan/front_block.html", {"items": list(newest)}, order=70)]
+
+
+@hookimpl
+def federated_kinds(site: Site) -> list[FederatedKind]:
+    from plugins.samverkan import federated
+
+    return federated.kinds(site)

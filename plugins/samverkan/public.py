@@ -9,14 +9,28 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
-from core.api import Mail, flash, page_link, page_number, paged, queue_mail, read_form, site_of, url_for
+from core.api import (
+    Mail,
+    flash,
+    page_link,
+    page_number,
+    paged,
+    queue_mail,
+    read_form,
+    received_entries,
+    site_of,
+    url_for,
+)
 from core.api import gettext as _
+from plugins.samverkan import federated
 from plugins.samverkan.common import PER_PAGE, document_path, get_or_404
 from plugins.samverkan.forms import AssignmentForm
 from plugins.samverkan.models import REQUESTER_LABELS, Assignment, AssignmentStatus, Statement
 
 #: The spam guard: a field people never see (``hidden``) that robots fill in.
 HONEYPOT = "webbadress"
+#: How many of the neighbours' open assignments the public page shows.
+NETWORK_LIMIT = 50
 
 
 def open_assignments(request: Request) -> list[Assignment]:
@@ -34,6 +48,8 @@ def open_assignments(request: Request) -> list[Assignment]:
 def index(request: Request) -> Response:
     site = site_of(request)
     rows, page, pages = paged(open_assignments(request), page_number(request), PER_PAGE)
+    with site.session() as db:
+        network = received_entries(site, db, federated.KIND, limit=NETWORK_LIMIT)
     return site.render(
         request,
         "samverkan/index.html",
@@ -43,6 +59,7 @@ def index(request: Request) -> Response:
             "pages": pages,
             "page_url": page_link(url_for(site, "samverkan:index"), {}),
             "kinds": REQUESTER_LABELS,
+            "network": network,
         },
     )
 
