@@ -56,7 +56,19 @@ def front_page_blocks(site: Site, request: Request, session: Session) -> list[Bl
 
 @hookimpl
 def daily_jobs(site: Site) -> list[DailyJob]:
-    return [DailyJob("nyhetsbrev-obekraftade", N_("Radera obekräftade prenumerationer"), _purge)]
+    return [
+        DailyJob("nyhetsbrev-obekraftade", N_("Radera obekräftade prenumerationer"), _purge),
+        DailyJob("nyhetsbrev-sammandrag", N_("Skicka sammandrag till prenumeranter"), _digests),
+    ]
+
+
+def _digests(site: Site, now: datetime) -> str:
+    from plugins.nyhetsbrev.letters import send_digests
+
+    with site.session() as db:
+        sent = send_digests(site, db)
+        db.commit()
+    return f"{sent} sammandrag köade."
 
 
 def _purge(site: Site, now: datetime) -> str:
