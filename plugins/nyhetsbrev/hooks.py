@@ -63,11 +63,16 @@ def daily_jobs(site: Site) -> list[DailyJob]:
 
 
 def _digests(site: Site, now: datetime) -> str:
+    from core.api import current_translator
     from plugins.nyhetsbrev.letters import send_digests
 
-    with site.session() as db:
-        sent = send_digests(site, db)
-        db.commit()
+    token = current_translator.set(site.translator)  # no request here: the site's catalogues, plugins' too
+    try:
+        with site.session() as db:
+            sent = send_digests(site, db)
+            db.commit()
+    finally:
+        current_translator.reset(token)
     return f"{sent} sammandrag köade."
 
 
