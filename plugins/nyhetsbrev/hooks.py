@@ -102,6 +102,9 @@ def own_data(site: Site, session: Session, user: User) -> dict[str, list[dict[st
                 "anmäld": row.created_at,
                 "samtycke": row.consent_text,
                 "bekräftad": row.confirmed_at,
+                "ämnen": row.topics,
+                "sammandrag": row.frequency,
+                "senaste sammandrag": row.last_digest_at,
             }
         ]
     }
