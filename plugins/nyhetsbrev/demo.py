@@ -24,6 +24,13 @@ SUBSCRIBERS = [
     "elin.berg@exempel.se",
 ]
 
+#: What some of them chose besides the monthly newsletter (topics, frequency).
+CHOICES = {
+    "ahmed.yusuf@exempel.se": ("nyhetsbrev,nyheter,evenemang", "veckovis"),
+    "jonas.holm@exempel.se": ("evenemang", "dagligen"),
+    "leila.karimi@exempel.se": ("nyheter", "veckovis"),
+}
+
 EDITORIAL = (
     "Hej alla föreningsvänner!\n\nVåren är här och föreningslivet i Karlskoga och Degerfors sjuder. "
     "Här är månadens nyheter och det som händer framöver. Glöm inte att anmäla er till vårens "
@@ -43,6 +50,8 @@ def load(site: Site, session: Session) -> None:
                     created_at=now - timedelta(days=40 - n),
                     consent_text="Jag vill få nyhetsbrevet och vet att jag kan avsluta det när jag vill.",
                     confirmed_at=now - timedelta(days=40 - n, hours=-1),
+                    topics=CHOICES.get(email, ("nyhetsbrev", "veckovis"))[0],
+                    frequency=CHOICES.get(email, ("nyhetsbrev", "veckovis"))[1],
                 )
             )
     if session.exec(select(Issue)).first() is None:

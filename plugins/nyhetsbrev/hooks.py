@@ -56,7 +56,24 @@ def front_page_blocks(site: Site, request: Request, session: Session) -> list[Bl
 
 @hookimpl
 def daily_jobs(site: Site) -> list[DailyJob]:
-    return [DailyJob("nyhetsbrev-obekraftade", N_("Radera obekräftade prenumerationer"), _purge)]
+    return [
+        DailyJob("nyhetsbrev-obekraftade", N_("Radera obekräftade prenumerationer"), _purge),
+        DailyJob("nyhetsbrev-sammandrag", N_("Skicka sammandrag till prenumeranter"), _digests),
+    ]
+
+
+def _digests(site: Site, now: datetime) -> str:
+    from core.api import current_translator
+    from plugins.nyhetsbrev.letters import send_digests
+
+    token = current_translator.set(site.translator)  # no request here: the site's catalogues, plugins' too
+    try:
+        with site.session() as db:
+            sent = send_digests(site, db)
+            db.commit()
+    finally:
+        current_translator.reset(token)
+    return f"{sent} sammandrag köade."
 
 
 def _purge(site: Site, now: datetime) -> str:
@@ -85,6 +102,9 @@ def own_data(site: Site, session: Session, user: User) -> dict[str, list[dict[st
                 "anmäld": row.created_at,
                 "samtycke": row.consent_text,
                 "bekräftad": row.confirmed_at,
+                "ämnen": row.topics,
+                "sammandrag": row.frequency,
+                "senaste sammandrag": row.last_digest_at,
             }
         ]
     }

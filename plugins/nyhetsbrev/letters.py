@@ -37,7 +37,7 @@ from core.api import (
     queue_mail,
 )
 from core.api import gettext as _
-from plugins.nyhetsbrev.models import Issue, IssueState, Subscriber
+from plugins.nyhetsbrev.models import TOPICS, Issue, IssueState, Subscriber, topics_of
 from plugins.nyhetsbrev.settings import NyhetsbrevSettings
 
 PLUGIN = "nyhetsbrev"
@@ -50,7 +50,15 @@ def settings_of(site: Site) -> NyhetsbrevSettings:
 # -- subscribers ----------------------------------------------------------------------------------------
 
 
-def subscribe(site: Site, db: Session, email: str, language: str, consent: str) -> None:
+def subscribe(
+    site: Site,
+    db: Session,
+    email: str,
+    language: str,
+    consent: str,
+    topics: set[str] | None = None,
+    frequency: str = "veckovis",
+) -> None:
     """Start (or restart) a subscription and mail the confirmation link; an
     address already confirmed gets a mail with its settings link instead."""
     email = email.strip().lower()
@@ -62,6 +70,8 @@ def subscribe(site: Site, db: Session, email: str, language: str, consent: str) 
     if found is None:
         found = Subscriber(email=email, token=secrets.token_urlsafe(24), language=language, created_at=now)
     found.created_at, found.consent_text, found.language = now, consent[:500], language
+    found.topics = ",".join(t for t in TOPICS if t in (topics or {"nyhetsbrev"}))
+    found.frequency = frequency if frequency in ("dagligen", "veckovis") else "veckovis"
     db.add(found)
     db.flush()
     _mail_confirm(site, db, found)
@@ -231,8 +241,71 @@ def send_issue(site: Site, db: Session, issue_id: int) -> int | None:
         select(Subscriber).where(col(Subscriber.confirmed_at).is_not(None)).order_by(col(Subscriber.id))
     ).all()
     for subscriber in subscribers:
+        if "nyhetsbrev" not in topics_of(subscriber):
+            continue
         queue_mail(site, mail_for(site, issue, subscriber), db, origin=PLUGIN, at_once=False)
         count += 1
     issue.recipients = count
     db.add(issue)
     return count
+
+
+# -- digests ---------------------------------------------------------------------------------------------
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def send_digests(site: Site, db: Session) -> int:
+    """The daily job: one digest per confirmed subscriber of news or events
+    whose turn it is (every day for "dagligen", Mondays for "veckovis"),
+    listing what is new since their last digest in their topics; nothing
+    when nothing is new. ``last_digest_at`` is stamped in the same
+    transaction as the mail is queued, so a second run the same day finds
+    nothing new to send. The number of digests queued."""
+    now = site.clock.now()
+    monday = site.clock.today().weekday() == 0
+    count = 0
+    subscribers = db.exec(
+        select(Subscriber).where(col(Subscriber.confirmed_at).is_not(None)).order_by(col(Subscriber.id))
+    ).all()
+    for subscriber in subscribers:
+        sections = {TOPICS[t] for t in topics_of(subscriber) if TOPICS[t]}
+        if not sections or (subscriber.frequency == "veckovis" and not monday):
+            continue
+        since = _aware(subscriber.last_digest_at or subscriber.confirmed_at or now)
+        if now - since > timedelta(days=8):
+            since = now - timedelta(days=8)
+        found = [i for i in newsletter_items(site, db, since, now) if i.section in sections]
+        if found:
+            queue_mail(site, digest_mail(site, subscriber, found), db, origin=PLUGIN, at_once=False)
+            count += 1
+        subscriber.last_digest_at = now
+        db.add(subscriber)
+    return count
+
+
+def digest_mail(site: Site, subscriber: Subscriber, found: list[NewsletterItem]) -> Mail:
+    """A digest in plain text, in the subscriber's language, with RFC 8058 one-click unsubscribe."""
+    settings_link = absolute_url_for(site, "nyhetsbrev:settings", token=subscriber.token)
+    one_click = absolute_url_for(site, "nyhetsbrev:one_click", token=subscriber.token)
+    with in_language(subscriber.language):
+        subject = _("Nytt från %(site)s") % {"site": site.name}
+        lines = [subject, ""]
+        grouped: dict[str, list[NewsletterItem]] = {}
+        for item in found:
+            grouped.setdefault(item.section, []).append(item)
+        for heading, items in grouped.items():
+            shown = _(heading)
+            lines += [shown, "-" * len(shown)]
+            for item in items:
+                when = f" ({item.when:%Y-%m-%d %H:%M})" if item.when and heading == "Evenemang" else ""
+                lines += [f"* {item.title}{when}", f"  {item.url}"]
+            lines.append("")
+        lines += [
+            _("Ändra din prenumeration: %(link)s") % {"link": settings_link},
+            _("Avsluta prenumerationen: %(link)s") % {"link": one_click},
+        ]
+    headers = (("List-Unsubscribe", f"<{one_click}>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+    return Mail(subscriber.email, subject, "\n".join(lines) + "\n", subscriber.language, headers=headers)

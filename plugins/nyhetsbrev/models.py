@@ -33,6 +33,22 @@ class Subscriber(SQLModel, table=True):
     #: The consent as shown when the address was given, and when it was confirmed.
     consent_text: str = Field(default="", max_length=500)
     confirmed_at: datetime | None = Field(default=None, index=True)
+    #: The topics chosen, comma-separated (``TOPICS``): the monthly newsletter,
+    #: the site's news, the site's events.
+    topics: str = Field(default="nyhetsbrev", max_length=200)
+    #: How often the digest of the non-newsletter topics comes: "dagligen" or "veckovis".
+    frequency: str = Field(default="veckovis", max_length=16)
+    #: When the last digest was sent: the next one lists what is newer.
+    last_digest_at: datetime | None = Field(default=None)
+
+
+#: Topic key -> the ``NewsletterItem.section`` it collects (None: the monthly issue).
+TOPICS: dict[str, str | None] = {"nyhetsbrev": None, "nyheter": "Nyheter", "evenemang": "Evenemang"}
+FREQUENCIES = ("dagligen", "veckovis")
+
+
+def topics_of(subscriber: Subscriber) -> set[str]:
+    return {t for t in subscriber.topics.split(",") if t in TOPICS}
 
 
 class Issue(SQLModel, table=True):

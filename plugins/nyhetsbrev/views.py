@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from wtforms import BooleanField, DateField, StringField, TextAreaField, validators
+from wtforms import BooleanField, DateField, RadioField, StringField, TextAreaField, validators
 
 from core.api import (
     N_,
@@ -25,14 +25,13 @@ from core.api import (
     page_language,
     page_link,
     page_number,
-    read_form,
     require_admin,
     site_of,
     url_for,
 )
 from core.api import gettext as _
 from plugins.nyhetsbrev import letters
-from plugins.nyhetsbrev.models import Issue, IssueState, Subscriber
+from plugins.nyhetsbrev.models import TOPICS, Issue, IssueState, Subscriber, topics_of
 
 CONSENT = N_("Jag vill få nyhetsbrevet och vet att jag kan avsluta det när jag vill.")
 
@@ -46,7 +45,39 @@ class SubscribeForm(Form):
             validators.Email(N_("Skriv en giltig e-postadress, till exempel namn@exempel.se.")),
         ],
     )
+    topic_nyhetsbrev = BooleanField(N_("Månadens nyhetsbrev"), default=True)
+    topic_nyheter = BooleanField(N_("Nyheter från webbplatsen"))
+    topic_evenemang = BooleanField(N_("Evenemang på webbplatsen"))
+    frequency = RadioField(
+        N_("Hur ofta nyheter och evenemang kommer"),
+        choices=[("veckovis", N_("Veckovis (måndagar)")), ("dagligen", N_("Dagligen"))],
+        default="veckovis",
+    )
     consent = BooleanField(CONSENT, [validators.InputRequired(N_("Kryssa i rutan för att prenumerera."))])
+
+
+def _chosen(form: Any) -> set[str]:
+    return {t for t in TOPICS if getattr(form, f"topic_{t}").data}
+
+
+class TopicsForm(Form):
+    topic_nyhetsbrev = BooleanField(N_("Månadens nyhetsbrev"))
+    topic_nyheter = BooleanField(N_("Nyheter från webbplatsen"))
+    topic_evenemang = BooleanField(N_("Evenemang på webbplatsen"))
+    frequency = RadioField(
+        N_("Hur ofta nyheter och evenemang kommer"),
+        choices=[("veckovis", N_("Veckovis (måndagar)")), ("dagligen", N_("Dagligen"))],
+        validators=[validators.InputRequired(N_("Välj hur ofta."))],
+    )
+    language = RadioField(
+        N_("Språk i breven"),
+        choices=[("sv", "Svenska"), ("en", "English")],
+        validators=[validators.InputRequired(N_("Välj svenska eller engelska."))],
+    )
+
+    def validate_topic_nyhetsbrev(self, field: Any) -> None:
+        if not _chosen(self):
+            raise validators.ValidationError(_("Välj minst ett ämne."))
 
 
 class IssueForm(Form):
@@ -89,7 +120,15 @@ def subscribe(request: Request) -> Response:
     form = SubscribeForm.bind(request)
     if request.method == "POST" and form.validate():
         with site.session() as db:
-            letters.subscribe(site, db, form.email.data or "", page_language(site), _(CONSENT))
+            letters.subscribe(
+                site,
+                db,
+                form.email.data or "",
+                page_language(site),
+                _(CONSENT),
+                _chosen(form) or {"nyhetsbrev"},  # nothing ticked: the monthly newsletter, as before topics
+                str(form.frequency.data or "veckovis"),
+            )
             db.commit()
         return RedirectResponse(url_for(site, "nyhetsbrev:subscribed"), status_code=303)
     return site.render(
@@ -151,24 +190,34 @@ def subscription_settings(request: Request) -> Response:
         subscriber = letters.by_token(db, token)
         if subscriber is None or subscriber.confirmed_at is None:
             return _gone(request)
+        form = TopicsForm.bind(request)
         if request.method == "POST":
-            chosen = str(read_form(request).get("language") or "")
-            if chosen in ("sv", "en"):
-                subscriber.language = chosen
+            if form.validate():
+                subscriber.language = str(form.language.data)
+                subscriber.frequency = str(form.frequency.data)
+                subscriber.topics = ",".join(t for t in TOPICS if t in _chosen(form))
                 db.add(subscriber)
                 db.commit()
                 flash(request, _("Dina val är sparade."))
-            else:
-                flash(request, _("Välj svenska eller engelska."), "error")
-            return RedirectResponse(request.url.path, status_code=303)
+                return RedirectResponse(request.url.path, status_code=303)
+        else:
+            chosen = topics_of(subscriber)
+            for topic in TOPICS:
+                getattr(form, f"topic_{topic}").data = topic in chosen
+            form.frequency.data = subscriber.frequency
+            form.language.data = subscriber.language
+        email = subscriber.email
     return site.render(
         request,
         "nyhetsbrev/settings.html",
         {
             **_common(site),
             "subscriber": subscriber,
+            "email": email,
+            "form": form,
             "unsubscribe_url": url_for(site, "nyhetsbrev:unsubscribe", token=token),
         },
+        status_code=400 if form.errors else 200,
     )
 
 

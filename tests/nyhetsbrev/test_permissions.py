@@ -91,7 +91,7 @@ CASES: dict[str, Case] = {
     ),
     "/nyhetsbrev/prenumeration/{token}": Case(
         lambda w: f"/nyhetsbrev/prenumeration/{w.token}",
-        lambda w: {"language": "en"},
+        lambda w: {"language": "en", "frequency": "dagligen", "topic_nyheter": "y"},
         lambda w: (_subscriber(w, "vera@test.example") or Subscriber()).language == "en",
         ANYONE,
     ),
