@@ -3,7 +3,16 @@ translated as the form renders."""
 
 from __future__ import annotations
 
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField, validators
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    validators,
+)
 
 from core.api import N_, Form, PhoneNumber
 

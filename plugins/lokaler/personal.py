@@ -84,7 +84,7 @@ def erase_old_contacts(site: Site, now: datetime) -> str:
             update(Booking)
             .where(
                 col(Booking.booker_kind) != BookerKind.MEMBER,
-                Booking.status == BookingStatus.DECLINED,
+                col(Booking.status) == BookingStatus.DECLINED,
                 col(Booking.updated_at) < declined_cutoff,
                 col(Booking.contact_erased_at).is_(None),
             )

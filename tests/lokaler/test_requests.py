@@ -67,7 +67,8 @@ def test_an_anonymous_request_is_mailed_queued_and_approved(make_site, smtp_inbo
     # In the staff's queue; approving mails the requester with the booking as .ics.
     admin = as_user(site, ADMIN)
     assert "Karlskoga Schackklubb" in text_of(admin.get("/lokaler/granska").text)
-    assert admin.submit(f"/lokaler/bokning/{booking.id}/beslut", {"beslut": "godkann", "message": ""}).status_code == 303
+    decided = admin.submit(f"/lokaler/bokning/{booking.id}/beslut", {"beslut": "godkann", "message": ""})
+    assert decided.status_code == 303
     _wait_for(smtp_inbox, 2)
     approved = smtp_inbox.messages[1]
     assert approved["To"] == "sara@schack.example" and "Bokning godkänd" in approved["Subject"]
