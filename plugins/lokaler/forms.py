@@ -3,7 +3,16 @@ translated as the form renders."""
 
 from __future__ import annotations
 
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField, TimeField, validators
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    validators,
+)
 
 from core.api import N_, Form, PhoneNumber
 
@@ -130,4 +139,49 @@ class OfficeForm(Form):
     )
     terms = TextAreaField(
         "Villkor", [validators.Length(max=2000)], description=N_("Till exempel uppsägningstid och nycklar.")
+    )
+
+
+class RequestForm(Form):
+    """A booking request from someone without an account (another
+    organisation or a resident): stored as a request for staff to decide."""
+
+    booker = SelectField("Vem frågar?", choices=[], validate_choice=False)
+    organisation = StringField(
+        "Organisationens namn",
+        [validators.Length(max=200)],
+        description=N_("Lämna tomt om du frågar som privatperson."),
+    )
+    title = StringField(
+        "Vad ska ni göra?",
+        [validators.InputRequired("Skriv vad lokalen ska användas till."), validators.Length(max=160)],
+    )
+    people = IntegerField(
+        "Hur många blir ni?",
+        [
+            validators.InputRequired("Skriv hur många ni blir, som en siffra."),
+            validators.NumberRange(min=1, message="Skriv hur många ni blir, minst 1."),
+        ],
+    )
+    day = DateField(
+        "Datum", [validators.InputRequired("Skriv datum som åååå-mm-dd.")], description=N_("Till exempel 2027-03-09.")
+    )
+    start = TimeField("Från klockan", [validators.InputRequired("Skriv starttid som tt:mm, till exempel 18:00.")])
+    end = TimeField("Till klockan", [validators.InputRequired("Skriv sluttid som tt:mm, till exempel 20:00.")])
+    contact_name = StringField(
+        "Kontaktperson", [validators.InputRequired("Skriv vem vi kan kontakta."), validators.Length(max=120)]
+    )
+    contact_email = StringField(
+        "E-post",
+        [
+            validators.InputRequired("Skriv en e-postadress."),
+            validators.Email("Skriv en giltig e-postadress."),
+            validators.Length(max=254),
+        ],
+        description=N_("Kansliets svar skickas hit."),
+    )
+    contact_phone = StringField("Telefon", [validators.Optional(), PhoneNumber("0586-123 45")])
+    consent = BooleanField(
+        "Jag går med på att kansliet sparar mina kontaktuppgifter för att handlägga förfrågan",
+        [validators.InputRequired("Kryssa i rutan, annars kan vi inte ta emot förfrågan.")],
     )

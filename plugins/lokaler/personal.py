@@ -15,6 +15,9 @@ from core.api import N_, DailyJob, Site, User, utcnow
 from plugins.lokaler.common import settings_of, when_text
 from plugins.lokaler.models import BookerKind, Booking, BookingStatus, OfficeInterest, Resource
 
+#: Days after a request was declined that its contact details are erased.
+DECLINED_DAYS = 30
+
 
 def own_data(site: Site, db: Session, user: User) -> dict[str, list[dict[str, object]]]:
     resources = {r.id: r.name for r in db.exec(select(Resource)).all()}
@@ -71,6 +74,18 @@ def erase_old_contacts(site: Site, now: datetime) -> str:
             .where(
                 col(Booking.booker_kind) != BookerKind.MEMBER,
                 col(Booking.end_utc) < cutoff,
+                col(Booking.contact_erased_at).is_(None),
+            )
+            .values(organisation="", contact_name="", contact_email="", contact_phone="", contact_erased_at=utcnow())
+        ).rowcount  # type: ignore[attr-defined]  # a CursorResult for an UPDATE
+        # A declined request's contact details go DECLINED_DAYS after the decision.
+        declined_cutoff = aware.astimezone(UTC) - timedelta(days=DECLINED_DAYS)
+        erased += db.execute(
+            update(Booking)
+            .where(
+                col(Booking.booker_kind) != BookerKind.MEMBER,
+                col(Booking.status) == BookingStatus.DECLINED,
+                col(Booking.updated_at) < declined_cutoff,
                 col(Booking.contact_erased_at).is_(None),
             )
             .values(organisation="", contact_name="", contact_email="", contact_phone="", contact_erased_at=utcnow())

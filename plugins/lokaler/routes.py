@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from plugins.lokaler import booking, closed, manage, offices, public, resources, stats_views
+from plugins.lokaler import booking, closed, manage, offices, public, requests, resources, stats_views
 
 GET_POST = ["GET", "POST"]
 
@@ -19,6 +19,8 @@ def lokaler_routes() -> list[BaseRoute]:
         Route("/forening/{slug}/kalender.ics", public.association_ics, name="association_ics"),
         # booking
         Route("/{resource_id:id}/boka", booking.book_view, methods=GET_POST, name="book"),
+        Route("/{resource_id:id}/forfragan", requests.request_view, methods=GET_POST, name="request"),
+        Route("/{resource_id:id}/forfragan/tack", requests.thanks, name="request_thanks"),
         Route("/mina", manage.mine, name="mine"),
         Route("/forening/{slug}", manage.association_bookings, name="association"),
         Route("/bokning/{booking_id:id}", manage.booking_page, name="booking"),

@@ -73,6 +73,10 @@ CANNOT_REACH: dict[str, str] = {
         "the sign-up form is on the event page and posts here; a GET shows it again after a refusal. "
         "test_evenemang_programme.py signs up with the keyboard only, with axe"
     ),
+    # lokaler (issue 15)
+    "/lokaler/{resource_id:id}/forfragan/tack": (
+        "the thank-you page a booking request's POST redirects to (303); tests/lokaler/test_requests.py follows it"
+    ),
     # ops (issue 19)
     "/-/metrics": (
         "Prometheus's text for the monitoring server, answered only with its token or from [server] metrics_allow "

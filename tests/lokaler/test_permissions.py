@@ -18,6 +18,7 @@ from core.site import Site
 from core.testing import Client
 from plugins.lokaler.models import Booking, BookingStatus, Resource
 from tests.lokaler.conftest import ADMIN, EDITOR, OTHER_EDITOR, add_rooms, booking_form, make_lok_site
+from tests.lokaler.test_requests import request_form
 
 ROLES = ("anonymous", "other_editor", "editor", "admin")
 EMAILS = {"other_editor": OTHER_EDITOR, "editor": EDITOR, "admin": ADMIN}
@@ -68,6 +69,11 @@ def _interests(world: World) -> int:
 def _titled(world: World, title: str) -> bool:
     with world.site.session() as db:
         return db.exec(select(Booking).where(Booking.title == title)).first() is not None
+
+
+def _requested_by(world: World, email: str) -> bool:
+    with world.site.session() as db:
+        return db.exec(select(Booking).where(Booking.contact_email == email)).first() is not None
 
 
 def _closed_day(world: World) -> int:
@@ -189,6 +195,13 @@ CASES: dict[str, Case] = {
         # The other editor is not PRO Karlskoga's: the form says so (400).
         {"anonymous": LOGIN, "other_editor": REFUSED, "editor": OK, "admin": OK},
     ),
+    "/lokaler/{resource_id:id}/forfragan": Case(
+        lambda w: f"/lokaler/{w.room}/forfragan",
+        lambda w: request_form(day="2027-03-11"),
+        lambda w: _requested_by(w, "sara@schack.example"),
+        # A request needs no account: anyone may send one.
+        dict.fromkeys(ROLES, OK),
+    ),
     "/lokaler/bokning/{booking_id:id}/avboka": Case(
         lambda w: f"/lokaler/bokning/{w.booking}/avboka",
         lambda w: {},
@@ -300,6 +313,8 @@ GET_PAGES: dict[str, tuple[Callable[[World], str], dict[str, int]]] = {
     "/lokaler/{resource_id:id}/kalender.ics": (lambda w: f"/lokaler/{w.room}/kalender.ics", PUBLIC),
     "/lokaler/forening/{slug}/kalender.ics": (lambda w: "/lokaler/forening/pro-karlskoga/kalender.ics", PUBLIC),
     "/lokaler/{resource_id:id}/boka": (lambda w: f"/lokaler/{w.room}/boka", SIGNED_IN),
+    "/lokaler/{resource_id:id}/forfragan": (lambda w: f"/lokaler/{w.room}/forfragan", PUBLIC),
+    "/lokaler/{resource_id:id}/forfragan/tack": (lambda w: f"/lokaler/{w.room}/forfragan/tack", PUBLIC),
     "/lokaler/mina": (lambda w: "/lokaler/mina", SIGNED_IN),
     "/lokaler/forening/{slug}": (lambda w: "/lokaler/forening/pro-karlskoga", OWN),
     "/lokaler/bokning/{booking_id:id}": (lambda w: f"/lokaler/bokning/{w.booking}", OWN_BOOKING),
