@@ -51,7 +51,10 @@ def _send(
     if first.admin_message:
         lines += ["", _("Meddelande från kansliet:"), first.admin_message]
     assert first.id is not None
-    lines += ["", absolute_url_for(site, "lokaler:booking", booking_id=first.id)]
+    if first.created_by_id is None:  # asked without an account: the booking page needs one
+        lines += ["", absolute_url_for(site, "lokaler:resource", resource_id=resource.id)]
+    else:
+        lines += ["", absolute_url_for(site, "lokaler:booking", booking_id=first.id)]
     data = ical.calendar(site, resource.name, [(b, resource, True) for b in bookings], _house(site))
     mail = Mail(
         to,

@@ -73,6 +73,9 @@ def test_an_anonymous_request_is_mailed_queued_and_approved(make_site, smtp_inbo
     approved = smtp_inbox.messages[1]
     assert approved["To"] == "sara@schack.example" and "Bokning godkänd" in approved["Subject"]
     assert str(_ics_of(approved).walk("VEVENT")[0]["UID"]) == booking.uid
+    # Without an account the booking page cannot be opened: the mail links to the room.
+    body = approved.get_body(preferencelist=("plain",)).get_content()
+    assert f"/lokaler/{room}\r\n" in body and "/lokaler/bokning/" not in body
     # The time is held: a second request for it is refused.
     taken = visitor.submit(f"/lokaler/{room}/forfragan", request_form(contact_email="annan@example.org"))
     assert taken.status_code == 409 and "Tiden är redan bokad" in text_of(taken.text)
