@@ -131,6 +131,8 @@ def place_bookings(site: Site, session: Session, ref: str, start: datetime, end:
         site.pm, "place_bookings", site=site, session=session, ref=ref, start=start, end=end
     )
     return sorted(found, key=lambda booking: booking.start)
+
+
 def report_figures(site: Site, session: Session, start: date, end: date, *, skip: tuple[str, ...] = ()) -> list[Figure]:
     """Every enabled plugin's figures for the follow-up report between
     ``start`` and ``end`` (inclusive; hook ``report_figures``), in plugin
@@ -148,6 +150,8 @@ def report_figures(site: Site, session: Session, start: date, end: date, *, skip
         for fig in result or []:
             found.append(Figure(fig.label, fig.value, fig.unit, fig.plugin or impl.plugin_name))
     return found
+
+
 def newsletter_items(site: Site, session: Session, start: datetime, end: datetime) -> list[NewsletterItem]:
     """Every enabled plugin's ``newsletter_items`` for [start, end), by
     ``order`` then date (issue 20: what a newsletter is composed from)."""

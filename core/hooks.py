@@ -146,6 +146,8 @@ def demo_data(site: Site, session: Session) -> None:
             after=json.dumps({"description": description}, ensure_ascii=False),
         )
     )
+
+
 def clean_mail(site: Site, now: datetime) -> str:
     """Personal data with a deletion date (issue 20): sent messages after
     ``core.mail.KEEP_SENT``, and notification settings that switch nothing off."""

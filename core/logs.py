@@ -69,7 +69,9 @@ def uvicorn_log_config() -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"paraply": formatter},
-        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "paraply", "stream": "ext://sys.stderr"}},
+        "handlers": {
+            "stderr": {"class": "logging.StreamHandler", "formatter": "paraply", "stream": "ext://sys.stderr"}
+        },
         "loggers": {
             "paraply": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
             "core": {"handlers": ["stderr"], "level": "INFO", "propagate": False},

@@ -11,7 +11,8 @@ current document as it is at that moment (rendered once and cached by
 
 - a subscriber is due at most once: changes that come while it waits are
   in the document it gets; a change while its delivery is under way makes
-  it due again, so it never keeps an old copy;
+  it due again, and that delivery starts only when the one under way has
+  ended, so it never keeps an old copy;
 - at most ``WORKERS`` deliveries are open at a time, however many peers
   and changes there are;
 - a failed delivery is retried after 1, 5 and 30 seconds without holding a
@@ -63,6 +64,9 @@ class DeliveryQueue:
         self.workers = workers
         self.due: OrderedDict[int, Due] = OrderedDict()
         self.running = 0
+        #: Subscribers with a delivery under way: a second one to the same
+        #: subscriber waits, so an older document cannot arrive last.
+        self.sending: set[int] = set()
         self.results: dict[int, str] = {}
 
     def add(self, subscriptions: list[Subscription], topics: dict[str, publish.Topic]) -> None:
@@ -86,15 +90,26 @@ class DeliveryQueue:
 
     async def _work(self) -> None:
         try:
-            while self.due:
-                _id, item = self.due.popitem(last=False)
-                await self._deliver(item)
+            while (item := self._take()) is not None:
+                self.sending.add(item.subscription_id)
+                try:
+                    await self._deliver(item)
+                finally:
+                    self.sending.discard(item.subscription_id)
                 if len(self.results) >= RECORD_BATCH:
                     await self._record()
         finally:
             self.running -= 1
         if self.running == 0 and self.results:
             await self._record()
+
+    def _take(self) -> Due | None:
+        """The longest-due subscriber that has no delivery under way (the
+        worker sending to it takes it next)."""
+        for subscription_id in self.due:
+            if subscription_id not in self.sending:
+                return self.due.pop(subscription_id)
+        return None
 
     async def _deliver(self, item: Due) -> None:
         site = self.runtime.site

@@ -29,7 +29,7 @@ from typing import Any
 from sqlmodel import col, select
 from starlette.requests import Request
 
-from core.api import N_, Fetcher, FetchError, Site, origin_of, site_of, utcnow
+from core.api import N_, Fetcher, FetchError, Site, origin_of, pending_migrations, site_of, utcnow
 from federation import changes, hub, ingest, parse, publish
 from federation.kinds import kinds_for
 from federation.models import FeedState, Peer
@@ -78,6 +78,9 @@ class Federation:
         self._fetcher: Fetcher | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._polling: set[int] = set()
+        #: Kinds changed since the hub last looked up their subscribers.
+        self._changed: set[str] = set()
+        self._publishing = False
         self._wake: asyncio.Event | None = None
         self.lock_retry = LOCK_RETRY
         from federation.lock import PollerLock
@@ -131,8 +134,6 @@ class Federation:
         """Copies stored before the site had its search index become
         searchable once (later, ingest keeps the index up to date).
         A database that is behind is left alone: start-up only says so."""
-        from core.health import pending_migrations
-
         if pending_migrations(self.site):
             return
         with self.site.session() as db:
@@ -163,10 +164,23 @@ class Federation:
             return
 
         def publish_on_loop() -> None:
-            if self.loop is not None:
-                self.spawn(hub.publish_changes(self, kinds))
+            self._changed |= kinds
+            if self.loop is not None and not self._publishing:
+                self._publishing = True
+                self.spawn(self._publish())
 
         loop.call_soon_threadsafe(publish_on_loop)
+
+    async def _publish(self) -> None:
+        """One subscriber lookup at a time: the changes that come while one
+        runs are taken together by the next, so a burst of commits costs a
+        few lookups, not one (with its write) per commit."""
+        try:
+            while self._changed:
+                kinds, self._changed = self._changed, set()
+                await hub.publish_changes(self, kinds)
+        finally:
+            self._publishing = False
 
     def wake(self) -> None:
         """Poll due peers now (after an admin's "Hämta nu")."""

@@ -253,6 +253,8 @@ def _settings_change(world: World) -> int:
         change = save(world.site, db, admin, {"name": "Namn att ångra"})
     assert change.id is not None
     return change.id
+
+
 def _muted(world: World, email: str) -> bool:
     from core.notices import muted_kinds
 

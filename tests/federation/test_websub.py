@@ -4,8 +4,10 @@ whose signature is wrong; leases are renewed; and only one worker polls."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import threading
 import time
 from datetime import timedelta
 
@@ -153,18 +155,22 @@ def test_only_one_worker_holds_the_poller_lock(database_url, tmp_path):
         second_engine.dispose()
 
 
-def test_a_burst_of_changes_reaches_each_subscriber_once_or_twice_with_the_newest(network):
+def test_a_burst_of_changes_reaches_each_subscriber_a_few_times_with_the_newest(network):
     """Twenty commits in a row do not make twenty deliveries to every
     subscriber: each gets the current document, and the last one it gets
     holds the last change. A subscriber that fails is tried again."""
     received: dict[str, list[bytes]] = {"steady": [], "flaky": []}
     failures = {"flaky": 1}
+    burst_done = threading.Event()
 
     async def callback(request: Request) -> Response:
         name = request.path_params["name"]
         if failures.get(name):
             failures[name] -= 1
             return PlainTextResponse("inte nu", status_code=503)
+        # A slow subscriber: each delivery is under way until the burst is
+        # over, so how many it gets does not depend on how fast commits are.
+        await asyncio.to_thread(burst_done.wait, 30)
         received[name].append(await request.body())
         return PlainTextResponse("tack", status_code=202)
 
@@ -184,13 +190,18 @@ def test_a_burst_of_changes_reaches_each_subscriber_once_or_twice_with_the_newes
     for n in range(20):
         with mockeln.session() as db:  # twenty commits, twenty changes
             db.add(News(title=f"Skurnyhet {n}", published_at=utcnow(), updated_at=utcnow()))
+    burst_done.set()
 
     for name in received:
         eventually(
             lambda name=name: received[name] and b"Skurnyhet 19" in received[name][-1],
             message=f"{name} never got the newest document",
         )
-    assert len(received["steady"]) < 10  # coalesced: not one delivery per change
+    # The first delivery was under way through the burst. The changes after
+    # it made the subscriber due once; the hub's lookups still running when
+    # the burst ended (at most one under way and one waiting, which takes
+    # all the rest) can make it due at most twice more. Not 20.
+    assert len(received["steady"]) <= 4
     assert failures["flaky"] == 0  # it did refuse once, and was tried again
 
     def recorded() -> list[tuple[str, str]]:
