@@ -176,7 +176,15 @@ class Loan(SQLModel, table=True):
             sqlite_where=text("returned_at IS NULL"),
             postgresql_where=text("returned_at IS NULL"),
         ),
-        Index("ix_fritidsbanken_loan_borrower_open", "borrower_id", "returned_at"),
+        # A borrower's open loans (partial, so counting all open loans reads
+        # only those) and all their loans (the history count).
+        Index(
+            "ix_fritidsbanken_loan_borrower_open",
+            "borrower_id",
+            sqlite_where=text("returned_at IS NULL"),
+            postgresql_where=text("returned_at IS NULL"),
+        ),
+        Index("ix_fritidsbanken_loan_borrower", "borrower_id"),
         Index("ix_fritidsbanken_loan_item_out", "item_id", "out_at"),
     )
 
