@@ -93,13 +93,14 @@ def request_view(request: Request) -> Response:
         ).first()
     if same is not None:
         return _thanks(site, resource_id)  # sent twice: the first is kept
-    if not allow_request(site, request, email, settings_of(site).requests_per_hour):
-        return _render(site, request, resource, form, status=429, problems=[_(TOO_MANY)])
     _slot, problems, taken = _check(site, resource, [slot])[0]
     if problems:
         return _render(site, request, resource, form, status=400, problems=problems)
     if taken:
         return _render(site, request, resource, form, status=409, problems=[_(TAKEN)])
+    # Counted only for requests that would be stored (and mailed); a refused one keeps nothing.
+    if not allow_request(site, request, email, settings_of(site).requests_per_hour):
+        return _render(site, request, resource, form, status=429, problems=[_(TOO_MANY)])
     now = site.clock.now()
     organisation = (form.organisation.data or "").strip() if kind == BookerKind.ORGANISATION else ""
     contact = (form.contact_name.data or "").strip()

@@ -131,12 +131,22 @@ def check_rules(
                 _("Tiden ligger utanför öppettiderna: %(weekday)s %(opens)s–%(closes)s.")
                 % {"weekday": _weekday_of(day), "opens": clock_text(opening[0]), "closes": clock_text(opening[1])}
             )
-    if crosses and outside and not resource.overnight:
+    if crosses and outside and not resource.overnight and not _open_over_midnight(hours, span):
         problems.append(
             _("%(name)s kan inte bokas över midnatt. Dela upp bokningen per dag.") % {"name": resource.name}
         )
     problems.extend(outside)
     return problems
+
+
+def _open_over_midnight(hours: dict[int, tuple[int, int]], span: list[date]) -> bool:
+    """Whether the hours run on through each midnight of ``span`` (open to
+    24:00 one day and from 00:00 the next)."""
+    for day, following in zip(span, span[1:], strict=False):
+        today, tomorrow = hours.get(day.weekday()), hours.get(following.weekday())
+        if today is None or tomorrow is None or today[1] != 1440 or tomorrow[0] != 0:
+            return False
+    return True
 
 
 def _weekday_of(day: date) -> str:
