@@ -33,7 +33,10 @@ class BookingForm(Form):
     )
     attendees = IntegerField(
         "Hur många blir ni?",
-        [validators.Optional(), validators.NumberRange(min=1, max=100_000, message="Skriv hur många ni blir, minst 1.")],
+        [
+            validators.Optional(),
+            validators.NumberRange(min=1, max=100_000, message="Skriv hur många ni blir, minst 1."),
+        ],
         description=N_("Ungefär, som en siffra. Kansliet ser att rummet räcker till."),
     )
     day = DateField(
