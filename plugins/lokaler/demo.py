@@ -312,16 +312,18 @@ def load(site: Site, session: Session) -> None:
             "16:00",
             "18:00",
             zone,
-            title="Helgläger i Bergslagen",
+            title="Helgläger i Bergslagen" if resources[7].name == "Minibussen" else "Flytt över helgen",
             association=(associations[1 % len(associations)].slug, associations[1 % len(associations)].name),
             end_day=friday + timedelta(days=2),
         )
+    # Four days ahead, but not on a Thursday: the Thursday series holds the room 10-12.
+    extern_day = today + timedelta(days=4 if (today + timedelta(days=4)).weekday() != 3 else 5)
     _booking(
         site,
         session,
         resources[1],
         "demo-extern-1",
-        today + timedelta(days=4),
+        extern_day,
         "09:00",
         "12:00",
         zone,
