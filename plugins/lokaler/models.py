@@ -90,7 +90,10 @@ class Resource(SQLModel, table=True):
     max_minutes: int = 480
     max_days_ahead: int = 180
     buffer_minutes: int = 0
-    #: Whether a booking may run past midnight (the minibus over a weekend).
+    #: Meant to be booked past midnight (the minibus over a weekend). A booking
+    #: runs past midnight wherever the opening hours do (open to 24:00 and from
+    #: 00:00 the next day, ``slots.check_rules``); with this unset, one where they
+    #: do not is refused as "not past midnight", with it set by the hours it breaks.
     overnight: bool = False
     for_members: bool = True
     for_organisations: bool = False
