@@ -35,6 +35,13 @@ def _choices(site: Site, resource: Resource, mine: dict[str, str]) -> list[Selec
     return choices
 
 
+def over_capacity(resource: Resource, attendees: int | None) -> str | None:
+    """The Swedish sentence when more people are coming than the room holds."""
+    if resource.capacity and attendees and attendees > resource.capacity:
+        return _("%(name)s rymmer högst %(n)s personer.") % {"name": resource.name, "n": resource.capacity}
+    return None
+
+
 def _gone(site: Site, request: Request) -> Response:
     return site.render(request, "lokaler/gone.html", {"message": _(GONE)}, status_code=409)
 
@@ -77,6 +84,10 @@ def book_view(request: Request) -> Response:
         valid = False
     if booker in (BookerKind.ORGANISATION, BookerKind.RESIDENT) and not (form.organisation.data or "").strip():
         form.organisation.errors = [*form.organisation.errors, _("Skriv organisationens eller ditt namn.")]
+        valid = False
+    too_many = over_capacity(resource, form.attendees.data)
+    if too_many:
+        form.attendees.errors = [*form.attendees.errors, too_many]
         valid = False
     series = form.repeat.data == "weekly"
     if series and valid:
@@ -189,6 +200,7 @@ def _template(site: Site, resource: Resource, form: BookingForm, user: User, min
         uid="",
         resource_id=resource.id or 0,
         title=(form.title.data or "").strip(),
+        attendees=form.attendees.data if resource.capacity else None,
         booker_kind=kind,
         association_slug=slug,
         association_name=name,

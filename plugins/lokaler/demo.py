@@ -201,6 +201,8 @@ SERIES = [
     (4, 4, "17:00", "21:00"),
     (0, 5, "10:00", "14:00"),
 ]
+#: How many come to a series, by room index (each within the room's capacity in either house).
+ATTENDEES = [40, 8, 4, 14, 18]
 TITLES = ["Träning", "Körövning", "Styrelsemöte", "Studiecirkel", "Samtalsgrupp", "Medlemsträff"]
 
 OFFICES = [
@@ -255,6 +257,7 @@ def load(site: Site, session: Session) -> None:
                     association=(ref.slug, ref.name),
                     series=f"demo-serie-{n}",
                     public=n % 3 == 0,
+                    attendees=ATTENDEES[room],
                 )
             day += timedelta(days=7)
             week += 1
@@ -298,18 +301,36 @@ def load(site: Site, session: Session) -> None:
             association=(first_ref.slug, first_ref.name),
             status=BookingStatus.REQUESTED,
         )
+        # A weekend away: from Friday afternoon past two midnights to Sunday (the thing is open around the clock).
+        friday = today + timedelta(days=(4 - today.weekday()) % 7 + 14)
+        _booking(
+            site,
+            session,
+            resources[7],
+            "demo-buss-helg",
+            friday,
+            "16:00",
+            "18:00",
+            zone,
+            title="Helgläger i Bergslagen" if resources[7].name == "Minibussen" else "Flytt över helgen",
+            association=(associations[1 % len(associations)].slug, associations[1 % len(associations)].name),
+            end_day=friday + timedelta(days=2),
+        )
+    # Four days ahead, but not on a Thursday: the Thursday series holds the room 10-12.
+    extern_day = today + timedelta(days=4 if (today + timedelta(days=4)).weekday() != 3 else 5)
     _booking(
         site,
         session,
         resources[1],
         "demo-extern-1",
-        today + timedelta(days=4),
+        extern_day,
         "09:00",
         "12:00",
         zone,
         title="Planeringsdag",
         organisation="Karlskoga kommun, fritidsförvaltningen",
         status=BookingStatus.REQUESTED,
+        attendees=9,
     )
     kitchen_closed = "Köket renoveras: ny spis"
     if session.exec(select(ClosedDay).where(ClosedDay.reason == kitchen_closed)).first() is None:
@@ -354,18 +375,25 @@ def _booking(
     series: str = "",
     public: bool = False,
     status: BookingStatus = BookingStatus.CONFIRMED,
+    attendees: int | None = None,
+    end_day: date | None = None,
 ) -> None:
     uid = f"{key}-{site.slug}@lokaler.demo"
-    if session.exec(select(Booking).where(Booking.uid == uid)).first() is not None:
+    found = session.exec(select(Booking).where(Booking.uid == uid)).first()
+    if found is not None:
+        if attendees and found.attendees is None:  # added after the first demo load
+            found.attendees = attendees
+            session.add(found)
         return
     assert resource.id is not None
-    start_utc, end_utc = _utc(day, start, zone), _utc(day, end, zone)
+    start_utc, end_utc = _utc(day, start, zone), _utc(end_day or day, end, zone)
     slug, name = association or ("", "")
     session.add(
         Booking(
             uid=uid,
             resource_id=resource.id,
             title=title,
+            attendees=attendees,
             booker_kind=BookerKind.MEMBER if association else BookerKind.ORGANISATION,
             association_slug=slug,
             association_name=name,

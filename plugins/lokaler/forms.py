@@ -31,6 +31,14 @@ class BookingForm(Form):
         [validators.InputRequired("Skriv vad lokalen ska användas till."), validators.Length(max=200)],
         description=N_("Till exempel Styrelsemöte eller Körövning."),
     )
+    attendees = IntegerField(
+        "Hur många blir ni?",
+        [
+            validators.Optional(),
+            validators.NumberRange(min=1, max=100_000, message="Skriv hur många ni blir, minst 1."),
+        ],
+        description=N_("Ungefär, som en siffra. Kansliet ser att rummet räcker till."),
+    )
     day = DateField(
         "Datum", [validators.InputRequired("Skriv datum som åååå-mm-dd.")], description=N_("Till exempel 2027-03-09.")
     )
@@ -47,7 +55,7 @@ class BookingForm(Form):
     end_day = DateField(
         "Slutdatum",
         [validators.Optional()],
-        description=N_("Bara om bokningen slutar en annan dag (där det är tillåtet)."),
+        description=N_("Lämna tomt om bokningen slutar samma dag. Över midnatt går det där öppettiderna tillåter det."),
     )
     repeat = SelectField("Hur ofta?", choices=[], validate_choice=False)
     until = DateField(
@@ -160,7 +168,7 @@ class RequestForm(Form):
         "Hur många blir ni?",
         [
             validators.InputRequired("Skriv hur många ni blir, som en siffra."),
-            validators.NumberRange(min=1, message="Skriv hur många ni blir, minst 1."),
+            validators.NumberRange(min=1, max=100_000, message="Skriv hur många ni blir, minst 1."),
         ],
     )
     day = DateField(
@@ -168,6 +176,11 @@ class RequestForm(Form):
     )
     start = TimeField("Från klockan", [validators.InputRequired("Skriv starttid som tt:mm, till exempel 18:00.")])
     end = TimeField("Till klockan", [validators.InputRequired("Skriv sluttid som tt:mm, till exempel 20:00.")])
+    end_day = DateField(
+        "Slutdatum",
+        [validators.Optional()],
+        description=N_("Lämna tomt om bokningen slutar samma dag. Över midnatt går det där öppettiderna tillåter det."),
+    )
     contact_name = StringField(
         "Kontaktperson", [validators.InputRequired("Skriv vem vi kan kontakta."), validators.Length(max=120)]
     )

@@ -30,7 +30,9 @@ def when(site: Site, booking: Booking) -> str:
     zone = ZoneInfo(site.config.site.timezone)
     start = booking.start_utc.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
     end = booking.end_utc.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
-    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+    if end.date() == start.date() or (end.hour == 0 and end.minute == 0 and (end.date() - start.date()).days == 1):
+        return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+    return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"  # past midnight: both dates
 
 
 def _send(
@@ -48,6 +50,8 @@ def _send(
         return
     lines = [lead, ""]
     lines += [f"- {resource.name}, {when(site, b)}" for b in bookings]
+    if first.attendees:
+        lines += ["", _("Antal personer: %(n)s") % {"n": first.attendees}]
     if first.admin_message:
         lines += ["", _("Meddelande från kansliet:"), first.admin_message]
     assert first.id is not None

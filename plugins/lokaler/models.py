@@ -90,7 +90,10 @@ class Resource(SQLModel, table=True):
     max_minutes: int = 480
     max_days_ahead: int = 180
     buffer_minutes: int = 0
-    #: Whether a booking may run past midnight (the minibus over a weekend).
+    #: Meant to be booked past midnight (the minibus over a weekend). A booking
+    #: runs past midnight wherever the opening hours do (open to 24:00 and from
+    #: 00:00 the next day, ``slots.check_rules``); with this unset, one where they
+    #: do not is refused as "not past midnight", with it set by the hours it breaks.
     overnight: bool = False
     for_members: bool = True
     for_organisations: bool = False
@@ -141,6 +144,8 @@ class Booking(SQLModel, table=True):
     uid: str = Field(max_length=200, unique=True)
     resource_id: int = Field(foreign_key="lokaler_resource.id", index=True, ondelete="CASCADE")
     title: str = Field(max_length=200)
+    #: How many people will come (a room's capacity is checked against it); None for a thing.
+    attendees: int | None = None
     booker_kind: str = Field(default=BookerKind.MEMBER, max_length=16)
     association_slug: str = Field(default="", max_length=120, index=True)
     association_name: str = Field(default="", max_length=200)
@@ -208,3 +213,17 @@ class OfficeInterest(SQLModel, table=True):
     phone: str = Field(default="", max_length=40)
     message: str = Field(default="", max_length=2000)
     created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class RequestAttempt(SQLModel, table=True):
+    """One booking request sent on the public form, for the hourly limits
+    per visitor and per e-mail address (``request_limit.py``). Both are
+    keyed hashes, not the address or the e-mail; rows older than the hour
+    are deleted as new ones come and by the daily job."""
+
+    __tablename__ = "lokaler_request_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    client: str = Field(max_length=64, index=True)
+    email: str = Field(max_length=64, index=True)
+    at: datetime = Field(default_factory=utcnow, index=True)

@@ -4,7 +4,8 @@ checked with the same rules as an editor's booking, the request is stored
 as a booking waiting for staff (``REQUESTED``, in the approval queue), and
 the requester is mailed on receipt and on the decision. A hidden field
 robots fill in (as samverkan's public form) keeps spam out; the same
-request sent twice (a double click) is stored once."""
+request sent twice (a double click) is stored once; and a visitor or an
+e-mail address may send only so many an hour (``request_limit``)."""
 
 from __future__ import annotations
 
@@ -12,17 +13,23 @@ from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.api import SelectChoice, Site, read_form, site_of, url_for
+from core.api import N_, SelectChoice, Site, read_form, site_of, url_for
 from core.api import gettext as _
 from plugins.lokaler import days, store
-from plugins.lokaler.booking import TAKEN, _check, _gone
+from plugins.lokaler.booking import TAKEN, _check, _gone, over_capacity
 from plugins.lokaler.common import settings_of, zone_of
 from plugins.lokaler.forms import RequestForm
 from plugins.lokaler.models import BookerKind, Booking, BookingStatus, Resource
+from plugins.lokaler.request_limit import allow_request
 from plugins.lokaler.slots import make_slot
 
 #: The spam guard: a field people never see that robots fill in.
 HONEYPOT = "webbadress"
+#: Over the hourly limit per visitor or per e-mail address (``request_limit``).
+TOO_MANY = N_(
+    "Det har kommit många förfrågningar härifrån eller från den e-postadressen på kort tid. "
+    "Ingenting är sparat. Vänta en timme och försök igen, eller ring kansliet."
+)
 
 
 def _choices(resource: Resource) -> list[SelectChoice]:
@@ -65,16 +72,14 @@ def request_view(request: Request) -> Response:
     if kind == BookerKind.ORGANISATION and not (form.organisation.data or "").strip():
         form.organisation.errors = [*form.organisation.errors, _("Skriv organisationens namn.")]
         valid = False
-    if resource.capacity and form.people.data and form.people.data > resource.capacity:
-        form.people.errors = [
-            *form.people.errors,
-            _("%(name)s rymmer högst %(n)s personer.") % {"name": resource.name, "n": resource.capacity},
-        ]
+    too_many = over_capacity(resource, form.people.data)
+    if too_many:
+        form.people.errors = [*form.people.errors, too_many]
         valid = False
     if not valid:
         return _render(site, request, resource, form, status=400)
     assert form.day.data and form.start.data and form.end.data and form.people.data
-    slot = make_slot(form.day.data, form.start.data, form.end.data, zone_of(site))
+    slot = make_slot(form.day.data, form.start.data, form.end.data, zone_of(site), form.end_day.data)
     email = (form.contact_email.data or "").strip()
     with site.session() as db:
         same = db.exec(
@@ -93,13 +98,17 @@ def request_view(request: Request) -> Response:
         return _render(site, request, resource, form, status=400, problems=problems)
     if taken:
         return _render(site, request, resource, form, status=409, problems=[_(TAKEN)])
+    # Counted only for requests that would be stored (and mailed); a refused one keeps nothing.
+    if not allow_request(site, request, email, settings_of(site).requests_per_hour):
+        return _render(site, request, resource, form, status=429, problems=[_(TOO_MANY)])
     now = site.clock.now()
     organisation = (form.organisation.data or "").strip() if kind == BookerKind.ORGANISATION else ""
     contact = (form.contact_name.data or "").strip()
     template = Booking(
         uid="",
         resource_id=resource_id,
-        title=f"{(form.title.data or '').strip()} ({form.people.data} pers.)",
+        title=(form.title.data or "").strip(),
+        attendees=form.people.data,
         booker_kind=BookerKind(kind),
         organisation=organisation or contact,
         contact_name=contact,

@@ -22,3 +22,6 @@ class LokalerSettings(PluginSettings):
     max_image_kb: int = Field(default=4096, ge=100, le=20000)
     #: Weeks a series may span at most (a term is about 20).
     max_series_weeks: int = Field(default=26, ge=1, le=104)
+    #: Booking requests on the public form one visitor (client address) or one
+    #: e-mail address may send in an hour; more get "try again later".
+    requests_per_hour: int = Field(default=5, ge=1, le=1000)

@@ -47,6 +47,8 @@ def make_slot(day: date, start: time, end: time, zone: ZoneInfo, end_day: date |
     given; an end of 00:00 on the same day means midnight). Problems with
     the times themselves are recorded on the slot."""
     problems: list[str] = []
+    if end_day == day:
+        end_day = None  # the end date field defaults to the start date
     last = end_day or day
     if end_day is None and end == time(0, 0) and start != time(0, 0):
         last = day + timedelta(days=1)
@@ -67,8 +69,8 @@ def make_slot(day: date, start: time, end: time, zone: ZoneInfo, end_day: date |
             # 23:00–01:00: the person meant to book past midnight (20:00–18:00 is a slip of the keys).
             slot.problems.append(
                 _(
-                    "Sluttiden %(end)s är före starttiden %(start)s. En bokning på en dag kan pågå till midnatt "
-                    "som längst: skriv 00:00 som sluttid, eller boka tiden efter midnatt som en egen bokning nästa dag."
+                    "Sluttiden %(end)s är före starttiden %(start)s. Slutar bokningen efter midnatt? Skriv då nästa "
+                    "dags datum som slutdatum (det går där öppettiderna tillåter det), eller skriv 00:00 som sluttid."
                 )
                 % {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}
             )
@@ -98,46 +100,59 @@ def check_rules(
             _("%(name)s kan bokas högst %(days)s dagar i förväg.")
             % {"name": resource.name, "days": resource.max_days_ahead}
         )
-    crosses = end.date() != start.date() and not (
-        end.time() == time(0, 0) and end.date() == start.date() + timedelta(1)
-    )
-    if crosses and not resource.overnight:
-        problems.append(
-            _("%(name)s kan inte bokas över midnatt. Dela upp bokningen per dag.") % {"name": resource.name}
-        )
+    # The last local day the booking uses, and its end there in minutes (1440: to midnight).
+    last, end_min = end.date(), end.hour * 60 + end.minute
+    if end.time() == time(0, 0):
+        last, end_min = end.date() - timedelta(days=1), 1440
+    start_min = start.hour * 60 + start.minute
+    crosses = last != start.date()
     if minutes < resource.min_minutes:
         problems.append(_("Bokningen är för kort: minst %(n)s minuter.") % {"n": resource.min_minutes})
     longest = min(resource.max_minutes, 14 * 24 * 60)  # store.LONGEST: no booking is longer
     if minutes > longest:
         problems.append(_("Bokningen är för lång: högst %(n)s minuter.") % {"n": longest})
-    days = (
-        {start.date()}
-        if not crosses
-        else {start.date() + timedelta(n) for n in range((end.date() - start.date()).days + 1)}
-    )
-    for day in sorted(days):
+    span = [start.date() + timedelta(n) for n in range((last - start.date()).days + 1)] if crosses else [start.date()]
+    for day in span:
         if day in closed:
             problems.append(_("Huset är stängt %(day)s (%(why)s).") % {"day": day.isoformat(), "why": closed[day]})
-    if not crosses:
-        opening = hours.get(start.weekday())
-        start_min = start.hour * 60 + start.minute
-        end_min = 1440 if end.date() != start.date() else end.hour * 60 + end.minute
+    # Each day's part must lie within that day's opening hours: a booking runs
+    # past midnight only where the hours do (open to 24:00 and again from 00:00).
+    outside = []
+    for day in span:
+        opening = hours.get(day.weekday())
+        part_start = start_min if day == start.date() else 0
+        part_end = end_min if day == last else 1440
         if opening is None:
-            problems.append(
-                _("%(name)s är stängt på %(weekday)s.") % {"name": resource.name, "weekday": _weekday(start)}
+            outside.append(
+                _("%(name)s är stängt på %(weekday)s.") % {"name": resource.name, "weekday": _weekday_of(day)}
             )
-        elif start_min < opening[0] or end_min > opening[1]:
-            problems.append(
+        elif part_start < opening[0] or part_end > opening[1]:
+            outside.append(
                 _("Tiden ligger utanför öppettiderna: %(weekday)s %(opens)s–%(closes)s.")
-                % {"weekday": _weekday(start), "opens": clock_text(opening[0]), "closes": clock_text(opening[1])}
+                % {"weekday": _weekday_of(day), "opens": clock_text(opening[0]), "closes": clock_text(opening[1])}
             )
+    if crosses and outside and not resource.overnight and not _open_over_midnight(hours, span):
+        problems.append(
+            _("%(name)s kan inte bokas över midnatt. Dela upp bokningen per dag.") % {"name": resource.name}
+        )
+    problems.extend(outside)
     return problems
 
 
-def _weekday(moment: datetime) -> str:
+def _open_over_midnight(hours: dict[int, tuple[int, int]], span: list[date]) -> bool:
+    """Whether the hours run on through each midnight of ``span`` (open to
+    24:00 one day and from 00:00 the next)."""
+    for day, following in zip(span, span[1:], strict=False):
+        today, tomorrow = hours.get(day.weekday()), hours.get(following.weekday())
+        if today is None or tomorrow is None or today[1] != 1440 or tomorrow[0] != 0:
+            return False
+    return True
+
+
+def _weekday_of(day: date) -> str:
     from plugins.lokaler.models import WEEKDAYS
 
-    return _(WEEKDAYS[moment.weekday()])
+    return _(WEEKDAYS[day.weekday()])
 
 
 def weekly(first: Slot, until: date, zone: ZoneInfo) -> list[Slot]:
