@@ -26,6 +26,7 @@ from wtforms import (
 from core.api import (
     N_,
     Form,
+    SelectChoice,
     Site,
     absolute_url_for,
     flash,
@@ -132,7 +133,7 @@ def _association_choices(site: Site, form: Any, slugs: list[str]) -> None:
     with site.session() as db:
         names = letters.association_names(site, db) if slugs else {}
     known = [slug for slug in dict.fromkeys(slugs) if slug in names]
-    form.foreningar.choices = [(slug, names[slug]) for slug in known]
+    form.foreningar.choices = [SelectChoice(slug, names[slug]) for slug in known]
     form.foreningar.data = known
 
 
