@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-from core.api import utcnow
+from core.api import N_, utcnow
 
 
 class IssueState(StrEnum):
@@ -54,7 +54,7 @@ TOPICS: dict[str, str | None] = {
     "natverket": None,
 }
 #: The federated kinds the "natverket" topic collects, with their digest heading.
-NETWORK_KINDS: dict[str, str] = {"news": "Nyheter i nätverket", "events": "Evenemang i nätverket"}
+NETWORK_KINDS: dict[str, str] = {"news": N_("Nyheter i nätverket"), "events": N_("Evenemang i nätverket")}
 #: How many associations one address may follow.
 MAX_FOLLOWED = 50
 FREQUENCIES = ("dagligen", "veckovis")
