@@ -216,3 +216,17 @@ def test_followed_associations_are_in_the_export(topic_site, make_client, smtp_i
     archive = zipfile.ZipFile(io.BytesIO(vera.get("/konto/mina-uppgifter.zip").content))
     data = json.loads(archive.read("uppgifter.json"))
     assert data["nyhetsbrev"]["prenumeration"][0]["följda föreningar"] == "mockelns-if"
+
+
+def test_the_demo_has_followers_of_associations_and_the_network(topic_site):
+    """Loaded twice, the demo's subscribers follow listed associations and the network, once."""
+    from core.demo import load_demo
+
+    site = topic_site
+    for _ in range(2):
+        load_demo(site, echo=lambda _: None)
+    with site.session() as db:
+        rows = {s.email: s for s in db.exec(select(Subscriber)).all()}
+    followed = rows["birgitta.ek@exempel.se"].associations.split(",")
+    assert len(followed) == 2 and all(member_page_url(site, db, slug) for slug in followed)
+    assert "natverket" in rows["per-olof.strand@exempel.se"].topics
