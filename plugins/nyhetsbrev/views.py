@@ -226,7 +226,9 @@ def subscription_settings(request: Request) -> Response:
                 subscriber.language = str(form.language.data)
                 subscriber.frequency = str(form.frequency.data)
                 subscriber.topics = ",".join(t for t in TOPICS if t in _chosen(form))
-                subscriber.associations = ",".join(letters.known_associations(site, db, list(form.foreningar.data)))
+                subscriber.associations = ",".join(
+                    letters.known_associations(site, db, list(form.foreningar.data or []))
+                )
                 db.add(subscriber)
                 db.commit()
                 flash(request, _("Dina val är sparade."))
