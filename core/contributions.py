@@ -62,7 +62,10 @@ class NoticeKind:
 class NewsletterItem:
     """Something for the newsletter (``newsletter_items`` hook): a news
     item, an event, a new loan item. ``section`` is the Swedish heading it
-    goes under ("Nyheter", "Evenemang"), ``url`` absolute."""
+    goes under ("Nyheter", "Evenemang"), ``url`` absolute.
+    ``associations`` are the slugs of the member associations the item is
+    by or about (a news item's association, an event's organisers), empty
+    for the site's own: what a subscriber following one association gets."""
 
     section: str
     title: str
@@ -70,6 +73,7 @@ class NewsletterItem:
     summary: str = ""
     when: datetime | None = None
     order: int = 50
+    associations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

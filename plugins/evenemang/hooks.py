@@ -177,12 +177,21 @@ def newsletter_items(site: Site, session: Session, start: datetime, end: datetim
     """Issue 20: published events held in the period or the month after it."""
     from datetime import UTC
 
-    from plugins.evenemang.models import Event
+    from sqlmodel import col, select
+
+    from plugins.evenemang.models import Event, Organiser
     from plugins.evenemang.store import public_statement
 
     until = end + timedelta(days=31)
     naive = (start.astimezone(UTC).replace(tzinfo=None), until.astimezone(UTC).replace(tzinfo=None))
-    events = session.exec(public_statement(session, *naive).order_by(Event.first_start_utc)).all()
+    events = session.exec(public_statement(session, *naive).order_by(Event.first_start_utc)).all()[:30]
+    organisers: dict[int, list[str]] = {}
+    ids = [e.id for e in events]
+    if ids:
+        for event_id, slug in session.exec(
+            select(Organiser.event_id, Organiser.association_slug).where(col(Organiser.event_id).in_(ids))
+        ).all():
+            organisers.setdefault(event_id, []).append(slug)
     return [
         NewsletterItem(
             "Evenemang",
@@ -191,6 +200,7 @@ def newsletter_items(site: Site, session: Session, start: datetime, end: datetim
             e.summary,
             e.first_start_utc.replace(tzinfo=UTC),
             20,
+            tuple(sorted(organisers.get(e.id or 0, []))),
         )
-        for e in events[:30]
+        for e in events
     ]

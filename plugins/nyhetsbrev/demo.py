@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from core.api import Site
+from core.api import Site, member_associations
 from plugins.nyhetsbrev.letters import gather
 from plugins.nyhetsbrev.models import Issue, IssueState, Subscriber
 
@@ -29,7 +29,11 @@ CHOICES = {
     "ahmed.yusuf@exempel.se": ("nyhetsbrev,nyheter,evenemang", "veckovis"),
     "jonas.holm@exempel.se": ("evenemang", "dagligen"),
     "leila.karimi@exempel.se": ("nyheter", "veckovis"),
+    "per-olof.strand@exempel.se": ("nyhetsbrev,natverket", "veckovis"),
 }
+
+#: Who follows associations: the first ``n`` the member directory lists.
+FOLLOWERS = {"birgitta.ek@exempel.se": 2, "elin.berg@exempel.se": 1}
 
 EDITORIAL = (
     "Hej alla föreningsvänner!\n\nVåren är här och föreningslivet i Karlskoga och Degerfors sjuder. "
@@ -54,6 +58,13 @@ def load(site: Site, session: Session) -> None:
                     frequency=CHOICES.get(email, ("nyhetsbrev", "veckovis"))[1],
                 )
             )
+    session.flush()
+    listed = [a.slug for a in member_associations(site, session)]
+    for email, n in FOLLOWERS.items():
+        row = session.exec(select(Subscriber).where(Subscriber.email == email)).first()
+        if row is not None and not row.associations and listed:
+            row.associations = ",".join(listed[:n])
+            session.add(row)
     if session.exec(select(Issue)).first() is None:
         start, end = now - timedelta(days=60), now - timedelta(days=1)
         session.add(

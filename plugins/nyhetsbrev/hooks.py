@@ -55,6 +55,17 @@ def front_page_blocks(site: Site, request: Request, session: Session) -> list[Bl
 
 
 @hookimpl
+def association_page_blocks(site: Site, request: Request, session: Session, slug: str) -> list[Block]:
+    """Issue 20: "Följ via e-post" on an association's page, to the form with it ticked."""
+    from urllib.parse import urlencode
+
+    from core.api import gettext as _
+
+    url = url_for(site, "nyhetsbrev:subscribe") + "?" + urlencode({"forening": slug})
+    return [Block(_("Följ via e-post"), "nyhetsbrev/_follow.html", {"follow_url": url}, order=95)]
+
+
+@hookimpl
 def daily_jobs(site: Site) -> list[DailyJob]:
     return [
         DailyJob("nyhetsbrev-obekraftade", N_("Radera obekräftade prenumerationer"), _purge),
@@ -105,6 +116,7 @@ def own_data(site: Site, session: Session, user: User) -> dict[str, list[dict[st
                 "ämnen": row.topics,
                 "sammandrag": row.frequency,
                 "senaste sammandrag": row.last_digest_at,
+                "följda föreningar": row.associations,
             }
         ]
     }

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, delete, select
@@ -33,11 +34,22 @@ from core.api import (
     Site,
     absolute_url_for,
     in_language,
+    member_associations,
     newsletter_items,
     queue_mail,
+    received_entries,
 )
 from core.api import gettext as _
-from plugins.nyhetsbrev.models import TOPICS, Issue, IssueState, Subscriber, topics_of
+from plugins.nyhetsbrev.models import (
+    MAX_FOLLOWED,
+    NETWORK_KINDS,
+    TOPICS,
+    Issue,
+    IssueState,
+    Subscriber,
+    followed_of,
+    topics_of,
+)
 from plugins.nyhetsbrev.settings import NyhetsbrevSettings
 
 PLUGIN = "nyhetsbrev"
@@ -58,6 +70,7 @@ def subscribe(
     consent: str,
     topics: set[str] | None = None,
     frequency: str = "veckovis",
+    associations: list[str] | None = None,
 ) -> None:
     """Start (or restart) a subscription and mail the confirmation link; an
     address already confirmed gets a mail with its settings link instead."""
@@ -65,16 +78,31 @@ def subscribe(
     now = site.clock.now()
     found = db.exec(select(Subscriber).where(Subscriber.email == email)).first()
     if found is not None and found.confirmed_at is not None:
-        _mail_already(site, db, found)
+        _mail_already(site, db, found, known_associations(site, db, associations or []))
         return
     if found is None:
         found = Subscriber(email=email, token=secrets.token_urlsafe(24), language=language, created_at=now)
     found.created_at, found.consent_text, found.language = now, consent[:500], language
-    found.topics = ",".join(t for t in TOPICS if t in (topics or {"nyhetsbrev"}))
+    chosen = {"nyhetsbrev"} if topics is None else topics
+    found.topics = ",".join(t for t in TOPICS if t in chosen)
     found.frequency = frequency if frequency in ("dagligen", "veckovis") else "veckovis"
+    found.associations = ",".join(known_associations(site, db, associations or []))
     db.add(found)
     db.flush()
     _mail_confirm(site, db, found)
+
+
+def association_names(site: Site, db: Session) -> dict[str, str]:
+    """Slug -> name of every association listed publicly (the member directory's)."""
+    return {a.slug: a.name for a in member_associations(site, db)}
+
+
+def known_associations(site: Site, db: Session, slugs: list[str]) -> list[str]:
+    """``slugs`` that name a listed association, without repeats, at most ``MAX_FOLLOWED``."""
+    if not slugs:
+        return []
+    names = association_names(site, db)
+    return list(dict.fromkeys(s for s in slugs if s in names))[:MAX_FOLLOWED]
 
 
 def by_token(db: Session, token: str) -> Subscriber | None:
@@ -131,8 +159,12 @@ def _mail_confirm(site: Site, db: Session, subscriber: Subscriber) -> None:
     queue_mail(site, Mail(subscriber.email, subject, body, subscriber.language), db, origin=PLUGIN)
 
 
-def _mail_already(site: Site, db: Session, subscriber: Subscriber) -> None:
+def _mail_already(site: Site, db: Session, subscriber: Subscriber, follow: list[str] | None = None) -> None:
+    """The settings link, with the associations asked for (if any) ticked
+    there: the owner of the address adds them, nobody else can."""
     link = absolute_url_for(site, "nyhetsbrev:settings", token=subscriber.token)
+    if follow:
+        link += "?" + urlencode([("forening", slug) for slug in follow])
     with in_language(subscriber.language):
         subject = _("Du prenumererar redan på %(site)s nyhetsbrev") % {"site": site.name}
         body = _("Hej!\n\nDen här adressen får redan nyhetsbrevet. Ändra eller avsluta här:\n%(link)s\n") % {
@@ -257,13 +289,36 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+@dataclass(frozen=True)
+class NetworkItem:
+    """A neighbouring site's news item or event in a digest: ``url`` goes to its home site."""
+
+    section: str
+    title: str
+    url: str
+    site: str
+
+
+def network_items(site: Site, db: Session, since: datetime, now: datetime) -> list[NetworkItem]:
+    """What the neighbouring sites published in [since, now), as federation received it."""
+    found = []
+    for kind, heading in NETWORK_KINDS.items():
+        for entry in received_entries(site, db, kind, limit=200):
+            published = _aware(entry.published)
+            if since <= published < now and entry.link.startswith(("https://", "http://")):
+                found.append(NetworkItem(heading, entry.title, entry.link, entry.source.name))
+    return found
+
+
 def send_digests(site: Site, db: Session) -> int:
-    """The daily job: one digest per confirmed subscriber of news or events
-    whose turn it is (every day for "dagligen", Mondays for "veckovis"),
-    listing what is new since their last digest in their topics; nothing
-    when nothing is new. ``last_digest_at`` is stamped in the same
-    transaction as the mail is queued, so a second run the same day finds
-    nothing new to send. The number of digests queued."""
+    """The daily job: one digest per confirmed subscriber of news, events,
+    followed associations or the network whose turn it is (every day for
+    "dagligen", Mondays for "veckovis"), listing what is new since their
+    last digest in their topics; nothing when nothing is new. A followed
+    association's items come whether or not the site's news or events are
+    chosen. ``last_digest_at`` is stamped in the same transaction as the
+    mail is queued, so a second run the same day finds nothing new to send.
+    The number of digests queued."""
     now = site.clock.now()
     monday = site.clock.today().weekday() == 0
     count = 0
@@ -271,23 +326,34 @@ def send_digests(site: Site, db: Session) -> int:
         select(Subscriber).where(col(Subscriber.confirmed_at).is_not(None)).order_by(col(Subscriber.id))
     ).all()
     for subscriber in subscribers:
-        sections = {TOPICS[t] for t in topics_of(subscriber) if TOPICS[t]}
-        if not sections or (subscriber.frequency == "veckovis" and not monday):
+        topics = topics_of(subscriber)
+        sections = {TOPICS[t] for t in topics if TOPICS[t]}
+        followed = set(followed_of(subscriber))
+        network = "natverket" in topics
+        if not (sections or followed or network) or (subscriber.frequency == "veckovis" and not monday):
             continue
         since = _aware(subscriber.last_digest_at or subscriber.confirmed_at or now)
         if now - since > timedelta(days=8):
             since = now - timedelta(days=8)
-        found = [i for i in newsletter_items(site, db, since, now) if i.section in sections]
-        if found:
-            queue_mail(site, digest_mail(site, subscriber, found), db, origin=PLUGIN, at_once=False)
+        found = [
+            i
+            for i in newsletter_items(site, db, since, now)
+            if i.section in sections or followed.intersection(i.associations)
+        ]
+        others = network_items(site, db, since, now) if network else []
+        if found or others:
+            queue_mail(site, digest_mail(site, subscriber, found, others), db, origin=PLUGIN, at_once=False)
             count += 1
         subscriber.last_digest_at = now
         db.add(subscriber)
     return count
 
 
-def digest_mail(site: Site, subscriber: Subscriber, found: list[NewsletterItem]) -> Mail:
-    """A digest in plain text, in the subscriber's language, with RFC 8058 one-click unsubscribe."""
+def digest_mail(
+    site: Site, subscriber: Subscriber, found: list[NewsletterItem], others: list[NetworkItem] | None = None
+) -> Mail:
+    """A digest in plain text, in the subscriber's language, with RFC 8058
+    one-click unsubscribe; the network's items say which site they are from."""
     settings_link = absolute_url_for(site, "nyhetsbrev:settings", token=subscriber.token)
     one_click = absolute_url_for(site, "nyhetsbrev:one_click", token=subscriber.token)
     with in_language(subscriber.language):
@@ -302,6 +368,16 @@ def digest_mail(site: Site, subscriber: Subscriber, found: list[NewsletterItem])
             for item in items:
                 when = f" ({item.when:%Y-%m-%d %H:%M})" if item.when and heading == "Evenemang" else ""
                 lines += [f"* {item.title}{when}", f"  {item.url}"]
+            lines.append("")
+        away: dict[str, list[NetworkItem]] = {}
+        for other in others or []:
+            away.setdefault(other.section, []).append(other)
+        for heading, network in away.items():
+            shown = _(heading)
+            lines += [shown, "-" * len(shown)]
+            for other in network:
+                where = _("Hos %(site)s") % {"site": other.site}
+                lines += [f"* {other.title} ({where})", f"  {other.url}"]
             lines.append("")
         lines += [
             _("Ändra din prenumeration: %(link)s") % {"link": settings_link},

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-from core.api import utcnow
+from core.api import N_, utcnow
 
 
 class IssueState(StrEnum):
@@ -40,15 +40,33 @@ class Subscriber(SQLModel, table=True):
     frequency: str = Field(default="veckovis", max_length=16)
     #: When the last digest was sent: the next one lists what is newer.
     last_digest_at: datetime | None = Field(default=None)
+    #: The member associations followed, comma-separated slugs: their news
+    #: and events come in the digest. Deleted with the row.
+    associations: str = Field(default="", max_length=2000)
 
 
-#: Topic key -> the ``NewsletterItem.section`` it collects (None: the monthly issue).
-TOPICS: dict[str, str | None] = {"nyhetsbrev": None, "nyheter": "Nyheter", "evenemang": "Evenemang"}
+#: Topic key -> the ``NewsletterItem.section`` it collects (None: the monthly
+#: issue, or "natverket": the neighbouring sites' news and events, as federation received them).
+TOPICS: dict[str, str | None] = {
+    "nyhetsbrev": None,
+    "nyheter": "Nyheter",
+    "evenemang": "Evenemang",
+    "natverket": None,
+}
+#: The federated kinds the "natverket" topic collects, with their digest heading.
+NETWORK_KINDS: dict[str, str] = {"news": N_("Nyheter i nätverket"), "events": N_("Evenemang i nätverket")}
+#: How many associations one address may follow.
+MAX_FOLLOWED = 50
 FREQUENCIES = ("dagligen", "veckovis")
 
 
 def topics_of(subscriber: Subscriber) -> set[str]:
     return {t for t in subscriber.topics.split(",") if t in TOPICS}
+
+
+def followed_of(subscriber: Subscriber) -> list[str]:
+    """The slugs of the associations ``subscriber`` follows, in order."""
+    return [s for s in subscriber.associations.split(",") if s]
 
 
 class Issue(SQLModel, table=True):

@@ -13,11 +13,20 @@ from sqlmodel import col, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from wtforms import BooleanField, DateField, RadioField, StringField, TextAreaField, validators
+from wtforms import (
+    BooleanField,
+    DateField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    validators,
+)
 
 from core.api import (
     N_,
     Form,
+    SelectChoice,
     Site,
     absolute_url_for,
     flash,
@@ -31,7 +40,7 @@ from core.api import (
 )
 from core.api import gettext as _
 from plugins.nyhetsbrev import letters
-from plugins.nyhetsbrev.models import TOPICS, Issue, IssueState, Subscriber, topics_of
+from plugins.nyhetsbrev.models import TOPICS, Issue, IssueState, Subscriber, followed_of, topics_of
 
 CONSENT = N_("Jag vill få nyhetsbrevet och vet att jag kan avsluta det när jag vill.")
 
@@ -48,6 +57,8 @@ class SubscribeForm(Form):
     topic_nyhetsbrev = BooleanField(N_("Månadens nyhetsbrev"), default=True)
     topic_nyheter = BooleanField(N_("Nyheter från webbplatsen"))
     topic_evenemang = BooleanField(N_("Evenemang på webbplatsen"))
+    topic_natverket = BooleanField(N_("Nyheter och evenemang hos grannarna i nätverket"))
+    foreningar = SelectMultipleField(N_("Föreningar du följer"), choices=[], validate_choice=False)
     frequency = RadioField(
         N_("Hur ofta nyheter och evenemang kommer"),
         choices=[("veckovis", N_("Veckovis (måndagar)")), ("dagligen", N_("Dagligen"))],
@@ -64,6 +75,8 @@ class TopicsForm(Form):
     topic_nyhetsbrev = BooleanField(N_("Månadens nyhetsbrev"))
     topic_nyheter = BooleanField(N_("Nyheter från webbplatsen"))
     topic_evenemang = BooleanField(N_("Evenemang på webbplatsen"))
+    topic_natverket = BooleanField(N_("Nyheter och evenemang hos grannarna i nätverket"))
+    foreningar = SelectMultipleField(N_("Föreningar du följer"), choices=[], validate_choice=False)
     frequency = RadioField(
         N_("Hur ofta nyheter och evenemang kommer"),
         choices=[("veckovis", N_("Veckovis (måndagar)")), ("dagligen", N_("Dagligen"))],
@@ -76,7 +89,7 @@ class TopicsForm(Form):
     )
 
     def validate_topic_nyhetsbrev(self, field: Any) -> None:
-        if not _chosen(self):
+        if not _chosen(self) and not self.foreningar.data:
             raise validators.ValidationError(_("Välj minst ett ämne."))
 
 
@@ -115,10 +128,24 @@ def _message(request: Request, heading: str, *lines: str, status: int = 200, **e
 # -- subscribing ---------------------------------------------------------------------------------------
 
 
+def _association_choices(site: Site, form: Any, slugs: list[str]) -> None:
+    """Offer the listed associations among ``slugs`` as ticked boxes (unknown slugs drop out)."""
+    with site.session() as db:
+        names = letters.association_names(site, db) if slugs else {}
+    known = [slug for slug in dict.fromkeys(slugs) if slug in names]
+    form.foreningar.choices = [SelectChoice(slug, names[slug]) for slug in known]
+    form.foreningar.data = known
+
+
 def subscribe(request: Request) -> Response:
+    """The form; ``?forening=<slug>`` (the "Följ via e-post" link on an
+    association's page) offers following that association, ticked."""
     site = site_of(request)
     form = SubscribeForm.bind(request)
+    asked = request.query_params.getlist("forening")[:5] if request.method == "GET" else form.foreningar.data or []
+    _association_choices(site, form, [str(a) for a in asked])
     if request.method == "POST" and form.validate():
+        follows = list(form.foreningar.data or [])
         with site.session() as db:
             letters.subscribe(
                 site,
@@ -126,8 +153,10 @@ def subscribe(request: Request) -> Response:
                 form.email.data or "",
                 page_language(site),
                 _(CONSENT),
-                _chosen(form) or {"nyhetsbrev"},  # nothing ticked: the monthly newsletter, as before topics
+                # nothing ticked: the monthly newsletter, as before topics; or only the associations
+                _chosen(form) or (set() if follows else {"nyhetsbrev"}),
                 str(form.frequency.data or "veckovis"),
+                follows,
             )
             db.commit()
         return RedirectResponse(url_for(site, "nyhetsbrev:subscribed"), status_code=303)
@@ -192,10 +221,14 @@ def subscription_settings(request: Request) -> Response:
             return _gone(request)
         form = TopicsForm.bind(request)
         if request.method == "POST":
+            _association_choices(site, form, [str(a) for a in form.foreningar.data or []])
             if form.validate():
                 subscriber.language = str(form.language.data)
                 subscriber.frequency = str(form.frequency.data)
                 subscriber.topics = ",".join(t for t in TOPICS if t in _chosen(form))
+                subscriber.associations = ",".join(
+                    letters.known_associations(site, db, list(form.foreningar.data or []))
+                )
                 db.add(subscriber)
                 db.commit()
                 flash(request, _("Dina val är sparade."))
@@ -206,6 +239,9 @@ def subscription_settings(request: Request) -> Response:
                 getattr(form, f"topic_{topic}").data = topic in chosen
             form.frequency.data = subscriber.frequency
             form.language.data = subscriber.language
+            # the followed ones, and those a "Följ via e-post" link asks for, ticked
+            asked = [str(a) for a in request.query_params.getlist("forening")[:5]]
+            _association_choices(site, form, followed_of(subscriber) + asked)
         email = subscriber.email
     return site.render(
         request,

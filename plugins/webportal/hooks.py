@@ -195,15 +195,24 @@ def newsletter_items(site: Site, session: Session, start: datetime, end: datetim
     """Issue 20: the umbrella's and its associations' news published in the period."""
     from sqlmodel import col, select
 
-    from plugins.webportal.models import News
+    from plugins.webportal.models import Association, News
     from plugins.webportal.news import item_url
 
     rows = session.exec(
-        select(News)
+        select(News, Association.slug)
+        .outerjoin(Association, col(Association.id) == col(News.association_id))
         .where(col(News.published).is_(True), col(News.published_at) >= start, col(News.published_at) < end)
         .order_by(col(News.published_at))
     ).all()
     return [
-        NewsletterItem("Nyheter", n.title, site.absolute_url(item_url(site, n.id)), n.summary, n.published_at, 10)
-        for n in rows
+        NewsletterItem(
+            "Nyheter",
+            n.title,
+            site.absolute_url(item_url(site, n.id)),
+            n.summary,
+            n.published_at,
+            10,
+            (slug,) if slug else (),
+        )
+        for n, slug in rows
     ]
