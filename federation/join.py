@@ -121,7 +121,10 @@ async def discover(site: Site, url: str) -> Neighbour:
     if not isinstance(data, dict) or data.get("protocol") != PROTOCOL:
         raise JoinError(_("Adressen är inte en Paraply-sajt: den svarar inte med någon nätverksbeskrivning."))
     if normalise(str(data.get("base_url") or "")) != url:
-        raise JoinError(_("Sajten på adressen säger att den har en annan adress (%(other)s).") % {"other": str(data.get("base_url"))[:200]})
+        raise JoinError(
+            _("Sajten på adressen säger att den har en annan adress (%(other)s).")
+            % {"other": str(data.get("base_url"))[:200]}
+        )
     key = data.get("key")
     if not isinstance(key, dict) or key.get("type") != keys.ALGORITHM:
         raise JoinError(_("Adressen publicerar ingen nyckel för signerade förfrågningar."))
@@ -295,7 +298,7 @@ def _remember(site: Site, nonce: str) -> bool:
     """Store ``nonce``; False if it was seen before (a replay)."""
     now = utcnow()
     with site.session() as db:
-        db.exec(delete(Nonce).where(col(Nonce.expires_at) < now))  # type: ignore[call-overload]
+        db.exec(delete(Nonce).where(col(Nonce.expires_at) < now))
         db.commit()
         db.add(Nonce(value=nonce[:100], expires_at=now + keys.WINDOW * 2 + timedelta(minutes=1)))
         try:

@@ -92,7 +92,11 @@ def test_replayed_and_forged_requests_are_refused(network):
     assert "redan tagits emot" in replay.json()["error"]
     assert _requests(filipstad) == []
 
-    forged = dict(keys.sign(filipstad, {"type": "join", "from": network.url("mockeln"), "name": "Falsk", "to": network.url("filipstad")}))
+    forged = dict(
+        keys.sign(
+            filipstad, {"type": "join", "from": network.url("mockeln"), "name": "Falsk", "to": network.url("filipstad")}
+        )
+    )
     refused = httpx.post(url, content=json.dumps(forged), timeout=10)
     assert refused.status_code == 403
     assert "Signaturen stämmer inte" in refused.json()["error"]
