@@ -127,3 +127,19 @@ def test_an_address_that_is_not_paraply_gets_a_clear_message(network):
     sent = a.submit("/-/admin/natverket/ga-med", {"adress": network.url("annan")})
     assert sent.status_code == 400 and "inte en Paraply-sajt" in text_of(sent.text)
     a.close()
+
+
+def test_an_acceptance_nobody_asked_for_is_refused_and_requests_are_rate_limited(network):
+    mockeln = network.site("mockeln", "Möckelnföreningarna", poll_interval=3600)
+    filipstad = network.site("filipstad", "Filipstads föreningar", poll_interval=3600)
+    claim = {"type": "accept", "from": network.url("mockeln"), "name": "Möckeln", "to": network.url("filipstad")}
+    unasked = httpx.post(network.url("filipstad") + "/-/federation/accepted", json=keys.sign(mockeln, claim))
+    assert unasked.status_code == 403 and "har inte bett" in unasked.json()["error"]
+    assert _peers(filipstad) == []
+
+    wrong = {"type": "join", "from": network.url("mockeln"), "name": "Möckeln", "to": "https://annan.example"}
+    answers = [httpx.post(network.url("filipstad") + "/-/federation/join", json=wrong).status_code for _ in range(12)]
+    assert answers[:9] == [400] * 9 and answers[-1] == 429
+    limited = httpx.post(network.url("filipstad") + "/-/federation/join", json=wrong)
+    assert "För många förfrågningar" in limited.json()["error"]
+    assert _requests(filipstad) == []
