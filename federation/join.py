@@ -142,6 +142,8 @@ def join_lookup(request: Request) -> Response:
     typed = (request.query_params.get("adress") or "")[:500]
     url = normalise(typed)
     neighbour, error = None, ""
+    if not typed.strip():
+        return site.render(request, "federation/join.html", {"typed": "", "neighbour": None, "error": ""})
     if not url:
         error = _("Skriv grannens adress, till exempel https://förening.example.")
     elif url == site.base_url:
@@ -198,7 +200,14 @@ def join_send(request: Request) -> Response:
             request, "federation/join.html", {"typed": url, "neighbour": None, "error": str(exc)}, status_code=400
         )
     with site.session() as db:
-        db.add(JoinRequest(url=url, name=neighbour.name, outgoing=True))
+        asked = db.exec(
+            select(JoinRequest).where(
+                JoinRequest.url == url, JoinRequest.status == "pending", col(JoinRequest.outgoing).is_(True)
+            )
+        ).first()
+        row = asked or JoinRequest(url=url, name=neighbour.name, outgoing=True)
+        row.name, row.created_at = neighbour.name, utcnow()
+        db.add(row)
     flash(
         request,
         _("Förfrågan är skickad till %(name)s. När deras administratör godtar den blir ni grannar.")

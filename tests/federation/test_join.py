@@ -55,6 +55,8 @@ def test_join_from_the_web_then_news_flows_both_ways(network):
     assert "Möckelnföreningarna är nu granne" in b.text("/-/admin/natverket")
     assert network.url("mockeln") in _peers(filipstad)
     assert network.url("filipstad") in _peers(mockeln)
+    assert "Förfrågningar att bli grannar" not in b.text("/-/admin/natverket")
+    eventually(lambda: "Filipstads föreningar" in a.text("/-/admin/natverket"), message="A's Nätverket never listed B")
 
     write_news(a, "Sommarfest på Möckeln")
     write_news(b, "Loppis i Filipstad")
@@ -121,6 +123,7 @@ def test_an_address_that_is_not_paraply_gets_a_clear_message(network):
     network.serve("annan", Starlette(routes=[Route("/{path:path}", lambda r: HTMLResponse("<p>Hej</p>"))]))
     a = Browser(network.url("mockeln"))
     a.login()
+    assert "Grannens adress" in a.text("/-/admin/natverket/ga-med")  # the empty form, no error
     shown = a.get("/-/admin/natverket/ga-med", params={"adress": network.url("annan")})
     assert shown.status_code == 400
     assert "Adressen är inte en Paraply-sajt" in text_of(shown.text)
