@@ -406,3 +406,82 @@ async def accepted_endpoint(request: Request) -> Response:
     if not await asyncio.to_thread(_take_acceptance, site, neighbour):
         return _error(_("Den här sajten har inte bett att få gå med hos er."), 403)
     return JSONResponse({"ok": True}, 200)
+
+
+# -- leaving -------------------------------------------------------------------------------------
+
+LEAVE_PATH = "/-/federation/leave"
+
+
+def remove_peer(site: Site, peer_id: int, delete_copies: bool) -> None:
+    """Stop following a peer added from the web. With ``delete_copies`` its
+    copies (entries, feed states, search documents) and its row go; without,
+    they stay in the database, unshown, and come back if the sites join again."""
+    from core.api import search_put
+    from federation.models import Entry, FeedState
+
+    with site.session() as db:
+        peer = db.get(Peer, peer_id)
+        if peer is None:
+            return
+        if not delete_copies:
+            peer.joined = False
+            db.add(peer)
+            return
+        kinds = set(db.exec(select(Entry.kind).where(Entry.peer_id == peer_id)).all())
+        for kind in kinds:
+            ids = db.exec(select(Entry.entry_id).where(Entry.peer_id == peer_id, Entry.kind == kind)).all()
+            search_put(db, kind, dict.fromkeys(ids), origin=peer_id)
+        db.exec(delete(Entry).where(col(Entry.peer_id) == peer_id))
+        db.exec(delete(FeedState).where(col(FeedState.peer_id) == peer_id))
+        db.delete(peer)
+
+
+def leave(request: Request) -> Response:
+    """The admin leaves a neighbour added from the web; the neighbour is told."""
+    site = site_of(request)
+    require_admin(request)
+    form = read_form(request)
+    copies = str(form.get("kopior") or "")
+    if copies not in ("behall", "ta-bort"):
+        raise HTTPException(400, _("Välj om grannens nyheter och föreningar ska behållas eller tas bort."))
+    with site.session() as db:
+        peer = db.get(Peer, request.path_params["peer_id"])
+        if peer is None or not peer.joined or peer.id is None:
+            raise HTTPException(404, _("Grannen finns inte bland dem som lagts till här."))
+        peer_id, url, name = peer.id, peer.url, peer.name
+    remove_peer(site, peer_id, copies == "ta-bort")
+    try:
+        from_thread.run(_send, site, Neighbour(url, name, {}), LEAVE_PATH, "leave")
+        flash(request, _("Ni är inte längre grannar med %(name)s, och de har fått veta det.") % {"name": name})
+    except JoinError as exc:
+        flash(
+            request,
+            _("Ni är inte längre grannar med %(name)s, men de kunde inte meddelas: %(error)s")
+            % {"name": name, "error": str(exc)},
+            "error",
+        )
+    return RedirectResponse("/-/admin/natverket", status_code=303)
+
+
+def _take_leave(site: Site, neighbour: Neighbour) -> bool:
+    with site.session() as db:
+        peer = db.exec(select(Peer).where(Peer.url == neighbour.url, col(Peer.joined).is_(True))).first()
+        if peer is None:
+            return False
+        peer.joined = False  # its copies are kept, unshown, as when our admin chooses to keep them
+        db.add(peer)
+    return True
+
+
+async def leave_endpoint(request: Request) -> Response:
+    """``POST /-/federation/leave``: a neighbour stops federating with us."""
+    import asyncio
+
+    try:
+        site, _message, neighbour = await _verified(request, "leave")
+    except JoinError as exc:
+        return _error(str(exc), exc.status)
+    if not await asyncio.to_thread(_take_leave, site, neighbour):
+        return _error(_("Sajten är inte granne här."), 404)
+    return JSONResponse({"ok": True}, 200)

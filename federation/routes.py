@@ -17,6 +17,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from federation import discovery, hub, join, publish, subscriber, views
 
 MACHINE_PREFIX = "/-/websub"
+#: Signed join, acceptance and leave requests from peers' servers (federation.join).
+JOIN_PATHS = (join.JOIN_PATH, join.ACCEPTED_PATH, join.LEAVE_PATH)
 
 
 def public_routes() -> list[BaseRoute]:
@@ -36,6 +38,7 @@ def public_routes() -> list[BaseRoute]:
             methods=["POST"],
             name="federation_join_answer",
         ),
+        Route("/-/admin/natverket/{peer_id:id}/lamna", join.leave, methods=["POST"], name="federation_leave"),
         Route(
             "/-/admin/natverket/{peer_id:id}/hamta",
             views.admin_poll_now,
@@ -51,6 +54,7 @@ def machine_routes() -> list[BaseRoute]:
         Route(subscriber.CALLBACK_PATH + "{token}", subscriber.callback_endpoint, methods=["GET", "POST"]),
         Route(join.JOIN_PATH, join.join_endpoint, methods=["POST"]),
         Route(join.ACCEPTED_PATH, join.accepted_endpoint, methods=["POST"]),
+        Route(join.LEAVE_PATH, join.leave_endpoint, methods=["POST"]),
     ]
 
 
@@ -62,9 +66,7 @@ class MachineEndpoints:
         self.router = Router(machine_routes())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and (
-            scope["path"].startswith(MACHINE_PREFIX) or scope["path"] in (join.JOIN_PATH, join.ACCEPTED_PATH)
-        ):
+        if scope["type"] == "http" and (scope["path"].startswith(MACHINE_PREFIX) or scope["path"] in JOIN_PATHS):
             await self.router(scope, receive, send)
         else:
             await self.app(scope, receive, send)

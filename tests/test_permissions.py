@@ -187,6 +187,28 @@ def _join_request(world: World) -> int:
         return row.id
 
 
+def _joined_peer(world: World) -> int:
+    """A peer added from the web (federation.join), made on first use."""
+    from federation.models import Peer
+
+    with world.site.session() as db:
+        peer = db.exec(select(Peer).where(Peer.url == "https://granne.invalid")).first()
+        if peer is None:
+            peer = Peer(url="https://granne.invalid", name="Webbgrannen", joined=True)
+            db.add(peer)
+            db.commit()
+            db.refresh(peer)
+        assert peer.id is not None
+        return peer.id
+
+
+def _joined_peer_gone(world: World) -> bool:
+    from federation.models import Peer
+
+    with world.site.session() as db:
+        return db.exec(select(Peer).where(Peer.url == "https://granne.invalid")).first() is None
+
+
 def _join_requests(world: World, outgoing: bool = False, status: str = "") -> int:
     from federation.models import JoinRequest
 
@@ -626,6 +648,12 @@ CASES: dict[str, Case] = {
         lambda w: f"/-/admin/natverket/forfragan/{_join_request(w)}",
         lambda w: {"svar": "avboj"},
         lambda w, role, client: _join_requests(w, status="declined") > 0,
+        ADMIN_ONLY,
+    ),
+    "/-/admin/natverket/{peer_id:id}/lamna": Case(
+        lambda w: f"/-/admin/natverket/{_joined_peer(w)}/lamna",
+        lambda w: {"kopior": "ta-bort"},
+        lambda w, role, client: _joined_peer_gone(w),
         ADMIN_ONLY,
     ),
     # oidc (issue 13): starting a sign-in changes only the visitor's own session.

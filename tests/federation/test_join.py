@@ -146,3 +146,35 @@ def test_an_acceptance_nobody_asked_for_is_refused_and_requests_are_rate_limited
     limited = httpx.post(network.url("filipstad") + "/-/federation/join", json=wrong)
     assert "För många förfrågningar" in limited.json()["error"]
     assert _requests(filipstad) == []
+
+
+def test_leaving_tells_the_other_side_and_deletes_or_keeps_the_copies(network):
+    from federation.models import Entry
+
+    mockeln = network.site("mockeln", "Möckelnföreningarna", poll_interval=1)
+    filipstad = network.site("filipstad", "Filipstads föreningar", poll_interval=1)
+    a, b = Browser(network.url("mockeln")), Browser(network.url("filipstad"))
+    a.login()
+    write_news(b, "Loppis i Filipstad")
+    assert a.submit("/-/admin/natverket/ga-med", {"adress": network.url("filipstad")}).status_code == 303
+    b.login()
+    request_id = _requests(filipstad)[0].id
+    assert b.submit(f"/-/admin/natverket/forfragan/{request_id}", {"svar": "godta"}).status_code == 303
+    eventually(lambda: "Loppis i Filipstad" in a.text("/natverket/nyheter"), timeout=20, message="never fetched")
+    with mockeln.session() as db:
+        peer = db.exec(select(Peer).where(Peer.url == network.url("filipstad"))).one()
+
+    left = a.submit(f"/-/admin/natverket/{peer.id}/lamna", {"kopior": "ta-bort"})
+    assert left.status_code == 303
+    assert "Ni är inte längre grannar med Filipstads föreningar, och de har fått veta det." in a.text(
+        "/-/admin/natverket"
+    )
+    assert "Loppis i Filipstad" not in a.text("/natverket/nyheter")
+    with mockeln.session() as db:
+        assert db.exec(select(Peer)).all() == [] and db.exec(select(Entry)).all() == []
+    with filipstad.session() as db:
+        row = db.exec(select(Peer).where(Peer.url == network.url("mockeln"))).one()
+        assert row.joined is False  # Filipstad stops following Möckeln
+    assert "Sajten samarbetar inte med några andra sajter ännu" in b.text("/natverket/nyheter")
+    a.close()
+    b.close()
