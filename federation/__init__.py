@@ -19,7 +19,8 @@ Modules, in the order data flows:
   entries, defusedxml for tombstones and Paraply fields). ``clean``: nh3 and
   link schemes. ``ingest``: writing federated copies.
 - ``hub``, ``subscriber``: WebSub. ``poller``, ``lock``, ``runtime``: the
-  background work of one site. ``views``: what people see. ``hooks``, ``routes``: how it joins the site.
+  background work of one site. ``join``: joining and leaving the network from
+  the web (signed requests). ``views``: what people see. ``hooks``, ``routes``: how it joins the site.
 """
 
 NS = "urn:paraply:federation:1"

@@ -50,6 +50,8 @@ class Peer(SQLModel, table=True):
     failures: int = Field(default=0)  # consecutive, for back-off
     items_received: int = Field(default=0)
     next_attempt_at: datetime | None = None
+    #: Added from the web by a join request (not in site.toml).
+    joined: bool = Field(default=False)
 
 
 class FeedState(SQLModel, table=True):
@@ -106,3 +108,30 @@ class Subscription(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     last_delivery_at: datetime | None = None
     last_delivery_error: str = Field(default="", max_length=300)
+
+
+class JoinRequest(SQLModel, table=True):
+    """A join request made from the web (issue 19): ``outgoing`` ones this
+    site sent (an acceptance is only taken for one of these), incoming ones
+    for the admin to accept or decline. ``status``: pending, accepted, declined."""
+
+    __tablename__ = "federation_join_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(max_length=500, index=True)
+    name: str = Field(max_length=200)
+    outgoing: bool = Field(default=False)
+    status: str = Field(default="pending", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+    answered_at: datetime | None = None
+
+
+class Nonce(SQLModel, table=True):
+    """A signed request's nonce, kept until its timestamp could no longer
+    pass ``keys.check``, so the same request is never taken twice."""
+
+    __tablename__ = "federation_nonce"
+
+    id: int | None = Field(default=None, primary_key=True)
+    value: str = Field(max_length=100, unique=True)
+    expires_at: datetime = Field(index=True)

@@ -89,6 +89,11 @@ class Federation:
         from federation.delivery import DeliveryQueue
 
         self.deliveries = DeliveryQueue(self)
+        from federation.join import RateLimit
+
+        #: Join requests and acceptances per address and per client (federation.join).
+        self.join_limit = RateLimit()
+        self._running = False
 
     # -- set-up --------------------------------------------------------------------------
 
@@ -127,8 +132,33 @@ class Federation:
         self.loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         await asyncio.to_thread(self._index_stored)
-        if self.has_sources:
+        if self.has_sources or await asyncio.to_thread(self._has_joined):
+            self._running = True
             self.spawn(self._run())
+
+    def _has_joined(self) -> bool:
+        if pending_migrations(self.site):
+            return False
+        with self.site.session() as db:
+            return db.exec(select(Peer.id).where(col(Peer.joined).is_(True))).first() is not None
+
+    def ensure_running(self) -> None:
+        """Start the poller if it is not running (a peer was added from the
+        web on a site that had none), else wake it; from any thread."""
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            return
+
+        def on_loop() -> None:
+            if self.loop is None:
+                return
+            if not self._running:
+                self._running = True
+                self.spawn(self._run())
+            elif self._wake is not None:
+                self._wake.set()
+
+        loop.call_soon_threadsafe(on_loop)
 
     def _index_stored(self) -> None:
         """Copies stored before the site had its search index become
@@ -141,6 +171,7 @@ class Federation:
 
     async def stop(self) -> None:
         self.loop = None
+        self._running = False
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
@@ -206,13 +237,22 @@ class Federation:
                 if reset or row.next_attempt_at is None:
                     row.next_attempt_at = utcnow()
                 db.add(row)
+            configured = {url for url, _name, _external in wanted}
+            for row in rows.values():
+                if row.joined and row.url not in configured:
+                    from federation.join import allow_local
+
+                    allow_local(self.site, row.url)
+                    if reset or row.next_attempt_at is None:
+                        row.next_attempt_at = utcnow()
+                        db.add(row)
 
     def _due(self) -> tuple[list[int], float]:
         """Peers to poll now, and seconds until the next one is due."""
         urls = [p.url for p in self.config.peers] + [e.url for e in self.config.external]
         now = utcnow()
         with self.site.session() as db:
-            rows = db.exec(select(Peer).where(col(Peer.url).in_(urls))).all()
+            rows = db.exec(select(Peer).where(col(Peer.url).in_(urls) | col(Peer.joined).is_(True))).all()
         due, wait = [], 5.0
         for row in rows:
             when = _aware(row.next_attempt_at) or now

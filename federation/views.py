@@ -41,7 +41,7 @@ from core.api import (
     utcnow,
 )
 from core.api import gettext as _
-from federation import messages
+from federation import join, messages
 from federation.models import Entry, FeedState, Peer, Subscription
 
 PER_PAGE = 20
@@ -91,6 +91,9 @@ def sources(site: Site, session: Session, external: bool = False) -> list[Source
     """The configured peers (or external feeds), in site.toml order."""
     config = site.config.federation
     urls = [e.url for e in config.external] if external else [p.url for p in config.peers]
+    if not external:  # then the peers added from the web (federation.join), by name
+        joined = session.exec(select(Peer.url).where(col(Peer.joined).is_(True)).order_by(col(Peer.name))).all()
+        urls += [url for url in joined if url not in urls]
     rows = {p.url: p for p in session.exec(select(Peer).where(col(Peer.url).in_(urls))).all()}
     now = utcnow()
     overdue = timedelta(seconds=config.poll_interval * STALE_AFTER_POLLS)
@@ -263,6 +266,7 @@ def admin_peers(request: Request) -> Response:
             "subscribers": subscribers,
             "config": site.config.federation,
             "age": lambda when: age(site, when),
+            "requests": join.pending(site),
         },
     )
 

@@ -24,7 +24,7 @@ from tests.plugins.sample.models import SampleThing
 
 CORE_REV = "9f2c4e6a8d10"  # core's head: the content version of the page cache (after the search index)
 SAMPLE_REV = "4b1e7c2a9d30"
-FEDERATION_REV = "d44645ae75d7"
+FEDERATION_REV = "b7e1c9a4f210"  # issue 19: join requests
 WEBPORTAL = {"webportal": DEFAULT_WEBPORTAL}
 
 

@@ -172,6 +172,54 @@ def _peer_due_now(world: World, role: str, client: Client) -> bool:
         return peer is not None and peer.failures == 0
 
 
+def _join_request(world: World) -> int:
+    """A pending join request from a neighbour, made on first use."""
+    from federation.models import JoinRequest
+
+    with world.site.session() as db:
+        row = db.exec(select(JoinRequest)).first()
+        if row is None:
+            row = JoinRequest(url="https://granne.example", name="Grannföreningarna")
+            db.add(row)
+            db.commit()
+            db.refresh(row)
+        assert row.id is not None
+        return row.id
+
+
+def _joined_peer(world: World) -> int:
+    """A peer added from the web (federation.join), made on first use."""
+    from federation.models import Peer
+
+    with world.site.session() as db:
+        peer = db.exec(select(Peer).where(Peer.url == "https://granne.invalid")).first()
+        if peer is None:
+            peer = Peer(url="https://granne.invalid", name="Webbgrannen", joined=True)
+            db.add(peer)
+            db.commit()
+            db.refresh(peer)
+        assert peer.id is not None
+        world.joined_peer = peer.id  # type: ignore[attr-defined]
+        return peer.id
+
+
+def _joined_peer_gone(world: World) -> bool:
+    """The peer ``_joined_peer`` made is no longer there (left, copies deleted)."""
+    from federation.models import Peer
+
+    made = getattr(world, "joined_peer", None)
+    with world.site.session() as db:
+        return made is not None and db.get(Peer, made) is None
+
+
+def _join_requests(world: World, outgoing: bool = False, status: str = "") -> int:
+    from federation.models import JoinRequest
+
+    with world.site.session() as db:
+        rows = db.exec(select(JoinRequest).where(JoinRequest.outgoing == outgoing)).all()
+        return len([r for r in rows if not status or r.status == status])
+
+
 def _user(world: World, email: str) -> User:
     with world.site.session() as db:
         user = get_user_by_email(db, email)
@@ -589,6 +637,26 @@ CASES: dict[str, Case] = {
         lambda w: f"/-/admin/natverket/{_peer_to_poll(w)}/hamta",
         lambda w: {},
         _peer_due_now,
+        ADMIN_ONLY,
+    ),
+    # issue 19: joining the network from the web. Sending needs a neighbour
+    # that answers; here none does, so the admin gets the form back with why.
+    "/-/admin/natverket/ga-med": Case(
+        lambda w: "/-/admin/natverket/ga-med",
+        lambda w: {"adress": "https://granne.invalid"},
+        lambda w, role, client: _join_requests(w, outgoing=True) > 0,
+        {"anonymous": LOGIN, "other_editor": FORBIDDEN, "editor": FORBIDDEN, "admin": REFUSED},
+    ),
+    "/-/admin/natverket/forfragan/{request_id:id}": Case(
+        lambda w: f"/-/admin/natverket/forfragan/{_join_request(w)}",
+        lambda w: {"svar": "avboj"},
+        lambda w, role, client: _join_requests(w, status="declined") > 0,
+        ADMIN_ONLY,
+    ),
+    "/-/admin/natverket/{peer_id:id}/lamna": Case(
+        lambda w: f"/-/admin/natverket/{_joined_peer(w)}/lamna",
+        lambda w: {"kopior": "ta-bort"},
+        lambda w, role, client: _joined_peer_gone(w),
         ADMIN_ONLY,
     ),
     # oidc (issue 13): starting a sign-in changes only the visitor's own session.
