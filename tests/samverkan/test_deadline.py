@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from core.daily import run_due
 from core.testing import text_of
 from plugins.samverkan import federated
 from plugins.samverkan.models import Assignment
@@ -23,9 +24,7 @@ def _feed(client) -> str:  # type: ignore[no-untyped-def]
 
 def test_a_deadline_in_the_past_is_refused_in_swedish_and_nothing_is_lost(sam_site, as_user):
     visitor = as_user(sam_site, None)
-    page = visitor.submit(
-        "/samverkan/uppdrag/nytt", assignment_form(deadline="2026-10-13", title="Fika på torget")
-    )
+    page = visitor.submit("/samverkan/uppdrag/nytt", assignment_form(deadline="2026-10-13", title="Fika på torget"))
     assert page.status_code == 400
     assert "Sista dagen att anmäla intresse har redan varit" in text_of(page.text)
     assert 'value="Fika på torget"' in page.text and 'value="2026-10-13"' in page.text
@@ -54,6 +53,10 @@ def test_after_the_deadline_the_assignment_is_no_longer_open_here_or_in_the_netw
     assert "Promenadledare för seniorer" in text_of(visitor.get("/samverkan/").text)
     sam_site.clock.set(TODAY + timedelta(days=7))  # the day after
     assert "Promenadledare för seniorer" not in text_of(visitor.get("/samverkan/").text)
+    # Nothing was written when the day passed; the daily job tells the network.
+    assert "Uppdrag vars sista dag att anmäla intresse har passerat: 1" in " ".join(
+        r.summary for r in run_due(sam_site, TODAY + timedelta(days=7), any_hour=True)
+    )
     assert "Promenadledare för seniorer" not in _feed(visitor)
     with sam_site.session() as db:
         kind = federated.kinds(sam_site)[0]
