@@ -123,6 +123,7 @@ def _page(request: Request, row_id: int, form: OutcomeForm | None = None, status
             "labels": ANSWER_LABELS,
             "statuses": STATUS_LABELS,
             "kinds": REQUESTER_LABELS,
+            "today": site.clock.today(),
         },
         status_code=status_code,
     )

@@ -323,6 +323,7 @@ def load(site: Site, session: Session) -> None:
             place=place,
             scope=scope,
             compensation=pay,
+            deadline=today + timedelta(days=14 + 7 * n) if status == "open" else None,
             social_enterprise=for_social,
             show_public=public,
             status={"new": "new", "open": "open", "closed": "closed"}.get(status, status),

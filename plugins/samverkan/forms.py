@@ -70,6 +70,11 @@ class AssignmentForm(Form):
     compensation = StringField(
         "Ersättning", [validators.Length(max=200)], description=N_("Till exempel 3 000 kr till föreningen.")
     )
+    deadline = DateField(
+        "Sista dag att anmäla intresse",
+        [validators.Optional()],
+        description=N_("Frivilligt. Efter den dagen visas uppdraget inte längre som öppet."),
+    )
     social_enterprise = BooleanField("Uppdraget passar ett arbetsintegrerande socialt företag")
     show_public = BooleanField(
         "Uppdraget får visas öppet på webbplatsen och delas med grannföreningsråden",

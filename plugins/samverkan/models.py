@@ -71,6 +71,8 @@ class Assignment(SQLModel, table=True):
     compensation: str = Field(default="", max_length=200)
     social_enterprise: bool = False  # suited for a social enterprise (arbetsintegrerande)
     show_public: bool = False  # the requester lets it be listed publicly while open
+    #: Sista dag att anmäla intresse: after this day it is no longer offered as open.
+    deadline: date | None = None
     status: str = Field(default=AssignmentStatus.NEW, max_length=16, index=True)
     matched_slug: str = Field(default="", max_length=120)
     matched_name: str = Field(default="", max_length=200)
@@ -80,6 +82,11 @@ class Assignment(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, index=True)
     matched_at: datetime | None = None
     closed_at: datetime | None = None
+
+
+def offered_as_open(row: Assignment, today: date) -> bool:
+    """Open and the last day to report interest (if any) not yet passed."""
+    return row.status == AssignmentStatus.OPEN and (row.deadline is None or row.deadline >= today)
 
 
 class OfferAnswer(StrEnum):

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select, update
 
 from core.api import N_, DailyJob, Site, User
 from plugins.samverkan.common import settings_of
-from plugins.samverkan.models import FINISHED, Assignment
+from plugins.samverkan.models import FINISHED, Assignment, AssignmentStatus
 
 
 def own_data(site: Site, db: Session, user: User) -> dict[str, list[dict[str, object]]]:
@@ -58,5 +59,40 @@ def erase_old_contacts(site: Site, now: datetime) -> str:
     return f"Raderade kontaktuppgifter i avslutade uppdrag: {erased}"
 
 
+#: Days after its last day to report interest that an open assignment is still
+#: touched by the daily job (a missed run is caught up; later runs change nothing).
+DEADLINE_WINDOW_DAYS = 7
+
+
+def withdraw_passed_deadlines(site: Site, now: datetime) -> str:
+    """An open assignment whose last day to report interest has passed drops
+    out of the public list at once, but nothing is written then, so peers
+    would keep their copy: touching the row lets federation see that it is
+    no longer public (a tombstone) and push the new ``uppdrag`` document."""
+    today = site.clock.local_date(now if now.tzinfo else now.replace(tzinfo=UTC))
+    with site.session() as db:
+        rows = list(
+            db.exec(
+                select(Assignment).where(
+                    Assignment.status == AssignmentStatus.OPEN,
+                    col(Assignment.deadline) < today,
+                    col(Assignment.deadline) >= today - timedelta(days=DEADLINE_WINDOW_DAYS),
+                )
+            ).all()
+        )
+        for row in rows:
+            flag_modified(row, "deadline")
+            db.add(row)
+        db.commit()
+    return f"Uppdrag vars sista dag att anmäla intresse har passerat: {len(rows)}"
+
+
 def daily_jobs() -> list[DailyJob]:
-    return [DailyJob("samverkan-kontakter", N_("Radera kontaktuppgifter i avslutade uppdrag"), erase_old_contacts)]
+    return [
+        DailyJob("samverkan-kontakter", N_("Radera kontaktuppgifter i avslutade uppdrag"), erase_old_contacts),
+        DailyJob(
+            "samverkan-sista-dag",
+            N_("Ta bort uppdrag vars sista dag att anmäla intresse har passerat ur nätverket"),
+            withdraw_passed_deadlines,
+        ),
+    ]

@@ -25,7 +25,7 @@ from core.api import gettext as _
 from plugins.samverkan import federated
 from plugins.samverkan.common import PER_PAGE, document_path, get_or_404
 from plugins.samverkan.forms import AssignmentForm
-from plugins.samverkan.models import REQUESTER_LABELS, Assignment, AssignmentStatus, Statement
+from plugins.samverkan.models import REQUESTER_LABELS, Assignment, Statement
 
 #: The spam guard: a field people never see (``hidden``) that robots fill in.
 HONEYPOT = "webbadress"
@@ -34,15 +34,10 @@ NETWORK_LIMIT = 50
 
 
 def open_assignments(request: Request) -> list[Assignment]:
+    """The public open assignments whose last day to report interest has not passed."""
     site = site_of(request)
     with site.session() as db:
-        return list(
-            db.exec(
-                select(Assignment)
-                .where(col(Assignment.show_public).is_(True), Assignment.status == AssignmentStatus.OPEN)
-                .order_by(col(Assignment.created_at).desc())
-            ).all()
-        )
+        return federated.public_open(db, site.clock.today())
 
 
 def index(request: Request) -> Response:
@@ -72,7 +67,11 @@ def new_assignment(request: Request) -> Response:
             # A robot: answer as if all went well, keep nothing.
             flash(request, _("Tack! Vi har tagit emot uppdraget och hör av oss."))
             return RedirectResponse(url_for(site, "samverkan:index"), status_code=303)
-        if form.validate():
+        valid = form.validate()
+        if valid and form.deadline.data is not None and form.deadline.data < site.clock.today():
+            form.deadline.errors = [_("Sista dagen att anmäla intresse har redan varit. Välj ett senare datum.")]
+            valid = False
+        if valid:
             with site.session() as db:
                 row = Assignment(
                     requester_kind=form.requester_kind.data or "kommun",
@@ -83,6 +82,7 @@ def new_assignment(request: Request) -> Response:
                     place=(form.place.data or "").strip(),
                     scope=(form.scope.data or "").strip(),
                     compensation=(form.compensation.data or "").strip(),
+                    deadline=form.deadline.data,
                     social_enterprise=bool(form.social_enterprise.data),
                     show_public=bool(form.show_public.data),
                     contact_name=(form.contact_name.data or "").strip(),
