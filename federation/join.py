@@ -19,11 +19,13 @@ runs on one (a demo or test on one machine); otherwise the fetcher's rules
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import ipaddress
 import json
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -320,8 +322,6 @@ def _remember(site: Site, nonce: str) -> bool:
 
 async def _verified(request: Request, kind: str) -> tuple[Site, dict[str, Any], Neighbour]:
     """A signed message of ``kind`` from a Paraply site, checked, or JoinError."""
-    import asyncio
-
     from federation.runtime import Federation
 
     site = site_of(request)
@@ -368,8 +368,6 @@ def _store_request(site: Site, neighbour: Neighbour) -> None:
 
 async def join_endpoint(request: Request) -> Response:
     """``POST /-/federation/join``: a neighbour asks to join."""
-    import asyncio
-
     try:
         site, _message, neighbour = await _verified(request, "join")
     except JoinError as exc:
@@ -395,17 +393,25 @@ def _take_acceptance(site: Site, neighbour: Neighbour) -> bool:
     return True
 
 
-async def accepted_endpoint(request: Request) -> Response:
-    """``POST /-/federation/accepted``: a neighbour we asked has accepted."""
-    import asyncio
-
+async def _signed_notice(
+    request: Request, kind: str, take: Callable[[Site, Neighbour], bool], refusal: str, status: int
+) -> Response:
+    """A verified notice of ``kind`` from a neighbour, taken by ``take``; when
+    it does not fit what we know, ``refusal`` with ``status``."""
     try:
-        site, _message, neighbour = await _verified(request, "accept")
+        site, _message, neighbour = await _verified(request, kind)
     except JoinError as exc:
         return _error(str(exc), exc.status)
-    if not await asyncio.to_thread(_take_acceptance, site, neighbour):
-        return _error(_("Den här sajten har inte bett att få gå med hos er."), 403)
+    if not await asyncio.to_thread(take, site, neighbour):
+        return _error(refusal, status)
     return JSONResponse({"ok": True}, 200)
+
+
+async def accepted_endpoint(request: Request) -> Response:
+    """``POST /-/federation/accepted``: a neighbour we asked has accepted."""
+    return await _signed_notice(
+        request, "accept", _take_acceptance, _("Den här sajten har inte bett att få gå med hos er."), 403
+    )
 
 
 # -- leaving -------------------------------------------------------------------------------------
@@ -476,12 +482,4 @@ def _take_leave(site: Site, neighbour: Neighbour) -> bool:
 
 async def leave_endpoint(request: Request) -> Response:
     """``POST /-/federation/leave``: a neighbour stops federating with us."""
-    import asyncio
-
-    try:
-        site, _message, neighbour = await _verified(request, "leave")
-    except JoinError as exc:
-        return _error(str(exc), exc.status)
-    if not await asyncio.to_thread(_take_leave, site, neighbour):
-        return _error(_("Sajten är inte granne här."), 404)
-    return JSONResponse({"ok": True}, 200)
+    return await _signed_notice(request, "leave", _take_leave, _("Sajten är inte granne här."), 404)
