@@ -307,6 +307,12 @@ def demo(site_names: tuple[str, ...], port: int | None, port_offset: int, no_ser
 @click.option("--municipalities", help="Municipalities the directory covers, comma-separated; default: NAME.")
 @click.option("--contact-email", default="", help="The umbrella's e-mail, shown in the footer and on Kontakt.")
 @click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    help="Address of the HTTPS proxy in front (repeatable), e.g. 127.0.0.1 behind Caddy on this machine.",
+)
+@click.option(
     "--sites-dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder of sites; default: PARAPLY_SITES_DIR or ./sites.",
@@ -318,6 +324,7 @@ def new_site(
     plugins: str,
     municipalities: str | None,
     contact_email: str,
+    trusted_proxies: tuple[str, ...],
     sites_dir: Path | None,
 ) -> None:
     """Create sites/NAME/ with a commented site.toml, templates/ and static/."""
@@ -336,6 +343,7 @@ def new_site(
             plugins=split(plugins),
             municipalities=split(municipalities) if municipalities else None,
             contact_email=contact_email.strip(),
+            trusted_proxies=[proxy.strip() for proxy in trusted_proxies if proxy.strip()],
         )
     except ScaffoldError as exc:
         raise click.ClickException(str(exc)) from exc

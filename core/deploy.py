@@ -170,8 +170,9 @@ Gör stegen i ordning på en ny Debian 12-server, som root. Se README, avsnittet
 4. Databas: `runuser -u postgres -- createuser {plan.user}` och
    `runuser -u postgres -- createdb -O {plan.user} paraply_{plan.slug.replace("-", "_")}`.
 5. Hemligheter: `install -D -m 0600 -o root -g root {plan.unit}.env {plan.env_path}`.
-6. site.toml i {plan.home}/sites/{plan.slug}/: `base_url = "https://{plan.domain}"` under [site] och
-   `trusted_proxies = ["127.0.0.1"]` under [server].
+6. Webbplatsen: `paraply new-site {plan.slug} --base-url https://{plan.domain} --trusted-proxy 127.0.0.1`
+   (i {plan.home}, som {plan.user}). Finns den redan: i sites/{plan.slug}/site.toml ska
+   `base_url = "https://{plan.domain}"` stå under [site] och `trusted_proxies = ["127.0.0.1"]` under [server].
 7. Tabeller och första administratören: läs in hemligheterna (`set -a; . {plan.env_path}; set +a`) och kör
    `runuser -u {plan.user} -- {plan.home}/.venv/bin/paraply migrate --site {plan.slug}` och
    `runuser -u {plan.user} -- {plan.home}/.venv/bin/paraply create-admin --site {plan.slug}`.

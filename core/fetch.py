@@ -30,6 +30,7 @@ Errors are ``FetchError`` with a message in plain Swedish for the admin page
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 import ssl
 import time
@@ -192,9 +193,10 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
     would hold the body until the server's delayed ACK (~40 ms each)."""
 
     def __init__(self, allowed: set[Origin], limits: httpx.Limits) -> None:
-        super().__init__(verify=_ssl_context(), limits=limits, trust_env=False)
+        context = _ssl_context(os.environ.get(EXTRA_CA_VARIABLE, ""))
+        super().__init__(verify=context, limits=limits, trust_env=False)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=_ssl_context(),
+            ssl_context=context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
@@ -203,9 +205,19 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         )
 
 
+#: A PEM file of extra certificate authorities to trust besides certifi's
+#: (a site behind a private CA on an intranet, or Caddy's internal CA in a test).
+EXTRA_CA_VARIABLE = "PARAPLY_CA_FILE"
+
+
 @cache
-def _ssl_context() -> ssl.SSLContext:
-    return ssl.create_default_context(cafile=certifi.where())
+def _ssl_context(extra_ca: str = "") -> ssl.SSLContext:
+    """certifi's authorities, plus those in ``extra_ca`` if given. Read when a
+    transport is made (once per runtime), cached per file."""
+    context = ssl.create_default_context(cafile=certifi.where())
+    if extra_ca:
+        context.load_verify_locations(cafile=extra_ca)
+    return context
 
 
 class OriginTransport(httpx.AsyncBaseTransport):

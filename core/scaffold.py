@@ -73,6 +73,7 @@ def create_site(
     plugins: Sequence[str] = DEFAULT_PLUGINS,
     municipalities: Sequence[str] | None = None,
     contact_email: str = "",
+    trusted_proxies: Sequence[str] = (),
 ) -> Path:
     """Write ``<sites_dir>/<name>/`` and return the folder. Raises
     ``ScaffoldError`` (and writes nothing) if the name is taken or invalid,
@@ -94,6 +95,7 @@ def create_site(
         "base_url": toml_string(base_url),
         "contact_email": toml_string(contact_email),
         "plugins": toml_list(plugins),
+        "trusted_proxies": toml_list(trusted_proxies),
         "municipalities": toml_list(municipalities or [default_title(name)]),
         "primary": theme.primary,
         "accent": theme.accent,
@@ -142,11 +144,21 @@ def after_steps(folder: Path) -> list[str]:
     try:
         port = local_port(site.base_url)
         where = served_address("127.0.0.1", port) if port else site.base_url
+        if site.base_url.startswith("https://"):
+            address = (
+                f"Webbplatsens adress (base_url) är {site.base_url}. Länkar i flöden och e-post använder den. "
+                "Servern svarar på 127.0.0.1; HTTPS-proxyn framför den (Caddy: se paraply deploy) tar emot besökarna."
+            )
+        else:
+            address = (
+                f"Webbplatsens adress (base_url) är {site.base_url}. Länkar i flöden och e-post använder den: skriv "
+                f"den riktiga adressen, till exempel https://{site.slug}.example, i {folder / 'site.toml'} innan "
+                "webbplatsen går live (eller skapa den med --base-url https://... --trusted-proxy 127.0.0.1). "
+                "Serverar du på en annan port (./run serve --port 8010) används den adressen tills dess."
+            )
         return [
             f"Öppna sedan {where}/ och logga in med kontot från create-admin.",
-            f"Webbplatsens adress (base_url) är {site.base_url}. Länkar i flöden och e-post använder den: skriv den "
-            f"riktiga adressen, till exempel https://{site.slug}.example, i {folder / 'site.toml'} innan webbplatsen "
-            "går live. Serverar du på en annan port (./run serve --port 8010) används den adressen tills dess.",
+            address,
             "(Med den virtuella miljön aktiverad, source .venv/bin/activate, går också paraply i stället för ./run.)",
         ]
     finally:

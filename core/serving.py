@@ -3,9 +3,11 @@ is served somewhere its site.toml does not say (issue 17: a new site stayed
 on http://127.0.0.1:8000 in its links and feeds when served on another port).
 
 Only a site whose base_url is still on this machine (a loopback address or
-``localhost``, as ``paraply new-site`` writes it) gets a stand-in: a real
-address (https://förening.example) is left alone, since a proxy in front
-of the server is expected to answer there.
+``localhost``, as ``paraply new-site`` writes it) and plain http gets a
+stand-in: a real address (https://förening.example) is left alone, since a
+proxy in front of the server is expected to answer there, and so is an
+https address on this machine (uvicorn serves http only, so an https
+base_url means a proxy such as Caddy answers there).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def served_address(host: str, port: int) -> str:
 def stand_in_base_url(base_url: str, host: str, port: int) -> str | None:
     """The base URL to use while serving at ``host``:``port``, when the
     configured one is on this machine and names another address; else None."""
-    if local_port(base_url) is None:
+    if local_port(base_url) is None or urlsplit(base_url).scheme == "https":
         return None
     served = served_address(host, port)
     if urlsplit(base_url)._replace(path="").geturl().rstrip("/") == served:
