@@ -95,6 +95,32 @@ def mail_flush(site_name: str) -> None:
         raise SystemExit(1)
 
 
+@cli.command("bounce")
+@site_option
+@click.option(
+    "--maildir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Read every message in this Maildir (and remove each once read) instead of one from standard input.",
+)
+def bounce(site_name: str, maildir: Path | None) -> None:
+    """Read late bounces sent to [mail] bounce_address (core.bounces): one
+    message on standard input (a mail server's pipe alias), or a Maildir.
+    A permanent failure pauses the address; anything else is ignored. Exits
+    0 unless the database could not be reached, so the mail server never
+    sends a bounce about a bounce."""
+    from core import bounces
+
+    site = load_site(site_name)
+    try:
+        if not site.config.mail.bounce_address:
+            raise click.ClickException("[mail] bounce_address är inte satt i site.toml: inga brev har en studsadress.")
+        outcomes = bounces.handle_maildir(site, maildir) if maildir else [bounces.handle(site, sys.stdin.buffer.read())]
+    finally:
+        site.dispose()
+    for outcome in outcomes:
+        click.echo(" ".join(part for part in (outcome.kind, outcome.address, outcome.detail) if part))
+
+
 @cli.command("make-migration")
 @site_option
 @click.option("--plugin", required=True, help="Plugin (or 'core') whose models changed.")

@@ -46,6 +46,7 @@ from pathlib import Path
 from sqlalchemy import event, update
 from sqlmodel import Session, col, delete, select
 
+from core.bounce_address import envelope_sender
 from core.mail_senders import FileSender, Sender, SendError, SmtpSender
 from core.models import MailAddress, OutboxMessage
 from core.periodic import PeriodicTask
@@ -276,7 +277,7 @@ def deliver(site: Site, ids: Sequence[int], sender: Sender | None = None) -> int
                 time.sleep(max(0.0, next_slot - time.monotonic()))
                 next_slot = max(next_slot, time.monotonic() - gap) + gap
             try:
-                sender.send(as_email(row, site))
+                sender.send(as_email(row, site), envelope_sender(site, row_id))
             except SendError as exc:
                 _failed(site, row_id, str(exc), now, give_up=exc.permanent, address_fault=exc.recipient)
                 continue
@@ -316,6 +317,30 @@ def _sent(site: Site, row_id: int, failing_address: str, now: datetime) -> None:
             record.failures = 0
             db.add(record)
             db.commit()
+
+
+def record_late_bounce(site: Site, row_id: int, error: str) -> str | None:
+    """A permanent bounce that came back after the relay took message
+    ``row_id`` (core.bounces): its address is paused at once, the reason
+    kept for the admin. Returns the address, or None if the message is no
+    longer in the outbox (sent ones are kept ``KEEP_SENT``)."""
+    now = site.clock.now()
+    with site.session() as db:
+        row = db.get(OutboxMessage, row_id)
+        if row is None:
+            return None
+        address = row.to_address.lower()
+        record = db.exec(select(MailAddress).where(MailAddress.address == address)).first()
+        record = record or MailAddress(address=address)
+        record.failures += 1
+        record.bounces += 1
+        record.last_error, record.last_failed_at = error[:500], now
+        if record.paused_at is None:
+            record.paused_at = now
+            log.warning("%s: adressen %s pausas: %s", site.slug, address, error)
+        db.add(record)
+        db.commit()
+        return address
 
 
 def _hold(site: Site, row_id: int, now: datetime) -> None:

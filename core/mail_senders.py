@@ -34,7 +34,9 @@ class SendError(Exception):
 
 
 class Sender(Protocol):
-    def send(self, message: EmailMessage) -> None: ...
+    def send(self, message: EmailMessage, envelope_from: str = "") -> None:
+        """Hand over ``message``; ``envelope_from`` is the SMTP envelope's
+        sender (where bounces go: core.bounces), default the From."""
 
     def close(self) -> None: ...
 
@@ -65,7 +67,7 @@ class SmtpSender:
                 raise
         return smtp
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage, envelope_from: str = "") -> None:
         """Send over the open connection (one is opened and logged in on
         first use, and kept for the next message until ``close``: a
         newsletter does not open ten thousand connections)."""
@@ -79,7 +81,7 @@ class SmtpSender:
                     smtp.close()
                     raise
                 self._smtp = smtp
-            self._smtp.send_message(message)
+            self._smtp.send_message(message, from_addr=envelope_from or None)
         except smtplib.SMTPRecipientsRefused as exc:
             self._reset()
             codes = [code for code, _text in exc.recipients.values()]
@@ -118,7 +120,9 @@ class FileSender:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage, envelope_from: str = "") -> None:
+        if envelope_from:  # as the receiving server would write it
+            message["Return-Path"] = f"<{envelope_from}>"
         name = str(message["Message-ID"]).strip("<>").replace("@", "_").replace("/", "_")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)

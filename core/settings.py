@@ -155,12 +155,24 @@ class MailSection(_Strict):
     #: At most this many messages a minute leave the outbox (0: no limit);
     #: relays limit senders, and a newsletter to thousands must not trip them.
     per_minute: int = Field(default=0, ge=0, le=100_000)
+    #: Where late bounces go (core.bounces): each message's envelope sender is
+    #: this address with a signed tag (bounces+b12.x3f...@), and the mail server
+    #: pipes what arrives there to ``paraply bounce``. Empty: the From.
+    bounce_address: str = ""
 
     @field_validator("from_address")
     @classmethod
     def _address(cls, v: str) -> str:
         if v and "@" not in v:
             raise ValueError("must be an e-mail address such as 'info@mockeln.example'")
+        return v
+
+    @field_validator("bounce_address")
+    @classmethod
+    def _bounce_address(cls, v: str) -> str:
+        local, at, domain = v.partition("@")
+        if v and (not at or not local or not domain or "+" in local):
+            raise ValueError("must be an e-mail address without '+', such as 'bounces@mockeln.example'")
         return v
 
 

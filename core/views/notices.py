@@ -126,6 +126,7 @@ def outbox_state(request: Request) -> Response:
             "addresses": shown,
             "page": page,
             "pages": pages,
+            "bounce_address": site.config.mail.bounce_address,
             "page_link": page_link("/-/admin/e-post", {}),
             "per_minute": site.config.mail.per_minute,
             "pause_after": mail.PAUSE_AFTER,
