@@ -58,8 +58,10 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import httpx
 
@@ -120,8 +122,8 @@ class Server:
         env = {**os.environ, "PARAPLY_SITE": str(self.folder), "PARAPLY_DATABASE_URL": self.database_url}
         self.process = subprocess.Popen(
             [str(ROOT / ".venv/bin/uvicorn"), "core.asgi:app", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(self.workers), "--log-level", "critical", "--no-access-log"],
-            cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+             "--workers", str(self.workers), "--log-level", "warning", "--no-access-log"],
+            cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=self.log_file(),
         )  # fmt: skip
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -132,6 +134,11 @@ class Server:
                 pass
             time.sleep(0.3)
         raise SystemExit(f"{self.slug} did not start")
+
+    def log_file(self) -> BinaryIO:
+        """The server's stderr, appended to across restarts: the tracebacks
+        behind a 5xx, summed up at the end (``errors_in_logs``)."""
+        return open(self.folder / "server.log", "ab")  # noqa: SIM115 (the child keeps it)
 
     def kill(self) -> None:
         """SIGKILL the whole server (master and workers)."""
@@ -453,8 +460,28 @@ def run_one(label: str, root: Path, urls: list[str], workers: int, args: argpars
     for slug, (warm, end) in memory.items():
         growth = (end - warm) / warm * 100 if warm else float("nan")
         print(f"  memory {slug}: {warm:.0f} MiB after warm-up, {end:.0f} MiB at the end ({growth:+.1f} %)")
+    for line, count in errors_in_logs(servers):
+        print(f"  logged {count}×: {line}")
     print(f"  load at the end: {load():.2f}")
     return not outside and not problems
+
+
+#: The last line of a Python traceback: ``module.Error: message``.
+EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(Error|Exception|Exit|Timeout)\b.*)$")
+
+
+def errors_in_logs(servers: list[Server]) -> list[tuple[str, int]]:
+    """The exceptions the servers logged, most frequent first (the
+    message cut at 160 characters, so one cause counts as one line)."""
+    seen: Counter[str] = Counter()
+    for server in servers:
+        path = server.folder / "server.log"
+        if path.is_file():
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                match = EXCEPTION_LINE.match(line.strip())
+                if match:
+                    seen[match.group(1)[:160]] += 1
+    return seen.most_common(8)
 
 
 def main() -> None:
