@@ -217,6 +217,12 @@ __all__ += [
     "member_associations",
 ]
 
+# Mina föreningar (issue 16): other plugins' sections on the editor's page, such
+# as samverkan's offers waiting for an answer (``my_associations_sections`` hook).
+from core.asking import my_associations_sections  # noqa: E402
+
+__all__ += ["my_associations_sections"]
+
 # fetching (issue 13, issue 18 fault 5): the one guarded HTTP client for every
 # request the site makes to another server. ``Fetcher(allow_private=[url, ...])``
 # checks each address when the connection is opened (no DNS-rebinding window),

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
     from core.contributions import AssociationRef, Block, Figure, NewsletterItem, Place, PlaceBooking, PlaceUse
+    from core.models import User
     from core.received import ReceivedEntry
     from core.site import Site
 
@@ -99,6 +100,26 @@ def association_page_blocks(site: Site, request: Request, session: Session, slug
 
     found: list[Block] = collect(
         site.pm, "association_page_blocks", site=site, request=request, session=session, slug=slug
+    )
+    return sorted(found, key=lambda block: block.order)
+
+
+def my_associations_sections(
+    site: Site, request: Request, session: Session, user: User, associations: list[AssociationRef]
+) -> list[Block]:
+    """Every enabled plugin's sections for the editor's page "Mina
+    föreningar" (``my_associations_sections`` hook), by ``order``: for the
+    plugin that draws that page. ``associations`` are those ``user`` edits."""
+    from core.plugins import collect
+
+    found: list[Block] = collect(
+        site.pm,
+        "my_associations_sections",
+        site=site,
+        request=request,
+        session=session,
+        user=user,
+        associations=associations,
     )
     return sorted(found, key=lambda block: block.order)
 

@@ -375,6 +375,25 @@ def association_page_blocks(site: Site, request: Request, session: Session, slug
 
 
 @hookspec
+def my_associations_sections(
+    site: Site, request: Request, session: Session, user: Any, associations: list[AssociationRef]
+) -> list[Block] | None:
+    """Return sections for the signed-in editor's page "Mina föreningar"
+    (``core.contributions.Block``), such as the assignments offered to their
+    associations waiting for an answer.
+
+    ``user`` is the signed-in account (a ``core.models.User``) and
+    ``associations`` the member associations it is editor for, as
+    ``core.contributions.AssociationRef`` (whatever their status); return only
+    what concerns those, and nothing (``[]``) when there is nothing to do, so
+    the page stays short. The plugin that draws the page (webportal) shows
+    them after its own list, in ``order``, each as a section headed by the
+    block's title (an h2; the block's template starts at h3, and reads its
+    context as ``ctx``). Plugins that draw such a page collect them with
+    ``core.api.my_associations_sections``."""
+
+
+@hookspec
 def bookable_places(site: Site, session: Session) -> list[Place] | None:
     """Return the places (rooms) this plugin lets events be held in, as
     ``core.contributions.Place`` (a stable ``ref`` such as ``lokaler:12``,

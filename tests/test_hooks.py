@@ -667,6 +667,32 @@ def test_hook_association_page_blocks(sites, make_client):
     assert "Provtillägget har 1 saker." in text_of(page.text)
 
 
+def test_hook_my_associations_sections(sites, make_client):
+    """Sections from other plugins show on an editor's "Mina föreningar",
+    each with its own h2, told which associations the editor edits; an
+    account that edits none gets no section."""
+    from plugins.webportal.models import Association, AssociationEditor
+
+    site = sites(["webportal", "sample"], plugin_settings={"webportal": DEFAULT_WEBPORTAL})
+    _approved(site, ("pro", "PRO Karlskoga", ""), ("aik", "Alla Idrottare", ""))
+    _add_things(site, "Bikupan", "Vedboden")
+    editor = add_user(site, "red@test.example", Role.EDITOR)
+    add_user(site, "ingen@test.example", Role.EDITOR)
+    with site.session() as db:
+        pro = db.exec(select(Association).where(Association.slug == "pro")).one()
+        db.add(AssociationEditor(association_id=pro.id, user_id=editor.id))
+        db.commit()
+    client = make_client(site)
+    client.login("red@test.example")
+    page = client.get("/mina-foreningar")
+    assert page.status_code == 200
+    assert re.search(r'<h2 id="[^"]+">Provsektion för PRO Karlskoga \(red@test.example\)</h2>', page.text)
+    assert "Provtillägget har 2 saker." in text_of(page.text)
+    other = make_client(site)
+    other.login("ingen@test.example")
+    assert "Provsektion" not in other.get("/mina-foreningar").text
+
+
 def test_hook_bookable_places(sites, make_client):
     """A premises plugin's rooms are offered as the place of an event, and
     the chosen room is kept with the event."""

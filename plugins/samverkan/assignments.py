@@ -28,12 +28,13 @@ from core.api import (
     url_for,
 )
 from core.api import gettext as _
-from plugins.samverkan import matching
+from plugins.samverkan import interests, matching
 from plugins.samverkan.common import PER_PAGE, get_or_404
 from plugins.samverkan.forms import OutcomeForm
 from plugins.samverkan.models import (
     ANSWER_LABELS,
     FINISHED,
+    INTEREST_LABELS,
     REQUESTER_LABELS,
     STATUS_LABELS,
     Assignment,
@@ -74,7 +75,8 @@ def admin_list(request: Request) -> Response:
         if status:
             query = query.where(Assignment.status == status)
         rows = list(db.exec(query).all())
-    shown, page, pages = paged(rows, page_number(request), PER_PAGE)
+        shown, page, pages = paged(rows, page_number(request), PER_PAGE)
+        interest_counts = interests.counts(db, [a.id for a in shown if a.id])
     return site.render(
         request,
         "samverkan/assignments.html",
@@ -85,6 +87,7 @@ def admin_list(request: Request) -> Response:
             "page_url": page_link(url_for(site, "samverkan:assignments"), {"status": status}),
             "status": status,
             "statuses": STATUS_LABELS,
+            "interest_counts": interest_counts,
         },
     )
 
@@ -96,6 +99,7 @@ def _page(request: Request, row_id: int, form: OutcomeForm | None = None, status
         offers = list(db.exec(select(Offer).where(Offer.assignment_id == row_id).order_by(col(Offer.offered_at))).all())
         suggestions = matching.suggest(site, db, row, {o.association_slug for o in offers})
         associations = member_associations(site, db)
+        registered = interests.of_assignment(db, row_id)
     if form is None:
         form = OutcomeForm(
             association=row.matched_slug,
@@ -119,6 +123,9 @@ def _page(request: Request, row_id: int, form: OutcomeForm | None = None, status
             "offers": offers,
             "suggestions": suggestions,
             "others": [a for a in associations if a.slug not in {o.association_slug for o in offers}],
+            "interests": registered,
+            "interest_labels": INTEREST_LABELS,
+            "directory": associations,
             "form": form,
             "labels": ANSWER_LABELS,
             "statuses": STATUS_LABELS,

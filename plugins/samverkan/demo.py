@@ -1,7 +1,8 @@
 """Demo data: a year of the partnership. Assignments from the municipality,
 the region, companies and organisations (some matched and carried out, some
 declined by the associations offered, some still open, two new), five
-consultation answers, twelve meetings with actions, four joint project
+consultation answers, interests registered on the public open ones (from a
+member association and from a neighbour umbrella's), twelve meetings with actions, four joint project
 applications, and the report for the last tertial with staff's comments,
 sent (frozen). Idempotent: rows are looked up by their titles."""
 
@@ -10,14 +11,16 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from core.api import Site, editable_associations, get_user_by_email, member_associations
+from core.api import AssociationRef, Site, editable_associations, get_user_by_email, member_associations
 from plugins.samverkan import periods, report
 from plugins.samverkan.common import documents_dir
 from plugins.samverkan.models import (
     Action,
     Assignment,
+    AssignmentStatus,
+    Interest,
     Meeting,
     Offer,
     Project,
@@ -286,6 +289,41 @@ PROJECTS = [
 ]
 
 
+#: (association, contact, e-mail, message): one from the directory, one from a neighbour's.
+INTERESTS = [
+    ("", "Maja Medlem", "maja@forening.example", "Vi har gjort liknande uppdrag förut och har sex medlemmar som kan."),
+    (
+        "Storfors Hembygdsförening",
+        "Sten Storfors",
+        "sten@storfors.example",
+        "Vi såg uppdraget hos grannföreningsrådet och kan ställa upp med fyra personer.",
+    ),
+]
+
+
+def _interests(session: Session, refs: list[AssociationRef]) -> None:
+    """A couple of interests on each public open assignment that has none."""
+    rows = session.exec(
+        select(Assignment)
+        .where(Assignment.status == AssignmentStatus.OPEN, col(Assignment.show_public).is_(True))
+        .order_by(col(Assignment.id))
+    ).all()
+    for n, row in enumerate(rows):
+        if row.id is None or session.exec(select(Interest).where(Interest.assignment_id == row.id)).first():
+            continue
+        for i, (name, contact, email, message) in enumerate(INTERESTS[: 1 + n % 2]):
+            session.add(
+                Interest(
+                    assignment_id=row.id,
+                    association_name=name or (refs[(n + 5) % len(refs)].name if refs else "Föreningen Vänner"),
+                    contact_name=contact,
+                    contact_email=email,
+                    message=message,
+                    created_at=row.created_at + timedelta(days=1 + i),
+                )
+            )
+
+
 def _at(today: date, days_ago: int) -> datetime:
     return datetime.combine(today - timedelta(days=days_ago), time(9, 30), tzinfo=UTC)
 
@@ -363,6 +401,7 @@ def load(site: Site, session: Session) -> None:
         if status in ("done", "closed"):
             row.closed_at = created + timedelta(days=30)
         session.add(row)
+    _interests(session, refs)
     for n, (ago, topic, recipient, summary, result) in enumerate(STATEMENTS):
         if session.exec(select(Statement).where(Statement.topic == topic)).first() is None:
             session.add(

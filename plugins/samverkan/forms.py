@@ -89,6 +89,29 @@ class AssignmentForm(Form):
     )
 
 
+INTEREST_EMAIL = [
+    validators.InputRequired("Skriv en e-postadress så att vi kan svara."),
+    validators.Email("Skriv en giltig e-postadress, till exempel namn@forening.se."),
+    validators.Length(max=254),
+]
+
+
+class InterestForm(Form):
+    """The public form on an open assignment: an association reports interest."""
+
+    association_name = StringField(
+        "Förening", _required("Skriv vilken förening som vill ta uppdraget.", 200), description=N_("Föreningens namn.")
+    )
+    contact_name = StringField("Kontaktperson", _required("Skriv vem i föreningen vi kan kontakta.", 120))
+    contact_email = StringField("E-post", INTEREST_EMAIL)
+    contact_phone = StringField("Telefon", [validators.Optional(), PhoneNumber("0586-123 45")])
+    message = TextAreaField(
+        "Varför passar uppdraget er?",
+        _required("Skriv några rader om varför uppdraget passar föreningen.", 2000),
+        description=N_("Några rader räcker: vad ni gör och hur många som kan ställa upp."),
+    )
+
+
 class AnswerForm(Form):
     answer = SelectField(
         "Ert svar",

@@ -7,6 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from core.api import (
+    AssociationRef,
     Block,
     DailyJob,
     FederatedKind,
@@ -143,6 +144,17 @@ def front_page_blocks(site: Site, request: Request, session: Session) -> list[Bl
         .limit(3)
     ).all()
     return [Block(_("Uppdrag till föreningarna"), "samverkan/front_block.html", {"items": list(newest)}, order=70)]
+
+
+@hookimpl
+def my_associations_sections(
+    site: Site, request: Request, session: Session, user: User, associations: list[AssociationRef]
+) -> list[Block]:
+    """The offers waiting for an answer from the editor's associations, with
+    the answer form, on Mina föreningar."""
+    from plugins.samverkan import offers
+
+    return offers.section(site, request, session, associations)
 
 
 @hookimpl

@@ -3,8 +3,11 @@
 Associations are referred to by slug with their name kept beside it (the
 member directory is another plugin's). The only personal data are an
 assignment's contact person (name, e-mail, phone), erased by a daily job
-``contact_retention_days`` after the assignment was closed; meetings count
-participants per sector and list associations, never persons.
+``contact_retention_days`` after the assignment was closed, and the contact
+person of an association's interest in an assignment, erased
+``interest_retention_days`` after the assignment closed or its last day to
+report interest passed; meetings count participants per sector and list
+associations, never persons.
 """
 
 from __future__ import annotations
@@ -118,6 +121,42 @@ class Offer(SQLModel, table=True):
     message: str = Field(default="", max_length=2000)
     offered_at: datetime = Field(default_factory=utcnow)
     answered_at: datetime | None = None
+
+
+class InterestStatus(StrEnum):
+    NEW = "new"  # registered, not yet looked at by staff
+    OFFERED = "offered"  # staff turned it into an offer answered yes
+    DECLINED = "declined"  # staff said no thanks
+
+
+INTEREST_LABELS = {
+    InterestStatus.NEW: N_("Ny"),
+    InterestStatus.OFFERED: N_("Gjord till erbjudande"),
+    InterestStatus.DECLINED: N_("Avböjd"),
+}
+
+
+class Interest(SQLModel, table=True):
+    """An association's interest in a public open assignment, registered on
+    the public form (by a member association here, or one of a neighbour
+    umbrella's that followed the federated copy home). The association is
+    named as typed; staff link it to the directory (``association_slug``)
+    when they turn it into an offer. The contact person is kept only to
+    broker the assignment, erased by the daily job."""
+
+    __tablename__ = "samverkan_interest"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="samverkan_assignment.id", index=True)
+    association_name: str = Field(max_length=200)
+    association_slug: str = Field(default="", max_length=120)
+    contact_name: str = Field(default="", max_length=120)
+    contact_email: str = Field(default="", max_length=254, index=True)
+    contact_phone: str = Field(default="", max_length=40)
+    message: str = Field(default="", max_length=2000)
+    status: str = Field(default=InterestStatus.NEW, max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+    erased_at: datetime | None = None  # when the daily job erased the contact details
 
 
 class SocialEnterprise(SQLModel, table=True):

@@ -1,20 +1,35 @@
-"""Offers as an association's editors see them ("Erbjudna uppdrag", beside
-Mina föreningar): each assignment offered to an association they act for,
-answered once with yes, no or a question (a question may be followed by a
-yes or a no). Staff read the answers on the assignment's page."""
+"""Offers as an association's editors see them: those waiting for an answer
+as a section of Mina föreningar (``section``, the ``my_associations_sections``
+hook), and all of them on "Erbjudna uppdrag": each assignment offered to an
+association they act for, answered once with yes, no or a question (a
+question may be followed by a yes or a no). Staff read the answers on the
+assignment's page."""
 
 from __future__ import annotations
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.api import Forbidden, Mail, editable_associations, flash, queue_mail, require_user, site_of, url_for
+from core.api import (
+    AssociationRef,
+    Block,
+    Forbidden,
+    Mail,
+    Site,
+    editable_associations,
+    flash,
+    queue_mail,
+    read_form,
+    require_user,
+    site_of,
+    url_for,
+)
 from core.api import gettext as _
 from plugins.samverkan.common import get_or_404
 from plugins.samverkan.forms import AnswerForm
-from plugins.samverkan.models import ANSWER_LABELS, Assignment, Offer, OfferAnswer
+from plugins.samverkan.models import ANSWER_LABELS, Assignment, AssignmentStatus, Offer, OfferAnswer
 
 
 def _mine(request: Request) -> tuple[dict[str, str], list[tuple[Offer, Assignment]]]:
@@ -29,6 +44,43 @@ def _mine(request: Request) -> tuple[dict[str, str], list[tuple[Offer, Assignmen
             .order_by(col(Offer.offered_at).desc())
         ).all()
         return slugs, [(offer, assignment) for offer, assignment in rows]
+
+
+def section(site: Site, request: Request, db: Session, associations: list[AssociationRef]) -> list[Block]:
+    """The offers to ``associations`` not yet answered yes or no, as a
+    section of Mina föreningar; none when there is nothing to answer."""
+    names = {ref.slug: ref.name for ref in associations}
+    if not names:
+        return []
+    rows = db.exec(
+        select(Offer, Assignment)
+        .join(Assignment, col(Assignment.id) == col(Offer.assignment_id))
+        .where(
+            col(Offer.association_slug).in_(list(names)),
+            col(Offer.answer).in_([OfferAnswer.PENDING, OfferAnswer.QUESTION]),
+            col(Assignment.status).in_([AssignmentStatus.NEW, AssignmentStatus.OPEN]),
+        )
+        .order_by(col(Offer.offered_at).desc())
+    ).all()
+    if not rows:
+        return []
+    return [
+        Block(
+            _("Erbjudna uppdrag att svara på"),
+            "samverkan/offers_section.html",
+            {
+                "offers": [(offer, assignment) for offer, assignment in rows],
+                "back": request.url.path,
+                "all_url": url_for(site, "samverkan:offers"),
+            },
+            order=40,
+        )
+    ]
+
+
+def _local(path: str) -> bool:
+    """A path on this site (where to return after answering), never another host's."""
+    return path.startswith("/") and not path.startswith("//") and "\\" not in path
 
 
 def mine(request: Request) -> Response:
@@ -86,4 +138,5 @@ def answer(request: Request) -> Response:
             queue_mail(site, Mail(staff, f"Svar på uppdrag: {assignment.title}", body, "sv"), db, origin="samverkan")
         db.commit()
     flash(request, _("Tack för ert svar! Kansliet hör av sig."))
-    return RedirectResponse(url_for(site, "samverkan:offers"), status_code=303)
+    back = str(read_form(request).get("tillbaka", ""))
+    return RedirectResponse(back if _local(back) else url_for(site, "samverkan:offers"), status_code=303)

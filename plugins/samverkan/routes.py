@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from plugins.samverkan import assignments, offers, public, records, report_views
+from plugins.samverkan import assignments, interests, offers, public, records, report_views
 
 GET_POST = ["GET", "POST"]
 
@@ -15,6 +15,8 @@ def samverkan_routes() -> list[BaseRoute]:
         # public
         Route("/", public.index, name="index"),
         Route("/uppdrag/nytt", public.new_assignment, methods=GET_POST, name="new_assignment"),
+        Route("/uppdrag/{assignment_id:id}/intresse", interests.register, methods=GET_POST, name="interest"),
+        Route("/uppdrag/{assignment_id:id}/intresse/tack", interests.thanks, name="interest_thanks"),
         Route("/remissvar", public.statements, name="statements"),
         Route("/remissvar/{statement_id:id}/dokument.pdf", public.document, name="document"),
         # association editors
@@ -26,6 +28,8 @@ def samverkan_routes() -> list[BaseRoute]:
         Route("/admin/uppdrag/{assignment_id:id}/lage", assignments.set_status, methods=["POST"], name="status"),
         Route("/admin/uppdrag/{assignment_id:id}/erbjud", assignments.offer, methods=["POST"], name="offer"),
         Route("/admin/uppdrag/{assignment_id:id}/utfall", assignments.outcome, methods=["POST"], name="outcome"),
+        Route("/admin/intresse/{interest_id:id}/erbjud", interests.make_offer, methods=["POST"], name="interest_offer"),
+        Route("/admin/intresse/{interest_id:id}/avboj", interests.decline, methods=["POST"], name="interest_decline"),
         Route("/admin/sociala-foretag", assignments.social, methods=GET_POST, name="social"),
         # staff: röstbärare, meetings, projektstöd
         Route("/admin/remissvar", records.statements_admin, name="statements_admin"),

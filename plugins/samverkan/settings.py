@@ -14,5 +14,8 @@ class SamverkanSettings(PluginSettings):
     #: Days after an assignment was closed that the requester's contact
     #: details (name, e-mail, phone) are erased by the daily job.
     contact_retention_days: int = Field(default=365, ge=0, le=3650)
+    #: Days after an assignment was closed, or its last day to report interest
+    #: passed, that the contact details of the interests in it are erased.
+    interest_retention_days: int = Field(default=180, ge=0, le=3650)
     #: Year in the tag URIs of federated assignments (``uppdrag``); fixed once published.
     tag_year: int = Field(default=2026, ge=2000, le=2100)

@@ -54,6 +54,7 @@ from core.api import (
     http_url,
     index_text,
     match,
+    my_associations_sections,
     page_count,
     page_link,
     page_number,
@@ -662,11 +663,14 @@ def my_associations(request: Request) -> Response:
     user = require_user(request)
     with site.session() as db:
         linked = linked_associations(db, user)
+        # Other plugins' sections (my_associations_sections hook), e.g. offered assignments.
+        sections = my_associations_sections(site, request, db, user, [ref(a) for a in linked])
     return site.render(
         request,
         "webportal/my_associations.html",
         {
             "associations": linked,
+            "sections": sections,
             "status_labels": {key: _(label) for key, label in STATUS_LABELS.items()},
             "page_url": lambda a: page_url(site, a),
             "edit_url": lambda a: edit_url(site, a),

@@ -99,11 +99,18 @@ def test_staff_export_the_tertial_report_as_pdf(page: Any, mockeln: LiveSite, ax
     assert last.label in text and f"Nätverksträffar {match.group(1)} st" in text
 
 
-PUBLIC = ["/samverkan/", "/samverkan/uppdrag/nytt", "/samverkan/remissvar"]
-EDITOR = ["/samverkan/erbjudanden"]
+PUBLIC = [
+    "/samverkan/",
+    "/samverkan/uppdrag/nytt",
+    "/samverkan/uppdrag/{public}/intresse",
+    "/samverkan/uppdrag/{public}/intresse/tack",
+    "/samverkan/remissvar",
+]
+EDITOR = ["/samverkan/erbjudanden", "/mina-foreningar"]
 ADMIN = [
     "/samverkan/admin/uppdrag",
     "/samverkan/admin/uppdrag/{assignment}",
+    "/samverkan/admin/uppdrag/{public}",
     "/samverkan/admin/sociala-foretag",
     "/samverkan/admin/remissvar",
     "/samverkan/admin/remissvar/ny",
@@ -124,6 +131,12 @@ def test_partnership_pages_are_accessible(browser: Any, axe_source: Path, mockel
     with mockeln.site.session() as db:
         ids = {
             "assignment": db.exec(select(Assignment).where(Assignment.status == "open")).first().id,  # type: ignore[union-attr]
+            # A public open one: its interest form, and its staff page with the demo's interests.
+            "public": db.exec(
+                select(Assignment).where(Assignment.status == "open", Assignment.show_public == True)  # noqa: E712
+            )
+            .first()
+            .id,  # type: ignore[union-attr]
             "meeting": db.exec(select(Meeting)).first().id,  # type: ignore[union-attr]
             "project": db.exec(select(Project)).first().id,  # type: ignore[union-attr]
             "sent": db.exec(select(Report).where(Report.frozen != "")).first().id,  # type: ignore[union-attr]

@@ -1,7 +1,8 @@
 """The Möckeln demo shows the partnership: a year of assignments (matched,
-declined, open, new), five consultation answers, twelve meetings, four
-project applications and the last tertial's report, sent. Loading twice
-adds nothing. The demo editor has an offer waiting on Erbjudna uppdrag."""
+declined, open, new), interests registered in the public open ones, five
+consultation answers, twelve meetings, four project applications and the
+last tertial's report, sent. Loading twice adds nothing. The demo editor has
+an offer waiting on Erbjudna uppdrag and on Mina föreningar."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlmodel import select
 from core.demo import load_demo
 from core.testing import load_test_site, text_of
 from plugins.samverkan import periods
-from plugins.samverkan.models import Assignment, Meeting, Offer, Project, Report, Statement
+from plugins.samverkan.models import Assignment, Interest, Meeting, Offer, Project, Report, Statement
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -30,7 +31,7 @@ def _counts(site) -> dict[str, int]:  # type: ignore[no-untyped-def]
     with site.session() as db:
         return {
             model.__name__: len(db.exec(select(model)).all())
-            for model in (Assignment, Offer, Statement, Meeting, Project, Report)
+            for model in (Assignment, Offer, Interest, Statement, Meeting, Project, Report)
         }
 
 
@@ -43,6 +44,9 @@ def test_the_demo_year_of_the_partnership(mockeln, make_client) -> None:
         sent = db.exec(select(Report).where(Report.frozen != "")).all()
     assert len(statuses) >= 12 and {"done", "matched", "closed", "open", "new"} <= set(statuses)
     assert "no" in answers and "yes" in answers
+    with mockeln.session() as db:
+        interested = {i.association_name for i in db.exec(select(Interest)).all()}
+    assert "Storfors Hembygdsförening" in interested and len(interested) >= 2, "a neighbour's and a member's"
     last = periods.last_tertial(mockeln.clock.today())
     assert [(r.start, r.end) for r in sent] == [(last.start, last.end)]
 
@@ -54,6 +58,7 @@ def test_the_demo_year_of_the_partnership(mockeln, make_client) -> None:
     editor = make_client(mockeln)
     editor.login("redaktor@mockeln.example", "demo-paraply-2026")
     assert "Svara" in text_of(editor.get("/samverkan/erbjudanden").text)
+    assert "Erbjudna uppdrag att svara på" in text_of(editor.get("/mina-foreningar").text)
     admin = make_client(mockeln)
     admin.login("admin@mockeln.example", "demo-paraply-2026")
     page = text_of(admin.get(f"/samverkan/admin/rapport?period={last.key}").text)

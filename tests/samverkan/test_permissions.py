@@ -20,6 +20,7 @@ from core.testing import Client
 from plugins.samverkan.models import (
     Action,
     Assignment,
+    Interest,
     Meeting,
     Offer,
     Project,
@@ -45,6 +46,8 @@ class World:
     statement: int
     project: int
     sent: int
+    public: int  # an open assignment shown publicly, where anyone may report interest
+    interest: int  # an interest registered in it
 
 
 def build_world(site: Site, as_user: Callable[[Site, str | None], Client]) -> World:
@@ -56,7 +59,23 @@ def build_world(site: Site, as_user: Callable[[Site, str | None], Client]) -> Wo
         meeting = Meeting(title="Nätverksträff", day=date(2026, 9, 1), civil_society=10)
         statement = Statement(topic="Remiss", recipient="Kommunstyrelsen", day=date(2026, 9, 2))
         project = Project(title="Projekt", lead="PRO Karlskoga", funder="Arvsfonden")
-        db.add_all([offer, meeting, statement, project])
+        public = Assignment(
+            title="Öppet uppdrag",
+            description="Fika vid dialogmöte",
+            requester="Kommunen",
+            status="open",
+            show_public=True,
+        )
+        db.add_all([offer, meeting, statement, project, public])
+        db.commit()
+        interest = Interest(
+            assignment_id=public.id or 0,
+            association_name="PRO Karlskoga",
+            contact_name="Per Pro",
+            contact_email="per@pro.example",
+            message="Vi kan.",
+        )
+        db.add(interest)
         db.commit()
         action = Action(meeting_id=meeting.id or 0, what="Skicka anteckningar", owner="Kansliet")
         db.add(action)
@@ -74,6 +93,8 @@ def build_world(site: Site, as_user: Callable[[Site, str | None], Client]) -> Wo
             statement.id or 0,
             project.id or 0,
             sent.id or 0,
+            public.id or 0,
+            interest.id or 0,
         )
 
 
@@ -104,8 +125,31 @@ CASES: dict[str, Case] = {
     "/samverkan/uppdrag/nytt": Case(
         lambda w: "/samverkan/uppdrag/nytt",
         lambda w: assignment_form(title="Ett till uppdrag"),
-        lambda w: _count(w, Assignment) == 2,
+        lambda w: _count(w, Assignment) == 3,
         dict.fromkeys(ROLES, OK),
+    ),
+    "/samverkan/uppdrag/{assignment_id:id}/intresse": Case(
+        lambda w: f"/samverkan/uppdrag/{w.public}/intresse",
+        lambda w: {
+            "association_name": "Degerfors IF Ungdom",
+            "contact_name": "Dana Deg",
+            "contact_email": "dana@dif.example",
+            "message": "Vi har tio ungdomsledare.",
+        },
+        lambda w: _count(w, Interest) == 2,
+        dict.fromkeys(ROLES, OK),
+    ),
+    "/samverkan/admin/intresse/{interest_id:id}/erbjud": Case(
+        lambda w: f"/samverkan/admin/intresse/{w.interest}/erbjud",
+        lambda w: {"forening": "pro-karlskoga"},
+        lambda w: _get(w, Interest, w.interest).status == "offered",
+        ADMIN_ONLY,
+    ),
+    "/samverkan/admin/intresse/{interest_id:id}/avboj": Case(
+        lambda w: f"/samverkan/admin/intresse/{w.interest}/avboj",
+        lambda w: {},
+        lambda w: _get(w, Interest, w.interest).status == "declined",
+        ADMIN_ONLY,
     ),
     "/samverkan/erbjudanden/{offer_id:id}/svar": Case(
         lambda w: f"/samverkan/erbjudanden/{w.offer}/svar",
@@ -252,6 +296,11 @@ NO_DOCUMENT = dict.fromkeys(ROLES, 404)  # the statement has no PDF
 GET_PAGES: dict[str, tuple[Callable[[World], str], dict[str, int]]] = {
     "/samverkan/": (lambda w: "/samverkan/", PUBLIC),
     "/samverkan/uppdrag/nytt": (lambda w: "/samverkan/uppdrag/nytt", PUBLIC),
+    "/samverkan/uppdrag/{assignment_id:id}/intresse": (lambda w: f"/samverkan/uppdrag/{w.public}/intresse", PUBLIC),
+    "/samverkan/uppdrag/{assignment_id:id}/intresse/tack": (
+        lambda w: f"/samverkan/uppdrag/{w.public}/intresse/tack",
+        PUBLIC,
+    ),
     "/samverkan/remissvar": (lambda w: "/samverkan/remissvar", PUBLIC),
     "/samverkan/remissvar/{statement_id:id}/dokument.pdf": (
         lambda w: f"/samverkan/remissvar/{w.statement}/dokument.pdf",

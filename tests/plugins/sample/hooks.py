@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from core import hookimpl
 from core.api import N_, FederatedKind, FeedItem, NewsletterItem, NoticeKind, tag_authority
-from core.contributions import Block, DailyJob, Figure, NavItem, Place, PlaceBooking, SearchResult
+from core.contributions import AssociationRef, Block, DailyJob, Figure, NavItem, Place, PlaceBooking, SearchResult
 from core.search import index_text, match
 from core.settings import PluginSettings
 from tests.plugins.sample import views
@@ -238,6 +238,17 @@ def forget_user(site: Site, session: Session, user: Any) -> None:
 def association_page_blocks(site: Site, request: Request, session: Session, slug: str) -> list[Block]:
     count = session.exec(select(func.count()).select_from(SampleThing)).one()
     return [Block(f"Provblock för {slug}", "sample/block.html", {"thing_count": count}, order=70)]
+
+
+@hookimpl
+def my_associations_sections(
+    site: Site, request: Request, session: Session, user: Any, associations: list[AssociationRef]
+) -> list[Block]:
+    if not associations:
+        return []
+    count = session.exec(select(func.count()).select_from(SampleThing)).one()
+    names = ", ".join(a.name for a in associations)
+    return [Block(f"Provsektion för {names} ({user.email})", "sample/block.html", {"thing_count": count}, order=70)]
 
 
 @hookimpl
