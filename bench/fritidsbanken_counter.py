@@ -166,7 +166,7 @@ def check_plans(site: Site) -> list[str]:
         for label, sql in PLANNED.items():
             rows = conn.execute(text(("EXPLAIN " if pg else "EXPLAIN QUERY PLAN ") + sql)).all()
             plan = " | ".join(str(r[-1] if not pg else r[0]) for r in rows)
-            print(f"  {label:<28} {plan[:110]}")
+            print(f"  {label:<32} {plan[:110]}")
             # A skip-scan ("ANY(") reads the whole index: as bad as a scan here.
             # Scanning a partial index of open loans ("..._open") reads only those.
             scans_loans = (

@@ -133,17 +133,11 @@ def demo_data(site: Site, session: Session) -> None:
 def front_page_blocks(site: Site, request: Request, session: Session) -> list[Block]:
     """Open assignments on the front page, with the way to offer one: how
     the municipality and companies find uppdragsförmedlingen."""
-    from sqlmodel import col, select
+    from plugins.samverkan.federated import public_open
 
-    from plugins.samverkan.models import Assignment, AssignmentStatus
-
-    newest = session.exec(
-        select(Assignment)
-        .where(col(Assignment.show_public).is_(True), Assignment.status == AssignmentStatus.OPEN)
-        .order_by(col(Assignment.created_at).desc())
-        .limit(3)
-    ).all()
-    return [Block(_("Uppdrag till föreningarna"), "samverkan/front_block.html", {"items": list(newest)}, order=70)]
+    # The same list as /samverkan/: an assignment whose last day has passed is not offered.
+    newest = public_open(session, site.clock.today())[:3]
+    return [Block(_("Uppdrag till föreningarna"), "samverkan/front_block.html", {"items": newest}, order=70)]
 
 
 @hookimpl

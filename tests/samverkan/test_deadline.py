@@ -51,8 +51,10 @@ def test_after_the_deadline_the_assignment_is_no_longer_open_here_or_in_the_netw
 
     sam_site.clock.set(TODAY + timedelta(days=6))  # the last day itself: still open
     assert "Promenadledare för seniorer" in text_of(visitor.get("/samverkan/").text)
+    assert "Promenadledare för seniorer" in text_of(admin.get("/").text), "the front page's block"
     sam_site.clock.set(TODAY + timedelta(days=7))  # the day after
     assert "Promenadledare för seniorer" not in text_of(visitor.get("/samverkan/").text)
+    assert "Promenadledare för seniorer" not in text_of(admin.get("/").text), "the front page's block"
     # Nothing was written when the day passed; the daily job tells the network.
     assert "Uppdrag vars sista dag att anmäla intresse har passerat: 1" in " ".join(
         r.summary for r in run_due(sam_site, TODAY + timedelta(days=7), any_hour=True)
