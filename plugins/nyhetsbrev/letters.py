@@ -228,19 +228,22 @@ def plain_body(site: Site, issue: Issue, settings_link: str, unsubscribe_link: s
 
 def mail_for(site: Site, issue: Issue, subscriber: Subscriber) -> Mail:
     """The issue as one subscriber gets it: HTML and plain text, in their
-    language, with RFC 8058 one-click unsubscribe."""
+    language, with RFC 8058 one-click unsubscribe. Both parts link to the
+    unsubscribe page (a link opens with GET, which only asks); the header
+    names the one-click address a mail client POSTs to."""
     settings_link = absolute_url_for(site, "nyhetsbrev:settings", token=subscriber.token)
+    unsubscribe_link = absolute_url_for(site, "nyhetsbrev:unsubscribe", token=subscriber.token)
     one_click = absolute_url_for(site, "nyhetsbrev:one_click", token=subscriber.token)
     assert one_click.endswith(ONE_CLICK_SUFFIX)
     with in_language(subscriber.language):
-        text = plain_body(site, issue, settings_link, one_click)
+        text = plain_body(site, issue, settings_link, unsubscribe_link)
         html = site.templates.env.get_template("nyhetsbrev/mail.html").render(
             site=site,
             issue=issue,
             sections=sections(issue),
             web_link=absolute_url_for(site, "nyhetsbrev:issue", issue_id=issue.id),
             settings_link=settings_link,
-            unsubscribe_link=absolute_url_for(site, "nyhetsbrev:unsubscribe", token=subscriber.token),
+            unsubscribe_link=unsubscribe_link,
             lang=subscriber.language,
         )
     headers = (("List-Unsubscribe", f"<{one_click}>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
