@@ -309,11 +309,15 @@ class NetworkItem:
 
 
 def _peer_start(fields: Mapping[str, str], default_zone: str) -> datetime | None:
-    """A peer event's start, aware: ``starts`` is the wall clock in its
-    ``tz`` (or carries an offset); None when either is unreadable."""
+    """A peer event's start, in UTC: ``starts`` is the wall clock in its
+    ``tz`` (or carries an offset); None when either is unreadable, or the
+    year is one no event has (near year 1 or 9999 a time zone overflows)."""
     try:
         starts = datetime.fromisoformat(fields.get("starts", "")[:25])
-        return starts if starts.tzinfo else starts.replace(tzinfo=ZoneInfo(fields.get("tz") or default_zone))
+        if not 1900 <= starts.year <= 2999:
+            return None
+        zone = starts.tzinfo or ZoneInfo(fields.get("tz") or default_zone)
+        return starts.replace(tzinfo=zone).astimezone(UTC)
     except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
         return None
 
@@ -327,7 +331,7 @@ def network_items(site: Site, db: Session, since: datetime, now: datetime) -> li
             if since <= published < now and entry.link.startswith(("https://", "http://")):
                 event = kind == "events"
                 when = _peer_start(entry.fields, site.config.site.timezone) if event else None
-                place = ", ".join(p for p in (entry.fields.get("place"), entry.fields.get("municipality")) if p)
+                place = ", ".join(p[:200] for p in (entry.fields.get("place"), entry.fields.get("municipality")) if p)
                 item = NetworkItem(heading, entry.title, entry.link, entry.source.name, entry.summary, when, place)
                 found.append(item)
     return found

@@ -59,6 +59,8 @@ class Parsed(HTMLParser):
             self.open.append(tag)
         if tag == "a":
             self._link = (attributes.get("href", ""), [])
+        if tag == "br":
+            self.texts.append(" ")  # a line break reads as a space
 
     def handle_endtag(self, tag: str) -> None:
         assert self.open and self.open[-1] == tag, f"</{tag}> closes {self.open[-1:]}"
@@ -118,6 +120,27 @@ def _add_peer_news(site, title: str, peer_name: str) -> None:
                 updated=NOW + timedelta(hours=2),
             )
         )
+        # Events with what a hostile or broken peer may send: a time zone
+        # that is no zone, year 1 where converting it overflows, HTML in the place.
+        for n, (starts, tz, place) in enumerate(
+            (
+                ("2030-06-04T18:30", "../../etc/passwd", "<b>Torget</b>"),
+                ("0001-01-01T00:00", "Pacific/Kiritimati", "Någonstans"),
+                ("inte ett datum", "Europe/Stockholm", ""),
+            )
+        ):
+            db.add(
+                Entry(
+                    peer_id=peer.id,
+                    kind="events",
+                    entry_id=f"tag:filipstad.example,2026:events/{n}",
+                    title=f"Grannens evenemang {n}",
+                    link=f"https://filipstad.example/evenemang/{n}",
+                    fields={"starts": starts, "tz": tz, "place": place},
+                    published=NOW + timedelta(hours=3),
+                    updated=NOW + timedelta(hours=3),
+                )
+            )
         db.commit()
 
 
@@ -154,6 +177,10 @@ def test_the_digest_is_html_and_plain_text_and_reads_well(html_site, make_client
     assert f"* {HOSTILE}\n" in plain
     assert "* Seriematch på Möckeln (2026-04-03 12:00, Möckelnvallen, Karlskoga)\n" in plain
     assert f"* Ny badplats i Filipstad (Hos {PEER})\n  https://filipstad.example/nyheter/1\n" in plain
+    # A peer's unreadable time is left out, never an error; its place stays text.
+    assert f"* Grannens evenemang 0 (<b>Torget</b>, Hos {PEER})\n" in plain
+    assert f"* Grannens evenemang 1 (Någonstans, Hos {PEER})\n" in plain
+    assert f"* Grannens evenemang 2 (Hos {PEER})\n" in plain
 
     page = Parsed(html)
     assert page.open == [], "every element is closed"
@@ -170,6 +197,7 @@ def test_the_digest_is_html_and_plain_text_and_reads_well(html_site, make_client
     # Hostile text stays text: it reads as typed, and no tag came from it.
     assert HOSTILE in page.text and f"(Hos {PEER})" in page.text
     assert "Vi ses <kl. 10>!" in page.text and "Öppet <em>alla</em> dagar." in page.text
+    assert "Grannens evenemang 0 (Hos <i>Grannen</i> & co) <b>Torget</b>" in page.text
     assert "&lt;script&gt;" in html and "<script" not in html
 
     # Every link is absolute; each title links to its page.
