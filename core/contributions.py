@@ -65,7 +65,9 @@ class NewsletterItem:
     goes under ("Nyheter", "Evenemang"), ``url`` absolute.
     ``associations`` are the slugs of the member associations the item is
     by or about (a news item's association, an event's organisers), empty
-    for the site's own: what a subscriber following one association gets."""
+    for the site's own: what a subscriber following one association gets.
+    ``place`` is where an event is held ("Folkets hus, Karlskoga"), shown
+    with its time in the digest; empty for what has no place."""
 
     section: str
     title: str
@@ -74,6 +76,7 @@ class NewsletterItem:
     when: datetime | None = None
     order: int = 50
     associations: tuple[str, ...] = ()
+    place: str = ""
 
 
 @dataclass(frozen=True)

@@ -201,6 +201,7 @@ def newsletter_items(site: Site, session: Session, start: datetime, end: datetim
             e.first_start_utc.replace(tzinfo=UTC),
             20,
             tuple(sorted(organisers.get(e.id or 0, []))),
+            ", ".join(p for p in (e.place_name, e.municipality) if p),
         )
         for e in events
     ]

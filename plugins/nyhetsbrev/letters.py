@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, delete, select
@@ -226,19 +228,22 @@ def plain_body(site: Site, issue: Issue, settings_link: str, unsubscribe_link: s
 
 def mail_for(site: Site, issue: Issue, subscriber: Subscriber) -> Mail:
     """The issue as one subscriber gets it: HTML and plain text, in their
-    language, with RFC 8058 one-click unsubscribe."""
+    language, with RFC 8058 one-click unsubscribe. Both parts link to the
+    unsubscribe page (a link opens with GET, which only asks); the header
+    names the one-click address a mail client POSTs to."""
     settings_link = absolute_url_for(site, "nyhetsbrev:settings", token=subscriber.token)
+    unsubscribe_link = absolute_url_for(site, "nyhetsbrev:unsubscribe", token=subscriber.token)
     one_click = absolute_url_for(site, "nyhetsbrev:one_click", token=subscriber.token)
     assert one_click.endswith(ONE_CLICK_SUFFIX)
     with in_language(subscriber.language):
-        text = plain_body(site, issue, settings_link, one_click)
+        text = plain_body(site, issue, settings_link, unsubscribe_link)
         html = site.templates.env.get_template("nyhetsbrev/mail.html").render(
             site=site,
             issue=issue,
             sections=sections(issue),
             web_link=absolute_url_for(site, "nyhetsbrev:issue", issue_id=issue.id),
             settings_link=settings_link,
-            unsubscribe_link=absolute_url_for(site, "nyhetsbrev:unsubscribe", token=subscriber.token),
+            unsubscribe_link=unsubscribe_link,
             lang=subscriber.language,
         )
     headers = (("List-Unsubscribe", f"<{one_click}>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
@@ -291,12 +296,30 @@ def _aware(moment: datetime) -> datetime:
 
 @dataclass(frozen=True)
 class NetworkItem:
-    """A neighbouring site's news item or event in a digest: ``url`` goes to its home site."""
+    """A neighbouring site's news item or event in a digest: ``url`` goes to
+    its home site; ``when`` and ``place`` an event's, as the peer sent them."""
 
     section: str
     title: str
     url: str
     site: str
+    summary: str = ""
+    when: datetime | None = None
+    place: str = ""
+
+
+def _peer_start(fields: Mapping[str, str], default_zone: str) -> datetime | None:
+    """A peer event's start, in UTC: ``starts`` is the wall clock in its
+    ``tz`` (or carries an offset); None when either is unreadable, or the
+    year is one no event has (near year 1 or 9999 a time zone overflows)."""
+    try:
+        starts = datetime.fromisoformat(fields.get("starts", "")[:25])
+        if not 1900 <= starts.year <= 2999:
+            return None
+        zone = starts.tzinfo or ZoneInfo(fields.get("tz") or default_zone)
+        return starts.replace(tzinfo=zone).astimezone(UTC)
+    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        return None
 
 
 def network_items(site: Site, db: Session, since: datetime, now: datetime) -> list[NetworkItem]:
@@ -306,7 +329,11 @@ def network_items(site: Site, db: Session, since: datetime, now: datetime) -> li
         for entry in received_entries(site, db, kind, limit=200):
             published = _aware(entry.published)
             if since <= published < now and entry.link.startswith(("https://", "http://")):
-                found.append(NetworkItem(heading, entry.title, entry.link, entry.source.name))
+                event = kind == "events"
+                when = _peer_start(entry.fields, site.config.site.timezone) if event else None
+                place = ", ".join(p[:200] for p in (entry.fields.get("place"), entry.fields.get("municipality")) if p)
+                item = NetworkItem(heading, entry.title, entry.link, entry.source.name, entry.summary, when, place)
+                found.append(item)
     return found
 
 
@@ -349,39 +376,88 @@ def send_digests(site: Site, db: Session) -> int:
     return count
 
 
+@dataclass(frozen=True)
+class DigestLine:
+    """One item as both parts of a digest show it: ``when`` (an event's
+    start, in the site's time zone) and ``place`` for events, ``site`` the
+    neighbour's name for the network's items ("Hos ‹site›")."""
+
+    title: str
+    url: str
+    summary: str = ""
+    when: str = ""
+    place: str = ""
+    site: str = ""
+
+    def marks(self) -> list[str]:
+        """What the plain text puts in brackets after the title."""
+        where = _("Hos %(site)s") % {"site": self.site} if self.site else ""
+        return [m for m in (self.when, self.place, where) if m]
+
+
+def digest_sections(
+    site: Site, found: list[NewsletterItem], others: list[NetworkItem]
+) -> list[tuple[str, list[DigestLine]]]:
+    """The digest's items under their headings (in the current language):
+    the site's own first, in the order found, then the network's."""
+
+    def start(moment: datetime | None) -> str:
+        return f"{site.clock.local(moment):%Y-%m-%d %H:%M}" if moment else ""
+
+    grouped: dict[str, list[DigestLine]] = {}
+    for item in found:
+        event = item.section == "Evenemang"
+        line = DigestLine(item.title, item.url, item.summary, start(item.when) if event else "", item.place)
+        grouped.setdefault(_(item.section), []).append(line)
+    for other in others:
+        line = DigestLine(other.title, other.url, other.summary, start(other.when), other.place, other.site)
+        grouped.setdefault(_(other.section), []).append(line)
+    return list(grouped.items())
+
+
+def digest_plain(
+    subject: str, sections: list[tuple[str, list[DigestLine]]], settings_link: str, unsubscribe_link: str
+) -> str:
+    lines = [subject, ""]
+    for heading, items in sections:
+        lines += [heading, "-" * len(heading)]
+        for item in items:
+            marks = item.marks()
+            lines += [f"* {item.title}" + (f" ({', '.join(marks)})" if marks else ""), f"  {item.url}"]
+            if item.summary:
+                lines.append(f"  {item.summary}")
+        lines.append("")
+    lines += [
+        _("Ändra din prenumeration: %(link)s") % {"link": settings_link},
+        _("Avsluta prenumerationen: %(link)s") % {"link": unsubscribe_link},
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def digest_mail(
     site: Site, subscriber: Subscriber, found: list[NewsletterItem], others: list[NetworkItem] | None = None
 ) -> Mail:
-    """A digest in plain text, in the subscriber's language, with RFC 8058
-    one-click unsubscribe; the network's items say which site they are from."""
+    """A digest in plain text and HTML (multipart/alternative), in the
+    subscriber's language, with RFC 8058 one-click unsubscribe; the
+    network's items say which site they are from. Both parts link to the
+    unsubscribe page (a link opens with GET, which only asks); the header
+    names the one-click address a mail client POSTs to."""
     settings_link = absolute_url_for(site, "nyhetsbrev:settings", token=subscriber.token)
+    unsubscribe_link = absolute_url_for(site, "nyhetsbrev:unsubscribe", token=subscriber.token)
     one_click = absolute_url_for(site, "nyhetsbrev:one_click", token=subscriber.token)
     with in_language(subscriber.language):
         subject = _("Nytt från %(site)s") % {"site": site.name}
-        lines = [subject, ""]
-        grouped: dict[str, list[NewsletterItem]] = {}
-        for item in found:
-            grouped.setdefault(item.section, []).append(item)
-        for heading, items in grouped.items():
-            shown = _(heading)
-            lines += [shown, "-" * len(shown)]
-            for item in items:
-                when = f" ({item.when:%Y-%m-%d %H:%M})" if item.when and heading == "Evenemang" else ""
-                lines += [f"* {item.title}{when}", f"  {item.url}"]
-            lines.append("")
-        away: dict[str, list[NetworkItem]] = {}
-        for other in others or []:
-            away.setdefault(other.section, []).append(other)
-        for heading, network in away.items():
-            shown = _(heading)
-            lines += [shown, "-" * len(shown)]
-            for other in network:
-                where = _("Hos %(site)s") % {"site": other.site}
-                lines += [f"* {other.title} ({where})", f"  {other.url}"]
-            lines.append("")
-        lines += [
-            _("Ändra din prenumeration: %(link)s") % {"link": settings_link},
-            _("Avsluta prenumerationen: %(link)s") % {"link": one_click},
-        ]
+        sections = digest_sections(site, found, others or [])
+        text = digest_plain(subject, sections, settings_link, unsubscribe_link)
+        html = site.templates.env.get_template("nyhetsbrev/digest.html").render(
+            site=site,
+            theme=site.config.theme,
+            subject=subject,
+            sections=sections,
+            home_link=site.absolute_url("/"),
+            settings_link=settings_link,
+            unsubscribe_link=unsubscribe_link,
+            lang=subscriber.language,
+        )
     headers = (("List-Unsubscribe", f"<{one_click}>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
-    return Mail(subscriber.email, subject, "\n".join(lines) + "\n", subscriber.language, headers=headers)
+    return Mail(subscriber.email, subject, text, subscriber.language, html=html, headers=headers)

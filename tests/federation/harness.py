@@ -104,6 +104,7 @@ class Network:
         extra_peers: list[tuple[str, str]] | None = None,
         start: bool = True,
         plugins: tuple[str, ...] = ("webportal",),
+        extra: str = "",
     ) -> Site:
         folder = self.root / "sites" / slug
         folder.mkdir(parents=True, exist_ok=True)
@@ -128,6 +129,7 @@ class Network:
         body += '\n[plugin.webportal]\nmunicipalities = ["Karlskoga", "Degerfors", "Filipstad"]\n'
         if "evenemang" in plugins:
             body += '\n[plugin.evenemang]\nprefix = "/"\n'
+        body += "\n" + extra  # more tables: [mail] for a site that sends mail
         (folder / "site.toml").write_text(body, encoding="utf-8")
         site = Site.load(folder, database_url=self.database_url(slug), data_dir=self.root / "data" / slug)
         migrate.upgrade(site)

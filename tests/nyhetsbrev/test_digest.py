@@ -69,7 +69,14 @@ def test_digest_of_chosen_topics_once_then_nothing_weekly_on_monday(letter_site,
     plain = digests[0].get_body(("plain",)).get_content()
     assert "Vårstädning i Folkets park" in plain and "Före prenumerationen" not in plain
     one_click = digests[0]["List-Unsubscribe"].strip("<>")
-    assert digests[0]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click" and one_click in plain
+    assert digests[0]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # The link in the text is the page that asks (a link opens with GET); the
+    # one-click address in the header takes only the mail client's POST.
+    page = one_click.removesuffix("/avsluta-ett-klick")
+    assert f"Avsluta prenumerationen: {page}\r\n" in plain
+    asks = make_client(site).get(page.split(".example", 1)[1])
+    assert asks.status_code == 200 and "Tryck på knappen" in text_of(asks.text)
+    assert make_client(site).get(one_click.split(".example", 1)[1]).status_code == 405
 
     assert len(_digests(site, smtp_inbox)) == 1, "a second run the same day sends nothing"
     site.clock.set(NOW + timedelta(days=2))

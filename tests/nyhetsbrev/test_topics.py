@@ -100,7 +100,7 @@ def test_digests_with_events_and_one_followed_association(topic_site, make_clien
     assert "Evenemang\n---------" in everything.replace("\r\n", "\n")
     for title in ("Seriematch på Möckeln", "Skidtävling", "Kansliet har sommarstängt", "Skidklubben vaxar"):
         assert title in everything
-    assert "Seriematch på Möckeln (2026-04-03 10:00)" in everything
+    assert "Seriematch på Möckeln (2026-04-03 12:00)" in everything  # 10:00 UTC, in the site's time zone
 
     followed = digests["foljer@test.example"]
     assert "Möckelns IF bygger ny bana" in followed and "Seriematch på Möckeln" in followed
