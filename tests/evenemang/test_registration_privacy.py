@@ -181,8 +181,8 @@ def test_the_sign_up_limit_is_shared_by_every_worker(make_site, smtp_inbox, as_u
     visitor's address is kept only as a keyed hash."""
     from sqlmodel import select
 
-    from core.site import Site
     from core.models import RateLimitHit
+    from core.site import Site
 
     site = mail_site(make_site, smtp_inbox, settings="sign_ups_per_hour = 3\n")
     event_id = event_with_places(as_user(site, EDITOR), places=50)
