@@ -167,10 +167,15 @@ __all__ += [
     "url_for",
 ]
 
-# abuse (issue 14): what a rate limit per visitor counts by, as the login throttle does.
+# abuse (issue 14): what a rate limit per visitor counts by, as the login throttle does,
+# and the one rate limit service: ``within_limit(site, scope, {"client":
+# throttle_key(host), "email": address}, limit, window)`` counts an attempt in
+# the database (every worker shares the count; only keyed hashes are kept; the
+# daily job deletes them when their window ends) and says whether it is allowed.
 from core.proxies import throttle_key  # noqa: E402
+from core.rate_limits import within_limit  # noqa: E402
 
-__all__ += ["throttle_key"]
+__all__ += ["throttle_key", "within_limit"]
 # mypy (issue 12): a select field's option, from here because the WTForms stubs
 # (types-WTForms) do not know it yet; core.forms explains.
 from core.forms import SelectChoice  # noqa: E402

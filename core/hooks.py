@@ -73,6 +73,7 @@ def daily_jobs(site: Site) -> list[DailyJob]:
         DailyJob("bildstorlekar", N_("Bildstorlekar"), picture_sizes),
         DailyJob("core-accounts", N_("Gallra inloggningar och kontolänkar"), clean_accounts),
         DailyJob("core-mail", N_("Gallra skickad e-post och aviseringsval"), clean_mail),
+        DailyJob("core-rate-limits", N_("Gallra räknade försök för gränserna per timme"), clean_rate_limits),
     ]
     if site.config.auth.provider.enabled:  # the network provider's key rotation (core.oidc.keys)
         from core.oidc.keys import rotate_job
@@ -110,6 +111,14 @@ def clean_accounts(site: Site, now: datetime) -> str:
         f"{ended} utgångna inloggningar, {links} gamla kontolänkar och "
         f"{failures} misslyckade inloggningsförsök borttagna."
     )
+
+
+def clean_rate_limits(site: Site, now: datetime) -> str:
+    """Personal data with a deletion date: the keyed hashes a rate limit
+    counted by (core.rate_limits), once their window has ended."""
+    from core.rate_limits import forget_expired
+
+    return f"{forget_expired(site, now)} räknade försök borttagna."
 
 
 @hookimpl

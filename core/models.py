@@ -1,6 +1,6 @@
-"""Core tables: accounts, login throttling, the daily jobs' runs and the mail
-outbox. Plugins may point foreign keys at ``core_user`` but never alter core
-tables."""
+"""Core tables: accounts, login throttling, rate limits, the daily jobs'
+runs and the mail outbox. Plugins may point foreign keys at ``core_user``
+but never alter core tables."""
 
 from __future__ import annotations
 
@@ -56,6 +56,26 @@ class LoginFailure(SQLModel, table=True):
     email: str = Field(max_length=254, index=True)
     ip: str = Field(max_length=64, index=True)
     at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class RateLimitHit(SQLModel, table=True):
+    """One counted attempt for an hourly (or other) limit (``core.rate_limits``):
+    which limit (``scope``), whose attempt (``key``: a keyed hash of the
+    visitor's address or the e-mail typed, never the value), and when. Counted
+    in the database, so every worker sees the same count. Personal data with a
+    deletion date: ``expires_at``, the end of its window, after which the
+    daily job deletes the row."""
+
+    __tablename__ = "core_rate_limit_hit"
+    # The count: one key's attempts in one limit since a moment, read in index order.
+    __table_args__ = (Index("ix_core_rate_limit_hit_scope_key_at", "scope", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=80)
+    #: HMAC-SHA256 (hex) of the key's name and value under the site's secret key.
+    key: str = Field(max_length=64)
+    at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(index=True)
 
 
 class DailyRun(SQLModel, table=True):

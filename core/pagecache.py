@@ -53,6 +53,7 @@ INVISIBLE_TABLES = frozenset(
         "core_content_version",
         "core_session",
         "core_login_failure",
+        "core_rate_limit_hit",
         "core_outbox",
         "core_daily_run",
         "core_account_token",

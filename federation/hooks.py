@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Literal
 
-from core.api import N_, Block, NavItem, PluginSettings, Site, hookimpl
+from core.api import N_, Block, DailyJob, NavItem, PluginSettings, Site, hookimpl
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -68,6 +68,14 @@ def shutdown(site: Site) -> Awaitable[None]:
     from federation.runtime import Federation
 
     return Federation.of(site).stop()
+
+
+@hookimpl
+def daily_jobs(site: Site) -> list[DailyJob]:
+    """Join requests past their date (federation.join)."""
+    from federation.join import forget_job
+
+    return [DailyJob("federation-grannforfragningar", N_("Ta bort gamla grannförfrågningar"), forget_job)]
 
 
 @hookimpl(trylast=True)

@@ -6,11 +6,19 @@ shows who it is, and on confirmation POSTs a signed join request
 (``keys.sign``) to the neighbour's ``/-/federation/join``. The neighbour
 checks it against the key the requester publishes (fetched from the address
 in the request), its time and its nonce (``Nonce``), rate-limited per
-address and per client, and stores it as a pending ``JoinRequest``. When the
+address and per client (core's ``within_limit``, counted in the database so
+every worker shares it), and stores it as a pending ``JoinRequest``. When the
 neighbour's admin accepts, it adds the requester as a peer (``Peer.joined``)
 and POSTs a signed acceptance to the requester's ``/-/federation/accepted``,
 which adds the acceptor only if it had asked. Both runtimes then poll,
 subscribe and backfill as for peers in site.toml.
+
+A join request names a site and when it asked, nothing about a person, but
+it is kept only while it is of use: the daily job (``forget_old_requests``)
+deletes an answered request (accepted or declined, incoming or outgoing)
+``ANSWERED_DAYS`` after its answer, and a pending one nobody answered
+``PENDING_DAYS`` after it was made. An accepted neighbour stays a peer
+(``Peer``); only the request goes.
 
 Addresses on a loopback network are fetched only by a site that itself
 runs on one (a demo or test on one machine); otherwise the fetcher's rules
@@ -23,23 +31,32 @@ import asyncio
 import hashlib
 import ipaddress
 import json
-import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from anyio import from_thread
-from sqlalchemy import delete
+from sqlalchemy import and_, delete, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from core.api import FetchError, Site, flash, http_url, read_form, require_admin, site_of, throttle_key, utcnow
+from core.api import (
+    FetchError,
+    Site,
+    flash,
+    http_url,
+    read_form,
+    require_admin,
+    site_of,
+    throttle_key,
+    utcnow,
+    within_limit,
+)
 from core.api import gettext as _
 from federation import PROTOCOL, keys
 from federation.models import JoinRequest, Nonce, Peer
@@ -47,9 +64,14 @@ from federation.models import JoinRequest, Nonce, Peer
 JOIN_PATH = "/-/federation/join"
 ACCEPTED_PATH = "/-/federation/accepted"
 MAX_BODY = 8 * 1024
-#: Requests per address and per client within ``RATE_WINDOW`` seconds.
+#: Signed requests (join, accept, leave) per sender address and per client
+#: within ``RATE_WINDOW``, counted by core's rate limit as ``RATE_SCOPE``.
+RATE_SCOPE = "federation-join"
 RATE_LIMIT = 10
-RATE_WINDOW = 600.0
+RATE_WINDOW = timedelta(minutes=10)
+#: Days an answered join request is kept after its answer, and an unanswered one after it came.
+ANSWERED_DAYS = 90
+PENDING_DAYS = 180
 
 
 @dataclass(frozen=True)
@@ -274,31 +296,28 @@ def pending(site: Site) -> list[JoinRequest]:
         )
 
 
+def forget_old_requests(site: Site, now: datetime) -> int:
+    """Delete the join requests past their date (the daily job): answered
+    ones ``ANSWERED_DAYS`` after the answer, pending ones ``PENDING_DAYS``
+    after they were made. Returns how many went."""
+    now = now.astimezone(UTC)
+    answered = and_(
+        col(JoinRequest.status) != "pending",
+        func.coalesce(col(JoinRequest.answered_at), col(JoinRequest.created_at)) < now - timedelta(days=ANSWERED_DAYS),
+    )
+    unanswered = and_(
+        col(JoinRequest.status) == "pending", col(JoinRequest.created_at) < now - timedelta(days=PENDING_DAYS)
+    )
+    with site.session() as db:
+        result = db.exec(delete(JoinRequest).where(or_(answered, unanswered)))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def forget_job(site: Site, now: datetime) -> str:
+    return _("Gamla grannförfrågningar borttagna: %(n)s") % {"n": forget_old_requests(site, now)}
+
+
 # -- the machines' side ----------------------------------------------------------------------
-
-
-class RateLimit:
-    """Attempts per key in a sliding window, in memory (one site's runtime)."""
-
-    def __init__(self, limit: int = RATE_LIMIT, window: float = RATE_WINDOW) -> None:
-        self.limit, self.window = limit, window
-        self.seen: dict[str, deque[float]] = {}
-
-    def allow(self, *keys_: str) -> bool:
-        now = time.monotonic()
-        ok = True
-        for key in keys_:
-            times = self.seen.setdefault(key, deque())
-            while times and now - times[0] > self.window:
-                times.popleft()
-            if len(times) >= self.limit:
-                ok = False
-        if ok:
-            for key in keys_:
-                self.seen[key].append(now)
-        if len(self.seen) > 10000:
-            self.seen = {k: v for k, v in self.seen.items() if v}
-        return ok
 
 
 def _error(message: str, status: int) -> JSONResponse:
@@ -322,10 +341,7 @@ def _remember(site: Site, nonce: str) -> bool:
 
 async def _verified(request: Request, kind: str) -> tuple[Site, dict[str, Any], Neighbour]:
     """A signed message of ``kind`` from a Paraply site, checked, or JoinError."""
-    from federation.runtime import Federation
-
     site = site_of(request)
-    runtime = Federation.of(site)
     body = await request.body()
     if len(body) > MAX_BODY:
         raise JoinError(_("Förfrågan är för stor."), 413)
@@ -336,8 +352,9 @@ async def _verified(request: Request, kind: str) -> tuple[Site, dict[str, Any], 
     if not isinstance(message, dict) or message.get("type") != kind:
         raise JoinError(_("Förfrågan har fel form."))
     sender = normalise(str(message.get("from") or "")[:500])
-    client = request.client.host if request.client else ""
-    if not runtime.join_limit.allow("ip:" + throttle_key(client), "from:" + sender):
+    client = throttle_key(request.client.host if request.client else "")
+    counted = {"client": client, "from": sender}
+    if not await asyncio.to_thread(within_limit, site, RATE_SCOPE, counted, RATE_LIMIT, RATE_WINDOW):
         raise JoinError(_("För många förfrågningar. Vänta en stund och försök igen."), 429)
     if not sender or sender == site.base_url:
         raise JoinError(_("Förfrågan saknar avsändarens adress."))

@@ -89,10 +89,6 @@ class Federation:
         from federation.delivery import DeliveryQueue
 
         self.deliveries = DeliveryQueue(self)
-        from federation.join import RateLimit
-
-        #: Join requests and acceptances per address and per client (federation.join).
-        self.join_limit = RateLimit()
         self._running = False
 
     # -- set-up --------------------------------------------------------------------------

@@ -218,6 +218,8 @@ def test_daily_runs_the_days_jobs_once(paraply, tmp_path, database_url):
         "bildstorlekar",
         "core-accounts",
         "core-mail",
+        "core-rate-limits",
+        "federation-grannforfragningar",
         "lisa-remisser",
         "fritidsbanken",
         "odling-paminnelser",

@@ -22,7 +22,7 @@ from tests.conftest import DEFAULT_WEBPORTAL, write_site
 from tests.plugins import SiteMaker, installed_with
 from tests.plugins.sample.models import SampleThing
 
-CORE_REV = "9f2c4e6a8d10"  # core's head: the content version of the page cache (after the search index)
+CORE_REV = "a3d7f1c9e5b2"  # core's head: the rate limits' table (after the page cache's content version)
 SAMPLE_REV = "4b1e7c2a9d30"
 FEDERATION_REV = "b7e1c9a4f210"  # issue 19: join requests
 WEBPORTAL = {"webportal": DEFAULT_WEBPORTAL}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -15,13 +16,32 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import BooleanField, IntegerField, StringField, validators
 
-from core.api import N_, Form, Site, User, current_user, flash, read_form, require_user, site_of, url_for
+from core.api import (
+    N_,
+    Form,
+    Site,
+    User,
+    current_user,
+    flash,
+    read_form,
+    require_user,
+    site_of,
+    throttle_key,
+    url_for,
+    within_limit,
+)
 from core.api import gettext as _
 from plugins.evenemang import registration_store as regs
 from plugins.evenemang import store
 from plugins.evenemang.models import Event, Review
 from plugins.evenemang.registration_models import RegState
-from plugins.evenemang.sign_up_limit import allow_sign_up
+
+#: The hourly limit on sign-ups by e-mail per visitor (``sign_ups_per_hour``):
+#: each one mails a confirmation link to an address the visitor typed, so
+#: without a limit a script could mail the whole town from one form. Counted
+#: by core's rate limit (``within_limit``), by the visitor's ``throttle_key``.
+SIGN_UP_LIMIT = "evenemang-sign-up"
+SIGN_UP_WINDOW = timedelta(hours=1)
 
 #: Most places an event may offer (a number beyond it is a typing mistake).
 MAX_PLACES = 100_000
@@ -121,7 +141,7 @@ def sign_up_page(request: Request) -> Response:
                     "Platserna tog slut precis innan du skickade. Vill du stå på väntelistan? "
                     "Det du skrev finns kvar: skicka igen med knappen nedan."
                 )
-            elif not allow_sign_up(site, request, store.settings_of(site).sign_ups_per_hour):
+            elif not _within_sign_up_limit(site, request):
                 status = 429
                 problem = _(
                     "Det har kommit många anmälningar härifrån på kort tid. Vänta en stund och försök igen. "
@@ -157,6 +177,14 @@ def sign_up_page(request: Request) -> Response:
         },
         status_code=status,
     )
+
+
+def _within_sign_up_limit(site: Site, request: Request) -> bool:
+    """Count one sign-up by e-mail from this visitor, and say whether it is
+    within the hourly limit (attempts over it are counted too)."""
+    client = throttle_key(request.client.host if request.client else "")
+    limit = store.settings_of(site).sign_ups_per_hour
+    return within_limit(site, SIGN_UP_LIMIT, {"client": client}, limit, SIGN_UP_WINDOW)
 
 
 def _full_problem(outcome: regs.SignUp) -> tuple[str, bool]:

@@ -91,17 +91,3 @@ class Registration(SQLModel, table=True):
     confirmed_at: datetime | None = None
     #: When the name and e-mail were erased (``None``: still held).
     erased_at: datetime | None = None
-
-
-class SignUpAttempt(SQLModel, table=True):
-    """One sign-up by e-mail sent from a visitor's address, for the hourly
-    limit (``sign_up_limit``): counted in the database, so every worker
-    sees the same count. ``client`` is a keyed hash of the address (an IPv4
-    address, an IPv6 /64), not the address; rows older than the hour are
-    deleted as new ones come."""
-
-    __tablename__ = "evenemang_sign_up_attempt"
-
-    id: int | None = Field(default=None, primary_key=True)
-    client: str = Field(max_length=64, index=True)
-    at: datetime = Field(default_factory=utcnow, index=True)

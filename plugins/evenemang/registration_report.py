@@ -56,10 +56,7 @@ def erase_job(site: Site, now: datetime) -> str:
 
 
 def pending_job(site: Site, now: datetime) -> str:
-    from plugins.evenemang.sign_up_limit import forget_old_attempts
-
     deleted = registration_store.delete_expired_pending(site, now)
-    forget_old_attempts(site, now)  # the hourly limit's rows, if no sign-up came since to clear them
     return _("Tog bort obekräftade anmälningar: %(n)s") % {"n": deleted}
 
 

@@ -213,17 +213,3 @@ class OfficeInterest(SQLModel, table=True):
     phone: str = Field(default="", max_length=40)
     message: str = Field(default="", max_length=2000)
     created_at: datetime = Field(default_factory=utcnow, index=True)
-
-
-class RequestAttempt(SQLModel, table=True):
-    """One booking request sent on the public form, for the hourly limits
-    per visitor and per e-mail address (``request_limit.py``). Both are
-    keyed hashes, not the address or the e-mail; rows older than the hour
-    are deleted as new ones come and by the daily job."""
-
-    __tablename__ = "lokaler_request_attempt"
-
-    id: int | None = Field(default=None, primary_key=True)
-    client: str = Field(max_length=64, index=True)
-    email: str = Field(max_length=64, index=True)
-    at: datetime = Field(default_factory=utcnow, index=True)

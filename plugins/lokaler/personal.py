@@ -91,9 +91,6 @@ def erase_old_contacts(site: Site, now: datetime) -> str:
             .values(organisation="", contact_name="", contact_email="", contact_phone="", contact_erased_at=utcnow())
         ).rowcount  # type: ignore[attr-defined]  # a CursorResult for an UPDATE
         removed = db.execute(delete(OfficeInterest).where(col(OfficeInterest.created_at) < cutoff_aware)).rowcount  # type: ignore[attr-defined]  # a CursorResult for a DELETE
-    from plugins.lokaler.request_limit import forget_old_attempts
-
-    forget_old_attempts(site, aware)  # the hourly counts of public requests
     return f"Raderade kontaktuppgifter i bokningar: {erased}; raderade kontorsintressen: {removed}"
 
 

@@ -5,27 +5,35 @@ as a booking waiting for staff (``REQUESTED``, in the approval queue), and
 the requester is mailed on receipt and on the decision. A hidden field
 robots fill in (as samverkan's public form) keeps spam out; the same
 request sent twice (a double click) is stored once; and a visitor or an
-e-mail address may send only so many an hour (``request_limit``)."""
+e-mail address may send only so many an hour (core's ``within_limit``)."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.api import N_, SelectChoice, Site, read_form, site_of, url_for
+from core.api import N_, SelectChoice, Site, read_form, site_of, throttle_key, url_for, within_limit
 from core.api import gettext as _
 from plugins.lokaler import days, store
 from plugins.lokaler.booking import TAKEN, _check, _gone, over_capacity
 from plugins.lokaler.common import settings_of, zone_of
 from plugins.lokaler.forms import RequestForm
 from plugins.lokaler.models import BookerKind, Booking, BookingStatus, Resource
-from plugins.lokaler.request_limit import allow_request
 from plugins.lokaler.slots import make_slot
 
 #: The spam guard: a field people never see that robots fill in.
 HONEYPOT = "webbadress"
-#: Over the hourly limit per visitor or per e-mail address (``request_limit``).
+#: The hourly limits per visitor (its ``throttle_key``: behind a proxy, the
+#: address core took from a trusted proxy) and per e-mail address
+#: (``requests_per_hour`` each): each request mails a receipt to an address
+#: the visitor typed and lands in the staff's queue, so without a limit a
+#: script could fill both. Counted by core's rate limit (``within_limit``).
+REQUEST_LIMIT = "lokaler-request"
+REQUEST_WINDOW = timedelta(hours=1)
+#: Over the hourly limit per visitor or per e-mail address.
 TOO_MANY = N_(
     "Det har kommit många förfrågningar härifrån eller från den e-postadressen på kort tid. "
     "Ingenting är sparat. Vänta en timme och försök igen, eller ring kansliet."
@@ -99,7 +107,9 @@ def request_view(request: Request) -> Response:
     if taken:
         return _render(site, request, resource, form, status=409, problems=[_(TAKEN)])
     # Counted only for requests that would be stored (and mailed); a refused one keeps nothing.
-    if not allow_request(site, request, email, settings_of(site).requests_per_hour):
+    client = throttle_key(request.client.host if request.client else "")
+    keys = {"client": client, "email": email.lower()}
+    if not within_limit(site, REQUEST_LIMIT, keys, settings_of(site).requests_per_hour, REQUEST_WINDOW):
         return _render(site, request, resource, form, status=429, problems=[_(TOO_MANY)])
     now = site.clock.now()
     organisation = (form.organisation.data or "").strip() if kind == BookerKind.ORGANISATION else ""

@@ -181,8 +181,8 @@ def test_the_sign_up_limit_is_shared_by_every_worker(make_site, smtp_inbox, as_u
     visitor's address is kept only as a keyed hash."""
     from sqlmodel import select
 
+    from core.models import RateLimitHit
     from core.site import Site
-    from plugins.evenemang.registration_models import SignUpAttempt
 
     site = mail_site(make_site, smtp_inbox, settings="sign_ups_per_hour = 3\n")
     event_id = event_with_places(as_user(site, EDITOR), places=50)
@@ -195,5 +195,5 @@ def test_the_sign_up_limit_is_shared_by_every_worker(make_site, smtp_inbox, as_u
     assert first.submit(path, {"name": "A", "email": "a2@example.se"}).status_code == 303
     assert second.submit(path, {"name": "B", "email": "b2@example.se"}).status_code == 429
     with site.session() as db:
-        clients = {row.client for row in db.exec(select(SignUpAttempt)).all()}
+        clients = {row.key for row in db.exec(select(RateLimitHit)).all()}
     assert len(clients) == 1 and "127.0.0.1" not in next(iter(clients))

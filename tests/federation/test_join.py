@@ -178,3 +178,36 @@ def test_leaving_tells_the_other_side_and_deletes_or_keeps_the_copies(network):
     assert "Sajten samarbetar inte med några andra sajter ännu" in b.text("/natverket/nyheter")
     a.close()
     b.close()
+
+
+def test_join_requests_are_deleted_after_their_date(make_site):
+    """Answered requests go ``ANSWERED_DAYS`` after the answer, unanswered
+    ones ``PENDING_DAYS`` after they came, by the daily job; a neighbour
+    accepted stays a peer."""
+    from datetime import UTC, datetime, timedelta
+
+    from core import daily
+    from federation.join import ANSWERED_DAYS, PENDING_DAYS
+
+    site = make_site()
+    now = datetime(2027, 6, 1, 2, 30, tzinfo=UTC)  # 04:30 in Sweden, after the jobs' hour
+    days = lambda n: now - timedelta(days=n)  # noqa: E731
+    rows = [
+        JoinRequest(url="https://a.example", name="Godtagen förr", status="accepted", answered_at=days(91)),
+        JoinRequest(url="https://b.example", name="Avböjd nyss", status="declined", answered_at=days(89)),
+        JoinRequest(url="https://c.example", name="Vi frågade", outgoing=True, status="accepted", answered_at=days(95)),
+        JoinRequest(url="https://d.example", name="Obesvarad länge", created_at=days(181)),
+        JoinRequest(url="https://e.example", name="Obesvarad", created_at=days(179)),
+        JoinRequest(url="https://f.example", name="Vi väntar länge", outgoing=True, created_at=days(200)),
+    ]
+    with site.session() as db:
+        db.add_all(rows)
+        db.add(Peer(url="https://a.example", name="Godtagen förr", joined=True))
+    assert (ANSWERED_DAYS, PENDING_DAYS) == (90, 180)
+    runs = daily.run_due(site, now)
+    run = next(r for r in runs if r.job == "federation-grannforfragningar")
+    assert run.ok and run.summary == "Gamla grannförfrågningar borttagna: 4"
+    with site.session() as db:
+        left = sorted(r.name for r in db.exec(select(JoinRequest)).all())
+    assert left == ["Avböjd nyss", "Obesvarad"]
+    assert _peers(site) == ["https://a.example"]
