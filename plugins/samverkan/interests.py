@@ -31,6 +31,7 @@ from core.api import (
     url_for,
 )
 from core.api import gettext as _
+from plugins.samverkan import limits
 from plugins.samverkan.common import get_or_404, settings_of
 from plugins.samverkan.forms import InterestForm
 from plugins.samverkan.models import (
@@ -116,6 +117,9 @@ def register(request: Request) -> Response:
         if read_form(request).get(HONEYPOT):
             return RedirectResponse(thanks, status_code=303)  # a robot: as if all went well, keep nothing
         if form.validate():
+            if not limits.allowed(site, request, "samverkan-interest", form.contact_email.data or ""):
+                context["limit_error"] = _(limits.TOO_MANY)
+                return site.render(request, "samverkan/interest_form.html", context, status_code=429)
             with site.session() as db:
                 interest = Interest(
                     assignment_id=row_id,

@@ -22,7 +22,7 @@ from core.api import (
     url_for,
 )
 from core.api import gettext as _
-from plugins.samverkan import federated
+from plugins.samverkan import federated, limits
 from plugins.samverkan.common import PER_PAGE, document_path, get_or_404
 from plugins.samverkan.forms import AssignmentForm
 from plugins.samverkan.models import REQUESTER_LABELS, Assignment, Statement
@@ -71,6 +71,9 @@ def new_assignment(request: Request) -> Response:
         if valid and form.deadline.data is not None and form.deadline.data < site.clock.today():
             form.deadline.errors = [_("Sista dagen att anmäla intresse har redan varit. Välj ett senare datum.")]
             valid = False
+        if valid and not limits.allowed(site, request, "samverkan-assignment", form.contact_email.data or ""):
+            context = {"form": form, "honeypot": HONEYPOT, "limit_error": _(limits.TOO_MANY)}
+            return site.render(request, "samverkan/assignment_form.html", context, status_code=429)
         if valid:
             with site.session() as db:
                 row = Assignment(

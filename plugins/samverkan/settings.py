@@ -19,3 +19,6 @@ class SamverkanSettings(PluginSettings):
     interest_retention_days: int = Field(default=180, ge=0, le=3650)
     #: Year in the tag URIs of federated assignments (``uppdrag``); fixed once published.
     tag_year: int = Field(default=2026, ge=2000, le=2100)
+    #: How many assignments, and how many interests, one visitor or one
+    #: e-mail address may send an hour through the public forms.
+    public_forms_per_hour: int = Field(default=5, ge=1, le=1000)

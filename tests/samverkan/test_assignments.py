@@ -133,3 +133,15 @@ def test_social_enterprises_are_marked_and_suggested_for_suited_assignments(sam_
     row = _only(sam_site)
     suggested = text_of(admin.get(f"/samverkan/admin/uppdrag/{row.id}").text).split("Föreslagna föreningar", 1)[1]
     assert suggested.split("Alla föreningar", 1)[0].strip().startswith("Cykelverkstan")
+
+
+def test_the_sixth_assignment_in_an_hour_from_one_address_is_refused_with_nothing_lost(sam_site, as_user):
+    visitor = as_user(sam_site, None)
+    for n in range(5):  # public_forms_per_hour = 5, per visitor and per e-mail address
+        assert visitor.submit("/samverkan/uppdrag/nytt", assignment_form(title=f"Uppdrag {n}")).status_code == 303
+    over = visitor.submit("/samverkan/uppdrag/nytt", assignment_form(title="Det sjätte uppdraget"))
+    assert over.status_code == 429
+    assert "Ingenting är sparat. Vänta en timme" in text_of(over.text)
+    assert 'value="Det sjätte uppdraget"' in over.text
+    with sam_site.session() as db:
+        assert len(db.exec(select(Assignment)).all()) == 5

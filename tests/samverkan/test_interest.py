@@ -243,3 +243,20 @@ def test_offers_waiting_for_an_answer_are_on_mina_foreningar(sam_site, as_user):
         f"/samverkan/erbjudanden/{second.id}/svar", {"answer": "no", "message": "", "tillbaka": "//evil.example/"}
     )
     assert off_site.headers["location"] == "/samverkan/erbjudanden"
+
+
+def test_over_the_hourly_limit_the_form_says_so_and_keeps_what_was_typed(sam_site, as_user):
+    row_id = _open(sam_site)
+    visitor = as_user(sam_site, None)
+    for n in range(5):  # public_forms_per_hour = 5
+        sent = visitor.submit(f"/samverkan/uppdrag/{row_id}/intresse", _interest(contact_name=f"Sten {n}"))
+        assert sent.status_code == 303
+    over = visitor.submit(f"/samverkan/uppdrag/{row_id}/intresse", _interest(contact_name="Sten sex"))
+    assert over.status_code == 429
+    assert "Det har kommit många anmälningar härifrån" in text_of(over.text)
+    assert 'value="Sten sex"' in over.text
+    assert len(_interests(sam_site)) == 5
+    # An hour later it goes through again.
+    sam_site.clock.set(sam_site.clock.now() + timedelta(hours=1, minutes=1))
+    again = visitor.submit(f"/samverkan/uppdrag/{row_id}/intresse", _interest(contact_name="Sten sex"))
+    assert again.status_code == 303 and len(_interests(sam_site)) == 6
