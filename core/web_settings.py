@@ -36,7 +36,7 @@ starts, in every worker. Switching them inside running workers would leave
 each worker (and requests under way) half in one state and half in the
 other, so a choice saved here is stored as an override and applies at the
 next start ("gäller efter omstart" on the page; the admin page and
-``/-/health`` say that a restart is pending until every worker runs it). So
+``/-/health`` say that a restart is pending until the site has restarted). So
 that the start itself never migrates (several workers would race, and
 core.migrate's rule is that servers never migrate by themselves), turning a
 plugin on runs its migrations here, when it is saved, in this one request:
@@ -49,6 +49,7 @@ front page (webportal, at ``/``) cannot be switched off from here.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import time
@@ -260,6 +261,15 @@ def apply(site: Site, overrides: dict[str, str], change_id: int | None) -> None:
     The plugins this process runs stay those it started with."""
     base = file_config(site)
     site_part: dict[str, Any] = {k: v for k, v in overrides.items() if k in SITE_KEYS}
+    # Saved values were checked by the form; a zone this machine's tzdata
+    # has since dropped falls back to site.toml's rather than stop the site.
+    if site_part.get("locale", "sv") not in LOCALES:
+        site_part.pop("locale")
+    if site_part.get("timezone", "UTC") not in time_zones():
+        log.warning(
+            "Site %s: unknown time zone %r saved from the web; using site.toml's", site.slug, site_part["timezone"]
+        )
+        site_part.pop("timezone")
     site_part["plugins"] = site.config.site.plugins
     theme_part = {k: v for k, v in overrides.items() if k in THEME_KEYS}
     site.config = site.config.model_copy(
@@ -444,7 +454,7 @@ def plugin_description(site: Site, name: str) -> str:
     if name in PLUGIN_DESCRIPTIONS:
         return gettext(PLUGIN_DESCRIPTIONS[name])
     try:
-        doc = __import__(site.installed[name].module_path.rsplit(".", 1)[0], fromlist=["_"]).__doc__ or ""
+        doc = importlib.import_module(site.installed[name].module_path.rsplit(".", 1)[0]).__doc__ or ""
     except Exception:  # a plugin that does not import: its name is all we can say
         return ""
     return doc.strip().split("\n", 1)[0]
@@ -625,6 +635,8 @@ def plugins_page(request: Request) -> Response:
     with site.session() as db:
         overrides = latest_overrides(db)
         overrides[PLUGINS_KEY] = ",".join(plugins)
+        if plugins == list(file_config(site).site.plugins):
+            del overrides[PLUGINS_KEY]  # back to site.toml's list, so an edit of the file counts again
         save(site, db, user, overrides)
     flash(request, gettext("Tilläggen är sparade. De gäller efter omstart av webbplatsen."))
     return RedirectResponse(URL, status_code=303)
