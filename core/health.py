@@ -4,7 +4,8 @@ Answers JSON with one entry per check and an overall ``status``; 200 when
 every check passes, 503 when one fails (what monitors such as Uptime Kuma
 or a load balancer look at). It tells nothing personal or secret, so it is
 public: the database answers, its migrations are up to date (else the
-command to run), the data folder has room, and the daily jobs ran. A
+command to run), the data folder has room, the daily jobs ran, and no
+plugin chosen from the web waits for a restart. A
 ``warn`` does not fail the site (daily jobs not run yet on a new site).
 """
 
@@ -95,6 +96,18 @@ def check_daily_jobs(site: Site) -> dict[str, Any]:
     return {"status": "warn" if failed else "ok", "last_day": last.isoformat(), "failed": failed}
 
 
+def check_restart(site: Site) -> dict[str, Any]:
+    """Plugins turned on or off from the web wait for the site's next start
+    (core.web_settings): a warning until every worker has restarted."""
+    from core.web_settings import refresh_quietly, restart_pending
+
+    refresh_quietly(site)
+    pending = restart_pending(site)
+    if pending is None:
+        return {"status": "ok"}
+    return {"status": "warn", "restart_needed": True, "enable": pending.enable, "disable": pending.disable}
+
+
 def report(site: Site) -> dict[str, Any]:
     from core import __version__
 
@@ -102,6 +115,7 @@ def report(site: Site) -> dict[str, Any]:
     if checks["database"]["status"] == "ok":
         checks["migrations"] = check_migrations(site)
         checks["daily_jobs"] = check_daily_jobs(site)
+        checks["restart"] = check_restart(site)
     checks["disk"] = check_disk(site)
     status = "fail" if any(c["status"] == "fail" for c in checks.values()) else "ok"
     return {"status": status, "site": site.slug, "version": __version__, "checks": checks}

@@ -93,6 +93,22 @@ def upgrade(site: Site, progress: Callable[[str], None] | None = None) -> list[s
     return done
 
 
+def upgrade_branches(site: Site, branches: list[str]) -> list[str]:
+    """Bring only ``branches`` (plugins being turned on from the web:
+    core.web_settings) up to their heads; the others are left as they are.
+    Returns the branches that have migrations."""
+    cfg = alembic_config(site)
+    script = ScriptDirectory.from_config(cfg)
+    labels = {label for rev in script.walk_revisions() for label in rev.branch_labels}
+    done = [branch for branch in branches if branch in labels]
+    with site.engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        for branch in done:
+            logger.info("Migrating %s for site %s", branch, site.slug)
+            command.upgrade(cfg, f"{branch}@head")
+    return done
+
+
 def _applied_revisions(site: Site, script: ScriptDirectory) -> set[str]:
     """Every revision applied to the database. The version table holds only
     heads, and a head that ``depends_on`` another branch stands in for that

@@ -60,6 +60,9 @@ def core_routes(site: Site) -> list[BaseRoute]:
         # ops (issue 19): settings from the web (core.web_settings)
         Route("/-/admin/installningar", web_settings.settings_page, methods=["GET", "POST"], name="site_settings"),
         Route(
+            "/-/admin/installningar/tillagg", web_settings.plugins_page, methods=["POST"], name="site_settings_plugins"
+        ),
+        Route(
             "/-/admin/installningar/{change_id:id}/angra",
             web_settings.undo,
             methods=["POST"],

@@ -11,10 +11,12 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from functools import cache
 from ipaddress import ip_network
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
+from zoneinfo import available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -33,6 +35,12 @@ class ConfigError(Exception):
         if fix:
             msg += f" Fix: {fix}"
         super().__init__(msg)
+
+
+@cache
+def time_zones() -> frozenset[str]:
+    """The IANA time zone names this machine knows (zoneinfo)."""
+    return frozenset(available_timezones())
 
 
 class _Strict(BaseModel):
@@ -58,6 +66,9 @@ class SiteSection(_Strict):
     timezone: str = "Europe/Stockholm"
     description: str = ""
     logo: str = ""
+    #: The logo's text alternative; empty when the logo only repeats the
+    #: site's name beside it (then it is decoration).
+    logo_alt: str = ""
     contact_email: str = ""
     plugins: list[str] = Field(default_factory=lambda: ["webportal"])
     data_dir: str = ""
@@ -75,6 +86,13 @@ class SiteSection(_Strict):
     def _locale(cls, v: str) -> str:
         if v not in ("sv", "en"):
             raise ValueError("must be 'sv' or 'en'")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, v: str) -> str:
+        if v not in time_zones():
+            raise ValueError(f"{v!r} is not a time zone; write an IANA name such as 'Europe/Stockholm'")
         return v
 
     @field_validator("plugins")

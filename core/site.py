@@ -157,7 +157,11 @@ class Site:
                     f"there is no installed plugin called {plugin!r}.",
                     f"check the spelling (installed: {known}), or install the plugin's package.",
                 )
-        return cls(folder, config, installed, database_url=database_url, data_dir=data_dir)
+        site = cls(folder, config, installed, database_url=database_url, data_dir=data_dir)
+        # What an admin saved from the web, plugins included (core.web_settings).
+        from core.web_settings import at_start
+
+        return at_start(site)
 
     # -- config ----------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from core.csrf import mask_token
 from core.images import picture_of
 from core.markdown import render_markdown
 from core.plugins import collect
-from core.site_logo import inline_logo
+from core.site_logo import current_logo, inline_logo
 from core.urls import url_for
 
 if TYPE_CHECKING:
@@ -59,7 +59,6 @@ def make_templates(site: Site) -> Jinja2Templates:
         lstrip_blocks=True,
     )
     translator = i18n.install(env, site.translator)
-    tz = ZoneInfo(site.config.site.timezone)
 
     def babel_locale() -> str:
         return i18n.BABEL_LOCALES[translator.locale]
@@ -68,13 +67,13 @@ def make_templates(site: Site) -> Jinja2Templates:
         if value is None:
             return ""
         if isinstance(value, datetime):
-            value = _local(value, tz).date()
+            value = _local(value, site.clock.zone).date()
         return format_date(value, format=style, locale=babel_locale())
 
     def fmt_datetime(value: datetime | None, style: str = "short") -> str:
         if value is None:
             return ""
-        local = _local(value, tz)
+        local = _local(value, site.clock.zone)
         if style == "short":
             return format_date(local.date(), "d MMM yyyy", locale=babel_locale()) + " " + local.strftime("%H:%M")
         return format_datetime(local, format=style, locale=babel_locale())
@@ -111,11 +110,9 @@ def make_templates(site: Site) -> Jinja2Templates:
     env.globals["static"] = site.assets.url
     # The site's one stylesheet (theme, core, plugins), linked by base.html (core.stylesheet).
     env.globals["site_stylesheet"] = lambda: site.stylesheet.url()
-    # The header's logo: drawn inline when it is a small, plain SVG, else an <img> (core.site_logo).
-    env.globals["site_logo"] = lambda: inline_logo(site.folder / "static" / site.config.site.logo)
-    env.globals["site_logo_img"] = lambda: Markup('<img src="{}" alt="" width="40" height="40">').format(
-        site.assets.url("site", site.config.site.logo)
-    )
+    # The header's logo: drawn inline when it is a small, plain SVG, else an <img> (core.site_logo);
+    # site.toml's, or the one uploaded from the web (core.web_settings).
+    env.globals["site_logo"] = partial(_logo_markup, site)
     # Paths from route names ("lisa:service", service_id=3), for links on the
     # site's own pages (core.urls). Starlette's url_for stays as it was: an
     # absolute URL from the request.
@@ -151,6 +148,18 @@ def make_templates(site: Site) -> Jinja2Templates:
         }
 
     return Jinja2Templates(env=env, context_processors=[context])
+
+
+def _logo_markup(site: Site) -> Markup:
+    logo = current_logo(site)
+    if logo is None:
+        return Markup("")
+    drawn = inline_logo(logo.path)
+    if drawn is None:
+        return Markup('<img src="{}" alt="{}" width="40" height="40">').format(logo.url, logo.alt)
+    if logo.alt:
+        return Markup('<span role="img" aria-label="{}">{}</span>').format(logo.alt, drawn)
+    return drawn
 
 
 def _switch_url(request: Request, lang: str) -> str:

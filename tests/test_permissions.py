@@ -282,6 +282,14 @@ def _site_name(world: World) -> str:
     return world.site.name
 
 
+def _plugins_chosen(world: World) -> str | None:
+    """The plugins saved from the web for the site's next start."""
+    from core.web_settings import PLUGINS_KEY, latest_overrides
+
+    with world.site.session() as db:
+        return latest_overrides(db).get(PLUGINS_KEY)
+
+
 def _settings_undone(world: World) -> bool:
     """A change was saved and then undone (a second row, back to site.toml's name)."""
     from core.setting_changes import SettingChange
@@ -562,12 +570,20 @@ CASES: dict[str, Case] = {
             "name": "Nytt namn från webben",
             "description": "",
             "contact_email": "",
+            "locale": "sv",
+            "timezone": "Europe/Stockholm",
             "primary": "#1d4e89",
             "accent": "#f2b705",
             "background": "#ffffff",
             "text": "#1a1a1a",
         },
         lambda w, role, client: _site_name(w) == "Nytt namn från webben",
+        ADMIN_ONLY,
+    ),
+    "/-/admin/installningar/tillagg": Case(
+        lambda w: "/-/admin/installningar/tillagg",
+        lambda w: {"plugin": ["webportal", "nyhetsbrev"]},
+        lambda w, role, client: _plugins_chosen(w) == "webportal,nyhetsbrev",
         ADMIN_ONLY,
     ),
     "/-/admin/installningar/{change_id:id}/angra": Case(

@@ -5,9 +5,15 @@ contrast is refused in Swedish with nothing changed. Both databases."""
 
 from __future__ import annotations
 
+import io
 import re
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+from sqlmodel import select
 
 from core.models import Role
+from core.setting_changes import SettingChange
 from core.site import Site
 from core.web_settings import REFRESH_SECONDS
 from tests.conftest import add_user, text_of
@@ -17,6 +23,9 @@ FORM = {
     "name": "Storfors föreningsråd",
     "description": "Föreningslivet i Storfors på ett ställe.",
     "contact_email": "info@storfors.example",
+    "locale": "sv",
+    "timezone": "Europe/Stockholm",
+    "logo_alt": "",
     "primary": "#1d4e89",
     "accent": "#f2b705",
     "background": "#ffffff",
@@ -111,3 +120,103 @@ def test_another_worker_picks_up_the_change(site, make_client, monkeypatch):
         assert "Storfors föreningsråd" in text_of(reader.get("/").text)
     finally:
         other.dispose()
+
+
+# -- language, time zone, logo (issue 19, second part) ------------------------------------
+
+
+def _png(size: int = 48) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (size, size), "#7a1f5c").save(out, format="PNG")
+    return out.getvalue()
+
+
+SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40"><circle cx="20" cy="20" r="18" fill="#1d4e89"/></svg>'
+)
+
+
+def test_language_and_time_zone_saved_from_the_web_show_at_once(site, make_client):
+    client = admin_client(site, make_client)
+    visitor = make_client(site)
+    assert "Hoppa till innehållet" in text_of(visitor.get("/").text)
+    saved = client.submit(URL, {**FORM, "locale": "en", "timezone": "America/New_York"})
+    assert saved.status_code == 303
+    assert "Skip to content" in text_of(visitor.get("/").text)  # the site's language is now English
+    page = text_of(client.get(URL).text)
+    assert "Settings" in page and "Language: (as in site.toml) → English" in page
+    with site.session() as db:
+        at = db.exec(select(SettingChange)).one().at
+    utc = at.replace(tzinfo=UTC) if at.tzinfo is None else at
+    assert utc.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M") in page  # the change's time, in New York
+    assert utc.astimezone(ZoneInfo("Europe/Stockholm")).strftime("%H:%M") not in page
+    assert str(site.clock.zone) == "America/New_York"
+    assert "Hoppa till innehållet" in text_of(visitor.get("/?lang=sv").text)  # a visitor's own choice still wins
+
+
+def test_an_unknown_time_zone_is_refused_in_swedish_and_nothing_changes(site, make_client):
+    client = admin_client(site, make_client)
+    for zone in ("Europe/Karlstad", "../../etc/passwd"):
+        refused = client.submit(URL, {**FORM, "timezone": zone})
+        assert refused.status_code == 400
+        page = text_of(refused.text)
+        assert f"Tidszonen {zone} finns inte. Skriv den som världsdel/stad, till exempel Europe/Stockholm." in page
+        assert f'value="{zone}"' in refused.text  # what was typed stays
+    assert "Inga ändringar ännu" in text_of(client.get(URL).text)
+    assert str(site.clock.zone) == "Europe/Stockholm"
+
+
+def _logo_src(html: str) -> str:
+    found = re.search(r'<a class="site-name" href="/">\s*<img src="([^"]+)" alt="([^"]*)"', html)
+    assert found, "the header shows the logo as an image"
+    return found.group(1) + "|" + found.group(2)
+
+
+def _undo_links(client) -> list[str]:  # type: ignore[no-untyped-def]
+    return re.findall(r'action="(/-/admin/installningar/\d+/angra)"', client.get(URL).text)
+
+
+def test_a_logo_uploaded_from_the_web_is_served_with_its_alt_text_and_can_be_undone(site, make_client):
+    client = admin_client(site, make_client)
+    alt = "Storfors föreningsråd: ett paraply över tre hus"
+    saved = client.submit(URL, {**FORM, "logo_alt": alt}, files={"logo": ("logo.png", _png(), "image/png")})
+    assert saved.status_code == 303
+    visitor = make_client(site)
+    src, shown_alt = _logo_src(visitor.get("/").text).split("|")
+    assert shown_alt == alt and src.startswith("/uploads/logotyp-")
+    served = visitor.get(src)
+    assert served.status_code == 200 and served.headers["content-type"] == "image/png"
+    assert "Logotyp: (som i site.toml) → " + src.removeprefix("/uploads/") in text_of(client.get(URL).text)
+
+    drawn = client.submit(URL, {**FORM, "logo_alt": alt}, files={"logo": ("logo.svg", SVG, "image/svg+xml")})
+    assert drawn.status_code == 303
+    front = visitor.get("/").text
+    assert f'<span role="img" aria-label="{alt}"><svg' in front and "<circle" in front  # a small SVG, drawn inline
+
+    client.submit(_undo_links(client)[0])  # back to the PNG
+    assert _logo_src(visitor.get("/").text).split("|")[0] == src
+
+
+def test_a_bad_logo_is_refused_in_swedish_and_nothing_is_lost(site, make_client):
+    client = admin_client(site, make_client)
+    client.submit(URL, FORM, files={"logo": ("logo.png", _png(), "image/png")})
+    before = _logo_src(client.get("/").text)
+    script = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script><circle r="4"/></svg>'
+    refusals = [
+        (("logo.png", b"inte en bild, bara text", "image/png"), "Filen kunde inte läsas som en bild."),
+        (
+            ("logo.png", _png() + b"\0" * (1025 * 1024), "image/png"),
+            "Bilden är för stor. Största tillåtna storlek är 1024 kB.",
+        ),
+        (("logo.svg", script, "image/svg+xml"), "SVG-bilden innehåller annat än ritning"),
+    ]
+    for upload, message in refusals:
+        refused = client.submit(URL, {**FORM, "name": "Nytt namn"}, files={"logo": upload})
+        assert refused.status_code == 400
+        assert message in text_of(refused.text)
+        assert 'value="Nytt namn"' in refused.text  # what was typed stays
+    assert _logo_src(client.get("/").text) == before
+    assert "Storfors föreningsråd" in text_of(client.get("/").text)  # the name was not saved either
+    assert len(_undo_links(client)) == 1
