@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from starlette.routing import BaseRoute, Route
 
-from core import health, metrics, openapi, web_settings
+from core import colour_preview, health, metrics, openapi, web_settings
 from core.oidc import views as oidc
 from core.views import accounts, icons, links, meta, notices, own_data, report, sessions, style
 
@@ -59,6 +59,7 @@ def core_routes(site: Site) -> list[BaseRoute]:
         Route("/-/admin/dagliga-jobb", meta.daily_runs, name="daily_runs"),
         # ops (issue 19): settings from the web (core.web_settings)
         Route("/-/admin/installningar", web_settings.settings_page, methods=["GET", "POST"], name="site_settings"),
+        Route("/-/admin/installningar/forhandsvisning.svg", colour_preview.preview_svg, name="site_settings_preview"),
         Route(
             "/-/admin/installningar/tillagg", web_settings.plugins_page, methods=["POST"], name="site_settings_plugins"
         ),

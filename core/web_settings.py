@@ -78,6 +78,8 @@ from wtforms import (
     validators,
 )
 
+from core import colour_preview
+from core.colour_preview import COLOUR
 from core.forms import Form, SelectChoice, read_form
 from core.i18n import LOCALES, N_, gettext
 from core.images import ImageError
@@ -535,6 +537,13 @@ def settings_page(request: Request) -> Response:
     refresh(site)
     current = values_of(site.config)
     form = SettingsForm.bind(request, data=current)
+    if request.method == "POST" and read_form(request).get("forhandsgranska"):
+        # The colours as typed, in the picture; nothing is saved (core.colour_preview).
+        if form.validate():
+            form.contrast_ok()
+        typed = {key: str(getattr(form, key).data or "").lower() for key in THEME_KEYS}
+        shown = {key: value if COLOUR.match(value) else current[key] for key, value in typed.items()}
+        return _render(request, site, form, preview=colour_preview.preview(shown), previewing=True)
     if request.method == "POST" and form.validate() and form.contrast_ok():
         posted = {key: str(getattr(form, key).data or "").strip() for key in (*SITE_KEYS, *THEME_KEYS)}
         posted.update({key: posted[key].lower() for key in THEME_KEYS})
@@ -564,7 +573,13 @@ def settings_page(request: Request) -> Response:
 
 
 def _render(
-    request: Request, site: Site, form: SettingsForm, status_code: int = 200, plugin_error: str = ""
+    request: Request,
+    site: Site,
+    form: SettingsForm,
+    status_code: int = 200,
+    plugin_error: str = "",
+    preview: dict[str, object] | None = None,
+    previewing: bool = False,
 ) -> Response:
     with site.session() as db:
         changes = list(db.exec(select(SettingChange).order_by(col(SettingChange.id).desc())).all())
@@ -605,6 +620,8 @@ def _render(
             "plugins": plugins,
             "plugin_error": plugin_error,
             "pending": restart_pending(site),
+            "preview": preview or colour_preview.preview({key: values_of(site.config)[key] for key in THEME_KEYS}),
+            "previewing": previewing,
         },
         status_code=status_code,
     )

@@ -34,6 +34,10 @@ PROGRAMME_ONLY_AT_MOCKELN = (
 )
 #: Routes no one can be sent to, with the reason. Keep it empty if you can.
 CANNOT_REACH: dict[str, str] = {
+    "/-/admin/installningar/forhandsvisning.svg": (
+        "the colour preview picture, loaded by <img> on /-/admin/installningar, not an <a> link; "
+        "tests/ops/test_web_settings.py fetches it with the typed colours and checks them in the SVG"
+    ),
     "/static/-/{name}": (
         "the site's one stylesheet (core.stylesheet), loaded by <link rel=stylesheet> in every page's head, not an "
         "<a> link; tests/test_site_stylesheet.py reads it and tests/browser/test_csp.py loads it with every page"

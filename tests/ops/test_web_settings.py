@@ -220,3 +220,32 @@ def test_a_bad_logo_is_refused_in_swedish_and_nothing_is_lost(site, make_client)
     assert _logo_src(client.get("/").text) == before
     assert "Storfors föreningsråd" in text_of(client.get("/").text)  # the name was not saved either
     assert len(_undo_links(client)) == 1
+
+
+def test_the_colours_are_previewed_with_their_contrasts_before_anything_is_saved(site, make_client):
+    client = admin_client(site, make_client)
+    page = client.get(URL)
+    assert "Vit text på huvudfärgen: kontrast" in text_of(page.text)
+    shown = client.submit(URL, {**FORM, "primary": "#f2e705", "background": "#fffbe6", "forhandsgranska": "1"})
+    assert shown.status_code == 200
+    text = text_of(shown.text)
+    assert "Förhandsvisning av det du skrivit. Ingenting är sparat ännu." in text
+    assert "Vit text på huvudfärgen: kontrast 1,3:1 (för lite, minst 4,5:1 behövs)" in text
+    assert "Texten på bakgrunden: kontrast" in text and "(räcker, minst 4,5:1)" in text
+    picture = re.search(r'src="(/-/admin/installningar/forhandsvisning\.svg\?[^"]+)"', shown.text)
+    assert picture and "primary=%23f2e705" in picture.group(1) and "background=%23fffbe6" in picture.group(1)
+    svg = client.get(picture.group(1).replace("&amp;", "&"))
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    assert 'fill="#f2e705"' in svg.text and 'fill="#fffbe6"' in svg.text and "Testföreningarna testsite" in svg.text
+    with site.session() as db:
+        assert db.exec(select(SettingChange)).all() == [], "a preview saves nothing"
+    assert "#f2e705" not in stylesheet(client)
+    assert client.get("/-/admin/installningar/forhandsvisning.svg?primary=red").status_code == 400
+
+
+def test_only_admins_see_the_colour_preview(site, make_client):
+    add_user(site, "editor@test.example", Role.EDITOR, "Edit Redaktör")
+    editor = make_client(site)
+    editor.login("editor@test.example")
+    query = "primary=%231d4e89&accent=%23f2b705&background=%23ffffff&text=%231a1a1a"
+    assert editor.get(f"/-/admin/installningar/forhandsvisning.svg?{query}").status_code == 403
