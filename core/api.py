@@ -262,6 +262,11 @@ from core.asking import place_bookings  # noqa: E402
 from core.contributions import PlaceBooking  # noqa: E402
 
 __all__ += ["PlaceBooking", "place_bookings"]
+# ... and booking it for an event in the same save (issue 14): under the premises plugin's own rules.
+from core.asking import book_place  # noqa: E402
+from core.contributions import PlaceBookingOutcome  # noqa: E402
+
+__all__ += ["PlaceBookingOutcome", "book_place"]
 
 # the partnership (issue 16): the follow-up report's figures of every plugin,
 # asked by the plugin that draws the report (samverkan).

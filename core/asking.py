@@ -19,7 +19,16 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
 
-    from core.contributions import AssociationRef, Block, Figure, NewsletterItem, Place, PlaceBooking, PlaceUse
+    from core.contributions import (
+        AssociationRef,
+        Block,
+        Figure,
+        NewsletterItem,
+        Place,
+        PlaceBooking,
+        PlaceBookingOutcome,
+        PlaceUse,
+    )
     from core.models import User
     from core.received import ReceivedEntry
     from core.site import Site
@@ -152,6 +161,26 @@ def place_bookings(site: Site, session: Session, ref: str, start: datetime, end:
         site.pm, "place_bookings", site=site, session=session, ref=ref, start=start, end=end
     )
     return sorted(found, key=lambda booking: booking.start)
+
+
+def book_place(
+    site: Site,
+    ref: str,
+    spans: list[tuple[datetime, datetime]],
+    *,
+    association: AssociationRef,
+    title: str,
+    user: User,
+    dry_run: bool = False,
+) -> PlaceBookingOutcome | None:
+    """Ask the premises plugin that offered the place ``ref`` to book it for
+    ``association`` at each of ``spans`` (aware), under its own rules, all or
+    none (hook ``book_place``); with ``dry_run`` only whether it could.
+    ``None`` when no enabled plugin books that place."""
+    answer: PlaceBookingOutcome | None = site.pm.hook.book_place(
+        site=site, ref=ref, spans=spans, association=association, title=title, user=user, dry_run=dry_run
+    )
+    return answer
 
 
 def report_figures(site: Site, session: Session, start: date, end: date, *, skip: tuple[str, ...] = ()) -> list[Figure]:

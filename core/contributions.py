@@ -153,3 +153,26 @@ class PlaceBooking:
     start: datetime
     end: datetime
     association: str = ""
+    #: "confirmed", or "requested" while it waits for staff to approve it ("" if the plugin does not say).
+    status: str = ""
+    #: The booking's own page, for the association's editors ("" if none).
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class PlaceBookingOutcome:
+    """The premises plugin's answer to ``book_place``: ``problems`` are
+    Swedish sentences (already translated) saying why the place cannot be
+    booked at those times, and nothing was saved; without problems the
+    bookings were saved (``saved``), or would be on a dry run. ``status``
+    is what they get: "confirmed", or "requested" (waiting for staff);
+    ``url`` the first booking's page ("" on a dry run)."""
+
+    problems: tuple[str, ...] = ()
+    status: str = ""
+    saved: bool = False
+    url: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
         NoticeKind,
         Place,
         PlaceBooking,
+        PlaceBookingOutcome,
         PlaceUse,
         SearchResult,
     )
@@ -427,6 +428,29 @@ def place_bookings(site: Site, session: Session, ref: str, start: datetime, end:
     put in a room, and refuses a time the room is booked by someone other
     than the event's organisers. Plugins ask through
     ``core.api.place_bookings``."""
+
+
+@hookspec(firstresult=True)
+def book_place(
+    site: Site,
+    ref: str,
+    spans: list[tuple[datetime, datetime]],
+    association: AssociationRef,
+    title: str,
+    user: User,
+    dry_run: bool,
+) -> PlaceBookingOutcome | None:
+    """Book the place ``ref`` (one this plugin offered through
+    ``bookable_places``) for the member association ``association`` at each
+    of ``spans`` (aware start and end), titled ``title``, on behalf of the
+    signed-in ``user``; ``None`` for a ``ref`` that is not yours.
+
+    The premises plugin applies its own rules (who may book, opening hours,
+    closed days, length, how far ahead, collisions, approval) and saves all
+    the bookings in one transaction or none, with its own confirmation
+    mail; with ``dry_run`` it only says whether it would. The events plugin
+    asks when an editor ticks "Boka lokalen för evenemanget". Plugins ask
+    through ``core.api.book_place``. ``firstresult``."""
 
 
 # -- hardening (issue 18) -------------------------------------------------------------

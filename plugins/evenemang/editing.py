@@ -35,7 +35,7 @@ from core.api import (
     url_for,
 )
 from core.api import gettext as _
-from plugins.evenemang import public, recurrence, store, times
+from plugins.evenemang import public, recurrence, room_booking, store, times
 from plugins.evenemang.blocks import in_place
 from plugins.evenemang.forms import EventForm
 from plugins.evenemang.models import Event, Organiser, Review, Status
@@ -277,9 +277,12 @@ def event_edit(request: Request) -> Response:
             o.association_slug
             for o in db.exec(select(Organiser).where(Organiser.event_id == (event.id if event else -1))).all()
         ]
+        room_state: room_booking.RoomState | None = None
         if request.method == "GET":
             if event is not None:
                 _fill(form, event, current)
+                if places:
+                    room_state = room_booking.state_of(site, db, event, current, user, mine)
             else:
                 wanted = request.query_params.get("forening", "")
                 if wanted in mine:
@@ -303,7 +306,13 @@ def event_edit(request: Request) -> Response:
             if applied and valid:
                 with db.no_autoflush:
                     applied = _room_is_free(site, db, form, target, list(form.organisers.data or []))
-            if applied and valid:
+            if applied and valid and places and read_form(request).get("action") == "visa_lokal":
+                # "Visa om lokalen är ledig": the form again with the room's state; nothing is saved.
+                with db.no_autoflush:
+                    room_state = room_booking.state_of(
+                        site, db, target, list(form.organisers.data or []), user, mine
+                    ) or room_booking.RoomState(_("Evenemanget har inga kommande tillfällen i lokalen."))
+            elif applied and valid:
                 saved = _store(request, site, db, form, target, user, before, mine, settings.require_approval)
                 if saved:
                     return RedirectResponse(url_for(site, "evenemang:event", event_id=target.id), status_code=303)
@@ -319,6 +328,7 @@ def event_edit(request: Request) -> Response:
             "form": form,
             "event": event,
             "has_places": bool(places),
+            "room_state": room_state,
             "max_image_kb": settings.max_image_kb,
             "event_url": url_for(site, "evenemang:event", event_id=event.id) if event else "",
             "delete_url": url_for(site, "evenemang:delete", event_id=event.id) if event else "",
@@ -350,6 +360,13 @@ def _store(
         except ImageError as exc:
             form.image_file.errors = [str(exc)]
             return False
+    # The room is booked before the event is written (the premises plugin
+    # commits on its own): a refusal leaves the event and its image as they were.
+    with db.no_autoflush:
+        booked = room_booking.book(site, db, form, event, user, mine)
+    if booked is None:
+        delete_image(site.uploads_dir, new_image)
+        return False
     if new_image or form.remove_image.data:
         delete_image(site.uploads_dir, event.image)
         event.image = new_image
@@ -375,6 +392,8 @@ def _store(
         flash(request, _("Evenemanget ”%(title)s” är ändrat och visas som inställt.") % {"title": event.title})
     else:
         flash(request, _("Ändringarna i ”%(title)s” är sparade.") % {"title": event.title})
+    if booked:
+        flash(request, booked)
     return True
 
 

@@ -80,6 +80,13 @@ class EventForm(Form):
         "Plats", [validators.Length(max=200)], description=N_("Till exempel Folkets hus, stora salen.")
     )
     room = SelectField("Lokal i Föreningarnas hus", choices=[], validate_choice=False)
+    book_room = BooleanField(
+        "Boka lokalen för evenemanget",
+        description=N_(
+            "Lokalen bokas för den arrangerande föreningen (den första i listan om ni är flera), efter husets regler "
+            "för öppettider och godkännande. Går det inte att boka sparas ingenting."
+        ),
+    )
     address = StringField("Adress", [validators.Length(max=300)])
     municipality = StringField("Kommun", [validators.Length(max=80)])
     category = SelectField("Kategori", choices=[], validate_choice=False)

@@ -94,6 +94,11 @@ class MoveForm(Form):
     day = DateField("Nytt datum", [validators.InputRequired("Skriv datum som åååå-mm-dd.")])
     start = TimeField("Från klockan", [validators.InputRequired("Skriv starttid som tt:mm.")])
     end = TimeField("Till klockan", [validators.InputRequired("Skriv sluttid som tt:mm.")])
+    end_day = DateField(
+        "Slutdatum",
+        [validators.Optional()],
+        description=N_("Lämna tomt om bokningen slutar samma dag. Över midnatt går det där öppettiderna tillåter det."),
+    )
     message = TextAreaField(
         "Meddelande till den som bokat",
         [validators.InputRequired("Skriv varför bokningen flyttas."), validators.Length(max=1000)],

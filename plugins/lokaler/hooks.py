@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING
 
 from core.api import (
     N_,
+    AssociationRef,
     DailyJob,
     Figure,
     NavItem,
     NoticeKind,
     Place,
     PlaceBooking,
+    PlaceBookingOutcome,
     Site,
     User,
     current_user,
@@ -131,9 +133,30 @@ def place_bookings(site: Site, session: Session, ref: str, start: datetime, end:
             b.start_utc.replace(tzinfo=UTC),
             b.end_utc.replace(tzinfo=UTC),
             b.association_slug if b.booker_kind == BookerKind.MEMBER else "",
+            status=b.status,
+            url=url_for(site, "lokaler:booking", booking_id=b.id) if b.id else "",
         )
         for b in store.busy_between(session, [room], start_utc, end_utc)
     ]
+
+
+@hookimpl
+def book_place(
+    site: Site,
+    ref: str,
+    spans: list[tuple[datetime, datetime]],
+    association: AssociationRef,
+    title: str,
+    user: User,
+    dry_run: bool,
+) -> PlaceBookingOutcome | None:
+    """Book the room ``ref`` for an event (the events plugin asks), by the booking form's rules."""
+    from plugins.lokaler.event_booking import book_for_event
+
+    room = _room_id(ref)
+    if room is None:
+        return None
+    return book_for_event(site, room, spans, association, title, user, dry_run=dry_run)
 
 
 @hookimpl

@@ -18,6 +18,7 @@ import icalendar
 from starlette.responses import Response
 
 from core.api import PlaceUse, Site
+from core.api import gettext as _
 from plugins.lokaler.models import Booking, BookingStatus, Resource
 
 _STATUS = {
@@ -43,6 +44,10 @@ def vevent(booking: Booking, resource: Resource, house: str, *, show_who: bool) 
     component.add("dtstart", _utc(booking.start_utc))
     component.add("dtend", _utc(booking.end_utc))
     component.add("location", ", ".join(p for p in (resource.name, resource.location, house) if p))
+    if show_who and booking.attendees:
+        # RFC 5545 has no property for a head count (ATTENDEE names people):
+        # it goes in DESCRIPTION, the text every calendar shows with the event.
+        component.add("description", _("Antal personer: %(n)s") % {"n": booking.attendees})
     component.add("status", _STATUS.get(BookingStatus(booking.status), "CONFIRMED"))
     component.add("transp", "OPAQUE")
     return component

@@ -5,7 +5,7 @@ and access note. Every change mails the booker with the booking as .ics."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from sqlmodel import Session, col, or_, select
 from starlette.exceptions import HTTPException
@@ -174,9 +174,12 @@ def move(request: Request) -> Response:
     if request.method == "GET":
         start, end = times_of(site, booking)
         form.day.data, form.start.data, form.end.data = start.date(), start.time(), end.time()
+        # A booking past midnight shows its end date (one ending at 00:00 reads as midnight without one).
+        if end.date() != start.date() and not (end.time() == time(0, 0) and end.date() == start.date() + timedelta(1)):
+            form.end_day.data = end.date()
     elif form.validate():
         assert form.day.data and form.start.data and form.end.data
-        slot = make_slot(form.day.data, form.start.data, form.end.data, zone_of(site))
+        slot = make_slot(form.day.data, form.start.data, form.end.data, zone_of(site), form.end_day.data)
         from plugins.lokaler import days
 
         with site.session() as db:
