@@ -797,6 +797,37 @@ def test_hook_place_bookings(sites, make_client):
         assert place_bookings(site, db, "sample:2", *week) == []
 
 
+def test_hook_book_place(sites):
+    """The events plugin asks the premises plugin to book a room: all the
+    times or none, a dry run saves nothing, and a place of nobody's is None."""
+    from datetime import UTC, datetime
+
+    from core.api import AssociationRef, book_place
+    from core.models import User
+    from tests.plugins.sample.models import SampleThing
+
+    site = sites(["webportal", "evenemang", "sample"], plugin_settings={"webportal": DEFAULT_WEBPORTAL})
+    add_user(site, "adm@test.example", Role.ADMIN)
+    with site.session() as db:
+        user = db.exec(select(User).where(User.email == "adm@test.example")).one()
+    club = AssociationRef("korklubben", "Körklubben")
+    free = [(datetime(2027, 1, 12, 17, tzinfo=UTC), datetime(2027, 1, 12, 18, tzinfo=UTC))]
+    taken = [*free, (datetime(2027, 1, 13, 17, 30, tzinfo=UTC), datetime(2027, 1, 13, 18, tzinfo=UTC))]
+
+    def things() -> list[str]:
+        with site.session() as db:
+            return [t.name for t in db.exec(select(SampleThing)).all()]
+
+    trial = book_place(site, "sample:1", free, association=club, title="Körövning", user=user, dry_run=True)
+    assert trial is not None and trial.ok and not trial.saved and things() == []
+    refused = book_place(site, "sample:1", taken, association=club, title="Körövning", user=user)
+    assert refused is not None and not refused.ok and "upptagen" in refused.problems[0] and things() == []
+    booked = book_place(site, "sample:1", free, association=club, title="Körövning", user=user)
+    assert booked is not None and booked.saved and booked.status == "confirmed"
+    assert things() == ["Bokad: Körövning (Körklubben)"]
+    assert book_place(site, "sample:2", free, association=club, title="Körövning", user=user) is None
+
+
 def test_hook_openapi_paths(offline_sites, make_client):
     """A plugin's paths and schemas join core's in ``/-/openapi.json``, and
     only on a site that enables the plugin."""

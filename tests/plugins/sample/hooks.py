@@ -17,7 +17,17 @@ from starlette.routing import Route
 
 from core import hookimpl
 from core.api import N_, FederatedKind, FeedItem, NewsletterItem, NoticeKind, tag_authority
-from core.contributions import AssociationRef, Block, DailyJob, Figure, NavItem, Place, PlaceBooking, SearchResult
+from core.contributions import (
+    AssociationRef,
+    Block,
+    DailyJob,
+    Figure,
+    NavItem,
+    Place,
+    PlaceBooking,
+    PlaceBookingOutcome,
+    SearchResult,
+)
 from core.search import index_text, match
 from core.settings import PluginSettings
 from tests.plugins.sample import views
@@ -263,6 +273,31 @@ def place_bookings(site: Site, session: Session, ref: str, start: datetime, end:
         return None
     held = PlaceBooking("Upptaget", datetime(2027, 1, 13, 17, tzinfo=UTC), datetime(2027, 1, 13, 19, tzinfo=UTC))
     return [held] if held.start < end and held.end > start else []
+
+
+@hookimpl
+def book_place(
+    site: Site,
+    ref: str,
+    spans: list[tuple[datetime, datetime]],
+    association: AssociationRef,
+    title: str,
+    user: Any,
+    dry_run: bool,
+) -> PlaceBookingOutcome | None:
+    """Provsalen takes any time but Wednesday 13 January 2027, 18-20; a
+    booking is kept as a thing named "Bokad: <title> (<association>)"."""
+    if ref != "sample:1":
+        return None
+    held = (datetime(2027, 1, 13, 17, tzinfo=UTC), datetime(2027, 1, 13, 19, tzinfo=UTC))
+    if any(start < held[1] and end > held[0] for start, end in spans):
+        return PlaceBookingOutcome(problems=("Provsalen är upptagen onsdag 13 januari 2027 18:00–20:00.",))
+    if dry_run:
+        return PlaceBookingOutcome(status="confirmed")
+    with site.session() as db:
+        db.add(SampleThing(name=f"Bokad: {title} ({association.name})"))
+        db.commit()
+    return PlaceBookingOutcome(status="confirmed", saved=True, url="/sample/")
 
 
 @hookimpl
