@@ -93,19 +93,24 @@ def upgrade(site: Site, progress: Callable[[str], None] | None = None) -> list[s
     return done
 
 
-def upgrade_branches(site: Site, branches: list[str]) -> list[str]:
+def upgrade_branches(site: Site, branches: list[str]) -> dict[str, list[str]]:
     """Bring only ``branches`` (plugins being turned on from the web:
     core.web_settings) up to their heads; the others are left as they are.
-    Returns the branches that have migrations."""
+    Returns, per branch that has migrations, the steps it ran (each
+    migration's message, oldest first), for the admin to see what was done."""
     cfg = alembic_config(site)
     script = ScriptDirectory.from_config(cfg)
     labels = {label for rev in script.walk_revisions() for label in rev.branch_labels}
-    done = [branch for branch in branches if branch in labels]
+    todo = [branch for branch in branches if branch in labels]
+    before = _applied_revisions(site, script) if todo else set()
+    done: dict[str, list[str]] = {}
     with site.engine.begin() as connection:
         cfg.attributes["connection"] = connection
-        for branch in done:
+        for branch in todo:
             logger.info("Migrating %s for site %s", branch, site.slug)
+            steps = [rev for rev in script.iterate_revisions(f"{branch}@head", "base") if rev.revision not in before]
             command.upgrade(cfg, f"{branch}@head")
+            done[branch] = [(rev.doc or rev.revision).strip().splitlines()[0] for rev in reversed(steps)]
     return done
 
 

@@ -462,9 +462,10 @@ def plugin_description(site: Site, name: str) -> str:
     return doc.strip().split("\n", 1)[0]
 
 
-def prepare_plugins(site: Site, plugins: list[str]) -> None:
+def prepare_plugins(site: Site, plugins: list[str]) -> dict[str, list[str]]:
     """Check that the site can start with ``plugins`` and run the
-    migrations of those it does not run yet. Raises ``PluginRefused``."""
+    migrations of those it does not run yet; returns the steps run per
+    plugin (``migrate.upgrade_branches``). Raises ``PluginRefused``."""
     locked = locked_plugins(site)
     for name in locked:
         if name not in site_order(plugins):
@@ -482,7 +483,7 @@ def prepare_plugins(site: Site, plugins: list[str]) -> None:
 
     try:
         new = [name for name in trial.enabled if name not in site.enabled]
-        migrate.upgrade_branches(trial, new)
+        return migrate.upgrade_branches(trial, new)
     except Exception as exc:
         log.exception("Site %s: migrating plugins %s failed", site.slug, plugins)
         raise PluginRefused(
@@ -646,7 +647,7 @@ def plugins_page(request: Request) -> Response:
         flash(request, gettext("Inget var ändrat."))
         return RedirectResponse(URL, status_code=303)
     try:
-        prepare_plugins(site, plugins)
+        steps = prepare_plugins(site, plugins)
     except PluginRefused as exc:
         return _render(request, site, SettingsForm(data=values_of(site.config)), 400, str(exc))
     with site.session() as db:
@@ -656,6 +657,13 @@ def plugins_page(request: Request) -> Response:
             del overrides[PLUGINS_KEY]  # back to site.toml's list, so an edit of the file counts again
         save(site, db, user, overrides)
     flash(request, gettext("Tilläggen är sparade. De gäller efter omstart av webbplatsen."))
+    for plugin, done in steps.items():
+        # What was done in the database, step by step: the save waited for it.
+        flash(
+            request,
+            gettext("Databasen är förberedd för %(plugin)s: %(count)s steg klara.")
+            % {"plugin": plugin, "count": len(done)},
+        )
     return RedirectResponse(URL, status_code=303)
 
 

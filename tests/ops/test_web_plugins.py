@@ -17,6 +17,7 @@ from core.models import Role
 from core.site import Site
 from core.testing import Client, add_user, make_test_site, text_of
 
+REPO = Path(__file__).resolve().parents[2]
 URL = "/-/admin/installningar"
 PLUGINS = "/-/admin/installningar/tillagg"
 ADMIN = "admin@test.example"
@@ -43,6 +44,8 @@ def test_a_plugin_turned_on_from_the_web_runs_after_the_next_start(tmp_path: Pat
         assert saved.status_code == 303 and saved.headers["location"] == URL
         page = text_of(client.get(URL).text)
         assert "Tilläggen är sparade. De gäller efter omstart av webbplatsen." in page
+        steps = len(list((REPO / "plugins" / "nyhetsbrev" / "migrations").glob("*.py")))
+        assert f"Databasen är förberedd för nyhetsbrev: {steps} steg klara." in page
         assert "Gäller efter omstart." in page
         assert "Väntar på omstart av webbplatsen. Slås på: nyhetsbrev." in page
         assert "Av nu, på efter omstart." in page
