@@ -7,7 +7,9 @@ A picture (SVG, from ``/-/admin/installningar/forhandsvisning.svg``)
 rather than styled HTML: the Content-Security-Policy allows no inline
 styles, and the site runs no script, so the typed colours cannot be put on
 the page itself. Without JavaScript the admin presses "Förhandsgranska" and
-the page comes back with the picture in the new colours, nothing saved."""
+the page comes back with the picture in the new colours, nothing saved;
+with it, core/static/colour-preview.js swaps the picture as the fields
+change, and the picture itself carries both contrasts."""
 
 from __future__ import annotations
 
@@ -55,6 +57,7 @@ def svg(name: str, colours: dict[str, str]) -> str:
     """The picture: header bar with the site's name, accent line, body text
     and a button, each in the colour it has on the site."""
     p, a, b, t = (colours[key] for key in KEYS)
+    on_primary, body = contrast_ratio(p, "#ffffff"), contrast_ratio(t, b)
     title = escape(name[:40])
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" width="360" height="170" viewBox="0 0 360 170" '
@@ -67,6 +70,8 @@ def svg(name: str, colours: dict[str, str]) -> str:
         f'<text x="14" y="102" font-size="13" fill="{t}">Vanlig brödtext, länkar och listor.</text>'
         f'<rect x="14" y="118" width="120" height="36" rx="4" fill="{p}"/>'
         '<text x="74" y="141" font-size="14" fill="#ffffff" text-anchor="middle">En knapp</text>'
+        f'<text x="150" y="134" font-size="12" fill="{t}">Kontrast, knapp: {ratio_text(on_primary)}:1</text>'
+        f'<text x="150" y="150" font-size="12" fill="{t}">Kontrast, text: {ratio_text(body)}:1</text>'
         "</svg>"
     )
 

@@ -39,6 +39,11 @@ def test_settings_by_keyboard_with_axe(
         # A colour input takes its value from the browser's own picker, which
         # Playwright cannot drive: the value is set as the picker would set it.
         main.get_by_label("Huvudfärg").fill("#f2e705")
+        # The preview picture follows the field at once (core/static/colour-preview.js) ...
+        picture = main.locator("#forhandsvisning img")
+        page.wait_for_function("() => document.querySelector('#forhandsvisning img').src.includes('primary=%23f2e705')")
+        page.wait_for_function("() => document.querySelector('#forhandsvisning img').naturalWidth === 360")
+        assert picture.evaluate("img => img.complete && img.naturalWidth") == 360
         person.press(main.get_by_role("button", name="Spara inställningarna"))
         page.locator("#felsammanfattning").wait_for()
         check_error_summary(page, person, ["Huvudfärg"], follow="Huvudfärg")
