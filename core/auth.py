@@ -112,8 +112,7 @@ def session_user(site: Site, session: dict[str, Any], user_agent: str = "") -> U
     removed). A role change since the key was issued rotates the key."""
     now = site.clock.now()
     with site.session() as db:
-        row = sessions.find(db, str(session.get(sessions.SID)), now)
-        user = db.get(User, row.user_id) if row is not None else None
+        row, user = sessions.find(db, str(session.get(sessions.SID)), now) or (None, None)
         if row is None or user is None or not user.is_active:
             if row is not None:
                 db.delete(row)

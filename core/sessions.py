@@ -86,12 +86,18 @@ def start(db: Session, user: User, now: datetime, user_agent: str, host: str) ->
     return key
 
 
-def find(db: Session, key: str, now: datetime) -> LoginSession | None:
-    """The live session a cookie's key names, or None."""
-    row = db.exec(select(LoginSession).where(LoginSession.key_hash == key_hash(key))).first()
-    if row is None or row.expires_at <= now:
+def find(db: Session, key: str, now: datetime) -> tuple[LoginSession, User | None] | None:
+    """The live session a cookie's key names and its account (None if the
+    account is gone), or None. One statement: it runs on every signed-in
+    request."""
+    found = db.exec(
+        select(LoginSession, User)
+        .outerjoin(User, col(User.id) == col(LoginSession.user_id))
+        .where(LoginSession.key_hash == key_hash(key))
+    ).first()
+    if found is None or found[0].expires_at <= now:
         return None
-    return row
+    return found[0], found[1]
 
 
 def rotate(db: Session, row: LoginSession, user: User, now: datetime) -> str:

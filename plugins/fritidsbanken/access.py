@@ -8,7 +8,7 @@ sent to it or with a signed link in a message sent to it (see ``phone_login``).
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.requests import Request
 
 from core.api import N_, Forbidden, User, require_user
@@ -36,10 +36,42 @@ def is_staff(db: Session, user: User | None) -> bool:
     return user.is_admin or db.exec(select(Staff.id).where(Staff.user_id == user.id)).first() is not None
 
 
+#: Where a request keeps what ``staff_branches`` read: (account id, branches).
+_BRANCHES = "fritidsbanken_staff_branches"
+
+
+def staff_branches(request: Request, db: Session, user: User) -> list[Branch]:
+    """The branches a user works at by name (every branch for an admin),
+    read once per request: the desk's views, its branch chooser and the
+    menu all ask, and the desk answers a queue of children."""
+    kept = getattr(request.state, _BRANCHES, None)
+    if kept is not None and kept[0] == user.id:
+        return list(kept[1])
+    branches: list[Branch] = []
+    if user.is_active:
+        query = select(Branch).order_by(col(Branch.name), col(Branch.id))
+        if not user.is_admin:
+            query = query.join(Staff, col(Staff.branch_id) == col(Branch.id)).where(Staff.user_id == user.id)
+        branches = list(db.exec(query).all())
+    setattr(request.state, _BRANCHES, (user.id, branches))
+    return list(branches)
+
+
+def known_staff(request: Request, user: User) -> bool | None:
+    """Whether ``user`` is staff, if this request has read their branches
+    already (``staff_branches``); None if not."""
+    if user.is_admin and user.is_active:
+        return True
+    kept = getattr(request.state, _BRANCHES, None)
+    return bool(kept[1]) if kept is not None and kept[0] == user.id else None
+
+
 def require_staff(request: Request, db: Session) -> User:
-    """A logged-in admin or branch staff member, or LoginRequired / Forbidden."""
+    """A logged-in admin or branch staff member, or LoginRequired / Forbidden.
+    A staff member's branches are read here (``staff_branches``), for the
+    view and the menu to use."""
     user = require_user(request)
-    if not is_staff(db, user):
+    if not user.is_active or not (user.is_admin or staff_branches(request, db, user)):
         raise Forbidden(_(NOT_STAFF))
     return user
 

@@ -18,10 +18,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.api import User, flash, ngettext, parse_int, read_form, url_for
+from core.api import N_, User, flash, ngettext, parse_int, read_form, url_for
 from core.api import gettext as _
 from plugins.fritidsbanken import borrowers, lending
-from plugins.fritidsbanken.access import require_staff, staff_branch_ids
+from plugins.fritidsbanken.access import require_staff, staff_branches
 from plugins.fritidsbanken.forms import BorrowerForm
 from plugins.fritidsbanken.models import Borrower, Branch, Item, Loan, Message, Reservation
 from plugins.fritidsbanken.web import render, short_date, site_of
@@ -33,6 +33,7 @@ RESULTS_KEY = "fritidsbanken_results"
 #: How much of the session cookie (4 KB in all) the outcomes may take; the
 #: rest are counted in one closing line.
 RESULTS_BUDGET = 1500
+NOT_FOUND = N_("Låntagaren finns inte. Uppgifterna kan ha raderats. Sök på mobilnumret igen.")
 
 
 def _chosen(request: Request, allowed: set[int]) -> int | None:
@@ -45,16 +46,15 @@ def _chosen(request: Request, allowed: set[int]) -> int | None:
 def counter_branch(request: Request, db: Session, user: User) -> Branch | None:
     """The branch this counter works for: chosen in the session, else the
     user's first."""
-    chosen = _chosen(request, staff_branch_ids(db, user))
-    return db.get(Branch, chosen) if chosen is not None else None
+    return _branches(request, db, user)[0]
 
 
 def _branches(request: Request, db: Session, user: User) -> tuple[Branch | None, list[Branch]]:
-    """The counter's branch and the user's branches by name, in two
-    statements (the counter page is drawn after every return)."""
-    ids = staff_branch_ids(db, user)
-    mine = [b for b in db.exec(select(Branch).order_by(col(Branch.name))).all() if b.id in ids]
-    chosen = _chosen(request, ids)
+    """The counter's branch and the user's branches by name, from the one
+    statement per request ``staff_branches`` sends (``require_staff`` has
+    usually sent it already)."""
+    mine = staff_branches(request, db, user)
+    chosen = _chosen(request, {b.id for b in mine if b.id is not None})
     return next((b for b in mine if b.id == chosen), None), mine
 
 
@@ -108,14 +108,18 @@ def _keep_results(request: Request, results: list[lending.Outcome]) -> None:
     request.session[RESULTS_KEY] = {"rows": rows, "more_ok": more_ok, "more_failed": more_failed}
 
 
-def _take_results(request: Request, db: Session) -> list[lending.Outcome] | None:
-    """The outcomes the last lending or return left, once."""
+def _take_results(request: Request, db: Session, shown: list[Item] | None = None) -> list[lending.Outcome] | None:
+    """The outcomes the last lending or return left, once. Their items are
+    read in one statement, none when the page shows them all already
+    (``shown``: a lending's items are among the borrower's loans)."""
     kept = request.session.pop(RESULTS_KEY, None)
     if not isinstance(kept, dict):
         return None
     rows = [(str(n), bool(ok), str(m)) for n, ok, m in kept.get("rows", [])]
-    numbers = [n for n, _ok, _m in rows]
-    items = {i.number: i for i in db.exec(select(Item).where(col(Item.number).in_(numbers))).all()} if rows else {}
+    items = {i.number: i for i in shown or []}
+    missing = [n for n, _ok, _m in rows if n not in items]
+    if missing:
+        items.update({i.number: i for i in db.exec(select(Item).where(col(Item.number).in_(missing))).all()})
     results = [lending.Outcome(n, ok, m, items.get(n)) for n, ok, m in rows]
     for ok, count in ((True, int(kept.get("more_ok", 0))), (False, int(kept.get("more_failed", 0)))):
         if count:
@@ -132,12 +136,12 @@ def choose_branch(request: Request) -> Response:
     with site.session() as db:
         user = require_staff(request, db)
         chosen = parse_int(data.get("branch"), minimum=1)
-        if chosen is None or chosen not in staff_branch_ids(db, user):
+        branch = next((b for b in staff_branches(request, db, user) if b.id == chosen), None)
+        if branch is None:
             flash(request, _("Välj ett av utlåningsställena i listan."), "error")
         else:
             request.session[BRANCH_KEY] = chosen
-            branch = db.get(Branch, chosen)
-            flash(request, _("Disken arbetar nu för %(branch)s.") % {"branch": branch.name if branch else ""})
+            flash(request, _("Disken arbetar nu för %(branch)s.") % {"branch": branch.name})
     return RedirectResponse(url_for(site, "fritidsbanken:counter"), status_code=303)
 
 
@@ -167,31 +171,29 @@ def checkin(request: Request) -> Response:
 def _borrower_or_404(db: Session, borrower_id: int) -> Borrower:
     borrower = db.get(Borrower, borrower_id)
     if borrower is None:
-        raise HTTPException(404, _("Låntagaren finns inte. Uppgifterna kan ha raderats. Sök på mobilnumret igen."))
+        raise HTTPException(404, _(NOT_FOUND))
     return borrower
 
 
-def _borrower_page(
-    request: Request, db: Session, user: User, borrower: Borrower, results: list[lending.Outcome] | None = None
-) -> Response:
+def _borrower_page(request: Request, db: Session, user: User, borrower_id: int) -> Response:
     site = site_of(request)
-    assert borrower.id is not None
     today = site.clock.today()
-    loans = [
-        (loan, item, lending.extension_refusal(db, site, loan)) for loan, item in lending.open_loans_of(db, borrower.id)
-    ]
-    reservations = [
-        (r, db.get(Item, r.item_id), lending.queue_position(db, r))
-        for r in db.exec(
-            select(Reservation)
-            .where(Reservation.borrower_id == borrower.id, col(Reservation.status).in_(lending.ACTIVE_RESERVATION))
-            .order_by(col(Reservation.created_at))
-        ).all()
-    ]
+    # The borrower with the count of all their loans, then one statement for
+    # each list: the page follows every lending.
+    found = db.exec(
+        select(Borrower, select(func.count()).where(col(Loan.borrower_id) == borrower_id).scalar_subquery()).where(
+            Borrower.id == borrower_id
+        )
+    ).first()
+    if found is None:
+        raise HTTPException(404, _(NOT_FOUND))
+    borrower, history = found
+    assert borrower.id is not None
+    loans = lending.open_loans_to_show(db, site, borrower.id)
+    results = _take_results(request, db, shown=[item for _loan, item, _refusal in loans])
     sent = db.exec(
         select(Message).where(Message.borrower_id == borrower.id).order_by(col(Message.created_at).desc()).limit(10)
     ).all()
-    history = db.exec(select(func.count()).select_from(Loan).where(Loan.borrower_id == borrower.id)).one()
     return render(
         request,
         "fritidsbanken/borrower.html",
@@ -199,7 +201,7 @@ def _borrower_page(
             "borrower": borrower,
             "branch": counter_branch(request, db, user),
             "loans": loans,
-            "reservations": reservations,
+            "reservations": lending.reservations_to_show(db, borrower.id),
             "sent": sent,
             "history": history,
             "results": results,
@@ -215,8 +217,7 @@ def borrower_page(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         user = require_staff(request, db)
-        borrower = _borrower_or_404(db, request.path_params["borrower_id"])
-        return _borrower_page(request, db, user, borrower, _take_results(request, db))
+        return _borrower_page(request, db, user, request.path_params["borrower_id"])
 
 
 def checkout(request: Request) -> Response:

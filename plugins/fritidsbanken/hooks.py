@@ -47,7 +47,7 @@ def routes(site: Site) -> list[BaseRoute]:
 
 @hookimpl
 def nav_items(site: Site, request: Request) -> list[NavItem]:
-    from plugins.fritidsbanken.access import is_staff
+    from plugins.fritidsbanken.access import is_staff, known_staff
 
     title = settings_of(site).title
     # Labels are Swedish msgids; the navigation translates them (``|translate``).
@@ -57,9 +57,12 @@ def nav_items(site: Site, request: Request) -> list[NavItem]:
     ]
     user = current_user(request)
     if user is not None:
-        with site.session() as db:
-            if is_staff(db, user):
-                items.append(NavItem("Disken", url_for(site, "fritidsbanken:counter"), order=42, tool=True))
+        staff = known_staff(request, user)  # the desk's own pages know already
+        if staff is None:
+            with site.session() as db:
+                staff = is_staff(db, user)
+        if staff:
+            items.append(NavItem("Disken", url_for(site, "fritidsbanken:counter"), order=42, tool=True))
     return items
 
 

@@ -17,8 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from core.api import N_, Site
@@ -133,6 +135,56 @@ def open_loans_of(db: Session, borrower_id: int) -> list[tuple[Loan, Item]]:
     return [(loan, item) for loan, item in rows]
 
 
+def _waiting_for(item_id: Any) -> Any:
+    """How many wait in the queue of the item ``item_id`` (a column of the
+    outer statement) names: a subquery, so a page's loans or a return's
+    items bring their queue length along instead of a query each."""
+    return (
+        select(func.count())
+        .select_from(Reservation)
+        .where(col(Reservation.item_id) == item_id, Reservation.status == ReservationStatus.WAITING)
+        .scalar_subquery()
+    )
+
+
+def open_loans_to_show(db: Session, site: Site, borrower_id: int) -> list[tuple[Loan, Item, str | None]]:
+    """A borrower's open loans with their items, and why each cannot be
+    extended (None if it can), in one statement however many there are."""
+    rows = db.exec(
+        select(Loan, Item, _waiting_for(Loan.item_id))
+        .join(Item, col(Item.id) == col(Loan.item_id))
+        .where(Loan.borrower_id == borrower_id, col(Loan.returned_at).is_(None))
+        .order_by(col(Loan.due_on), col(Item.number))
+    ).all()
+    return [(loan, item, extension_refusal(db, site, loan, waiting)) for loan, item, waiting in rows]
+
+
+def reservations_to_show(db: Session, borrower_id: int) -> list[tuple[Reservation, Item, int]]:
+    """A borrower's active reservations, oldest first, with their items and
+    places in the queue as ``queue_position`` counts them, in one statement."""
+    ahead = aliased(Reservation)
+    place = (
+        select(func.count())
+        .select_from(ahead)
+        .where(
+            col(ahead.item_id) == col(Reservation.item_id),
+            ahead.status == ReservationStatus.WAITING,
+            or_(
+                col(ahead.created_at) < col(Reservation.created_at),
+                and_(col(ahead.created_at) == col(Reservation.created_at), col(ahead.id) < col(Reservation.id)),
+            ),
+        )
+        .scalar_subquery()
+    )
+    rows = db.exec(
+        select(Reservation, Item, place)
+        .join(Item, col(Item.id) == col(Reservation.item_id))
+        .where(Reservation.borrower_id == borrower_id, col(Reservation.status).in_(ACTIVE_RESERVATION))
+        .order_by(col(Reservation.created_at), col(Reservation.id))
+    ).all()
+    return [(r, item, 0 if r.status == ReservationStatus.READY else int(n) + 1) for r, item, n in rows]
+
+
 def queue(db: Session, item_id: int) -> list[Reservation]:
     """Active reservations of an item: the held one first, then the queue in order."""
     rows = db.exec(
@@ -199,14 +251,22 @@ def checkout(
     now = now or site.clock.now()
     today = site.clock.local_date(now)
     due = due_day(db, site, branch_id, today)
+    items = _items_by_number(db, numbers)
     results: list[Outcome] = []
     for number in numbers:
-        item = item_by_number(db, number)
+        item = items.get(number.strip().upper())
         results.append(_checkout_one(db, site, borrower, branch_id, number, item, user_id, now, today, due))
     if any(r.ok for r in results):
         borrower.last_active_at = now
         db.add(borrower)
+    db.flush()
     return results
+
+
+def _items_by_number(db: Session, numbers: list[str]) -> dict[str, Item]:
+    """The items of a counter action's numbers, in one statement."""
+    wanted = {n.strip().upper() for n in numbers}
+    return {i.number: i for i in db.exec(select(Item).where(col(Item.number).in_(wanted))).all()} if wanted else {}
 
 
 def _checkout_one(
@@ -264,7 +324,6 @@ def _checkout_one(
     item.status = ItemStatus.ON_LOAN
     item.updated_at = now
     db.add(item)
-    db.flush()
     return Outcome(number, True, _("Utlånad till och med %(day)s.") % {"day": short_date(site, due)}, item, loan)
 
 
@@ -283,39 +342,58 @@ def checkin(
     becomes available; with ``damaged_note`` it goes to repair instead."""
     now = now or site.clock.now()
     today = site.clock.local_date(now)
+    found = _returns(db, numbers)
     results = []
+    returned_by: set[int] = set()
     for number in numbers:
-        item = item_by_number(db, number)
+        key = number.strip().upper()
+        item, loan, waiting = found.get(key, (None, None, 0))
         if item is None or item.id is None:
             results.append(Outcome(number, False, _("Det finns ingen sak med det ID-numret.")))
             continue
-        loan = open_loan(db, item.id)
         if loan is None:
             results.append(Outcome(number, False, _("Var inte utlånad. Inget behövde göras."), item))
             continue
+        found[key] = (item, None, waiting)  # the same number twice: back already
         loan.returned_at = now
         loan.returned_branch_id = branch_id
         db.add(loan)
         if loan.borrower_id is not None:
-            borrower = db.get(Borrower, loan.borrower_id)
-            if borrower is not None:
-                borrower.last_active_at = now
-                db.add(borrower)
+            returned_by.add(loan.borrower_id)
         item.branch_id = branch_id  # it is here now
         item.updated_at = now
         if damaged_note.strip():
             send_to_repair(db, item, damaged_note, now)
             results.append(Outcome(number, True, _("Återlämnad och skickad till reparation."), item, loan))
             continue
-        db.flush()
-        held = advance_queue(db, site, item, today, now)
+        held = advance_queue(db, site, item, today, now, waiting=waiting)
         if held is not None:
             msg = _("Återlämnad. Reserverad: lägg den åt sidan för nästa i kön.")
         else:
             msg = _("Återlämnad och tillgänglig igen.")
         results.append(Outcome(number, True, msg, item, loan))
+    if returned_by:
+        # Their data is kept a while after they last borrowed (borrowers.deletion_due).
+        db.exec(update(Borrower).where(col(Borrower.id).in_(returned_by)).values(last_active_at=now))
     db.flush()
     return results
+
+
+def _returns(db: Session, numbers: list[str]) -> dict[str, tuple[Item, Loan | None, int]]:
+    """Each number's item, its open loan and how many wait for it, in one
+    statement for the whole pile that came back."""
+    wanted = {n.strip().upper() for n in numbers}
+    if not wanted:
+        return {}
+    rows = db.exec(
+        select(Item, Loan, _waiting_for(Item.id))
+        .outerjoin(Loan, and_(col(Loan.item_id) == col(Item.id), col(Loan.returned_at).is_(None)))
+        .where(col(Item.number).in_(wanted))
+    ).all()
+    found: dict[str, tuple[Item, Loan | None, int]] = {}
+    for item, loan, waiting in rows:
+        found.setdefault(item.number, (item, loan, int(waiting)))
+    return found
 
 
 # -- repair ----------------------------------------------------------------------------------------
@@ -348,13 +426,16 @@ def back_from_repair(db: Session, site: Site, item: Item, now: datetime | None =
 # -- extension -------------------------------------------------------------------------------------
 
 
-def extension_refusal(db: Session, site: Site, loan: Loan) -> str | None:
-    """Why a loan cannot be extended (in the request's language), or None if it can."""
+def extension_refusal(db: Session, site: Site, loan: Loan, waiting: int | None = None) -> str | None:
+    """Why a loan cannot be extended (in the request's language), or None if
+    it can. ``waiting``: how many wait for the item, when the caller read it."""
     if loan.returned_at is not None:
         return _("Lånet är redan återlämnat.")
     if loan.extensions >= settings_of(site).max_extensions:
         return _("Lånet har redan förlängts en gång. Lämna tillbaka saken och låna den igen om ingen väntar.")
-    if waiting_count(db, [loan.item_id]).get(loan.item_id):
+    if waiting is None:
+        waiting = waiting_count(db, [loan.item_id]).get(loan.item_id, 0)
+    if waiting:
         return _("Någon väntar på den här saken, så lånet kan inte förlängas.")
     return None
 
@@ -432,13 +513,17 @@ def _hold(db: Session, site: Site, item: Item, reservation: Reservation, today: 
             )
 
 
-def advance_queue(db: Session, site: Site, item: Item, today: date, now: datetime | None = None) -> Reservation | None:
+def advance_queue(
+    db: Session, site: Site, item: Item, today: date, now: datetime | None = None, waiting: int | None = None
+) -> Reservation | None:
     """Give a free item to the first in its queue (held and notified), or
-    make it available. Returns the reservation now holding it."""
+    make it available. Returns the reservation now holding it. ``waiting``:
+    how many wait for it, when the caller read it (none: no queue to read)."""
     assert item.id is not None
     if item.status == ItemStatus.RETIRED:
         return None
-    nxt = next((r for r in queue(db, item.id) if r.status == ReservationStatus.WAITING), None)
+    waiters = queue(db, item.id) if waiting is None or waiting > 0 else []
+    nxt = next((r for r in waiters if r.status == ReservationStatus.WAITING), None)
     if nxt is None:
         item.status = ItemStatus.AVAILABLE
         db.add(item)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -20,7 +20,7 @@ from core.api import (
 from core.api import gettext as _
 from plugins.fritidsbanken import borrowers, lending, phone_login
 from plugins.fritidsbanken.forms import CodeForm, OnlineRegistrationForm, PhoneForm, ReserveForm, translated_choices
-from plugins.fritidsbanken.models import Borrower, Item, Loan, Reservation, ReservationStatus
+from plugins.fritidsbanken.models import Borrower, Loan, Reservation, ReservationStatus
 from plugins.fritidsbanken.web import render, settings_of, short_date, site_of
 
 LOGIN_FIRST = N_("Logga in med ditt mobilnummer först, så vet vi vems lån det gäller.")
@@ -50,20 +50,8 @@ def my_loans(request: Request) -> Response:
         overview = []
         for person in people:
             assert person.id is not None
-            loans = [
-                (loan, item, lending.extension_refusal(db, site, loan))
-                for loan, item in lending.open_loans_of(db, person.id)
-            ]
-            reservations = [
-                (r, db.get(Item, r.item_id), lending.queue_position(db, r))
-                for r in db.exec(
-                    select(Reservation)
-                    .where(
-                        Reservation.borrower_id == person.id, col(Reservation.status).in_(lending.ACTIVE_RESERVATION)
-                    )
-                    .order_by(col(Reservation.created_at))
-                ).all()
-            ]
+            loans = lending.open_loans_to_show(db, site, person.id)
+            reservations = lending.reservations_to_show(db, person.id)
             overview.append((person, loans, reservations, borrowers.deletion_due(site, person)))
     return render(
         request,
