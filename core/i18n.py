@@ -194,6 +194,9 @@ class Translator:
         self.locale_dirs = locale_dirs
         self.owners = {name: folder for name, folder in (owners or {}).items() if folder in locale_dirs}
         self._file_owners: dict[str, str] = {}
+        #: The catalogue folders for each template, owner first (``owned``
+        #: runs for every string a page translates: work it out once).
+        self._template_dirs: dict[str, tuple[Path, ...]] = {}
 
     @property
     def locale(self) -> str:
@@ -207,11 +210,14 @@ class Translator:
 
     def owned(self, template: str | None) -> _gettext.NullTranslations:
         """The catalogues with the template's own package's first."""
-        first = _OWNER.split(template or "", maxsplit=1)[0]
-        folder = self.owners.get(first)
-        if folder is None:
-            return translations(self.locale, self.locale_dirs)
-        return translations(self.locale, (folder, *(d for d in self.locale_dirs if d != folder)))
+        key = template or ""
+        dirs = self._template_dirs.get(key)
+        if dirs is None:
+            folder = self.owners.get(_OWNER.split(key, maxsplit=1)[0])
+            others = tuple(d for d in self.locale_dirs if d != folder)
+            dirs = others if folder is None else (folder, *others)
+            self._template_dirs[key] = dirs
+        return translations(self.locale, dirs)
 
     def for_file(self, filename: str) -> _gettext.NullTranslations:
         """The catalogues with those of the package holding ``filename``
