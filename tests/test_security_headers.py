@@ -127,6 +127,11 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/ld\+json)
 EVENT_ATTRIBUTE = re.compile(r"""<[a-z][^>]*\son[a-z]+\s*=\s*["']""", re.I)
 
 
+#: Templates of e-mail, not of pages: mail clients drop stylesheets, so an
+#: HTML mail is styled inline (the CSP is a page's; a mail has no script).
+MAIL_TEMPLATES = {"plugins/nyhetsbrev/templates/nyhetsbrev/digest.html"}
+
+
 def test_no_template_holds_inline_style_or_script():
     offenders = []
     for root in TEMPLATE_DIRS:
@@ -134,6 +139,8 @@ def test_no_template_holds_inline_style_or_script():
             if "static" in path.parts and path.suffix == ".py":
                 continue
             if path.name in ("screenshots.py", "testing.py"):  # a local index file; test helpers' patterns
+                continue
+            if str(path.relative_to(REPO)) in MAIL_TEMPLATES:
                 continue
             text = path.read_text(encoding="utf-8")
             for pattern in (STYLE_ATTRIBUTE, INLINE_SCRIPT, EVENT_ATTRIBUTE, re.compile(r"<style[\s>]", re.I)):

@@ -34,6 +34,10 @@ PROGRAMME_ONLY_AT_MOCKELN = (
 )
 #: Routes no one can be sent to, with the reason. Keep it empty if you can.
 CANNOT_REACH: dict[str, str] = {
+    "/samverkan/uppdrag/{assignment_id:id}/intresse/tack": (
+        "the thank-you page a sent interest form redirects to (303 after the POST), never linked; "
+        "tests/samverkan/test_interest.py follows the redirect and tests/browser/test_samverkan.py runs axe on it"
+    ),
     "/-/admin/installningar/forhandsvisning.svg": (
         "the colour preview picture, loaded by <img> on /-/admin/installningar, not an <a> link; "
         "tests/ops/test_web_settings.py fetches it with the typed colours and checks them in the SVG"
