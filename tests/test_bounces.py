@@ -7,13 +7,11 @@ reason and resumes. A delay, an auto-reply, a forged tag and a Maildir."""
 from __future__ import annotations
 
 import mailbox
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 from sqlmodel import select
 
@@ -23,21 +21,11 @@ from core.cli import cli
 from core.mail import Mail, queue_mail
 from core.models import MailAddress, OutboxMessage, Role
 from core.site import Site
-from core.testing import SmtpInbox, free_port, smtp_settings
+from core.testing import SmtpInbox, smtp_settings
 from tests.conftest import add_user, text_of
 
 NOON = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
 BOUNCES = "studs@testsite.example"
-
-
-@pytest.fixture
-def relay() -> Iterator[SmtpInbox]:
-    inbox = SmtpInbox()
-    inbox.port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
-    controller.start()
-    yield inbox
-    controller.stop()
 
 
 def bounce_site(make_site: Any, port: int) -> Site:
@@ -79,17 +67,17 @@ def paused(site: Site) -> dict[str, str]:
 
 
 def test_a_late_bounce_pauses_the_address_and_the_admin_resumes_it(
-    make_site: Any, make_client: Any, relay: SmtpInbox, monkeypatch: pytest.MonkeyPatch
+    make_site: Any, make_client: Any, smtp_inbox: SmtpInbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    site = bounce_site(make_site, relay.port)
+    site = bounce_site(make_site, smtp_inbox.port)
     with site.session() as db:
         queue_mail(site, Mail("vera@test.example", "Nyhetsbrev", "Hej Vera!", "sv"), db)
-    [(envelope_from, recipients)] = relay.envelopes
+    [(envelope_from, recipients)] = smtp_inbox.envelopes
     [row] = _outbox(site)
     assert recipients == ["vera@test.example"]
     assert envelope_from == envelope_sender(site, row.id) and envelope_from.startswith("studs+b")
     assert outbox_id_of(site, envelope_from) == row.id
-    assert relay.messages[0]["From"] == "info@testsite.example", "people still see the site's address"
+    assert smtp_inbox.messages[0]["From"] == "info@testsite.example", "people still see the site's address"
 
     output = run_bounce(site, monkeypatch, report(envelope_from, "vera@test.example"))
     assert output.startswith("paused vera@test.example")
@@ -98,7 +86,7 @@ def test_a_late_bounce_pauses_the_address_and_the_admin_resumes_it(
     # The next letter to her waits instead of going out.
     with site.session() as db:
         queue_mail(site, Mail("vera@test.example", "Nästa nyhetsbrev", "Hej igen!", "sv"), db)
-    assert len(relay.messages) == 1
+    assert len(smtp_inbox.messages) == 1
     add_user(site, "ada@test.example", Role.ADMIN)
     admin = make_client(site)
     admin.login("ada@test.example")
@@ -109,16 +97,16 @@ def test_a_late_bounce_pauses_the_address_and_the_admin_resumes_it(
         address = db.exec(select(MailAddress)).one()
     assert admin.submit(f"/-/admin/e-post/adress/{address.id}/ateruppta").status_code == 303
     mail.send_due(site)
-    assert [m["Subject"] for m in relay.messages] == ["Nyhetsbrev", "Nästa nyhetsbrev"]
+    assert [m["Subject"] for m in smtp_inbox.messages] == ["Nyhetsbrev", "Nästa nyhetsbrev"]
 
 
 def test_a_delay_an_auto_reply_and_a_forged_tag_change_nothing(
-    make_site: Any, relay: SmtpInbox, monkeypatch: pytest.MonkeyPatch
+    make_site: Any, smtp_inbox: SmtpInbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    site = bounce_site(make_site, relay.port)
+    site = bounce_site(make_site, smtp_inbox.port)
     with site.session() as db:
         queue_mail(site, Mail("vera@test.example", "Nyhetsbrev", "Hej Vera!", "sv"), db)
-    [(envelope_from, _recipients)] = relay.envelopes
+    [(envelope_from, _recipients)] = smtp_inbox.envelopes
 
     delayed = report(envelope_from, "vera@test.example", action="delayed", status="4.4.1")
     assert run_bounce(site, monkeypatch, delayed).strip() == "delayed"
@@ -135,13 +123,13 @@ def test_a_delay_an_auto_reply_and_a_forged_tag_change_nothing(
 
 
 def test_a_maildir_of_bounces_is_read_and_emptied(
-    make_site: Any, relay: SmtpInbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    make_site: Any, smtp_inbox: SmtpInbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    site = bounce_site(make_site, relay.port)
+    site = bounce_site(make_site, smtp_inbox.port)
     with site.session() as db:
         for name in ("vera", "sam"):
             queue_mail(site, Mail(f"{name}@test.example", "Nyhetsbrev", "Hej!", "sv"), db)
-    senders = {recipients[0]: sender for sender, recipients in relay.envelopes}
+    senders = {recipients[0]: sender for sender, recipients in smtp_inbox.envelopes}
     box = mailbox.Maildir(tmp_path / "studs", create=True)
     box.add(report(senders["sam@test.example"], "sam@test.example"))
     box.add(b"From: someone@test.example\r\nSubject: Hej\r\n\r\nInte en studs.\r\n")
@@ -154,12 +142,12 @@ def test_a_maildir_of_bounces_is_read_and_emptied(
 
 
 def test_without_a_bounce_address_mail_leaves_as_before_and_the_command_says_why(
-    make_site: Any, relay: SmtpInbox, monkeypatch: pytest.MonkeyPatch
+    make_site: Any, smtp_inbox: SmtpInbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    site = make_site(plugins=[], extra=smtp_settings(relay.port, from_address="info@testsite.example"))
+    site = make_site(plugins=[], extra=smtp_settings(smtp_inbox.port, from_address="info@testsite.example"))
     with site.session() as db:
         queue_mail(site, Mail("vera@test.example", "Nyhetsbrev", "Hej!", "sv"), db)
-    assert relay.envelopes[0][0] == "info@testsite.example"
+    assert smtp_inbox.envelopes[0][0] == "info@testsite.example"
     monkeypatch.setenv("PARAPLY_DATABASE_URL", site.database_url)
     result = CliRunner().invoke(cli, ["bounce", "--site", str(site.folder)], input=b"")
     assert result.exit_code == 1 and "bounce_address är inte satt" in result.output
