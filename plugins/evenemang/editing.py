@@ -194,10 +194,6 @@ def _check_and_apply(
     return ok
 
 
-#: How many of a series' coming occurrences are checked against the room's bookings.
-ROOM_CHECK_LIMIT = 400
-
-
 def _room_is_free(site: Site, db: Session, form: EventForm, event: Event, organisers: list[str]) -> bool:
     """Whether the room the event is put in (``room_ref``) is free at each of
     its coming occurrences: not booked (``place_bookings``, the premises
@@ -206,12 +202,8 @@ def _room_is_free(site: Site, db: Session, form: EventForm, event: Event, organi
     the room field (the organiser picks another time or room, or books it)."""
     if not event.room_ref:
         return True
-    now = site.clock.now().astimezone(UTC).replace(tzinfo=None)
-    start_utc = max(event.first_start_utc, now)
-    if event.last_end_utc <= start_utc:
-        return True  # all in the past: nothing to hold
-    coming = recurrence.expand([event], start_utc, event.last_end_utc)[:ROOM_CHECK_LIMIT]
-    if not coming:
+    coming = room_booking.coming_occurrences(site, event)
+    if not coming:  # all in the past: nothing to hold
         return True
     first = min(o.start for o in coming).astimezone(UTC)
     last = max(o.end for o in coming).astimezone(UTC)

@@ -20,7 +20,8 @@ from plugins.evenemang import recurrence
 from plugins.evenemang.forms import EventForm
 from plugins.evenemang.models import Event
 
-#: How many of a series' coming occurrences are looked at (as ``editing.ROOM_CHECK_LIMIT``).
+#: How many of a series' coming occurrences are looked at, here and by
+#: ``editing``'s check that the room is free.
 LIMIT = 400
 
 
@@ -35,15 +36,20 @@ class RoomState:
     booked: bool = False
 
 
-def coming(site: Site, event: Event) -> list[tuple[datetime, datetime]]:
-    """The event's coming occurrences as aware UTC spans (an all-day one
-    holds the room its whole last day)."""
+def coming_occurrences(site: Site, event: Event) -> list[recurrence.Occurrence]:
+    """The event's occurrences from now on, at most ``LIMIT``, in its own zone."""
     now = site.clock.now().astimezone(UTC).replace(tzinfo=None)
     start_utc = max(event.first_start_utc, now)
     if event.last_end_utc <= start_utc:
         return []
+    return recurrence.expand([event], start_utc, event.last_end_utc)[:LIMIT]
+
+
+def coming(site: Site, event: Event) -> list[tuple[datetime, datetime]]:
+    """The event's coming occurrences as aware UTC spans (an all-day one
+    holds the room its whole last day)."""
     spans = []
-    for occurrence in recurrence.expand([event], start_utc, event.last_end_utc)[:LIMIT]:
+    for occurrence in coming_occurrences(site, event):
         end = occurrence.end + timedelta(days=1) if event.all_day else occurrence.end
         spans.append((occurrence.start.astimezone(UTC), end.astimezone(UTC)))
     return spans
