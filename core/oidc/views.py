@@ -4,6 +4,7 @@ A route of a side the site has not configured answers 404."""
 
 from __future__ import annotations
 
+import logging
 from typing import cast
 from urllib.parse import quote, urlencode
 
@@ -28,6 +29,8 @@ from core.oidc.settings import OidcProviderSection
 from core.permissions import current_user, require_user
 from core.site import Site
 from core.templating import flash
+
+log = logging.getLogger("paraply.oidc")
 
 TOKEN_PATH = "/oidc/token"
 MAX_TOKEN_REQUEST = 16 * 1024
@@ -84,6 +87,8 @@ async def callback(request: Request) -> Response:
         else:
             user = await run_in_threadpool(client.link, site, provider, identity)
     except OidcError as exc:
+        # For whoever reads the logs: the person's message and what lay behind it.
+        log.warning("Sign-in with %s failed: %s (%r)", provider.name, exc, exc.__cause__)
         if invitation:  # back to the invitation, where a password can still be chosen
             flash(request, str(exc), "error")
             return RedirectResponse(f"/konto/inbjudan/{quote(invitation, safe='')}", status_code=303)

@@ -90,6 +90,12 @@ def password_login(person: Person, site_url: str, email: str) -> None:
     assert response.status_code == 303, text_of(response.text)[:300]
 
 
+def said(page: httpx.Response) -> str:
+    """What the page's main part says (a failed sign-in's message), for a failing assert."""
+    found = re.search(r"<main\b.*?</main>", page.text, flags=re.S)
+    return f"{page.url}: " + text_of(found.group(0) if found else page.text)[:600]
+
+
 def consent_token(page: httpx.Response) -> str:
     found = re.search(r'name="csrftoken" value="([^"]+)"', page.text)
     assert found
@@ -120,7 +126,7 @@ def test_a_volunteer_signs_in_across_the_network_with_one_click(net):
         page = network_sign_in(person, net)
         assert urlsplit(str(page.url)).netloc == urlsplit(net.k_url).netloc
         assert urlsplit(str(page.url)).path == "/konto/losenord"
-        assert "Välkommen, Vera Volontär! Du är inloggad." in text_of(page.text)
+        assert "Välkommen, Vera Volontär! Du är inloggad." in text_of(page.text), said(page)
         assert person.signed_in(net.k_url)
         # No roles at Kristinehamn: not an admin, and the account has no password of its own.
         assert person.http.get(net.k_url + "/-/admin").status_code == 403
@@ -225,7 +231,7 @@ def test_keys_rotate_and_the_old_key_stays_published_for_a_while(net):
         try:
             password_login(again, net.m_url, VOLUNTEER)
             page = network_sign_in(again, net)
-            assert "Välkommen, Vera Volontär!" in text_of(page.text)
+            assert "Välkommen, Vera Volontär!" in text_of(page.text), said(page)
         finally:
             again.close()
     finally:
@@ -277,7 +283,7 @@ def test_the_token_endpoint_wants_the_secret_and_the_pkce_verifier_and_one_use(n
         assert _exchange(net, code).json()["error"] == "invalid_grant"  # wrong verifier
         # A code that was tried with a wrong verifier is not spent; the real client still gets in.
         page = person.open(back)
-        assert "Välkommen, Vera Volontär!" in text_of(page.text)
+        assert "Välkommen, Vera Volontär!" in text_of(page.text), said(page)
         # ... and the code is then spent: replaying it fails.
         assert _exchange(net, code).json()["error"] == "invalid_grant"
     finally:
@@ -413,7 +419,7 @@ def test_es256_keys_sign_as_well(net):
     try:
         password_login(person, net.m_url, VOLUNTEER)
         page = network_sign_in(person, net)
-        assert "Välkommen, Vera Volontär!" in text_of(page.text)
+        assert "Välkommen, Vera Volontär!" in text_of(page.text), said(page)
     finally:
         person.close()
 
