@@ -248,6 +248,20 @@ def _room_is_free(site: Site, db: Session, form: EventForm, event: Event, organi
     return False
 
 
+def _not_checked(form: EventForm) -> room_booking.RoomState:
+    """The answer to "Visa om lokalen är ledig" when the room is taken then
+    (the error is also on the room field), or when something else in the form
+    must be corrected before the room can be looked at. It is shown beside the
+    check's button, where a phone user lands after pressing it."""
+    if form.room.errors:
+        return room_booking.RoomState(_("Lokalen är inte ledig då."), [str(e) for e in form.room.errors], blocked=True)
+    return room_booking.RoomState(
+        _("Lokalen kunde inte kontrolleras: något annat i formuläret behöver rättas först."),
+        blocked=True,
+        fix_first=True,
+    )
+
+
 def event_edit(request: Request) -> Response:
     """Write an event (``/evenemang/nytt``) or change one (``.../redigera``)."""
     site = site_of(request)
@@ -270,6 +284,7 @@ def event_edit(request: Request) -> Response:
             for o in db.exec(select(Organiser).where(Organiser.event_id == (event.id if event else -1))).all()
         ]
         room_state: room_booking.RoomState | None = None
+        checking = False
         if request.method == "GET":
             if event is not None:
                 _fill(form, event, current)
@@ -282,6 +297,8 @@ def event_edit(request: Request) -> Response:
                 elif len(mine) == 1 and not user.is_admin:
                     form.organisers.data = list(mine)
         elif request.method == "POST":
+            # "Visa om lokalen är ledig": the form again with the room's state; nothing is saved.
+            checking = bool(places) and read_form(request).get("action") == "visa_lokal"
             valid = form.validate()
             target = event or Event(
                 uid=store.new_uid(site),
@@ -298,12 +315,17 @@ def event_edit(request: Request) -> Response:
             if applied and valid:
                 with db.no_autoflush:
                     applied = _room_is_free(site, db, form, target, list(form.organisers.data or []))
-            if applied and valid and places and read_form(request).get("action") == "visa_lokal":
-                # "Visa om lokalen är ledig": the form again with the room's state; nothing is saved.
+            if applied and valid and checking:
                 with db.no_autoflush:
                     room_state = room_booking.state_of(
                         site, db, target, list(form.organisers.data or []), user, mine
-                    ) or room_booking.RoomState(_("Evenemanget har inga kommande tillfällen i lokalen."))
+                    ) or room_booking.RoomState(
+                        _("Evenemanget har inga kommande tillfällen i lokalen.")
+                        if target.room_ref
+                        else _("Välj en lokal i listan först, så syns om den är ledig.")
+                    )
+            elif checking:
+                room_state = _not_checked(form)
             elif applied and valid:
                 saved = _store(request, site, db, form, target, user, before, mine, settings.require_approval)
                 if saved:
@@ -321,6 +343,9 @@ def event_edit(request: Request) -> Response:
             "event": event,
             "has_places": bool(places),
             "room_state": room_state,
+            # The form's own address, so that the room check's address (with
+            # the answer's anchor) does not stay on for the next save.
+            "form_url": url_for(site, "evenemang:edit", event_id=event.id) if event else url_for(site, "evenemang:new"),
             "max_image_kb": settings.max_image_kb,
             "event_url": url_for(site, "evenemang:event", event_id=event.id) if event else "",
             "delete_url": url_for(site, "evenemang:delete", event_id=event.id) if event else "",

@@ -28,12 +28,16 @@ LIMIT = 400
 @dataclass
 class RoomState:
     """What the form says about the event's room: a sentence, the premises
-    plugin's problems with booking it then, and the booking's page."""
+    plugin's problems with booking it then, and the booking's page;
+    ``blocked`` when the room cannot be had (shown as a warning),
+    ``fix_first`` when the form's other errors stopped the check."""
 
     text: str
     problems: list[str] = field(default_factory=list)
     url: str = ""
     booked: bool = False
+    blocked: bool = False
+    fix_first: bool = False
 
 
 def coming_occurrences(site: Site, event: Event) -> list[recurrence.Occurrence]:
@@ -111,7 +115,7 @@ def state_of(
     if answer is None:
         return None
     if not answer.ok:
-        return RoomState(_("Lokalen kan inte bokas för evenemanget då:"), list(answer.problems), url)
+        return RoomState(_("Lokalen kan inte bokas för evenemanget då:"), list(answer.problems), url, blocked=True)
     if found:
         text = _("Lokalen är bokad för %(booked)s av tillfällena. De %(free)s andra är lediga men inte bokade.") % {
             "booked": len(found),

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,67 @@ def test_an_editor_publishes_an_event(page: Any, mockeln: LiveSite, axe_source: 
     with mockeln.site.session() as db:
         event = db.exec(select(Event).where(Event.title == "Simskola för vuxna, prova på")).one()
         assert event.step_free and event.category == "Idrott och motion"
+
+
+def test_a_phone_user_sees_whether_the_room_is_free(browser: Any, mockeln: LiveSite, axe_source: Path) -> None:
+    """A new-user trial on a phone: "Visa om lokalen är ledig" sat beside
+    "Spara", far below the room, and the page came back at its top while the
+    answer was up at the room. Now the button is under the room field and the
+    page opens at the answer, with everything typed kept; Enter in a field
+    still saves (the hidden default "Spara" comes first)."""
+    from plugins.evenemang.models import Event
+
+    context = browser.new_context(viewport=VIEWPORTS["phone"], locale="sv-SE")
+    page = context.new_page()
+    try:
+        where = "evenemang room check, phone"
+        login(page, mockeln, Role.EDITOR)
+        page.goto(mockeln.url + "/evenemang/nytt")
+        person = actor(page, "pointer")
+        form = page.locator("main form.form").first
+        # A Thursday some 20 weeks ahead, in the morning: the demo books Stora salen on Tuesday evenings.
+        day = mockeln.site.clock.today() + timedelta(weeks=20)
+        day += timedelta(days=(3 - day.weekday()) % 7)
+        person.fill(form.get_by_label("Rubrik", exact=True), "Förmiddagsdans på prov")
+        person.check(form.get_by_label("Karlskoga Simklubb"))
+        person.fill(form.get_by_label("Startdatum"), day.isoformat())
+        person.fill(form.get_by_label("Starttid"), "10:00")
+        person.fill(form.get_by_label("Sluttid"), "11:00")
+        room = form.get_by_label("Lokal i Föreningarnas hus")
+        salen = room.locator("option", has_text="Stora salen").get_attribute("value")
+        room.select_option(salen)
+        place = form.locator("fieldset", has=page.locator("legend", has_text="Plats"))
+        check = place.get_by_role("button", name="Visa om lokalen är ledig")
+        assert check.count() == 1, "the check's button is in the Plats fieldset"
+        gap = check.bounding_box()["y"] - room.bounding_box()["y"]
+        assert 0 < gap < 150, f"the check's button is right under the room field ({gap} px)"
+        person.press(check)
+        page.wait_for_selector("#lokalens-lage")
+        assert page.url.endswith("#lokalens-lage")
+        answer = page.get_by_role("status").filter(has_text="Lokalen")
+        assert "Lokalen är ledig då" in answer.inner_text()
+        box = answer.bounding_box()
+        height = VIEWPORTS["phone"]["height"]
+        assert box is not None and 0 <= box["y"] and box["y"] + min(box["height"], 100) <= height, (
+            f"the answer is on the screen without scrolling: {box}, scrolled {page.evaluate('window.scrollY')}"
+        )
+        form = page.locator("main form.form").first
+        assert form.get_by_label("Rubrik", exact=True).input_value() == "Förmiddagsdans på prov"
+        assert form.get_by_label("Startdatum").input_value() == day.isoformat()
+        assert form.get_by_label("Lokal i Föreningarnas hus").input_value() == salen
+        assert form.get_by_label("Karlskoga Simklubb").is_checked()
+        assert_accessible(page, axe_source, where)
+
+        # Enter in the title saves (not a second check), and the event page has no anchor left on.
+        form.get_by_label("Rubrik", exact=True).press("Enter")
+        wait_path(page, re.compile(r"/evenemang/\d+"))
+        assert "#" not in page.url
+        assert page.get_by_role("heading", level=1).inner_text() == "Förmiddagsdans på prov"
+    finally:
+        context.close()
+    with mockeln.site.session() as db:
+        saved = db.exec(select(Event).where(Event.title == "Förmiddagsdans på prov")).one()
+        assert saved.room_ref == salen
 
 
 PUBLIC = [

@@ -45,18 +45,61 @@ def _in(room: int, **overrides: object) -> dict[str, object]:
     return event_form(**(wanted | overrides))
 
 
+CHECK = re.compile(r'<button type="submit" name="action" value="visa_lokal"[^>]*>')
+
+
+def _place_fieldset(html: str) -> str:
+    """The form's "Plats" fieldset (it holds no fieldset of its own)."""
+    found = re.search(r"<fieldset>\s*<legend>Plats</legend>(.*?)</fieldset>", html, flags=re.S)
+    assert found, "the form has a Plats fieldset"
+    return found.group(1)
+
+
+def _answer(html: str) -> str:
+    """The text of the room check's answer, the element its button's address points at."""
+    found = re.search(r'<div class="notice[^"]*" id="lokalens-lage" role="status"[^>]*>(.*?)</div>', html, flags=re.S)
+    assert found, "the answer is there, with the anchor and announced as a status"
+    return text_of(found.group(1))
+
+
+def _check_sits_at_the_room(html: str, url: str) -> None:
+    """The trial on a phone: the check's button was beside "Spara", 2100 px
+    below the room, and its answer came back up at the room. Now the button
+    comes right after the room field, in the same fieldset, and its address
+    is the form's own with the answer's anchor, so the page opens at the answer."""
+    place = _place_fieldset(html)
+    (button,) = CHECK.findall(html)
+    assert button in place, "the check's button is in the Plats fieldset"
+    assert place.index('name="room"') < place.index(button) < place.index('name="book_room"')
+    assert f'formaction="{url}#lokalens-lage"' in button
+    assert f'<form method="post" action="{url}"' in html, "a save after a check does not keep the anchor"
+    save = html.index("<button", html.index(f'action="{url}"'))
+    assert html.index(button) > save, "Enter in a field still saves: a (hidden) Spara is the form's first button"
+    assert 'aria-hidden="true">Spara</button>' in html[save : html.index(button)]
+
+
 def test_the_form_shows_the_room_free_and_books_it_in_the_same_save(make_site, as_user):
     site, rooms = _events_and_house(make_site)
     salen = rooms["Stora salen"]
     editor = as_user(site, EDITOR)
     blank = editor.get("/evenemang/nytt").text
     assert 'name="book_room"' in blank and "Boka lokalen för evenemanget" in text_of(blank)
+    _check_sits_at_the_room(blank, "/evenemang/nytt")
+    assert 'id="lokalens-lage"' not in blank, "no answer before a check"
 
-    # "Visa om lokalen är ledig": the same form back with the room's state; nothing is saved.
+    # "Visa om lokalen är ledig": the same form back with the room's state at the button; nothing is saved.
     shown = editor.submit("/evenemang/nytt", {**_in(salen), "action": "visa_lokal"})
     assert shown.status_code == 200, text_of(shown.text)[:600]
-    assert "Lokalen är ledig då, men inte bokad för evenemanget." in text_of(shown.text)
+    _check_sits_at_the_room(shown.text, "/evenemang/nytt")
+    assert _answer(shown.text).startswith("Lokalen är ledig då, men inte bokad för evenemanget.")
+    place = _place_fieldset(shown.text)
+    assert place.index(CHECK.findall(place)[0]) < place.index('id="lokalens-lage"') < place.index('name="book_room"')
+    # Everything typed is kept.
     assert 'value="Pensionärsdans"' in shown.text
+    assert 'value="2027-03-09"' in shown.text and 'value="18:00"' in shown.text and 'value="20:00"' in shown.text
+    assert re.search(rf'<option selected value="lokaler:{salen}">|<option value="lokaler:{salen}" selected', shown.text)
+    assert re.search(r'<input[^>]* checked [^>]*name="book_room"', shown.text), "the box stays ticked"
+    assert re.search(r'name="organisers" value="pro-karlskoga" checked', shown.text), "the organiser stays chosen"
     assert _events(site) == [] and _bookings(site) == []
 
     answer = editor.submit("/evenemang/nytt", _in(salen))
@@ -70,7 +113,8 @@ def test_the_form_shows_the_room_free_and_books_it_in_the_same_save(make_site, a
     assert "Stora salen, Föreningarnas hus" in page, "the room is the event's place"
 
     edit = editor.get(f"/evenemang/{event.id}/redigera").text
-    assert "Lokalen är bokad för evenemanget." in text_of(edit)
+    assert _answer(edit).startswith("Lokalen är bokad för evenemanget.")
+    _check_sits_at_the_room(edit, f"/evenemang/{event.id}/redigera")
     assert f'href="/lokaler/bokning/{booking.id}"' in edit
     # The house shows the booking as the association's, in the room's week and the editor's list.
     assert "Pensionärsdans" in text_of(editor.get("/lokaler/mina").text)
@@ -94,7 +138,7 @@ def test_a_refusal_or_a_collision_saves_nothing_and_keeps_what_was_typed(make_si
 
     # Outside the room's opening hours (Ekan: weekdays 08-22): the house's rule, in Swedish, on the form.
     late = _in(ekan, start_time="21:00", end_time="23:00")
-    shown = text_of(editor.submit("/evenemang/nytt", {**late, "action": "visa_lokal"}).text)
+    shown = _answer(editor.submit("/evenemang/nytt", {**late, "action": "visa_lokal"}).text)
     assert "Lokalen kan inte bokas för evenemanget då:" in shown and "utanför öppettiderna" in shown
     refused = editor.submit("/evenemang/nytt", late)
     assert refused.status_code == 400
@@ -121,6 +165,40 @@ def test_a_refusal_or_a_collision_saves_nothing_and_keeps_what_was_typed(make_si
     assert len(_bookings(site)) == 1
     edit = text_of(editor.get(f"/evenemang/{event.id}/redigera").text)
     assert "Lokalen kan inte bokas för evenemanget då:" in edit
+
+
+def test_the_check_answers_at_the_room_when_it_is_taken_or_the_form_needs_fixing(make_site, as_user):
+    site, rooms = _events_and_house(make_site)
+    salen = rooms["Stora salen"]
+    other = as_user(site, OTHER_EDITOR).submit(
+        f"/lokaler/{salen}/boka", booking_form(booker="member:degerfors-skidklubb", title="Vallaträff")
+    )
+    assert other.status_code == 303
+    editor = as_user(site, EDITOR)
+
+    # Taken: the answer says so where the page opens; the room field has the error too.
+    taken = editor.submit("/evenemang/nytt", {**_in(salen), "action": "visa_lokal"})
+    assert taken.status_code == 400
+    _check_sits_at_the_room(taken.text, "/evenemang/nytt")
+    answer = _answer(taken.text)
+    assert answer.startswith("Lokalen är inte ledig då.")
+    assert "Lokalen är redan upptagen då: Tisdag 9 mars 2027 18:00–20:00" in answer
+    assert 'value="Pensionärsdans"' in taken.text
+
+    # Something else is wrong: the answer says the check waits for it and links to the error summary.
+    untitled = editor.submit("/evenemang/nytt", {**_in(salen, title=""), "action": "visa_lokal"})
+    assert untitled.status_code == 400
+    assert _answer(untitled.text) == (
+        "Lokalen kunde inte kontrolleras: något annat i formuläret behöver rättas först. Till det som behöver rättas"
+    )
+    assert 'href="#felsammanfattning"' in untitled.text and 'id="felsammanfattning"' in untitled.text
+    assert 'value="2027-03-09"' in untitled.text
+
+    # No room chosen: the answer asks for one.
+    roomless = editor.submit("/evenemang/nytt", {**_in(salen), "room": "", "action": "visa_lokal"})
+    assert roomless.status_code == 200
+    assert _answer(roomless.text) == "Välj en lokal i listan först, så syns om den är ledig."
+    assert _events(site) == [] and [b.title for b in _bookings(site)] == ["Vallaträff"]
 
 
 def test_a_room_that_needs_approval_and_a_weekly_series(make_site, as_user):
