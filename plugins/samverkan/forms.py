@@ -116,6 +116,8 @@ class AnswerForm(Form):
     answer = SelectField(
         "Ert svar",
         choices=[
+            # Empty and chosen until the editor picks: a form sent by mistake accepts nothing.
+            SelectChoice("", N_("Välj svar")),
             SelectChoice("yes", N_("Ja, vi vill ta uppdraget")),
             SelectChoice("no", N_("Nej tack")),
             SelectChoice("question", N_("Vi har en fråga")),

@@ -89,7 +89,15 @@ def mine(request: Request) -> Response:
     return site.render(
         request,
         "samverkan/offers.html",
-        {"associations": slugs, "offers": offers, "labels": ANSWER_LABELS, "form": AnswerForm(), "errors": {}},
+        {
+            "associations": slugs,
+            "offers": offers,
+            "labels": ANSWER_LABELS,
+            "form": AnswerForm(),
+            "errors": {},
+            "wrong": "",
+            "back": "",
+        },
     )
 
 
@@ -104,15 +112,19 @@ def answer(request: Request) -> Response:
         assignment = db.get(Assignment, offer.assignment_id)
         if assignment is None:
             raise HTTPException(404)
-        error = ""
+        error, wrong = "", "answer"
         if offer.answer in (OfferAnswer.YES, OfferAnswer.NO):
-            error = _("Erbjudandet är redan besvarat. Kontakta kansliet om ni har ändrat er.")
+            error, wrong = _("Erbjudandet är redan besvarat. Kontakta kansliet om ni har ändrat er."), ""
+        elif not form.answer.data:
+            # "Välj svar", the first choice: nothing was chosen, so nothing is accepted.
+            error = _("Välj om föreningen vill ta uppdraget eller inte.")
         elif not form.validate():
             error = _("Välj ett svar i listan.")
         elif form.answer.data == OfferAnswer.QUESTION and not (form.message.data or "").strip():
-            error = _("Skriv er fråga i rutan Meddelande till kansliet.")
+            error, wrong = _("Skriv er fråga i rutan Meddelande till kansliet."), "message"
         if error:
             slugs, offers = _mine(request)
+            back = str(read_form(request).get("tillbaka", ""))
             return site.render(
                 request,
                 "samverkan/offers.html",
@@ -122,6 +134,9 @@ def answer(request: Request) -> Response:
                     "labels": ANSWER_LABELS,
                     "form": form,
                     "errors": {offer.id: error},
+                    "wrong": wrong,
+                    # Answered from Mina föreningar: the corrected answer still leads back there.
+                    "back": back if _local(back) else "",
                 },
                 status_code=400,
             )

@@ -4,6 +4,8 @@ form where anyone offers an assignment, and the consultation answers."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlmodel import col, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -40,11 +42,21 @@ def open_assignments(request: Request) -> list[Assignment]:
         return federated.public_open(db, site.clock.today())
 
 
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError:
+        return None
+
+
 def index(request: Request) -> Response:
     site = site_of(request)
     rows, page, pages = paged(open_assignments(request), page_number(request), PER_PAGE)
     with site.session() as db:
-        network = received_entries(site, db, federated.KIND, limit=NETWORK_LIMIT)
+        received = received_entries(site, db, federated.KIND, limit=NETWORK_LIMIT)
+    # Each with its last day to report interest as a date (the feed sends it
+    # as ISO text; None when missing or not a date, then shown as sent).
+    network = [(entry, _day(entry.fields.get("deadline", ""))) for entry in received]
     return site.render(
         request,
         "samverkan/index.html",

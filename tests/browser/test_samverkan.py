@@ -2,7 +2,8 @@
 
 - a requester sends an assignment anonymously, first with the e-mail
   missing (the error is explained and nothing typed is lost), then whole;
-- the demo editor accepts an offer on Erbjudna uppdrag;
+- the demo editor accepts an offer on Erbjudna uppdrag, after sending it
+  once with no answer chosen (refused, explained, the message kept);
 - staff export the last tertial's report as PDF, and its text carries the
   figures the page shows;
 - the plugin's pages are axe-clean at 1280 and 375 px and never scroll
@@ -66,6 +67,15 @@ def test_an_editor_accepts_an_offer(page: Any, mockeln: LiveSite, axe_source: Pa
     assert_accessible(page, axe_source, "samverkan offers")
     item = page.locator("main li.samverkan-item").filter(has=page.get_by_role("button", name="Svara")).first
     title = item.get_by_role("heading").inner_text()
+    # Sent before choosing: "Välj svar" accepts nothing; the error says what to do and the message stays.
+    assert item.get_by_label("Ert svar").input_value() == ""
+    person.fill(item.get_by_label("Meddelande till kansliet"), "Vi tar det gärna.")
+    person.press(item.get_by_role("button", name="Svara"))
+    page.wait_for_selector(".error-summary")
+    assert "Välj om föreningen vill ta uppdraget eller inte." in page.locator(".error-summary").inner_text()
+    assert_accessible(page, axe_source, "samverkan offers, no answer chosen")
+    item = page.locator("main li.samverkan-item").filter(has_text=title).first
+    assert item.get_by_label("Meddelande till kansliet").input_value() == "Vi tar det gärna."
     item.get_by_label("Ert svar").select_option("yes")
     person.press(item.get_by_role("button", name="Svara"))
     wait_path(page, "/samverkan/erbjudanden")

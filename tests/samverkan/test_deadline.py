@@ -46,7 +46,7 @@ def test_after_the_deadline_the_assignment_is_no_longer_open_here_or_in_the_netw
     assert "2026-10-20" in text_of(admin.get("/samverkan/admin/uppdrag").text)
 
     public = text_of(visitor.get("/samverkan/").text)
-    assert "Promenadledare för seniorer" in public and "Sista dag att anmäla intresse: 2026-10-20" in public
+    assert "Promenadledare för seniorer" in public and "Sista dag att anmäla intresse: 20 oktober 2026" in public
     assert "Promenadledare för seniorer" in _feed(visitor)
 
     sam_site.clock.set(TODAY + timedelta(days=6))  # the last day itself: still open

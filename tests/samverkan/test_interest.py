@@ -219,7 +219,7 @@ def test_offers_waiting_for_an_answer_are_on_mina_foreningar(sam_site, as_user):
     page = editor.get("/mina-foreningar")
     shown = text_of(page.text)
     assert "Erbjudna uppdrag att svara på" in shown and "Fika vid dialogmötet" in shown
-    assert "Till PRO Karlskoga" in shown
+    assert "Erbjudet till: PRO Karlskoga · Beställare: Karlskoga kommun" in shown
     assert 'name="tillbaka" value="/mina-foreningar"' in page.text
     # Another association's editor sees nothing of it.
     other = text_of(as_user(sam_site, OTHER_EDITOR).get("/mina-foreningar").text)
@@ -243,6 +243,49 @@ def test_offers_waiting_for_an_answer_are_on_mina_foreningar(sam_site, as_user):
         f"/samverkan/erbjudanden/{second.id}/svar", {"answer": "no", "message": "", "tillbaka": "//evil.example/"}
     )
     assert off_site.headers["location"] == "/samverkan/erbjudanden"
+
+
+def test_an_answer_sent_without_a_choice_accepts_nothing_and_keeps_the_message(sam_site, as_user):
+    row_id = _open(sam_site, deadline=date(2026, 12, 12), when_text="Tisdag 3 november", place="Folkets hus")
+    admin = as_user(sam_site, ADMIN)
+    assert admin.submit(f"/samverkan/admin/uppdrag/{row_id}/erbjud", {"forening": ["pro-karlskoga"]}).status_code == 303
+    with sam_site.session() as db:
+        offer = db.exec(select(Offer)).one()
+    editor = as_user(sam_site, EDITOR)
+    page = editor.get("/mina-foreningar").text
+    # Nothing is chosen until the editor picks: "Välj svar" first and selected.
+    choices = page.split(f'id="mina-svar-{offer.id}"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="" selected>Välj svar</option>' in choices
+    assert choices.count("selected") == 1
+    # Each part of the line says what it is.
+    assert (
+        "Erbjudet till: PRO Karlskoga · Beställare: Karlskoga kommun · När: Tisdag 3 november · Var: Folkets hus"
+        " · Sista dag att anmäla intresse: 12 december 2026"
+    ) in text_of(page)
+
+    typed = "Vi kan nog, men vill prata med styrelsen först."
+    refused = editor.submit(
+        f"/samverkan/erbjudanden/{offer.id}/svar", {"answer": "", "message": typed, "tillbaka": "/mina-foreningar"}
+    )
+    assert refused.status_code == 400
+    assert "Välj om föreningen vill ta uppdraget eller inte." in text_of(refused.text)
+    assert f'<textarea id="meddelande-{offer.id}" name="message" rows="3">{typed}</textarea>' in refused.text
+    assert f'aria-describedby="svar-{offer.id}-error"' in refused.text
+    assert f'<a href="#svar-{offer.id}">Välj om föreningen' in refused.text  # the summary leads to the list
+    assert 'name="tillbaka" value="/mina-foreningar"' in refused.text
+    with sam_site.session() as db:
+        assert db.exec(select(Offer)).one().answer == "pending", "nothing was accepted"
+    # A form without the field at all is refused the same way.
+    assert editor.submit(f"/samverkan/erbjudanden/{offer.id}/svar", {"message": typed}).status_code == 400
+
+    # The corrected answer goes through, and back to Mina föreningar.
+    answered = editor.submit(
+        f"/samverkan/erbjudanden/{offer.id}/svar", {"answer": "no", "message": typed, "tillbaka": "/mina-foreningar"}
+    )
+    assert answered.status_code == 303 and answered.headers["location"] == "/mina-foreningar"
+    with sam_site.session() as db:
+        done = db.exec(select(Offer)).one()
+    assert (done.answer, done.message) == ("no", typed)
 
 
 def test_over_the_hourly_limit_the_form_says_so_and_keeps_what_was_typed(sam_site, as_user):
