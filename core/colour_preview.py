@@ -34,6 +34,16 @@ KEYS = ("primary", "accent", "background", "text")
 NEEDED = 4.5
 
 
+#: The picture's drawing is ``WIDTH`` × ``HEIGHT`` units shown at ``SCALE``
+#: times that in pixels. On a phone it shrinks to the column's width (about
+#: 290 px at 360): a narrow drawing with its smallest text at 14 units keeps
+#: that text at 16 px or more there, which a wide one shrunk would not.
+WIDTH, HEIGHT, SCALE = 240, 222, 1.5
+#: The header's text: bold, 14 units, from x = 12 to at most 8 units from
+#: the right edge.
+TITLE_SIZE, TITLE_ROOM = 14, WIDTH - 20
+
+
 def ratio_text(value: float) -> str:
     """A contrast as Swedish writes it: 7,2."""
     return f"{value:.1f}".replace(".", ",")
@@ -50,28 +60,71 @@ def preview(colours: dict[str, str]) -> dict[str, object]:
         "primary_ok": on_primary >= NEEDED,
         "text_ratio": ratio_text(body),
         "text_ok": body >= NEEDED,
+        "width": f"{WIDTH * SCALE:g}",
+        "height": f"{HEIGHT * SCALE:g}",
     }
 
 
+def _em(text: str) -> float:
+    """About how wide ``text`` is in bold sans-serif, in em: DejaVu Sans
+    Bold's widths by group, rounded up (Arial and most phones' fonts are
+    narrower), so that what fits by this count fits in the picture."""
+    width = 0.0
+    for char in text:
+        if char in "ijlIJ.,:;'/ ":
+            width += 0.4
+        elif char in "ftr-–!()":
+            width += 0.5
+        elif char in "mwMW":
+            width += 1.1
+        else:
+            width += 0.85 if char.isupper() else 0.72
+    return width
+
+
+def title_lines(name: str) -> list[str]:
+    """The site's name on one line of the header, or two; what does not fit
+    in two is cut with "…"."""
+    room = TITLE_ROOM / TITLE_SIZE
+    lines: list[str] = []
+    words = name.split()
+    while words and len(lines) < 2:
+        line = words.pop(0)
+        while words and _em(f"{line} {words[0]}") <= room:
+            line = f"{line} {words.pop(0)}"
+        if _em(line) > room or (words and len(lines) == 1):
+            while " " in line and _em(line + " …") > room:  # whole words off first
+                line = line.rsplit(" ", 1)[0]
+            while line and _em(line + " …") > room:
+                line = line[:-1]
+            line = line.rstrip() + " …"
+            words = []
+        lines.append(line)
+    return lines or [""]
+
+
 def svg(name: str, colours: dict[str, str]) -> str:
-    """The picture: header bar with the site's name, accent line, body text
-    and a button, each in the colour it has on the site."""
+    """The picture: header bar with the site's name, accent line, body text,
+    a button and the two contrasts, each in the colour it has on the site,
+    one below the other so that they stay readable on a phone."""
     p, a, b, t = (colours[key] for key in KEYS)
     on_primary, body = contrast_ratio(p, "#ffffff"), contrast_ratio(t, b)
-    title = escape(name[:40])
+    lines = title_lines(name)
+    first = 34 if len(lines) == 1 else 25
+    title = "".join(f'<tspan x="12" y="{first + 20 * n}">{escape(line)}</tspan>' for n, line in enumerate(lines))
     return (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="360" height="170" viewBox="0 0 360 170" '
-        'role="img" font-family="DejaVu Sans, Arial, sans-serif">'
-        f'<rect width="360" height="170" fill="{b}" stroke="#767676"/>'
-        f'<rect width="360" height="44" fill="{p}"/>'
-        f'<text x="14" y="28" font-size="16" font-weight="bold" fill="#ffffff">{title}</text>'
-        f'<rect y="44" width="360" height="5" fill="{a}"/>'
-        f'<text x="14" y="80" font-size="15" fill="{t}">Så här ser texten ut på sidorna.</text>'
-        f'<text x="14" y="102" font-size="13" fill="{t}">Vanlig brödtext, länkar och listor.</text>'
-        f'<rect x="14" y="118" width="120" height="36" rx="4" fill="{p}"/>'
-        '<text x="74" y="141" font-size="14" fill="#ffffff" text-anchor="middle">En knapp</text>'
-        f'<text x="150" y="134" font-size="12" fill="{t}">Kontrast, knapp: {ratio_text(on_primary)}:1</text>'
-        f'<text x="150" y="150" font-size="12" fill="{t}">Kontrast, text: {ratio_text(body)}:1</text>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH * SCALE:g}" height="{HEIGHT * SCALE:g}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" font-family="DejaVu Sans, Arial, sans-serif">'
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="{b}" stroke="#767676"/>'
+        f'<rect width="{WIDTH}" height="56" fill="{p}"/>'
+        f'<text font-size="{TITLE_SIZE}" font-weight="bold" fill="#ffffff">{title}</text>'
+        f'<rect y="56" width="{WIDTH}" height="4" fill="{a}"/>'
+        f'<text x="12" y="88" font-size="15" fill="{t}">Så här ser texten ut.</text>'
+        f'<text x="12" y="110" font-size="14" fill="{t}">Brödtext, länkar och listor.</text>'
+        f'<rect x="12" y="124" width="110" height="38" rx="4" fill="{p}"/>'
+        '<text x="67" y="148" font-size="15" fill="#ffffff" text-anchor="middle">En knapp</text>'
+        f'<text x="12" y="188" font-size="14" fill="{t}">Kontrast, knapp: {ratio_text(on_primary)}:1</text>'
+        f'<text x="12" y="208" font-size="14" fill="{t}">Kontrast, text: {ratio_text(body)}:1</text>'
         "</svg>"
     )
 

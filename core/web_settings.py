@@ -86,7 +86,7 @@ from core.images import ImageError
 from core.models import User
 from core.paging import page_link, page_number, paged
 from core.permissions import require_admin
-from core.plugins import DEFAULT_PLUGINS, site_order
+from core.plugins import CORE, DEFAULT_PLUGINS, call_each, site_order
 from core.setting_changes import SettingChange
 from core.settings import ConfigError, SiteFile, contrast_ratio, time_zones
 from core.site_logo import MAX_UPLOAD_KB, store_logo
@@ -443,12 +443,24 @@ class PluginRefused(ValueError):
     """Why a choice of plugins cannot be saved, in the admin's language."""
 
 
+def front_page_plugin(site: Site) -> str | None:
+    """The plugin that answers the site's own address ``/``: the first one
+    mounted at the root with a route there (core.app.plugin_routes). Being
+    mounted at the root is not enough: evenemang is, for ``/evenemang``."""
+    for plugin, routes in call_each(site.pm, "routes", site=site):
+        if plugin == CORE or not routes or site.prefix(plugin) != "":
+            continue
+        if any(getattr(route, "path", None) == "/" for route in routes):
+            return str(plugin)
+    return None
+
+
 def locked_plugins(site: Site) -> dict[str, str]:
     """Plugins that cannot be switched off from the web, with why."""
     locked = {name: gettext("Alla webbplatser har det.") for name in DEFAULT_PLUGINS}
-    for name in site.enabled:
-        if name not in locked and site.prefix(name) == "":
-            locked[name] = gettext("Det visar webbplatsens startsida.")
+    front = front_page_plugin(site)
+    if front is not None and front not in locked:
+        locked[front] = gettext("Det visar webbplatsens startsida.")
     return locked
 
 

@@ -8,10 +8,12 @@ doubt after the crash waits for the admin instead of going out again."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -167,3 +169,59 @@ def test_a_refused_address_is_a_bounce_and_is_paused_until_the_admin_resumes_it(
     mail.send_due(site)
     _eventually(lambda: _recipients(refusing)["borta@test.example"] == 1)
     assert "Inga adresser med fel" in text_of(admin.get("/-/admin/e-post").text)
+
+
+class StallingInbox(SmtpInbox):
+    """Takes the message's data and then holds the answer, so that the
+    sender waits there: the moment a stopped server leaves a letter in doubt."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.receiving = threading.Event()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.receiving.set()
+        await asyncio.sleep(30)
+        return "250 OK"
+
+
+@pytest.fixture
+def stalling() -> Iterator[StallingInbox]:
+    inbox = StallingInbox()
+    inbox.port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    yield inbox
+    controller.stop()
+
+
+def test_the_mail_page_links_back_and_explains_letters_in_doubt_only_when_there_are_some(
+    make_site, make_client, stalling, tmp_path
+):
+    site = make_site(extra=smtp_settings(stalling.port, from_address="info@testsite.example"))
+    add_user(site, "ada@test.example", Role.ADMIN)
+    explanation = "Servern stoppades medan de här breven skickades, så de kan ha gått fram."
+
+    admin = make_client(site)
+    admin.login("ada@test.example")
+    html = admin.get("/-/admin/e-post").text
+    assert '<a href="/-/admin">← Administration</a>' in html
+    page = text_of(html)
+    assert page.index("← Administration") < page.index("E-post All e-post")
+    assert "Osäkra 0" in page and "Inga osäkra brev." in page
+    assert explanation not in page
+
+    with site.session() as db:
+        queue_mail(site, Mail("per@test.example", "Styrelsemöte", "Hej!\n", "sv"), db, at_once=False)
+        db.commit()
+    worker = _flush_process(site, tmp_path / "data")
+    try:
+        assert stalling.receiving.wait(30), "the worker never reached the relay"
+    finally:
+        os.kill(worker.pid, signal.SIGKILL)  # stopped while the relay had the letter
+        worker.wait(30)
+    site.clock.set(site.clock.now() + mail.CLAIM_FOR + timedelta(minutes=1))
+    page = text_of(admin.get("/-/admin/e-post").text)
+    assert "Osäkra 1" in page and "per@test.example Styrelsemöte" in page
+    assert explanation in page
+    assert "Inga osäkra brev." not in page

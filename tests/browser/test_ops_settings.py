@@ -5,6 +5,7 @@ the errors showing too."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -61,5 +62,30 @@ def test_settings_by_keyboard_with_axe(
         person.press(main.get_by_role("button", name="Återställ till före ändring").first)
         page.get_by_role("status").filter(has_text="Inställningarna är återställda").wait_for()
         assert name not in page.locator("header").inner_text()
+    finally:
+        context.close()
+
+
+def test_the_colour_preview_is_readable_on_a_phone(browser: Any, demo_site: Callable[[str], LiveSite]) -> None:
+    """The picture shrinks to the column on a 360 px phone; its smallest text
+    must still come out at 16 px or more there (core/colour_preview.py)."""
+    live = demo_site("storfors")
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="sv-SE")
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    try:
+        log_in_as(page, live, Role.ADMIN, "keyboard")
+        page.goto(live.url + URL)
+        picture = page.locator("#forhandsvisning img")
+        page.wait_for_function("() => document.querySelector('#forhandsvisning img').complete")
+        shown = picture.evaluate("img => img.getBoundingClientRect().width")
+        assert shown <= 360 and picture.evaluate("img => img.naturalWidth") == 360
+        svg = page.request.get(picture.evaluate("img => img.src")).text()
+        viewbox = re.search(r'viewBox="0 0 ([\d.]+) [\d.]+"', svg)
+        assert viewbox, svg[:200]
+        sizes = [float(size) for size in re.findall(r'font-size="([\d.]+)"', svg)]
+        assert len(sizes) >= 6 and "Storfors" in svg and "Kontrast, text:" in svg
+        smallest = min(sizes) * shown / float(viewbox.group(1))
+        assert smallest >= 16, f"the smallest text is {smallest:.1f} px on a 360 px phone (picture {shown} px wide)"
     finally:
         context.close()

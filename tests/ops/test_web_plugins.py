@@ -103,3 +103,38 @@ def test_undoing_a_plugin_change_is_a_change_for_the_next_start(tmp_path: Path, 
         assert "Tillägg: webportal, nyhetsbrev → (som i site.toml)" in page
     finally:
         client.__exit__(None, None, None)
+
+
+def test_only_the_plugin_that_shows_the_front_page_is_locked_for_that_reason(tmp_path: Path) -> None:
+    # webportal and evenemang are both mounted at the root ("/"), but only the
+    # webportal answers "/": evenemang's pages are under /evenemang and it can be switched off.
+    site = make_test_site(tmp_path, ["webportal", "evenemang"])
+    add_user(site, ADMIN, Role.ADMIN, "Ada Admin")
+    client = started(site)
+    try:
+        page = text_of(client.get(URL).text)
+        webportal = "webportal Startsidan, medlemsföreningarna, nyheter och sidor."
+        evenemang = "evenemang Föreningarnas evenemang, anmälan och en gemensam kalender."
+        assert f"{webportal} Kan inte stängas av: Det visar webbplatsens startsida." in page
+        assert f"{evenemang} På." in page
+        assert page.count("Det visar webbplatsens startsida.") == 1
+        html = client.get(URL).text
+        assert re.search(r'<input type="checkbox" name="plugin" value="evenemang"[^>]*checked aria', html)
+        assert not re.search(r'<input type="checkbox" name="plugin" value="evenemang"[^>]*disabled', html)
+        off = client.submit(PLUGINS, {"plugin": ["webportal"]})
+        assert off.status_code == 303
+        assert f"{evenemang} På nu, av efter omstart." in text_of(client.get(URL).text)
+    finally:
+        client.__exit__(None, None, None)
+
+
+def test_without_the_webportal_no_plugin_is_locked_for_the_front_page(tmp_path: Path) -> None:
+    site = make_test_site(tmp_path, ["evenemang"])
+    add_user(site, ADMIN, Role.ADMIN, "Ada Admin")
+    client = started(site)
+    try:
+        page = text_of(client.get(URL).text)
+        assert "Det visar webbplatsens startsida." not in page
+        assert "evenemang Föreningarnas evenemang, anmälan och en gemensam kalender. På." in page
+    finally:
+        client.__exit__(None, None, None)

@@ -243,6 +243,18 @@ def test_the_colours_are_previewed_with_their_contrasts_before_anything_is_saved
     assert client.get("/-/admin/installningar/forhandsvisning.svg?primary=red").status_code == 400
 
 
+def test_a_long_site_name_takes_two_lines_of_the_preview_and_no_more(site, make_client):
+    client = admin_client(site, make_client)
+    name = "Idrottsföreningarna i Karlskoga och Degerfors med omnejd"
+    assert client.submit(URL, {**FORM, "name": name}).status_code == 303
+    picture = re.search(r'src="(/-/admin/installningar/forhandsvisning\.svg\?[^"]+)"', client.get(URL).text)
+    assert picture
+    svg = client.get(picture.group(1).replace("&amp;", "&")).text
+    assert re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg) == ["Idrottsföreningarna i", "Karlskoga och …"]
+    assert 'width="360"' in svg and 'viewBox="0 0 240 222"' in svg  # drawn narrow, so its text is large on a phone
+    assert min(int(size) for size in re.findall(r'font-size="(\d+)"', svg)) >= 14
+
+
 def test_only_admins_see_the_colour_preview(site, make_client):
     add_user(site, "editor@test.example", Role.EDITOR, "Edit Redaktör")
     editor = make_client(site)
