@@ -266,7 +266,8 @@ ROWS = """() => {
     const fields = [...form.querySelectorAll('input, select, textarea')]
       .filter(el => !(el.tagName === 'INPUT' && skip.includes(el.type)) && el.checkVisibility());
     for (const button of form.querySelectorAll('button, input[type=submit]')) {
-      if (!button.checkVisibility()) continue;
+      // A visually hidden default submit (aria-hidden) is seen by no one.
+      if (!button.checkVisibility() || button.getAttribute('aria-hidden') === 'true') continue;
       const b = button.getBoundingClientRect();
       for (const field of fields) {
         const f = field.getBoundingClientRect();
