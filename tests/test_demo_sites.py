@@ -307,7 +307,10 @@ def test_the_demo_network_serves_every_site_and_the_forum_feed(demo_env):
     thread.start()
     try:
         assert network.started.wait(30), "the demo servers did not start"
-        with httpx.Client(timeout=10) as http:
+        # A minute each: the first pages render cold while four sites' start-up
+        # work (federation's first sync, the daily jobs) shares one process, and
+        # CI runs a browser beside it (a 10 s limit once timed out there).
+        with httpx.Client(timeout=60) as http:
             for slug, (name, port, _) in TOWNS.items():
                 url = moves[f"http://127.0.0.1:{port}"]
                 front = http.get(url + "/")
