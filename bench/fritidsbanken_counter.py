@@ -13,8 +13,15 @@ inserts, then times two things:
 - ``service``: ``lending.checkout`` + ``lending.checkin`` + commit, the work
   the counter's database does;
 - ``http``: the two POSTs a staff member's browser sends (scan into "Låna ut",
-  scan into "Ta emot"), through the whole app in-process: middleware, CSRF,
-  the borrower page with its loans, reservations and history count.
+  scan into "Ta emot"), each followed by the GET its 303 leads to, through
+  the whole app in-process (Starlette's TestClient): middleware, CSRF, the
+  borrower page with its loans, reservations and history count;
+- ``server``: the same four requests over HTTP to one real uvicorn worker in
+  a child process on 127.0.0.1, from one counter (one browser, one request
+  at a time), then from ``--counters`` counters at once (each signed in on
+  its own, scanning its own items), with the server process's CPU time per
+  pair read from ``/proc``. This is what "through the web" means for a
+  person at the desk; the TestClient figure also pays for the client.
 
 It also prints the query plans of the counter's lookups and fails if any of
 them scans a whole table, so a lost index shows up here.
@@ -26,8 +33,11 @@ import argparse
 import os
 import random
 import re
+import socket
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -241,7 +251,119 @@ def time_http(site: Site, rounds: int) -> tuple[float, float]:
         return rates(rounds, started, cpu)
 
 
-def run(label: str, database_url: str, folder: Path, rounds: int) -> bool:
+def serve(site_dir: str, database_url: str, data_dir: str, port: int) -> None:
+    """The child process: one uvicorn worker for the site."""
+    import uvicorn
+
+    from core.app import create_app
+
+    site = Site.load(Path(site_dir), database_url=database_url, data_dir=Path(data_dir))
+    uvicorn.run(create_app(site), host="127.0.0.1", port=port, workers=1, log_level="warning", access_log=False)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of process ``pid`` (Linux; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def signed_in(base: str) -> tuple[object, str]:
+    """A browser at the desk: an httpx client signed in as staff, and its form token."""
+    import httpx
+
+    client = httpx.Client(base_url=base, timeout=30, follow_redirects=True)
+    page = client.get("/konto/logga-in")
+    token = re.search(r'name="csrftoken" value="([^"]+)"', page.text)
+    assert token is not None, page.text[:300]
+    login = {"email": "disk@bench.example", "password": "ett-langt-losenord", "csrftoken": token.group(1)}
+    answer = client.post("/konto/logga-in", data=login, follow_redirects=False)
+    assert answer.status_code == 303, answer.text[:300]
+    page = client.get("/fritidsbanken/disk")
+    token = re.search(r'name="csrftoken" value="([^"]+)"', page.text)
+    assert token is not None, page.text[:300]
+    return client, token.group(1)
+
+
+def desk(client: object, token: str, numbers: list[str], borrowers: list[int]) -> None:
+    """Lend and take back each item once, as a person at the desk does."""
+    import httpx
+
+    assert isinstance(client, httpx.Client)
+    for number, borrower in zip(numbers, borrowers, strict=True):
+        out = client.post(
+            f"/fritidsbanken/disk/lantagare/{borrower}/lana", data={"numbers": number, "csrftoken": token}
+        )
+        assert out.status_code == 200 and "✔ Utlånad" in out.text, out.text[:300]
+        back = client.post("/fritidsbanken/disk/aterlamna", data={"numbers": number, "csrftoken": token})
+        assert back.status_code == 200 and "Återlämnad" in back.text, back.text[:300]
+
+
+def time_server(site: Site, database_url: str, rounds: int, counters: int) -> list[str]:
+    """Pairs a second over HTTP to one uvicorn worker: one counter, then several at once."""
+    port = free_port()
+    site_dir = site.folder
+    toml = (site_dir / "site.toml").read_text(encoding="utf-8")
+    (site_dir / "site.toml").write_text(
+        toml.replace("http://bench.example", f"http://127.0.0.1:{port}"), encoding="utf-8"
+    )
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--serve", str(site_dir), database_url, str(site.data_dir), str(port)], cwd=ROOT
+    )
+    lines = []
+    try:
+        base = f"http://127.0.0.1:{port}"
+        import httpx
+
+        for _ in range(300):
+            try:
+                httpx.get(base + "/", timeout=5)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        rng = random.Random(4)
+        for n in (1, counters):
+            clients = [signed_in(base) for _ in range(n)]
+            # Counter k scans the items whose number ends in k (mod n): no two
+            # desks lend the same item at once.
+            work = []
+            for k in range(n):
+                numbers = [str(100000 + i) for i in rng.sample(range(k, ITEMS, n), rounds)]
+                work.append((numbers, [rng.randrange(BORROWERS) + 1 for _ in range(rounds)]))
+            desk(clients[0][0], clients[0][1], work[0][0][:5], work[0][1][:5])  # warm
+            threads = [
+                threading.Thread(target=desk, args=(c, t, nums[5:], people[5:]))
+                for (c, t), (nums, people) in zip(clients, work, strict=True)
+            ]
+            started, cpu = time.perf_counter(), cpu_seconds(child.pid)
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            wall, cpu = time.perf_counter() - started, cpu_seconds(child.pid) - cpu
+            pairs = n * (rounds - 5)
+            lines.append(
+                f"server:  {pairs / wall:7.1f} check-out + check-in per second, {n} counter(s) at once"
+                f" ({pairs} pairs, four requests each); server CPU {cpu / pairs * 1000:.1f} ms a pair"
+                f" ({pairs / cpu if cpu else float('nan'):.1f} pairs per server CPU second)"
+            )
+            for c, _t in clients:
+                c.close()  # type: ignore[attr-defined]
+    finally:
+        child.terminate()
+        child.wait(30)
+    return lines
+
+
+def run(label: str, database_url: str, folder: Path, rounds: int, counters: int) -> bool:
     print(f"\n== {label} ==")
     site = make_site(folder, database_url)
     started = time.perf_counter()
@@ -251,8 +373,10 @@ def run(label: str, database_url: str, folder: Path, rounds: int) -> bool:
         f" in {time.perf_counter() - started:.1f} s"
     )
     problems = check_plans(site)
+    print(f"load before: {os.getloadavg()[0]:.2f}")
     service = time_service(site, rounds)
     http = time_http(site, rounds)
+    served = time_server(site, database_url, rounds, counters)
     print(
         f"service: {service[0]:7.1f} check-out + check-in per second ({rounds} rounds);"
         f" {service[1]:7.1f} per CPU second"
@@ -261,6 +385,9 @@ def run(label: str, database_url: str, folder: Path, rounds: int) -> bool:
         f"http:    {http[0]:7.1f} check-out + check-in per second ({rounds} rounds, two POSTs each);"
         f" {http[1]:7.1f} per CPU second"
     )
+    for line in served:
+        print(line)
+    print(f"load after: {os.getloadavg()[0]:.2f}")
     site.dispose()
     if problems:
         print(f"FULL TABLE SCANS in: {', '.join(problems)}")
@@ -268,14 +395,18 @@ def run(label: str, database_url: str, folder: Path, rounds: int) -> bool:
 
 
 def main() -> int:
+    if len(sys.argv) == 6 and sys.argv[1] == "--serve":
+        serve(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--postgres", action="store_true", help="also run on a throw-away PostgreSQL cluster")
+    parser.add_argument("--counters", type=int, default=4, help="counters at once over HTTP (default 4)")
     args = parser.parse_args()
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         for label, url, folder in each_database(Path(tmp), args.postgres):
-            ok &= run(label, url, folder, args.rounds)
+            ok &= run(label, url, folder, args.rounds, args.counters)
     return 0 if ok else 1
 
 

@@ -8,6 +8,7 @@ sent to it or with a signed link in a message sent to it (see ``phone_login``).
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 from starlette.requests import Request
 
@@ -38,6 +39,11 @@ def is_staff(db: Session, user: User | None) -> bool:
 
 #: Where a request keeps what ``staff_branches`` read: (account id, branches).
 _BRANCHES = "fritidsbanken_staff_branches"
+#: Built once (each desk request asks; see ``lending._RESERVATIONS``).
+_ALL_BRANCHES = select(Branch).order_by(col(Branch.name), col(Branch.id))
+_OWN_BRANCHES = _ALL_BRANCHES.join(Staff, col(Staff.branch_id) == col(Branch.id)).where(
+    col(Staff.user_id) == bindparam("user_id")
+)
 
 
 def staff_branches(request: Request, db: Session, user: User) -> list[Branch]:
@@ -49,10 +55,10 @@ def staff_branches(request: Request, db: Session, user: User) -> list[Branch]:
         return list(kept[1])
     branches: list[Branch] = []
     if user.is_active:
-        query = select(Branch).order_by(col(Branch.name), col(Branch.id))
-        if not user.is_admin:
-            query = query.join(Staff, col(Staff.branch_id) == col(Branch.id)).where(Staff.user_id == user.id)
-        branches = list(db.exec(query).all())
+        if user.is_admin:
+            branches = list(db.exec(_ALL_BRANCHES).all())
+        else:
+            branches = list(db.exec(_OWN_BRANCHES, params={"user_id": user.id}).all())
     setattr(request.state, _BRANCHES, (user.id, branches))
     return list(branches)
 

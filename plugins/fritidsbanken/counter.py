@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import case, func
+from sqlalchemy import bindparam, case, func
 from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -175,16 +175,18 @@ def _borrower_or_404(db: Session, borrower_id: int) -> Borrower:
     return borrower
 
 
+#: The borrower with the count of all their loans; built once, as the page
+#: follows every lending (see ``lending._RESERVATIONS``).
+_BORROWER_WITH_HISTORY = select(
+    Borrower, select(func.count()).where(col(Loan.borrower_id) == bindparam("borrower_id")).scalar_subquery()
+).where(col(Borrower.id) == bindparam("borrower_id"))
+
+
 def _borrower_page(request: Request, db: Session, user: User, borrower_id: int) -> Response:
     site = site_of(request)
     today = site.clock.today()
-    # The borrower with the count of all their loans, then one statement for
-    # each list: the page follows every lending.
-    found = db.exec(
-        select(Borrower, select(func.count()).where(col(Loan.borrower_id) == borrower_id).scalar_subquery()).where(
-            Borrower.id == borrower_id
-        )
-    ).first()
+    # The borrower with their history count, then one statement for each list.
+    found = db.exec(_BORROWER_WITH_HISTORY, params={"borrower_id": borrower_id}).first()
     if found is None:
         raise HTTPException(404, _(NOT_FOUND))
     borrower, history = found
