@@ -16,12 +16,14 @@ inserts, then times two things:
   scan into "Ta emot"), each followed by the GET its 303 leads to, through
   the whole app in-process (Starlette's TestClient): middleware, CSRF, the
   borrower page with its loans, reservations and history count;
-- ``server``: the same four requests over HTTP to one real uvicorn worker in
-  a child process on 127.0.0.1, from one counter (one browser, one request
-  at a time), then from ``--counters`` counters at once (each signed in on
-  its own, scanning its own items), with the server process's CPU time per
-  pair read from ``/proc``. This is what "through the web" means for a
-  person at the desk; the TestClient figure also pays for the client.
+- ``server``: the same four requests over HTTP to ``uvicorn core.asgi:app``
+  in a child process on 127.0.0.1 (as ``paraply serve`` runs it): one
+  worker from one counter (one browser, one request at a time) and from
+  ``--counters`` counters at once (each signed in on its own, scanning its
+  own items), then ``--workers`` workers from that many counters, with the
+  server's CPU time per pair read from ``/proc``. This is what "through the
+  web" means for a person at the desk; the TestClient figure also pays for
+  the client.
 
 It also prints the query plans of the counter's lookups and fails if any of
 them scans a whole table, so a lost index shows up here.
@@ -251,16 +253,6 @@ def time_http(site: Site, rounds: int) -> tuple[float, float]:
         return rates(rounds, started, cpu)
 
 
-def serve(site_dir: str, database_url: str, data_dir: str, port: int) -> None:
-    """The child process: one uvicorn worker for the site."""
-    import uvicorn
-
-    from core.app import create_app
-
-    site = Site.load(Path(site_dir), database_url=database_url, data_dir=Path(data_dir))
-    uvicorn.run(create_app(site), host="127.0.0.1", port=port, workers=1, log_level="warning", access_log=False)
-
-
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU time of process ``pid`` (Linux; 0 elsewhere)."""
     try:
@@ -307,63 +299,77 @@ def desk(client: object, token: str, numbers: list[str], borrowers: list[int]) -
         assert back.status_code == 200 and "Återlämnad" in back.text, back.text[:300]
 
 
-def time_server(site: Site, database_url: str, rounds: int, counters: int) -> list[str]:
-    """Pairs a second over HTTP to one uvicorn worker: one counter, then several at once."""
+def process_cpu(pid: int) -> float:
+    """CPU seconds of a server: the process and its children (uvicorn's workers)."""
+    total = cpu_seconds(pid)
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        total += sum(cpu_seconds(int(child)) for child in task.read_text().split())
+    return total
+
+
+def time_server(site: Site, database_url: str, rounds: int, workers: int, desks: list[int]) -> list[str]:
+    """Pairs a second over HTTP to ``uvicorn core.asgi:app --workers N`` (as
+    ``paraply serve`` runs it), from each number of counters in ``desks``."""
+    import httpx
+
     port = free_port()
-    site_dir = site.folder
-    toml = (site_dir / "site.toml").read_text(encoding="utf-8")
-    (site_dir / "site.toml").write_text(
-        toml.replace("http://bench.example", f"http://127.0.0.1:{port}"), encoding="utf-8"
-    )
+    toml = (site.folder / "site.toml").read_text(encoding="utf-8")
+    toml = re.sub(r'base_url = "[^"]*"', f'base_url = "http://127.0.0.1:{port}"', toml)
+    if "data_dir" not in toml:
+        toml = toml.replace("[site]\n", f'[site]\ndata_dir = "{site.data_dir}"\n', 1)
+    (site.folder / "site.toml").write_text(toml, encoding="utf-8")
+    # No daily jobs: the reminders' first run would land in the timed rounds.
+    env = {**os.environ, "PARAPLY_SITE": str(site.folder), "PARAPLY_DATABASE_URL": database_url,
+           "PARAPLY_DAILY_JOBS": "0"}  # fmt: skip
     child = subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(site_dir), database_url, str(site.data_dir), str(port)], cwd=ROOT
-    )
+        [str(ROOT / ".venv/bin/uvicorn"), "core.asgi:app", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )  # fmt: skip
     lines = []
     try:
         base = f"http://127.0.0.1:{port}"
-        import httpx
-
         for _ in range(300):
             try:
-                httpx.get(base + "/", timeout=5)
+                httpx.get(base + "/konto/logga-in", timeout=5)
                 break
             except httpx.TransportError:
                 time.sleep(0.1)
-        rng = random.Random(4)
-        for n in (1, counters):
+        rng = random.Random(4 + workers)
+        for n in desks:
             clients = [signed_in(base) for _ in range(n)]
-            # Counter k scans the items whose number ends in k (mod n): no two
+            # Counter k scans the items whose number is k modulo n: no two
             # desks lend the same item at once.
             work = []
             for k in range(n):
                 numbers = [str(100000 + i) for i in rng.sample(range(k, ITEMS, n), rounds)]
                 work.append((numbers, [rng.randrange(BORROWERS) + 1 for _ in range(rounds)]))
-            desk(clients[0][0], clients[0][1], work[0][0][:5], work[0][1][:5])  # warm
+            for (c, t), (nums, people) in zip(clients, work, strict=True):
+                desk(c, t, nums[:5], people[:5])  # warm every worker's caches
             threads = [
                 threading.Thread(target=desk, args=(c, t, nums[5:], people[5:]))
                 for (c, t), (nums, people) in zip(clients, work, strict=True)
             ]
-            started, cpu = time.perf_counter(), cpu_seconds(child.pid)
+            started, cpu = time.perf_counter(), process_cpu(child.pid)
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
-            wall, cpu = time.perf_counter() - started, cpu_seconds(child.pid) - cpu
+            wall, cpu = time.perf_counter() - started, process_cpu(child.pid) - cpu
             pairs = n * (rounds - 5)
             lines.append(
-                f"server:  {pairs / wall:7.1f} check-out + check-in per second, {n} counter(s) at once"
-                f" ({pairs} pairs, four requests each); server CPU {cpu / pairs * 1000:.1f} ms a pair"
-                f" ({pairs / cpu if cpu else float('nan'):.1f} pairs per server CPU second)"
+                f"server:  {pairs / wall:7.1f} check-out + check-in per second; {workers} worker(s), {n} counter(s)"
+                f" at once ({pairs} pairs, four requests each); server CPU {cpu / pairs * 1000:.1f} ms a pair"
             )
             for c, _t in clients:
                 c.close()  # type: ignore[attr-defined]
     finally:
-        child.terminate()
+        os.killpg(child.pid, 15)
         child.wait(30)
     return lines
 
 
-def run(label: str, database_url: str, folder: Path, rounds: int, counters: int) -> bool:
+def run(label: str, database_url: str, folder: Path, rounds: int, counters: int, workers: int) -> bool:
     print(f"\n== {label} ==")
     site = make_site(folder, database_url)
     started = time.perf_counter()
@@ -376,7 +382,9 @@ def run(label: str, database_url: str, folder: Path, rounds: int, counters: int)
     print(f"load before: {os.getloadavg()[0]:.2f}")
     service = time_service(site, rounds)
     http = time_http(site, rounds)
-    served = time_server(site, database_url, rounds, counters)
+    served = time_server(site, database_url, rounds, 1, [1, counters])
+    if workers > 1:
+        served += time_server(site, database_url, rounds, workers, [counters])
     print(
         f"service: {service[0]:7.1f} check-out + check-in per second ({rounds} rounds);"
         f" {service[1]:7.1f} per CPU second"
@@ -395,18 +403,16 @@ def run(label: str, database_url: str, folder: Path, rounds: int, counters: int)
 
 
 def main() -> int:
-    if len(sys.argv) == 6 and sys.argv[1] == "--serve":
-        serve(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
-        return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--postgres", action="store_true", help="also run on a throw-away PostgreSQL cluster")
     parser.add_argument("--counters", type=int, default=4, help="counters at once over HTTP (default 4)")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers for the last HTTP run (default 2)")
     args = parser.parse_args()
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         for label, url, folder in each_database(Path(tmp), args.postgres):
-            ok &= run(label, url, folder, args.rounds, args.counters)
+            ok &= run(label, url, folder, args.rounds, args.counters, args.workers)
     return 0 if ok else 1
 
 

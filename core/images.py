@@ -87,10 +87,18 @@ def store_image(data: bytes, folder: Path, stem_hint: str = "bild") -> str:
         raise _too_many_pixels() from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ImageError(_("Filen kunde inte läsas som en bild. Välj en PNG-, JPEG-, GIF- eller WebP-bild.")) from exc
-    folder.mkdir(parents=True, exist_ok=True)
     name = f"{_safe_stem(stem_hint)}-{secrets.token_hex(8)}.{ext}"
-    (folder / name).write_bytes(out.getvalue())
-    make_variants(folder, name)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(out.getvalue())
+        make_variants(folder, name)
+    except OSError as exc:
+        # A full disk or a quota (bench/soak.py's fault run found the 500):
+        # nothing half-written is left, and the form says why and keeps the rest.
+        delete_image(folder, name)
+        raise ImageError(
+            _("Bilden kunde inte sparas: servern saknar plats just nu. Försök igen senare eller spara utan bild.")
+        ) from exc
     return name
 
 

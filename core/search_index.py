@@ -188,9 +188,25 @@ def _write(connection: Any, kind: str, origin: int, rows: dict[str, dict[str, An
         connection.execute(
             delete(_TABLE).where(_TABLE.c.kind == kind, _TABLE.c.origin == origin, _TABLE.c.ref.in_(chunk))
         )
-    values = [v for v in rows.values() if v is not None]
+    values = sorted((v for v in rows.values() if v is not None), key=lambda v: str(v["ref"]))
     if values:
-        connection.execute(insert(_TABLE), values)
+        connection.execute(_upsert(connection.dialect.name), values)
+
+
+def _upsert(dialect: str) -> Any:
+    """INSERT that replaces a row of the same (kind, origin, ref). On
+    PostgreSQL two transactions can both delete nothing and then insert the
+    same document (a peer's item pushed while the poller ingests it: seven
+    unique violations in bench/soak.py); the second now waits for the first
+    and updates its row. Rows go in ref order, so two writers lock alike."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    if dialect not in ("postgresql", "sqlite"):
+        return insert(_TABLE)
+    statement: Any = postgresql.insert(_TABLE) if dialect == "postgresql" else sqlite.insert(_TABLE)
+    keys = {"kind", "origin", "ref"}
+    replaced = {c.name: statement.excluded[c.name] for c in _TABLE.columns if c.name not in keys and not c.primary_key}
+    return statement.on_conflict_do_update(index_elements=sorted(keys), set_=replaced)
 
 
 @event.listens_for(OrmSession, "after_flush")

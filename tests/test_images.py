@@ -155,3 +155,36 @@ def test_pages_set_width_height_and_lazy_loading(site, client, admin) -> None:
     item = client.get(f"/nyheter/{news.id}").text
     img = re.search(r"<picture.*?(<img [^>]*>)", item, re.S).group(1)  # type: ignore[union-attr]
     assert 'width="640" height="320"' in img and 'fetchpriority="high"' in img and "loading=" not in img
+
+
+FULL_DISK = """
+import resource, signal, sys
+from pathlib import Path
+from core.images import ImageError, store_image
+data = Path(sys.argv[1]).read_bytes()
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+try:
+    store_image(data, Path(sys.argv[2]))
+except ImageError as exc:
+    print("ImageError:", exc)
+"""
+
+
+def test_no_room_on_the_disk_is_a_plain_refusal_and_leaves_no_half_written_files(tmp_path: Path) -> None:
+    """A full disk (here: the kernel's file-size limit, in a child process)
+    while a picture and its sizes are written: the form gets a sentence
+    instead of a 500 (bench/soak.py's fault run), and no part stays behind."""
+    import subprocess
+    import sys
+
+    picture = tmp_path / "bild.jpg"
+    picture.write_bytes(jpeg(1600, 1200, "#8a2be2"))
+    folder = tmp_path / "uploads"
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", FULL_DISK, str(picture), str(folder)], capture_output=True, text=True, cwd=root
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("ImageError: Bilden kunde inte sparas: servern saknar plats just nu."), done.stdout
+    assert list(folder.iterdir()) == []

@@ -280,3 +280,41 @@ def test_copies_stored_before_the_index_become_searchable_at_start(site) -> None
         ingest.index_unindexed(db)  # again: nothing twice
     with site.session() as db:
         assert search_index.search(db, "kör").total == 1
+
+
+def test_the_same_copy_put_by_two_writers_at_once_is_kept_once(site) -> None:
+    """A peer's item pushed while the poller ingests it: the second writer
+    waits for the first and then replaces its row. On PostgreSQL both
+    deleted nothing and the second INSERT was a unique violation (seven of
+    them in bench/soak.py)."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import text
+
+    ref = "tag:kristinehamn,2026:news/5"
+
+    def put(db, title: str) -> None:
+        document = SearchDocument(title, "http://kristinehamn.example/nyheter/5", f" {title.lower()} ")
+        search_index.put(db, "news", {ref: document}, origin=3, origin_name="Kristinehamn")
+
+    def second_writer(started: threading.Event) -> None:
+        with site.session() as db:
+            started.set()
+            put(db, "Vårmarknad i parken")
+
+    started = threading.Event()
+    with ThreadPoolExecutor(1) as pool, site.session() as first:
+        put(first, "Vårmarknad")
+        first.flush()
+        second = pool.submit(second_writer, started)
+        assert started.wait(10)
+        time.sleep(0.5)
+        assert not second.done(), "the second writer should wait for the first"
+        first.commit()
+        second.result(timeout=30)
+    with site.session() as db:
+        rows = db.execute(text("SELECT title FROM core_search_document WHERE origin = 3")).all()
+        assert [r[0] for r in rows] == ["Vårmarknad i parken"]
+        assert [h.title for h in search_index.search(db, "vårmarknad", origins=[3]).hits] == ["Vårmarknad i parken"]
