@@ -51,10 +51,14 @@ class Server:
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
-        deadline = time.monotonic() + 15
+        # A minute: the lifespan's start-up work can take long beside a
+        # browser test in CI (15 s once ran out there, with no error shown).
+        deadline = time.monotonic() + 60
         while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError(f"server on port {self.port} did not start")
+            if not self.thread.is_alive():
+                raise RuntimeError(f"server on port {self.port} stopped while starting (port taken?)")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server on port {self.port} did not start within 60 s")
             time.sleep(0.02)
 
     def stop(self) -> None:
