@@ -36,7 +36,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -52,6 +51,7 @@ os.environ.setdefault("PARAPLY_SECRET_KEY", "bench-secret-key-not-for-production
 os.environ.setdefault("PARAPLY_CHEAP_HASHING", "1")
 
 from bench.databases import each_database  # noqa: E402
+from bench.processes import cpu_seconds, free_port  # noqa: E402
 
 EVENTS = 5_000
 RECURRING = 500
@@ -75,12 +75,6 @@ municipalities = ["Karlskoga", "Degerfors"]
 
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # -- the data set -----------------------------------------------------------------------------------
@@ -272,15 +266,6 @@ def serve(site_dir: str, database_url: str, data_dir: str, port: int) -> None:
 
     site = Site.load(Path(site_dir), database_url=database_url, data_dir=Path(data_dir))
     uvicorn.run(create_app(site), host="127.0.0.1", port=port, workers=1, log_level="warning", access_log=False)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of process ``pid`` (Linux; 0 elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentiles(samples: list[float], cpu: float = 0.0) -> str:

@@ -35,7 +35,6 @@ import argparse
 import os
 import random
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -52,6 +51,7 @@ os.environ.setdefault("PARAPLY_CHEAP_HASHING", "1")
 from sqlalchemy import insert, text  # noqa: E402
 
 from bench.databases import each_database  # noqa: E402
+from bench.processes import cpu_seconds, free_port  # noqa: E402
 from core import migrate  # noqa: E402
 from core.accounts import create_user  # noqa: E402
 from core.models import Role  # noqa: E402
@@ -251,21 +251,6 @@ def time_http(site: Site, rounds: int) -> tuple[float, float]:
             back = client.post("/fritidsbanken/disk/aterlamna", data={"numbers": number, "csrftoken": token})
             assert back.status_code == 200 and "Återlämnad" in back.text, back.text[:300]
         return rates(rounds, started, cpu)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of process ``pid`` (Linux; 0 elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def signed_in(base: str) -> tuple[object, str]:

@@ -22,6 +22,7 @@ then Swedish name order, so both databases give the same page.
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -193,8 +194,9 @@ def _write(connection: Any, kind: str, origin: int, rows: dict[str, dict[str, An
         connection.execute(_upsert(connection.dialect.name), values)
 
 
+@functools.cache
 def _upsert(dialect: str) -> Any:
-    """INSERT that replaces a row of the same (kind, origin, ref). On
+    """INSERT (built once per dialect) that replaces a row of the same (kind, origin, ref). On
     PostgreSQL two transactions can both delete nothing and then insert the
     same document (a peer's item pushed while the poller ingests it: seven
     unique violations in bench/soak.py); the second now waits for the first
