@@ -24,6 +24,9 @@ process over HTTP, prints p50 and p95 of:
 - the month grid's first request after that change, which rebuilds the
   worker's occurrence index (``plugins/evenemang/occurrence_index.py``);
 
+each page twice: as an anonymous visitor gets it from core's page cache
+("cached"), and rendered anew on every request (``Cache-Control: no-cache``,
+what a signed-in visitor or the first visitor after a change waits for);
 with the machine's load (``uptime``) before and after, and the server
 process's own CPU time per request (from ``/proc``), which a busy machine
 inflates far less than the wall-clock figures. Issue 14's targets:
@@ -277,12 +280,12 @@ def percentiles(samples: list[float], cpu: float = 0.0) -> str:
     return f"{text}   (n={len(ordered)})"
 
 
-def timed(client: Any, paths: list[str], rounds: int) -> list[float]:
+def timed(client: Any, paths: list[str], rounds: int, headers: dict[str, str] | None = None) -> list[float]:
     samples = []
     for n in range(rounds):
         path = paths[n % len(paths)]
         started = time.perf_counter()
-        response = client.get(path)
+        response = client.get(path, headers=headers)
         samples.append(time.perf_counter() - started)
         assert response.status_code == 200, (path, response.status_code, response.text[:300])
     return samples
@@ -334,7 +337,11 @@ def measure(label: str, database_url: str, folder: Path, rounds: int) -> dict[st
                     assert client.get(path).status_code == 200, path
                 before = cpu_seconds(child.pid)
                 samples = timed(client, paths, rounds)
-                results[name] = percentiles(samples, cpu_seconds(child.pid) - before)
+                results[f"{name} (cached)"] = percentiles(samples, cpu_seconds(child.pid) - before)
+                # what a signed-in visitor, or the first after a change, waits for
+                before = cpu_seconds(child.pid)
+                samples = timed(client, paths, rounds, {"Cache-Control": "no-cache"})
+                results[f"{name} (rendered)"] = percentiles(samples, cpu_seconds(child.pid) - before)
             samples = []
             before = cpu_seconds(child.pid)
             for _ in range(rounds):
@@ -358,7 +365,7 @@ def measure(label: str, database_url: str, folder: Path, rounds: int) -> dict[st
         child.terminate()
         child.wait(20)
     for name, figure in results.items():
-        print(f"{name:<22} {figure}")
+        print(f"{name:<30} {figure}")
     return results
 
 

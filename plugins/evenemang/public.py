@@ -38,6 +38,10 @@ from plugins.evenemang.models import Event, Organiser, Review, Status
 
 #: How far ahead the list looks, in days: pages past it link on with ``fran``.
 LIST_DAYS = 92
+#: The week view shows this many of a day's events and links to the day for
+#: the rest, as the month grid does with four: a busy festival week stays a
+#: page one can scroll on a phone, and the day view lists them all.
+WEEK_DAY_LIMIT = 12
 _FIRST, _LAST = date(1900, 1, 1), date(2200, 12, 31)
 
 
@@ -263,6 +267,8 @@ def week_view(request: Request) -> Response:
             )(1),
             "prev_label": _("Veckan före"),
             "next_label": _("Veckan efter"),
+            "day_limit": WEEK_DAY_LIMIT,
+            "day_url": lambda d: page_link(url_for(site, "evenemang:day"), {**keep, "datum": d.isoformat()})(1),
         },
     )
 

@@ -34,6 +34,28 @@ def test_today_weekend_week_and_day_show_what_happens_then(ev_site, as_user):
     assert "Söndag 6 december 2026" in day and "Söndagskonsert" in day and "Lördagsloppis" not in day
 
 
+def test_a_busy_day_in_the_week_shows_twelve_and_links_to_all_of_them(ev_site, as_user):
+    admin = as_user(ev_site, ADMIN)
+    for hour in range(8, 22):  # fourteen events on Wednesday 9 December
+        _publish(
+            admin,
+            title=f"Pass {hour:02}",
+            start_date="2026-12-09",
+            start_time=f"{hour:02}:00",
+            end_time=f"{hour:02}:45",
+        )
+    _publish(admin, title="Torsdagskör", start_date="2026-12-10", start_time="19:00", end_time="20:00")
+    visitor = as_user(ev_site, None)
+    html = visitor.get("/evenemang/vecka?dag=2026-12-09").text
+    week = text_of(html)
+    assert [f"Pass {hour:02}" in week for hour in range(8, 22)] == [True] * 12 + [False] * 2  # by start time
+    assert "Alla 14 evenemang den här dagen (Onsdag 9 december 2026)" in week and "Torsdagskör" in week
+    assert 'href="/evenemang/dag?datum=2026-12-09"' in html
+    assert "Alla 1 evenemang" not in week  # Thursday's one event needs no link
+    day = text_of(visitor.get("/evenemang/dag?datum=2026-12-09").text)
+    assert all(f"Pass {hour:02}" in day for hour in range(8, 22)) and "Alla 14" not in day
+
+
 def test_month_grid_is_a_table_with_every_day_and_links_to_the_day(ev_site, as_user):
     _publish(
         as_user(ev_site, ADMIN), title="Luciafirande", start_date="2026-12-13", start_time="17:00", end_time="18:00"
