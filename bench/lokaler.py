@@ -16,7 +16,8 @@ centred on today), then times:
 - ``week``: ``weeks.resource_week`` for a random week and resource (the
   query and the grid of "Lediga tider");
 - ``week page``: GET ``/lokaler/<id>?vecka=...`` through the whole app
-  in-process (middleware, template, events hook);
+  in-process (middleware, template, events hook), rendered anew each time
+  (``Cache-Control: no-cache``), never from the page cache;
 - ``series 20``: the preview check of a 20-date weekly series: every
   date's rules and a collision query each (``booking._check``).
 
@@ -203,7 +204,8 @@ def run(name: str, database_url: str, folder: Path, rounds: int, profile: bool =
             rid = rng.choice(resource_ids)
             monday = weeks.monday_of(today + timedelta(weeks=rng.randint(-100, 100)))
             t = time.perf_counter()
-            answer = client.get(f"/lokaler/{rid}?vecka={monday.isoformat()}")
+            # rendered every time, never from core's page cache for anonymous pages
+            answer = client.get(f"/lokaler/{rid}?vecka={monday.isoformat()}", headers={"Cache-Control": "no-cache"})
             page_ms.append((time.perf_counter() - t) * 1000)
             assert answer.status_code == 200, answer.status_code
 
