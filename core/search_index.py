@@ -288,7 +288,15 @@ def is_empty(session: Session) -> bool:
 
 
 def _terms(query: str) -> list[list[str]]:
-    return [sorted({t[:MAX_TERM] for t in (term, stem(term)) if t}) for term in words(query)[:MAX_TERMS]]
+    """Each word of the query with its stem, the variants any of which may
+    match. A variant that starts with another one matched as a prefix is
+    left out ("körs" beside "kör"): it finds nothing more, and each variant
+    is one more prefix lookup in the full-text index."""
+    groups = []
+    for term in words(query)[:MAX_TERMS]:
+        variants = sorted({t[:MAX_TERM] for t in (term, stem(term)) if t})
+        groups.append([v for v in variants if not any(o != v and _star(o, "*") and v.startswith(o) for o in variants)])
+    return groups
 
 
 def _star(variant: str, star: str) -> str:
