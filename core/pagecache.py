@@ -61,8 +61,11 @@ INVISIBLE_TABLES = frozenset(
         "federation_subscription",
     }
 )
-#: Most answers kept per site process, and the largest answer kept.
+#: Most answers kept per site process, the most bytes of them (so a site of
+#: many long pages stays within a process's memory budget: 2,000 pages of
+#: 60 kB would be 120 MB), and the largest answer kept.
 MAX_ENTRIES = 2000
+MAX_BYTES = 24 * 1024 * 1024
 MAX_BODY = 1_000_000
 #: Paths served from files with their own caching (core.assets).
 FILE_PREFIXES = ("/static/", "/uploads/")
@@ -179,13 +182,16 @@ class PageCache:
         minute: Callable[[], str],
         session_cookie: str,
         max_entries: int = MAX_ENTRIES,
+        max_bytes: int = MAX_BYTES,
     ) -> None:
         self.app = app
         self.engine = engine
         self.minute = minute
         self.session_cookie = session_cookie.encode("latin-1") + b"="
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self.entries: OrderedDict[tuple[bytes, ...], Entry] = OrderedDict()
+        self.size = 0  # bytes of the kept bodies and headers
         # Its own threads: a version check does not queue behind slow views.
         self.limiter = CapacityLimiter(4)
 
@@ -229,10 +235,15 @@ class PageCache:
         return content_version(self.engine())
 
     def _keep(self, key: tuple[bytes, ...], version: int, minute: str, answer: Entry) -> None:
-        self.entries[key] = Entry(version, minute, answer.status, answer.headers, answer.body, answer.etag)
-        self.entries.move_to_end(key)
-        while len(self.entries) > self.max_entries:
-            self.entries.popitem(last=False)
+        entry = Entry(version, minute, answer.status, answer.headers, answer.body, answer.etag)
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.size -= _size(old)
+        self.entries[key] = entry
+        self.size += _size(entry)
+        while len(self.entries) > self.max_entries or self.size > self.max_bytes:
+            _key, dropped = self.entries.popitem(last=False)  # the least recently used
+            self.size -= _size(dropped)
 
     async def _with_etag(
         self, scope: Scope, receive: Receive, send: Send, matching: bytes, keep: Callable[[Entry], bool] | None
@@ -353,3 +364,7 @@ def site_content_version(site: Site) -> int | None:
     keeping rendered work in memory keeps it per version, and is then right
     with several workers and machines. None before core's migrations ran."""
     return content_version(site.engine)
+
+
+def _size(entry: Entry) -> int:
+    return len(entry.body) + sum(len(name) + len(value) for name, value in entry.headers)

@@ -189,3 +189,36 @@ def test_the_demo_logins_work_with_the_cache(two_workers):
         answer = client.post("/konto/logga-in", data={"csrftoken": token, "email": email, "password": DEMO_PASSWORD})
         assert answer.status_code == 303
         assert "Logga ut" in text_of(client.get("/").text)
+
+
+def test_the_cache_keeps_within_its_byte_budget_and_drops_the_least_recently_used(site):
+    """A site of many long pages: the kept answers stay under ``max_bytes``
+    (memory per worker), the oldest go first, and a dropped page is simply
+    rendered again."""
+    from starlette.applications import Starlette
+    from starlette.responses import HTMLResponse
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    from core.pagecache import PageCache
+
+    rendered: list[str] = []
+
+    def page(request):
+        rendered.append(request.path_params["n"])
+        return HTMLResponse("<p>" + "x" * 10_000 + "</p>")
+
+    inner = Starlette(routes=[Route("/sida/{n}", page)])
+    cache = PageCache(
+        inner, engine=lambda: site.engine, minute=lambda: "2026-12-06T12:00", session_cookie="s", max_bytes=35_000
+    )
+    with TestClient(cache) as client:
+        for n in "12345":
+            assert client.get(f"/sida/{n}").status_code == 200
+        assert len(cache.entries) == 3 and cache.size <= 35_000
+        for n in "345":  # kept: answered from memory
+            client.get(f"/sida/{n}")
+        assert rendered == list("12345")
+        client.get("/sida/1")  # dropped: rendered again, and now the newest
+        assert rendered == list("123451") and cache.size <= 35_000
+        assert [key[0] for key in cache.entries] == [b"/sida/4", b"/sida/5", b"/sida/1"]
