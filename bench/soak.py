@@ -30,16 +30,19 @@ What it does, per database:
    - the upload disk full: the first site's uploads folder is a small tmpfs
      (mounted here; needs root, else this fault is skipped and said so),
      filled to the last byte and emptied again.
+   Mail: one request in twenty is the admin inviting a new person
+   (``/-/admin/anvandare/ny``), whose account and invitation e-mail are
+   written in one transaction; the sites send through core's outbox to a
+   real SMTP server (aiosmtpd) on 127.0.0.1 that this script runs.
 4. Afterwards: every news item an accepted POST (303) created is in its
    site's database exactly once, has arrived at each of the three peers
    exactly once (waiting up to ``--settle`` seconds), and no 5xx happened
    outside a fault window (window: the fault's start to 15 s after its end);
    memory (the RSS of every server process) at the end of warm-up (20 % of
-   the run) and at the end.
-
-Not covered: the outbox (this traffic sends no mail; tests/test_mail.py and
-tests/test_delivery.py hold the outbox to "nothing lost" across a dead SMTP
-server and a killed worker).
+   the run) and at the end; and every accepted invitation's e-mail reached
+   the SMTP server exactly once, or is "in doubt" (claimed by a worker that
+   was killed mid-send: the outbox never sends those again by itself, the
+   admin page shows them), never twice and never missing.
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ import textwrap
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -71,14 +75,16 @@ SECRET = "soak-secret-key-not-for-production"
 os.environ.setdefault("PARAPLY_SECRET_KEY", SECRET)
 os.environ.setdefault("PARAPLY_CHEAP_HASHING", "1")
 
+from aiosmtpd.controller import Controller  # noqa: E402
 from PIL import Image  # noqa: E402
 from sqlalchemy import create_engine, func, text  # noqa: E402
-from sqlmodel import Session, select  # noqa: E402
+from sqlmodel import Session, col, select  # noqa: E402
 
 from core import migrate  # noqa: E402
 from core.accounts import create_user  # noqa: E402
 from core.models import Role  # noqa: E402
 from core.site import Site  # noqa: E402
+from core.testing import SmtpInbox, smtp_settings  # noqa: E402
 
 SITES = [("soak-mockeln", "Möckeln (soak)"), ("soak-kristinehamn", "Kristinehamn (soak)"),
          ("soak-storfors", "Storfors (soak)"), ("soak-filipstad", "Filipstad (soak)")]  # fmt: skip
@@ -179,6 +185,7 @@ class Tally:
     times: list[float] = field(default_factory=list)
     errors: list[tuple[float, str]] = field(default_factory=list)  # (seconds since start, what)
     accepted: dict[str, list[str]] = field(default_factory=dict)  # site slug -> titles of accepted news
+    invited: dict[str, list[str]] = field(default_factory=dict)  # site slug -> addresses of accepted invitations
     windows: list[tuple[str, float, float]] = field(default_factory=list)
 
     def note(self, what: str) -> None:
@@ -210,7 +217,7 @@ class Visitor:
 
 
 async def one_request(visitor: Visitor, tally: Tally, serial: int, picture: bytes) -> None:
-    kind = random.choices(["page", "search", "feed", "write"], weights=[55, 20, 10, 15])[0]
+    kind = random.choices(["page", "search", "feed", "write", "mail"], weights=[55, 20, 10, 10, 5])[0]
     started = time.monotonic()
     try:
         if kind == "page":
@@ -220,6 +227,13 @@ async def one_request(visitor: Visitor, tally: Tally, serial: int, picture: byte
             answer = await visitor.client.get("/sok", params={"q": random.choice(WORDS)})
         elif kind == "feed":
             answer = await visitor.client.get("/nyheter.atom")
+        elif kind == "mail":
+            address = f"inbjuden-{serial}@{visitor.server.slug}.example"
+            data = {"csrftoken": visitor.token, "name": f"Inbjuden {serial}", "email": address, "role": "none",
+                    "is_active": "y"}  # fmt: skip
+            answer = await visitor.client.post("/-/admin/anvandare/ny", data=data)
+            if answer.status_code == 303:
+                tally.invited.setdefault(visitor.server.slug, []).append(address)
         else:
             title = f"Soak {visitor.server.slug} {serial} {random.choice(WORDS)}"
             data = {"csrftoken": visitor.token, "title": title, "summary": "Från soak-körningen.", "body": "Text.",
@@ -295,15 +309,18 @@ class Faults:
     async def fill_disk(self) -> None:
         assert self.uploads is not None
         filler = self.uploads / "fyllnad.bin"
-        with filler.open("wb") as out:
-            try:
-                while True:
-                    out.write(b"\0" * 65536)
-                    out.flush()
-            except OSError:
-                pass
-        await asyncio.sleep(15)
-        filler.unlink()
+        try:
+            # Unbuffered: with a buffer, closing the file wrote the failed
+            # block again and raised, and the disk stayed full to the end.
+            with filler.open("wb", buffering=0) as out:
+                try:
+                    while True:
+                        out.write(b"\0" * 65536)
+                except OSError:
+                    pass
+            await asyncio.sleep(15)
+        finally:
+            filler.unlink(missing_ok=True)
 
 
 async def soak(servers: list[Server], minutes: float, rate: float | None, cluster: object | None,
@@ -387,7 +404,48 @@ def count_everywhere(servers: list[Server], tally: Tally, settle: float) -> tupl
         time.sleep(2)
 
 
-def site_folder(root: Path, slug: str, name: str, port: int, peers: list[Server]) -> Path:
+def count_mail(servers: list[Server], tally: Tally, inbox: SmtpInbox, settle: float) -> tuple[list[str], int, float]:
+    """Problems (an accepted invitation's e-mail missing, or received more
+    than once), messages in doubt, and seconds waited for the outboxes."""
+    from core.models import OutboxMessage
+
+    engines = {s.slug: create_engine(s.database_url.replace("postgresql://", "postgresql+psycopg://")) for s in servers}
+    started = time.monotonic()
+    while True:
+        received = Counter(address for _sender, recipients in list(inbox.envelopes) for address in recipients)
+        problems: list[str] = []
+        doubt = 0
+        for server in servers:
+            addresses = tally.invited.get(server.slug, [])
+            problems += [f"{server.slug}: the invitation to {a} arrived {received[a]} times" for a in addresses
+                         if received[a] > 1]  # fmt: skip
+            missing = [a for a in addresses if received[a] == 0]
+            if not missing:
+                continue
+            columns = (OutboxMessage.to_address, OutboxMessage.sent_at, OutboxMessage.claimed_until,
+                       OutboxMessage.last_error)  # fmt: skip
+            with Session(engines[server.slug]) as db:
+                found = db.exec(select(*columns).where(col(OutboxMessage.to_address).in_(missing))).all()
+            rows = {row[0]: row for row in found}
+            for address in missing:
+                row = rows.get(address)
+                if row is None:
+                    problems.append(f"{server.slug}: the invitation to {address} is not in the outbox")
+                elif row[1] is None and row[2] is not None and row[2] < datetime.now(UTC) - timedelta(minutes=1):
+                    doubt += 1  # claimed by a worker that is gone: in doubt, shown to the admin
+                elif row[1] is not None:
+                    problems.append(f"{server.slug}: the invitation to {address} is marked sent, never received")
+                else:
+                    problems.append(f"{server.slug}: the invitation to {address} is still waiting ({row[3][:80]})")
+        waited = time.monotonic() - started
+        if not problems or waited > settle:
+            for engine in engines.values():
+                engine.dispose()
+            return problems, doubt, waited
+        time.sleep(2)
+
+
+def site_folder(root: Path, slug: str, name: str, port: int, peers: list[Server], mail: str) -> Path:
     folder = root / "sites" / slug
     folder.mkdir(parents=True)
     body = textwrap.dedent(f"""
@@ -402,6 +460,7 @@ def site_folder(root: Path, slug: str, name: str, port: int, peers: list[Server]
         poll_interval = 20
         timeout = 10
         """)  # fmt: skip
+    body += "\n" + mail
     for peer in peers:
         body += f'\n[[federation.peers]]\nname = "{peer.name}"\nurl = "{peer.url}"\nallow_private = true\n'
     (folder / "site.toml").write_text(body, encoding="utf-8")
@@ -413,9 +472,18 @@ def run_one(label: str, root: Path, urls: list[str], workers: int, args: argpars
     print(f"\n== {label}: 4 sites, {workers} worker(s) each, {args.minutes} min; load {load():.2f}", flush=True)
     pairs = zip(SITES, urls, strict=True)
     servers = [Server(slug, name, free_port(), Path(), url, workers) for (slug, name), url in pairs]
+    inbox = SmtpInbox()
+    inbox.port = free_port()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    smtp.start()
     for server in servers:
         server.folder = site_folder(
-            root, server.slug, server.name, server.port, [s for s in servers if s is not server]
+            root,
+            server.slug,
+            server.name,
+            server.port,
+            [s for s in servers if s is not server],
+            smtp_settings(inbox.port),
         )
         data = root / "data" / server.slug
         os.environ["PARAPLY_DATABASE_URL"] = server.database_url
@@ -440,9 +508,11 @@ def run_one(label: str, root: Path, urls: list[str], workers: int, args: argpars
     try:
         tally, measured, target_rate, memory = asyncio.run(soak(servers, args.minutes, args.rate, cluster, uploads))
         problems, waited = count_everywhere(servers, tally, args.settle)
+        mail_problems, in_doubt, mail_waited = count_mail(servers, tally, inbox, args.settle)
     finally:
         for server in servers:
             server.kill()
+        smtp.stop()
         if uploads is not None:
             subprocess.run(["umount", str(uploads)], check=False)
     outside = tally.outside_windows()
@@ -460,13 +530,18 @@ def run_one(label: str, root: Path, urls: list[str], workers: int, args: argpars
           f"({accepted * 4} checks, settled after {waited:.0f} s): {len(problems)} problems")  # fmt: skip
     for problem in problems[:10]:
         print("    " + problem)
+    invited = sum(len(a) for a in tally.invited.values())
+    print(f"  invitations accepted: {invited}; e-mails received by the SMTP server: {len(inbox.envelopes)}; "
+          f"in doubt: {in_doubt} (settled after {mail_waited:.0f} s): {len(mail_problems)} problems")  # fmt: skip
+    for problem in mail_problems[:10]:
+        print("    " + problem)
     for slug, (warm, end) in memory.items():
         growth = (end - warm) / warm * 100 if warm else float("nan")
         print(f"  memory {slug}: {warm:.0f} MiB after warm-up, {end:.0f} MiB at the end ({growth:+.1f} %)")
     for line, count in errors_in_logs(servers):
         print(f"  logged {count}×: {line}")
     print(f"  load at the end: {load():.2f}")
-    return not outside and not problems
+    return not outside and not problems and not mail_problems
 
 
 #: The last line of a Python traceback: ``module.Error: message``.
