@@ -346,7 +346,12 @@ async def soak(servers: list[Server], minutes: float, rate: float | None, cluste
     fault_tasks: list[asyncio.Task[None]] = []
     serial = 0
     warmed = False
+    tenth = 1  # RSS printed at every tenth of the run: a leak climbs, a filling cache levels off
     while (elapsed := time.monotonic() - tally.started) < duration:
+        if elapsed >= tenth * duration / 10:
+            sizes = " ".join(f"{s.rss_mib():.0f}" for s in servers)
+            print(f"  {elapsed:6.1f} s  RSS of the four sites (MiB): {sizes}", flush=True)
+            tenth += 1
         for at, name, action in list(plan):
             if elapsed >= at * duration:
                 plan.remove((at, name, action))
