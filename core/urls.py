@@ -22,11 +22,6 @@ if TYPE_CHECKING:
     from core.site import Site
 
 _routers: WeakKeyDictionary[Site, Router] = WeakKeyDictionary()
-#: Per site: (name, parameter names) -> the position of the top-level route
-#: that builds it. Whether a route answers a name is decided by the name and
-#: the parameters' names alone (never their values), so the routes before
-#: that one can be skipped: Starlette's walk raises and catches an exception
-#: at each of them, which cost milliseconds on a page of 500 event links.
 #: Per site: (name, parameter names) -> the static path of the mounts above
 #: the route that builds it, that route, and the name it knows itself by.
 #: Whether a route answers a name is decided by the name and the parameters'
