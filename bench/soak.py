@@ -183,7 +183,7 @@ class Tally:
     started: float = field(default_factory=time.monotonic)
     counts: dict[str, int] = field(default_factory=dict)
     times: list[float] = field(default_factory=list)
-    errors: list[tuple[float, str]] = field(default_factory=list)  # (seconds since start, what)
+    errors: list[tuple[float, float, str]] = field(default_factory=list)  # (sent, ended: seconds since start; what)
     accepted: dict[str, list[str]] = field(default_factory=dict)  # site slug -> titles of accepted news
     invited: dict[str, list[str]] = field(default_factory=dict)  # site slug -> addresses of accepted invitations
     windows: list[tuple[str, float, float]] = field(default_factory=list)
@@ -191,9 +191,13 @@ class Tally:
     def note(self, what: str) -> None:
         self.counts[what] = self.counts.get(what, 0) + 1
 
-    def outside_windows(self) -> list[tuple[float, str]]:
-        return [(at, what) for at, what in self.errors
-                if not any(start <= at <= end + GRACE for _n, start, end in self.windows)]  # fmt: skip
+    def in_window(self, error: tuple[float, float, str], start: float, end: float) -> bool:
+        """Under way at some moment of the window (a request sent just
+        before a kill and cut off by it is the fault's)."""
+        return error[0] <= end + GRACE and error[1] >= start
+
+    def outside_windows(self) -> list[tuple[float, float, str]]:
+        return [e for e in self.errors if not any(self.in_window(e, start, end) for _n, start, end in self.windows)]
 
 
 class Visitor:
@@ -218,6 +222,7 @@ class Visitor:
 
 async def one_request(visitor: Visitor, tally: Tally, serial: int, picture: bytes) -> None:
     kind = random.choices(["page", "search", "feed", "write", "mail"], weights=[55, 20, 10, 10, 5])[0]
+    server = visitor.server.slug
     started = time.monotonic()
     try:
         if kind == "page":
@@ -245,10 +250,14 @@ async def one_request(visitor: Visitor, tally: Tally, serial: int, picture: byte
         status = answer.status_code
         tally.note(f"{kind} {status // 100}xx")
         if status >= 500:
-            tally.errors.append((started - tally.started, f"{kind} {status}"))
+            tally.errors.append(
+                (started - tally.started, time.monotonic() - tally.started, f"{server} {kind} {status}")
+            )
     except httpx.HTTPError as exc:
         tally.note(f"{kind} no answer")
-        tally.errors.append((started - tally.started, f"{kind} {type(exc).__name__}"))
+        tally.errors.append(
+            (started - tally.started, time.monotonic() - tally.started, f"{server} {kind} {type(exc).__name__}")
+        )
     tally.times.append(time.monotonic() - started)
 
 
@@ -528,9 +537,11 @@ def run_one(label: str, root: Path, urls: list[str], workers: int, args: argpars
           f"p95 {times[int(len(times) * 0.95)] * 1000:.0f} ms")  # fmt: skip
     print("  answers: " + ", ".join(f"{k} {v}" for k, v in sorted(tally.counts.items())))
     for name, start, end in tally.windows:
-        inside = [e for e in tally.errors if start <= e[0] <= end + GRACE]
+        inside = [e for e in tally.errors if tally.in_window(e, start, end)]
         print(f"  fault '{name}': {start:.0f}-{end:.0f} s, {len(inside)} errors in its window")
-    print(f"  5xx or no answer outside fault windows: {len(outside)}" + (f" (first: {outside[:3]})" if outside else ""))
+    print(f"  5xx or no answer outside fault windows: {len(outside)}")
+    for sent, ended, what in outside[:20]:
+        print(f"    sent at {sent:.1f} s, ended at {ended:.1f} s: {what}")
     print(f"  news accepted: {accepted}; each checked once at its site and once at each of 3 peers "
           f"({accepted * 4} checks, settled after {waited:.0f} s): {len(problems)} problems")  # fmt: skip
     for problem in problems[:10]:
