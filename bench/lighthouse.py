@@ -123,6 +123,16 @@ def _programme_page(site: Site) -> str | None:
     return url_for(site, "evenemang:programme", slug=programme.slug) if programme else None
 
 
+def _first_room(site: Site) -> str | None:
+    """The first room of the house: its "Lediga tider" week."""
+    from core.urls import url_for
+    from plugins.lokaler.models import Resource
+
+    with site.session() as db:
+        room = db.exec(select(Resource).order_by(Resource.id)).first()  # type: ignore[arg-type]
+    return url_for(site, "lokaler:resource", resource_id=room.id) if room else None
+
+
 def _plain(path: str) -> Callable[[Site], str | None]:
     return lambda site: path
 
@@ -144,6 +154,12 @@ PAGES: list[Page] = [
     Page("month", "evenemang", _route("evenemang:month")),
     Page("network-calendar", "evenemang", _route("evenemang:network")),
     Page("programme", "evenemang", _programme_page),
+    Page("lokaler", "lokaler", _route("lokaler:index")),
+    Page("room", "lokaler", _first_room),
+    Page("offices", "lokaler", _route("lokaler:offices")),
+    Page("samverkan", "samverkan", _route("samverkan:index")),
+    Page("newsletters", "nyhetsbrev", _route("nyhetsbrev:archive")),
+    Page("subscribe", "nyhetsbrev", _route("nyhetsbrev:subscribe")),
 ]
 
 
