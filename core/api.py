@@ -195,6 +195,13 @@ from core.i18n import in_language  # noqa: E402
 
 __all__ += ["in_language"]
 
+# secrets in the data folder (issue 18): ``kept_secret(path, make)`` gives the
+# file's bytes, writing ``make()`` there (mode 0600) exactly once however many
+# workers ask at the same moment on a fresh site (federation's signing key).
+from core.secret_files import kept_secret  # noqa: E402
+
+__all__ += ["kept_secret"]
+
 # hardening (issue 18): numbers from paths and query strings that the database
 # can always hold. Routes write ``{x:id}`` (core.params registers it, and
 # bounds ``{x:int}`` the same way); query strings use ``int_param``, form

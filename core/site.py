@@ -29,6 +29,7 @@ from core import db
 from core.assets import StaticAssets
 from core.clock import Clock
 from core.plugins import CORE, PluginInfo, build_manager, call_each, core_info, default_infos, discover, site_order
+from core.secret_files import kept_secret
 from core.settings import (
     SLUG,
     ConfigError,
@@ -245,15 +246,9 @@ class Site:
         if env:
             return env
         path = self.data_dir / "secret_key"
-        if path.is_file():
-            return path.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(key)
-        log.warning("No PARAPLY_SECRET_KEY set: using a generated key kept in %s", path)
-        return key
+        if not path.is_file():
+            log.warning("No PARAPLY_SECRET_KEY set: using a generated key kept in %s", path)
+        return kept_secret(path, lambda: secrets.token_urlsafe(48).encode()).decode().strip()
 
     # -- storage -------------------------------------------------------------------
 

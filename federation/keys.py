@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +22,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from core.api import Site
+from core.api import Site, kept_secret
 from core.api import gettext as _
 
 KEY_FILE = "federation_key"
@@ -36,23 +35,19 @@ def key_path(site: Site) -> Path:
 
 
 def private_key(site: Site) -> Ed25519PrivateKey:
-    """The site's private key, created (mode 0600) on first use."""
+    """The site's private key, created (mode 0600) on first use, once
+    however many workers ask at the same moment."""
     path = key_path(site)
-    if path.is_file():
-        loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(loaded, Ed25519PrivateKey):
-            raise ValueError(f"{path} is not an Ed25519 key")
-        return loaded
-    site.data_dir.mkdir(parents=True, exist_ok=True)
-    key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another worker made it first: use theirs
-        return private_key(site)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
-    return key
+
+    def new_key() -> bytes:
+        return Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+
+    loaded = serialization.load_pem_private_key(kept_secret(path, new_key), password=None)
+    if not isinstance(loaded, Ed25519PrivateKey):
+        raise ValueError(f"{path} is not an Ed25519 key")
+    return loaded
 
 
 def public_key_text(site: Site) -> str:

@@ -37,3 +37,25 @@ def test_a_signed_message_is_checked_against_the_published_key(site, tmp_path):
     assert keys.check(garbled, keys.discovery_entry(a), now=now) is not None
     assert keys.check(message, {"type": "ed25519", "public": "kort"}, now=now) is not None
     assert message["nonce"] != keys.sign(a, {"type": "join"}, now=now)["nonce"]
+
+
+def test_workers_asking_for_the_key_at_once_on_a_fresh_site_all_get_the_same_whole_key(site, tmp_path):
+    """The first requests to a new site come at once: every caller gets the
+    one key written, never a half-written file (a 500 "Unable to load PEM
+    file" before), and the site's generated session secret likewise."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    for attempt in range(20):
+        fresh = Site.load(site.folder, data_dir=tmp_path / f"fresh-{attempt}")
+        barrier = threading.Barrier(12)
+
+        def ask(_n: int, fresh: Site = fresh, barrier: threading.Barrier = barrier) -> str:
+            barrier.wait()
+            return keys.public_key_text(fresh)
+
+        with ThreadPoolExecutor(12) as pool:
+            answers = set(pool.map(ask, range(12)))
+        assert answers == {keys.public_key_text(Site.load(site.folder, data_dir=fresh.data_dir))}
+        assert stat.S_IMODE(keys.key_path(fresh).stat().st_mode) == 0o600
+        assert sorted(p.name for p in fresh.data_dir.iterdir() if "key" in p.name) == ["federation_key"]
