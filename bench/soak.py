@@ -445,7 +445,7 @@ def count_mail(servers: list[Server], tally: Tally, inbox: SmtpInbox, settle: fl
                 row = rows.get(address)
                 if row is None:
                     problems.append(f"{server.slug}: the invitation to {address} is not in the outbox")
-                elif row[1] is None and row[2] is not None and row[2] < datetime.now(UTC) - timedelta(minutes=1):
+                elif row[1] is None and row[2] is not None and _utc(row[2]) < datetime.now(UTC) - timedelta(minutes=1):
                     doubt += 1  # claimed by a worker that is gone: in doubt, shown to the admin
                 elif row[1] is not None:
                     problems.append(f"{server.slug}: the invitation to {address} is marked sent, never received")
@@ -457,6 +457,11 @@ def count_mail(servers: list[Server], tally: Tally, inbox: SmtpInbox, settle: fl
                 engine.dispose()
             return problems, doubt, waited
         time.sleep(2)
+
+
+def _utc(moment: datetime) -> datetime:
+    """A stored time as an aware UTC one (SQLite gives it back naive)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def site_folder(root: Path, slug: str, name: str, port: int, peers: list[Server], mail: str) -> Path:
