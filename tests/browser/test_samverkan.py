@@ -102,7 +102,11 @@ def test_staff_export_the_tertial_report_as_pdf(page: Any, mockeln: LiveSite, ax
     shown = page.locator("main").inner_text()
     match = re.search(r"Nätverksträffar\s+(\d+) st", shown)
     assert match, shown[:2000]
-    with page.expect_download() as download:
+    # WeasyPrint lays the report out before the download starts: seconds on
+    # a busy machine (CI ran out of the 10 s default), and speed is not
+    # what this test checks.
+    page.set_default_timeout(60_000)
+    with page.expect_download(timeout=60_000) as download:
         person.press(page.get_by_role("link", name="PDF"))
     data = Path(download.value.path()).read_bytes()
     text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages))
