@@ -55,7 +55,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -80,6 +79,7 @@ from PIL import Image  # noqa: E402
 from sqlalchemy import create_engine, func, text  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
 
+from bench.processes import free_port  # noqa: E402
 from core import migrate  # noqa: E402
 from core.accounts import create_user  # noqa: E402
 from core.models import Role  # noqa: E402
@@ -94,12 +94,6 @@ GRACE = 15.0
 #: filled itself in 44 s, so every write with a picture failed outside the window.
 UPLOAD_DISK = "512m"
 WORDS = ["fotboll", "kör", "schack", "odling", "möte", "dans", "bibliotek", "simning"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def load() -> float:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -114,6 +115,12 @@ def _common(site: Site, request: Request, db: Session, filters: store.Filters) -
         "hidden_params": {},
         "day_label": lambda d: day_label(site, d),
     }
+
+
+def _day_url(site: Site, keep: dict[str, str]) -> Callable[[date], str]:
+    """A day's page, keeping the filters: the week and month views link to it."""
+    base = url_for(site, "evenemang:day")
+    return lambda day: page_link(base, {**keep, "datum": day.isoformat()})(1)
 
 
 def day_label(site: Site, day: date) -> str:
@@ -268,7 +275,7 @@ def week_view(request: Request) -> Response:
             "prev_label": _("Veckan före"),
             "next_label": _("Veckan efter"),
             "day_limit": WEEK_DAY_LIMIT,
-            "day_url": lambda d: page_link(url_for(site, "evenemang:day"), {**keep, "datum": d.isoformat()})(1),
+            "day_url": _day_url(site, keep),
         },
     )
 
@@ -307,7 +314,7 @@ def month_view(request: Request) -> Response:
             "weekday_names": [format_date(grid_first + timedelta(days=n), "EEEE", locale=locale) for n in range(7)],
             "prev_url": page_link(url_for(site, "evenemang:month"), {**keep, "manad": previous.strftime("%Y-%m")})(1),
             "next_url": page_link(url_for(site, "evenemang:month"), {**keep, "manad": after.strftime("%Y-%m")})(1),
-            "day_url": lambda d: page_link(url_for(site, "evenemang:day"), {**keep, "datum": d.isoformat()})(1),
+            "day_url": _day_url(site, keep),
             "view": "month",
             "hidden_params": {"manad": month.strftime("%Y-%m")},
         }
