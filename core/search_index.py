@@ -339,10 +339,12 @@ def _where(dialect: str, terms: list[list[str]], params: dict[str, Any]) -> tupl
 
 
 _HIT_COLUMNS = ("kind", "origin", "origin_name", "origin_url", "ref", "title", "summary", "url", "published", "meta")
+# The page's order, over the documents (``d``) and again over the page (``p``).
 _ORDER = {
-    "rank": "rank DESC, d.sort_key, d.origin, d.ref",
-    "name": "d.sort_key, d.origin, d.ref",
-    "newest": "CASE WHEN d.published IS NULL THEN 1 ELSE 0 END, d.published DESC, d.sort_key, d.origin, d.ref",
+    "rank": "{t}.rank DESC, {t}.sort_key, {t}.origin, {t}.ref",
+    "name": "{t}.sort_key, {t}.origin, {t}.ref",
+    "newest": "CASE WHEN {t}.published IS NULL THEN 1 ELSE 0 END, {t}.published DESC,"
+    " {t}.sort_key, {t}.origin, {t}.ref",
 }
 
 
@@ -362,11 +364,16 @@ def search(
     empty) from ``origins`` (0 is the site itself; all when None).
     ``order``: ``rank`` (title hits first, then name), ``name`` (Swedish name
     order) or ``newest``. ``facets`` also counts hits per kind and origin.
-    Two statements, whatever the size of the index."""
+
+    The count and the page are one statement, so they agree even while
+    federation stores copies (as two, a page said "1 träff" and listed
+    two). A second statement only when ``page`` is past the last page."""
     connection = session.connection()
-    dialect = connection.dialect.name
     params: dict[str, Any] = {}
-    table, match, rank = _where(dialect, _terms(query), params)
+    table, match, rank = _where(connection.dialect.name, _terms(query), params)
+    if order != "rank":
+        rank = "0"
+        params.pop("tq", None)
     wanted_kinds = list(kinds)
     wanted_origins = None if origins is None else sorted(set(origins))
     filters = ""
@@ -376,43 +383,67 @@ def search(
     if wanted_origins is not None:
         filters += " AND d.origin IN :origins"
         params["origins"] = wanted_origins or [-1]
-    expanding: list[Any] = [bindparam(name, expanding=True) for name in ("kinds", "origins") if name in params]
+    if facets:
+        counts = (
+            f"SELECT d.kind AS kind, d.origin AS origin, d.origin_name AS origin_name, count(*) AS n"
+            f" FROM {table} WHERE {match} GROUP BY d.kind, d.origin, d.origin_name"
+        )
+    else:
+        counts = f"SELECT '' AS kind, 0 AS origin, '' AS origin_name, count(*) AS n FROM {table} WHERE {match}{filters}"
+    columns = ", ".join(f"d.{name}" for name in _HIT_COLUMNS)
+    statement = text(
+        # The counts (part 0), then the page in its order (part 1); each
+        # part keeps the plan it had as a statement of its own.
+        "SELECT 0 AS part, 0 AS pos, c.kind, c.origin, c.origin_name, c.n, NULL AS origin_url, NULL AS ref,"
+        f" NULL AS title, NULL AS summary, NULL AS url, NULL AS published, NULL AS meta FROM ({counts}) c"
+        f" UNION ALL SELECT 1, row_number() OVER (ORDER BY {_ORDER[order].format(t='p')}), p.kind, p.origin,"
+        " p.origin_name, p.rank, p.origin_url, p.ref, p.title, p.summary, p.url, p.published, p.meta"
+        f" FROM (SELECT {columns}, d.sort_key, {rank} AS rank FROM {table} WHERE {match}{filters}"
+        f" ORDER BY {_ORDER[order].format(t='d').replace('d.rank', 'rank')} LIMIT :limit OFFSET :offset) p"
+        " ORDER BY part, pos"
+    ).bindparams(*(bindparam(name, expanding=True) for name in ("kinds", "origins") if name in params))
+    typed = statement.columns(
+        literal_column("part", Integer),
+        literal_column("pos", Integer),
+        *(_TABLE.c[name] for name in ("kind", "origin", "origin_name")),
+        literal_column("n", Integer),
+        *(_TABLE.c[name] for name in _HIT_COLUMNS[3:]),
+    )
+    per_page = max(1, per_page)
+    page = max(1, page)
 
+    def run(page: int) -> list[Any]:
+        params["limit"], params["offset"] = per_page, (page - 1) * per_page
+        return list(connection.execute(typed, params).all())
+
+    rows = run(page)
     by_kind: dict[str, int] = {}
     by_origin: dict[int, int] = {}
     names: dict[int, str] = {}
-    if facets:
-        statement = text(
-            f"SELECT d.kind, d.origin, d.origin_name, count(*) FROM {table}"
-            f" WHERE {match} GROUP BY d.kind, d.origin, d.origin_name"
-        )
-        groups = connection.execute(statement, {k: v for k, v in params.items() if k == "q"}).all()
-        total = 0
-        for kind, origin, name, count in groups:
-            names.setdefault(origin, name)
-            if wanted_origins is None or origin in wanted_origins:
-                by_kind[kind] = by_kind.get(kind, 0) + count
-            if not wanted_kinds or kind in wanted_kinds:
-                by_origin[origin] = by_origin.get(origin, 0) + count
-            if (not wanted_kinds or kind in wanted_kinds) and (wanted_origins is None or origin in wanted_origins):
-                total += count
-    else:
-        statement = text(f"SELECT count(*) FROM {table} WHERE {match}{filters}").bindparams(*expanding)
-        total = int(connection.execute(statement, params).scalar_one())
-
-    per_page = max(1, per_page)
+    total = 0
+    for row in rows:
+        if row.part:
+            break
+        if not facets:
+            total = row.n
+            break
+        kind, origin, count = row.kind, row.origin, row.n
+        names.setdefault(origin, row.origin_name)
+        if wanted_origins is None or origin in wanted_origins:
+            by_kind[kind] = by_kind.get(kind, 0) + count
+        if not wanted_kinds or kind in wanted_kinds:
+            by_origin[origin] = by_origin.get(origin, 0) + count
+        if (not wanted_kinds or kind in wanted_kinds) and (wanted_origins is None or origin in wanted_origins):
+            total += count
     pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    params["limit"], params["offset"] = per_page, (page - 1) * per_page
-    page_query = text(
-        "SELECT d.kind, d.origin, d.origin_name, d.origin_url, d.ref, d.title, d.summary, d.url, d.published, d.meta,"
-        f" {rank if order == 'rank' else '0'} AS rank FROM {table} WHERE {match}{filters}"
-        f" ORDER BY {_ORDER[order]} LIMIT :limit OFFSET :offset"
-    ).bindparams(*expanding)
-    typed = page_query.columns(*(_TABLE.c[name] for name in _HIT_COLUMNS), literal_column("rank", Integer))
-    if order != "rank":
-        params.pop("tq", None)
-    hits = [Hit(*row[:10]) for row in connection.execute(typed, params).all()] if total else []
+    if page > pages:
+        page = pages
+        rows = run(page) if total else rows
+    hits = [
+        Hit(r.kind, r.origin, r.origin_name, r.origin_url, r.ref, r.title, r.summary, r.url, r.published, r.meta)
+        for r in rows
+        if r.part
+    ]
     return Found(hits, total, page, pages, by_kind, by_origin, names)
 
 

@@ -318,3 +318,46 @@ def test_the_same_copy_put_by_two_writers_at_once_is_kept_once(site) -> None:
         rows = db.execute(text("SELECT title FROM core_search_document WHERE origin = 3")).all()
         assert [r[0] for r in rows] == ["Vårmarknad i parken"]
         assert [h.title for h in search_index.search(db, "vårmarknad", origins=[3]).hits] == ["Vårmarknad i parken"]
+
+
+def test_the_count_and_the_page_agree_while_a_copy_arrives(site) -> None:
+    """A peer's copy stored while a search runs: the visitor's page said
+    "1 träff" and listed two (the count and the page were two statements,
+    and federation committed between them; seen in CI on PostgreSQL)."""
+    from sqlalchemy import event
+
+    add_association(site, "Filipstads Körsällskap")
+    arrived: list[str] = []
+
+    def a_copy_arrives(connection, cursor, statement, parameters, context, executemany) -> None:
+        if (
+            arrived
+            or "core_search_document" not in statement
+            or not statement.lstrip().upper().startswith(("SELECT", "WITH"))
+        ):
+            return
+        arrived.append(statement)
+        with site.session() as other:
+            search_index.put(
+                other,
+                "members",
+                {
+                    "tag:mockeln,2026:members/9": SearchDocument(
+                        "Degerfors Körsångare", "http://m.example/f/9", " körsångare "
+                    )
+                },
+                origin=4,
+                origin_name="Möckelnföreningarna",
+            )
+
+    event.listen(site.engine, "after_cursor_execute", a_copy_arrives)
+    try:
+        with site.session() as db:
+            found = search_index.search(db, "körs", facets=True)
+    finally:
+        event.remove(site.engine, "after_cursor_execute", a_copy_arrives)
+    assert arrived, "the copy never arrived during the search"
+    assert found.total == len(found.hits) == sum(found.origins.values())
+    assert found.total in (1, 2)
+    with site.session() as db:
+        assert search_index.search(db, "körs").total == 2  # it did arrive
