@@ -26,6 +26,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.proxies import PROXY_KEEP_ALIVE_SECONDS
+
 DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
@@ -70,7 +72,11 @@ def caddyfile(plan: Plan) -> str:
 \trequest_body {{
 \t\tmax_size 10MB
 \t}}
-\treverse_proxy 127.0.0.1:{plan.port}
+\treverse_proxy 127.0.0.1:{plan.port} {{
+\t\ttransport http {{
+\t\t\tkeepalive {PROXY_KEEP_ALIVE_SECONDS}s
+\t\t}}
+\t}}
 \tlog {{
 \t\toutput file /var/log/caddy/{plan.slug}.log
 \t}}

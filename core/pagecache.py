@@ -192,6 +192,9 @@ class PageCache:
         self.max_bytes = max_bytes
         self.entries: OrderedDict[tuple[bytes, ...], Entry] = OrderedDict()
         self.size = 0  # bytes of the kept bodies and headers
+        # The (version, minute) of the kept answers: one of another can never
+        # be served again, so it goes at once.
+        self.current: tuple[int, str] = (-1, "")
         # Its own threads: a version check does not queue behind slow views.
         self.limiter = CapacityLimiter(4)
 
@@ -235,6 +238,14 @@ class PageCache:
         return content_version(self.engine())
 
     def _keep(self, key: tuple[bytes, ...], version: int, minute: str, answer: Entry) -> None:
+        """Keep ``answer``, within the budgets. On a site that changes every
+        few seconds most kept answers would be dead (an older version or
+        minute): they go when an answer of the new one is kept, so memory
+        holds what can be served, not up to ``max_bytes`` of the past."""
+        if (version, minute) != self.current:
+            self.current = (version, minute)
+            self.entries.clear()
+            self.size = 0
         entry = Entry(version, minute, answer.status, answer.headers, answer.body, answer.etag)
         old = self.entries.pop(key, None)
         if old is not None:

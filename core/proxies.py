@@ -17,8 +17,18 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+#: How long the proxy in front (``paraply deploy``'s Caddyfile) keeps an idle
+#: connection to the site open. Shorter than the site's own
+#: ``KEEP_ALIVE_SECONDS``, so the proxy, never uvicorn, closes it: a request
+#: sent on a connection at the moment uvicorn closes it gets a reset, which a
+#: proxy turns into a 502 for a POST.
+PROXY_KEEP_ALIVE_SECONDS = 30
+#: uvicorn's idle keep-alive (its default is 5 s, what httpx and many clients
+#: also wait before they drop an idle connection: the soak saw that race).
+KEEP_ALIVE_SECONDS = 65
+
 #: Keyword arguments for ``uvicorn.run``/``uvicorn.Config`` of a Paraply site.
-SERVER_OPTIONS: dict[str, Any] = {"proxy_headers": False}
+SERVER_OPTIONS: dict[str, Any] = {"proxy_headers": False, "timeout_keep_alive": KEEP_ALIVE_SECONDS}
 
 
 def _parse(value: str) -> IPv4Address | IPv6Address | None:

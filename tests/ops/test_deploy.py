@@ -32,7 +32,7 @@ def test_deploy_writes_caddy_systemd_secrets_and_a_checklist(tmp_path):
     assert len(values["PARAPLY_SECRET_KEY"]) >= 60 and len(values["PARAPLY_METRICS_TOKEN"]) >= 40
     assert values["PARAPLY_DATABASE_URL"].startswith("postgresql://paraply@/paraply_storfors")
     caddyfile = (out / "Caddyfile").read_text()
-    assert "storfors.example.se {" in caddyfile and "reverse_proxy 127.0.0.1:8100" in caddyfile
+    assert "storfors.example.se {" in caddyfile and "reverse_proxy 127.0.0.1:8100 {" in caddyfile
     unit = (out / "paraply-storfors.service").read_text()
     assert "--workers 3" in unit and "EnvironmentFile=/etc/paraply/storfors.env" in unit
     assert "paraply backup --site storfors" in (out / "paraply-storfors-daily.service").read_text()
