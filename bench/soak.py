@@ -13,8 +13,8 @@ What it does, per database:
 1. Four sites (webportal and federation, push on, each the others' peer) in
    a temporary folder, each its own database (PostgreSQL: a throw-away
    cluster, tests/pg.py; SQLite: a file each), migrated, with an admin.
-   Each is served by ``uvicorn core.asgi:app --workers N`` in a process
-   group of its own, as ``paraply serve`` would.
+   Each is served by ``paraply serve --workers N`` in a process group of
+   its own.
 2. Capacity: 10 s of the traffic mix as fast as 8 clients go; the soak then
    runs open-loop at half of it (``--rate`` overrides).
 3. The soak: pages (front page, news list, a news item, the directory),
@@ -122,9 +122,11 @@ class Server:
 
     def start(self) -> None:
         env = {**os.environ, "PARAPLY_SITE": str(self.folder), "PARAPLY_DATABASE_URL": self.database_url}
+        # ``paraply serve`` itself: uvicorn with the options a site ships with
+        # (core.proxies.SERVER_OPTIONS: proxy headers off, idle keep-alive).
         self.process = subprocess.Popen(
-            [str(ROOT / ".venv/bin/uvicorn"), "core.asgi:app", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(self.workers), "--log-level", "warning", "--no-access-log"],
+            [str(ROOT / ".venv/bin/python"), "-c", "from core.cli import cli; cli()", "serve",
+             "--site", str(self.folder), "--port", str(self.port), "--workers", str(self.workers)],
             cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=self.log_file(),
         )  # fmt: skip
         deadline = time.monotonic() + 60

@@ -275,7 +275,9 @@ def demo(site_names: tuple[str, ...], port: int | None, port_offset: int, no_ser
     from core import migrate as migrations
     from core.demo import DEMO_SITES, load_demo
     from core.demo_network import DemoError, DemoNetwork, addresses, offset_moves, summary, with_port
+    from core.malloc_arenas import limit_malloc_arenas
 
+    limit_malloc_arenas()  # as a served site does (core.asgi)
     names = list(site_names) or list(DEMO_SITES)
     if port is not None and len(names) != 1:
         raise click.ClickException("--port gäller en enda webbplats (--site). Flytta alla med --port-offset.")
