@@ -61,8 +61,9 @@ OFF_SITE: dict[str, str] = {
     "/konto/inbjudan/{token}/oidc/{name}": "the OpenID provider's sign-in page, to accept the invitation",
 }
 
-DEMO_PLUGINS = ["webportal", "lisa", "fritidsbanken", "odling", "evenemang", "lokaler", "samverkan"]
-DEMO_PLUGINS = ["webportal", "lisa", "fritidsbanken", "odling", "evenemang", "lokaler", "nyhetsbrev"]
+#: Every plugin of the demo sites (a merge once left two lines here, and the
+#: second, without samverkan, won).
+DEMO_PLUGINS = ["webportal", "lisa", "fritidsbanken", "odling", "evenemang", "lokaler", "samverkan", "nyhetsbrev"]
 DEMO_SETTINGS = {
     "webportal": DEFAULT_WEBPORTAL,
     "fritidsbanken": FB_SETTINGS,
