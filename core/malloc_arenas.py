@@ -4,8 +4,8 @@ glibc gives threads that allocate at the same moment arenas of their own,
 up to eight per core, and memory freed in one is seldom handed back to the
 system. A site runs its views in 16 threads, so its resident memory crept
 up with the load: +14 to +17 % in ten minutes of the SQLite soak
-(``bench/soak.py``), against +2 to +4 % with two arenas. Two arenas is the
-usual advice for threaded Python and Ruby servers. Set here with
+(``bench/soak.py``, overloaded), against +5 to +12 % with two arenas. Two
+arenas is the usual advice for threaded Python and Ruby servers. Set here with
 ``mallopt`` because ``MALLOC_ARENA_MAX`` is read only when a process starts,
 before Paraply runs; an explicit ``MALLOC_ARENA_MAX`` wins.
 """
