@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import col, select
 from starlette.requests import Request
 
@@ -480,9 +481,17 @@ class Federation:
             return stats
 
     def _record(self, outcomes: list[Outcome]) -> None:
-        """Health, schedule and validators of a round, in one transaction."""
+        """Health, schedule and validators of a round, in one transaction.
+        Read again once when a peer or its feed was removed while the round
+        ran (the admin left the neighbour): its rows are then skipped."""
         if not outcomes:
             return
+        try:
+            self._record_once(outcomes)
+        except StaleDataError:
+            self._record_once(outcomes)
+
+    def _record_once(self, outcomes: list[Outcome]) -> None:
         now = utcnow()
         interval = timedelta(seconds=self.config.poll_interval)
         with self.site.session() as db:

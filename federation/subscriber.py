@@ -19,7 +19,8 @@ import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
@@ -117,12 +118,14 @@ def _verify(runtime: Federation, request: Request, state: FeedState) -> Response
     if mode == "subscribe":
         # Bounded: a lease of 10**30 seconds overflowed timedelta (a 500 to the hub).
         lease = parse_int(params.get("hub.lease_seconds"), 0, minimum=0, maximum=MAX_LEASE_SECONDS) or 0
+        # One UPDATE: the feed may be removed while the hub asks (the admin
+        # left the neighbour); then there is no subscription to confirm,
+        # where a loaded row's update raised StaleDataError (a 500 to the hub).
+        values = {"subscribed_at": utcnow(), "lease_until": utcnow() + timedelta(seconds=max(lease, 0))}
         with runtime.site.session() as db:
-            row = db.get(FeedState, state.id)
-            if row is not None:
-                row.subscribed_at = utcnow()
-                row.lease_until = utcnow() + timedelta(seconds=max(lease, 0))
-                db.add(row)
+            found = db.connection().execute(update(FeedState).where(col(FeedState.id) == state.id).values(values))
+        if not found.rowcount:
+            return PlainTextResponse("Not our topic", status_code=404)
         return PlainTextResponse(challenge)
     if mode == "unsubscribe" and runtime.unsubscribing(state.url):
         return PlainTextResponse(challenge)

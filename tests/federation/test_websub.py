@@ -300,3 +300,22 @@ def test_the_anonymous_hub_fetches_callbacks_through_the_guarded_fetcher(network
     assert received == []
     with mockeln.session() as db:
         assert db.exec(select(Subscription)).all() == []
+
+
+def test_a_hub_asking_about_a_feed_removed_meanwhile_gets_a_404_not_a_500(network):
+    """The admin leaves a neighbour while its hub is confirming our
+    subscription: the feed's row is gone between the callback's lookup and
+    its update (seen in CI as a StaleDataError and a 500 to the hub)."""
+    from types import SimpleNamespace
+    from urllib.parse import urlencode
+
+    from federation.subscriber import _verify
+
+    mockeln, filipstad = pair(network, poll_interval=3600)
+    with filipstad.session() as db:
+        state = db.exec(select(FeedState).where(FeedState.kind == "news")).one()
+        db.delete(state)
+    query = {"hub.mode": "subscribe", "hub.topic": state.url, "hub.challenge": "utmaning", "hub.lease_seconds": "600"}
+    request = Request({"type": "http", "method": "GET", "headers": [], "query_string": urlencode(query).encode()})
+    answer = _verify(SimpleNamespace(site=filipstad), request, state)  # type: ignore[arg-type]
+    assert answer.status_code == 404
