@@ -339,9 +339,10 @@ def _where(dialect: str, terms: list[list[str]], params: dict[str, Any]) -> tupl
 
 
 _HIT_COLUMNS = ("kind", "origin", "origin_name", "origin_url", "ref", "title", "summary", "url", "published", "meta")
-# The page's order, over the documents (``d``) and again over the page (``p``).
+# The page's order, over the documents (``d``, ``rank`` computed beside
+# them) and again over the page (``p``).
 _ORDER = {
-    "rank": "{t}.rank DESC, {t}.sort_key, {t}.origin, {t}.ref",
+    "rank": "{rank} DESC, {t}.sort_key, {t}.origin, {t}.ref",
     "name": "{t}.sort_key, {t}.origin, {t}.ref",
     "newest": "CASE WHEN {t}.published IS NULL THEN 1 ELSE 0 END, {t}.published DESC,"
     " {t}.sort_key, {t}.origin, {t}.ref",
@@ -396,10 +397,10 @@ def search(
         # part keeps the plan it had as a statement of its own.
         "SELECT 0 AS part, 0 AS pos, c.kind, c.origin, c.origin_name, c.n, NULL AS origin_url, NULL AS ref,"
         f" NULL AS title, NULL AS summary, NULL AS url, NULL AS published, NULL AS meta FROM ({counts}) c"
-        f" UNION ALL SELECT 1, row_number() OVER (ORDER BY {_ORDER[order].format(t='p')}), p.kind, p.origin,"
-        " p.origin_name, p.rank, p.origin_url, p.ref, p.title, p.summary, p.url, p.published, p.meta"
+        f" UNION ALL SELECT 1, row_number() OVER (ORDER BY {_ORDER[order].format(t='p', rank='p.rank')}),"
+        " p.kind, p.origin, p.origin_name, p.rank, p.origin_url, p.ref, p.title, p.summary, p.url, p.published, p.meta"
         f" FROM (SELECT {columns}, d.sort_key, {rank} AS rank FROM {table} WHERE {match}{filters}"
-        f" ORDER BY {_ORDER[order].format(t='d').replace('d.rank', 'rank')} LIMIT :limit OFFSET :offset) p"
+        f" ORDER BY {_ORDER[order].format(t='d', rank='rank')} LIMIT :limit OFFSET :offset) p"
         " ORDER BY part, pos"
     ).bindparams(*(bindparam(name, expanding=True) for name in ("kinds", "origins") if name in params))
     typed = statement.columns(

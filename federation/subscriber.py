@@ -121,7 +121,8 @@ def _verify(runtime: Federation, request: Request, state: FeedState) -> Response
         # One UPDATE: the feed may be removed while the hub asks (the admin
         # left the neighbour); then there is no subscription to confirm,
         # where a loaded row's update raised StaleDataError (a 500 to the hub).
-        values = {"subscribed_at": utcnow(), "lease_until": utcnow() + timedelta(seconds=max(lease, 0))}
+        now = utcnow()
+        values = {"subscribed_at": now, "lease_until": now + timedelta(seconds=max(lease, 0))}
         with runtime.site.session() as db:
             found = db.connection().execute(update(FeedState).where(col(FeedState.id) == state.id).values(values))
         if not found.rowcount:
