@@ -73,6 +73,7 @@ sys.path.insert(0, str(ROOT))
 SECRET = "soak-secret-key-not-for-production"
 os.environ.setdefault("PARAPLY_SECRET_KEY", SECRET)
 os.environ.setdefault("PARAPLY_CHEAP_HASHING", "1")
+os.environ.setdefault("PARAPLY_METRICS_TOKEN", "soak-metrics-token")
 
 from aiosmtpd.controller import Controller  # noqa: E402
 from PIL import Image  # noqa: E402
@@ -172,6 +173,17 @@ class Server:
             match = re.search(r"VmRSS:\s+(\d+) kB", status)
             total += int(match.group(1)) if match else 0
         return total / 1024
+
+    def sqlite_mib(self) -> float | None:
+        """What SQLite's library holds in the server (``/-/metrics``; one
+        worker's share with several): its part of the RSS."""
+        token = os.environ["PARAPLY_METRICS_TOKEN"]
+        try:
+            answer = httpx.get(self.url + "/-/metrics", timeout=5, headers={"Authorization": f"Bearer {token}"})
+        except httpx.HTTPError:
+            return None
+        match = re.search(r"^paraply_sqlite_memory_bytes (\S+)$", answer.text, re.MULTILINE)
+        return float(match.group(1)) / 2**20 if match else None
 
 
 @dataclass
@@ -355,7 +367,8 @@ async def soak(servers: list[Server], minutes: float, rate: float | None, cluste
     while (elapsed := time.monotonic() - tally.started) < duration:
         if elapsed >= tenth * duration / 10:
             sizes = " ".join(f"{s.rss_mib():.0f}" for s in servers)
-            print(f"  {elapsed:6.1f} s  RSS of the four sites (MiB): {sizes}", flush=True)
+            held = " ".join(f"{m:.1f}" if (m := s.sqlite_mib()) is not None else "-" for s in servers)
+            print(f"  {elapsed:6.1f} s  RSS of the four sites (MiB): {sizes}; SQLite's part: {held}", flush=True)
             tenth += 1
         for at, name, action in list(plan):
             if elapsed >= at * duration:

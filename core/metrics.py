@@ -2,7 +2,7 @@
 
 What a small site's monitoring needs and nothing personal: requests by
 method and status class, their latency, federation fetches and their
-failures (core.fetch), and the mail outbox (waiting and failed messages,
+failures (core.fetch), the memory SQLite holds, and the mail outbox (waiting and failed messages,
 counted in the database at each scrape, so every worker reports the same).
 Every series carries the site's slug, since ``paraply demo`` serves several
 sites from one process.
@@ -64,6 +64,23 @@ FETCHES = Counter(
     ["outcome"],
     registry=REGISTRY,
 )
+
+
+class SqliteMemoryCollector(Collector):
+    """What SQLite's library holds in this process (core.sqlite_memory):
+    its page caches grow with the files, out of Python's sight."""
+
+    def collect(self) -> Iterator[Metric]:
+        from core.sqlite_memory import memory_used
+
+        used = memory_used()
+        if used is not None:
+            yield GaugeMetricFamily(
+                "paraply_sqlite_memory_bytes", "Bytes SQLite has allocated in this process (all sites in it).", used
+            )
+
+
+REGISTRY.register(SqliteMemoryCollector())
 
 _METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
