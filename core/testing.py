@@ -23,6 +23,7 @@ import os
 import re
 import socket
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from email import message_from_bytes
@@ -322,9 +323,12 @@ class SmtpInbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
+        #: When each message arrived (``time.monotonic()``): a sender's pace.
+        self.arrived: list[float] = []
         self.port = 0
 
     async def handle_DATA(self, server: SMTP, session: SmtpSession, envelope: Envelope) -> str:
+        self.arrived.append(time.monotonic())
         self.envelopes.append((envelope.mail_from or "", list(envelope.rcpt_tos)))
         self.messages.append(message_from_bytes(envelope.original_content or b"", policy=default_policy))
         return "250 OK"

@@ -1,6 +1,7 @@
 """Delivery you can trust (issue 20, point 5), against a real SMTP server
-(aiosmtpd on 127.0.0.1) on both databases: 10,000 messages queued and sent
-by ``paraply mail-flush`` in a real process that is killed (SIGKILL) midway
+(aiosmtpd on 127.0.0.1) on both databases: a newsletter issue sent to
+10,000 subscribers, queued by the newsletter's own send and sent by
+``paraply mail-flush`` in a real process that is killed (SIGKILL) midway
 and started again, with no address receiving anything twice; a relay that
 refuses an address counts it as a bounce and pauses it after
 ``PAUSE_AFTER`` failures, which the admin sees and resumes; a message in
@@ -30,10 +31,12 @@ from core.mail import Mail, queue_mail
 from core.models import MailAddress, OutboxMessage, Role
 from core.site import Site
 from core.testing import SmtpInbox, free_port, smtp_settings
-from tests.conftest import add_user, text_of
+from plugins.nyhetsbrev.letters import send_issue
+from plugins.nyhetsbrev.models import Issue, Subscriber
+from tests.conftest import DEFAULT_WEBPORTAL, add_user, text_of
 
 REPO = Path(__file__).resolve().parents[1]
-#: How many messages the crash test sends.
+#: How many subscribers the crash test's newsletter goes to.
 MANY = 10_000
 
 
@@ -85,13 +88,27 @@ def _eventually(check: Any, seconds: float = 10) -> None:
     assert check()
 
 
-def test_ten_thousand_messages_survive_a_killed_worker_without_a_duplicate(
+def test_a_newsletter_to_ten_thousand_survives_a_killed_worker_without_a_duplicate(
     make_site, make_client, smtp_inbox, tmp_path
 ):
-    site = make_site(extra=smtp_settings(smtp_inbox.port, from_address="info@testsite.example"))
+    site = make_site(
+        plugins=["webportal", "nyhetsbrev"],
+        plugin_settings={"webportal": DEFAULT_WEBPORTAL},
+        extra=smtp_settings(smtp_inbox.port, from_address="info@testsite.example"),
+    )
+    now = site.clock.now()
     with site.session() as db:
-        for n in range(MANY):
-            queue_mail(site, Mail(f"p{n}@test.example", "Nyhetsbrev mars", f"Hej {n}!\n", "sv"), db, at_once=False)
+        db.add_all(
+            Subscriber(email=f"p{n}@test.example", token=f"t{n}", confirmed_at=now, consent_text="Ja")
+            for n in range(MANY)
+        )
+        issue = Issue(title="Nyhetsbrev mars", editorial="Hej alla!", period_start=now, period_end=now)
+        db.add(issue)
+        db.commit()
+        assert issue.id is not None
+        # The admin's "Skicka" does this (the route is tested in tests/nyhetsbrev): every
+        # letter is queued in the transaction that marks the issue sent.
+        assert send_issue(site, db, issue.id) == MANY
         db.commit()
     assert smtp_inbox.messages == [], "at_once=False leaves the sending to the worker"
 
@@ -113,6 +130,8 @@ def test_ten_thousand_messages_survive_a_killed_worker_without_a_duplicate(
 
     received = _recipients(smtp_inbox)
     assert max(received.values()) == 1, [a for a, n in received.items() if n > 1][:5]  # nothing twice
+    letter = smtp_inbox.messages[-1]  # the newsletter itself, with its one-click unsubscribe
+    assert "Nyhetsbrev mars" in letter["Subject"] and letter["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     site.clock.set(site.clock.now() + mail.CLAIM_FOR + timedelta(minutes=1))
     doubt = mail.in_doubt(site)
     assert len(doubt) <= 1, "one message per killed worker at most"
@@ -225,3 +244,17 @@ def test_the_mail_page_links_back_and_explains_letters_in_doubt_only_when_there_
     assert "Osäkra 1" in page and "per@test.example Styrelsemöte" in page
     assert explanation in page
     assert "Inga osäkra brev." not in page
+
+
+def test_per_minute_paces_the_letters_at_the_relay(make_site, smtp_inbox):
+    """``[mail] per_minute`` (for a relay that limits a sender): 600 a
+    minute is one every 0.1 s, as the SMTP server sees them arrive."""
+    site = make_site(extra=smtp_settings(smtp_inbox.port, from_address="info@testsite.example") + "per_minute = 600\n")
+    with site.session() as db:
+        for n in range(6):
+            queue_mail(site, Mail(f"p{n}@test.example", "Styrelsemöte", "Hej!\n", "sv"), db, at_once=False)
+        db.commit()
+    assert mail.send_due(site) == 6
+    assert sorted(_recipients(smtp_inbox)) == [f"p{n}@test.example" for n in range(6)]
+    # Five gaps of 0.1 s; a send slower than its gap may use up one gap of credit.
+    assert smtp_inbox.arrived[-1] - smtp_inbox.arrived[0] >= 0.4 - 0.01, smtp_inbox.arrived
