@@ -420,7 +420,12 @@ class Fetcher:
 
     @staticmethod
     def _check_scheme(url: str) -> None:
-        if urlsplit(url).scheme.lower() not in SCHEMES or not urlsplit(url).hostname:
+        try:
+            parts = urlsplit(url)
+            usable = parts.scheme.lower() in SCHEMES and bool(parts.hostname) and (parts.port or 0) >= 0
+        except ValueError:  # "http://[x]/", a port that is no number: no address (a peer's link, a redirect)
+            usable = False
+        if not usable:
             raise NotHttp(
                 N_("Adressen %(url)s är inte en http- eller https-adress och hämtas inte.") % {"url": url[:200]}
             )
@@ -463,6 +468,7 @@ class Fetcher:
         from core.metrics import count_fetch
 
         try:
+            self._check_scheme(url)  # before the per-host limit reads the host
             with anyio.fail_after(self.total_timeout):
                 async with self._limit(url):
                     result = await self._request(method, url, headers, content, data, follow_redirects, any_status)
@@ -505,7 +511,10 @@ class Fetcher:
                         location = response.headers.get("location", "")
                         if not location:
                             raise FetchError(N_("Servern skickade vidare utan att säga vart."))
-                        url = urljoin(url, location)
+                        try:
+                            url = urljoin(url, location)
+                        except ValueError:  # "http://[x]/": checked as no address on the next hop
+                            url = location
                         continue
                     return await self._read(url, response, any_status)
                 finally:

@@ -15,10 +15,11 @@ import anyio._core._sockets
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from core.api import BlockedAddress, Fetcher, FetchError, is_public
+from core.fetch import NotHttp
 from core.oidc.http import OidcError, request_json
 from tests.federation.harness import Server, free_port
 
@@ -122,7 +123,7 @@ def test_the_openid_client_refuses_wrapped_private_addresses(inside, address: st
 
 
 def test_the_openid_client_follows_no_redirect_and_wants_a_json_object(monkeypatch: pytest.MonkeyPatch) -> None:
-    from starlette.responses import RedirectResponse, Response
+    from starlette.responses import RedirectResponse
 
     async def moved(request: Request) -> Response:
         return RedirectResponse("/keys", status_code=302)
@@ -165,3 +166,43 @@ def test_a_fetch_error_is_plain_swedish() -> None:
             await fetcher.aclose()
 
     anyio.run(run)
+
+
+#: Addresses ``urlsplit`` refuses (``ValueError``): a peer's link or a
+#: redirect may hold one, and it is no address, not an unexpected error.
+UNSPLITTABLE = ["http://[x]/", "http://[::1/feed", "http://peer.example:99999/feed", "http://peer.example:port/"]
+
+
+@pytest.mark.parametrize("url", UNSPLITTABLE)
+def test_an_address_that_cannot_be_read_is_no_http_address(url: str) -> None:
+    async def run() -> None:
+        fetcher = Fetcher(timeout=1, total_timeout=2)
+        try:
+            with pytest.raises(NotHttp, match="inte en http- eller https-adress"):
+                await fetcher.get(url)
+        finally:
+            await fetcher.aclose()
+
+    anyio.run(run)
+
+
+@pytest.mark.parametrize("target", ["http://[x]/", "http://peer.example:99999/"])
+def test_a_redirect_to_an_address_that_cannot_be_read_is_a_fetch_error(target: str) -> None:
+    async def moved(request: Request) -> Response:
+        return Response(status_code=302, headers={"location": target})
+
+    server = Server(Starlette(routes=[Route("/{path:path}", moved)]), free_port())
+    server.start()
+
+    async def run() -> None:
+        fetcher = Fetcher(timeout=2, total_timeout=5, allow_private=[server.url])
+        try:
+            with pytest.raises(NotHttp):
+                await fetcher.get(server.url + "/feed")
+        finally:
+            await fetcher.aclose()
+
+    try:
+        anyio.run(run)
+    finally:
+        server.stop()

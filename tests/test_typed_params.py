@@ -20,8 +20,7 @@ from core.models import Role
 from core.params import IdConvertor, int_param, parse_int
 from tests.conftest import DEFAULT_WEBPORTAL, add_user
 
-ALL_PLUGINS = ["webportal", "lisa", "fritidsbanken", "odling", "evenemang", "samverkan"]
-ALL_PLUGINS = ["webportal", "lisa", "fritidsbanken", "odling", "evenemang", "nyhetsbrev"]
+ALL_PLUGINS = ["webportal", "lisa", "fritidsbanken", "odling", "evenemang", "samverkan", "lokaler", "nyhetsbrev"]
 HOSTILE = [str(2**31), str(2**63), str(2**64), str(10**30), "-1", "0", "9" * 400, "²", "1e5", " 7"]
 #: Query parameters the plugins read as numbers (and some they read as text).
 QUERY_NAMES = [
