@@ -259,6 +259,12 @@ __all__ += ["BlockedAddress", "FetchError", "FetchResult", "Fetcher", "is_public
 from core.mail import Attachment  # noqa: E402
 
 __all__ += ["Attachment"]
+# reach (issue 20, point 1: addresses kept only while subscribed): a plugin
+# forgets the mail it queued to an address (sent or waiting) when its owner
+# leaves: ``forget_mail_to(session, address, origin="nyhetsbrev")``.
+from core.mail import forget_mail_to  # noqa: E402
+
+__all__ += ["forget_mail_to"]
 # The events link (issue 15): what is held in a room, asked of the events plugin.
 from core.asking import place_uses  # noqa: E402
 from core.contributions import PlaceUse  # noqa: E402

@@ -43,7 +43,7 @@ from email.utils import format_datetime, make_msgid
 from ipaddress import ip_address
 from pathlib import Path
 
-from sqlalchemy import event, update
+from sqlalchemy import event, func, update
 from sqlmodel import Session, col, delete, select
 
 from core.bounce_address import envelope_sender
@@ -408,7 +408,8 @@ def _failed(
     a bounce), which is paused after ``PAUSE_AFTER`` in a row."""
     with site.session() as db:
         row = db.get(OutboxMessage, row_id)
-        assert row is not None
+        if row is None:  # forgotten while it was being tried (``forget_mail_to``): nothing to record
+            return
         if address_fault:
             address = row.to_address.lower()
             record = db.exec(select(MailAddress).where(MailAddress.address == address)).first()
@@ -435,6 +436,25 @@ def _failed(
             row.attempts,
             error,
         )
+
+
+def forget_mail_to(session: Session, address: str, *, origin: str) -> int:
+    """Delete every message ``origin`` queued to ``address`` (compared without
+    case), sent or still waiting, in ``session``'s transaction; returns how
+    many. For a plugin that keeps an address only while a person wants its
+    mail (a newsletter's subscriber who leaves): the outbox would otherwise
+    keep the address ``KEEP_SENT`` after the last message. A message a
+    worker is sending at this moment may still go; it is not sent again.
+    Other origins' mail to the address stays."""
+    address = address.strip().lower()
+    if not address or not origin:
+        raise ValueError("forget_mail_to needs an address and an origin")
+    result = session.exec(
+        delete(OutboxMessage).where(
+            func.lower(col(OutboxMessage.to_address)) == address, col(OutboxMessage.origin) == origin
+        )
+    )
+    return int(result.rowcount or 0)
 
 
 def delete_old_sent(db: Session, now: datetime) -> int:

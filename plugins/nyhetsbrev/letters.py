@@ -4,7 +4,8 @@ Subscribing (double opt-in): an address gets a row with a random token and
 a confirmation mail; the row counts only once the link is used, and is
 deleted after ``confirm_days`` if it never is. The same answer is given
 whether an address was known or not, so the form tells nobody who
-subscribes. Unsubscribing deletes the row at once (the address is kept only
+subscribes. Unsubscribing deletes the row at once, and the newsletter's mail
+to the address in core's outbox, sent or waiting (the address is kept only
 while subscribed); an unknown token gets the same answer as a known one.
 
 Sending: ``send_issue`` turns a draft into a sent issue in one UPDATE that
@@ -35,6 +36,7 @@ from core.api import (
     NewsletterItem,
     Site,
     absolute_url_for,
+    forget_mail_to,
     in_language,
     member_associations,
     newsletter_items,
@@ -130,8 +132,21 @@ def confirm(site: Site, db: Session, subscriber: Subscriber) -> bool:
 
 
 def unsubscribe(db: Session, token: str) -> None:
-    """Delete the subscriber of ``token``, if any: the same for an unknown token."""
-    db.exec(delete(Subscriber).where(col(Subscriber.token) == token[:64]))
+    """Delete the subscriber of ``token``, if any, and the newsletter's mail
+    to its address in the outbox (``forget``): the same for an unknown token."""
+    found = db.exec(select(Subscriber).where(col(Subscriber.token) == token[:64])).first()
+    if found is not None:
+        forget(db, found)
+
+
+def forget(db: Session, subscriber: Subscriber) -> None:
+    """Delete ``subscriber`` and every message this plugin queued to its
+    address, sent or not (confirmations, issues, digests, test copies): the
+    address is kept only while subscribed, and the outbox would otherwise
+    keep it for ``KEEP_SENT`` after the last send. Other plugins' and core's
+    mail to the same address stays (``forget_mail_to`` is by origin)."""
+    forget_mail_to(db, subscriber.email, origin=PLUGIN)
+    db.exec(delete(Subscriber).where(col(Subscriber.id) == subscriber.id))
 
 
 def confirmed_count(db: Session) -> int:
@@ -143,10 +158,12 @@ def confirmed_count(db: Session) -> int:
 def purge_unconfirmed(site: Site, db: Session) -> int:
     """The daily job: addresses never confirmed are deleted after ``confirm_days``."""
     cutoff = site.clock.now() - timedelta(days=settings_of(site).confirm_days)
-    result = db.exec(
-        delete(Subscriber).where(col(Subscriber.confirmed_at).is_(None), col(Subscriber.created_at) < cutoff)
-    )
-    return int(result.rowcount or 0)
+    stale = db.exec(
+        select(Subscriber).where(col(Subscriber.confirmed_at).is_(None), col(Subscriber.created_at) < cutoff)
+    ).all()
+    for subscriber in stale:
+        forget(db, subscriber)  # with its confirmation mail in the outbox
+    return len(stale)
 
 
 def _mail_confirm(site: Site, db: Session, subscriber: Subscriber) -> None:
@@ -250,13 +267,21 @@ def mail_for(site: Site, issue: Issue, subscriber: Subscriber) -> Mail:
     return Mail(subscriber.email, issue.title, text, subscriber.language, html=html, headers=headers)
 
 
-def send_test(site: Site, db: Session, issue: Issue, address: str, language: str) -> None:
-    """A test copy to ``address`` (the admin's own), marked as a test."""
+def preview_mail(site: Site, issue: Issue, address: str, language: str) -> Mail:
+    """The test copy of ``issue`` to ``address`` (the admin's own), marked as
+    a test: what a subscriber gets, with a stand-in token in its links. The
+    preview shows exactly this message (plain text and HTML), so what staff
+    look at in the browser is what the test send puts in their inbox."""
     stand_in = Subscriber(email=address, token="provutskick", language=language)
     mail = mail_for(site, issue, stand_in)
     with in_language(language):
         subject = _("Provutskick: %(title)s") % {"title": issue.title}
-    queue_mail(site, Mail(mail.to, subject, mail.body, mail.language, html=mail.html), db, origin=PLUGIN)
+    return Mail(mail.to, subject, mail.body, mail.language, html=mail.html)
+
+
+def send_test(site: Site, db: Session, issue: Issue, address: str, language: str) -> None:
+    """Queue the test copy (``preview_mail``) to ``address``."""
+    queue_mail(site, preview_mail(site, issue, address, language), db, origin=PLUGIN)
 
 
 def send_issue(site: Site, db: Session, issue_id: int) -> int | None:

@@ -40,7 +40,7 @@ from core.api import (
 )
 from core.api import gettext as _
 from plugins.nyhetsbrev import letters
-from plugins.nyhetsbrev.models import TOPICS, Issue, IssueState, Subscriber, followed_of, topics_of
+from plugins.nyhetsbrev.models import TOPICS, Issue, IssueState, followed_of, topics_of
 
 CONSENT = N_("Jag vill få nyhetsbrevet och vet att jag kan avsluta det när jag vill.")
 
@@ -336,7 +336,7 @@ def archive(request: Request) -> Response:
     )
 
 
-def _issue_page(request: Request, issue: Issue, plain: str = "") -> Response:
+def _issue_page(request: Request, issue: Issue, plain: str = "", html: str = "") -> Response:
     site = site_of(request)
     return site.render(
         request,
@@ -346,6 +346,7 @@ def _issue_page(request: Request, issue: Issue, plain: str = "") -> Response:
             "issue": issue,
             "sections": letters.sections(issue),
             "plain": plain,
+            "html": html,
         },
     )
 
@@ -500,13 +501,15 @@ def edit(request: Request) -> Response:
 
 
 def preview(request: Request) -> Response:
-    """The issue as its web page, and below it the plain-text e-mail."""
+    """The issue as its web page, and below it the e-mail as the test send
+    mails it (``letters.preview_mail``): the HTML part in a sandboxed frame
+    (``<iframe sandbox srcdoc>``: no script, an origin of its own, the page's
+    CSP), then the plain text."""
     site = site_of(request)
-    require_admin(request)
+    user = require_admin(request)
     issue = _issue_or_404(site, request)
-    stand_in = Subscriber(email="forhandsgranskning@example.invalid", token="forhandsgranskning", language=site.locale)
-    plain = letters.mail_for(site, issue, stand_in).body
-    return _issue_page(request, issue, plain)
+    mail = letters.preview_mail(site, issue, user.email, user.locale or site.locale)
+    return _issue_page(request, issue, mail.body, mail.html)
 
 
 def test_send(request: Request) -> Response:

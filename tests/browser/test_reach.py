@@ -4,9 +4,9 @@ The role walk in ``test_axe.py`` opens what a visitor, the admin and an
 association editor can reach by following links. The rest needs a person in
 another role or a link from outside the site: LISA's nurse and volunteer,
 a borrower signed in by the link in a text message, counter staff, a park
-member's personal link, ids from the open data API (``visitors.py``). Here
-they walk too, and axe-core checks the pages only they can open, at desktop
-and phone widths.
+member's personal link, the links in newsletter and notice mails, ids from
+the open data API (``visitors.py``). Here they walk too, and axe-core checks
+the pages only they can open, at desktop and phone widths.
 
 ``test_every_route_is_reached`` fails when a GET route is reached by nobody
 and is not listed in ``CANNOT_REACH`` with a reason: a new page a plugin
@@ -96,19 +96,9 @@ CANNOT_REACH: dict[str, str] = {
         "Prometheus's text for the monitoring server, answered only with its token or from [server] metrics_allow "
         "(a 404 to everyone else); tests/ops/test_health_metrics.py and test_https_proxy.py read it"
     ),
-    # reach (issue 20): pages opened from links in e-mail, and the landing pages after a POST.
-    "/aviseringar/{token}": (
-        "the settings link in every notice e-mail; tests/test_hooks.py (test_hook_notice_kinds) follows it from "
-        "the real SMTP server's mail"
-    ),
-    "/nyhetsbrev/bekrafta/{token}": (
-        "the link in the confirmation e-mail; tests/nyhetsbrev/test_newsletter.py follows it from the real SMTP "
-        "server's mail"
-    ),
-    "/nyhetsbrev/prenumeration/{token}": "the settings link in every newsletter; tests/nyhetsbrev walk it",
-    "/nyhetsbrev/avsluta/{token}": "the unsubscribe link in every newsletter; tests/nyhetsbrev walk it",
-    "/nyhetsbrev/prenumerera/tack": "where the subscribe form's POST lands (redirect after POST); tests/nyhetsbrev",
-    "/nyhetsbrev/avslutad": "where an unsubscribe POST lands (redirect after POST); tests/nyhetsbrev",
+    # reach (issue 20): the pages opened from links in e-mail (the newsletter's confirm, settings and
+    # unsubscribe links, the notice settings link) are walked by visitors.py's "newsletter subscriber" and
+    # "person with e-mailed links"; tests/browser/test_nyhetsbrev.py follows them from the real form and mail.
     "/kalender": "a permanent redirect to the month grid (/evenemang/manad), not a page",
     "/fritidsbanken/mina-lan/kod": (
         "the code form after a phone number was posted (redirect after POST); without one it redirects back; "

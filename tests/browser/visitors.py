@@ -1,7 +1,9 @@
 """The people the role walk (visitor, admin, association editor) does not
 stand for: LISA's nurse and volunteer, a Fritidsbanken borrower who signed in
 with the link in a text message, counter staff looking at a borrower, a park
-member with their personal link, and a machine reading the open data API.
+member with their personal link, a newsletter subscriber and a person with
+core's mailed links (the links in their mails), and a machine reading the
+open data API.
 
 Each is built from the site's own data with the plugins' own functions (a
 signed link from ``link_token``, ids from the HSDS serializer, a referral
@@ -41,6 +43,8 @@ def visitors_for(live: LiveSite) -> list[Visitor]:
         found += _fritidsbanken(live)
     if "odling" in enabled:
         found += _odling(live)
+    if "nyhetsbrev" in enabled:
+        found += _nyhetsbrev(live)
     return [v for v in found if v.login or v.enter or v.seeds]
 
 
@@ -162,12 +166,50 @@ def _odling(live: LiveSite) -> list[Visitor]:
     return [Visitor("park member (personal link)", enter=[f"{prefix}/mitt/{member.token}"])]
 
 
+def _nyhetsbrev(live: LiveSite) -> list[Visitor]:
+    """A newsletter subscriber with the links in its mails: the confirmation
+    link of an address not yet confirmed, and the settings and unsubscribe
+    links of a confirmed one (made by the plugin's own functions, as the
+    form and the confirm button do). Opening them spends nothing: confirming
+    and unsubscribing take a POST. tests/browser/test_nyhetsbrev.py walks the
+    same pages through the real form, with axe and without JavaScript."""
+    from plugins.nyhetsbrev import letters
+    from plugins.nyhetsbrev.models import Subscriber
+
+    tokens: dict[str, str] = {}
+    with live.site.session() as db:
+        for email, confirmed in (("vantar@demo.example", False), ("prenumerant@demo.example", True)):
+            found = db.exec(select(Subscriber).where(Subscriber.email == email)).first()
+            if found is None:
+                letters.subscribe(live.site, db, email, "sv", "Jag vill få nyhetsbrevet.", {"nyhetsbrev", "nyheter"})
+                found = db.exec(select(Subscriber).where(Subscriber.email == email)).one()
+                if confirmed:
+                    letters.confirm(live.site, db, found)
+            tokens[email] = found.token
+        db.commit()
+    prefix = live.site.prefix("nyhetsbrev")
+    confirmed_token = tokens["prenumerant@demo.example"]
+    return [
+        Visitor(
+            "newsletter subscriber (links in the mails)",
+            seeds=[
+                f"{prefix}/bekrafta/{tokens['vantar@demo.example']}",
+                f"{prefix}/prenumeration/{confirmed_token}",
+                f"{prefix}/avsluta/{confirmed_token}",
+            ],
+        )
+    ]
+
+
 def _mailed_links(live: LiveSite) -> Visitor:
     """A person with the links core e-mails (core.tokens): a password reset,
-    an invitation not yet taken up, a one-time sign-in link. Opening them
+    an invitation not yet taken up, a one-time sign-in link, and the
+    settings link at the foot of every notice (core.notices). Opening them
     spends nothing, so the walk leaves them as they are."""
     from core import tokens
     from core.accounts import create_invited_user, get_user_by_email
+    from core.models import NoticeRecipient
+    from core.notices import set_muted
 
     now = live.site.clock.now()
     with live.site.session() as db:
@@ -182,5 +224,10 @@ def _mailed_links(live: LiveSite) -> Visitor:
             f"/konto/inbjudan/{tokens.issue(db, invited, tokens.Purpose.INVITE, now)}",
             f"/konto/inloggningslank/{tokens.issue(db, person, tokens.Purpose.SIGN_IN, now)}",
         ]
+        recipient = db.exec(select(NoticeRecipient).where(NoticeRecipient.address == person.email)).first()
+        if recipient is None:
+            set_muted(live.site, db, person.email, set())  # the row a first notice makes, nothing switched off
+            recipient = db.exec(select(NoticeRecipient).where(NoticeRecipient.address == person.email)).one()
+        seeds.append(f"/aviseringar/{recipient.token}")
         db.commit()
     return Visitor("person with e-mailed links", seeds=seeds)
