@@ -213,6 +213,7 @@ __all__ += ["MAX_ID", "http_url", "int_param", "parse_int", "split_url"]
 
 # events (issue 14): what the events plugin asks the member directory and a premises plugin.
 from core.asking import (  # noqa: E402
+    association_editors,
     association_page_blocks,
     bookable_places,
     editable_associations,
@@ -223,6 +224,7 @@ from core.contributions import AssociationRef, Place  # noqa: E402
 __all__ += [
     "AssociationRef",
     "Place",
+    "association_editors",
     "association_page_blocks",
     "bookable_places",
     "editable_associations",

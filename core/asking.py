@@ -101,6 +101,14 @@ def editable_associations(site: Site, session: Session, user: object) -> list[As
     return answer or []
 
 
+def association_editors(site: Site, session: Session, slug: str) -> list[User]:
+    """The active accounts linked as editors to the member association
+    ``slug`` (``association_editors`` hook); ``[]`` without a member
+    directory."""
+    answer: list[User] | None = site.pm.hook.association_editors(site=site, session=session, slug=slug)
+    return answer or []
+
+
 def association_page_blocks(site: Site, request: Request, session: Session, slug: str) -> list[Block]:
     """Every enabled plugin's blocks for the page of the association ``slug``
     (``association_page_blocks`` hook), by ``order``: for the plugin that

@@ -364,6 +364,17 @@ def editable_associations(site: Site, session: Session, user: Any) -> list[Assoc
     through ``core.api.editable_associations``."""
 
 
+@hookspec(firstresult=True)
+def association_editors(site: Site, session: Session, slug: str) -> list[User] | None:
+    """Return the active accounts (``core.models.User``) linked as editors to
+    the member association ``slug``, by name; ``[]`` for an association
+    with none or one the directory does not know.
+
+    The member directory (webportal) answers. The partnership plugin mails
+    them an assignment offered to the association. ``firstresult``. Plugins
+    ask through ``core.api.association_editors``."""
+
+
 @hookspec
 def association_page_blocks(site: Site, request: Request, session: Session, slug: str) -> list[Block] | None:
     """Return blocks for the public page of the member association ``slug``

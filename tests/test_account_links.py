@@ -231,6 +231,106 @@ def test_the_applicant_hears_that_the_association_is_approved(make_site, make_cl
         assert len(db.exec(select(OutboxMessage)).all()) == 1
 
 
+def _apply(site, make_client) -> int:
+    """A member application from Sara Sångare, as the public form posts it; its id."""
+    from plugins.webportal.models import Association
+
+    make_client(site).submit(
+        "/foreningar/ansok",
+        {
+            "name": "Degerfors Körsällskap",
+            "category": "Kultur",
+            "municipality": "Degerfors",
+            "short_description": "Vi sjunger.",
+            "applicant_name": "Sara Sångare",
+            "applicant_email": "sara@test.example",
+            "consent": "y",
+        },
+    )
+    with site.session() as db:
+        choir = db.exec(select(Association)).one()
+    assert choir.id is not None
+    return choir.id
+
+
+def test_the_applicant_hears_that_the_application_is_declined(make_site, make_client, smtp_inbox):
+    """Issue 20: declining sends the applicant a notice (``webportal.application``)
+    before their details are erased; its footer link opens their settings."""
+    from tests.conftest import DEFAULT_WEBPORTAL
+
+    site = make_site(plugin_settings={"webportal": DEFAULT_WEBPORTAL}, extra=smtp_settings(smtp_inbox.port))
+    add_user(site, "admin@test.example", Role.ADMIN)
+    choir = _apply(site, make_client)
+    admin = make_client(site)
+    admin.login("admin@test.example")
+    admin.get("/?lang=en")  # the admin's language is not the applicant's
+    assert admin.submit(f"/admin/foreningar/{choir}/beslut", {"beslut": "avsla"}).status_code == 303
+    (mail,) = wait_for_mail(smtp_inbox)
+    assert mail["To"] == "sara@test.example" and mail["Content-Language"] == "sv"
+    assert mail["Subject"] == "Om er ansökan till Testföreningarna testsite"
+    body = mail.get_content()
+    assert body.startswith("Hej Sara Sångare!")
+    assert "Ansökan om medlemskap för Degerfors Körsällskap är tyvärr inte godkänd." in body
+    assert "Era kontaktuppgifter från ansökan är nu raderade." in body
+    assert "/foreningar/degerfors-korsallskap" not in body  # nothing to link to: it is not listed
+    assert "(en medlemsansökan är godkänd eller avslagen)" in body
+    settings = make_client(site).get(link_in(mail, "/aviseringar/"))
+    assert settings.status_code == 200
+    assert "Mejla mig när en medlemsansökan är godkänd eller avslagen" in text_of(settings.text)
+    # Deciding again sends nothing more (the address is erased with the decline).
+    admin.submit(f"/admin/foreningar/{choir}/beslut", {"beslut": "avsla"})
+    with site.session() as db:
+        assert len(db.exec(select(OutboxMessage)).all()) == 1
+
+
+def test_a_person_hears_they_were_made_an_association_editor(make_site, make_client, smtp_inbox):
+    """Issue 20: linking an account as editor sends it a notice
+    (``webportal.editor``) in the account's language with the link to the
+    association's edit page, which the person can then open."""
+    from tests.conftest import DEFAULT_WEBPORTAL
+
+    site = make_site(plugin_settings={"webportal": DEFAULT_WEBPORTAL}, extra=smtp_settings(smtp_inbox.port))
+    add_user(site, "admin@test.example", Role.ADMIN)
+    add_user(site, "ida@test.example", Role.EDITOR, name="Ida Inglis")
+    add_user(site, "eva@test.example", Role.EDITOR, name="Eva Ek")
+    with site.session() as db:
+        ida = get_user_by_email(db, "ida@test.example")
+        assert ida is not None
+        ida.locale = "en"
+        db.add(ida)
+        db.commit()
+    choir = _apply(site, make_client)
+    admin = make_client(site)
+    admin.login("admin@test.example")
+    assert admin.submit(f"/admin/foreningar/{choir}/beslut", {"beslut": "godkann"}).status_code == 303
+    wait_for_mail(smtp_inbox)  # the approval, to Sara
+    for email in ("eva@test.example", "ida@test.example"):
+        linked = admin.submit(f"/admin/foreningar/{choir}/redaktorer", {"action": "add", "email": email})
+        assert linked.status_code == 303
+    mails = wait_for_mail(smtp_inbox, 3)
+    swedish = next(m for m in mails if m["To"] == "eva@test.example")
+    assert swedish["Content-Language"] == "sv"
+    assert swedish["Subject"] == "Du är redaktör för Degerfors Körsällskap"
+    body = swedish.get_content().replace("\r\n", "\n")
+    assert body.startswith("Hej Eva Ek!")
+    assert "Du kan nu sköta sidan för Degerfors Körsällskap på Testföreningarna testsite." in body
+    assert "http://testsite.example/foreningar/degerfors-korsallskap/redigera\n" in body
+    assert "(jag blir redaktör för en förening)" in body
+    english = next(m for m in mails if m["To"] == "ida@test.example")
+    assert english["Content-Language"] == "en"
+    assert english["Subject"] == "You are an editor of Degerfors Körsällskap"
+    assert english.get_content().startswith("Hello Ida Inglis!")
+    assert "Log in and edit it here:" in english.get_content()
+    # The link works for the new editor once signed in.
+    eva = make_client(site)
+    eva.login("eva@test.example")
+    assert eva.get(link_in(swedish, "/foreningar/degerfors-korsallskap/")).status_code == 200
+    # Linking the same person again tells them nothing new.
+    admin.submit(f"/admin/foreningar/{choir}/redaktorer", {"action": "add", "email": "eva@test.example"})
+    with site.session() as db:
+        assert len(db.exec(select(OutboxMessage)).all()) == 3
+
+
 def test_a_link_spent_by_another_request_a_moment_ago_opens_nothing(make_site):
     """Two clicks at once: both requests find the link unused, only the
     first may spend it (the check and the write are apart)."""

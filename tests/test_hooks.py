@@ -655,6 +655,37 @@ def test_hook_editable_associations(sites, make_client):
     assert "PRO Karlskoga" in form and "Alla Idrottare" not in form
 
 
+def test_hook_association_editors(sites):
+    """The member directory names the active accounts linked to an
+    association as its editors, by name: not an admin who is not linked, not
+    a deactivated editor; nobody for an unknown slug or without webportal."""
+    from core.api import association_editors
+    from plugins.webportal.models import Association, AssociationEditor
+
+    site = sites(["webportal", "evenemang"], plugin_settings={"webportal": DEFAULT_WEBPORTAL})
+    _approved(site, ("pro", "PRO Karlskoga", ""), ("aik", "Alla Idrottare", ""))
+    rut = add_user(site, "rut@test.example", Role.EDITOR, "Rut")
+    ada = add_user(site, "ada@test.example", Role.EDITOR, "Ada")
+    gone = add_user(site, "gone@test.example", Role.EDITOR, "Gone")
+    add_user(site, "adm@test.example", Role.ADMIN)
+    with site.session() as db:
+        pro = db.exec(select(Association).where(Association.slug == "pro")).one()
+        for user in (rut, ada, gone):
+            db.add(AssociationEditor(association_id=pro.id, user_id=user.id))
+        db.commit()
+        found = get_user_by_email(db, "gone@test.example")
+        assert found is not None
+        found.is_active = False
+        db.add(found)
+        db.commit()
+        assert [u.email for u in association_editors(site, db, "pro")] == ["ada@test.example", "rut@test.example"]
+        assert association_editors(site, db, "aik") == []
+        assert association_editors(site, db, "okand") == []
+    alone = sites(["evenemang"], slug="alone")
+    with alone.session() as db:
+        assert association_editors(alone, db, "pro") == []
+
+
 def test_hook_association_page_blocks(sites, make_client):
     """Blocks from other plugins show on an association's public page, each
     as a section with its own h2, after the page's own sections."""

@@ -28,7 +28,7 @@ from core.api import (
     url_for,
 )
 from core.api import gettext as _
-from plugins.samverkan import interests, matching
+from plugins.samverkan import interests, matching, notices
 from plugins.samverkan.common import PER_PAGE, get_or_404
 from plugins.samverkan.forms import OutcomeForm
 from plugins.samverkan.models import (
@@ -163,8 +163,8 @@ def set_status(request: Request) -> Response:
 
 def offer(request: Request) -> Response:
     """Offer the assignment to the chosen associations: their editors see it
-    under Erbjudna uppdrag (notifying them by e-mail is the notifications
-    plugin's work, issue 20)."""
+    under Erbjudna uppdrag and are mailed a notice of it (issue 20), in the
+    transaction that stores the offers."""
     require_admin(request)
     site = site_of(request)
     row_id = request.path_params["assignment_id"]
@@ -179,7 +179,9 @@ def offer(request: Request) -> Response:
             return RedirectResponse(url_for(site, "samverkan:assignment", assignment_id=row_id), status_code=303)
         now = site.clock.now()
         for slug in new:
-            db.add(Offer(assignment_id=row_id, association_slug=slug, association_name=known[slug], offered_at=now))
+            made = Offer(assignment_id=row_id, association_slug=slug, association_name=known[slug], offered_at=now)
+            db.add(made)
+            notices.tell_editors(site, db, row, made)
         if row.status == AssignmentStatus.NEW:
             row.status = AssignmentStatus.OPEN
             db.add(row)

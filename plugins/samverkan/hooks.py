@@ -7,12 +7,14 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from core.api import (
+    N_,
     AssociationRef,
     Block,
     DailyJob,
     FederatedKind,
     Figure,
     NavItem,
+    NoticeKind,
     Site,
     User,
     current_user,
@@ -156,3 +158,11 @@ def federated_kinds(site: Site) -> list[FederatedKind]:
     from plugins.samverkan import federated
 
     return federated.kinds(site)
+
+
+@hookimpl
+def notice_kinds(site: Site) -> list[NoticeKind]:
+    """Issue 20: an association's editors hear that it is offered an assignment."""
+    from plugins.samverkan.notices import OFFER_NOTICE
+
+    return [NoticeKind(OFFER_NOTICE, N_("en förening jag är redaktör för erbjuds ett uppdrag"))]

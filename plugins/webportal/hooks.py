@@ -180,6 +180,20 @@ def editable_associations(site: Site, session: Session, user: User | None) -> li
 
 
 @hookimpl
+def association_editors(site: Site, session: Session, slug: str) -> list[User]:
+    """Issue 20: who hears of an assignment offered to the association."""
+    from sqlmodel import select
+
+    from plugins.webportal import directory
+    from plugins.webportal.models import Association
+
+    association = session.exec(select(Association).where(Association.slug == slug)).first()
+    if association is None:
+        return []
+    return [user for user in directory.editors_of(session, association) if user.is_active]
+
+
+@hookimpl
 def notice_kinds(site: Site) -> list[NoticeKind]:
     """Issue 20: the applicant hears the decision; a person hears they may edit an association."""
     from plugins.webportal.admin import APPLICATION_NOTICE, EDITOR_NOTICE

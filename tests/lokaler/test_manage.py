@@ -118,6 +118,39 @@ def test_admin_declines_with_a_reason_and_approves(lok_site, rooms, as_user):
     )
 
 
+def test_the_booker_hears_a_declined_request_with_the_reason(make_site, smtp_inbox, as_user):
+    """Issue 20: the decline reaches the booker over SMTP as a
+    ``lokaler.booking`` notice: subject, lead, the time, the staff's reason,
+    the link to the booking, and the .ics that drops it from calendars."""
+    site = make_lok_site(make_site, extra=smtp_settings(smtp_inbox.port))
+    room = add_rooms(site)["Ungdomslokalen"]  # manual approval
+    editor = as_user(site, EDITOR)
+    form = booking_form(day="2027-03-12", start="17:00", end="20:00")
+    assert editor.submit(f"/lokaler/{room}/boka", form).status_code == 303
+    _wait_for(smtp_inbox, 1)
+    assert smtp_inbox.messages[0]["Subject"] == "Bokningsförfrågan: Ungdomslokalen"
+    booking = _only(site)
+    admin = as_user(site, ADMIN)
+    reason = "Lokalen renoveras den veckan."
+    decided = admin.submit(f"/lokaler/bokning/{booking.id}/beslut", {"beslut": "avsla", "message": reason})
+    assert decided.status_code == 303 and _only(site).status == BookingStatus.DECLINED
+    _wait_for(smtp_inbox, 2)
+    declined = smtp_inbox.messages[1]
+    assert declined["To"] == "rita@pro.example"
+    assert declined["Subject"] == "Bokning avslagen: Ungdomslokalen"
+    body = declined.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+    lead = "Din bokningsförfrågan kunde tyvärr inte godkännas:\n\n- Ungdomslokalen, 2027-03-12 17:00–20:00\n"
+    assert body.startswith(lead), body
+    assert f"Meddelande från kansliet:\n{reason}" in body
+    # The booker has an account: the link is to the booking's own page, which they may open.
+    assert f"/lokaler/bokning/{booking.id}\n" in body
+    assert editor.get(f"/lokaler/bokning/{booking.id}").status_code == 200
+    assert "en bokning av en lokal bekräftas, avslås eller ändras" in body and "/aviseringar/" in body
+    event = _ics_of(declined).walk("VEVENT")[0]
+    assert str(event["UID"]) == booking.uid and str(event["STATUS"]) == "CANCELLED"
+    assert len(smtp_inbox.messages) == 2
+
+
 def test_admin_moves_and_writes_the_key_note(lok_site, rooms, as_user):
     room = rooms["Mötesrum Ekan"]
     editor = as_user(lok_site, EDITOR)

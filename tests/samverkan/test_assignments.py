@@ -96,7 +96,7 @@ def test_the_whole_flow_from_request_to_outcome(make_site, smtp_inbox, as_user):
     row = _only(site)
     assert (row.status, row.matched_name, row.hours, row.paid_kronor) == ("done", "PRO Karlskoga", 12.5, 3000)
     assert row.closed_at is not None
-    mails = wait_for_mail(smtp_inbox, 6)
+    mails = wait_for_mail(smtp_inbox, 8)  # with the offer's notice to each association's editor
     told = [m for m in mails if m["To"] == "kim@kommun.example"]
     assert any("genomfört" in m.get_content() for m in told), [m.get_content() for m in told]
 
