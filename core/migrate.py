@@ -84,12 +84,15 @@ def upgrade(site: Site, progress: Callable[[str], None] | None = None) -> list[s
                 progress(branch)
             command.upgrade(cfg, f"{branch}@head")
             done.append(branch)
-    if new_index:
-        # Content written before the search index existed: index it once.
-        from core import search_index
+    from core import search_index
 
-        with site.session() as session:
+    with site.session() as session:
+        if new_index:
+            # Content written before the search index existed: index it once.
             search_index.rebuild(site, session)
+        else:
+            # Rows of a kind that joined the index later (LISA's services).
+            search_index.index_new_kinds(site, session)
     return done
 
 

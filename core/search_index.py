@@ -75,7 +75,7 @@ class SearchKind:
     """A kind of content in the site search, from the ``search_kinds`` hook.
 
     ``name`` is the kind's federated name when it has one (``members``,
-    ``news``, ``events``, ``services``), so a site's own rows and its peers'
+    ``news``, ``events``, ``help``), so a site's own rows and its peers'
     copies are one kind; ``label`` a msgid (mark it with ``N_``), plural.
     ``model`` and ``describe`` index the plugin's own rows: on every flush
     core calls ``describe(site, row)`` for each new or changed row of
@@ -260,14 +260,16 @@ def put(
     _write(session.connection(), kind, origin, rows)
 
 
-def rebuild(site: Site, session: Session) -> int:
-    """Index every own row of every kind anew; returns how many are searchable.
-    ``paraply migrate`` runs it when the index is new."""
+def rebuild(site: Site, session: Session, only: Iterable[str] | None = None) -> int:
+    """Index every own row of every kind (or of the kinds named in ``only``)
+    anew; returns how many are searchable. ``paraply migrate`` runs it when
+    the index is new, and for kinds new to it (``index_new_kinds``)."""
     from sqlmodel import select
 
+    wanted = None if only is None else set(only)
     count = 0
     for kind in kinds(site).values():
-        if kind.model is None or kind.describe is None:
+        if kind.model is None or kind.describe is None or (wanted is not None and kind.name not in wanted):
             continue
         rows: dict[str, Document | None] = {}
         for row in session.exec(select(kind.model)).all():
@@ -278,6 +280,29 @@ def rebuild(site: Site, session: Session) -> int:
         put(session, kind.name, rows)
         count += sum(1 for d in rows.values() if d is not None)
     return count
+
+
+def index_new_kinds(site: Site, session: Session) -> list[str]:
+    """Index the own rows of each kind that has rows but none of them in the
+    index: a plugin that began to put its content in the index after the
+    site's index was made (LISA's services). Later, the flush listener keeps
+    them up to date. A kind whose rows are all not public is read again each
+    time. Returns the kinds indexed; ``paraply migrate`` runs it."""
+    from sqlalchemy import literal, select
+
+    connection = session.connection()
+    new = []
+    for kind in kinds(site).values():
+        if kind.model is None or kind.describe is None:
+            continue
+        indexed = select(_TABLE.c.id).where(_TABLE.c.kind == kind.name, _TABLE.c.origin == 0).limit(1)
+        if connection.execute(indexed).first() is not None:
+            continue
+        if connection.execute(select(literal(1)).select_from(kind.model).limit(1)).first() is not None:
+            new.append(kind.name)
+    if new:
+        rebuild(site, session, only=new)
+    return new
 
 
 def is_empty(session: Session) -> bool:

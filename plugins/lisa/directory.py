@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 from starlette.requests import Request
 
-from core.api import N_, Site, index_text, match, words
+from core.api import N_, SearchDocument, SearchKind, Site, index_text, match, plain_text, url_for, words
 from core.api import gettext as _
 from core.api import site_of as site_of  # for the plugin's views
 from plugins.lisa.models import Organisation, Schedule, Service, ServiceStatus, ServiceTerm, Term
@@ -123,6 +123,29 @@ def refresh_search_text(session: Session, service: Service) -> None:
         *(LANGUAGES.get(code, "") for code in service.language_list),
     ]
     service.search_text = index_text(*parts, *(fold(p) for p in parts))
+
+
+def search_kind() -> SearchKind:
+    """Services in the site's search index (kind ``help``, as federated, so
+    peers' copies rank with them on ``/sok``). Public is what the directory
+    and the feed show: every service that has not ended. What is searched is
+    the service's ``search_text`` (name, summary, description, target groups,
+    organisation, place, needs and languages: directory facts, never a
+    referral)."""
+    from plugins.lisa.federated import KIND, is_public
+
+    def describe(site: Site, service: Service) -> SearchDocument | None:
+        if service.id is None or not is_public(service):
+            return None
+        return SearchDocument(
+            service.name,
+            url_for(site, "lisa:service", service_id=service.id),
+            service.search_text,
+            service.summary or plain_text(service.description or "", 200),
+            meta=service.municipality,
+        )
+
+    return SearchKind(KIND, N_("Hjälptjänster"), Service, describe)
 
 
 def terms_of(session: Session, service: Service) -> list[Term]:

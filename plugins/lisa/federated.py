@@ -25,6 +25,7 @@ from core.api import (
     absolute_url_for,
     received_entries,
     render_markdown,
+    tag_authority,
     url_for,
 )
 from plugins.lisa import directory
@@ -34,8 +35,12 @@ KIND = "help"
 
 
 def tag_uri(site: Site, specific: str) -> str:
+    """LISA's ``tag_authority``, or the site's (core's rule: ``[federation]
+    tag_authority``, else the host; ``<slug>.localhost`` for a host that is an
+    IP address or localhost, so sites sharing 127.0.0.1 do not take each
+    other's services for their own and skip them)."""
     settings = directory.settings_of(site)
-    authority = settings.tag_authority or site.config.federation.tag_authority or site.host
+    authority = settings.tag_authority or tag_authority(site)
     return f"tag:{authority},{settings.tag_year}:{specific}"
 
 

@@ -13,7 +13,6 @@ from core.api import (
     Figure,
     NavItem,
     NoticeKind,
-    SearchResult,
     current_user,
     url_for,
 )
@@ -27,7 +26,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.routing import BaseRoute
 
-    from core.api import FederatedKind, Site, User
+    from core.api import FederatedKind, SearchKind, Site, User
 
 
 @hookimpl
@@ -85,14 +84,12 @@ def federated_kinds(site: Site) -> list[FederatedKind]:
 
 
 @hookimpl
-def search_results(site: Site, query: str, session: Session, request: Request) -> list[SearchResult]:
-    from plugins.lisa.directory import Filters, find_services
+def search_kinds(site: Site) -> list[SearchKind]:
+    """Services in the site search (``/sok``), ranked with the rest; peers'
+    copies of the federated kind ``help`` share the kind."""
+    from plugins.lisa import directory
 
-    found = find_services(site, session, Filters(q=query))[:6]
-    return [
-        SearchResult(s.name, url_for(site, "lisa:service", service_id=s.id), s.summary, kind=_("Hjälp (LISA)"))
-        for s in found
-    ]
+    return [directory.search_kind()]
 
 
 @hookimpl
