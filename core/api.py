@@ -204,12 +204,12 @@ __all__ += ["kept_secret"]
 
 # hardening (issue 18): numbers from paths and query strings that the database
 # can always hold. Routes write ``{x:id}`` (core.params registers it, and
-# bounds ``{x:int}`` the same way); query strings use ``int_param``, form
-# values ``parse_int``.
-from core.params import MAX_ID, int_param, parse_int  # noqa: E402
+# bounds ``{x:int}`` the same way); query strings use ``query_int`` (400
+# for a value that is no usable number) or ``int_param``, form values ``parse_int``.
+from core.params import MAX_ID, int_param, parse_int, query_int  # noqa: E402
 from core.weblinks import http_url, split_url  # noqa: E402
 
-__all__ += ["MAX_ID", "http_url", "int_param", "parse_int", "split_url"]
+__all__ += ["MAX_ID", "http_url", "int_param", "parse_int", "query_int", "split_url"]
 
 # events (issue 14): what the events plugin asks the member directory and a premises plugin.
 from core.asking import (  # noqa: E402

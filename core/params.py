@@ -14,13 +14,19 @@ route: 404.
 
 Importing core registers ``id`` and replaces Starlette's ``int`` with the
 same bounded convertor, so a plugin that still writes ``{x:int}`` is safe
-as well. Query strings go through ``int_param``.
+as well. Query strings go through ``query_int`` (a value that is there
+but no usable number is refused with 400 and a plain message) or, where a
+default reads better than a refusal (a page number past the last page),
+``int_param``.
 """
 
 from __future__ import annotations
 
 from starlette.convertors import Convertor, register_url_convertor
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
+
+from core.i18n import gettext as _
 
 #: The largest id a path may name (9 digits): below 2**31 - 1, PostgreSQL's INTEGER limit.
 MAX_ID = 10**9 - 1
@@ -61,6 +67,21 @@ def int_param(
     missing, not a plain decimal number (20 digits at most) or outside
     ``minimum``..``maximum``. Never raises."""
     return parse_int(request.query_params.get(name), default, minimum=minimum, maximum=maximum)
+
+
+def query_int(request: Request, name: str, *, minimum: int = INT_MIN, maximum: int = INT_MAX) -> int | None:
+    """The query parameter ``name`` as an int, or None when it is missing or
+    empty; any other value that is not a plain decimal number within
+    ``minimum``..``maximum`` is refused: 400, with a message that says so
+    (a filter that quietly fell away would show a list the visitor did
+    not ask for)."""
+    raw = request.query_params.get(name, "")
+    if not raw.strip():
+        return None
+    value = parse_int(raw, minimum=minimum, maximum=maximum)
+    if value is None:
+        raise HTTPException(400, _("Adressen har ett värde som inte går att använda (%(name)s).") % {"name": name[:40]})
+    return value
 
 
 def parse_int(raw: object, default: int | None = None, *, minimum: int = INT_MIN, maximum: int = INT_MAX) -> int | None:

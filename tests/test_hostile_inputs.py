@@ -1,7 +1,8 @@
 """No 500 on any input (issue 18): every GET and POST route of each of the
 four demo sites, with its own plugin set, settings and demo data, found from
 the app as the permission walk finds them, is sent hostile values as an
-anonymous visitor, an editor and the admin, and must answer below 500.
+anonymous visitor, a signed-in person with no role, an editor and the admin,
+and must answer below 500.
 
 First a sweep of each site: Möckeln (every plugin) sends each route once
 per role with its path parameters, query string and form fields (read from
@@ -36,7 +37,7 @@ from core.demo import DEMO_PASSWORD, demo_accounts, load_demo
 from core.models import Role
 from core.params import IdConvertor
 from core.site import Site
-from core.testing import Client, load_test_site
+from core.testing import Client, add_user, load_test_site
 from tests.conftest import DATABASES, _new_pg_database
 
 REPO = Path(__file__).resolve().parent.parent
@@ -181,7 +182,10 @@ class Walker:
         if role not in self.clients:
             client = self.make_client(self.site)
             accounts = {r: e for e, _, r in demo_accounts(self.site)}
-            if role != "anonymous":
+            if role == "signed in":  # an account with no role: its own pages, nothing to edit
+                add_user(self.site, "utan-roll@hostile.example", Role.NONE)
+                client.login("utan-roll@hostile.example")
+            elif role != "anonymous":
                 client.login(accounts[Role.ADMIN if role == "admin" else Role.EDITOR], DEMO_PASSWORD)
             self.clients[role] = client
         return self.clients[role]
@@ -220,7 +224,7 @@ class Walker:
             assert answer.status_code < 500, f"POST {url} as {role} with {sorted(fields)[:8]}: {answer.status_code}"
 
 
-ROLES = ["anonymous", "editor", "admin"]
+ROLES = ["anonymous", "signed in", "editor", "admin"]
 
 
 def route_keys(walker: Walker) -> set[tuple[str, frozenset[str]]]:

@@ -17,8 +17,8 @@ from starlette.routing import Mount, Route
 
 from core.app import create_app
 from core.models import Role
-from core.params import IdConvertor, int_param, parse_int
-from tests.conftest import DEFAULT_WEBPORTAL, add_user
+from core.params import INT_MAX, IdConvertor, int_param, parse_int, query_int
+from tests.conftest import DEFAULT_WEBPORTAL, add_user, text_of
 
 ALL_PLUGINS = ["webportal", "lisa", "fritidsbanken", "odling", "evenemang", "samverkan", "lokaler", "nyhetsbrev"]
 HOSTILE = [str(2**31), str(2**63), str(2**64), str(10**30), "-1", "0", "9" * 400, "²", "1e5", " 7"]
@@ -129,8 +129,26 @@ def test_the_reported_addresses(everything, make_client):
     for url in ("/hjalp/tjanst/{n}", "/parken/pass/{n}", "/nyheter/{n}"):
         for n in (2**63, 2**64, 10**30):
             assert client.get(url.format(n=n)).status_code == 404, url
+    # A filter the database cannot hold is refused, in words, not quietly dropped.
     catalogue = client.get(f"/fritidsbanken/?stalle={2**63}")
-    assert catalogue.status_code == 200
+    assert catalogue.status_code == 400
+    assert "Adressen har ett värde som inte går att använda (stalle)." in text_of(catalogue.text)
+    assert client.get("/fritidsbanken/?stalle=").status_code == 200  # an empty choice is no choice
+    assert client.get("/parken/blommar?manad=13").status_code == 400
+
+
+def test_query_int_refuses_a_value_that_is_there_but_no_number():
+    from starlette.exceptions import HTTPException
+    from starlette.requests import Request
+
+    scope = {"type": "http", "query_string": b"a=12&b=99999999999999999999999&c=x&d=&e=13", "headers": []}
+    request = Request(scope)
+    assert query_int(request, "a") == 12
+    assert query_int(request, "d") is None and query_int(request, "missing") is None
+    for name, maximum in (("b", INT_MAX), ("c", INT_MAX), ("e", 12)):
+        with pytest.raises(HTTPException) as refused:
+            query_int(request, name, minimum=1, maximum=maximum)
+        assert refused.value.status_code == 400
 
 
 def test_int_param_reads_the_query_string():

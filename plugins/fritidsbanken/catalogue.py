@@ -28,10 +28,10 @@ from core.api import (
     MAX_ID,
     SearchResult,
     Site,
-    int_param,
     match,
     page_count,
     page_number,
+    query_int,
     url_for,
 )
 from core.api import gettext as _
@@ -58,8 +58,8 @@ def _filters(request: Request, site: Site) -> dict[str, str]:
         "q": q.get("q", "").strip()[:100],
         "kategori": q.get("kategori", "") if q.get("kategori", "") in settings_of(site).categories else "",
         "storlek": q.get("storlek", "").strip()[:40],
-        # A branch id the database can hold (a 25-digit one answered 500): core.api.int_param.
-        "stalle": str(int_param(request, "stalle", minimum=1, maximum=MAX_ID) or ""),
+        # A branch id the database can hold (a 25-digit one answered 500; now a 400): core.api.query_int.
+        "stalle": str(query_int(request, "stalle", minimum=1, maximum=MAX_ID) or ""),
         "ledigt": "1" if q.get("ledigt") == "1" else "",
         "sak": q.get("sak", "").strip()[:200],
     }

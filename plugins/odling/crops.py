@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, validators, widgets
 
-from core.api import N_, Form, current_user, flash, index_text, site_of, url_for
+from core.api import N_, Form, current_user, flash, index_text, query_int, site_of, url_for
 from core.api import gettext as _
 from plugins.odling import web
 from plugins.odling.models import Crop, Planting
@@ -129,8 +129,8 @@ def blooming_now(request: Request) -> Response:
     """What flowers this month (or the month in ``?manad=``), and next month."""
     site = site_of(request)
     today = web.clock(site).today()
-    chosen = web.int_param(request.query_params.get("manad"))
-    month = chosen if chosen and 1 <= chosen <= 12 else today.month
+    chosen = query_int(request, "manad", minimum=1, maximum=12)
+    month = chosen or today.month
     with site.session() as db:
         crops = all_crops(db)
         planted = set(db.exec(select(Planting.crop_id).where(Planting.season == today.year)).all())

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import DateField, IntegerField, SelectField, StringField, validators
 
-from core.api import N_, Form, Site, current_user, flash, require_user, site_of, url_for
+from core.api import N_, Form, Site, current_user, flash, query_int, require_user, site_of, url_for
 from core.api import gettext as _
 from plugins.odling import members, web
 from plugins.odling.models import Bed, Member, Observation
@@ -137,7 +137,9 @@ def overview(request: Request) -> Response:
     site = site_of(request)
     with site.session() as db:
         known = years(db)
-        year = web.int_param(request.query_params.get("ar")) or (known[0] if known else web.clock(site).today().year)
+        year = query_int(request, "ar", minimum=1, maximum=9999) or (
+            known[0] if known else web.clock(site).today().year
+        )
         table = monthly(db, year)
         recent = db.exec(
             select(Observation).order_by(col(Observation.observed_on).desc(), col(Observation.id).desc()).limit(10)
@@ -285,7 +287,7 @@ def darwin_core_csv(request: Request) -> Response:
     names), the form GBIF's and Artportalen's importers read. No observer
     names leave the site."""
     site = site_of(request)
-    year = web.int_param(request.query_params.get("ar"))
+    year = query_int(request, "ar", minimum=1, maximum=9999)
     with site.session() as db:
         rows = darwin_core_rows(site, db, year)
     buffer = io.StringIO()

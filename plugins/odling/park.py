@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField, validators
 
-from core.api import N_, Form, current_user, flash, site_of, url_for
+from core.api import N_, Form, current_user, flash, query_int, site_of, url_for
 from core.api import gettext as _
 from plugins.odling import crops as crop_views
 from plugins.odling import web
@@ -96,7 +96,7 @@ def overview(request: Request) -> Response:
 
 def bed_page(request: Request) -> Response:
     site = site_of(request)
-    season = web.int_param(request.query_params.get("sasong")) or web.clock(site).today().year
+    season = query_int(request, "sasong", minimum=1, maximum=9999) or web.clock(site).today().year
     with site.session() as db:
         bed = db.get(Bed, request.path_params["bed_id"])
         if bed is None:
@@ -297,7 +297,7 @@ def harvests(request: Request) -> Response:
     web.require_coordinator(request)
     site = site_of(request)
     today = web.clock(site).today()
-    season = web.int_param(request.query_params.get("sasong")) or today.year
+    season = query_int(request, "sasong", minimum=1, maximum=9999) or today.year
     with site.session() as db:
         form = HarvestForm.bind(request)
         form.planting.choices = web.options(planting_choices(db, season))
