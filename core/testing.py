@@ -334,9 +334,13 @@ class SmtpInbox:
         return "250 OK"
 
 
-def smtp_settings(port: int, security: str = "none", user: str = "", from_address: str = "") -> str:
-    """TOML for a site's ``[mail]`` table sending to 127.0.0.1:``port``."""
-    toml = f'[mail]\nsender = "smtp"\nhost = "127.0.0.1"\nport = {port}\nsecurity = "{security}"\ntimeout_seconds = 5\n'
+def smtp_settings(
+    port: int, security: str = "none", user: str = "", from_address: str = "", timeout_seconds: float = 5
+) -> str:
+    """TOML for a site's ``[mail]`` table sending to 127.0.0.1:``port``;
+    the short ``timeout_seconds`` lets a test of a silent relay end soon."""
+    toml = f'[mail]\nsender = "smtp"\nhost = "127.0.0.1"\nport = {port}\nsecurity = "{security}"\n'
+    toml += f"timeout_seconds = {timeout_seconds}\n"
     toml += f'user = "{user}"\n' if user else ""
     return toml + (f'from_address = "{from_address}"\n' if from_address else "")
 

@@ -85,6 +85,7 @@ def redefinitions(css: str, core: set[str]) -> list[str]:
 OWN_BOXES = {
     ".lisa-card": "the card LISA prints for a patient to take home: a thick frame, large type",
     ".park-plan": "the park's map (an SVG), framed",
+    ".nyhetsbrev-mail": "the frame in which staff preview the newsletter's HTML e-mail, white as in a mail program",
 }
 
 

@@ -10,26 +10,13 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-import pytest
 from sqlmodel import select
 
 from core import daily, mail
-from core.testing import smtp_settings
 from plugins.nyhetsbrev.models import Subscriber
-from tests.conftest import DEFAULT_WEBPORTAL, text_of
+from tests.conftest import text_of
 from tests.nyhetsbrev.test_newsletter import NOW, _link, _wait
 from tests.test_news import add_news
-
-
-@pytest.fixture
-def letter_site(make_site, smtp_inbox):
-    site = make_site(
-        plugins=["webportal", "nyhetsbrev"],
-        plugin_settings={"webportal": DEFAULT_WEBPORTAL},
-        extra=smtp_settings(smtp_inbox.port, from_address="info@testsite.example"),
-    )
-    site.clock.set(NOW)
-    return site
 
 
 def _subscribe(site, visitor, inbox, email: str, **fields: str) -> str:

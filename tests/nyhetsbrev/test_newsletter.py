@@ -10,31 +10,17 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import defusedxml.ElementTree as ET
-import pytest
 from sqlmodel import select
 
 from core import mail
 from core.models import Role
-from core.testing import smtp_settings
 from plugins.nyhetsbrev.models import Subscriber
-from tests.conftest import DEFAULT_WEBPORTAL, add_user, text_of
+from tests.conftest import add_user, text_of
+from tests.nyhetsbrev.conftest import NOW
 from tests.test_news import add_news
-
-NOW = datetime(2026, 3, 31, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def letter_site(make_site, smtp_inbox):
-    site = make_site(
-        plugins=["webportal", "nyhetsbrev"],
-        plugin_settings={"webportal": DEFAULT_WEBPORTAL},
-        extra=smtp_settings(smtp_inbox.port, from_address="info@testsite.example"),
-    )
-    site.clock.set(NOW)
-    return site
 
 
 def _wait(inbox, count: int) -> None:

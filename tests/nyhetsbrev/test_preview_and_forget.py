@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import re
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -25,28 +25,25 @@ from sqlmodel import col, select
 from core import mail
 from core.api import Mail, forget_mail_to, queue_mail
 from core.models import OutboxMessage, Role
-from core.testing import smtp_settings
 from plugins.nyhetsbrev.models import Subscriber
-from tests.conftest import DEFAULT_WEBPORTAL, add_user, text_of
+from tests.conftest import add_user, text_of
+from tests.nyhetsbrev.conftest import NOW
 from tests.test_news import add_news
 
-NOW = datetime(2026, 3, 31, 10, 0, tzinfo=UTC)
 ADMIN = "ada@test.example"
 
 
 @pytest.fixture
-def letter_site(make_site, smtp_inbox):
-    site = make_site(
-        plugins=["webportal", "nyhetsbrev"],
-        plugin_settings={"webportal": DEFAULT_WEBPORTAL},
-        extra=smtp_settings(smtp_inbox.port, from_address="info@testsite.example"),
-    )
-    site.clock.set(NOW)
+def issue_site(letter_site):
+    """The newsletter's site with a news item to send and an admin."""
     add_news(
-        site, "Vårstädning i Folkets park", summary="Vi städar <parken> den 5 april.", when=NOW - timedelta(days=3)
+        letter_site,
+        "Vårstädning i Folkets park",
+        summary="Vi städar <parken> den 5 april.",
+        when=NOW - timedelta(days=3),
     )
-    add_user(site, ADMIN, Role.ADMIN)
-    return site
+    add_user(letter_site, ADMIN, Role.ADMIN)
+    return letter_site
 
 
 def _wait(inbox, count: int) -> None:
@@ -77,8 +74,8 @@ def _lines(text: str) -> str:
     return text.replace("\r\n", "\n").rstrip("\n")
 
 
-def test_the_preview_shows_the_html_mail_the_test_send_delivers(letter_site, make_client, smtp_inbox):
-    site = letter_site
+def test_the_preview_shows_the_html_mail_the_test_send_delivers(issue_site, make_client, smtp_inbox):
+    site = issue_site
     admin = _admin(site, make_client)
     issue_id = _compose(admin)
     page = admin.get(f"/nyhetsbrev/admin/{issue_id}/forhandsgranska")
@@ -129,8 +126,8 @@ def _columns_holding(site, needle: str) -> list[str]:
     return found
 
 
-def test_after_unsubscribing_the_address_is_nowhere_in_the_database(letter_site, make_client, smtp_inbox):
-    site = letter_site
+def test_after_unsubscribing_the_address_is_nowhere_in_the_database(issue_site, make_client, smtp_inbox):
+    site = issue_site
     address = "vera.glomd@test.example"
     visitor = make_client(site)
     assert (
@@ -173,8 +170,8 @@ def test_after_unsubscribing_the_address_is_nowhere_in_the_database(letter_site,
         assert db.exec(select(OutboxMessage)).all() == []
 
 
-def test_forgetting_takes_only_the_plugins_mail_and_the_purge_forgets_too(letter_site, make_client, smtp_inbox):
-    site = letter_site
+def test_forgetting_takes_only_the_plugins_mail_and_the_purge_forgets_too(issue_site, make_client, smtp_inbox):
+    site = issue_site
     visitor = make_client(site)
     assert visitor.submit("/nyhetsbrev/prenumerera", {"email": "sam@test.example", "consent": "y"}).status_code == 303
     _wait(smtp_inbox, 1)
