@@ -111,8 +111,16 @@ def session_user(site: Site, session: dict[str, Any], user_agent: str = "") -> U
     gone, expired or belongs to a closed account is logged out (its key
     removed). A role change since the key was issued rotates the key."""
     now = site.clock.now()
+    key = str(session.get(sessions.SID))
+    # Every signed-in request asks this: read outside a transaction (one round
+    # trip to PostgreSQL, not three); what needs a change gets a transaction.
+    with site.read_session() as db:
+        row, user = sessions.find(db, key, now) or (None, None)
+    if row is not None and user is not None and user.is_active and row.role == user.role:
+        if not sessions.touch_due(row, now):
+            return user
     with site.session() as db:
-        row, user = sessions.find(db, str(session.get(sessions.SID)), now) or (None, None)
+        row, user = sessions.find(db, key, now) or (None, None)
         if row is None or user is None or not user.is_active:
             if row is not None:
                 db.delete(row)

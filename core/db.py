@@ -7,13 +7,15 @@ carry a password). Tables are created only by migrations (``paraply migrate``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import event, exc
+from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlmodel import Session, create_engine
 
 from core import pagecache
@@ -49,16 +51,48 @@ def make_engine(url: str) -> Engine:
     kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
-    else:
-        kwargs["pool_pre_ping"] = True
     if make_url(url).database not in (None, "", ":memory:"):  # in-memory SQLite has a pool of one
         kwargs |= {"pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW}
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        event.listen(engine, "checkin", _note_checkin)
+        event.listen(engine, "checkout", _ping_if_idle(engine.dialect))
     event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
     pagecache.track_changes(engine)
     return engine
+
+
+#: A server connection back in the pool less than this many seconds ago is
+#: taken as alive; an older one is pinged before use. SQLAlchemy's
+#: ``pool_pre_ping`` pings at every checkout: a round trip to PostgreSQL for
+#: each session, a sixth of a counter pair's (issue 21). A server restarted
+#: under load still costs the one request that meets a dead connection: the
+#: pool then renews every connection older than the failure.
+PING_AFTER_IDLE = 5.0
+_CHECKED_IN = "paraply_checked_in"
+
+
+def _note_checkin(_dbapi_conn: Any, record: ConnectionPoolEntry) -> None:
+    record.info[_CHECKED_IN] = time.monotonic()
+
+
+def _ping_if_idle(dialect: Dialect) -> Callable[[Any, ConnectionPoolEntry, PoolProxiedConnection], None]:
+    """A checkout listener: SQLAlchemy's pessimistic ping (the dialect's
+    ``do_ping``) for a connection idle longer than ``PING_AFTER_IDLE``; a
+    dead one is replaced (the pool retries on ``DisconnectionError``)."""
+
+    def checkout(dbapi_conn: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:
+        idle_since = record.info.get(_CHECKED_IN)  # None: connected just now
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE:
+            return
+        try:
+            dialect.do_ping(dbapi_conn)
+        except Exception as error:
+            raise exc.DisconnectionError(str(error)) from error
+
+    return checkout
 
 
 def _strip_nul(value: Any) -> Any:
@@ -101,3 +135,15 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except Exception:
             session.rollback()
             raise
+
+
+@contextmanager
+def autocommit_session(engine: Engine) -> Iterator[Session]:
+    """A session outside any transaction: each statement stands alone and
+    sees the latest commit. For the reads every request makes (who is signed
+    in, the content version): on PostgreSQL a transaction adds a BEGIN and a
+    COMMIT, two round trips to the server besides the statement's one."""
+    with engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        with Session(connection, expire_on_commit=False) as session:
+            yield session

@@ -144,6 +144,8 @@ def content_version(engine: Engine) -> int | None:
     unmigrated database): then nothing is cached."""
     try:
         with engine.connect() as conn:
+            # Outside a transaction: one round trip on PostgreSQL, not three.
+            conn.execution_options(isolation_level="AUTOCOMMIT")
             value = conn.exec_driver_sql(_READ_VERSION).scalar()
     except Exception:
         return None

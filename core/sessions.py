@@ -118,9 +118,14 @@ def rotate(db: Session, row: LoginSession, user: User, now: datetime) -> str:
     return key
 
 
+def touch_due(row: LoginSession, now: datetime) -> bool:
+    """Whether the session's use should be noted now (once a ``TOUCH_EVERY``)."""
+    return now - row.last_seen_at >= TOUCH_EVERY
+
+
 def touch(db: Session, row: LoginSession, now: datetime) -> None:
     """Note that the session was used, at most once a ``TOUCH_EVERY``."""
-    if now - row.last_seen_at >= TOUCH_EVERY:
+    if touch_due(row, now):
         row.last_seen_at, row.expires_at = now, now + LIFETIME
         db.add(row)
 

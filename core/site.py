@@ -273,6 +273,12 @@ class Site:
         with db.session_scope(self.engine) as session:
             yield session
 
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A session for a read or two outside a transaction (``db.autocommit_session``)."""
+        with db.autocommit_session(self.engine) as session:
+            yield session
+
     @property
     def uploads_dir(self) -> Path:
         path = self.data_dir / "uploads"
