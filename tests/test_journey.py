@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from core.models import OutboxMessage, Role
 from plugins.webportal.models import Association
@@ -57,7 +57,10 @@ def test_apply_approve_link_edit_and_publish(site, make_client):
     assert created.status_code == 303
     # Sara chooses her own password through the invitation in her mail.
     with site.session() as db:
-        invitation = db.exec(select(OutboxMessage).where(OutboxMessage.to_address == "sara@test.example")).all()[-1]
+        # The newest: the approval's notice went to her first (no ORDER BY, no order on PostgreSQL).
+        mine = select(OutboxMessage).where(OutboxMessage.to_address == "sara@test.example")
+        invitation = db.exec(mine.order_by(col(OutboxMessage.id).desc())).first()
+    assert invitation is not None
     link = re.search(r"https?://[^/\s]+(/konto/inbjudan/\S+)", invitation.body)
     assert link, invitation.body
     chosen = make_client(site).submit(link.group(1), {"new": "sjung-i-stamma-2026", "repeat": "sjung-i-stamma-2026"})
