@@ -244,7 +244,8 @@ def main() -> None:
             wait_for(base + "/")
 
         base = servers["paraply"]
-        association = first_link(base, "/foreningar", r'"/foreningar/[a-z0-9-]+"')
+        # An association's page: not the application form the directory also links to.
+        association = first_link(base, "/foreningar", r'"/foreningar/(?!ansok")[a-z0-9-]+"')
         news = first_link(base, "/nyheter", r'"/nyheter/\d+"')
         pages = [
             ("front page /", "/"),

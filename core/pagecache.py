@@ -76,6 +76,11 @@ _CHANGED = "paraply_content_changed"
 _PAGE = "paraply.pagecache"
 _WRITE = re.compile(r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+[\"`]?(\w+)", re.I)
 _READ = re.compile(r"\s*(?:SELECT|PRAGMA|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|SET|SHOW|EXPLAIN|VALUES)\b", re.I)
+#: A statement opening with common table expressions (the search's ``WITH m
+#: AS MATERIALIZED``) reads unless a write is in it (PostgreSQL's
+#: data-modifying CTEs, SQLite's ``WITH ... UPDATE``).
+_WITH = re.compile(r"\s*WITH\b", re.I)
+_WITH_WRITES = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.I)
 _DROP_VERSION = re.compile(r"\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?[\"`]?core_content_version\b", re.I)
 _BUMP = "UPDATE core_content_version SET version = version + 1 WHERE id = 1"
 _READ_VERSION = "SELECT version FROM core_content_version WHERE id = 1"
@@ -102,6 +107,8 @@ def _after_execute(conn: Connection, cursor: Any, statement: str, *args: Any) ->
     write = _WRITE.match(statement)
     if write:
         changed = write.group(1).lower() not in INVISIBLE_TABLES
+    elif _WITH.match(statement):
+        changed = _WITH_WRITES.search(statement) is not None
     else:
         changed = _READ.match(statement) is None  # DDL and anything unknown count as a change
     if changed:

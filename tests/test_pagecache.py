@@ -26,6 +26,7 @@ from sqlalchemy import MetaData, Table, select, update
 
 from core.demo import DEMO_PASSWORD, demo_accounts, load_demo
 from core.models import Role
+from core.pagecache import site_content_version
 from core.testing import free_port, load_test_site, text_of
 from plugins.webportal.models import News
 from tests.browser.pages import NOT_FOUND, get_routes, walk
@@ -257,3 +258,38 @@ def test_answers_that_can_no_longer_be_served_are_let_go_at_once(site):
         add_association(site, "Nya föreningen")  # a write: the content version moves on
         client.get("/sida/2")
         assert [key[0] for key in cache.entries] == [b"/sida/2"]
+
+
+@pytest.fixture
+def demo(database_url, tmp_path):
+    site = load_test_site(REPO / "sites" / "mockeln", database_url, tmp_path / "data" / "mockeln")
+    load_demo(site, echo=lambda _: None)
+    yield site
+    site.dispose()
+
+
+def test_no_anonymous_page_changes_the_content_version(demo):
+    """A read that counted as a write would empty the cache at every visit: a
+    search's ``WITH ... MATERIALIZED`` once did, so the directory, a third of
+    the pages a visitor opens, was rendered every time. No lifespan here: the
+    background workers' own writes would muddle the count."""
+    from core.app import create_app
+    from core.testing import Client
+
+    client = Client(create_app(demo), base_url=demo.base_url)
+    app = client.app
+    found = walk(SimpleNamespace(app=app, site=demo), client)  # type: ignore[arg-type]
+    plain = {r.path for r in get_routes(list(app.routes)) if not r.has_params}
+    urls = sorted(u for u in found.pages if u != NOT_FOUND) + sorted(t for t in found.not_pages if t in plain)
+    assert any(u.startswith("/foreningar?q=") for u in urls), "the walk reaches a directory search"
+    changed = []
+    for url in urls:
+        before = site_content_version(demo)
+        response = client.get(url, headers={"Cache-Control": "no-cache"})  # rendered, not from memory
+        if site_content_version(demo) != before:
+            changed.append(f"{url} ({response.status_code})")
+    assert not changed, "anonymous pages whose visit changed the content version:\n" + "\n".join(changed)
+    for url in ("/foreningar", "/foreningar?q=k%C3%B6rs", "/sok?q=k%C3%B6rs"):
+        client.get(url)
+        before = site_content_version(demo)
+        assert client.get(url).status_code == 200 and site_content_version(demo) == before, url
