@@ -23,11 +23,8 @@ from core.models import User
 IDLE, INTRANS = TransactionStatus.IDLE, TransactionStatus.INTRANS
 
 
-@pytest.fixture
-def pg_url(pg_cluster) -> str:  # type: ignore[no-untyped-def]
-    from tests.conftest import _new_pg_database
-
-    return _new_pg_database(pg_cluster)
+#: A fresh PostgreSQL database of the tests' cluster (conftest's ``database_url``).
+ON_POSTGRESQL = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 
 def _end_every_connection(url: str) -> int:
@@ -51,27 +48,27 @@ def _backend(engine) -> int:  # type: ignore[no-untyped-def]
         return int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
 
 
-@pytest.mark.postgres
-def test_an_idle_connection_is_pinged_and_replaced_when_its_server_side_is_gone(pg_url: str) -> None:
-    engine = db.make_engine(pg_url)
+@ON_POSTGRESQL
+def test_an_idle_connection_is_pinged_and_replaced_when_its_server_side_is_gone(database_url: str) -> None:
+    engine = db.make_engine(database_url)
     try:
         first = _backend(engine)
-        assert _end_every_connection(pg_url) == 1
+        assert _end_every_connection(database_url) == 1
         time.sleep(db.PING_AFTER_IDLE + 0.2)  # as a server restart takes
         assert _backend(engine) != first, "a fresh connection, and no error for the request"
     finally:
         engine.dispose()
 
 
-@pytest.mark.postgres
+@ON_POSTGRESQL
 def test_a_connection_used_a_moment_ago_is_not_pinged_and_a_dead_one_fails_once(
-    pg_url: str, monkeypatch: pytest.MonkeyPatch
+    database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(db, "PING_AFTER_IDLE", 60.0)  # "a moment ago" however slow the machine is
-    engine = db.make_engine(pg_url)
+    engine = db.make_engine(database_url)
     try:
         _backend(engine)
-        assert _end_every_connection(pg_url) == 1
+        assert _end_every_connection(database_url) == 1
         with pytest.raises(SQLAlchemyError, match="terminat|reconnect"):  # not pinged: it meets the dead connection
             _backend(engine)
         assert _backend(engine) > 0, "the pool renewed itself: the next request works"
@@ -79,7 +76,7 @@ def test_a_connection_used_a_moment_ago_is_not_pinged_and_a_dead_one_fails_once(
         engine.dispose()
 
 
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+@ON_POSTGRESQL
 def test_reads_outside_a_transaction_see_the_latest_commit_and_leave_the_connection_as_it_was(
     make_site: Any,
 ) -> None:

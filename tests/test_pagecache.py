@@ -89,16 +89,20 @@ def test_signed_in_pages_and_form_pages_are_rendered_every_time(site, query_coun
 # -- several workers, every kind of content ------------------------------------------
 
 
+def page_urls(site, app, client) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every page and feed ``client`` reaches by following the site's links
+    (``app`` is the site's app, for its routes)."""
+    found = walk(SimpleNamespace(app=app, site=site), client)
+    plain = {r.path for r in get_routes(list(app.routes)) if not r.has_params}
+    return sorted(u for u in found.pages if u != NOT_FOUND) + sorted(t for t in found.not_pages if t in plain)
+
+
 def anonymous_pages(site, url: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Every anonymous page and feed of the site, by following its links, with its text."""
     from core.app import create_app
 
-    app = create_app(site)
     with httpx.Client(base_url=url, timeout=60) as client:
-        found = walk(SimpleNamespace(app=app, site=site), client)  # type: ignore[arg-type]
-        plain = {r.path for r in get_routes(list(app.routes)) if not r.has_params}
-        urls = sorted(u for u in found.pages if u != NOT_FOUND) + sorted(t for t in found.not_pages if t in plain)
-        return {u: text_of(client.get(u).text) for u in urls}
+        return {u: text_of(client.get(u).text) for u in page_urls(site, create_app(site), client)}
 
 
 def unstamped(text: str) -> str:
@@ -277,10 +281,7 @@ def test_no_anonymous_page_changes_the_content_version(demo):
     from core.testing import Client
 
     client = Client(create_app(demo), base_url=demo.base_url)
-    app = client.app
-    found = walk(SimpleNamespace(app=app, site=demo), client)  # type: ignore[arg-type]
-    plain = {r.path for r in get_routes(list(app.routes)) if not r.has_params}
-    urls = sorted(u for u in found.pages if u != NOT_FOUND) + sorted(t for t in found.not_pages if t in plain)
+    urls = page_urls(demo, client.app, client)
     assert any(u.startswith("/foreningar?q=") for u in urls), "the walk reaches a directory search"
     changed = []
     for url in urls:

@@ -15,7 +15,8 @@ from sqlmodel import select
 from core import daily, mail
 from plugins.nyhetsbrev.models import Subscriber
 from tests.conftest import text_of
-from tests.nyhetsbrev.test_newsletter import NOW, _link, _wait
+from tests.nyhetsbrev.conftest import NOW
+from tests.nyhetsbrev.test_newsletter import _link, _wait
 from tests.test_news import add_news
 
 
