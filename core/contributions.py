@@ -18,7 +18,9 @@ class NavItem:
     ``tool`` marks a link to someone's work rather than to the site's content
     (a staff desk, "my" lists, the administration): the header shows tools in
     a row of their own under the main menu, so staff's extra links never
-    crowd the public menu into two lines."""
+    crowd the public menu into two lines. A lone tool (a visitor's "Mina
+    lån") joins the account row instead of standing alone on a bar of its
+    own (core/templates/base.html)."""
 
     label: str
     url: str

@@ -222,3 +222,21 @@ def test_uploaded_pictures_are_drawn_by_the_picture_macro() -> None:
         for match in re.finditer(r"<img\b[^>]*\bsrc=\"/uploads/", template.read_text(encoding="utf-8"))
     ]
     assert not found, "\n".join(found)
+
+
+def test_a_cards_title_hyphenates_a_long_word_in_the_served_stylesheet(site, client) -> None:
+    """A narrow card (the front page's news, three across) broke a long title word anywhere
+    ("Styrelseutbildnin/g"): the site's one stylesheet, as served, hyphenates card titles by the page's
+    language (every page has lang="sv" or "en"), with overflow-wrap to break where a browser has no
+    hyphenation for it."""
+    page = client.get("/")
+    assert re.search(r'<html lang="sv"', page.text)
+    found = re.search(r'<link rel="stylesheet" href="([^"]+)">', page.text)
+    assert found, "the page links the site's stylesheet"
+    sheet = client.get(found.group(1)).text
+    declarations = " ".join(
+        body
+        for selectors, body in rule_bodies(sheet)
+        if {".card h2", ".card h3"} <= {s.strip() for s in selectors.split(",")}
+    ).replace(" ", "")
+    assert "hyphens:auto" in declarations and "overflow-wrap:break-word" in declarations, declarations

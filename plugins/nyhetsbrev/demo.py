@@ -82,7 +82,7 @@ def load(site: Site, session: Session) -> None:
         )
         session.add(
             Issue(
-                title=f"Nyhetsbrev från {site.name} (utkast)",
+                title=f"Nästa nyhetsbrev från {site.name}",  # the admin's list says "utkast" beside it
                 editorial="Det här numret är inte skickat ännu: förhandsgranska det och skicka ett provutskick.",
                 period_start=end,
                 period_end=now + timedelta(days=29),

@@ -16,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from wtforms import (
     BooleanField,
     DateField,
+    EmailField,
     RadioField,
     SelectMultipleField,
     StringField,
@@ -43,10 +44,12 @@ from plugins.nyhetsbrev import letters
 from plugins.nyhetsbrev.models import TOPICS, Issue, IssueState, followed_of, topics_of
 
 CONSENT = N_("Jag vill få nyhetsbrevet och vet att jag kan avsluta det när jag vill.")
+#: How often the digest comes (the subscribe and settings forms' radio buttons).
+FREQUENCIES = [SelectChoice("veckovis", N_("Veckovis (måndagar)")), SelectChoice("dagligen", N_("Dagligen"))]
 
 
 class SubscribeForm(Form):
-    email = StringField(
+    email = EmailField(
         N_("E-postadress"),
         [
             validators.InputRequired(N_("Skriv din e-postadress.")),
@@ -61,7 +64,7 @@ class SubscribeForm(Form):
     foreningar = SelectMultipleField(N_("Föreningar du följer"), choices=[], validate_choice=False)
     frequency = RadioField(
         N_("Hur ofta nyheter och evenemang kommer"),
-        choices=[("veckovis", N_("Veckovis (måndagar)")), ("dagligen", N_("Dagligen"))],
+        choices=FREQUENCIES,
         default="veckovis",
     )
     consent = BooleanField(CONSENT, [validators.InputRequired(N_("Kryssa i rutan för att prenumerera."))])
@@ -79,7 +82,7 @@ class TopicsForm(Form):
     foreningar = SelectMultipleField(N_("Föreningar du följer"), choices=[], validate_choice=False)
     frequency = RadioField(
         N_("Hur ofta nyheter och evenemang kommer"),
-        choices=[("veckovis", N_("Veckovis (måndagar)")), ("dagligen", N_("Dagligen"))],
+        choices=FREQUENCIES,
         validators=[validators.InputRequired(N_("Välj hur ofta."))],
     )
     language = RadioField(

@@ -9,7 +9,9 @@ desktop and phone widths (issue 17): what a person sees before any content.
   reaches past the window's edge and the page does not scroll sideways (at
   desktop width too); on a phone also with the menu open.
 - On a desktop the main menu starts in line with the logo and the content,
-  and keeps to one line (staff's own links have a row of their own);
+  and keeps to one line (staff's own links have a row of their own); no
+  row of the menu holds a single link (a lone tool link, a visitor's "Mina
+  lån", sits in the account row);
   the account and language links stay on one line, their text on one level
   (a "Logga ut" button is no lower than the links beside it).
 - The header's search is a labelled field with a filled button.
@@ -116,6 +118,17 @@ HEADER = """(desktop) => {
       const lines = new Set(menuTops.map(Math.round)).size;
       problems.push(`the main menu wraps onto ${lines} lines: ` + menu.map(name).join(', '));
     }
+    // No bar of the menu holds one link alone (a lone tool link joins the account row instead).
+    for (const bar of header.querySelectorAll('.main-nav, .tool-nav')) {
+      const lines = new Map();
+      for (const li of [...bar.querySelectorAll('li')].filter(visible)) {
+        const top = Math.round(li.getBoundingClientRect().top);
+        lines.set(top, [...(lines.get(top) || []), li]);
+      }
+      for (const line of lines.values()) {
+        if (line.length === 1) problems.push(`${name(line[0])} stands alone on a row of the menu`);
+      }
+    }
     const items = [...header.querySelectorAll('.user-nav li')].filter(visible);
     const texts = items.map(li => textBox(li.querySelector('a, button')));
     const tops = items.map(li => li.getBoundingClientRect().top);
@@ -153,7 +166,8 @@ def test_the_header_check_finds_what_it_looks_for(browser: Any) -> None:
             '<li style="margin-top:3px"><a href="/b">English</a></li></ul></nav>'
             '<nav class="main-nav"><ul><li style="position:absolute;top:0;left:120px"><a href="/c">Meny</a></li>'
             '<li style="margin-left:300px"><a href="/d">Andra raden</a></li>'
-            "</ul></nav></header><main><h1>Rubrik</h1></main></body></html>"
+            '</ul></nav><nav class="tool-nav"><ul><li><a href="/e">Ensam</a></li></ul></nav>'
+            "</header><main><h1>Rubrik</h1></main></body></html>"
         )
         problems = page.evaluate(HEADER, True)["problems"]
         assert any("overlaps" in p and '"Namn"' in p and '"Meny"' in p for p in problems), problems
@@ -163,6 +177,7 @@ def test_the_header_check_finds_what_it_looks_for(browser: Any) -> None:
         assert any(p.startswith("the main menu starts at") for p in problems), problems
         assert any(p.startswith("the main menu wraps onto 2 lines") for p in problems), problems
         assert any(p.startswith("the content starts at") for p in problems), problems
+        assert any(p.endswith('"Ensam" stands alone on a row of the menu') for p in problems), problems
     finally:
         context.close()
 
@@ -200,6 +215,61 @@ def test_the_header_fits_and_nothing_in_it_overlaps(
         context.close()
     CHECKED.append(f"header layout: {slug}, {viewport}, {role}: {len(PAGES)} pages")
     assert not problems, f"{len(problems)} header layout problems:\n" + "\n".join(problems)
+
+
+#: The header's links, in rows by where they are drawn: [[text, ...], ...], top to bottom.
+MENU_ROWS = """() => {
+  const rows = new Map();
+  for (const li of document.querySelectorAll('header .user-nav li, header .main-nav li, header .tool-nav li')) {
+    const box = li.getBoundingClientRect();
+    if (!li.checkVisibility() || box.width < 1 || box.height < 1) continue;
+    const top = Math.round(box.top);
+    rows.set(top, [...(rows.get(top) || []), li.textContent.trim()]);
+  }
+  return [...rows.entries()].sort((a, b) => a[0] - b[0]).map(([, texts]) => texts);
+}"""
+
+
+@pytest.mark.parametrize("role", ["anonymous", "editor"])
+def test_mina_lan_shares_a_row_of_the_menu_at_1280(browser: Any, mockeln: LiveSite, role: str) -> None:
+    """At 1280 px "Mina lån" (Fritidsbanken's link for borrowers, a tool
+    link everyone sees) was alone on a third bar under the main menu when it
+    was a visitor's only tool: now no row of the header's links holds a
+    single link, and the menu is two rows (the account row and the main
+    menu) for a visitor, three for a signed-in editor with several tools."""
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="sv-SE")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        if role == "editor":
+            login(page, mockeln, Role.EDITOR)
+        page.goto(mockeln.url + "/")
+        rows = page.evaluate(MENU_ROWS)
+    finally:
+        context.close()
+    assert any("Mina lån" in row for row in rows), rows
+    alone = [row for row in rows if len(row) == 1]
+    assert not alone, f"alone on a row of the menu at 1280 px ({role}): {alone}; rows: {rows}"
+    assert len(rows) == (2 if role == "anonymous" else 3), rows
+
+
+def test_a_long_word_in_a_news_card_title_is_hyphenated_not_cut(page: Any, mockeln: LiveSite) -> None:
+    """A narrow news card on the front page at 1280 px broke a long title word
+    anywhere ("Styrelseutbildnin/g"): a card's title is hyphenated by the
+    page's language (``hyphens: auto``, lang="sv"), and still breaks rather
+    than overflows where the browser has no hyphenation for the language
+    (Debian's Chromium has none: there it breaks as before)."""
+    page.goto(mockeln.url + "/")
+    titles = page.evaluate(
+        """() => [...document.querySelectorAll('.front-news .card h3')].map(h => {
+             const style = getComputedStyle(h);
+             return {text: h.textContent.trim(), hyphens: style.hyphens, wrap: style.overflowWrap,
+                     lang: h.closest('[lang]').lang};
+           })"""
+    )
+    assert len(titles) == 3, titles
+    for title in titles:
+        assert title["hyphens"] == "auto" and title["wrap"] == "break-word" and title["lang"] == "sv", title
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))

@@ -30,7 +30,7 @@ from core.models import Role
 from tests.browser.axe import axe_problems
 from tests.browser.conftest import VIEWPORTS, login
 from tests.browser.server import LiveSite
-from tests.browser.steps import wait_path
+from tests.browser.steps import actor, check_error_summary, wait_path
 from tests.browser.test_account_flows import link_mailed_to
 
 OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
@@ -150,6 +150,40 @@ def test_the_flow_works_without_javascript(browser: Any, mockeln: LiveSite) -> N
         _flow(page, mockeln, f"utan-js-{time.monotonic_ns()}@exempel.se")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("how", ["pointer", "keyboard"])
+def test_the_subscribe_form_sent_wrong_gets_the_sites_own_short_messages(
+    page: Any, axe_source: Path, mockeln: LiveSite, how: str
+) -> None:
+    """The address is an e-mail field the browser fills in, the frequency
+    radios a group named by its legend; sent with a wrong address and no
+    consent, the browser lets it through (novalidate) and the site answers
+    with its Swedish messages; the summary's consent link is a short
+    message, not the consent sentence again, and it moves focus to the box."""
+    person = actor(page, how)
+    page.goto(mockeln.url + "/nyhetsbrev/prenumerera")
+    person.skip_to_content()
+    main = page.locator("main")
+    email = main.get_by_label("E-postadress")
+    assert email.get_attribute("type") == "email" and email.get_attribute("autocomplete") == "email"
+    frequency = main.get_by_role("group", name="Hur ofta nyheter och evenemang kommer")
+    assert frequency.get_by_role("radio").count() == 2
+    assert frequency.get_by_role("radio", name="Veckovis (måndagar)").is_checked()
+    person.fill(email, "vera@")
+    person.press(main.get_by_role("button", name="Prenumerera"))
+    page.wait_for_selector(".error-summary")
+    summary = page.locator(".error-summary").inner_text()
+    assert "Skriv en giltig e-postadress, till exempel namn@exempel.se." in summary
+    assert "Jag vill få nyhetsbrevet" not in summary, summary
+    check_error_summary(
+        page,
+        person,
+        ["E-postadress", "Kryssa i rutan för att prenumerera."],
+        follow="Kryssa i rutan för att prenumerera.",
+    )
+    assert page.evaluate("document.activeElement.id") == "consent"
+    assert not (problems := axe_problems(page, axe_source, f"subscribe form with errors, {how}")), problems
 
 
 def _draft_id(live: LiveSite) -> int:

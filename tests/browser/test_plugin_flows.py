@@ -140,7 +140,8 @@ def test_lisa_find_help_and_send_a_referral(
     check_error_summary(
         page,
         person,
-        ["Förnamn eller alias", "Hur personen vill bli kontaktad", "Vad personen behöver hjälp med", "Samtycke"],
+        # A check box's entry is its error alone ("Kryssa i rutan ..."), not its label again.
+        ["Förnamn eller alias", "Hur personen vill bli kontaktad", "Vad personen behöver hjälp med", "Kryssa i rutan"],
         follow="Förnamn eller alias",
     )
     assert_accessible(page, axe_source, where + ", errors")
@@ -404,7 +405,7 @@ def test_odling_join_sign_up_and_cancel(page: Any, mockeln: LiveSite, axe_source
     person.skip_to_content()
     person.press(form.get_by_role("button", name="Bli medlem"))
     page.wait_for_selector(".error-summary")
-    check_error_summary(page, person, ["Namn", "Hur vill du vara med?", "Jag samtycker"], follow="Namn")
+    check_error_summary(page, person, ["Namn", "Hur vill du vara med?", "Kryssa i rutan för att"], follow="Namn")
     assert_accessible(page, axe_source, where + ", errors")
     name = f"Sam Odlare {stamp(how)}"
     person.fill(form.get_by_label("Namn", exact=True), name)

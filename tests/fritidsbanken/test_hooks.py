@@ -5,6 +5,7 @@ may use."""
 from __future__ import annotations
 
 import inspect
+import re
 
 from core import hookspecs
 from plugins.fritidsbanken import hooks
@@ -23,8 +24,13 @@ def test_every_hookimpl_names_a_hook_and_takes_its_arguments():
 
 def test_menu_and_admin_links_follow_the_role(world, fb_site, make_client):
     visitor = make_client(fb_site)
-    nav = text_of(visitor.get("/fritidsbanken/").text)
-    assert "Fritidsbanken Mina lån" in nav and "Disken" not in nav
+    page = visitor.get("/fritidsbanken/").text
+    # A visitor's one tool link, "Mina lån", sits in the account row (no bar of its own); the catalogue in the menu.
+    account = re.search(r'<nav class="user-nav"[^>]*>(.*?)</nav>', page, re.S)
+    menu = re.search(r'<nav class="main-nav"[^>]*>(.*?)</nav>', page, re.S)
+    assert account and menu and '<nav class="tool-nav"' not in page
+    assert text_of(account.group(1)).startswith("Mina lån") and "Fritidsbanken" in text_of(menu.group(1))
+    assert "Disken" not in text_of(page)
     staff = make_client(fb_site)
     staff.login(world.staff.email)
     assert "Disken" in text_of(staff.get("/fritidsbanken/").text)
