@@ -335,3 +335,9 @@ __all__ += [
 from core.pagecache import site_content_version  # noqa: E402
 
 __all__ += ["site_content_version"]
+# speed (issue 21): parts of pages that are the same for everyone, kept while
+# nothing changes, so a signed-in page renders only what is the visitor's own.
+from core.memo import remember  # noqa: E402
+from core.templating import render_fragment  # noqa: E402
+
+__all__ += ["remember", "render_fragment"]

@@ -42,7 +42,11 @@ VIEW_THREADS = 16
 #: holding one connection and waiting for a second: nothing moves until the
 #: pool's 30 s time-out, then each fails. The daily jobs, the outbox and
 #: federation's workers take a few more.
-POOL_SIZE = 5
+#: Kept open: ten visitors at once (the benchmarks' load) each hold one or
+#: two; an overflow connection is closed at its checkin and a new one made
+#: for the next page (issue 21: on SQLite each new connection read the schema
+#: again, a third of a signed-in page's time; on PostgreSQL it is a login).
+POOL_SIZE = 12
 MAX_OVERFLOW = 2 * VIEW_THREADS + 8 - POOL_SIZE
 
 
@@ -55,7 +59,7 @@ def make_engine(url: str) -> Engine:
         kwargs |= {"pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW}
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas())
     else:
         event.listen(engine, "checkin", _note_checkin)
         event.listen(engine, "checkout", _ping_if_idle(engine.dialect))
@@ -119,12 +123,23 @@ def _without_nul(
     return statement, _strip_nul(parameters)
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.close()
+def _sqlite_pragmas() -> Callable[[Any, Any], None]:
+    """A connect listener. WAL is kept in the database file, so it is set by
+    an engine's first connection only (the statement takes the file's lock
+    and reads the schema); the other two hold per connection."""
+    wal = False
+
+    def connect(dbapi_conn: Any, _record: Any) -> None:
+        nonlocal wal
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        if not wal:
+            cur.execute("PRAGMA journal_mode=WAL")
+            wal = True
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    return connect
 
 
 @contextmanager

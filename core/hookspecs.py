@@ -89,7 +89,9 @@ def nav_items(site: Site, request: Request) -> list[NavItem] | None:
     """Return links for the site's main navigation (``core.contributions.NavItem``).
 
     Items are sorted by their ``order`` and then by plugin order. Return only
-    what the current visitor may use."""
+    what the current visitor may use. The menu is kept per visitor and
+    language while nothing on the site changes (core.memo), so the answer
+    may depend on who the visitor is and on the database, not on the page."""
 
 
 @hookspec
@@ -102,7 +104,12 @@ def admin_links(site: Site, request: Request) -> list[NavItem] | None:
 def front_page_blocks(site: Site, request: Request, session: Session) -> list[Block] | None:
     """Return blocks for the front page (``core.contributions.Block``: a title, a
     template name and its context, an ``order``). The webportal plugin renders
-    them after its own news and featured association."""
+    them after its own news and featured association.
+
+    A block is the same for every visitor: the front page's content is
+    rendered once and kept while nothing on the site changes (core.memo),
+    so a block must not depend on who asks, and its template sees no
+    ``user``, ``request`` or form token."""
 
 
 @hookspec
@@ -383,7 +390,9 @@ def association_page_blocks(site: Site, request: Request, session: Session, slug
     The plugin that draws the association's page (webportal) shows them after
     its own sections, in ``order``, each as a section headed by the block's
     title (an h2; the block's template starts at h3). Plugins that draw such
-    a page collect them with ``core.api.association_page_blocks``."""
+    a page collect them with ``core.api.association_page_blocks``. Like a
+    front-page block, a block is the same for every visitor: the page's
+    content is kept while nothing on the site changes (core.memo)."""
 
 
 @hookspec

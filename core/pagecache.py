@@ -74,6 +74,9 @@ _CHANGED = "paraply_content_changed"
 #: In the scope of a request the cache may keep: a dict shared by every copy
 #: of the scope the middleware below make, set when a form token is printed.
 _PAGE = "paraply.pagecache"
+#: In the scope: the content version read for this request (core.memo reads
+#: it there rather than again).
+VERSION_KEY = "paraply.content_version"
 _WRITE = re.compile(r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+[\"`]?(\w+)", re.I)
 _READ = re.compile(r"\s*(?:SELECT|PRAGMA|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|SET|SHOW|EXPLAIN|VALUES)\b", re.I)
 #: A statement opening with common table expressions (the search's ``WITH m
@@ -241,7 +244,7 @@ class PageCache:
             self._keep(key, version, minute, answer)
             return True
 
-        await self._with_etag({**scope, _PAGE: page}, receive, send, matching, keep)
+        await self._with_etag({**scope, _PAGE: page, VERSION_KEY: version}, receive, send, matching, keep)
 
     def _version(self) -> int | None:
         return content_version(self.engine())

@@ -43,6 +43,7 @@ from core.stylesheet import SiteStylesheet
 
 if TYPE_CHECKING:
     from core.i18n import Translator
+    from core.memo import Memo
 
 log = logging.getLogger("paraply")
 
@@ -229,6 +230,13 @@ class Site:
 
     def absolute_url(self, path: str) -> str:
         return self.base_url + path
+
+    @cached_property
+    def memo(self) -> Memo:
+        """Parts of pages kept while nothing changes (core.memo.remember)."""
+        from core.memo import Memo
+
+        return Memo()
 
     @cached_property
     def clock(self) -> Clock:

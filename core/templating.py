@@ -27,6 +27,7 @@ from core import i18n, pagecache
 from core.csrf import mask_token
 from core.images import picture_of
 from core.markdown import render_markdown
+from core.memo import remember_for
 from core.plugins import collect
 from core.site_logo import current_logo, inline_logo
 from core.urls import url_for
@@ -57,6 +58,9 @@ def make_templates(site: Site) -> Jinja2Templates:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates are read once per process, not stat()ed at every page
+        # (issue 21): an edited template is seen after a restart.
+        auto_reload=False,
     )
     translator = i18n.install(env, site.translator)
 
@@ -118,7 +122,8 @@ def make_templates(site: Site) -> Jinja2Templates:
     # absolute URL from the request.
     env.globals["path_for"] = partial(url_for, site)
     # Uploaded pictures in their responsive sizes, for macros/images.html.
-    env.globals["uploaded_picture"] = lambda name: picture_of(site.uploads_dir, name)
+    # (Read only: the folder's path without ``site.uploads_dir``'s mkdir at every picture.)
+    env.globals["uploaded_picture"] = lambda name: picture_of(site.data_dir / "uploads", name)
     site.pm.hook.prepare_jinja2_environment(site=site, env=env)
 
     def context(request: Request) -> dict[str, Any]:
@@ -132,9 +137,13 @@ def make_templates(site: Site) -> Jinja2Templates:
         for result in site.pm.hook.template_context(site=site, request=request):
             if result:
                 extra.update(result)
-        nav = sorted(collect(site.pm, "nav_items", site=site, request=request), key=lambda n: n.order)
+        user = getattr(request.state, "user", None)
+        # The same for every visitor with the same roles: kept per visitor
+        # while nothing changes (core.memo), not asked of every plugin per page.
+        key = ("core.nav_items", user.id if user else None, lang)
+        nav = remember_for(site, request, key, lambda: _nav_items(site, request))
         return {
-            "user": getattr(request.state, "user", None),
+            "user": user,
             "nav_items": nav,
             "csrftoken": token,
             "csrf_field": FormField(token),
@@ -148,6 +157,18 @@ def make_templates(site: Site) -> Jinja2Templates:
         }
 
     return Jinja2Templates(env=env, context_processors=[context])
+
+
+def render_fragment(site: Site, template: str, context: dict[str, Any]) -> Markup:
+    """A part of a page rendered alone, for ``core.memo.remember``: the
+    template sees ``context`` and the site's globals and filters, nothing
+    of the visitor (no ``user``, ``request`` or form token), so what it
+    gives may be kept and shown to anyone. Translated in the page's language."""
+    return Markup(site.templates.env.get_template(template).render(context))
+
+
+def _nav_items(site: Site, request: Request) -> list[Any]:
+    return sorted(collect(site.pm, "nav_items", site=site, request=request), key=lambda n: n.order)
 
 
 def _logo_markup(site: Site) -> Markup:

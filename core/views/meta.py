@@ -55,13 +55,16 @@ def admin_index(request: Request) -> Response:
     links: list[NavItem] = sorted(collect(site.pm, "admin_links", site=site, request=request), key=lambda n: n.order)
     from core import __version__
     from core.health import pending_migrations
+    from core.memo import remember_for
     from core.web_settings import refresh_quietly, restart_pending
 
     refresh_quietly(site)
     context = {
         "links": links,
         "restart": restart_pending(site),
-        "pending_migrations": pending_migrations(site),
+        # Alembic reads every migration script to tell: 0.4 s (issue 21), so
+        # asked again only after a change (a migration bumps the content version).
+        "pending_migrations": remember_for(site, request, "core.pending_migrations", lambda: pending_migrations(site)),
         "site_slug": site.slug,
         "paraply_version": __version__,
     }

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from markupsafe import Markup
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 from starlette.datastructures import UploadFile
@@ -56,9 +57,12 @@ from core.api import (
     match,
     my_associations_sections,
     page_count,
+    page_language,
     page_link,
     page_number,
     plain_text,
+    remember,
+    render_fragment,
     require_admin,
     require_user,
     search_matching,
@@ -413,27 +417,36 @@ def association_list(request: Request) -> Response:
     site = site_of(request)
     settings = settings_of(site)
     filters = _filters(request, settings)
+    page = page_number(request)
+    # The same for every visitor: kept per language, filter and page while
+    # nothing changes, so a signed-in visitor does not pay for the list (issue 21).
+    key = ("webportal.directory", page_language(site), filters["kategori"], filters["kommun"], filters["q"], page)
+    main = remember(request, key, lambda: _list_content(site, settings, filters, page))
+    return site.render(request, "webportal/association_list.html", {"main": main})
+
+
+def _list_content(site: Site, settings: WebportalSettings, filters: dict[str, str], number: int) -> Markup:
     with site.session() as db:
         rows, total, page, pages = find_page(
-            db, filters["kategori"], filters["kommun"], filters["q"], page_number(request), settings.per_page
+            db, filters["kategori"], filters["kommun"], filters["q"], number, settings.per_page
         )
-    return site.render(
-        request,
-        "webportal/association_list.html",
-        {
-            "associations": rows,
-            "total": total,
-            "page": page,
-            "pages": pages,
-            "filters": filters,
-            "filtered": any(filters.values()),
-            "settings": settings,
-            "page_link": page_link(url_for(site, "webportal:associations"), filters),
-            "list_url": url_for(site, "webportal:associations"),
-            "apply_url": url_for(site, "webportal:association_apply"),
-            "page_url": lambda a: page_url(site, a),
-        },
-    )
+        return render_fragment(
+            site,
+            "webportal/_association_list_main.html",
+            {
+                "associations": rows,
+                "total": total,
+                "page": page,
+                "pages": pages,
+                "filters": filters,
+                "filtered": any(filters.values()),
+                "settings": settings,
+                "page_link": page_link(url_for(site, "webportal:associations"), filters),
+                "list_url": url_for(site, "webportal:associations"),
+                "apply_url": url_for(site, "webportal:association_apply"),
+                "page_url": lambda a: page_url(site, a),
+            },
+        )
 
 
 def _latest_news(session: Session, association: Association) -> list[News]:
@@ -460,11 +473,18 @@ def association_page(request: Request) -> Response:
         may_edit = can_edit(db, user, association)
         if not association.is_public and not may_edit:
             raise HTTPException(404, _("Föreningen finns inte i föreningslistan. Sök i föreningslistan i stället."))
-        news = _latest_news(db, association)
-        blocks = association_page_blocks(site, request, db, association.slug) if association.is_public else []
-    return site.render(
-        request,
-        "webportal/association_page.html",
+        # The same for everyone with the same right to edit: kept while nothing changes (issue 21).
+        key = ("webportal.association", association.id, page_language(site), may_edit)
+        main = remember(request, key, lambda: _association_content(site, request, db, association, may_edit))
+        return site.render(request, "webportal/association_page.html", {"association": association, "main": main})
+
+
+def _association_content(site: Site, request: Request, db: Session, association: Association, may_edit: bool) -> Markup:
+    news = _latest_news(db, association)
+    blocks = association_page_blocks(site, request, db, association.slug) if association.is_public else []
+    return render_fragment(
+        site,
+        "webportal/_association_page_main.html",
         {
             "association": association,
             "news": news,

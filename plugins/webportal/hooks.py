@@ -15,6 +15,7 @@ from core.api import (
     NoticeKind,
     SearchResult,
     current_user,
+    remember,
     url_for,
 )
 from plugins.webportal import models  # noqa: F401  (registers the tables)
@@ -141,7 +142,8 @@ def cli_commands() -> list[click.Command]:
 def template_context(site: Site, request: Request) -> dict[str, Any]:
     from plugins.webportal import pages
 
-    return {"footer_links": pages.footer_links(site)}
+    # The same for every visitor: kept while nothing changes (issue 21).
+    return {"footer_links": remember(request, "webportal.footer_links", lambda: pages.footer_links(site))}
 
 
 @hookimpl

@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 from starlette.datastructures import UploadFile
@@ -42,10 +43,13 @@ from core.api import (
     flash,
     index_text,
     page_count,
+    page_language,
     page_link,
     page_number,
     plain_text,
     read_form,
+    remember,
+    render_fragment,
     require_user,
     store_upload,
     url_for,
@@ -201,12 +205,19 @@ def news_item(request: Request) -> Response:
         news = db.get(News, request.path_params["news_id"])
         if news is None or not may_view(db, user, news):
             raise HTTPException(404, _("Nyheten finns inte, eller är inte publicerad. Se alla nyheter i stället."))
-        association = db.get(Association, news.association_id) if news.association_id else None
-        author = db.get(User, news.author_id) if news.author_id else None
         editable = may_edit(db, user, news)
-    return site.render(
-        request,
-        "webportal/news_item.html",
+        # The same for everyone with the same right to edit: kept while nothing changes (issue 21).
+        key = ("webportal.news", news.id, page_language(site), editable)
+        main = remember(request, key, lambda: _item_content(site, db, news, editable))
+        return site.render(request, "webportal/news_item.html", {"news": news, "main": main, **feed_links(site)})
+
+
+def _item_content(site: Site, db: Session, news: News, editable: bool) -> Markup:
+    association = db.get(Association, news.association_id) if news.association_id else None
+    author = db.get(User, news.author_id) if news.author_id else None
+    return render_fragment(
+        site,
+        "webportal/_news_item_main.html",
         {
             "news": news,
             "association": association,
@@ -216,7 +227,6 @@ def news_item(request: Request) -> Response:
             "may_edit": editable,
             "edit_url": edit_url(site, news.id),
             "list_url": url_for(site, "webportal:news_list"),
-            **feed_links(site),
         },
     )
 
