@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from starlette.requests import Request
 
@@ -105,9 +105,9 @@ def remember_for(site: Site, request: Request, key: Hashable, build: Callable[[]
     # As in the page cache: a request saying ``Cache-Control: no-cache`` (a
     # forced reload, the tests' "as rendered anew") is built anew, and kept.
     fresh = "no-cache" in request.headers.get("cache-control", "")
-    found = _NOTHING if fresh else site.memo.get(stamp, key)
+    found: Any = _NOTHING if fresh else site.memo.get(stamp, key)
     if found is not _NOTHING:
-        return found  # type: ignore[no-any-return]
+        return cast(T, found)
     value = build()
     site.memo.put(stamp, key, value)
     return value
