@@ -12,9 +12,11 @@ signed in to that account before.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
@@ -23,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from core import sessions
 from core.csrf import cookie_suffix
 from core.models import User
+from core.pagecache import VERSION_KEY
 
 if TYPE_CHECKING:
     from core.site import Site
@@ -81,7 +84,10 @@ class UserMiddleware:
         session = scope.get("session")
         if session is not None and session.get(sessions.SID):
             user_agent = _header(scope, b"user-agent")
-            scope["state"]["user"] = await run_in_threadpool(session_user, self.site, session, user_agent)
+            user, version = await run_in_threadpool(signed_in, self.site, session, user_agent)
+            scope["state"]["user"] = user
+            if version is not None:  # read before the page is made: core.memo uses it
+                scope[VERSION_KEY] = version
 
         async def send_with_device(message: Message) -> None:
             user_id = scope["state"].get(_REMEMBER)
@@ -110,15 +116,30 @@ def session_user(site: Site, session: dict[str, Any], user_agent: str = "") -> U
     """The active user a session belongs to, or None; a session whose row is
     gone, expired or belongs to a closed account is logged out (its key
     removed). A role change since the key was issued rotates the key."""
+    return signed_in(site, session, user_agent)[0]
+
+
+def signed_in(site: Site, session: dict[str, Any], user_agent: str = "") -> tuple[User | None, int | None]:
+    """``session_user``, and the site's content version read in the same
+    statement (for core.memo; None when it was not read)."""
     now = site.clock.now()
     key = str(session.get(sessions.SID))
     # Every signed-in request asks this: read outside a transaction (one round
     # trip to PostgreSQL, not three); what needs a change gets a transaction.
     with site.read_session() as db:
-        row, user = sessions.find(db, key, now) or (None, None)
+        try:
+            found, version = sessions.find_with_version(db, key, now)
+        except DBAPIError:  # a database from before the content version's migration
+            found, version = sessions.find(db, key, now), None
+        row, user = found or (None, None)
     if row is not None and user is not None and user.is_active and row.role == user.role:
         if not sessions.touch_due(row, now):
-            return user
+            return user, version
+    return _signed_in_anew(site, session, key, now), version
+
+
+def _signed_in_anew(site: Site, session: dict[str, Any], key: str, now: datetime) -> User | None:
+    """The session read again in a transaction, and changed: ended, rotated or touched."""
     with site.session() as db:
         row, user = sessions.find(db, key, now) or (None, None)
         if row is None or user is None or not user.is_active:

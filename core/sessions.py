@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, delete, select
 
-from core.models import LoginSession, User
+from core.models import ContentVersion, LoginSession, User
 from core.proxies import network_of
 
 SID = "sid"
@@ -95,6 +95,13 @@ _FIND = (
     .outerjoin(User, col(User.id) == col(LoginSession.user_id))
     .where(col(LoginSession.key_hash) == bindparam("key_hash"))
 )
+#: The same, with the site's content version (core.pagecache) in the same
+#: statement: a signed-in page needs both (core.memo), in one round trip.
+_FIND_WITH_VERSION = (
+    select(LoginSession, User, select(ContentVersion.version).where(col(ContentVersion.id) == 1).scalar_subquery())
+    .outerjoin(User, col(User.id) == col(LoginSession.user_id))
+    .where(col(LoginSession.key_hash) == bindparam("key_hash"))
+)
 
 
 def find(db: Session, key: str, now: datetime) -> tuple[LoginSession, User | None] | None:
@@ -105,6 +112,20 @@ def find(db: Session, key: str, now: datetime) -> tuple[LoginSession, User | Non
     if found is None or found[0].expires_at <= now:
         return None
     return found[0], found[1]
+
+
+def find_with_version(
+    db: Session, key: str, now: datetime
+) -> tuple[tuple[LoginSession, User | None] | None, int | None]:
+    """``find``, and the content version read in the same statement (None
+    when there is no session row to read it with)."""
+    found = db.exec(_FIND_WITH_VERSION, params={"key_hash": key_hash(key)}).first()
+    if found is None:
+        return None, None
+    version = int(found[2]) if found[2] is not None else None
+    if found[0].expires_at <= now:
+        return None, version
+    return (found[0], found[1]), version
 
 
 def rotate(db: Session, row: LoginSession, user: User, now: datetime) -> str:

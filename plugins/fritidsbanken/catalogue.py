@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+from markupsafe import Markup
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -30,15 +31,18 @@ from core.api import (
     Site,
     match,
     page_count,
+    page_language,
     page_number,
     query_int,
+    remember,
+    render_fragment,
     url_for,
 )
 from core.api import gettext as _
 from plugins.fritidsbanken import lending
 from plugins.fritidsbanken.models import Branch, Item, ItemStatus, OpeningHours
 from plugins.fritidsbanken.phone_login import verified_number
-from plugins.fritidsbanken.web import render, settings_of, site_of, size_value
+from plugins.fritidsbanken.web import render, settings_of, shared_context, site_of, size_value
 
 #: A catalogue query: of items, or of their count.
 Query = TypeVar("Query", bound=SelectOfScalar[Any])
@@ -127,8 +131,18 @@ def group_items(items: Sequence[Item]) -> list[Group]:
 
 def catalogue(request: Request) -> Response:
     site = site_of(request)
-    settings = settings_of(site)
     filters = _filters(request, site)
+    number = page_number(request)
+    # The same for every visitor: kept per language, filter and page while
+    # nothing changes, so a signed-in visitor does not pay for it (issue 21).
+    key = ("fritidsbanken.catalogue", page_language(site), tuple(sorted(filters.items())), number)
+    main = remember(request, key, lambda: _catalogue_content(request, filters, number))
+    return render(request, "fritidsbanken/catalogue.html", {"main": main})
+
+
+def _catalogue_content(request: Request, filters: dict[str, str], number: int) -> Markup:
+    site = site_of(request)
+    settings = settings_of(site)
     today = site.clock.today()
     with site.session() as db:
         order = (col(Item.category), col(Item.name), col(Item.size), col(Item.number))
@@ -137,7 +151,7 @@ def catalogue(request: Request) -> Response:
             # One thing's items, one by one.
             total = int(db.exec(_filtered(select(func.count()).select_from(Item), filters)).one())
             pages = page_count(total, settings.per_page)
-            page = min(page_number(request), pages)
+            page = min(number, pages)
             items = db.exec(
                 _filtered(select(Item), filters)
                 .order_by(*order)
@@ -149,7 +163,7 @@ def catalogue(request: Request) -> Response:
             total = len(every)
             all_groups = group_items(every)
             pages = page_count(len(all_groups), settings.per_page)
-            page = min(page_number(request), pages)
+            page = min(number, pages)
             groups = all_groups[(page - 1) * settings.per_page : page * settings.per_page]
             items = [i for g in groups if g.free == 0 for i in g.items]
         ids = [i.id for i in items if i.id is not None]
@@ -178,10 +192,11 @@ def catalogue(request: Request) -> Response:
             return url_for(site, "fritidsbanken:item", number=group.items[0].number)
         return url_for(site, "fritidsbanken:catalogue") + "?" + urlencode({**kept, "sak": group.name})
 
-    return render(
-        request,
-        "fritidsbanken/catalogue.html",
+    return render_fragment(
+        site,
+        "fritidsbanken/_catalogue_main.html",
         {
+            **shared_context(site),
             "items": items if filters["sak"] else [],
             "groups": groups,
             "group_link": group_link,

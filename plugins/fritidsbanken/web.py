@@ -73,7 +73,12 @@ def size_value(size: str) -> str:
 
 def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
     site = site_of(request)
-    base = {
+    return site.render(request, template, {**shared_context(site), **context}, status_code=status_code)
+
+
+def shared_context(site: Site) -> dict[str, Any]:
+    """What every Fritidsbanken template sees, a page or a kept part of one."""
+    return {
         "fb": settings_of(site),
         # Stored as codes (or Swedish msgids); shown in the request's language.
         "status_label": status_label,
@@ -83,4 +88,3 @@ def render(request: Request, template: str, context: dict[str, Any], status_code
         "weekdays": [weekday(n) for n in range(7)],
         "size_label": size_label,
     }
-    return site.render(request, template, {**base, **context}, status_code=status_code)
