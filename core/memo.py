@@ -48,6 +48,18 @@ class Memo:
         self.stamp: tuple[int, str] = (-1, "")
         self.entries: OrderedDict[Hashable, Any] = OrderedDict()
         self.lock = threading.Lock()
+        # One builder per key: ten visitors arriving together after a change
+        # (or at the turn of a minute) wait for one build, not make ten.
+        self.builders: dict[Hashable, threading.RLock] = {}
+
+    def builder(self, key: Hashable) -> threading.RLock:
+        with self.lock:
+            lock = self.builders.get(key)
+            if lock is None:
+                if len(self.builders) > self.max_entries:
+                    self.builders.clear()  # held ones stay with their holders
+                lock = self.builders[key] = threading.RLock()
+            return lock
 
     def get(self, stamp: tuple[int, str], key: Hashable) -> Any:
         with self.lock:
@@ -105,9 +117,14 @@ def remember_for(site: Site, request: Request, key: Hashable, build: Callable[[]
     # As in the page cache: a request saying ``Cache-Control: no-cache`` (a
     # forced reload, the tests' "as rendered anew") is built anew, and kept.
     fresh = "no-cache" in request.headers.get("cache-control", "")
-    found: Any = _NOTHING if fresh else site.memo.get(stamp, key)
+    memo: Memo = site.memo
+    found: Any = _NOTHING if fresh else memo.get(stamp, key)
     if found is not _NOTHING:
         return cast(T, found)
-    value = build()
-    site.memo.put(stamp, key, value)
-    return value
+    with memo.builder(key):
+        found = _NOTHING if fresh else memo.get(stamp, key)  # built while this one waited
+        if found is not _NOTHING:
+            return cast(T, found)
+        value = build()
+        memo.put(stamp, key, value)
+        return value
