@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from markupsafe import Markup
 from sqlmodel import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -25,10 +26,13 @@ from core.api import (
     current_user,
     member_associations,
     member_page_url,
+    page_language,
     page_link,
     page_number,
     paged,
     plain_text,
+    remember,
+    render_fragment,
     site_of,
     url_for,
 )
@@ -174,38 +178,49 @@ def _render_days(
 def event_list(request: Request) -> Response:
     """Coming events, by day, from ``fran`` (today) for ``LIST_DAYS`` days, paged."""
     site = site_of(request)
-    today = site.clock.today()
-    first = _day_param(request, "fran", today)
-    after_last = first + timedelta(days=LIST_DAYS)
+    first = _day_param(request, "fran", site.clock.today())
     filters = store.Filters.of(request)
+    number = page_number(request)
+    signed_in = current_user(request) is not None
+    # The same for every visitor but the link to add an event: kept per
+    # language, filter, first day and page while nothing changes (issue 21).
+    key = ("evenemang.list", page_language(site), tuple(sorted(filters.params().items())), first, number, signed_in)
+    main = remember(request, key, lambda: _list_content(request, first, filters, number))
+    return site.render(request, "evenemang/list.html", {"title": _("Evenemang"), "main": main})
+
+
+def _list_content(request: Request, first: date, filters: store.Filters, number: int) -> Markup:
+    site = site_of(request)
+    today = site.clock.today()
+    after_last = first + timedelta(days=LIST_DAYS)
     with site.session() as db:
         start_utc, end_utc = _range_utc(site, first, after_last)
         found = store.occurrences(site, db, start_utc, end_utc, filters)
         if first == today:  # what has already ended today is not "coming"
             now = site.clock.now()
             found = [o for o in found if o.end > now or o.event.all_day]
-        rows, page, pages = paged(found, page_number(request), store.settings_of(site).per_page)
+        rows, page, pages = paged(found, number, store.settings_of(site).per_page)
         context = _common(site, request, db, filters)
-    days: dict[date, list[recurrence.Occurrence]] = defaultdict(list)
-    for occurrence in rows:
-        days[max(occurrence.start.date(), first)].append(occurrence)
-    keep = {**filters.params(), **({"fran": first.isoformat()} if first != today else {})}
-    context.update(
-        {
-            "title": _("Evenemang"),
-            "days": [Day(d, days[d]) for d in sorted(days)],
-            "total": len(found),
-            "page": page,
-            "pages": pages,
-            "page_link": page_link(url_for(site, "evenemang:events"), keep),
-            "later_url": page_link(
-                url_for(site, "evenemang:events"), {**filters.params(), "fran": after_last.isoformat()}
-            )(1),
-            "list_days": LIST_DAYS,
-            "first": first,
-        }
-    )
-    return site.render(request, "evenemang/list.html", context)
+        days: dict[date, list[recurrence.Occurrence]] = defaultdict(list)
+        for occurrence in rows:
+            days[max(occurrence.start.date(), first)].append(occurrence)
+        keep = {**filters.params(), **({"fran": first.isoformat()} if first != today else {})}
+        context.update(
+            {
+                "title": _("Evenemang"),
+                "days": [Day(d, days[d]) for d in sorted(days)],
+                "total": len(found),
+                "page": page,
+                "pages": pages,
+                "page_link": page_link(url_for(site, "evenemang:events"), keep),
+                "later_url": page_link(
+                    url_for(site, "evenemang:events"), {**filters.params(), "fran": after_last.isoformat()}
+                )(1),
+                "list_days": LIST_DAYS,
+                "first": first,
+            }
+        )
+        return render_fragment(site, "evenemang/_list_main.html", context)
 
 
 def day_view(request: Request) -> Response:

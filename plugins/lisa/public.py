@@ -24,6 +24,8 @@ from core.api import (
     page_count,
     page_language,
     page_number,
+    remember,
+    render_fragment,
     url_for,
 )
 from core.api import gettext as _
@@ -106,8 +108,26 @@ def _days_view(service: Service, today: date, weekly: list[Schedule], specials: 
 def search(request: Request) -> Response:
     site = site_of(request)
     filters = Filters.from_request(request)
-    per_page = directory.settings_of(site).per_page
     page = page_number(request)
+    alder_raw = request.query_params.get("alder", "")
+    # The same for every visitor: kept per language, filter and page while
+    # nothing changes (issue 21); a search with an error is answered anew.
+    if filters.errors:
+        chosen_name, main = _search_content(site, filters, page, alder_raw)
+    else:
+        key = ("lisa.search", page_language(site), tuple(sorted(filters.as_params().items())), alder_raw, page)
+        chosen_name, main = remember(request, key, lambda: _search_content(site, filters, page, alder_raw))
+    return site.render(
+        request,
+        "lisa/search.html",
+        {"chosen_name": chosen_name, "main": main},
+        status_code=400 if filters.errors else 200,
+    )
+
+
+def _search_content(site: Site, filters: Filters, page: int, alder_raw: str) -> tuple[str, Markup]:
+    """The chosen need's name (for the title) and the page's content."""
+    per_page = directory.settings_of(site).per_page
     with site.session() as session:
         terms = directory.all_terms(session)
         found = directory.find_services(site, session, filters) if not filters.errors else []
@@ -117,39 +137,40 @@ def search(request: Request) -> Response:
         chosen = next((t for t in terms if t.code == filters.behov), None)
         neighbours = federated.peer_help(site, session, filters) if not filters.errors else []
 
-    def page_link(n: int) -> str:
-        params = filters.as_params()
-        if n > 1:
-            params["sida"] = str(n)
-        return url_for(site, "lisa:search") + ("?" + urlencode(params) if params else "")
+        def page_link(n: int) -> str:
+            params = filters.as_params()
+            if n > 1:
+                params["sida"] = str(n)
+            return url_for(site, "lisa:search") + ("?" + urlencode(params) if params else "")
 
-    def toggle(name: str, value: str) -> str:
-        """The link that switches one filter on (or off, when it is on)."""
-        params = filters.as_params()
-        if params.get(name) == value:
-            del params[name]
-        else:
-            params[name] = value
-        return url_for(site, "lisa:search") + ("?" + urlencode(params) if params else "")
+        def toggle(name: str, value: str) -> str:
+            """The link that switches one filter on (or off, when it is on)."""
+            params = filters.as_params()
+            if params.get(name) == value:
+                del params[name]
+            else:
+                params[name] = value
+            return url_for(site, "lisa:search") + ("?" + urlencode(params) if params else "")
 
-    return site.render(
-        request,
-        "lisa/search.html",
-        {
-            **common(site),
-            "filters": filters,
-            "terms": terms,
-            "chosen_term": chosen,
-            "rows": rows,
-            "total": len(found),
-            "page": page,
-            "pages": pages,
-            "page_link": page_link,
-            "neighbours": neighbours,
-            "toggle": toggle,
-        },
-        status_code=400 if filters.errors else 200,
-    )
+        main = render_fragment(
+            site,
+            "lisa/_search_main.html",
+            {
+                **common(site),
+                "filters": filters,
+                "alder_raw": alder_raw,
+                "terms": terms,
+                "chosen_term": chosen,
+                "rows": rows,
+                "total": len(found),
+                "page": page,
+                "pages": pages,
+                "page_link": page_link,
+                "neighbours": neighbours,
+                "toggle": toggle,
+            },
+        )
+    return (chosen.name if chosen else ""), main
 
 
 def service_page(request: Request) -> Response:
