@@ -59,7 +59,7 @@ def make_engine(url: str) -> Engine:
         kwargs |= {"pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW}
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas())
+        event.listen(engine, "connect", _sqlite_pragmas)
     else:
         event.listen(engine, "checkin", _note_checkin)
         event.listen(engine, "checkout", _ping_if_idle(engine.dialect))
@@ -123,23 +123,12 @@ def _without_nul(
     return statement, _strip_nul(parameters)
 
 
-def _sqlite_pragmas() -> Callable[[Any, Any], None]:
-    """A connect listener. WAL is kept in the database file, so it is set by
-    an engine's first connection only (the statement takes the file's lock
-    and reads the schema); the other two hold per connection."""
-    wal = False
-
-    def connect(dbapi_conn: Any, _record: Any) -> None:
-        nonlocal wal
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA foreign_keys=ON")
-        if not wal:
-            cur.execute("PRAGMA journal_mode=WAL")
-            wal = True
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.close()
-
-    return connect
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
 
 
 @contextmanager

@@ -106,7 +106,8 @@ def test_a_phone_user_sees_whether_the_room_is_free(browser: Any, mockeln: LiveS
         assert "Lokalen är ledig då" in answer.inner_text()
         box = answer.bounding_box()
         height = VIEWPORTS["phone"]["height"]
-        assert box is not None and 0 <= box["y"] and box["y"] + min(box["height"], 100) <= height, (
+        # Scrolled to its anchor, the answer may start a fraction of a pixel above the top (rounding).
+        assert box is not None and -1 < box["y"] and box["y"] + min(box["height"], 100) <= height, (
             f"the answer is on the screen without scrolling: {box}, scrolled {page.evaluate('window.scrollY')}"
         )
         form = page.locator("main form.form").first

@@ -13,8 +13,9 @@ from tests.conftest import text_of
 from tests.lisa.conftest import ADMIN, NURSE, VOLUNTEER
 
 
-def nav(html: str, which: str = "(?:main|tool)") -> list[str]:
-    """The header's links: the main menu and the row of the person's own tools."""
+def nav(html: str, which: str = "(?:main|tool|user)") -> list[str]:
+    """The header's links: the main menu, the row of the person's own tools,
+    and the account row (where a lone tool link stands, core's base.html)."""
     blocks = "".join(re.findall(rf'<nav class="{which}-nav".*?</nav>', html, re.S))
     return [text_of(a) for a in re.findall(r"<a [^>]*>(.*?)</a>", blocks)]
 
@@ -24,8 +25,8 @@ def test_navigation_shows_each_role_what_it_may_use(lisa_site, login):
     assert "Remisser" not in nav(login(lisa_site, None).get("/").text)
     nurse = nav(login(lisa_site, NURSE).get("/").text)
     assert "Remisser" in nurse and "Mina tjänster" not in nurse
-    # Work links stand in the tool row, so the public menu stays as visitors see it.
-    assert "Remisser" in nav(login(lisa_site, NURSE).get("/").text, "tool")
+    # Work links stand apart (the nurse's one in the account row), so the public menu stays as visitors see it.
+    assert "Remisser" in nav(login(lisa_site, NURSE).get("/").text, "user")
     assert "Remisser" not in nav(login(lisa_site, NURSE).get("/").text, "main")
     volunteer = nav(login(lisa_site, VOLUNTEER).get("/").text)
     assert "Remisser" in volunteer and "Mina tjänster" in volunteer
